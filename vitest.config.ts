@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Native addons (better-sqlite3, zeromq) and child processes behave best in forked workers.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: more parallel files only makes multi-process tests fight for CPU.
+    maxWorkers: 2,
+  },
+});
