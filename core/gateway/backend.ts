@@ -1,0 +1,26 @@
+import type { ChunkOrigin, LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
+import type { Manifest } from '../shared/manifest.js';
+
+/**
+ * What the gateway needs from a node. The gateway turns HTTP-shaped requests into these calls and
+ * never touches the store or the network itself, so the same gateway fronts a standalone store, a
+ * full peer node, or (in tests) either.
+ *
+ * Methods throw PeerStreamerError with codes VIDEO_NOT_FOUND, CHUNK_NOT_FOUND, INVALID_CHECKSUM,
+ * UNREACHABLE or TIMEOUT; the gateway maps codes to HTTP statuses.
+ */
+export interface GatewayBackend {
+  listVideos(): Promise<LibraryEntry[]>;
+  getManifest(name: string): Promise<Manifest>;
+  getInit(name: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Chunk bytes, verified against the manifest, from the local store, a peer, or the master. */
+  getChunk(
+    name: string,
+    index: number,
+    signal?: AbortSignal,
+  ): Promise<{ bytes: Uint8Array; origin: ChunkOrigin }>;
+  stats(): Promise<NodeStats>;
+  topology(): Promise<TopologyNode>;
+  /** Pushes stats/topology changes; returns an unsubscribe function. */
+  subscribe(listener: (update: LiveUpdate) => void): () => void;
+}

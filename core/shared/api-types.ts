@@ -1,0 +1,79 @@
+/**
+ * Shapes the gateway serves to the player. The renderer imports this module as types only; the node
+ * fills these in. Keep it free of runtime imports.
+ */
+import type { Manifest } from './manifest.js';
+
+export type { Manifest };
+
+/** Where a chunk's bytes came from, for the stats panel and the node's counters. */
+export type ChunkOrigin = 'local' | 'peer' | 'master' | 'source';
+
+export interface LibraryEntry {
+  name: string;
+  kind: Manifest['kind'];
+  mimeType: string;
+  /** Seconds; null for legacy byte-split videos. */
+  duration: number | null;
+  width: number | null;
+  height: number | null;
+  chunks: number;
+  chunksHeld: number;
+  bytesTotal: number;
+  bytesHeld: number;
+}
+
+export type NodeRole = 'source' | 'master' | 'child';
+
+export interface PeerStat {
+  name: string;
+  address: string;
+  /** How this node knows the peer. */
+  relation: 'master' | 'supermaster' | 'child' | 'peer';
+  rttMs: number | null;
+  bytesUp: number;
+  bytesDown: number;
+  failures: number;
+  lastSeen: string | null;
+}
+
+export interface NodeStats {
+  name: string;
+  role: NodeRole;
+  address: string;
+  uptimeSeconds: number;
+  seeding: boolean;
+  /** Bytes this node sent to others (chunks served). */
+  bytesServed: number;
+  /** Bytes this node's streams obtained, by origin. */
+  bytesFetched: Record<ChunkOrigin, number>;
+  chunksFetched: Record<ChunkOrigin, number>;
+  chunksHeld: number;
+  bytesHeld: number;
+  capacityBytes: number | null;
+  streamsActive: number;
+  invalidMessages: number;
+  peers: PeerStat[];
+  /** The master currently in use (the supermaster after a failover), if any. */
+  currentMaster: string | null;
+}
+
+export interface TopologyNode {
+  name: string;
+  address: string;
+  role: NodeRole;
+  /** True for the node that answered the topology request. */
+  self: boolean;
+  alive: boolean;
+  /** Video name -> chunk indexes this node holds (as its master knows it). */
+  chunks: Record<string, number[]>;
+  children: TopologyNode[];
+}
+
+/** One event on the gateway's live-update stream. */
+export type LiveUpdate = { type: 'stats'; stats: NodeStats } | { type: 'topology'; topology: TopologyNode };
+
+/** JSON body of every gateway error response. */
+export interface ApiError {
+  error: { code: string; message: string };
+}
