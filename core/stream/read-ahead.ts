@@ -1,0 +1,107 @@
+/**
+ * Hands out chunks start..end-1 strictly in order while fetching up to `window` chunks ahead of the
+ * play position, at most `concurrency` at a time. The fetch function owns failover; if it gives up on
+ * a chunk, `next()` rejects for that chunk and a later `next()` tries it again.
+ */
+export interface ReadAheadOptions<T> {
+  start: number;
+  /** One past the last chunk. */
+  end: number;
+  window?: number;
+  concurrency?: number;
+  fetch(index: number, signal: AbortSignal): Promise<T>;
+  /** Called when a fetched chunk is dropped unplayed (stream closed), to release its pin. */
+  discard?(index: number, value: T): void;
+}
+
+export type ReadAheadResult<T> = { done: false; index: number; value: T } | { done: true };
+
+interface Pending<T> {
+  promise: Promise<T>;
+  settled: boolean;
+  value?: T;
+}
+
+export class ReadAhead<T> {
+  private position: number;
+  private readonly end: number;
+  private readonly window: number;
+  private readonly concurrency: number;
+  private readonly pending = new Map<number, Pending<T>>();
+  private readonly controller = new AbortController();
+  private inFlight = 0;
+  private closed = false;
+
+  constructor(private readonly options: ReadAheadOptions<T>) {
+    this.position = options.start;
+    this.end = options.end;
+    this.window = Math.max(1, options.window ?? 10);
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+  }
+
+  get nextIndex(): number {
+    return this.position;
+  }
+
+  async next(): Promise<ReadAheadResult<T>> {
+    if (this.closed || this.position >= this.end) return { done: true };
+    this.fill();
+    const index = this.position;
+    const entry = this.pending.get(index)!;
+    try {
+      const value = await entry.promise;
+      this.pending.delete(index);
+      this.position += 1;
+      this.fill();
+      return { done: false, index, value };
+    } catch (error) {
+      // Forget the failed attempt so the next call fetches this chunk afresh.
+      this.pending.delete(index);
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.controller.abort();
+    for (const [index, entry] of this.pending) {
+      if (entry.settled && entry.value !== undefined) this.options.discard?.(index, entry.value);
+    }
+    this.pending.clear();
+  }
+
+  private fill(): void {
+    const limit = Math.min(this.end, this.position + this.window);
+    for (let index = this.position; index < limit; index++) {
+      if (this.pending.has(index)) continue;
+      // The chunk the player waits for always starts, even when the ahead-fetches use every slot.
+      if (this.inFlight >= this.concurrency && index !== this.position) break;
+      this.start(index);
+    }
+  }
+
+  private start(index: number): void {
+    this.inFlight += 1;
+    const entry: Pending<T> = { promise: undefined as unknown as Promise<T>, settled: false };
+    entry.promise = this.options.fetch(index, this.controller.signal).then(
+      (value) => {
+        entry.settled = true;
+        entry.value = value;
+        this.inFlight -= 1;
+        if (this.closed) this.options.discard?.(index, value);
+        else this.fill();
+        return value;
+      },
+      (error: unknown) => {
+        entry.settled = true;
+        this.inFlight -= 1;
+        if (!this.closed) this.fill();
+        throw error;
+      },
+    );
+    // A rejection is observed by next(); until then it must not count as unhandled.
+    entry.promise.catch(() => undefined);
+    this.pending.set(index, entry);
+  }
+}

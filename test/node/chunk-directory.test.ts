@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ChunkDirectory } from '../../core/node/chunk-directory.js';
+
+const alice = { name: 'alice', address: 'tcp://127.0.0.1:9001' };
+const bob = { name: 'bob', address: 'tcp://127.0.0.1:9002' };
+
+describe('ChunkDirectory', () => {
+  it('lists holders of a chunk, never the requester', () => {
+    const directory = new ChunkDirectory();
+    directory.register(alice, [{ video: 'movie', indexes: [0, 1, 2] }]);
+    directory.register(bob, [{ video: 'movie', indexes: [1] }]);
+    expect(
+      directory
+        .holders('movie', 1)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['alice', 'bob']);
+    expect(directory.holders('movie', 1, 'alice').map((c) => c.name)).toEqual(['bob']);
+    expect(directory.holders('movie', 5)).toEqual([]);
+    expect(directory.holders('other', 0)).toEqual([]);
+  });
+
+  it('applies batched reports of added and removed chunks', () => {
+    const directory = new ChunkDirectory();
+    directory.register(alice, []);
+    directory.report('alice', [{ video: 'movie', indexes: [3, 4] }], []);
+    expect(directory.holders('movie', 4).map((c) => c.name)).toEqual(['alice']);
+    directory.report('alice', [], [{ video: 'movie', indexes: [4] }]);
+    expect(directory.holders('movie', 4)).toEqual([]);
+    expect(directory.inventoryOf('alice')).toEqual({ movie: [3] });
+  });
+
+  it('ignores reports from children that have not registered', () => {
+    const directory = new ChunkDirectory();
+    expect(directory.report('mallory', [{ video: 'movie', indexes: [0] }], [])).toBe(false);
+    expect(directory.holders('movie', 0)).toEqual([]);
+  });
+
+  it('replaces a flapping child’s old entries when it registers again', () => {
+    const directory = new ChunkDirectory();
+    directory.register(alice, [{ video: 'movie', indexes: [0, 1] }]);
+    directory.register({ ...alice, address: 'tcp://127.0.0.1:9999' }, [{ video: 'movie', indexes: [7] }]);
+    expect(directory.holders('movie', 0)).toEqual([]);
+    expect(directory.holders('movie', 7)).toEqual([{ name: 'alice', address: 'tcp://127.0.0.1:9999' }]);
+  });
+
+  it('drops everything a dead child held', () => {
+    const directory = new ChunkDirectory();
+    directory.register(alice, [{ video: 'movie', indexes: [0, 1] }]);
+    directory.register(bob, [{ video: 'movie', indexes: [1] }]);
+    expect(directory.remove('alice')).toBe(true);
+    expect(directory.holders('movie', 0)).toEqual([]);
+    expect(directory.holders('movie', 1).map((c) => c.name)).toEqual(['bob']);
+    expect(directory.childNames()).toEqual(['bob']);
+    expect(directory.remove('alice')).toBe(false);
+  });
+});

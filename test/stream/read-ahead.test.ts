@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ReadAhead } from '../../core/stream/read-ahead.js';
+
+async function drain<T>(stream: ReadAhead<T>): Promise<number[]> {
+  const order: number[] = [];
+  for (;;) {
+    const result = await stream.next();
+    if (result.done) return order;
+    order.push(result.index);
+  }
+}
+
+describe('ReadAhead', () => {
+  it('hands chunks out in order even when fetches finish out of order, then signals the end', async () => {
+    const stream = new ReadAhead({
+      start: 2,
+      end: 9,
+      window: 4,
+      concurrency: 3,
+      fetch: async (index) => {
+        await sleep((9 - index) * 3);
+        return index * 10;
+      },
+    });
+    expect(await drain(stream)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(await stream.next()).toEqual({ done: true });
+  });
+
+  it('never has more than `concurrency` fetches in flight, and reads ahead up to the window', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const stream = new ReadAhead({
+      start: 0,
+      end: 20,
+      window: 6,
+      concurrency: 2,
+      fetch: async (index) => {
+        started.push(index);
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await sleep(2);
+        inFlight -= 1;
+        return index;
+      },
+    });
+    await stream.next();
+    await sleep(30);
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(Math.max(...started)).toBeLessThanOrEqual(6);
+    expect(await drain(stream)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+  });
+
+  it('surfaces a failed chunk and fetches it again on the next call', async () => {
+    let attempts = 0;
+    const stream = new ReadAhead({
+      start: 0,
+      end: 2,
+      fetch: async (index) => {
+        if (index === 0 && attempts++ === 0) throw new Error('peer vanished');
+        return index;
+      },
+    });
+    await expect(stream.next()).rejects.toThrow('peer vanished');
+    expect(await drain(stream)).toEqual([0, 1]);
+  });
+
+  it('aborts fetches and discards unplayed chunks when closed', async () => {
+    const discarded: number[] = [];
+    let aborted = 0;
+    const stream = new ReadAhead({
+      start: 0,
+      end: 10,
+      window: 3,
+      fetch: async (index, signal) => {
+        signal.addEventListener('abort', () => (aborted += 1));
+        await sleep(index === 0 ? 0 : 5);
+        return index;
+      },
+      discard: (index) => discarded.push(index),
+    });
+    await stream.next();
+    await sleep(1);
+    stream.close();
+    await sleep(20);
+    expect(aborted).toBeGreaterThan(0);
+    expect(discarded.sort()).toEqual([1, 2, 3]);
+    expect(await stream.next()).toEqual({ done: true });
+  });
+});
