@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Native addons (better-sqlite3, zeromq) and child processes behave best in forked workers.
     pool: 'forks',
+    reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: more parallel files only makes multi-process tests fight for CPU.
