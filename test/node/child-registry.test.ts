@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ChildRegistry, type RegisterChild } from '../../core/node/child-registry.js';
+import { PeerHealth } from '../../core/node/peer-health.js';
+
+function child(
+  name: string,
+  port: number,
+  indexes: number[],
+  extra: Partial<RegisterChild> = {},
+): RegisterChild {
+  return {
+    name,
+    address: `tcp://127.0.0.1:${port}`,
+    role: 'relay',
+    seeding: true,
+    chunks: [{ video: 'movie', indexes }],
+    capacity: { maxInFlight: 4, uploadBytesPerSecond: 0, storeBytes: 0 },
+    ...extra,
+  };
+}
+
+describe('ChildRegistry', () => {
+  it('drops a child that stops sending heartbeats within the dead-after bound', () => {
+    let now = 0;
+    const registry = new ChildRegistry(new PeerHealth({ now: () => now }), {
+      deadAfterMs: 2_500,
+      now: () => now,
+    });
+    registry.register(child('alice', 1, [0]));
+    registry.register(child('bob', 2, [0]));
+    now = 2_000;
+    expect(registry.heartbeat('bob')).toBe(true);
+    now = 2_600;
+    expect(registry.sweep()).toEqual(['alice']);
+    expect(registry.holders('movie', 0, 'carol').map((h) => h.name)).toEqual(['bob']);
+    expect(registry.heartbeat('alice')).toBe(false);
+  });
+
+  it('reports a flap when a registered child registers again, replacing its entries', () => {
+    const registry = new ChildRegistry(new PeerHealth());
+    expect(registry.register(child('alice', 1, [0, 1]))).toBe(false);
+    expect(registry.register(child('alice', 1, [5]))).toBe(true);
+    expect(registry.holders('movie', 0, 'x')).toEqual([]);
+    expect(registry.holders('movie', 5, 'x').map((h) => h.name)).toEqual(['alice']);
+  });
+
+  it('never lists the requester or a child that paused seeding, and puts failed holders last', () => {
+    const health = new PeerHealth();
+    const registry = new ChildRegistry(health);
+    registry.register(child('alice', 1, [0]));
+    registry.register(child('bob', 2, [0]));
+    registry.register(child('carol', 3, [0], { seeding: false }));
+    health.failed('tcp://127.0.0.1:1');
+    for (let i = 0; i < 5; i++) {
+      expect(registry.holders('movie', 0, 'dave').map((h) => h.name)).toEqual(['bob', 'alice']);
+    }
+    expect(registry.holders('movie', 0, 'bob').map((h) => h.name)).toEqual(['alice']);
+  });
+
+  it('spreads load: a holder named often recently moves behind one with spare capacity', () => {
+    const registry = new ChildRegistry(new PeerHealth());
+    registry.register(child('alice', 1, [0]));
+    registry.register(child('bob', 2, [0]));
+    const firsts = new Set<string>();
+    for (let i = 0; i < 10; i++) firsts.add(registry.holders('movie', 0, 'viewer')[0]!.name);
+    expect(firsts).toEqual(new Set(['alice', 'bob']));
+  });
+});
