@@ -1,0 +1,287 @@
+import { Hono, type Context } from 'hono';
+import type { Logger } from '../util/logger.js';
+import type { Manifest } from '../shared/manifest.js';
+import { videoNameProblem } from '../shared/video-name.js';
+import { PeerStreamerError } from '../util/errors.js';
+import type { GatewayBackend } from './backend.js';
+import { liveUpdates } from './events-stream.js';
+import { hlsPlaylist } from './hls.js';
+import { apiError, toHttpError, type HttpError } from './http-errors.js';
+import {
+  COMMON_HEADERS,
+  PAGE_CSP,
+  hostAllowed,
+  hostName,
+  offeredToken,
+  tokenCookie,
+  tokenMatches,
+  type OfferedToken,
+} from './security.js';
+import { loadStatic } from './static-files.js';
+
+export interface GatewayOptions {
+  backend: GatewayBackend;
+  /** Random per-run secret; every request must carry it (header, cookie or query). */
+  token: string;
+  /** Host names (any port) or exact host:port values the Host header may carry. */
+  allowedHosts: string[];
+  /** The built renderer (index.html + assets/); omitted for an API-only gateway. */
+  staticDir?: string;
+  logger?: Logger;
+  /** Interval of SSE comment lines; default 15 s. */
+  keepaliveMs?: number;
+}
+
+export interface Gateway {
+  fetch(request: Request): Promise<Response>;
+}
+
+type Env = { Variables: { offered: OfferedToken } };
+
+/** Built chunks and init segments are content-addressed by the manifest, so they never change. */
+const IMMUTABLE = 'private, max-age=31536000, immutable';
+
+/**
+ * The player's whole API as one web-standard handler, so Electron's protocol.handle and a loopback
+ * HTTP server serve exactly the same thing.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  if (options.token.length < 16) {
+    throw new PeerStreamerError('INVALID_ARGUMENT', 'The gateway token must be at least 16 characters.', {});
+  }
+  const { backend } = options;
+  const app = new Hono<Env>();
+
+  app.onError((error, c) => {
+    const http = toHttpError(error);
+    if (http.status >= 500) options.logger?.warn({ err: error, path: c.req.path }, 'gateway request failed');
+    return sendError(c, http);
+  });
+  app.notFound((c) =>
+    sendError(c, apiError(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`)),
+  );
+
+  app.use('*', async (c, next) => {
+    const rejected = guard(c, options);
+    if (rejected !== undefined) return rejected;
+    await next();
+  });
+
+  app.get('/api/videos', async (c) => c.json(await backend.listVideos()));
+
+  app.get('/api/videos/:name/manifest', async (c) => {
+    const manifest = await backend.getManifest(videoName(c.req.param('name')));
+    return c.json(manifest);
+  });
+
+  app.get('/api/videos/:name/init', async (c) => {
+    const name = videoName(c.req.param('name'));
+    const manifest = await backend.getManifest(name);
+    if (manifest.kind !== 'fmp4') throw legacyError(name, 'has no init segment');
+    const etag = `"${manifest.init.sha256}"`;
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
+    const bytes = await backend.getInit(name, c.req.raw.signal);
+    return c.body(toBody(bytes), 200, {
+      'Content-Type': baseMimeType(manifest),
+      'Cache-Control': IMMUTABLE,
+      ETag: etag,
+    });
+  });
+
+  app.get('/api/videos/:name/chunks/:index', async (c) => {
+    const name = videoName(c.req.param('name'));
+    const index = chunkIndex(c.req.param('index'));
+    const manifest = await backend.getManifest(name);
+    const entry = manifest.chunks[index];
+    if (entry === undefined) {
+      throw new PeerStreamerError(
+        'CHUNK_NOT_FOUND',
+        `Video "${name}" has ${manifest.chunks.length} chunks (0-${manifest.chunks.length - 1}); there is no chunk ${index}.`,
+        { name, index },
+      );
+    }
+    const etag = `"${entry.sha256}"`;
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
+    const chunk = await backend.getChunk(name, index, c.req.raw.signal);
+    return c.body(toBody(chunk.bytes), 200, {
+      'Content-Type': baseMimeType(manifest),
+      'Cache-Control': IMMUTABLE,
+      ETag: etag,
+      'X-PeerStreamer-Origin': chunk.origin,
+    });
+  });
+
+  app.get('/api/stats', async (c) => c.json(await backend.stats(), 200, { 'Cache-Control': 'no-store' }));
+  app.get('/api/topology', async (c) =>
+    c.json(await backend.topology(), 200, { 'Cache-Control': 'no-store' }),
+  );
+  app.get('/api/events', (c) => liveUpdates(c, backend, options.keepaliveMs ?? 15_000));
+
+  app.get('/hls/:file', async (c) => {
+    const file = c.req.param('file');
+    if (!file.endsWith('.m3u8')) {
+      return sendError(c, apiError(404, 'NOT_FOUND', `HLS playlists are named <video>.m3u8, not "${file}".`));
+    }
+    const name = videoName(file.slice(0, -'.m3u8'.length));
+    const manifest = await backend.getManifest(name);
+    if (manifest.kind !== 'fmp4') throw legacyError(name, 'cannot be played over HLS');
+    const offered = c.get('offered');
+    // A browser holds the cookie; an external player holds only the URL, so each URI carries the token.
+    const token = offered.via === 'cookie' ? undefined : offered.value;
+    return c.body(hlsPlaylist(manifest, token), 200, {
+      'Content-Type': 'application/vnd.apple.mpegurl',
+      'Cache-Control': 'no-store',
+    });
+  });
+
+  app.all('/api/*', (c) =>
+    sendError(c, apiError(404, 'NOT_FOUND', `No API route for ${c.req.method} ${c.req.path}.`)),
+  );
+
+  const staticDir = options.staticDir;
+  if (staticDir !== undefined) {
+    app.get('*', async (c) => {
+      const file = await loadStatic(staticDir, c.req.path);
+      if (file === undefined) return c.notFound();
+      const headers: Record<string, string> = {
+        'Content-Type': file.contentType,
+        'Cache-Control': file.immutable ? IMMUTABLE : 'no-cache',
+      };
+      if (file.isHtml) headers['Content-Security-Policy'] = PAGE_CSP;
+      return c.body(toBody(file.bytes), 200, headers);
+    });
+  }
+
+  return {
+    async fetch(request: Request): Promise<Response> {
+      const response = await app.fetch(request);
+      for (const [header, value] of Object.entries(COMMON_HEADERS)) response.headers.set(header, value);
+      return response;
+    },
+  };
+}
+
+/**
+ * Every request passes here first: Host (DNS rebinding), Origin (other sites), method (no CORS
+ * preflights, read-only API), then the token. A page load with ?token= trades it for a cookie and a
+ * redirect, so the token leaves the address bar and history.
+ */
+function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
+  const host = c.req.header('host') ?? new URL(c.req.url).host;
+  if (!hostAllowed(options.allowedHosts, host)) {
+    return sendError(
+      c,
+      apiError(
+        403,
+        'HOST_NOT_ALLOWED',
+        `Host "${host}" is not one this node answers to; use the URL it printed.`,
+      ),
+    );
+  }
+  const origin = c.req.header('origin');
+  if (origin !== undefined && !originAllowed(options.allowedHosts, origin)) {
+    return sendError(c, apiError(403, 'ORIGIN_NOT_ALLOWED', `Requests from ${origin} are not allowed.`));
+  }
+  if (c.req.method === 'OPTIONS') {
+    return sendError(c, apiError(405, 'METHOD_NOT_ALLOWED', 'Cross-origin requests are not supported.'), {
+      Allow: 'GET, HEAD',
+    });
+  }
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    return sendError(
+      c,
+      apiError(405, 'METHOD_NOT_ALLOWED', `${c.req.method} is not supported; the API is read-only.`),
+      {
+        Allow: 'GET, HEAD',
+      },
+    );
+  }
+  const url = new URL(c.req.url);
+  const offered = offeredToken(c.req.raw, url);
+  if (offered.via === 'none') {
+    return sendError(
+      c,
+      apiError(401, 'TOKEN_REQUIRED', 'This node needs its access token: open the URL it printed.'),
+    );
+  }
+  if (!tokenMatches(options.token, offered.value)) {
+    return sendError(
+      c,
+      apiError(
+        401,
+        'TOKEN_INVALID',
+        'The access token is wrong (the node makes a new one each run): open the URL it printed.',
+      ),
+    );
+  }
+  c.set('offered', offered);
+  const isPage = !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/hls/');
+  if (offered.via === 'query' && isPage && options.staticDir !== undefined) {
+    url.searchParams.delete('token');
+    const location = url.pathname + (url.searchParams.size > 0 ? `?${url.searchParams.toString()}` : '');
+    return c.body(null, 303, {
+      Location: location,
+      'Set-Cookie': tokenCookie(options.token),
+      'Cache-Control': 'no-store',
+    });
+  }
+  return undefined;
+}
+
+function originAllowed(allowedHosts: readonly string[], origin: string): boolean {
+  try {
+    const parsed = new URL(origin);
+    return hostAllowed(allowedHosts, parsed.host) || hostAllowed(allowedHosts, hostName(parsed.host));
+  } catch {
+    return false;
+  }
+}
+
+function sendError(c: Context, error: HttpError, headers: Record<string, string> = {}): Response {
+  return c.json(error.body, error.status, { 'Cache-Control': 'no-store', ...headers });
+}
+
+function videoName(raw: string): string {
+  const problem = videoNameProblem(raw);
+  if (problem !== null) {
+    throw new PeerStreamerError(
+      'INVALID_NAME',
+      `Video name ${JSON.stringify(raw)} is not allowed: ${problem}.`,
+      {
+        name: raw,
+      },
+    );
+  }
+  return raw;
+}
+
+function chunkIndex(raw: string): number {
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(raw)) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `Chunk index ${JSON.stringify(raw)} is not a non-negative integer.`,
+      { index: raw },
+    );
+  }
+  return Number(raw);
+}
+
+function legacyError(name: string, what: string): PeerStreamerError {
+  return new PeerStreamerError(
+    'LEGACY_FORMAT',
+    `Video "${name}" came from the original system as byte-split chunks, not fMP4 segments, so it ${what}. Export it to a file with \`peerstreamer export\`, or re-ingest the original video.`,
+    { name },
+  );
+}
+
+/** `video/mp4; codecs="..."` -> `video/mp4`: the codecs parameter is for MediaSource, not for HTTP. */
+function baseMimeType(manifest: Manifest): string {
+  return manifest.kind === 'fmp4'
+    ? (manifest.mimeType.split(';')[0]?.trim() ?? 'video/mp4')
+    : 'application/octet-stream';
+}
+
+/** Hono's body type wants an ArrayBuffer-backed view; Buffers from the store are that already. */
+function toBody(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+}

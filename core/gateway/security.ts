@@ -1,0 +1,103 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** Cookie that carries the per-run token after the first page load. */
+export const TOKEN_COOKIE = 'ps_token';
+
+/**
+ * Compares tokens in constant time. Hashing first gives equal-length inputs, so the comparison leaks
+ * neither the content nor the length of the real token.
+ */
+export function tokenMatches(expected: string, offered: string | undefined | null): boolean {
+  if (offered === undefined || offered === null || offered.length === 0) return false;
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(offered).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Where a request may carry the token: header, cookie, or (for links and external players) the query. */
+export interface OfferedToken {
+  value: string | undefined;
+  via: 'header' | 'cookie' | 'query' | 'none';
+}
+
+export function offeredToken(request: Request, url: URL): OfferedToken {
+  const auth = request.headers.get('authorization');
+  const bearer = auth?.match(/^Bearer\s+(.+)$/i)?.[1];
+  if (bearer !== undefined) return { value: bearer.trim(), via: 'header' };
+  const cookie = readCookie(request.headers.get('cookie'), TOKEN_COOKIE);
+  if (cookie !== undefined) return { value: cookie, via: 'cookie' };
+  const query = url.searchParams.get('token');
+  if (query !== null) return { value: query, via: 'query' };
+  return { value: undefined, via: 'none' };
+}
+
+function readCookie(header: string | null, name: string): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Host header -> bare lower-case host name, without port; IPv6 literals keep their brackets. */
+export function hostName(host: string): string {
+  const trimmed = host.trim().toLowerCase();
+  if (trimmed.startsWith('[')) {
+    const end = trimmed.indexOf(']');
+    return end < 0 ? trimmed : trimmed.slice(0, end + 1);
+  }
+  const colon = trimmed.lastIndexOf(':');
+  return colon < 0 ? trimmed : trimmed.slice(0, colon);
+}
+
+/**
+ * DNS-rebinding guard: a page on evil.example that rebinds its name to 127.0.0.1 still sends
+ * `Host: evil.example`. An allowed entry is either a bare host (any port) or an exact host:port.
+ */
+export function hostAllowed(allowedHosts: readonly string[], host: string | null): boolean {
+  if (host === null || host.length === 0) return false;
+  const exact = host.trim().toLowerCase();
+  const bare = hostName(exact);
+  return allowedHosts.some((entry) => {
+    const allowed = entry.trim().toLowerCase();
+    return allowed === exact || allowed === bare;
+  });
+}
+
+/**
+ * CSP for the player page: everything from this origin; media from blob: (the MediaSource object URL);
+ * inline styles only because video.js and React set style attributes.
+ */
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers on every response, whatever its type. */
+export const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export function tokenCookie(token: string): string {
+  return `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+}
