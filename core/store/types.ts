@@ -1,6 +1,13 @@
 import type { Manifest } from '../shared/manifest.js';
+import type { Logger } from '../util/logger.js';
 
-/** Identifies one media chunk of one video. */
+/**
+ * The index used for a video's init segment wherever a chunk index is expected (events, heldChunks,
+ * verify reports). Peers need the init segment as much as any chunk, so it travels the same ways.
+ */
+export const INIT_INDEX = -1;
+
+/** Identifies one media chunk of one video; `index` is INIT_INDEX (-1) for the init segment. */
 export interface ChunkKey {
   video: string;
   index: number;
@@ -11,6 +18,29 @@ export interface StoreOptions {
   capacityBytes?: number;
   /** Re-hash every chunk on read, not just check its size. Default false. */
   verifyReads?: boolean;
+  /** Where reconcile and repairs are reported. Default: silent. */
+  logger?: Logger;
+}
+
+export interface ReadOptions {
+  /** Re-hash the bytes against the manifest before returning them (always on with `verifyReads`). */
+  verify?: boolean;
+}
+
+export interface CommitOptions {
+  /** Pin the whole video so eviction never touches it. Default true: beginVideo is the ingest path. */
+  pinned?: boolean;
+}
+
+/** What open() found and repaired on disk. */
+export interface ReconcileReport {
+  /** Index rows dropped because their blob file was missing or had the wrong size. */
+  droppedRows: number;
+  /** Blob files no row referenced, deleted. */
+  orphanBlobs: number;
+  /** Leftover temp files of interrupted writes, deleted. */
+  tempFiles: number;
+  millis: number;
 }
 
 export interface VideoSummary {
@@ -25,7 +55,9 @@ export interface VideoSummary {
 
 export interface StoreStats {
   videos: number;
+  /** Media chunks held (init segments not counted here, but in `bytes`). */
   chunks: number;
+  /** Payload bytes held, init segments included; what capacity is measured against. */
   bytes: number;
   capacityBytes: number | null;
   pinnedChunks: number;

@@ -1,0 +1,67 @@
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PeerStreamerError } from '../util/errors.js';
+
+/**
+ * The real lock is SQLite's exclusive OS lock on index.sqlite, which the kernel drops when a process
+ * dies, so a SIGKILLed node never blocks its own restart. This `lock` file only says who holds it, so
+ * the error can name the other process; it is never trusted to decide anything.
+ */
+export const LOCK_FILE = 'lock';
+
+/** Stores open in this process, by directory: checked before SQLite is touched at all. */
+const REGISTRY_KEY = Symbol.for('peerstreamer.store.open-dirs');
+const openDirs: Set<string> =
+  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as Set<string> | undefined) ?? new Set<string>();
+(globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = openDirs;
+
+export function claimInProcess(dir: string): void {
+  if (openDirs.has(dir)) throw lockedError(dir, process.pid);
+  openDirs.add(dir);
+}
+
+export function releaseInProcess(dir: string): void {
+  openDirs.delete(dir);
+}
+
+export function writeLockFile(dir: string): void {
+  writeFileSync(
+    path.join(dir, LOCK_FILE),
+    `${JSON.stringify({ pid: process.pid, openedAt: new Date().toISOString() })}\n`,
+  );
+}
+
+export function removeLockFile(dir: string): void {
+  try {
+    unlinkSync(path.join(dir, LOCK_FILE));
+  } catch (error) {
+    // Already gone is fine: the file is informational only.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** The pid recorded by the current holder, if the file is there and readable. */
+export function lockHolderPid(dir: string): number | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8')) as { pid?: unknown };
+    return typeof parsed.pid === 'number' ? parsed.pid : undefined;
+  } catch {
+    // A missing or half-written lock file only costs the pid in the message.
+    return undefined;
+  }
+}
+
+export function lockedError(dir: string, pid: number | undefined, cause?: unknown): PeerStreamerError {
+  const who =
+    pid === undefined
+      ? 'another process'
+      : pid === process.pid
+        ? `this process (pid ${pid}) already`
+        : `process ${pid}`;
+  return new PeerStreamerError(
+    'STORE_LOCKED',
+    `The store ${dir} is in use by ${who}; one store serves one node. Stop that node first, or give this one its own directory with --store.`,
+    { dir, pid },
+    cause === undefined ? undefined : { cause },
+  );
+}

@@ -1,0 +1,165 @@
+import type { Manifest, SegmentRef } from '../shared/manifest.js';
+import { PeerStreamerError } from '../util/errors.js';
+import { sha256Hex } from '../util/hash.js';
+import type { BlobFiles } from './blob-files.js';
+import { assertStorableManifest } from './manifest-check.js';
+import { INIT_INDEX, type CommitOptions } from './types.js';
+
+/** What a writer needs from its store; implemented by ChunkStore so the writer cannot reach further. */
+export interface VideoWriterHost {
+  readonly dir: string;
+  readonly blobs: BlobFiles;
+  assertOpen(): void;
+  commitVideo(manifest: Manifest, pinned: boolean, replace: boolean): void;
+  writerFinished(name: string): void;
+  reportBackgroundError(doing: string, error: unknown): void;
+}
+
+type WriterState = 'open' | 'committed' | 'aborted';
+
+/**
+ * Ingest of one whole video: payload files are written first, and the video becomes visible only at
+ * commit(), in one transaction with all its chunk rows. Until then nothing in the index refers to the
+ * new files, so an abort() or a crash leaves no partial video behind (reconcile removes the files).
+ */
+export class VideoWriter {
+  private state: WriterState = 'open';
+  private readonly written = new Map<number, SegmentRef>();
+  /** One hold per successful write, released at commit or abort, so eviction cannot delete them. */
+  private readonly holds: string[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly host: VideoWriterHost,
+    readonly name: string,
+    private readonly replace: boolean,
+  ) {}
+
+  writeInit(bytes: Uint8Array): Promise<SegmentRef> {
+    return this.write(INIT_INDEX, bytes);
+  }
+
+  writeChunk(index: number, bytes: Uint8Array): Promise<SegmentRef> {
+    if (!Number.isSafeInteger(index) || index < 0) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `Chunk index ${String(index)} for ${JSON.stringify(this.name)} is not a non-negative integer; chunks are numbered from 0.`,
+        { video: this.name, index },
+      );
+    }
+    return this.write(index, bytes);
+  }
+
+  /**
+   * Checks that the manifest describes exactly what was written (sizes and hashes), then publishes the
+   * video atomically, replacing an older one of the same name when the writer was begun with replace.
+   * On a mismatch it throws and stays open, so the caller can still abort().
+   */
+  commit(manifest: Manifest, options: CommitOptions = {}): void {
+    this.assertWritable('commit');
+    if (this.inFlight.size > 0) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `commit of ${JSON.stringify(this.name)} was called while ${this.inFlight.size} write(s) are still running; await every writeChunk/writeInit first.`,
+        { video: this.name },
+      );
+    }
+    assertStorableManifest(manifest);
+    if (manifest.name !== this.name) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `The manifest is for ${JSON.stringify(manifest.name)} but this writer ingests ${JSON.stringify(this.name)}; commit the manifest of the video that was written.`,
+        { video: this.name, manifestName: manifest.name },
+      );
+    }
+    this.assertMatches(manifest);
+    this.host.commitVideo(manifest, options.pinned ?? true, this.replace);
+    this.finish('committed');
+  }
+
+  /** Deletes the files this writer wrote that nothing else references. Safe to call more than once. */
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    await Promise.allSettled([...this.inFlight]);
+    await this.finish('aborted');
+  }
+
+  private async write(index: number, bytes: Uint8Array): Promise<SegmentRef> {
+    this.assertWritable(index === INIT_INDEX ? 'writeInit' : 'writeChunk');
+    const ref: SegmentRef = { size: bytes.length, sha256: sha256Hex(bytes) };
+    this.host.blobs.hold(ref.sha256);
+    const work = this.host.blobs.write(ref.sha256, bytes);
+    this.inFlight.add(work);
+    try {
+      await work;
+    } catch (error) {
+      this.host.blobs.release(ref.sha256);
+      throw error;
+    } finally {
+      this.inFlight.delete(work);
+    }
+    this.holds.push(ref.sha256);
+    this.written.set(index, ref);
+    return ref;
+  }
+
+  private assertMatches(manifest: Manifest): void {
+    const expected = new Map<number, SegmentRef>(manifest.chunks.map((chunk) => [chunk.index, chunk]));
+    if (manifest.init !== null) expected.set(INIT_INDEX, manifest.init);
+    for (const [index, ref] of expected) {
+      const got = this.written.get(index);
+      const what = index === INIT_INDEX ? 'the init segment' : `chunk ${index}`;
+      if (got === undefined) {
+        throw new PeerStreamerError(
+          'CHUNK_NOT_FOUND',
+          `The manifest of ${JSON.stringify(this.name)} lists ${what}, but it was never written; write every chunk the manifest lists before commit.`,
+          { video: this.name, index },
+        );
+      }
+      if (got.size !== ref.size || got.sha256 !== ref.sha256) {
+        throw new PeerStreamerError(
+          'INVALID_CHECKSUM',
+          `${what} of ${JSON.stringify(this.name)} was written with ${got.size} bytes, sha256 ${got.sha256}, but the manifest expects ${ref.size} bytes, sha256 ${ref.sha256}; the manifest does not describe the bytes written. Rebuild the manifest from the written chunks.`,
+          {
+            video: this.name,
+            index,
+            expected: ref.sha256,
+            actual: got.sha256,
+            expectedSize: ref.size,
+            actualSize: got.size,
+          },
+        );
+      }
+    }
+    for (const index of this.written.keys()) {
+      if (!expected.has(index)) {
+        throw new PeerStreamerError(
+          'INVALID_ARGUMENT',
+          `${index === INIT_INDEX ? 'An init segment' : `Chunk ${index}`} of ${JSON.stringify(this.name)} was written but the manifest does not list it; the manifest must describe every chunk written.`,
+          { video: this.name, index },
+        );
+      }
+    }
+  }
+
+  private assertWritable(action: string): void {
+    if (this.state !== 'open') {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `${action} on the writer of ${JSON.stringify(this.name)} after it was ${this.state}; begin a new video with beginVideo.`,
+        { video: this.name, state: this.state },
+      );
+    }
+    this.host.assertOpen();
+  }
+
+  private finish(state: WriterState): Promise<void> {
+    this.state = state;
+    this.host.writerFinished(this.name);
+    for (const sha256 of this.holds) this.host.blobs.release(sha256);
+    const deletion = this.host.blobs.deleteUnreferenced(this.holds);
+    deletion.catch((error: unknown) => this.host.reportBackgroundError('deleting unused chunk files', error));
+    return deletion;
+  }
+}
