@@ -121,8 +121,9 @@ export async function expectCode(work: Promise<unknown> | (() => unknown), code:
     await (typeof work === 'function' ? work() : work);
   } catch (error) {
     const coded = error as Error & { code?: string };
-    if (coded.code !== code)
-      throw new Error(`expected ${code}, got ${coded.code ?? 'no code'}: ${coded.message}`);
+    if (coded.code !== code) {
+      throw new Error(`expected ${code}, got ${coded.code ?? 'no code'}: ${coded.message}`, { cause: error });
+    }
     return coded;
   }
   throw new Error(`expected ${code}, but nothing was thrown`);
