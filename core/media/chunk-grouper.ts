@@ -1,0 +1,80 @@
+/**
+ * Groups consecutive fMP4 fragments (moof+mdat) into chunks. A chunk may only begin at a fragment whose
+ * first sample on the timing track is a sync sample, so any chunk can be appended right after the init
+ * segment. A chunk closes at the first such boundary once it holds at least the target duration or bytes.
+ */
+import type { ChunkTarget } from './chunk-options.js';
+
+export interface TimedFragment {
+  /** moof and mdat, in order. */
+  parts: Buffer[];
+  bytes: number;
+  /** Seconds on the player's timeline at which the fragment's first sample is shown. */
+  start: number;
+  /** Seconds on the player's timeline at which the fragment's last sample ends (all tracks). */
+  end: number;
+  startsWithSync: boolean;
+}
+
+export interface GroupedChunk {
+  index: number;
+  start: number;
+  duration: number;
+  bytes: Buffer;
+}
+
+/** Manifest times are rounded to microseconds: exact enough for seeking, free of float noise in JSON. */
+export function roundTime(seconds: number): number {
+  return Math.round(seconds * 1e6) / 1e6;
+}
+
+export class ChunkGrouper {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+  private start = 0;
+  private index = 0;
+  private hasFragments = false;
+
+  constructor(private readonly target: ChunkTarget) {}
+
+  /** Adds the next fragment; returns the chunk it closes, if it begins a new one. */
+  add(fragment: TimedFragment): GroupedChunk | null {
+    let closed: GroupedChunk | null = null;
+    if (this.hasFragments && fragment.startsWithSync && this.isFull(fragment.start)) {
+      closed = this.close(fragment.start);
+      // The first chunk starts at 0 (see the cutter); later ones where their keyframe is shown.
+      this.start = fragment.start;
+    }
+    this.parts.push(...fragment.parts);
+    this.bytes += fragment.bytes;
+    this.hasFragments = true;
+    return closed;
+  }
+
+  /** Closes the last chunk at `end`, the end of the media; null when no fragment was added. */
+  finish(end: number): GroupedChunk | null {
+    return this.hasFragments ? this.close(Math.max(end, this.start)) : null;
+  }
+
+  private isFull(nextStart: number): boolean {
+    // The epsilon absorbs float error when keyframes sit exactly on the target (forced when transcoding).
+    return this.target.by === 'duration'
+      ? nextStart - this.start >= this.target.seconds - 1e-6
+      : this.bytes >= this.target.bytes;
+  }
+
+  private close(end: number): GroupedChunk {
+    const chunk: GroupedChunk = {
+      index: this.index,
+      start: roundTime(this.start),
+      // Differences of rounded times, so chunk durations add up exactly to the rounded end.
+      duration: roundTime(roundTime(end) - roundTime(this.start)),
+      bytes: Buffer.concat(this.parts, this.bytes),
+    };
+    this.index += 1;
+    this.parts = [];
+    this.bytes = 0;
+    this.hasFragments = false;
+    return chunk;
+  }
+}

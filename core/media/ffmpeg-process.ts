@@ -1,0 +1,116 @@
+/**
+ * One ffmpeg child process: stdout is left for the caller to stream, stderr is kept as a bounded tail for
+ * error messages, an AbortSignal kills it, and stop() makes sure it is gone before the caller moves on.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
+import { ffmpegPath } from './ffmpeg-binaries.js';
+import { lastMeaningfulLine } from './probe.js';
+
+/** Enough stderr to hold ffmpeg's last few complaints without growing with a long, noisy run. */
+const STDERR_TAIL_BYTES = 64 * 1024;
+
+export interface FfmpegExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all. */
+  spawnError: Error | null;
+}
+
+export interface FfmpegRun {
+  stdout: Readable;
+  exited: Promise<FfmpegExit>;
+  stderr(): string;
+  /** Kills the process if it is still running and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+export function startFfmpeg(args: string[], signal?: AbortSignal): FfmpegRun {
+  const binary = ffmpegPath();
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(binary, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderrTail = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    stderrTail = (stderrTail + text).slice(-STDERR_TAIL_BYTES);
+  });
+  let running = true;
+  let spawnError: Error | null = null;
+  const exited = new Promise<FfmpegExit>((resolve) => {
+    child.once('error', (error) => {
+      spawnError = error;
+      // 'close' does not always follow a failed spawn.
+      if (child.pid === undefined) {
+        running = false;
+        resolve({ code: null, signal: null, spawnError: error });
+      }
+    });
+    child.once('close', (code, exitSignal) => {
+      running = false;
+      resolve({ code, signal: exitSignal, spawnError });
+    });
+  });
+  const kill = (): void => {
+    if (running) child.kill('SIGKILL');
+  };
+  signal?.addEventListener('abort', kill, { once: true });
+  void exited.then(() => signal?.removeEventListener('abort', kill));
+  return {
+    stdout: child.stdout,
+    exited,
+    stderr: () => stderrTail,
+    async stop() {
+      kill();
+      child.stdout.destroy();
+      await exited;
+    },
+  };
+}
+
+// Messages from demuxers and decoders that mean the input itself is damaged, not that ffmpeg broke.
+const CORRUPTION =
+  /partial file|invalid nal unit|error while decoding|corrupt|invalid data found|missing picture|decode_slice_header error|concealing \d+|truncat|non-existing pps|header missing|invalid frame|ebml header parsing failed|read error|stream ends prematurely|moov atom not found|error reading|packet too small|invalid (?:packet|block)/i;
+
+export function stderrShowsCorruption(stderr: string): boolean {
+  return CORRUPTION.test(stderr);
+}
+
+function firstCorruptionLine(stderr: string): string {
+  const line = stderr.split(/\r?\n/).find((candidate) => CORRUPTION.test(candidate)) ?? '';
+  return line.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').trim();
+}
+
+/** Turns an unsuccessful ffmpeg run into one coded, one-line error naming the input. */
+export function ffmpegFailure(file: string, exit: FfmpegExit, stderr: string): PeerStreamerError {
+  if (exit.spawnError !== null) {
+    return new PeerStreamerError(
+      'FFMPEG_FAILED',
+      `ffmpeg could not be started for ${file} (${errorMessage(exit.spawnError)}); set PEERSTREAMER_FFMPEG to a working ffmpeg.`,
+      { file },
+      { cause: exit.spawnError },
+    );
+  }
+  const last = lastMeaningfulLine(stderr) || `exit code ${String(exit.code)}, signal ${String(exit.signal)}`;
+  const context = { file, exitCode: exit.code, signal: exit.signal, stderr: stderr.slice(-2000) };
+  if (/no space left on device|disk quota exceeded/i.test(stderr)) {
+    return new PeerStreamerError(
+      'DISK_FULL',
+      `The disk filled up while ffmpeg was processing ${file} (${last}); free some space and try again.`,
+      context,
+    );
+  }
+  if (stderrShowsCorruption(stderr)) {
+    return new PeerStreamerError(
+      'CORRUPT_MEDIA',
+      `${file} is damaged or incomplete: ffmpeg reported "${firstCorruptionLine(stderr)}"; download or copy the file again, or re-export it.`,
+      context,
+    );
+  }
+  return new PeerStreamerError(
+    'FFMPEG_FAILED',
+    `ffmpeg failed on ${file}: ${last}; run the same file through \`ffmpeg -i\` to see why, or report it with this message.`,
+    context,
+  );
+}
