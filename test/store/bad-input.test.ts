@@ -1,0 +1,86 @@
+import Database from 'better-sqlite3';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, expectCode, ingest, makeVideo, openStore, tempDir } from './helpers.js';
+
+afterEach(cleanupTempDirs);
+
+describe('bad input', () => {
+  it('refuses invalid video names everywhere a name comes in', async () => {
+    const store = await openStore(tempDir());
+    try {
+      const bad = ['../x', 'a/b', 'tab\there', 'bell\u0007', 'x'.repeat(201), '', ' padded '];
+      for (const name of bad) {
+        await expectCode(() => store.beginVideo(name, { replace: false }), 'INVALID_NAME');
+        await expectCode(() => store.hasChunk(name, 0), 'INVALID_NAME');
+        await expectCode(store.getChunk(name, 0), 'INVALID_NAME');
+        await expectCode(() => store.pinChunk(name, 0), 'INVALID_NAME');
+        await expectCode(() => store.putManifest({ ...makeVideo('ok', 1).manifest, name }), 'INVALID_NAME');
+      }
+      expect(store.listVideos()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses manifests it could not check chunks against', async () => {
+    const store = await openStore(tempDir());
+    try {
+      const good = makeVideo('m', 2).manifest;
+      const badHash = structuredClone(good);
+      badHash.chunks[0]!.sha256 = 'XYZ';
+      await expectCode(() => store.putManifest(badHash), 'INVALID_ARGUMENT');
+      const gap = structuredClone(good);
+      gap.chunks[1]!.index = 5;
+      await expectCode(() => store.putManifest(gap), 'INVALID_ARGUMENT');
+      await expectCode(() => store.putManifest({ ...good, version: 2 } as never), 'INVALID_ARGUMENT');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('says STORE_NOT_WRITABLE when the store path is a file', async () => {
+    const file = path.join(tempDir(), 'a-file');
+    writeFileSync(file, 'x');
+    const error = await expectCode(openStore(file), 'STORE_NOT_WRITABLE');
+    expect(error.message).toContain(file);
+    await expectCode(openStore(path.join(file, 'below')), 'STORE_NOT_WRITABLE');
+  });
+
+  it('says STORE_CORRUPT, naming the file, for a damaged index, and deletes nothing', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    await ingest(store, makeVideo('v', 2));
+    store.close();
+    const file = path.join(dir, 'index.sqlite');
+    const garbage = Buffer.alloc(8192, 0x5a);
+    writeFileSync(file, garbage);
+    const error = await expectCode(openStore(dir), 'STORE_CORRUPT');
+    expect(error.message).toContain(file);
+    expect(error.message).toMatch(/Move the file aside/);
+    expect(readFileSync(file)).toEqual(garbage);
+  });
+
+  it('says STORE_CORRUPT for a damaged page deep inside an index that opens', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    for (let n = 0; n < 20; n++) store.putManifest(makeVideo(`video ${n}`, 50).manifest);
+    store.close();
+    const file = path.join(dir, 'index.sqlite');
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 4096 * 3, 4096 * 3 + 2000); // scribble over a page after the header
+    writeFileSync(file, bytes);
+    await expectCode(openStore(dir), 'STORE_CORRUPT');
+  });
+
+  it('refuses an index written by a newer schema version', async () => {
+    const dir = tempDir();
+    (await openStore(dir)).close();
+    const db = new Database(path.join(dir, 'index.sqlite'));
+    db.pragma('user_version = 99');
+    db.close();
+    const error = await expectCode(openStore(dir), 'STORE_CORRUPT');
+    expect(error.message).toMatch(/schema version 99.*newer PeerStreamer/);
+  });
+});
