@@ -1,0 +1,62 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedCommand {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/**
+ * Strict flag parsing for one subcommand. Node's parser already rejects unknown flags and missing
+ * values; this turns its terse messages into ones that name the command and point at --help.
+ */
+export function parseCommand(command: string, argv: string[], options: OptionSpec): ParsedCommand {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as ParsedCommand['values'], positionals };
+  } catch (error) {
+    const detail = errorMessage(error)
+      .replace(/^TypeError \[[A-Z_]+\]: /, '')
+      .replace(/\. To specify a positional argument starting with a '-'.*$/, '');
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `peerstreamer ${command}: ${detail}. Run \`peerstreamer ${command} --help\` for its flags.`,
+    );
+  }
+}
+
+export function requireString(parsed: ParsedCommand, flag: string, command: string): string {
+  const value = parsed.values[flag];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `peerstreamer ${command}: --${flag} is required. Run \`peerstreamer ${command} --help\` for an example.`,
+      { flag },
+    );
+  }
+  return value;
+}
+
+export function optionalString(parsed: ParsedCommand, flag: string): string | undefined {
+  const value = parsed.values[flag];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function exactlyPositionals(
+  parsed: ParsedCommand,
+  count: number,
+  command: string,
+  usage: string,
+): string[] {
+  if (parsed.positionals.length !== count) {
+    const got =
+      parsed.positionals.length === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(', ');
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `peerstreamer ${command}: expected ${count} argument${count === 1 ? '' : 's'} (${usage}), got ${got}.`,
+    );
+  }
+  return parsed.positionals;
+}

@@ -1,0 +1,35 @@
+import type { Command } from '../command.js';
+import { exactlyPositionals, parseCommand, requireString } from '../args.js';
+import { withStore } from '../open-store.js';
+import { importLegacyDatabase } from '../../library/legacy-import.js';
+
+const usage = 'peerstreamer import-legacy <db-dir> --store <dir> [--replace]';
+
+export const importLegacyCommand: Command = {
+  name: 'import-legacy',
+  summary: "import a video database in the original system's format",
+  usage,
+  help: `${usage}
+
+Reads <db-dir>/manifest.json ({"name": chunkCount}) and <db-dir>/<name>/<n>.chunk, as the original
+bin/split_video wrote them, into the store. Such videos are byte-split: they play in order from the
+start (export reproduces the original bytes exactly) but cannot seek.
+  --store <dir>   the store directory
+  --replace       replace videos of the same name`,
+  async run(argv) {
+    const parsed = parseCommand('import-legacy', argv, {
+      store: { type: 'string' },
+      replace: { type: 'boolean' },
+    });
+    const [databaseDir] = exactlyPositionals(parsed, 1, 'import-legacy', '<db-dir>');
+    const dir = requireString(parsed, 'store', 'import-legacy');
+    const result = await withStore(dir, (store) =>
+      importLegacyDatabase(databaseDir!, store, {
+        replace: parsed.values.replace === true,
+        onVideo: (name, chunks) => process.stderr.write(`imported ${name} (${chunks} chunks)\n`),
+      }),
+    );
+    process.stdout.write(`imported ${result.imported.length} video(s) into ${dir}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,56 @@
+import type { Command } from '../command.js';
+import { parseCommand, requireString } from '../args.js';
+import { withStore } from '../open-store.js';
+import { formatBytes, formatDuration } from '../../util/units.js';
+import type { VideoSummary } from '../../store/types.js';
+
+const usage = 'peerstreamer ls --store <dir> [--json]';
+
+export const lsCommand: Command = {
+  name: 'ls',
+  summary: 'list the videos in a store',
+  usage,
+  help: `${usage}
+
+Lists every video in the store: kind, duration, resolution, chunks held of the total, bytes held.
+  --store <dir>   the node's store directory (the original --chunkdirectory / --videodatabase)
+  --json          print the list as JSON (with full manifests)`,
+  async run(argv) {
+    const parsed = parseCommand('ls', argv, { store: { type: 'string' }, json: { type: 'boolean' } });
+    const dir = requireString(parsed, 'store', 'ls');
+    const videos = await withStore(dir, async (store) => store.listVideos());
+    if (parsed.values.json) {
+      process.stdout.write(`${JSON.stringify(videos, null, 2)}\n`);
+      return 0;
+    }
+    if (videos.length === 0) {
+      process.stdout.write(`no videos in ${dir}. Add one with \`peerstreamer add <file> --store ${dir}\`.\n`);
+      return 0;
+    }
+    process.stdout.write(renderTable(videos));
+    return 0;
+  },
+};
+
+function renderTable(videos: VideoSummary[]): string {
+  const header = ['NAME', 'KIND', 'DURATION', 'SIZE', 'CHUNKS', 'HELD', 'PINNED'];
+  const rows = videos.map((video) => {
+    const manifest = video.manifest;
+    const resolution = manifest.width && manifest.height ? `${manifest.width}x${manifest.height}` : '-';
+    return [
+      video.name,
+      manifest.kind === 'fmp4' ? `${manifest.kind} ${resolution}` : 'legacy',
+      manifest.duration === null ? '-' : formatDuration(manifest.duration),
+      formatBytes(manifest.chunks.reduce((sum, chunk) => sum + chunk.size, 0)),
+      `${video.chunksHeld}/${manifest.chunks.length}`,
+      formatBytes(video.bytesHeld),
+      video.pinned ? 'yes' : 'no',
+    ];
+  });
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: string[]): string =>
+    `${cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`;
+  return line(header) + rows.map(line).join('');
+}

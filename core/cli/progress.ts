@@ -1,0 +1,54 @@
+import { formatBytes, formatDuration } from '../util/units.js';
+
+export interface ProgressUpdate {
+  done: number;
+  total: number;
+  /** Bytes produced so far, for the speed readout. */
+  bytes: number;
+}
+
+/**
+ * A progress reporter that draws a bar with percent, speed and ETA on a terminal, and prints plain
+ * lines (at most one per 10 %) when stderr is a pipe or a file, so logs stay readable.
+ */
+export class ProgressReporter {
+  private readonly started = Date.now();
+  private lastPlainDecile = -1;
+  private lastDraw = 0;
+
+  constructor(
+    private readonly label: string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly interactive: boolean = Boolean(process.stderr.isTTY),
+  ) {}
+
+  update({ done, total, bytes }: ProgressUpdate): void {
+    const fraction = total > 0 ? Math.min(1, done / total) : 0;
+    const elapsed = (Date.now() - this.started) / 1000;
+    const speed = elapsed > 0 ? done / elapsed : 0;
+    const eta = speed > 0 ? (total - done) / speed : Number.NaN;
+    const percent = Math.floor(fraction * 100);
+    const text = `${percent}% ${formatBytes(bytes)} ${speed.toFixed(1)}x ETA ${Number.isFinite(eta) ? formatDuration(eta) : '--:--'}`;
+    if (this.interactive) {
+      const now = Date.now();
+      if (now - this.lastDraw < 100 && fraction < 1) return;
+      this.lastDraw = now;
+      const width = 30;
+      const filled = Math.round(fraction * width);
+      this.stream.write(
+        `\r${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}\u001b[K`,
+      );
+      return;
+    }
+    const decile = Math.floor(percent / 10);
+    if (decile > this.lastPlainDecile) {
+      this.lastPlainDecile = decile;
+      this.stream.write(`${this.label}: ${text}\n`);
+    }
+  }
+
+  finish(summary: string): void {
+    if (this.interactive) this.stream.write('\r\u001b[K');
+    this.stream.write(`${summary}\n`);
+  }
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import type { ChunkStore } from '../store/chunk-store.js';
+import type { MediaManifest } from '../shared/manifest.js';
+import { assertVideoName, videoNameProblem } from '../shared/video-name.js';
+import { cutVideoInto } from '../media/cutter.js';
+import { ManifestBuilder } from '../media/manifest-builder.js';
+import type { Logger } from '../util/logger.js';
+import { PeerStreamerError } from '../util/errors.js';
+
+export interface IngestOptions {
+  /** Defaults to the file name without its extension. */
+  name?: string;
+  chunkDuration?: number;
+  chunkSize?: number;
+  replace?: boolean;
+  signal?: AbortSignal;
+  logger?: Logger;
+  onProgress?: (progress: { mediaSeconds: number; totalSeconds: number | null; bytesOut: number }) => void;
+}
+
+/** The name a file gets when --name is not given: its base name without the extension. */
+export function defaultVideoName(file: string): string {
+  return path.basename(file, path.extname(file));
+}
+
+/**
+ * Ingests a video file into the store: cut into chunks (remux or transcode), each chunk written
+ * crash-safely as it is produced, and the video committed in one transaction at the end. On any
+ * failure nothing of the new video remains (and a replaced video is untouched).
+ */
+export async function ingestVideo(
+  store: ChunkStore,
+  file: string,
+  options: IngestOptions = {},
+): Promise<MediaManifest> {
+  const name = options.name ?? defaultVideoName(file);
+  if (options.name === undefined && videoNameProblem(name) !== null) {
+    throw new PeerStreamerError(
+      'INVALID_NAME',
+      `cannot use the file name ${JSON.stringify(name)} as the video's name (${videoNameProblem(name)}); pass --name <name>.`,
+      { file, name },
+    );
+  }
+  assertVideoName(name);
+  // Refuses an existing name before ffmpeg runs, so the user is not made to wait for the error.
+  const writer = store.beginVideo(name, { replace: options.replace ?? false });
+  const builder = new ManifestBuilder(name);
+  try {
+    await cutVideoInto(
+      file,
+      {
+        ...(options.chunkDuration !== undefined ? { chunkDuration: options.chunkDuration } : {}),
+        ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      },
+      async (event) => {
+        builder.add(event);
+        if (event.type === 'init') await writer.writeInit(event.bytes);
+        else if (event.type === 'chunk') await writer.writeChunk(event.index, event.bytes);
+        else if (event.type === 'progress') options.onProgress?.(event);
+      },
+    );
+    const manifest = builder.build();
+    // A source serves its own videos: they are pinned so the cache never evicts them.
+    writer.commit(manifest, { pinned: true });
+    return manifest;
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,127 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChunkStore } from '../store/chunk-store.js';
+import { MANIFEST_VERSION, type LegacyManifest, type ChunkEntry } from '../shared/manifest.js';
+import { videoNameProblem } from '../shared/video-name.js';
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
+import { sha256Hex } from '../util/hash.js';
+
+/** The original system capped nothing; this bound only keeps a corrupt manifest from running away. */
+const MAX_LEGACY_CHUNKS = 10_000_000;
+
+export interface LegacyImportResult {
+  imported: Array<{ name: string; chunks: number; bytes: number }>;
+}
+
+/**
+ * Reads a video database in the original format — `<db>/manifest.json` mapping name to chunk count,
+ * and chunk files at `<db>/<name>/<n>.chunk` — and stores each video as a byte-split legacy video.
+ * Everything is checked before anything is committed, so a broken database imports nothing.
+ */
+export async function importLegacyDatabase(
+  databaseDir: string,
+  store: ChunkStore,
+  options: { replace?: boolean; onVideo?: (name: string, chunks: number) => void } = {},
+): Promise<LegacyImportResult> {
+  const counts = await readLegacyManifest(databaseDir);
+  const imported: LegacyImportResult['imported'] = [];
+  for (const [name, count] of counts) {
+    const writer = store.beginVideo(name, { replace: options.replace ?? false });
+    try {
+      const chunks: ChunkEntry[] = [];
+      for (let index = 0; index < count; index++) {
+        const file = path.join(databaseDir, name, `${index}.chunk`);
+        const bytes = await readLegacyChunk(file, name, index);
+        await writer.writeChunk(index, bytes);
+        chunks.push({ index, start: null, duration: null, size: bytes.length, sha256: sha256Hex(bytes) });
+      }
+      const manifest: LegacyManifest = {
+        version: MANIFEST_VERSION,
+        kind: 'legacy',
+        name,
+        mimeType: 'application/octet-stream',
+        duration: null,
+        width: null,
+        height: null,
+        init: null,
+        chunks,
+        createdAt: new Date().toISOString(),
+      };
+      writer.commit(manifest, { pinned: true });
+      imported.push({ name, chunks: count, bytes: chunks.reduce((sum, chunk) => sum + chunk.size, 0) });
+      options.onVideo?.(name, count);
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+  return { imported };
+}
+
+async function readLegacyManifest(databaseDir: string): Promise<Array<[string, number]>> {
+  const manifestPath = path.join(databaseDir, 'manifest.json');
+  let text: string;
+  try {
+    text = await readFile(manifestPath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PeerStreamerError(
+      code === 'ENOENT' ? 'INPUT_NOT_FOUND' : 'LEGACY_FORMAT',
+      code === 'ENOENT'
+        ? `${manifestPath} does not exist. Point import-legacy at the original video database directory (the one bin/split_video wrote).`
+        : `cannot read ${manifestPath}: ${errorMessage(error)}.`,
+      { path: manifestPath },
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new PeerStreamerError(
+      'LEGACY_FORMAT',
+      `${manifestPath} is not valid JSON (${errorMessage(error)}). It should map each video name to its chunk count, e.g. {"movie": 42}.`,
+      { path: manifestPath },
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new PeerStreamerError(
+      'LEGACY_FORMAT',
+      `${manifestPath} must be a JSON object mapping each video name to its chunk count, e.g. {"movie": 42}.`,
+      { path: manifestPath },
+    );
+  }
+  const entries: Array<[string, number]> = [];
+  for (const [name, count] of Object.entries(parsed)) {
+    const problem = videoNameProblem(name);
+    if (problem !== null) {
+      throw new PeerStreamerError(
+        'LEGACY_FORMAT',
+        `${manifestPath} names a video ${JSON.stringify(name)} that is not allowed: ${problem}. Rename it in the manifest and its directory, then import again.`,
+        { path: manifestPath, name },
+      );
+    }
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0 || count > MAX_LEGACY_CHUNKS) {
+      throw new PeerStreamerError(
+        'LEGACY_FORMAT',
+        `${manifestPath}: the chunk count of ${JSON.stringify(name)} is ${JSON.stringify(count)}; expected a whole number from 0 to ${MAX_LEGACY_CHUNKS}.`,
+        { path: manifestPath, name },
+      );
+    }
+    entries.push([name, count]);
+  }
+  return entries;
+}
+
+async function readLegacyChunk(file: string, name: string, index: number): Promise<Buffer> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+    return await readFile(file);
+  } catch (error) {
+    throw new PeerStreamerError(
+      'LEGACY_FORMAT',
+      `chunk ${index} of ${JSON.stringify(name)} is missing or unreadable at ${file} (${errorMessage(error)}). The manifest promises it; restore the file or fix the count, then import again.`,
+      { path: file, name, index },
+    );
+  }
+}

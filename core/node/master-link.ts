@@ -1,0 +1,266 @@
+import type { Transport } from './transport.js';
+import type { ChunkStore } from '../store/chunk-store.js';
+import type { CapacityHints, InventoryEntry, NodeRole, PeerRef } from '../protocol/messages.js';
+import type { Logger } from '../util/logger.js';
+import type { UpstreamView } from '../stream/chunk-fetcher.js';
+import { errorMessage, isPeerStreamerError } from '../util/errors.js';
+import { inventoryFrom } from './inventory.js';
+
+export interface MasterLinkOptions {
+  self: PeerRef;
+  master: string;
+  supermaster?: string;
+  role: NodeRole;
+  transport: Transport;
+  store: ChunkStore;
+  logger: Logger;
+  capacity: () => CapacityHints;
+  seeding: () => boolean;
+  heartbeatMs?: number;
+  /** Heartbeats missed in a row before the master counts as gone. */
+  missedHeartbeats?: number;
+  /** How often, while on the supermaster, to try the master again (the original tried every 100 ms). */
+  returnProbeMs?: number;
+  requestTimeoutMs?: number;
+  /** Store changes are sent to the master in one report per this many milliseconds. */
+  reportBatchMs?: number;
+}
+
+type Upstream = { address: string; name: string; level: number; isSupermaster: boolean };
+
+/**
+ * A child's tie to its master: registers (with everything already cached), sends heartbeats and
+ * batched reports of chunks added and evicted, fails over to the supermaster when the master stops
+ * answering, and moves back once the master registers it again.
+ */
+export class MasterLink implements UpstreamView {
+  private upstream: Upstream | null = null;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private pendingAdded = new Map<string, Set<number>>();
+  private pendingRemoved = new Map<string, Set<number>>();
+  private missed = 0;
+  /** Set when the master failed: the next connection attempt goes to the supermaster first. */
+  private failingOver = false;
+  private stopped = false;
+  private registering: Promise<void> | null = null;
+  private lastRetryLog = 0;
+  private readonly heartbeatMs: number;
+  private readonly missedHeartbeats: number;
+  private readonly returnProbeMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly reportBatchMs: number;
+  private readonly onAdded = (key: { video: string; index: number }): void => this.queue(key, true);
+  private readonly onRemoved = (key: { video: string; index: number }): void => this.queue(key, false);
+
+  constructor(private readonly options: MasterLinkOptions) {
+    this.heartbeatMs = options.heartbeatMs ?? 1_000;
+    this.missedHeartbeats = options.missedHeartbeats ?? 2;
+    this.returnProbeMs = options.returnProbeMs ?? 1_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 1_000;
+    this.reportBatchMs = options.reportBatchMs ?? 200;
+  }
+
+  start(): void {
+    this.options.store.on('chunk-added', this.onAdded);
+    this.options.store.on('chunk-removed', this.onRemoved);
+    this.every(this.heartbeatMs, () => this.heartbeat());
+    this.every(this.reportBatchMs, () => this.flushReports());
+    this.every(this.returnProbeMs, () => this.probeHome());
+    void this.connect();
+  }
+
+  current(): { name: string; address: string; isSource: boolean } | null {
+    const upstream = this.upstream;
+    return upstream ? { name: upstream.name, address: upstream.address, isSource: upstream.level === 1 } : null;
+  }
+
+  /** The master in use and whether it is the supermaster (for stats and logs). */
+  describe(): { address: string; name: string; onSupermaster: boolean; level: number } | null {
+    const upstream = this.upstream;
+    return upstream
+      ? { address: upstream.address, name: upstream.name, onSupermaster: upstream.isSupermaster, level: upstream.level }
+      : null;
+  }
+
+  masterFailed(address: string, reason: string): void {
+    if (this.stopped || this.upstream?.address !== address) return;
+    this.options.logger.warn({ master: address, reason }, 'master stopped answering; failing over');
+    this.upstream = null;
+    this.failingOver = true;
+    void this.connect();
+  }
+
+  /** Tells the current master whether this node serves chunks (pause/resume seeding). */
+  async announceSeeding(): Promise<void> {
+    if (this.upstream) await this.register(this.upstream.address, this.upstream.isSupermaster).catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.options.store.off('chunk-added', this.onAdded);
+    this.options.store.off('chunk-removed', this.onRemoved);
+    const upstream = this.upstream;
+    this.upstream = null;
+    if (upstream) {
+      await this.options.transport
+        .request(upstream.address, { type: 'bye', name: this.options.self.name }, { timeoutMs: 500 })
+        .catch(() => undefined);
+    }
+  }
+
+  /** Registers with the master, else the supermaster, retrying until one answers. */
+  private connect(): Promise<void> {
+    if (!this.registering) {
+      this.registering = this.connectLoop().finally(() => (this.registering = null));
+    }
+    return this.registering;
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = 250;
+    while (!this.stopped && !this.upstream) {
+      const candidates: Array<[string, boolean]> = [[this.options.master, false]];
+      if (this.options.supermaster) {
+        if (this.failingOver) candidates.unshift([this.options.supermaster, true]);
+        else candidates.push([this.options.supermaster, true]);
+      }
+      for (const [address, isSupermaster] of candidates) {
+        if (this.stopped) return;
+        try {
+          await this.register(address, isSupermaster);
+          return;
+        } catch (error) {
+          this.logRetry(address, error);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+
+  private async register(address: string, isSupermaster: boolean): Promise<void> {
+    const { self, store, role, transport } = this.options;
+    const { reply } = await transport.request(
+      address,
+      {
+        type: 'register',
+        name: self.name,
+        address: self.address,
+        role,
+        seeding: this.options.seeding(),
+        chunks: inventoryFrom(store.heldChunks()),
+        capacity: this.options.capacity(),
+      },
+      { timeoutMs: this.requestTimeoutMs * 2 },
+    );
+    if (this.stopped) return;
+    const previous = this.upstream;
+    this.upstream = { address, name: reply.masterName, level: reply.level, isSupermaster };
+    this.missed = 0;
+    this.failingOver = false;
+    // The new master has our full inventory now; queued deltas would only repeat it.
+    this.pendingAdded.clear();
+    this.pendingRemoved.clear();
+    if (previous?.address !== address) {
+      this.options.logger.info(
+        { master: address, masterName: reply.masterName, level: reply.level, supermaster: isSupermaster },
+        isSupermaster ? 'registered with the supermaster' : 'registered with the master',
+      );
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const upstream = this.upstream;
+    if (!upstream) return;
+    try {
+      await this.options.transport.request(
+        upstream.address,
+        { type: 'ping', name: this.options.self.name },
+        { timeoutMs: this.requestTimeoutMs },
+      );
+      this.missed = 0;
+    } catch (error) {
+      if (isPeerStreamerError(error) && (error.context as { remoteCode?: string }).remoteCode === 'NOT_REGISTERED') {
+        // The master restarted or dropped us: register again with the full inventory.
+        await this.register(upstream.address, upstream.isSupermaster).catch(() => undefined);
+        return;
+      }
+      this.missed += 1;
+      if (this.missed >= this.missedHeartbeats) this.masterFailed(upstream.address, errorMessage(error));
+    }
+  }
+
+  /** While on the supermaster, keeps trying the original master and moves back when it answers. */
+  private async probeHome(): Promise<void> {
+    const upstream = this.upstream;
+    if (!upstream?.isSupermaster || this.registering) return;
+    try {
+      await this.register(this.options.master, false);
+      await this.options.transport
+        .request(upstream.address, { type: 'bye', name: this.options.self.name }, { timeoutMs: 500 })
+        .catch(() => undefined);
+    } catch {
+      // Still gone; try again next time.
+    }
+  }
+
+  private queue(key: { video: string; index: number }, added: boolean): void {
+    const [into, outOf] = added ? [this.pendingAdded, this.pendingRemoved] : [this.pendingRemoved, this.pendingAdded];
+    outOf.get(key.video)?.delete(key.index);
+    let set = into.get(key.video);
+    if (!set) into.set(key.video, (set = new Set()));
+    set.add(key.index);
+  }
+
+  private async flushReports(): Promise<void> {
+    const upstream = this.upstream;
+    if (!upstream || (this.pendingAdded.size === 0 && this.pendingRemoved.size === 0)) return;
+    const added = toInventory(this.pendingAdded);
+    const removed = toInventory(this.pendingRemoved);
+    this.pendingAdded = new Map();
+    this.pendingRemoved = new Map();
+    if (added.length === 0 && removed.length === 0) return;
+    try {
+      await this.options.transport.request(
+        upstream.address,
+        { type: 'report', name: this.options.self.name, added, removed },
+        { timeoutMs: this.requestTimeoutMs },
+      );
+    } catch (error) {
+      // A lost report is repaired by the next register, which sends the whole inventory.
+      this.options.logger.debug({ error: errorMessage(error) }, 'report failed');
+      if (isPeerStreamerError(error) && (error.context as { remoteCode?: string }).remoteCode === 'NOT_REGISTERED') {
+        await this.register(upstream.address, upstream.isSupermaster).catch(() => undefined);
+      }
+    }
+  }
+
+  private every(ms: number, work: () => Promise<void>): void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || this.stopped) return;
+      running = true;
+      work()
+        .catch((error: unknown) => this.options.logger.error({ error: errorMessage(error) }, 'master link task failed'))
+        .finally(() => (running = false));
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private logRetry(address: string, error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastRetryLog < 5_000) return;
+    this.lastRetryLog = now;
+    this.options.logger.warn(
+      { master: address, error: errorMessage(error) },
+      `cannot reach ${address}; still retrying (start that node, or check --master/--supermaster)`,
+    );
+  }
+}
+
+function toInventory(map: Map<string, Set<number>>): InventoryEntry[] {
+  return [...map].filter(([, set]) => set.size > 0).map(([video, set]) => ({ video, indexes: [...set] }));
+}

@@ -1,0 +1,270 @@
+import type { ChunkStore } from '../store/chunk-store.js';
+import type { Transport } from '../node/transport.js';
+import type { PeerHealth } from '../node/peer-health.js';
+import type { NodeCounters } from '../node/node-counters.js';
+import type { ChunkOrigin } from '../shared/api-types.js';
+import type { Manifest } from '../shared/manifest.js';
+import type { PeerRef } from '../protocol/messages.js';
+import type { Logger } from '../util/logger.js';
+import { HolderCache } from './holder-cache.js';
+import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
+import { sha256Hex } from '../util/hash.js';
+
+/** The master this node currently uses, as the link to it reports it. */
+export interface UpstreamView {
+  /** Null while not registered anywhere (a source, or a child still looking for its master). */
+  current(): { name: string; address: string; isSource: boolean } | null;
+  /** Tells the link its master did not answer, so it can fail over to the supermaster. */
+  masterFailed(address: string, reason: string): void;
+}
+
+export interface FetcherOptions {
+  selfName: string;
+  store: ChunkStore;
+  transport: Transport;
+  upstream: UpstreamView;
+  health: PeerHealth;
+  counters: NodeCounters;
+  logger: Logger;
+  /** How long one peer may take for one chunk before the next holder is tried. */
+  peerTimeoutMs?: number;
+  /** How long the master may take (it may itself fetch from above). */
+  masterTimeoutMs?: number;
+  queryTimeoutMs?: number;
+  /** At most this many peers are tried for one chunk before going to the master. */
+  maxPeerAttempts?: number;
+  holderCache?: HolderCache;
+}
+
+export interface FetchedChunk {
+  bytes: Buffer;
+  origin: ChunkOrigin;
+}
+
+/**
+ * Finds one chunk: the local store, then the peers the master lists, then the master itself (which
+ * fetches from its own master if needed). Every chunk is checked against the manifest's sha256 before
+ * it is stored or handed out; a peer that fails, times out or sends bad bytes is skipped and counted.
+ * Concurrent requests for the same chunk share one fetch.
+ */
+export class ChunkFetcher {
+  private readonly inFlight = new Map<string, Promise<FetchedChunk>>();
+  private readonly manifests = new Map<string, Promise<Manifest>>();
+  readonly holders: HolderCache;
+  private readonly peerTimeoutMs: number;
+  private readonly masterTimeoutMs: number;
+  private readonly queryTimeoutMs: number;
+  private readonly maxPeerAttempts: number;
+
+  constructor(private readonly options: FetcherOptions) {
+    this.holders = options.holderCache ?? new HolderCache();
+    this.peerTimeoutMs = options.peerTimeoutMs ?? 1_500;
+    this.masterTimeoutMs = options.masterTimeoutMs ?? 3_000;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 1_000;
+    this.maxPeerAttempts = options.maxPeerAttempts ?? 3;
+  }
+
+  /** The manifest of `video`: from the store, else from the master (then kept in the store). */
+  async manifest(video: string): Promise<Manifest> {
+    const stored = this.options.store.getManifest(video);
+    if (stored) return stored;
+    let pending = this.manifests.get(video);
+    if (!pending) {
+      pending = this.fetchManifest(video).finally(() => this.manifests.delete(video));
+      this.manifests.set(video, pending);
+    }
+    return pending;
+  }
+
+  /** Chunk `index` of `video`, or the init segment for index -1. */
+  async fetch(video: string, index: number, signal?: AbortSignal): Promise<FetchedChunk> {
+    const key = `${index}\u0000${video}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.fetchOnce(video, index, signal).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async fetchOnce(video: string, index: number, signal?: AbortSignal): Promise<FetchedChunk> {
+    const { store, counters } = this.options;
+    const manifest = await this.manifest(video);
+    const expected = expectedRef(manifest, index);
+    const local = index === -1 ? await store.getInit(video) : await store.getChunk(video, index);
+    if (local) {
+      counters.fetched('local', local.length);
+      return { bytes: local, origin: 'local' };
+    }
+    const master = this.options.upstream.current();
+    if (!master) {
+      throw new PeerStreamerError(
+        'CHUNK_NOT_FOUND',
+        `${describeChunk(video, index)} is not in this node's store and it has no master to ask. Add the video to this source, or start the node with --master.`,
+        { video, index },
+      );
+    }
+    for (const peer of await this.rankedHolders(video, index)) {
+      signal?.throwIfAborted();
+      const bytes = await this.tryPeer(peer, video, index, expected, false, this.peerTimeoutMs, signal);
+      if (bytes) return this.keep(video, index, bytes, 'peer');
+    }
+    return this.fromMaster(video, index, expected, signal);
+  }
+
+  private async fromMaster(
+    video: string,
+    index: number,
+    expected: { size: number; sha256: string },
+    signal?: AbortSignal,
+  ): Promise<FetchedChunk> {
+    // Two rounds: the first master may fail and hand over to the supermaster within this fetch.
+    for (let round = 0; round < 2; round++) {
+      const master = this.options.upstream.current();
+      if (!master) break;
+      const bytes = await this.tryPeer(master, video, index, expected, true, this.masterTimeoutMs, signal);
+      if (bytes) return this.keep(video, index, bytes, master.isSource ? 'source' : 'master');
+    }
+    throw new PeerStreamerError(
+      'UNREACHABLE',
+      `no peer and no master could supply ${describeChunk(video, index)}. Check that the master is running; the node keeps retrying.`,
+      { video, index },
+    );
+  }
+
+  private async tryPeer(
+    peer: PeerRef,
+    video: string,
+    index: number,
+    expected: { size: number; sha256: string },
+    isMaster: boolean,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Buffer | null> {
+    const { transport, health, counters, logger, selfName } = this.options;
+    const started = performance.now();
+    health.started(peer.address, peer.name);
+    try {
+      const { body } = await transport.request(
+        peer.address,
+        { type: 'get', video, index, fromChild: isMaster, name: selfName },
+        { timeoutMs, ...(signal ? { signal } : {}) },
+      );
+      const bytes = body ?? Buffer.alloc(0);
+      if (bytes.length !== expected.size || sha256Hex(bytes) !== expected.sha256) {
+        counters.corruptChunks += 1;
+        health.failed(peer.address);
+        this.holders.forgetAddress(peer.address);
+        logger.warn(
+          { peer: peer.name, address: peer.address, video, index, code: 'INVALID_CHECKSUM' },
+          'peer sent bytes that do not match the manifest; fetching elsewhere',
+        );
+        return null;
+      }
+      health.succeeded(peer.address, performance.now() - started, bytes.length);
+      return bytes;
+    } catch (error) {
+      health.failed(peer.address);
+      if (signal?.aborted) throw error;
+      const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';
+      if (isMaster && (code === 'TIMEOUT' || code === 'UNREACHABLE')) {
+        counters.failovers += 1;
+        this.options.upstream.masterFailed(peer.address, errorMessage(error));
+      } else if (!isMaster) {
+        this.holders.forgetAddress(peer.address);
+      }
+      logger.debug({ peer: peer.name, video, index, code }, `fetch failed: ${errorMessage(error)}`);
+      return null;
+    }
+  }
+
+  private async rankedHolders(video: string, index: number): Promise<PeerRef[]> {
+    let holders = this.holders.get(video, index);
+    if (holders === undefined) {
+      holders = await this.query(video, index);
+    }
+    const others = holders.filter((holder) => holder.name !== this.options.selfName);
+    return this.options.health.rank(others).slice(0, this.maxPeerAttempts);
+  }
+
+  private async query(video: string, index: number): Promise<PeerRef[]> {
+    const master = this.options.upstream.current();
+    if (!master) return [];
+    const manifest = await this.manifest(video);
+    const count = Math.max(1, Math.min(this.holders.batch, manifest.chunks.length - Math.max(0, index)));
+    try {
+      const { reply } = await this.options.transport.request(
+        master.address,
+        { type: 'query', name: this.options.selfName, video, from: index, count },
+        { timeoutMs: this.queryTimeoutMs },
+      );
+      this.holders.set(video, reply.from, reply.holders);
+      return reply.holders[0] ?? [];
+    } catch (error) {
+      const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';
+      if (code === 'TIMEOUT' || code === 'UNREACHABLE') {
+        this.options.counters.failovers += 1;
+        this.options.upstream.masterFailed(master.address, errorMessage(error));
+      }
+      this.options.logger.debug({ video, index, code }, `query failed: ${errorMessage(error)}`);
+      return [];
+    }
+  }
+
+  private async keep(video: string, index: number, bytes: Buffer, origin: ChunkOrigin): Promise<FetchedChunk> {
+    const { store, counters, logger } = this.options;
+    try {
+      if (index === -1) await store.putInit(video, bytes);
+      else await store.putChunk(video, index, bytes);
+    } catch (error) {
+      // A full disk must not stop playback: the chunk is verified, so hand it out uncached.
+      logger.warn({ video, index, code: isPeerStreamerError(error) ? error.code : undefined }, errorMessage(error));
+    }
+    counters.fetched(origin, bytes.length);
+    return { bytes, origin };
+  }
+
+  private async fetchManifest(video: string): Promise<Manifest> {
+    const master = this.options.upstream.current();
+    if (!master) {
+      throw new PeerStreamerError(
+        'VIDEO_NOT_FOUND',
+        `video ${JSON.stringify(video)} is not in this node's store and the node has no master to ask.`,
+        { video },
+      );
+    }
+    const { reply } = await this.options.transport.request(
+      master.address,
+      { type: 'get-manifest', video },
+      { timeoutMs: this.masterTimeoutMs },
+    );
+    this.options.store.putManifest(reply.manifest);
+    return reply.manifest;
+  }
+}
+
+function expectedRef(manifest: Manifest, index: number): { size: number; sha256: string } {
+  if (index === -1) {
+    if (manifest.init === null) {
+      throw new PeerStreamerError(
+        'CHUNK_NOT_FOUND',
+        `video ${JSON.stringify(manifest.name)} is a legacy byte-split video and has no init segment.`,
+        { video: manifest.name },
+      );
+    }
+    return manifest.init;
+  }
+  const chunk = manifest.chunks[index];
+  if (!chunk) {
+    throw new PeerStreamerError(
+      'CHUNK_NOT_FOUND',
+      `video ${JSON.stringify(manifest.name)} has chunks 0 to ${manifest.chunks.length - 1}; there is no chunk ${index}.`,
+      { video: manifest.name, index },
+    );
+  }
+  return chunk;
+}
+
+function describeChunk(video: string, index: number): string {
+  return index === -1 ? `the init segment of ${JSON.stringify(video)}` : `chunk ${index} of ${JSON.stringify(video)}`;
+}

@@ -1,0 +1,63 @@
+import type { PeerRef } from '../protocol/messages.js';
+
+/**
+ * Answers of the master's `query`, cached per chunk. The original re-queried every 10 chunks so load
+ * moved between peers as they filled up; here a batch of `batch` chunks is asked at once and kept for
+ * `ttlMs` — but an empty answer only briefly, because earlier viewers fill those chunks in meanwhile.
+ */
+export interface HolderCacheOptions {
+  batch?: number;
+  ttlMs?: number;
+  emptyTtlMs?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  holders: PeerRef[];
+  at: number;
+}
+
+export class HolderCache {
+  readonly batch: number;
+  private readonly ttlMs: number;
+  private readonly emptyTtlMs: number;
+  private readonly now: () => number;
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(options: HolderCacheOptions = {}) {
+    this.batch = options.batch ?? 10;
+    this.ttlMs = options.ttlMs ?? 5_000;
+    this.emptyTtlMs = options.emptyTtlMs ?? 300;
+    this.now = options.now ?? Date.now;
+  }
+
+  get(video: string, index: number): PeerRef[] | undefined {
+    const key = `${index}\u0000${video}`;
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    const ttl = entry.holders.length === 0 ? this.emptyTtlMs : this.ttlMs;
+    if (this.now() - entry.at > ttl) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.holders;
+  }
+
+  set(video: string, from: number, holders: PeerRef[][]): void {
+    const at = this.now();
+    holders.forEach((list, offset) => this.entries.set(`${from + offset}\u0000${video}`, { holders: list, at }));
+    // Bounded: a long session must not grow this without limit.
+    if (this.entries.size > 20_000) this.entries.clear();
+  }
+
+  /** Forgets a holder that failed, everywhere, so the next lookup re-asks the master. */
+  forgetAddress(address: string): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.holders.some((holder) => holder.address === address)) this.entries.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
