@@ -1,0 +1,331 @@
+/**
+ * One DEALER connected to one remote address, shared by every request to that address. Requests are
+ * matched to replies by id, so many can be in flight at once; beyond the per-remote cap they wait
+ * in a local queue. Every request carries its own deadline and fails at it, whatever state it is
+ * in, so a dead or restarted peer never leaves a caller hanging.
+ */
+import * as zmq from 'zeromq';
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { decodeReply, type Frame } from '../protocol/codec.js';
+import { replyMismatch } from '../protocol/match.js';
+import type { IncomingReply, OkReply, Request } from '../protocol/messages.js';
+import { WireProblem } from '../protocol/problems.js';
+import { remoteError } from './remote-error.js';
+import { DEALER_SOCKET_OPTIONS, socketOptions, type DealerOptions } from './socket-options.js';
+
+export interface ClientCounters {
+  requestsSent: number;
+  repliesReceived: number;
+  errorReplies: number;
+  timeouts: number;
+  unreachable: number;
+  /** Replies that failed validation. */
+  invalidReplies: number;
+  /** Replies whose id matches no request we sent: dropped. */
+  unknownReplies: number;
+  /** Replies to requests we had already given up on (timed out or aborted): dropped. */
+  lateReplies: number;
+  bytesOut: number;
+  bytesIn: number;
+  connectionsOpened: number;
+  connectionsClosed: number;
+}
+
+export function newClientCounters(): ClientCounters {
+  return {
+    requestsSent: 0,
+    repliesReceived: 0,
+    errorReplies: 0,
+    timeouts: 0,
+    unreachable: 0,
+    invalidReplies: 0,
+    unknownReplies: 0,
+    lateReplies: 0,
+    bytesOut: 0,
+    bytesIn: 0,
+    connectionsOpened: 0,
+    connectionsClosed: 0,
+  };
+}
+
+export interface ConnectionSettings {
+  maxInFlight: number;
+  maxQueued: number;
+  socketOptions?: Partial<DealerOptions>;
+}
+
+type State = 'queued' | 'sending' | 'sent' | 'done';
+
+export interface PendingRequest {
+  readonly id: number;
+  readonly request: Request;
+  readonly frames: Frame[];
+  readonly deadline: number;
+  readonly timeoutMs: number;
+  readonly resolve: (reply: IncomingReply) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal?: AbortSignal;
+}
+
+interface Entry extends PendingRequest {
+  state: State;
+  timer?: NodeJS.Timeout;
+  onAbort?: () => void;
+}
+
+// Remember this many abandoned ids so their late replies are told apart from garbage.
+const ABANDONED_MEMORY = 4096;
+
+function frameBytes(frames: readonly Frame[]): number {
+  let total = 0;
+  for (const frame of frames) total += frame.byteLength;
+  return total;
+}
+
+export class Connection {
+  private readonly socket: zmq.Dealer;
+  private readonly entries = new Map<number, Entry>();
+  private readonly queue: Entry[] = [];
+  private readonly abandoned = new Set<number>();
+  private inFlight = 0;
+  private pumping = false;
+  /** When the send in progress started; a send that takes long means no connection (ZMQ_IMMEDIATE). */
+  private sendStartedAt: number | undefined;
+  private closed = false;
+  private readonly receiving: Promise<void>;
+  lastActive = Date.now();
+
+  constructor(
+    readonly address: string,
+    private readonly settings: ConnectionSettings,
+    private readonly counters: ClientCounters,
+    private readonly log: Logger,
+  ) {
+    this.socket = new zmq.Dealer(socketOptions(DEALER_SOCKET_OPTIONS, settings.socketOptions));
+    this.socket.connect(address);
+    this.counters.connectionsOpened += 1;
+    this.receiving = this.receiveLoop();
+  }
+
+  /** No requests waiting or in flight. */
+  get idle(): boolean {
+    return this.entries.size === 0;
+  }
+
+  submit(pending: PendingRequest): void {
+    if (this.closed) {
+      pending.reject(this.closedError(pending));
+      return;
+    }
+    if (this.queue.length >= this.settings.maxQueued) {
+      pending.reject(
+        new PeerStreamerError(
+          'OVERLOADED',
+          `too many requests are waiting for ${this.address} (${this.queue.length} queued behind ${this.inFlight} in flight); slow down or try another peer`,
+          { address: this.address, type: pending.request.type },
+        ),
+      );
+      return;
+    }
+    const entry: Entry = { ...pending, state: 'queued' };
+    if (pending.signal) {
+      const signal = pending.signal;
+      entry.onAbort = () => this.settle(entry, { error: signal.reason });
+      signal.addEventListener('abort', entry.onAbort, { once: true });
+    }
+    entry.timer = setTimeout(() => this.onDeadline(entry), Math.max(0, pending.deadline - Date.now()));
+    this.entries.set(entry.id, entry);
+    this.queue.push(entry);
+    this.lastActive = Date.now();
+    void this.pump();
+  }
+
+  async close(reason: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const entry of [...this.entries.values()]) {
+      this.settle(entry, {
+        error: new PeerStreamerError(
+          'UNREACHABLE',
+          `the connection to ${this.address} was closed: ${reason}`,
+          {
+            address: this.address,
+            type: entry.request.type,
+          },
+        ),
+      });
+    }
+    this.socket.close();
+    this.counters.connectionsClosed += 1;
+    await this.receiving;
+  }
+
+  private closedError(pending: PendingRequest): PeerStreamerError {
+    return new PeerStreamerError('UNREACHABLE', `the connection to ${this.address} is closed`, {
+      address: this.address,
+      type: pending.request.type,
+    });
+  }
+
+  private onDeadline(entry: Entry): void {
+    const now = Date.now();
+    const blocked =
+      entry.state === 'sending' ||
+      (entry.state === 'queued' && this.sendStartedAt !== undefined && now - this.sendStartedAt >= 10);
+    const type = entry.request.type;
+    if (blocked) {
+      this.counters.unreachable += 1;
+      this.settle(entry, {
+        error: new PeerStreamerError(
+          'UNREACHABLE',
+          `no connection to ${this.address} within ${entry.timeoutMs} ms for ${type}; is the node running and reachable?`,
+          { address: this.address, type, timeoutMs: entry.timeoutMs },
+        ),
+      });
+      return;
+    }
+    this.counters.timeouts += 1;
+    this.settle(entry, {
+      error: new PeerStreamerError(
+        'TIMEOUT',
+        `${this.address} did not answer ${type} within ${entry.timeoutMs} ms; try another peer or a longer timeout`,
+        { address: this.address, type, timeoutMs: entry.timeoutMs, id: entry.id },
+      ),
+    });
+  }
+
+  private settle(entry: Entry, outcome: { reply: IncomingReply } | { error: unknown }): void {
+    if (entry.state === 'done') return;
+    const wasOut = entry.state === 'sending' || entry.state === 'sent';
+    entry.state = 'done';
+    clearTimeout(entry.timer);
+    if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
+    this.entries.delete(entry.id);
+    this.lastActive = Date.now();
+    if (wasOut) {
+      this.inFlight -= 1;
+      if ('error' in outcome) this.rememberAbandoned(entry.id);
+    }
+    if ('reply' in outcome) entry.resolve(outcome.reply);
+    else entry.reject(outcome.error);
+    if (wasOut) void this.pump();
+  }
+
+  private rememberAbandoned(id: number): void {
+    this.abandoned.add(id);
+    if (this.abandoned.size > ABANDONED_MEMORY) {
+      const oldest = this.abandoned.values().next();
+      if (oldest.done !== true) this.abandoned.delete(oldest.value);
+    }
+  }
+
+  /** Hands queued requests to the socket, one send at a time (zeromq allows one pending send). */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.closed && this.inFlight < this.settings.maxInFlight) {
+        const entry = this.queue.shift();
+        if (entry === undefined) break;
+        if (entry.state !== 'queued') continue;
+        const remaining = entry.deadline - Date.now();
+        if (remaining <= 0) continue; // its timer is about to fire
+        entry.state = 'sending';
+        this.inFlight += 1;
+        // Wait for a connection no longer than this request may wait in total (ZMQ_IMMEDIATE blocks sends without one).
+        this.socket.sendTimeout = remaining;
+        this.sendStartedAt = Date.now();
+        try {
+          await this.socket.send(entry.frames);
+          this.counters.requestsSent += 1;
+          this.counters.bytesOut += frameBytes(entry.frames);
+          if (entry.state === 'sending') entry.state = 'sent';
+        } catch (error) {
+          if (entry.state === 'sending') {
+            const code = (error as { code?: string }).code;
+            if (code === 'EAGAIN') {
+              this.onDeadline(entry);
+            } else {
+              this.settle(entry, {
+                error: new PeerStreamerError(
+                  'UNREACHABLE',
+                  `could not send ${entry.request.type} to ${this.address}: ${errorMessage(error)}`,
+                  { address: this.address, type: entry.request.type },
+                  { cause: error },
+                ),
+              });
+            }
+          }
+        } finally {
+          this.sendStartedAt = undefined;
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      for await (const frames of this.socket) {
+        try {
+          this.onReply(frames);
+        } catch (error) {
+          this.log.error({ err: error, address: this.address }, 'failed to process a reply');
+        }
+      }
+    } catch (error) {
+      if (!this.closed) this.log.error({ err: error, address: this.address }, 'stopped receiving replies');
+    }
+  }
+
+  private onReply(frames: Buffer[]): void {
+    this.counters.bytesIn += frameBytes(frames);
+    this.lastActive = Date.now();
+    let incoming: IncomingReply;
+    try {
+      incoming = decodeReply(frames);
+    } catch (error) {
+      this.counters.invalidReplies += 1;
+      const problem = error instanceof WireProblem ? error : undefined;
+      const entry = problem && problem.id !== 0 ? this.entries.get(problem.id) : undefined;
+      this.log.debug({ address: this.address, err: error }, 'invalid reply');
+      if (entry !== undefined && entry.state !== 'queued') {
+        this.settle(entry, {
+          error: new PeerStreamerError(
+            'PROTOCOL',
+            `${this.address} sent an invalid ${entry.request.type} reply: ${errorMessage(error)}`,
+            { address: this.address, type: entry.request.type, reason: problem?.reason },
+          ),
+        });
+      }
+      return;
+    }
+    const entry = this.entries.get(incoming.id);
+    if (entry === undefined || entry.state === 'queued') {
+      if (this.abandoned.delete(incoming.id)) this.counters.lateReplies += 1;
+      else this.counters.unknownReplies += 1;
+      return;
+    }
+    this.counters.repliesReceived += 1;
+    const { reply } = incoming;
+    if (reply.type === 'error') {
+      this.counters.errorReplies += 1;
+      this.settle(entry, { error: remoteError(this.address, entry.request.type, reply) });
+      return;
+    }
+    const mismatch = replyMismatch(entry.request, reply as OkReply);
+    if (mismatch !== null) {
+      this.counters.invalidReplies += 1;
+      this.settle(entry, {
+        error: new PeerStreamerError('PROTOCOL', `${this.address} answered the wrong question: ${mismatch}`, {
+          address: this.address,
+          type: entry.request.type,
+        }),
+      });
+      return;
+    }
+    this.settle(entry, { reply: incoming });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * An error reply from a peer, turned into a local PeerStreamerError. Codes that mean the same thing on
+ * both sides (CHUNK_NOT_FOUND, OVERLOADED, TIMEOUT, ...) keep their code so callers can branch on it;
+ * protocol-level codes (BAD_REQUEST, UNSUPPORTED_VERSION, NOT_REGISTERED, ...) become PROTOCOL with
+ * the remote's code in `context.remoteCode`.
+ */
+import { PeerStreamerError, type ErrorCode } from '../util/errors.js';
+import type { ErrorReply, RequestType } from '../protocol/messages.js';
+
+const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'CHUNK_NOT_FOUND',
+  'VIDEO_NOT_FOUND',
+  'INVALID_CHECKSUM',
+  'OVERLOADED',
+  'TIMEOUT',
+  'UNREACHABLE',
+  'INTERNAL',
+  'INVALID_NAME',
+  'DISK_FULL',
+]);
+
+export function remoteError(address: string, type: RequestType, reply: ErrorReply): PeerStreamerError {
+  const code: ErrorCode = SHARED_CODES.has(reply.code) ? (reply.code as ErrorCode) : 'PROTOCOL';
+  return new PeerStreamerError(code, `${address} refused ${type} with ${reply.code}: ${reply.message}`, {
+    address,
+    type,
+    remoteCode: reply.code,
+    remoteMessage: reply.message,
+    ...(reply.retryAfterMs === undefined ? {} : { retryAfterMs: reply.retryAfterMs }),
+  });
+}

@@ -1,0 +1,413 @@
+/**
+ * PeerServer: the one ROUTER a node binds. It decodes and validates every request where it enters,
+ * hands valid ones to the handler registered for their type, and sends back the handler's reply or
+ * an error reply. Nothing a peer sends can crash it: malformed input becomes an error reply or a
+ * counter, a handler's exception becomes an error reply, and a peer sending faster than it reads
+ * replies is answered OVERLOADED while other peers are served.
+ */
+import * as zmq from 'zeromq';
+import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { parseTcpAddress, tcpAddressProblem } from '../protocol/address.js';
+import { decodeRequest, encodeErrorReply, encodeOkReply, type Frame } from '../protocol/codec.js';
+import { own, isPlainObject } from '../protocol/fields.js';
+import type { IncomingRequest, IncomingRequestOf, ReplyFields, RequestType } from '../protocol/messages.js';
+import { WireProblem, type InvalidReason, type WireErrorCode } from '../protocol/problems.js';
+import { PeerTable, type PeerSnapshot, type PeerState } from './peer-table.js';
+import { ROUTER_SOCKET_OPTIONS, socketOptions, type RouterOptions } from './socket-options.js';
+
+export interface PeerContext {
+  /** The ZeroMQ routing id of the connection the request arrived on (new after each reconnect). */
+  routingId: Buffer;
+  /** The routing id in hex: the key of this peer's counters. */
+  peerId: string;
+  /** The node name the peer gave in this request or an earlier one on the same connection. */
+  declaredName: string | undefined;
+  /** Aborted when the handler ran out of time or the server is closing: stop work, nobody will read it. */
+  signal: AbortSignal;
+}
+
+export interface HandlerResult<K extends RequestType> {
+  reply: ReplyFields[K];
+  /** The binary frame; required for `get` (the chunk), forbidden otherwise. */
+  body?: Uint8Array;
+}
+
+export type Handler<K extends RequestType> = (
+  request: IncomingRequestOf<K>,
+  peer: PeerContext,
+) => HandlerResult<K> | Promise<HandlerResult<K>>;
+
+export interface PeerServerOptions {
+  /** tcp://ip:port to bind; port 0 (or *) takes a free port, see `address` after bind(). */
+  bind: string;
+  /** This node's name: logs, and the default `ping` reply. */
+  name: string;
+  logger?: Logger;
+  /** Requests one peer may have in flight; more get OVERLOADED at once. Default 32. */
+  maxInFlightPerPeer?: number;
+  /** A handler that has not answered after this long gets a TIMEOUT error reply sent for it. Default 30 s. */
+  handlerTimeoutMs?: number;
+  /** Per-peer budget of OVERLOADED and invalid-message replies; beyond it they are dropped (counted). Default 50/s. */
+  errorRepliesPerSecond?: number;
+  /** Peers whose counters are kept; the least recently active are forgotten beyond it. Default 4096. */
+  maxTrackedPeers?: number;
+  /** Suggested wait given with OVERLOADED. Default 100 ms. */
+  overloadedRetryAfterMs?: number;
+  /** Overrides of ROUTER_SOCKET_OPTIONS (tests, tuning). */
+  socketOptions?: Partial<RouterOptions>;
+}
+
+export interface ServerCounters {
+  messagesReceived: number;
+  bytesIn: number;
+  bytesOut: number;
+  repliesSent: number;
+  errorRepliesSent: number;
+  /** Messages refused before reaching a handler, by reason. */
+  invalid: Partial<Record<InvalidReason, number>>;
+  invalidTotal: number;
+  overloadedReplies: number;
+  /** OVERLOADED / invalid-message replies not sent because the peer's reply budget was spent. */
+  throttledReplies: number;
+  handlerErrors: number;
+  handlerTimeouts: number;
+  /** Replies refused by libzmq because the peer had gone (EHOSTUNREACH). */
+  unroutable: number;
+  /** Replies refused by libzmq because the peer's queue was full (EAGAIN). */
+  sendDropped: number;
+  peersTracked: number;
+}
+
+const DEFAULTS = {
+  maxInFlightPerPeer: 32,
+  handlerTimeoutMs: 30_000,
+  errorRepliesPerSecond: 50,
+  maxTrackedPeers: 4096,
+  overloadedRetryAfterMs: 100,
+};
+
+type AnyHandler = (request: IncomingRequest, peer: PeerContext) => unknown;
+
+function frameBytes(frames: readonly Frame[]): number {
+  let total = 0;
+  for (const frame of frames) total += frame.byteLength;
+  return total;
+}
+
+export class PeerServer {
+  private readonly router: zmq.Router;
+  private readonly handlers = new Map<RequestType, AnyHandler>();
+  private readonly peers: PeerTable;
+  private readonly log: Logger;
+  private readonly settings: typeof DEFAULTS;
+  private readonly closing = new AbortController();
+  private receiving: Promise<void> | undefined;
+  private boundAddress: string | undefined;
+  private readonly totals = {
+    messagesReceived: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    repliesSent: 0,
+    errorRepliesSent: 0,
+    invalid: {} as Partial<Record<InvalidReason, number>>,
+    invalidTotal: 0,
+    overloadedReplies: 0,
+    throttledReplies: 0,
+    handlerErrors: 0,
+    handlerTimeouts: 0,
+    unroutable: 0,
+    sendDropped: 0,
+  };
+
+  constructor(private readonly options: PeerServerOptions) {
+    this.settings = {
+      maxInFlightPerPeer: options.maxInFlightPerPeer ?? DEFAULTS.maxInFlightPerPeer,
+      handlerTimeoutMs: options.handlerTimeoutMs ?? DEFAULTS.handlerTimeoutMs,
+      errorRepliesPerSecond: options.errorRepliesPerSecond ?? DEFAULTS.errorRepliesPerSecond,
+      maxTrackedPeers: options.maxTrackedPeers ?? DEFAULTS.maxTrackedPeers,
+      overloadedRetryAfterMs: options.overloadedRetryAfterMs ?? DEFAULTS.overloadedRetryAfterMs,
+    };
+    this.log = (options.logger ?? silentLogger()).child({ component: 'peer-server' });
+    this.peers = new PeerTable(this.settings.maxTrackedPeers, this.settings.errorRepliesPerSecond);
+    this.router = new zmq.Router(socketOptions(ROUTER_SOCKET_OPTIONS, options.socketOptions));
+    // Every node answers ping; a node may replace this with its own.
+    this.handle('ping', () => ({ reply: { name: options.name, time: Date.now() } }));
+  }
+
+  /** The bound endpoint, e.g. tcp://127.0.0.1:40123 (port resolved when bound to port 0). */
+  get address(): string {
+    if (this.boundAddress === undefined) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        'PeerServer.address was read before bind() finished.',
+        {},
+      );
+    }
+    return this.boundAddress;
+  }
+
+  /** Registers the handler for one request type (replacing any earlier one). */
+  handle<K extends RequestType>(type: K, handler: Handler<K>): this {
+    this.handlers.set(type, handler as unknown as AnyHandler);
+    return this;
+  }
+
+  async bind(): Promise<string> {
+    const endpoint = this.options.bind;
+    const problem = tcpAddressProblem(endpoint, { forBind: true });
+    if (problem !== null) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `bind address ${JSON.stringify(endpoint)} is not usable: ${problem}. Use tcp://<ip>:<port>, e.g. tcp://0.0.0.0:7000.`,
+        { address: endpoint },
+      );
+    }
+    const normalized = endpoint.replace(/:0$/, ':*');
+    try {
+      await this.router.bind(normalized);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const { host, port } = parseTcpAddress(endpoint);
+      if (code === 'EADDRINUSE') {
+        throw new PeerStreamerError(
+          'PORT_IN_USE',
+          `port ${port} on ${host} is already in use (another node or program listens there). Stop it or choose another port.`,
+          { address: endpoint, port },
+          { cause: error },
+        );
+      }
+      throw new PeerStreamerError(
+        code === 'EADDRNOTAVAIL' ? 'INVALID_ARGUMENT' : 'UNREACHABLE',
+        `could not bind ${endpoint}: ${errorMessage(error)}. Check that ${host} is an address of this machine.`,
+        { address: endpoint, code },
+        { cause: error },
+      );
+    }
+    this.boundAddress = this.router.lastEndpoint ?? endpoint;
+    this.receiving = this.receiveLoop();
+    this.log.info({ address: this.boundAddress }, 'peer server listening');
+    return this.boundAddress;
+  }
+
+  counters(): ServerCounters {
+    return { ...this.totals, invalid: { ...this.totals.invalid }, peersTracked: this.peers.size };
+  }
+
+  /** Counters of one peer by routing id (hex), or of every tracked peer. */
+  peer(peerId: string): PeerSnapshot | undefined {
+    return this.peers.get(peerId)?.snapshot();
+  }
+
+  peerSnapshots(): PeerSnapshot[] {
+    return this.peers.all().map((peer) => peer.snapshot());
+  }
+
+  async close(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.closing.abort();
+    this.router.close();
+    await this.receiving;
+    this.log.info('peer server closed');
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      for await (const frames of this.router) {
+        try {
+          this.onMessage(frames);
+        } catch (error) {
+          // A bug in validation must cost one message, never the server.
+          this.log.error({ err: error }, 'failed to process a message');
+        }
+      }
+    } catch (error) {
+      if (!this.closing.signal.aborted) this.log.error({ err: error }, 'peer server stopped receiving');
+    }
+  }
+
+  private onMessage(frames: Buffer[]): void {
+    const routingId = frames[0];
+    if (routingId === undefined) return;
+    const body = frames.slice(1);
+    const now = Date.now();
+    const peerId = routingId.toString('hex');
+    const peer = this.peers.touch(peerId, now);
+    const bytes = frameBytes(body);
+    this.totals.messagesReceived += 1;
+    this.totals.bytesIn += bytes;
+    peer.counters.messages += 1;
+    peer.counters.bytesIn += bytes;
+
+    let request: IncomingRequest;
+    try {
+      request = decodeRequest(body);
+    } catch (error) {
+      const problem =
+        error instanceof WireProblem
+          ? error
+          : new WireProblem(
+              'bad-field',
+              'BAD_REQUEST',
+              `the request could not be read: ${errorMessage(error)}`,
+            );
+      this.refuse(routingId, peer, problem, now);
+      return;
+    }
+    const name = own(request as unknown as Record<string, unknown>, 'name');
+    if (typeof name === 'string') peer.declaredName = name;
+
+    if (peer.inFlight >= this.settings.maxInFlightPerPeer) {
+      this.totals.overloadedReplies += 1;
+      peer.counters.overloaded += 1;
+      this.sendUnsolicited(
+        routingId,
+        peer,
+        now,
+        encodeErrorReply(
+          request.id,
+          'OVERLOADED',
+          `${this.options.name} already has ${peer.inFlight} of your requests in flight (limit ${this.settings.maxInFlightPerPeer}); wait for replies before sending more`,
+          { retryAfterMs: this.settings.overloadedRetryAfterMs },
+        ),
+      );
+      return;
+    }
+    const handler = this.handlers.get(request.type);
+    if (handler === undefined) {
+      this.send(
+        routingId,
+        peer,
+        encodeErrorReply(
+          request.id,
+          'NOT_SUPPORTED',
+          `${this.options.name} does not serve ${request.type} requests`,
+        ),
+        true,
+      );
+      return;
+    }
+    void this.runHandler(handler, request, routingId, peer);
+  }
+
+  private refuse(routingId: Buffer, peer: PeerState, problem: WireProblem, now: number): void {
+    peer.countInvalid(problem.reason);
+    this.totals.invalid[problem.reason] = (this.totals.invalid[problem.reason] ?? 0) + 1;
+    this.totals.invalidTotal += 1;
+    this.log.debug({ peer: peer.peerId, name: peer.declaredName, reason: problem.reason }, problem.message);
+    // With id 0 the peer cannot match the reply to a request, but a developer watching the wire can read why.
+    this.sendUnsolicited(routingId, peer, now, encodeErrorReply(problem.id, problem.code, problem.message));
+  }
+
+  private sendUnsolicited(routingId: Buffer, peer: PeerState, now: number, frames: Frame[]): void {
+    if (!peer.errorBudget.take(now)) {
+      this.totals.throttledReplies += 1;
+      return;
+    }
+    this.send(routingId, peer, frames, true);
+  }
+
+  private async runHandler(
+    handler: AnyHandler,
+    request: IncomingRequest,
+    routingId: Buffer,
+    peer: PeerState,
+  ): Promise<void> {
+    peer.inFlight += 1;
+    const abort = new AbortController();
+    const onClose = (): void => abort.abort(this.closing.signal.reason);
+    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const context: PeerContext = {
+      routingId,
+      peerId: peer.peerId,
+      declaredName: peer.declaredName,
+      signal: abort.signal,
+    };
+    let frames: Frame[];
+    let isError = true;
+    try {
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), this.settings.handlerTimeoutMs);
+      });
+      const result = await Promise.race([Promise.resolve().then(() => handler(request, context)), timedOut]);
+      if (result === 'timeout') {
+        this.totals.handlerTimeouts += 1;
+        abort.abort(new Error('handler timed out'));
+        frames = encodeErrorReply(
+          request.id,
+          'TIMEOUT',
+          `${this.options.name} did not finish ${request.type} within ${this.settings.handlerTimeoutMs} ms`,
+        );
+      } else {
+        frames = this.encodeResult(request, result);
+        isError = false;
+      }
+    } catch (error) {
+      frames = this.errorFrames(request, error);
+    } finally {
+      clearTimeout(timer);
+      this.closing.signal.removeEventListener('abort', onClose);
+      peer.inFlight -= 1;
+    }
+    if (!this.closing.signal.aborted) this.send(routingId, peer, frames, isError);
+  }
+
+  private encodeResult(request: IncomingRequest, result: unknown): Frame[] {
+    if (!isPlainObject(result) || !isPlainObject(own(result, 'reply'))) {
+      throw new WireProblem(
+        'bad-field',
+        'INTERNAL',
+        `the ${request.type} handler returned no { reply } object`,
+      );
+    }
+    const body = own(result, 'body') as Uint8Array | undefined;
+    return encodeOkReply(request.id, request.type, own(result, 'reply') as never, body);
+  }
+
+  private errorFrames(request: IncomingRequest, error: unknown): Frame[] {
+    this.totals.handlerErrors += 1;
+    if (isPeerStreamerError(error)) {
+      this.log.debug({ type: request.type, code: error.code }, error.message);
+      return encodeErrorReply(request.id, error.code, error.message);
+    }
+    if (error instanceof WireProblem) {
+      this.log.error({ type: request.type }, `handler produced an invalid reply: ${error.message}`);
+      return encodeErrorReply(
+        request.id,
+        'INTERNAL',
+        `${this.options.name} produced an invalid ${request.type} reply: ${error.message}`,
+      );
+    }
+    // Other exceptions may carry local paths or internals: log them here, tell the peer only that it failed.
+    this.log.error({ err: error, type: request.type }, 'request handler failed');
+    const code: WireErrorCode = 'INTERNAL';
+    return encodeErrorReply(
+      request.id,
+      code,
+      `${this.options.name} failed to handle ${request.type}; see its log`,
+    );
+  }
+
+  private send(routingId: Buffer, peer: PeerState, frames: Frame[], isError: boolean): void {
+    const bytes = frameBytes(frames);
+    this.router.send([routingId, ...frames]).then(
+      () => {
+        this.totals.bytesOut += bytes;
+        this.totals.repliesSent += 1;
+        if (isError) this.totals.errorRepliesSent += 1;
+        peer.counters.bytesOut += bytes;
+        peer.counters.replies += 1;
+      },
+      (error: unknown) => {
+        const code = (error as { code?: string }).code;
+        if (code === 'EHOSTUNREACH') this.totals.unroutable += 1;
+        else if (code === 'EAGAIN') this.totals.sendDropped += 1;
+        else if (!this.closing.signal.aborted)
+          this.log.warn({ err: error, peer: peer.peerId }, 'reply not sent');
+        else return;
+        this.log.debug({ peer: peer.peerId, code }, 'reply dropped');
+      },
+    );
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Every bound the wire protocol enforces, in one place, so the validators, the socket options and
+ * docs/PROTOCOL.md agree. Bounds exist so that one peer cannot make another allocate without limit.
+ */
+
+/** The only header version this code speaks. A header with any other `v` gets UNSUPPORTED_VERSION. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * Largest msgpack header. Sized for a `register` carrying the full inventory bound below (1,000,000
+ * indexes at up to 5 bytes each) plus names. Requests never carry more than a header, so the server's
+ * ZMQ_MAXMSGSIZE is this value and anything bigger is cut off by libzmq before it reaches JavaScript.
+ */
+export const MAX_HEADER_BYTES = 8 * 1024 * 1024;
+
+/** Largest binary frame (a chunk or init segment) a `get-ok` reply may carry. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Request ids are unsigned 32-bit integers; 0 is reserved for "no request" (see PROTOCOL.md). */
+export const MAX_REQUEST_ID = 0xffff_ffff;
+
+export const MAX_NODE_NAME_BYTES = 100;
+export const MAX_STREAM_ID_BYTES = 64;
+export const MAX_ADDRESS_CHARS = 300;
+
+/** Chunk indexes are below 10^7 (more than a year of 4-second chunks). */
+export const CHUNK_INDEX_LIMIT = 10_000_000;
+/** The index that names a video's init segment rather than a media chunk. */
+export const INIT_SEGMENT_INDEX = -1;
+
+/** Total indexes in one inventory (register) or one report batch (added + removed). */
+export const MAX_INVENTORY_INDEXES = 1_000_000;
+/** Distinct videos in one inventory or report list. */
+export const MAX_INVENTORY_VIDEOS = 10_000;
+
+/** A query asks about at most this many consecutive indexes. */
+export const MAX_QUERY_COUNT = 64;
+/** Holders listed per index in a query reply. */
+export const MAX_HOLDERS_PER_INDEX = 64;
+
+export const MAX_VIDEOS_LISTED = 10_000;
+export const MAX_MANIFEST_CHUNKS = CHUNK_INDEX_LIMIT;
+export const MAX_TEXT_CHARS = 2_000;
+export const MAX_MIME_TYPE_CHARS = 300;
+
+export const MAX_TOPOLOGY_DEPTH = 32;
+export const MAX_TOPOLOGY_NODES = 10_000;
+
+/** Nesting depth accepted in opaque objects (stats). */
+export const MAX_OPAQUE_DEPTH = 16;

@@ -1,0 +1,240 @@
+/**
+ * Every message of the PeerStreamer wire protocol, as TypeScript types. Requests and their replies
+ * are listed side by side in two maps keyed by request type; the discriminated unions below are
+ * derived from those maps so that adding a message means adding one line to each map (plus its
+ * validator in requests.ts / replies.ts, which the compiler then demands).
+ *
+ * On the wire every message is `[header, ...binary]`: header is msgpack of `{ v, id, type, ...fields }`.
+ */
+import type { Manifest } from '../shared/manifest.js';
+import type { WireErrorCode } from './problems.js';
+
+/** A node others can reach: its name and the tcp://host:port of its ROUTER. */
+export interface PeerRef {
+  name: string;
+  address: string;
+}
+
+/** The chunks of one video a node holds. Index -1 is the init segment. Set semantics: order and duplicates do not matter. */
+export interface InventoryEntry {
+  video: string;
+  indexes: number[];
+}
+
+/** What a child runs as: a relay (headless, serves others) or a viewer (desktop app, plays and seeds). */
+export type NodeRole = 'relay' | 'viewer';
+export const NODE_ROLES: readonly NodeRole[] = ['relay', 'viewer'];
+
+/** Hints a child gives its master so it can spread load; 0 means "no limit / not known". */
+export interface CapacityHints {
+  /** Requests the child is willing to serve at once. */
+  maxInFlight: number;
+  /** Upload bandwidth the child allows, bytes per second. */
+  uploadBytesPerSecond: number;
+  /** Bytes of chunk cache the child has. */
+  storeBytes: number;
+}
+
+// ---- request fields ----------------------------------------------------------------------------
+
+export interface RegisterRequest {
+  /** The child's node name (unique among its master's children). */
+  name: string;
+  /** Where the child's ROUTER can be reached. */
+  address: string;
+  role: NodeRole;
+  /** False: the child does not serve chunks to others, so the master never lists it as a holder. */
+  seeding: boolean;
+  /** Everything already in the child's cache, so a restarted node is sent others at once. */
+  chunks: InventoryEntry[];
+  capacity: CapacityHints;
+}
+
+export interface ReportRequest {
+  name: string;
+  added: InventoryEntry[];
+  removed: InventoryEntry[];
+}
+
+export interface QueryRequest {
+  /** The requester, so the master leaves it out of the holders. */
+  name: string;
+  video: string;
+  /** First index asked about (-1 = init segment). */
+  from: number;
+  /** How many consecutive indexes, 1..64. */
+  count: number;
+}
+
+export interface GetRequest {
+  video: string;
+  /** Chunk index, or -1 for the init segment. */
+  index: number;
+  /** True when a child asks its master on behalf of a stream: the master may fetch from above. */
+  fromChild: boolean;
+  streamId?: string;
+  /** The requesting node, for logs and per-peer accounting. */
+  name?: string;
+}
+
+export interface PingRequest {
+  name?: string;
+}
+
+export interface ByeRequest {
+  name: string;
+}
+
+export interface GetManifestRequest {
+  video: string;
+}
+
+export type EmptyFields = Record<string, never>;
+
+export interface RequestFields {
+  register: RegisterRequest;
+  report: ReportRequest;
+  query: QueryRequest;
+  get: GetRequest;
+  ping: PingRequest;
+  bye: ByeRequest;
+  'list-videos': EmptyFields;
+  'get-manifest': GetManifestRequest;
+  stats: EmptyFields;
+  topology: EmptyFields;
+}
+
+// ---- reply fields ------------------------------------------------------------------------------
+
+export interface RegisterOk {
+  masterName: string;
+  /** The child's level in the tree: the master's level + 1 (the source is level 0). */
+  level: number;
+  /** Whom the child should fall back on when its master stops answering (the master's own master). */
+  supermaster?: PeerRef;
+}
+
+export interface QueryOk {
+  video: string;
+  from: number;
+  /** holders[i] are the nodes holding index from + i (at most 64 each; may be empty). */
+  holders: PeerRef[][];
+}
+
+export interface GetOk {
+  video: string;
+  index: number;
+  /** Byte length of the binary frame that follows the header. */
+  size: number;
+  /** Lower-case hex sha256 of those bytes, as the sender has it (the manifest stays the authority). */
+  sha256: string;
+}
+
+export interface PingOk {
+  name: string;
+  /** The replier's clock, milliseconds since the Unix epoch. */
+  time: number;
+}
+
+export interface VideoInfo {
+  name: string;
+  kind: 'fmp4' | 'legacy';
+  duration: number | null;
+  width: number | null;
+  height: number | null;
+  chunks: number;
+  mimeType: string;
+}
+
+export interface ListVideosOk {
+  videos: VideoInfo[];
+}
+
+export interface GetManifestOk {
+  manifest: Manifest;
+}
+
+/** Opaque to the protocol: a map of counters and figures (see PROTOCOL.md for what nodes put there). */
+export interface StatsOk {
+  stats: Record<string, unknown>;
+}
+
+export interface TopologyNode {
+  name: string;
+  /** Null when the node has no reachable address (e.g. a viewer that does not seed). */
+  address: string | null;
+  role: 'source' | NodeRole;
+  level: number;
+  children: TopologyNode[];
+}
+
+export interface TopologyOk {
+  tree: TopologyNode;
+}
+
+export interface ReplyFields {
+  register: RegisterOk;
+  report: EmptyFields;
+  query: QueryOk;
+  get: GetOk;
+  ping: PingOk;
+  bye: EmptyFields;
+  'list-videos': ListVideosOk;
+  'get-manifest': GetManifestOk;
+  stats: StatsOk;
+  topology: TopologyOk;
+}
+
+// ---- unions ------------------------------------------------------------------------------------
+
+export type RequestType = keyof RequestFields;
+
+export const REQUEST_TYPES: readonly RequestType[] = [
+  'register',
+  'report',
+  'query',
+  'get',
+  'ping',
+  'bye',
+  'list-videos',
+  'get-manifest',
+  'stats',
+  'topology',
+];
+
+/** Request types whose ok reply carries exactly one binary frame after the header. */
+export const TYPES_WITH_BODY: ReadonlySet<RequestType> = new Set<RequestType>(['get']);
+
+export type RequestOf<K extends RequestType> = { type: K } & RequestFields[K];
+/** Any request, as a caller builds it (the transport adds `v` and `id`). */
+export type Request = { [K in RequestType]: RequestOf<K> }[RequestType];
+
+export type OkType<K extends RequestType = RequestType> = `${K}-ok`;
+export type OkReplyOf<K extends RequestType> = { type: OkType<K> } & ReplyFields[K];
+export type OkReply = { [K in RequestType]: OkReplyOf<K> }[RequestType];
+
+export interface ErrorReply {
+  type: 'error';
+  /** A WireErrorCode, or a code from a newer peer that this one does not know. */
+  code: WireErrorCode | (string & {});
+  message: string;
+  /** With OVERLOADED: when it is worth asking again. */
+  retryAfterMs?: number;
+}
+
+export type Reply = OkReply | ErrorReply;
+
+/** A request as it arrived: validated fields plus the request id to answer with. */
+export type IncomingRequest = Request & { id: number };
+export type IncomingRequestOf<K extends RequestType> = RequestOf<K> & { id: number };
+
+/** A reply as it arrived: validated, with its request id and (for get-ok) the binary frame. */
+export interface IncomingReply {
+  id: number;
+  reply: Reply;
+  body?: Buffer;
+}
+
+export function okTypeOf<K extends RequestType>(type: K): OkType<K> {
+  return `${type}-ok`;
+}

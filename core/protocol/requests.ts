@@ -1,0 +1,107 @@
+/**
+ * Validation of each request's fields, one function per type. Every function builds a fresh object
+ * from the fields it knows: unknown fields are dropped (so a newer peer may add optional fields
+ * within version 1), and nothing the caller did not validate reaches a handler.
+ */
+import {
+  isAbsent,
+  readBoolean,
+  readIndex,
+  readNodeName,
+  readObject,
+  readStreamId,
+  readUint,
+  readVideoName,
+  own,
+  type Fields,
+} from './fields.js';
+import { newIndexBudget, readInventory } from './inventory.js';
+import { MAX_QUERY_COUNT } from './limits.js';
+import {
+  NODE_ROLES,
+  type CapacityHints,
+  type EmptyFields,
+  type NodeRole,
+  type RequestFields,
+  type RequestType,
+} from './messages.js';
+import { badField } from './problems.js';
+import { tcpAddressProblem } from './address.js';
+
+export function readAddress(fields: Fields, key: string, path = ''): string {
+  const value = own(fields, key);
+  const problem = tcpAddressProblem(value);
+  const name = path === '' ? key : `${path}.${key}`;
+  if (problem !== null)
+    throw badField(name, `an address tcp://host:port with port 1-65535 (${problem})`, value);
+  return value as string;
+}
+
+function readRole(fields: Fields): NodeRole {
+  const value = own(fields, 'role');
+  if (!NODE_ROLES.includes(value as NodeRole))
+    throw badField('role', `one of ${NODE_ROLES.join(', ')}`, value);
+  return value as NodeRole;
+}
+
+// 2^53 - 1 bytes per second or of storage is "unlimited" in practice; the bound is only against garbage.
+const MAX_HINT = Number.MAX_SAFE_INTEGER;
+
+function readCapacity(fields: Fields): CapacityHints {
+  const capacity = readObject(own(fields, 'capacity'), 'capacity');
+  return {
+    maxInFlight: readUint(capacity, 'maxInFlight', 1_000_000, 'capacity'),
+    uploadBytesPerSecond: readUint(capacity, 'uploadBytesPerSecond', MAX_HINT, 'capacity'),
+    storeBytes: readUint(capacity, 'storeBytes', MAX_HINT, 'capacity'),
+  };
+}
+
+function readOptionalName(fields: Fields): { name?: string } {
+  return isAbsent(fields, 'name') ? {} : { name: readNodeName(fields, 'name') };
+}
+
+const empty = (): EmptyFields => ({});
+
+export const requestValidators: { [K in RequestType]: (fields: Fields) => RequestFields[K] } = {
+  register: (fields) => ({
+    name: readNodeName(fields, 'name'),
+    address: readAddress(fields, 'address'),
+    role: readRole(fields),
+    seeding: readBoolean(fields, 'seeding'),
+    chunks: readInventory(fields, 'chunks', newIndexBudget()),
+    capacity: readCapacity(fields),
+  }),
+  report: (fields) => {
+    const budget = newIndexBudget();
+    return {
+      name: readNodeName(fields, 'name'),
+      added: readInventory(fields, 'added', budget),
+      removed: readInventory(fields, 'removed', budget),
+    };
+  },
+  query: (fields) => {
+    const count = own(fields, 'count');
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_QUERY_COUNT) {
+      throw badField('count', `an integer from 1 to ${MAX_QUERY_COUNT}`, count);
+    }
+    return {
+      name: readNodeName(fields, 'name'),
+      video: readVideoName(fields, 'video'),
+      from: readIndex(fields, 'from', true),
+      count,
+    };
+  },
+  get: (fields) => ({
+    video: readVideoName(fields, 'video'),
+    index: readIndex(fields, 'index', true),
+    fromChild: readBoolean(fields, 'fromChild'),
+    ...(isAbsent(fields, 'streamId') ? {} : { streamId: readStreamId(fields, 'streamId') }),
+    ...readOptionalName(fields),
+  }),
+  ping: (fields) => readOptionalName(fields),
+  bye: (fields) => ({ name: readNodeName(fields, 'name') }),
+  'list-videos': empty,
+  'get-manifest': (fields) => ({ video: readVideoName(fields, 'video') }),
+  stats: empty,
+  topology: empty,
+};

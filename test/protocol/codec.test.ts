@@ -1,0 +1,392 @@
+import { Packr } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeReply,
+  decodeRequest,
+  encodeErrorReply,
+  encodeOkReply,
+  encodeRequest,
+} from '../../core/protocol/codec.js';
+import { MAX_HEADER_BYTES, MAX_INVENTORY_INDEXES } from '../../core/protocol/limits.js';
+import { REQUEST_TYPES, type Request, type RequestType } from '../../core/protocol/messages.js';
+import { WireProblem } from '../../core/protocol/problems.js';
+import { getBody, legacyManifest, replies, requests } from './fixtures.js';
+
+const packr = new Packr({ useRecords: false });
+const raw = (header: unknown): Buffer => packr.pack(header);
+const requestFrame = (type: string, fields: Record<string, unknown>, id = 7): Buffer =>
+  raw({ v: 1, id, type, ...fields });
+
+function problemOf(run: () => unknown): WireProblem {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof WireProblem) return error;
+    throw error;
+  }
+  throw new Error('expected a WireProblem, nothing was thrown');
+}
+
+describe('requests round trip', () => {
+  it.each(REQUEST_TYPES)('%s', (type) => {
+    const request = { type, ...requests[type] } as Request;
+    const frames = encodeRequest(42, request);
+    expect(frames).toHaveLength(1);
+    expect(decodeRequest(frames as Buffer[])).toEqual({ id: 42, ...request });
+  });
+
+  it('omits absent optional fields instead of sending nil', () => {
+    const frames = encodeRequest(1, { type: 'get', video: 'v', index: -1, fromChild: false });
+    expect(decodeRequest(frames as Buffer[])).toEqual({
+      id: 1,
+      type: 'get',
+      video: 'v',
+      index: -1,
+      fromChild: false,
+    });
+  });
+
+  it('accepts nil for optional fields and drops unknown fields', () => {
+    const decoded = decodeRequest([
+      requestFrame('get', { video: 'v', index: 3, fromChild: false, streamId: null, extra: 'x' }),
+    ]);
+    expect(decoded).toEqual({ id: 7, type: 'get', video: 'v', index: 3, fromChild: false });
+  });
+});
+
+describe('replies round trip', () => {
+  it.each(REQUEST_TYPES)('%s-ok', (type: RequestType) => {
+    const body = type === 'get' ? getBody : undefined;
+    const frames = encodeOkReply(9, type, replies[type] as never, body);
+    const decoded = decodeReply(frames as Buffer[]);
+    expect(decoded.id).toBe(9);
+    expect(decoded.reply).toEqual({ type: `${type}-ok`, ...replies[type] });
+    if (body) expect(Buffer.compare(decoded.body!, body)).toBe(0);
+    else expect(decoded.body).toBeUndefined();
+  });
+
+  it('a legacy manifest', () => {
+    const frames = encodeOkReply(1, 'get-manifest', { manifest: legacyManifest });
+    expect(decodeReply(frames as Buffer[]).reply).toEqual({
+      type: 'get-manifest-ok',
+      manifest: legacyManifest,
+    });
+  });
+
+  it('an error reply, with and without retryAfterMs', () => {
+    const plain = decodeReply(encodeErrorReply(3, 'CHUNK_NOT_FOUND', 'no chunk 9') as Buffer[]);
+    expect(plain).toEqual({
+      id: 3,
+      reply: { type: 'error', code: 'CHUNK_NOT_FOUND', message: 'no chunk 9' },
+    });
+    const busy = decodeReply(encodeErrorReply(4, 'OVERLOADED', 'busy', { retryAfterMs: 100 }) as Buffer[]);
+    expect(busy.reply).toEqual({ type: 'error', code: 'OVERLOADED', message: 'busy', retryAfterMs: 100 });
+  });
+
+  it('truncates long error messages to the limit', () => {
+    const decoded = decodeReply(encodeErrorReply(3, 'INTERNAL', 'x'.repeat(5000)) as Buffer[]);
+    expect(decoded.reply.type === 'error' && decoded.reply.message.length).toBe(2000);
+  });
+
+  it('keeps the chunk as its own frame, not inside msgpack', () => {
+    const body = Buffer.alloc(1024 * 1024, 7);
+    const frames = encodeOkReply(
+      1,
+      'get',
+      { video: 'v', index: 0, size: body.length, sha256: 'a'.repeat(64) },
+      body,
+    );
+    expect(frames[1]).toBe(body);
+    expect(frames[0]!.byteLength).toBeLessThan(160);
+  });
+});
+
+describe('header rejections', () => {
+  const cases: Array<[string, Buffer[], string, string, number]> = [
+    ['no frames', [], 'no-frames', 'BAD_REQUEST', 0],
+    ['an empty header', [Buffer.alloc(0)], 'not-msgpack', 'BAD_REQUEST', 0],
+    ['the reserved byte 0xc1', [Buffer.from([0xc1])], 'not-object', 'BAD_REQUEST', 0],
+    [
+      'truncated msgpack',
+      [raw({ v: 1, id: 1, type: 'ping' }).subarray(0, 5)],
+      'not-msgpack',
+      'BAD_REQUEST',
+      0,
+    ],
+    [
+      'trailing bytes',
+      [Buffer.concat([raw({ v: 1, id: 1, type: 'ping' }), Buffer.from([1])])],
+      'not-msgpack',
+      'BAD_REQUEST',
+      0,
+    ],
+    ['random bytes', [Buffer.from('GET / HTTP/1.1\r\n\r\n')], 'not-msgpack', 'BAD_REQUEST', 0],
+    ['an array', [raw([1, 'ping'])], 'not-object', 'BAD_REQUEST', 0],
+    ['a string', [raw('ping')], 'not-object', 'BAD_REQUEST', 0],
+    ['nil', [raw(null)], 'not-object', 'BAD_REQUEST', 0],
+    ['binary', [raw(Buffer.from('x'))], 'not-object', 'BAD_REQUEST', 0],
+    [
+      'a header over the size limit',
+      [Buffer.alloc(MAX_HEADER_BYTES + 1)],
+      'header-too-large',
+      'BAD_REQUEST',
+      0,
+    ],
+    ['a missing id', [raw({ v: 1, type: 'ping' })], 'bad-id', 'BAD_REQUEST', 0],
+    ['id 0', [raw({ v: 1, id: 0, type: 'ping' })], 'bad-id', 'BAD_REQUEST', 0],
+    ['a negative id', [raw({ v: 1, id: -1, type: 'ping' })], 'bad-id', 'BAD_REQUEST', 0],
+    ['a fractional id', [raw({ v: 1, id: 1.5, type: 'ping' })], 'bad-id', 'BAD_REQUEST', 0],
+    ['an id over 32 bits', [raw({ v: 1, id: 2 ** 32, type: 'ping' })], 'bad-id', 'BAD_REQUEST', 0],
+    ['a string id', [raw({ v: 1, id: '1', type: 'ping' })], 'bad-id', 'BAD_REQUEST', 0],
+    ['version 2', [raw({ v: 2, id: 5, type: 'ping' })], 'bad-version', 'UNSUPPORTED_VERSION', 5],
+    ['no version', [raw({ id: 5, type: 'ping' })], 'bad-version', 'UNSUPPORTED_VERSION', 5],
+    ['a string version', [raw({ v: '1', id: 5, type: 'ping' })], 'bad-version', 'UNSUPPORTED_VERSION', 5],
+    ['no type', [raw({ v: 1, id: 5 })], 'unknown-type', 'BAD_REQUEST', 5],
+    ['a numeric type', [raw({ v: 1, id: 5, type: 3 })], 'unknown-type', 'BAD_REQUEST', 5],
+    ['an unknown type', [raw({ v: 1, id: 5, type: 'rm -rf' })], 'unknown-type', 'UNKNOWN_TYPE', 5],
+    [
+      'a reply sent as a request',
+      [raw({ v: 1, id: 5, type: 'ping-ok', name: 'x', time: 1 })],
+      'unknown-type',
+      'UNKNOWN_TYPE',
+      5,
+    ],
+    [
+      'an inherited type name',
+      [raw({ v: 1, id: 5, type: 'constructor' })],
+      'unknown-type',
+      'UNKNOWN_TYPE',
+      5,
+    ],
+    [
+      'an extra binary frame',
+      [raw({ v: 1, id: 5, type: 'ping' }), Buffer.from('x')],
+      'bad-frames',
+      'BAD_REQUEST',
+      5,
+    ],
+  ];
+  it.each(cases)('refuses %s', (_label, frames, reason, code, id) => {
+    const problem = problemOf(() => decodeRequest(frames));
+    expect(problem.reason).toBe(reason);
+    expect(problem.code).toBe(code);
+    expect(problem.id).toBe(id);
+  });
+
+  it('does not let a __proto__ key change the header prototype', () => {
+    const frame = Buffer.concat([
+      Buffer.from([0x84]),
+      raw('v'),
+      raw(1),
+      raw('id'),
+      raw(2),
+      raw('type'),
+      raw('ping'),
+      raw('__proto__'),
+      raw({ polluted: true }),
+    ]);
+    expect(decodeRequest([frame])).toEqual({ id: 2, type: 'ping' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+const longName = 'n'.repeat(101);
+const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
+  ['register', { name: undefined }, 'name'],
+  ['register', { name: longName }, 'name'],
+  ['register', { name: 'é'.repeat(51) }, 'name'],
+  ['register', { name: 'evil\nname' }, 'name'],
+  ['register', { name: ' padded' }, 'name'],
+  ['register', { name: '' }, 'name'],
+  ['register', { name: 42 }, 'name'],
+  ['register', { address: 'http://10.0.0.2:7001' }, 'address'],
+  ['register', { address: 'tcp://10.0.0.2' }, 'address'],
+  ['register', { address: 'tcp://10.0.0.2:0' }, 'address'],
+  ['register', { address: 'tcp://10.0.0.2:65536' }, 'address'],
+  ['register', { address: 'tcp://0.0.0.0:7001' }, 'address'],
+  ['register', { address: 'tcp://*:7001' }, 'address'],
+  ['register', { address: 'tcp://300.1.1.1:7001' }, 'address'],
+  ['register', { address: 'tcp://bad_host:7001' }, 'address'],
+  ['register', { address: 'tcp://[zz::1]:7001' }, 'address'],
+  ['register', { address: `tcp://${'a'.repeat(400)}:1` }, 'address'],
+  ['register', { role: 'king' }, 'role'],
+  ['register', { seeding: 'yes' }, 'seeding'],
+  ['register', { chunks: 'all' }, 'chunks'],
+  ['register', { chunks: [{ video: '../../etc/passwd', indexes: [1] }] }, 'chunks[0].video'],
+  ['register', { chunks: [{ video: 'a/b', indexes: [1] }] }, 'chunks[0].video'],
+  ['register', { chunks: [{ video: 'v', indexes: [1, -2] }] }, 'chunks[0].indexes[1]'],
+  ['register', { chunks: [{ video: 'v', indexes: [10_000_000] }] }, 'chunks[0].indexes[0]'],
+  ['register', { chunks: [{ video: 'v', indexes: [1.5] }] }, 'chunks[0].indexes[0]'],
+  ['register', { chunks: [{ video: 'v', indexes: [Number.NaN] }] }, 'chunks[0].indexes[0]'],
+  ['register', { chunks: [{ video: 'v', indexes: ['1'] }] }, 'chunks[0].indexes[0]'],
+  ['register', { chunks: [{ video: 'v', indexes: 'all' }] }, 'chunks[0].indexes'],
+  [
+    'register',
+    {
+      chunks: [
+        { video: 'v', indexes: [] },
+        { video: 'v', indexes: [] },
+      ],
+    },
+    'chunks[1].video',
+  ],
+  ['register', { chunks: [null] }, 'chunks[0]'],
+  ['register', { capacity: undefined }, 'capacity'],
+  [
+    'register',
+    { capacity: { maxInFlight: -1, uploadBytesPerSecond: 0, storeBytes: 0 } },
+    'capacity.maxInFlight',
+  ],
+  [
+    'register',
+    { capacity: { maxInFlight: 1, uploadBytesPerSecond: '1', storeBytes: 0 } },
+    'capacity.uploadBytesPerSecond',
+  ],
+  ['report', { added: undefined }, 'added'],
+  ['report', { removed: [{ video: '..', indexes: [1] }] }, 'removed[0].video'],
+  ['query', { count: 0 }, 'count'],
+  ['query', { count: 65 }, 'count'],
+  ['query', { count: 1.5 }, 'count'],
+  ['query', { from: -2 }, 'from'],
+  ['query', { from: Number.POSITIVE_INFINITY }, 'from'],
+  ['query', { name: undefined }, 'name'],
+  ['query', { video: '' }, 'video'],
+  ['get', { index: -2 }, 'index'],
+  ['get', { index: 10_000_000 }, 'index'],
+  ['get', { index: 2 ** 53 }, 'index'],
+  ['get', { index: Number.NaN }, 'index'],
+  ['get', { index: '3' }, 'index'],
+  ['get', { index: 2.5 }, 'index'],
+  ['get', { index: undefined }, 'index'],
+  ['get', { video: '../../etc/passwd' }, 'video'],
+  ['get', { video: 'x'.repeat(201) }, 'video'],
+  ['get', { video: 'nul\u0000byte' }, 'video'],
+  ['get', { fromChild: 1 }, 'fromChild'],
+  ['get', { streamId: 's'.repeat(65) }, 'streamId'],
+  ['get', { streamId: 'tab\tid' }, 'streamId'],
+  ['get', { name: 'x'.repeat(101) }, 'name'],
+  ['ping', { name: 5 }, 'name'],
+  ['bye', { name: undefined }, 'name'],
+  ['get-manifest', { video: 5 }, 'video'],
+];
+
+describe('field rejections', () => {
+  it.each(fieldCases)('%s with %j is refused naming %s', (type, override, field) => {
+    const fields: Record<string, unknown> = { ...requests[type], ...override };
+    for (const key of Object.keys(override)) if (override[key] === undefined) delete fields[key];
+    const problem = problemOf(() => decodeRequest([requestFrame(type, fields)]));
+    expect(problem.reason).toBe('bad-field');
+    expect(problem.code).toBe('BAD_REQUEST');
+    expect(problem.field).toBe(field);
+    expect(problem.id).toBe(7);
+    expect(problem.message).toContain(`"${field}"`);
+  });
+
+  it('bounds the inventory across the whole message', () => {
+    const big = Array.from({ length: MAX_INVENTORY_INDEXES }, (_, i) => i % 1000);
+    const ok = decodeRequest([
+      requestFrame('register', { ...requests.register, chunks: [{ video: 'v', indexes: big }] }),
+    ]);
+    expect(ok.type === 'register' && ok.chunks[0]!.indexes.length).toBe(MAX_INVENTORY_INDEXES);
+    const problem = problemOf(() =>
+      decodeRequest([
+        requestFrame('report', {
+          name: 'a',
+          added: [{ video: 'v', indexes: big }],
+          removed: [{ video: 'w', indexes: [1] }],
+        }),
+      ]),
+    );
+    expect(problem.field).toBe('removed[0].indexes');
+  });
+
+  it('the encoder refuses what the decoder would', () => {
+    expect(() => encodeRequest(1, { type: 'get', video: '../x', index: 0, fromChild: false })).toThrow(
+      WireProblem,
+    );
+    expect(() => encodeRequest(1, { type: 'nope' } as unknown as Request)).toThrow(WireProblem);
+    expect(() => encodeRequest(0, { type: 'ping' })).toThrow(WireProblem);
+  });
+});
+
+describe('reply rejections', () => {
+  const okFrame = (type: string, fields: Record<string, unknown>): Buffer =>
+    raw({ v: 1, id: 3, type, ...fields });
+  const get = replies.get;
+  const cases: Array<[string, Buffer[], string]> = [
+    ['get-ok without its body', [okFrame('get-ok', { ...get })], 'bad-frames'],
+    ['get-ok with a short body', [okFrame('get-ok', { ...get }), Buffer.alloc(3)], 'bad-frames'],
+    ['get-ok with two bodies', [okFrame('get-ok', { ...get }), getBody, getBody], 'bad-frames'],
+    [
+      'get-ok with an upper-case sha256',
+      [okFrame('get-ok', { ...get, sha256: get.sha256.toUpperCase() }), getBody],
+      'bad-field',
+    ],
+    ['get-ok with a huge size', [okFrame('get-ok', { ...get, size: 2 ** 40 }), getBody], 'bad-field'],
+    ['ping-ok with a body', [okFrame('ping-ok', { ...replies.ping }), getBody], 'bad-frames'],
+    ['ping-ok with a string time', [okFrame('ping-ok', { name: 'x', time: 'now' })], 'bad-field'],
+    [
+      'query-ok with 65 holder lists',
+      [okFrame('query-ok', { ...replies.query, holders: Array.from({ length: 65 }, () => []) })],
+      'bad-field',
+    ],
+    [
+      'query-ok with a bad holder address',
+      [okFrame('query-ok', { ...replies.query, holders: [[{ name: 'b', address: 'tcp://*:1' }]] })],
+      'bad-field',
+    ],
+    ['register-ok without a master name', [okFrame('register-ok', { level: 1 })], 'bad-field'],
+    [
+      'a manifest with chunks out of order',
+      [
+        okFrame('get-manifest-ok', {
+          manifest: {
+            ...replies['get-manifest'].manifest,
+            chunks: [{ index: 1, start: 0, duration: 1, size: 1, sha256: get.sha256 }],
+          },
+        }),
+      ],
+      'bad-field',
+    ],
+    [
+      'a manifest of version 2',
+      [okFrame('get-manifest-ok', { manifest: { ...replies['get-manifest'].manifest, version: 2 } })],
+      'bad-field',
+    ],
+    [
+      'a manifest of an unknown kind',
+      [okFrame('get-manifest-ok', { manifest: { ...replies['get-manifest'].manifest, kind: 'mkv' } })],
+      'bad-field',
+    ],
+    [
+      'a manifest with a traversal name',
+      [okFrame('get-manifest-ok', { manifest: { ...replies['get-manifest'].manifest, name: '../x' } })],
+      'bad-field',
+    ],
+    ['stats that are not a map', [okFrame('stats-ok', { stats: [1, 2] })], 'bad-field'],
+    ['a topology deeper than 32', [okFrame('topology-ok', { tree: deepTree(40) })], 'bad-field'],
+    ['an error with a lower-case code', [okFrame('error', { code: 'oops', message: 'x' })], 'bad-field'],
+    ['an error without a message', [okFrame('error', { code: 'OOPS' })], 'bad-field'],
+    ['an unknown reply type', [okFrame('teleport-ok', {})], 'unknown-type'],
+    ['a reply of an unknown version', [raw({ v: 9, id: 3, type: 'ping-ok' })], 'bad-version'],
+  ];
+  it.each(cases)('refuses %s', (_label, frames, reason) => {
+    const problem = problemOf(() => decodeReply(frames));
+    expect(problem.reason).toBe(reason);
+    expect(problem.id).toBe(3);
+  });
+
+  it('the encoder refuses a get reply whose body does not match its size', () => {
+    expect(() => encodeOkReply(1, 'get', get)).toThrow(WireProblem);
+    expect(() => encodeOkReply(1, 'get', get, Buffer.alloc(5))).toThrow(WireProblem);
+    expect(() => encodeOkReply(1, 'ping', replies.ping, getBody)).toThrow(WireProblem);
+  });
+});
+
+function deepTree(depth: number): unknown {
+  let node: unknown = { name: 'leaf', address: null, role: 'viewer', level: depth, children: [] };
+  for (let level = depth - 1; level >= 0; level--) {
+    node = { name: `n${level}`, address: null, role: 'relay', level, children: [node] };
+  }
+  return node;
+}

@@ -1,0 +1,127 @@
+/** One valid example of every request and every ok reply, shared by the codec and transport tests. */
+import { createHash } from 'node:crypto';
+import type { Manifest } from '../../core/shared/manifest.js';
+import type { ReplyFields, RequestFields, RequestType } from '../../core/protocol/messages.js';
+
+export const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export const manifest: Manifest = {
+  version: 1,
+  name: 'big buck bunny',
+  kind: 'fmp4',
+  mimeType: 'video/mp4; codecs="avc1.64001f, mp4a.40.2"',
+  duration: 8,
+  width: 1280,
+  height: 720,
+  init: { size: 800, sha256: sha('init') },
+  ingest: { mode: 'remux', sourceCodecs: ['h264', 'aac'] },
+  createdAt: '2024-01-01T00:00:00.000Z',
+  chunks: [
+    { index: 0, start: 0, duration: 4, size: 1000, sha256: sha('0') },
+    { index: 1, start: 4, duration: 4, size: 900, sha256: sha('1') },
+  ],
+};
+
+export const legacyManifest: Manifest = {
+  version: 1,
+  name: 'old.avi',
+  kind: 'legacy',
+  mimeType: 'application/octet-stream',
+  duration: null,
+  width: null,
+  height: null,
+  init: null,
+  createdAt: '2024-01-01T00:00:00.000Z',
+  chunks: [{ index: 0, start: null, duration: null, size: 1048576, sha256: sha('legacy') }],
+};
+
+export const requests: { [K in RequestType]: RequestFields[K] } = {
+  register: {
+    name: 'alice',
+    address: 'tcp://10.0.0.2:7001',
+    role: 'viewer',
+    seeding: true,
+    chunks: [
+      { video: 'big buck bunny', indexes: [-1, 0, 1, 2] },
+      { video: 'old.avi', indexes: [5] },
+    ],
+    capacity: { maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 10_000_000_000 },
+  },
+  report: {
+    name: 'alice',
+    added: [{ video: 'big buck bunny', indexes: [3, 4] }],
+    removed: [{ video: 'old.avi', indexes: [5] }],
+  },
+  query: { name: 'alice', video: 'big buck bunny', from: 0, count: 3 },
+  get: { video: 'big buck bunny', index: 0, fromChild: true, streamId: 's-1', name: 'alice' },
+  ping: { name: 'alice' },
+  bye: { name: 'alice' },
+  'list-videos': {},
+  'get-manifest': { video: 'big buck bunny' },
+  stats: {},
+  topology: {},
+};
+
+export const replies: { [K in RequestType]: ReplyFields[K] } = {
+  register: {
+    masterName: 'master-1',
+    level: 2,
+    supermaster: { name: 'source', address: 'tcp://10.0.0.1:7000' },
+  },
+  report: {},
+  query: {
+    video: 'big buck bunny',
+    from: 0,
+    holders: [
+      [{ name: 'bob', address: 'tcp://bob.local:7002' }],
+      [],
+      [{ name: 'carol', address: 'tcp://[::1]:7003' }],
+    ],
+  },
+  get: { video: 'big buck bunny', index: 0, size: 4, sha256: sha('\u0000\u0001\u0002\u0003') },
+  ping: { name: 'master-1', time: 1_700_000_000_000 },
+  bye: {},
+  'list-videos': {
+    videos: [
+      {
+        name: 'big buck bunny',
+        kind: 'fmp4',
+        duration: 8,
+        width: 1280,
+        height: 720,
+        chunks: 2,
+        mimeType: manifest.mimeType,
+      },
+      {
+        name: 'old.avi',
+        kind: 'legacy',
+        duration: null,
+        width: null,
+        height: null,
+        chunks: 1,
+        mimeType: 'application/octet-stream',
+      },
+    ],
+  },
+  'get-manifest': { manifest },
+  stats: { stats: { chunksServed: 12, bytesOut: 123456, peers: { alice: { requests: 3 } } } },
+  topology: {
+    tree: {
+      name: 'source',
+      address: 'tcp://10.0.0.1:7000',
+      role: 'source',
+      level: 0,
+      children: [
+        {
+          name: 'master-1',
+          address: 'tcp://10.0.0.3:7000',
+          role: 'relay',
+          level: 1,
+          children: [{ name: 'alice', address: null, role: 'viewer', level: 2, children: [] }],
+        },
+      ],
+    },
+  },
+};
+
+export const getBody = Buffer.from([0, 1, 2, 3]);
