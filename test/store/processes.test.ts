@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INIT_INDEX } from '../../core/store/types.js';
+import { compileStore, fixtures } from './compiled-store.js';
+import { cleanupTempDirs, expectCode, openStore, sha256, tempDir } from './helpers.js';
+
+let compiled: ReturnType<typeof compileStore>;
+const children = new Set<ChildProcess>();
+
+beforeAll(() => {
+  compiled = compileStore();
+});
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  compiled.cleanup();
+  cleanupTempDirs();
+});
+
+/** Starts a fixture script and resolves with the first line it prints. */
+function startChild(script: string, args: string[]): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, [path.join(fixtures, script), compiled.moduleUrl, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      stdout += data.toString();
+      const end = stdout.indexOf('\n');
+      if (end >= 0) resolve({ child, line: stdout.slice(0, end) });
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code} before printing: ${stderr}`)));
+  });
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  }).then(() => {
+    children.delete(child);
+  });
+}
+
+describe('one store, several processes', () => {
+  it('gives a second opener STORE_LOCKED naming the directory and the holder, until the holder dies', async () => {
+    const dir = tempDir('locked');
+    const { child, line } = await startChild('hold-open.mjs', [dir]);
+    expect(line).toBe(`open ${child.pid}`);
+
+    const error = await expectCode(openStore(dir), 'STORE_LOCKED');
+    expect(error.message).toContain(dir);
+    expect(error.message).toContain(`process ${child.pid}`);
+    // A failed attempt must not weaken the holder's lock.
+    await expectCode(openStore(dir), 'STORE_LOCKED');
+    const second = await startChild('hold-open.mjs', [dir]).catch((e: Error) => e);
+    expect(String((second as { line?: string }).line ?? second)).toMatch(/STORE_LOCKED/);
+
+    await kill(child);
+    const store = await openStore(dir);
+    // And now this process holds it: a child is refused.
+    const third = await startChild('hold-open.mjs', [dir]);
+    expect(third.line).toMatch(/^error STORE_LOCKED .*process \d+/);
+    store.close();
+    const fourth = await startChild('hold-open.mjs', [dir]);
+    expect(fourth.line).toMatch(/^open /);
+    await kill(fourth.child);
+  });
+
+  it('refuses a second open of the same store inside one process', async () => {
+    const dir = tempDir('twice');
+    const store = await openStore(dir);
+    try {
+      const error = await expectCode(openStore(path.join(dir, '.')), 'STORE_LOCKED');
+      expect(error.message).toContain('this process');
+      expect(error.message).toContain(dir);
+      store.putManifest({
+        version: 1,
+        kind: 'legacy',
+        name: 'still works',
+        mimeType: 'application/octet-stream',
+        duration: null,
+        width: null,
+        height: null,
+        init: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        chunks: [],
+      });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('survives SIGKILL at random moments: every chunk it returns afterwards is whole and verified', async () => {
+    const dir = tempDir('crash');
+    const repairs: number[] = [];
+    for (let run = 0; run < 20; run++) {
+      const { child } = await startChild('crash-writer.mjs', [dir, String(run)]);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
+      // Still writing when killed; a writer that died on its own would prove nothing.
+      expect(child.exitCode, `crash-writer run ${run} stopped by itself`).toBeNull();
+      await kill(child);
+
+      const store = await openStore(dir);
+      try {
+        repairs.push(store.reconcileReport.tempFiles + store.reconcileReport.orphanBlobs);
+        const held = store.heldChunks();
+        expect(held.length).toBeGreaterThan(0);
+        for (const key of held) {
+          const manifest = store.getManifest(key.video)!;
+          const ref = key.index === INIT_INDEX ? manifest.init! : manifest.chunks[key.index]!;
+          const bytes =
+            key.index === INIT_INDEX
+              ? await store.getInit(key.video, { verify: true })
+              : await store.getChunk(key.video, key.index, { verify: true });
+          expect(bytes, `run ${run}: ${key.video}/${key.index}`).toBeDefined();
+          expect(bytes!.length).toBe(ref.size);
+          expect(sha256(bytes!)).toBe(ref.sha256);
+        }
+        expect((await store.verifyAll()).problems).toEqual([]);
+        expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+      } finally {
+        store.close();
+      }
+    }
+    console.log(`crash runs: temp files + orphans found per reopen: ${repairs.join(' ')}`);
+  });
+});
