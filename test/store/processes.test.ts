@@ -22,7 +22,7 @@ afterAll(() => {
 /** Starts a fixture script and resolves with the first line it prints. */
 function startChild(script: string, args: string[]): Promise<{ child: ChildProcess; line: string }> {
   const child = spawn(process.execPath, [path.join(fixtures, script), compiled.moduleUrl, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.add(child);
   let stderr = '';
