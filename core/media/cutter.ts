@@ -18,7 +18,7 @@ import { PeerStreamerError, errorMessage, isDiskFull, isPeerStreamerError } from
 import { resolveChunkTarget, type ChunkOptions } from './chunk-options.js';
 import { ChunkGrouper, roundTime } from './chunk-grouper.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
-import { ffmpegFailure, startFfmpeg, stderrShowsCorruption } from './ffmpeg-process.js';
+import { corruptionError, ffmpegFailure, startFfmpeg } from './ffmpeg-process.js';
 import {
   parseFragment,
   parseInitSegment,
@@ -213,7 +213,8 @@ export async function* cutVideo(
     signal?.throwIfAborted();
     const stderr = run.stderr();
     if (exit.code !== 0 || exit.spawnError !== null) throw ffmpegFailure(file, exit, stderr);
-    if (stderrShowsCorruption(stderr)) throw ffmpegFailure(file, exit, stderr);
+    const corrupt = run.corruption();
+    if (corrupt !== null) throw corruptionError(file, corrupt, stderr);
     if (stderr.trim() !== '') log.warn({ file, stderr: stderr.slice(-2000) }, 'ffmpeg reported problems');
     if (reader.pendingBytes > 0)
       throw malformed(file, new Error(`output ends inside a box (${reader.pendingBytes} bytes left)`));

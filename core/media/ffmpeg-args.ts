@@ -19,7 +19,8 @@ function formatSeconds(seconds: number): string {
 }
 
 export function buildFfmpegArgs(file: string, plan: IngestPlan, target: ChunkTarget): string[] {
-  const args = ['-nostdin', '-hide_banner', '-v', 'error', '-i', file];
+  // Warning level, because decoders report concealed damage as warnings (see ffmpeg-process.ts).
+  const args = ['-nostdin', '-hide_banner', '-v', 'warning', '-i', file];
   // Containers (AVI, some MKV) interleave audio late; the default queue of 128 packets can overflow.
   args.push('-max_muxing_queue_size', '4096');
   const chunkSeconds = target.by === 'duration' ? target.seconds : KEYFRAME_SECONDS_FOR_SIZE_TARGET;

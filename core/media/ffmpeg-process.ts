@@ -22,6 +22,8 @@ export interface FfmpegRun {
   stdout: Readable;
   exited: Promise<FfmpegExit>;
   stderr(): string;
+  /** The first stderr line that says the input is damaged, even if it has scrolled out of the tail. */
+  corruption(): string | null;
   /** Kills the process if it is still running and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -32,9 +34,15 @@ export function startFfmpeg(args: string[], signal?: AbortSignal): FfmpegRun {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderrTail = '';
+  let partialLine = '';
+  let corruption: string | null = null;
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {
     stderrTail = (stderrTail + text).slice(-STDERR_TAIL_BYTES);
+    if (corruption !== null) return;
+    const lines = (partialLine + text).split(/\r?\n/);
+    partialLine = (lines.pop() ?? '').slice(-STDERR_TAIL_BYTES);
+    corruption = lines.map(cleanLine).find((line) => CORRUPTION.test(line)) ?? null;
   });
   let running = true;
   let spawnError: Error | null = null;
@@ -61,6 +69,7 @@ export function startFfmpeg(args: string[], signal?: AbortSignal): FfmpegRun {
     stdout: child.stdout,
     exited,
     stderr: () => stderrTail,
+    corruption: () => corruption ?? (CORRUPTION.test(partialLine) ? cleanLine(partialLine) : null),
     async stop() {
       kill();
       child.stdout.destroy();
@@ -69,17 +78,30 @@ export function startFfmpeg(args: string[], signal?: AbortSignal): FfmpegRun {
   };
 }
 
-// Messages from demuxers and decoders that mean the input itself is damaged, not that ffmpeg broke.
+/**
+ * Messages from demuxers and decoders that mean the input itself is damaged, not that ffmpeg broke.
+ * Decoders report concealed damage at warning level ("P cbpy damaged", "Error at MB", "corrupt decoded
+ * frame"), which is why the cut runs ffmpeg with `-v warning`.
+ */
 const CORRUPTION =
-  /partial file|invalid nal unit|error while decoding|corrupt|invalid data found|missing picture|decode_slice_header error|concealing \d+|truncat|non-existing pps|header missing|invalid frame|ebml header parsing failed|read error|stream ends prematurely|moov atom not found|error reading|packet too small|invalid (?:packet|block)/i;
+  /partial file|invalid nal unit|error while decoding|corrupt|damaged|error at mb|invalid data found|missing picture|decode_slice_header error|concealing \d+|truncat|non-existing pps|header missing|invalid frame|ebml header parsing failed|read error|stream ends prematurely|moov atom not found|error reading|packet too small|invalid (?:packet|block)/i;
 
-export function stderrShowsCorruption(stderr: string): boolean {
-  return CORRUPTION.test(stderr);
+function cleanLine(line: string): string {
+  return line.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').trim();
 }
 
-function firstCorruptionLine(stderr: string): string {
-  const line = stderr.split(/\r?\n/).find((candidate) => CORRUPTION.test(candidate)) ?? '';
-  return line.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').trim();
+function firstCorruptionLine(stderr: string): string | null {
+  const line = stderr.split(/\r?\n/).find((candidate) => CORRUPTION.test(candidate));
+  return line === undefined ? null : cleanLine(line);
+}
+
+/** A CORRUPT_MEDIA error for `file` quoting ffmpeg's first complaint about the input. */
+export function corruptionError(file: string, line: string, stderr: string): PeerStreamerError {
+  return new PeerStreamerError(
+    'CORRUPT_MEDIA',
+    `${file} is damaged or incomplete: ffmpeg reported "${line}"; download or copy the file again, or re-export it.`,
+    { file, stderr: stderr.slice(-2000) },
+  );
 }
 
 /** Turns an unsuccessful ffmpeg run into one coded, one-line error naming the input. */
@@ -101,13 +123,8 @@ export function ffmpegFailure(file: string, exit: FfmpegExit, stderr: string): P
       context,
     );
   }
-  if (stderrShowsCorruption(stderr)) {
-    return new PeerStreamerError(
-      'CORRUPT_MEDIA',
-      `${file} is damaged or incomplete: ffmpeg reported "${firstCorruptionLine(stderr)}"; download or copy the file again, or re-export it.`,
-      context,
-    );
-  }
+  const corrupt = firstCorruptionLine(stderr);
+  if (corrupt !== null) return corruptionError(file, corrupt, stderr);
   return new PeerStreamerError(
     'FFMPEG_FAILED',
     `ffmpeg failed on ${file}: ${last}; run the same file through \`ffmpeg -i\` to see why, or report it with this message.`,

@@ -1,0 +1,164 @@
+/**
+ * Media fixtures for tests, generated with ffmpeg's lavfi sources (testsrc2 picture, sine tone) so the
+ * repository carries no binary video. Each file is made once and cached in a temp directory keyed by the
+ * exact ffmpeg arguments, so parallel test files and repeated runs share it; writes go to a temporary
+ * name and are renamed into place, so a half-written fixture is never seen.
+ *
+ * Set PEERSTREAMER_MEDIA_FIXTURES to choose the cache directory.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ffmpegPath } from '../../core/media/ffmpeg-binaries.js';
+
+const run = promisify(execFile);
+
+export interface MediaFixture {
+  path: string;
+  /** What the fixture is meant to exercise, for test names. */
+  description: string;
+  /** Seconds of media ffmpeg was asked for. */
+  seconds: number;
+}
+
+export function fixtureDir(): string {
+  const dir =
+    process.env.PEERSTREAMER_MEDIA_FIXTURES ?? path.join(os.tmpdir(), 'peerstreamer-media-fixtures');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const pending = new Map<string, Promise<string>>();
+
+/** Runs ffmpeg with `args` (output file last, as `{out}`) unless that exact fixture already exists. */
+export async function generateFixture(name: string, extension: string, args: string[]): Promise<string> {
+  const key = createHash('sha256')
+    .update(JSON.stringify([ffmpegPath(), args]))
+    .digest('hex')
+    .slice(0, 12);
+  const target = path.join(fixtureDir(), `${name}-${key}.${extension}`);
+  if (existsSync(target)) return target;
+  let job = pending.get(target);
+  if (job === undefined) {
+    job = (async () => {
+      const temporary = `${target}.${process.pid}.${Date.now()}.partial.${extension}`;
+      try {
+        await run(
+          ffmpegPath(),
+          ['-nostdin', '-v', 'error', '-y', ...args.map((arg) => (arg === '{out}' ? temporary : arg))],
+          {
+            maxBuffer: 16 * 1024 * 1024,
+          },
+        );
+        renameSync(temporary, target);
+      } finally {
+        rmSync(temporary, { force: true });
+      }
+      return target;
+    })();
+    pending.set(target, job);
+  }
+  return job;
+}
+
+function lavfiVideo(size: string, rate: number, seconds: number): string[] {
+  return ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}:duration=${seconds}`];
+}
+
+function lavfiTone(seconds: number, sampleRate = 48000): string[] {
+  return ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${sampleRate}:duration=${seconds}`];
+}
+
+const X264_FAST = ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'];
+
+/** H.264 High + AAC LC, 1280x720 30 fps, a keyframe every 2 s, a normal (non-fragmented, faststart) MP4. */
+export async function h264Aac720p(seconds = 8): Promise<MediaFixture> {
+  const file = await generateFixture('h264-aac-720p', 'mp4', [
+    ...lavfiVideo('1280x720', 30, seconds),
+    ...lavfiTone(seconds),
+    ...X264_FAST,
+    ...['-g', '60', '-keyint_min', '60', '-sc_threshold', '0'],
+    ...['-c:a', 'aac', '-b:a', '128k', '-shortest', '-movflags', '+faststart', '{out}'],
+  ]);
+  return { path: file, description: 'H.264/AAC 720p, 2 s GOP, MP4', seconds };
+}
+
+/** H.264 + AAC whose keyframes sit at irregular times (0, 0.7, 3.1, 3.5, 6.2, 7.4 s), scene cuts off. */
+export const IRREGULAR_KEYFRAMES = [0, 0.7, 3.1, 3.5, 6.2, 7.4];
+export async function h264IrregularKeyframes(seconds = 9): Promise<MediaFixture> {
+  const file = await generateFixture('h264-irregular-gop', 'mp4', [
+    ...lavfiVideo('640x360', 30, seconds),
+    ...lavfiTone(seconds),
+    ...X264_FAST,
+    ...['-g', '1000', '-sc_threshold', '0', '-force_key_frames', IRREGULAR_KEYFRAMES.join(',')],
+    ...['-c:a', 'aac', '-shortest', '{out}'],
+  ]);
+  return { path: file, description: 'H.264/AAC, irregular keyframes', seconds };
+}
+
+/** H.264 only, no audio track, 24 fps with a 2 s GOP, in MP4. */
+export async function h264VideoOnly(seconds = 6): Promise<MediaFixture> {
+  const file = await generateFixture('h264-video-only', 'mp4', [
+    ...lavfiVideo('480x270', 24, seconds),
+    ...X264_FAST,
+    ...['-g', '48', '-sc_threshold', '0', '-an', '{out}'],
+  ]);
+  return { path: file, description: 'H.264 video only', seconds };
+}
+
+/** MPEG-4 Part 2 video + MP3 audio in AVI: neither plays in MediaSource, so both are transcoded. */
+export async function mpeg4Mp3Avi(seconds = 6): Promise<MediaFixture> {
+  const file = await generateFixture('mpeg4-mp3', 'avi', [
+    ...lavfiVideo('480x270', 25, seconds),
+    ...lavfiTone(seconds, 44100),
+    ...[
+      '-c:v',
+      'mpeg4',
+      '-q:v',
+      '5',
+      '-g',
+      '250',
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '128k',
+      '-shortest',
+      '{out}',
+    ],
+  ]);
+  return { path: file, description: 'MPEG-4 Part 2/MP3 in AVI', seconds };
+}
+
+/** H.264 + MP3 in Matroska: the video is copied, the audio transcoded to AAC. */
+export async function h264Mp3Mkv(seconds = 6): Promise<MediaFixture> {
+  const file = await generateFixture('h264-mp3', 'mkv', [
+    ...lavfiVideo('480x270', 25, seconds),
+    ...lavfiTone(seconds, 44100),
+    ...X264_FAST,
+    ...['-g', '50', '-sc_threshold', '0', '-c:a', 'libmp3lame', '-b:a', '128k', '-shortest', '{out}'],
+  ]);
+  return { path: file, description: 'H.264/MP3 in Matroska', seconds };
+}
+
+/** VP9 + Opus in WebM, remuxed into fMP4 as they are. */
+export async function vp9OpusWebm(seconds = 6): Promise<MediaFixture> {
+  const file = await generateFixture('vp9-opus', 'webm', [
+    ...lavfiVideo('320x180', 24, seconds),
+    ...lavfiTone(seconds),
+    ...['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '48'],
+    ...['-c:a', 'libopus', '-b:a', '64k', '-shortest', '{out}'],
+  ]);
+  return { path: file, description: 'VP9/Opus in WebM', seconds };
+}
+
+/** AAC audio only, in M4A. */
+export async function aacAudioOnly(seconds = 7): Promise<MediaFixture> {
+  const file = await generateFixture('aac-audio-only', 'm4a', [
+    ...lavfiTone(seconds),
+    ...['-c:a', 'aac', '-b:a', '128k', '{out}'],
+  ]);
+  return { path: file, description: 'AAC audio only', seconds };
+}
