@@ -1,0 +1,178 @@
+import type { ChunkStore } from '../store/chunk-store.js';
+import type { ChunkOrigin, LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
+import { manifestBytes, type Manifest } from '../shared/manifest.js';
+import { PeerStreamerError } from '../util/errors.js';
+import type { GatewayBackend } from './backend.js';
+
+export interface StoreBackendOptions {
+  /** The node's name in stats and topology. */
+  name?: string;
+  /** What peers would dial; a lone node has none, so it is descriptive only. */
+  address?: string;
+  /** Live updates are coalesced to at most one per interval (default 1 s). */
+  updateIntervalMs?: number;
+}
+
+/**
+ * The gateway's backend for a lone source node: everything comes from its own store, so every chunk's
+ * origin is `local`, there are no peers, and the topology is one node. A peer node's backend replaces
+ * this one; the gateway cannot tell them apart.
+ */
+export class StoreBackend implements GatewayBackend {
+  private readonly name: string;
+  private readonly address: string;
+  private readonly startedAt = Date.now();
+  private readonly bytesFetched: Record<ChunkOrigin, number> = { local: 0, peer: 0, master: 0, source: 0 };
+  private readonly chunksFetched: Record<ChunkOrigin, number> = { local: 0, peer: 0, master: 0, source: 0 };
+  private readonly listeners = new Set<(update: LiveUpdate) => void>();
+  private readonly intervalMs: number;
+  private pushTimer: NodeJS.Timeout | undefined;
+  private pendingTopology = false;
+  private streamsActive = 0;
+  private readonly onStoreChange = (): void => this.schedulePush(true);
+
+  constructor(
+    private readonly store: ChunkStore,
+    options: StoreBackendOptions = {},
+  ) {
+    this.name = options.name ?? 'source';
+    this.address = options.address ?? 'local';
+    this.intervalMs = options.updateIntervalMs ?? 1_000;
+    store.on('chunk-added', this.onStoreChange);
+    store.on('chunk-removed', this.onStoreChange);
+  }
+
+  /** Detaches from the store; the store itself stays open (its owner closes it). */
+  close(): void {
+    this.store.off('chunk-added', this.onStoreChange);
+    this.store.off('chunk-removed', this.onStoreChange);
+    clearTimeout(this.pushTimer);
+    this.pushTimer = undefined;
+    this.listeners.clear();
+  }
+
+  async listVideos(): Promise<LibraryEntry[]> {
+    return this.store.listVideos().map(({ manifest, chunksHeld, bytesHeld }) => ({
+      name: manifest.name,
+      kind: manifest.kind,
+      mimeType: manifest.mimeType,
+      duration: manifest.duration,
+      width: manifest.width,
+      height: manifest.height,
+      chunks: manifest.chunks.length,
+      chunksHeld,
+      bytesTotal: manifestBytes(manifest),
+      bytesHeld,
+    }));
+  }
+
+  async getManifest(name: string): Promise<Manifest> {
+    const manifest = this.store.getManifest(name);
+    if (manifest === undefined) throw notFound(name);
+    return manifest;
+  }
+
+  async getInit(name: string): Promise<Uint8Array> {
+    await this.getManifest(name);
+    const bytes = await this.store.getInit(name, { verify: true });
+    if (bytes === undefined) {
+      throw new PeerStreamerError(
+        'CHUNK_NOT_FOUND',
+        `The init segment of "${name}" is not in this node's store (or failed its checksum and was dropped); re-add the video.`,
+        { name },
+      );
+    }
+    return bytes;
+  }
+
+  async getChunk(name: string, index: number): Promise<{ bytes: Uint8Array; origin: ChunkOrigin }> {
+    await this.getManifest(name);
+    this.streamsActive++;
+    try {
+      const bytes = await this.store.getChunk(name, index, { verify: true });
+      if (bytes === undefined) {
+        throw new PeerStreamerError(
+          'CHUNK_NOT_FOUND',
+          `Chunk ${index} of "${name}" is not in this node's store (or failed its checksum and was dropped), and a lone node has no peers to ask.`,
+          { name, index },
+        );
+      }
+      this.bytesFetched.local += bytes.length;
+      this.chunksFetched.local++;
+      this.schedulePush(false);
+      return { bytes, origin: 'local' };
+    } finally {
+      this.streamsActive--;
+    }
+  }
+
+  async stats(): Promise<NodeStats> {
+    const store = this.store.stats();
+    return {
+      name: this.name,
+      role: 'source',
+      address: this.address,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      seeding: false,
+      bytesServed: 0,
+      bytesFetched: { ...this.bytesFetched },
+      chunksFetched: { ...this.chunksFetched },
+      chunksHeld: store.chunks,
+      bytesHeld: store.bytes,
+      capacityBytes: store.capacityBytes,
+      streamsActive: this.streamsActive,
+      invalidMessages: 0,
+      peers: [],
+      currentMaster: null,
+    };
+  }
+
+  async topology(): Promise<TopologyNode> {
+    const chunks: Record<string, number[]> = {};
+    for (const key of this.store.heldChunks()) {
+      if (key.index < 0) continue;
+      (chunks[key.video] ??= []).push(key.index);
+    }
+    for (const held of Object.values(chunks)) held.sort((a, b) => a - b);
+    return {
+      name: this.name,
+      address: this.address,
+      role: 'source',
+      self: true,
+      alive: true,
+      chunks,
+      children: [],
+    };
+  }
+
+  subscribe(listener: (update: LiveUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Coalesces bursts (a whole video ingested, a fast player) into one update per interval. */
+  private schedulePush(topologyChanged: boolean): void {
+    this.pendingTopology ||= topologyChanged;
+    if (this.pushTimer !== undefined || this.listeners.size === 0) return;
+    this.pushTimer = setTimeout(() => {
+      this.pushTimer = undefined;
+      const withTopology = this.pendingTopology;
+      this.pendingTopology = false;
+      void this.push(withTopology);
+    }, this.intervalMs);
+    this.pushTimer.unref();
+  }
+
+  private async push(withTopology: boolean): Promise<void> {
+    if (this.store.isClosed) return;
+    const updates: LiveUpdate[] = [{ type: 'stats', stats: await this.stats() }];
+    if (withTopology) updates.push({ type: 'topology', topology: await this.topology() });
+    for (const update of updates) for (const listener of this.listeners) listener(update);
+  }
+}
+
+function notFound(name: string): PeerStreamerError {
+  return new PeerStreamerError('VIDEO_NOT_FOUND', `No video named "${name}" on this node.`, { name });
+}

@@ -1,0 +1,41 @@
+import { hrefOf, useRoute, type Route } from './router.ts';
+import { LibraryView } from './views/LibraryView.tsx';
+import { StatsView } from './views/StatsView.tsx';
+import { TopologyView } from './views/TopologyView.tsx';
+import { WatchView } from './views/WatchView.tsx';
+
+const NAV: Array<{ route: Route; label: string }> = [
+  { route: { view: 'library' }, label: 'Library' },
+  { route: { view: 'stats' }, label: 'Stats' },
+  { route: { view: 'topology' }, label: 'Topology' },
+];
+
+export function App() {
+  const route = useRoute();
+  return (
+    <div className="app">
+      <nav className="top-nav">
+        <a className="brand" href={hrefOf({ view: 'library' })}>
+          <span className="brand-mark" aria-hidden="true" />
+          PeerStreamer
+        </a>
+        <div className="nav-links">
+          {NAV.map(({ route: target, label }) => (
+            <a
+              key={label}
+              href={hrefOf(target)}
+              className={target.view === route.view ? 'active' : ''}
+              data-testid={`nav-${target.view}`}
+            >
+              {label}
+            </a>
+          ))}
+        </div>
+      </nav>
+      {route.view === 'library' && <LibraryView />}
+      {route.view === 'watch' && <WatchView key={route.name} name={route.name} startAt={route.startAt} />}
+      {route.view === 'stats' && <StatsView />}
+      {route.view === 'topology' && <TopologyView />}
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { failureFromResponse, failureFromThrown } from './gateway-error.ts';
+import type { ChunkOrigin, LibraryEntry, Manifest, NodeStats, TopologyNode } from './types.ts';
+
+/**
+ * The node's API by relative URL only, so the same bundle works from http://127.0.0.1:port/ and from
+ * Electron's custom protocol. Authentication rides on the HttpOnly cookie the gateway set.
+ */
+export const api = {
+  videos: () => getJson<LibraryEntry[]>('api/videos'),
+  manifest: (name: string, signal?: AbortSignal) =>
+    getJson<Manifest>(`api/videos/${encodeURIComponent(name)}/manifest`, signal),
+  stats: () => getJson<NodeStats>('api/stats'),
+  topology: () => getJson<TopologyNode>('api/topology'),
+  initUrl: (name: string) => `api/videos/${encodeURIComponent(name)}/init`,
+  chunkUrl: (name: string, index: number) => `api/videos/${encodeURIComponent(name)}/chunks/${index}`,
+  eventsUrl: 'api/events',
+};
+
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await send(url, signal);
+  return (await response.json()) as T;
+}
+
+export interface FetchedBytes {
+  bytes: ArrayBuffer;
+  origin: ChunkOrigin | null;
+}
+
+export async function getBytes(url: string, signal?: AbortSignal): Promise<FetchedBytes> {
+  const response = await send(url, signal);
+  const bytes = await response.arrayBuffer();
+  const origin = response.headers.get('X-PeerStreamer-Origin') as ChunkOrigin | null;
+  return { bytes, origin };
+}
+
+async function send(url: string, signal?: AbortSignal): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal, credentials: 'same-origin' });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw failureFromThrown(error);
+  }
+  if (!response.ok) throw await failureFromResponse(response);
+  return response;
+}

@@ -1,0 +1,11 @@
+/** The node's API shapes, imported as types only: the renderer never loads core/ code. */
+export type {
+  ApiError,
+  ChunkOrigin,
+  LibraryEntry,
+  LiveUpdate,
+  NodeStats,
+  PeerStat,
+  TopologyNode,
+} from '../../../core/shared/api-types.js';
+export type { ChunkEntry, Manifest, MediaManifest } from '../../../core/shared/manifest.js';

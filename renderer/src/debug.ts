@@ -1,0 +1,54 @@
+import type { Range } from './feed/timeline.ts';
+
+/**
+ * A small read-only window into the player for tests and for someone debugging in DevTools:
+ * `window.__peerstreamer`. Plain data, refreshed by the player; nothing in it controls anything.
+ */
+export interface PeerStreamerDebug {
+  video: string | null;
+  currentTime: number;
+  currentChunk: number | null;
+  nextChunk: number | null;
+  buffered: Range[];
+  bufferAhead: number;
+  firstFrameMs: number | null;
+  stalls: { count: number; totalMs: number };
+  seeks: number;
+  quotaEvictions: number;
+  errors: string[];
+  problem: string | null;
+}
+
+declare global {
+  interface Window {
+    __peerstreamer: PeerStreamerDebug;
+  }
+}
+
+export function freshDebug(video: string | null): PeerStreamerDebug {
+  return {
+    video,
+    currentTime: 0,
+    currentChunk: null,
+    nextChunk: null,
+    buffered: [],
+    bufferAhead: 0,
+    firstFrameMs: null,
+    stalls: { count: 0, totalMs: 0 },
+    seeks: 0,
+    quotaEvictions: 0,
+    errors: [],
+    problem: null,
+  };
+}
+
+window.__peerstreamer = freshDebug(null);
+
+export function debugState(): PeerStreamerDebug {
+  return window.__peerstreamer;
+}
+
+export function resetDebug(video: string | null): PeerStreamerDebug {
+  window.__peerstreamer = freshDebug(video);
+  return window.__peerstreamer;
+}

@@ -1,0 +1,357 @@
+import { api, getBytes, type FetchedBytes } from '../api/client.ts';
+import { GatewayFailure, isAbort } from '../api/gateway-error.ts';
+import type { ChunkOrigin, MediaManifest } from '../api/types.ts';
+import { unsupportedCodecMessage } from './codec-words.ts';
+import { problemFromFailure, type Problem } from './problem.ts';
+import { withRetry } from './retry.ts';
+import { appendTo, isQuotaExceeded, removeFrom } from './source-buffer-ops.ts';
+import {
+  bufferAhead,
+  chunkAtTime,
+  nextChunkToAppend,
+  rangesOf,
+  removableSpans,
+  type Range,
+} from './timeline.ts';
+
+export interface FeedOptions {
+  /** Seconds of media to keep fetched and appended ahead of the play head. */
+  readAheadSeconds?: number;
+  /** Seconds kept behind the play head (for small seeks back); older media is removed. */
+  keepBehindSeconds?: number;
+  /** Chunk fetches in flight at once. */
+  maxInFlight?: number;
+  onProblem?(problem: Problem | null): void;
+  onChunk?(event: { index: number; bytes: number; origin: ChunkOrigin | null; ms: number }): void;
+}
+
+export interface FeedSnapshot {
+  currentChunk: number;
+  nextChunk: number;
+  buffered: Range[];
+  bufferAhead: number;
+  inFlight: number[];
+  bytesByOrigin: Record<ChunkOrigin | 'unknown', number>;
+  chunksAppended: number;
+  quotaEvictions: number;
+}
+
+interface PendingChunk {
+  controller: AbortController;
+  data?: FetchedBytes;
+  failed?: unknown;
+}
+
+export class FeedError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+    this.name = 'FeedError';
+  }
+}
+
+/**
+ * Feeds one video element from the node: MediaSource + one SourceBuffer, the init segment, then
+ * chunks in order from the chunk holding the play head, a bounded read-ahead window, and removal of
+ * media far from the play head so memory stays flat however long the video. fMP4 fragments carry
+ * absolute timestamps (tfdt), so a chunk appended after a seek lands at its own time with no
+ * timestampOffset.
+ */
+export class MediaFeed {
+  private readonly readAhead: number;
+  private readonly keepBehind: number;
+  private readonly maxInFlight: number;
+  private readonly mediaSource = new MediaSource();
+  private readonly objectUrl: string;
+  private readonly lifetime = new AbortController();
+  private readonly pending = new Map<number, PendingChunk>();
+  private sourceBuffer: SourceBuffer | undefined;
+  private nextIndex = 0;
+  private appending: number | null = null;
+  private destroyed = false;
+  /** Set when a chunk failed in a way retrying cannot fix (e.g. the token was refused). */
+  private halted = false;
+  private wakeUp: (() => void) | undefined;
+  private readonly detach: Array<() => void> = [];
+  private problem: Problem | null = null;
+  private readonly stats = {
+    bytesByOrigin: { local: 0, peer: 0, master: 0, source: 0, unknown: 0 },
+    chunksAppended: 0,
+    quotaEvictions: 0,
+  };
+  /** Lowered after QuotaExceededError so the browser's buffer limit is respected from then on. */
+  private aheadLimit: number;
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly manifest: MediaManifest,
+    private readonly options: FeedOptions = {},
+  ) {
+    this.readAhead = options.readAheadSeconds ?? 30;
+    this.keepBehind = options.keepBehindSeconds ?? 30;
+    this.maxInFlight = options.maxInFlight ?? 3;
+    this.aheadLimit = this.readAhead;
+    this.objectUrl = URL.createObjectURL(this.mediaSource);
+  }
+
+  /** Attaches to the element and starts feeding from `startAt` seconds. Rejects with FeedError. */
+  async start(startAt = 0): Promise<void> {
+    const codecProblem = unsupportedCodecMessage(this.manifest.mimeType, (type) =>
+      MediaSource.isTypeSupported(type),
+    );
+    if (codecProblem !== null) {
+      throw new FeedError({
+        kind: 'codec',
+        title: "This video's codec can't be played here",
+        detail: codecProblem,
+        retrying: false,
+      });
+    }
+    const start = Math.min(Math.max(0, startAt), Math.max(0, this.manifest.duration - 0.5));
+    this.nextIndex = chunkAtTime(this.manifest.chunks, start);
+    // Fetch the init segment and the first chunks while MediaSource opens: time to first frame is
+    // one round trip shorter that way.
+    const init = this.fetchWithRetry(
+      api.initUrl(this.manifest.name),
+      'the init segment',
+      this.lifetime.signal,
+    );
+    init.catch(() => undefined);
+    this.scheduleFetches(start);
+
+    const opened = new Promise<void>((resolve) =>
+      this.mediaSource.addEventListener('sourceopen', () => resolve(), { once: true }),
+    );
+    this.video.src = this.objectUrl;
+    await opened;
+    if (this.destroyed) return;
+    URL.revokeObjectURL(this.objectUrl);
+    const buffer = this.mediaSource.addSourceBuffer(this.manifest.mimeType);
+    this.sourceBuffer = buffer;
+    this.mediaSource.duration = this.manifest.duration;
+    await appendTo(buffer, (await init).bytes);
+    if (this.video.currentTime !== start) this.video.currentTime = start;
+
+    this.listen(this.video, 'seeking', () => this.onSeeking());
+    this.listen(this.video, 'timeupdate', () => this.wake());
+    this.listen(this.video, 'ratechange', () => this.wake());
+    void this.pump();
+  }
+
+  snapshot(): FeedSnapshot {
+    const buffered = this.sourceBuffer && !this.destroyed ? safeRanges(this.sourceBuffer) : [];
+    const time = this.video.currentTime;
+    return {
+      currentChunk: chunkAtTime(this.manifest.chunks, time),
+      nextChunk: this.nextIndex,
+      buffered,
+      bufferAhead: bufferAhead(buffered, time),
+      inFlight: [...this.pending.entries()]
+        .filter(([, chunk]) => chunk.data === undefined)
+        .map(([index]) => index),
+      bytesByOrigin: { ...this.stats.bytesByOrigin },
+      chunksAppended: this.stats.chunksAppended,
+      quotaEvictions: this.stats.quotaEvictions,
+    };
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.lifetime.abort();
+    for (const off of this.detach) off();
+    this.pending.clear();
+    this.wake();
+    URL.revokeObjectURL(this.objectUrl);
+  }
+
+  private listen(target: EventTarget, type: string, handler: () => void): void {
+    target.addEventListener(type, handler);
+    this.detach.push(() => target.removeEventListener(type, handler));
+  }
+
+  private wake(): void {
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+
+  private sleepUntilWoken(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** One loop does every SourceBuffer operation, so no two ever overlap. */
+  private async pump(): Promise<void> {
+    while (!this.destroyed) {
+      let worked: boolean;
+      try {
+        worked = await this.step();
+      } catch (error) {
+        if (this.destroyed || isAbort(error)) return;
+        const detail = error instanceof Error ? error.message : String(error);
+        this.setProblem({
+          kind: 'decode',
+          title: "The browser couldn't decode this video",
+          detail,
+          retrying: false,
+        });
+        return;
+      }
+      if (!worked) await this.sleepUntilWoken(250);
+    }
+  }
+
+  private async step(): Promise<boolean> {
+    if (this.halted) return false;
+    const buffer = this.sourceBuffer!;
+    const time = this.video.currentTime;
+    this.scheduleFetches(time);
+    if (await this.trim(buffer, time, false)) return true;
+
+    const chunks = this.manifest.chunks;
+    if (this.nextIndex >= chunks.length) {
+      if (this.mediaSource.readyState === 'open' && !buffer.updating && this.pending.size === 0) {
+        this.mediaSource.endOfStream();
+      }
+      return false;
+    }
+    const entry = this.pending.get(this.nextIndex);
+    if (entry?.data === undefined) return false;
+    const index = this.nextIndex;
+    this.appending = index;
+    try {
+      await appendTo(buffer, entry.data.bytes);
+    } catch (error) {
+      if (!isQuotaExceeded(error)) throw error;
+      // The browser's buffer is full: drop what is far from the play head, read ahead less, retry.
+      this.stats.quotaEvictions++;
+      this.aheadLimit = Math.max(6, this.aheadLimit / 2);
+      await this.trim(buffer, this.video.currentTime, true);
+      return true;
+    } finally {
+      this.appending = null;
+    }
+    // A seek during the append moved nextIndex elsewhere; the chunk's bytes are simply superseded.
+    if (this.nextIndex === index) {
+      this.pending.delete(index);
+      this.nextIndex = index + 1;
+      this.stats.chunksAppended++;
+    }
+    return true;
+  }
+
+  /** Removes media outside [t - behind, t + ahead + slack]; `hard` keeps only a few seconds behind. */
+  private async trim(buffer: SourceBuffer, time: number, hard: boolean): Promise<boolean> {
+    const behind = hard ? 2 : this.keepBehind;
+    const keepTo = time + this.aheadLimit + (hard ? 4 : 30);
+    const spans = removableSpans(rangesOf(buffer.buffered), time - behind, keepTo, hard ? 0.01 : 5);
+    if (spans.length === 0) return false;
+    for (const [start, end] of spans) await removeFrom(buffer, start, end);
+    return true;
+  }
+
+  private scheduleFetches(time: number): void {
+    if (this.halted || this.destroyed) return;
+    const chunks = this.manifest.chunks;
+    const horizon = time + this.aheadLimit;
+    // Drop fetched or in-flight chunks that are no longer on the path ahead (after a seek).
+    for (const [index, chunk] of this.pending) {
+      if (index < this.nextIndex || index >= this.nextIndex + this.maxInFlight + 2) {
+        chunk.controller.abort();
+        this.pending.delete(index);
+      }
+    }
+    for (let index = this.nextIndex; index < chunks.length; index++) {
+      if (this.pending.size >= this.maxInFlight) break;
+      const chunk = chunks[index]!;
+      if ((chunk.start ?? 0) > horizon && index !== this.nextIndex) break;
+      if (this.pending.has(index)) continue;
+      this.startFetch(index);
+    }
+  }
+
+  private startFetch(index: number): void {
+    const controller = new AbortController();
+    const onLifetimeEnd = (): void => controller.abort();
+    this.lifetime.signal.addEventListener('abort', onLifetimeEnd, { once: true });
+    const entry: PendingChunk = { controller };
+    this.pending.set(index, entry);
+    const started = performance.now();
+    this.fetchWithRetry(api.chunkUrl(this.manifest.name, index), `chunk ${index}`, controller.signal)
+      .then((data) => {
+        entry.data = data;
+        const origin = data.origin;
+        this.stats.bytesByOrigin[origin ?? 'unknown'] += data.bytes.byteLength;
+        this.options.onChunk?.({
+          index,
+          bytes: data.bytes.byteLength,
+          origin,
+          ms: performance.now() - started,
+        });
+      })
+      .catch((error: unknown) => {
+        if (this.pending.get(index) === entry) this.pending.delete(index);
+        if (isAbort(error) || controller.signal.aborted) return;
+        entry.failed = error;
+        if (error instanceof GatewayFailure && error.kind === 'fatal') this.halted = true;
+      })
+      .finally(() => {
+        this.lifetime.signal.removeEventListener('abort', onLifetimeEnd);
+        this.wake();
+      });
+  }
+
+  private fetchWithRetry(url: string, what: string, signal: AbortSignal): Promise<FetchedBytes> {
+    return withRetry((attemptSignal) => getBytes(url, attemptSignal), signal, {
+      onFailure: (failure, attempt) => {
+        const problem = problemFromFailure(failure, attempt, what);
+        if (problem !== null) this.setProblem(problem);
+      },
+      onSuccess: () => {
+        if (this.problem?.retrying) this.setProblem(null);
+      },
+    });
+  }
+
+  private onSeeking(): void {
+    const buffer = this.sourceBuffer;
+    if (buffer === undefined) return;
+    const time = this.video.currentTime;
+    const target = nextChunkToAppend(
+      this.manifest.chunks,
+      rangesOf(buffer.buffered),
+      time,
+      this.manifest.duration,
+    );
+    if (target !== this.nextIndex) {
+      // An append of a chunk from the old position only delays the new one: cut it short. (abort()
+      // is only allowed during an append, not during a removal.)
+      if (buffer.updating && this.appending !== null) buffer.abort();
+      this.nextIndex = target;
+    }
+    this.scheduleFetches(time);
+    this.wake();
+  }
+
+  private setProblem(problem: Problem | null): void {
+    this.problem = problem;
+    this.options.onProblem?.(problem);
+  }
+}
+
+function safeRanges(buffer: SourceBuffer): Range[] {
+  try {
+    return rangesOf(buffer.buffered);
+  } catch {
+    // buffered throws once the SourceBuffer is detached from its MediaSource.
+    return [];
+  }
+}

@@ -1,0 +1,81 @@
+import type { ChunkEntry } from '../api/types.ts';
+
+/** [start, end] in seconds. */
+export type Range = readonly [number, number];
+
+/**
+ * The chunk holding media time `seconds` (the last chunk starting at or before it), by binary search
+ * over the manifest's start times. Mirrors chunkAtTime in core/shared/manifest.ts, which the renderer
+ * may not import as code.
+ */
+export function chunkAtTime(chunks: readonly ChunkEntry[], seconds: number): number {
+  let low = 0;
+  let high = chunks.length - 1;
+  let found = 0;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if ((chunks[mid]!.start ?? 0) <= seconds) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
+}
+
+export function rangesOf(buffered: TimeRanges): Range[] {
+  const ranges: Range[] = [];
+  for (let i = 0; i < buffered.length; i++) ranges.push([buffered.start(i), buffered.end(i)]);
+  return ranges;
+}
+
+/** A small tolerance: audio and video tracks rarely end on exactly the same timestamp. */
+const SLOP = 0.15;
+
+export function rangeContaining(ranges: readonly Range[], seconds: number): Range | undefined {
+  return ranges.find(([start, end]) => seconds >= start - SLOP && seconds < end);
+}
+
+export function bufferAhead(ranges: readonly Range[], seconds: number): number {
+  const range = rangeContaining(ranges, seconds);
+  return range === undefined ? 0 : Math.max(0, range[1] - seconds);
+}
+
+/**
+ * The chunk to append next when playing from `seconds`: if that time is already buffered, the chunk
+ * after the end of that buffered run; otherwise the chunk holding the time itself.
+ */
+export function nextChunkToAppend(
+  chunks: readonly ChunkEntry[],
+  ranges: readonly Range[],
+  seconds: number,
+  duration: number,
+): number {
+  const range = rangeContaining(ranges, seconds);
+  if (range === undefined) return chunkAtTime(chunks, seconds);
+  if (range[1] >= duration - SLOP) return chunks.length;
+  return chunkAtTime(chunks, range[1] - SLOP) + 1;
+}
+
+/**
+ * Buffered spans outside [keepFrom, keepTo]: what may be removed to keep memory bounded. Spans
+ * shorter than `minimum` are left for later so removal is done in batches, not every timeupdate.
+ */
+export function removableSpans(
+  ranges: readonly Range[],
+  keepFrom: number,
+  keepTo: number,
+  minimum: number,
+): Range[] {
+  const spans: Range[] = [];
+  for (const [start, end] of ranges) {
+    if (start < keepFrom) {
+      const stop = Math.min(end, keepFrom);
+      if (stop - start >= minimum) spans.push([start, stop]);
+    }
+    if (end > keepTo) {
+      const from = Math.max(start, keepTo);
+      if (end - from >= minimum) spans.push([from, end]);
+    }
+  }
+  return spans;
+}

@@ -1,0 +1,125 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api/client.ts';
+import type { LibraryEntry } from '../api/types.ts';
+import { loadPosition } from '../player/positions.ts';
+import { hrefOf } from '../router.ts';
+import { formatBytes, formatTime } from '../ui/format.ts';
+
+const REFRESH_MS = 5_000;
+
+export function LibraryView() {
+  const [videos, setVideos] = useState<LibraryEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    const load = async (): Promise<void> => {
+      try {
+        const list = await api.videos();
+        if (!cancelled) {
+          setVideos(list);
+          setError(null);
+        }
+      } catch (failure) {
+        if (!cancelled) setError(failure instanceof Error ? failure.message : String(failure));
+      }
+    };
+    void load();
+    // Cached fractions change as this node fetches and seeds, so the list refreshes itself.
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, []);
+
+  return (
+    <main className="library" data-testid="library">
+      <header className="view-header">
+        <h1>Library</h1>
+        {videos !== null && <span className="muted">{videos.length} videos</span>}
+      </header>
+      {error !== null && (
+        <div className="banner banner-error" role="alert" data-testid="library-error">
+          Couldn't reach the node: {error}
+        </div>
+      )}
+      {videos === null && error === null && <p className="muted">Loading…</p>}
+      {videos !== null && videos.length === 0 && (
+        <p className="empty" data-testid="library-empty">
+          No videos yet. Add one on the source node with <code>peerstreamer add &lt;file&gt;</code>.
+        </p>
+      )}
+      <ul className="video-grid">
+        {videos?.map((video) => (
+          <VideoCard key={video.name} video={video} />
+        ))}
+      </ul>
+    </main>
+  );
+}
+
+function VideoCard({ video }: { video: LibraryEntry }) {
+  const cached = video.chunks > 0 ? video.chunksHeld / video.chunks : 0;
+  const saved = loadPosition(video.name);
+  const legacy = video.kind === 'legacy';
+  return (
+    <li className={`video-card ${legacy ? 'legacy' : ''}`} data-testid="video-card" data-name={video.name}>
+      <a href={hrefOf({ view: 'watch', name: video.name })} className="video-link">
+        <div className="thumb" aria-hidden="true">
+          <span className="thumb-play">▶</span>
+          {video.duration !== null && <span className="thumb-duration">{formatTime(video.duration)}</span>}
+          {saved !== null && (
+            <span
+              className="thumb-progress"
+              style={{ width: `${(saved.seconds / saved.duration) * 100}%` }}
+            />
+          )}
+        </div>
+        <div className="card-body">
+          <h2 className="video-title" data-testid="video-title" title={video.name}>
+            {video.name}
+          </h2>
+          <p className="video-meta">
+            {legacy ? (
+              <span className="tag tag-legacy">legacy format</span>
+            ) : (
+              <>
+                <span data-testid="video-duration">{formatTime(video.duration)}</span>
+                {video.width !== null && video.height !== null && (
+                  <span data-testid="video-resolution">
+                    {' · '}
+                    {video.width}×{video.height}
+                  </span>
+                )}
+              </>
+            )}
+            <span>
+              {' · '}
+              {formatBytes(video.bytesTotal)}
+            </span>
+          </p>
+          <div
+            className="cache-row"
+            title={`${video.chunksHeld} of ${video.chunks} chunks held on this node`}
+          >
+            <span
+              className="cache-bar"
+              data-testid="cache-bar"
+              data-held={video.chunksHeld}
+              data-total={video.chunks}
+            >
+              <span className="cache-fill" style={{ width: `${cached * 100}%` }} />
+            </span>
+            <span className="cache-label">{Math.round(cached * 100)}% cached</span>
+          </div>
+          {saved !== null && (
+            <p className="resume" data-testid="resume-position">
+              Resume at {formatTime(saved.seconds)}
+            </p>
+          )}
+        </div>
+      </a>
+    </li>
+  );
+}

@@ -1,0 +1,9 @@
+import { StatsPanel } from '../stats/StatsPanel.tsx';
+
+export function StatsView() {
+  return (
+    <main className="single-panel" data-testid="stats-view">
+      <StatsPanel />
+    </main>
+  );
+}

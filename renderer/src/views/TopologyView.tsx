@@ -1,0 +1,41 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api/client.ts';
+import type { LibraryEntry } from '../api/types.ts';
+import { TopologyPanel } from '../topology/TopologyPanel.tsx';
+
+/** The whole tree, with chunk strips for a video the viewer picks (the first one by default). */
+export function TopologyView() {
+  const [videos, setVideos] = useState<LibraryEntry[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  useEffect(() => {
+    api
+      .videos()
+      .then((list) => {
+        setVideos(list);
+        setSelected((current) => current ?? list[0]?.name ?? null);
+      })
+      .catch(() => setVideos([]));
+  }, []);
+  const entry = videos.find((video) => video.name === selected);
+  return (
+    <main className="single-panel" data-testid="topology-view">
+      {videos.length > 0 && (
+        <label className="video-picker">
+          Chunks of{' '}
+          <select
+            value={selected ?? ''}
+            onChange={(event) => setSelected(event.target.value)}
+            data-testid="topology-video"
+          >
+            {videos.map((video) => (
+              <option key={video.name} value={video.name}>
+                {video.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <TopologyPanel video={selected} chunkCount={entry?.chunks ?? 0} />
+    </main>
+  );
+}
