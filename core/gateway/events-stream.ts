@@ -19,7 +19,12 @@ export function liveUpdates(c: Context, backend: GatewayBackend, keepaliveMs: nu
     const send = (update: LiveUpdate): void => {
       writing = writing.then(() => writeUpdate(stream, update)).catch(() => stream.abort());
     };
-    const unsubscribe = backend.subscribe(send);
+    const unsubscribeOnce = backend.subscribe(send);
+    let subscribed = true;
+    const unsubscribe = (): void => {
+      if (subscribed) unsubscribeOnce();
+      subscribed = false;
+    };
     stream.onAbort(() => {
       unsubscribe();
       wake?.();

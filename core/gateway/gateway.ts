@@ -74,8 +74,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     return c.json(manifest);
   });
 
-  app.get('/api/videos/:name/init', async (c) => {
-    const name = videoName(c.req.param('name'));
+  const serveInit = async (c: Context<Env>, rawName: string): Promise<Response> => {
+    const name = videoName(rawName);
     const manifest = await backend.getManifest(name);
     if (manifest.kind !== 'fmp4') throw legacyError(name, 'has no init segment');
     const etag = `"${manifest.init.sha256}"`;
@@ -86,11 +86,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       'Cache-Control': IMMUTABLE,
       ETag: etag,
     });
-  });
+  };
 
-  app.get('/api/videos/:name/chunks/:index', async (c) => {
-    const name = videoName(c.req.param('name'));
-    const index = chunkIndex(c.req.param('index'));
+  const serveChunk = async (c: Context<Env>, rawName: string, rawIndex: string): Promise<Response> => {
+    const name = videoName(rawName);
+    const index = chunkIndex(rawIndex);
     const manifest = await backend.getManifest(name);
     const entry = manifest.chunks[index];
     if (entry === undefined) {
@@ -109,7 +109,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       ETag: etag,
       'X-PeerStreamer-Origin': chunk.origin,
     });
-  });
+  };
+
+  app.get('/api/videos/:name/init', (c) => serveInit(c, c.req.param('name')));
+  app.get('/api/videos/:name/chunks/:index', (c) => serveChunk(c, c.req.param('name'), c.req.param('index')));
 
   app.get('/api/stats', async (c) => c.json(await backend.stats(), 200, { 'Cache-Control': 'no-store' }));
   app.get('/api/topology', async (c) =>
@@ -132,6 +135,20 @@ export function createGateway(options: GatewayOptions): Gateway {
       'Content-Type': 'application/vnd.apple.mpegurl',
       'Cache-Control': 'no-store',
     });
+  });
+
+  // The same bytes under names with media extensions: Debian's ffmpeg (like newer upstream) refuses
+  // HLS segments whose URL does not end in a known media extension.
+  app.get('/hls/:name/init.mp4', (c) => serveInit(c, c.req.param('name')));
+  app.get('/hls/:name/:segment', (c) => {
+    const segment = c.req.param('segment');
+    if (!segment.endsWith('.m4s')) {
+      return sendError(
+        c,
+        apiError(404, 'NOT_FOUND', `HLS segments are named <index>.m4s, not "${segment}".`),
+      );
+    }
+    return serveChunk(c, c.req.param('name'), segment.slice(0, -'.m4s'.length));
   });
 
   app.all('/api/*', (c) =>

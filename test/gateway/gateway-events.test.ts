@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayBackend } from '../../core/gateway/backend.js';
+import type { LiveUpdate } from '../../core/shared/api-types.js';
+import { startSourceNode, type SourceNode } from './fixtures/source-node.js';
+
+let node: SourceNode;
+let subscribers = 0;
+
+/** Counts live subscriptions, to see the gateway let go of the backend when a client leaves. */
+function counting(backend: GatewayBackend): GatewayBackend {
+  return Object.assign(Object.create(backend) as GatewayBackend, {
+    subscribe(listener: (update: LiveUpdate) => void) {
+      subscribers++;
+      const off = backend.subscribe(listener);
+      return () => {
+        subscribers--;
+        off();
+      };
+    },
+  });
+}
+
+beforeAll(async () => {
+  node = await startSourceNode({ videos: [{ name: 'clip', seconds: 4 }], keepaliveMs: 100, wrap: counting });
+});
+
+afterAll(async () => {
+  await node?.close();
+});
+
+/** Reads an SSE response until `done` says the accumulated text is enough. */
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  done: (text: string) => boolean,
+): Promise<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + 10_000;
+  while (!done(text)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for events; got:\n${text}`);
+    const { value, done: ended } = await reader.read();
+    if (ended) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  return text;
+}
+
+function parseEvents(text: string): LiveUpdate[] {
+  return text
+    .split('\n\n')
+    .map((block) => block.split('\n').find((line) => line.startsWith('data: ')))
+    .filter((line): line is string => line !== undefined)
+    .map((line) => JSON.parse(line.slice('data: '.length)) as LiveUpdate);
+}
+
+describe('GET /api/events', () => {
+  it('streams the current state, then updates as chunks are served, with keepalives', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${node.url}api/events`, {
+      headers: { Authorization: `Bearer ${node.token}` },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const body = response.body!;
+    const first = await readEvents(body, (text) => parseEvents(text).length >= 2);
+    const initial = parseEvents(first);
+    expect(initial.map((update) => update.type).sort()).toEqual(['stats', 'topology']);
+    const before = initial.find((update) => update.type === 'stats');
+    const localBefore = before?.type === 'stats' ? before.stats.bytesFetched.local : 0;
+
+    // Serving a chunk changes the node's counters, which must reach the stream by itself.
+    const chunk = await fetch(`${node.url}api/videos/clip/chunks/0`, {
+      headers: { Authorization: `Bearer ${node.token}` },
+    });
+    const size = (await chunk.arrayBuffer()).byteLength;
+    const later = await readEvents(body, (text) =>
+      parseEvents(text).some(
+        (update) => update.type === 'stats' && update.stats.bytesFetched.local >= localBefore + size,
+      ),
+    );
+    expect(later.length).toBeGreaterThan(0);
+    const keepalive = await readEvents(body, (text) => text.includes(': keepalive'));
+    expect(keepalive).toContain(': keepalive');
+    expect(subscribers).toBe(1);
+
+    controller.abort();
+    const deadline = Date.now() + 5_000;
+    while (subscribers > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(subscribers).toBe(0);
+  });
+});
