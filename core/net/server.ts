@@ -102,6 +102,8 @@ export class PeerServer {
   private readonly log: Logger;
   private readonly settings: typeof DEFAULTS;
   private readonly closing = new AbortController();
+  /** Handlers still running, aborted together at close() (one listener each on `closing` would pile up). */
+  private readonly running = new Set<AbortController>();
   private receiving: Promise<void> | undefined;
   private boundAddress: string | undefined;
   private readonly totals = {
@@ -206,6 +208,7 @@ export class PeerServer {
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
+    for (const abort of this.running) abort.abort(new Error('the peer server is closing'));
     this.router.close();
     await this.receiving;
     this.log.info('peer server closed');
@@ -315,8 +318,7 @@ export class PeerServer {
   ): Promise<void> {
     peer.inFlight += 1;
     const abort = new AbortController();
-    const onClose = (): void => abort.abort(this.closing.signal.reason);
-    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    this.running.add(abort);
     let timer: NodeJS.Timeout | undefined;
     const context: PeerContext = {
       routingId,
@@ -347,7 +349,7 @@ export class PeerServer {
       frames = this.errorFrames(request, error);
     } finally {
       clearTimeout(timer);
-      this.closing.signal.removeEventListener('abort', onClose);
+      this.running.delete(abort);
       peer.inFlight -= 1;
     }
     if (!this.closing.signal.aborted) this.send(routingId, peer, frames, isError);

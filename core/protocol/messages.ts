@@ -89,7 +89,8 @@ export interface GetManifestRequest {
   video: string;
 }
 
-export type EmptyFields = Record<string, never>;
+/** A request or reply with no fields beyond `type`. */
+export type EmptyFields = Record<never, never>;
 
 export interface RequestFields {
   register: RegisterRequest;

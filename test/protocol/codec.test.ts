@@ -272,8 +272,9 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
 
 describe('field rejections', () => {
   it.each(fieldCases)('%s with %j is refused naming %s', (type, override, field) => {
-    const fields: Record<string, unknown> = { ...requests[type], ...override };
-    for (const key of Object.keys(override)) if (override[key] === undefined) delete fields[key];
+    const fields = Object.fromEntries(
+      Object.entries({ ...requests[type], ...override }).filter(([, value]) => value !== undefined),
+    );
     const problem = problemOf(() => decodeRequest([requestFrame(type, fields)]));
     expect(problem.reason).toBe('bad-field');
     expect(problem.code).toBe('BAD_REQUEST');

@@ -1,0 +1,78 @@
+import { Packr, Unpackr } from 'msgpackr';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PeerClient } from '../../core/net/client.js';
+import type { PeerServer } from '../../core/net/server.js';
+import { sha256Hex } from '../../core/util/hash.js';
+import { rawDealer, receiveFor, startServer } from './helpers.js';
+
+const packr = new Packr({ useRecords: false });
+const unpackr = new Unpackr({ useRecords: false });
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+describe('a peer flooding requests', () => {
+  it('gets OVERLOADED beyond its cap while another peer is still served promptly', async () => {
+    const CAP = 8;
+    const server: PeerServer = await startServer({ maxInFlightPerPeer: CAP, errorRepliesPerSecond: 100 });
+    cleanup.push(() => server.close());
+    server.handle('get', async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const body = Buffer.from('x');
+      return {
+        reply: { video: request.video, index: request.index, size: 1, sha256: sha256Hex(body) },
+        body,
+      };
+    });
+
+    const flooder = rawDealer(server.address, 'flooder');
+    cleanup.push(() => flooder.close());
+    const SENT = 400;
+    for (let id = 1; id <= SENT; id++) {
+      await flooder.send(packr.pack({ v: 1, id, type: 'get', video: 'v', index: id, fromChild: false }));
+    }
+
+    // Read replies while the other client works, as a real (if rude) peer would.
+    const received = receiveFor(flooder, 2000);
+    const client = new PeerClient();
+    cleanup.push(() => client.close());
+    const started = Date.now();
+    const { reply } = await client.request(server.address, {
+      type: 'get',
+      video: 'v',
+      index: 1,
+      fromChild: false,
+    });
+    expect(reply.index).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1500);
+
+    const replies = (await received).map((frames) => unpackr.unpack(frames[0]!) as Record<string, unknown>);
+    const ok = replies.filter((r) => r.type === 'get-ok');
+    const overloaded = replies.filter((r) => r.type === 'error' && r.code === 'OVERLOADED');
+    expect(ok.length).toBe(CAP);
+    expect(overloaded.length).toBeGreaterThan(0);
+    expect(overloaded[0]).toMatchObject({ retryAfterMs: 100 });
+    const counters = server.counters();
+    expect(counters.overloadedReplies).toBe(SENT - CAP);
+    // OVERLOADED replies beyond the per-peer budget are not sent, only counted; so are any refused
+    // by libzmq because the flooder's reply queue was full (ZMQ_SNDHWM).
+    expect(overloaded.length + counters.throttledReplies + counters.sendDropped).toBe(SENT - CAP);
+    const flooderStats = server.peer(Buffer.from('flooder').toString('hex'))!;
+    expect(flooderStats.overloaded).toBe(SENT - CAP);
+    expect(flooderStats.messages).toBe(SENT);
+  });
+
+  it('a well-behaved client queues locally instead of overloading the server', async () => {
+    const server = await startServer({ maxInFlightPerPeer: 4 });
+    cleanup.push(() => server.close());
+    server.handle('stats', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return { reply: { stats: {} } };
+    });
+    const client = new PeerClient({ maxInFlightPerRemote: 4 });
+    cleanup.push(() => client.close());
+    await Promise.all(Array.from({ length: 100 }, () => client.request(server.address, { type: 'stats' })));
+    expect(server.counters().overloadedReplies).toBe(0);
+  });
+});

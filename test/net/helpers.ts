@@ -1,0 +1,106 @@
+/** Real sockets on 127.0.0.1 with ports chosen by the kernel (bind to port 0), so test files never collide. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as zmq from 'zeromq';
+import { PeerServer, type PeerServerOptions } from '../../core/net/server.js';
+import { sha256Hex } from '../../core/util/hash.js';
+import { PeerStreamerError } from '../../core/util/errors.js';
+import { replies } from '../protocol/fixtures.js';
+
+export const LOOPBACK_ANY_PORT = 'tcp://127.0.0.1:0';
+
+export async function startServer(options: Partial<PeerServerOptions> = {}): Promise<PeerServer> {
+  const server = new PeerServer({ bind: LOOPBACK_ANY_PORT, name: 'server', ...options });
+  await server.bind();
+  return server;
+}
+
+/** Binds again on a port another socket just released; libzmq closes asynchronously, so retry briefly. */
+export async function startServerOn(
+  address: string,
+  options: Partial<PeerServerOptions> = {},
+): Promise<PeerServer> {
+  for (let attempt = 0; ; attempt++) {
+    const server = new PeerServer({ bind: address, name: 'server', ...options });
+    try {
+      await server.bind();
+      return server;
+    } catch (error) {
+      await server.close();
+      if (!(error instanceof PeerStreamerError && error.code === 'PORT_IN_USE') || attempt > 50) throw error;
+      await sleep(50);
+    }
+  }
+}
+
+/** A chunk of `size` pseudo-random bytes, so a misplaced byte cannot go unnoticed. */
+export function chunkOf(size: number, seed = 1): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  let x = seed * 2654435761;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
+  return bytes;
+}
+
+/** Serves every request type from the fixtures; `get` serves `chunks` (by index) or CHUNK_NOT_FOUND. */
+export function serveFixtures(server: PeerServer, chunks: Map<number, Buffer>): void {
+  server
+    .handle('register', () => ({ reply: replies.register }))
+    .handle('report', () => ({ reply: {} }))
+    .handle('query', (request) => ({
+      reply: {
+        video: request.video,
+        from: request.from,
+        holders: Array.from({ length: request.count }, (_, i) => replies.query.holders[i] ?? []),
+      },
+    }))
+    .handle('get', (request) => {
+      const body = chunks.get(request.index);
+      if (body === undefined) {
+        throw new PeerStreamerError('CHUNK_NOT_FOUND', `no chunk ${request.index} of ${request.video} here`);
+      }
+      return {
+        reply: { video: request.video, index: request.index, size: body.length, sha256: sha256Hex(body) },
+        body,
+      };
+    })
+    .handle('bye', () => ({ reply: {} }))
+    .handle('list-videos', () => ({ reply: replies['list-videos'] }))
+    .handle('get-manifest', () => ({ reply: replies['get-manifest'] }))
+    .handle('stats', () => ({ reply: replies.stats }))
+    .handle('topology', () => ({ reply: replies.topology }));
+}
+
+/** A raw DEALER, for sending what PeerClient never would. */
+export function rawDealer(address: string, routingId?: string): zmq.Dealer {
+  const dealer = new zmq.Dealer({ linger: 0, ...(routingId ? { routingId } : {}) });
+  dealer.connect(address);
+  return dealer;
+}
+
+/** Receives until `count` messages arrived or `ms` passed. */
+export async function receiveFor(socket: zmq.Dealer, ms: number, count = Infinity): Promise<Buffer[][]> {
+  const messages: Buffer[][] = [];
+  const deadline = Date.now() + ms;
+  while (messages.length < count) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    socket.receiveTimeout = left;
+    try {
+      messages.push(await socket.receive());
+    } catch (error) {
+      if ((error as { code?: string }).code === 'EAGAIN') break;
+      throw error;
+    }
+  }
+  return messages;
+}
+
+export async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}

@@ -1,0 +1,44 @@
+import * as zmq from 'zeromq';
+import { describe, expect, it } from 'vitest';
+import {
+  DEALER_SOCKET_OPTIONS,
+  ROUTER_SOCKET_OPTIONS,
+  socketOptions,
+} from '../../core/net/socket-options.js';
+import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from '../../core/protocol/limits.js';
+
+describe('socket options are data', () => {
+  it.each([...ROUTER_SOCKET_OPTIONS, ...DEALER_SOCKET_OPTIONS])('$libzmq is documented', (spec) => {
+    expect(spec.libzmq).toMatch(/^ZMQ_[A-Z_]+$/);
+    expect(spec.why.length).toBeGreaterThan(10);
+    expect(spec.whenItTrips.length).toBeGreaterThan(10);
+  });
+
+  it('a ROUTER built from the table has those values in libzmq', () => {
+    const router = new zmq.Router(socketOptions(ROUTER_SOCKET_OPTIONS));
+    try {
+      // ZMQ_ROUTER_MANDATORY is write-only in libzmq; reading it is EINVAL.
+      for (const spec of ROUTER_SOCKET_OPTIONS.filter((s) => s.key !== 'mandatory')) {
+        expect(router[spec.key as keyof zmq.Router]).toBe(spec.value);
+      }
+      expect(router.maxMessageSize).toBe(MAX_HEADER_BYTES);
+      expect(router.linger).toBe(0);
+    } finally {
+      router.close();
+    }
+  });
+
+  it('a DEALER built from the table has those values in libzmq, overrides applied last', () => {
+    const dealer = new zmq.Dealer(socketOptions(DEALER_SOCKET_OPTIONS, { heartbeatInterval: 0 }));
+    try {
+      for (const spec of DEALER_SOCKET_OPTIONS) {
+        if (spec.key !== 'heartbeatInterval') expect(dealer[spec.key as keyof zmq.Dealer]).toBe(spec.value);
+      }
+      expect(dealer.heartbeatInterval).toBe(0);
+      expect(dealer.maxMessageSize).toBe(MAX_BODY_BYTES);
+      expect(dealer.immediate).toBe(true);
+    } finally {
+      dealer.close();
+    }
+  });
+});
