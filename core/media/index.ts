@@ -1,0 +1,23 @@
+/** The media ingest API used by the CLI and the node: probe, plan, cut, and manifests. */
+export { cutVideo, cutVideoInto, type CutEvent, type CutOptions, type CutResult } from './cutter.js';
+export { probeMedia, type ProbeResult, type StreamInfo } from './probe.js';
+export { planIngest, type IngestMode, type IngestPlan } from './plan.js';
+export {
+  resolveChunkTarget,
+  DEFAULT_CHUNK_DURATION,
+  MIN_CHUNK_DURATION,
+  MAX_CHUNK_DURATION,
+  MIN_CHUNK_SIZE,
+  MAX_CHUNK_SIZE,
+  type ChunkOptions,
+  type ChunkTarget,
+} from './chunk-options.js';
+export { ManifestBuilder, buildManifest } from './manifest-builder.js';
+export { validateManifest, type ValidateOptions } from './manifest-validate.js';
+export {
+  resolveBinary,
+  ffmpegPath,
+  ffprobePath,
+  type MediaTool,
+  type ResolvedBinary,
+} from './ffmpeg-binaries.js';
