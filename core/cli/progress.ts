@@ -20,6 +20,8 @@ export class ProgressReporter {
     private readonly label: string,
     private readonly stream: NodeJS.WriteStream = process.stderr,
     private readonly interactive: boolean = Boolean(process.stderr.isTTY),
+    /** `realtime`: media seconds per second (ingest); `throughput`: bytes per second (play). */
+    private readonly speedAs: 'realtime' | 'throughput' = 'realtime',
   ) {}
 
   update({ done, total, bytes }: ProgressUpdate): void {
@@ -28,7 +30,11 @@ export class ProgressReporter {
     const speed = elapsed > 0 ? done / elapsed : 0;
     const eta = speed > 0 ? (total - done) / speed : Number.NaN;
     const percent = Math.floor(fraction * 100);
-    const text = `${percent}% ${formatBytes(bytes)} ${speed.toFixed(1)}x ETA ${Number.isFinite(eta) ? formatDuration(eta) : '--:--'}`;
+    const rate =
+      this.speedAs === 'realtime'
+        ? `${speed.toFixed(1)}x`
+        : `${formatBytes(elapsed > 0 ? bytes / elapsed : 0)}/s`;
+    const text = `${percent}% ${formatBytes(bytes)} ${rate} ETA ${Number.isFinite(eta) ? formatDuration(eta) : '--:--'}`;
     if (this.interactive) {
       const now = Date.now();
       if (now - this.lastDraw < 100 && fraction < 1) return;

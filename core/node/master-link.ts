@@ -26,7 +26,13 @@ export interface MasterLinkOptions {
   reportBatchMs?: number;
 }
 
-type Upstream = { address: string; name: string; level: number; isSupermaster: boolean };
+type Upstream = {
+  address: string;
+  name: string;
+  level: number;
+  isSupermaster: boolean;
+  supermaster?: PeerRef;
+};
 
 /**
  * A child's tie to its master: registers (with everything already cached), sends heartbeats and
@@ -43,6 +49,11 @@ export class MasterLink implements UpstreamView {
   private failingOver = false;
   private stopped = false;
   private registering: Promise<void> | null = null;
+  /**
+   * The master's own master, as the master told us at registration. Used as the fallback when no
+   * --supermaster was given, so failover is not limited to one configured level.
+   */
+  private hintedSupermaster: PeerRef | undefined;
   private lastRetryLog = 0;
   private readonly heartbeatMs: number;
   private readonly missedHeartbeats: number;
@@ -71,15 +82,40 @@ export class MasterLink implements UpstreamView {
 
   current(): { name: string; address: string; isSource: boolean } | null {
     const upstream = this.upstream;
-    return upstream ? { name: upstream.name, address: upstream.address, isSource: upstream.level === 1 } : null;
+    return upstream
+      ? { name: upstream.name, address: upstream.address, isSource: upstream.level === 1 }
+      : null;
   }
 
   /** The master in use and whether it is the supermaster (for stats and logs). */
   describe(): { address: string; name: string; onSupermaster: boolean; level: number } | null {
     const upstream = this.upstream;
     return upstream
-      ? { address: upstream.address, name: upstream.name, onSupermaster: upstream.isSupermaster, level: upstream.level }
+      ? {
+          address: upstream.address,
+          name: upstream.name,
+          onSupermaster: upstream.isSupermaster,
+          level: upstream.level,
+        }
       : null;
+  }
+
+  /** This node's level in the tree (its master's + 1), or null while unattached. */
+  level(): number | null {
+    return this.upstream?.level ?? null;
+  }
+
+  /** The root's address as far as this node can tell (for whole-tree topology). */
+  rootAddress(): string | null {
+    const upstream = this.upstream;
+    if (!upstream) return null;
+    if (upstream.level === 1) return upstream.address;
+    if (upstream.level === 2 && upstream.supermaster) return upstream.supermaster.address;
+    return upstream.address;
+  }
+
+  private fallbackAddress(): string | undefined {
+    return this.options.supermaster ?? this.hintedSupermaster?.address;
   }
 
   masterFailed(address: string, reason: string): void {
@@ -92,7 +128,8 @@ export class MasterLink implements UpstreamView {
 
   /** Tells the current master whether this node serves chunks (pause/resume seeding). */
   async announceSeeding(): Promise<void> {
-    if (this.upstream) await this.register(this.upstream.address, this.upstream.isSupermaster).catch(() => undefined);
+    if (this.upstream)
+      await this.register(this.upstream.address, this.upstream.isSupermaster).catch(() => undefined);
   }
 
   async stop(): Promise<void> {
@@ -122,9 +159,10 @@ export class MasterLink implements UpstreamView {
     let delay = 250;
     while (!this.stopped && !this.upstream) {
       const candidates: Array<[string, boolean]> = [[this.options.master, false]];
-      if (this.options.supermaster) {
-        if (this.failingOver) candidates.unshift([this.options.supermaster, true]);
-        else candidates.push([this.options.supermaster, true]);
+      const fallback = this.fallbackAddress();
+      if (fallback !== undefined) {
+        if (this.failingOver) candidates.unshift([fallback, true]);
+        else candidates.push([fallback, true]);
       }
       for (const [address, isSupermaster] of candidates) {
         if (this.stopped) return;
@@ -157,7 +195,14 @@ export class MasterLink implements UpstreamView {
     );
     if (this.stopped) return;
     const previous = this.upstream;
-    this.upstream = { address, name: reply.masterName, level: reply.level, isSupermaster };
+    this.upstream = {
+      address,
+      name: reply.masterName,
+      level: reply.level,
+      isSupermaster,
+      ...(reply.supermaster ? { supermaster: reply.supermaster } : {}),
+    };
+    if (!isSupermaster && reply.supermaster) this.hintedSupermaster = reply.supermaster;
     this.missed = 0;
     this.failingOver = false;
     // The new master has our full inventory now; queued deltas would only repeat it.
@@ -165,7 +210,7 @@ export class MasterLink implements UpstreamView {
     this.pendingRemoved.clear();
     if (previous?.address !== address) {
       this.options.logger.info(
-        { master: address, masterName: reply.masterName, level: reply.level, supermaster: isSupermaster },
+        { master: address, masterName: reply.masterName, treeLevel: reply.level, supermaster: isSupermaster },
         isSupermaster ? 'registered with the supermaster' : 'registered with the master',
       );
     }
@@ -182,7 +227,10 @@ export class MasterLink implements UpstreamView {
       );
       this.missed = 0;
     } catch (error) {
-      if (isPeerStreamerError(error) && (error.context as { remoteCode?: string }).remoteCode === 'NOT_REGISTERED') {
+      if (
+        isPeerStreamerError(error) &&
+        (error.context as { remoteCode?: string }).remoteCode === 'NOT_REGISTERED'
+      ) {
         // The master restarted or dropped us: register again with the full inventory.
         await this.register(upstream.address, upstream.isSupermaster).catch(() => undefined);
         return;
@@ -207,7 +255,9 @@ export class MasterLink implements UpstreamView {
   }
 
   private queue(key: { video: string; index: number }, added: boolean): void {
-    const [into, outOf] = added ? [this.pendingAdded, this.pendingRemoved] : [this.pendingRemoved, this.pendingAdded];
+    const [into, outOf] = added
+      ? [this.pendingAdded, this.pendingRemoved]
+      : [this.pendingRemoved, this.pendingAdded];
     outOf.get(key.video)?.delete(key.index);
     let set = into.get(key.video);
     if (!set) into.set(key.video, (set = new Set()));
@@ -231,7 +281,10 @@ export class MasterLink implements UpstreamView {
     } catch (error) {
       // A lost report is repaired by the next register, which sends the whole inventory.
       this.options.logger.debug({ error: errorMessage(error) }, 'report failed');
-      if (isPeerStreamerError(error) && (error.context as { remoteCode?: string }).remoteCode === 'NOT_REGISTERED') {
+      if (
+        isPeerStreamerError(error) &&
+        (error.context as { remoteCode?: string }).remoteCode === 'NOT_REGISTERED'
+      ) {
         await this.register(upstream.address, upstream.isSupermaster).catch(() => undefined);
       }
     }
@@ -243,7 +296,9 @@ export class MasterLink implements UpstreamView {
       if (running || this.stopped) return;
       running = true;
       work()
-        .catch((error: unknown) => this.options.logger.error({ error: errorMessage(error) }, 'master link task failed'))
+        .catch((error: unknown) =>
+          this.options.logger.error({ error: errorMessage(error) }, 'master link task failed'),
+        )
         .finally(() => (running = false));
     }, ms);
     timer.unref();

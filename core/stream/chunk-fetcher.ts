@@ -167,7 +167,7 @@ export class ChunkFetcher {
       health.failed(peer.address);
       if (signal?.aborted) throw error;
       const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';
-      if (isMaster && (code === 'TIMEOUT' || code === 'UNREACHABLE')) {
+      if (isMaster && isSilence(error)) {
         counters.failovers += 1;
         this.options.upstream.masterFailed(peer.address, errorMessage(error));
       } else if (!isMaster) {
@@ -183,8 +183,10 @@ export class ChunkFetcher {
     if (holders === undefined) {
       holders = await this.query(video, index);
     }
-    const others = holders.filter((holder) => holder.name !== this.options.selfName);
-    return this.options.health.rank(others).slice(0, this.maxPeerAttempts);
+    const { health, selfName } = this.options;
+    // A peer that keeps failing is skipped outright: the master is always there as the last resort.
+    const usable = holders.filter((holder) => holder.name !== selfName && !health.avoided(holder.address));
+    return health.rank(usable).slice(0, this.maxPeerAttempts);
   }
 
   private async query(video: string, index: number): Promise<PeerRef[]> {
@@ -202,7 +204,7 @@ export class ChunkFetcher {
       return reply.holders[0] ?? [];
     } catch (error) {
       const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';
-      if (code === 'TIMEOUT' || code === 'UNREACHABLE') {
+      if (isSilence(error)) {
         this.options.counters.failovers += 1;
         this.options.upstream.masterFailed(master.address, errorMessage(error));
       }
@@ -211,14 +213,22 @@ export class ChunkFetcher {
     }
   }
 
-  private async keep(video: string, index: number, bytes: Buffer, origin: ChunkOrigin): Promise<FetchedChunk> {
+  private async keep(
+    video: string,
+    index: number,
+    bytes: Buffer,
+    origin: ChunkOrigin,
+  ): Promise<FetchedChunk> {
     const { store, counters, logger } = this.options;
     try {
       if (index === -1) await store.putInit(video, bytes);
       else await store.putChunk(video, index, bytes);
     } catch (error) {
       // A full disk must not stop playback: the chunk is verified, so hand it out uncached.
-      logger.warn({ video, index, code: isPeerStreamerError(error) ? error.code : undefined }, errorMessage(error));
+      logger.warn(
+        { video, index, code: isPeerStreamerError(error) ? error.code : undefined },
+        errorMessage(error),
+      );
     }
     counters.fetched(origin, bytes.length);
     return { bytes, origin };
@@ -241,6 +251,15 @@ export class ChunkFetcher {
     this.options.store.putManifest(reply.manifest);
     return reply.manifest;
   }
+}
+
+/**
+ * True when the peer itself did not answer. A TIMEOUT or UNREACHABLE *reply* means the master is alive
+ * but its own upstream failed: that is no reason to leave it.
+ */
+function isSilence(error: unknown): boolean {
+  if (!isPeerStreamerError(error) || error.context.remoteCode !== undefined) return false;
+  return error.code === 'TIMEOUT' || error.code === 'UNREACHABLE';
 }
 
 function expectedRef(manifest: Manifest, index: number): { size: number; sha256: string } {
@@ -266,5 +285,7 @@ function expectedRef(manifest: Manifest, index: number): { size: number; sha256:
 }
 
 function describeChunk(video: string, index: number): string {
-  return index === -1 ? `the init segment of ${JSON.stringify(video)}` : `chunk ${index} of ${JSON.stringify(video)}`;
+  return index === -1
+    ? `the init segment of ${JSON.stringify(video)}`
+    : `chunk ${index} of ${JSON.stringify(video)}`;
 }

@@ -45,7 +45,9 @@ export class HolderCache {
 
   set(video: string, from: number, holders: PeerRef[][]): void {
     const at = this.now();
-    holders.forEach((list, offset) => this.entries.set(`${from + offset}\u0000${video}`, { holders: list, at }));
+    holders.forEach((list, offset) =>
+      this.entries.set(`${from + offset}\u0000${video}`, { holders: list, at }),
+    );
     // Bounded: a long session must not grow this without limit.
     if (this.entries.size > 20_000) this.entries.clear();
   }

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'UNREACHABLE'
   | 'PORT_IN_USE'
   | 'OVERLOADED'
+  | 'NOT_REGISTERED'
+  | 'NOT_SEEDING'
   | 'INTERNAL';
 
 export class PeerStreamerError extends Error {

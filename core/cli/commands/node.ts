@@ -1,0 +1,29 @@
+import type { Command } from '../command.js';
+import { parseCommand } from '../args.js';
+import { NODE_FLAG_SPEC, NODE_FLAGS_HELP, nodeConfigFromFlags } from '../../node/node-config.js';
+import { runNodeUntilSignal } from '../../node/run-node.js';
+import { PeerStreamerError } from '../../util/errors.js';
+
+const usage =
+  'peerstreamer node --name <name> --port <port> --ip <ip> --store <dir> [--master tcp://host:port] [--supermaster tcp://host:port] [--cache-size 2GB] [--json-logs]';
+
+export const nodeCommand: Command = {
+  name: 'node',
+  summary: 'run a node: a source (no --master) or a child that registers with its master',
+  usage,
+  help: `${usage}
+
+Runs until SIGINT/SIGTERM, then says goodbye to its master and closes cleanly. The original's
+\`node node.js --name ... --port ...\` works as \`peerstreamer --name ... --port ...\`.
+${NODE_FLAGS_HELP}`,
+  async run(argv) {
+    const parsed = parseCommand('node', argv, NODE_FLAG_SPEC);
+    if (parsed.positionals.length > 0) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `peerstreamer node takes only flags, got ${JSON.stringify(parsed.positionals.join(' '))}. Run \`peerstreamer node --help\`.`,
+      );
+    }
+    return runNodeUntilSignal(nodeConfigFromFlags(parsed.values));
+  },
+};

@@ -1,0 +1,107 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import type { Command } from '../command.js';
+import type { RequestOf } from '../../protocol/messages.js';
+import { exactlyPositionals, optionalString, parseCommand } from '../args.js';
+import { remoteAddress, withClient } from '../remote.js';
+import { ProgressReporter } from '../progress.js';
+import { playStream } from '../../stream/play-client.js';
+import { PeerStreamerError } from '../../util/errors.js';
+import { parseDuration, formatBytes } from '../../util/units.js';
+import type { NodeStats } from '../../shared/api-types.js';
+
+const usage = 'peerstreamer play --from <tcp://host:port> <name> [--start <seconds>] [-o <file>]';
+
+export const playCommand: Command = {
+  name: 'play',
+  summary: 'stream a video through a node to stdout or a file (pipe into mpv - or ffplay -)',
+  usage,
+  help: `${usage}
+
+The successor of video_streamer.js: streams the video through the given node, which reads ahead and
+fetches each chunk from its store, its peers or its master. Writes the init segment and the chunks
+(a playable file) to stdout or -o; a legacy video comes out as its original bytes. Every chunk is
+checked against the manifest. Progress and where chunks came from go to stderr.
+  --from <addr>        the node to stream through
+  --start <seconds>    start at this time (the chunk that holds it); not for legacy videos
+  -o, --output <file>  write to a file instead of stdout
+  --in-flight <n>      requests kept in flight (default 4)`,
+  async run(argv) {
+    const parsed = parseCommand('play', argv, {
+      from: { type: 'string' },
+      start: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      'in-flight': { type: 'string' },
+    });
+    const [name] = exactlyPositionals(parsed, 1, 'play', '<name>');
+    const address = remoteAddress(optionalString(parsed, 'from'), 'play');
+    const startText = optionalString(parsed, 'start');
+    const start = startText === undefined ? 0 : parseDuration(startText.replace(/^0+(?=\d)/, ''), '--start');
+    const inFlightText = optionalString(parsed, 'in-flight') ?? '4';
+    if (!/^\d+$/.test(inFlightText) || Number(inFlightText) < 1 || Number(inFlightText) > 32) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `--in-flight ${JSON.stringify(inFlightText)} must be a whole number from 1 to 32.`,
+      );
+    }
+    const outputPath = optionalString(parsed, 'output');
+    if (outputPath === undefined && process.stdout.isTTY) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        'play writes video bytes; refusing to print them on a terminal. Pipe it (`| mpv -`) or pass -o <file>.',
+      );
+    }
+    const out: Writable = outputPath === undefined ? process.stdout : createWriteStream(outputPath);
+    // A player that quits early closes the pipe: that ends the stream, it is not an error.
+    let pipeClosed = false;
+    out.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') pipeClosed = true;
+    });
+    const started = Date.now();
+    const progress = new ProgressReporter(
+      `play ${name}`,
+      process.stderr,
+      Boolean(process.stderr.isTTY),
+      'throughput',
+    );
+    try {
+      await withClient(async (client) => {
+        const result = await playStream(client, address, name!, out, {
+          startSeconds: start,
+          inFlight: Number(inFlightText),
+          streamId: randomUUID(),
+          stopped: () => pipeClosed,
+          onChunk: (index, total, bytes) => progress.update({ done: index + 1, total, bytes }),
+        });
+        if (out !== process.stdout) {
+          out.end();
+          await finished(out);
+        }
+        const seconds = (Date.now() - started) / 1000;
+        progress.finish(
+          `played ${name}: ${result.chunks} chunks, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s`,
+        );
+        const { reply } = await client
+          .request(address, { type: 'stats' } as RequestOf<'stats'>)
+          .catch(() => ({ reply: null }));
+        const stats = reply?.stats as unknown as NodeStats | undefined;
+        if (stats) {
+          const f = stats.bytesFetched;
+          process.stderr.write(
+            `${stats.name} fetched: local ${formatBytes(f.local)}, peers ${formatBytes(f.peer)}, master ${formatBytes(f.master)}, source ${formatBytes(f.source)}\n`,
+          );
+        }
+      });
+    } catch (error) {
+      if (outputPath !== undefined) {
+        out.destroy();
+        await rm(outputPath, { force: true });
+      }
+      throw error;
+    }
+    return 0;
+  },
+};

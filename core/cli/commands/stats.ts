@@ -1,0 +1,55 @@
+import type { Command } from '../command.js';
+import type { RequestOf } from '../../protocol/messages.js';
+import { optionalString, parseCommand } from '../args.js';
+import { remoteAddress, withClient } from '../remote.js';
+import type { NodeStats } from '../../shared/api-types.js';
+import { formatBytes, formatDuration } from '../../util/units.js';
+
+const usage = 'peerstreamer stats --from <tcp://host:port> [--json]';
+
+export const statsCommand: Command = {
+  name: 'stats',
+  summary: "print a node's counters: bytes served and fetched by origin, chunks held, peers",
+  usage,
+  help: `${usage}
+
+Asks a running node for its counters: bytes it served to others; bytes its streams got from its own
+store, from peers, from its master and from the source; chunks held; and each peer it has dealt with,
+with round-trip time and failures.
+  --from <addr>   the node to ask (tcp://host:port)
+  --json          print the raw counters as JSON`,
+  async run(argv) {
+    const parsed = parseCommand('stats', argv, { from: { type: 'string' }, json: { type: 'boolean' } });
+    const address = remoteAddress(optionalString(parsed, 'from'), 'stats');
+    const { reply } = await withClient((client) =>
+      client.request(address, { type: 'stats' } as RequestOf<'stats'>),
+    );
+    const stats = reply.stats as unknown as NodeStats;
+    if (parsed.values.json) {
+      process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+      return 0;
+    }
+    process.stdout.write(renderStats(stats));
+    return 0;
+  },
+};
+
+export function renderStats(stats: NodeStats): string {
+  const fetched = stats.bytesFetched;
+  const lines = [
+    `${stats.name} (${stats.role}) at ${stats.address}, up ${formatDuration(stats.uptimeSeconds)}${stats.seeding ? '' : ', seeding paused'}`,
+    `master:         ${stats.currentMaster ?? '-'}`,
+    `served:         ${formatBytes(stats.bytesServed)}`,
+    `fetched:        local ${formatBytes(fetched.local)}, peers ${formatBytes(fetched.peer)}, master ${formatBytes(fetched.master)}, source ${formatBytes(fetched.source)}`,
+    `held:           ${stats.chunksHeld} chunks, ${formatBytes(stats.bytesHeld)}${stats.capacityBytes ? ` of ${formatBytes(stats.capacityBytes)}` : ''}`,
+    `streams:        ${stats.streamsActive}`,
+    `invalid input:  ${stats.invalidMessages}`,
+    '',
+    'PEER            RELATION     ADDRESS                    RTT      UP         DOWN       FAILURES',
+    ...stats.peers.map(
+      (peer) =>
+        `${peer.name.padEnd(15)} ${peer.relation.padEnd(12)} ${peer.address.padEnd(26)} ${(peer.rttMs === null ? '-' : `${peer.rttMs.toFixed(1)}ms`).padEnd(8)} ${formatBytes(peer.bytesUp).padEnd(10)} ${formatBytes(peer.bytesDown).padEnd(10)} ${peer.failures}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,108 @@
+import type { NodeStats, PeerStat, NodeRole as ApiNodeRole } from '../shared/api-types.js';
+import type { RequestOf, TopologyNode } from '../protocol/messages.js';
+import type { ChildRegistry } from './child-registry.js';
+import type { MasterLink } from './master-link.js';
+import type { NodeCounters } from './node-counters.js';
+import type { PeerHealth } from './peer-health.js';
+import type { ChunkStore } from '../store/chunk-store.js';
+import type { Transport } from './transport.js';
+import type { PeerServer } from '../net/server.js';
+
+export interface InspectionSources {
+  name: string;
+  address: string;
+  store: ChunkStore;
+  counters: NodeCounters;
+  health: PeerHealth;
+  registry: ChildRegistry;
+  link: MasterLink | null;
+  server: PeerServer;
+  streamsActive: () => number;
+  seeding: () => boolean;
+}
+
+export function roleOf(sources: Pick<InspectionSources, 'link' | 'registry'>): ApiNodeRole {
+  if (!sources.link) return 'source';
+  return sources.registry.children().length > 0 ? 'master' : 'child';
+}
+
+/** The counters `peerstreamer stats` and the player's stats panel show. */
+export function buildStats(sources: InspectionSources): NodeStats {
+  const { store, counters, health, registry, link, server } = sources;
+  const storeStats = store.stats();
+  const upstream = link?.describe() ?? null;
+  const relationOf = (address: string): PeerStat['relation'] => {
+    if (upstream && address === upstream.address) return upstream.onSupermaster ? 'supermaster' : 'master';
+    if (registry.children().some((child) => child.address === address)) return 'child';
+    return 'peer';
+  };
+  const peers: PeerStat[] = health.all().map((peer) => ({
+    name: peer.name,
+    address: peer.address,
+    relation: relationOf(peer.address),
+    rttMs: peer.rttMs === null ? null : Math.round(peer.rttMs * 100) / 100,
+    bytesUp: peer.bytesUp,
+    bytesDown: peer.bytesDown,
+    failures: peer.failures,
+    lastSeen: peer.lastSeenAt === null ? null : new Date(peer.lastSeenAt).toISOString(),
+  }));
+  return {
+    name: sources.name,
+    role: roleOf(sources),
+    address: sources.address,
+    uptimeSeconds: Math.round((Date.now() - counters.startedAt) / 1000),
+    seeding: sources.seeding(),
+    bytesServed: counters.bytesServed,
+    bytesFetched: { ...counters.bytesFetched },
+    chunksFetched: { ...counters.chunksFetched },
+    chunksHeld: storeStats.chunks,
+    bytesHeld: storeStats.bytes,
+    capacityBytes: storeStats.capacityBytes,
+    streamsActive: sources.streamsActive(),
+    invalidMessages: server.counters().invalidTotal + counters.corruptChunks,
+    peers,
+    currentMaster: upstream?.address ?? null,
+  };
+}
+
+/**
+ * This node's subtree: itself, then each registered child's own subtree (asked over the wire, with a
+ * short timeout; a child that does not answer is shown without its children).
+ */
+export async function buildSubtree(
+  sources: InspectionSources,
+  transport: Transport,
+  depth = 0,
+): Promise<TopologyNode> {
+  const { registry, link } = sources;
+  const level = link ? (link.level() ?? 1) : 0;
+  const children = await Promise.all(
+    registry.children().map(async (child): Promise<TopologyNode> => {
+      const fallback: TopologyNode = {
+        name: child.name,
+        address: child.address,
+        role: child.role,
+        level: level + 1,
+        children: [],
+      };
+      if (depth >= 6) return fallback;
+      try {
+        const { reply } = await transport.request(
+          child.address,
+          { type: 'topology' } as RequestOf<'topology'>,
+          { timeoutMs: 500 },
+        );
+        return reply.tree;
+      } catch {
+        return fallback;
+      }
+    }),
+  );
+  return {
+    name: sources.name,
+    address: sources.address,
+    role: link ? 'relay' : 'source',
+    level,
+    children,
+  };
+}

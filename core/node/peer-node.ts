@@ -1,0 +1,234 @@
+import { PeerServer } from '../net/server.js';
+import { PeerClient } from '../net/client.js';
+import { ChunkStore } from '../store/chunk-store.js';
+import { ChunkFetcher } from '../stream/chunk-fetcher.js';
+import { ChildRegistry } from './child-registry.js';
+import { MasterLink } from './master-link.js';
+import { MasterService } from './master-service.js';
+import { NodeCounters } from './node-counters.js';
+import { PeerHealth } from './peer-health.js';
+import { ServingService } from './serving-service.js';
+import { StreamSessions } from './stream-sessions.js';
+import { UploadLimiter } from './upload-limiter.js';
+import { buildStats, buildSubtree, type InspectionSources } from './inspection.js';
+import { advertisedAddress, type NodeConfig } from './node-config.js';
+import type { NodeStats } from '../shared/api-types.js';
+import type { PeerRef, RequestOf, TopologyNode } from '../protocol/messages.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { errorMessage } from '../util/errors.js';
+
+export interface PeerNodeOptions {
+  logger?: Logger;
+  /** Timings, for tests that exercise failover quickly. */
+  heartbeatMs?: number;
+  deadChildAfterMs?: number;
+}
+
+/**
+ * One PeerStreamer node: a store, one ROUTER for everything others ask of it, a DEALER pool for what
+ * it asks of others, and the roles its place in the tree gives it. A node without a master is a
+ * source; any node that children register with is their master.
+ */
+export class PeerNode {
+  readonly counters = new NodeCounters();
+  readonly health = new PeerHealth();
+  readonly registry: ChildRegistry;
+  readonly address: string;
+  readonly fetcher: ChunkFetcher;
+  readonly link: MasterLink | null;
+  readonly logger: Logger;
+  private readonly sessions: StreamSessions;
+  private readonly masterService: MasterService;
+  private readonly limiter: UploadLimiter;
+  private seedingEnabled = true;
+  private stopped = false;
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly store: ChunkStore,
+    readonly server: PeerServer,
+    readonly client: PeerClient,
+    logger: Logger,
+    options: PeerNodeOptions,
+  ) {
+    this.logger = logger;
+    this.address = advertisedAddress(config);
+    this.registry = new ChildRegistry(this.health, { deadAfterMs: options.deadChildAfterMs ?? 2_500 });
+    this.limiter = new UploadLimiter(config.uploadBytesPerSecond ?? null);
+    this.link = config.master
+      ? new MasterLink({
+          self: { name: config.name, address: this.address },
+          master: config.master,
+          ...(config.supermaster ? { supermaster: config.supermaster } : {}),
+          role: 'relay',
+          transport: client,
+          store,
+          logger,
+          capacity: () => ({
+            maxInFlight: 16,
+            uploadBytesPerSecond: this.limiter.limit ?? 0,
+            storeBytes: store.capacityBytes ?? 0,
+          }),
+          seeding: () => this.seedingEnabled,
+          ...(options.heartbeatMs
+            ? { heartbeatMs: options.heartbeatMs, returnProbeMs: options.heartbeatMs }
+            : {}),
+        })
+      : null;
+    const noUpstream = { current: () => null, masterFailed: () => undefined };
+    this.fetcher = new ChunkFetcher({
+      selfName: config.name,
+      store,
+      transport: client,
+      upstream: this.link ?? noUpstream,
+      health: this.health,
+      counters: this.counters,
+      logger,
+    });
+    this.sessions = new StreamSessions(this.fetcher, store, {
+      window: config.readAhead,
+      concurrency: config.fetchConcurrency,
+    });
+    this.masterService = new MasterService({
+      server,
+      registry: this.registry,
+      logger,
+      selfName: config.name,
+      level: () => (this.link ? (this.link.level() ?? 1) : 0),
+      supermasterForChildren: () => this.masterRef(),
+    });
+    new ServingService({
+      server,
+      store,
+      fetcher: this.fetcher,
+      registry: this.registry,
+      sessions: this.sessions,
+      counters: this.counters,
+      health: this.health,
+      limiter: this.limiter,
+      seeding: () => this.seedingEnabled,
+    });
+    server.handle('stats', () => ({ reply: { stats: { ...this.stats() } } }));
+    server.handle('topology', async () => ({ reply: { tree: await this.subtree() } }));
+  }
+
+  /**
+   * Opens the store (refusing one another process holds), binds the ROUTER (refusing a port in use),
+   * and starts registering with the master in the background, retrying until it answers.
+   */
+  static async start(config: NodeConfig, options: PeerNodeOptions = {}): Promise<PeerNode> {
+    const logger = options.logger ?? createLogger({ name: config.name, json: config.jsonLogs });
+    const store = await ChunkStore.open(config.store, {
+      ...(config.cacheBytes !== undefined ? { capacityBytes: config.cacheBytes } : {}),
+    });
+    let server: PeerServer | undefined;
+    try {
+      server = new PeerServer({
+        bind: `tcp://${config.bindIp.includes(':') ? `[${config.bindIp}]` : config.bindIp}:${config.port}`,
+        name: config.name,
+        logger,
+      });
+      const client = new PeerClient({ logger });
+      const node = new PeerNode(config, store, server, client, logger, options);
+      await server.bind();
+      if (!node.link) {
+        // A source serves its own videos: pinned, so a cache size never evicts them.
+        for (const video of store.listVideos()) if (!video.pinned) store.pinVideo(video.name, true);
+      }
+      node.link?.start();
+      logger.info(
+        {
+          address: node.address,
+          store: config.store,
+          role: node.link ? 'child' : 'source',
+          master: config.master,
+          supermaster: config.supermaster,
+          videos: store.listVideos().length,
+        },
+        node.link
+          ? `node ${config.name} listening; registering with ${config.master}`
+          : `source ${config.name} listening`,
+      );
+      return node;
+    } catch (error) {
+      await server?.close().catch(() => undefined);
+      store.close();
+      throw error;
+    }
+  }
+
+  get seeding(): boolean {
+    return this.seedingEnabled;
+  }
+
+  /** Pauses or resumes serving chunks to others; the master is told so it stops listing this node. */
+  async setSeeding(enabled: boolean): Promise<void> {
+    this.seedingEnabled = enabled;
+    await this.link?.announceSeeding();
+  }
+
+  setUploadLimit(bytesPerSecond: number | null): void {
+    this.limiter.setLimit(bytesPerSecond);
+  }
+
+  stats(): NodeStats {
+    return buildStats(this.inspectionSources());
+  }
+
+  /** This node's subtree (itself and what registered below it). */
+  subtree(): Promise<TopologyNode> {
+    return buildSubtree(this.inspectionSources(), this.client);
+  }
+
+  /** The whole tree as far as this node can reach: asked of the root when this node knows it. */
+  async tree(): Promise<TopologyNode> {
+    const root = this.link?.rootAddress();
+    if (root) {
+      try {
+        const { reply } = await this.client.request(root, { type: 'topology' } as RequestOf<'topology'>, {
+          timeoutMs: 2_000,
+        });
+        return reply.tree;
+      } catch (error) {
+        this.logger.debug(
+          { root, error: errorMessage(error) },
+          'root did not answer topology; showing own subtree',
+        );
+      }
+    }
+    return this.subtree();
+  }
+
+  /** Says goodbye to the master, closes the sockets, then the store. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.link?.stop();
+    this.sessions.close();
+    this.masterService.close();
+    await this.server.close();
+    await this.client.close();
+    this.store.close();
+    this.logger.info('node stopped');
+  }
+
+  private masterRef(): PeerRef | undefined {
+    const upstream = this.link?.describe();
+    return upstream ? { name: upstream.name, address: upstream.address } : undefined;
+  }
+
+  private inspectionSources(): InspectionSources {
+    return {
+      name: this.config.name,
+      address: this.address,
+      store: this.store,
+      counters: this.counters,
+      health: this.health,
+      registry: this.registry,
+      link: this.link,
+      server: this.server,
+      streamsActive: () => this.sessions.active,
+      seeding: () => this.seedingEnabled,
+    };
+  }
+}

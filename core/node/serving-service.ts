@@ -1,0 +1,112 @@
+import type { PeerServer, PeerContext } from '../net/server.js';
+import type { ChunkStore } from '../store/chunk-store.js';
+import type { ChunkFetcher, FetchedChunk } from '../stream/chunk-fetcher.js';
+import type { ChildRegistry } from './child-registry.js';
+import type { NodeCounters } from './node-counters.js';
+import type { PeerHealth } from './peer-health.js';
+import type { StreamSessions } from './stream-sessions.js';
+import type { UploadLimiter } from './upload-limiter.js';
+import type { Manifest } from '../shared/manifest.js';
+import type { IncomingRequestOf, VideoInfo } from '../protocol/messages.js';
+import { PeerStreamerError } from '../util/errors.js';
+
+export interface ServingOptions {
+  server: PeerServer;
+  store: ChunkStore;
+  fetcher: ChunkFetcher;
+  registry: ChildRegistry;
+  sessions: StreamSessions;
+  counters: NodeCounters;
+  health: PeerHealth;
+  limiter: UploadLimiter;
+  /** False while the user paused seeding: only this node's own streams are served. */
+  seeding: () => boolean;
+}
+
+/**
+ * Serves chunks and video metadata to other nodes and to play clients. A plain `get` is answered from
+ * the store only; a child asking on behalf of a stream (`fromChild`) or a play client's stream may
+ * make this node fetch from its own peers and master first.
+ */
+export class ServingService {
+  constructor(private readonly options: ServingOptions) {
+    const { server, store } = options;
+    server.handle('get', (request, peer) => this.get(request, peer));
+    server.handle('list-videos', () => ({
+      reply: { videos: store.listVideos().map((video) => videoInfo(video.manifest)) },
+    }));
+    server.handle('get-manifest', async (request) => ({
+      reply: { manifest: await options.fetcher.manifest(request.video) },
+    }));
+  }
+
+  private async get(request: IncomingRequestOf<'get'>, peer: PeerContext) {
+    const { store, fetcher, registry, sessions, counters, health, limiter } = this.options;
+    const requester = request.name ?? peer.declaredName;
+    const isChild = requester !== undefined && registry.child(requester) !== undefined;
+    if (!this.options.seeding() && !isChild) {
+      throw new PeerStreamerError(
+        'NOT_SEEDING',
+        'this node has paused seeding; ask another holder or the master.',
+      );
+    }
+    const manifest = await fetcher.manifest(request.video);
+    const expected = request.index === -1 ? manifest.init : manifest.chunks[request.index];
+    if (!expected) {
+      throw new PeerStreamerError(
+        'CHUNK_NOT_FOUND',
+        request.index === -1
+          ? `${JSON.stringify(request.video)} is a legacy video without an init segment.`
+          : `${JSON.stringify(request.video)} has chunks 0 to ${manifest.chunks.length - 1}; there is no chunk ${request.index}.`,
+      );
+    }
+    let chunk: FetchedChunk | undefined;
+    if (request.streamId !== undefined && request.index >= 0) {
+      chunk = await sessions.get(peer.peerId, request.streamId, request.video, request.index);
+    } else if (request.fromChild && (isChild || request.streamId !== undefined)) {
+      chunk = await fetcher.fetch(request.video, request.index, peer.signal);
+    } else {
+      const bytes =
+        request.index === -1
+          ? await store.getInit(request.video)
+          : await store.getChunk(request.video, request.index);
+      if (bytes) chunk = { bytes, origin: 'local' };
+    }
+    if (!chunk) {
+      throw new PeerStreamerError(
+        'CHUNK_NOT_FOUND',
+        `chunk ${request.index} of ${JSON.stringify(request.video)} is not held here; ask the master for its holders.`,
+      );
+    }
+    await limiter.take(chunk.bytes.length, peer.signal);
+    counters.served(chunk.bytes.length);
+    const child = requester !== undefined ? registry.child(requester) : undefined;
+    // Play clients are nobody's child and may not listen anywhere: they are keyed by connection.
+    health.served(
+      child?.address ?? `client:${peer.peerId.slice(0, 8)}`,
+      requester ?? 'play client',
+      chunk.bytes.length,
+    );
+    return {
+      reply: {
+        video: request.video,
+        index: request.index,
+        size: chunk.bytes.length,
+        sha256: expected.sha256,
+      },
+      body: chunk.bytes,
+    };
+  }
+}
+
+export function videoInfo(manifest: Manifest): VideoInfo {
+  return {
+    name: manifest.name,
+    kind: manifest.kind,
+    duration: manifest.duration,
+    width: manifest.width,
+    height: manifest.height,
+    chunks: manifest.chunks.length,
+    mimeType: manifest.mimeType,
+  };
+}

@@ -1,0 +1,83 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { PeerClient } from '../net/client.js';
+import { chunkAtTime, type Manifest } from '../shared/manifest.js';
+import { PeerStreamerError } from '../util/errors.js';
+import { sha256Hex } from '../util/hash.js';
+
+export interface PlayOptions {
+  startSeconds?: number;
+  inFlight?: number;
+  streamId: string;
+  timeoutMs?: number;
+  /** Returns true once the consumer went away (a closed pipe): stop quietly. */
+  stopped?: () => boolean;
+  onChunk?: (index: number, total: number, bytes: number) => void;
+}
+
+/**
+ * Streams a video through a node, as the original video_streamer.js did, but with several requests
+ * in flight on one stream (the node answers them in order) and every chunk checked against the
+ * manifest. Writes the init segment (fmp4) and chunks from the start chunk to the end.
+ */
+export async function playStream(
+  client: PeerClient,
+  address: string,
+  video: string,
+  out: Writable,
+  options: PlayOptions,
+): Promise<{ manifest: Manifest; chunks: number; bytes: number }> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const { reply } = await client.request(address, { type: 'get-manifest', video }, { timeoutMs });
+  const manifest = reply.manifest;
+  if (manifest.kind === 'legacy' && (options.startSeconds ?? 0) > 0) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `${JSON.stringify(video)} is a legacy byte-split video: it plays only from the start; drop --start.`,
+    );
+  }
+  const first = chunkAtTime(manifest, options.startSeconds ?? 0);
+  let bytes = 0;
+  const write = async (data: Buffer): Promise<void> => {
+    bytes += data.length;
+    if (!out.write(data)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  };
+  const fetchChunk = async (index: number): Promise<Buffer> => {
+    const expected = index === -1 ? manifest.init! : manifest.chunks[index]!;
+    const { body } = await client.request(
+      address,
+      { type: 'get', video, index, fromChild: true, streamId: options.streamId },
+      { timeoutMs },
+    );
+    if (body.length !== expected.size || sha256Hex(body) !== expected.sha256) {
+      throw new PeerStreamerError(
+        'INVALID_CHECKSUM',
+        `${address} sent chunk ${index} of ${JSON.stringify(video)} with bytes that do not match the manifest.`,
+        { video, index },
+      );
+    }
+    return body;
+  };
+  if (manifest.kind === 'fmp4') await write(await fetchChunk(-1));
+  const total = manifest.chunks.length;
+  const window = Math.max(1, options.inFlight ?? 4);
+  const pending = new Map<number, Promise<Buffer>>();
+  let next = first;
+  const fill = (upTo: number): void => {
+    while (next < total && next < upTo) {
+      const request = fetchChunk(next);
+      request.catch(() => undefined);
+      pending.set(next, request);
+      next += 1;
+    }
+  };
+  for (let index = first; index < total; index++) {
+    if (options.stopped?.()) break;
+    fill(index + window);
+    const data = await pending.get(index)!;
+    pending.delete(index);
+    await write(data);
+    options.onChunk?.(index, total, bytes);
+  }
+  return { manifest, chunks: total - first, bytes };
+}
