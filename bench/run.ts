@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { BenchRow, BenchSuite } from './harness.js';
 
 /** Suites register here; `npm run bench -- store` runs only suites whose name contains "store". */
-const suites: Array<() => Promise<BenchSuite>> = [];
+const suites: Array<() => Promise<BenchSuite>> = [
+  () => import('./media.bench.js').then((module) => module.suite),
+];
 
 function formatValue(row: BenchRow): string {
   const digits = Math.abs(row.value) >= 100 ? 0 : Math.abs(row.value) >= 10 ? 1 : 2;
