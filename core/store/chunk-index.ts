@@ -14,7 +14,7 @@ export interface VideoRow {
   added_at: string;
 }
 
-export interface VideoSummaryRow extends VideoRow {
+export interface VideoSummaryRow extends Omit<VideoRow, 'manifest'> {
   chunks_held: number;
   bytes_held: number;
   has_init: number;
@@ -60,7 +60,7 @@ export class ChunkIndex {
       deleteVideo: prepare('DELETE FROM videos WHERE name = ?'),
       setVideoPinned: prepare('UPDATE videos SET pinned = ? WHERE name = ?'),
       videoSummaries: prepare(
-        `SELECT v.name, v.manifest, v.pinned, v.added_at,
+        `SELECT v.name, v.pinned, v.added_at,
            COUNT(c.idx) FILTER (WHERE c.idx >= 0) AS chunks_held,
            COALESCE(SUM(c.size), 0) AS bytes_held,
            COUNT(c.idx) FILTER (WHERE c.idx = -1) AS has_init
@@ -78,7 +78,10 @@ export class ChunkIndex {
         `SELECT sha256, MIN(size) AS size FROM chunks WHERE sha256 > ? GROUP BY sha256 ORDER BY sha256 LIMIT ?`,
       ),
       rowsWithSha: prepare('SELECT video, idx, sha256, size FROM chunks WHERE sha256 = ?'),
-      allRows: prepare('SELECT video, idx, sha256, size FROM chunks'),
+      // 'g' sorts after every hex digit, so [prefix, prefix + 'g') is exactly the hashes with that prefix.
+      rowsWithShaPrefix: prepare(
+        "SELECT video, idx, sha256, size FROM chunks WHERE sha256 >= ? AND sha256 < ? || 'g'",
+      ),
       getSetting: prepare('SELECT value FROM settings WHERE key = ?').pluck(),
       setSetting: prepare(
         'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -196,8 +199,8 @@ export class ChunkIndex {
     return this.statements.rowsWithSha.all(sha256) as ChunkRow[];
   }
 
-  iterateRows(): IterableIterator<ChunkRow> {
-    return this.statements.allRows.iterate() as IterableIterator<ChunkRow>;
+  rowsWithShaPrefix(prefix: string): ChunkRow[] {
+    return this.statements.rowsWithShaPrefix.all(prefix, prefix) as ChunkRow[];
   }
 
   getSetting(key: string): string | undefined {

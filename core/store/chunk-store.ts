@@ -249,11 +249,13 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     return this.manifestOf(name);
   }
 
+  /** Every video with what is held of it. Manifests are parsed one by one, not all read at once. */
   listVideos(): VideoSummary[] {
     this.assertOpen();
     return this.index.videoSummaries().map((row) => ({
       name: row.name,
-      manifest: this.manifestOf(row.name) ?? (JSON.parse(row.manifest) as Manifest),
+      manifest:
+        this.manifests.get(row.name) ?? (JSON.parse(this.index.video(row.name)!.manifest) as Manifest),
       pinned: row.pinned === 1,
       chunksHeld: row.chunks_held,
       bytesHeld: row.bytes_held,

@@ -1,11 +1,8 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ChunkIndex } from './chunk-index.js';
+import type { ChunkIndex, ChunkRow } from './chunk-index.js';
 import { BLOB_SUBDIRS, SHA256_HEX, type BlobFiles } from './blob-files.js';
 import type { ReconcileReport } from './types.js';
-
-/** How many stat calls are in flight at once: enough to keep the thread pool busy, few enough to stay light. */
-const STAT_CONCURRENCY = 64;
 
 /**
  * Makes the index and the blob files agree after any crash, by stat alone (no hashing): rows whose
@@ -16,26 +13,31 @@ const STAT_CONCURRENCY = 64;
 export async function reconcile(index: ChunkIndex, blobs: BlobFiles): Promise<ReconcileReport> {
   const started = performance.now();
   const tempFiles = await removeTempFiles(blobs.tmpDir);
-  const sizes = await blobSizes(blobs);
-
-  const referenced = new Set<string>();
-  const badRows: Array<[string, number]> = [];
-  for (const row of index.iterateRows()) {
-    if (sizes.get(row.sha256) === row.size) referenced.add(row.sha256);
-    else badRows.push([row.video, row.idx]);
-  }
-  index.transaction(() => {
-    for (const [video, idx] of badRows) index.deleteChunk(video, idx);
-  });
-
+  let droppedRows = 0;
   let orphanBlobs = 0;
-  const orphans = [...sizes.keys()].filter((sha256) => !referenced.has(sha256));
-  for (let start = 0; start < orphans.length; start += STAT_CONCURRENCY) {
-    const batch = orphans.slice(start, start + STAT_CONCURRENCY);
-    await Promise.all(batch.map((sha256) => fs.rm(blobs.pathOf(sha256), { force: true })));
-    orphanBlobs += batch.length;
+  // One fan-out directory at a time, against the rows whose hash has that prefix: memory stays at a
+  // few hundred entries however large the store is, and the event loop gets a turn between directories.
+  for (const sub of BLOB_SUBDIRS) {
+    const sizes = blobSizes(path.join(blobs.blobsDir, sub), sub);
+    const badRows: ChunkRow[] = [];
+    for (const row of index.rowsWithShaPrefix(sub)) {
+      const found = sizes.get(row.sha256);
+      // A referenced blob's size is stored as -(size + 1), so one map also records what is referenced.
+      if (found === row.size) sizes.set(row.sha256, -(row.size + 1));
+      else if (found !== -(row.size + 1)) badRows.push(row);
+    }
+    if (badRows.length > 0) {
+      index.transaction(() => {
+        for (const row of badRows) index.deleteChunk(row.video, row.idx);
+      });
+    }
+    const orphans = [...sizes].filter(([, size]) => size >= 0).map(([sha256]) => blobs.pathOf(sha256));
+    await Promise.all(orphans.map((file) => fs.rm(file, { force: true })));
+    droppedRows += badRows.length;
+    orphanBlobs += orphans.length;
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  return { droppedRows: badRows.length, orphanBlobs, tempFiles, millis: performance.now() - started };
+  return { droppedRows, orphanBlobs, tempFiles, millis: performance.now() - started };
 }
 
 async function removeTempFiles(tmpDir: string): Promise<number> {
@@ -44,22 +46,16 @@ async function removeTempFiles(tmpDir: string): Promise<number> {
   return names.length;
 }
 
-/** sha256 -> size of every blob file in its proper place; files the store did not name are not touched. */
-async function blobSizes(blobs: BlobFiles): Promise<Map<string, number>> {
+/**
+ * sha256 -> size of the blob files in one fan-out directory; files the store did not name are left
+ * for a person to look at. Synchronous on purpose: an async stat costs a thread-pool round trip per
+ * file, which made 100k files take seconds; one directory holds a few hundred files, ~1 ms of work.
+ */
+function blobSizes(dir: string, prefix: string): Map<string, number> {
   const sizes = new Map<string, number>();
-  for (const sub of BLOB_SUBDIRS) {
-    const dir = path.join(blobs.blobsDir, sub);
-    const entries = await fs.readdir(dir, { withFileTypes: true });
-    const files: string[] = [];
-    for (const entry of entries) {
-      if (entry.isFile() && SHA256_HEX.test(entry.name) && entry.name.startsWith(sub)) files.push(entry.name);
-      // Anything else in blobs/ was not put there by the store; leave it for a person to look at.
-    }
-    for (let start = 0; start < files.length; start += STAT_CONCURRENCY) {
-      const batch = files.slice(start, start + STAT_CONCURRENCY);
-      const stats = await Promise.all(batch.map((name) => fs.stat(path.join(dir, name))));
-      batch.forEach((name, n) => sizes.set(name, stats[n]!.size));
-    }
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isFile() || !SHA256_HEX.test(entry.name) || !entry.name.startsWith(prefix)) continue;
+    sizes.set(entry.name, statSync(path.join(dir, entry.name)).size);
   }
   return sizes;
 }

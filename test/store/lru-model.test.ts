@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
+import type { Manifest, MediaManifest } from '../../core/shared/manifest.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { cleanupTempDirs, makeVideo, sha256, tempDir, type TestVideo } from './helpers.js';
 
@@ -86,10 +87,14 @@ describe('LRU and pins against a reference model', () => {
           // A pinned source video: 100-byte init + 2 chunks.
           const source = makeVideo('p', 2, SIZE);
           const init = Buffer.alloc(SIZE, 7);
+          const manifest: Manifest = {
+            ...(source.manifest as MediaManifest),
+            init: { size: SIZE, sha256: sha256(init) },
+          };
           const writer = store.beginVideo('p', { replace: false });
           await writer.writeInit(init);
           for (const [n, bytes] of source.chunks.entries()) await writer.writeChunk(n, bytes);
-          writer.commit({ ...source.manifest, init: { size: SIZE, sha256: sha256(init) } });
+          writer.commit(manifest);
           for (const video of videos.values()) store.putManifest(video.manifest);
 
           const model = new Model(2);

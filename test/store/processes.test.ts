@@ -39,7 +39,7 @@ function startChild(script: string, args: string[]): Promise<{ child: ChildProce
 }
 
 function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
