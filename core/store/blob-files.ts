@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { sha256HexAsync } from './hash-async.js';
 import { translateFileError } from './store-errors.js';
 
 export const BLOBS_DIR = 'blobs';
@@ -63,22 +64,71 @@ export class BlobFiles {
   }
 
   /**
-   * Makes sure blobs/<sha256> holds `bytes` (already hashed by the caller), crash-safely: temp file,
-   * fsync, rename. An existing file of the right size is reused: identical chunks are stored once.
-   * The caller must hold() the hash for the duration.
+   * Stores `bytes` crash-safely (temp file, fsync, rename) and returns their sha256, held for the
+   * caller, who must release() it once an index row references it (or it is given up). The hash is
+   * computed in the thread pool while the file is written, so a put costs about one write + fsync.
+   *
+   * With `expected` (a chunk checked against its manifest), nothing is stored or held when the bytes
+   * hash differently, and an existing file of the right size is reused: identical chunks are stored
+   * once. Without it (ingest, where the hash is not known yet), the file is always written and renamed
+   * over any identical one.
    */
-  async write(sha256: string, bytes: Uint8Array): Promise<void> {
-    await this.deleting.get(sha256);
+  async store(bytes: Uint8Array, expected?: string): Promise<{ sha256: string; matches: boolean }> {
+    const hashing = sha256HexAsync(bytes);
+    // Observed here so a failed write cannot leave the hash's rejection unhandled; awaited below.
+    hashing.catch(() => undefined);
+    if (expected === undefined) {
+      const tempPath = await this.writeTemp(bytes);
+      let sha256: string;
+      try {
+        sha256 = await hashing;
+      } catch (error) {
+        await this.discardTemp(tempPath);
+        throw error;
+      }
+      this.hold(sha256);
+      await this.publish(tempPath, sha256).catch((error: unknown) => {
+        this.release(sha256);
+        throw error;
+      });
+      return { sha256, matches: true };
+    }
+
+    this.hold(expected);
+    try {
+      await this.deleting.get(expected);
+      const reuse = await this.hasFile(expected, bytes.length);
+      const tempPath = reuse ? undefined : await this.writeTemp(bytes);
+      const sha256 = await hashing.catch(async (error: unknown) => {
+        if (tempPath !== undefined) await this.discardTemp(tempPath);
+        throw error;
+      });
+      if (sha256 !== expected) {
+        if (tempPath !== undefined) await this.discardTemp(tempPath);
+        this.release(expected);
+        return { sha256, matches: false };
+      }
+      if (tempPath !== undefined) await this.publish(tempPath, sha256);
+      return { sha256, matches: true };
+    } catch (error) {
+      this.release(expected);
+      throw error;
+    }
+  }
+
+  private async hasFile(sha256: string, size: number): Promise<boolean> {
     const finalPath = this.pathOf(sha256);
     try {
-      const existing = await fs.stat(finalPath);
-      if (existing.size === bytes.length) return;
+      return (await fs.stat(finalPath)).size === size;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw translateFileError(error, this.storeDir, finalPath, 'checking for an existing chunk file');
-      }
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw translateFileError(error, this.storeDir, finalPath, 'checking for an existing chunk file');
     }
-    const tempPath = path.join(this.tmpDir, `${sha256}.${process.pid}.${this.tempCounter++}.tmp`);
+  }
+
+  /** Writes and fsyncs a temp file; on failure nothing is left behind. */
+  private async writeTemp(bytes: Uint8Array): Promise<string> {
+    const tempPath = path.join(this.tmpDir, `${process.pid}.${this.tempCounter++}.tmp`);
     try {
       const handle = await fs.open(tempPath, 'wx');
       try {
@@ -92,12 +142,29 @@ export class BlobFiles {
       } finally {
         await handle.close();
       }
-      // No directory fsync: if a power cut loses the rename, open()'s reconcile drops the index row.
-      await fs.rename(tempPath, finalPath);
+      return tempPath;
     } catch (error) {
-      await fs.rm(tempPath, { force: true }).catch(() => undefined);
+      await this.discardTemp(tempPath);
       throw translateFileError(error, this.storeDir, tempPath, 'writing a chunk file');
     }
+  }
+
+  /** Renames a finished temp file into blobs/; the caller holds the hash. */
+  private async publish(tempPath: string, sha256: string): Promise<void> {
+    // A deletion of this hash decided before our hold must finish first, or it would remove our file.
+    await this.deleting.get(sha256);
+    try {
+      // No directory fsync: if a power cut loses the rename, open()'s reconcile drops the index row.
+      await fs.rename(tempPath, this.pathOf(sha256));
+    } catch (error) {
+      await this.discardTemp(tempPath);
+      throw translateFileError(error, this.storeDir, tempPath, 'moving a chunk file into place');
+    }
+  }
+
+  private async discardTemp(tempPath: string): Promise<void> {
+    // The caller's error is what matters; a temp file left behind is removed by the next open.
+    await fs.rm(tempPath, { force: true }).catch(() => undefined);
   }
 
   /**
@@ -113,16 +180,16 @@ export class BlobFiles {
       throw error;
     }
     try {
-      const stat = await handle.stat();
-      if (stat.size !== size) return undefined;
-      const buffer = Buffer.allocUnsafe(size);
+      // One byte more than expected is asked for, so a longer file shows without a separate stat.
+      const buffer = Buffer.allocUnsafe(size + 1);
       let filled = 0;
-      while (filled < size) {
-        const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-        if (bytesRead === 0) return undefined; // Shrunk under us: as bad as a wrong size.
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+        if (bytesRead === 0) break;
         filled += bytesRead;
+        if (filled === buffer.length) return undefined;
       }
-      return buffer;
+      return filled === size ? buffer.subarray(0, size) : undefined;
     } finally {
       await handle.close();
     }

@@ -5,10 +5,10 @@ import type Database from 'better-sqlite3';
 import type { Manifest, SegmentRef } from '../shared/manifest.js';
 import { assertVideoName } from '../shared/video-name.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
-import { sha256Hex } from '../util/hash.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { BlobFiles } from './blob-files.js';
 import { ChunkIndex, type ChunkRow } from './chunk-index.js';
+import { sha256HexAsync } from './hash-async.js';
 import { claimInProcess, releaseInProcess, removeLockFile, writeLockFile } from './lock-file.js';
 import { UsageClock, evictLeastRecentlyUsed } from './lru.js';
 import { assertStorableManifest, samePayloads } from './manifest-check.js';
@@ -394,10 +394,9 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     expected: SegmentRef,
     bytes: Uint8Array,
   ): Promise<void> {
-    const actual = sha256Hex(bytes);
-    if (bytes.length !== expected.size || actual !== expected.sha256) {
-      const what = idx === INIT_INDEX ? 'the init segment' : `chunk ${idx}`;
-      throw new PeerStreamerError(
+    const what = idx === INIT_INDEX ? 'the init segment' : `chunk ${idx}`;
+    const mismatch = (actual: string): PeerStreamerError =>
+      new PeerStreamerError(
         'INVALID_CHECKSUM',
         `${what} of ${JSON.stringify(video)} has ${bytes.length} bytes with sha256 ${actual}, but the manifest expects ${expected.size} bytes with sha256 ${expected.sha256}. Nothing was stored; fetch it again from another peer.`,
         {
@@ -409,11 +408,11 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
           actualSize: bytes.length,
         },
       );
-    }
-    this.blobFiles.hold(actual);
+    if (bytes.length !== expected.size) throw mismatch(await sha256HexAsync(bytes));
+    const stored = await this.blobFiles.store(bytes, expected.sha256);
+    if (!stored.matches) throw mismatch(stored.sha256);
     let indexed = false;
     try {
-      await this.blobFiles.write(actual, bytes);
       this.assertOpen();
       // The video may have been deleted or replaced while the file was being written.
       const now = this.manifestOf(video);
@@ -421,30 +420,27 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
       if (ref?.sha256 !== expected.sha256 || ref.size !== expected.size) {
         throw new PeerStreamerError(
           'VIDEO_NOT_FOUND',
-          `${JSON.stringify(video)} was deleted or replaced in ${this.dir} while its chunk ${idx} was being stored; the chunk was not kept.`,
+          `${JSON.stringify(video)} was deleted or replaced in ${this.dir} while its ${what} was being stored; the chunk was not kept.`,
           { video, index: idx },
         );
       }
-      const evicted = this.sql('indexing a chunk', () =>
+      const result = this.sql('indexing a chunk', () =>
         this.index.transaction(() => {
-          const row: ChunkRow = { video, idx, sha256: actual, size: bytes.length };
-          const replacedSize = this.index.upsertChunk(
-            row,
-            this.usage.next(),
-            this.chunkPins.get(chunkKey(video, idx)) ?? 0,
-          );
+          const row: ChunkRow = { video, idx, sha256: expected.sha256, size: expected.size };
+          const pins = this.chunkPins.get(chunkKey(video, idx)) ?? 0;
+          const replacedSize = this.index.upsertChunk(row, this.usage.next(), pins);
           this.usage.forget(video, idx);
-          const grown = bytes.length - replacedSize;
+          const grown = expected.size - replacedSize;
           return { grown, evicted: this.evict(this.overCapacity(grown), { video, idx }) };
         }),
       );
       indexed = true;
-      this.bytesHeld += evicted.grown;
+      this.bytesHeld += result.grown;
       this.emit('chunk-added', { video, index: idx });
-      await this.afterRemoval(evicted.evicted);
+      await this.afterRemoval(result.evicted);
     } finally {
-      this.blobFiles.release(actual);
-      if (!indexed) await this.blobFiles.deleteUnreferenced([actual]);
+      this.blobFiles.release(expected.sha256);
+      if (!indexed) await this.blobFiles.deleteUnreferenced([expected.sha256]);
     }
   }
 
@@ -456,13 +452,12 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     const bytes = await this.blobFiles.read(row.sha256, row.size).catch((error: unknown) => {
       throw translateFileError(error, this.dir, this.blobFiles.pathOf(row.sha256), 'reading a chunk');
     });
-    if (this.closed) return bytes;
-    if (bytes === undefined) {
-      this.dropBlob(row.sha256, 'missing or of the wrong size');
-      return undefined;
-    }
-    if ((options.verify === true || this.verifyReads) && sha256Hex(bytes) !== row.sha256) {
-      this.dropBlob(row.sha256, 'of the wrong sha256');
+    const verify = options.verify === true || this.verifyReads;
+    const good = bytes !== undefined && (!verify || (await sha256HexAsync(bytes)) === row.sha256);
+    // Closed meanwhile: the index can no longer be repaired, but bad bytes are still never returned.
+    if (this.closed) return good ? bytes : undefined;
+    if (!good) {
+      this.dropBlob(row.sha256, bytes === undefined ? 'missing or of the wrong size' : 'of the wrong sha256');
       return undefined;
     }
     this.usage.touch(video, idx);

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
-import { sha256Hex } from '../util/hash.js';
 import type { BlobFiles } from './blob-files.js';
 import type { ChunkIndex, ChunkRow } from './chunk-index.js';
+import { sha256HexAsync } from './hash-async.js';
 import type { VerifyProblem, VerifyReport } from './types.js';
 
 const PAGE = 128;
@@ -25,7 +25,7 @@ export async function verifyBlobs(
       const bytes = await blobs.read(sha256, size);
       let problem: VerifyProblem['problem'] | null = null;
       if (bytes === undefined) problem = (await blobExists(blobs, sha256)) ? 'wrong-size' : 'missing';
-      else if (sha256Hex(bytes) !== sha256) problem = 'wrong-hash';
+      else if ((await sha256HexAsync(bytes)) !== sha256) problem = 'wrong-hash';
       const rows = problem === null ? index.rowsWithSha(sha256) : dropRows(sha256);
       report.checkedChunks += rows.length;
       report.checkedBytes += bytes?.length ?? 0;

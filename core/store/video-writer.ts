@@ -1,6 +1,5 @@
 import type { Manifest, SegmentRef } from '../shared/manifest.js';
 import { PeerStreamerError } from '../util/errors.js';
-import { sha256Hex } from '../util/hash.js';
 import type { BlobFiles } from './blob-files.js';
 import { assertStorableManifest } from './manifest-check.js';
 import { INIT_INDEX, type CommitOptions } from './types.js';
@@ -87,17 +86,19 @@ export class VideoWriter {
 
   private async write(index: number, bytes: Uint8Array): Promise<SegmentRef> {
     this.assertWritable(index === INIT_INDEX ? 'writeInit' : 'writeChunk');
-    const ref: SegmentRef = { size: bytes.length, sha256: sha256Hex(bytes) };
-    this.host.blobs.hold(ref.sha256);
-    const work = this.host.blobs.write(ref.sha256, bytes);
+    const work = this.host.blobs.store(bytes);
     this.inFlight.add(work);
+    let ref: SegmentRef;
     try {
-      await work;
-    } catch (error) {
-      this.host.blobs.release(ref.sha256);
-      throw error;
+      ref = { size: bytes.length, sha256: (await work).sha256 };
     } finally {
       this.inFlight.delete(work);
+    }
+    if (this.state !== 'open') {
+      // Aborted while this write ran: abort() has already cleaned up, so this file is given up here.
+      this.host.blobs.release(ref.sha256);
+      await this.host.blobs.deleteUnreferenced([ref.sha256]);
+      return ref;
     }
     this.holds.push(ref.sha256);
     this.written.set(index, ref);
