@@ -233,11 +233,9 @@ export class Connection {
         if (remaining <= 0) continue; // its timer is about to fire
         entry.state = 'sending';
         this.inFlight += 1;
-        // Wait for a connection no longer than this request may wait in total (ZMQ_IMMEDIATE blocks sends without one).
-        this.socket.sendTimeout = remaining;
         this.sendStartedAt = Date.now();
         try {
-          await this.socket.send(entry.frames);
+          await this.send(entry.frames, remaining);
           this.counters.requestsSent += 1;
           this.counters.bytesOut += frameBytes(entry.frames);
           if (entry.state === 'sending') entry.state = 'sent';
@@ -263,6 +261,26 @@ export class Connection {
       }
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /**
+   * Sends at once when the connection can take the message (ZMQ_SNDTIMEO 0, the common case). When it
+   * cannot (no connection yet under ZMQ_IMMEDIATE, or the high-water mark), waits for it no longer
+   * than the request may wait in total, then rejects with EAGAIN.
+   */
+  private async send(frames: Frame[], remainingMs: number): Promise<void> {
+    try {
+      await this.socket.send(frames);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EAGAIN') throw error;
+    }
+    this.socket.sendTimeout = remainingMs;
+    try {
+      await this.socket.send(frames);
+    } finally {
+      if (!this.closed) this.socket.sendTimeout = 0;
     }
   }
 

@@ -106,7 +106,15 @@ export const DEALER_SOCKET_OPTIONS: readonly SocketOptionSpec<DealerOptions>[] =
     value: true,
     why: 'Requests are queued only on completed connections, so a request to a node that is down is not silently parked in a pipe and replayed minutes later.',
     whenItTrips:
-      "send() waits (at most until the request's deadline, via ZMQ_SNDTIMEO) for the connection; the request fails with UNREACHABLE.",
+      "send() cannot go at once; PeerClient waits for the connection at most until the request's deadline (see ZMQ_SNDTIMEO), then fails it UNREACHABLE.",
+  },
+  {
+    libzmq: 'ZMQ_SNDTIMEO',
+    key: 'sendTimeout',
+    value: 0,
+    why: "The common case (connected, below the high-water mark) must not wait; only when a send cannot go at once is the timeout raised to what is left of that request's deadline, then reset to 0.",
+    whenItTrips:
+      "send() rejects with EAGAIN once the request's deadline passes without a connection; the request fails UNREACHABLE.",
   },
   {
     libzmq: 'ZMQ_SNDHWM',
