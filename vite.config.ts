@@ -15,9 +15,7 @@ export default defineConfig({
   resolve: {
     // video.js's default build bundles its own HLS/DASH engine (VHS); our code feeds MediaSource itself,
     // so the core build (controls only) is enough and a third of the size.
-    alias: [
-      { find: /^video\.js$/, replacement: here('./node_modules/video.js/dist/alt/video.core.novtt.js') },
-    ],
+    alias: [{ find: /^video\.js$/, replacement: here('./node_modules/video.js/dist/alt/video.core.js') }],
   },
   build: {
     outDir: here('./dist/renderer'),

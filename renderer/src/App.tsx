@@ -33,7 +33,9 @@ export function App() {
         </div>
       </nav>
       {route.view === 'library' && <LibraryView />}
-      {route.view === 'watch' && <WatchView key={route.name} name={route.name} startAt={route.startAt} />}
+      {route.view === 'watch' && (
+        <WatchView key={`${route.name}@${route.startAt ?? ''}`} name={route.name} startAt={route.startAt} />
+      )}
       {route.view === 'stats' && <StatsView />}
       {route.view === 'topology' && <TopologyView />}
     </div>

@@ -25,6 +25,8 @@ const listeners = new Set<() => void>();
 let users = 0;
 let source: EventSource | null = null;
 let pollTimer: ReturnType<typeof setInterval> | null = null;
+let sampleTimer: ReturnType<typeof setInterval> | null = null;
+const SAMPLE_MS = 1_000;
 
 function update(patch: Partial<LiveState>): void {
   state = { ...state, ...patch };
@@ -32,9 +34,17 @@ function update(patch: Partial<LiveState>): void {
 }
 
 function applyStats(stats: NodeStats): void {
-  const total = Object.values(stats.bytesFetched).reduce((sum, bytes) => sum + bytes, 0);
-  const history = [...state.fetchedHistory, [Date.now(), total] as const].slice(-HISTORY);
-  update({ stats, fetchedHistory: history });
+  update({ stats });
+}
+
+/**
+ * The node pushes stats only when something changed, so the chart samples the latest counters on
+ * its own clock: idle seconds then show as zero throughput instead of a line that stops.
+ */
+function sample(): void {
+  if (state.stats === null) return;
+  const total = Object.values(state.stats.bytesFetched).reduce((sum, bytes) => sum + bytes, 0);
+  update({ fetchedHistory: [...state.fetchedHistory, [Date.now(), total] as const].slice(-HISTORY) });
 }
 
 function apply(update_: LiveUpdate): void {
@@ -43,6 +53,7 @@ function apply(update_: LiveUpdate): void {
 }
 
 function open(): void {
+  sampleTimer = setInterval(sample, SAMPLE_MS);
   if (typeof EventSource === 'undefined') return startPolling();
   source = new EventSource(api.eventsUrl);
   source.addEventListener('open', () => update({ mode: 'live' }));
@@ -81,6 +92,8 @@ function close(): void {
   source = null;
   if (pollTimer !== null) clearInterval(pollTimer);
   pollTimer = null;
+  if (sampleTimer !== null) clearInterval(sampleTimer);
+  sampleTimer = null;
 }
 
 export function useLive(): LiveState {

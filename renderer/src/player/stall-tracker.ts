@@ -1,7 +1,11 @@
 /**
  * Counts stalls: the element ran dry (`waiting`) after it had started playing, until `playing` again.
- * Waiting caused by a seek is the seek's latency, not a stall, so it is left out.
+ * Waiting caused by a seek is the seek's latency, not a stall, so it is left out. Chromium sometimes
+ * fires a waiting/playing pair a few milliseconds apart with seconds of media buffered; a pause shorter
+ * than two frames is invisible, so it is not counted.
  */
+const INVISIBLE_MS = 80;
+
 export class StallTracker {
   count = 0;
   totalMs = 0;
@@ -13,8 +17,11 @@ export class StallTracker {
   onPlaying(): void {
     this.started = true;
     if (this.stalledAt !== null) {
-      this.count++;
-      this.totalMs += performance.now() - this.stalledAt;
+      const lasted = performance.now() - this.stalledAt;
+      if (lasted >= INVISIBLE_MS) {
+        this.count++;
+        this.totalMs += lasted;
+      }
       this.stalledAt = null;
     }
   }
@@ -32,6 +39,7 @@ export class StallTracker {
   /** Includes a stall still in progress. */
   snapshot(): { count: number; totalMs: number } {
     const ongoing = this.stalledAt === null ? 0 : performance.now() - this.stalledAt;
-    return { count: this.count + (ongoing > 0 ? 1 : 0), totalMs: this.totalMs + ongoing };
+    if (ongoing < INVISIBLE_MS) return { count: this.count, totalMs: this.totalMs };
+    return { count: this.count + 1, totalMs: this.totalMs + ongoing };
   }
 }

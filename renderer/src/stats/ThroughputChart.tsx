@@ -16,7 +16,8 @@ export function ThroughputChart({ history, width = 360, height = 110 }: Props) {
     if (t1 > t0) rates.push([t1, Math.max(0, ((b1 - b0) * 1000) / (t1 - t0))]);
   }
   const pad = { left: 4, right: 4, top: 18, bottom: 4 };
-  const peak = Math.max(1, ...rates.map(([, rate]) => rate));
+  // A floor of 16 KB/s keeps an idle chart flat instead of magnifying a few bytes into a peak.
+  const peak = Math.max(16 * 1024, ...rates.map(([, rate]) => rate));
   const latest = rates.at(-1)?.[1] ?? 0;
   const first = rates[0]?.[0] ?? 0;
   const span = Math.max(1, (rates.at(-1)?.[0] ?? 1) - first);

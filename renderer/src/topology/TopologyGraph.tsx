@@ -52,9 +52,18 @@ export function TopologyGraph({ root, video, chunkCount }: Props) {
           >
             <rect width={NODE_W} height={NODE_H} rx={10} className="node-box" />
             <text x={10} y={20} className="node-name">
-              {node.name.length > 18 ? `${node.name.slice(0, 17)}…` : node.name}
-              {node.self ? ' (this node)' : ''}
+              {node.name.length > (node.self ? 14 : 20)
+                ? `${node.name.slice(0, node.self ? 13 : 19)}…`
+                : node.name}
             </text>
+            {node.self && (
+              <g transform={`translate(${NODE_W - 44} 8)`}>
+                <rect width={36} height={16} rx={8} className="self-pill" />
+                <text x={18} y={12} textAnchor="middle" className="self-pill-text">
+                  you
+                </text>
+              </g>
+            )}
             <text x={10} y={36} className="node-meta">
               {node.role} · {node.alive ? shortAddress(node.address) : 'unreachable'}
             </text>
