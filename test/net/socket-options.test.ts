@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as zmq from 'zeromq';
 import { describe, expect, it } from 'vitest';
 import {
@@ -40,5 +41,12 @@ describe('socket options are data', () => {
     } finally {
       dealer.close();
     }
+  });
+
+  it('docs/PROTOCOL.md lists every option of both tables', () => {
+    const doc = readFileSync(new URL('../../docs/PROTOCOL.md', import.meta.url), 'utf8');
+    const [routerSection, dealerSection] = doc.split('DEALER (PeerClient');
+    for (const spec of ROUTER_SOCKET_OPTIONS) expect(routerSection).toContain(`| ${spec.libzmq} |`);
+    for (const spec of DEALER_SOCKET_OPTIONS) expect(dealerSection).toContain(`| ${spec.libzmq} |`);
   });
 });
