@@ -17,7 +17,8 @@ export function ThroughputChart({ history, width = 360, height = 110 }: Props) {
   }
   const pad = { left: 4, right: 4, top: 18, bottom: 4 };
   // A floor of 16 KB/s keeps an idle chart flat instead of magnifying a few bytes into a peak.
-  const peak = Math.max(16 * 1024, ...rates.map(([, rate]) => rate));
+  const highest = Math.max(0, ...rates.map(([, rate]) => rate));
+  const peak = Math.max(16 * 1024, highest);
   const latest = rates.at(-1)?.[1] ?? 0;
   const first = rates[0]?.[0] ?? 0;
   const span = Math.max(1, (rates.at(-1)?.[0] ?? 1) - first);
@@ -45,7 +46,7 @@ export function ThroughputChart({ history, width = 360, height = 110 }: Props) {
       />
       <line x1={pad.left} x2={width - pad.right} y1={pad.top} y2={pad.top} className="gridline" />
       <text x={pad.left} y={12} className="chart-label">
-        peak {formatRate(peak)}
+        peak {formatRate(highest)}
       </text>
       <text x={width - pad.right} y={12} className="chart-label" textAnchor="end">
         now {formatRate(latest)}
