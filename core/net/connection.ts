@@ -71,7 +71,6 @@ export interface PendingRequest {
 interface Entry extends PendingRequest {
   state: State;
   timer?: NodeJS.Timeout;
-  onAbort?: () => void;
 }
 
 // Remember this many abandoned ids so their late replies are told apart from garbage.
@@ -88,6 +87,11 @@ export class Connection {
   private readonly entries = new Map<number, Entry>();
   private readonly queue: Entry[] = [];
   private readonly abandoned = new Set<number>();
+  /**
+   * One abort listener per signal, not per request: a stream typically shares one signal across all
+   * its requests, and a listener each would pile up (and trip Node's MaxListeners warning).
+   */
+  private readonly bySignal = new Map<AbortSignal, { entries: Set<Entry>; listener: () => void }>();
   private inFlight = 0;
   private pumping = false;
   /** When the send in progress started; a send that takes long means no connection (ZMQ_IMMEDIATE). */
@@ -129,11 +133,7 @@ export class Connection {
       return;
     }
     const entry: Entry = { ...pending, state: 'queued' };
-    if (pending.signal) {
-      const signal = pending.signal;
-      entry.onAbort = () => this.settle(entry, { error: signal.reason });
-      signal.addEventListener('abort', entry.onAbort, { once: true });
-    }
+    if (pending.signal) this.watchSignal(entry, pending.signal);
     entry.timer = setTimeout(() => this.onDeadline(entry), Math.max(0, pending.deadline - Date.now()));
     this.entries.set(entry.id, entry);
     this.queue.push(entry);
@@ -200,7 +200,7 @@ export class Connection {
     const wasOut = entry.state === 'sending' || entry.state === 'sent';
     entry.state = 'done';
     clearTimeout(entry.timer);
-    if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
+    if (entry.signal) this.unwatchSignal(entry, entry.signal);
     this.entries.delete(entry.id);
     this.lastActive = Date.now();
     if (wasOut) {
@@ -210,6 +210,30 @@ export class Connection {
     if ('reply' in outcome) entry.resolve(outcome.reply);
     else entry.reject(outcome.error);
     if (wasOut) void this.pump();
+  }
+
+  private watchSignal(entry: Entry, signal: AbortSignal): void {
+    let watched = this.bySignal.get(signal);
+    if (watched === undefined) {
+      const entries = new Set<Entry>();
+      const listener = (): void => {
+        for (const aborted of [...entries]) this.settle(aborted, { error: signal.reason });
+      };
+      watched = { entries, listener };
+      this.bySignal.set(signal, watched);
+      signal.addEventListener('abort', listener, { once: true });
+    }
+    watched.entries.add(entry);
+  }
+
+  private unwatchSignal(entry: Entry, signal: AbortSignal): void {
+    const watched = this.bySignal.get(signal);
+    if (watched === undefined) return;
+    watched.entries.delete(entry);
+    if (watched.entries.size === 0) {
+      signal.removeEventListener('abort', watched.listener);
+      this.bySignal.delete(signal);
+    }
   }
 
   private rememberAbandoned(id: number): void {

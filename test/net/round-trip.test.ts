@@ -167,6 +167,28 @@ describe('failures become error replies, never crashes', () => {
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('"video"') });
   });
 
+  it('one signal shared by many requests aborts them all, without piling up listeners', async () => {
+    server.handle('stats', () => new Promise(() => {}));
+    const controller = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const pending = Array.from({ length: 40 }, () =>
+        client.request(server.address, { type: 'stats' }, { signal: controller.signal }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort(new Error('stream closed'));
+      const results = await Promise.allSettled(pending);
+      expect(
+        results.every((r) => r.status === 'rejected' && String(r.reason).includes('stream closed')),
+      ).toBe(true);
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('an aborted request rejects with the signal reason', async () => {
     server.handle('stats', () => new Promise(() => {}));
     const controller = new AbortController();
