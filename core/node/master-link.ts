@@ -42,6 +42,7 @@ type Upstream = {
 export class MasterLink implements UpstreamView {
   private upstream: Upstream | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly connectedWaiters = new Set<() => void>();
   private pendingAdded = new Map<string, Set<number>>();
   private pendingRemoved = new Map<string, Set<number>>();
   private missed = 0;
@@ -98,6 +99,22 @@ export class MasterLink implements UpstreamView {
           level: upstream.level,
         }
       : null;
+  }
+
+  /** The master once this node is registered somewhere, or null after `timeoutMs`. */
+  async waitForMaster(
+    timeoutMs: number,
+  ): Promise<{ name: string; address: string; isSource: boolean } | null> {
+    if (this.upstream || this.stopped) return this.current();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.connectedWaiters.add(done);
+    });
+    return this.current();
   }
 
   /** This node's level in the tree (its master's + 1), or null while unattached. */
@@ -203,6 +220,8 @@ export class MasterLink implements UpstreamView {
       ...(reply.supermaster ? { supermaster: reply.supermaster } : {}),
     };
     if (!isSupermaster && reply.supermaster) this.hintedSupermaster = reply.supermaster;
+    for (const wake of this.connectedWaiters) wake();
+    this.connectedWaiters.clear();
     this.missed = 0;
     this.failingOver = false;
     // The new master has our full inventory now; queued deltas would only repeat it.

@@ -75,12 +75,17 @@ export class PeerNode {
             : {}),
         })
       : null;
-    const noUpstream = { current: () => null, masterFailed: () => undefined };
+    const noUpstream = {
+      current: () => null,
+      masterFailed: () => undefined,
+      waitForMaster: async () => null,
+    };
     this.fetcher = new ChunkFetcher({
       selfName: config.name,
       store,
       transport: client,
       upstream: this.link ?? noUpstream,
+      hasUpstream: this.link !== null,
       health: this.health,
       counters: this.counters,
       logger,

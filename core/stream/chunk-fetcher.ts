@@ -16,6 +16,8 @@ export interface UpstreamView {
   current(): { name: string; address: string; isSource: boolean } | null;
   /** Tells the link its master did not answer, so it can fail over to the supermaster. */
   masterFailed(address: string, reason: string): void;
+  /** Resolves with the master once registered somewhere (after a failover), or null after the wait. */
+  waitForMaster(timeoutMs: number): Promise<{ name: string; address: string; isSource: boolean } | null>;
 }
 
 export interface FetcherOptions {
@@ -34,6 +36,8 @@ export interface FetcherOptions {
   /** At most this many peers are tried for one chunk before going to the master. */
   maxPeerAttempts?: number;
   holderCache?: HolderCache;
+  /** False for a source: nothing to ask and nothing to wait for. */
+  hasUpstream?: boolean;
 }
 
 export interface FetchedChunk {
@@ -96,8 +100,7 @@ export class ChunkFetcher {
       counters.fetched('local', local.length);
       return { bytes: local, origin: 'local' };
     }
-    const master = this.options.upstream.current();
-    if (!master) {
+    if (!this.hasUpstreamAtAll) {
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
         `${describeChunk(video, index)} is not in this node's store and it has no master to ask. Add the video to this source, or start the node with --master.`,
@@ -120,7 +123,7 @@ export class ChunkFetcher {
   ): Promise<FetchedChunk> {
     // Two rounds: the first master may fail and hand over to the supermaster within this fetch.
     for (let round = 0; round < 2; round++) {
-      const master = this.options.upstream.current();
+      const master = await this.upstream();
       if (!master) break;
       const bytes = await this.tryPeer(master, video, index, expected, true, this.masterTimeoutMs, signal);
       if (bytes) return this.keep(video, index, bytes, master.isSource ? 'source' : 'master');
@@ -235,21 +238,48 @@ export class ChunkFetcher {
   }
 
   private async fetchManifest(video: string): Promise<Manifest> {
-    const master = this.options.upstream.current();
-    if (!master) {
+    for (let round = 0; round < 2; round++) {
+      const master = await this.upstream();
+      if (!master) break;
+      try {
+        const { reply } = await this.options.transport.request(
+          master.address,
+          { type: 'get-manifest', video },
+          { timeoutMs: this.masterTimeoutMs },
+        );
+        this.options.store.putManifest(reply.manifest);
+        return reply.manifest;
+      } catch (error) {
+        if (!isSilence(error)) throw error;
+        this.options.counters.failovers += 1;
+        this.options.upstream.masterFailed(master.address, errorMessage(error));
+      }
+    }
+    if (this.options.upstream.current() === null && !this.hasUpstreamAtAll) {
       throw new PeerStreamerError(
         'VIDEO_NOT_FOUND',
         `video ${JSON.stringify(video)} is not in this node's store and the node has no master to ask.`,
         { video },
       );
     }
-    const { reply } = await this.options.transport.request(
-      master.address,
-      { type: 'get-manifest', video },
-      { timeoutMs: this.masterTimeoutMs },
+    throw new PeerStreamerError(
+      'UNREACHABLE',
+      `neither the master nor the supermaster answered for the manifest of ${JSON.stringify(video)}; the node keeps retrying.`,
+      { video },
     );
-    this.options.store.putManifest(reply.manifest);
-    return reply.manifest;
+  }
+
+  /** A source has no upstream at all; a child may be between masters for a moment. */
+  private get hasUpstreamAtAll(): boolean {
+    return this.options.hasUpstream ?? true;
+  }
+
+  /** The master in use, waiting out a failover in progress (bounded by the master timeout). */
+  private async upstream(): Promise<{ name: string; address: string; isSource: boolean } | null> {
+    if (!this.hasUpstreamAtAll) return null;
+    return (
+      this.options.upstream.current() ?? (await this.options.upstream.waitForMaster(this.masterTimeoutMs))
+    );
   }
 }
 

@@ -2,7 +2,7 @@
  * The eight scenarios the original system's shell tests exercised (../shared/seed/BEHAVIOUR.md), each
  * with real node processes, real stores on disk and real ZeroMQ sockets on 127.0.0.1.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PeerClient } from '../../core/net/client.js';
@@ -51,12 +51,13 @@ async function holdersAt(master: NodeProcess, video: string, index: number): Pro
 
 describe('the original system’s scenarios', () => {
   let source: SourceStore;
+  // Holds the source store and reference export for the whole file; each test gets fresh processes.
+  const fixtures = new Swarm();
 
   beforeAll(async () => {
-    swarm = new Swarm();
-    source = await sourceStore(swarm);
-    await swarm.stop();
+    source = await sourceStore(fixtures);
   });
+  afterAll(() => fixtures.stop());
 
   async function freshSwarm(): Promise<NodeProcess> {
     swarm = new Swarm();

@@ -1,0 +1,173 @@
+import type { GatewayBackend } from '../gateway/backend.js';
+import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
+import { manifestBytes, type Manifest } from '../shared/manifest.js';
+import type { InventoryEntry, TopologyNode as WireTopologyNode, VideoInfo } from '../protocol/messages.js';
+import { Prefetcher } from '../stream/prefetcher.js';
+import type { PeerNode } from './peer-node.js';
+import { errorMessage } from '../util/errors.js';
+
+export interface NodeBackendOptions {
+  statsIntervalMs?: number;
+  topologyIntervalMs?: number;
+}
+
+/**
+ * The gateway's backend for a full peer node: the library is what the swarm offers (this node's
+ * store plus its master's list), chunks come through the node's fetcher (store, peers, master), and
+ * stats and topology are the node's own.
+ */
+export class NodeBackend implements GatewayBackend {
+  private readonly listeners = new Set<(update: LiveUpdate) => void>();
+  private readonly prefetcher: Prefetcher;
+  private timers: NodeJS.Timeout[] = [];
+  private remoteLibrary: { at: number; videos: VideoInfo[] } | null = null;
+
+  constructor(
+    private readonly node: PeerNode,
+    private readonly options: NodeBackendOptions = {},
+  ) {
+    this.prefetcher = new Prefetcher(
+      node.fetcher,
+      node.store,
+      node.logger,
+      node.config.readAhead,
+      node.config.fetchConcurrency,
+    );
+  }
+
+  async listVideos(): Promise<LibraryEntry[]> {
+    const held = new Map(this.node.store.listVideos().map((video) => [video.name, video]));
+    const entries = new Map<string, LibraryEntry>();
+    for (const video of held.values())
+      entries.set(video.name, entry(video.manifest, video.chunksHeld, video.bytesHeld));
+    for (const info of await this.swarmVideos()) {
+      if (entries.has(info.name)) continue;
+      entries.set(info.name, {
+        name: info.name,
+        kind: info.kind,
+        mimeType: info.mimeType,
+        duration: info.duration,
+        width: info.width,
+        height: info.height,
+        chunks: info.chunks,
+        chunksHeld: 0,
+        bytesTotal: 0,
+        bytesHeld: 0,
+      });
+    }
+    return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getManifest(name: string): Promise<Manifest> {
+    return this.node.fetcher.manifest(name);
+  }
+
+  async getInit(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return (await this.node.fetcher.fetch(name, -1, signal)).bytes;
+  }
+
+  async getChunk(name: string, index: number, signal?: AbortSignal) {
+    const manifest = await this.node.fetcher.manifest(name);
+    this.prefetcher.advance(name, index, manifest.chunks.length);
+    return this.node.fetcher.fetch(name, index, signal);
+  }
+
+  async stats(): Promise<NodeStats> {
+    return this.node.stats();
+  }
+
+  async topology(): Promise<TopologyNode> {
+    return this.toApiTree(await this.node.tree());
+  }
+
+  subscribe(listener: (update: LiveUpdate) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.startPushing();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopPushing();
+    };
+  }
+
+  close(): void {
+    this.stopPushing();
+    this.listeners.clear();
+  }
+
+  private startPushing(): void {
+    const emit = (update: LiveUpdate): void => {
+      for (const listener of this.listeners) listener(update);
+    };
+    const statsTimer = setInterval(
+      () => emit({ type: 'stats', stats: this.node.stats() }),
+      this.options.statsIntervalMs ?? 1_000,
+    );
+    const topologyTimer = setInterval(() => {
+      this.topology().then(
+        (topology) => emit({ type: 'topology', topology }),
+        (error: unknown) => this.node.logger.debug({ error: errorMessage(error) }, 'topology update failed'),
+      );
+    }, this.options.topologyIntervalMs ?? 1_000);
+    statsTimer.unref();
+    topologyTimer.unref();
+    this.timers = [statsTimer, topologyTimer];
+  }
+
+  private stopPushing(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+
+  /** The master's library, cached briefly: the library view polls it. */
+  private async swarmVideos(): Promise<VideoInfo[]> {
+    const master = this.node.link?.current();
+    if (!master) return [];
+    if (this.remoteLibrary && Date.now() - this.remoteLibrary.at < 2_000) return this.remoteLibrary.videos;
+    try {
+      const { reply } = await this.node.client.request(master.address, { type: 'list-videos' } as never, {
+        timeoutMs: 1_500,
+      });
+      const videos = (reply as { videos: VideoInfo[] }).videos;
+      this.remoteLibrary = { at: Date.now(), videos };
+      return videos;
+    } catch (error) {
+      this.node.logger.debug({ error: errorMessage(error) }, 'master did not list its videos');
+      return this.remoteLibrary?.videos ?? [];
+    }
+  }
+
+  private toApiTree(tree: WireTopologyNode): TopologyNode {
+    const own = tree.name === this.node.config.name;
+    const chunks: Record<string, number[]> = {};
+    if (own) {
+      for (const { video, index } of this.node.store.heldChunks()) (chunks[video] ??= []).push(index);
+    } else {
+      for (const entry of (tree as { chunks?: InventoryEntry[] }).chunks ?? [])
+        chunks[entry.video] = entry.indexes;
+    }
+    return {
+      name: tree.name,
+      address: tree.address ?? '',
+      role: tree.level === 0 ? 'source' : tree.children.length > 0 ? 'master' : 'child',
+      self: own,
+      alive: true,
+      chunks,
+      children: tree.children.map((child) => this.toApiTree(child)),
+    };
+  }
+}
+
+function entry(manifest: Manifest, chunksHeld: number, bytesHeld: number): LibraryEntry {
+  return {
+    name: manifest.name,
+    kind: manifest.kind,
+    mimeType: manifest.mimeType,
+    duration: manifest.duration,
+    width: manifest.width,
+    height: manifest.height,
+    chunks: manifest.chunks.length,
+    chunksHeld,
+    bytesTotal: manifestBytes(manifest),
+    bytesHeld,
+  };
+}
