@@ -138,7 +138,7 @@ export class Connection {
     this.entries.set(entry.id, entry);
     this.queue.push(entry);
     this.lastActive = Date.now();
-    void this.pump();
+    this.schedulePump();
   }
 
   async close(reason: string): Promise<void> {
@@ -209,7 +209,7 @@ export class Connection {
     }
     if ('reply' in outcome) entry.resolve(outcome.reply);
     else entry.reject(outcome.error);
-    if (wasOut) void this.pump();
+    if (wasOut) this.schedulePump();
   }
 
   private watchSignal(entry: Entry, signal: AbortSignal): void {
@@ -242,6 +242,21 @@ export class Connection {
       const oldest = this.abandoned.values().next();
       if (oldest.done !== true) this.abandoned.delete(oldest.value);
     }
+  }
+
+  private pumpScheduled = false;
+
+  /**
+   * Sends are batched per event-loop turn: requests issued while replies are being processed go out
+   * together, so libzmq wakes its I/O thread once per batch rather than once per request.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      void this.pump();
+    });
   }
 
   /** Hands queued requests to the socket, one send at a time (zeromq allows one pending send). */
