@@ -5,7 +5,9 @@ import type { BenchRow, BenchSuite } from './harness.js';
 
 /** Suites register here; `npm run bench -- store` runs only suites whose name contains "store". */
 const suites: Array<() => Promise<BenchSuite>> = [
+  () => import('./store.bench.js').then((module) => module.suite),
   () => import('./media.bench.js').then((module) => module.suite),
+  () => import('./net.bench.js').then((module) => module.suite),
 ];
 
 function formatValue(row: BenchRow): string {

@@ -1,5 +1,5 @@
 import type { NodeStats, PeerStat, NodeRole as ApiNodeRole } from '../shared/api-types.js';
-import type { RequestOf, TopologyNode } from '../protocol/messages.js';
+import type { InventoryEntry, TopologyNode } from '../protocol/messages.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { MasterLink } from './master-link.js';
 import type { NodeCounters } from './node-counters.js';
@@ -78,21 +78,22 @@ export async function buildSubtree(
   const level = link ? (link.level() ?? 1) : 0;
   const children = await Promise.all(
     registry.children().map(async (child): Promise<TopologyNode> => {
+      // The master's directory is the authority on what each child holds, so it fills that in.
+      const chunks: InventoryEntry[] = Object.entries(registry.directory.inventoryOf(child.name)).map(
+        ([video, indexes]) => ({ video, indexes }),
+      );
       const fallback: TopologyNode = {
         name: child.name,
         address: child.address,
         role: child.role,
         level: level + 1,
+        chunks,
         children: [],
       };
       if (depth >= 6) return fallback;
       try {
-        const { reply } = await transport.request(
-          child.address,
-          { type: 'topology' } as RequestOf<'topology'>,
-          { timeoutMs: 500 },
-        );
-        return reply.tree;
+        const { reply } = await transport.request(child.address, { type: 'topology' }, { timeoutMs: 500 });
+        return { ...reply.tree, chunks };
       } catch {
         return fallback;
       }

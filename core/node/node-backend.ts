@@ -1,7 +1,7 @@
 import type { GatewayBackend } from '../gateway/backend.js';
 import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import { manifestBytes, type Manifest } from '../shared/manifest.js';
-import type { InventoryEntry, TopologyNode as WireTopologyNode, VideoInfo } from '../protocol/messages.js';
+import type { TopologyNode as WireTopologyNode, VideoInfo } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
 import type { PeerNode } from './peer-node.js';
 import { errorMessage } from '../util/errors.js';
@@ -124,10 +124,14 @@ export class NodeBackend implements GatewayBackend {
     if (!master) return [];
     if (this.remoteLibrary && Date.now() - this.remoteLibrary.at < 2_000) return this.remoteLibrary.videos;
     try {
-      const { reply } = await this.node.client.request(master.address, { type: 'list-videos' } as never, {
-        timeoutMs: 1_500,
-      });
-      const videos = (reply as { videos: VideoInfo[] }).videos;
+      const { reply } = await this.node.client.request(
+        master.address,
+        { type: 'list-videos' },
+        {
+          timeoutMs: 1_500,
+        },
+      );
+      const videos = reply.videos;
       this.remoteLibrary = { at: Date.now(), videos };
       return videos;
     } catch (error) {
@@ -142,8 +146,7 @@ export class NodeBackend implements GatewayBackend {
     if (own) {
       for (const { video, index } of this.node.store.heldChunks()) (chunks[video] ??= []).push(index);
     } else {
-      for (const entry of (tree as { chunks?: InventoryEntry[] }).chunks ?? [])
-        chunks[entry.video] = entry.indexes;
+      for (const entry of tree.chunks ?? []) chunks[entry.video] = entry.indexes;
     }
     return {
       name: tree.name,

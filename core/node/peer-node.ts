@@ -13,7 +13,7 @@ import { UploadLimiter } from './upload-limiter.js';
 import { buildStats, buildSubtree, type InspectionSources } from './inspection.js';
 import { advertisedAddress, type NodeConfig } from './node-config.js';
 import type { NodeStats } from '../shared/api-types.js';
-import type { PeerRef, RequestOf, TopologyNode } from '../protocol/messages.js';
+import type { PeerRef, TopologyNode } from '../protocol/messages.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 
@@ -190,9 +190,13 @@ export class PeerNode {
     const root = this.link?.rootAddress();
     if (root) {
       try {
-        const { reply } = await this.client.request(root, { type: 'topology' } as RequestOf<'topology'>, {
-          timeoutMs: 2_000,
-        });
+        const { reply } = await this.client.request(
+          root,
+          { type: 'topology' },
+          {
+            timeoutMs: 2_000,
+          },
+        );
         return reply.tree;
       } catch (error) {
         this.logger.debug(

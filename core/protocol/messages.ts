@@ -166,6 +166,8 @@ export interface TopologyNode {
   address: string | null;
   role: 'source' | NodeRole;
   level: number;
+  /** What the node holds, as its master's chunk directory knows it (absent for the root). */
+  chunks?: InventoryEntry[];
   children: TopologyNode[];
 }
 

@@ -44,6 +44,7 @@ import {
 import { badField } from './problems.js';
 import { readAddress } from './requests.js';
 import { tcpAddressProblem } from './address.js';
+import { newIndexBudget, readInventory, type IndexBudget } from './inventory.js';
 
 const MAX_LEVEL = 1000;
 
@@ -78,7 +79,12 @@ function readVideoInfo(value: unknown, path: string): VideoInfo {
   };
 }
 
-function readTopology(value: unknown, path: string, depth: number, budget: { nodes: number }): TopologyNode {
+function readTopology(
+  value: unknown,
+  path: string,
+  depth: number,
+  budget: { nodes: number; indexes: IndexBudget },
+): TopologyNode {
   if (depth > MAX_TOPOLOGY_DEPTH) throw badField(path, `at most ${MAX_TOPOLOGY_DEPTH} levels deep`, value);
   if (--budget.nodes < 0)
     throw badField(path, `part of a tree of at most ${MAX_TOPOLOGY_NODES} nodes`, value);
@@ -95,6 +101,7 @@ function readTopology(value: unknown, path: string, depth: number, budget: { nod
     address: address as string | null,
     role: role as TopologyNode['role'],
     level: readUint(fields, 'level', MAX_LEVEL, path),
+    ...(isAbsent(fields, 'chunks') ? {} : { chunks: readInventory(fields, 'chunks', budget.indexes) }),
     children: children.map((child, i) =>
       readTopology(child, join(join(path, 'children'), i), depth + 1, budget),
     ),
@@ -136,7 +143,10 @@ export const replyValidators: { [K in RequestType]: (fields: Fields) => ReplyFie
   'get-manifest': (fields) => ({ manifest: readManifest(own(fields, 'manifest'), 'manifest') }),
   stats: (fields) => ({ stats: { ...readObject(own(fields, 'stats'), 'stats') } }),
   topology: (fields) => ({
-    tree: readTopology(own(fields, 'tree'), 'tree', 1, { nodes: MAX_TOPOLOGY_NODES }),
+    tree: readTopology(own(fields, 'tree'), 'tree', 1, {
+      nodes: MAX_TOPOLOGY_NODES,
+      indexes: newIndexBudget(),
+    }),
   }),
 };
 

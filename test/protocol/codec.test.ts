@@ -366,6 +366,15 @@ describe('reply rejections', () => {
     ],
     ['stats that are not a map', [okFrame('stats-ok', { stats: [1, 2] })], 'bad-field'],
     ['a topology deeper than 32', [okFrame('topology-ok', { tree: deepTree(40) })], 'bad-field'],
+    [
+      'a topology node holding a traversal name',
+      [
+        okFrame('topology-ok', {
+          tree: { ...(deepTree(1) as object), chunks: [{ video: '../../etc/passwd', indexes: [0] }] },
+        }),
+      ],
+      'bad-field',
+    ],
     ['an error with a lower-case code', [okFrame('error', { code: 'oops', message: 'x' })], 'bad-field'],
     ['an error without a message', [okFrame('error', { code: 'OOPS' })], 'bad-field'],
     ['an unknown reply type', [okFrame('teleport-ok', {})], 'unknown-type'],

@@ -117,6 +117,7 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
           address: 'tcp://10.0.0.3:7000',
           role: 'relay',
           level: 1,
+          chunks: [{ video: 'movie', indexes: [0, 1, 2] }],
           children: [{ name: 'alice', address: null, role: 'viewer', level: 2, children: [] }],
         },
       ],

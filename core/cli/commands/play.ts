@@ -4,7 +4,6 @@ import { finished } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Command } from '../command.js';
-import type { RequestOf } from '../../protocol/messages.js';
 import { exactlyPositionals, optionalString, parseCommand } from '../args.js';
 import { remoteAddress, withClient } from '../remote.js';
 import { ProgressReporter } from '../progress.js';
@@ -84,9 +83,7 @@ checked against the manifest. Progress and where chunks came from go to stderr.
         progress.finish(
           `played ${name}: ${result.chunks} chunks, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s`,
         );
-        const { reply } = await client
-          .request(address, { type: 'stats' } as RequestOf<'stats'>)
-          .catch(() => ({ reply: null }));
+        const { reply } = await client.request(address, { type: 'stats' }).catch(() => ({ reply: null }));
         const stats = reply?.stats as unknown as NodeStats | undefined;
         if (stats) {
           const f = stats.bytesFetched;
