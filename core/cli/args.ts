@@ -14,12 +14,20 @@ export interface ParsedCommand {
  */
 export function parseCommand(command: string, argv: string[], options: OptionSpec): ParsedCommand {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: attachNegativeValues(argv, options),
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
     return { values: values as ParsedCommand['values'], positionals };
   } catch (error) {
+    // Node's messages span several lines and suggest `--flag=-XYZ`; errors here are one line.
     const detail = errorMessage(error)
       .replace(/^TypeError \[[A-Z_]+\]: /, '')
-      .replace(/\. To specify a positional argument starting with a '-'.*$/, '');
+      .replace(/\. To specify a positional argument starting with a '-'.*$/s, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/\.+$/, '');
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
       `peerstreamer ${command}: ${detail}. Run \`peerstreamer ${command} --help\` for its flags.`,
@@ -59,4 +67,29 @@ export function exactlyPositionals(
     );
   }
   return parsed.positionals;
+}
+
+/**
+ * `--chunk-duration -1` is a value the user meant, not a flag: Node's parser calls it ambiguous and
+ * never lets the command say why -1 is wrong. Joining it as `--chunk-duration=-1` lets the flag's own
+ * validation name the value and the allowed range.
+ */
+function attachNegativeValues(argv: string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    const flag = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (flag !== undefined && options[flag]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }

@@ -53,6 +53,14 @@ export class ProgressReporter {
     }
   }
 
+  /**
+   * Clears a drawn bar when the work failed, so the error that follows starts its own line instead of
+   * being glued to the end of the bar.
+   */
+  abandon(): void {
+    if (this.interactive && this.lastDraw > 0) this.stream.write('\r\u001b[K');
+  }
+
   finish(summary: string): void {
     if (this.interactive) this.stream.write('\r\u001b[K');
     this.stream.write(`${summary}\n`);

@@ -8,6 +8,7 @@ import { nodeCommand } from './commands/node.js';
 import { statsCommand } from './commands/stats.js';
 import { topologyCommand } from './commands/topology.js';
 import { playCommand } from './commands/play.js';
+import { demoCommand } from './commands/demo.js';
 
 export const commands: Command[] = [
   addCommand,
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   playCommand,
   statsCommand,
   topologyCommand,
+  demoCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

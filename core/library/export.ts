@@ -19,22 +19,8 @@ export async function exportVideo(
   out: Writable,
   options: ExportOptions = {},
 ): Promise<{ manifest: Manifest; bytes: number; chunks: number }> {
-  const manifest = store.getManifest(name);
-  if (!manifest) {
-    throw new PeerStreamerError(
-      'VIDEO_NOT_FOUND',
-      `video ${JSON.stringify(name)} is not in this store. Run \`peerstreamer ls --store <dir>\` to see what it holds.`,
-      { name },
-    );
-  }
   const from = options.fromChunk ?? 0;
-  if (!Number.isSafeInteger(from) || from < 0 || from >= Math.max(1, manifest.chunks.length)) {
-    throw new PeerStreamerError(
-      'INVALID_ARGUMENT',
-      `--from-chunk ${from} is out of range for ${JSON.stringify(name)}: it has chunks 0 to ${manifest.chunks.length - 1}.`,
-      { name, fromChunk: from },
-    );
-  }
+  const manifest = exportableManifest(store, name, from);
   let bytes = 0;
   const write = async (data: Buffer): Promise<void> => {
     bytes += data.length;
@@ -42,21 +28,45 @@ export async function exportVideo(
   };
   if (manifest.kind === 'fmp4') {
     const init = await store.getInit(name, { verify: true });
-    if (!init) throw missing(name, 'the init segment');
+    if (!init) throw missing(store, name, 'the init segment');
     await write(init);
   }
   for (let index = from; index < manifest.chunks.length; index++) {
     const chunk = await store.getChunk(name, index, { verify: true });
-    if (!chunk) throw missing(name, `chunk ${index}`);
+    if (!chunk) throw missing(store, name, `chunk ${index}`);
     await write(chunk);
   }
   return { manifest, bytes, chunks: manifest.chunks.length - from };
 }
 
-function missing(name: string, what: string): PeerStreamerError {
+/**
+ * The manifest of a video that can be exported from chunk `from`; throws VIDEO_NOT_FOUND or
+ * INVALID_ARGUMENT otherwise, so a caller can check before it creates an output file.
+ */
+export function exportableManifest(store: ChunkStore, name: string, from: number): Manifest {
+  const manifest = store.getManifest(name);
+  if (!manifest) {
+    throw new PeerStreamerError(
+      'VIDEO_NOT_FOUND',
+      `video ${JSON.stringify(name)} is not in the store ${store.dir}. Run \`peerstreamer ls --store ${store.dir}\` to see what it holds.`,
+      { name, dir: store.dir },
+    );
+  }
+  // A legacy video may have 0 chunks; exporting it from 0 writes an empty file, as the original held.
+  if (!Number.isSafeInteger(from) || from < 0 || from >= Math.max(1, manifest.chunks.length)) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `--from-chunk ${from} is out of range for ${JSON.stringify(name)}: it has chunks 0 to ${manifest.chunks.length - 1}.`,
+      { name, fromChunk: from },
+    );
+  }
+  return manifest;
+}
+
+function missing(store: ChunkStore, name: string, what: string): PeerStreamerError {
   return new PeerStreamerError(
     'CHUNK_NOT_FOUND',
-    `${what} of ${JSON.stringify(name)} is not held by this store (a cache holds only what was played). Use \`peerstreamer play --from <node> ${name}\` to fetch it from the swarm.`,
-    { name, what },
+    `${what} of ${JSON.stringify(name)} is not held by the store ${store.dir} (a cache holds only what was played, and verify drops damaged chunks). Fetch it with \`peerstreamer play --from <node> ${name}\`, or add the source file again with --replace.`,
+    { name, what, dir: store.dir },
   );
 }

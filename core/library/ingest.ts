@@ -4,6 +4,7 @@ import type { MediaManifest } from '../shared/manifest.js';
 import { assertVideoName, videoNameProblem } from '../shared/video-name.js';
 import { cutVideoInto } from '../media/cutter.js';
 import { ManifestBuilder } from '../media/manifest-builder.js';
+import type { ProbeResult } from '../media/probe.js';
 import type { Logger } from '../util/logger.js';
 import { PeerStreamerError } from '../util/errors.js';
 
@@ -15,12 +16,32 @@ export interface IngestOptions {
   replace?: boolean;
   signal?: AbortSignal;
   logger?: Logger;
+  /** A probe the caller already ran (to check the file before opening the store), so ffprobe runs once. */
+  probe?: ProbeResult;
   onProgress?: (progress: { mediaSeconds: number; totalSeconds: number | null; bytesOut: number }) => void;
 }
 
 /** The name a file gets when --name is not given: its base name without the extension. */
 export function defaultVideoName(file: string): string {
   return path.basename(file, path.extname(file));
+}
+
+/**
+ * The name a video will get (the given name, or the file's), checked: INVALID_NAME says which of the
+ * two was wrong, so a caller can refuse a bad name before doing any work.
+ */
+export function ingestName(file: string, name?: string): string {
+  const chosen = name ?? defaultVideoName(file);
+  const problem = videoNameProblem(chosen);
+  if (name === undefined && problem !== null) {
+    throw new PeerStreamerError(
+      'INVALID_NAME',
+      `cannot use the file name ${JSON.stringify(chosen)} as the video's name (${problem}); pass --name <name>.`,
+      { file, name: chosen },
+    );
+  }
+  assertVideoName(chosen);
+  return chosen;
 }
 
 /**
@@ -33,15 +54,7 @@ export async function ingestVideo(
   file: string,
   options: IngestOptions = {},
 ): Promise<MediaManifest> {
-  const name = options.name ?? defaultVideoName(file);
-  if (options.name === undefined && videoNameProblem(name) !== null) {
-    throw new PeerStreamerError(
-      'INVALID_NAME',
-      `cannot use the file name ${JSON.stringify(name)} as the video's name (${videoNameProblem(name)}); pass --name <name>.`,
-      { file, name },
-    );
-  }
-  assertVideoName(name);
+  const name = ingestName(file, options.name);
   // Refuses an existing name before ffmpeg runs, so the user is not made to wait for the error.
   const writer = store.beginVideo(name, { replace: options.replace ?? false });
   const builder = new ManifestBuilder(name);
@@ -53,6 +66,7 @@ export async function ingestVideo(
         ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.probe ? { probe: options.probe } : {}),
       },
       async (event) => {
         builder.add(event);

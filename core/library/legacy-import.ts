@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChunkStore } from '../store/chunk-store.js';
+import type { VideoWriter } from '../store/video-writer.js';
 import { MANIFEST_VERSION, type LegacyManifest, type ChunkEntry } from '../shared/manifest.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
@@ -21,21 +22,29 @@ export interface LegacyImportResult {
 export async function importLegacyDatabase(
   databaseDir: string,
   store: ChunkStore,
-  options: { replace?: boolean; onVideo?: (name: string, chunks: number) => void } = {},
+  options: {
+    replace?: boolean;
+    onVideo?: (name: string, chunks: number) => void;
+    /** What checkLegacyDatabase found, when the caller checked before opening the store. */
+    checked?: LegacyDatabase;
+  } = {},
 ): Promise<LegacyImportResult> {
-  const counts = await readLegacyManifest(databaseDir);
-  const imported: LegacyImportResult['imported'] = [];
-  for (const [name, count] of counts) {
-    const writer = store.beginVideo(name, { replace: options.replace ?? false });
-    try {
+  const { counts } = options.checked ?? (await checkLegacyDatabase(databaseDir));
+  // All writers are begun first, so a name already in the store is refused before anything is written.
+  const writers: Array<{ name: string; count: number; writer: VideoWriter }> = [];
+  try {
+    for (const [name, count] of counts) {
+      writers.push({ name, count, writer: store.beginVideo(name, { replace: options.replace ?? false }) });
+    }
+    const manifests: LegacyManifest[] = [];
+    for (const { name, count, writer } of writers) {
       const chunks: ChunkEntry[] = [];
       for (let index = 0; index < count; index++) {
-        const file = path.join(databaseDir, name, `${index}.chunk`);
-        const bytes = await readLegacyChunk(file, name, index);
+        const bytes = await readLegacyChunk(legacyChunkPath(databaseDir, name, index), name, index);
         await writer.writeChunk(index, bytes);
         chunks.push({ index, start: null, duration: null, size: bytes.length, sha256: sha256Hex(bytes) });
       }
-      const manifest: LegacyManifest = {
+      manifests.push({
         version: MANIFEST_VERSION,
         kind: 'legacy',
         name,
@@ -46,16 +55,47 @@ export async function importLegacyDatabase(
         init: null,
         chunks,
         createdAt: new Date().toISOString(),
-      };
-      writer.commit(manifest, { pinned: true });
-      imported.push({ name, chunks: count, bytes: chunks.reduce((sum, chunk) => sum + chunk.size, 0) });
-      options.onVideo?.(name, count);
-    } catch (error) {
-      await writer.abort();
-      throw error;
+      });
     }
+    // Commits are quick index transactions; only they could leave part of a database imported.
+    const imported: LegacyImportResult['imported'] = [];
+    for (const [position, { name, count, writer }] of writers.entries()) {
+      const manifest = manifests[position]!;
+      writer.commit(manifest, { pinned: true });
+      imported.push({
+        name,
+        chunks: count,
+        bytes: manifest.chunks.reduce((sum, chunk) => sum + chunk.size, 0),
+      });
+      options.onVideo?.(name, count);
+    }
+    return { imported };
+  } catch (error) {
+    for (const { writer } of writers) await writer.abort();
+    throw error;
   }
-  return { imported };
+}
+
+/** Video names and chunk counts of a legacy database, in manifest order. */
+export interface LegacyDatabase {
+  counts: Array<[string, number]>;
+}
+
+/**
+ * Reads and checks the manifest and looks at every chunk file, without touching a store: the usual
+ * faults (a bad manifest, a missing chunk) are found before anything is written, or even a store
+ * directory created. Faults found later still abort every video of the database.
+ */
+export async function checkLegacyDatabase(databaseDir: string): Promise<LegacyDatabase> {
+  const counts = await readLegacyManifest(databaseDir);
+  for (const [name, count] of counts) {
+    for (let index = 0; index < count; index++) await assertLegacyChunk(databaseDir, name, index);
+  }
+  return { counts };
+}
+
+function legacyChunkPath(databaseDir: string, name: string, index: number): string {
+  return path.join(databaseDir, name, `${index}.chunk`);
 }
 
 async function readLegacyManifest(databaseDir: string): Promise<Array<[string, number]>> {
@@ -66,10 +106,12 @@ async function readLegacyManifest(databaseDir: string): Promise<Array<[string, n
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new PeerStreamerError(
-      code === 'ENOENT' ? 'INPUT_NOT_FOUND' : 'LEGACY_FORMAT',
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'INPUT_NOT_FOUND' : 'LEGACY_FORMAT',
       code === 'ENOENT'
         ? `${manifestPath} does not exist. Point import-legacy at the original video database directory (the one bin/split_video wrote).`
-        : `cannot read ${manifestPath}: ${errorMessage(error)}.`,
+        : code === 'ENOTDIR'
+          ? `${databaseDir} is not a directory. Point import-legacy at the original video database directory (the one holding manifest.json).`
+          : `cannot read ${manifestPath} (${errorMessage(error)}); check its permissions, then import again.`,
       { path: manifestPath },
     );
   }
@@ -112,16 +154,29 @@ async function readLegacyManifest(databaseDir: string): Promise<Array<[string, n
   return entries;
 }
 
-async function readLegacyChunk(file: string, name: string, index: number): Promise<Buffer> {
+async function assertLegacyChunk(databaseDir: string, name: string, index: number): Promise<void> {
+  const file = legacyChunkPath(databaseDir, name, index);
   try {
     const info = await stat(file);
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+  } catch (error) {
+    throw unreadableChunk(file, name, index, error);
+  }
+}
+
+async function readLegacyChunk(file: string, name: string, index: number): Promise<Buffer> {
+  try {
     return await readFile(file);
   } catch (error) {
-    throw new PeerStreamerError(
-      'LEGACY_FORMAT',
-      `chunk ${index} of ${JSON.stringify(name)} is missing or unreadable at ${file} (${errorMessage(error)}). The manifest promises it; restore the file or fix the count, then import again.`,
-      { path: file, name, index },
-    );
+    throw unreadableChunk(file, name, index, error);
   }
+}
+
+function unreadableChunk(file: string, name: string, index: number, cause: unknown): PeerStreamerError {
+  return new PeerStreamerError(
+    'LEGACY_FORMAT',
+    `chunk ${index} of ${JSON.stringify(name)} is missing or unreadable at ${file} (${errorMessage(cause)}). The manifest promises it; restore the file or fix the count, then import again. Nothing was imported.`,
+    { path: file, name, index },
+    { cause },
+  );
 }

@@ -6,6 +6,7 @@ import type { NodeCounters } from './node-counters.js';
 import type { PeerHealth } from './peer-health.js';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { Transport } from './transport.js';
+import { inventoryFrom } from './inventory.js';
 import type { PeerServer } from '../net/server.js';
 
 export interface InspectionSources {
@@ -104,6 +105,8 @@ export async function buildSubtree(
     address: sources.address,
     role: link ? 'relay' : 'source',
     level,
+    // Below the root, each node's master fills in what it holds; the root speaks for itself.
+    ...(link ? {} : { chunks: inventoryFrom(sources.store.heldChunks().filter((key) => key.index >= 0)) }),
     children,
   };
 }

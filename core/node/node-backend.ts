@@ -1,7 +1,7 @@
 import type { GatewayBackend } from '../gateway/backend.js';
 import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import { manifestBytes, type Manifest } from '../shared/manifest.js';
-import type { TopologyNode as WireTopologyNode, VideoInfo } from '../protocol/messages.js';
+import type { TopologyNode as WireTopologyNode } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
 import type { PeerNode } from './peer-node.js';
 import { errorMessage } from '../util/errors.js';
@@ -20,7 +20,6 @@ export class NodeBackend implements GatewayBackend {
   private readonly listeners = new Set<(update: LiveUpdate) => void>();
   private readonly prefetcher: Prefetcher;
   private timers: NodeJS.Timeout[] = [];
-  private remoteLibrary: { at: number; videos: VideoInfo[] } | null = null;
 
   constructor(
     private readonly node: PeerNode,
@@ -40,7 +39,7 @@ export class NodeBackend implements GatewayBackend {
     const entries = new Map<string, LibraryEntry>();
     for (const video of held.values())
       entries.set(video.name, entry(video.manifest, video.chunksHeld, video.bytesHeld));
-    for (const info of await this.swarmVideos()) {
+    for (const info of await this.node.library.list()) {
       if (entries.has(info.name)) continue;
       entries.set(info.name, {
         name: info.name,
@@ -69,7 +68,11 @@ export class NodeBackend implements GatewayBackend {
   async getChunk(name: string, index: number, signal?: AbortSignal) {
     const manifest = await this.node.fetcher.manifest(name);
     this.prefetcher.advance(name, index, manifest.chunks.length);
-    return this.node.fetcher.fetch(name, index, signal);
+    const chunk = await this.node.fetcher.fetch(name, index, signal, { count: false });
+    const origin =
+      chunk.origin === 'local' ? (this.prefetcher.takeOrigin(name, index) ?? 'local') : chunk.origin;
+    this.node.counters.fetched(origin, chunk.bytes.length);
+    return { bytes: chunk.bytes, origin };
   }
 
   async stats(): Promise<NodeStats> {
@@ -116,28 +119,6 @@ export class NodeBackend implements GatewayBackend {
   private stopPushing(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-  }
-
-  /** The master's library, cached briefly: the library view polls it. */
-  private async swarmVideos(): Promise<VideoInfo[]> {
-    const master = this.node.link?.current();
-    if (!master) return [];
-    if (this.remoteLibrary && Date.now() - this.remoteLibrary.at < 2_000) return this.remoteLibrary.videos;
-    try {
-      const { reply } = await this.node.client.request(
-        master.address,
-        { type: 'list-videos' },
-        {
-          timeoutMs: 1_500,
-        },
-      );
-      const videos = reply.videos;
-      this.remoteLibrary = { at: Date.now(), videos };
-      return videos;
-    } catch (error) {
-      this.node.logger.debug({ error: errorMessage(error) }, 'master did not list its videos');
-      return this.remoteLibrary?.videos ?? [];
-    }
   }
 
   private toApiTree(tree: WireTopologyNode): TopologyNode {

@@ -8,6 +8,7 @@ import { MasterService } from './master-service.js';
 import { NodeCounters } from './node-counters.js';
 import { PeerHealth } from './peer-health.js';
 import { ServingService } from './serving-service.js';
+import { SwarmLibrary } from './swarm-library.js';
 import { StreamSessions } from './stream-sessions.js';
 import { UploadLimiter } from './upload-limiter.js';
 import { buildStats, buildSubtree, type InspectionSources } from './inspection.js';
@@ -37,6 +38,7 @@ export class PeerNode {
   readonly fetcher: ChunkFetcher;
   readonly link: MasterLink | null;
   readonly logger: Logger;
+  readonly library: SwarmLibrary;
   private readonly sessions: StreamSessions;
   private readonly masterService: MasterService;
   private readonly limiter: UploadLimiter;
@@ -102,7 +104,9 @@ export class PeerNode {
       level: () => (this.link ? (this.link.level() ?? 1) : 0),
       supermasterForChildren: () => this.masterRef(),
     });
+    this.library = new SwarmLibrary(store, client, this.link, logger);
     new ServingService({
+      library: this.library,
       server,
       store,
       fetcher: this.fetcher,

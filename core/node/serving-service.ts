@@ -6,8 +6,8 @@ import type { NodeCounters } from './node-counters.js';
 import type { PeerHealth } from './peer-health.js';
 import type { StreamSessions } from './stream-sessions.js';
 import type { UploadLimiter } from './upload-limiter.js';
-import type { Manifest } from '../shared/manifest.js';
-import type { IncomingRequestOf, VideoInfo } from '../protocol/messages.js';
+import type { IncomingRequestOf } from '../protocol/messages.js';
+import type { SwarmLibrary } from './swarm-library.js';
 import { PeerStreamerError } from '../util/errors.js';
 
 export interface ServingOptions {
@@ -19,6 +19,7 @@ export interface ServingOptions {
   counters: NodeCounters;
   health: PeerHealth;
   limiter: UploadLimiter;
+  library: SwarmLibrary;
   /** False while the user paused seeding: only this node's own streams are served. */
   seeding: () => boolean;
 }
@@ -30,11 +31,9 @@ export interface ServingOptions {
  */
 export class ServingService {
   constructor(private readonly options: ServingOptions) {
-    const { server, store } = options;
+    const { server } = options;
     server.handle('get', (request, peer) => this.get(request, peer));
-    server.handle('list-videos', () => ({
-      reply: { videos: store.listVideos().map((video) => videoInfo(video.manifest)) },
-    }));
+    server.handle('list-videos', async () => ({ reply: { videos: await options.library.list() } }));
     server.handle('get-manifest', async (request) => ({
       reply: { manifest: await options.fetcher.manifest(request.video) },
     }));
@@ -97,16 +96,4 @@ export class ServingService {
       body: chunk.bytes,
     };
   }
-}
-
-export function videoInfo(manifest: Manifest): VideoInfo {
-  return {
-    name: manifest.name,
-    kind: manifest.kind,
-    duration: manifest.duration,
-    width: manifest.width,
-    height: manifest.height,
-    chunks: manifest.chunks.length,
-    mimeType: manifest.mimeType,
-  };
 }

@@ -80,26 +80,33 @@ export class ChunkFetcher {
     return pending;
   }
 
-  /** Chunk `index` of `video`, or the init segment for index -1. */
-  async fetch(video: string, index: number, signal?: AbortSignal): Promise<FetchedChunk> {
+  /**
+   * Chunk `index` of `video`, or the init segment for index -1. Each caller's fetch is counted once
+   * in the node's bytes-by-origin, unless `count` is false (read-ahead that a player may never use).
+   */
+  async fetch(
+    video: string,
+    index: number,
+    signal?: AbortSignal,
+    options: { count?: boolean } = {},
+  ): Promise<FetchedChunk> {
     const key = `${index}\u0000${video}`;
     let pending = this.inFlight.get(key);
     if (!pending) {
       pending = this.fetchOnce(video, index, signal).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
-    return pending;
+    const chunk = await pending;
+    if (options.count !== false) this.options.counters.fetched(chunk.origin, chunk.bytes.length);
+    return chunk;
   }
 
   private async fetchOnce(video: string, index: number, signal?: AbortSignal): Promise<FetchedChunk> {
-    const { store, counters } = this.options;
+    const { store } = this.options;
     const manifest = await this.manifest(video);
     const expected = expectedRef(manifest, index);
     const local = index === -1 ? await store.getInit(video) : await store.getChunk(video, index);
-    if (local) {
-      counters.fetched('local', local.length);
-      return { bytes: local, origin: 'local' };
-    }
+    if (local) return { bytes: local, origin: 'local' };
     if (!this.hasUpstreamAtAll) {
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
@@ -222,7 +229,7 @@ export class ChunkFetcher {
     bytes: Buffer,
     origin: ChunkOrigin,
   ): Promise<FetchedChunk> {
-    const { store, counters, logger } = this.options;
+    const { store, logger } = this.options;
     try {
       if (index === -1) await store.putInit(video, bytes);
       else await store.putChunk(video, index, bytes);
@@ -233,7 +240,6 @@ export class ChunkFetcher {
         errorMessage(error),
       );
     }
-    counters.fetched(origin, bytes.length);
     return { bytes, origin };
   }
 

@@ -1,6 +1,7 @@
 import type { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { Logger } from '../util/logger.js';
+import type { ChunkOrigin } from '../shared/api-types.js';
 import { errorMessage } from '../util/errors.js';
 
 /**
@@ -12,6 +13,8 @@ import { errorMessage } from '../util/errors.js';
 export class Prefetcher {
   private readonly wanted = new Map<string, { video: string; from: number; to: number }>();
   private readonly running = new Set<string>();
+  /** Where prefetched chunks really came from, so the player's later local read is credited right. */
+  private readonly origins = new Map<string, ChunkOrigin>();
 
   constructor(
     private readonly fetcher: ChunkFetcher,
@@ -27,6 +30,21 @@ export class Prefetcher {
     this.pump();
   }
 
+  /** The origin of a chunk this prefetcher brought in, once: the player reads each chunk once. */
+  takeOrigin(video: string, index: number): ChunkOrigin | undefined {
+    const key = `${index}\u0000${video}`;
+    const origin = this.origins.get(key);
+    this.origins.delete(key);
+    return origin;
+  }
+
+  private remember(key: string, origin: ChunkOrigin): void {
+    if (origin === 'local') return;
+    this.origins.set(key, origin);
+    // Bounded: chunks prefetched but never played (a seek away) must not pile up.
+    if (this.origins.size > 4_096) this.origins.delete(this.origins.keys().next().value!);
+  }
+
   private pump(): void {
     for (const want of this.wanted.values()) {
       for (let index = want.from; index < want.to && this.running.size < this.concurrency; index++) {
@@ -34,7 +52,8 @@ export class Prefetcher {
         if (this.running.has(key) || this.store.hasChunk(want.video, index)) continue;
         this.running.add(key);
         this.fetcher
-          .fetch(want.video, index)
+          .fetch(want.video, index, undefined, { count: false })
+          .then((chunk) => this.remember(key, chunk.origin))
           .catch((error: unknown) =>
             this.logger.debug({ video: want.video, index, error: errorMessage(error) }, 'prefetch failed'),
           )

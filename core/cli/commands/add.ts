@@ -2,7 +2,16 @@ import type { Command } from '../command.js';
 import { exactlyPositionals, optionalString, parseCommand, requireString } from '../args.js';
 import { withStore } from '../open-store.js';
 import { ProgressReporter } from '../progress.js';
-import { ingestVideo } from '../../library/ingest.js';
+import { ingestName, ingestVideo } from '../../library/ingest.js';
+import {
+  MAX_CHUNK_DURATION,
+  MAX_CHUNK_SIZE,
+  MIN_CHUNK_DURATION,
+  MIN_CHUNK_SIZE,
+  resolveChunkTarget,
+} from '../../media/chunk-options.js';
+import { probeMedia } from '../../media/probe.js';
+import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../../util/errors.js';
 import { parseByteSize, parseDuration, formatBytes, formatDuration } from '../../util/units.js';
 
 const usage =
@@ -31,24 +40,32 @@ H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcode
       replace: { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    const [file] = exactlyPositionals(parsed, 1, 'add', '<file>');
+    const [file] = exactlyPositionals(parsed, 1, 'add', '<file>') as [string];
     const dir = requireString(parsed, 'store', 'add');
     const durationText = optionalString(parsed, 'chunk-duration');
     const sizeText = optionalString(parsed, 'chunk-size');
-    const name = optionalString(parsed, 'name');
+    // Everything about the input is checked before the store is opened (and perhaps created), so bad
+    // input leaves no trace in the store: not even an empty directory.
+    const chunkDuration = durationText === undefined ? undefined : chunkDurationFlag(durationText);
+    const chunkSize = sizeText === undefined ? undefined : chunkSizeFlag(sizeText);
+    resolveChunkTarget({ chunkDuration, chunkSize });
+    const name = ingestName(file, optionalString(parsed, 'name'));
+    const probe = await probeMedia(file);
     const progress = new ProgressReporter(`adding ${file}`);
     const manifest = await withStore(dir, (store) =>
-      ingestVideo(store, file!, {
-        ...(name !== undefined ? { name } : {}),
-        ...(durationText !== undefined
-          ? { chunkDuration: parseDuration(durationText, '--chunk-duration') }
-          : {}),
-        ...(sizeText !== undefined ? { chunkSize: parseByteSize(sizeText, '--chunk-size') } : {}),
+      ingestVideo(store, file, {
+        name,
+        probe,
+        ...(chunkDuration !== undefined ? { chunkDuration } : {}),
+        ...(chunkSize !== undefined ? { chunkSize } : {}),
         replace: parsed.values.replace === true,
         onProgress: ({ mediaSeconds, totalSeconds, bytesOut }) =>
           progress.update({ done: mediaSeconds, total: totalSeconds ?? 0, bytes: bytesOut }),
       }),
-    );
+    ).catch((error: unknown) => {
+      progress.abandon();
+      throw explainAddFailure(error, file, dir, name);
+    });
     const bytes = manifest.chunks.reduce((sum, chunk) => sum + chunk.size, manifest.init.size);
     progress.finish(
       `added ${manifest.name}: ${formatDuration(manifest.duration)}, ${manifest.width ?? '-'}x${manifest.height ?? '-'}, ` +
@@ -58,3 +75,69 @@ H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcode
     return 0;
   },
 };
+
+/** A number with an optional unit, possibly negative: shaped like a value, so only its range is wrong. */
+const NUMBER_WITH_UNIT = /^\s*(-?)\s*(\d+(?:\.\d+)?)\s*[a-z]*\s*$/i;
+
+function chunkDurationFlag(text: string): number {
+  const outOfRange = (): PeerStreamerError =>
+    new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `--chunk-duration ${JSON.stringify(text)} is out of range; use ${MIN_CHUNK_DURATION}s to ${MAX_CHUNK_DURATION}s, e.g. 2s.`,
+      { flag: '--chunk-duration', value: text },
+    );
+  const shape = NUMBER_WITH_UNIT.exec(text);
+  if (shape && (shape[1] === '-' || Number(shape[2]) === 0)) throw outOfRange();
+  const seconds = parseDuration(text, '--chunk-duration');
+  if (seconds < MIN_CHUNK_DURATION || seconds > MAX_CHUNK_DURATION) throw outOfRange();
+  return seconds;
+}
+
+function chunkSizeFlag(text: string): number {
+  const outOfRange = (): PeerStreamerError =>
+    new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `--chunk-size ${JSON.stringify(text)} is out of range; use ${MIN_CHUNK_SIZE / 1024}k to ${MAX_CHUNK_SIZE / 1024 ** 2}m, e.g. 1m.`,
+      { flag: '--chunk-size', value: text },
+    );
+  const shape = NUMBER_WITH_UNIT.exec(text);
+  if (shape && (shape[1] === '-' || Number(shape[2]) === 0)) throw outOfRange();
+  const bytes = parseByteSize(text, '--chunk-size');
+  if (bytes < MIN_CHUNK_SIZE || bytes > MAX_CHUNK_SIZE) throw outOfRange();
+  return bytes;
+}
+
+/**
+ * The store words its errors for every caller; here they are said in the CLI's terms, naming the file
+ * being added and the flag that would help.
+ */
+function explainAddFailure(error: unknown, file: string, dir: string, name: string): unknown {
+  if (isPeerStreamerError(error, 'VIDEO_EXISTS') && !/in progress/.test(error.message)) {
+    return new PeerStreamerError(
+      'VIDEO_EXISTS',
+      `cannot add ${file}: the store ${dir} already has a video named ${JSON.stringify(name)}. Pass --replace to overwrite it, or --name <other> to keep both.`,
+      { ...error.context, file },
+      { cause: error },
+    );
+  }
+  if (isPeerStreamerError(error, 'DISK_FULL')) {
+    const cause = error.cause === undefined ? '' : ` (${errorMessage(error.cause)})`;
+    return new PeerStreamerError(
+      'DISK_FULL',
+      `cannot add ${file}: the disk holding the store ${dir} is full${cause}. Nothing of ${JSON.stringify(name)} was kept; free space on that disk, or choose another --store, then add it again.`,
+      { ...error.context, file },
+      { cause: error },
+    );
+  }
+  if (isPeerStreamerError(error, 'STORE_NOT_WRITABLE')) {
+    return new PeerStreamerError(error.code, `cannot add ${file}: ${lowerFirst(errorMessage(error))}`, {
+      ...error.context,
+      file,
+    });
+  }
+  return error;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

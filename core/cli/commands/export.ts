@@ -1,11 +1,13 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from '../command.js';
 import { exactlyPositionals, optionalString, parseCommand, requireString } from '../args.js';
 import { withStore } from '../open-store.js';
-import { exportVideo } from '../../library/export.js';
-import { PeerStreamerError } from '../../util/errors.js';
+import { exportVideo, exportableManifest } from '../../library/export.js';
+import { PeerStreamerError, errorMessage, isDiskFull } from '../../util/errors.js';
 import { formatBytes } from '../../util/units.js';
 
 const usage = 'peerstreamer export <name> --store <dir> [--from-chunk <k>] [-o <file>]';
@@ -27,7 +29,7 @@ the original bytes from chunk k). Every chunk is hash-checked on the way out.
       'from-chunk': { type: 'string' },
       output: { type: 'string', short: 'o' },
     });
-    const [name] = exactlyPositionals(parsed, 1, 'export', '<name>');
+    const [name] = exactlyPositionals(parsed, 1, 'export', '<name>') as [string];
     const dir = requireString(parsed, 'store', 'export');
     const fromText = optionalString(parsed, 'from-chunk') ?? '0';
     if (!/^\d+$/.test(fromText)) {
@@ -36,6 +38,7 @@ the original bytes from chunk k). Every chunk is hash-checked on the way out.
         `--from-chunk ${JSON.stringify(fromText)} is not a chunk index; give a whole number from 0.`,
       );
     }
+    const fromChunk = Number(fromText);
     const outputPath = optionalString(parsed, 'output');
     if (outputPath === undefined && process.stdout.isTTY) {
       throw new PeerStreamerError(
@@ -43,23 +46,116 @@ the original bytes from chunk k). Every chunk is hash-checked on the way out.
         'export writes video bytes; refusing to print them on a terminal. Pass -o <file> or pipe it, e.g. `| ffplay -`.',
       );
     }
-    await withStore(dir, async (store) => {
-      const out = outputPath === undefined ? process.stdout : createWriteStream(outputPath);
-      try {
-        const result = await exportVideo(store, name!, out, { fromChunk: Number(fromText) });
-        if (out !== process.stdout) {
-          out.end();
-          await finished(out);
-        }
-        process.stderr.write(`exported ${name} (${result.chunks} chunks, ${formatBytes(result.bytes)})\n`);
-      } catch (error) {
-        if (outputPath !== undefined) {
-          out.destroy();
-          await rm(outputPath, { force: true });
-        }
-        throw error;
-      }
-    });
+    if (outputPath !== undefined) await assertOutputPath(outputPath);
+    await withStore(
+      dir,
+      async (store) => {
+        // Checked before any output exists, so a wrong name or index leaves no file behind.
+        exportableManifest(store, name, fromChunk);
+        const result =
+          outputPath === undefined
+            ? await exportToStdout(() => exportVideo(store, name, process.stdout, { fromChunk }))
+            : await exportToFile(outputPath, (out) => exportVideo(store, name, out, { fromChunk }));
+        if (result === undefined) return;
+        process.stderr.write(
+          `exported ${name} (${result.chunks} chunk${result.chunks === 1 ? '' : 's'}, ${formatBytes(result.bytes)})\n`,
+        );
+      },
+      { mustExist: { command: 'export' } },
+    );
     return 0;
   },
 };
+
+/**
+ * A reader that quits early (`| head`, a player closed) closes the pipe: that ends the export, it is
+ * not a failure. Resolves undefined then.
+ */
+async function exportToStdout<T>(write: () => Promise<T>): Promise<T | undefined> {
+  let pipeClosed = false;
+  const onError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') pipeClosed = true;
+  };
+  process.stdout.on('error', onError);
+  try {
+    return await write();
+  } catch (error) {
+    if (pipeClosed || (error as NodeJS.ErrnoException).code === 'EPIPE') return undefined;
+    throw error;
+  }
+}
+
+/** Refuses an output whose directory is missing or that names a directory, before the store is read. */
+async function assertOutputPath(outputPath: string): Promise<void> {
+  const parent = path.dirname(path.resolve(outputPath));
+  const parentInfo = await stat(parent).catch(() => undefined);
+  if (parentInfo === undefined || !parentInfo.isDirectory()) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `-o ${outputPath}: the directory ${parent} does not exist; create it first or write somewhere else.`,
+      { output: outputPath },
+    );
+  }
+  const info = await stat(outputPath).catch(() => undefined);
+  if (info?.isDirectory()) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `-o ${outputPath} is a directory; give a file path, e.g. ${path.join(outputPath, 'video.mp4')}.`,
+      { output: outputPath },
+    );
+  }
+}
+
+/**
+ * Writes to a temporary file beside `outputPath` and renames it into place only when everything was
+ * written: a failed export leaves neither a partial file nor a damaged earlier file of that name.
+ */
+async function exportToFile<T>(outputPath: string, write: (out: WriteStream) => Promise<T>): Promise<T> {
+  const temporary = path.join(
+    path.dirname(outputPath),
+    `.${path.basename(outputPath)}.partial-${process.pid}`,
+  );
+  const out = createWriteStream(temporary, { flags: 'wx' });
+  // Write errors surface through finished() or the drain wait; remembering them here also keeps them
+  // from crashing the process, and tells them apart from errors reading the store.
+  let streamError: unknown;
+  out.on('error', (error) => {
+    streamError ??= error;
+  });
+  try {
+    await once(out, 'open');
+    const result = await write(out);
+    out.end();
+    await finished(out);
+    await rename(temporary, outputPath).catch((error: unknown) => {
+      streamError = error;
+      throw error;
+    });
+    return result;
+  } catch (error) {
+    out.destroy();
+    await rm(temporary, { force: true });
+    throw error === streamError ? outputError(outputPath, error) : error;
+  }
+}
+
+function outputError(outputPath: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (isDiskFull(error)) {
+    return new PeerStreamerError(
+      'DISK_FULL',
+      `-o ${outputPath}: the disk is full (${errorMessage(error)}); nothing was written. Free space or write somewhere else.`,
+      { output: outputPath },
+      { cause: error },
+    );
+  }
+  if (code !== undefined) {
+    return new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `-o ${outputPath} cannot be written (${errorMessage(error)}); check the path and its permissions, or write somewhere else.`,
+      { output: outputPath },
+      { cause: error },
+    );
+  }
+  return error;
+}

@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
 import { exactlyPositionals, parseCommand, requireString } from '../args.js';
 import { withStore } from '../open-store.js';
-import { importLegacyDatabase } from '../../library/legacy-import.js';
+import { checkLegacyDatabase, importLegacyDatabase } from '../../library/legacy-import.js';
+import { PeerStreamerError, isPeerStreamerError } from '../../util/errors.js';
 
 const usage = 'peerstreamer import-legacy <db-dir> --store <dir> [--replace]';
 
@@ -23,12 +24,28 @@ start (export reproduces the original bytes exactly) but cannot seek.
     });
     const [databaseDir] = exactlyPositionals(parsed, 1, 'import-legacy', '<db-dir>');
     const dir = requireString(parsed, 'store', 'import-legacy');
+    // Checked before the store is opened, so a bad database does not even create the store directory.
+    const checked = await checkLegacyDatabase(databaseDir!);
     const result = await withStore(dir, (store) =>
       importLegacyDatabase(databaseDir!, store, {
+        checked,
         replace: parsed.values.replace === true,
-        onVideo: (name, chunks) => process.stderr.write(`imported ${name} (${chunks} chunks)\n`),
+        onVideo: (name, chunks) =>
+          process.stderr.write(`imported ${name} (${chunks} chunk${chunks === 1 ? '' : 's'})\n`),
       }),
-    );
+    ).catch((error: unknown) => {
+      // The store's wording serves every caller; here it names the database and the flag that helps.
+      if (isPeerStreamerError(error, 'VIDEO_EXISTS') && !/in progress/.test(error.message)) {
+        const name = String(error.context.video ?? '');
+        throw new PeerStreamerError(
+          'VIDEO_EXISTS',
+          `cannot import ${databaseDir}: the store ${dir} already has a video named ${JSON.stringify(name)}. Pass --replace to overwrite it, or rename it in the database's manifest.json and directory. Nothing was imported.`,
+          { ...error.context, database: databaseDir },
+          { cause: error },
+        );
+      }
+      throw error;
+    });
     process.stdout.write(`imported ${result.imported.length} video(s) into ${dir}\n`);
     return 0;
   },

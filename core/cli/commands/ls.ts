@@ -18,7 +18,9 @@ Lists every video in the store: kind, duration, resolution, chunks held of the t
   async run(argv) {
     const parsed = parseCommand('ls', argv, { store: { type: 'string' }, json: { type: 'boolean' } });
     const dir = requireString(parsed, 'store', 'ls');
-    const videos = await withStore(dir, async (store) => store.listVideos());
+    const videos = await withStore(dir, async (store) => store.listVideos(), {
+      mustExist: { command: 'ls' },
+    });
     if (parsed.values.json) {
       process.stdout.write(`${JSON.stringify(videos, null, 2)}\n`);
       return 0;

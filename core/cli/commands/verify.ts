@@ -2,6 +2,26 @@ import type { Command } from '../command.js';
 import { parseCommand, requireString } from '../args.js';
 import { withStore } from '../open-store.js';
 import { formatBytes } from '../../util/units.js';
+import type { ChunkStore } from '../../store/chunk-store.js';
+import type { ChunkKey, VerifyProblem, VerifyReport } from '../../store/types.js';
+
+const PROBLEM_TEXT: Record<VerifyProblem['problem'], string> = {
+  missing: 'its file is missing',
+  'wrong-size': 'its file has the wrong size',
+  'wrong-hash': "its file's sha256 does not match the manifest",
+};
+
+/** The store's report, plus what it can no longer hash because it is already gone. */
+interface StoreCheck extends VerifyReport {
+  /**
+   * Chunks of pinned videos (a source's own, which must be complete) that the store does not hold.
+   * Opening a store drops rows whose file is missing or has the wrong size before anything is hashed,
+   * so without this a truncated chunk file would vanish from the report and verify would say all good.
+   */
+  notHeld: ChunkKey[];
+  /** Rows that opening the store for this check dropped (files missing or of the wrong size). */
+  droppedAtOpen: number;
+}
 
 const usage = 'peerstreamer verify --store <dir> [--json]';
 
@@ -12,24 +32,63 @@ export const verifyCommand: Command = {
   help: `${usage}
 
 Re-reads and re-hashes every init segment and chunk against its manifest. Bad chunks are dropped from
-the index (a node fetches them again from its peers); the exit code is 1 when any problem was found.
+the index (a node fetches them again from its peers). Chunks missing from videos this store ingested
+or imported (pinned) are reported too. The exit code is 1 when any problem was found.
   --store <dir>   the store directory
   --json          print the report as JSON`,
   async run(argv) {
     const parsed = parseCommand('verify', argv, { store: { type: 'string' }, json: { type: 'boolean' } });
     const dir = requireString(parsed, 'store', 'verify');
-    const report = await withStore(dir, (store) => store.verifyAll());
+    const report = await withStore(dir, checkStore, { mustExist: { command: 'verify' } });
+    const bad = report.problems.length + report.notHeld.length;
     if (parsed.values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    } else {
-      process.stdout.write(
-        `checked ${report.checkedChunks} chunks (${formatBytes(report.checkedBytes)}): ${report.problems.length} problem(s)\n`,
-      );
-      for (const problem of report.problems) {
-        const what = problem.index === -1 ? 'init segment' : `chunk ${problem.index}`;
-        process.stdout.write(`  ${problem.video} ${what}: ${problem.problem}\n`);
-      }
+      return bad === 0 ? 0 : 1;
     }
-    return report.problems.length === 0 ? 0 : 1;
+    const parts = [
+      ...(report.problems.length > 0 ? [`${report.problems.length} bad, dropped from the store`] : []),
+      ...(report.notHeld.length > 0 ? [`${report.notHeld.length} missing from pinned videos`] : []),
+    ];
+    process.stdout.write(
+      `checked ${report.checkedChunks} chunks (${formatBytes(report.checkedBytes)}) in ${dir}: ${bad === 0 ? 'all good' : parts.join(', ')}\n`,
+    );
+    for (const problem of report.problems) {
+      process.stdout.write(`  ${problem.video} ${what(problem.index)}: ${PROBLEM_TEXT[problem.problem]}\n`);
+    }
+    for (const key of report.notHeld) {
+      process.stdout.write(
+        `  ${key.video} ${what(key.index)}: not held (its file was missing or had the wrong size, so the store dropped it)\n`,
+      );
+    }
+    if (bad > 0) {
+      const names = [...report.problems, ...report.notHeld].map((entry) => JSON.stringify(entry.video));
+      process.stdout.write(
+        `To restore ${[...new Set(names)].join(', ')}: add the source file again with \`peerstreamer add <file> --store ${dir} --name <name> --replace\`, or let a node fetch the chunks from its peers.\n`,
+      );
+    }
+    return bad === 0 ? 0 : 1;
   },
 };
+
+function what(index: number): string {
+  return index === -1 ? 'init segment' : `chunk ${index}`;
+}
+
+async function checkStore(store: ChunkStore): Promise<StoreCheck> {
+  const report = await store.verifyAll();
+  const reported = new Set(report.problems.map((problem) => `${problem.index}:${problem.video}`));
+  const notHeld: ChunkKey[] = [];
+  for (const video of store.listVideos()) {
+    if (!video.pinned) continue;
+    const held = new Set(store.heldChunks(video.name).map((key) => key.index));
+    const expected = [
+      ...(video.manifest.init !== null ? [-1] : []),
+      ...video.manifest.chunks.map((chunk) => chunk.index),
+    ];
+    for (const index of expected) {
+      if (!held.has(index) && !reported.has(`${index}:${video.name}`))
+        notHeld.push({ video: video.name, index });
+    }
+  }
+  return { ...report, notHeld, droppedAtOpen: store.reconcileReport.droppedRows };
+}

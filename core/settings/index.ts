@@ -1,0 +1,2 @@
+export * from './settings-model.js';
+export * from './settings-rules.js';
