@@ -11,7 +11,10 @@ export interface PeerStreamerDebug {
   nextChunk: number | null;
   buffered: Range[];
   bufferAhead: number;
+  /** From the player mounting to the first decoded frame. */
   firstFrameMs: number | null;
+  /** performance.now() of the first decoded frame, for timings that start before the player mounts. */
+  firstFrameAt: number | null;
   stalls: { count: number; totalMs: number };
   seeks: number;
   quotaEvictions: number;
@@ -34,6 +37,7 @@ export function freshDebug(video: string | null): PeerStreamerDebug {
     buffered: [],
     bufferAhead: 0,
     firstFrameMs: null,
+    firstFrameAt: null,
     stalls: { count: 0, totalMs: 0 },
     seeks: 0,
     quotaEvictions: 0,

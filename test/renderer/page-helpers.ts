@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import type { PageWindow } from './page-types.js';
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
 
@@ -24,7 +25,7 @@ export interface VideoState {
 
 export function videoState(page: Page): Promise<VideoState> {
   return page.evaluate(() => {
-    const video = document.querySelector('video')!;
+    const video = (globalThis as unknown as PageWindow).document.querySelector('video')!;
     const quality = video.getVideoPlaybackQuality();
     return {
       currentTime: video.currentTime,
@@ -44,7 +45,7 @@ export function seekAndTime(page: Page, seconds: number): Promise<number> {
   return page.evaluate(
     (target) =>
       new Promise<number>((resolve, reject) => {
-        const video = document.querySelector('video')!;
+        const video = (globalThis as unknown as PageWindow).document.querySelector('video')!;
         const started = performance.now();
         const timer = setTimeout(
           () => reject(new Error(`no playback 10 s after seeking to ${target}`)),
@@ -67,7 +68,7 @@ export function seekAndTime(page: Page, seconds: number): Promise<number> {
 export async function waitForPlayback(page: Page, beyond: number, timeout = 15_000): Promise<void> {
   await page.waitForFunction(
     (t) => {
-      const video = document.querySelector('video');
+      const video = (globalThis as unknown as PageWindow).document.querySelector('video');
       return video !== null && !video.paused && video.currentTime > t;
     },
     beyond,

@@ -6,6 +6,7 @@ import { startSourceNode, type SourceNode } from '../gateway/fixtures/source-nod
 import { buildRenderer } from './build-renderer.js';
 import { withFaults, type FaultSwitch } from './faulty-backend.js';
 import { screenshot, seekAndTime, videoState, waitForPlayback } from './page-helpers.js';
+import type { PageWindow } from './page-types.js';
 
 const VIDEO = 'Demo clip';
 let staticDir: string;
@@ -38,12 +39,13 @@ afterAll(async () => {
 /** Opens the player afresh (via the library, so the same hash twice still remounts it). */
 async function watch(start?: number): Promise<void> {
   await page.evaluate(() => {
-    window.location.hash = '#/';
+    (globalThis as unknown as PageWindow).location.hash = '#/';
   });
   await page.locator('[data-testid=library]').waitFor();
   await page.evaluate(
     ([name, t]) => {
-      window.location.hash = `#/watch/${encodeURIComponent(name as string)}${t === null ? '' : `?t=${t}`}`;
+      (globalThis as unknown as PageWindow).location.hash =
+        `#/watch/${encodeURIComponent(name as string)}${t === null ? '' : `?t=${t}`}`;
     },
     [VIDEO, start ?? null] as const,
   );
@@ -69,14 +71,18 @@ describe('player', () => {
     await watch(0);
     await waitForPlayback(page, 0.5);
     await page.evaluate(() => {
-      document.querySelector('video')!.playbackRate = 2;
+      (globalThis as unknown as PageWindow).document.querySelector('video')!.playbackRate = 2;
     });
-    await page.waitForFunction(() => document.querySelector('video')!.ended, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageWindow).document.querySelector('video')!.ended,
+      undefined,
+      { timeout: 30_000 },
+    );
     const state = await videoState(page);
     expect(state.currentTime).toBeGreaterThan(15);
     expect(state.totalVideoFrames).toBeGreaterThan(100);
     expect(state.error).toBeNull();
-    const debug = await page.evaluate(() => window.__peerstreamer);
+    const debug = await page.evaluate(() => (globalThis as unknown as PageWindow).__peerstreamer);
     expect(debug.errors).toEqual([]);
     expect(debug.stalls.count).toBe(0);
     expect(debug.firstFrameMs).not.toBeNull();
@@ -91,7 +97,7 @@ describe('player', () => {
     expect(forward).toBeLessThan(2_000);
     const back = await seekAndTime(page, duration * 0.1);
     expect(back).toBeLessThan(2_000);
-    const debug = await page.evaluate(() => window.__peerstreamer);
+    const debug = await page.evaluate(() => (globalThis as unknown as PageWindow).__peerstreamer);
     expect(debug.seeks).toBeGreaterThanOrEqual(2);
     expect(debug.errors).toEqual([]);
     await screenshot(page, 'playing-1280x720');
@@ -100,12 +106,19 @@ describe('player', () => {
   it('shows bytes by origin, buffer ahead and the peer table in the stats panel', async () => {
     const local = page.locator('[data-testid=stats-panel] [data-testid=bytes-local]');
     await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid=bytes-local]')?.getAttribute('data-bytes')) > 0,
+      () =>
+        Number(
+          (globalThis as unknown as PageWindow).document
+            .querySelector('[data-testid=bytes-local]')
+            ?.getAttribute('data-bytes'),
+        ) > 0,
     );
     expect(Number(await local.getAttribute('data-bytes'))).toBeGreaterThan(100_000);
     expect(await page.locator('[data-testid=buffer-ahead]').textContent()).toMatch(/\d+\.\d s/);
     await page.waitForFunction(
-      () => document.querySelectorAll('.throughput-chart polyline').length > 0,
+      () =>
+        (globalThis as unknown as PageWindow).document.querySelectorAll('.throughput-chart polyline').length >
+        0,
       undefined,
       {
         timeout: 10_000,
@@ -121,7 +134,7 @@ describe('player', () => {
     const chunks = node.manifests.get(VIDEO)!.chunks.length;
     expect(await self.locator('[data-testid=chunk-strip]').getAttribute('data-held')).toBe(String(chunks));
     await page.evaluate(() => {
-      window.location.hash = '#/topology';
+      (globalThis as unknown as PageWindow).location.hash = '#/topology';
     });
     await page.locator('[data-testid=topology-view] [data-testid=topology-node]').waitFor();
     await screenshot(page, 'topology-1280x720');
@@ -131,9 +144,9 @@ describe('player', () => {
     await watch(0);
     await waitForPlayback(page, 0.3);
     await seekAndTime(page, 9);
-    await page.evaluate(() => document.querySelector('video')!.pause());
+    await page.evaluate(() => (globalThis as unknown as PageWindow).document.querySelector('video')!.pause());
     await page.evaluate(() => {
-      window.location.hash = '#/';
+      (globalThis as unknown as PageWindow).location.hash = '#/';
     });
     const resume = page.locator(
       `[data-testid=video-card][data-name="${VIDEO}"] [data-testid=resume-position]`,
@@ -141,7 +154,9 @@ describe('player', () => {
     await resume.waitFor();
     expect(await resume.textContent()).toMatch(/Resume at 0:(09|1\d)/);
     await watch();
-    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) >= 8.5);
+    await page.waitForFunction(
+      () => ((globalThis as unknown as PageWindow).document.querySelector('video')?.currentTime ?? 0) >= 8.5,
+    );
   });
 });
 
@@ -181,7 +196,7 @@ describe('errors in words, and recovery', () => {
     await watch(0);
     await waitForPlayback(page, 0.2);
     await page.evaluate(() => {
-      document.querySelector('video')!.currentTime = 8.5;
+      (globalThis as unknown as PageWindow).document.querySelector('video')!.currentTime = 8.5;
     });
     const overlay = page.locator('[data-testid=player-error][data-kind=integrity]');
     await overlay.waitFor({ timeout: 15_000 });
@@ -197,14 +212,18 @@ describe('narrow window', () => {
   it('lays out at 800x600', async () => {
     await page.setViewportSize({ width: 800, height: 600 });
     await page.evaluate(() => {
-      window.location.hash = '#/';
+      (globalThis as unknown as PageWindow).location.hash = '#/';
     });
     await page.locator('[data-testid=video-card]').first().waitFor();
     await screenshot(page, 'library-800x600');
     await watch(2);
     await waitForPlayback(page, 2.2);
     await screenshot(page, 'playing-800x600');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate(
+      () =>
+        (globalThis as unknown as PageWindow).document.documentElement.scrollWidth -
+        (globalThis as unknown as PageWindow).innerWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 720 });
   });

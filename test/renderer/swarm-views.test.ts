@@ -13,6 +13,7 @@ import { MemoryBackend } from '../gateway/fixtures/memory-backend.js';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { buildRenderer } from './build-renderer.js';
 import { screenshot } from './page-helpers.js';
+import type { PageWindow } from './page-types.js';
 
 /**
  * Views that need a swarm a lone store cannot show (peers, a tree of nodes, joins and leaves) and
@@ -136,7 +137,7 @@ afterAll(async () => {
 
 async function go(hash: string): Promise<void> {
   await page.evaluate((target) => {
-    window.location.hash = target;
+    (globalThis as unknown as PageWindow).location.hash = target;
   }, hash);
 }
 
@@ -176,7 +177,11 @@ describe('swarm views', () => {
   it('draws the tree, highlights this node, and follows joins and leaves live', async () => {
     await go('#/topology');
     const nodes = page.locator('[data-testid=topology-view] [data-testid=topology-node]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=topology-node]').length === 6);
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as PageWindow).document.querySelectorAll('[data-testid=topology-node]')
+          .length === 6,
+    );
     const self = page.locator('[data-testid=topology-node][data-self=true]');
     expect(await self.getAttribute('data-name')).toBe('laptop');
     expect(await self.locator('[data-testid=chunk-strip]').getAttribute('data-held')).toBe('3');

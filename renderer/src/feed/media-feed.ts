@@ -68,6 +68,8 @@ export class MediaFeed {
   private nextIndex = 0;
   private appending: number | null = null;
   private destroyed = false;
+  private initFetch: Promise<FetchedBytes> | undefined;
+  private startTime = 0;
   /** Set when a chunk failed in a way retrying cannot fix (e.g. the token was refused). */
   private halted = false;
   private wakeUp: (() => void) | undefined;
@@ -93,11 +95,26 @@ export class MediaFeed {
     this.objectUrl = URL.createObjectURL(this.mediaSource);
   }
 
+  /**
+   * Starts fetching the init segment and the first chunks for `startAt`, before anything is attached:
+   * the player calls this before video.js builds its UI, so the network and the UI work in parallel.
+   */
+  prefetch(startAt = 0): void {
+    if (this.initFetch !== undefined || this.codecProblem() !== null) return;
+    this.startTime = Math.min(Math.max(0, startAt), Math.max(0, this.manifest.duration - 0.5));
+    this.nextIndex = chunkAtTime(this.manifest.chunks, this.startTime);
+    this.initFetch = this.fetchWithRetry(
+      api.initUrl(this.manifest.name),
+      'the init segment',
+      this.lifetime.signal,
+    );
+    this.initFetch.catch(() => undefined);
+    this.scheduleFetches(this.startTime);
+  }
+
   /** Attaches to the element and starts feeding from `startAt` seconds. Rejects with FeedError. */
   async start(startAt = 0): Promise<void> {
-    const codecProblem = unsupportedCodecMessage(this.manifest.mimeType, (type) =>
-      MediaSource.isTypeSupported(type),
-    );
+    const codecProblem = this.codecProblem();
     if (codecProblem !== null) {
       throw new FeedError({
         kind: 'codec',
@@ -106,17 +123,9 @@ export class MediaFeed {
         retrying: false,
       });
     }
-    const start = Math.min(Math.max(0, startAt), Math.max(0, this.manifest.duration - 0.5));
-    this.nextIndex = chunkAtTime(this.manifest.chunks, start);
-    // Fetch the init segment and the first chunks while MediaSource opens: time to first frame is
-    // one round trip shorter that way.
-    const init = this.fetchWithRetry(
-      api.initUrl(this.manifest.name),
-      'the init segment',
-      this.lifetime.signal,
-    );
-    init.catch(() => undefined);
-    this.scheduleFetches(start);
+    this.prefetch(startAt);
+    const start = this.startTime;
+    const init = this.initFetch!;
 
     const opened = new Promise<void>((resolve) =>
       this.mediaSource.addEventListener('sourceopen', () => resolve(), { once: true }),
@@ -135,6 +144,10 @@ export class MediaFeed {
     this.listen(this.video, 'timeupdate', () => this.wake());
     this.listen(this.video, 'ratechange', () => this.wake());
     void this.pump();
+  }
+
+  private codecProblem(): string | null {
+    return unsupportedCodecMessage(this.manifest.mimeType, (type) => MediaSource.isTypeSupported(type));
   }
 
   snapshot(): FeedSnapshot {
@@ -255,6 +268,16 @@ export class MediaFeed {
     const spans = removableSpans(rangesOf(buffer.buffered), time - behind, keepTo, hard ? 0.01 : 5);
     if (spans.length === 0) return false;
     for (const [start, end] of spans) await removeFrom(buffer, start, end);
+    // A removal (or the browser's own eviction before a QuotaExceededError) may have taken media the
+    // feed already appended ahead of the play head; step back so it is fetched and appended again.
+    const now = this.video.currentTime;
+    const expected = nextChunkToAppend(
+      this.manifest.chunks,
+      rangesOf(buffer.buffered),
+      now,
+      this.manifest.duration,
+    );
+    if (expected < this.nextIndex) this.nextIndex = expected;
     return true;
   }
 
@@ -272,7 +295,7 @@ export class MediaFeed {
     for (let index = this.nextIndex; index < chunks.length; index++) {
       if (this.pending.size >= this.maxInFlight) break;
       const chunk = chunks[index]!;
-      if ((chunk.start ?? 0) > horizon && index !== this.nextIndex) break;
+      if ((chunk.start ?? 0) > horizon) break;
       if (this.pending.has(index)) continue;
       this.startFetch(index);
     }

@@ -27,6 +27,7 @@ export function VideoPlayer({ manifest, startAt }: Props) {
   const [problem, setProblem] = useState<Problem | null>(null);
 
   useEffect(() => {
+    const mountedAt = performance.now();
     const host = hostRef.current!;
     // video.js replaces and later removes the element it is given, so React never owns it.
     const video = document.createElement('video');
@@ -34,6 +35,12 @@ export function VideoPlayer({ manifest, startAt }: Props) {
     video.setAttribute('playsinline', '');
     video.dataset.testid = 'video';
     host.appendChild(video);
+    const resumeAt = startAt ?? loadPosition(manifest.name)?.seconds ?? 0;
+    const feed = new MediaFeed(video, manifest, { onProblem: (next) => report(next) });
+    // The feed attaches its MediaSource before video.js builds the UI, so the network, MediaSource
+    // setup and the UI proceed in parallel; video.js adopts an element that is already loading
+    // (its "late init" path) without touching the source.
+    const started = feed.start(resumeAt);
     const player = videojs(video, {
       controls: true,
       preload: 'auto',
@@ -45,13 +52,11 @@ export function VideoPlayer({ manifest, startAt }: Props) {
     });
     const debug = resetDebug(manifest.name);
     const stalls = new StallTracker(video);
-    const report = (next: Problem | null): void => {
+    function report(next: Problem | null): void {
       setProblem(next);
       debug.problem = next === null ? null : `${next.title}: ${next.detail}`;
       if (next !== null) debug.errors.push(debug.problem!);
-    };
-    const feed = new MediaFeed(video, manifest, { onProblem: report });
-    const clickedAt = performance.now();
+    }
 
     const onPlaying = (): void => stalls.onPlaying();
     const onWaiting = (): void => stalls.onWaiting();
@@ -92,7 +97,8 @@ export function VideoPlayer({ manifest, startAt }: Props) {
     // The first decoded frame, for the debug object (tests and the benchmark read it).
     if ('requestVideoFrameCallback' in video) {
       video.requestVideoFrameCallback(() => {
-        debug.firstFrameMs = performance.now() - clickedAt;
+        debug.firstFrameAt = performance.now();
+        debug.firstFrameMs = debug.firstFrameAt - mountedAt;
       });
     }
 
@@ -119,9 +125,7 @@ export function VideoPlayer({ manifest, startAt }: Props) {
       });
     }, 250);
 
-    const resumeAt = startAt ?? loadPosition(manifest.name)?.seconds ?? 0;
-    feed
-      .start(resumeAt)
+    started
       .then(() => player.play())
       .catch((error: unknown) => {
         if (error instanceof FeedError) report(error.problem);
