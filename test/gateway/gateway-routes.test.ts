@@ -116,6 +116,9 @@ describe('init segment and chunks', () => {
     const init = await get('api/videos/old-video/init');
     expect(init.status).toBe(409);
     expect(init.json<ApiError>().error.code).toBe('LEGACY_FORMAT');
+    const playlist = await get('hls/old-video.m3u8');
+    expect(playlist.status).toBe(409);
+    expect(playlist.json<ApiError>().error.message).toContain('byte-split');
   });
 });
 

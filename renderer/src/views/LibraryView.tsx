@@ -37,7 +37,11 @@ export function LibraryView() {
     <main className="library" data-testid="library">
       <header className="view-header">
         <h1>Library</h1>
-        {videos !== null && <span className="muted">{videos.length} videos</span>}
+        {videos !== null && (
+          <span className="muted">
+            {videos.length} {videos.length === 1 ? 'video' : 'videos'}
+          </span>
+        )}
       </header>
       {error !== null && (
         <div className="banner banner-error" role="alert" data-testid="library-error">
