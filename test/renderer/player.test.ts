@@ -26,6 +26,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  // The gateway's CSP must not break the player: any violation is reported on the console.
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+  });
   // The first load carries the token; the gateway trades it for a cookie and redirects.
   await page.goto(node.withToken(''));
 }, 120_000);
