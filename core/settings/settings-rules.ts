@@ -19,7 +19,8 @@ function tcpProblem(what: string, value: unknown): string | null {
   if (value === null) return null;
   if (typeof value !== 'string') return `${what} must be text like tcp://192.0.2.10:7999, or empty for none.`;
   const match = TCP.exec(value.trim());
-  if (!match) return `${what} "${value}" is not an address: write tcp://host:port, e.g. tcp://192.0.2.10:7999.`;
+  if (!match)
+    return `${what} "${value}" is not an address: write tcp://host:port, e.g. tcp://192.0.2.10:7999.`;
   const port = Number(match[2]);
   if (port < 1 || port > 65535) return `${what} "${value}" has port ${port}; use a port from 1 to 65535.`;
   return null;
@@ -83,16 +84,22 @@ export function checkSettingsPatch(current: AppSettings, patch: unknown): Settin
       problems.name ??= `"${key}" is not a setting; known settings are ${SETTING_KEYS.join(', ')}.`;
       continue;
     }
-    const value = typeof raw === 'string' && (key === 'master' || key === 'supermaster') ? blankToNull(raw) : raw;
+    const value =
+      typeof raw === 'string' && (key === 'master' || key === 'supermaster') ? blankToNull(raw) : raw;
     const problem = settingProblem(key as SettingKey, value);
     if (problem !== null) problems[key as SettingKey] = problem;
     else next[key] = typeof value === 'string' ? value.trim() : value;
   }
   const merged = next as unknown as AppSettings;
   if (problems.supermaster === undefined && merged.supermaster !== null && merged.master === null) {
-    problems.supermaster = 'A supermaster is the fallback for a master: set a master first, or clear the supermaster.';
+    problems.supermaster =
+      'A supermaster is the fallback for a master: set a master first, or clear the supermaster.';
   }
-  if (problems.supermaster === undefined && merged.supermaster !== null && merged.supermaster === merged.master) {
+  if (
+    problems.supermaster === undefined &&
+    merged.supermaster !== null &&
+    merged.supermaster === merged.master
+  ) {
     problems.supermaster = 'The supermaster must be a different node from the master, or empty.';
   }
   return Object.keys(problems).length > 0 ? { ok: false, problems } : { ok: true, settings: merged };

@@ -64,9 +64,13 @@ export function readSettings(store: ChunkStore, defaults: AppSettings): LoadedSe
 export function writeSettings(store: ChunkStore, current: AppSettings, patch: unknown): AppSettings {
   const checked = checkSettingsPatch(current, patch);
   if (!checked.ok) {
-    throw new PeerStreamerError('INVALID_ARGUMENT', `Settings not saved: ${describeProblems(checked.problems)}`, {
-      problems: checked.problems,
-    });
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `Settings not saved: ${describeProblems(checked.problems)}`,
+      {
+        problems: checked.problems,
+      },
+    );
   }
   // Every field is written, not just the changed ones: ten small upserts, and a save repairs any row
   // that had fallen back to its default.

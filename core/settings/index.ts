@@ -1,2 +1,0 @@
-export * from './settings-model.js';
-export * from './settings-rules.js';

@@ -1,0 +1,254 @@
+/**
+ * The desktop app's lifecycle: one instance, the node, the UI's protocol, the window, the tray and
+ * the IPC handlers, wired together. Each part lives in its own module; this one only connects them.
+ */
+import os from 'node:os';
+import type { BrowserWindow } from 'electron';
+import { Menu, app, dialog, ipcMain, protocol, session } from 'electron';
+import { createGatewayToken } from '../core/gateway/token.js';
+import { errorMessage } from '../core/util/errors.js';
+import type { Logger } from '../core/util/logger.js';
+import type { PeerNodeOptions } from '../core/node/peer-node.js';
+import type { AppSettings } from '../core/settings/settings-model.js';
+import { appMenuTemplate, VIDEO_EXTENSIONS } from './app-menu.js';
+import type { AppPaths } from './app-paths.js';
+import { APP_SCHEME } from './app-identity.js';
+import { createProtocolHandler, registerAppScheme } from './app-protocol.js';
+import { IpcChannel } from './ipc/channels.js';
+import type { IngestProgress, LoadedSettingsView } from './ipc/contract.js';
+import { IpcManager } from './ipc/ipc-manager.js';
+import { LoopMonitor } from './loop-monitor.js';
+import { NodeHost } from './node-host.js';
+import { addSampleOnFirstRun } from './sample-video.js';
+import { denyPermissions, hardenWebContents, openExternalSafely } from './security.js';
+import { SettingsService } from './settings-service.js';
+import { TrayController } from './tray-controller.js';
+import { TrayStatusSampler } from './tray-status.js';
+import { VideoIngester } from './video-ingester.js';
+import { createPlayerWindow } from './window.js';
+
+export interface DesktopAppOptions {
+  paths: AppPaths;
+  /** Start hidden in the tray (`--tray`, and launch at login). */
+  startInTray: boolean;
+  logger: Logger;
+  peerNodeOptions?: PeerNodeOptions;
+}
+
+/** Call at module load, before `ready`: Electron grants scheme privileges only then. */
+export function beforeReady(): void {
+  registerAppScheme(protocol);
+}
+
+export class DesktopApp {
+  window: BrowserWindow | null = null;
+  tray: TrayController | null = null;
+  readonly host: NodeHost;
+  readonly ipc: IpcManager;
+  private settings!: SettingsService;
+  private readonly ingester: VideoIngester;
+  private readonly sampler = new TrayStatusSampler();
+  private monitor: LoopMonitor | null = null;
+  private quitting = false;
+  private shutDown = false;
+  /** The gateway's per-run secret; the protocol handler adds it, so the renderer never holds it. */
+  private readonly token = createGatewayToken();
+
+  private constructor(private readonly options: DesktopAppOptions) {
+    this.host = new NodeHost({
+      storeDir: options.paths.store,
+      token: this.token,
+      staticDir: options.paths.staticDir,
+      logger: options.logger,
+      ...(options.peerNodeOptions ? { peerNodeOptions: options.peerNodeOptions } : {}),
+    });
+    this.ipc = new IpcManager(ipcMain, () => this.window?.webContents ?? null, options.logger);
+    this.ingester = new VideoIngester(
+      () => this.host.node?.store ?? null,
+      (p) => this.reportIngest(p),
+      options.logger,
+    );
+  }
+
+  /**
+   * Starts the app, or returns null after handing over to an instance that is already running (it
+   * gets 'second-instance' and shows its window).
+   */
+  static async launch(options: DesktopAppOptions): Promise<DesktopApp | null> {
+    if (!app.requestSingleInstanceLock()) {
+      app.quit();
+      return null;
+    }
+    const desktop = new DesktopApp(options);
+    app.on('second-instance', () => desktop.showPlayer());
+    app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+    // Closing the last window: keep seeding from the tray, or quit when the user turned that off.
+    app.on('window-all-closed', () => {
+      if (!desktop.settings.settings.closeToTray) app.quit();
+    });
+    app.on('before-quit', () => {
+      desktop.quitting = true;
+    });
+    app.on('will-quit', (event) => {
+      if (desktop.shutDown) return;
+      // The node says goodbye to its master and closes the store before the process ends.
+      event.preventDefault();
+      void desktop.shutdown().finally(() => app.quit());
+    });
+    await app.whenReady();
+    await desktop.start();
+    return desktop;
+  }
+
+  private async start(): Promise<void> {
+    const { paths, logger } = this.options;
+    denyPermissions(session.defaultSession);
+    protocol.handle(
+      APP_SCHEME,
+      createProtocolHandler({ gateway: () => this.host.gateway(), token: this.token }),
+    );
+    this.settings = await SettingsService.load(paths.store, defaultNodeName(), logger);
+    const node = await this.host.start(this.settings.settings);
+    if (node !== null && this.settings.settings.master === null) {
+      await addSampleOnFirstRun(node.store, paths.sampleVideo, logger).catch((error: unknown) =>
+        logger.warn({ err: error }, `sample video not added: ${errorMessage(error)}`),
+      );
+    }
+    this.monitor = new LoopMonitor(logger);
+    this.registerIpc();
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        appMenuTemplate(
+          {
+            addVideo: () => void this.pickVideos(),
+            openPlayer: () => this.showPlayer(),
+            quit: () => this.quit(),
+          },
+          process.platform,
+        ),
+      ),
+    );
+    this.tray = new TrayController(
+      paths.trayIcon,
+      () => this.sampler.sample(this.host.node, this.host.problem),
+      {
+        openPlayer: () => this.showPlayer(),
+        setSeeding: (enabled) => void this.setSeeding(enabled),
+        quit: () => this.quit(),
+      },
+    );
+    this.applyToOs(this.settings.settings);
+    if (!this.options.startInTray) this.showPlayer();
+  }
+
+  /** Shows (creating if needed), restores and focuses the player window. */
+  showPlayer(): void {
+    let window = this.window;
+    if (window === null || window.isDestroyed()) {
+      window = createPlayerWindow({
+        preloadPath: this.options.paths.preload,
+        iconPath: this.options.paths.windowIcon,
+      });
+      window.on('close', (event) => {
+        if (!this.quitting && this.settings.settings.closeToTray) {
+          event.preventDefault();
+          window!.hide();
+        }
+      });
+      window.on('closed', () => {
+        if (this.window === window) this.window = null;
+      });
+      this.window = window;
+      return;
+    }
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  }
+
+  /** Pause/Resume from the tray: saved like any setting, so it survives a restart. */
+  async setSeeding(enabled: boolean): Promise<void> {
+    const result = await this.settings.save({ seeding: enabled }, this.host, this);
+    if (!result.ok) this.options.logger.warn(result.message);
+    this.tray?.refresh();
+  }
+
+  quit(): void {
+    this.quitting = true;
+    app.quit();
+  }
+
+  /** Stops the node and everything that ticks; idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.shutDown) return;
+    this.shutDown = true;
+    this.tray?.destroy();
+    this.monitor?.stop();
+    this.ipc.dispose();
+    await this.host.stop();
+  }
+
+  applyToOs(settings: AppSettings): void {
+    // Started at login, the app goes straight to the tray: the user did not ask for a window.
+    app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin, args: ['--tray'] });
+  }
+
+  async pickVideos(): Promise<{ queued: number }> {
+    const options = {
+      title: 'Add video',
+      properties: ['openFile', 'multiSelections'] as Array<'openFile' | 'multiSelections'>,
+      filters: [{ name: 'Videos', extensions: VIDEO_EXTENSIONS }],
+    };
+    const picked = this.window
+      ? await dialog.showOpenDialog(this.window, options)
+      : await dialog.showOpenDialog(options);
+    if (picked.canceled || picked.filePaths.length === 0) return { queued: 0 };
+    void this.ingester.add(picked.filePaths);
+    return { queued: picked.filePaths.length };
+  }
+
+  private registerIpc(): void {
+    this.ipc.handle(IpcChannel.GetSettings, (): LoadedSettingsView => ({
+      settings: this.settings.settings,
+      warnings: this.settings.warnings,
+      nodeProblem: this.host.problem,
+    }));
+    this.ipc.handle(IpcChannel.SaveSettings, async (patch) => {
+      const result = await this.settings.save(patch, this.host, this);
+      this.tray?.refresh();
+      return result;
+    });
+    this.ipc.handle(IpcChannel.ClearCache, async () => ({
+      bytesFreed: (await this.host.node?.store.clearCache()) ?? 0,
+    }));
+    this.ipc.handle(IpcChannel.PickVideos, () => this.pickVideos());
+    this.ipc.handle(IpcChannel.AddVideos, ({ paths }) => {
+      void this.ingester.add(paths);
+      return { queued: paths.length };
+    });
+    this.ipc.handle(IpcChannel.OpenExternal, ({ url }) => openExternalSafely(url));
+  }
+
+  /** Taskbar/dock progress plus a message the renderer shows; the bar clears when a file is done. */
+  private reportIngest(progress: IngestProgress): void {
+    const window = this.window;
+    if (window === null || window.isDestroyed()) return;
+    window.setProgressBar(progress.state === 'running' ? (progress.fraction ?? 2) : -1, {
+      mode: progress.state === 'failed' ? 'error' : progress.fraction === null ? 'indeterminate' : 'normal',
+    });
+    window.webContents.send(IpcChannel.IngestProgress, progress);
+  }
+}
+
+/** "<host>-<4 hex>": readable in a master's child list, and unlikely to collide on one LAN. */
+function defaultNodeName(): string {
+  const host =
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '')
+      .slice(0, 80) || 'desktop';
+  const suffix = Math.floor(Math.random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0');
+  return /^[A-Za-z0-9]/.test(host) ? `${host}-${suffix}` : `desktop-${suffix}`;
+}

@@ -1,0 +1,43 @@
+/**
+ * Runs sandboxed before the player page. It exposes the typed bridge and nothing else: the page
+ * never sees ipcRenderer itself, only these functions, each bound to one channel.
+ * Built to a single CommonJS file (sandboxed preloads cannot load other files).
+ */
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { IpcChannel } from './ipc/channels.js';
+import { BRIDGE_KEY, type DesktopBridge, type IngestProgress } from './ipc/contract.js';
+
+const bridge: DesktopBridge = {
+  getSettings: () => ipcRenderer.invoke(IpcChannel.GetSettings),
+  saveSettings: (patch) => ipcRenderer.invoke(IpcChannel.SaveSettings, patch),
+  clearCache: () => ipcRenderer.invoke(IpcChannel.ClearCache),
+  pickVideos: () => ipcRenderer.invoke(IpcChannel.PickVideos),
+  openExternal: (url) => ipcRenderer.invoke(IpcChannel.OpenExternal, { url }),
+  onIngestProgress(listener) {
+    // The event object is not passed on: it would hand the page a reference to ipcRenderer.
+    const forward = (_event: IpcRendererEvent, progress: IngestProgress): void => listener(progress);
+    ipcRenderer.on(IpcChannel.IngestProgress, forward);
+    return () => ipcRenderer.removeListener(IpcChannel.IngestProgress, forward);
+  },
+};
+
+contextBridge.exposeInMainWorld(BRIDGE_KEY, bridge);
+
+/**
+ * Drag-and-drop of video files anywhere on the window. File paths are only available here
+ * (webUtils), not to the page, so the preload handles drops itself and sends the paths.
+ */
+function installDropTarget(): void {
+  window.addEventListener('dragover', (event) => {
+    if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+  });
+  window.addEventListener('drop', (event) => {
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (files.length === 0) return;
+    event.preventDefault();
+    const paths = files.map((file) => webUtils.getPathForFile(file)).filter((file) => file.length > 0);
+    if (paths.length > 0) void ipcRenderer.invoke(IpcChannel.AddVideos, { paths });
+  });
+}
+
+installDropTarget();

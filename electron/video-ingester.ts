@@ -1,0 +1,58 @@
+/**
+ * Adds videos the user picked or dropped, one at a time (ffmpeg is CPU-bound; two at once would
+ * only both be slower), reporting progress to the window (taskbar bar + renderer notification).
+ */
+import type { ChunkStore } from '../core/store/chunk-store.js';
+import { defaultVideoName, ingestVideo } from '../core/library/ingest.js';
+import { errorMessage } from '../core/util/errors.js';
+import type { Logger } from '../core/util/logger.js';
+import type { IngestProgress } from './ipc/contract.js';
+
+export type ProgressSink = (progress: IngestProgress) => void;
+
+export class VideoIngester {
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: () => ChunkStore | null,
+    private readonly report: ProgressSink,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Queues the files; resolves when these have been ingested (or failed, which is reported). */
+  add(files: readonly string[]): Promise<void> {
+    for (const file of files) this.queue = this.queue.then(() => this.ingestOne(file));
+    return this.queue;
+  }
+
+  private async ingestOne(file: string): Promise<void> {
+    const name = defaultVideoName(file);
+    const store = this.store();
+    if (store === null) {
+      this.report({
+        file,
+        name,
+        state: 'failed',
+        fraction: null,
+        message: 'The node is not running; fix Settings first.',
+      });
+      return;
+    }
+    this.report({ file, name, state: 'running', fraction: 0 });
+    try {
+      await ingestVideo(store, file, {
+        logger: this.logger,
+        onProgress: ({ mediaSeconds, totalSeconds }) => {
+          const fraction = totalSeconds ? Math.min(1, mediaSeconds / totalSeconds) : null;
+          this.report({ file, name, state: 'running', fraction });
+        },
+      });
+      this.report({ file, name, state: 'done', fraction: 1 });
+      this.logger.info({ file, video: name }, 'video added');
+    } catch (error) {
+      // Reported to the user, who can act on it (rename, pick another file); the queue goes on.
+      this.logger.warn({ file, err: error }, 'video not added');
+      this.report({ file, name, state: 'failed', fraction: null, message: errorMessage(error) });
+    }
+  }
+}
