@@ -130,7 +130,8 @@ describe('failures', () => {
         const full = path.join(blobs, fan, file);
         if (!statSync(full).isFile()) continue;
         const bytes = readFileSync(full);
-        bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+        const middle = Math.floor(bytes.length / 2);
+        bytes[middle] = bytes[middle]! ^ 0xff;
         writeFileSync(full, bytes);
         corrupted += 1;
       }
