@@ -4,7 +4,7 @@
  * user would see: one line on stderr, a non-zero exit, and a store exactly as it was.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
@@ -100,9 +100,12 @@ export async function expectUnchanged(store: string, before: StoreSnapshot): Pro
   expect(after.tmp).toEqual([]);
 }
 
+/** What `add` prints while it works, before any failure: not part of the error. */
+const PROGRESS_LINE = /^adding .+: \d{1,3}% .+ ETA \S+$/;
+
 /**
  * A failed command as a user should see it: a non-zero exit, nothing on stdout, and exactly one line on
- * stderr that matches every pattern (patterns name the input and the way out).
+ * stderr (after any progress lines) that matches every pattern (patterns name the input and the way out).
  */
 export function expectOneLineError(result: CliResult, ...patterns: RegExp[]): string {
   const text = result.stderr;
@@ -110,6 +113,7 @@ export function expectOneLineError(result: CliResult, ...patterns: RegExp[]): st
   expect(result.stdout).toBe('');
   expect(text.endsWith('\n'), `stderr should end with a newline: ${JSON.stringify(text)}`).toBe(true);
   const lines = text.slice(0, -1).split('\n');
+  while (lines.length > 1 && PROGRESS_LINE.test(lines[0]!)) lines.shift();
   expect(lines, `one line of stderr: ${JSON.stringify(text)}`).toHaveLength(1);
   const line = lines[0]!;
   expect(line).toMatch(/^peerstreamer: error: /);
@@ -180,10 +184,10 @@ export async function unmount(dir: string): Promise<void> {
   }
 }
 
+/** From the kernel's mount table: a bind mount shares its device with its parent, so stat cannot tell. */
 function isMountPoint(dir: string): boolean {
-  try {
-    return statSync(dir).dev !== statSync(path.dirname(dir)).dev;
-  } catch {
-    return false;
-  }
+  const target = path.resolve(dir);
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((line) => line.split(' ')[4] === target);
 }
