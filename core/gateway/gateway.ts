@@ -14,6 +14,7 @@ import {
   hostName,
   offeredToken,
   tokenCookie,
+  tokenCookieName,
   tokenMatches,
   type OfferedToken,
 } from './security.js';
@@ -214,7 +215,7 @@ function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
     );
   }
   const url = new URL(c.req.url);
-  const offered = offeredToken(c.req.raw, url);
+  const offered = offeredToken(c.req.raw, url, tokenCookieName(options.token));
   if (offered.via === 'none') {
     return sendError(
       c,

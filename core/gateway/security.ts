@@ -1,7 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** Cookie that carries the per-run token after the first page load. */
-export const TOKEN_COOKIE = 'ps_token';
+/**
+ * Cookie that carries the per-run token after the first page load. Cookies are scoped by host, not
+ * port, so two nodes' players on 127.0.0.1 would overwrite each other's cookie under one name: each
+ * gateway names its cookie after a digest of its own token.
+ */
+export function tokenCookieName(token: string): string {
+  return `ps_token_${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+}
 
 /**
  * Compares tokens in constant time. Hashing first gives equal-length inputs, so the comparison leaks
@@ -20,11 +26,11 @@ export interface OfferedToken {
   via: 'header' | 'cookie' | 'query' | 'none';
 }
 
-export function offeredToken(request: Request, url: URL): OfferedToken {
+export function offeredToken(request: Request, url: URL, cookieName: string): OfferedToken {
   const auth = request.headers.get('authorization');
   const bearer = auth?.match(/^Bearer\s+(.+)$/i)?.[1];
   if (bearer !== undefined) return { value: bearer.trim(), via: 'header' };
-  const cookie = readCookie(request.headers.get('cookie'), TOKEN_COOKIE);
+  const cookie = readCookie(request.headers.get('cookie'), cookieName);
   if (cookie !== undefined) return { value: cookie, via: 'cookie' };
   const query = url.searchParams.get('token');
   if (query !== null) return { value: query, via: 'query' };
@@ -99,5 +105,5 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export function tokenCookie(token: string): string {
-  return `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+  return `${tokenCookieName(token)}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../core/gateway/gateway.js';
 import { serveGatewayHttp } from '../../core/gateway/serve-http.js';
+import { tokenCookieName } from '../../core/gateway/security.js';
 import type { ApiError } from '../../core/shared/api-types.js';
 import { isPeerStreamerError } from '../../core/util/errors.js';
 import { startSourceNode, type SourceNode } from './fixtures/source-node.js';
@@ -45,7 +46,7 @@ describe('token', () => {
     const wrong = 'x'.repeat(43);
     for (const response of [
       await rawRequest(url('api/videos'), { headers: { Authorization: `Bearer ${wrong}` } }),
-      await rawRequest(url('api/videos'), { headers: { Cookie: `ps_token=${wrong}` } }),
+      await rawRequest(url('api/videos'), { headers: { Cookie: `${tokenCookieName(node.token)}=${wrong}` } }),
       await rawRequest(url(`api/videos?token=${wrong}`)),
     ]) {
       expect(response.status).toBe(401);
@@ -58,7 +59,11 @@ describe('token', () => {
       (await rawRequest(url('api/videos'), { headers: { Authorization: `Bearer ${node.token}` } })).status,
     ).toBe(200);
     expect(
-      (await rawRequest(url('api/videos'), { headers: { Cookie: `a=b; ps_token=${node.token}` } })).status,
+      (
+        await rawRequest(url('api/videos'), {
+          headers: { Cookie: `a=b; ${tokenCookieName(node.token)}=${node.token}` },
+        })
+      ).status,
     ).toBe(200);
     expect((await rawRequest(node.withToken('api/videos'))).status).toBe(200);
   });
@@ -68,10 +73,12 @@ describe('token', () => {
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/?v=1');
     const cookie = String(response.headers['set-cookie']);
-    expect(cookie).toContain(`ps_token=${node.token}`);
+    expect(cookie).toContain(`${tokenCookieName(node.token)}=${node.token}`);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const page = await rawRequest(url(''), { headers: { Cookie: `ps_token=${node.token}` } });
+    const page = await rawRequest(url(''), {
+      headers: { Cookie: `${tokenCookieName(node.token)}=${node.token}` },
+    });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     const csp = String(page.headers['content-security-policy']);
@@ -83,7 +90,7 @@ describe('token', () => {
 });
 
 describe('static renderer', () => {
-  const cookie = (): Record<string, string> => ({ Cookie: `ps_token=${node.token}` });
+  const cookie = (): Record<string, string> => ({ Cookie: `${tokenCookieName(node.token)}=${node.token}` });
 
   it('serves hashed assets as immutable and falls back to index.html for client routes', async () => {
     const asset = await rawRequest(url('assets/app-abc123.js'), { headers: cookie() });
@@ -193,5 +200,14 @@ describe('serveGatewayHttp', () => {
     expect(() =>
       createGateway({ backend: node.backend, token: 'short', allowedHosts: ['127.0.0.1'] }),
     ).toThrow(/16/);
+  });
+});
+
+describe('two gateways on one host', () => {
+  it('name their cookies apart, so two nodes’ players on 127.0.0.1 do not log each other out', () => {
+    const first = tokenCookieName('first-token-0123456789');
+    const second = tokenCookieName('second-token-0123456789');
+    expect(first).toMatch(/^ps_token_[0-9a-f]{12}$/);
+    expect(first).not.toBe(second);
   });
 });
