@@ -1,0 +1,91 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
+import { contextBridge, ipcRenderer } from '../mocks/electron.js';
+import type { DesktopBridge, IngestProgress } from '../../electron/ipc/contract.js';
+
+vi.mock('electron', () => import('../mocks/electron.js'));
+
+/** The preload adds DOM listeners at load; a bare event target stands in for the page's window. */
+class FakeDomEvent {
+  defaultPrevented = false;
+  constructor(
+    readonly dataTransfer: { types: string[]; files: Array<{ name: string; path?: string }> } | null,
+  ) {}
+  preventDefault(): void {
+    this.defaultPrevented = true;
+  }
+}
+const fakeWindow = new EventEmitter();
+vi.stubGlobal('window', {
+  addEventListener: (type: string, listener: (event: FakeDomEvent) => void) => fakeWindow.on(type, listener),
+});
+
+// A computed specifier: the preload is DOM code, type-checked by tsconfig.electron.json (DOM lib);
+// tsconfig.json (Node only) covers test/ and must not follow this import.
+const PRELOAD = '../../electron/preload.js';
+await import(/* @vite-ignore */ PRELOAD);
+const { IpcChannel } = await import('../../electron/ipc/channels.js');
+
+const bridge = contextBridge.exposed.get('peerstreamer') as DesktopBridge;
+
+describe('preload bridge', () => {
+  it('exposes exactly the contract under window.peerstreamer', () => {
+    expect(Object.keys(bridge).sort()).toEqual(
+      ['clearCache', 'getSettings', 'onIngestProgress', 'openExternal', 'pickVideos', 'saveSettings'].sort(),
+    );
+  });
+
+  it('maps each function to its one channel', async () => {
+    ipcRenderer.invoked = [];
+    await bridge.getSettings();
+    await bridge.saveSettings({ port: 7001 });
+    await bridge.clearCache();
+    await bridge.pickVideos();
+    await bridge.openExternal('https://example.org');
+    expect(ipcRenderer.invoked).toEqual([
+      { channel: IpcChannel.GetSettings, args: [] },
+      { channel: IpcChannel.SaveSettings, args: [{ port: 7001 }] },
+      { channel: IpcChannel.ClearCache, args: [] },
+      { channel: IpcChannel.PickVideos, args: [] },
+      { channel: IpcChannel.OpenExternal, args: [{ url: 'https://example.org' }] },
+    ]);
+  });
+
+  it('passes ingest progress on without the IPC event, and unsubscribes', () => {
+    const seen: unknown[][] = [];
+    const off = bridge.onIngestProgress((...args) => seen.push(args));
+    const progress: IngestProgress = { file: '/v/a.mp4', name: 'a', state: 'running', fraction: 0.5 };
+    ipcRenderer.emit(IpcChannel.IngestProgress, { sender: ipcRenderer }, progress);
+    off();
+    ipcRenderer.emit(IpcChannel.IngestProgress, { sender: ipcRenderer }, progress);
+    expect(seen).toEqual([[progress]]);
+  });
+
+  it('turns files dropped on the window into one AddVideos request with their paths', () => {
+    ipcRenderer.invoked = [];
+    const over = new FakeDomEvent({ types: ['Files'], files: [] });
+    fakeWindow.emit('dragover', over);
+    expect(over.defaultPrevented).toBe(true);
+    const drop = new FakeDomEvent({
+      types: ['Files'],
+      files: [
+        { name: 'a.mp4', path: '/home/u/a.mp4' },
+        { name: 'b.mkv', path: '/home/u/b.mkv' },
+      ],
+    });
+    fakeWindow.emit('drop', drop);
+    expect(drop.defaultPrevented).toBe(true);
+    expect(ipcRenderer.invoked).toEqual([
+      { channel: IpcChannel.AddVideos, args: [{ paths: ['/home/u/a.mp4', '/home/u/b.mkv'] }] },
+    ]);
+  });
+
+  it('leaves drags of text and links to the page', () => {
+    ipcRenderer.invoked = [];
+    const over = new FakeDomEvent({ types: ['text/plain'], files: [] });
+    fakeWindow.emit('dragover', over);
+    fakeWindow.emit('drop', new FakeDomEvent({ types: ['text/plain'], files: [] }));
+    expect(over.defaultPrevented).toBe(false);
+    expect(ipcRenderer.invoked).toEqual([]);
+  });
+});
