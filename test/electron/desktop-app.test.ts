@@ -14,6 +14,7 @@ import { PeerClient } from '../../core/net/client.js';
 import { isPeerStreamerError } from '../../core/util/errors.js';
 import { readSettingsFromDir } from '../../core/settings/settings-store.js';
 import { defaultSettings } from '../../core/settings/settings-model.js';
+import type { DesktopApp as DesktopAppInstance } from '../../electron/desktop-app.js';
 import type { LoadedSettingsView, SaveSettingsResult } from '../../electron/ipc/contract.js';
 import { desktopFixture, quietLogger, waitUntil, type DesktopFixture } from './fixtures/desktop.js';
 
@@ -22,7 +23,7 @@ vi.mock('electron', () => import('../mocks/electron.js'));
 const { DesktopApp } = await import('../../electron/desktop-app.js');
 const { IpcChannel } = await import('../../electron/ipc/channels.js');
 
-type Desktop = InstanceType<typeof DesktopApp>;
+type Desktop = DesktopAppInstance;
 
 let fixture: DesktopFixture | null = null;
 let desktop: Desktop | null = null;
