@@ -30,7 +30,7 @@ export function parseCommand(command: string, argv: string[], options: OptionSpe
       .replace(/\.+$/, '');
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
-      `peerstreamer ${command}: ${detail}. Run \`peerstreamer ${command} --help\` for its flags.`,
+      `${command}: ${detail}. Run \`peerstreamer ${command} --help\` for its flags.`,
     );
   }
 }
@@ -40,7 +40,7 @@ export function requireString(parsed: ParsedCommand, flag: string, command: stri
   if (typeof value !== 'string' || value.length === 0) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
-      `peerstreamer ${command}: --${flag} is required. Run \`peerstreamer ${command} --help\` for an example.`,
+      `${command}: --${flag} is required. Run \`peerstreamer ${command} --help\` for an example.`,
       { flag },
     );
   }
@@ -63,7 +63,7 @@ export function exactlyPositionals(
       parsed.positionals.length === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(', ');
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
-      `peerstreamer ${command}: expected ${count} argument${count === 1 ? '' : 's'} (${usage}), got ${got}.`,
+      `${command}: expected ${count} argument${count === 1 ? '' : 's'} (${usage}), got ${got}.`,
     );
   }
   return parsed.positionals;

@@ -23,13 +23,14 @@ async function main(argv: string[]): Promise<number> {
   }
   // The original was started as `node node.js --name ... --port ...`; flags first still means "run a node".
   const [name, args] = first.startsWith('--') ? ['node', argv] : [first, rest];
-  const command = findCommand(name);
-  if (!command) {
+  const entry = findCommand(name);
+  if (!entry) {
     process.stderr.write(
       `peerstreamer: unknown command ${JSON.stringify(name)}. Run \`peerstreamer --help\` to list commands.\n`,
     );
     return 2;
   }
+  const command = await entry.load();
   if (wantsHelp(args)) {
     process.stdout.write(`${command.help}\n`);
     return 0;

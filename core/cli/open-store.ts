@@ -39,7 +39,7 @@ async function assertStoreExists(dir: string, command: string): Promise<void> {
   if (!exists) {
     throw new PeerStreamerError(
       'INPUT_NOT_FOUND',
-      `peerstreamer ${command}: the store ${dir} does not exist; check --store, or create it by adding a video with \`peerstreamer add <file> --store ${dir}\`.`,
+      `${command}: the store ${dir} does not exist; check --store, or create it by adding a video with \`peerstreamer add <file> --store ${dir}\`.`,
       { dir },
     );
   }

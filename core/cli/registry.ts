@@ -1,28 +1,69 @@
 import type { Command } from './command.js';
-import { addCommand } from './commands/add.js';
-import { lsCommand } from './commands/ls.js';
-import { exportCommand } from './commands/export.js';
-import { verifyCommand } from './commands/verify.js';
-import { importLegacyCommand } from './commands/import-legacy.js';
-import { nodeCommand } from './commands/node.js';
-import { statsCommand } from './commands/stats.js';
-import { topologyCommand } from './commands/topology.js';
-import { playCommand } from './commands/play.js';
-import { demoCommand } from './commands/demo.js';
 
-export const commands: Command[] = [
-  addCommand,
-  lsCommand,
-  exportCommand,
-  verifyCommand,
-  importLegacyCommand,
-  nodeCommand,
-  playCommand,
-  statsCommand,
-  topologyCommand,
-  demoCommand,
+/**
+ * Every subcommand, with just enough to list it. A command's module (and what it pulls in: zeromq,
+ * SQLite, the gateway) is loaded only when that command runs, so `peerstreamer ls` does not pay for
+ * the node's dependencies.
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const commands: CommandEntry[] = [
+  {
+    name: 'add',
+    summary: 'ingest a video file into a store (the successor of bin/split_video)',
+    load: async () => (await import('./commands/add.js')).addCommand,
+  },
+  {
+    name: 'ls',
+    summary: 'list the videos in a store',
+    load: async () => (await import('./commands/ls.js')).lsCommand,
+  },
+  {
+    name: 'export',
+    summary: 'write a video (init segment + chunks k..end) as a playable file',
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  },
+  {
+    name: 'verify',
+    summary: 're-hash every chunk in a store and report',
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  {
+    name: 'import-legacy',
+    summary: "import a video database in the original system's format",
+    load: async () => (await import('./commands/import-legacy.js')).importLegacyCommand,
+  },
+  {
+    name: 'node',
+    summary: 'run a node: a source (no --master) or a child that registers with its master',
+    load: async () => (await import('./commands/node.js')).nodeCommand,
+  },
+  {
+    name: 'play',
+    summary: 'stream a video through a node to stdout or a file (pipe into mpv - or ffplay -)',
+    load: async () => (await import('./commands/play.js')).playCommand,
+  },
+  {
+    name: 'stats',
+    summary: "print a node's counters: bytes served and fetched by origin, chunks held, peers",
+    load: async () => (await import('./commands/stats.js')).statsCommand,
+  },
+  {
+    name: 'topology',
+    summary: 'print the tree a node knows (itself and everything registered below it)',
+    load: async () => (await import('./commands/topology.js')).topologyCommand,
+  },
+  {
+    name: 'demo',
+    summary: 'start a local swarm (a source, two level-1 and three level-2 nodes) and print a player URL',
+    load: async () => (await import('./commands/demo.js')).demoCommand,
+  },
 ];
 
-export function findCommand(name: string): Command | undefined {
+export function findCommand(name: string): CommandEntry | undefined {
   return commands.find((command) => command.name === name);
 }

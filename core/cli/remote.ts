@@ -7,7 +7,7 @@ export function remoteAddress(value: string | undefined, command: string): strin
   if (value === undefined) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
-      `peerstreamer ${command}: --from is required: the node to ask, e.g. --from tcp://127.0.0.1:7999.`,
+      `${command}: --from is required: the node to ask, e.g. --from tcp://127.0.0.1:7999.`,
     );
   }
   const address = value.replace(/^tcp:\/\/(0\.0\.0\.0|\*)(?=:)/, 'tcp://127.0.0.1');

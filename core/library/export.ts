@@ -56,7 +56,9 @@ export function exportableManifest(store: ChunkStore, name: string, from: number
   if (!Number.isSafeInteger(from) || from < 0 || from >= Math.max(1, manifest.chunks.length)) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
-      `--from-chunk ${from} is out of range for ${JSON.stringify(name)}: it has chunks 0 to ${manifest.chunks.length - 1}.`,
+      manifest.chunks.length === 0
+        ? `${JSON.stringify(name)} has no chunks to export.`
+        : `--from-chunk ${from} is out of range for ${JSON.stringify(name)}: it has chunks 0 to ${manifest.chunks.length - 1}.`,
       { name, fromChunk: from },
     );
   }
