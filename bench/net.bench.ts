@@ -11,6 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { sha256HexAsync } from '../core/util/hash.js';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -142,7 +143,9 @@ async function peerRun(
       index: i,
       fromChild: false,
     });
-    if (verify && sha256(body) !== reply.sha256) throw new Error(`chunk ${i} failed verification`);
+    // As the node's fetcher does: hashed in the thread pool, so concurrent chunks hash on every core.
+    if (verify && (await sha256HexAsync(body)) !== reply.sha256)
+      throw new Error(`chunk ${i} failed verification`);
     bytes += body.length;
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sha256HexAsync } from './hash-async.js';
+import { sha256HexAsync } from '../util/hash.js';
 import { translateFileError } from './store-errors.js';
 
 export const BLOBS_DIR = 'blobs';

@@ -8,7 +8,7 @@ import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { BlobFiles } from './blob-files.js';
 import { ChunkIndex, type ChunkRow } from './chunk-index.js';
-import { sha256HexAsync } from './hash-async.js';
+import { sha256HexAsync } from '../util/hash.js';
 import { claimInProcess, releaseInProcess, removeLockFile, writeLockFile } from './lock-file.js';
 import { UsageClock, evictLeastRecentlyUsed } from './lru.js';
 import { assertStorableManifest, samePayloads } from './manifest-check.js';

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import type { BlobFiles } from './blob-files.js';
 import type { ChunkIndex, ChunkRow } from './chunk-index.js';
-import { sha256HexAsync } from './hash-async.js';
+import { sha256HexAsync } from '../util/hash.js';
 import type { VerifyProblem, VerifyReport } from './types.js';
 
 const PAGE = 128;

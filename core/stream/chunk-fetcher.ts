@@ -8,7 +8,7 @@ import type { PeerRef } from '../protocol/messages.js';
 import type { Logger } from '../util/logger.js';
 import { HolderCache } from './holder-cache.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
-import { sha256Hex } from '../util/hash.js';
+import { sha256HexAsync } from '../util/hash.js';
 
 /** The master this node currently uses, as the link to it reports it. */
 export interface UpstreamView {
@@ -161,7 +161,7 @@ export class ChunkFetcher {
         { timeoutMs, ...(signal ? { signal } : {}) },
       );
       const bytes = body ?? Buffer.alloc(0);
-      if (bytes.length !== expected.size || sha256Hex(bytes) !== expected.sha256) {
+      if (bytes.length !== expected.size || (await sha256HexAsync(bytes)) !== expected.sha256) {
         counters.corruptChunks += 1;
         health.failed(peer.address);
         this.holders.forgetAddress(peer.address);
