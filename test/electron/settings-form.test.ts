@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSettings } from '../../core/settings/settings-model.js';
+import { checkSettingsPatch } from '../../core/settings/settings-rules.js';
+import { draftFromSettings, patchFromDraft } from '../../renderer/src/api/settings-draft.js';
+
+const saved = { ...defaultSettings('desk'), master: 'tcp://192.0.2.10:7999', uploadLimitMBps: 2 };
+
+describe('settings form <-> settings', () => {
+  it('an untouched form sends nothing', () => {
+    expect(patchFromDraft(draftFromSettings(saved), saved)).toEqual({});
+  });
+
+  it('sends only what changed, with numbers as numbers and empty meaning none/unlimited', () => {
+    const draft = {
+      ...draftFromSettings(saved),
+      port: ' 8001 ',
+      master: '  ',
+      uploadLimitMBps: '',
+      cacheSizeMB: '1500',
+    };
+    expect(patchFromDraft(draft, saved)).toEqual({
+      port: 8001,
+      master: null,
+      uploadLimitMBps: null,
+      cacheSizeMB: 1500,
+    });
+  });
+
+  it('sends text that is not a number as typed, so the rules can say what is wrong with it', () => {
+    const patch = patchFromDraft(
+      { ...draftFromSettings(saved), port: 'eighty', uploadLimitMBps: '5 MB/s' },
+      saved,
+    );
+    expect(patch).toEqual({ port: 'eighty', uploadLimitMBps: '5 MB/s' });
+    const checked = checkSettingsPatch(saved, patch);
+    expect(!checked.ok && checked.problems).toMatchObject({
+      port: expect.stringMatching(/Port "eighty" is not valid/),
+      uploadLimitMBps: expect.stringMatching(/Upload limit must be a number of MB\/s/),
+    });
+  });
+
+  it('an emptied port is refused in words rather than read as 0', () => {
+    const patch = patchFromDraft({ ...draftFromSettings(saved), port: '' }, saved);
+    const checked = checkSettingsPatch(saved, patch);
+    expect(!checked.ok && checked.problems.port).toMatch(/Port "" is not valid/);
+  });
+});
