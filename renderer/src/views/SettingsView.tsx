@@ -83,7 +83,7 @@ export function SettingsView() {
       const result = await bridge.saveSettings(patch as Partial<AppSettings>);
       if (!result.ok) {
         setProblems(result.problems);
-        setStatus({ kind: 'error', message: 'Nothing was saved: fix the fields marked below.' });
+        setStatus({ kind: 'error', message: 'Nothing was saved: fix the fields marked in red.' });
         return;
       }
       setProblems({});

@@ -1,0 +1,137 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import type { Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const HARNESS = path.join(REPO, 'test', 'electron', 'fixtures', 'settings-harness');
+const ORIGIN = 'http://settings.harness';
+
+let outDir: string;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  const cache = path.join(REPO, 'node_modules', '.cache', 'peerstreamer-electron-tests');
+  await mkdir(cache, { recursive: true });
+  outDir = await mkdtemp(path.join(cache, 'settings-view-'));
+  await build({
+    configFile: false,
+    root: HARNESS,
+    base: './',
+    logLevel: 'silent',
+    plugins: [react()],
+    build: { outDir, emptyOutDir: true, minify: false },
+  });
+  browser = await launchChromium();
+  // Served from memory, so no port is opened and no file: URL quirks apply.
+  await browser.context.route(`${ORIGIN}/**`, async (route) => {
+    const file = path.join(outDir, new URL(route.request().url()).pathname);
+    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html';
+    await route.fulfill({ body: await readFile(file), contentType: type });
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await rm(outDir, { recursive: true, force: true });
+});
+
+async function open(query = ''): Promise<Page> {
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${ORIGIN}/index.html${query}`);
+  await page.getByTestId('settings-view').waitFor();
+  expect(errors).toEqual([]);
+  return page;
+}
+
+describe('settings screen (real Chromium, stand-in bridge)', () => {
+  it('shows the saved settings and the startup warnings', async () => {
+    const page = await open();
+    await expect.poll(() => page.getByTestId('setting-name').inputValue()).toBe('desk-1');
+    expect(await page.getByTestId('setting-port').inputValue()).toBe('7780');
+    expect(await page.getByTestId('setting-closeToTray').isChecked()).toBe(true);
+    expect(await page.getByTestId('setting-launchAtLogin').isChecked()).toBe(false);
+    expect(await page.getByTestId('settings-warning').textContent()).toMatch(/using the default 7780/);
+    expect(await page.getByTestId('settings-save').isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it('puts each problem in words next to its field and saves nothing until all are fixed', async () => {
+    const page = await open();
+    await page.getByTestId('setting-port').fill('eighty');
+    await page.getByTestId('setting-cacheSizeMB').fill('-1');
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('setting-port-problem').waitFor();
+    expect(await page.getByTestId('setting-port-problem').textContent()).toMatch(
+      /Port "eighty" is not valid/,
+    );
+    expect(await page.getByTestId('setting-cacheSizeMB-problem').textContent()).toMatch(/greater than zero/);
+    expect(await page.getByTestId('setting-port').getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({
+      path: path.join(REPO, 'test-artifacts', 'screenshots', 'settings-problems-1280x720.png'),
+    });
+
+    await page.getByTestId('setting-port').fill('8001');
+    await page.getByTestId('setting-cacheSizeMB').fill('');
+    await page.getByTestId('setting-closeToTray').uncheck();
+    await page.getByTestId('settings-save').click();
+    await page.getByText('Saved; the node restarted.').waitFor();
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { harness: { saves: unknown[] } }).harness.saves),
+    ).toEqual([
+      { port: 'eighty', cacheSizeMB: -1 },
+      { port: 8001, closeToTray: false },
+    ]);
+    expect(await page.getByTestId('setting-port-problem').count()).toBe(0);
+    await page.close();
+  });
+
+  it('offers Add video and Clear cache', async () => {
+    const page = await open();
+    await page.getByTestId('settings-add-video').click();
+    await page.getByTestId('settings-clear-cache').click();
+    await page.getByText('Freed 12.5 MB').waitFor();
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { harness: { picks: number } }).harness.picks),
+    ).toBe(1);
+    await page.close();
+  });
+
+  it('shows ingest progress pushed by the main process', async () => {
+    const page = await open();
+    const emit = (progress: object) =>
+      page.evaluate(
+        (p) => (globalThis as unknown as { harness: { emitIngest(p: object): void } }).harness.emitIngest(p),
+        progress,
+      );
+    await emit({ file: '/v/clip.mp4', name: 'clip', state: 'running', fraction: 0.5 });
+    expect(await page.getByTestId('ingest-notice').textContent()).toMatch(/Adding “clip” — 50%/);
+    await page.screenshot({
+      path: path.join(REPO, 'test-artifacts', 'screenshots', 'settings-1280x720.png'),
+    });
+    await emit({
+      file: '/v/clip.mp4',
+      name: 'clip',
+      state: 'failed',
+      fraction: null,
+      message: 'not a video',
+    });
+    expect(await page.getByTestId('ingest-notice').textContent()).toMatch(
+      /Could not add “clip”: not a video/,
+    );
+    await page.close();
+  });
+
+  it('in a plain browser (no bridge) says where settings live instead', async () => {
+    const page = await open('?nobridge');
+    expect(await page.getByTestId('settings-unavailable').textContent()).toMatch(/peerstreamer node --help/);
+    expect(await page.getByTestId('ingest-notice').count()).toBe(0);
+    await page.close();
+  });
+});
