@@ -58,6 +58,12 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   private bytesHeld: number;
   /** Per-chunk pins of active streams. In memory on purpose: they die with the process that took them. */
   private readonly chunkPins = new Map<string, number>();
+  /**
+   * Chunk pins change twice per chunk a stream plays. Writing each change to SQLite on the event loop
+   * cost a node tens of milliseconds (WAL writes and checkpoints), so changes are mirrored into
+   * pin_count in one batch, just before something reads that column (eviction, stats).
+   */
+  private readonly dirtyPins = new Set<string>();
   private readonly manifests = new Map<string, Manifest>();
   private readonly writers = new Set<string>();
   private closed = false;
@@ -266,6 +272,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
 
   stats(): StoreStats {
     this.assertOpen();
+    this.sql('saving chunk pins', () => this.index.transaction(() => this.flushPins()));
     const counts = this.index.counts();
     return {
       videos: counts.videos,
@@ -306,9 +313,8 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     this.assertOpen();
     assertChunkKey(video, index);
     const key = chunkKey(video, index);
-    const count = (this.chunkPins.get(key) ?? 0) + 1;
-    this.chunkPins.set(key, count);
-    this.sql('pinning a chunk', () => this.index.setPinCount(video, index, count));
+    this.chunkPins.set(key, (this.chunkPins.get(key) ?? 0) + 1);
+    this.dirtyPins.add(key);
   }
 
   /** Releases one pin taken with pinChunk; releasing a pin that is not held does nothing. */
@@ -320,7 +326,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     if (count === undefined) return;
     if (count > 1) this.chunkPins.set(key, count - 1);
     else this.chunkPins.delete(key);
-    this.sql('unpinning a chunk', () => this.index.setPinCount(video, index, count - 1));
+    this.dirtyPins.add(key);
   }
 
   /** Bytes of payload the store may hold; null means unlimited. */
@@ -488,9 +494,23 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     return this.sql('evicting chunks', () =>
       this.index.transaction(() => {
         this.usage.flush();
+        this.flushPins();
         return evictLeastRecentlyUsed(this.index, bytesOver, keep);
       }),
     );
+  }
+
+  /** Writes pin changes since the last flush into pin_count. Run inside a transaction. */
+  private flushPins(): void {
+    for (const key of this.dirtyPins) {
+      const newline = key.lastIndexOf('\n');
+      this.index.setPinCount(
+        key.slice(0, newline),
+        Number(key.slice(newline + 1)),
+        this.chunkPins.get(key) ?? 0,
+      );
+    }
+    this.dirtyPins.clear();
   }
 
   private async shrinkToCapacity(): Promise<void> {

@@ -93,20 +93,30 @@ export class ChunkFetcher {
     const key = `${index}\u0000${video}`;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.fetchOnce(video, index, signal).finally(() => this.inFlight.delete(key));
+      const attempt = this.fetchOnce(video, index, signal);
+      pending = attempt.then((result) => result.chunk);
       this.inFlight.set(key, pending);
+      // The entry stays until the chunk is also in the store, so nobody fetches it twice meanwhile.
+      void attempt
+        .then((result) => result.stored)
+        .catch(() => undefined)
+        .finally(() => this.inFlight.delete(key));
     }
     const chunk = await pending;
     if (options.count !== false) this.options.counters.fetched(chunk.origin, chunk.bytes.length);
     return chunk;
   }
 
-  private async fetchOnce(video: string, index: number, signal?: AbortSignal): Promise<FetchedChunk> {
+  private async fetchOnce(
+    video: string,
+    index: number,
+    signal?: AbortSignal,
+  ): Promise<{ chunk: FetchedChunk; stored: Promise<void> }> {
     const { store } = this.options;
     const manifest = await this.manifest(video);
     const expected = expectedRef(manifest, index);
     const local = index === -1 ? await store.getInit(video) : await store.getChunk(video, index);
-    if (local) return { bytes: local, origin: 'local' };
+    if (local) return { chunk: { bytes: local, origin: 'local' }, stored: Promise.resolve() };
     if (!this.hasUpstreamAtAll) {
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
@@ -127,7 +137,7 @@ export class ChunkFetcher {
     index: number,
     expected: { size: number; sha256: string },
     signal?: AbortSignal,
-  ): Promise<FetchedChunk> {
+  ): Promise<{ chunk: FetchedChunk; stored: Promise<void> }> {
     // Two rounds: the first master may fail and hand over to the supermaster within this fetch.
     for (let round = 0; round < 2; round++) {
       const master = await this.upstream();
@@ -223,24 +233,27 @@ export class ChunkFetcher {
     }
   }
 
-  private async keep(
+  /**
+   * Hands the verified bytes out at once and stores them in the background: waiting for the write
+   * and fsync at every hop would put two fsyncs between the source and a cold viewer.
+   */
+  private keep(
     video: string,
     index: number,
     bytes: Buffer,
     origin: ChunkOrigin,
-  ): Promise<FetchedChunk> {
+  ): { chunk: FetchedChunk; stored: Promise<void> } {
     const { store, logger } = this.options;
-    try {
-      if (index === -1) await store.putInit(video, bytes);
-      else await store.putChunk(video, index, bytes);
-    } catch (error) {
-      // A full disk must not stop playback: the chunk is verified, so hand it out uncached.
-      logger.warn(
-        { video, index, code: isPeerStreamerError(error) ? error.code : undefined },
-        errorMessage(error),
-      );
-    }
-    return { bytes, origin };
+    const stored = (index === -1 ? store.putInit(video, bytes) : store.putChunk(video, index, bytes)).catch(
+      (error: unknown) => {
+        // A full disk must not stop playback: the chunk is verified, so it is handed out uncached.
+        logger.warn(
+          { video, index, code: isPeerStreamerError(error) ? error.code : undefined },
+          errorMessage(error),
+        );
+      },
+    );
+    return { chunk: { bytes, origin }, stored };
   }
 
   private async fetchManifest(video: string): Promise<Manifest> {

@@ -40,7 +40,17 @@ export async function playStream(
   let bytes = 0;
   const write = async (data: Buffer): Promise<void> => {
     bytes += data.length;
-    if (!out.write(data)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (out.write(data)) return;
+    // Both waits are cancelled once one fires, or every slow write would leave listeners behind.
+    const settled = new AbortController();
+    try {
+      await Promise.race([
+        once(out, 'drain', { signal: settled.signal }),
+        once(out, 'close', { signal: settled.signal }),
+      ]);
+    } finally {
+      settled.abort();
+    }
   };
   const fetchChunk = async (index: number): Promise<Buffer> => {
     const expected = index === -1 ? manifest.init! : manifest.chunks[index]!;

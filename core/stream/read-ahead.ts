@@ -31,6 +31,12 @@ export class ReadAhead<T> {
   private readonly controller = new AbortController();
   private inFlight = 0;
   private closed = false;
+  /**
+   * Until the first chunk is handed out, only it is fetched: on a cold path every hop would otherwise
+   * query, fetch, hash and store `concurrency` chunks at once, and the one the viewer waits for would
+   * queue behind its neighbours.
+   */
+  private primed = false;
 
   constructor(private readonly options: ReadAheadOptions<T>) {
     this.position = options.start;
@@ -52,6 +58,7 @@ export class ReadAhead<T> {
       const value = await entry.promise;
       this.pending.delete(index);
       this.position += 1;
+      this.primed = true;
       this.fill();
       return { done: false, index, value };
     } catch (error) {
@@ -72,7 +79,7 @@ export class ReadAhead<T> {
   }
 
   private fill(): void {
-    const limit = Math.min(this.end, this.position + this.window);
+    const limit = Math.min(this.end, this.primed ? this.position + this.window : this.position + 1);
     for (let index = this.position; index < limit; index++) {
       if (this.pending.has(index)) continue;
       // The chunk the player waits for always starts, even when the ahead-fetches use every slot.
