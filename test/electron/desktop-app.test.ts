@@ -254,6 +254,9 @@ describe('closing the window', () => {
     expect(await strangerGets(fixture!.port)).toBe('served');
     trayItem('open').click!();
     expect(window.isVisible()).toBe(true);
+    window.close();
+    app.emit('activate');
+    expect(window.isVisible()).toBe(true);
   });
 
   it('quits when the user turned close-to-tray off', async () => {
