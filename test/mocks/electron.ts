@@ -159,6 +159,8 @@ class FakeApp extends EventEmitter {
   }
   exit(code = 0): void {
     this.exitCodes.push(code);
+    // A bundled main.js run as a plain Node process (main-entry.test.ts) needs app.exit to end it.
+    if (process.env.FAKE_ELECTRON_REAL_EXIT === '1') process.exit(code);
   }
   setLoginItemSettings(settings: unknown): void {
     this.loginItemSettings.push(settings);
