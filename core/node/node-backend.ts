@@ -27,7 +27,6 @@ export class NodeBackend implements GatewayBackend {
   ) {
     this.prefetcher = new Prefetcher(
       node.fetcher,
-      node.store,
       node.logger,
       node.config.readAhead,
       node.config.fetchConcurrency,

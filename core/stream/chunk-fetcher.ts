@@ -107,6 +107,11 @@ export class ChunkFetcher {
     return chunk;
   }
 
+  /** True when the chunk is in the store, or on its way there (fetched, or being stored). */
+  holdsOrFetching(video: string, index: number): boolean {
+    return this.inFlight.has(`${index}\u0000${video}`) || this.options.store.hasChunk(video, index);
+  }
+
   private async fetchOnce(
     video: string,
     index: number,

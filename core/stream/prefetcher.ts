@@ -1,5 +1,4 @@
 import type { ChunkFetcher } from './chunk-fetcher.js';
-import type { ChunkStore } from '../store/chunk-store.js';
 import type { Logger } from '../util/logger.js';
 import type { ChunkOrigin } from '../shared/api-types.js';
 import { errorMessage } from '../util/errors.js';
@@ -10,15 +9,18 @@ import { errorMessage } from '../util/errors.js';
  * player's next requests are answered from the local store. A seek moves the window; fetches for the
  * old position that have not started are dropped.
  */
+const RETRY_AFTER_MS = 1_000;
+
 export class Prefetcher {
   private readonly wanted = new Map<string, { video: string; from: number; to: number }>();
   private readonly running = new Set<string>();
+  /** Chunks whose prefetch failed lately: not retried at once, or a failing chunk would spin the pump. */
+  private readonly failedAt = new Map<string, number>();
   /** Where prefetched chunks really came from, so the player's later local read is credited right. */
   private readonly origins = new Map<string, ChunkOrigin>();
 
   constructor(
     private readonly fetcher: ChunkFetcher,
-    private readonly store: ChunkStore,
     private readonly logger: Logger,
     private readonly window: number,
     private readonly concurrency: number,
@@ -49,14 +51,17 @@ export class Prefetcher {
     for (const want of this.wanted.values()) {
       for (let index = want.from; index < want.to && this.running.size < this.concurrency; index++) {
         const key = `${index}\u0000${want.video}`;
-        if (this.running.has(key) || this.store.hasChunk(want.video, index)) continue;
+        if (this.running.has(key) || this.fetcher.holdsOrFetching(want.video, index)) continue;
+        if (Date.now() - (this.failedAt.get(key) ?? -Infinity) < RETRY_AFTER_MS) continue;
         this.running.add(key);
         this.fetcher
           .fetch(want.video, index, undefined, { count: false })
           .then((chunk) => this.remember(key, chunk.origin))
-          .catch((error: unknown) =>
-            this.logger.debug({ video: want.video, index, error: errorMessage(error) }, 'prefetch failed'),
-          )
+          .catch((error: unknown) => {
+            this.failedAt.set(key, Date.now());
+            if (this.failedAt.size > 1_024) this.failedAt.clear();
+            this.logger.debug({ video: want.video, index, error: errorMessage(error) }, 'prefetch failed');
+          })
           .finally(() => {
             this.running.delete(key);
             this.pump();
