@@ -103,6 +103,8 @@ describe('the original system’s scenarios', () => {
     const master = await freshSwarm();
     const alice = await swarm.start({ name: 'alice', master });
     await play(alice, 'movie');
+    // Chunks are stored just after they are handed out; wait until the last one is in alice's store.
+    await waitFor(async () => (await holdersAt(master, 'movie', 19)).includes('alice'), 'alice’s last chunk');
     await alice.kill('SIGKILL');
     await waitFor(
       async () => (await holdersAt(master, 'movie', 3)).length === 0,
