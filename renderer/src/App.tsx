@@ -3,11 +3,16 @@ import { LibraryView } from './views/LibraryView.tsx';
 import { StatsView } from './views/StatsView.tsx';
 import { TopologyView } from './views/TopologyView.tsx';
 import { WatchView } from './views/WatchView.tsx';
+import { SettingsView } from './views/SettingsView.tsx';
+import { IngestNotice } from './views/IngestNotice.tsx';
+import { desktopBridge } from './api/settings.ts';
 
 const NAV: Array<{ route: Route; label: string }> = [
   { route: { view: 'library' }, label: 'Library' },
   { route: { view: 'stats' }, label: 'Stats' },
   { route: { view: 'topology' }, label: 'Topology' },
+  // Settings belong to the desktop app (headless nodes take flags), so the link shows only there.
+  ...(desktopBridge() ? [{ route: { view: 'settings' } as Route, label: 'Settings' }] : []),
 ];
 
 export function App() {
@@ -38,6 +43,8 @@ export function App() {
       )}
       {route.view === 'stats' && <StatsView />}
       {route.view === 'topology' && <TopologyView />}
+      {route.view === 'settings' && <SettingsView />}
+      <IngestNotice />
     </div>
   );
 }

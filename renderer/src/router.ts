@@ -8,7 +8,8 @@ export type Route =
   | { view: 'library' }
   | { view: 'watch'; name: string; startAt?: number }
   | { view: 'stats' }
-  | { view: 'topology' };
+  | { view: 'topology' }
+  | { view: 'settings' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'stats') return { view: 'stats' };
   if (parts[0] === 'topology') return { view: 'topology' };
+  if (parts[0] === 'settings') return { view: 'settings' };
   return { view: 'library' };
 }
 
