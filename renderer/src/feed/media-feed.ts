@@ -1,6 +1,7 @@
 import { api, getBytes, type FetchedBytes } from '../api/client.ts';
 import { GatewayFailure, isAbort } from '../api/gateway-error.ts';
 import type { ChunkOrigin, MediaManifest } from '../api/types.ts';
+import { markFirstFrame } from '../player/marks.ts';
 import { unsupportedCodecMessage } from './codec-words.ts';
 import { problemFromFailure, type Problem } from './problem.ts';
 import { withRetry } from './retry.ts';
@@ -42,6 +43,32 @@ interface PendingChunk {
   failed?: unknown;
 }
 
+/**
+ * What the feed needs before the manifest arrives: enough to open the MediaSource with the right
+ * SourceBuffer and fetch the init segment and chunk 0 (a library entry has all of it).
+ */
+export interface FeedVideo {
+  name: string;
+  mimeType: string;
+  duration: number;
+  chunkCount: number;
+}
+
+export function feedVideoOf(manifest: MediaManifest): FeedVideo {
+  return {
+    name: manifest.name,
+    mimeType: manifest.mimeType,
+    duration: manifest.duration,
+    chunkCount: manifest.chunks.length,
+  };
+}
+
+/**
+ * Below this start time the first chunk is chunk 0 without asking the manifest: chunks end on
+ * keyframes, so none is this short. A wrong guess costs one fetch; the manifest corrects the index.
+ */
+const AT_START_SECONDS = 0.25;
+
 export class FeedError extends Error {
   constructor(readonly problem: Problem) {
     super(problem.detail);
@@ -55,6 +82,11 @@ export class FeedError extends Error {
  * media far from the play head so memory stays flat however long the video. fMP4 fragments carry
  * absolute timestamps (tfdt), so a chunk appended after a seek lands at its own time with no
  * timestampOffset.
+ *
+ * The manifest may still be on its way when the feed starts: chunk times are needed to pick the chunk
+ * for a resume position and to read ahead by seconds, but not to open the MediaSource, append the
+ * init segment, or append chunk 0 for a start at the beginning. So those go first, in parallel with
+ * the manifest, and the read-ahead loop starts once it is known.
  */
 export class MediaFeed {
   private readonly readAhead: number;
@@ -70,6 +102,8 @@ export class MediaFeed {
   private destroyed = false;
   private initFetch: Promise<FetchedBytes> | undefined;
   private startTime = 0;
+  /** The chunk playback starts from, for the first-frame timing marks. */
+  private firstIndex = -1;
   /** Set when a chunk failed in a way retrying cannot fix (e.g. the token was refused). */
   private halted = false;
   private wakeUp: (() => void) | undefined;
@@ -83,11 +117,30 @@ export class MediaFeed {
   /** Lowered after QuotaExceededError so the browser's buffer limit is respected from then on. */
   private aheadLimit: number;
 
+  /** Known once the manifest arrives; everything that needs chunk times waits for it. */
+  private manifest: MediaManifest | undefined;
+  private readonly manifestReady: Promise<MediaManifest>;
+
   constructor(
     private readonly video: HTMLVideoElement,
-    private readonly manifest: MediaManifest,
+    private readonly info: FeedVideo,
+    manifest: MediaManifest | Promise<MediaManifest>,
     private readonly options: FeedOptions = {},
   ) {
+    if (manifest instanceof Promise) {
+      this.manifestReady = manifest;
+      manifest.then(
+        (known) => {
+          this.manifest = known;
+          this.wake();
+        },
+        // The view that fetched the manifest reports its failure; the feed just never starts reading ahead.
+        () => undefined,
+      );
+    } else {
+      this.manifest = manifest;
+      this.manifestReady = Promise.resolve(manifest);
+    }
     this.readAhead = options.readAheadSeconds ?? 30;
     this.keepBehind = options.keepBehindSeconds ?? 30;
     this.maxInFlight = options.maxInFlight ?? 3;
@@ -101,18 +154,28 @@ export class MediaFeed {
    */
   prefetch(startAt = 0): void {
     if (this.initFetch !== undefined || this.codecProblem() !== null) return;
-    this.startTime = Math.min(Math.max(0, startAt), Math.max(0, this.manifest.duration - 0.5));
-    this.nextIndex = chunkAtTime(this.manifest.chunks, this.startTime);
+    this.startTime = Math.min(Math.max(0, startAt), Math.max(0, this.info.duration - 0.5));
     this.initFetch = this.fetchWithRetry(
-      api.initUrl(this.manifest.name),
+      api.initUrl(this.info.name),
       'the init segment',
       this.lifetime.signal,
     );
     this.initFetch.catch(() => undefined);
-    this.scheduleFetches(this.startTime);
+    if (this.manifest !== undefined) {
+      this.nextIndex = chunkAtTime(this.manifest.chunks, this.startTime);
+      this.firstIndex = this.nextIndex;
+      this.scheduleFetches(this.startTime);
+    } else if (this.startTime < AT_START_SECONDS && this.info.chunkCount > 0) {
+      this.nextIndex = 0;
+      this.firstIndex = 0;
+      this.startFetch(0);
+    }
   }
 
-  /** Attaches to the element and starts feeding from `startAt` seconds. Rejects with FeedError. */
+  /**
+   * Attaches to the element, appends the init segment and resolves; feeding from `startAt` seconds
+   * goes on in the background. Rejects with FeedError.
+   */
   async start(startAt = 0): Promise<void> {
     const codecProblem = this.codecProblem();
     if (codecProblem !== null) {
@@ -132,29 +195,117 @@ export class MediaFeed {
     );
     this.video.src = this.objectUrl;
     await opened;
+    markFirstFrame('sourceopen');
     if (this.destroyed) return;
     URL.revokeObjectURL(this.objectUrl);
-    const buffer = this.mediaSource.addSourceBuffer(this.manifest.mimeType);
+    const buffer = this.mediaSource.addSourceBuffer(this.info.mimeType);
     this.sourceBuffer = buffer;
-    this.mediaSource.duration = this.manifest.duration;
-    await appendTo(buffer, (await init).bytes);
+    this.mediaSource.duration = this.info.duration;
+    const initBytes = (await init).bytes;
+    markFirstFrame('init-fetched');
+    await appendTo(buffer, initBytes);
+    markFirstFrame('init-appended');
     if (this.video.currentTime !== start) this.video.currentTime = start;
+    void this.feed(buffer);
+  }
 
+  /** Chunk 0 while the manifest is still coming, if that is where playback starts; then the pump. */
+  private async feed(buffer: SourceBuffer): Promise<void> {
+    try {
+      while (
+        !this.destroyed &&
+        this.manifest === undefined &&
+        this.firstIndex === 0 &&
+        this.nextIndex === 0
+      ) {
+        const entry = this.pending.get(0);
+        if (entry === undefined) break;
+        if (entry.data !== undefined) {
+          await this.appendChunk(buffer, 0, entry.data.bytes);
+          break;
+        }
+        await this.sleepUntilWoken(250);
+      }
+    } catch (error) {
+      this.failedToFeed(error);
+      return;
+    }
+    let manifest: MediaManifest;
+    try {
+      manifest = await this.manifestReady;
+    } catch {
+      // The view that asked for the manifest reports why it failed; without it there is nothing to read ahead.
+      return;
+    }
+    try {
+      if (this.destroyed) return;
+      if (manifest.mimeType !== this.info.mimeType) {
+        this.halted = true;
+        this.setProblem({
+          kind: 'fatal',
+          title: 'This video changed while it was opening',
+          detail: `It was listed as ${this.info.mimeType} but its manifest says ${manifest.mimeType}. Go back to the library and open it again.`,
+          retrying: false,
+        });
+        return;
+      }
+      if (manifest.duration !== this.mediaSource.duration && this.mediaSource.readyState === 'open')
+        this.mediaSource.duration = manifest.duration;
+      // Where to go on from: past what is buffered at the play head (chunk 0, or nothing yet for a
+      // resume position, or wherever a seek before the manifest went).
+      const expected = nextChunkToAppend(
+        manifest.chunks,
+        rangesOf(buffer.buffered),
+        this.video.currentTime,
+        manifest.duration,
+      );
+      this.nextIndex = expected;
+      if (this.firstIndex < 0) this.firstIndex = this.nextIndex;
+    } catch (error) {
+      this.failedToFeed(error);
+      return;
+    }
     this.listen(this.video, 'seeking', () => this.onSeeking());
     this.listen(this.video, 'timeupdate', () => this.wake());
     this.listen(this.video, 'ratechange', () => this.wake());
     void this.pump();
   }
 
+  private failedToFeed(error: unknown): void {
+    if (this.destroyed || isAbort(error)) return;
+    this.setProblem({
+      kind: 'decode',
+      title: "The browser couldn't decode this video",
+      detail: error instanceof Error ? error.message : String(error),
+      retrying: false,
+    });
+  }
+
+  private async appendChunk(buffer: SourceBuffer, index: number, bytes: ArrayBuffer): Promise<void> {
+    this.appending = index;
+    try {
+      await appendTo(buffer, bytes);
+    } finally {
+      this.appending = null;
+    }
+    if (this.nextIndex === index) {
+      if (this.stats.chunksAppended === 0) markFirstFrame('first-chunk-appended');
+      this.pending.delete(index);
+      this.nextIndex = index + 1;
+      this.stats.chunksAppended++;
+    }
+  }
+
   private codecProblem(): string | null {
-    return unsupportedCodecMessage(this.manifest.mimeType, (type) => MediaSource.isTypeSupported(type));
+    return unsupportedCodecMessage(this.info.mimeType, (type) => MediaSource.isTypeSupported(type));
   }
 
   snapshot(): FeedSnapshot {
     const buffered = this.sourceBuffer && !this.destroyed ? safeRanges(this.sourceBuffer) : [];
     const time = this.video.currentTime;
     return {
-      currentChunk: chunkAtTime(this.manifest.chunks, time),
+      currentChunk:
+        this.manifest === undefined ? Math.max(0, this.firstIndex) : chunkAtTime(this.manifest.chunks, time),
       nextChunk: this.nextIndex,
       buffered,
       bufferAhead: bufferAhead(buffered, time),
@@ -229,7 +380,7 @@ export class MediaFeed {
     this.scheduleFetches(time);
     if (await this.trim(buffer, time, false)) return true;
 
-    const chunks = this.manifest.chunks;
+    const chunks = this.manifest!.chunks;
     if (this.nextIndex >= chunks.length) {
       if (this.mediaSource.readyState === 'open' && !buffer.updating && this.pending.size === 0) {
         this.mediaSource.endOfStream();
@@ -238,25 +389,15 @@ export class MediaFeed {
     }
     const entry = this.pending.get(this.nextIndex);
     if (entry?.data === undefined) return false;
-    const index = this.nextIndex;
-    this.appending = index;
     try {
-      await appendTo(buffer, entry.data.bytes);
+      // A seek during the append moves nextIndex elsewhere; the chunk's bytes are then superseded.
+      await this.appendChunk(buffer, this.nextIndex, entry.data.bytes);
     } catch (error) {
       if (!isQuotaExceeded(error)) throw error;
       // The browser's buffer is full: drop what is far from the play head, read ahead less, retry.
       this.stats.quotaEvictions++;
       this.aheadLimit = Math.max(6, this.aheadLimit / 2);
       await this.trim(buffer, this.video.currentTime, true);
-      return true;
-    } finally {
-      this.appending = null;
-    }
-    // A seek during the append moved nextIndex elsewhere; the chunk's bytes are simply superseded.
-    if (this.nextIndex === index) {
-      this.pending.delete(index);
-      this.nextIndex = index + 1;
-      this.stats.chunksAppended++;
     }
     return true;
   }
@@ -272,17 +413,17 @@ export class MediaFeed {
     // feed already appended ahead of the play head; step back so it is fetched and appended again.
     const now = this.video.currentTime;
     const expected = nextChunkToAppend(
-      this.manifest.chunks,
+      this.manifest!.chunks,
       rangesOf(buffer.buffered),
       now,
-      this.manifest.duration,
+      this.manifest!.duration,
     );
     if (expected < this.nextIndex) this.nextIndex = expected;
     return true;
   }
 
   private scheduleFetches(time: number): void {
-    if (this.halted || this.destroyed) return;
+    if (this.halted || this.destroyed || this.manifest === undefined) return;
     const chunks = this.manifest.chunks;
     const horizon = time + this.aheadLimit;
     // Drop fetched or in-flight chunks that are no longer on the path ahead (after a seek).
@@ -308,9 +449,10 @@ export class MediaFeed {
     const entry: PendingChunk = { controller };
     this.pending.set(index, entry);
     const started = performance.now();
-    this.fetchWithRetry(api.chunkUrl(this.manifest.name, index), `chunk ${index}`, controller.signal)
+    this.fetchWithRetry(api.chunkUrl(this.info.name, index), `chunk ${index}`, controller.signal)
       .then((data) => {
         entry.data = data;
+        if (index === this.firstIndex) markFirstFrame('first-chunk-fetched');
         const origin = data.origin;
         this.stats.bytesByOrigin[origin ?? 'unknown'] += data.bytes.byteLength;
         this.options.onChunk?.({
@@ -346,14 +488,10 @@ export class MediaFeed {
 
   private onSeeking(): void {
     const buffer = this.sourceBuffer;
-    if (buffer === undefined) return;
+    const manifest = this.manifest;
+    if (buffer === undefined || manifest === undefined) return;
     const time = this.video.currentTime;
-    const target = nextChunkToAppend(
-      this.manifest.chunks,
-      rangesOf(buffer.buffered),
-      time,
-      this.manifest.duration,
-    );
+    const target = nextChunkToAppend(manifest.chunks, rangesOf(buffer.buffered), time, manifest.duration);
     if (target !== this.nextIndex) {
       // An append of a chunk from the old position only delays the new one: cut it short. (abort()
       // is only allowed during an append, not during a removal.)

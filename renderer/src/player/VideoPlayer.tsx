@@ -1,61 +1,117 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useLayoutEffect, useRef, useState } from 'react';
 import videojs from 'video.js';
 import 'video.js/dist/video-js.css';
 import { GatewayFailure } from '../api/gateway-error.ts';
 import type { MediaManifest } from '../api/types.ts';
 import { debugState, resetDebug } from '../debug.ts';
-import { FeedError, MediaFeed } from '../feed/media-feed.ts';
+import { FeedError, MediaFeed, type FeedVideo } from '../feed/media-feed.ts';
 import type { Problem } from '../feed/problem.ts';
 import { ProblemOverlay } from './ProblemOverlay.tsx';
 import { handleHotkey } from './hotkeys.ts';
+import { markFirstFrame } from './marks.ts';
 import { publishPlayback } from './playback-store.ts';
 import { loadPosition, savePosition } from './positions.ts';
 import { StallTracker } from './stall-tracker.ts';
 
 interface Props {
-  manifest: MediaManifest;
+  /** What the player needs before the manifest (from the library entry, or the manifest itself). */
+  video: FeedVideo;
+  /** The manifest, or the request for it when the player starts before it arrives. */
+  manifest: MediaManifest | Promise<MediaManifest>;
   /** Start here instead of the saved position (e.g. a deep link). */
   startAt?: number;
+  /** Called once, when the first frame is shown (the view defers its side panels until then). */
+  onFirstFrame?(): void;
 }
+
+/** If the first frame has not come by then (a slow or failing start), build the controls anyway. */
+const CONTROLS_DEADLINE_MS = 1_500;
 
 /**
  * video.js draws the controls around a plain <video>; our MediaFeed owns its source. video.js is
  * given no sources at all, so it never tries to load anything itself.
+ *
+ * The controls are built after the first frame: building video.js takes tens of milliseconds of main
+ * thread (more on a first visit, before its code is compiled), and the MediaSource's sourceopen, the
+ * appends and the frame callback all wait for the main thread. The <video> is inside a div marked
+ * data-vjs-player, which video.js adopts as its player element in place, so the playing element is
+ * never moved.
  */
-export function VideoPlayer({ manifest, startAt }: Props) {
+export const VideoPlayer = memo(function VideoPlayer({
+  video: info,
+  manifest,
+  startAt,
+  onFirstFrame,
+}: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const onFirstFrameRef = useRef(onFirstFrame);
+  onFirstFrameRef.current = onFirstFrame;
 
-  useEffect(() => {
+  // A layout effect runs in the same task as the commit, so the MediaSource and the fetches start
+  // before the browser paints the new view; a passive effect would run only after that paint.
+  useLayoutEffect(() => {
     const mountedAt = performance.now();
+    markFirstFrame('player-mount');
     const host = hostRef.current!;
-    // video.js replaces and later removes the element it is given, so React never owns it.
+    // React owns neither of these: video.js takes over the frame and removes it on dispose.
+    const frame = document.createElement('div');
+    frame.setAttribute('data-vjs-player', '');
+    frame.className = 'video-js vjs-fill vjs-big-play-centered';
     const video = document.createElement('video');
-    video.className = 'video-js vjs-big-play-centered';
+    video.className = 'vjs-tech';
     video.setAttribute('playsinline', '');
     video.dataset.testid = 'video';
-    host.appendChild(video);
-    const resumeAt = startAt ?? loadPosition(manifest.name)?.seconds ?? 0;
-    const feed = new MediaFeed(video, manifest, { onProblem: (next) => report(next) });
-    // The feed attaches its MediaSource before video.js builds the UI, so the network, MediaSource
-    // setup and the UI proceed in parallel; video.js adopts an element that is already loading
-    // (its "late init" path) without touching the source.
+    frame.appendChild(video);
+    host.appendChild(frame);
+    const debug = resetDebug(info.name);
+    const resumeAt = startAt ?? loadPosition(info.name)?.seconds ?? 0;
+    const feed = new MediaFeed(video, info, manifest, { onProblem: (next) => report(next) });
     const started = feed.start(resumeAt);
-    const player = videojs(video, {
-      controls: true,
-      preload: 'auto',
-      fill: true,
-      errorDisplay: false,
-      playbackRates: [0.5, 1, 1.25, 1.5, 2],
-      userActions: { hotkeys: handleHotkey },
-      controlBar: { pictureInPictureToggle: false },
-    });
-    const debug = resetDebug(manifest.name);
     const stalls = new StallTracker(video);
+    let disposed = false;
     function report(next: Problem | null): void {
       setProblem(next);
       debug.problem = next === null ? null : `${next.title}: ${next.detail}`;
       if (next !== null) debug.errors.push(debug.problem!);
+    }
+
+    let player: Player | null = null;
+    const buildControls = (): void => {
+      if (player !== null || disposed) return;
+      clearTimeout(controlsDeadline);
+      // video.js copies the tag's classes to its player element, then makes the tag its tech.
+      video.className = 'video-js vjs-big-play-centered';
+      player = videojs(video, {
+        controls: true,
+        preload: 'auto',
+        fill: true,
+        errorDisplay: false,
+        playbackRates: [0.5, 1, 1.25, 1.5, 2],
+        userActions: { hotkeys: handleHotkey },
+        controlBar: { pictureInPictureToggle: false },
+      });
+      // video.js starts out showing a paused player; playback may already be under way.
+      if (!video.paused) {
+        const tech = player.tech(true);
+        tech.trigger('play');
+        if (video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) tech.trigger('playing');
+      }
+      markFirstFrame('controls-ready');
+    };
+    const controlsDeadline = setTimeout(buildControls, CONTROLS_DEADLINE_MS);
+
+    // The first decoded frame, for the debug object (tests and the benchmark read it).
+    if ('requestVideoFrameCallback' in video) {
+      video.requestVideoFrameCallback(() => {
+        if (disposed) return;
+        debug.firstFrameAt = performance.now();
+        debug.firstFrameMs = debug.firstFrameAt - mountedAt;
+        markFirstFrame('first-frame');
+        onFirstFrameRef.current?.();
+        // After this frame is painted, not before it.
+        setTimeout(buildControls, 0);
+      });
     }
 
     const onPlaying = (): void => stalls.onPlaying();
@@ -78,11 +134,11 @@ export function VideoPlayer({ manifest, startAt }: Props) {
     const onTimeUpdate = (): void => {
       if (Math.abs(video.currentTime - lastSaved) >= 2) {
         lastSaved = video.currentTime;
-        savePosition(manifest.name, video.currentTime, manifest.duration);
+        savePosition(info.name, video.currentTime, info.duration);
       }
     };
-    const onEnded = (): void => savePosition(manifest.name, manifest.duration, manifest.duration);
-    const onPause = (): void => savePosition(manifest.name, video.currentTime, manifest.duration);
+    const onEnded = (): void => savePosition(info.name, info.duration, info.duration);
+    const onPause = (): void => savePosition(info.name, video.currentTime, info.duration);
     const handlers: Array<[string, () => void]> = [
       ['playing', onPlaying],
       ['waiting', onWaiting],
@@ -93,14 +149,6 @@ export function VideoPlayer({ manifest, startAt }: Props) {
       ['pause', onPause],
     ];
     for (const [type, handler] of handlers) video.addEventListener(type, handler);
-
-    // The first decoded frame, for the debug object (tests and the benchmark read it).
-    if ('requestVideoFrameCallback' in video) {
-      video.requestVideoFrameCallback(() => {
-        debug.firstFrameAt = performance.now();
-        debug.firstFrameMs = debug.firstFrameAt - mountedAt;
-      });
-    }
 
     const refresh = setInterval(() => {
       const snapshot = feed.snapshot();
@@ -115,9 +163,9 @@ export function VideoPlayer({ manifest, startAt }: Props) {
         quotaEvictions: snapshot.quotaEvictions,
       });
       publishPlayback({
-        video: manifest.name,
+        video: info.name,
         currentChunk: snapshot.currentChunk,
-        chunks: manifest.chunks.length,
+        chunks: info.chunkCount,
         bufferAhead: snapshot.bufferAhead,
         buffered: snapshot.buffered,
         stalls: stallSnapshot,
@@ -126,8 +174,10 @@ export function VideoPlayer({ manifest, startAt }: Props) {
     }, 250);
 
     started
-      .then(() => player.play())
+      .then(() => (player !== null ? player.play() : video.play()))
       .catch((error: unknown) => {
+        // Whatever stopped the start, the viewer needs the controls (e.g. the big play button).
+        buildControls();
         if (error instanceof FeedError) report(error.problem);
         else if (error instanceof GatewayFailure) {
           if (error.kind === 'fatal')
@@ -145,14 +195,17 @@ export function VideoPlayer({ manifest, startAt }: Props) {
       });
 
     return () => {
+      disposed = true;
+      clearTimeout(controlsDeadline);
       clearInterval(refresh);
       for (const [type, handler] of handlers) video.removeEventListener(type, handler);
-      savePosition(manifest.name, video.currentTime, manifest.duration);
+      savePosition(info.name, video.currentTime, info.duration);
       feed.destroy();
-      player.dispose();
+      if (player !== null) player.dispose();
+      else frame.remove();
       publishPlayback(null);
     };
-  }, [manifest, startAt]);
+  }, [info, manifest, startAt]);
 
   return (
     <div className="player-frame" data-testid="player">
@@ -160,4 +213,6 @@ export function VideoPlayer({ manifest, startAt }: Props) {
       {problem !== null && <ProblemOverlay problem={problem} />}
     </div>
   );
-}
+});
+
+type Player = ReturnType<typeof videojs>;

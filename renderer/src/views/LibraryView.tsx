@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
+import { rememberLibrary } from '../api/library-cache.ts';
 import type { LibraryEntry } from '../api/types.ts';
 import { loadPosition } from '../player/positions.ts';
 import { hrefOf } from '../router.ts';
@@ -16,6 +17,7 @@ export function LibraryView() {
     const load = async (): Promise<void> => {
       try {
         const list = await api.videos();
+        rememberLibrary(list);
         if (!cancelled) {
           setVideos(list);
           setError(null);

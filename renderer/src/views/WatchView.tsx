@@ -1,33 +1,86 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client.ts';
-import type { Manifest } from '../api/types.ts';
+import { knownVideo } from '../api/library-cache.ts';
+import type { Manifest, MediaManifest } from '../api/types.ts';
+import { feedVideoOf, type FeedVideo } from '../feed/media-feed.ts';
 import { ProblemOverlay } from '../player/ProblemOverlay.tsx';
 import { VideoPlayer } from '../player/VideoPlayer.tsx';
 import { hrefOf } from '../router.ts';
 import { StatsPanel } from '../stats/StatsPanel.tsx';
 import { TopologyPanel } from '../topology/TopologyPanel.tsx';
 import { formatTime } from '../ui/format.ts';
+import { markFirstFrame, markOpen } from '../player/marks.ts';
 
 type Side = 'stats' | 'topology';
 
+/** The side panels wait for the first frame, or this long when it is slow to come. */
+const PANELS_DEADLINE_MS = 1_500;
+
+interface Opening {
+  manifest: Promise<Manifest>;
+  /** The same request, as the player wants it (a legacy manifest rejects: the view says why). */
+  mediaManifest: Promise<MediaManifest>;
+  /** Set when the library already described this video, so the player need not wait for the manifest. */
+  early: FeedVideo | null;
+  abort(): void;
+}
+
+/**
+ * Asks for the manifest at once and, when the library listing already said what the video is, lets
+ * the player start alongside it: on a cold viewer the manifest crosses the tree just like a chunk.
+ */
+function openVideo(name: string): Opening {
+  markOpen();
+  const controller = new AbortController();
+  const manifest = api.manifest(name, controller.signal).then((loaded) => {
+    markFirstFrame('manifest-done');
+    return loaded;
+  });
+  const mediaManifest = manifest.then((loaded) => {
+    if (loaded.kind !== 'fmp4') throw new Error(`“${name}” is a legacy video`);
+    return loaded;
+  });
+  // Both are observed by the view and the feed; these keep an abort from surfacing as unhandled.
+  manifest.catch(() => undefined);
+  mediaManifest.catch(() => undefined);
+  const entry = knownVideo(name);
+  const early =
+    entry?.kind === 'fmp4' && entry.duration !== null && entry.chunks > 0
+      ? { name, mimeType: entry.mimeType, duration: entry.duration, chunkCount: entry.chunks }
+      : null;
+  return { manifest, mediaManifest, early, abort: () => controller.abort() };
+}
+
 export function WatchView({ name, startAt }: { name: string; startAt?: number }) {
+  // Opened during the first render, not in an effect, so the request leaves before React commits and
+  // the browser paints; App keys this view by name, so one view opens one video.
+  const [opening] = useState(() => openVideo(name));
   const [manifest, setManifest] = useState<Manifest | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [side, setSide] = useState<Side>('stats');
+  const [panelsReady, setPanelsReady] = useState(false);
+  const showPanels = useCallback(() => setPanelsReady(true), []);
 
   useEffect(() => {
-    const controller = new AbortController();
-    setManifest(null);
-    setError(null);
-    api
-      .manifest(name, controller.signal)
-      .then(setManifest)
-      .catch((failure: unknown) => {
-        if (!controller.signal.aborted)
-          setError(failure instanceof Error ? failure.message : String(failure));
-      });
-    return () => controller.abort();
-  }, [name]);
+    let current = true;
+    opening.manifest.then(
+      (loaded) => {
+        if (current) setManifest(loaded);
+      },
+      (failure: unknown) => {
+        if (current) setError(failure instanceof Error ? failure.message : String(failure));
+      },
+    );
+    const timer = setTimeout(showPanels, PANELS_DEADLINE_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+      opening.abort();
+    };
+  }, [opening, showPanels]);
+
+  const lateVideo = useMemo(() => (manifest?.kind === 'fmp4' ? feedVideoOf(manifest) : null), [manifest]);
+  const playable = error === null && manifest?.kind !== 'legacy';
 
   return (
     <main className="watch" data-testid="watch">
@@ -64,7 +117,17 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
             />
           </div>
         )}
-        {manifest?.kind === 'fmp4' && <VideoPlayer manifest={manifest} startAt={startAt} />}
+        {playable && opening.early !== null && (
+          <VideoPlayer
+            video={opening.early}
+            manifest={opening.mediaManifest}
+            startAt={startAt}
+            onFirstFrame={showPanels}
+          />
+        )}
+        {playable && opening.early === null && lateVideo !== null && manifest?.kind === 'fmp4' && (
+          <VideoPlayer video={lateVideo} manifest={manifest} startAt={startAt} onFirstFrame={showPanels} />
+        )}
       </div>
       <aside className="watch-side">
         <div className="tabs" role="tablist">
@@ -85,10 +148,14 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
             Topology
           </button>
         </div>
-        {side === 'stats' ? (
+        {/* The panels open the node's live stream and draw charts: not before the first frame. */}
+        {!panelsReady && error === null ? null : side === 'stats' ? (
           <StatsPanel />
         ) : (
-          <TopologyPanel video={name} chunkCount={manifest?.chunks.length ?? 0} />
+          <TopologyPanel
+            video={name}
+            chunkCount={manifest?.chunks.length ?? opening.early?.chunkCount ?? 0}
+          />
         )}
       </aside>
     </main>
