@@ -6,7 +6,7 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,18 +23,9 @@ const NODE_CHILD = path.join(HERE, 'node-child.js');
 /** Kept per process so a chatty node cannot grow the bench's memory; enough to explain a failure. */
 const MAX_LOG_LINES = 400;
 
-/** A port the OS just reported free (bound and released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../core/util/free-port.js';
+
+export { freePort };
 
 export interface CliResult {
   code: number;

@@ -1,8 +1,9 @@
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { ChunkOrigin, LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
-import { manifestBytes, type Manifest } from '../shared/manifest.js';
+import type { Manifest } from '../shared/manifest.js';
 import { PeerStreamerError } from '../util/errors.js';
 import type { GatewayBackend } from './backend.js';
+import { libraryEntry } from './library-entry.js';
 
 export interface StoreBackendOptions {
   /** The node's name in stats and topology. */
@@ -52,18 +53,9 @@ export class StoreBackend implements GatewayBackend {
   }
 
   async listVideos(): Promise<LibraryEntry[]> {
-    return this.store.listVideos().map(({ manifest, chunksHeld, bytesHeld }) => ({
-      name: manifest.name,
-      kind: manifest.kind,
-      mimeType: manifest.mimeType,
-      duration: manifest.duration,
-      width: manifest.width,
-      height: manifest.height,
-      chunks: manifest.chunks.length,
-      chunksHeld,
-      bytesTotal: manifestBytes(manifest),
-      bytesHeld,
-    }));
+    return this.store
+      .listVideos()
+      .map(({ manifest, chunksHeld, bytesHeld }) => libraryEntry(manifest, chunksHeld, bytesHeld));
   }
 
   async getManifest(name: string): Promise<Manifest> {

@@ -1,6 +1,6 @@
 import { ChunkDirectory, type ChildInfo } from './chunk-directory.js';
 import type { PeerHealth } from './peer-health.js';
-import type { CapacityHints, InventoryEntry, NodeRole } from '../protocol/messages.js';
+import type { CapacityHints, InventoryEntry, NodeRole, RegisterRequest } from '../protocol/messages.js';
 
 /**
  * A master's view of its children: who is registered, when each was last heard from, and which
@@ -22,14 +22,8 @@ export interface ChildRegistryOptions {
   now?: () => number;
 }
 
-export interface RegisterChild {
-  name: string;
-  address: string;
-  role: NodeRole;
-  seeding: boolean;
-  chunks: InventoryEntry[];
-  capacity: CapacityHints;
-}
+/** What a child says of itself when it registers: exactly the fields of the `register` request. */
+export type RegisterChild = RegisterRequest;
 
 export class ChildRegistry {
   readonly directory = new ChunkDirectory();

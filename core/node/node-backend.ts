@@ -1,6 +1,7 @@
 import type { GatewayBackend } from '../gateway/backend.js';
+import { libraryEntry } from '../gateway/library-entry.js';
 import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
-import { manifestBytes, type Manifest } from '../shared/manifest.js';
+import type { Manifest } from '../shared/manifest.js';
 import type { TopologyNode as WireTopologyNode } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
 import type { PeerNode } from './peer-node.js';
@@ -37,7 +38,7 @@ export class NodeBackend implements GatewayBackend {
     const held = new Map(this.node.store.listVideos().map((video) => [video.name, video]));
     const entries = new Map<string, LibraryEntry>();
     for (const video of held.values())
-      entries.set(video.name, entry(video.manifest, video.chunksHeld, video.bytesHeld));
+      entries.set(video.name, libraryEntry(video.manifest, video.chunksHeld, video.bytesHeld));
     for (const info of await this.node.library.list()) {
       if (entries.has(info.name)) continue;
       entries.set(info.name, {
@@ -138,19 +139,4 @@ export class NodeBackend implements GatewayBackend {
       children: tree.children.map((child) => this.toApiTree(child)),
     };
   }
-}
-
-function entry(manifest: Manifest, chunksHeld: number, bytesHeld: number): LibraryEntry {
-  return {
-    name: manifest.name,
-    kind: manifest.kind,
-    mimeType: manifest.mimeType,
-    duration: manifest.duration,
-    width: manifest.width,
-    height: manifest.height,
-    chunks: manifest.chunks.length,
-    chunksHeld,
-    bytesTotal: manifestBytes(manifest),
-    bytesHeld,
-  };
 }

@@ -1,0 +1,18 @@
+import type { LibraryEntry } from '../shared/api-types.js';
+import { manifestBytes, type Manifest } from '../shared/manifest.js';
+
+/** A library row for the player: the manifest's facts plus how much of it this node holds. */
+export function libraryEntry(manifest: Manifest, chunksHeld: number, bytesHeld: number): LibraryEntry {
+  return {
+    name: manifest.name,
+    kind: manifest.kind,
+    mimeType: manifest.mimeType,
+    duration: manifest.duration,
+    width: manifest.width,
+    height: manifest.height,
+    chunks: manifest.chunks.length,
+    chunksHeld,
+    bytesTotal: manifestBytes(manifest),
+    bytesHeld,
+  };
+}
