@@ -22,6 +22,8 @@ export interface FeedOptions {
   keepBehindSeconds?: number;
   /** Chunk fetches in flight at once. */
   maxInFlight?: number;
+  /** Requests already under way (e.g. from the click that opened the video), by URL: taken, not repeated. */
+  prefetched?: Map<string, Promise<FetchedBytes>>;
   onProblem?(problem: Problem | null): void;
   onChunk?(event: { index: number; bytes: number; origin: ChunkOrigin | null; ms: number }): void;
 }
@@ -67,7 +69,7 @@ export function feedVideoOf(manifest: MediaManifest): FeedVideo {
  * Below this start time the first chunk is chunk 0 without asking the manifest: chunks end on
  * keyframes, so none is this short. A wrong guess costs one fetch; the manifest corrects the index.
  */
-const AT_START_SECONDS = 0.25;
+export const AT_START_SECONDS = 0.25;
 
 export class FeedError extends Error {
   constructor(readonly problem: Problem) {
@@ -475,7 +477,15 @@ export class MediaFeed {
   }
 
   private fetchWithRetry(url: string, what: string, signal: AbortSignal): Promise<FetchedBytes> {
-    return withRetry((attemptSignal) => getBytes(url, attemptSignal), signal, {
+    let early = this.options.prefetched?.get(url);
+    this.options.prefetched?.delete(url);
+    const attempt = (attemptSignal: AbortSignal): Promise<FetchedBytes> => {
+      // The first attempt is the request already in flight; a retry is a fresh one.
+      const taken = early;
+      early = undefined;
+      return taken ?? getBytes(url, attemptSignal);
+    };
+    return withRetry(attempt, signal, {
       onFailure: (failure, attempt) => {
         const problem = problemFromFailure(failure, attempt, what);
         if (problem !== null) this.setProblem(problem);

@@ -1,6 +1,7 @@
 import { memo, useLayoutEffect, useRef, useState } from 'react';
 import videojs from 'video.js';
 import 'video.js/dist/video-js.css';
+import type { FetchedBytes } from '../api/client.ts';
 import { GatewayFailure } from '../api/gateway-error.ts';
 import type { MediaManifest } from '../api/types.ts';
 import { debugState, resetDebug } from '../debug.ts';
@@ -20,6 +21,8 @@ interface Props {
   manifest: MediaManifest | Promise<MediaManifest>;
   /** Start here instead of the saved position (e.g. a deep link). */
   startAt?: number;
+  /** Requests for init and chunk 0 that left before the player existed, by URL. */
+  prefetched?: Map<string, Promise<FetchedBytes>>;
   /** Called once, when the first frame is shown (the view defers its side panels until then). */
   onFirstFrame?(): void;
 }
@@ -41,6 +44,7 @@ export const VideoPlayer = memo(function VideoPlayer({
   video: info,
   manifest,
   startAt,
+  prefetched,
   onFirstFrame,
 }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
@@ -66,7 +70,10 @@ export const VideoPlayer = memo(function VideoPlayer({
     host.appendChild(frame);
     const debug = resetDebug(info.name);
     const resumeAt = startAt ?? loadPosition(info.name)?.seconds ?? 0;
-    const feed = new MediaFeed(video, info, manifest, { onProblem: (next) => report(next) });
+    const feed = new MediaFeed(video, info, manifest, {
+      onProblem: (next) => report(next),
+      ...(prefetched !== undefined ? { prefetched } : {}),
+    });
     const started = feed.start(resumeAt);
     const stalls = new StallTracker(video);
     let disposed = false;
@@ -205,7 +212,7 @@ export const VideoPlayer = memo(function VideoPlayer({
       else frame.remove();
       publishPlayback(null);
     };
-  }, [info, manifest, startAt]);
+  }, [info, manifest, startAt, prefetched]);
 
   return (
     <div className="player-frame" data-testid="player">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import { rememberLibrary } from '../api/library-cache.ts';
 import type { LibraryEntry } from '../api/types.ts';
+import { openOnClick } from '../player/opening.ts';
 import { loadPosition } from '../player/positions.ts';
 import { hrefOf } from '../router.ts';
 import { formatBytes, formatTime } from '../ui/format.ts';
@@ -71,7 +72,15 @@ function VideoCard({ video }: { video: LibraryEntry }) {
   const legacy = video.kind === 'legacy';
   return (
     <li className={`video-card ${legacy ? 'legacy' : ''}`} data-testid="video-card" data-name={video.name}>
-      <a href={hrefOf({ view: 'watch', name: video.name })} className="video-link">
+      <a
+        href={hrefOf({ view: 'watch', name: video.name })}
+        className="video-link"
+        onClick={(event) => {
+          // A plain click opens the video here: its requests can leave now, before the route change.
+          if (!event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0)
+            openOnClick(video.name);
+        }}
+      >
         <div className="thumb" aria-hidden="true">
           <span className="thumb-play">▶</span>
           {video.duration !== null && <span className="thumb-duration">{formatTime(video.duration)}</span>}

@@ -1,60 +1,24 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api } from '../api/client.ts';
-import { knownVideo } from '../api/library-cache.ts';
-import type { Manifest, MediaManifest } from '../api/types.ts';
-import { feedVideoOf, type FeedVideo } from '../feed/media-feed.ts';
+import type { Manifest } from '../api/types.ts';
+import { feedVideoOf } from '../feed/media-feed.ts';
 import { ProblemOverlay } from '../player/ProblemOverlay.tsx';
 import { VideoPlayer } from '../player/VideoPlayer.tsx';
 import { hrefOf } from '../router.ts';
 import { StatsPanel } from '../stats/StatsPanel.tsx';
 import { TopologyPanel } from '../topology/TopologyPanel.tsx';
 import { formatTime } from '../ui/format.ts';
-import { markFirstFrame, markOpen } from '../player/marks.ts';
+import { takeOpening } from '../player/opening.ts';
 
 type Side = 'stats' | 'topology';
 
 /** The side panels wait for the first frame, or this long when it is slow to come. */
 const PANELS_DEADLINE_MS = 1_500;
 
-interface Opening {
-  manifest: Promise<Manifest>;
-  /** The same request, as the player wants it (a legacy manifest rejects: the view says why). */
-  mediaManifest: Promise<MediaManifest>;
-  /** Set when the library already described this video, so the player need not wait for the manifest. */
-  early: FeedVideo | null;
-  abort(): void;
-}
-
-/**
- * Asks for the manifest at once and, when the library listing already said what the video is, lets
- * the player start alongside it: on a cold viewer the manifest crosses the tree just like a chunk.
- */
-function openVideo(name: string): Opening {
-  markOpen();
-  const controller = new AbortController();
-  const manifest = api.manifest(name, controller.signal).then((loaded) => {
-    markFirstFrame('manifest-done');
-    return loaded;
-  });
-  const mediaManifest = manifest.then((loaded) => {
-    if (loaded.kind !== 'fmp4') throw new Error(`“${name}” is a legacy video`);
-    return loaded;
-  });
-  // Both are observed by the view and the feed; these keep an abort from surfacing as unhandled.
-  manifest.catch(() => undefined);
-  mediaManifest.catch(() => undefined);
-  const entry = knownVideo(name);
-  const early =
-    entry?.kind === 'fmp4' && entry.duration !== null && entry.chunks > 0
-      ? { name, mimeType: entry.mimeType, duration: entry.duration, chunkCount: entry.chunks }
-      : null;
-  return { manifest, mediaManifest, early, abort: () => controller.abort() };
-}
-
 export function WatchView({ name, startAt }: { name: string; startAt?: number }) {
-  // Opened during the first render, not in an effect, so the request leaves before React commits and
-  // the browser paints; App keys this view by name, so one view opens one video.
-  const [opening] = useState(() => openVideo(name));
+  // Taken during the first render, not in an effect, so requests leave before React commits and the
+  // browser paints (a click on a library card has started them already); App keys this view by name
+  // and start, so one view opens one video.
+  const [opening] = useState(() => takeOpening(name, startAt));
   const [manifest, setManifest] = useState<Manifest | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [side, setSide] = useState<Side>('stats');
@@ -121,6 +85,7 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
           <VideoPlayer
             video={opening.early}
             manifest={opening.mediaManifest}
+            prefetched={opening.prefetched}
             startAt={startAt}
             onFirstFrame={showPanels}
           />

@@ -1,0 +1,69 @@
+import { api, getBytes, type FetchedBytes } from '../api/client.ts';
+import { knownVideo } from '../api/library-cache.ts';
+import type { Manifest, MediaManifest } from '../api/types.ts';
+import { AT_START_SECONDS, type FeedVideo } from '../feed/media-feed.ts';
+import { markFirstFrame, markOpen } from './marks.ts';
+import { loadPosition } from './positions.ts';
+
+/** A video being opened: the requests that can leave before the player exists. */
+export interface Opening {
+  name: string;
+  manifest: Promise<Manifest>;
+  /** The same request, as the player wants it (a legacy manifest rejects: the view says why). */
+  mediaManifest: Promise<MediaManifest>;
+  /** Set when the library already described this video, so the player need not wait for the manifest. */
+  early: FeedVideo | null;
+  /** Init segment and chunk 0 already requested, by URL, for the feed to take over. */
+  prefetched: Map<string, Promise<FetchedBytes>>;
+  abort(): void;
+}
+
+/**
+ * Asks for the manifest at once and, when the library listing already said what the video is, for
+ * the init segment and (for a start at the beginning) chunk 0 too: on a cold viewer each of these
+ * crosses the tree, so they go in parallel, and before the view is even rendered.
+ */
+function openVideo(name: string, startAt: number | undefined): Opening {
+  markOpen();
+  const controller = new AbortController();
+  const manifest = api.manifest(name, controller.signal).then((loaded) => {
+    markFirstFrame('manifest-done');
+    return loaded;
+  });
+  const mediaManifest = manifest.then((loaded) => {
+    if (loaded.kind !== 'fmp4') throw new Error(`“${name}” is a legacy video`);
+    return loaded;
+  });
+  const entry = knownVideo(name);
+  const early =
+    entry?.kind === 'fmp4' && entry.duration !== null && entry.chunks > 0
+      ? { name, mimeType: entry.mimeType, duration: entry.duration, chunkCount: entry.chunks }
+      : null;
+  const prefetched = new Map<string, Promise<FetchedBytes>>();
+  if (early !== null) {
+    const urls = [api.initUrl(name)];
+    if ((startAt ?? loadPosition(name)?.seconds ?? 0) < AT_START_SECONDS) urls.push(api.chunkUrl(name, 0));
+    for (const url of urls) prefetched.set(url, getBytes(url, controller.signal));
+  }
+  // Observed later by the view and the feed, or never once the viewer has moved on: these keep an
+  // abort or an early failure (the feed retries it) from surfacing as unhandled.
+  for (const promise of [manifest, mediaManifest, ...prefetched.values()]) promise.catch(() => undefined);
+  return { name, manifest, mediaManifest, early, prefetched, abort: () => controller.abort() };
+}
+
+let clicked: Opening | null = null;
+
+/** From the library card's click, which comes before the route change that renders the view. */
+export function openOnClick(name: string): void {
+  clicked?.abort();
+  clicked = openVideo(name, undefined);
+}
+
+/** The opening a click already started for this video, else a new one. */
+export function takeOpening(name: string, startAt: number | undefined): Opening {
+  const opening = clicked;
+  clicked = null;
+  if (opening !== null && opening.name === name && startAt === undefined) return opening;
+  opening?.abort();
+  return openVideo(name, startAt);
+}
