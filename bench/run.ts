@@ -9,6 +9,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   () => import('./media.bench.js').then((module) => module.suite),
   () => import('./net.bench.js').then((module) => module.suite),
   () => import('./node.bench.js').then((module) => module.suite),
+  () => import('./player.bench.js').then((module) => module.suite),
 ];
 
 function formatValue(row: BenchRow): string {
