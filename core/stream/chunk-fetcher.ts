@@ -118,18 +118,21 @@ export class ChunkFetcher {
     signal?: AbortSignal,
   ): Promise<{ chunk: FetchedChunk; stored: Promise<void> }> {
     const { store } = this.options;
-    const manifest = await this.manifest(video);
-    const expected = expectedRef(manifest, index);
+    // The store checks sizes against its own manifest, so a local hit needs no manifest lookup.
     const local = index === -1 ? await store.getInit(video) : await store.getChunk(video, index);
     if (local) return { chunk: { bytes: local, origin: 'local' }, stored: Promise.resolve() };
     if (!this.hasUpstreamAtAll) {
+      expectedRef(await this.manifest(video), index);
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
         `${describeChunk(video, index)} is not in this node's store and it has no master to ask. Add the video to this source, or start the node with --master.`,
         { video, index },
       );
     }
-    for (const peer of await this.rankedHolders(video, index)) {
+    // On a cold path each is a round trip up the tree: ask for the manifest and the holders at once.
+    const [manifest, holders] = await Promise.all([this.manifest(video), this.rankedHolders(video, index)]);
+    const expected = expectedRef(manifest, index);
+    for (const peer of holders) {
       signal?.throwIfAborted();
       const bytes = await this.tryPeer(peer, video, index, expected, false, this.peerTimeoutMs, signal);
       if (bytes) return this.keep(video, index, bytes, 'peer');
@@ -217,8 +220,9 @@ export class ChunkFetcher {
   private async query(video: string, index: number): Promise<PeerRef[]> {
     const master = this.options.upstream.current();
     if (!master) return [];
-    const manifest = await this.manifest(video);
-    const count = Math.max(1, Math.min(this.holders.batch, manifest.chunks.length - Math.max(0, index)));
+    // Not clamped to the video's length: that would wait for the manifest, and a master answers
+    // indexes past the end with empty lists.
+    const count = this.holders.batch;
     try {
       const { reply } = await this.options.transport.request(
         master.address,
