@@ -13,7 +13,7 @@ import type { MediaManifest } from '../core/shared/manifest.js';
 import { ChunkStore } from '../core/store/chunk-store.js';
 import { freePort } from '../core/util/free-port.js';
 import { silentLogger } from '../core/util/logger.js';
-import { chromiumPath } from '../test/helpers/chromium.js';
+import { CHROMIUM_ARGS, chromiumPath } from '../test/helpers/chromium.js';
 import { generateFixture } from '../test/helpers/media-fixtures.js';
 import { median, percentile, type BenchRow, type BenchSuite } from './harness.js';
 
@@ -78,18 +78,6 @@ interface MarkEntry {
 }
 declare const performance: { now(): number; getEntriesByType(type: 'mark'): MarkEntry[] };
 
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-  '--enable-precise-memory-info',
-];
-
 export const suite: BenchSuite = {
   name: 'player',
   async run(): Promise<BenchRow[]> {
@@ -101,7 +89,11 @@ export const suite: BenchSuite = {
       { name: 'long', file: long },
     ]);
     const plain = await servePlainMp4(short);
-    const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ARGS });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     try {
       const ttff = await timeToFirstFrame(browser, swarm.ui.url, ttffNames, plain.url);
       const seeks = await seekLatencies(browser, swarm.ui.url, swarm.manifests.get('long')!);

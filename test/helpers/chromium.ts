@@ -34,7 +34,8 @@ export function chromiumPath(): string {
   return wanted;
 }
 
-const ARGS = [
+/** The flags every Chromium here runs with (the machine's closed network, root, no GPU). */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -60,7 +61,7 @@ export async function launchChromium(viewport = { width: 1280, height: 720 }): P
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport,
   });
   return { context, close: () => context.close() };
