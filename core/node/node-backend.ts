@@ -93,6 +93,7 @@ export class NodeBackend implements GatewayBackend {
   }
 
   close(): void {
+    this.prefetcher.close();
     this.stopPushing();
     this.listeners.clear();
   }

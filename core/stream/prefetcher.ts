@@ -14,6 +14,7 @@ const RETRY_AFTER_MS = 1_000;
 export class Prefetcher {
   private readonly wanted = new Map<string, { video: string; from: number; to: number }>();
   private readonly running = new Set<string>();
+  private closed = false;
   /** Chunks whose prefetch failed lately: not retried at once, or a failing chunk would spin the pump. */
   private readonly failedAt = new Map<string, number>();
   /** Where prefetched chunks really came from, so the player's later local read is credited right. */
@@ -28,8 +29,15 @@ export class Prefetcher {
 
   /** The player is at chunk `index` of `video` (of `count` chunks): warm what follows it. */
   advance(video: string, index: number, count: number): void {
+    if (this.closed) return;
     this.wanted.set(video, { video, from: index + 1, to: Math.min(count, index + 1 + this.window) });
     this.pump();
+  }
+
+  /** Stops starting fetches (the node is stopping); fetches already running finish on their own. */
+  close(): void {
+    this.closed = true;
+    this.wanted.clear();
   }
 
   /** The origin of a chunk this prefetcher brought in, once: the player reads each chunk once. */
@@ -48,6 +56,7 @@ export class Prefetcher {
   }
 
   private pump(): void {
+    if (this.closed) return;
     for (const want of this.wanted.values()) {
       for (let index = want.from; index < want.to && this.running.size < this.concurrency; index++) {
         const key = `${index}\u0000${want.video}`;
