@@ -5,6 +5,8 @@ export interface ProgressUpdate {
   total: number;
   /** Bytes produced so far, for the speed readout. */
   bytes: number;
+  /** A short note shown after the figures (e.g. where chunks came from). */
+  detail?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export class ProgressReporter {
     private readonly speedAs: 'realtime' | 'throughput' = 'realtime',
   ) {}
 
-  update({ done, total, bytes }: ProgressUpdate): void {
+  update({ done, total, bytes, detail }: ProgressUpdate): void {
     const fraction = total > 0 ? Math.min(1, done / total) : 0;
     const elapsed = (Date.now() - this.started) / 1000;
     const speed = elapsed > 0 ? done / elapsed : 0;
@@ -34,7 +36,7 @@ export class ProgressReporter {
       this.speedAs === 'realtime'
         ? `${speed.toFixed(1)}x`
         : `${formatBytes(elapsed > 0 ? bytes / elapsed : 0)}/s`;
-    const text = `${percent}% ${formatBytes(bytes)} ${rate} ETA ${Number.isFinite(eta) ? formatDuration(eta) : '--:--'}`;
+    const text = `${percent}% ${formatBytes(bytes)} ${rate} ETA ${Number.isFinite(eta) ? formatDuration(eta) : '--:--'}${detail ? ` ${detail}` : ''}`;
     if (this.interactive) {
       const now = Date.now();
       if (now - this.lastDraw < 100 && fraction < 1) return;

@@ -92,6 +92,7 @@ export class ServingService {
         index: request.index,
         size: chunk.bytes.length,
         sha256: expected.sha256,
+        origin: chunk.origin,
       },
       body: chunk.bytes,
     };

@@ -7,6 +7,7 @@
  * On the wire every message is `[header, ...binary]`: header is msgpack of `{ v, id, type, ...fields }`.
  */
 import type { Manifest } from '../shared/manifest.js';
+import type { ChunkOrigin } from '../shared/api-types.js';
 import type { WireErrorCode } from './problems.js';
 
 /** A node others can reach: its name and the tcp://host:port of its ROUTER. */
@@ -129,6 +130,8 @@ export interface GetOk {
   size: number;
   /** Lower-case hex sha256 of those bytes, as the sender has it (the manifest stays the authority). */
   sha256: string;
+  /** Where the sender got the bytes (its store, a peer, its master, the source): shown by play clients. */
+  origin?: ChunkOrigin;
 }
 
 export interface PingOk {

@@ -45,6 +45,7 @@ import { badField } from './problems.js';
 import { readAddress } from './requests.js';
 import { tcpAddressProblem } from './address.js';
 import { newIndexBudget, readInventory, type IndexBudget } from './inventory.js';
+import type { ChunkOrigin } from '../shared/api-types.js';
 
 const MAX_LEVEL = 1000;
 
@@ -110,6 +111,15 @@ function readTopology(
 
 const empty = (): EmptyFields => ({});
 
+const ORIGINS: readonly ChunkOrigin[] = ['local', 'peer', 'master', 'source'];
+
+function readOrigin(fields: Fields): ChunkOrigin {
+  const origin = own(fields, 'origin');
+  if (!ORIGINS.includes(origin as ChunkOrigin))
+    throw badField('origin', `one of ${ORIGINS.join(', ')}`, origin);
+  return origin as ChunkOrigin;
+}
+
 export const replyValidators: { [K in RequestType]: (fields: Fields) => ReplyFields[K] } = {
   register: (fields) => ({
     masterName: readNodeName(fields, 'masterName'),
@@ -129,6 +139,7 @@ export const replyValidators: { [K in RequestType]: (fields: Fields) => ReplyFie
     index: checkIndex(own(fields, 'index'), 'index', true),
     size: readUint(fields, 'size', MAX_BODY_BYTES),
     sha256: readSha256(fields, 'sha256'),
+    ...(isAbsent(fields, 'origin') ? {} : { origin: readOrigin(fields) }),
   }),
   ping: (fields) => ({
     name: readNodeName(fields, 'name'),

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { PeerClient } from '../net/client.js';
 import { chunkAtTime, type Manifest } from '../shared/manifest.js';
+import type { ChunkOrigin } from '../shared/api-types.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 
@@ -12,7 +13,8 @@ export interface PlayOptions {
   timeoutMs?: number;
   /** Returns true once the consumer went away (a closed pipe): stop quietly. */
   stopped?: () => boolean;
-  onChunk?: (index: number, total: number, bytes: number) => void;
+  /** After each chunk is written; `origin` is where the node got it, when the node says. */
+  onChunk?: (index: number, total: number, bytes: number, origin: ChunkOrigin | undefined) => void;
 }
 
 /**
@@ -52,9 +54,9 @@ export async function playStream(
       settled.abort();
     }
   };
-  const fetchChunk = async (index: number): Promise<Buffer> => {
+  const fetchChunk = async (index: number): Promise<{ body: Buffer; origin: ChunkOrigin | undefined }> => {
     const expected = index === -1 ? manifest.init! : manifest.chunks[index]!;
-    const { body } = await client.request(
+    const { reply: got, body } = await client.request(
       address,
       { type: 'get', video, index, fromChild: true, streamId: options.streamId },
       { timeoutMs },
@@ -66,12 +68,12 @@ export async function playStream(
         { video, index },
       );
     }
-    return body;
+    return { body, origin: got.origin };
   };
-  if (manifest.kind === 'fmp4') await write(await fetchChunk(-1));
+  if (manifest.kind === 'fmp4') await write((await fetchChunk(-1)).body);
   const total = manifest.chunks.length;
   const window = Math.max(1, options.inFlight ?? 4);
-  const pending = new Map<number, Promise<Buffer>>();
+  const pending = new Map<number, Promise<{ body: Buffer; origin: ChunkOrigin | undefined }>>();
   let next = first;
   const fill = (upTo: number): void => {
     while (next < total && next < upTo) {
@@ -84,10 +86,10 @@ export async function playStream(
   for (let index = first; index < total; index++) {
     if (options.stopped?.()) break;
     fill(index + window);
-    const data = await pending.get(index)!;
+    const { body, origin } = await pending.get(index)!;
     pending.delete(index);
-    await write(data);
-    options.onChunk?.(index, total, bytes);
+    await write(body);
+    options.onChunk?.(index, total, bytes, origin);
   }
   return { manifest, chunks: total - first, bytes };
 }

@@ -77,6 +77,17 @@ describe('the original system’s scenarios', () => {
     expect(stats.bytesFetched.peer).toBeGreaterThan(total * 0.9);
     expect(stats.bytesFetched.source + stats.bytesFetched.master).toBeLessThan(total * 0.1);
     expect(stats.peers.find((peer) => peer.name === 'alice')?.bytesDown).toBeGreaterThan(0);
+    // A third play through bob comes from bob's own store, and play says where each chunk came from.
+    const again = await runCli([
+      'play',
+      '--from',
+      bob.address,
+      'movie',
+      '-o',
+      path.join(swarm.dir('again'), 'm.mp4'),
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/chunks from local \d+/);
   });
 
   it('2. end of file: asking past the last chunk gets an explicit end, not an error of the node or a hang', async () => {

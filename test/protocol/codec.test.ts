@@ -324,6 +324,7 @@ describe('reply rejections', () => {
       'bad-field',
     ],
     ['get-ok with a huge size', [okFrame('get-ok', { ...get, size: 2 ** 40 }), getBody], 'bad-field'],
+    ['get-ok with an unknown origin', [okFrame('get-ok', { ...get, origin: 'moon' }), getBody], 'bad-field'],
     ['ping-ok with a body', [okFrame('ping-ok', { ...replies.ping }), getBody], 'bad-frames'],
     ['ping-ok with a string time', [okFrame('ping-ok', { name: 'x', time: 'now' })], 'bad-field'],
     [

@@ -78,7 +78,13 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
       [{ name: 'carol', address: 'tcp://[::1]:7003' }],
     ],
   },
-  get: { video: 'big buck bunny', index: 0, size: 4, sha256: sha('\u0000\u0001\u0002\u0003') },
+  get: {
+    video: 'big buck bunny',
+    index: 0,
+    size: 4,
+    sha256: sha('\u0000\u0001\u0002\u0003'),
+    origin: 'peer',
+  },
   ping: { name: 'master-1', time: 1_700_000_000_000 },
   bye: {},
   'list-videos': {

@@ -10,7 +10,6 @@ import { ProgressReporter } from '../progress.js';
 import { playStream } from '../../stream/play-client.js';
 import { PeerStreamerError } from '../../util/errors.js';
 import { parseDuration, formatBytes } from '../../util/units.js';
-import type { NodeStats } from '../../shared/api-types.js';
 
 const usage = 'peerstreamer play --from <tcp://host:port> <name> [--start <seconds>] [-o <file>]';
 
@@ -60,6 +59,7 @@ checked against the manifest. Progress and where chunks came from go to stderr.
       if (error.code === 'EPIPE') pipeClosed = true;
     });
     const started = Date.now();
+    const fromOrigin: Record<string, number> = {};
     const progress = new ProgressReporter(
       `play ${name}`,
       process.stderr,
@@ -73,7 +73,10 @@ checked against the manifest. Progress and where chunks came from go to stderr.
           inFlight: Number(inFlightText),
           streamId: randomUUID(),
           stopped: () => pipeClosed,
-          onChunk: (index, total, bytes) => progress.update({ done: index + 1, total, bytes }),
+          onChunk: (index, total, bytes, origin) => {
+            fromOrigin[origin ?? 'unknown'] = (fromOrigin[origin ?? 'unknown'] ?? 0) + 1;
+            progress.update({ done: index + 1, total, bytes, detail: `(${describeOrigins(fromOrigin)})` });
+          },
         });
         if (out !== process.stdout) {
           out.end();
@@ -83,14 +86,7 @@ checked against the manifest. Progress and where chunks came from go to stderr.
         progress.finish(
           `played ${name}: ${result.chunks} chunks, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s`,
         );
-        const { reply } = await client.request(address, { type: 'stats' }).catch(() => ({ reply: null }));
-        const stats = reply?.stats as unknown as NodeStats | undefined;
-        if (stats) {
-          const f = stats.bytesFetched;
-          process.stderr.write(
-            `${stats.name} fetched: local ${formatBytes(f.local)}, peers ${formatBytes(f.peer)}, master ${formatBytes(f.master)}, source ${formatBytes(f.source)}\n`,
-          );
-        }
+        process.stderr.write(`chunks from ${describeOrigins(fromOrigin)} (as ${address} got them)\n`);
       });
     } catch (error) {
       if (outputPath !== undefined) {
@@ -102,3 +98,9 @@ checked against the manifest. Progress and where chunks came from go to stderr.
     return 0;
   },
 };
+
+/** e.g. "peer 12, master 3": where the node got the chunks of this play. */
+function describeOrigins(counts: Record<string, number>): string {
+  const parts = Object.entries(counts).map(([origin, count]) => `${origin} ${count}`);
+  return parts.length > 0 ? parts.join(', ') : 'nowhere yet';
+}
