@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { LegacyManifest } from '../core/shared/manifest.js';
+import { legacyManifest } from '../core/shared/manifest.js';
 import { ChunkStore } from '../core/store/chunk-store.js';
 import { median, timeRuns, type BenchRow, type BenchSuite } from './harness.js';
 
@@ -23,21 +23,6 @@ const CHUNKS_PER_VIDEO = 1000;
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const run = promisify(execFile);
-
-function legacyManifest(name: string, chunks: Array<{ size: number; sha256: string }>): LegacyManifest {
-  return {
-    version: 1,
-    kind: 'legacy',
-    name,
-    mimeType: 'application/octet-stream',
-    duration: null,
-    width: null,
-    height: null,
-    init: null,
-    createdAt: new Date().toISOString(),
-    chunks: chunks.map((chunk, index) => ({ index, start: null, duration: null, ...chunk })),
-  };
-}
 
 function row(
   suite: string,

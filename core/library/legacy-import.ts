@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { VideoWriter } from '../store/video-writer.js';
-import { MANIFEST_VERSION, type LegacyManifest, type ChunkEntry } from '../shared/manifest.js';
+import { legacyManifest, type LegacyManifest } from '../shared/manifest.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
@@ -38,24 +38,13 @@ export async function importLegacyDatabase(
     }
     const manifests: LegacyManifest[] = [];
     for (const { name, count, writer } of writers) {
-      const chunks: ChunkEntry[] = [];
+      const chunks: Array<{ size: number; sha256: string }> = [];
       for (let index = 0; index < count; index++) {
         const bytes = await readLegacyChunk(legacyChunkPath(databaseDir, name, index), name, index);
         await writer.writeChunk(index, bytes);
-        chunks.push({ index, start: null, duration: null, size: bytes.length, sha256: sha256Hex(bytes) });
+        chunks.push({ size: bytes.length, sha256: sha256Hex(bytes) });
       }
-      manifests.push({
-        version: MANIFEST_VERSION,
-        kind: 'legacy',
-        name,
-        mimeType: 'application/octet-stream',
-        duration: null,
-        width: null,
-        height: null,
-        init: null,
-        chunks,
-        createdAt: new Date().toISOString(),
-      });
+      manifests.push(legacyManifest(name, chunks));
     }
     // Commits are quick index transactions; only they could leave part of a database imported.
     const imported: LegacyImportResult['imported'] = [];

@@ -5,6 +5,7 @@
  */
 import {
   MANIFEST_VERSION,
+  legacyManifest,
   type ChunkEntry,
   type LegacyManifest,
   type Manifest,
@@ -46,18 +47,8 @@ const FMP4_KEYS = [
   'createdAt',
   'ingest',
 ];
-const LEGACY_KEYS = [
-  'version',
-  'kind',
-  'name',
-  'mimeType',
-  'duration',
-  'width',
-  'height',
-  'init',
-  'chunks',
-  'createdAt',
-];
+// A legacy manifest is the fmp4 shape without the ingest record.
+const LEGACY_KEYS = FMP4_KEYS.filter((key) => key !== 'ingest');
 const CHUNK_KEYS = ['index', 'start', 'duration', 'size', 'sha256'];
 
 type Fields = Record<string, unknown>;
@@ -237,18 +228,7 @@ function checkLegacy(check: Checker, value: unknown): LegacyManifest {
   check.isNull(fields.width, 'width');
   check.isNull(fields.height, 'height');
   check.isNull(fields.init, 'init');
-  return {
-    version: MANIFEST_VERSION,
-    kind: 'legacy',
-    name,
-    mimeType: 'application/octet-stream',
-    duration: null,
-    width: null,
-    height: null,
-    init: null,
-    chunks: checkChunks(check, fields.chunks, 'legacy'),
-    createdAt,
-  };
+  return legacyManifest(name, checkChunks(check, fields.chunks, 'legacy'), createdAt);
 }
 
 /** Returns a checked copy of `value`, or throws naming the first field that is wrong. */

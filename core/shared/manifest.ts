@@ -72,3 +72,23 @@ export function chunkAtTime(manifest: Manifest, seconds: number): number {
   }
   return found;
 }
+
+/** The manifest of a byte-split video from the original system: no init segment, no times. */
+export function legacyManifest(
+  name: string,
+  chunks: ReadonlyArray<{ size: number; sha256: string }>,
+  createdAt: string = new Date().toISOString(),
+): LegacyManifest {
+  return {
+    version: MANIFEST_VERSION,
+    kind: 'legacy',
+    name,
+    mimeType: 'application/octet-stream',
+    duration: null,
+    width: null,
+    height: null,
+    init: null,
+    chunks: chunks.map(({ size, sha256 }, index) => ({ index, start: null, duration: null, size, sha256 })),
+    createdAt,
+  };
+}

@@ -82,12 +82,3 @@ export interface StoreEvents {
   'chunk-added': [ChunkKey];
   'chunk-removed': [ChunkKey];
 }
-
-/** What a whole-video import supplies: bytes are pulled lazily so a large video never sits in memory. */
-export interface VideoImport {
-  manifest: Manifest;
-  /** Init segment bytes (fmp4 only). */
-  init?: Uint8Array;
-  /** Bytes of chunk `index`, in manifest order. */
-  chunk(index: number): Uint8Array | Promise<Uint8Array>;
-}
