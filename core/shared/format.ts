@@ -1,0 +1,44 @@
+/**
+ * How PeerStreamer writes sizes, rates and durations for people: one convention for the CLI, the
+ * player and the docs. Pure functions with no imports, so the renderer bundles this module as is.
+ *
+ * - Sizes are binary (1 MiB = 1024 KiB) and say so, because chunk sizes, cache sizes and the store
+ *   all count in powers of two and a user comparing `ls` with the player must see the same figure.
+ * - Durations are floored to the second, as video.js's control bar does, so `ls`, the library card
+ *   and the player's own duration read the same (a 7.6 s clip is 0:07 everywhere).
+ */
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** 0 -> "0 B"; 1536 -> "1.5 KiB"; 12.2 * 2**20 -> "12.2 MiB"; 300 * 2**20 -> "300 MiB". */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '—';
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${BYTE_UNITS[unit]}`;
+}
+
+/** Bytes per second as a network rate people know: "4.2 Mbit/s". */
+export function formatRate(bytesPerSecond: number): string {
+  if (!Number.isFinite(bytesPerSecond)) return '—';
+  const bits = Math.max(0, bytesPerSecond) * 8;
+  if (bits >= 1e6) return `${(bits / 1e6).toFixed(1)} Mbit/s`;
+  if (bits >= 1e3) return `${(bits / 1e3).toFixed(0)} kbit/s`;
+  return `${bits.toFixed(0)} bit/s`;
+}
+
+/** 7.6 -> "0:07"; 83.4 -> "1:23"; 3723 -> "1:02:03"; null or NaN -> "—". */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '—';
+  const total = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
