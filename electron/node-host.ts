@@ -67,6 +67,7 @@ export class NodeHost {
       this.failure = null;
       this.backend = new NodeBackend(node);
       this.front = this.gatewayOver(this.backend);
+      void node.fatal.then((error) => this.failed(node, error.message));
       return node;
     } catch (error) {
       this.failure = errorMessage(error);
@@ -92,6 +93,17 @@ export class NodeHost {
     if (previous.cacheSizeMB !== next.cacheSizeMB) await node.store.setCapacity(megabytes(next.cacheSizeMB));
     if (previous.seeding !== next.seeding) await node.setSeeding(next.seeding);
     return 'live';
+  }
+
+  /**
+   * The running node gave up for good (its master refused its name): stop it and keep the reason,
+   * which the settings screen shows, so the user can pick another name there.
+   */
+  private async failed(node: PeerNode, reason: string): Promise<void> {
+    if (this.running !== node) return;
+    await this.stop();
+    this.failure = reason;
+    this.front = this.gatewayOver(new OfflineBackend(reason));
   }
 
   async stop(): Promise<void> {

@@ -104,6 +104,7 @@ export class PeerServer {
   private readonly closing = new AbortController();
   /** Handlers still running, aborted together at close() (one listener each on `closing` would pile up). */
   private readonly running = new Set<AbortController>();
+  private readonly goneListeners = new Set<(peerId: string) => void>();
   private receiving: Promise<void> | undefined;
   private boundAddress: string | undefined;
   private readonly totals = {
@@ -150,6 +151,15 @@ export class PeerServer {
   }
 
   /** Registers the handler for one request type (replacing any earlier one). */
+  /**
+   * Called with a peer's id when a reply to it could not be routed (EHOSTUNREACH): its connection is
+   * gone, so whatever the node keeps for that connection (a play client's stream) can be freed.
+   * libzmq does not report a ROUTER peer's disconnect by routing id, so this is the earliest sign.
+   */
+  onPeerGone(listener: (peerId: string) => void): void {
+    this.goneListeners.add(listener);
+  }
+
   handle<K extends RequestType>(type: K, handler: Handler<K>): this {
     this.handlers.set(type, handler as unknown as AnyHandler);
     return this;
@@ -391,6 +401,14 @@ export class PeerServer {
     );
   }
 
+  private notifyGone(listener: (peerId: string) => void, peerId: string): void {
+    try {
+      listener(peerId);
+    } catch (error) {
+      this.log.error({ err: error, peer: peerId }, 'peer-gone listener failed');
+    }
+  }
+
   private send(routingId: Buffer, peer: PeerState, frames: Frame[], isError: boolean): void {
     const bytes = frameBytes(frames);
     this.router.send([routingId, ...frames]).then(
@@ -403,8 +421,10 @@ export class PeerServer {
       },
       (error: unknown) => {
         const code = (error as { code?: string }).code;
-        if (code === 'EHOSTUNREACH') this.totals.unroutable += 1;
-        else if (code === 'EAGAIN') this.totals.sendDropped += 1;
+        if (code === 'EHOSTUNREACH') {
+          this.totals.unroutable += 1;
+          for (const listener of this.goneListeners) this.notifyGone(listener, peer.peerId);
+        } else if (code === 'EAGAIN') this.totals.sendDropped += 1;
         else if (!this.closing.signal.aborted)
           this.log.warn({ err: error, peer: peer.peerId }, 'reply not sent');
         else return;

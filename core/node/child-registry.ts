@@ -1,14 +1,26 @@
 import { ChunkDirectory, type ChildInfo } from './chunk-directory.js';
 import type { PeerHealth } from './peer-health.js';
-import type { CapacityHints, InventoryEntry, NodeRole, RegisterRequest } from '../protocol/messages.js';
+import type {
+  CapacityHints,
+  InventoryEntry,
+  RegisterRequest,
+  RegisteringRole,
+} from '../protocol/messages.js';
 
 /**
  * A master's view of its children: who is registered, when each was last heard from, and which
  * chunks each holds. Children send heartbeats; a child silent for `deadAfterMs` is dropped by the
  * next sweep, so a dead child leaves the chunk directory within deadAfterMs + sweep interval.
+ *
+ * A name belongs to one node at a time. Nodes send a per-store id with every message that names
+ * them; a live registration with an id is replaced only by a register carrying the same id (the
+ * same node restarting), and messages naming it with another id do not count for it. Registrations
+ * without an id (nodes from before ids) can be replaced by anyone, as before.
  */
 export interface ChildState extends ChildInfo {
-  role: NodeRole;
+  /** The node's per-store id, or undefined for a node that sent none. */
+  nodeId: string | undefined;
+  role: RegisteringRole;
   seeding: boolean;
   capacity: CapacityHints;
   registeredAt: number;
@@ -25,6 +37,24 @@ export interface ChildRegistryOptions {
 /** What a child says of itself when it registers: exactly the fields of the `register` request. */
 export type RegisterChild = RegisterRequest;
 
+/**
+ * - `registered`: the name was free (or its holder had died or said goodbye).
+ * - `replaced`: the same node registered again (a restart, a failover back, a seeding change); its
+ *   old entries were replaced by the new inventory.
+ * - `taken`: another node holds the name and is alive; nothing changed.
+ */
+export type RegisterOutcome =
+  { outcome: 'registered' } | { outcome: 'replaced' } | { outcome: 'taken'; holder: ChildState };
+
+/**
+ * Who may speak for a name (register over it, heartbeat, report, say goodbye): the node holding it.
+ * A holder with an id yields only to the same id, since a message without one cannot prove it comes
+ * from the same node. A holder without an id (an older node) yields to anyone, as before ids.
+ */
+function sameNode(holder: ChildState, nodeId: string | undefined): boolean {
+  return holder.nodeId === undefined || holder.nodeId === nodeId;
+}
+
 export class ChildRegistry {
   readonly directory = new ChunkDirectory();
   private readonly states = new Map<string, ChildState>();
@@ -39,12 +69,17 @@ export class ChildRegistry {
     this.now = options.now ?? Date.now;
   }
 
-  /** Returns true when the child was already registered (a flap: its old entries were replaced). */
-  register(child: RegisterChild): boolean {
-    const flapped = this.states.has(child.name);
+  register(child: RegisterChild): RegisterOutcome {
     const now = this.now();
+    const holder = this.states.get(child.name);
+    // A holder past the dead-after bound is dead even if the sweep has not run yet.
+    const holderAlive = holder !== undefined && holder.lastSeenAt >= now - this.deadAfterMs;
+    if (holder && holderAlive && !sameNode(holder, child.nodeId)) {
+      return { outcome: 'taken', holder };
+    }
     this.states.set(child.name, {
       name: child.name,
+      nodeId: child.nodeId,
       address: child.address,
       role: child.role,
       seeding: child.seeding,
@@ -54,18 +89,21 @@ export class ChildRegistry {
       recentAssignments: 0,
     });
     this.directory.register({ name: child.name, address: child.address }, child.chunks);
-    return flapped;
+    return holder && holderAlive ? { outcome: 'replaced' } : { outcome: 'registered' };
   }
 
-  report(name: string, added: InventoryEntry[], removed: InventoryEntry[]): boolean {
-    if (!this.heartbeat(name)) return false;
+  report(name: string, added: InventoryEntry[], removed: InventoryEntry[], nodeId?: string): boolean {
+    if (!this.heartbeat(name, nodeId)) return false;
     return this.directory.report(name, added, removed);
   }
 
-  /** Records that a child is alive; false when it is not registered (it should register again). */
-  heartbeat(name: string): boolean {
+  /**
+   * Records that a child is alive; false when no node of that name (and id) is registered: it
+   * should register again (and learns there whether the name is taken).
+   */
+  heartbeat(name: string, nodeId?: string): boolean {
     const state = this.states.get(name);
-    if (!state) return false;
+    if (!state || !sameNode(state, nodeId)) return false;
     state.lastSeenAt = this.now();
     return true;
   }
@@ -73,6 +111,13 @@ export class ChildRegistry {
   setSeeding(name: string, seeding: boolean): void {
     const state = this.states.get(name);
     if (state) state.seeding = seeding;
+  }
+
+  /** A child's goodbye: removes it, unless the name now belongs to another node. */
+  leave(name: string, nodeId?: string): boolean {
+    const state = this.states.get(name);
+    if (!state || !sameNode(state, nodeId)) return false;
+    return this.remove(name);
   }
 
   remove(name: string): boolean {

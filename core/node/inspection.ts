@@ -22,6 +22,7 @@ export interface InspectionSources {
   seeding: () => boolean;
 }
 
+/** source = no master; master = has a master and at least one child; child = has a master, no children. */
 export function roleOf(sources: Pick<InspectionSources, 'link' | 'registry'>): ApiNodeRole {
   if (!sources.link) return 'source';
   return sources.registry.children().length > 0 ? 'master' : 'child';
@@ -63,6 +64,8 @@ export function buildStats(sources: InspectionSources): NodeStats {
     invalidMessages: server.counters().invalidTotal + counters.corruptChunks,
     peers,
     currentMaster: upstream?.address ?? null,
+    masterName: upstream?.name ?? null,
+    childCount: registry.children().length,
   };
 }
 
@@ -103,7 +106,7 @@ export async function buildSubtree(
   return {
     name: sources.name,
     address: sources.address,
-    role: link ? 'relay' : 'source',
+    role: roleOf(sources),
     level,
     // Below the root, each node's master fills in what it holds; the root speaks for itself.
     ...(link ? {} : { chunks: inventoryFrom(sources.store.heldChunks().filter((key) => key.index >= 0)) }),

@@ -1,16 +1,27 @@
 import type { Transport } from './transport.js';
 import type { ChunkStore } from '../store/chunk-store.js';
-import type { CapacityHints, InventoryEntry, NodeRole, PeerRef } from '../protocol/messages.js';
+import type { CapacityHints, InventoryEntry, PeerRef, RegisteringRole } from '../protocol/messages.js';
 import type { Logger } from '../util/logger.js';
 import type { UpstreamView } from '../stream/chunk-fetcher.js';
-import { errorMessage, isPeerStreamerError } from '../util/errors.js';
+import type { PeerHealth } from './peer-health.js';
+import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { inventoryFrom } from './inventory.js';
 
 export interface MasterLinkOptions {
   self: PeerRef;
+  /** This store's node id (node-identity.ts), sent with every message that names this node. */
+  nodeId: string;
   master: string;
   supermaster?: string;
-  role: NodeRole;
+  /** What this node is as it registers: a master once children registered with it. */
+  role: () => RegisteringRole;
+  /** Heartbeat round trips are recorded here: the peer table's RTT for the master. */
+  health: PeerHealth;
+  /**
+   * The link gave up for good: the master refused this node's name (NAME_TAKEN). The link has
+   * stopped; the node should stop too and say why.
+   */
+  onFatal?: (error: PeerStreamerError) => void;
   transport: Transport;
   store: ChunkStore;
   logger: Logger;
@@ -143,6 +154,30 @@ export class MasterLink implements UpstreamView {
     void this.connect();
   }
 
+  /**
+   * The master refused this node's name: nothing will fix that but another name or stopping the
+   * other node, so the link stops instead of retrying, and the node is told. One clear log line.
+   */
+  private fatal(address: string, error: unknown): PeerStreamerError {
+    const remote = isPeerStreamerError(error) ? error.context.remoteMessage : undefined;
+    const reason = new PeerStreamerError(
+      'NAME_TAKEN',
+      `the master at ${address} refused this node: ${typeof remote === 'string' ? remote : errorMessage(error)}`,
+      { master: address, name: this.options.self.name },
+    );
+    if (this.stopped) return reason;
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.options.store.off('chunk-added', this.onAdded);
+    this.options.store.off('chunk-removed', this.onRemoved);
+    this.upstream = null;
+    for (const wake of this.connectedWaiters) wake();
+    this.connectedWaiters.clear();
+    this.options.logger.error({ code: 'NAME_TAKEN', master: address }, reason.message);
+    this.options.onFatal?.(reason);
+    return reason;
+  }
+
   /** Tells the current master whether this node serves chunks (pause/resume seeding). */
   async announceSeeding(): Promise<void> {
     if (this.upstream)
@@ -159,9 +194,13 @@ export class MasterLink implements UpstreamView {
     this.upstream = null;
     if (upstream) {
       await this.options.transport
-        .request(upstream.address, { type: 'bye', name: this.options.self.name }, { timeoutMs: 500 })
+        .request(upstream.address, this.bye(), { timeoutMs: 500 })
         .catch(() => undefined);
     }
+  }
+
+  private bye(): { type: 'bye'; name: string; nodeId: string } {
+    return { type: 'bye', name: this.options.self.name, nodeId: this.options.nodeId };
   }
 
   /** Registers with the master, else the supermaster, retrying until one answers. */
@@ -187,6 +226,7 @@ export class MasterLink implements UpstreamView {
           await this.register(address, isSupermaster);
           return;
         } catch (error) {
+          if (this.stopped) return;
           this.logRetry(address, error);
         }
       }
@@ -196,20 +236,28 @@ export class MasterLink implements UpstreamView {
   }
 
   private async register(address: string, isSupermaster: boolean): Promise<void> {
-    const { self, store, role, transport } = this.options;
-    const { reply } = await transport.request(
-      address,
-      {
-        type: 'register',
-        name: self.name,
-        address: self.address,
-        role,
-        seeding: this.options.seeding(),
-        chunks: inventoryFrom(store.heldChunks()),
-        capacity: this.options.capacity(),
-      },
-      { timeoutMs: this.requestTimeoutMs * 2 },
-    );
+    const { self, store, role, transport, nodeId } = this.options;
+    let reply;
+    try {
+      ({ reply } = await transport.request(
+        address,
+        {
+          type: 'register',
+          name: self.name,
+          nodeId,
+          address: self.address,
+          role: role(),
+          seeding: this.options.seeding(),
+          chunks: inventoryFrom(store.heldChunks()),
+          capacity: this.options.capacity(),
+        },
+        { timeoutMs: this.requestTimeoutMs * 2 },
+      ));
+    } catch (error) {
+      // A supermaster may have a child of this name of its own; that only rules it out as a fallback.
+      if (remoteCodeOf(error) === 'NAME_TAKEN' && !isSupermaster) throw this.fatal(address, error);
+      throw error;
+    }
     if (this.stopped) return;
     const previous = this.upstream;
     this.upstream = {
@@ -238,18 +286,20 @@ export class MasterLink implements UpstreamView {
   private async heartbeat(): Promise<void> {
     const upstream = this.upstream;
     if (!upstream) return;
+    const { health, self, nodeId } = this.options;
+    const rttMs = health.get(upstream.address)?.rttMs ?? null;
     try {
+      const started = performance.now();
       await this.options.transport.request(
         upstream.address,
-        { type: 'ping', name: this.options.self.name },
+        { type: 'ping', name: self.name, nodeId, ...(rttMs === null ? {} : { rttMs }) },
         { timeoutMs: this.requestTimeoutMs },
       );
+      // A heartbeat is the link's round trip: a tiny message the master answers without other work.
+      health.roundTrip(upstream.address, upstream.name, performance.now() - started);
       this.missed = 0;
     } catch (error) {
-      if (
-        isPeerStreamerError(error) &&
-        (error.context as { remoteCode?: string }).remoteCode === 'NOT_REGISTERED'
-      ) {
+      if (remoteCodeOf(error) === 'NOT_REGISTERED') {
         // The master restarted or dropped us: register again with the full inventory.
         await this.register(upstream.address, upstream.isSupermaster).catch(() => undefined);
         return;
@@ -266,7 +316,7 @@ export class MasterLink implements UpstreamView {
     try {
       await this.register(this.options.master, false);
       await this.options.transport
-        .request(upstream.address, { type: 'bye', name: this.options.self.name }, { timeoutMs: 500 })
+        .request(upstream.address, this.bye(), { timeoutMs: 500 })
         .catch(() => undefined);
     } catch {
       // Still gone; try again next time.
@@ -294,16 +344,13 @@ export class MasterLink implements UpstreamView {
     try {
       await this.options.transport.request(
         upstream.address,
-        { type: 'report', name: this.options.self.name, added, removed },
+        { type: 'report', name: this.options.self.name, nodeId: this.options.nodeId, added, removed },
         { timeoutMs: this.requestTimeoutMs },
       );
     } catch (error) {
       // A lost report is repaired by the next register, which sends the whole inventory.
       this.options.logger.debug({ error: errorMessage(error) }, 'report failed');
-      if (
-        isPeerStreamerError(error) &&
-        (error.context as { remoteCode?: string }).remoteCode === 'NOT_REGISTERED'
-      ) {
+      if (remoteCodeOf(error) === 'NOT_REGISTERED') {
         await this.register(upstream.address, upstream.isSupermaster).catch(() => undefined);
       }
     }
@@ -328,11 +375,19 @@ export class MasterLink implements UpstreamView {
     const now = Date.now();
     if (now - this.lastRetryLog < 5_000) return;
     this.lastRetryLog = now;
+    const code = remoteCodeOf(error);
     this.options.logger.warn(
       { master: address, error: errorMessage(error) },
-      `cannot reach ${address}; still retrying (start that node, or check --master/--supermaster)`,
+      typeof code === 'string'
+        ? `${address} refused to register this node (${code}); still retrying`
+        : `cannot reach ${address}; still retrying (start that node, or check --master/--supermaster)`,
     );
   }
+}
+
+/** The code a peer answered with, when the failure is an error reply. */
+function remoteCodeOf(error: unknown): unknown {
+  return isPeerStreamerError(error) ? error.context.remoteCode : undefined;
 }
 
 function toInventory(map: Map<string, Set<number>>): InventoryEntry[] {

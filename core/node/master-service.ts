@@ -1,5 +1,6 @@
 import type { PeerServer } from '../net/server.js';
-import type { ChildRegistry } from './child-registry.js';
+import type { ChildRegistry, ChildState } from './child-registry.js';
+import type { PeerHealth } from './peer-health.js';
 import type { Logger } from '../util/logger.js';
 import type { PeerRef } from '../protocol/messages.js';
 import { PeerStreamerError } from '../util/errors.js';
@@ -7,6 +8,8 @@ import { PeerStreamerError } from '../util/errors.js';
 export interface MasterServiceOptions {
   server: PeerServer;
   registry: ChildRegistry;
+  /** Where a child's reported round-trip time is kept, for this node's peer table. */
+  health: PeerHealth;
   logger: Logger;
   selfName: string;
   /** This node's level: 0 for the source, 1 for a level-1 node, ... */
@@ -25,6 +28,19 @@ function notRegistered(name: string): PeerStreamerError {
 }
 
 /**
+ * Travels as the wire code NAME_TAKEN (see docs/PROTOCOL.md): another live node holds the name. The
+ * message is what the refused node prints, so it names the name, this master and what to do.
+ */
+function nameTaken(name: string, masterName: string, holder: ChildState, now: number): PeerStreamerError {
+  const since = Math.max(0, Math.round((now - holder.registeredAt) / 1000));
+  return new PeerStreamerError(
+    'NAME_TAKEN',
+    `the name ${JSON.stringify(name)} is already taken under master ${JSON.stringify(masterName)}: another node (at ${holder.address}, registered ${since} s ago) uses it and is alive. Pick another name for this node (--name, or Name in the desktop app's settings), or stop the other node first (the name is freed once it says goodbye or stops answering).`,
+    { name, master: masterName, holderAddress: holder.address },
+  );
+}
+
+/**
  * Master duties, which every node takes on as soon as a child registers with it: track children by
  * heartbeat, keep the chunk directory, and answer `query` with the holders a child should try.
  */
@@ -32,9 +48,22 @@ export class MasterService {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: MasterServiceOptions) {
-    const { server, registry, logger } = options;
+    const { server, registry, logger, health } = options;
     server.handle('register', (request) => {
-      const flapped = registry.register(request);
+      const result = registry.register(request);
+      if (result.outcome === 'taken') {
+        logger.warn(
+          {
+            child: request.name,
+            address: request.address,
+            holder: result.holder.address,
+            code: 'NAME_TAKEN',
+          },
+          'refused a register: another live node holds that name',
+        );
+        throw nameTaken(request.name, options.selfName, result.holder, Date.now());
+      }
+      const flapped = result.outcome === 'replaced';
       logger.info(
         { child: request.name, address: request.address, chunks: countIndexes(request.chunks), flapped },
         flapped ? 'child registered again (its old entries were replaced)' : 'child registered',
@@ -49,24 +78,32 @@ export class MasterService {
       };
     });
     server.handle('report', (request) => {
-      if (!registry.report(request.name, request.added, request.removed)) throw notRegistered(request.name);
+      if (!registry.report(request.name, request.added, request.removed, request.nodeId))
+        throw notRegistered(request.name);
       return { reply: {} };
     });
     server.handle('query', (request) => {
-      // Any peer may ask (a play client is nobody's child); a child's query doubles as a heartbeat.
-      registry.heartbeat(request.name);
+      // Any peer may ask (a play client is nobody's child). Not a heartbeat: a query carries no node
+      // id, so it cannot tell the holder of a name from another node using it.
       const holders = Array.from({ length: request.count }, (_, offset) =>
         registry.holders(request.video, request.from + offset, request.name).slice(0, 16),
       );
       return { reply: { video: request.video, from: request.from, holders } };
     });
     server.handle('ping', (request) => {
-      // A ping that names a node is a child's heartbeat; an unknown name must register (again).
-      if (request.name !== undefined && !registry.heartbeat(request.name)) throw notRegistered(request.name);
+      // A ping that names a node is a child's heartbeat; an unknown name (or another node's) must
+      // register (again), and learns there whether the name is free.
+      if (request.name !== undefined) {
+        if (!registry.heartbeat(request.name, request.nodeId)) throw notRegistered(request.name);
+        const child = registry.child(request.name)!;
+        // The child measures this link on its heartbeats; the master shows that figure for it.
+        if (request.rttMs !== undefined) health.reportedRtt(child.address, child.name, request.rttMs);
+      }
       return { reply: { name: options.selfName, time: Date.now() } };
     });
     server.handle('bye', (request) => {
-      if (registry.remove(request.name)) logger.info({ child: request.name }, 'child said goodbye');
+      if (registry.leave(request.name, request.nodeId))
+        logger.info({ child: request.name }, 'child said goodbye');
       return { reply: {} };
     });
     this.sweeper = setInterval(() => {

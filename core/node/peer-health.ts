@@ -2,11 +2,20 @@
  * What this node has seen of each peer: round-trip times, bytes each way, failures and requests in
  * flight. Used to order candidate holders (spare capacity and good recent service first, recently
  * failed last) and to drop peers that keep failing, as WebTorrent users ask of slow peers.
+ *
+ * Round-trip times are measured, never guessed: the heartbeat to the master (a `ping` timed on the
+ * monotonic clock), and a `get` a peer answers from its store (timed until the reply arrives, before
+ * this node hashes it). Each sample moves the smoothed figure as TCP's SRTT does (RFC 6298: 1/8 of
+ * the way), so it follows the link within a few heartbeats and one slow reply shows without taking
+ * over. A master shows for each child the figure the child measured on its heartbeats.
  */
 export interface PeerRecord {
   name: string;
   address: string;
+  /** Smoothed round-trip time, ms; null until the first sample. */
   rttMs: number | null;
+  /** Round trips measured (or reported) so far. */
+  rttSamples: number;
   bytesUp: number;
   bytesDown: number;
   failures: number;
@@ -24,7 +33,8 @@ export interface HealthOptions {
   now?: () => number;
 }
 
-const RTT_SMOOTHING = 0.3;
+/** RFC 6298's alpha: each sample moves the smoothed RTT 1/8 of the way. */
+const RTT_SMOOTHING = 1 / 8;
 
 export class PeerHealth {
   private readonly peers = new Map<string, PeerRecord>();
@@ -45,6 +55,7 @@ export class PeerHealth {
         name: name ?? address,
         address,
         rttMs: null,
+        rttSamples: 0,
         bytesUp: 0,
         bytesDown: 0,
         failures: 0,
@@ -64,10 +75,15 @@ export class PeerHealth {
     this.record(address, name).inFlight += 1;
   }
 
-  succeeded(address: string, rttMs: number, bytesDown: number): void {
+  /**
+   * A request to the peer succeeded. `rttMs` is its round trip when the reply's timing measures the
+   * link (a peer answering from its store), or null when it also measures other work (a master that
+   * may have fetched the chunk from above first).
+   */
+  succeeded(address: string, rttMs: number | null, bytesDown: number): void {
     const peer = this.record(address);
     peer.inFlight = Math.max(0, peer.inFlight - 1);
-    peer.rttMs = peer.rttMs === null ? rttMs : peer.rttMs * (1 - RTT_SMOOTHING) + rttMs * RTT_SMOOTHING;
+    if (rttMs !== null) this.sample(peer, rttMs);
     peer.bytesDown += bytesDown;
     peer.consecutiveFailures = 0;
     peer.lastSeenAt = this.now();
@@ -87,12 +103,25 @@ export class PeerHealth {
     peer.lastSeenAt = this.now();
   }
 
-  seen(address: string, name?: string, rttMs?: number): void {
+  /** A round trip measured on the monotonic clock (a heartbeat answered): smoothed into the RTT. */
+  roundTrip(address: string, name: string | undefined, rttMs: number): void {
     const peer = this.record(address, name);
     peer.lastSeenAt = this.now();
-    if (rttMs !== undefined) {
-      peer.rttMs = peer.rttMs === null ? rttMs : peer.rttMs * (1 - RTT_SMOOTHING) + rttMs * RTT_SMOOTHING;
-    }
+    this.sample(peer, rttMs);
+  }
+
+  /** A smoothed RTT the peer measured itself on the same link (a child's heartbeats): shown as is. */
+  reportedRtt(address: string, name: string | undefined, rttMs: number): void {
+    const peer = this.record(address, name);
+    peer.lastSeenAt = this.now();
+    peer.rttMs = rttMs;
+    peer.rttSamples += 1;
+  }
+
+  private sample(peer: PeerRecord, rttMs: number): void {
+    if (!Number.isFinite(rttMs) || rttMs < 0) return;
+    peer.rttMs = peer.rttMs === null ? rttMs : peer.rttMs + (rttMs - peer.rttMs) * RTT_SMOOTHING;
+    peer.rttSamples += 1;
   }
 
   get(address: string): PeerRecord | undefined {

@@ -12,17 +12,20 @@ import { SwarmLibrary } from './swarm-library.js';
 import { StreamSessions } from './stream-sessions.js';
 import { UploadLimiter } from './upload-limiter.js';
 import { buildStats, buildSubtree, type InspectionSources } from './inspection.js';
+import { nodeIdOf } from './node-identity.js';
 import { advertisedAddress, type NodeConfig } from './node-config.js';
 import type { NodeStats } from '../shared/api-types.js';
 import type { PeerRef, TopologyNode } from '../protocol/messages.js';
 import { createLogger, type Logger } from '../util/logger.js';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, type PeerStreamerError } from '../util/errors.js';
 
 export interface PeerNodeOptions {
   logger?: Logger;
   /** Timings, for tests that exercise failover quickly. */
   heartbeatMs?: number;
   deadChildAfterMs?: number;
+  /** Play-client streams with no request for this long are closed (default 10 s). */
+  streamIdleMs?: number;
 }
 
 /**
@@ -44,9 +47,17 @@ export class PeerNode {
   private readonly limiter: UploadLimiter;
   private seedingEnabled = true;
   private stopped = false;
+  private settleFatal!: (error: PeerStreamerError) => void;
+  /**
+   * Settles if the node cannot go on as configured: its master refused its name (NAME_TAKEN). The
+   * link has already stopped and logged why; whoever runs the node stops it and reports the error.
+   */
+  readonly fatal = new Promise<PeerStreamerError>((resolve) => (this.settleFatal = resolve));
 
   private constructor(
     readonly config: NodeConfig,
+    /** This store's node id: what tells this node's registrations from another's under its name. */
+    readonly nodeId: string,
     readonly store: ChunkStore,
     readonly server: PeerServer,
     readonly client: PeerClient,
@@ -60,9 +71,12 @@ export class PeerNode {
     this.link = config.master
       ? new MasterLink({
           self: { name: config.name, address: this.address },
+          nodeId,
           master: config.master,
           ...(config.supermaster ? { supermaster: config.supermaster } : {}),
-          role: 'relay',
+          role: () => (this.registry.children().length > 0 ? 'master' : 'child'),
+          health: this.health,
+          onFatal: (error) => this.settleFatal(error),
           transport: client,
           store,
           logger,
@@ -95,10 +109,14 @@ export class PeerNode {
     this.sessions = new StreamSessions(this.fetcher, store, {
       window: config.readAhead,
       concurrency: config.fetchConcurrency,
+      ...(options.streamIdleMs !== undefined ? { idleMs: options.streamIdleMs } : {}),
     });
+    // A reply that cannot be routed means the requester's connection is gone: so is its stream.
+    server.onPeerGone((peerId) => this.sessions.closePeer(peerId, 'the client disconnected'));
     this.masterService = new MasterService({
       server,
       registry: this.registry,
+      health: this.health,
       logger,
       selfName: config.name,
       level: () => (this.link ? (this.link.level() ?? 1) : 0),
@@ -138,7 +156,7 @@ export class PeerNode {
         logger,
       });
       const client = new PeerClient({ logger });
-      const node = new PeerNode(config, store, server, client, logger, options);
+      const node = new PeerNode(config, nodeIdOf(store, logger), store, server, client, logger, options);
       await server.bind();
       if (!node.link) {
         // A source serves its own videos: pinned, so a cache size never evicts them.
@@ -150,6 +168,7 @@ export class PeerNode {
           address: node.address,
           store: config.store,
           role: node.link ? 'child' : 'source',
+          nodeId: node.nodeId,
           master: config.master,
           supermaster: config.supermaster,
           videos: store.listVideos().length,

@@ -5,7 +5,11 @@ import { serveNodeUi, type UiServer } from './ui-server.js';
 
 /**
  * Runs a node in the foreground until SIGINT or SIGTERM, then stops it cleanly (goodbye to the
- * master, sockets closed, store closed). Shared by the CLI and the desktop app's --node.
+ * master, sockets closed, store closed) and returns 0. Shared by the CLI and the desktop app's --node.
+ *
+ * A node its master refuses for good (NAME_TAKEN: another live node has its name) stops and returns
+ * 1 instead of retrying: only the user can fix that, and a process that exits says so to scripts and
+ * service managers. The node has already logged the reason as one error line.
  */
 export async function runNodeUntilSignal(config: NodeConfig, options: PeerNodeOptions = {}): Promise<number> {
   const node = await PeerNode.start(config, options);
@@ -20,9 +24,16 @@ export async function runNodeUntilSignal(config: NodeConfig, options: PeerNodeOp
     await node.stop();
     throw error;
   }
-  const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-  node.logger.info({ signal: String(signal[0] ?? '') }, 'shutting down');
+  const signals = new AbortController();
+  const ended = await Promise.race([
+    once(process, 'SIGINT', { signal: signals.signal }).then(([name]: unknown[]) => String(name ?? 'SIGINT')),
+    once(process, 'SIGTERM', { signal: signals.signal }).then(([name]: unknown[]) =>
+      String(name ?? 'SIGTERM'),
+    ),
+    node.fatal,
+  ]).finally(() => signals.abort());
+  if (typeof ended === 'string') node.logger.info({ signal: ended }, 'shutting down');
   await ui?.close();
   await node.stop();
-  return 0;
+  return typeof ended === 'string' ? 0 : 1;
 }

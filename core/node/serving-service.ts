@@ -33,6 +33,10 @@ export class ServingService {
   constructor(private readonly options: ServingOptions) {
     const { server } = options;
     server.handle('get', (request, peer) => this.get(request, peer));
+    server.handle('end-stream', (request, peer) => {
+      options.sessions.end(peer.peerId, request.streamId);
+      return { reply: {} };
+    });
     server.handle('list-videos', async () => ({ reply: { videos: await options.library.list() } }));
     server.handle('get-manifest', async (request) => ({
       reply: { manifest: await options.fetcher.manifest(request.video) },
@@ -61,7 +65,13 @@ export class ServingService {
     }
     let chunk: FetchedChunk | undefined;
     if (request.streamId !== undefined && request.index >= 0) {
-      chunk = await sessions.get(peer.peerId, request.streamId, request.video, request.index);
+      chunk = await sessions.get(
+        peer.peerId,
+        request.streamId,
+        request.video,
+        request.index,
+        manifest.chunks.length,
+      );
     } else if (request.fromChild && (isChild || request.streamId !== undefined)) {
       chunk = await fetcher.fetch(request.video, request.index, peer.signal);
     } else {

@@ -8,6 +8,12 @@ import { PeerStreamerError } from '../util/errors.js';
  * sending `get` with a streamId. The node reads ahead for each stream and answers strictly in order,
  * as the original did: a request for a later chunk waits for the earlier ones; a duplicate request
  * for a chunk still pending is refused; a request behind the stream's position is an error.
+ *
+ * A stream holds pins and read-ahead, and counts in `streamsActive`, only while it is in use. It
+ * ends when its last chunk is handed out, when the client says `end-stream`, when a reply to the
+ * client cannot be routed (its connection is gone), or after `idleMs` with no request waiting and
+ * none received (a client that vanished quietly). Ending one is harmless to a client still there:
+ * its next `get` on the same streamId opens the stream again at that chunk.
  */
 interface Waiter {
   resolve(chunk: FetchedChunk): void;
@@ -21,9 +27,11 @@ class StreamSession {
   lastActive = Date.now();
 
   constructor(
+    /** The connection that opened the stream (streams are per connection and streamId). */
+    readonly peerKey: string,
     readonly video: string,
     start: number,
-    end: number,
+    private readonly end: number,
     private readonly fetcher: ChunkFetcher,
     private readonly store: ChunkStore,
     window: number,
@@ -50,6 +58,16 @@ class StreamSession {
 
   get position(): number {
     return this.reader.nextIndex;
+  }
+
+  /** Every chunk up to the last has been handed out: the play is over. */
+  get finished(): boolean {
+    return this.position >= this.end;
+  }
+
+  /** No request waiting and none since `cutoff`: the client has gone quiet. */
+  idleSince(cutoff: number): boolean {
+    return this.waiters.size === 0 && this.lastActive < cutoff;
   }
 
   request(index: number): Promise<FetchedChunk> {
@@ -106,6 +124,8 @@ class StreamSession {
             break;
           }
           this.store.unpinChunk(this.video, index);
+          // Answering counts as activity: a slow fetch must not make the stream look idle.
+          this.lastActive = Date.now();
           waiter.resolve(result.value);
         } catch (error) {
           // The fetcher already tried every holder and the master; this request fails, the next retries.
@@ -122,7 +142,7 @@ class StreamSession {
 export interface StreamSessionOptions {
   window: number;
   concurrency: number;
-  /** Sessions idle this long are closed and their pins released. */
+  /** Sessions with no request waiting and none received for this long are closed. Default 10 s. */
   idleMs?: number;
   maxSessions?: number;
 }
@@ -138,9 +158,9 @@ export class StreamSessions {
     private readonly store: ChunkStore,
     private readonly options: StreamSessionOptions,
   ) {
-    this.idleMs = options.idleMs ?? 30_000;
+    this.idleMs = options.idleMs ?? 10_000;
     this.maxSessions = options.maxSessions ?? 256;
-    this.sweeper = setInterval(() => this.sweep(), Math.min(5_000, this.idleMs));
+    this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(1_000, this.idleMs / 4)));
     this.sweeper.unref();
   }
 
@@ -148,8 +168,19 @@ export class StreamSessions {
     return this.sessions.size;
   }
 
-  /** Answers `get` on stream `streamId` (per requesting peer), opening the stream on first use. */
-  async get(peerKey: string, streamId: string, video: string, index: number): Promise<FetchedChunk> {
+  /**
+   * Answers `get` on stream `streamId` (per requesting peer), opening the stream on first use.
+   * `chunkCount` is the video's length from its manifest, which the caller already checked `index`
+   * against. Opening is synchronous, so the several requests a client sends at once all find the
+   * same stream (an await here let each open its own, orphaning the first with its pins).
+   */
+  async get(
+    peerKey: string,
+    streamId: string,
+    video: string,
+    index: number,
+    chunkCount: number,
+  ): Promise<FetchedChunk> {
     const key = `${peerKey}\u0000${streamId}`;
     let session = this.sessions.get(key);
     if (session && session.video !== video) {
@@ -160,11 +191,11 @@ export class StreamSessions {
     }
     if (!session) {
       if (this.sessions.size >= this.maxSessions) this.sweep(true);
-      const manifest = await this.fetcher.manifest(video);
       session = new StreamSession(
+        peerKey,
         video,
         index,
-        manifest.chunks.length,
+        chunkCount,
         this.fetcher,
         this.store,
         this.options.window,
@@ -172,7 +203,29 @@ export class StreamSessions {
       );
       this.sessions.set(key, session);
     }
-    return session.request(index);
+    const chunk = await session.request(index);
+    // The last chunk is handed out: the play is over, so its stream stops counting at once.
+    if (session.finished) this.drop(key, session, 'played to the end');
+    return chunk;
+  }
+
+  /** A client's `end-stream`: true when there was such a stream on that connection. */
+  end(peerKey: string, streamId: string): boolean {
+    const key = `${peerKey}\u0000${streamId}`;
+    const session = this.sessions.get(key);
+    if (session) this.drop(key, session, 'ended by the client');
+    return session !== undefined;
+  }
+
+  /** The connection `peerKey` is gone: its streams end with it. Returns how many ended. */
+  closePeer(peerKey: string, reason: string): number {
+    let closed = 0;
+    for (const [key, session] of this.sessions) {
+      if (session.peerKey !== peerKey) continue;
+      this.drop(key, session, reason);
+      closed += 1;
+    }
+    return closed;
   }
 
   close(): void {
@@ -181,20 +234,25 @@ export class StreamSessions {
     this.sessions.clear();
   }
 
+  private drop(key: string, session: StreamSession, reason: string): void {
+    // Only the session still registered under the key: a stream reopened meanwhile stays.
+    if (this.sessions.get(key) !== session) return;
+    this.sessions.delete(key);
+    session.close(reason);
+  }
+
   private sweep(evictOldest = false): void {
     const cutoff = Date.now() - this.idleMs;
     let oldest: [string, StreamSession] | undefined;
-    for (const entry of this.sessions) {
-      if (entry[1].lastActive < cutoff) {
-        entry[1].close('idle');
-        this.sessions.delete(entry[0]);
-      } else if (!oldest || entry[1].lastActive < oldest[1].lastActive) {
-        oldest = entry;
+    for (const [key, session] of this.sessions) {
+      if (session.idleSince(cutoff)) {
+        this.drop(key, session, 'idle');
+      } else if (!oldest || session.lastActive < oldest[1].lastActive) {
+        oldest = [key, session];
       }
     }
     if (evictOldest && oldest && this.sessions.size >= this.maxSessions) {
-      oldest[1].close('too many streams');
-      this.sessions.delete(oldest[0]);
+      this.drop(oldest[0], oldest[1], 'too many streams');
     }
   }
 }

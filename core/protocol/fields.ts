@@ -5,7 +5,13 @@
  * bound every string and array before walking it.
  */
 import { videoNameProblem } from '../shared/video-name.js';
-import { CHUNK_INDEX_LIMIT, INIT_SEGMENT_INDEX, MAX_NODE_NAME_BYTES, MAX_STREAM_ID_BYTES } from './limits.js';
+import {
+  CHUNK_INDEX_LIMIT,
+  INIT_SEGMENT_INDEX,
+  MAX_NODE_ID_CHARS,
+  MAX_NODE_NAME_BYTES,
+  MAX_STREAM_ID_BYTES,
+} from './limits.js';
 import { badField } from './problems.js';
 
 export type Fields = Readonly<Record<string, unknown>>;
@@ -128,6 +134,18 @@ export function readStreamId(fields: Fields, key: string, path = ''): string {
     );
   }
   return value as string;
+}
+
+const NODE_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_NODE_ID_CHARS}}$`);
+
+/** An optional node id: absent (older nodes) or 1-64 letters, digits, '-' or '_'. */
+export function readOptionalNodeId(fields: Fields): { nodeId?: string } {
+  if (isAbsent(fields, 'nodeId')) return {};
+  const value = own(fields, 'nodeId');
+  if (typeof value !== 'string' || !NODE_ID.test(value)) {
+    throw badField('nodeId', `a node id of 1 to ${MAX_NODE_ID_CHARS} letters, digits, '-' or '_'`, value);
+  }
+  return { nodeId: value };
 }
 
 export function readArray(fields: Fields, key: string, maxLength: number, path = ''): readonly unknown[] {

@@ -21,6 +21,10 @@ export const MAX_REQUEST_ID = 0xffff_ffff;
 
 export const MAX_NODE_NAME_BYTES = 100;
 export const MAX_STREAM_ID_BYTES = 64;
+/** A node id (see `register`): letters, digits, '-' and '_'. PeerStreamer sends 32 hex digits. */
+export const MAX_NODE_ID_CHARS = 64;
+/** Round-trip times a ping may report, in milliseconds: an hour is far beyond any heartbeat timeout. */
+export const MAX_RTT_MS = 3_600_000;
 export const MAX_ADDRESS_CHARS = 300;
 
 /** Chunk indexes are below 10^7 (more than a year of 4-second chunks). */

@@ -7,7 +7,7 @@
  * On the wire every message is `[header, ...binary]`: header is msgpack of `{ v, id, type, ...fields }`.
  */
 import type { Manifest } from '../shared/manifest.js';
-import type { ChunkOrigin } from '../shared/api-types.js';
+import type { ChunkOrigin, NodeRole } from '../shared/api-types.js';
 import type { WireErrorCode } from './problems.js';
 
 /** A node others can reach: its name and the tcp://host:port of its ROUTER. */
@@ -22,9 +22,23 @@ export interface InventoryEntry {
   indexes: number[];
 }
 
-/** What a child runs as: a relay (headless, serves others) or a viewer (desktop app, plays and seeds). */
-export type NodeRole = 'relay' | 'viewer';
-export const NODE_ROLES: readonly NodeRole[] = ['relay', 'viewer'];
+/**
+ * A node's place in the tree, one vocabulary for the wire, the CLI, the player and the docs:
+ * - `source`: has no master (level 0), whether or not children registered with it;
+ * - `master`: registered under a master, with at least one child of its own;
+ * - `child`: registered under a master, with no children.
+ */
+export type { NodeRole };
+export const NODE_ROLES: readonly NodeRole[] = ['source', 'master', 'child'];
+/** What a node says it is when it registers: a source has no master, so it never registers. */
+export type RegisteringRole = Exclude<NodeRole, 'source'>;
+export const REGISTERING_ROLES: readonly RegisteringRole[] = ['master', 'child'];
+/**
+ * Role words nodes sent before the vocabulary above ("relay": a headless node, "viewer": the desktop
+ * app). Still accepted when decoding, and read as `child` (or `master` in a topology node with
+ * children), so a tree with older nodes keeps registering and drawing.
+ */
+export const LEGACY_ROLES: readonly string[] = ['relay', 'viewer'];
 
 /** Hints a child gives its master so it can spread load; 0 means "no limit / not known". */
 export interface CapacityHints {
@@ -41,9 +55,16 @@ export interface CapacityHints {
 export interface RegisterRequest {
   /** The child's node name (unique among its master's children). */
   name: string;
+  /**
+   * The registering node's id: random, made once per store and kept in it. The master tells "the same
+   * node restarting" (same name, same id: its old entries are replaced) from "another node under a
+   * name already live here" (same name, different id: NAME_TAKEN). Absent from older nodes.
+   */
+  nodeId?: string;
   /** Where the child's ROUTER can be reached. */
   address: string;
-  role: NodeRole;
+  /** `master` when the registering node already has children of its own (e.g. after a failover). */
+  role: RegisteringRole;
   /** False: the child does not serve chunks to others, so the master never lists it as a holder. */
   seeding: boolean;
   /** Everything already in the child's cache, so a restarted node is sent others at once. */
@@ -53,6 +74,8 @@ export interface RegisterRequest {
 
 export interface ReportRequest {
   name: string;
+  /** As in register: a report from another node under the same name is refused NOT_REGISTERED. */
+  nodeId?: string;
   added: InventoryEntry[];
   removed: InventoryEntry[];
 }
@@ -80,10 +103,24 @@ export interface GetRequest {
 
 export interface PingRequest {
   name?: string;
+  /** As in register: a heartbeat counts only for the node that holds the name. */
+  nodeId?: string;
+  /**
+   * The child's smoothed round-trip time to this master, in milliseconds, as it measures it on its
+   * heartbeats: the master shows it for the child (a master sends no heartbeats of its own).
+   */
+  rttMs?: number;
 }
 
 export interface ByeRequest {
   name: string;
+  /** As in register: a goodbye from another node under the same name removes nothing. */
+  nodeId?: string;
+}
+
+/** A play client is done with a stream (it finished, or its consumer went away): free it now. */
+export interface EndStreamRequest {
+  streamId: string;
 }
 
 export interface GetManifestRequest {
@@ -100,6 +137,7 @@ export interface RequestFields {
   get: GetRequest;
   ping: PingRequest;
   bye: ByeRequest;
+  'end-stream': EndStreamRequest;
   'list-videos': EmptyFields;
   'get-manifest': GetManifestRequest;
   stats: EmptyFields;
@@ -165,9 +203,9 @@ export interface StatsOk {
 
 export interface TopologyNode {
   name: string;
-  /** Null when the node has no reachable address (e.g. a viewer that does not seed). */
+  /** Null when the node has no reachable address (e.g. a desktop node that does not seed). */
   address: string | null;
-  role: 'source' | NodeRole;
+  role: NodeRole;
   level: number;
   /** What the node holds, as its master's chunk directory knows it (absent for the root). */
   chunks?: InventoryEntry[];
@@ -185,6 +223,7 @@ export interface ReplyFields {
   get: GetOk;
   ping: PingOk;
   bye: EmptyFields;
+  'end-stream': EmptyFields;
   'list-videos': ListVideosOk;
   'get-manifest': GetManifestOk;
   stats: StatsOk;
@@ -202,6 +241,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'get',
   'ping',
   'bye',
+  'end-stream',
   'list-videos',
   'get-manifest',
   'stats',

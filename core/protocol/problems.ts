@@ -16,6 +16,7 @@ export type WireErrorCode =
   | 'CHUNK_NOT_FOUND'
   | 'VIDEO_NOT_FOUND'
   | 'NOT_REGISTERED'
+  | 'NAME_TAKEN'
   | 'UNREACHABLE';
 
 /** Why an incoming message was rejected; the key of the per-peer invalid counters. */

@@ -32,8 +32,10 @@ import {
 } from './limits.js';
 import { readManifest, readSha256 } from './manifest-shape.js';
 import {
+  LEGACY_ROLES,
   NODE_ROLES,
   type EmptyFields,
+  type NodeRole,
   type ErrorReply,
   type PeerRef,
   type ReplyFields,
@@ -91,8 +93,8 @@ function readTopology(
     throw badField(path, `part of a tree of at most ${MAX_TOPOLOGY_NODES} nodes`, value);
   const fields = readObject(value, path);
   const role = own(fields, 'role');
-  if (role !== 'source' && !NODE_ROLES.includes(role as never)) {
-    throw badField(join(path, 'role'), `"source" or one of ${NODE_ROLES.join(', ')}`, role);
+  if (!NODE_ROLES.includes(role as NodeRole) && !LEGACY_ROLES.includes(role as string)) {
+    throw badField(join(path, 'role'), `one of ${NODE_ROLES.join(', ')}`, role);
   }
   const address = own(fields, 'address');
   if (address !== null && tcpAddressProblem(address) !== null) readAddress(fields, 'address', path);
@@ -100,7 +102,12 @@ function readTopology(
   return {
     name: checkNodeName(own(fields, 'name'), join(path, 'name')),
     address: address as string | null,
-    role: role as TopologyNode['role'],
+    // An older node's "relay" or "viewer" is a master when it has children, else a child.
+    role: NODE_ROLES.includes(role as NodeRole)
+      ? (role as NodeRole)
+      : children.length > 0
+        ? 'master'
+        : 'child',
     level: readUint(fields, 'level', MAX_LEVEL, path),
     ...(isAbsent(fields, 'chunks') ? {} : { chunks: readInventory(fields, 'chunks', budget.indexes) }),
     children: children.map((child, i) =>
@@ -146,6 +153,7 @@ export const replyValidators: { [K in RequestType]: (fields: Fields) => ReplyFie
     time: readNumber(fields, 'time', 0, Number.MAX_SAFE_INTEGER),
   }),
   bye: empty,
+  'end-stream': empty,
   'list-videos': (fields) => ({
     videos: checkArray(own(fields, 'videos'), 'videos', MAX_VIDEOS_LISTED).map((video, i) =>
       readVideoInfo(video, join('videos', i)),

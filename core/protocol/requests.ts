@@ -8,7 +8,9 @@ import {
   readBoolean,
   readIndex,
   readNodeName,
+  readNumber,
   readObject,
+  readOptionalNodeId,
   readStreamId,
   readUint,
   readVideoName,
@@ -16,12 +18,13 @@ import {
   type Fields,
 } from './fields.js';
 import { newIndexBudget, readInventory } from './inventory.js';
-import { MAX_QUERY_COUNT } from './limits.js';
+import { MAX_QUERY_COUNT, MAX_RTT_MS } from './limits.js';
 import {
-  NODE_ROLES,
+  LEGACY_ROLES,
+  REGISTERING_ROLES,
   type CapacityHints,
   type EmptyFields,
-  type NodeRole,
+  type RegisteringRole,
   type RequestFields,
   type RequestType,
 } from './messages.js';
@@ -37,11 +40,16 @@ export function readAddress(fields: Fields, key: string, path = ''): string {
   return value as string;
 }
 
-function readRole(fields: Fields): NodeRole {
+function readRole(fields: Fields): RegisteringRole {
   const value = own(fields, 'role');
-  if (!NODE_ROLES.includes(value as NodeRole))
-    throw badField('role', `one of ${NODE_ROLES.join(', ')}`, value);
-  return value as NodeRole;
+  if (REGISTERING_ROLES.includes(value as RegisteringRole)) return value as RegisteringRole;
+  // Older nodes said what they ran as; whatever it was, a node that registers is a child here.
+  if (LEGACY_ROLES.includes(value as string)) return 'child';
+  throw badField(
+    'role',
+    `${REGISTERING_ROLES.map((role) => JSON.stringify(role)).join(' or ')} (a source has no master, so it never registers)`,
+    value,
+  );
 }
 
 // 2^53 - 1 bytes per second or of storage is "unlimited" in practice; the bound is only against garbage.
@@ -65,6 +73,7 @@ const empty = (): EmptyFields => ({});
 export const requestValidators: { [K in RequestType]: (fields: Fields) => RequestFields[K] } = {
   register: (fields) => ({
     name: readNodeName(fields, 'name'),
+    ...readOptionalNodeId(fields),
     address: readAddress(fields, 'address'),
     role: readRole(fields),
     seeding: readBoolean(fields, 'seeding'),
@@ -75,6 +84,7 @@ export const requestValidators: { [K in RequestType]: (fields: Fields) => Reques
     const budget = newIndexBudget();
     return {
       name: readNodeName(fields, 'name'),
+      ...readOptionalNodeId(fields),
       added: readInventory(fields, 'added', budget),
       removed: readInventory(fields, 'removed', budget),
     };
@@ -98,8 +108,13 @@ export const requestValidators: { [K in RequestType]: (fields: Fields) => Reques
     ...(isAbsent(fields, 'streamId') ? {} : { streamId: readStreamId(fields, 'streamId') }),
     ...readOptionalName(fields),
   }),
-  ping: (fields) => readOptionalName(fields),
-  bye: (fields) => ({ name: readNodeName(fields, 'name') }),
+  ping: (fields) => ({
+    ...readOptionalName(fields),
+    ...readOptionalNodeId(fields),
+    ...(isAbsent(fields, 'rttMs') ? {} : { rttMs: readNumber(fields, 'rttMs', 0, MAX_RTT_MS) }),
+  }),
+  bye: (fields) => ({ name: readNodeName(fields, 'name'), ...readOptionalNodeId(fields) }),
+  'end-stream': (fields) => ({ streamId: readStreamId(fields, 'streamId') }),
   'list-videos': empty,
   'get-manifest': (fields) => ({ video: readVideoName(fields, 'video') }),
   stats: empty,

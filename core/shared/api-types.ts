@@ -23,6 +23,12 @@ export interface LibraryEntry {
   bytesHeld: number;
 }
 
+/**
+ * A node's place in the tree; the same words on the wire, in the CLI, the player and the docs.
+ * - `source`: has no master (level 0), whether or not children registered with it;
+ * - `master`: registered under a master, with at least one child of its own;
+ * - `child`: registered under a master (or still looking for it), with no children.
+ */
 export type NodeRole = 'source' | 'master' | 'child';
 
 export interface PeerStat {
@@ -56,6 +62,10 @@ export interface NodeStats {
   peers: PeerStat[];
   /** The master currently in use (the supermaster after a failover), if any. */
   currentMaster: string | null;
+  /** That master's node name. Absent from older nodes. */
+  masterName?: string | null;
+  /** Children registered with this node now. Absent from older nodes. */
+  childCount?: number;
 }
 
 export interface TopologyNode {

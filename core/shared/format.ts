@@ -42,3 +42,36 @@ export function formatDuration(seconds: number | null): string {
   const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
+
+/**
+ * A round-trip time: tenths of a millisecond below 10 ms, so a loopback link reads "0.3 ms" rather
+ * than a flat "0 ms", and whole milliseconds above. null (not measured yet) -> "—".
+ */
+export function formatMilliseconds(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  const value = Math.max(0, ms);
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+}
+
+/** What `describePlace` needs: the fields of a node's stats that say where it sits in the tree. */
+export interface Place {
+  role: 'source' | 'master' | 'child';
+  masterName?: string | null | undefined;
+  childCount?: number | undefined;
+}
+
+/**
+ * A node's place in words, with both sides of a master: "source", "source, master of 2",
+ * "child of mit", "child of source, master of 2". A child still looking for its master says so.
+ */
+export function describePlace(place: Place): string {
+  const children = place.childCount ?? 0;
+  // An older node says "master" without a count: still say it is one.
+  const masterOf = children > 0 ? `master of ${children}` : place.role === 'master' ? 'master' : null;
+  if (place.role === 'source') return masterOf ? `source, ${masterOf}` : 'source';
+  const childOf =
+    place.masterName !== undefined && place.masterName !== null
+      ? `child of ${place.masterName}`
+      : 'child (not registered with a master yet)';
+  return masterOf ? `${childOf}, ${masterOf}` : childOf;
+}

@@ -178,6 +178,9 @@ export class ChunkFetcher {
         { type: 'get', video, index, fromChild: isMaster, name: selfName },
         { timeoutMs, ...(signal ? { signal } : {}) },
       );
+      // Timed before hashing: the peer's answer, not this node's CPU. A master's answer may include
+      // fetching from above, so only a peer's (served from its store) is a round-trip sample.
+      const latencyMs = performance.now() - started;
       const bytes = body ?? Buffer.alloc(0);
       if (bytes.length !== expected.size || (await sha256HexAsync(bytes)) !== expected.sha256) {
         counters.corruptChunks += 1;
@@ -189,7 +192,7 @@ export class ChunkFetcher {
         );
         return null;
       }
-      health.succeeded(peer.address, performance.now() - started, bytes.length);
+      health.succeeded(peer.address, isMaster ? null : latencyMs, bytes.length);
       return bytes;
     } catch (error) {
       health.failed(peer.address);

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'PORT_IN_USE'
   | 'OVERLOADED'
   | 'NOT_REGISTERED'
+  | 'NAME_TAKEN'
   | 'NOT_SEEDING'
   | 'INTERNAL';
 

@@ -104,7 +104,7 @@ describe('a hostile or broken server cannot confuse the client', () => {
       type: 'register',
       name: 'a',
       address: 'tcp://127.0.0.1:9',
-      role: 'relay',
+      role: 'child',
       seeding: true,
       chunks: [],
       capacity: { maxInFlight: 1, uploadBytesPerSecond: 0, storeBytes: 0 },

@@ -78,7 +78,7 @@ const hostile: Array<[string, Buffer[]]> = [
         type: 'register',
         name: 'x',
         address: 'tcp://*:1',
-        role: 'relay',
+        role: 'child',
         seeding: true,
         chunks: [],
         capacity: { maxInFlight: 1, uploadBytesPerSecond: 0, storeBytes: 0 },

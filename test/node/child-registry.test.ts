@@ -11,7 +11,7 @@ function child(
   return {
     name,
     address: `tcp://127.0.0.1:${port}`,
-    role: 'relay',
+    role: 'child',
     seeding: true,
     chunks: [{ video: 'movie', indexes }],
     capacity: { maxInFlight: 4, uploadBytesPerSecond: 0, storeBytes: 0 },
@@ -38,8 +38,8 @@ describe('ChildRegistry', () => {
 
   it('reports a flap when a registered child registers again, replacing its entries', () => {
     const registry = new ChildRegistry(new PeerHealth());
-    expect(registry.register(child('alice', 1, [0, 1]))).toBe(false);
-    expect(registry.register(child('alice', 1, [5]))).toBe(true);
+    expect(registry.register(child('alice', 1, [0, 1]))).toEqual({ outcome: 'registered' });
+    expect(registry.register(child('alice', 1, [5]))).toEqual({ outcome: 'replaced' });
     expect(registry.holders('movie', 0, 'x')).toEqual([]);
     expect(registry.holders('movie', 5, 'x').map((h) => h.name)).toEqual(['alice']);
   });
@@ -62,7 +62,7 @@ describe('ChildRegistry', () => {
     registry.register(child('alice', 1, [0]));
     registry.register(child('bob', 2, [0]));
     const firsts = new Set<string>();
-    for (let i = 0; i < 10; i++) firsts.add(registry.holders('movie', 0, 'viewer')[0]!.name);
+    for (let i = 0; i < 10; i++) firsts.add(registry.holders('movie', 0, 'carol')[0]!.name);
     expect(firsts).toEqual(new Set(['alice', 'bob']));
   });
 });

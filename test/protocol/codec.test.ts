@@ -395,9 +395,9 @@ describe('reply rejections', () => {
 });
 
 function deepTree(depth: number): unknown {
-  let node: unknown = { name: 'leaf', address: null, role: 'viewer', level: depth, children: [] };
+  let node: unknown = { name: 'leaf', address: null, role: 'child', level: depth, children: [] };
   for (let level = depth - 1; level >= 0; level--) {
-    node = { name: `n${level}`, address: null, role: 'relay', level, children: [node] };
+    node = { name: `n${level}`, address: null, role: 'master', level, children: [node] };
   }
   return node;
 }

@@ -38,8 +38,9 @@ export const legacyManifest: Manifest = {
 export const requests: { [K in RequestType]: RequestFields[K] } = {
   register: {
     name: 'alice',
+    nodeId: '0123456789abcdef0123456789abcdef',
     address: 'tcp://10.0.0.2:7001',
-    role: 'viewer',
+    role: 'child',
     seeding: true,
     chunks: [
       { video: 'big buck bunny', indexes: [-1, 0, 1, 2] },
@@ -49,13 +50,15 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
   },
   report: {
     name: 'alice',
+    nodeId: '0123456789abcdef0123456789abcdef',
     added: [{ video: 'big buck bunny', indexes: [3, 4] }],
     removed: [{ video: 'old.avi', indexes: [5] }],
   },
   query: { name: 'alice', video: 'big buck bunny', from: 0, count: 3 },
   get: { video: 'big buck bunny', index: 0, fromChild: true, streamId: 's-1', name: 'alice' },
-  ping: { name: 'alice' },
-  bye: { name: 'alice' },
+  ping: { name: 'alice', nodeId: '0123456789abcdef0123456789abcdef', rttMs: 0.42 },
+  bye: { name: 'alice', nodeId: '0123456789abcdef0123456789abcdef' },
+  'end-stream': { streamId: 's-1' },
   'list-videos': {},
   'get-manifest': { video: 'big buck bunny' },
   stats: {},
@@ -87,6 +90,7 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
   },
   ping: { name: 'master-1', time: 1_700_000_000_000 },
   bye: {},
+  'end-stream': {},
   'list-videos': {
     videos: [
       {
@@ -121,10 +125,10 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
         {
           name: 'master-1',
           address: 'tcp://10.0.0.3:7000',
-          role: 'relay',
+          role: 'master',
           level: 1,
           chunks: [{ video: 'movie', indexes: [0, 1, 2] }],
-          children: [{ name: 'alice', address: null, role: 'viewer', level: 2, children: [] }],
+          children: [{ name: 'alice', address: null, role: 'child', level: 2, children: [] }],
         },
       ],
     },

@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { optionalString, parseCommand } from '../args.js';
 import { remoteAddress, withClient } from '../remote.js';
 import type { NodeStats } from '../../shared/api-types.js';
-import { formatBytes, formatDuration } from '../../util/units.js';
+import { describePlace, formatBytes, formatDuration, formatMilliseconds } from '../../shared/format.js';
 
 const usage = 'peerstreamer stats --from <tcp://host:port> [--json]';
 
@@ -14,7 +14,9 @@ export const statsCommand: Command = {
 
 Asks a running node for its counters: bytes it served to others; bytes its streams got from its own
 store, from peers, from its master and from the source; chunks held; and each peer it has dealt with,
-with round-trip time and failures.
+with its smoothed round-trip time (measured on heartbeats to the master and on chunks from peers)
+and failures. The first line says where the node sits: source, master (of how many children) or
+child (of which master).
   --from <addr>   the node to ask (tcp://host:port)
   --json          print the raw counters as JSON`,
   async run(argv) {
@@ -34,7 +36,7 @@ with round-trip time and failures.
 export function renderStats(stats: NodeStats): string {
   const fetched = stats.bytesFetched;
   const lines = [
-    `${stats.name} (${stats.role}) at ${stats.address}, up ${formatDuration(stats.uptimeSeconds)}${stats.seeding ? '' : ', seeding paused'}`,
+    `${stats.name} (${describePlace(stats)}) at ${stats.address}, up ${formatDuration(stats.uptimeSeconds)}${stats.seeding ? '' : ', seeding paused'}`,
     `master:         ${stats.currentMaster ?? '-'}`,
     `served:         ${formatBytes(stats.bytesServed)}`,
     `fetched:        local ${formatBytes(fetched.local)}, peers ${formatBytes(fetched.peer)}, master ${formatBytes(fetched.master)}, source ${formatBytes(fetched.source)}`,
@@ -45,7 +47,7 @@ export function renderStats(stats: NodeStats): string {
     'PEER            RELATION     ADDRESS                    RTT      UP         DOWN       FAILURES',
     ...stats.peers.map(
       (peer) =>
-        `${peer.name.padEnd(15)} ${peer.relation.padEnd(12)} ${peer.address.padEnd(26)} ${(peer.rttMs === null ? '-' : `${peer.rttMs.toFixed(1)}ms`).padEnd(8)} ${formatBytes(peer.bytesUp).padEnd(10)} ${formatBytes(peer.bytesDown).padEnd(10)} ${peer.failures}`,
+        `${peer.name.padEnd(15)} ${peer.relation.padEnd(12)} ${peer.address.padEnd(26)} ${formatMilliseconds(peer.rttMs).padEnd(8)} ${formatBytes(peer.bytesUp).padEnd(10)} ${formatBytes(peer.bytesDown).padEnd(10)} ${peer.failures}`,
     ),
   ];
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,5 @@
 import type { PeerStat } from '../api/types.ts';
-import { formatBytes } from '../ui/format.ts';
+import { formatBytes, formatMilliseconds } from '../ui/format.ts';
 
 export function PeerTable({ peers }: { peers: PeerStat[] }) {
   if (peers.length === 0) {
@@ -31,7 +31,9 @@ export function PeerTable({ peers }: { peers: PeerStat[] }) {
             <td>
               <span className={`tag tag-${peer.relation}`}>{peer.relation}</span>
             </td>
-            <td className="num">{peer.rttMs === null ? '—' : `${peer.rttMs.toFixed(0)} ms`}</td>
+            <td className="num" data-testid="peer-rtt">
+              {formatMilliseconds(peer.rttMs)}
+            </td>
             <td className="num">{formatBytes(peer.bytesUp)}</td>
             <td className="num">{formatBytes(peer.bytesDown)}</td>
             <td className={`num ${peer.failures > 0 ? 'warn' : ''}`}>{peer.failures}</td>

@@ -1,7 +1,7 @@
 import type { ChunkOrigin } from '../api/types.ts';
 import { useLive } from '../api/live.ts';
 import { usePlayback } from '../player/playback-store.ts';
-import { formatBytes } from '../ui/format.ts';
+import { describePlace, formatBytes } from '../ui/format.ts';
 import { PeerTable } from './PeerTable.tsx';
 import { ThroughputChart } from './ThroughputChart.tsx';
 
@@ -23,8 +23,8 @@ export function StatsPanel() {
         </span>
       </header>
       {stats !== null && (
-        <p className="muted node-line">
-          {stats.name} · {stats.role} · {stats.address}
+        <p className="muted node-line" data-testid="node-place">
+          {stats.name} · {describePlace(stats)} · {stats.address}
           {stats.currentMaster !== null && ` · master ${stats.currentMaster}`}
         </p>
       )}

@@ -1,2 +1,8 @@
 // The player writes sizes, rates and durations exactly as the CLI does: one module for both.
-export { formatBytes, formatRate, formatDuration as formatTime } from '../../../core/shared/format.js';
+export {
+  describePlace,
+  formatBytes,
+  formatMilliseconds,
+  formatRate,
+  formatDuration as formatTime,
+} from '../../../core/shared/format.js';

@@ -3,7 +3,10 @@ import { api } from '../api/client.ts';
 import type { LibraryEntry } from '../api/types.ts';
 import { TopologyPanel } from '../topology/TopologyPanel.tsx';
 
-/** The whole tree, with chunk strips for a video the viewer picks (the first one by default). */
+/**
+ * The whole tree, with chunk strips for a video the user picks (the first one by default), and the
+ * three role words the graph uses, defined once.
+ */
 export function TopologyView() {
   const [videos, setVideos] = useState<LibraryEntry[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -36,6 +39,11 @@ export function TopologyView() {
         </label>
       )}
       <TopologyPanel video={selected} chunkCount={entry?.chunks ?? 0} />
+      <p className="muted" data-testid="topology-roles">
+        <strong>source</strong>: has no master; the tree starts there. <strong>master</strong>: registered
+        under a master and has children of its own. <strong>child</strong>: registered under a master, no
+        children.
+      </p>
     </main>
   );
 }
