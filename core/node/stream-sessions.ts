@@ -65,9 +65,13 @@ class StreamSession {
     return this.position >= this.end;
   }
 
-  /** No request waiting and none since `cutoff`: the client has gone quiet. */
-  idleSince(cutoff: number): boolean {
-    return this.waiters.size === 0 && this.lastActive < cutoff;
+  /**
+   * Nothing since `cutoff` and no request waiting (the client has gone quiet), or nothing since
+   * `stuckCutoff` even with requests waiting: those were answered TIMEOUT by the server long ago
+   * (e.g. a request far ahead of chunks the client never asked for), so nobody waits on them.
+   */
+  idleSince(cutoff: number, stuckCutoff: number): boolean {
+    return this.lastActive < (this.waiters.size === 0 ? cutoff : stuckCutoff);
   }
 
   request(index: number): Promise<FetchedChunk> {
@@ -144,6 +148,8 @@ export interface StreamSessionOptions {
   concurrency: number;
   /** Sessions with no request waiting and none received for this long are closed. Default 10 s. */
   idleMs?: number;
+  /** Sessions whose waiting requests are this old are closed too (the server's handler timeout). */
+  stuckMs?: number;
   maxSessions?: number;
 }
 
@@ -151,6 +157,7 @@ export class StreamSessions {
   private readonly sessions = new Map<string, StreamSession>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly idleMs: number;
+  private readonly stuckMs: number;
   private readonly maxSessions: number;
 
   constructor(
@@ -159,6 +166,7 @@ export class StreamSessions {
     private readonly options: StreamSessionOptions,
   ) {
     this.idleMs = options.idleMs ?? 10_000;
+    this.stuckMs = Math.max(this.idleMs, options.stuckMs ?? 30_000);
     this.maxSessions = options.maxSessions ?? 256;
     this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(1_000, this.idleMs / 4)));
     this.sweeper.unref();
@@ -242,10 +250,12 @@ export class StreamSessions {
   }
 
   private sweep(evictOldest = false): void {
-    const cutoff = Date.now() - this.idleMs;
+    const now = Date.now();
+    const cutoff = now - this.idleMs;
+    const stuckCutoff = now - this.stuckMs;
     let oldest: [string, StreamSession] | undefined;
     for (const [key, session] of this.sessions) {
-      if (session.idleSince(cutoff)) {
+      if (session.idleSince(cutoff, stuckCutoff)) {
         this.drop(key, session, 'idle');
       } else if (!oldest || session.lastActive < oldest[1].lastActive) {
         oldest = [key, session];

@@ -17,6 +17,13 @@ export interface PlayOptions {
   onChunk?: (index: number, total: number, bytes: number, origin: ChunkOrigin | undefined) => void;
 }
 
+/** Best effort: an older node answers UNKNOWN_TYPE, a gone one nothing; its idle timeout covers both. */
+async function endStream(client: PeerClient, address: string, streamId: string): Promise<void> {
+  await client
+    .request(address, { type: 'end-stream', streamId }, { timeoutMs: 1_000 })
+    .catch(() => undefined);
+}
+
 /**
  * Streams a video through a node, as the original video_streamer.js did, but with several requests
  * in flight on one stream (the node answers them in order) and every chunk checked against the
@@ -83,13 +90,21 @@ export async function playStream(
       next += 1;
     }
   };
-  for (let index = first; index < total; index++) {
-    if (options.stopped?.()) break;
-    fill(index + window);
-    const { body, origin } = await pending.get(index)!;
-    pending.delete(index);
-    await write(body);
-    options.onChunk?.(index, total, bytes, origin);
+  let finished = first >= total;
+  try {
+    for (let index = first; index < total; index++) {
+      if (options.stopped?.()) break;
+      fill(index + window);
+      const { body, origin } = await pending.get(index)!;
+      pending.delete(index);
+      await write(body);
+      options.onChunk?.(index, total, bytes, origin);
+      finished = index === total - 1;
+    }
+  } finally {
+    // The node ends a stream by itself once it hands out the last chunk; a play that stops earlier
+    // (its consumer went away, a chunk failed) says so, so the node frees the read-ahead at once.
+    if (!finished) await endStream(client, address, options.streamId);
   }
   return { manifest, chunks: total - first, bytes };
 }

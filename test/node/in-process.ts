@@ -1,0 +1,51 @@
+/**
+ * Real nodes in the test's own process: real stores in temp dirs, real ZeroMQ sockets on loopback,
+ * quick heartbeats. For role logic that needs a network but not separate processes.
+ */
+import { PeerNode, type PeerNodeOptions } from '../../core/node/peer-node.js';
+import type { NodeConfig } from '../../core/node/node-config.js';
+import { freePort } from '../../core/util/free-port.js';
+import { silentLogger } from '../../core/util/logger.js';
+import { ingest, makeVideo, openStore, tempDir } from '../store/helpers.js';
+
+export interface InProcessNode {
+  name: string;
+  store?: string;
+  port?: number;
+  master?: PeerNode | string;
+  supermaster?: PeerNode | string;
+  uploadBytesPerSecond?: number;
+  options?: PeerNodeOptions;
+}
+
+const addressOf = (target: PeerNode | string): string =>
+  typeof target === 'string' ? target : target.address;
+
+export async function startNode(spec: InProcessNode): Promise<PeerNode> {
+  const config: NodeConfig = {
+    name: spec.name,
+    port: spec.port ?? (await freePort()),
+    ip: '127.0.0.1',
+    bindIp: '127.0.0.1',
+    store: spec.store ?? tempDir(`node-${spec.name}`),
+    ...(spec.master ? { master: addressOf(spec.master) } : {}),
+    ...(spec.supermaster ? { supermaster: addressOf(spec.supermaster) } : {}),
+    ...(spec.uploadBytesPerSecond ? { uploadBytesPerSecond: spec.uploadBytesPerSecond } : {}),
+    jsonLogs: false,
+    readAhead: 10,
+    fetchConcurrency: 4,
+    ui: false,
+    uiPort: 0,
+    uiHost: '127.0.0.1',
+  };
+  return PeerNode.start(config, { logger: silentLogger(), heartbeatMs: 100, ...spec.options });
+}
+
+/** A store directory holding `video` (20 chunks of `size` bytes), for a source. */
+export async function sourceStoreDir(video = 'movie', size = 4000): Promise<string> {
+  const dir = tempDir('source');
+  const store = await openStore(dir);
+  await ingest(store, makeVideo(video, 20, size));
+  store.close();
+  return dir;
+}
