@@ -14,7 +14,7 @@ import { createGateway, type Gateway } from '../core/gateway/gateway.js';
 import { NodeBackend } from '../core/node/node-backend.js';
 import { PeerNode, type PeerNodeOptions } from '../core/node/peer-node.js';
 import { RESTART_KEYS, type AppSettings } from '../core/settings/settings-model.js';
-import { megabytes, nodeConfigFromSettings } from '../core/settings/node-config-from-settings.js';
+import { nodeConfigFromSettings } from '../core/settings/node-config-from-settings.js';
 import { errorMessage } from '../core/util/errors.js';
 import type { Logger } from '../core/util/logger.js';
 import { APP_HOST } from './app-identity.js';
@@ -88,9 +88,9 @@ export class NodeHost {
       await this.start(next);
       return 'restarted';
     }
-    if (previous.uploadLimitMBps !== next.uploadLimitMBps)
-      node.setUploadLimit(megabytes(next.uploadLimitMBps));
-    if (previous.cacheSizeMB !== next.cacheSizeMB) await node.store.setCapacity(megabytes(next.cacheSizeMB));
+    if (previous.uploadLimitBytesPerSecond !== next.uploadLimitBytesPerSecond)
+      node.setUploadLimit(next.uploadLimitBytesPerSecond);
+    if (previous.cacheSizeBytes !== next.cacheSizeBytes) await node.store.setCapacity(next.cacheSizeBytes);
     if (previous.seeding !== next.seeding) await node.setSeeding(next.seeding);
     return 'live';
   }

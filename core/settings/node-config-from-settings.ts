@@ -24,14 +24,11 @@ export function nodeConfigFromSettings(
     ...(extras.bindIp !== undefined ? { bind: extras.bindIp } : {}),
     ...(settings.master !== null ? { master: settings.master } : {}),
     ...(settings.supermaster !== null ? { supermaster: settings.supermaster } : {}),
-    // Decimal units (MB = 10^6 bytes), as the settings screen labels them.
-    ...(settings.cacheSizeMB !== null ? { 'cache-size': `${settings.cacheSizeMB}MB` } : {}),
-    ...(settings.uploadLimitMBps !== null ? { 'upload-limit': `${settings.uploadLimitMBps}MB` } : {}),
+    // Settings hold bytes; a size without a unit is bytes to the flag parser too.
+    ...(settings.cacheSizeBytes !== null ? { 'cache-size': String(settings.cacheSizeBytes) } : {}),
+    ...(settings.uploadLimitBytesPerSecond !== null
+      ? { 'upload-limit': String(settings.uploadLimitBytesPerSecond) }
+      : {}),
     ...(extras.jsonLogs ? { 'json-logs': true } : {}),
   });
-}
-
-/** MB -> bytes as nodeConfigFromSettings counts them, for changes applied to a running node. */
-export function megabytes(value: number | null): number | null {
-  return value === null ? null : Math.round(value * 1_000_000);
 }

@@ -13,10 +13,10 @@ export interface AppSettings {
   master: string | null;
   /** `tcp://host:port` to fall back on while the master is gone; needs a master. */
   supermaster: string | null;
-  /** Cap on the store in megabytes (1 MB = 1,000,000 bytes); null = unlimited. */
-  cacheSizeMB: number | null;
-  /** Cap on chunk serving in megabytes per second; null = unlimited. */
-  uploadLimitMBps: number | null;
+  /** Cap on the store, in bytes; null = unlimited. The settings screen shows it in GiB. */
+  cacheSizeBytes: number | null;
+  /** Cap on chunk serving, in bytes per second; null = unlimited. The settings screen shows MiB/s. */
+  uploadLimitBytesPerSecond: number | null;
   /** Closing the window keeps seeding from the tray; off makes close quit. */
   closeToTray: boolean;
   /** Start (hidden, in the tray) when the user logs in. */
@@ -33,8 +33,8 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'ip',
   'master',
   'supermaster',
-  'cacheSizeMB',
-  'uploadLimitMBps',
+  'cacheSizeBytes',
+  'uploadLimitBytesPerSecond',
   'closeToTray',
   'launchAtLogin',
   'seeding',
@@ -57,8 +57,8 @@ export function defaultSettings(name: string): AppSettings {
     ip: '127.0.0.1',
     master: null,
     supermaster: null,
-    cacheSizeMB: null,
-    uploadLimitMBps: null,
+    cacheSizeBytes: null,
+    uploadLimitBytesPerSecond: null,
     closeToTray: true,
     launchAtLogin: false,
     seeding: true,
@@ -67,3 +67,34 @@ export function defaultSettings(name: string): AppSettings {
 
 /** Settings whose change needs the node restarted (a new identity or a new place in the tree). */
 export const RESTART_KEYS: readonly SettingKey[] = ['name', 'port', 'ip', 'master', 'supermaster'];
+
+/**
+ * The units the settings screen shows sizes and rates in: binary, and labelled so (core/shared/
+ * format.ts writes the same units everywhere), while the settings themselves hold bytes.
+ */
+export interface DisplayUnit {
+  label: string;
+  bytes: number;
+}
+
+export const CACHE_SIZE_UNIT: DisplayUnit = { label: 'GiB', bytes: 2 ** 30 };
+export const UPLOAD_LIMIT_UNIT: DisplayUnit = { label: 'MiB/s', bytes: 2 ** 20 };
+
+/** Bytes as a number of `unit`, to at most 3 decimals: 1610612736 -> "1.5" (GiB). */
+export function inDisplayUnit(bytes: number, unit: DisplayUnit): string {
+  return String(Math.round((bytes / unit.bytes) * 1000) / 1000);
+}
+
+/** A number of `unit` as whole bytes: 1.5 (GiB) -> 1610612736. */
+export function fromDisplayUnit(value: number, unit: DisplayUnit): number {
+  return Math.round(value * unit.bytes);
+}
+
+/**
+ * Rows saved before the settings held bytes: decimal megabytes (1 MB = 10^6 bytes), as that screen
+ * labelled them. Read when the new row is missing, and removed by the next save.
+ */
+export const LEGACY_MEGABYTE_KEYS = {
+  cacheSizeBytes: 'cacheSizeMB',
+  uploadLimitBytesPerSecond: 'uploadLimitMBps',
+} as const satisfies Partial<Record<SettingKey, string>>;

@@ -3,15 +3,24 @@
  * run it; the node glue additionally passes the result through the CLI's own flag parser, so the app
  * and `peerstreamer node` can never disagree on what a valid node is.
  */
-import { SETTING_KEYS, type AppSettings, type SettingKey, type SettingsProblems } from './settings-model.js';
+import {
+  CACHE_SIZE_UNIT,
+  SETTING_KEYS,
+  UPLOAD_LIMIT_UNIT,
+  inDisplayUnit,
+  type AppSettings,
+  type DisplayUnit,
+  type SettingKey,
+  type SettingsProblems,
+} from './settings-model.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/;
 const TCP = /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[^:/[\]\s]+):(\d{1,5})$/;
-/** A petabyte: anything larger is a typo, not a cache. */
-const MAX_CACHE_MB = 1_000_000_000;
-/** 100 GB/s: far above any link, so only typos are refused. */
-const MAX_UPLOAD_MBPS = 100_000;
+/** A pebibyte: anything larger is a typo, not a cache. */
+const MAX_CACHE_BYTES = 2 ** 50;
+/** 100 GiB/s: far above any link, so only typos are refused. */
+const MAX_UPLOAD_BYTES_PER_SECOND = 100 * 2 ** 30;
 
 type Rule = (value: unknown) => string | null;
 
@@ -26,12 +35,15 @@ function tcpProblem(what: string, value: unknown): string | null {
   return null;
 }
 
-function limitProblem(what: string, unit: string, max: number, value: unknown): string | null {
+/** A byte count, judged and described in the unit the settings screen shows it in. */
+function limitProblem(what: string, unit: DisplayUnit, maxBytes: number, value: unknown): string | null {
   if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    return `${what} must be a number of ${unit} greater than zero, or empty for unlimited.`;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    return `${what} must be a number of ${unit.label} greater than zero, or empty for unlimited.`;
   }
-  if (value > max) return `${what} ${value} ${unit} is larger than ${max} ${unit}; check the number.`;
+  if (value > maxBytes) {
+    return `${what} ${inDisplayUnit(value, unit)} ${unit.label} is larger than ${inDisplayUnit(maxBytes, unit)} ${unit.label}; check the number.`;
+  }
   return null;
 }
 
@@ -54,8 +66,9 @@ const RULES: Record<SettingKey, Rule> = {
       : `Address ${JSON.stringify(value)} is not valid: give the IP address or host name other nodes use to reach this one, e.g. 192.0.2.20.`,
   master: (value) => tcpProblem('Master', value),
   supermaster: (value) => tcpProblem('Supermaster', value),
-  cacheSizeMB: (value) => limitProblem('Cache size', 'MB', MAX_CACHE_MB, value),
-  uploadLimitMBps: (value) => limitProblem('Upload limit', 'MB/s', MAX_UPLOAD_MBPS, value),
+  cacheSizeBytes: (value) => limitProblem('Cache size', CACHE_SIZE_UNIT, MAX_CACHE_BYTES, value),
+  uploadLimitBytesPerSecond: (value) =>
+    limitProblem('Upload limit', UPLOAD_LIMIT_UNIT, MAX_UPLOAD_BYTES_PER_SECOND, value),
   closeToTray: booleanRule('Keep seeding after closing the window'),
   launchAtLogin: booleanRule('Launch at login'),
   seeding: booleanRule('Seeding'),

@@ -5,7 +5,7 @@
  */
 import { ChunkStore } from '../store/chunk-store.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
-import { SETTING_KEYS, type AppSettings, type SettingKey } from './settings-model.js';
+import { LEGACY_MEGABYTE_KEYS, SETTING_KEYS, type AppSettings, type SettingKey } from './settings-model.js';
 import { checkSettingsPatch, describeProblems, settingProblem } from './settings-rules.js';
 
 /** Prefix of the rows this module owns, so other users of the settings table cannot collide. */
@@ -21,6 +21,18 @@ export function rowKey(key: SettingKey): string {
   return SETTINGS_ROW_PREFIX + key;
 }
 
+/**
+ * A size saved by an older version in decimal megabytes, as bytes; undefined when there is no such
+ * row. A value that is not a megabyte count is passed on as is, for the rules to call invalid.
+ */
+function legacyBytes(store: ChunkStore, key: SettingKey): unknown {
+  const legacyKey = (LEGACY_MEGABYTE_KEYS as Partial<Record<SettingKey, string>>)[key];
+  if (legacyKey === undefined) return undefined;
+  const megabytes = store.getSetting(SETTINGS_ROW_PREFIX + legacyKey);
+  if (typeof megabytes !== 'number' || !Number.isFinite(megabytes)) return megabytes;
+  return Math.round(megabytes * 1_000_000);
+}
+
 /** Reads every field; missing rows take the default silently, unreadable or invalid ones with a warning. */
 export function readSettings(store: ChunkStore, defaults: AppSettings): LoadedSettings {
   const settings: Record<string, unknown> = { ...defaults };
@@ -28,7 +40,7 @@ export function readSettings(store: ChunkStore, defaults: AppSettings): LoadedSe
   for (const key of SETTING_KEYS) {
     let value: unknown;
     try {
-      value = store.getSetting(rowKey(key));
+      value = store.getSetting(rowKey(key)) ?? legacyBytes(store, key);
     } catch (error) {
       warnings.push(
         `Setting "${key}" in ${store.dir} could not be read (${errorMessage(error)}); using the default ${JSON.stringify(defaults[key])}. Save the settings again to repair it.`,
@@ -75,6 +87,9 @@ export function writeSettings(store: ChunkStore, current: AppSettings, patch: un
   // Every field is written, not just the changed ones: ten small upserts, and a save repairs any row
   // that had fallen back to its default.
   for (const key of SETTING_KEYS) store.setSetting(rowKey(key), checked.settings[key]);
+  // Rows in the older megabyte units are superseded by the rows just written.
+  for (const legacyKey of Object.values(LEGACY_MEGABYTE_KEYS))
+    store.setSetting(SETTINGS_ROW_PREFIX + legacyKey, undefined);
   return checked.settings;
 }
 

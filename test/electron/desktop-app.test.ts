@@ -283,20 +283,20 @@ describe('settings through IPC', () => {
 
     const bad = (await ipcMain.invoke(IpcChannel.SaveSettings, fromPlayer(), {
       port: 0,
-      uploadLimitMBps: -1,
+      uploadLimitBytesPerSecond: -1,
     })) as SaveSettingsResult;
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.problems.port).toMatch(/1 to 65535/);
 
     const node = started.host.node!;
     const live = (await ipcMain.invoke(IpcChannel.SaveSettings, fromPlayer(), {
-      uploadLimitMBps: 2,
-      cacheSizeMB: 500,
+      uploadLimitBytesPerSecond: 2 * 2 ** 20,
+      cacheSizeBytes: 500 * 2 ** 20,
       launchAtLogin: true,
     })) as SaveSettingsResult;
     expect(live).toMatchObject({ ok: true, restarted: false });
     expect(started.host.node).toBe(node);
-    expect(node.store.capacityBytes).toBe(500_000_000);
+    expect(node.store.capacityBytes).toBe(500 * 2 ** 20);
     expect(app.loginItemSettings.at(-1)).toEqual({ openAtLogin: true, args: ['--tray'] });
 
     const renamed = (await ipcMain.invoke(IpcChannel.SaveSettings, fromPlayer(), {
@@ -305,7 +305,7 @@ describe('settings through IPC', () => {
     expect(renamed).toMatchObject({ ok: true, restarted: true });
     expect(started.host.node).not.toBe(node);
     expect(started.host.node!.config.name).toBe('desk-renamed');
-    expect(started.host.node!.config.uploadBytesPerSecond).toBe(2_000_000);
+    expect(started.host.node!.config.uploadBytesPerSecond).toBe(2 * 2 ** 20);
   });
 
   it('launch at login is off by default', async () => {

@@ -3,7 +3,11 @@ import { defaultSettings } from '../../core/settings/settings-model.js';
 import { checkSettingsPatch } from '../../core/settings/settings-rules.js';
 import { draftFromSettings, patchFromDraft } from '../../renderer/src/api/settings-draft.js';
 
-const saved = { ...defaultSettings('desk'), master: 'tcp://192.0.2.10:7999', uploadLimitMBps: 2 };
+const saved = {
+  ...defaultSettings('desk'),
+  master: 'tcp://192.0.2.10:7999',
+  uploadLimitBytesPerSecond: 2 * 2 ** 20,
+};
 
 describe('settings form <-> settings', () => {
   it('an untouched form sends nothing', () => {
@@ -15,27 +19,27 @@ describe('settings form <-> settings', () => {
       ...draftFromSettings(saved),
       port: ' 8001 ',
       master: '  ',
-      uploadLimitMBps: '',
-      cacheSizeMB: '1500',
+      uploadLimitMiBps: '',
+      cacheSizeGiB: '1500',
     };
     expect(patchFromDraft(draft, saved)).toEqual({
       port: 8001,
       master: null,
-      uploadLimitMBps: null,
-      cacheSizeMB: 1500,
+      uploadLimitBytesPerSecond: null,
+      cacheSizeBytes: 1500 * 2 ** 30,
     });
   });
 
   it('sends text that is not a number as typed, so the rules can say what is wrong with it', () => {
     const patch = patchFromDraft(
-      { ...draftFromSettings(saved), port: 'eighty', uploadLimitMBps: '5 MB/s' },
+      { ...draftFromSettings(saved), port: 'eighty', uploadLimitMiBps: '5 MB/s' },
       saved,
     );
-    expect(patch).toEqual({ port: 'eighty', uploadLimitMBps: '5 MB/s' });
+    expect(patch).toEqual({ port: 'eighty', uploadLimitBytesPerSecond: '5 MB/s' });
     const checked = checkSettingsPatch(saved, patch);
     expect(!checked.ok && checked.problems).toMatchObject({
       port: expect.stringMatching(/Port "eighty" is not valid/),
-      uploadLimitMBps: expect.stringMatching(/Upload limit must be a number of MB\/s/),
+      uploadLimitBytesPerSecond: expect.stringMatching(/Upload limit must be a number of MiB\/s/),
     });
   });
 

@@ -65,27 +65,27 @@ describe('settings screen (real Chromium, stand-in bridge)', () => {
   it('puts each problem in words next to its field and saves nothing until all are fixed', async () => {
     const page = await open();
     await page.getByTestId('setting-port').fill('eighty');
-    await page.getByTestId('setting-cacheSizeMB').fill('-1');
+    await page.getByTestId('setting-cacheSizeGiB').fill('-1');
     await page.getByTestId('settings-save').click();
     await page.getByTestId('setting-port-problem').waitFor();
     expect(await page.getByTestId('setting-port-problem').textContent()).toMatch(
       /Port "eighty" is not valid/,
     );
-    expect(await page.getByTestId('setting-cacheSizeMB-problem').textContent()).toMatch(/greater than zero/);
+    expect(await page.getByTestId('setting-cacheSizeGiB-problem').textContent()).toMatch(/greater than zero/);
     expect(await page.getByTestId('setting-port').getAttribute('aria-invalid')).toBe('true');
     await page.screenshot({
       path: path.join(REPO, 'test-artifacts', 'screenshots', 'settings-problems-1280x720.png'),
     });
 
     await page.getByTestId('setting-port').fill('8001');
-    await page.getByTestId('setting-cacheSizeMB').fill('');
+    await page.getByTestId('setting-cacheSizeGiB').fill('');
     await page.getByTestId('setting-closeToTray').uncheck();
     await page.getByTestId('settings-save').click();
     await page.getByText('Saved; the node restarted.').waitFor();
     expect(
       await page.evaluate(() => (globalThis as unknown as { harness: { saves: unknown[] } }).harness.saves),
     ).toEqual([
-      { port: 'eighty', cacheSizeMB: -1 },
+      { port: 'eighty', cacheSizeBytes: -(2 ** 30) },
       { port: 8001, closeToTray: false },
     ]);
     expect(await page.getByTestId('setting-port-problem').count()).toBe(0);
@@ -96,7 +96,8 @@ describe('settings screen (real Chromium, stand-in bridge)', () => {
     const page = await open();
     await page.getByTestId('settings-add-video').click();
     await page.getByTestId('settings-clear-cache').click();
-    await page.getByText('Freed 12.5 MB').waitFor();
+    // 12,500,000 bytes, written as the whole app writes sizes.
+    await page.getByText('Freed 11.9 MiB').waitFor();
     expect(
       await page.evaluate(() => (globalThis as unknown as { harness: { picks: number } }).harness.picks),
     ).toBe(1);

@@ -26,14 +26,14 @@ describe('settings rules', () => {
       ip: '192.0.2.20',
       master: ' tcp://192.0.2.10:7999 ',
       supermaster: 'tcp://[2001:db8::1]:7999',
-      cacheSizeMB: 2000,
-      uploadLimitMBps: 1.5,
+      cacheSizeBytes: 2 * 2 ** 30,
+      uploadLimitBytesPerSecond: 1.5 * 2 ** 20,
       closeToTray: false,
       launchAtLogin: true,
     });
     expect(swarm.ok && swarm.settings).toMatchObject({
       master: 'tcp://192.0.2.10:7999',
-      uploadLimitMBps: 1.5,
+      uploadLimitBytesPerSecond: 1.5 * 2 ** 20,
     });
   });
 
@@ -43,8 +43,8 @@ describe('settings rules', () => {
       port: 70000,
       ip: 'not an ip!',
       master: 'http://192.0.2.10:7999',
-      cacheSizeMB: -5,
-      uploadLimitMBps: 'fast',
+      cacheSizeBytes: -5,
+      uploadLimitBytesPerSecond: 'fast',
       closeToTray: 'yes',
       launchAtLogin: 1,
     });
@@ -54,10 +54,10 @@ describe('settings rules', () => {
     expect(bad.problems.port).toMatch(/Port 70000 is not valid: use a whole number from 1 to 65535/);
     expect(bad.problems.ip).toMatch(/Address "not an ip!" is not valid/);
     expect(bad.problems.master).toMatch(/write tcp:\/\/host:port/);
-    expect(bad.problems.cacheSizeMB).toMatch(
-      /Cache size must be a number of MB greater than zero, or empty for unlimited/,
+    expect(bad.problems.cacheSizeBytes).toMatch(
+      /Cache size must be a number of GiB greater than zero, or empty for unlimited/,
     );
-    expect(bad.problems.uploadLimitMBps).toMatch(/Upload limit must be a number of MB\/s/);
+    expect(bad.problems.uploadLimitBytesPerSecond).toMatch(/Upload limit must be a number of MiB\/s/);
     expect(bad.problems.closeToTray).toMatch(/must be on or off/);
     expect(bad.problems.launchAtLogin).toMatch(/must be on or off/);
   });
@@ -84,16 +84,22 @@ describe('settings rules', () => {
 
   it('become a NodeConfig through the CLI’s own flag parser', () => {
     const config = nodeConfigFromSettings(
-      { ...DEFAULTS, ip: '0.0.0.0', master: 'tcp://0.0.0.0:7999', cacheSizeMB: 1.5, uploadLimitMBps: 2 },
+      {
+        ...DEFAULTS,
+        ip: '0.0.0.0',
+        master: 'tcp://0.0.0.0:7999',
+        cacheSizeBytes: 1.5 * 2 ** 30,
+        uploadLimitBytesPerSecond: 2 * 2 ** 20,
+      },
       '/tmp/store',
     );
-    // The CLI reads wildcards as "this machine" and MB as 10^6 bytes; so does the app.
+    // The CLI reads wildcards as "this machine"; settings hold bytes, which the node gets exactly.
     expect(config).toMatchObject({
       name: 'desk-1',
       ip: '127.0.0.1',
       master: 'tcp://127.0.0.1:7999',
-      cacheBytes: 1_500_000,
-      uploadBytesPerSecond: 2_000_000,
+      cacheBytes: 1.5 * 2 ** 30,
+      uploadBytesPerSecond: 2 * 2 ** 20,
       store: '/tmp/store',
     });
   });
@@ -133,14 +139,19 @@ describe('settings persistence (real SQLite store)', () => {
   });
 
   it('saved values survive closing and reopening the store', async () => {
-    await saved({ port: 8123, master: 'tcp://192.0.2.10:7999', uploadLimitMBps: 3, closeToTray: false });
+    await saved({
+      port: 8123,
+      master: 'tcp://192.0.2.10:7999',
+      uploadLimitBytesPerSecond: 3 * 2 ** 20,
+      closeToTray: false,
+    });
     const { settings, warnings } = await readSettingsFromDir(dir, DEFAULTS);
     expect(warnings).toEqual([]);
     expect(settings).toEqual({
       ...DEFAULTS,
       port: 8123,
       master: 'tcp://192.0.2.10:7999',
-      uploadLimitMBps: 3,
+      uploadLimitBytesPerSecond: 3 * 2 ** 20,
       closeToTray: false,
     });
   });
@@ -150,14 +161,14 @@ describe('settings persistence (real SQLite store)', () => {
     try {
       let thrown: unknown;
       try {
-        writeSettings(store, DEFAULTS, { port: 8123, cacheSizeMB: 0, name: '' });
+        writeSettings(store, DEFAULTS, { port: 8123, cacheSizeBytes: 0, name: '' });
       } catch (error) {
         thrown = error;
       }
       expect(isPeerStreamerError(thrown, 'INVALID_ARGUMENT')).toBe(true);
       expect((thrown as Error).message).toMatch(/^Settings not saved: /);
       expect((thrown as Error).message).toMatch(/Name "" is not valid/);
-      expect((thrown as Error).message).toMatch(/Cache size must be a number of MB greater than zero/);
+      expect((thrown as Error).message).toMatch(/Cache size must be a number of GiB greater than zero/);
       expect(readSettings(store, DEFAULTS).settings).toEqual(DEFAULTS);
     } finally {
       store.close();
@@ -165,11 +176,11 @@ describe('settings persistence (real SQLite store)', () => {
   });
 
   it('a corrupt row falls back to that field’s default with a warning, never a crash', async () => {
-    await saved({ port: 8123, uploadLimitMBps: 4 });
+    await saved({ port: 8123, uploadLimitBytesPerSecond: 4 * 2 ** 20 });
     await rawRow(rowKey('port'), '{not json');
     const { settings, warnings } = await readSettingsFromDir(dir, DEFAULTS);
     expect(settings.port).toBe(DEFAULTS.port);
-    expect(settings.uploadLimitMBps).toBe(4);
+    expect(settings.uploadLimitBytesPerSecond).toBe(4 * 2 ** 20);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(
       /Setting "port" in .* could not be read .*using the default 7780\. Save the settings again/,

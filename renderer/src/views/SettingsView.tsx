@@ -1,11 +1,13 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { desktopBridge, type AppSettings, type SettingsProblems } from '../api/settings.ts';
 import {
+  SETTING_OF,
   draftFromSettings,
   patchFromDraft,
   type EditableKey,
   type SettingsDraft,
 } from '../api/settings-draft.ts';
+import { formatBytes } from '../ui/format.ts';
 import './SettingsView.css';
 
 type Status =
@@ -99,7 +101,7 @@ export function SettingsView() {
 
   const clearCache = async (): Promise<void> => {
     const { bytesFreed } = await bridge.clearCache();
-    setCacheNote(`Freed ${(bytesFreed / 1_000_000).toFixed(1)} MB. Your own videos are kept.`);
+    setCacheNote(`Freed ${formatBytes(bytesFreed)}. Your own videos are kept.`);
   };
 
   const text = (
@@ -107,19 +109,19 @@ export function SettingsView() {
     label: string,
     hint: ReactNode,
   ) => (
-    <Field label={label} id={`setting-${key}`} problem={problems[key]} hint={hint}>
+    <Field label={label} id={`setting-${key}`} problem={problems[SETTING_OF[key]]} hint={hint}>
       <input
         id={`setting-${key}`}
         type="text"
         value={draft[key]}
-        aria-invalid={problems[key] !== undefined}
+        aria-invalid={problems[SETTING_OF[key]] !== undefined}
         data-testid={`setting-${key}`}
         onChange={(event) => set(key, event.target.value)}
       />
     </Field>
   );
   const toggle = (key: 'closeToTray' | 'launchAtLogin', label: string, hint: ReactNode) => (
-    <Field label={label} id={`setting-${key}`} problem={problems[key]} hint={hint}>
+    <Field label={label} id={`setting-${key}`} problem={problems[SETTING_OF[key]]} hint={hint}>
       <input
         id={`setting-${key}`}
         type="checkbox"
@@ -152,12 +154,20 @@ export function SettingsView() {
       >
         <section className="panel settings-section">
           <h2>This node</h2>
-          {text('name', 'Name', 'Unique among the master’s children.')}
+          {text(
+            'name',
+            'Name',
+            'Unique among the master’s children: a master refuses a name another live node uses.',
+          )}
           {text('port', 'Port', 'Other nodes connect to this port.')}
           {text('ip', 'Address', 'The IP address or host name other nodes use to reach this computer.')}
         </section>
         <section className="panel settings-section">
           <h2>Swarm</h2>
+          <p className="muted" data-testid="settings-roles">
+            With no master this computer is the <strong>source</strong>. With a master it is that master’s{' '}
+            <strong>child</strong>, and a <strong>master</strong> itself once others register with it.
+          </p>
           {text(
             'master',
             'Master',
@@ -167,8 +177,16 @@ export function SettingsView() {
         </section>
         <section className="panel settings-section">
           <h2>Limits</h2>
-          {text('cacheSizeMB', 'Cache size (MB)', 'Empty: unlimited. Your own videos are never evicted.')}
-          {text('uploadLimitMBps', 'Upload limit (MB/s)', 'Empty: unlimited. Applied at once.')}
+          {text(
+            'cacheSizeGiB',
+            'Cache size (GiB)',
+            'In GiB (1 GiB = 1024 MiB), e.g. 1.5. Empty: unlimited. Your own videos are never evicted.',
+          )}
+          {text(
+            'uploadLimitMiBps',
+            'Upload limit (MiB/s)',
+            'In MiB per second (1 MiB = 1024 KiB), e.g. 2. Empty: unlimited. Applied at once.',
+          )}
         </section>
         <section className="panel settings-section">
           <h2>App</h2>
