@@ -1,11 +1,13 @@
 /** The tray's menu as data, from the node's live status: easy to test, rebuilt on every refresh. */
 import type { MenuItemConstructorOptions } from 'electron';
-import { formatBytes } from '../core/util/units.js';
+import { formatBytes } from '../core/shared/format.js';
 
 export interface TrayStatus {
   /** False while the node is not running (then `problem` says why). */
   running: boolean;
   problem: string | null;
+  /** The node's name and place in the tree, e.g. "desk (child of mit)"; empty while not running. */
+  node: string;
   peers: number;
   uploadBytesPerSecond: number;
   videosSeeded: number;
@@ -29,6 +31,7 @@ export function trayMenuTemplate(status: TrayStatus, actions: TrayActions): Menu
   const info = (label: string): MenuItemConstructorOptions => ({ label, enabled: false });
   const lines = status.running
     ? [
+        info(`Node: ${status.node}`),
         info(`Peers: ${status.peers}`),
         info(`Upload: ${formatBytes(status.uploadBytesPerSecond)}/s`),
         info(`Videos seeded: ${status.videosSeeded}`),

@@ -1,6 +1,7 @@
 /** Live figures for the tray, sampled from the node; the upload rate is bytes served between samples. */
 import type { PeerNode } from '../core/node/peer-node.js';
 import type { TrayStatus } from './tray-menu.js';
+import { describePlace } from '../core/shared/format.js';
 
 export class TrayStatusSampler {
   private last: { at: number; bytesServed: number } | null = null;
@@ -10,7 +11,15 @@ export class TrayStatusSampler {
   sample(node: PeerNode | null, problem: string | null): TrayStatus {
     if (node === null) {
       this.last = null;
-      return { running: false, problem, peers: 0, uploadBytesPerSecond: 0, videosSeeded: 0, seeding: false };
+      return {
+        running: false,
+        problem,
+        node: '',
+        peers: 0,
+        uploadBytesPerSecond: 0,
+        videosSeeded: 0,
+        seeding: false,
+      };
     }
     const stats = node.stats();
     const at = this.now();
@@ -21,6 +30,7 @@ export class TrayStatusSampler {
     return {
       running: true,
       problem: null,
+      node: `${stats.name} (${describePlace(stats)})`,
       peers: stats.peers.length,
       uploadBytesPerSecond: rate,
       videosSeeded: node.store.listVideos().filter((video) => video.chunksHeld > 0).length,

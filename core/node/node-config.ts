@@ -55,8 +55,10 @@ export const NODE_FLAGS_HELP = `  --name <name>            this node's name, uni
   --store <dir>            this node's store (alias: --chunkdirectory; for a source also --videodatabase)
   --master <tcp://h:p>     the master to register with; without it this node is a source
   --supermaster <tcp://h:p> fallback master while the master is gone
-  --cache-size <size>      cap on the store, e.g. 2GB (default: unlimited)
-  --upload-limit <rate>    cap on chunk serving, e.g. 5MB (per second; default: unlimited)
+  --cache-size <size>      cap on the store, e.g. 2GiB or 500MiB (default: unlimited)
+  --upload-limit <rate>    cap on chunk serving per second, e.g. 5MiB (default: unlimited)
+                           Sizes: k/m/g and KiB/MiB/GiB are binary (1 MiB = 1024 KiB, as the
+                           player and stats print them); KB/MB/GB are decimal (1 MB = 1000 kB).
   --read-ahead <n>         chunks fetched ahead of a stream's position (default 10)
   --fetch-concurrency <n>  fetches in flight per stream (default 4)
   --json-logs              JSON log lines (default: readable lines)

@@ -191,6 +191,7 @@ describe('tray', () => {
   it('shows live status and offers Open player, Pause seeding and Quit', async () => {
     await launch();
     expect(trayItems().map((item) => item.label ?? item.type)).toEqual([
+      'Node: desk-test (source)',
       'Peers: 0',
       'Upload: 0 B/s',
       'Videos seeded: 1',
@@ -202,7 +203,7 @@ describe('tray', () => {
     ]);
     expect(
       trayItems()
-        .slice(0, 3)
+        .slice(0, 4)
         .every((item) => item.enabled === false),
     ).toBe(true);
     expect(Tray.instances[0]!.tooltip).toBe('PeerStreamer: seeding 1 video to 0 peers');

@@ -5,7 +5,7 @@ import { runNodeUntilSignal } from '../../node/run-node.js';
 import { PeerStreamerError } from '../../util/errors.js';
 
 const usage =
-  'peerstreamer node --name <name> --port <port> --ip <ip> --store <dir> [--master tcp://host:port] [--supermaster tcp://host:port] [--cache-size 2GB] [--json-logs]';
+  'peerstreamer node --name <name> --port <port> --ip <ip> --store <dir> [--master tcp://host:port] [--supermaster tcp://host:port] [--cache-size 2GiB] [--json-logs]';
 
 export const nodeCommand: Command = {
   name: 'node',
@@ -13,7 +13,8 @@ export const nodeCommand: Command = {
   usage,
   help: `${usage}
 
-Runs until SIGINT/SIGTERM, then says goodbye to its master and closes cleanly. The original's
+Runs until SIGINT/SIGTERM, then says goodbye to its master and closes cleanly (exit 0). Exits 1 at
+once if its master refuses its name because another live node holds it (NAME_TAKEN). The original's
 \`node node.js --name ... --port ...\` works as \`peerstreamer --name ... --port ...\`.
 ${NODE_FLAGS_HELP}`,
   async run(argv) {
