@@ -66,6 +66,7 @@ export function serveFixtures(server: PeerServer, chunks: Map<number, Buffer>): 
       };
     })
     .handle('bye', () => ({ reply: {} }))
+    .handle('end-stream', () => ({ reply: {} }))
     .handle('list-videos', () => ({ reply: replies['list-videos'] }))
     .handle('get-manifest', () => ({ reply: replies['get-manifest'] }))
     .handle('stats', () => ({ reply: replies.stats }))
