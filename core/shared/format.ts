@@ -49,8 +49,8 @@ export function formatDuration(seconds: number | null): string {
  */
 export function formatMilliseconds(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '—';
-  const value = Math.max(0, ms);
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+  const tenths = Math.round(Math.max(0, ms) * 10) / 10;
+  return `${tenths < 10 ? tenths.toFixed(1) : Math.round(tenths)} ms`;
 }
 
 /** What `describePlace` needs: the fields of a node's stats that say where it sits in the tree. */

@@ -4,7 +4,7 @@
  * and restarted on its store registers again.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Swarm, assertBuilt, topologyOf, waitFor, type NodeProcess } from '../helpers/swarm.js';
+import { Swarm, assertBuilt, runCli, topologyOf, waitFor, type NodeProcess } from '../helpers/swarm.js';
 import type { TopologyNode } from '../../core/protocol/messages.js';
 
 let swarm: Swarm;
@@ -32,6 +32,13 @@ describe('a second node under a live name', () => {
     const first = await swarm.start({ name: 'ben', master: source });
     const before = await topologyOf(source);
     expect(childrenOf(before)).toEqual([`ben@${first.address}`]);
+    expect(before.role).toBe('source');
+    expect(before.children[0]!.role).toBe('child');
+    // The CLI names each node's place in the same words.
+    const stats = async (node: NodeProcess): Promise<string> =>
+      (await runCli(['stats', '--from', node.address])).stdout.split('\n')[0]!;
+    expect(await stats(first)).toMatch(/^ben \(child of source\) at /);
+    expect(await stats(source)).toMatch(/^source \(source, master of 1\) at /);
 
     const second = await swarm.start({ name: 'ben', master: source, readyLog: null });
     expect(await second.waitForExit()).toBe(1);

@@ -171,6 +171,13 @@ describe('swarm views', () => {
     expect(await rows.count()).toBe(3);
     expect(await rows.nth(0).textContent()).toContain('master-a');
     expect(await rows.nth(1).textContent()).toContain('supermaster');
+    // Measured RTTs as the CLI writes them: tenths below 10 ms, whole milliseconds above.
+    expect(await page.locator('[data-testid=peer-rtt]').allTextContents()).toEqual([
+      '3.2 ms',
+      '21 ms',
+      '1.1 ms',
+    ]);
+    expect(await page.getByTestId('node-place').textContent()).toContain('memory · child of master-a ·');
     await screenshot(page, 'stats-swarm-1280x720');
   });
 
@@ -185,6 +192,9 @@ describe('swarm views', () => {
     const self = page.locator('[data-testid=topology-node][data-self=true]');
     expect(await self.getAttribute('data-name')).toBe('laptop');
     expect(await self.locator('[data-testid=chunk-strip]').getAttribute('data-held')).toBe('3');
+    expect(await page.getByTestId('topology-roles').textContent()).toMatch(
+      /source: has no master.*master: registered under a master and has children.*child: registered under a master, no children/,
+    );
     await screenshot(page, 'topology-1280x720');
 
     backend.tree = tree(true);
