@@ -31,6 +31,9 @@ export interface NodeHostOptions {
 
 export type ApplyOutcome = 'live' | 'restarted';
 
+/** How long start() waits for the master's first answer to registration. */
+const REFUSAL_WAIT_MS = 1_000;
+
 export class NodeHost {
   private running: PeerNode | null = null;
   private backend: NodeBackend | null = null;
@@ -67,6 +70,17 @@ export class NodeHost {
       this.failure = null;
       this.backend = new NodeBackend(node);
       this.front = this.gatewayOver(this.backend);
+      // A master that refuses the name does so on the first register: wait that long (bounded, for
+      // a master that is down), so a Save that renamed the node can already say the name is taken.
+      const refused = await Promise.race([
+        node.link?.waitForMaster(REFUSAL_WAIT_MS).then(() => null) ?? null,
+        node.fatal,
+      ]);
+      if (refused !== null) {
+        await this.failed(node, refused.message);
+        return null;
+      }
+      // Later (a master that restarted and meanwhile gave the name to another node).
       void node.fatal.then((error) => this.failed(node, error.message));
       return node;
     } catch (error) {
