@@ -84,6 +84,7 @@ export class PeerNode {
     };
     this.fetcher = new ChunkFetcher({
       selfName: config.name,
+      selfAddress: this.address,
       store,
       transport: client,
       upstream: this.link ?? noUpstream,
