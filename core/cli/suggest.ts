@@ -25,13 +25,18 @@ export function editDistance(a: string, b: string): number {
 /**
  * The closest candidate to `typed`, or undefined when none is close enough to be a slip: at most one
  * edit for short words, two for words of five letters or more, and never a rewrite of most of the word.
- * Ties go to the first candidate in the given order, so callers list the likelier ones first.
+ * Ties go to the first candidate in the given order, so callers list the likelier ones first. A word of
+ * three letters or more that begins exactly one candidate (`--from` for `--from-chunk`, `import` for
+ * `import-legacy`) is taken first, as that candidate cut short.
  */
 export function closest(typed: string, candidates: Iterable<string>): string | undefined {
   const word = typed.toLowerCase();
   const allowed = word.length >= 5 ? 2 : 1;
+  const all = [...candidates];
+  const extending = all.filter((candidate) => candidate.toLowerCase().startsWith(word));
+  if (word.length >= 3 && extending.length === 1) return extending[0];
   let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
+  for (const candidate of all) {
     const distance = editDistance(word, candidate.toLowerCase());
     if (distance > allowed || distance >= Math.max(word.length, candidate.length)) continue;
     if (best === undefined || distance < best.distance) best = { candidate, distance };
