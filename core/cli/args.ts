@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
+import { closest } from './suggest.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -10,7 +11,8 @@ export interface ParsedCommand {
 
 /**
  * Strict flag parsing for one subcommand. Node's parser already rejects unknown flags and missing
- * values; this turns its terse messages into ones that name the command and point at --help.
+ * values; this turns its terse messages into ones that name the command, suggest the flag a slip
+ * most likely meant, and point at --help.
  */
 export function parseCommand(command: string, argv: string[], options: OptionSpec): ParsedCommand {
   try {
@@ -28,11 +30,22 @@ export function parseCommand(command: string, argv: string[], options: OptionSpe
       .replace(/\. To specify a positional argument starting with a '-'.*$/s, '')
       .replace(/\s*\n\s*/g, ' ')
       .replace(/\.+$/, '');
+    const suggestion = suggestFlag(error, options);
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
-      `${command}: ${detail}. Run \`peerstreamer ${command} --help\` for its flags.`,
+      `${command}: ${detail}${suggestion === undefined ? '.' : `; did you mean ${suggestion}?`} Run \`peerstreamer ${command} --help\` for its flags.`,
+      suggestion === undefined ? {} : { suggestion },
     );
   }
+}
+
+/** For an unknown long flag, the command's own flag it is closest to (`--nmae` -> `--name`). */
+function suggestFlag(error: unknown, options: OptionSpec): string | undefined {
+  if ((error as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return undefined;
+  const typed = /Unknown option '--([^'=]+)'/.exec(errorMessage(error))?.[1];
+  if (typed === undefined) return undefined;
+  const match = closest(typed, [...Object.keys(options), 'help']);
+  return match === undefined ? undefined : `--${match}`;
 }
 
 export function requireString(parsed: ParsedCommand, flag: string, command: string): string {

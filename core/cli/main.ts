@@ -2,6 +2,8 @@
 import { commands, findCommand } from './registry.js';
 import { wantsHelp } from './command.js';
 import { isPeerStreamerError, errorMessage } from '../util/errors.js';
+import { closest } from './suggest.js';
+import { packageVersion } from './version.js';
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -9,6 +11,7 @@ function overview(): string {
   return `peerstreamer — peer-to-peer video streaming
 
 Usage: peerstreamer <command> [flags]   (peerstreamer <command> --help for its flags)
+       peerstreamer --version
 
 Commands:
 ${lines.join('\n')}
@@ -21,12 +24,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(overview());
     return first === undefined ? 2 : 0;
   }
+  if (first === '--version' || first === '-v') {
+    process.stdout.write(`peerstreamer ${packageVersion()}\n`);
+    return 0;
+  }
   // The original was started as `node node.js --name ... --port ...`; flags first still means "run a node".
   const [name, args] = first.startsWith('--') ? ['node', argv] : [first, rest];
   const entry = findCommand(name);
   if (!entry) {
+    const guess = closest(name, [...commands.map((command) => command.name), 'help']);
+    const hint = guess === undefined ? '.' : `; did you mean \`${guess}\`?`;
     process.stderr.write(
-      `peerstreamer: unknown command ${JSON.stringify(name)}. Run \`peerstreamer --help\` to list commands.\n`,
+      `peerstreamer: unknown command ${JSON.stringify(name)}${hint} Run \`peerstreamer --help\` to list commands.\n`,
     );
     return 2;
   }

@@ -19,7 +19,7 @@ export const commands: CommandEntry[] = [
   },
   {
     name: 'ls',
-    summary: 'list the videos in a store',
+    summary: 'list the videos in a store, or (--from) the videos a running swarm offers',
     load: async () => (await import('./commands/ls.js')).lsCommand,
   },
   {

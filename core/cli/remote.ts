@@ -1,6 +1,12 @@
 import { PeerClient } from '../net/client.js';
 import { tcpAddressProblem } from '../protocol/address.js';
-import { PeerStreamerError } from '../util/errors.js';
+import { PeerStreamerError, isPeerStreamerError } from '../util/errors.js';
+
+/**
+ * How long a command waits for a node's first answer before it says nothing is there. A node on a
+ * loopback or LAN answers a ping in milliseconds; this only bounds how long a typo in --from costs.
+ */
+export const FIRST_ANSWER_MS = 3_000;
 
 /** Reads `--from`, accepting the original's tcp://0.0.0.0:port as "this machine". */
 export function remoteAddress(value: string | undefined, command: string): string {
@@ -29,4 +35,44 @@ export async function withClient<T>(work: (client: PeerClient) => Promise<T>): P
   } finally {
     await client.close();
   }
+}
+
+/**
+ * Like withClient, but first makes sure a node answers at `address`. ZeroMQ connects lazily and
+ * queues requests until a peer appears, so without this a wrong --from would only show as the real
+ * request's (much longer) timeout, worded as that request's failure.
+ */
+export async function withNode<T>(address: string, work: (client: PeerClient) => Promise<T>): Promise<T> {
+  return withClient(async (client) => {
+    await expectAnswer(client, address);
+    return work(client);
+  });
+}
+
+async function expectAnswer(client: PeerClient, address: string): Promise<void> {
+  try {
+    // A ping without a name is a plain "are you there" that every node answers, child or source.
+    await client.request(address, { type: 'ping' }, { timeoutMs: FIRST_ANSWER_MS });
+  } catch (error) {
+    if (isSilence(error)) {
+      throw new PeerStreamerError(
+        'UNREACHABLE',
+        `nothing answered at ${address} within ${FIRST_ANSWER_MS / 1000} s: is a node running there? check --from`,
+        { address, timeoutMs: FIRST_ANSWER_MS },
+        { cause: error },
+      );
+    }
+    // An error reply is still an answer: something there speaks our protocol, so go on.
+    if (isPeerStreamerError(error) && error.context.remoteCode !== undefined) return;
+    throw error;
+  }
+}
+
+/** No connection or no reply, as opposed to a reply that says no. */
+function isSilence(error: unknown): boolean {
+  return (
+    isPeerStreamerError(error) &&
+    error.context.remoteCode === undefined &&
+    (error.code === 'UNREACHABLE' || error.code === 'TIMEOUT')
+  );
 }

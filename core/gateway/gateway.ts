@@ -19,6 +19,7 @@ import {
   type OfferedToken,
 } from './security.js';
 import { loadStatic } from './static-files.js';
+import { TOKEN_PAGE_CSP, tokenPage, wantsHtml, type TokenProblem } from './token-page.js';
 
 export interface GatewayOptions {
   backend: GatewayBackend;
@@ -217,12 +218,14 @@ function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
   const url = new URL(c.req.url);
   const offered = offeredToken(c.req.raw, url, tokenCookieName(options.token));
   if (offered.via === 'none') {
+    if (wantsHtml(c.req.header('accept'))) return sendTokenPage(c, 'TOKEN_REQUIRED');
     return sendError(
       c,
       apiError(401, 'TOKEN_REQUIRED', 'This node needs its access token: open the URL it printed.'),
     );
   }
   if (!tokenMatches(options.token, offered.value)) {
+    if (wantsHtml(c.req.header('accept'))) return sendTokenPage(c, 'TOKEN_INVALID');
     return sendError(
       c,
       apiError(
@@ -253,6 +256,14 @@ function originAllowed(allowedHosts: readonly string[], origin: string): boolean
   } catch {
     return false;
   }
+}
+
+/** A person in a browser without the token gets words and the way in, not a JSON error. */
+function sendTokenPage(c: Context, problem: TokenProblem): Response {
+  return c.html(tokenPage(problem), 401, {
+    'Content-Security-Policy': TOKEN_PAGE_CSP,
+    'Cache-Control': 'no-store',
+  });
 }
 
 function sendError(c: Context, error: HttpError, headers: Record<string, string> = {}): Response {

@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiError } from '../shared/api-types.js';
-import { isPeerStreamerError, type ErrorCode } from '../util/errors.js';
+import { askedPath, isPeerStreamerError, type ErrorCode } from '../util/errors.js';
 
 /**
  * Backend error codes -> HTTP statuses. The player reads the status to choose its words (503/504:
@@ -19,6 +19,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   TIMEOUT: 504,
 };
 
+const INTERNAL_MESSAGE = 'The node failed to answer this request; its log has the details.';
+
 export interface HttpError {
   status: ContentfulStatusCode;
   body: ApiError;
@@ -35,7 +37,12 @@ export function apiError(status: ContentfulStatusCode, code: string, message: st
 export function toHttpError(error: unknown): HttpError {
   if (isPeerStreamerError(error)) {
     const status = STATUS_BY_CODE[error.code];
-    if (status !== undefined) return apiError(status, error.code, error.message);
+    if (status === undefined) return apiError(500, 'INTERNAL', INTERNAL_MESSAGE);
+    const http = apiError(status, error.code, error.message);
+    // The player words a missing video itself, naming the nodes that looked for it.
+    const asked = askedPath(error);
+    if (asked.length > 0) http.body.error.asked = asked;
+    return http;
   }
-  return apiError(500, 'INTERNAL', 'The node failed to answer this request; its log has the details.');
+  return apiError(500, 'INTERNAL', INTERNAL_MESSAGE);
 }

@@ -19,6 +19,11 @@ export interface IngestOptions {
   /** A probe the caller already ran (to check the file before opening the store), so ffprobe runs once. */
   probe?: ProbeResult;
   onProgress?: (progress: { mediaSeconds: number; totalSeconds: number | null; bytesOut: number }) => void;
+  /**
+   * A remark about the result that is not a failure, as one line for a person: e.g. keyframes too
+   * far apart for the chunk duration asked for. Called before the video is committed.
+   */
+  onNote?: (note: string) => void;
 }
 
 /** The name a file gets when --name is not given: its base name without the extension. */
@@ -73,6 +78,9 @@ export async function ingestVideo(
         if (event.type === 'init') await writer.writeInit(event.bytes);
         else if (event.type === 'chunk') await writer.writeChunk(event.index, event.bytes);
         else if (event.type === 'progress') options.onProgress?.(event);
+        else if (event.type === 'done' && event.result.keyframeNote !== null) {
+          options.onNote?.(event.result.keyframeNote.message);
+        }
       },
     );
     const manifest = builder.build();

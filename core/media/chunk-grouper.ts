@@ -34,12 +34,20 @@ export class ChunkGrouper {
   private start = 0;
   private index = 0;
   private hasFragments = false;
+  /** Gaps between fragments that begin with a keyframe: the only places a chunk can begin. */
+  private readonly keyframeGaps: number[] = [];
+  private lastKeyframe: number | null = null;
+  private readonly durations: number[] = [];
 
   constructor(private readonly target: ChunkTarget) {}
 
   /** Adds the next fragment; returns the chunk it closes, if it begins a new one. */
   add(fragment: TimedFragment): GroupedChunk | null {
     let closed: GroupedChunk | null = null;
+    if (fragment.startsWithSync) {
+      if (this.lastKeyframe !== null) this.keyframeGaps.push(fragment.start - this.lastKeyframe);
+      this.lastKeyframe = fragment.start;
+    }
     if (this.hasFragments && fragment.startsWithSync && this.isFull(fragment.start)) {
       closed = this.close(fragment.start);
       // The first chunk starts at 0 (see the cutter); later ones where their keyframe is shown.
@@ -54,6 +62,16 @@ export class ChunkGrouper {
   /** Closes the last chunk at `end`, the end of the media; null when no fragment was added. */
   finish(end: number): GroupedChunk | null {
     return this.hasFragments ? this.close(Math.max(end, this.start)) : null;
+  }
+
+  /**
+   * How far apart keyframes are (the median gap, so one scene cut does not speak for the video) and
+   * how long the chunks came out (the median, the last one being a remainder). Keyframe spacing is
+   * null when the video had at most one keyframe.
+   */
+  spacing(): { keyframeSeconds: number | null; chunkSeconds: number | null } {
+    const whole = this.durations.length > 1 ? this.durations.slice(0, -1) : this.durations;
+    return { keyframeSeconds: median(this.keyframeGaps), chunkSeconds: median(whole) };
   }
 
   private isFull(nextStart: number): boolean {
@@ -71,10 +89,18 @@ export class ChunkGrouper {
       duration: roundTime(roundTime(end) - roundTime(this.start)),
       bytes: Buffer.concat(this.parts, this.bytes),
     };
+    this.durations.push(chunk.duration);
     this.index += 1;
     this.parts = [];
     this.bytes = 0;
     this.hasFragments = false;
     return chunk;
   }
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

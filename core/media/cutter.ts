@@ -17,6 +17,7 @@ import { silentLogger } from '../util/logger.js';
 import { PeerStreamerError, errorMessage, isDiskFull, isPeerStreamerError } from '../util/errors.js';
 import { resolveChunkTarget, type ChunkOptions } from './chunk-options.js';
 import { ChunkGrouper, roundTime } from './chunk-grouper.js';
+import { keyframeNote, type KeyframeNote } from './keyframe-note.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { corruptionError, ffmpegFailure, startFfmpeg } from './ffmpeg-process.js';
 import {
@@ -53,6 +54,8 @@ export interface CutResult {
   chunkCount: number;
   /** Init segment plus all chunks. */
   bytesOut: number;
+  /** Set when keyframes were too far apart for the chunk duration asked for (see keyframe-note.ts). */
+  keyframeNote: KeyframeNote | null;
 }
 
 export type CutEvent =
@@ -251,6 +254,7 @@ export async function* cutVideo(
       sourceCodecs: plan.sourceCodecs,
       chunkCount,
       bytesOut,
+      keyframeNote: keyframeNote(file, target, grouper.spacing()),
     };
     log.info({ file, ...result }, 'cut finished');
     yield { type: 'done', result };

@@ -21,11 +21,18 @@ const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
 
 export function remoteError(address: string, type: RequestType, reply: ErrorReply): PeerStreamerError {
   const code: ErrorCode = SHARED_CODES.has(reply.code) ? (reply.code as ErrorCode) : 'PROTOCOL';
-  return new PeerStreamerError(code, `${address} refused ${type} with ${reply.code}: ${reply.message}`, {
+  // A missing video is worded once, by the node that had nowhere left to ask, with the path it took;
+  // repeating "X refused" at every hop would bury that sentence under the chain that carried it.
+  const message =
+    code === 'VIDEO_NOT_FOUND' && reply.asked !== undefined
+      ? reply.message
+      : `${address} refused ${type} with ${reply.code}: ${reply.message}`;
+  return new PeerStreamerError(code, message, {
     address,
     type,
     remoteCode: reply.code,
     remoteMessage: reply.message,
     ...(reply.retryAfterMs === undefined ? {} : { retryAfterMs: reply.retryAfterMs }),
+    ...(reply.asked === undefined ? {} : { asked: reply.asked }),
   });
 }

@@ -6,7 +6,7 @@
  * replies is answered OVERLOADED while other peers are served.
  */
 import * as zmq from 'zeromq';
-import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
+import { PeerStreamerError, askedPath, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { parseTcpAddress, tcpAddressProblem } from '../protocol/address.js';
 import { decodeRequest, encodeErrorReply, encodeOkReply, type Frame } from '../protocol/codec.js';
@@ -381,7 +381,7 @@ export class PeerServer {
     this.totals.handlerErrors += 1;
     if (isPeerStreamerError(error)) {
       this.log.debug({ type: request.type, code: error.code }, error.message);
-      return encodeErrorReply(request.id, error.code, error.message);
+      return encodeErrorReply(request.id, error.code, error.message, { asked: askedPath(error) });
     }
     if (error instanceof WireProblem) {
       this.log.error({ type: request.type }, `handler produced an invalid reply: ${error.message}`);

@@ -98,6 +98,7 @@ export class PeerNode {
     };
     this.fetcher = new ChunkFetcher({
       selfName: config.name,
+      selfAddress: this.address,
       store,
       transport: client,
       upstream: this.link ?? noUpstream,

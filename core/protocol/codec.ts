@@ -6,7 +6,13 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import { checkUint, isPlainObject, own, type Fields } from './fields.js';
-import { MAX_HEADER_BYTES, MAX_REQUEST_ID, MAX_TEXT_CHARS, PROTOCOL_VERSION } from './limits.js';
+import {
+  MAX_HEADER_BYTES,
+  MAX_REQUEST_ID,
+  MAX_TEXT_CHARS,
+  MAX_TOPOLOGY_DEPTH,
+  PROTOCOL_VERSION,
+} from './limits.js';
 import {
   REQUEST_TYPES,
   TYPES_WITH_BODY,
@@ -209,7 +215,7 @@ export function encodeErrorReply(
   id: number,
   code: WireErrorCode | (string & {}),
   message: string,
-  extra: { retryAfterMs?: number } = {},
+  extra: { retryAfterMs?: number; asked?: readonly string[] } = {},
 ): Frame[] {
   const header: Record<string, unknown> = {
     v: PROTOCOL_VERSION,
@@ -219,6 +225,9 @@ export function encodeErrorReply(
     message: message.length > MAX_TEXT_CHARS ? `${message.slice(0, MAX_TEXT_CHARS - 1)}…` : message,
   };
   if (extra.retryAfterMs !== undefined) header.retryAfterMs = Math.max(0, Math.round(extra.retryAfterMs));
+  if (extra.asked !== undefined && extra.asked.length > 0) {
+    header.asked = extra.asked.slice(0, MAX_TOPOLOGY_DEPTH);
+  }
   return [packHeader(header)];
 }
 

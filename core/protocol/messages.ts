@@ -266,6 +266,11 @@ export interface ErrorReply {
   message: string;
   /** With OVERLOADED: when it is worth asking again. */
   retryAfterMs?: number;
+  /**
+   * With VIDEO_NOT_FOUND: the nodes asked, the replier first and then up its chain of masters to the
+   * one that had no master to ask, so the first node can say where it looked in one sentence.
+   */
+  asked?: string[];
 }
 
 export type Reply = OkReply | ErrorReply;

@@ -183,5 +183,12 @@ export function readErrorReply(fields: Fields): ErrorReply {
     ...(isAbsent(fields, 'retryAfterMs')
       ? {}
       : { retryAfterMs: readUint(fields, 'retryAfterMs', 3_600_000) }),
+    ...(isAbsent(fields, 'asked')
+      ? {}
+      : {
+          asked: checkArray(own(fields, 'asked'), 'asked', MAX_TOPOLOGY_DEPTH).map((name, i) =>
+            checkNodeName(name, join('asked', i)),
+          ),
+        }),
   };
 }

@@ -85,5 +85,6 @@ export type LiveUpdate = { type: 'stats'; stats: NodeStats } | { type: 'topology
 
 /** JSON body of every gateway error response. */
 export interface ApiError {
-  error: { code: string; message: string };
+  /** `asked`, with VIDEO_NOT_FOUND: the nodes that looked for the video, this node first. */
+  error: { code: string; message: string; asked?: string[] };
 }

@@ -7,7 +7,13 @@ import type { Manifest } from '../shared/manifest.js';
 import type { PeerRef } from '../protocol/messages.js';
 import type { Logger } from '../util/logger.js';
 import { HolderCache } from './holder-cache.js';
-import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
+import {
+  PeerStreamerError,
+  askedPath,
+  errorMessage,
+  isPeerStreamerError,
+  videoNotInSwarm,
+} from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
 
 /** The master this node currently uses, as the link to it reports it. */
@@ -22,6 +28,8 @@ export interface UpstreamView {
 
 export interface FetcherOptions {
   selfName: string;
+  /** How others reach this node: named in "no video X in this swarm" so the reader can list it there. */
+  selfAddress?: string;
   store: ChunkStore;
   transport: Transport;
   upstream: UpstreamView;
@@ -281,23 +289,27 @@ export class ChunkFetcher {
         this.options.store.putManifest(reply.manifest);
         return reply.manifest;
       } catch (error) {
+        if (isPeerStreamerError(error, 'VIDEO_NOT_FOUND')) {
+          // Older peers send no path: then all we know is that our master said no.
+          const above = askedPath(error);
+          throw this.notInSwarm(video, above.length > 0 ? above : [master.name]);
+        }
         if (!isSilence(error)) throw error;
         this.options.counters.failovers += 1;
         this.options.upstream.masterFailed(master.address, errorMessage(error));
       }
     }
-    if (this.options.upstream.current() === null && !this.hasUpstreamAtAll) {
-      throw new PeerStreamerError(
-        'VIDEO_NOT_FOUND',
-        `video ${JSON.stringify(video)} is not in this node's store and the node has no master to ask.`,
-        { video },
-      );
-    }
+    if (this.options.upstream.current() === null && !this.hasUpstreamAtAll) throw this.notInSwarm(video, []);
     throw new PeerStreamerError(
       'UNREACHABLE',
       `neither the master nor the supermaster answered for the manifest of ${JSON.stringify(video)}; the node keeps retrying.`,
       { video },
     );
+  }
+
+  /** This node and the nodes above it that were asked, as one sentence that a reply carries on down. */
+  private notInSwarm(video: string, above: readonly string[]): PeerStreamerError {
+    return videoNotInSwarm(video, [this.options.selfName, ...above], this.options.selfAddress);
   }
 
   /** A source has no upstream at all; a child may be between masters for a moment. */

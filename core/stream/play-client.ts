@@ -3,8 +3,9 @@ import type { Writable } from 'node:stream';
 import type { PeerClient } from '../net/client.js';
 import { chunkAtTime, type Manifest } from '../shared/manifest.js';
 import type { ChunkOrigin } from '../shared/api-types.js';
-import { PeerStreamerError } from '../util/errors.js';
+import { PeerStreamerError, askedPath, isPeerStreamerError, videoNotInSwarm } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
+import { formatDuration } from '../shared/format.js';
 
 export interface PlayOptions {
   startSeconds?: number;
@@ -37,14 +38,14 @@ export async function playStream(
   options: PlayOptions,
 ): Promise<{ manifest: Manifest; chunks: number; bytes: number }> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const { reply } = await client.request(address, { type: 'get-manifest', video }, { timeoutMs });
-  const manifest = reply.manifest;
+  const manifest = await fetchManifest(client, address, video, timeoutMs);
   if (manifest.kind === 'legacy' && (options.startSeconds ?? 0) > 0) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
       `${JSON.stringify(video)} is a legacy byte-split video: it plays only from the start; drop --start.`,
     );
   }
+  assertStartWithin(manifest, options.startSeconds ?? 0);
   const first = chunkAtTime(manifest, options.startSeconds ?? 0);
   let bytes = 0;
   const write = async (data: Buffer): Promise<void> => {
@@ -107,4 +108,37 @@ export async function playStream(
     if (!finished) await endStream(client, address, options.streamId);
   }
   return { manifest, chunks: total - first, bytes };
+}
+
+async function fetchManifest(
+  client: PeerClient,
+  address: string,
+  video: string,
+  timeoutMs: number,
+): Promise<Manifest> {
+  try {
+    const { reply } = await client.request(address, { type: 'get-manifest', video }, { timeoutMs });
+    return reply.manifest;
+  } catch (error) {
+    // One sentence naming the nodes asked, and where to list what the swarm does have.
+    if (isPeerStreamerError(error, 'VIDEO_NOT_FOUND'))
+      throw videoNotInSwarm(video, askedPath(error), address);
+    throw error;
+  }
+}
+
+/**
+ * A start at or past the end would otherwise play the last chunk, which is not what was asked for.
+ * The allowed range is in whole seconds, as a person types it: a 60 s video takes 0 to 59.
+ */
+function assertStartWithin(manifest: Manifest, start: number): void {
+  if (manifest.kind !== 'fmp4' || start < manifest.duration) return;
+  // A duration a few frames over a whole second (16.04 s) still reads as "0:16", so it offers 0 to 15.
+  const last = Math.max(0, Math.ceil(manifest.duration - 0.1) - 1);
+  const range = last === 0 ? 'use 0' : `use a value from 0 to ${last}`;
+  throw new PeerStreamerError(
+    'INVALID_ARGUMENT',
+    `--start ${start} is past the end of ${JSON.stringify(manifest.name)} (${formatDuration(manifest.duration)} long); ${range}`,
+    { video: manifest.name, start, duration: manifest.duration },
+  );
 }

@@ -58,3 +58,35 @@ export function isDiskFull(error: unknown): boolean {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * The one sentence for a video no node in the chain has: `asked` is the path of nodes that looked, the
+ * first asked first, up to the node that had no master to ask. `listFrom` is an address the reader can
+ * list the swarm's videos through. Callers branch on VIDEO_NOT_FOUND and read `context.asked`.
+ */
+export function videoNotInSwarm(
+  video: string,
+  asked: readonly string[],
+  listFrom?: string,
+): PeerStreamerError {
+  const where = asked.length > 0 ? ` (asked ${asked.join(' -> ')})` : '';
+  const hint = listFrom === undefined ? '' : ` See the list with: peerstreamer ls --from ${listFrom}`;
+  return new PeerStreamerError(
+    'VIDEO_NOT_FOUND',
+    `No video ${JSON.stringify(video)} in this swarm${where}.${hint}`,
+    {
+      video,
+      asked: [...asked],
+      ...(listFrom === undefined ? {} : { listFrom }),
+    },
+  );
+}
+
+/** The path of nodes a VIDEO_NOT_FOUND error says were asked; empty for any other error. */
+export function askedPath(error: unknown): string[] {
+  if (!isPeerStreamerError(error, 'VIDEO_NOT_FOUND')) return [];
+  const asked = error.context.asked;
+  return Array.isArray(asked) && asked.every((name) => typeof name === 'string')
+    ? [...(asked as string[])]
+    : [];
+}

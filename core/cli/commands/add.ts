@@ -52,6 +52,7 @@ H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcode
     const name = ingestName(file, optionalString(parsed, 'name'));
     const probe = await probeMedia(file);
     const progress = new ProgressReporter(`adding ${file}`);
+    let note: string | undefined;
     const manifest = await withStore(dir, (store) =>
       ingestVideo(store, file, {
         name,
@@ -61,6 +62,7 @@ H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcode
         replace: parsed.values.replace === true,
         onProgress: ({ mediaSeconds, totalSeconds, bytesOut }) =>
           progress.update({ done: mediaSeconds, total: totalSeconds ?? 0, bytes: bytesOut }),
+        onNote: (text) => (note = text),
       }),
     ).catch((error: unknown) => {
       progress.abandon();
@@ -71,6 +73,7 @@ H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcode
       `added ${manifest.name}: ${formatDuration(manifest.duration)}, ${manifest.width ?? '-'}x${manifest.height ?? '-'}, ` +
         `${manifest.chunks.length} chunks, ${formatBytes(bytes)} (${manifest.ingest.mode})`,
     );
+    if (note !== undefined) process.stderr.write(`note: ${note}\n`);
     if (parsed.values.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
     return 0;
   },

@@ -1,21 +1,24 @@
 import type { Command } from '../command.js';
 import { parseCommand, requireString } from '../args.js';
 import { withStore } from '../open-store.js';
+import { listRemote, wantsRemoteList } from './ls-remote.js';
 import { formatBytes, formatDuration } from '../../util/units.js';
 import type { VideoSummary } from '../../store/types.js';
 
-const usage = 'peerstreamer ls --store <dir> [--json]';
+const usage = 'peerstreamer ls --store <dir> [--json]  |  peerstreamer ls --from <tcp://host:port> [--json]';
 
 export const lsCommand: Command = {
   name: 'ls',
-  summary: 'list the videos in a store',
+  summary: 'list the videos in a store, or (--from) the videos a running swarm offers',
   usage,
   help: `${usage}
 
 Lists every video in the store: kind, duration, resolution, chunks held of the total, bytes held.
   --store <dir>   the node's store directory (the original --chunkdirectory / --videodatabase)
+  --from <addr>   instead: the videos a running swarm offers, through the node at tcp://host:port
   --json          print the list as JSON (with full manifests)`,
   async run(argv) {
+    if (wantsRemoteList(argv)) return listRemote(argv);
     const parsed = parseCommand('ls', argv, { store: { type: 'string' }, json: { type: 'boolean' } });
     const dir = requireString(parsed, 'store', 'ls');
     const videos = await withStore(dir, async (store) => store.listVideos(), {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Command } from '../command.js';
 import { exactlyPositionals, optionalString, parseCommand } from '../args.js';
-import { remoteAddress, withClient } from '../remote.js';
+import { remoteAddress, withNode } from '../remote.js';
 import { ProgressReporter } from '../progress.js';
 import { playStream } from '../../stream/play-client.js';
 import { PeerStreamerError } from '../../util/errors.js';
@@ -37,7 +37,7 @@ checked against the manifest. Progress and where chunks came from go to stderr.
     const [name] = exactlyPositionals(parsed, 1, 'play', '<name>');
     const address = remoteAddress(optionalString(parsed, 'from'), 'play');
     const startText = optionalString(parsed, 'start');
-    const start = startText === undefined ? 0 : parseDuration(startText.replace(/^0+(?=\d)/, ''), '--start');
+    const start = startText === undefined ? 0 : startFlag(startText);
     const inFlightText = optionalString(parsed, 'in-flight') ?? '4';
     if (!/^\d+$/.test(inFlightText) || Number(inFlightText) < 1 || Number(inFlightText) > 32) {
       throw new PeerStreamerError(
@@ -67,7 +67,7 @@ checked against the manifest. Progress and where chunks came from go to stderr.
       'throughput',
     );
     try {
-      await withClient(async (client) => {
+      await withNode(address, async (client) => {
         const result = await playStream(client, address, name!, out, {
           startSeconds: start,
           inFlight: Number(inFlightText),
@@ -103,4 +103,10 @@ checked against the manifest. Progress and where chunks came from go to stderr.
 function describeOrigins(counts: Record<string, number>): string {
   const parts = Object.entries(counts).map(([origin, count]) => `${origin} ${count}`);
   return parts.length > 0 ? parts.join(', ') : 'nowhere yet';
+}
+
+/** A time in the video: like a duration, except that 0 (the beginning) is a fine place to start. */
+function startFlag(text: string): number {
+  if (/^\s*0+(\.0+)?\s*(ms|s|m|min)?\s*$/i.test(text)) return 0;
+  return parseDuration(text.replace(/^0+(?=\d)/, ''), '--start');
 }

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { optionalString, parseCommand } from '../args.js';
-import { remoteAddress, withClient } from '../remote.js';
+import { remoteAddress, withNode } from '../remote.js';
 import type { NodeStats } from '../../shared/api-types.js';
 import { describePlace, formatBytes, formatDuration, formatMilliseconds } from '../../shared/format.js';
 
@@ -22,7 +22,7 @@ child (of which master).
   async run(argv) {
     const parsed = parseCommand('stats', argv, { from: { type: 'string' }, json: { type: 'boolean' } });
     const address = remoteAddress(optionalString(parsed, 'from'), 'stats');
-    const { reply } = await withClient((client) => client.request(address, { type: 'stats' }));
+    const { reply } = await withNode(address, (client) => client.request(address, { type: 'stats' }));
     const stats = reply.stats as unknown as NodeStats;
     if (parsed.values.json) {
       process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import type { TopologyNode } from '../../protocol/messages.js';
 import { optionalString, parseCommand } from '../args.js';
-import { remoteAddress, withClient } from '../remote.js';
+import { remoteAddress, withNode } from '../remote.js';
 
 const usage = 'peerstreamer topology --from <tcp://host:port> [--json]';
 
@@ -18,7 +18,7 @@ the source to see the whole tree.
   async run(argv) {
     const parsed = parseCommand('topology', argv, { from: { type: 'string' }, json: { type: 'boolean' } });
     const address = remoteAddress(optionalString(parsed, 'from'), 'topology');
-    const { reply } = await withClient((client) => client.request(address, { type: 'topology' }));
+    const { reply } = await withNode(address, (client) => client.request(address, { type: 'topology' }));
     const tree = reply.tree;
     process.stdout.write(parsed.values.json ? `${JSON.stringify(tree, null, 2)}\n` : renderTree(tree));
     return 0;

@@ -10,6 +10,8 @@ export class GatewayFailure extends Error {
     readonly status: number | null,
     readonly code: string,
     message: string,
+    /** With VIDEO_NOT_FOUND: the nodes that looked for the video, the player's own node first. */
+    readonly asked: readonly string[] = [],
   ) {
     super(message);
     this.name = 'GatewayFailure';
@@ -28,14 +30,17 @@ export function kindOfStatus(status: number): FailureKind {
 export async function failureFromResponse(response: Response): Promise<GatewayFailure> {
   let code = `HTTP_${response.status}`;
   let message = `The node answered ${response.status} ${response.statusText}.`;
+  let asked: string[] = [];
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string } };
+    const body = (await response.json()) as { error?: { code?: string; message?: string; asked?: unknown } };
     if (body.error?.code) code = body.error.code;
     if (body.error?.message) message = body.error.message;
+    const path = body.error?.asked;
+    if (Array.isArray(path)) asked = path.filter((name): name is string => typeof name === 'string');
   } catch {
     // Not JSON (a proxy or a crashed node): the status line above is all there is.
   }
-  return new GatewayFailure(kindOfStatus(response.status), response.status, code, message);
+  return new GatewayFailure(kindOfStatus(response.status), response.status, code, message, asked);
 }
 
 /** fetch() rejects with a TypeError when nothing answers at all: the node itself is gone. */

@@ -1,4 +1,4 @@
-import type { GatewayFailure } from '../api/gateway-error.ts';
+import { GatewayFailure } from '../api/gateway-error.ts';
 
 export type ProblemKind = 'codec' | 'legacy' | 'unreachable' | 'integrity' | 'missing' | 'decode' | 'fatal';
 
@@ -46,6 +46,27 @@ export function problemFromFailure(failure: GatewayFailure, attempt: number, wha
     case 'fatal':
       return { kind: 'fatal', title: `Couldn't get ${what}`, detail: failure.message, retrying: false };
   }
+}
+
+/**
+ * Why a video could not be opened at all (its manifest did not come), in words. A video that no node
+ * up the chain has is said as the CLI says it, naming the nodes that looked; retrying cannot help.
+ */
+export function problemOfOpening(name: string, failure: unknown): Problem {
+  if (failure instanceof GatewayFailure && failure.code === 'VIDEO_NOT_FOUND') {
+    const where =
+      failure.asked.length > 0
+        ? `Asked ${failure.asked.join(' → ')}: none of them has it.`
+        : 'The node and the masters above it do not have it.';
+    return {
+      kind: 'missing',
+      title: `No video “${name}” in this swarm`,
+      detail: `${where} Go back to the library and pick one of the videos it lists.`,
+      retrying: false,
+    };
+  }
+  const message = failure instanceof Error ? failure.message : String(failure);
+  return { kind: 'fatal', title: `Couldn't open “${name}”`, detail: message, retrying: false };
 }
 
 function capitalise(text: string): string {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Manifest } from '../api/types.ts';
 import { feedVideoOf } from '../feed/media-feed.ts';
 import { ProblemOverlay } from '../player/ProblemOverlay.tsx';
+import { problemOfOpening, type Problem } from '../feed/problem.ts';
 import { VideoPlayer } from '../player/VideoPlayer.tsx';
 import { hrefOf } from '../router.ts';
 import { StatsPanel } from '../stats/StatsPanel.tsx';
@@ -20,7 +21,7 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
   // and start, so one view opens one video.
   const [opening] = useState(() => takeOpening(name, startAt));
   const [manifest, setManifest] = useState<Manifest | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Problem | null>(null);
   const [side, setSide] = useState<Side>('stats');
   const [panelsReady, setPanelsReady] = useState(false);
   const showPanels = useCallback(() => setPanelsReady(true), []);
@@ -32,7 +33,7 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
         if (current) setManifest(loaded);
       },
       (failure: unknown) => {
-        if (current) setError(failure instanceof Error ? failure.message : String(failure));
+        if (current) setError(problemOfOpening(name, failure));
       },
     );
     const timer = setTimeout(showPanels, PANELS_DEADLINE_MS);
@@ -41,7 +42,7 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
       clearTimeout(timer);
       opening.abort();
     };
-  }, [opening, showPanels]);
+  }, [name, opening, showPanels]);
 
   const lateVideo = useMemo(() => (manifest?.kind === 'fmp4' ? feedVideoOf(manifest) : null), [manifest]);
   const playable = error === null && manifest?.kind !== 'legacy';
@@ -63,9 +64,7 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
         </div>
         {error !== null && (
           <div className="player-frame">
-            <ProblemOverlay
-              problem={{ kind: 'fatal', title: `Couldn't open “${name}”`, detail: error, retrying: false }}
-            />
+            <ProblemOverlay problem={error} />
           </div>
         )}
         {manifest?.kind === 'legacy' && (
