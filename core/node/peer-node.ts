@@ -9,6 +9,10 @@ import { NodeCounters } from './node-counters.js';
 import { PeerHealth } from './peer-health.js';
 import { ServingService } from './serving-service.js';
 import { SwarmLibrary } from './swarm-library.js';
+import { VideoPublisher, type PublishOptions } from './publish-video.js';
+import { serveControl } from './control-handlers.js';
+import type { ControlServer } from '../control/server.js';
+import type { MediaManifest } from '../shared/manifest.js';
 import { StreamSessions } from './stream-sessions.js';
 import { UploadLimiter } from './upload-limiter.js';
 import { buildStats, buildSubtree, type InspectionSources } from './inspection.js';
@@ -44,6 +48,9 @@ export class PeerNode {
   private readonly limiter: UploadLimiter;
   private seedingEnabled = true;
   private stopped = false;
+  /** The local control socket the CLI talks to (null when it could not be opened; see serveControl). */
+  private controlServer: ControlServer | null = null;
+  private readonly publisher: VideoPublisher;
 
   private constructor(
     readonly config: NodeConfig,
@@ -104,7 +111,11 @@ export class PeerNode {
       level: () => (this.link ? (this.link.level() ?? 1) : 0),
       supermasterForChildren: () => this.masterRef(),
     });
-    this.library = new SwarmLibrary(store, client, this.link, logger);
+    this.library = new SwarmLibrary(store, client, this.link, logger, {
+      selfName: config.name,
+      children: () => this.registry.children(),
+    });
+    this.publisher = new VideoPublisher(this);
     new ServingService({
       library: this.library,
       server,
@@ -145,6 +156,7 @@ export class PeerNode {
         for (const video of store.listVideos()) if (!video.pinned) store.pinVideo(video.name, true);
       }
       node.link?.start();
+      node.controlServer = await serveControl(node);
       logger.info(
         {
           address: node.address,
@@ -168,6 +180,15 @@ export class PeerNode {
 
   get seeding(): boolean {
     return this.seedingEnabled;
+  }
+
+  get control(): ControlServer | null {
+    return this.controlServer;
+  }
+
+  /** Adds a video file to this node's store, pinned, and announces it to the children at once. */
+  addVideo(file: string, options: PublishOptions = {}): Promise<MediaManifest> {
+    return this.publisher.add(file, options);
   }
 
   /** Pauses or resumes serving chunks to others; the master is told so it stops listing this node. */
@@ -216,6 +237,9 @@ export class PeerNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // First: running adds and exports are cancelled and let go of the store before it closes.
+    await this.controlServer?.close();
+    await this.publisher.close();
     await this.link?.stop();
     this.sessions.close();
     this.masterService.close();

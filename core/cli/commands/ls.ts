@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommand, requireString } from '../args.js';
-import { withStore } from '../open-store.js';
+import { withStoreOrNode } from '../open-store.js';
 import { formatBytes, formatDuration } from '../../util/units.js';
 import type { VideoSummary } from '../../store/types.js';
 
@@ -13,14 +13,17 @@ export const lsCommand: Command = {
   help: `${usage}
 
 Lists every video in the store: kind, duration, resolution, chunks held of the total, bytes held.
+When a node runs on the store, the list comes from that node.
   --store <dir>   the node's store directory (the original --chunkdirectory / --videodatabase)
   --json          print the list as JSON (with full manifests)`,
   async run(argv) {
     const parsed = parseCommand('ls', argv, { store: { type: 'string' }, json: { type: 'boolean' } });
     const dir = requireString(parsed, 'store', 'ls');
-    const videos = await withStore(dir, async (store) => store.listVideos(), {
-      mustExist: { command: 'ls' },
-    });
+    const videos = await withStoreOrNode(
+      dir,
+      { node: (node) => node.ls(), store: async (store) => store.listVideos() },
+      { mustExist: { command: 'ls' } },
+    );
     if (parsed.values.json) {
       process.stdout.write(`${JSON.stringify(videos, null, 2)}\n`);
       return 0;
