@@ -135,14 +135,7 @@ export class ControlServer {
     if (this.closing !== null || this.sessions.size >= (this.options.maxConnections ?? MAX_CONNECTIONS)) {
       this.totals.busy += 1;
       socket.on('error', () => undefined);
-      socket.end(
-        this.closing !== null
-          ? encodeError('NODE_STOPPING', 'the node is stopping; run the command again once it is back')
-          : encodeError(
-              'BUSY',
-              `the node already serves ${this.sessions.size} control connections; try again shortly`,
-            ),
-      );
+      this.refuseConnection(socket);
       return;
     }
     const session = new ControlSession(
@@ -154,5 +147,17 @@ export class ControlServer {
     );
     this.sessions.add(session);
     socket.once('close', () => void session.settled.then(() => this.sessions.delete(session)));
+  }
+
+  /** One error line, then the connection is dropped without reading what the client sent. */
+  private refuseConnection(socket: net.Socket): void {
+    const line =
+      this.closing !== null
+        ? encodeError('NODE_STOPPING', 'the node is stopping; run the command again once it is back')
+        : encodeError(
+            'BUSY',
+            `the node already serves ${this.sessions.size} control connections; try again shortly`,
+          );
+    socket.end(line, () => socket.destroy());
   }
 }

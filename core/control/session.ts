@@ -94,7 +94,8 @@ export class ControlSession {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.request !== undefined || this.finalSent) {
+    if (this.finalSent) return;
+    if (this.request !== undefined) {
       this.refuse(
         new ControlProblem(
           'BAD_REQUEST',
@@ -214,7 +215,9 @@ export class ControlSession {
   private sendFinal(line: string): void {
     if (this.finalSent) return;
     this.finalSent = true;
-    if (this.socket.writable) this.socket.end(line);
+    // Once the line is with the kernel the connection is done: a Unix socket's peer can still read
+    // it, and a client that never closes its side does not keep holding a connection slot.
+    if (this.socket.writable) this.socket.end(line, () => this.socket.destroy());
     else this.socket.destroy();
   }
 

@@ -37,9 +37,13 @@ describe('FrameReader', () => {
   it('hands on raw bytes after a data line without looking for newlines in them', () => {
     const reader = new FrameReader(100, tooLong);
     const raw = Buffer.from('ab\ncd\n\nef');
-    const pieces = feed(reader, [Buffer.concat([Buffer.from('data 9\n'), raw.subarray(0, 4)]), raw.subarray(4), 'end\n'], (line) => {
-      if (line === 'data 9') reader.expectBytes(9);
-    });
+    const pieces = feed(
+      reader,
+      [Buffer.concat([Buffer.from('data 9\n'), raw.subarray(0, 4)]), raw.subarray(4), 'end\n'],
+      (line) => {
+        if (line === 'data 9') reader.expectBytes(9);
+      },
+    );
     const bytes = Buffer.concat(pieces.flatMap((piece) => (piece.kind === 'bytes' ? [piece.bytes] : [])));
     expect(bytes).toEqual(raw);
     expect(pieces.filter((piece) => piece.kind === 'bytes').at(-1)).toMatchObject({ last: true });

@@ -54,21 +54,81 @@ describe('requests', () => {
     ['no version', line({ type: 'ls' }), 'UNSUPPORTED_VERSION', /version undefined.*speaks version 1/],
     ['version 2', line({ v: 2, type: 'ls' }), 'UNSUPPORTED_VERSION', /version 2 is not supported/],
     ['version "1"', line({ v: '1', type: 'ls' }), 'UNSUPPORTED_VERSION', /version "1"/],
-    ['unknown command', line({ v: 1, type: 'rm' }), 'UNKNOWN_COMMAND', /"rm" is not known.*add, ls, verify, export/],
+    [
+      'unknown command',
+      line({ v: 1, type: 'rm' }),
+      'UNKNOWN_COMMAND',
+      /"rm" is not known.*add, ls, verify, export/,
+    ],
     ['no command', line({ v: 1 }), 'UNKNOWN_COMMAND', /undefined is not known/],
     ['a prototype key as command', line({ v: 1, type: 'constructor' }), 'UNKNOWN_COMMAND', /constructor/],
-    ['add without file', line({ v: 1, type: 'add', replace: false }), 'BAD_REQUEST', /field "file" must be an absolute file path/],
-    ['add with a relative file', line({ v: 1, type: 'add', file: 'clip.mp4', replace: false }), 'BAD_REQUEST', /"file".*got "clip.mp4"/],
-    ['add with a NUL in the path', line({ v: 1, type: 'add', file: '/a\u0000b', replace: false }), 'BAD_REQUEST', /"file"/],
-    ['add with a 5000-byte path', line({ v: 1, type: 'add', file: `/${'a'.repeat(5000)}`, replace: false }), 'BAD_REQUEST', /at most 4096 bytes.*5001-character/],
-    ['add without replace', line({ v: 1, type: 'add', file: '/a.mp4' }), 'BAD_REQUEST', /field "replace" must be true or false/],
-    ['add with a bad name', line({ v: 1, type: 'add', file: '/a.mp4', name: '../etc', replace: false }), 'BAD_REQUEST', /field "name" must be a valid video name/],
-    ['add with chunkDuration 0', line({ v: 1, type: 'add', file: '/a.mp4', chunkDuration: 0, replace: false }), 'BAD_REQUEST', /"chunkDuration" must be a number from 0.5 to 60/],
-    ['add with chunkSize 1', line({ v: 1, type: 'add', file: '/a.mp4', chunkSize: 1, replace: false }), 'BAD_REQUEST', /"chunkSize"/],
-    ['add with both chunkings', line({ v: 1, type: 'add', file: '/a.mp4', chunkSize: 1048576, chunkDuration: 2, replace: false }), 'BAD_REQUEST', /absent when chunkDuration is given/],
+    [
+      'add without file',
+      line({ v: 1, type: 'add', replace: false }),
+      'BAD_REQUEST',
+      /field "file" must be an absolute file path/,
+    ],
+    [
+      'add with a relative file',
+      line({ v: 1, type: 'add', file: 'clip.mp4', replace: false }),
+      'BAD_REQUEST',
+      /"file".*got "clip.mp4"/,
+    ],
+    [
+      'add with a NUL in the path',
+      line({ v: 1, type: 'add', file: '/a\u0000b', replace: false }),
+      'BAD_REQUEST',
+      /"file"/,
+    ],
+    [
+      'add with a 5000-byte path',
+      line({ v: 1, type: 'add', file: `/${'a'.repeat(5000)}`, replace: false }),
+      'BAD_REQUEST',
+      /at most 4096 bytes.*5001-character/,
+    ],
+    [
+      'add without replace',
+      line({ v: 1, type: 'add', file: '/a.mp4' }),
+      'BAD_REQUEST',
+      /field "replace" must be true or false/,
+    ],
+    [
+      'add with a bad name',
+      line({ v: 1, type: 'add', file: '/a.mp4', name: '../etc', replace: false }),
+      'BAD_REQUEST',
+      /field "name" must be a valid video name/,
+    ],
+    [
+      'add with chunkDuration 0',
+      line({ v: 1, type: 'add', file: '/a.mp4', chunkDuration: 0, replace: false }),
+      'BAD_REQUEST',
+      /"chunkDuration" must be a number from 0.5 to 60/,
+    ],
+    [
+      'add with chunkSize 1',
+      line({ v: 1, type: 'add', file: '/a.mp4', chunkSize: 1, replace: false }),
+      'BAD_REQUEST',
+      /"chunkSize"/,
+    ],
+    [
+      'add with both chunkings',
+      line({ v: 1, type: 'add', file: '/a.mp4', chunkSize: 1048576, chunkDuration: 2, replace: false }),
+      'BAD_REQUEST',
+      /absent when chunkDuration is given/,
+    ],
     ['export without name', line({ v: 1, type: 'export', fromChunk: 0 }), 'BAD_REQUEST', /field "name"/],
-    ['export from -1', line({ v: 1, type: 'export', name: 'x', fromChunk: -1 }), 'BAD_REQUEST', /field "fromChunk" must be a chunk index/],
-    ['export from 1.5', line({ v: 1, type: 'export', name: 'x', fromChunk: 1.5 }), 'BAD_REQUEST', /"fromChunk".*got 1.5/],
+    [
+      'export from -1',
+      line({ v: 1, type: 'export', name: 'x', fromChunk: -1 }),
+      'BAD_REQUEST',
+      /field "fromChunk" must be a chunk index/,
+    ],
+    [
+      'export from 1.5',
+      line({ v: 1, type: 'export', name: 'x', fromChunk: 1.5 }),
+      'BAD_REQUEST',
+      /"fromChunk".*got 1.5/,
+    ],
   ];
 
   it.each(bad)('%s is answered %s', (_what, text, code, message) => {
@@ -119,7 +179,9 @@ describe('lines from the node', () => {
       kind: 'result',
       result: { report },
     });
-    expect(parseNodeLine('export', Buffer.from(encodeError('VIDEO_NOT_FOUND', 'no such video').trim()))).toEqual({
+    expect(
+      parseNodeLine('export', Buffer.from(encodeError('VIDEO_NOT_FOUND', 'no such video').trim())),
+    ).toEqual({
       kind: 'error',
       code: 'VIDEO_NOT_FOUND',
       message: 'no such video',
@@ -127,15 +189,46 @@ describe('lines from the node', () => {
   });
 
   const bad: Array<[string, 'add' | 'ls' | 'verify' | 'export', unknown, RegExp]> = [
-    ['an event of another command', 'verify', { v: 1, type: 'progress', mediaSeconds: 1, totalSeconds: null, bytesOut: 0 }, /a verify command gets verify-ok, error lines; got type "progress"/],
+    [
+      'an event of another command',
+      'verify',
+      { v: 1, type: 'progress', mediaSeconds: 1, totalSeconds: null, bytesOut: 0 },
+      /a verify command gets verify-ok, error lines; got type "progress"/,
+    ],
     ['another command’s result', 'ls', { v: 1, type: 'add-ok', manifest }, /got type "add-ok"/],
     ['a newer version', 'ls', { v: 2, type: 'ls-ok', count: 0 }, /version 2.*client speaks version 1/],
     ['a data event of 0 bytes', 'export', { v: 1, type: 'data', size: 0 }, /"size"/],
     ['a data event over 64 MiB', 'export', { v: 1, type: 'data', size: 64 * 1024 * 1024 + 1 }, /"size"/],
-    ['an error with a lower-case code', 'ls', { v: 1, type: 'error', code: 'oops', message: 'x' }, /upper-case code/],
+    [
+      'an error with a lower-case code',
+      'ls',
+      { v: 1, type: 'error', code: 'oops', message: 'x' },
+      /upper-case code/,
+    ],
     ['an error without message', 'ls', { v: 1, type: 'error', code: 'INTERNAL' }, /"message"/],
-    ['a video whose manifest is broken', 'ls', { v: 1, type: 'video', video: { ...summary, manifest: { ...manifest, version: 9 } } }, /video.manifest.version/],
-    ['a verify report with an unknown problem', 'verify', { v: 1, type: 'verify-ok', report: { checkedChunks: 0, checkedBytes: 0, problems: [{ video: 'v', index: 0, problem: 'gone' }], repaired: 0, notHeld: [], droppedAtOpen: 0 } }, /report.problems\[0\].problem/],
+    [
+      'a video whose manifest is broken',
+      'ls',
+      { v: 1, type: 'video', video: { ...summary, manifest: { ...manifest, version: 9 } } },
+      /video.manifest.version/,
+    ],
+    [
+      'a verify report with an unknown problem',
+      'verify',
+      {
+        v: 1,
+        type: 'verify-ok',
+        report: {
+          checkedChunks: 0,
+          checkedBytes: 0,
+          problems: [{ video: 'v', index: 0, problem: 'gone' }],
+          repaired: 0,
+          notHeld: [],
+          droppedAtOpen: 0,
+        },
+      },
+      /report.problems\[0\].problem/,
+    ],
   ];
 
   it.each(bad)('%s is a BAD_REPLY', (_what, command, value, message) => {
