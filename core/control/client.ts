@@ -6,6 +6,7 @@
  */
 import type net from 'node:net';
 import { once } from 'node:events';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { MediaManifest } from '../shared/manifest.js';
@@ -37,7 +38,12 @@ export async function connectToNode(storeDir: string): Promise<ControlClient | n
   const dir = path.resolve(storeDir);
   const socketPath = await locateSocket(dir);
   if (socketPath === undefined) return null;
-  const owner = await socketOwnerProblem(socketPath);
+  // Nothing to look at (no such file, a store path that is not a directory, a directory this user
+  // may not read): no node to talk to; opening the store explains what is wrong with the path.
+  // A file that is not a socket is no node either (the node that found it there runs without one).
+  const info = await lstat(socketPath).catch(() => undefined);
+  if (info === undefined || !info.isSocket()) return null;
+  const owner = socketOwnerProblem(socketPath, info);
   if (owner !== null) {
     throw new PeerStreamerError(
       'STORE_LOCKED',

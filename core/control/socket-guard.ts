@@ -135,11 +135,9 @@ export async function assertPrivateSocket(socketPath: string): Promise<void> {
  * The client's side of the same check: the socket it is about to trust must belong to this user (or
  * this user is root, who may talk to any user's node).
  */
-export async function socketOwnerProblem(socketPath: string): Promise<string | null> {
-  const info = await lstatOrUndefined(socketPath);
+export function socketOwnerProblem(socketPath: string, info: Stats): string | null {
   const uid = myUid();
-  if (info === undefined || uid === undefined || uid === 0) return null;
-  if (!info.isSocket()) return `${socketPath} is not a socket`;
+  if (uid === undefined || uid === 0) return null;
   if (info.uid !== uid) return `${socketPath} belongs to uid ${info.uid}, not to this user (uid ${uid})`;
   return null;
 }
