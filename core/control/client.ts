@@ -7,7 +7,6 @@
 import type net from 'node:net';
 import { once } from 'node:events';
 import { lstat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { MediaManifest } from '../shared/manifest.js';
 import type { VideoSummary } from '../store/types.js';
@@ -26,7 +25,7 @@ import type {
   IngestProgressEvent,
 } from './messages.js';
 import { encodeRequest, parseNodeLine, type NodeLine } from './schema.js';
-import { locateSocket } from './socket-path.js';
+import { canonicalStoreDir, locateSocket } from './socket-path.js';
 import { probeSocket, socketOwnerProblem } from './socket-guard.js';
 
 /**
@@ -35,7 +34,7 @@ import { probeSocket, socketOwnerProblem } from './socket-guard.js';
  * may not use it.
  */
 export async function connectToNode(storeDir: string): Promise<ControlClient | null> {
-  const dir = path.resolve(storeDir);
+  const dir = await canonicalStoreDir(storeDir);
   const socketPath = await locateSocket(dir);
   if (socketPath === undefined) return null;
   // Nothing to look at (no such file, a store path that is not a directory, a directory this user

@@ -12,7 +12,7 @@ import type { ControlHandlers } from './handlers.js';
 import { CLOSE_GRACE_MS, MAX_CONNECTIONS } from './limits.js';
 import { encodeError } from './schema.js';
 import { ControlSession, type SessionCounters } from './session.js';
-import { planSocket, type SocketPlan } from './socket-path.js';
+import { canonicalStoreDir, planSocket, type SocketPlan } from './socket-path.js';
 import {
   assertPrivateSocket,
   assertStoreDirGuarded,
@@ -65,8 +65,10 @@ export class ControlServer {
    * and mode are checked before anything is accepted.
    */
   static async listen(options: ControlServerOptions): Promise<ControlServer> {
-    const plan = planSocket(options.storeDir, options.env);
-    await assertStoreDirGuarded(options.storeDir);
+    // The real path: a client reaching the store through a symlink measures the same string.
+    const storeDir = await canonicalStoreDir(options.storeDir);
+    const plan = planSocket(storeDir, options.env);
+    await assertStoreDirGuarded(storeDir);
     if (plan.privateDir !== null) await ensurePrivateDir(plan.privateDir);
     if ((await clearStaleSocket(plan.socket)) === 'removed') {
       options.logger.info(

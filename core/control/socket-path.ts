@@ -6,7 +6,8 @@
  * the store path, and the store holds a pointer file naming it.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
+import { PeerStreamerError } from '../util/errors.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -51,20 +52,31 @@ export function planSocket(storeDir: string, env: NodeJS.ProcessEnv = process.en
     const socket = path.join(privateDir, name);
     if (fits(socket)) return { socket, privateDir, pointer };
   }
-  throw new Error(`no directory short enough for the control socket of ${storeDir}`);
+  throw new PeerStreamerError(
+    'INVALID_ARGUMENT',
+    `no directory gives a socket path short enough for the store ${storeDir}; set XDG_RUNTIME_DIR to a short private directory.`,
+    { dir: storeDir },
+  );
 }
 
 /**
- * Where a client finds the node of `storeDir`: the socket in the store, or the one its pointer file
- * names when the store's own path is too long. Undefined when there is nowhere to look.
+ * Where a client finds the node of `storeDir`: the socket its pointer file names when there is one
+ * (the node writes it only when the socket is not in the store), else the socket in the store when
+ * that path fits. Undefined when there is nowhere to look. `storeDir` should be the real path, as
+ * the node's is, so both sides measure the same string.
  */
 export async function locateSocket(storeDir: string): Promise<string | undefined> {
-  const direct = path.join(storeDir, SOCKET_FILE);
-  if (fits(direct)) return direct;
   const named = await readFile(path.join(storeDir, POINTER_FILE), 'utf8').catch(() => undefined);
   const target = named?.trim();
   // A pointer that names something no node would have written is ignored, as if absent.
-  if (target === undefined || !path.isAbsolute(target) || !fits(target) || target.includes('\0'))
-    return undefined;
-  return target;
+  if (target !== undefined && path.isAbsolute(target) && fits(target) && !target.includes('\0'))
+    return target;
+  const direct = path.join(storeDir, SOCKET_FILE);
+  return fits(direct) ? direct : undefined;
+}
+
+/** The store's real path (symlinks resolved), or its absolute path when it does not exist yet. */
+export async function canonicalStoreDir(storeDir: string): Promise<string> {
+  const absolute = path.resolve(storeDir);
+  return realpath(absolute).catch(() => absolute);
 }

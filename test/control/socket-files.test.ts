@@ -4,7 +4,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectToNode } from '../../core/control/client.js';
@@ -81,6 +90,19 @@ describe('where the socket lives', () => {
       if (previous === undefined) delete process.env.XDG_RUNTIME_DIR;
       else process.env.XDG_RUNTIME_DIR = previous;
     }
+  });
+
+  it('a client that reaches the store through a symlink, long or short, finds the node', async () => {
+    const store = fixture.dir('store');
+    await storeWith(store, 'movie', await quickClip());
+    await fixture.node('linked', store);
+    let longLink = fixture.dir('links');
+    while (Buffer.byteLength(path.join(longLink, 'control.sock')) <= MAX_SOCKET_PATH_BYTES)
+      longLink = path.join(longLink, 'an-even-longer-directory-name');
+    mkdirSync(path.dirname(longLink), { recursive: true });
+    symlinkSync(store, longLink);
+    const videos = await (await connectToNode(longLink))!.ls();
+    expect(videos.map((video) => video.name)).toEqual(['movie']);
   });
 });
 
