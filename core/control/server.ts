@@ -77,7 +77,8 @@ export class ControlServer {
       );
     }
     const server = net.createServer();
-    // bind(2) runs inside listen(), synchronously: the umask makes the socket 0600 from its first moment.
+    // bind(2) runs inside listen(), synchronously: the umask makes the socket 0600 from its first
+    // moment. (A file another thread creates in that instant gets 0600 too, which only makes it private.)
     const previous = process.umask(0o177);
     try {
       server.listen(plan.socket);

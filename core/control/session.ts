@@ -197,6 +197,7 @@ export class ControlSession {
   /** Answers a line the node could not accept, and closes: a broken client gets no second chance. */
   private refuse(error: unknown): void {
     clearTimeout(this.waitTimer);
+    if (this.finalSent) return;
     const wire = wireErrorOf(error) ?? { code: 'INTERNAL', message: errorMessage(error) };
     this.abort.abort(new ControlProblem('BAD_REQUEST', wire.message));
     this.logger.debug({ code: wire.code }, `control line refused: ${wire.message}`);
@@ -242,8 +243,8 @@ export class ControlSession {
 
 /**
  * Passes ingest progress on at most every PROGRESS_INTERVAL_MS, dropping (not queueing) updates while
- * a slow client has not read the previous ones; the last one is always sent before the result, so
- * the client's bar ends where a direct add's would.
+ * a slow client has not read the previous ones; the latest is flushed before the result, so the
+ * client's bar ends where a direct add's would.
  */
 class ProgressRelay {
   private lastSent = 0;
