@@ -39,6 +39,11 @@ export function nodeControlHandlers(node: PeerNode): ControlHandlers {
  * use, as it did before the control channel existed.
  */
 export async function serveControl(node: PeerNode): Promise<ControlServer | null> {
+  if (process.platform === 'win32') {
+    // Named pipes cannot be limited to one user from Node: no channel rather than an open one.
+    node.logger.info('no control socket on Windows: stop the node to add, ls, verify or export');
+    return null;
+  }
   try {
     const server = await ControlServer.listen({
       storeDir: node.store.dir,
