@@ -16,6 +16,10 @@ export interface ControlHandlers {
   ): Promise<Manifest>;
   ls(): Promise<VideoSummary[]>;
   verify(): Promise<StoreCheck>;
-  /** Writes the video into `out`, which fails its writes once the client is gone. */
-  export(request: ExportRequest, out: Writable): Promise<{ bytes: number; chunks: number }>;
+  /** Writes the video into `out`; stops when `signal` aborts (the client left, the node stops). */
+  export(
+    request: ExportRequest,
+    out: Writable,
+    signal: AbortSignal,
+  ): Promise<{ bytes: number; chunks: number }>;
 }

@@ -35,13 +35,15 @@ export interface ControlServerOptions {
 
 export interface ControlCounters extends SessionCounters {
   connections: number;
+  /** Connections open now (a command that never finishes would keep one). */
+  open: number;
   /** Connections turned away because MAX_CONNECTIONS were open. */
   busy: number;
 }
 
 export class ControlServer {
   private readonly sessions = new Set<ControlSession>();
-  private readonly totals: ControlCounters = {
+  private readonly totals: Omit<ControlCounters, 'open'> = {
     connections: 0,
     busy: 0,
     commands: {},
@@ -103,7 +105,7 @@ export class ControlServer {
   }
 
   counters(): ControlCounters {
-    return structuredClone(this.totals);
+    return { ...structuredClone(this.totals), open: this.sessions.size };
   }
 
   /**

@@ -156,15 +156,15 @@ export class ControlSession {
         return encodeResult('verify', { report: await this.handlers.verify() });
       case 'export': {
         const out = new DataFrameWriter(this.socket);
-        const onAbort = (): void => void out.destroy(signal.reason as Error);
-        signal.addEventListener('abort', onAbort, { once: true });
+        // A write that fails because the client left is reported through the signal, which the
+        // export watches; without a listener here such an 'error' would take the node down.
+        out.on('error', () => undefined);
         try {
-          const result = await this.handlers.export(request, out);
+          const result = await this.handlers.export(request, out, signal);
           out.end();
           await finished(out);
           return encodeResult('export', { bytes: out.bytes, chunks: result.chunks });
         } finally {
-          signal.removeEventListener('abort', onAbort);
           out.destroy();
         }
       }

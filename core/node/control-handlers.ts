@@ -24,9 +24,10 @@ export function nodeControlHandlers(node: PeerNode): ControlHandlers {
     ls: async () => node.store.listVideos(),
     // Bad chunks are dropped as on a closed store: the node stops serving them and reports them gone.
     verify: () => checkStore(node.store),
-    export: async (request, out) => {
+    export: async (request, out, signal) => {
       const { bytes, chunks } = await exportVideo(node.store, request.name, out, {
         fromChunk: request.fromChunk,
+        signal,
       });
       return { bytes, chunks };
     },

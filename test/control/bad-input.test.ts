@@ -198,6 +198,26 @@ describe('clients that misbehave over time', () => {
   }, 60_000);
 });
 
+describe('clients that leave mid-export', () => {
+  it('are let go at any point of the export; the node serves on and counts each cancel', async () => {
+    const before = node.control!.counters().cancelled;
+    // Leave after 1, 2, ... reads: sometimes while the node waits for the socket to drain,
+    // sometimes while it reads the next chunk from the store.
+    for (let reads = 1; reads <= 8; reads++) {
+      const socket = net.connect(socketPath);
+      await once(socket, 'connect');
+      socket.write(request({ v: 1, type: 'export', name: 'movie', fromChunk: 0 }));
+      let seen = 0;
+      for await (const _data of socket as AsyncIterable<Buffer>) if (++seen >= reads) break;
+      socket.destroy();
+    }
+    await waitFor(() => node.control!.counters().cancelled - before >= 1, 'the exports to be cancelled');
+    // Every export wound down: none is left waiting for a reader that is gone.
+    await waitFor(() => node.control!.counters().open === 0, 'every connection to close', 5_000);
+    await assertNodeHealthy();
+  });
+});
+
 function blobFiles(): string[] {
   const root = path.join(store, 'blobs');
   return readdirSync(root)

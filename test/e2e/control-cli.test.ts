@@ -112,7 +112,7 @@ describe('through a running node', () => {
       name: 'second',
       chunks: source.manifest.chunks.map((c) => ({ sha256: c.sha256 })),
     });
-    expect(src.alive).toBe(true);
+    expect(src.alive, src.logs.join('\n')).toBe(true);
   }, 120_000);
 
   it('verify through the node drops a damaged chunk as on a closed store; add --replace through it restores the video', async () => {
@@ -196,9 +196,7 @@ describe('stale and missing sockets', () => {
     await second.kill('SIGKILL');
     expect(existsSync(socketPath)).toBe(true);
     const third = await swarm.restart(second);
-    expect(third.logs.join('\n')).toContain(
-      'removed a control socket left by a node that did not stop cleanly',
-    );
+    await third.waitForLog('removed a control socket left by a node that did not stop cleanly');
     // The store is locked by the running node, so this can only have gone through its socket.
     const through = await runCli(['verify', '--store', source.store]);
     expect(through.code, through.stderr).toBe(0);
