@@ -185,6 +185,7 @@ describe('stale and missing sockets', () => {
     const source = await sourceStore(swarm);
     const socketPath = path.join(source.store, 'control.sock');
     const first = await swarm.start({ name: 'source', store: source.store });
+    await first.waitForLog('control socket ready');
     await first.kill('SIGKILL');
     expect(existsSync(socketPath)).toBe(true);
     const ls = await runCli(['ls', '--store', source.store]);
@@ -193,6 +194,7 @@ describe('stale and missing sockets', () => {
     expect(existsSync(socketPath)).toBe(false);
 
     const second = await swarm.restart(first);
+    await second.waitForLog('control socket ready');
     await second.kill('SIGKILL');
     expect(existsSync(socketPath)).toBe(true);
     const third = await swarm.restart(second);
@@ -207,7 +209,7 @@ describe('stale and missing sockets', () => {
     const source = await sourceStore(swarm);
     chmodSync(source.store, 0o777);
     const src = await swarm.start({ name: 'source', store: source.store });
-    expect(src.logs.join('\n')).toMatch(/no control socket: .*writable by every user/);
+    await src.waitForLog(/no control socket: .*writable by every user/);
     const ls = await runCli(['ls', '--store', source.store]);
     expect(ls.code).toBe(1);
     expect(ls.stderr).toMatch(/in use by process \d+.*does not answer on a control socket/);
