@@ -111,33 +111,37 @@ function readVideoSummary(value: unknown, at: string): VideoSummary {
 
 const PROBLEMS: readonly VerifyProblem['problem'][] = ['missing', 'wrong-size', 'wrong-hash'];
 
-function readChunkKeys(fields: Fields, key: string): Array<ChunkKey & Fields> {
-  return checkArray(own(fields, key), join('report', key), CHUNK_INDEX_LIMIT).map((entry, i) => {
-    const at = join(join('report', key), i);
-    const item = readObject(entry, at);
-    return {
-      ...item,
-      video: readVideoName(item, 'video', at),
-      index: checkIndex(own(item, 'index'), join(at, 'index'), true),
-    };
-  });
+function readChunkKey(item: Fields, at: string): ChunkKey {
+  return {
+    video: readVideoName(item, 'video', at),
+    index: checkIndex(own(item, 'index'), join(at, 'index'), true),
+  };
+}
+
+function readProblem(item: Fields, at: string): VerifyProblem {
+  const problem = own(item, 'problem');
+  if (!PROBLEMS.includes(problem as VerifyProblem['problem'])) {
+    throw badField(join(at, 'problem'), `one of ${PROBLEMS.join(', ')}`, problem);
+  }
+  return { ...readChunkKey(item, at), problem: problem as VerifyProblem['problem'] };
+}
+
+/** `report.<key>`: a list of maps, each read by `read`. */
+function readReportList<T>(fields: Fields, key: string, read: (item: Fields, at: string) => T): T[] {
+  const path = join('report', key);
+  return checkArray(own(fields, key), path, CHUNK_INDEX_LIMIT).map((entry, i) =>
+    read(readObject(entry, join(path, i)), join(path, i)),
+  );
 }
 
 function readStoreCheck(value: unknown): StoreCheck {
   const fields = readObject(value, 'report');
-  const problems = readChunkKeys(fields, 'problems').map((entry, i): VerifyProblem => {
-    const problem = own(entry, 'problem');
-    if (!PROBLEMS.includes(problem as VerifyProblem['problem'])) {
-      throw badField(`report.problems[${i}].problem`, `one of ${PROBLEMS.join(', ')}`, problem);
-    }
-    return { video: entry.video, index: entry.index, problem: problem as VerifyProblem['problem'] };
-  });
   return {
     checkedChunks: readUint(fields, 'checkedChunks', MAX_BYTES, 'report'),
     checkedBytes: readUint(fields, 'checkedBytes', MAX_BYTES, 'report'),
-    problems,
+    problems: readReportList(fields, 'problems', readProblem),
     repaired: readUint(fields, 'repaired', MAX_BYTES, 'report'),
-    notHeld: readChunkKeys(fields, 'notHeld').map(({ video, index }) => ({ video, index })),
+    notHeld: readReportList(fields, 'notHeld', readChunkKey),
     droppedAtOpen: readUint(fields, 'droppedAtOpen', MAX_BYTES, 'report'),
   };
 }
