@@ -64,7 +64,7 @@ export class DesktopApp {
     });
     this.ipc = new IpcManager(ipcMain, () => this.window?.webContents ?? null, options.logger);
     this.ingester = new VideoIngester(
-      () => this.host.node?.store ?? null,
+      () => this.host.node,
       (p) => this.reportIngest(p),
       options.logger,
     );

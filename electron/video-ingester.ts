@@ -1,9 +1,11 @@
 /**
  * Adds videos the user picked or dropped, one at a time (ffmpeg is CPU-bound; two at once would
  * only both be slower), reporting progress to the window (taskbar bar + renderer notification).
+ * The running node adds each one (PeerNode.addVideo, what `peerstreamer add` asks of a running node
+ * too), so it is pinned and announced to the node's children at once.
  */
-import type { ChunkStore } from '../core/store/chunk-store.js';
-import { defaultVideoName, ingestVideo } from '../core/library/ingest.js';
+import type { PeerNode } from '../core/node/peer-node.js';
+import { defaultVideoName } from '../core/library/ingest.js';
 import { errorMessage } from '../core/util/errors.js';
 import type { Logger } from '../core/util/logger.js';
 import type { IngestProgress } from './ipc/contract.js';
@@ -14,7 +16,7 @@ export class VideoIngester {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: () => ChunkStore | null,
+    private readonly node: () => PeerNode | null,
     private readonly report: ProgressSink,
     private readonly logger: Logger,
   ) {}
@@ -27,8 +29,8 @@ export class VideoIngester {
 
   private async ingestOne(file: string): Promise<void> {
     const name = defaultVideoName(file);
-    const store = this.store();
-    if (store === null) {
+    const node = this.node();
+    if (node === null) {
       this.report({
         file,
         name,
@@ -40,8 +42,7 @@ export class VideoIngester {
     }
     this.report({ file, name, state: 'running', fraction: 0 });
     try {
-      await ingestVideo(store, file, {
-        logger: this.logger,
+      await node.addVideo(file, {
         onProgress: ({ mediaSeconds, totalSeconds }) => {
           const fraction = totalSeconds ? Math.min(1, mediaSeconds / totalSeconds) : null;
           this.report({ file, name, state: 'running', fraction });

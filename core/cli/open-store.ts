@@ -1,7 +1,12 @@
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ChunkStore } from '../store/chunk-store.js';
 import type { StoreOptions } from '../store/types.js';
-import { PeerStreamerError } from '../util/errors.js';
+import { lockHolderPid } from '../store/lock-file.js';
+import { PeerStreamerError, isPeerStreamerError } from '../util/errors.js';
+import { connectToNode, type ControlClient } from '../control/client.js';
+import { removeStaleControlFiles } from '../control/stale.js';
 
 export interface WithStoreOptions extends StoreOptions {
   /**
@@ -24,6 +29,82 @@ export async function withStore<T>(
     return await work(store);
   } finally {
     store.close();
+  }
+}
+
+/** A command's two ways to its store: through the node that runs on it, or by opening it. */
+export interface StoreWork<T> {
+  node: (node: ControlClient) => Promise<T>;
+  store: (store: ChunkStore) => Promise<T>;
+}
+
+/** How long a command waits for a node that holds the store's lock to open its control socket. */
+const NODE_STARTING_MS = 3_000;
+
+/**
+ * Runs a command against a store: through the control socket of the node running on it, or, when no
+ * node runs there, by opening the store itself (as before nodes had a control socket). A socket
+ * left by a node that was killed is not a running node: the store is opened, and the dead socket
+ * removed under the store's lock.
+ */
+export async function withStoreOrNode<T>(
+  dir: string,
+  work: StoreWork<T>,
+  options: WithStoreOptions = {},
+): Promise<T> {
+  const { mustExist, ...storeOptions } = options;
+  if (mustExist !== undefined) await assertStoreExists(dir, mustExist.command);
+  const node = await connectToNode(dir);
+  if (node !== null) return throughNode(node, work);
+  try {
+    return await withStore(
+      dir,
+      async (store) => {
+        await removeStaleControlFiles(store.dir);
+        return work.store(store);
+      },
+      storeOptions,
+    );
+  } catch (error) {
+    if (!isPeerStreamerError(error, 'STORE_LOCKED')) throw error;
+    // The lock is taken before the socket is opened: a node that is starting gets a moment.
+    const late = await waitForNode(dir, NODE_STARTING_MS);
+    if (late !== null) return throughNode(late, work);
+    throw new PeerStreamerError(
+      'STORE_LOCKED',
+      `${error.message} Its node does not answer on a control socket (it may be older, or could not open one: see its log).`,
+      { ...error.context },
+      { cause: error },
+    );
+  }
+}
+
+async function throughNode<T>(node: ControlClient, work: StoreWork<T>): Promise<T> {
+  try {
+    return await work.node(node);
+  } finally {
+    node.close();
+  }
+}
+
+async function waitForNode(dir: string, ms: number): Promise<ControlClient | null> {
+  const deadline = Date.now() + ms;
+  const holder = lockHolderPid(path.resolve(dir));
+  while (Date.now() < deadline && (holder === undefined || processAlive(holder))) {
+    const node = await connectToNode(dir);
+    if (node !== null) return node;
+    await sleep(100);
+  }
+  return null;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

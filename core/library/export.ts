@@ -6,6 +6,8 @@ import { PeerStreamerError } from '../util/errors.js';
 
 export interface ExportOptions {
   fromChunk?: number;
+  /** Stops the export between chunks or while `out` is full (a reader that went away). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -22,9 +24,11 @@ export async function exportVideo(
   const from = options.fromChunk ?? 0;
   const manifest = exportableManifest(store, name, from);
   let bytes = 0;
+  const signal = options.signal;
   const write = async (data: Buffer): Promise<void> => {
+    signal?.throwIfAborted();
     bytes += data.length;
-    if (!out.write(data)) await once(out, 'drain');
+    if (!out.write(data)) await once(out, 'drain', signal ? { signal } : {});
   };
   if (manifest.kind === 'fmp4') {
     const init = await store.getInit(name, { verify: true });

@@ -9,6 +9,10 @@ import { NodeCounters } from './node-counters.js';
 import { PeerHealth } from './peer-health.js';
 import { ServingService } from './serving-service.js';
 import { SwarmLibrary } from './swarm-library.js';
+import { VideoPublisher, type PublishOptions } from './publish-video.js';
+import { serveControl } from './control-handlers.js';
+import type { ControlServer } from '../control/server.js';
+import type { MediaManifest } from '../shared/manifest.js';
 import { StreamSessions } from './stream-sessions.js';
 import { UploadLimiter } from './upload-limiter.js';
 import { buildStats, buildSubtree, type InspectionSources } from './inspection.js';
@@ -53,6 +57,9 @@ export class PeerNode {
    * link has already stopped and logged why; whoever runs the node stops it and reports the error.
    */
   readonly fatal = new Promise<PeerStreamerError>((resolve) => (this.settleFatal = resolve));
+  /** The local control socket the CLI talks to (null when it could not be opened; see serveControl). */
+  private controlServer: ControlServer | null = null;
+  private readonly publisher: VideoPublisher;
 
   private constructor(
     readonly config: NodeConfig,
@@ -123,7 +130,11 @@ export class PeerNode {
       level: () => (this.link ? (this.link.level() ?? 1) : 0),
       supermasterForChildren: () => this.masterRef(),
     });
-    this.library = new SwarmLibrary(store, client, this.link, logger);
+    this.library = new SwarmLibrary(store, client, this.link, logger, {
+      selfName: config.name,
+      children: () => this.registry.children(),
+    });
+    this.publisher = new VideoPublisher(this);
     new ServingService({
       library: this.library,
       server,
@@ -164,6 +175,7 @@ export class PeerNode {
         for (const video of store.listVideos()) if (!video.pinned) store.pinVideo(video.name, true);
       }
       node.link?.start();
+      node.controlServer = await serveControl(node);
       logger.info(
         {
           address: node.address,
@@ -188,6 +200,15 @@ export class PeerNode {
 
   get seeding(): boolean {
     return this.seedingEnabled;
+  }
+
+  get control(): ControlServer | null {
+    return this.controlServer;
+  }
+
+  /** Adds a video file to this node's store, pinned, and announces it to the children at once. */
+  addVideo(file: string, options: PublishOptions = {}): Promise<MediaManifest> {
+    return this.publisher.add(file, options);
   }
 
   /** Pauses or resumes serving chunks to others; the master is told so it stops listing this node. */
@@ -236,6 +257,9 @@ export class PeerNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // First: running adds and exports are cancelled and let go of the store before it closes.
+    await this.controlServer?.close();
+    await this.publisher.close();
     await this.link?.stop();
     this.sessions.close();
     this.masterService.close();

@@ -41,6 +41,15 @@ export class ServingService {
     server.handle('get-manifest', async (request) => ({
       reply: { manifest: await options.fetcher.manifest(request.video) },
     }));
+    server.handle('announce-videos', (request) => {
+      if (!options.library.acceptFromMaster(request.name, request.videos)) {
+        throw new PeerStreamerError(
+          'INVALID_ARGUMENT',
+          `announce-videos from ${JSON.stringify(request.name)} refused: this node lists only what its current master announces.`,
+        );
+      }
+      return { reply: {} };
+    });
   }
 
   private async get(request: IncomingRequestOf<'get'>, peer: PeerContext) {

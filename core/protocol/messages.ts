@@ -127,6 +127,17 @@ export interface GetManifestRequest {
   video: string;
 }
 
+/**
+ * A master telling a child what it lists, because that changed (a video was added): the child
+ * replaces its cached copy of the master's list at once and passes its own list on to its children.
+ */
+export interface AnnounceVideosRequest {
+  /** The announcing node; a child accepts the list only from its current master. */
+  name: string;
+  /** What `list-videos` on the announcing node answers now. */
+  videos: VideoInfo[];
+}
+
 /** A request or reply with no fields beyond `type`. */
 export type EmptyFields = Record<never, never>;
 
@@ -142,6 +153,7 @@ export interface RequestFields {
   'get-manifest': GetManifestRequest;
   stats: EmptyFields;
   topology: EmptyFields;
+  'announce-videos': AnnounceVideosRequest;
 }
 
 // ---- reply fields ------------------------------------------------------------------------------
@@ -228,6 +240,7 @@ export interface ReplyFields {
   'get-manifest': GetManifestOk;
   stats: StatsOk;
   topology: TopologyOk;
+  'announce-videos': EmptyFields;
 }
 
 // ---- unions ------------------------------------------------------------------------------------
@@ -246,6 +259,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'get-manifest',
   'stats',
   'topology',
+  'announce-videos',
 ];
 
 /** Request types whose ok reply carries exactly one binary frame after the header. */

@@ -65,7 +65,7 @@ function readHolders(fields: Fields): PeerRef[][] {
   );
 }
 
-function readVideoInfo(value: unknown, path: string): VideoInfo {
+export function readVideoInfo(value: unknown, path: string): VideoInfo {
   const fields = readObject(value, path);
   const kind = own(fields, 'kind');
   if (kind !== 'fmp4' && kind !== 'legacy') throw badField(join(path, 'kind'), '"fmp4" or "legacy"', kind);
@@ -116,6 +116,13 @@ function readTopology(
   };
 }
 
+/** `videos`: what a node lists (list-videos-ok, announce-videos). */
+export function readVideoList(fields: Fields): VideoInfo[] {
+  return checkArray(own(fields, 'videos'), 'videos', MAX_VIDEOS_LISTED).map((video, i) =>
+    readVideoInfo(video, join('videos', i)),
+  );
+}
+
 const empty = (): EmptyFields => ({});
 
 const ORIGINS: readonly ChunkOrigin[] = ['local', 'peer', 'master', 'source'];
@@ -154,11 +161,7 @@ export const replyValidators: { [K in RequestType]: (fields: Fields) => ReplyFie
   }),
   bye: empty,
   'end-stream': empty,
-  'list-videos': (fields) => ({
-    videos: checkArray(own(fields, 'videos'), 'videos', MAX_VIDEOS_LISTED).map((video, i) =>
-      readVideoInfo(video, join('videos', i)),
-    ),
-  }),
+  'list-videos': (fields) => ({ videos: readVideoList(fields) }),
   'get-manifest': (fields) => ({ manifest: readManifest(own(fields, 'manifest'), 'manifest') }),
   stats: (fields) => ({ stats: { ...readObject(own(fields, 'stats'), 'stats') } }),
   topology: (fields) => ({
@@ -167,6 +170,7 @@ export const replyValidators: { [K in RequestType]: (fields: Fields) => ReplyFie
       indexes: newIndexBudget(),
     }),
   }),
+  'announce-videos': empty,
 };
 
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;

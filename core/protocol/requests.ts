@@ -30,6 +30,7 @@ import {
 } from './messages.js';
 import { badField } from './problems.js';
 import { tcpAddressProblem } from './address.js';
+import { readVideoList } from './replies.js';
 
 export function readAddress(fields: Fields, key: string, path = ''): string {
   const value = own(fields, key);
@@ -119,4 +120,5 @@ export const requestValidators: { [K in RequestType]: (fields: Fields) => Reques
   'get-manifest': (fields) => ({ video: readVideoName(fields, 'video') }),
   stats: empty,
   topology: empty,
+  'announce-videos': (fields) => ({ name: readNodeName(fields, 'name'), videos: readVideoList(fields) }),
 };

@@ -70,7 +70,8 @@ export function serveFixtures(server: PeerServer, chunks: Map<number, Buffer>): 
     .handle('list-videos', () => ({ reply: replies['list-videos'] }))
     .handle('get-manifest', () => ({ reply: replies['get-manifest'] }))
     .handle('stats', () => ({ reply: replies.stats }))
-    .handle('topology', () => ({ reply: replies.topology }));
+    .handle('topology', () => ({ reply: replies.topology }))
+    .handle('announce-videos', () => ({ reply: {} }));
 }
 
 /** A raw DEALER, for sending what PeerClient never would. */

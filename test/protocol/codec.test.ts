@@ -268,6 +268,19 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
   ['ping', { name: 5 }, 'name'],
   ['bye', { name: undefined }, 'name'],
   ['get-manifest', { video: 5 }, 'video'],
+  ['announce-videos', { name: undefined }, 'name'],
+  ['announce-videos', { videos: 'all' }, 'videos'],
+  ['announce-videos', { videos: new Array(10_001).fill(requests['announce-videos'].videos[0]) }, 'videos'],
+  [
+    'announce-videos',
+    { videos: [{ ...requests['announce-videos'].videos[0], name: '../x' }] },
+    'videos[0].name',
+  ],
+  [
+    'announce-videos',
+    { videos: [{ ...requests['announce-videos'].videos[0], chunks: -1 }] },
+    'videos[0].chunks',
+  ],
 ];
 
 describe('field rejections', () => {

@@ -63,6 +63,20 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
   'get-manifest': { video: 'big buck bunny' },
   stats: {},
   topology: {},
+  'announce-videos': {
+    name: 'master-1',
+    videos: [
+      {
+        name: 'big buck bunny',
+        kind: 'fmp4',
+        duration: 8,
+        width: 1280,
+        height: 720,
+        chunks: 2,
+        mimeType: manifest.mimeType,
+      },
+    ],
+  },
 };
 
 export const replies: { [K in RequestType]: ReplyFields[K] } = {
@@ -133,6 +147,7 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
       ],
     },
   },
+  'announce-videos': {},
 };
 
 export const getBody = Buffer.from([0, 1, 2, 3]);

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import type { Command } from '../command.js';
 import { exactlyPositionals, optionalString, parseCommand, requireString } from '../args.js';
-import { withStore } from '../open-store.js';
+import { withStoreOrNode } from '../open-store.js';
+import type { IngestProgressEvent } from '../../control/messages.js';
 import { ProgressReporter } from '../progress.js';
 import { ingestName, ingestVideo } from '../../library/ingest.js';
 import {
@@ -25,6 +27,8 @@ export const addCommand: Command = {
 
 Cuts the file into fragmented-MP4 chunks a browser can start playing from any chunk, and stores them.
 H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcoded to H.264/AAC.
+When a node runs on the store, the node ingests the file (it must be able to read it) and announces
+the video to its children at once; the node keeps serving meanwhile. Ctrl-C cancels either way.
   --store <dir>            the store directory (created if missing)
   --name <name>            the video's name (default: the file name without extension)
   --chunk-duration <time>  target media time per chunk, 0.5s to 60s (default 2s)
@@ -53,25 +57,39 @@ H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcode
     const probe = await probeMedia(file);
     const progress = new ProgressReporter(`adding ${file}`);
     let note: string | undefined;
-    const manifest = await withStore(dir, (store) =>
-      ingestVideo(store, file, {
-        name,
-        probe,
-        ...(chunkDuration !== undefined ? { chunkDuration } : {}),
-        ...(chunkSize !== undefined ? { chunkSize } : {}),
-        replace: parsed.values.replace === true,
-        onProgress: ({ mediaSeconds, totalSeconds, bytesOut }) =>
-          progress.update({ done: mediaSeconds, total: totalSeconds ?? 0, bytes: bytesOut }),
-        onNote: (text) => (note = text),
-      }),
-    ).catch((error: unknown) => {
+    const chunking = {
+      ...(chunkDuration !== undefined ? { chunkDuration } : {}),
+      ...(chunkSize !== undefined ? { chunkSize } : {}),
+    };
+    const replace = parsed.values.replace === true;
+    const onProgress = ({ mediaSeconds, totalSeconds, bytesOut }: IngestProgressEvent): void =>
+      progress.update({ done: mediaSeconds, total: totalSeconds ?? 0, bytes: bytesOut });
+    let viaNode = false;
+    const manifest = await withStoreOrNode(dir, {
+      // A running node ingests it itself and announces it to its children; the path is made absolute
+      // because the node's working directory is not ours.
+      node: (node) => {
+        viaNode = true;
+        return node.add({ file: path.resolve(file), name, ...chunking, replace }, onProgress);
+      },
+      store: (store) =>
+        ingestVideo(store, file, {
+          name,
+          probe,
+          ...chunking,
+          replace,
+          onProgress,
+          onNote: (text) => (note = text),
+        }),
+    }).catch((error: unknown) => {
       progress.abandon();
       throw explainAddFailure(error, file, dir, name);
     });
     const bytes = manifest.chunks.reduce((sum, chunk) => sum + chunk.size, manifest.init.size);
     progress.finish(
       `added ${manifest.name}: ${formatDuration(manifest.duration)}, ${manifest.width ?? '-'}x${manifest.height ?? '-'}, ` +
-        `${manifest.chunks.length} chunks, ${formatBytes(bytes)} (${manifest.ingest.mode})`,
+        `${manifest.chunks.length} chunks, ${formatBytes(bytes)} (${manifest.ingest.mode})` +
+        (viaNode ? '; the running node announced it to its children' : ''),
     );
     if (note !== undefined) process.stderr.write(`note: ${note}\n`);
     if (parsed.values.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);

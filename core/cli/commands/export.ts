@@ -5,7 +5,8 @@ import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from '../command.js';
 import { exactlyPositionals, optionalString, parseCommand, requireString } from '../args.js';
-import { withStore } from '../open-store.js';
+import type { Writable } from 'node:stream';
+import { withStoreOrNode } from '../open-store.js';
 import { exportVideo, exportableManifest } from '../../library/export.js';
 import { PeerStreamerError, errorMessage, isDiskFull } from '../../util/errors.js';
 import { formatBytes } from '../../util/units.js';
@@ -19,7 +20,8 @@ export const exportCommand: Command = {
   help: `${usage}
 
 Writes the init segment and chunks k..end as one playable fragmented MP4 (or, for a legacy video,
-the original bytes from chunk k). Every chunk is hash-checked on the way out.
+the original bytes from chunk k). Every chunk is hash-checked on the way out. When a node runs on
+the store, the node reads the chunks and streams them to this command, and keeps serving meanwhile.
   --store <dir>       the store directory
   --from-chunk <k>    first chunk to write (default 0)
   -o, --output <file> write to a file instead of stdout`,
@@ -47,22 +49,31 @@ the original bytes from chunk k). Every chunk is hash-checked on the way out.
       );
     }
     if (outputPath !== undefined) await assertOutputPath(outputPath);
-    await withStore(
+    const writeTo = (
+      exportInto: (out: Writable) => Promise<{ bytes: number; chunks: number }>,
+    ): Promise<{ bytes: number; chunks: number } | undefined> =>
+      outputPath === undefined
+        ? exportToStdout(() => exportInto(process.stdout))
+        : exportToFile(outputPath, exportInto);
+    const result = await withStoreOrNode(
       dir,
-      async (store) => {
-        // Checked before any output exists, so a wrong name or index leaves no file behind.
-        exportableManifest(store, name, fromChunk);
-        const result =
-          outputPath === undefined
-            ? await exportToStdout(() => exportVideo(store, name, process.stdout, { fromChunk }))
-            : await exportToFile(outputPath, (out) => exportVideo(store, name, out, { fromChunk }));
-        if (result === undefined) return;
-        process.stderr.write(
-          `exported ${name} (${result.chunks} chunk${result.chunks === 1 ? '' : 's'}, ${formatBytes(result.bytes)})\n`,
-        );
+      {
+        // The node checks the name and index before it sends a byte; a failed export to a file
+        // leaves no file behind either way (see exportToFile).
+        node: (node) => writeTo((out) => node.export({ name, fromChunk }, out)),
+        store: async (store) => {
+          // Checked before any output exists, so a wrong name or index leaves no file behind.
+          exportableManifest(store, name, fromChunk);
+          return writeTo((out) => exportVideo(store, name, out, { fromChunk }));
+        },
       },
       { mustExist: { command: 'export' } },
     );
+    if (result !== undefined) {
+      process.stderr.write(
+        `exported ${name} (${result.chunks} chunk${result.chunks === 1 ? '' : 's'}, ${formatBytes(result.bytes)})\n`,
+      );
+    }
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommand, requireString } from '../args.js';
-import { withStore } from '../open-store.js';
+import { withStoreOrNode } from '../open-store.js';
 import { listRemote, wantsRemoteList } from './ls-remote.js';
 import { formatBytes, formatDuration } from '../../util/units.js';
 import type { VideoSummary } from '../../store/types.js';
@@ -14,6 +14,7 @@ export const lsCommand: Command = {
   help: `${usage}
 
 Lists every video in the store: kind, duration, resolution, chunks held of the total, bytes held.
+When a node runs on the store, the list comes from that node.
   --store <dir>   the node's store directory (the original --chunkdirectory / --videodatabase)
   --from <addr>   instead: the videos a running swarm offers, through the node at tcp://host:port
   --json          print the list as JSON (with full manifests)`,
@@ -21,9 +22,11 @@ Lists every video in the store: kind, duration, resolution, chunks held of the t
     if (wantsRemoteList(argv)) return listRemote(argv);
     const parsed = parseCommand('ls', argv, { store: { type: 'string' }, json: { type: 'boolean' } });
     const dir = requireString(parsed, 'store', 'ls');
-    const videos = await withStore(dir, async (store) => store.listVideos(), {
-      mustExist: { command: 'ls' },
-    });
+    const videos = await withStoreOrNode(
+      dir,
+      { node: (node) => node.ls(), store: async (store) => store.listVideos() },
+      { mustExist: { command: 'ls' } },
+    );
     if (parsed.values.json) {
       process.stdout.write(`${JSON.stringify(videos, null, 2)}\n`);
       return 0;

@@ -1,27 +1,15 @@
 import type { Command } from '../command.js';
 import { parseCommand, requireString } from '../args.js';
-import { withStore } from '../open-store.js';
+import { withStoreOrNode } from '../open-store.js';
 import { formatBytes } from '../../util/units.js';
-import type { ChunkStore } from '../../store/chunk-store.js';
-import type { ChunkKey, VerifyProblem, VerifyReport } from '../../store/types.js';
+import { checkStore } from '../../library/check-store.js';
+import type { VerifyProblem } from '../../store/types.js';
 
 const PROBLEM_TEXT: Record<VerifyProblem['problem'], string> = {
   missing: 'its file is missing',
   'wrong-size': 'its file has the wrong size',
   'wrong-hash': "its file's sha256 does not match the manifest",
 };
-
-/** The store's report, plus what it can no longer hash because it is already gone. */
-interface StoreCheck extends VerifyReport {
-  /**
-   * Chunks of pinned videos (a source's own, which must be complete) that the store does not hold.
-   * Opening a store drops rows whose file is missing or has the wrong size before anything is hashed,
-   * so without this a truncated chunk file would vanish from the report and verify would say all good.
-   */
-  notHeld: ChunkKey[];
-  /** Rows that opening the store for this check dropped (files missing or of the wrong size). */
-  droppedAtOpen: number;
-}
 
 const usage = 'peerstreamer verify --store <dir> [--json]';
 
@@ -33,13 +21,19 @@ export const verifyCommand: Command = {
 
 Re-reads and re-hashes every init segment and chunk against its manifest. Bad chunks are dropped from
 the index (a node fetches them again from its peers). Chunks missing from videos this store ingested
-or imported (pinned) are reported too. The exit code is 1 when any problem was found.
+or imported (pinned) are reported too. The exit code is 1 when any problem was found. When a node
+runs on the store, the node verifies it and drops bad chunks the same way (it stops serving them and
+tells its master), while it keeps serving the rest.
   --store <dir>   the store directory
   --json          print the report as JSON`,
   async run(argv) {
     const parsed = parseCommand('verify', argv, { store: { type: 'string' }, json: { type: 'boolean' } });
     const dir = requireString(parsed, 'store', 'verify');
-    const report = await withStore(dir, checkStore, { mustExist: { command: 'verify' } });
+    const report = await withStoreOrNode(
+      dir,
+      { node: (node) => node.verify(), store: checkStore },
+      { mustExist: { command: 'verify' } },
+    );
     const bad = report.problems.length + report.notHeld.length;
     if (parsed.values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -72,23 +66,4 @@ or imported (pinned) are reported too. The exit code is 1 when any problem was f
 
 function what(index: number): string {
   return index === -1 ? 'init segment' : `chunk ${index}`;
-}
-
-async function checkStore(store: ChunkStore): Promise<StoreCheck> {
-  const report = await store.verifyAll();
-  const reported = new Set(report.problems.map((problem) => `${problem.index}:${problem.video}`));
-  const notHeld: ChunkKey[] = [];
-  for (const video of store.listVideos()) {
-    if (!video.pinned) continue;
-    const held = new Set(store.heldChunks(video.name).map((key) => key.index));
-    const expected = [
-      ...(video.manifest.init !== null ? [-1] : []),
-      ...video.manifest.chunks.map((chunk) => chunk.index),
-    ];
-    for (const index of expected) {
-      if (!held.has(index) && !reported.has(`${index}:${video.name}`))
-        notHeld.push({ video: video.name, index });
-    }
-  }
-  return { ...report, notHeld, droppedAtOpen: store.reconcileReport.droppedRows };
 }

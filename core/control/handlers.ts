@@ -1,0 +1,25 @@
+/**
+ * What a node does for each control command. core/control only moves messages; the node supplies
+ * these (core/node/control-handlers.ts), so this module stays beside core/node, not above it.
+ */
+import type { Writable } from 'node:stream';
+import type { Manifest } from '../shared/manifest.js';
+import type { VideoSummary } from '../store/types.js';
+import type { StoreCheck } from '../library/check-store.js';
+import type { AddRequest, ExportRequest, IngestProgressEvent } from './messages.js';
+
+export interface ControlHandlers {
+  /** Ingests the file into the node's store; aborting `signal` abandons it and keeps nothing. */
+  add(
+    request: AddRequest,
+    context: { signal: AbortSignal; progress: (progress: IngestProgressEvent) => void },
+  ): Promise<Manifest>;
+  ls(): Promise<VideoSummary[]>;
+  verify(): Promise<StoreCheck>;
+  /** Writes the video into `out`; stops when `signal` aborts (the client left, the node stops). */
+  export(
+    request: ExportRequest,
+    out: Writable,
+    signal: AbortSignal,
+  ): Promise<{ bytes: number; chunks: number }>;
+}

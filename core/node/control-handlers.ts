@@ -1,0 +1,63 @@
+/**
+ * The running node's answers to control commands (core/control moves the messages). They work on the
+ * node's open store, the same functions the CLI runs on a closed one, so the output is the same
+ * whichever way a command went.
+ */
+import { ControlServer } from '../control/server.js';
+import type { ControlHandlers } from '../control/handlers.js';
+import { checkStore } from '../library/check-store.js';
+import { exportVideo } from '../library/export.js';
+import { errorMessage } from '../util/errors.js';
+import type { PeerNode } from './peer-node.js';
+
+export function nodeControlHandlers(node: PeerNode): ControlHandlers {
+  return {
+    add: (request, { signal, progress }) =>
+      node.addVideo(request.file, {
+        ...(request.name !== undefined ? { name: request.name } : {}),
+        ...(request.chunkDuration !== undefined ? { chunkDuration: request.chunkDuration } : {}),
+        ...(request.chunkSize !== undefined ? { chunkSize: request.chunkSize } : {}),
+        replace: request.replace,
+        signal,
+        onProgress: progress,
+      }),
+    ls: async () => node.store.listVideos(),
+    // Bad chunks are dropped as on a closed store: the node stops serving them and reports them gone.
+    verify: () => checkStore(node.store),
+    export: async (request, out, signal) => {
+      const { bytes, chunks } = await exportVideo(node.store, request.name, out, {
+        fromChunk: request.fromChunk,
+        signal,
+      });
+      return { bytes, chunks };
+    },
+  };
+}
+
+/**
+ * Opens the node's control socket. A node that cannot (an unsafe directory, a file in the way) still
+ * serves the swarm: the problem is logged with what to do, and the CLI then reports the store as in
+ * use, as it did before the control channel existed.
+ */
+export async function serveControl(node: PeerNode): Promise<ControlServer | null> {
+  if (process.platform === 'win32') {
+    // Named pipes cannot be limited to one user from Node: no channel rather than an open one.
+    node.logger.info('no control socket on Windows: stop the node to add, ls, verify or export');
+    return null;
+  }
+  try {
+    const server = await ControlServer.listen({
+      storeDir: node.store.dir,
+      handlers: nodeControlHandlers(node),
+      logger: node.logger,
+    });
+    node.logger.info({ socket: server.socketPath }, 'control socket ready');
+    return server;
+  } catch (error) {
+    node.logger.error(
+      { store: node.store.dir, err: error },
+      `no control socket: ${errorMessage(error)}; add, ls, verify and export cannot reach this node while it runs`,
+    );
+    return null;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A video added to a running node reaches every level's list-videos at once: the node announces its
+ * list to its children, and each child that accepts its master's list passes its own on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PeerClient } from '../../core/net/client.js';
+import type { PeerNode } from '../../core/node/peer-node.js';
+import { isPeerStreamerError } from '../../core/util/errors.js';
+import { waitFor } from '../helpers/swarm.js';
+import { Fixture, quickClip, storeWith } from './helpers.js';
+
+const fixture = new Fixture();
+const peers = new PeerClient({ timeoutMs: 2_000 });
+let source: PeerNode;
+let relay: PeerNode;
+let leaf: PeerNode;
+
+beforeAll(async () => {
+  const store = fixture.dir('source');
+  await storeWith(store, 'movie', await quickClip());
+  source = await fixture.node('source', store);
+  relay = await fixture.node('relay', fixture.dir('relay'), source);
+  leaf = await fixture.node('leaf', fixture.dir('leaf'), relay);
+  await waitFor(
+    () => leaf.link!.current() !== null && relay.registry.child('leaf') !== undefined,
+    'the tree',
+  );
+}, 60_000);
+afterAll(async () => {
+  await peers.close();
+  await fixture.cleanup();
+});
+
+async function listed(node: PeerNode): Promise<string[]> {
+  const { reply } = await peers.request(node.address, { type: 'list-videos' });
+  return reply.videos.map((video) => video.name);
+}
+
+describe('announce-videos', () => {
+  it('a level-2 node lists a video added at the source well within a second, though its cache was fresh', async () => {
+    // Fresh caches at both levels: without an announcement they would answer the old list for 2 s.
+    expect(await listed(leaf)).toEqual(['movie']);
+    const manifest = await source.addVideo(await quickClip(), { name: 'fresh' });
+    const added = Date.now();
+    await waitFor(async () => (await listed(leaf)).includes('fresh'), 'fresh at level 2', 1_000);
+    const latency = Date.now() - added;
+    console.info(`announce latency to level 2: ${latency} ms`);
+    expect(latency).toBeLessThan(1_000);
+    expect(await listed(relay)).toEqual(['fresh', 'movie']);
+    // Pinned like the source's other videos, so no cache size evicts it.
+    expect(source.store.listVideos().find((video) => video.name === 'fresh')).toMatchObject({
+      pinned: true,
+      chunksHeld: manifest.chunks.length,
+    });
+  });
+
+  it('a node that is not the master is refused, and what it announced is not listed', async () => {
+    const forged = {
+      name: 'mallory',
+      videos: [
+        {
+          name: 'fake',
+          kind: 'fmp4' as const,
+          duration: 1,
+          width: 1,
+          height: 1,
+          chunks: 1,
+          mimeType: 'video/mp4',
+        },
+      ],
+    };
+    const refusal = await peers.request(leaf.address, { type: 'announce-videos', ...forged }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(isPeerStreamerError(refusal)).toBe(true);
+    expect((refusal as { context: { remoteCode: string } }).context.remoteCode).toBe('INVALID_ARGUMENT');
+    expect((refusal as Error).message).toMatch(
+      /"mallory" refused: this node lists only what its current master announces/,
+    );
+    expect(await listed(leaf)).not.toContain('fake');
+  });
+
+  it('a malformed announcement is refused at the door with the field it got wrong', async () => {
+    const refusal = await peers
+      .request(leaf.address, { type: 'announce-videos', name: 'relay', videos: [{ name: '' }] } as never)
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    // The client validates before sending: a bad announcement never leaves this process either.
+    expect((refusal as { code: string }).code).toBe('INVALID_ARGUMENT');
+    expect((refusal as Error).message).toMatch(/videos\[0\]/);
+  });
+});

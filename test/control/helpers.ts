@@ -1,0 +1,114 @@
+/**
+ * In-process fixtures for the control channel: real PeerNodes (real SQLite stores, real ZeroMQ and
+ * Unix sockets, real ffmpeg) in temp directories, and a raw socket client for sending what the CLI
+ * never would.
+ */
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PeerNode } from '../../core/node/peer-node.js';
+import { nodeConfigFromFlags } from '../../core/node/node-config.js';
+import { ChunkStore } from '../../core/store/chunk-store.js';
+import { ingestVideo } from '../../core/library/ingest.js';
+import { silentLogger } from '../../core/util/logger.js';
+import { freePort } from '../../core/util/free-port.js';
+import { generateFixture } from '../helpers/media-fixtures.js';
+
+export class Fixture {
+  private readonly dirs: string[] = [];
+  private readonly nodes: PeerNode[] = [];
+
+  dir(prefix: string): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), `ps-control-${prefix}-`));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  /** A node on `store`, as `peerstreamer node` would run it; a child when `master` is given. */
+  async node(name: string, store: string, master?: PeerNode): Promise<PeerNode> {
+    const node = await PeerNode.start(
+      nodeConfigFromFlags({
+        name,
+        port: String(await freePort()),
+        ip: '127.0.0.1',
+        bind: '127.0.0.1',
+        store,
+        ...(master ? { master: master.address } : {}),
+      }),
+      { logger: silentLogger() },
+    );
+    this.nodes.push(node);
+    return node;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const node of this.nodes.splice(0)) await node.stop();
+    for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A 320x240 H.264/AAC clip with a keyframe a second: remuxed, so it ingests in well under a second. */
+export function quickClip(seconds = 6): Promise<string> {
+  return generateFixture('control-quick', 'mp4', [
+    ...['-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=330:sample_rate=44100:duration=${seconds}`],
+    ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '25', '-keyint_min', '25'],
+    ...['-sc_threshold', '0', '-c:a', 'aac', '-b:a', '64k', '-shortest', '{out}'],
+  ]);
+}
+
+/**
+ * MPEG-4 Part 2 in Matroska: not playable in a browser, so an add transcodes it, which takes seconds
+ * (long enough to leave in the middle).
+ */
+export function slowClip(): Promise<string> {
+  return generateFixture('control-transcode', 'mkv', [
+    ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=40'],
+    ...['-c:v', 'mpeg4', '-q:v', '5', '{out}'],
+  ]);
+}
+
+/** A store holding `video`, ingested directly (not through the code under test). */
+export async function storeWith(dir: string, video: string, file: string): Promise<void> {
+  const store = await ChunkStore.open(dir);
+  try {
+    await ingestVideo(store, file, { name: video, chunkDuration: 1 });
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Connects to a control socket, writes `payload` (kept open unless `end`), and collects what the node
+ * sends until it closes the connection. Resolves with the lines.
+ */
+export function exchange(
+  socketPath: string,
+  payload: string | Buffer,
+  options: { end?: boolean } = {},
+): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    const received: Buffer[] = [];
+    socket.on('connect', () => {
+      if (payload.length > 0) socket.write(payload);
+      if (options.end) socket.end();
+    });
+    socket.on('data', (data: Buffer) => received.push(data));
+    // The node may close while a large payload is still being written: what it said is what counts.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    socket.on('close', () => resolve(linesOf(Buffer.concat(received))));
+  });
+}
+
+export function linesOf(bytes: Buffer): string[] {
+  return bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '');
+}
+
+export const request = (value: unknown): string => `${JSON.stringify(value)}\n`;

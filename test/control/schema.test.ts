@@ -1,0 +1,244 @@
+/** Every control message, both ways: what validates, and what each malformed line is answered with. */
+import { describe, expect, it } from 'vitest';
+import {
+  encodeError,
+  encodeEvent,
+  encodeRequest,
+  encodeResult,
+  parseNodeLine,
+  parseRequestLine,
+} from '../../core/control/schema.js';
+import { ControlProblem } from '../../core/control/errors.js';
+import type { ControlRequest } from '../../core/control/messages.js';
+import type { VideoSummary } from '../../core/store/types.js';
+import { manifest } from '../protocol/fixtures.js';
+
+const requests: ControlRequest[] = [
+  { type: 'add', file: '/videos/holiday.mp4', replace: false },
+  { type: 'add', file: '/videos/holiday.mp4', name: 'summer 2024', chunkDuration: 1.5, replace: true },
+  { type: 'add', file: '/videos/holiday.mp4', chunkSize: 1024 * 1024, replace: false },
+  { type: 'ls' },
+  { type: 'verify' },
+  { type: 'export', name: 'big buck bunny', fromChunk: 3 },
+];
+
+const line = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+
+function problemOf(run: () => unknown): ControlProblem {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ControlProblem) return error;
+    throw error;
+  }
+  throw new Error('expected a ControlProblem');
+}
+
+describe('requests', () => {
+  it.each(requests)('$type round-trips through its line', (request) => {
+    const text = encodeRequest(request);
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.slice(0, -1)).not.toContain('\n');
+    expect(parseRequestLine(Buffer.from(text.slice(0, -1)))).toEqual(request);
+  });
+
+  it('drops fields it does not know (a newer client may add optional ones)', () => {
+    expect(parseRequestLine(line({ v: 1, type: 'ls', colour: 'blue' }))).toEqual({ type: 'ls' });
+  });
+
+  const bad: Array<[string, Buffer, string, RegExp]> = [
+    ['garbage', Buffer.from('hello there'), 'BAD_REQUEST', /not JSON/],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'BAD_REQUEST', /not UTF-8/],
+    ['an array', line([1, 2]), 'BAD_REQUEST', /must be a JSON object.*an array of 2/],
+    ['null', line(null), 'BAD_REQUEST', /must be a JSON object/],
+    ['no version', line({ type: 'ls' }), 'UNSUPPORTED_VERSION', /version undefined.*speaks version 1/],
+    ['version 2', line({ v: 2, type: 'ls' }), 'UNSUPPORTED_VERSION', /version 2 is not supported/],
+    ['version "1"', line({ v: '1', type: 'ls' }), 'UNSUPPORTED_VERSION', /version "1"/],
+    [
+      'unknown command',
+      line({ v: 1, type: 'rm' }),
+      'UNKNOWN_COMMAND',
+      /"rm" is not known.*add, ls, verify, export/,
+    ],
+    ['no command', line({ v: 1 }), 'UNKNOWN_COMMAND', /undefined is not known/],
+    ['a prototype key as command', line({ v: 1, type: 'constructor' }), 'UNKNOWN_COMMAND', /constructor/],
+    [
+      'add without file',
+      line({ v: 1, type: 'add', replace: false }),
+      'BAD_REQUEST',
+      /field "file" must be an absolute file path/,
+    ],
+    [
+      'add with a relative file',
+      line({ v: 1, type: 'add', file: 'clip.mp4', replace: false }),
+      'BAD_REQUEST',
+      /"file".*got "clip.mp4"/,
+    ],
+    [
+      'add with a NUL in the path',
+      line({ v: 1, type: 'add', file: '/a\u0000b', replace: false }),
+      'BAD_REQUEST',
+      /"file"/,
+    ],
+    [
+      'add with a 5000-byte path',
+      line({ v: 1, type: 'add', file: `/${'a'.repeat(5000)}`, replace: false }),
+      'BAD_REQUEST',
+      /at most 4096 bytes.*5001-character/,
+    ],
+    [
+      'add without replace',
+      line({ v: 1, type: 'add', file: '/a.mp4' }),
+      'BAD_REQUEST',
+      /field "replace" must be true or false/,
+    ],
+    [
+      'add with a bad name',
+      line({ v: 1, type: 'add', file: '/a.mp4', name: '../etc', replace: false }),
+      'BAD_REQUEST',
+      /field "name" must be a valid video name/,
+    ],
+    [
+      'add with chunkDuration 0',
+      line({ v: 1, type: 'add', file: '/a.mp4', chunkDuration: 0, replace: false }),
+      'BAD_REQUEST',
+      /"chunkDuration" must be a number from 0.5 to 60/,
+    ],
+    [
+      'add with chunkSize 1',
+      line({ v: 1, type: 'add', file: '/a.mp4', chunkSize: 1, replace: false }),
+      'BAD_REQUEST',
+      /"chunkSize"/,
+    ],
+    [
+      'add with both chunkings',
+      line({ v: 1, type: 'add', file: '/a.mp4', chunkSize: 1048576, chunkDuration: 2, replace: false }),
+      'BAD_REQUEST',
+      /absent when chunkDuration is given/,
+    ],
+    ['export without name', line({ v: 1, type: 'export', fromChunk: 0 }), 'BAD_REQUEST', /field "name"/],
+    [
+      'export from -1',
+      line({ v: 1, type: 'export', name: 'x', fromChunk: -1 }),
+      'BAD_REQUEST',
+      /field "fromChunk" must be a chunk index/,
+    ],
+    [
+      'export from 1.5',
+      line({ v: 1, type: 'export', name: 'x', fromChunk: 1.5 }),
+      'BAD_REQUEST',
+      /"fromChunk".*got 1.5/,
+    ],
+  ];
+
+  it.each(bad)('%s is answered %s', (_what, text, code, message) => {
+    const problem = problemOf(() => parseRequestLine(text));
+    expect(problem.code).toBe(code);
+    expect(problem.message).toMatch(message);
+  });
+
+  it('a client cannot send what the node would refuse: encodeRequest validates too', () => {
+    expect(() => encodeRequest({ type: 'export', name: 'x', fromChunk: -4 })).toThrow(/fromChunk/);
+  });
+});
+
+const summary: VideoSummary = {
+  name: manifest.name,
+  manifest,
+  pinned: true,
+  chunksHeld: 2,
+  bytesHeld: 2700,
+  hasInit: true,
+  addedAt: '2024-01-01T00:00:00.000Z',
+};
+
+describe('lines from the node', () => {
+  it('events and results round-trip for the command they belong to', () => {
+    const progress = encodeEvent({ type: 'progress', mediaSeconds: 2, totalSeconds: 8, bytesOut: 1000 });
+    expect(parseNodeLine('add', Buffer.from(progress.trim()))).toEqual({
+      kind: 'event',
+      event: { type: 'progress', mediaSeconds: 2, totalSeconds: 8, bytesOut: 1000 },
+    });
+    expect(parseNodeLine('ls', Buffer.from(encodeEvent({ type: 'video', video: summary }).trim()))).toEqual({
+      kind: 'event',
+      event: { type: 'video', video: summary },
+    });
+    expect(parseNodeLine('add', Buffer.from(encodeResult('add', { manifest }).trim()))).toEqual({
+      kind: 'result',
+      result: { manifest },
+    });
+    const report = {
+      checkedChunks: 3,
+      checkedBytes: 2700,
+      problems: [{ video: 'v', index: -1, problem: 'wrong-hash' as const }],
+      repaired: 1,
+      notHeld: [{ video: 'v', index: 4 }],
+      droppedAtOpen: 0,
+    };
+    expect(parseNodeLine('verify', Buffer.from(encodeResult('verify', { report }).trim()))).toEqual({
+      kind: 'result',
+      result: { report },
+    });
+    expect(
+      parseNodeLine('export', Buffer.from(encodeError('VIDEO_NOT_FOUND', 'no such video').trim())),
+    ).toEqual({
+      kind: 'error',
+      code: 'VIDEO_NOT_FOUND',
+      message: 'no such video',
+    });
+  });
+
+  const bad: Array<[string, 'add' | 'ls' | 'verify' | 'export', unknown, RegExp]> = [
+    [
+      'an event of another command',
+      'verify',
+      { v: 1, type: 'progress', mediaSeconds: 1, totalSeconds: null, bytesOut: 0 },
+      /a verify command gets verify-ok, error lines; got type "progress"/,
+    ],
+    ['another command’s result', 'ls', { v: 1, type: 'add-ok', manifest }, /got type "add-ok"/],
+    ['a newer version', 'ls', { v: 2, type: 'ls-ok', count: 0 }, /version 2.*client speaks version 1/],
+    ['a data event of 0 bytes', 'export', { v: 1, type: 'data', size: 0 }, /"size"/],
+    ['a data event over 64 MiB', 'export', { v: 1, type: 'data', size: 64 * 1024 * 1024 + 1 }, /"size"/],
+    [
+      'an error with a lower-case code',
+      'ls',
+      { v: 1, type: 'error', code: 'oops', message: 'x' },
+      /upper-case code/,
+    ],
+    ['an error without message', 'ls', { v: 1, type: 'error', code: 'INTERNAL' }, /"message"/],
+    [
+      'a video whose manifest is broken',
+      'ls',
+      { v: 1, type: 'video', video: { ...summary, manifest: { ...manifest, version: 9 } } },
+      /video.manifest.version/,
+    ],
+    [
+      'a verify report with an unknown problem',
+      'verify',
+      {
+        v: 1,
+        type: 'verify-ok',
+        report: {
+          checkedChunks: 0,
+          checkedBytes: 0,
+          problems: [{ video: 'v', index: 0, problem: 'gone' }],
+          repaired: 0,
+          notHeld: [],
+          droppedAtOpen: 0,
+        },
+      },
+      /report.problems\[0\].problem/,
+    ],
+  ];
+
+  it.each(bad)('%s is a BAD_REPLY', (_what, command, value, message) => {
+    const problem = problemOf(() => parseNodeLine(command, line(value)));
+    expect(problem.code).toBe('BAD_REPLY');
+    expect(problem.message).toMatch(message);
+  });
+
+  it('the node cannot send what the client would refuse: encoders validate too', () => {
+    expect(() => encodeEvent({ type: 'data', size: -1 })).toThrow(/size/);
+    expect(() => encodeResult('ls', { count: 1.5 })).toThrow(/count/);
+  });
+});
