@@ -104,4 +104,5 @@ export const requestValidators: { [K in RequestType]: (fields: Fields) => Reques
   'get-manifest': (fields) => ({ video: readVideoName(fields, 'video') }),
   stats: empty,
   topology: empty,
+  'get-poster': (fields) => ({ video: readVideoName(fields, 'video'), ...readOptionalName(fields) }),
 };

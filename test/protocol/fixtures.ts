@@ -15,6 +15,7 @@ export const manifest: Manifest = {
   height: 720,
   init: { size: 800, sha256: sha('init') },
   ingest: { mode: 'remux', sourceCodecs: ['h264', 'aac'] },
+  poster: { size: 4, sha256: sha('\u0000\u0001\u0002\u0003'), mimeType: 'image/webp' },
   createdAt: '2024-01-01T00:00:00.000Z',
   chunks: [
     { index: 0, start: 0, duration: 4, size: 1000, sha256: sha('0') },
@@ -60,6 +61,7 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
   'get-manifest': { video: 'big buck bunny' },
   stats: {},
   topology: {},
+  'get-poster': { video: 'big buck bunny', name: 'alice' },
 };
 
 export const replies: { [K in RequestType]: ReplyFields[K] } = {
@@ -97,6 +99,8 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
         height: 720,
         chunks: 2,
         mimeType: manifest.mimeType,
+        bytes: 2700,
+        poster: { size: 4, sha256: sha('\u0000\u0001\u0002\u0003'), mimeType: 'image/webp' },
       },
       {
         name: 'old.avi',
@@ -128,6 +132,12 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
         },
       ],
     },
+  },
+  'get-poster': {
+    video: 'big buck bunny',
+    size: 4,
+    sha256: sha('\u0000\u0001\u0002\u0003'),
+    mimeType: 'image/webp',
   },
 };
 
