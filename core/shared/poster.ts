@@ -25,3 +25,19 @@ export interface PosterRef {
 export function isPosterMimeType(value: unknown): value is PosterMimeType {
   return (POSTER_MIME_TYPES as readonly unknown[]).includes(value);
 }
+
+/**
+ * The image format these bytes really are, from their first bytes (RIFF....WEBP, or a JPEG's SOI and
+ * marker), or null. A poster's declared type is never trusted alone: a browser shown JPEG bytes as
+ * WebP draws nothing.
+ */
+export function sniffPosterType(bytes: Uint8Array): PosterMimeType | null {
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP')
+    return 'image/webp';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return null;
+}
+
+function ascii(bytes: Uint8Array, from: number, to: number): string {
+  return String.fromCharCode(...bytes.subarray(from, to));
+}
