@@ -52,6 +52,7 @@ H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcode
     const name = ingestName(file, optionalString(parsed, 'name'));
     const probe = await probeMedia(file);
     const progress = new ProgressReporter(`adding ${file}`);
+    const warnings: string[] = [];
     const manifest = await withStore(dir, (store) =>
       ingestVideo(store, file, {
         name,
@@ -59,6 +60,7 @@ H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcode
         ...(chunkDuration !== undefined ? { chunkDuration } : {}),
         ...(chunkSize !== undefined ? { chunkSize } : {}),
         replace: parsed.values.replace === true,
+        onWarning: (message) => warnings.push(message),
         onProgress: ({ mediaSeconds, totalSeconds, bytesOut }) =>
           progress.update({ done: mediaSeconds, total: totalSeconds ?? 0, bytes: bytesOut }),
       }),
@@ -71,6 +73,7 @@ H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcode
       `added ${manifest.name}: ${formatDuration(manifest.duration)}, ${manifest.width ?? '-'}x${manifest.height ?? '-'}, ` +
         `${manifest.chunks.length} chunks, ${formatBytes(bytes)} (${manifest.ingest.mode})`,
     );
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     if (parsed.values.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
     return 0;
   },
