@@ -7,6 +7,8 @@ import { TopologyOutline } from './TopologyOutline.tsx';
 interface Props {
   video: string | null;
   chunkCount: number;
+  /** Say which video the strips show (off where a picker beside the panel already says it). */
+  caption?: boolean;
 }
 
 type Shape = 'auto' | 'graph' | 'list';
@@ -16,7 +18,7 @@ type Shape = 'auto' | 'graph' | 'list';
  * side panel beside the player, a large swarm). Either way text keeps its size; the viewer can pick
  * the other shape, and a graph wider than the panel scrolls.
  */
-export function TopologyPanel({ video, chunkCount }: Props) {
+export function TopologyPanel({ video, chunkCount, caption = true }: Props) {
   const live = useLive();
   const [shape, setShape] = useState<Shape>('auto');
   const [bodyRef, width] = useElementWidth<HTMLDivElement>(0);
@@ -46,7 +48,7 @@ export function TopologyPanel({ video, chunkCount }: Props) {
           </button>
         </div>
       </header>
-      {video !== null && <p className="muted topology-caption">Chunks of “{video}”</p>}
+      {caption && video !== null && <p className="muted topology-caption">Chunks of “{video}”</p>}
       <div className="topology-scroll" ref={bodyRef} data-shape={showGraph ? 'graph' : 'list'}>
         {root === null ? (
           <p className="muted">Waiting for the node…</p>

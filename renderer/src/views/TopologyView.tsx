@@ -35,7 +35,7 @@ export function TopologyView() {
           </select>
         </label>
       )}
-      <TopologyPanel video={selected} chunkCount={entry?.chunks ?? 0} />
+      <TopologyPanel video={selected} chunkCount={entry?.chunks ?? 0} caption={false} />
     </main>
   );
 }
