@@ -77,8 +77,8 @@ export class NodeBackend implements GatewayBackend {
     return { bytes: chunk.bytes, origin };
   }
 
-  getPoster(name: string, signal?: AbortSignal): Promise<PosterImage | null> {
-    return this.node.posters.poster(name, signal);
+  getPoster(name: string): Promise<PosterImage | null> {
+    return this.node.posters.poster(name);
   }
 
   async stats(): Promise<NodeStats> {

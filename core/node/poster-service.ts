@@ -40,8 +40,8 @@ export class PosterService {
 
   constructor(private readonly options: PosterServiceOptions) {
     this.timeoutMs = options.timeoutMs ?? 3_000;
-    options.server.handle('get-poster', async (request, peer) => {
-      const poster = await this.poster(request.video, peer.signal);
+    options.server.handle('get-poster', async (request) => {
+      const poster = await this.poster(request.video);
       if (poster === null) {
         throw new PeerStreamerError(
           'CHUNK_NOT_FOUND',
@@ -62,9 +62,10 @@ export class PosterService {
 
   /**
    * The poster of `video`, verified, or null when its manifest names none or none can be had now.
-   * Throws VIDEO_NOT_FOUND (or UNREACHABLE) as the manifest lookup does.
+   * Throws VIDEO_NOT_FOUND (or UNREACHABLE) as the manifest lookup does. Not abortable: the trip up
+   * is shared by everyone asking at once and bounded by the timeout, and what it brings is kept.
    */
-  async poster(video: string, signal?: AbortSignal): Promise<StoredPoster | null> {
+  async poster(video: string): Promise<StoredPoster | null> {
     const manifest = await this.options.manifest(video);
     const ref = manifest.kind === 'fmp4' ? manifest.poster : undefined;
     if (ref === undefined) return null;
@@ -74,17 +75,13 @@ export class PosterService {
     // Several cards (or children) asking at once share one trip up the tree.
     let pending = this.inFlight.get(video);
     if (pending === undefined) {
-      pending = this.fromMaster(video, ref, signal).finally(() => this.inFlight.delete(video));
+      pending = this.fromMaster(video, ref).finally(() => this.inFlight.delete(video));
       this.inFlight.set(video, pending);
     }
     return pending;
   }
 
-  private async fromMaster(
-    video: string,
-    ref: PosterRef,
-    signal?: AbortSignal,
-  ): Promise<StoredPoster | null> {
+  private async fromMaster(video: string, ref: PosterRef): Promise<StoredPoster | null> {
     const { upstream, transport, health, logger, selfName } = this.options;
     const master = upstream.current() ?? (await upstream.waitForMaster(this.timeoutMs));
     if (master === null) return null;
@@ -95,7 +92,7 @@ export class PosterService {
       const answer = await transport.request(
         master.address,
         { type: 'get-poster', video, name: selfName },
-        { timeoutMs: this.timeoutMs, ...(signal ? { signal } : {}) },
+        { timeoutMs: this.timeoutMs },
       );
       const problem = await this.problemWith(answer.reply.mimeType, answer.body, ref);
       if (problem !== null) {
@@ -108,9 +105,12 @@ export class PosterService {
         this.refused(master, video, errorMessage(error));
         return null;
       }
-      health.failed(master.address);
-      signal?.throwIfAborted();
-      // An older master (UNKNOWN_TYPE), one without the poster, or one that is down: no poster now.
+      // A master that answered (an older one: UNKNOWN_TYPE; one without the poster) did nothing wrong.
+      if (isPeerStreamerError(error) && error.context.remoteCode !== undefined) {
+        health.succeeded(master.address, performance.now() - started, 0);
+      } else {
+        health.failed(master.address);
+      }
       logger.debug({ video, master: master.name, error: errorMessage(error) }, 'master gave no poster');
       return null;
     }

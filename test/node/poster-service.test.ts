@@ -157,6 +157,7 @@ describe('a poster reply that is not the poster', () => {
     master.answer = (id) => [header(id, { type: 'error', code: 'UNKNOWN_TYPE', message: 'no such type' })];
     expect(await service.poster(VIDEO)).toBeNull();
     expect(counters.badPosters).toBe(0);
+    expect(health.get(master.address)?.failures).toBe(0);
   });
 });
 
