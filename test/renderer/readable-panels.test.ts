@@ -32,7 +32,7 @@ function node(name: string, role: TopologyNode['role'], children: TopologyNode[]
   const held = Array.from({ length: 8 }, (_, i) => i).filter((i) => (i + name.length) % 3 !== 0);
   return {
     name,
-    address: `tcp://192.168.10.${10 + name.length}:7${name.length}00`,
+    address: `tcp://192.168.10.${10 + name.length}:7${name.length % 10}00`,
     role,
     self: name === 'laptop',
     alive: name !== 'office-4',
@@ -217,6 +217,14 @@ describe('topology of twenty nodes', () => {
     await page.locator(`${panel} [data-testid=topology-shape-graph]`).click();
     await page.locator(`${panel} [data-testid=topology-graph]`).waitFor();
     expectSizesWithin(await renderedTextSizes(page, panel), 11, 20);
+
+    // At 800x600 the panel sits under the video, at full width: the list again, same sizes.
+    await page.locator(`${panel} [data-testid=topology-shape-list]`).click();
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.locator(panel).scrollIntoViewIfNeeded();
+    expectSizesWithin(await renderedTextSizes(page, panel), 11, 20);
+    await screenshot(page, 'watch-topology-panel-800x600');
+    await page.setViewportSize({ width: 1280, height: 720 });
   });
 
   it('in the full-width view: the graph, every label at 11 px or more, at 1280x720 and 800x600', async () => {
