@@ -20,6 +20,7 @@ export class OfflineBackend implements GatewayBackend {
   getManifest = async (): Promise<never> => this.fail();
   getInit = async (): Promise<never> => this.fail();
   getChunk = async (): Promise<never> => this.fail();
+  getPoster = async (): Promise<never> => this.fail();
   stats = async (): Promise<never> => this.fail();
   topology = async (): Promise<never> => this.fail();
   subscribe(): () => void {

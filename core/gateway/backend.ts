@@ -1,5 +1,12 @@
 import type { ChunkOrigin, LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
+import type { PosterRef } from '../shared/poster.js';
+
+/** A poster image and the manifest's reference it was checked against. */
+export interface PosterImage {
+  bytes: Uint8Array;
+  ref: PosterRef;
+}
 
 /**
  * What the gateway needs from a node. The gateway turns HTTP-shaped requests into these calls and
@@ -19,6 +26,11 @@ export interface GatewayBackend {
     index: number,
     signal?: AbortSignal,
   ): Promise<{ bytes: Uint8Array; origin: ChunkOrigin }>;
+  /**
+   * The video's poster, verified against its manifest; null when the manifest names none or it
+   * cannot be had right now (never an error for that: a card then shows its placeholder).
+   */
+  getPoster(name: string, signal?: AbortSignal): Promise<PosterImage | null>;
   stats(): Promise<NodeStats>;
   topology(): Promise<TopologyNode>;
   /** Pushes stats/topology changes; returns an unsubscribe function. */

@@ -113,6 +113,48 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   };
 
+  /**
+   * A video's poster. With `?v=<sha256>` (what the library entry gives) the URL names exactly one
+   * image, so it is cached for good; without it the browser revalidates by ETag. A video without a
+   * poster, or one this node cannot get now, is a 404 the card answers with its placeholder.
+   */
+  app.get('/api/videos/:name/poster', async (c) => {
+    const name = videoName(c.req.param('name'));
+    const manifest = await backend.getManifest(name);
+    const ref = manifest.kind === 'fmp4' ? manifest.poster : undefined;
+    if (ref === undefined) {
+      return sendError(
+        c,
+        apiError(
+          404,
+          'POSTER_NOT_FOUND',
+          `Video "${name}" has no poster (it was added before posters, or has no picture).`,
+        ),
+      );
+    }
+    const etag = `"${ref.sha256}"`;
+    const cacheControl = c.req.query('v') === ref.sha256 ? IMMUTABLE : 'private, no-cache';
+    if (c.req.header('if-none-match') === etag) {
+      return c.body(null, 304, { ETag: etag, 'Cache-Control': cacheControl });
+    }
+    const poster = await backend.getPoster(name, c.req.raw.signal);
+    if (poster === null) {
+      return sendError(
+        c,
+        apiError(
+          404,
+          'POSTER_NOT_FOUND',
+          `The poster of "${name}" is not available from this node or its master right now.`,
+        ),
+      );
+    }
+    return c.body(toBody(poster.bytes), 200, {
+      'Content-Type': poster.ref.mimeType,
+      'Cache-Control': cacheControl,
+      ETag: etag,
+    });
+  });
+
   app.get('/api/videos/:name/init', (c) => serveInit(c, c.req.param('name')));
   app.get('/api/videos/:name/chunks/:index', (c) => serveChunk(c, c.req.param('name'), c.req.param('index')));
 

@@ -14,5 +14,6 @@ export function libraryEntry(manifest: Manifest, chunksHeld: number, bytesHeld: 
     chunksHeld,
     bytesTotal: manifestBytes(manifest),
     bytesHeld,
+    posterSha256: manifest.kind === 'fmp4' ? (manifest.poster?.sha256 ?? null) : null,
   };
 }

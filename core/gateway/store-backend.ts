@@ -2,7 +2,7 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { ChunkOrigin, LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
 import { PeerStreamerError } from '../util/errors.js';
-import type { GatewayBackend } from './backend.js';
+import type { GatewayBackend, PosterImage } from './backend.js';
 import { libraryEntry } from './library-entry.js';
 
 export interface StoreBackendOptions {
@@ -96,6 +96,12 @@ export class StoreBackend implements GatewayBackend {
     } finally {
       this.streamsActive--;
     }
+  }
+
+  /** A lone node has nobody to ask: the poster is held (and intact) or there is none. */
+  async getPoster(name: string): Promise<PosterImage | null> {
+    await this.getManifest(name);
+    return (await this.store.posters.get(name)) ?? null;
   }
 
   async stats(): Promise<NodeStats> {

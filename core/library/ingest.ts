@@ -4,9 +4,10 @@ import type { MediaManifest } from '../shared/manifest.js';
 import { assertVideoName, videoNameProblem } from '../shared/video-name.js';
 import { cutVideoInto } from '../media/cutter.js';
 import { ManifestBuilder } from '../media/manifest-builder.js';
-import type { ProbeResult } from '../media/probe.js';
+import { probeMedia, type ProbeResult } from '../media/probe.js';
 import type { Logger } from '../util/logger.js';
 import { PeerStreamerError } from '../util/errors.js';
+import { keepIngestPoster, makeIngestPoster } from './ingest-poster.js';
 
 export interface IngestOptions {
   /** Defaults to the file name without its extension. */
@@ -24,6 +25,10 @@ export interface IngestOptions {
    * far apart for the chunk duration asked for. Called before the video is committed.
    */
   onNote?: (note: string) => void;
+  /** Make a poster frame for library cards (default true). */
+  poster?: boolean;
+  /** Problems that did not fail the ingest (e.g. no poster could be made), for the person adding it. */
+  onWarning?: (message: string) => void;
 }
 
 /** The name a file gets when --name is not given: its base name without the extension. */
@@ -52,7 +57,9 @@ export function ingestName(file: string, name?: string): string {
 /**
  * Ingests a video file into the store: cut into chunks (remux or transcode), each chunk written
  * crash-safely as it is produced, and the video committed in one transaction at the end. On any
- * failure nothing of the new video remains (and a replaced video is untouched).
+ * failure nothing of the new video remains (and a replaced video is untouched). A poster frame is
+ * then taken from the file and named in the manifest; failing to make or keep one is reported
+ * (logger, onWarning) but never fails the ingest.
  */
 export async function ingestVideo(
   store: ChunkStore,
@@ -64,6 +71,8 @@ export async function ingestVideo(
   const writer = store.beginVideo(name, { replace: options.replace ?? false });
   const builder = new ManifestBuilder(name);
   try {
+    // Probed here rather than in the cutter, because the poster step needs the streams as well.
+    const probe = options.probe ?? (await probeMedia(file, options.signal ? { signal: options.signal } : {}));
     await cutVideoInto(
       file,
       {
@@ -71,7 +80,7 @@ export async function ingestVideo(
         ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
-        ...(options.probe ? { probe: options.probe } : {}),
+        probe,
       },
       async (event) => {
         builder.add(event);
@@ -83,9 +92,13 @@ export async function ingestVideo(
         }
       },
     );
-    const manifest = builder.build();
+    const built = builder.build();
+    const poster =
+      options.poster === false ? null : await makeIngestPoster(file, probe, built.duration, options);
+    const manifest: MediaManifest = poster === null ? built : { ...built, poster: poster.ref };
     // A source serves its own videos: they are pinned so the cache never evicts them.
     writer.commit(manifest, { pinned: true });
+    if (poster !== null) await keepIngestPoster(store, name, poster.bytes, options);
     return manifest;
   } catch (error) {
     await writer.abort();

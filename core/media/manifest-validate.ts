@@ -11,6 +11,7 @@ import {
   type Manifest,
   type MediaManifest,
 } from '../shared/manifest.js';
+import { MAX_POSTER_BYTES, POSTER_MIME_TYPES, isPosterMimeType, type PosterRef } from '../shared/poster.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { PeerStreamerError, type ErrorCode } from '../util/errors.js';
 
@@ -50,6 +51,9 @@ const FMP4_KEYS = [
 // A legacy manifest is the fmp4 shape without the ingest record.
 const LEGACY_KEYS = FMP4_KEYS.filter((key) => key !== 'ingest');
 const CHUNK_KEYS = ['index', 'start', 'duration', 'size', 'sha256'];
+/** Fields added within version 1: absent in older manifests, checked when present. */
+const FMP4_OPTIONAL_KEYS = ['poster'];
+const POSTER_KEYS = ['size', 'sha256', 'mimeType'];
 
 type Fields = Record<string, unknown>;
 
@@ -66,12 +70,12 @@ class Checker {
     );
   }
 
-  object(value: unknown, path: string, keys: readonly string[]): Fields {
+  object(value: unknown, path: string, keys: readonly string[], optional: readonly string[] = []): Fields {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       this.fail(path, 'must be an object', value);
     const fields = value as Fields;
     for (const key of Object.keys(fields)) {
-      if (!keys.includes(key)) this.fail(`${path}.${key}`, 'is not a known field');
+      if (!keys.includes(key) && !optional.includes(key)) this.fail(`${path}.${key}`, 'is not a known field');
     }
     for (const key of keys) {
       if (!(key in fields)) this.fail(`${path}.${key}`, 'is missing');
@@ -163,7 +167,7 @@ function checkCommon(check: Checker, fields: Fields): { name: string; createdAt:
 }
 
 function checkMedia(check: Checker, value: unknown): MediaManifest {
-  const fields = check.object(value, 'manifest', FMP4_KEYS);
+  const fields = check.object(value, 'manifest', FMP4_KEYS, FMP4_OPTIONAL_KEYS);
   const { name, createdAt } = checkCommon(check, fields);
   const mimeType = fields.mimeType;
   if (typeof mimeType !== 'string' || mimeType.length > MAX_MIME_LENGTH || !FMP4_MIME.test(mimeType)) {
@@ -215,6 +219,19 @@ function checkMedia(check: Checker, value: unknown): MediaManifest {
     chunks,
     createdAt,
     ingest: { mode: mode as MediaManifest['ingest']['mode'], sourceCodecs: [...(codecs as string[])] },
+    ...(fields.poster === undefined ? {} : { poster: checkPoster(check, fields.poster) }),
+  };
+}
+
+function checkPoster(check: Checker, value: unknown): PosterRef {
+  const fields = check.object(value, 'poster', POSTER_KEYS);
+  const mimeType = fields.mimeType;
+  if (!isPosterMimeType(mimeType))
+    check.fail('poster.mimeType', `must be one of ${POSTER_MIME_TYPES.join(', ')}`, mimeType);
+  return {
+    size: check.positiveInteger(fields.size, 'poster.size', MAX_POSTER_BYTES),
+    sha256: check.sha256(fields.sha256, 'poster.sha256'),
+    mimeType,
   };
 }
 

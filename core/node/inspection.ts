@@ -61,7 +61,7 @@ export function buildStats(sources: InspectionSources): NodeStats {
     bytesHeld: storeStats.bytes,
     capacityBytes: storeStats.capacityBytes,
     streamsActive: sources.streamsActive(),
-    invalidMessages: server.counters().invalidTotal + counters.corruptChunks,
+    invalidMessages: server.counters().invalidTotal + counters.corruptChunks + counters.badPosters,
     peers,
     currentMaster: upstream?.address ?? null,
     masterName: upstream?.name ?? null,

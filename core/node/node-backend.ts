@@ -1,4 +1,4 @@
-import type { GatewayBackend } from '../gateway/backend.js';
+import type { GatewayBackend, PosterImage } from '../gateway/backend.js';
 import { libraryEntry } from '../gateway/library-entry.js';
 import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
@@ -50,8 +50,10 @@ export class NodeBackend implements GatewayBackend {
         height: info.height,
         chunks: info.chunks,
         chunksHeld: 0,
-        bytesTotal: 0,
+        // The master's list says how big the video is, so a node holding none of it can show that.
+        bytesTotal: info.bytes ?? null,
         bytesHeld: 0,
+        posterSha256: info.poster?.sha256 ?? null,
       });
     }
     return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -73,6 +75,10 @@ export class NodeBackend implements GatewayBackend {
       chunk.origin === 'local' ? (this.prefetcher.takeOrigin(name, index) ?? 'local') : chunk.origin;
     this.node.counters.fetched(origin, chunk.bytes.length);
     return { bytes: chunk.bytes, origin };
+  }
+
+  getPoster(name: string): Promise<PosterImage | null> {
+    return this.node.posters.poster(name);
   }
 
   async stats(): Promise<NodeStats> {

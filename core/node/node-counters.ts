@@ -8,6 +8,8 @@ export class NodeCounters {
   readonly chunksFetched: Record<ChunkOrigin, number> = { local: 0, peer: 0, master: 0, source: 0 };
   /** Chunks that arrived with bytes not matching the manifest's sha256. */
   corruptChunks = 0;
+  /** Poster replies refused: too big, or not the image the manifest names. */
+  badPosters = 0;
   failovers = 0;
   readonly startedAt = Date.now();
 

@@ -7,6 +7,7 @@ import { MasterLink } from './master-link.js';
 import { MasterService } from './master-service.js';
 import { NodeCounters } from './node-counters.js';
 import { PeerHealth } from './peer-health.js';
+import { PosterService } from './poster-service.js';
 import { ServingService } from './serving-service.js';
 import { SwarmLibrary } from './swarm-library.js';
 import { VideoPublisher, type PublishOptions } from './publish-video.js';
@@ -46,6 +47,7 @@ export class PeerNode {
   readonly link: MasterLink | null;
   readonly logger: Logger;
   readonly library: SwarmLibrary;
+  readonly posters: PosterService;
   private readonly sessions: StreamSessions;
   private readonly masterService: MasterService;
   private readonly limiter: UploadLimiter;
@@ -146,6 +148,18 @@ export class PeerNode {
       health: this.health,
       limiter: this.limiter,
       seeding: () => this.seedingEnabled,
+    });
+    this.posters = new PosterService({
+      selfName: config.name,
+      server,
+      store,
+      transport: client,
+      manifest: (video) => this.fetcher.manifest(video),
+      upstream: this.link ?? noUpstream,
+      hasUpstream: this.link !== null,
+      counters: this.counters,
+      health: this.health,
+      logger,
     });
     server.handle('stats', () => ({ reply: { stats: { ...this.stats() } } }));
     server.handle('topology', async () => ({ reply: { tree: await this.subtree() } }));

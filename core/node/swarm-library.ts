@@ -2,7 +2,7 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { Transport } from './transport.js';
 import type { UpstreamView } from '../stream/chunk-fetcher.js';
 import type { PeerRef, VideoInfo } from '../protocol/messages.js';
-import type { Manifest } from '../shared/manifest.js';
+import { manifestBytes, type Manifest } from '../shared/manifest.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 
@@ -109,5 +109,7 @@ export function videoInfo(manifest: Manifest): VideoInfo {
     height: manifest.height,
     chunks: manifest.chunks.length,
     mimeType: manifest.mimeType,
+    bytes: manifestBytes(manifest),
+    ...(manifest.kind === 'fmp4' && manifest.poster ? { poster: manifest.poster } : {}),
   };
 }

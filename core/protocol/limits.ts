@@ -50,5 +50,8 @@ export const MAX_MIME_TYPE_CHARS = 300;
 export const MAX_TOPOLOGY_DEPTH = 32;
 export const MAX_TOPOLOGY_NODES = 10_000;
 
+/** Largest poster image a `get-poster-ok` may carry (defined with the poster type in core/shared). */
+export { MAX_POSTER_BYTES } from '../shared/poster.js';
+
 /** Nesting depth accepted in opaque objects (stats). */
 export const MAX_OPAQUE_DEPTH = 16;

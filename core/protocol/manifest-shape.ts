@@ -3,6 +3,7 @@
  * chunks are verified against, so a malformed one must be refused here rather than trip a consumer.
  */
 import { MANIFEST_VERSION, type ChunkEntry, type Manifest, type SegmentRef } from '../shared/manifest.js';
+import { MAX_POSTER_BYTES, POSTER_MIME_TYPES, isPosterMimeType, type PosterRef } from '../shared/poster.js';
 import {
   checkArray,
   isAbsent,
@@ -37,6 +38,18 @@ function readNullableNumber(fields: Fields, key: string, max: number, path: stri
 function readSegment(value: unknown, path: string): SegmentRef {
   const fields = readObject(value, path);
   return { size: readUint(fields, 'size', MAX_BODY_BYTES, path), sha256: readSha256(fields, 'sha256', path) };
+}
+
+/** A poster reference (manifest `poster`, list-videos `poster`): size bounded, format one we show. */
+export function readPosterRef(value: unknown, path: string): PosterRef {
+  const fields = readObject(value, path);
+  const mimeType = own(fields, 'mimeType');
+  if (!isPosterMimeType(mimeType)) {
+    throw badField(join(path, 'mimeType'), `one of ${POSTER_MIME_TYPES.join(', ')}`, mimeType);
+  }
+  const size = readUint(fields, 'size', MAX_POSTER_BYTES, path);
+  if (size === 0) throw badField(join(path, 'size'), `an integer from 1 to ${MAX_POSTER_BYTES}`, size);
+  return { size, sha256: readSha256(fields, 'sha256', path), mimeType };
 }
 
 function readChunks(fields: Fields, path: string): ChunkEntry[] {
@@ -104,5 +117,8 @@ export function readManifest(value: unknown, path: string): Manifest {
     height: isAbsent(fields, 'height') ? null : readUint(fields, 'height', MAX_PIXELS, path),
     init: readSegment(own(fields, 'init'), join(path, 'init')),
     ingest: { mode, sourceCodecs },
+    ...(isAbsent(fields, 'poster')
+      ? {}
+      : { poster: readPosterRef(own(fields, 'poster'), join(path, 'poster')) }),
   };
 }

@@ -20,6 +20,9 @@ export function replyMismatch(request: Request, reply: OkReply): string | null {
       return `asked about ${request.count} indexes, got holders for ${reply.holders.length}`;
     }
   }
+  if (request.type === 'get-poster' && reply.type === 'get-poster-ok' && reply.video !== request.video) {
+    return `asked for the poster of ${request.video}, got that of ${reply.video}`;
+  }
   if (request.type === 'get-manifest' && reply.type === 'get-manifest-ok') {
     if (reply.manifest.name !== request.video) {
       return `asked for the manifest of ${request.video}, got that of ${reply.manifest.name}`;

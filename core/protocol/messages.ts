@@ -8,6 +8,7 @@
  */
 import type { Manifest } from '../shared/manifest.js';
 import type { ChunkOrigin, NodeRole } from '../shared/api-types.js';
+import type { PosterMimeType, PosterRef } from '../shared/poster.js';
 import type { WireErrorCode } from './problems.js';
 
 /** A node others can reach: its name and the tcp://host:port of its ROUTER. */
@@ -138,6 +139,12 @@ export interface AnnounceVideosRequest {
   videos: VideoInfo[];
 }
 
+export interface GetPosterRequest {
+  video: string;
+  /** The requesting node, for logs. */
+  name?: string;
+}
+
 /** A request or reply with no fields beyond `type`. */
 export type EmptyFields = Record<never, never>;
 
@@ -154,6 +161,7 @@ export interface RequestFields {
   stats: EmptyFields;
   topology: EmptyFields;
   'announce-videos': AnnounceVideosRequest;
+  'get-poster': GetPosterRequest;
 }
 
 // ---- reply fields ------------------------------------------------------------------------------
@@ -198,6 +206,10 @@ export interface VideoInfo {
   height: number | null;
   chunks: number;
   mimeType: string;
+  /** Init segment plus every chunk, from the manifest, so a node holding nothing can show a size. */
+  bytes?: number;
+  /** The manifest's poster, so a library can tell which videos have one without their manifests. */
+  poster?: PosterRef;
 }
 
 export interface ListVideosOk {
@@ -228,6 +240,15 @@ export interface TopologyOk {
   tree: TopologyNode;
 }
 
+export interface GetPosterOk {
+  video: string;
+  /** Byte length of the binary frame that follows (at most MAX_POSTER_BYTES). */
+  size: number;
+  /** The sender's claim; the receiver checks the bytes against its manifest's poster. */
+  sha256: string;
+  mimeType: PosterMimeType;
+}
+
 export interface ReplyFields {
   register: RegisterOk;
   report: EmptyFields;
@@ -241,6 +262,7 @@ export interface ReplyFields {
   stats: StatsOk;
   topology: TopologyOk;
   'announce-videos': EmptyFields;
+  'get-poster': GetPosterOk;
 }
 
 // ---- unions ------------------------------------------------------------------------------------
@@ -260,10 +282,11 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'stats',
   'topology',
   'announce-videos',
+  'get-poster',
 ];
 
 /** Request types whose ok reply carries exactly one binary frame after the header. */
-export const TYPES_WITH_BODY: ReadonlySet<RequestType> = new Set<RequestType>(['get']);
+export const TYPES_WITH_BODY: ReadonlySet<RequestType> = new Set<RequestType>(['get', 'get-poster']);
 
 export type RequestOf<K extends RequestType> = { type: K } & RequestFields[K];
 /** Any request, as a caller builds it (the transport adds `v` and `id`). */

@@ -30,7 +30,8 @@ import {
   MAX_VIDEOS_LISTED,
   CHUNK_INDEX_LIMIT,
 } from './limits.js';
-import { readManifest, readSha256 } from './manifest-shape.js';
+import { readManifest, readPosterRef, readSha256 } from './manifest-shape.js';
+import { MAX_POSTER_BYTES, POSTER_MIME_TYPES, isPosterMimeType } from '../shared/poster.js';
 import {
   LEGACY_ROLES,
   NODE_ROLES,
@@ -79,6 +80,10 @@ export function readVideoInfo(value: unknown, path: string): VideoInfo {
     height: nullable('height', 1_000_000),
     chunks: readUint(fields, 'chunks', CHUNK_INDEX_LIMIT, path),
     mimeType: readString(fields, 'mimeType', MAX_MIME_TYPE_CHARS, path),
+    ...(isAbsent(fields, 'bytes') ? {} : { bytes: readUint(fields, 'bytes', Number.MAX_SAFE_INTEGER, path) }),
+    ...(isAbsent(fields, 'poster')
+      ? {}
+      : { poster: readPosterRef(own(fields, 'poster'), join(path, 'poster')) }),
   };
 }
 
@@ -171,6 +176,18 @@ export const replyValidators: { [K in RequestType]: (fields: Fields) => ReplyFie
     }),
   }),
   'announce-videos': empty,
+  'get-poster': (fields) => {
+    const mimeType = own(fields, 'mimeType');
+    if (!isPosterMimeType(mimeType))
+      throw badField('mimeType', `one of ${POSTER_MIME_TYPES.join(', ')}`, mimeType);
+    // The size bound is what keeps a peer from handing us a "poster" of many megabytes.
+    return {
+      video: readVideoName(fields, 'video'),
+      size: readUint(fields, 'size', MAX_POSTER_BYTES),
+      sha256: readSha256(fields, 'sha256'),
+      mimeType,
+    };
+  },
 };
 
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;

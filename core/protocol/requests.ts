@@ -121,4 +121,5 @@ export const requestValidators: { [K in RequestType]: (fields: Fields) => Reques
   stats: empty,
   topology: empty,
   'announce-videos': (fields) => ({ name: readNodeName(fields, 'name'), videos: readVideoList(fields) }),
+  'get-poster': (fields) => ({ video: readVideoName(fields, 'video'), ...readOptionalName(fields) }),
 };

@@ -19,8 +19,14 @@ export interface LibraryEntry {
   height: number | null;
   chunks: number;
   chunksHeld: number;
-  bytesTotal: number;
+  /** Init segment plus every chunk, from the manifest; null when an older master does not say. */
+  bytesTotal: number | null;
   bytesHeld: number;
+  /**
+   * sha256 of the video's poster image (serve it from `api/videos/<name>/poster?v=<sha256>`), or
+   * null when it has none: videos from before posters, audio, legacy imports.
+   */
+  posterSha256: string | null;
 }
 
 /**

@@ -3,6 +3,9 @@
  * This module is shared with the renderer, which may import it as types only, so it holds no
  * runtime dependencies beyond plain functions.
  */
+import type { PosterRef } from './poster.js';
+
+export type { PosterRef };
 
 /** Bumped whenever the stored or wire shape changes; readers reject versions they do not know. */
 export const MANIFEST_VERSION = 1;
@@ -42,6 +45,11 @@ export interface MediaManifest extends ManifestBase {
   init: SegmentRef;
   /** How the source file became chunks: stream copy, or a transcode to H.264/AAC. */
   ingest: { mode: 'remux' | 'transcode' | 'partial-transcode'; sourceCodecs: string[] };
+  /**
+   * A still frame for library cards. Optional within manifest version 1: manifests from before
+   * posters, and videos without a picture (audio only) or whose frame could not be made, have none.
+   */
+  poster?: PosterRef;
 }
 
 /** A video from the original system: fixed-size byte chunks, playable only in order from chunk 0. */

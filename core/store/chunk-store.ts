@@ -13,6 +13,7 @@ import { claimInProcess, releaseInProcess, removeLockFile, writeLockFile } from 
 import { UsageClock, evictLeastRecentlyUsed } from './lru.js';
 import { assertStorableManifest, samePayloads } from './manifest-check.js';
 import { INDEX_FILE, openIndex } from './open-index.js';
+import { PosterStore } from './poster-store.js';
 import { reconcile } from './reconcile.js';
 import { notWritableError, translateFileError, translateSqliteError } from './store-errors.js';
 import {
@@ -49,6 +50,8 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   readonly dir: string;
   /** What open() repaired on disk. */
   readonly reconcileReport: ReconcileReport;
+  /** Poster frames of the videos, kept beside the chunks (see poster-store.ts). */
+  readonly posters: PosterStore;
   private readonly index: ChunkIndex;
   private readonly blobFiles: BlobFiles;
   private readonly usage: UsageClock;
@@ -85,6 +88,14 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     this.verifyReads = options.verifyReads ?? false;
     this.capacity = options.capacityBytes ?? null;
     this.bytesHeld = index.totalBytes();
+    this.posters = new PosterStore({
+      dir,
+      db: index.db,
+      log: this.log,
+      manifestOf: (name) => this.manifestOf(name),
+      assertOpen: () => this.assertOpen(),
+      sql: (doing, work) => this.sql(doing, work),
+    });
   }
 
   /**
@@ -112,6 +123,8 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
       if (report.droppedRows + report.orphanBlobs + report.tempFiles > 0) {
         store.log.warn({ dir: storeDir, ...report }, 'store reconciled after an unclean stop');
       }
+      const posters = await store.posters.reconcile();
+      if (posters.droppedRows > 0) store.log.warn({ dir: storeDir, ...posters }, 'posters reconciled');
       await store.shrinkToCapacity();
       return store;
     } catch (error) {

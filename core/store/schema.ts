@@ -33,6 +33,16 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // Version 2: poster frames, at most one per video, named by the video's manifest (poster.sha256).
+  // The image is the file posters/<sha256>. A row goes with its video: deleting or replacing the
+  // video's row deletes it, and the next open removes the file if nothing else names it.
+  `
+  CREATE TABLE posters (
+    video  TEXT PRIMARY KEY REFERENCES videos(name) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    size   INTEGER NOT NULL CHECK (size > 0)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

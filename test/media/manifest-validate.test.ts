@@ -124,7 +124,41 @@ describe('validateManifest', () => {
     ],
     ['duration mismatch', (m) => (m.duration = 9), /duration must equal the last chunk's start \+ duration/],
     ['extra chunk field', (m) => (m.chunks[0]!.url = 'http://x'), /chunks\[0\]\.url is not a known field/],
+    [
+      'a poster of another format',
+      (m) => (m.poster = { size: 10, sha256: HASH, mimeType: 'image/svg+xml' }),
+      /poster\.mimeType must be one of image\/webp, image\/jpeg/,
+    ],
+    [
+      'a poster too big',
+      (m) => (m.poster = { size: 65537, sha256: HASH, mimeType: 'image/webp' }),
+      /poster\.size must be a whole number from 1 to 65536/,
+    ],
+    [
+      'an empty poster',
+      (m) => (m.poster = { size: 0, sha256: HASH, mimeType: 'image/jpeg' }),
+      /poster\.size must be a whole number/,
+    ],
+    [
+      'a poster without its hash',
+      (m) => (m.poster = { size: 10, mimeType: 'image/jpeg' }),
+      /poster\.sha256 is missing/,
+    ],
+    [
+      'a poster with a url',
+      (m) => (m.poster = { size: 10, sha256: HASH, mimeType: 'image/jpeg', url: 'http://x' }),
+      /poster\.url is not a known field/,
+    ],
   ])('fmp4: %s', (_name, mutate, text) => rejects(media, mutate, text));
+
+  it('accepts an fmp4 manifest with a poster, and one from before posters', () => {
+    const withPoster: MediaManifest = {
+      ...media(),
+      poster: { size: 4096, sha256: HASH, mimeType: 'image/webp' },
+    };
+    expect(validateManifest(JSON.parse(JSON.stringify(withPoster)))).toEqual(withPoster);
+    expect(validateManifest(JSON.parse(JSON.stringify(media())))).not.toHaveProperty('poster');
+  });
 
   it.each<[string, Mutation, RegExp]>([
     ['with times', (m) => (m.chunks[0]!.start = 0), /chunks\[0\]\.start must be null in a legacy manifest/],
@@ -138,6 +172,11 @@ describe('validateManifest', () => {
       'with an ingest field',
       (m) => (m.ingest = { mode: 'remux', sourceCodecs: [] }),
       /manifest\.ingest is not a known field/,
+    ],
+    [
+      'with a poster',
+      (m) => (m.poster = { size: 10, sha256: HASH, mimeType: 'image/webp' }),
+      /manifest\.poster is not a known field/,
     ],
   ])('legacy: %s', (_name, mutate, text) => rejects(legacy, mutate, text));
 

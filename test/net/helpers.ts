@@ -4,7 +4,7 @@ import * as zmq from 'zeromq';
 import { PeerServer, type PeerServerOptions } from '../../core/net/server.js';
 import { sha256Hex } from '../../core/util/hash.js';
 import { PeerStreamerError } from '../../core/util/errors.js';
-import { replies } from '../protocol/fixtures.js';
+import { getBody, replies } from '../protocol/fixtures.js';
 
 export const LOOPBACK_ANY_PORT = 'tcp://127.0.0.1:0';
 
@@ -71,7 +71,8 @@ export function serveFixtures(server: PeerServer, chunks: Map<number, Buffer>): 
     .handle('get-manifest', () => ({ reply: replies['get-manifest'] }))
     .handle('stats', () => ({ reply: replies.stats }))
     .handle('topology', () => ({ reply: replies.topology }))
-    .handle('announce-videos', () => ({ reply: {} }));
+    .handle('announce-videos', () => ({ reply: {} }))
+    .handle('get-poster', () => ({ reply: replies['get-poster'], body: getBody }));
 }
 
 /** A raw DEALER, for sending what PeerClient never would. */

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { tryPeers } from '../../core/net/try-peers.js';
-import { REQUEST_TYPES, type Request } from '../../core/protocol/messages.js';
+import { REQUEST_TYPES, TYPES_WITH_BODY, type Request } from '../../core/protocol/messages.js';
 import { PeerStreamerError } from '../../core/util/errors.js';
 import { sha256Hex } from '../../core/util/hash.js';
-import { replies, requests } from '../protocol/fixtures.js';
+import { getBody, replies, requests } from '../protocol/fixtures.js';
 import { chunkOf, serveFixtures, startServer, waitFor } from './helpers.js';
 
 let server: PeerServer;
@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 describe('every message through a real PeerServer and PeerClient', () => {
-  it.each(REQUEST_TYPES.filter((type) => type !== 'get' && type !== 'ping' && type !== 'query'))(
+  it.each(REQUEST_TYPES.filter((type) => !TYPES_WITH_BODY.has(type) && type !== 'ping' && type !== 'query'))(
     '%s',
     async (type) => {
       const { reply, body } = await client.request(server.address, { type, ...requests[type] } as Request);
@@ -38,6 +38,15 @@ describe('every message through a real PeerServer and PeerClient', () => {
       expect(body).toBeUndefined();
     },
   );
+
+  it('get-poster, with the image as its own frame', async () => {
+    const { reply, body } = await client.request(server.address, {
+      type: 'get-poster',
+      ...requests['get-poster'],
+    });
+    expect(reply).toEqual({ type: 'get-poster-ok', ...replies['get-poster'] });
+    expect(Buffer.compare(body!, getBody)).toBe(0);
+  });
 
   it('query', async () => {
     const { reply } = await client.request(server.address, { type: 'query', ...requests.query });

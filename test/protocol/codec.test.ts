@@ -7,8 +7,13 @@ import {
   encodeOkReply,
   encodeRequest,
 } from '../../core/protocol/codec.js';
-import { MAX_HEADER_BYTES, MAX_INVENTORY_INDEXES } from '../../core/protocol/limits.js';
-import { REQUEST_TYPES, type Request, type RequestType } from '../../core/protocol/messages.js';
+import { MAX_HEADER_BYTES, MAX_INVENTORY_INDEXES, MAX_POSTER_BYTES } from '../../core/protocol/limits.js';
+import {
+  REQUEST_TYPES,
+  TYPES_WITH_BODY,
+  type Request,
+  type RequestType,
+} from '../../core/protocol/messages.js';
 import { WireProblem } from '../../core/protocol/problems.js';
 import { getBody, legacyManifest, replies, requests } from './fixtures.js';
 
@@ -56,7 +61,7 @@ describe('requests round trip', () => {
 
 describe('replies round trip', () => {
   it.each(REQUEST_TYPES)('%s-ok', (type: RequestType) => {
-    const body = type === 'get' ? getBody : undefined;
+    const body = TYPES_WITH_BODY.has(type) ? getBody : undefined;
     const frames = encodeOkReply(9, type, replies[type] as never, body);
     const decoded = decodeReply(frames as Buffer[]);
     expect(decoded.id).toBe(9);
@@ -281,6 +286,9 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
     { videos: [{ ...requests['announce-videos'].videos[0], chunks: -1 }] },
     'videos[0].chunks',
   ],
+  ['get-poster', { video: '../../etc/passwd' }, 'video'],
+  ['get-poster', { video: undefined }, 'video'],
+  ['get-poster', { name: 'tab\tname' }, 'name'],
 ];
 
 describe('field rejections', () => {
@@ -327,6 +335,7 @@ describe('reply rejections', () => {
   const okFrame = (type: string, fields: Record<string, unknown>): Buffer =>
     raw({ v: 1, id: 3, type, ...fields });
   const get = replies.get;
+  const poster = replies['get-poster'];
   const cases: Array<[string, Buffer[], string]> = [
     ['get-ok without its body', [okFrame('get-ok', { ...get })], 'bad-frames'],
     ['get-ok with a short body', [okFrame('get-ok', { ...get }), Buffer.alloc(3)], 'bad-frames'],
@@ -339,6 +348,37 @@ describe('reply rejections', () => {
     ['get-ok with a huge size', [okFrame('get-ok', { ...get, size: 2 ** 40 }), getBody], 'bad-field'],
     ['get-ok with an unknown origin', [okFrame('get-ok', { ...get, origin: 'moon' }), getBody], 'bad-field'],
     ['ping-ok with a body', [okFrame('ping-ok', { ...replies.ping }), getBody], 'bad-frames'],
+    ['get-poster-ok without its image', [okFrame('get-poster-ok', { ...poster })], 'bad-frames'],
+    [
+      'get-poster-ok bigger than a poster may be',
+      [
+        okFrame('get-poster-ok', { ...poster, size: MAX_POSTER_BYTES + 1 }),
+        Buffer.alloc(MAX_POSTER_BYTES + 1),
+      ],
+      'bad-field',
+    ],
+    [
+      'get-poster-ok of a format the player does not show',
+      [okFrame('get-poster-ok', { ...poster, mimeType: 'image/svg+xml' }), getBody],
+      'bad-field',
+    ],
+    [
+      'get-manifest-ok with a poster too big',
+      [
+        okFrame('get-manifest-ok', {
+          manifest: {
+            ...replies['get-manifest'].manifest,
+            poster: { ...poster, size: MAX_POSTER_BYTES + 1 },
+          },
+        }),
+      ],
+      'bad-field',
+    ],
+    [
+      'list-videos-ok with a negative size',
+      [okFrame('list-videos-ok', { videos: [{ ...replies['list-videos'].videos[0], bytes: -1 }] })],
+      'bad-field',
+    ],
     ['ping-ok with a string time', [okFrame('ping-ok', { name: 'x', time: 'now' })], 'bad-field'],
     [
       'query-ok with 65 holder lists',

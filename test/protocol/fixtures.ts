@@ -15,6 +15,7 @@ export const manifest: Manifest = {
   height: 720,
   init: { size: 800, sha256: sha('init') },
   ingest: { mode: 'remux', sourceCodecs: ['h264', 'aac'] },
+  poster: { size: 4, sha256: sha('\u0000\u0001\u0002\u0003'), mimeType: 'image/webp' },
   createdAt: '2024-01-01T00:00:00.000Z',
   chunks: [
     { index: 0, start: 0, duration: 4, size: 1000, sha256: sha('0') },
@@ -77,6 +78,7 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
       },
     ],
   },
+  'get-poster': { video: 'big buck bunny', name: 'alice' },
 };
 
 export const replies: { [K in RequestType]: ReplyFields[K] } = {
@@ -115,6 +117,8 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
         height: 720,
         chunks: 2,
         mimeType: manifest.mimeType,
+        bytes: 2700,
+        poster: { size: 4, sha256: sha('\u0000\u0001\u0002\u0003'), mimeType: 'image/webp' },
       },
       {
         name: 'old.avi',
@@ -148,6 +152,12 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
     },
   },
   'announce-videos': {},
+  'get-poster': {
+    video: 'big buck bunny',
+    size: 4,
+    sha256: sha('\u0000\u0001\u0002\u0003'),
+    mimeType: 'image/webp',
+  },
 };
 
 export const getBody = Buffer.from([0, 1, 2, 3]);

@@ -14,6 +14,12 @@ describe('replies must answer the request they claim to', () => {
         { type: 'get-manifest-ok', ...replies['get-manifest'] },
       ),
     ).toBeNull();
+    expect(
+      replyMismatch(
+        { type: 'get-poster', ...requests['get-poster'] },
+        { type: 'get-poster-ok', ...replies['get-poster'] },
+      ),
+    ).toBeNull();
   });
 
   it('refuses another chunk, another video, another count, another type', () => {
@@ -32,6 +38,9 @@ describe('replies must answer the request they claim to', () => {
         { type: 'get-manifest-ok', ...replies['get-manifest'] },
       ),
     ).not.toBeNull();
+    expect(
+      replyMismatch({ type: 'get-poster', video: 'w' }, { type: 'get-poster-ok', ...replies['get-poster'] }),
+    ).toContain('poster of w');
     expect(replyMismatch({ type: 'ping' }, { type: 'bye-ok' })).toContain('ping-ok');
   });
 });

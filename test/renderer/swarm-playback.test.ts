@@ -79,7 +79,7 @@ describe('the player in a 3-level swarm', () => {
       .poll(async () => page.locator('[data-testid="bytes-peer"]').innerText(), { timeout: 15_000 })
       .not.toMatch(/^\s*peer\s*0 B\s*$/);
     const text = await page.locator('[data-testid="bytes-peer"]').innerText();
-    expect(text).toMatch(/[1-9][\d.]* [kKMG]?B/);
+    expect(text).toMatch(/[1-9][\d.]* (?:[KMG]i)?B/);
     await screenshot(page, 'swarm-stats');
     await page.close();
   });

@@ -57,6 +57,7 @@ the video to its children at once; the node keeps serving meanwhile. Ctrl-C canc
     const probe = await probeMedia(file);
     const progress = new ProgressReporter(`adding ${file}`);
     let note: string | undefined;
+    const warnings: string[] = [];
     const chunking = {
       ...(chunkDuration !== undefined ? { chunkDuration } : {}),
       ...(chunkSize !== undefined ? { chunkSize } : {}),
@@ -80,6 +81,7 @@ the video to its children at once; the node keeps serving meanwhile. Ctrl-C canc
           replace,
           onProgress,
           onNote: (text) => (note = text),
+          onWarning: (message) => warnings.push(message),
         }),
     }).catch((error: unknown) => {
       progress.abandon();
@@ -92,6 +94,7 @@ the video to its children at once; the node keeps serving meanwhile. Ctrl-C canc
         (viaNode ? '; the running node announced it to its children' : ''),
     );
     if (note !== undefined) process.stderr.write(`note: ${note}\n`);
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     if (parsed.values.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
     return 0;
   },

@@ -13,6 +13,9 @@ export const api = {
   topology: () => getJson<TopologyNode>('api/topology'),
   initUrl: (name: string) => `api/videos/${encodeURIComponent(name)}/init`,
   chunkUrl: (name: string, index: number) => `api/videos/${encodeURIComponent(name)}/chunks/${index}`,
+  /** Named by the image's sha256, so the browser may cache it for good. */
+  posterUrl: (name: string, sha256: string) =>
+    `api/videos/${encodeURIComponent(name)}/poster?v=${encodeURIComponent(sha256)}`,
   eventsUrl: 'api/events',
 };
 

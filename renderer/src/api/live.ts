@@ -1,6 +1,7 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { api } from './client.ts';
 import type { LiveUpdate, NodeStats, TopologyNode } from './types.ts';
+import { appendSample, type ThroughputSample } from '../stats/throughput-series.ts';
 
 export type LiveMode = 'connecting' | 'live' | 'polling' | 'offline';
 
@@ -8,19 +9,18 @@ export interface LiveState {
   stats: NodeStats | null;
   topology: TopologyNode | null;
   mode: LiveMode;
-  /** (time ms, total bytes fetched) pairs, newest last: the throughput chart's input. */
-  fetchedHistory: Array<readonly [number, number]>;
+  /** The node's cumulative byte counters with the time they were seen, oldest first: the chart's input. */
+  samples: ThroughputSample[];
 }
 
 const POLL_MS = 2_000;
-const HISTORY = 90;
 
 /**
  * One shared live connection for every view: Server-Sent Events from api/events, and polling when
  * the stream cannot be opened (e.g. a proxy that buffers it). Opened by the first view that needs it,
  * closed when the last one unmounts.
  */
-let state: LiveState = { stats: null, topology: null, mode: 'connecting', fetchedHistory: [] };
+let state: LiveState = { stats: null, topology: null, mode: 'connecting', samples: [] };
 const listeners = new Set<() => void>();
 let users = 0;
 let source: EventSource | null = null;
@@ -33,18 +33,19 @@ function update(patch: Partial<LiveState>): void {
   for (const listener of listeners) listener();
 }
 
+/** Each update is also a sample: it says when the counters reached these values. */
 function applyStats(stats: NodeStats): void {
-  update({ stats });
+  update({ stats, samples: appendSample(state.samples, Date.now(), stats) });
 }
 
 /**
- * The node pushes stats only when something changed, so the chart samples the latest counters on
- * its own clock: idle seconds then show as zero throughput instead of a line that stops.
+ * A lone node pushes stats only when something changed, so the latest counters are also sampled on
+ * a clock: an idle second then shows as zero throughput, and a burst after a quiet minute is placed
+ * in the second it arrived in rather than spread over the whole minute.
  */
 function sample(): void {
   if (state.stats === null) return;
-  const total = Object.values(state.stats.bytesFetched).reduce((sum, bytes) => sum + bytes, 0);
-  update({ fetchedHistory: [...state.fetchedHistory, [Date.now(), total] as const].slice(-HISTORY) });
+  update({ samples: appendSample(state.samples, Date.now(), state.stats) });
 }
 
 function apply(update_: LiveUpdate): void {
@@ -94,6 +95,8 @@ function close(): void {
   pollTimer = null;
   if (sampleTimer !== null) clearInterval(sampleTimer);
   sampleTimer = null;
+  // Counters seen before a gap would spread the gap's traffic over it: the next chart starts afresh.
+  state = { ...state, samples: [] };
 }
 
 export function useLive(): LiveState {

@@ -1,11 +1,9 @@
-import type { ChunkOrigin } from '../api/types.ts';
 import { useLive } from '../api/live.ts';
 import { usePlayback } from '../player/playback-store.ts';
 import { describePlace, formatBytes } from '../ui/format.ts';
 import { PeerTable } from './PeerTable.tsx';
 import { ThroughputChart } from './ThroughputChart.tsx';
-
-const ORIGINS: ChunkOrigin[] = ['local', 'peer', 'master', 'source'];
+import { ORIGINS } from './throughput-series.ts';
 
 /** The node's counters (live over SSE) beside what this player measures itself. */
 export function StatsPanel() {
@@ -50,7 +48,7 @@ export function StatsPanel() {
         ))}
       </div>
       <h3>Throughput</h3>
-      <ThroughputChart history={live.fetchedHistory} />
+      <ThroughputChart samples={live.samples} />
       <div className="metric-grid">
         <Metric
           label="Buffer ahead"

@@ -1,5 +1,6 @@
 import type { TopologyNode } from '../api/types.ts';
-import { layoutTree } from './layout.ts';
+import { ChunkStrip } from './ChunkStrip.tsx';
+import { layoutBounds, layoutTree, type PlacedNode, type TreeGeometry } from './layout.ts';
 
 interface Props {
   root: TopologyNode;
@@ -8,25 +9,46 @@ interface Props {
   chunkCount: number;
 }
 
-const NODE_W = 168;
-const NODE_H = 62;
-const SLOT = 190;
-const ROW = 120;
-const STRIP_W = NODE_W - 20;
+const GEOMETRY: TreeGeometry = {
+  nodeWidth: 184,
+  nodeHeight: 62,
+  slot: 228,
+  row: 104,
+  stackedRow: 74,
+  stackIndent: 28,
+};
+/** Room around the boxes for this node's glow. */
+const MARGIN = 12;
+const STRIP_WIDTH = GEOMETRY.nodeWidth - 20;
+/**
+ * SVG text does not ellipsize, so labels are cut to what fits the box at their CSS size (13 px bold
+ * names, 11 px meta); the whole text is in the node's tooltip.
+ */
+const META_CHARS = 28;
 
-/** The tree drawn as SVG: source at the top, masters below, their children below them. */
+/** The pixel size the graph needs; the panel shows the outline instead when it does not fit. */
+export function graphSize(root: TopologyNode): { width: number; height: number } {
+  const bounds = layoutBounds(layoutTree(root, GEOMETRY), GEOMETRY);
+  return { width: bounds.width + 2 * MARGIN, height: bounds.height + 2 * MARGIN };
+}
+
+/**
+ * The tree drawn as SVG in real pixels: source at the top, masters below, their children below
+ * them. One SVG unit is one CSS pixel (width and height match the viewBox), so labels keep their
+ * CSS size however wide the tree is; a wide tree scrolls instead of shrinking.
+ */
 export function TopologyGraph({ root, video, chunkCount }: Props) {
-  const placed = layoutTree(root, SLOT, ROW);
-  const minX = Math.min(...placed.map((p) => p.x)) - NODE_W / 2 - 10;
-  const maxX = Math.max(...placed.map((p) => p.x)) + NODE_W / 2 + 10;
-  const maxY = Math.max(...placed.map((p) => p.y)) + NODE_H + 10;
-  const width = maxX - minX;
+  const placed = layoutTree(root, GEOMETRY);
+  const bounds = layoutBounds(placed, GEOMETRY);
+  const width = bounds.width + 2 * MARGIN;
+  const height = bounds.height + 2 * MARGIN;
   return (
     <svg
       className="topology-graph"
       data-testid="topology-graph"
-      viewBox={`${minX} -10 ${width} ${maxY + 10}`}
-      style={{ maxWidth: `${width}px` }}
+      width={width}
+      height={height}
+      viewBox={`${bounds.minX - MARGIN} ${-MARGIN} ${width} ${height}`}
       role="img"
       aria-label="Node tree"
     >
@@ -36,38 +58,47 @@ export function TopologyGraph({ root, video, chunkCount }: Props) {
           <path
             key={`edge-${p.node.name}-${p.node.address}`}
             className={`topology-edge ${p.node.alive ? '' : 'dead'}`}
-            d={`M ${p.parent!.x} ${p.parent!.y + NODE_H} C ${p.parent!.x} ${p.parent!.y + NODE_H + 30}, ${p.x} ${p.y - 30}, ${p.x} ${p.y}`}
+            d={edgePath(p)}
           />
         ))}
       {placed.map(({ node, x, y }) => {
         const held = video === null ? [] : (node.chunks[video] ?? []);
+        const nameRoom = node.self ? 15 : 21;
         return (
           <g
             key={`${node.name}-${node.address}`}
-            transform={`translate(${x - NODE_W / 2} ${y})`}
+            transform={`translate(${x - GEOMETRY.nodeWidth / 2} ${y})`}
             className={`topology-node role-${node.role} ${node.self ? 'self' : ''} ${node.alive ? '' : 'dead'}`}
             data-testid="topology-node"
             data-name={node.name}
             data-self={node.self ? 'true' : 'false'}
           >
-            <rect width={NODE_W} height={NODE_H} rx={10} className="node-box" />
+            <title>{`${node.name} · ${node.role} · ${node.alive ? node.address : 'unreachable'}`}</title>
+            <rect width={GEOMETRY.nodeWidth} height={GEOMETRY.nodeHeight} rx={10} className="node-box" />
             <text x={10} y={20} className="node-name">
-              {node.name.length > (node.self ? 14 : 20)
-                ? `${node.name.slice(0, node.self ? 13 : 19)}…`
-                : node.name}
+              {clip(node.name, nameRoom)}
             </text>
             {node.self && (
-              <g transform={`translate(${NODE_W - 44} 8)`}>
-                <rect width={36} height={16} rx={8} className="self-pill" />
-                <text x={18} y={12} textAnchor="middle" className="self-pill-text">
+              <g transform={`translate(${GEOMETRY.nodeWidth - 44} 7)`}>
+                <rect width={36} height={17} rx={8.5} className="self-pill" />
+                <text x={18} y={12.5} textAnchor="middle" className="self-pill-text">
                   you
                 </text>
               </g>
             )}
-            <text x={10} y={36} className="node-meta">
-              {node.role} · {node.alive ? shortAddress(node.address) : 'unreachable'}
+            <text x={10} y={37} className="node-meta">
+              {clip(`${node.role} · ${node.alive ? shortAddress(node.address) : 'unreachable'}`, META_CHARS)}
             </text>
-            {video !== null && chunkCount > 0 && <ChunkStrip held={held} count={chunkCount} />}
+            {video !== null && chunkCount > 0 && (
+              <ChunkStrip
+                held={held}
+                count={chunkCount}
+                x={10}
+                y={GEOMETRY.nodeHeight - 18}
+                width={STRIP_WIDTH}
+                height={8}
+              />
+            )}
           </g>
         );
       })}
@@ -75,31 +106,22 @@ export function TopologyGraph({ root, video, chunkCount }: Props) {
   );
 }
 
-/** One tick per chunk of the current video, lit where the node holds it. */
-function ChunkStrip({ held, count }: { held: number[]; count: number }) {
-  const set = new Set(held);
-  const tick = STRIP_W / count;
-  return (
-    <g transform={`translate(10 ${NODE_H - 18})`} data-testid="chunk-strip" data-held={set.size}>
-      <rect width={STRIP_W} height={8} rx={2} className="strip-bg" />
-      {Array.from({ length: count }, (_, index) =>
-        set.has(index) ? (
-          <rect
-            key={index}
-            x={index * tick}
-            width={Math.max(1, tick - (tick > 3 ? 0.6 : 0))}
-            height={8}
-            className="strip-held"
-          />
-        ) : null,
-      )}
-      <title>
-        {set.size} of {count} chunks held
-      </title>
-    </g>
-  );
+/** A curve from parent to child, or for a stacked leaf an elbow down the parent's left side. */
+function edgePath(p: PlacedNode): string {
+  const parent = p.parent!;
+  const bottom = parent.y + GEOMETRY.nodeHeight;
+  if (p.stacked) {
+    const busX = parent.x - GEOMETRY.nodeWidth / 2 + 14;
+    const middle = p.y + GEOMETRY.nodeHeight / 2;
+    return `M ${busX} ${bottom} V ${middle} H ${p.x - GEOMETRY.nodeWidth / 2}`;
+  }
+  return `M ${parent.x} ${bottom} C ${parent.x} ${bottom + 24}, ${p.x} ${p.y - 24}, ${p.x} ${p.y}`;
 }
 
-function shortAddress(address: string): string {
+function clip(text: string, chars: number): string {
+  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
+}
+
+export function shortAddress(address: string): string {
   return address.replace(/^tcp:\/\//, '');
 }

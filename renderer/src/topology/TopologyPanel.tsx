@@ -1,26 +1,63 @@
+import { useState } from 'react';
 import { useLive } from '../api/live.ts';
-import { TopologyGraph } from './TopologyGraph.tsx';
+import { useElementWidth } from '../ui/use-element-width.ts';
+import { TopologyGraph, graphSize } from './TopologyGraph.tsx';
+import { TopologyOutline } from './TopologyOutline.tsx';
 
 interface Props {
   video: string | null;
   chunkCount: number;
+  /** Say which video the strips show (off where a picker beside the panel already says it). */
+  caption?: boolean;
 }
 
-export function TopologyPanel({ video, chunkCount }: Props) {
+type Shape = 'auto' | 'graph' | 'list';
+
+/**
+ * The node tree, as a graph where it fits the panel and as an indented list where it does not (the
+ * side panel beside the player, a large swarm). Either way text keeps its size; the viewer can pick
+ * the other shape, and a graph wider than the panel scrolls.
+ */
+export function TopologyPanel({ video, chunkCount, caption = true }: Props) {
   const live = useLive();
+  const [shape, setShape] = useState<Shape>('auto');
+  const [bodyRef, width] = useElementWidth<HTMLDivElement>(0);
+  const root = live.topology;
+  const fits = root !== null && width > 0 && graphSize(root).width <= width;
+  const showGraph = shape === 'graph' || (shape === 'auto' && fits);
   return (
     <section className="panel topology-panel" data-testid="topology-panel" aria-label="Topology">
       <header className="panel-header">
         <h2>Topology</h2>
-        {video !== null && <span className="muted">chunks of “{video}”</span>}
-      </header>
-      {live.topology === null ? (
-        <p className="muted">Waiting for the node…</p>
-      ) : (
-        <div className="topology-scroll">
-          <TopologyGraph root={live.topology} video={video} chunkCount={chunkCount} />
+        <div className="segmented" role="group" aria-label="Show the tree as">
+          <button
+            type="button"
+            aria-pressed={showGraph}
+            data-testid="topology-shape-graph"
+            onClick={() => setShape('graph')}
+          >
+            Graph
+          </button>
+          <button
+            type="button"
+            aria-pressed={!showGraph}
+            data-testid="topology-shape-list"
+            onClick={() => setShape('list')}
+          >
+            List
+          </button>
         </div>
-      )}
+      </header>
+      {caption && video !== null && <p className="muted topology-caption">Chunks of “{video}”</p>}
+      <div className="topology-scroll" ref={bodyRef} data-shape={showGraph ? 'graph' : 'list'}>
+        {root === null ? (
+          <p className="muted">Waiting for the node…</p>
+        ) : showGraph ? (
+          <TopologyGraph root={root} video={video} chunkCount={chunkCount} />
+        ) : (
+          <TopologyOutline root={root} video={video} chunkCount={chunkCount} />
+        )}
+      </div>
       <p className="legend">
         <span className="legend-self" /> this node <span className="legend-dead" /> unreachable{' '}
         <span className="legend-held" /> chunk held

@@ -6,6 +6,7 @@ import { openOnClick } from '../player/opening.ts';
 import { loadPosition } from '../player/positions.ts';
 import { hrefOf } from '../router.ts';
 import { formatBytes, formatTime } from '../ui/format.ts';
+import { VideoThumb } from './VideoThumb.tsx';
 
 const REFRESH_MS = 5_000;
 
@@ -81,16 +82,7 @@ function VideoCard({ video }: { video: LibraryEntry }) {
             openOnClick(video.name);
         }}
       >
-        <div className="thumb" aria-hidden="true">
-          <span className="thumb-play">▶</span>
-          {video.duration !== null && <span className="thumb-duration">{formatTime(video.duration)}</span>}
-          {saved !== null && (
-            <span
-              className="thumb-progress"
-              style={{ width: `${(saved.seconds / saved.duration) * 100}%` }}
-            />
-          )}
-        </div>
+        <VideoThumb video={video} saved={saved} />
         <div className="card-body">
           <h2 className="video-title" data-testid="video-title" title={video.name}>
             {video.name}
@@ -109,10 +101,12 @@ function VideoCard({ video }: { video: LibraryEntry }) {
                 )}
               </>
             )}
-            <span>
-              {' · '}
-              {formatBytes(video.bytesTotal)}
-            </span>
+            {video.bytesTotal !== null && (
+              <span data-testid="video-size">
+                {' · '}
+                {formatBytes(video.bytesTotal)}
+              </span>
+            )}
           </p>
           <div
             className="cache-row"

@@ -38,7 +38,7 @@ export function TopologyView() {
           </select>
         </label>
       )}
-      <TopologyPanel video={selected} chunkCount={entry?.chunks ?? 0} />
+      <TopologyPanel video={selected} chunkCount={entry?.chunks ?? 0} caption={false} />
       <p className="muted" data-testid="topology-roles">
         <strong>source</strong>: has no master; the tree starts there. <strong>master</strong>: registered
         under a master and has children of its own. <strong>child</strong>: registered under a master, no

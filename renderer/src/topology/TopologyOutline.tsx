@@ -1,0 +1,83 @@
+import { useState } from 'react';
+import type { TopologyNode } from '../api/types.ts';
+import { ChunkStrip } from './ChunkStrip.tsx';
+import { shortAddress } from './TopologyGraph.tsx';
+
+interface Props {
+  root: TopologyNode;
+  video: string | null;
+  chunkCount: number;
+}
+
+/**
+ * The tree as an indented list, for panels too narrow for the graph: one row per node at full text
+ * size, subtrees that fold away, and the panel scrolls. Shrinking the graph to fit made its labels
+ * about 7 px, which nobody can read.
+ */
+export function TopologyOutline({ root, video, chunkCount }: Props) {
+  return (
+    <ul className="topology-outline" data-testid="topology-outline" role="tree" aria-label="Node tree">
+      <OutlineItem node={root} video={video} chunkCount={chunkCount} />
+    </ul>
+  );
+}
+
+function OutlineItem({ node, video, chunkCount }: { node: TopologyNode } & Omit<Props, 'root'>) {
+  const [open, setOpen] = useState(true);
+  const hasChildren = node.children.length > 0;
+  const held = video === null ? [] : (node.chunks[video] ?? []);
+  return (
+    <li role="treeitem" aria-expanded={hasChildren ? open : undefined}>
+      <div
+        className={`outline-row role-${node.role} ${node.self ? 'self' : ''} ${node.alive ? '' : 'dead'}`}
+        data-testid="topology-node"
+        data-name={node.name}
+        data-self={node.self ? 'true' : 'false'}
+      >
+        {hasChildren ? (
+          <button
+            type="button"
+            className="outline-toggle"
+            aria-label={`${open ? 'Fold' : 'Unfold'} the ${node.children.length} nodes under ${node.name}`}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? '▾' : '▸'}
+          </button>
+        ) : (
+          <span className="outline-toggle" aria-hidden="true" />
+        )}
+        <div className="outline-body">
+          <div className="outline-head">
+            <span className="outline-name" title={node.name}>
+              {node.name}
+            </span>
+            {node.self && <span className="self-badge">you</span>}
+            {hasChildren && !open && <span className="outline-folded">+{countNodes(node) - 1}</span>}
+          </div>
+          <div className="outline-meta" title={node.address}>
+            {node.role} · {node.alive ? shortAddress(node.address) : 'unreachable'}
+          </div>
+          {video !== null && chunkCount > 0 && (
+            <ChunkStrip held={held} count={chunkCount} width="100%" height={6} />
+          )}
+        </div>
+      </div>
+      {hasChildren && open && (
+        <ul role="group">
+          {node.children.map((child) => (
+            <OutlineItem
+              key={`${child.name}-${child.address}`}
+              node={child}
+              video={video}
+              chunkCount={chunkCount}
+            />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+function countNodes(node: TopologyNode): number {
+  return 1 + node.children.reduce((sum, child) => sum + countNodes(child), 0);
+}
