@@ -23,6 +23,7 @@ import type {
   ControlResultFields,
   ExportRequest,
   IngestProgressEvent,
+  NoticeEvent,
 } from './messages.js';
 import { encodeRequest, parseNodeLine, type NodeLine } from './schema.js';
 import { canonicalStoreDir, locateSocket } from './socket-path.js';
@@ -77,9 +78,11 @@ export class ControlClient {
   async add(
     request: AddRequest,
     onProgress: (progress: IngestProgressEvent) => void,
+    onNotice: (notice: NoticeEvent) => void = () => undefined,
   ): Promise<MediaManifest> {
     const { manifest } = await this.call({ type: 'add', ...request }, (event) => {
       if (event.type === 'progress') onProgress(event);
+      else if (event.type === 'notice') onNotice({ level: event.level, text: event.text });
     });
     // An ingest always cuts fMP4; only an import makes legacy videos.
     if (manifest.kind !== 'fmp4') throw this.badReply(`add-ok carries a ${manifest.kind} manifest`);

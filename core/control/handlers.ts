@@ -6,13 +6,17 @@ import type { Writable } from 'node:stream';
 import type { Manifest } from '../shared/manifest.js';
 import type { VideoSummary } from '../store/types.js';
 import type { StoreCheck } from '../library/check-store.js';
-import type { AddRequest, ExportRequest, IngestProgressEvent } from './messages.js';
+import type { AddRequest, ExportRequest, IngestProgressEvent, NoticeEvent } from './messages.js';
 
 export interface ControlHandlers {
   /** Ingests the file into the node's store; aborting `signal` abandons it and keeps nothing. */
   add(
     request: AddRequest,
-    context: { signal: AbortSignal; progress: (progress: IngestProgressEvent) => void },
+    context: {
+      signal: AbortSignal;
+      progress: (progress: IngestProgressEvent) => void;
+      notice: (notice: NoticeEvent) => void;
+    },
   ): Promise<Manifest>;
   ls(): Promise<VideoSummary[]>;
   verify(): Promise<StoreCheck>;

@@ -47,9 +47,22 @@ export interface IngestProgressEvent {
   bytesOut: number;
 }
 
+/**
+ * add: a remark for the person adding the video that did not fail it — a `note` about the result
+ * (keyframes farther apart than the chunk duration asked for) or a `warning` (no poster could be made).
+ */
+export interface NoticeEvent {
+  level: NoticeLevel;
+  text: string;
+}
+
+export type NoticeLevel = 'note' | 'warning';
+export const NOTICE_LEVELS: readonly NoticeLevel[] = ['note', 'warning'];
+
 export interface ControlEventFields {
   /** add: ingest progress. */
   progress: IngestProgressEvent;
+  notice: NoticeEvent;
   /** ls: one video, so no line has to carry the whole library. */
   video: { video: VideoSummary };
   /** export: exactly `size` raw bytes of the video follow this line (not JSON, no newline after). */
@@ -62,7 +75,7 @@ export type ControlEvent = { [K in ControlEventType]: ControlEventOf<K> }[Contro
 
 /** The events each command may send before its final line; anything else is a protocol error. */
 export const EVENTS_OF: { readonly [K in ControlCommand]: readonly ControlEventType[] } = {
-  add: ['progress'],
+  add: ['progress', 'notice'],
   ls: ['video'],
   verify: [],
   export: ['data'],

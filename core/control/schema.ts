@@ -36,6 +36,8 @@ import { CONTROL_VERSION, MAX_DATA_BYTES, MAX_PATH_BYTES } from './limits.js';
 import {
   CONTROL_COMMANDS,
   EVENTS_OF,
+  NOTICE_LEVELS,
+  type NoticeLevel,
   type AddRequest,
   type ControlCommand,
   type ControlEvent,
@@ -152,6 +154,12 @@ const eventReaders: { [K in ControlEventType]: (fields: Fields) => ControlEventF
     totalSeconds: isAbsent(fields, 'totalSeconds') ? null : readNumber(fields, 'totalSeconds', 0, 1e9),
     bytesOut: readUint(fields, 'bytesOut', MAX_BYTES),
   }),
+  notice: (fields) => {
+    const level = own(fields, 'level');
+    if (!NOTICE_LEVELS.includes(level as NoticeLevel))
+      throw badField('level', `one of ${NOTICE_LEVELS.join(', ')}`, level);
+    return { level: level as NoticeLevel, text: readString(fields, 'text', MAX_TEXT_CHARS) };
+  },
   video: (fields) => ({ video: readVideoSummary(own(fields, 'video'), 'video') }),
   data: (fields) => {
     const bytes = readUint(fields, 'size', MAX_DATA_BYTES);

@@ -139,7 +139,13 @@ export class ControlSession {
     switch (request.type) {
       case 'add': {
         const progress = new ProgressRelay(this.socket);
-        const manifest = await this.handlers.add(request, { signal, progress: (p) => progress.offer(p) });
+        const manifest = await this.handlers.add(request, {
+          signal,
+          progress: (p) => progress.offer(p),
+          // Notices are rare and matter to the person: never dropped like superseded progress.
+          notice: (notice) =>
+            void this.write(encodeEvent({ type: 'notice', ...notice })).catch(() => undefined),
+        });
         progress.flush();
         return encodeResult('add', { manifest });
       }

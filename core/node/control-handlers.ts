@@ -12,7 +12,7 @@ import type { PeerNode } from './peer-node.js';
 
 export function nodeControlHandlers(node: PeerNode): ControlHandlers {
   return {
-    add: (request, { signal, progress }) =>
+    add: (request, { signal, progress, notice }) =>
       node.addVideo(request.file, {
         ...(request.name !== undefined ? { name: request.name } : {}),
         ...(request.chunkDuration !== undefined ? { chunkDuration: request.chunkDuration } : {}),
@@ -20,6 +20,8 @@ export function nodeControlHandlers(node: PeerNode): ControlHandlers {
         replace: request.replace,
         signal,
         onProgress: progress,
+        onNote: (text) => notice({ level: 'note', text }),
+        onWarning: (text) => notice({ level: 'warning', text }),
       }),
     ls: async () => node.store.listVideos(),
     // Bad chunks are dropped as on a closed store: the node stops serving them and reports them gone.

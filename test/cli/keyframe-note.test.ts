@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import { generateFixture } from '../helpers/media-fixtures.js';
 import { mustRun, smallClip, tempDir } from './cli-helpers.js';
+import { Swarm } from '../helpers/swarm.js';
 
 let work: string;
 let gop8: string;
@@ -69,6 +70,21 @@ describe('add with keyframes farther apart than --chunk-duration', () => {
     expect(lastLine(result.stderr)).toBe(
       `note: ${oneKeyframe} has a keyframe only at its start, so it is one chunk of about 6 s, not 1 s chunks; re-encode with a shorter GOP to get 1 s chunks`,
     );
+  });
+
+  it('says the same when a running node does the ingest (the note crosses its control socket)', async () => {
+    const swarm = new Swarm();
+    try {
+      const store = path.join(work, 'running');
+      await swarm.start({ name: 'source', store });
+      const result = await mustRun(['add', gop8, '--store', store, '--chunk-duration', '2s']);
+      expect(result.stderr).toContain('the running node announced it to its children');
+      expect(lastLine(result.stderr)).toBe(
+        `note: keyframes in ${gop8} are 8.0 s apart, so chunks follow them: about 8 s each, not 2 s; re-encode with a shorter GOP to get 2 s chunks`,
+      );
+    } finally {
+      await swarm.stop();
+    }
   });
 
   it.each<[string, () => Promise<string>, string[]]>([

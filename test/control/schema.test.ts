@@ -159,6 +159,11 @@ describe('lines from the node', () => {
       kind: 'event',
       event: { type: 'progress', mediaSeconds: 2, totalSeconds: 8, bytesOut: 1000 },
     });
+    const notice = encodeEvent({ type: 'notice', level: 'warning', text: 'no poster: ffmpeg failed' });
+    expect(parseNodeLine('add', Buffer.from(notice.trim()))).toEqual({
+      kind: 'event',
+      event: { type: 'notice', level: 'warning', text: 'no poster: ffmpeg failed' },
+    });
     expect(parseNodeLine('ls', Buffer.from(encodeEvent({ type: 'video', video: summary }).trim()))).toEqual({
       kind: 'event',
       event: { type: 'video', video: summary },
@@ -196,6 +201,9 @@ describe('lines from the node', () => {
       /a verify command gets verify-ok, error lines; got type "progress"/,
     ],
     ['another command’s result', 'ls', { v: 1, type: 'add-ok', manifest }, /got type "add-ok"/],
+    ['a notice of an unknown level', 'add', { v: 1, type: 'notice', level: 'shout', text: 'x' }, /"level"/],
+    ['a notice without text', 'add', { v: 1, type: 'notice', level: 'note' }, /"text"/],
+    ['a notice to an ls', 'ls', { v: 1, type: 'notice', level: 'note', text: 'x' }, /got type "notice"/],
     ['a newer version', 'ls', { v: 2, type: 'ls-ok', count: 0 }, /version 2.*client speaks version 1/],
     ['a data event of 0 bytes', 'export', { v: 1, type: 'data', size: 0 }, /"size"/],
     ['a data event over 64 MiB', 'export', { v: 1, type: 'data', size: 64 * 1024 * 1024 + 1 }, /"size"/],

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from '../command.js';
 import { exactlyPositionals, optionalString, parseCommand, requireString } from '../args.js';
 import { withStoreOrNode } from '../open-store.js';
-import type { IngestProgressEvent } from '../../control/messages.js';
+import type { IngestProgressEvent, NoticeEvent } from '../../control/messages.js';
 import { ProgressReporter } from '../progress.js';
 import { ingestName, ingestVideo } from '../../library/ingest.js';
 import {
@@ -56,8 +56,8 @@ the video to its children at once; the node keeps serving meanwhile. Ctrl-C canc
     const name = ingestName(file, optionalString(parsed, 'name'));
     const probe = await probeMedia(file);
     const progress = new ProgressReporter(`adding ${file}`);
-    let note: string | undefined;
-    const warnings: string[] = [];
+    // Said after the summary line, so the progress bar never overwrites them.
+    const notices: NoticeEvent[] = [];
     const chunking = {
       ...(chunkDuration !== undefined ? { chunkDuration } : {}),
       ...(chunkSize !== undefined ? { chunkSize } : {}),
@@ -71,7 +71,9 @@ the video to its children at once; the node keeps serving meanwhile. Ctrl-C canc
       // because the node's working directory is not ours.
       node: (node) => {
         viaNode = true;
-        return node.add({ file: path.resolve(file), name, ...chunking, replace }, onProgress);
+        return node.add({ file: path.resolve(file), name, ...chunking, replace }, onProgress, (notice) =>
+          notices.push(notice),
+        );
       },
       store: (store) =>
         ingestVideo(store, file, {
@@ -80,8 +82,8 @@ the video to its children at once; the node keeps serving meanwhile. Ctrl-C canc
           ...chunking,
           replace,
           onProgress,
-          onNote: (text) => (note = text),
-          onWarning: (message) => warnings.push(message),
+          onNote: (text) => notices.push({ level: 'note', text }),
+          onWarning: (text) => notices.push({ level: 'warning', text }),
         }),
     }).catch((error: unknown) => {
       progress.abandon();
@@ -93,8 +95,7 @@ the video to its children at once; the node keeps serving meanwhile. Ctrl-C canc
         `${manifest.chunks.length} chunks, ${formatBytes(bytes)} (${manifest.ingest.mode})` +
         (viaNode ? '; the running node announced it to its children' : ''),
     );
-    if (note !== undefined) process.stderr.write(`note: ${note}\n`);
-    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+    for (const { level, text } of notices) process.stderr.write(`${level}: ${text}\n`);
     if (parsed.values.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
     return 0;
   },
