@@ -94,7 +94,7 @@ describe('the original system’s scenarios', () => {
     const master = await freshSwarm();
     const alice = await swarm.start({ name: 'alice', master });
     const count = source.manifest.chunks.length;
-    const started = Date.now();
+    // A hang would end in the client's TIMEOUT; an explicit end is the node's CHUNK_NOT_FOUND reply.
     await expect(
       client.request(alice.address, {
         type: 'get',
@@ -103,8 +103,7 @@ describe('the original system’s scenarios', () => {
         fromChild: true,
         streamId: 'eof',
       }),
-    ).rejects.toMatchObject({ code: 'CHUNK_NOT_FOUND' });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    ).rejects.toMatchObject({ code: 'CHUNK_NOT_FOUND', context: { remoteCode: 'CHUNK_NOT_FOUND' } });
     // A whole play ends by itself with exit code 0 once the last chunk is written.
     expect(await play(alice, 'movie')).toEqual(source.exported);
     expect(alice.alive).toBe(true);
