@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   CLI,
+  SWARM_TIMEOUT_MS,
   Swarm,
   assertBuilt,
   parseReadyLine,
@@ -22,7 +23,7 @@ let swarm: Swarm;
 beforeAll(() => assertBuilt());
 afterEach(() => swarm?.stop());
 
-describe('peerstreamer node flags', () => {
+describe('peerstreamer node flags', { timeout: SWARM_TIMEOUT_MS }, () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['no --name', ['--port', '7000', '--store', '/tmp/x'], /--name is required/],
     [
@@ -132,7 +133,7 @@ async function readyLineOf(child: ReturnType<typeof spawn>): Promise<{ port: num
   throw new Error('the node ended without a ready line');
 }
 
-describe('the ready line', () => {
+describe('the ready line', { timeout: SWARM_TIMEOUT_MS }, () => {
   it('on --port 0 names the port the node bound, which answers stats; printed once, alone on stdout', async () => {
     swarm = new Swarm();
     const store = path.join(swarm.dir('ready'), 'source-store');
@@ -161,7 +162,7 @@ describe('the ready line', () => {
   });
 });
 
-describe('peerstreamer node start-up and shutdown', () => {
+describe('peerstreamer node start-up and shutdown', { timeout: SWARM_TIMEOUT_MS }, () => {
   it('keeps retrying an unreachable master, says so, and registers once it appears', async () => {
     swarm = new Swarm();
     // The child must be told the master's address before the master exists: hold a port that
@@ -191,7 +192,7 @@ describe('peerstreamer node start-up and shutdown', () => {
   });
 });
 
-describe('a port already in use', () => {
+describe('a port already in use', { timeout: SWARM_TIMEOUT_MS }, () => {
   /** Runs a node on `port` and `store`, which must fail; returns its output lines. */
   async function clash(port: number, store: string): Promise<string[]> {
     const result = await runCli(['node', '--name', 'other', '--port', String(port), '--store', store]);

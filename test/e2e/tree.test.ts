@@ -4,13 +4,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import path from 'node:path';
 import {
+  SWARM_TIMEOUT_MS,
   Swarm,
   assertBuilt,
-  runCli,
+  playThrough,
   statsOf,
   topologyOf,
   waitFor,
@@ -19,8 +19,6 @@ import {
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
 import type { TopologyNode } from '../../core/protocol/messages.js';
 import { PeerClient } from '../../core/net/client.js';
-import { playStream } from '../../core/stream/play-client.js';
-import type { ChunkOrigin } from '../../core/shared/api-types.js';
 
 let swarm: Swarm;
 const fixtures = new Swarm();
@@ -29,15 +27,12 @@ let source: SourceStore;
 beforeAll(async () => {
   assertBuilt();
   source = await sourceStore(fixtures);
-});
+}, SWARM_TIMEOUT_MS);
 afterAll(() => fixtures.stop());
 afterEach(() => swarm?.stop());
 
-async function play(through: NodeProcess, extra: string[] = []): Promise<Buffer> {
-  const out = path.join(swarm.dir('play'), 'movie.mp4');
-  const result = await runCli(['play', '--from', through.address, 'movie', '-o', out, ...extra]);
-  if (result.code !== 0) throw new Error(`play through ${through.name} failed: ${result.stderr}`);
-  return readFileSync(out);
+async function play(through: NodeProcess): Promise<Buffer> {
+  return (await playThrough(through, 'movie')).bytes;
 }
 
 function names(tree: TopologyNode): string[] {
@@ -99,62 +94,71 @@ function pausableSink(): { out: Writable; bytes: () => Buffer; pause: () => void
   };
 }
 
-describe('the README example tree: a source, two level-1 nodes, four level-2 nodes', () => {
-  it('plays byte-identically from a level-2 node, and later viewers fetch mostly from peers', async () => {
-    swarm = new Swarm();
-    const src = await swarm.start({ name: 'source', store: source.store });
-    const mit = await swarm.start({ name: 'mit', master: src });
-    const harvard = await swarm.start({ name: 'harvard', master: src });
-    const ben = await swarm.start({ name: 'ben', master: mit, supermaster: src });
-    const alyssa = await swarm.start({ name: 'alyssa', master: mit, supermaster: src });
-    const john = await swarm.start({ name: 'john', master: harvard, supermaster: src });
-    const lawrence = await swarm.start({ name: 'lawrence', master: harvard, supermaster: src });
+describe(
+  'the README example tree: a source, two level-1 nodes, four level-2 nodes',
+  { timeout: SWARM_TIMEOUT_MS },
+  () => {
+    it('plays byte-identically from a level-2 node, and later viewers fetch mostly from peers', async () => {
+      swarm = new Swarm();
+      const src = await swarm.start({ name: 'source', store: source.store });
+      // Each level starts at once: its nodes need only the level above.
+      const [mit, harvard] = await Promise.all([
+        swarm.start({ name: 'mit', master: src }),
+        swarm.start({ name: 'harvard', master: src }),
+      ]);
+      const [ben, alyssa, john, lawrence] = await Promise.all([
+        swarm.start({ name: 'ben', master: mit, supermaster: src }),
+        swarm.start({ name: 'alyssa', master: mit, supermaster: src }),
+        swarm.start({ name: 'john', master: harvard, supermaster: src }),
+        swarm.start({ name: 'lawrence', master: harvard, supermaster: src }),
+      ]);
 
-    const tree = await topologyOf(src);
-    expect(names(tree).sort()).toEqual(['alyssa', 'ben', 'harvard', 'john', 'lawrence', 'mit', 'source']);
-    expect(
-      tree.children
-        .find((child) => child.name === 'mit')
-        ?.children.map((c) => c.name)
-        .sort(),
-    ).toEqual(['alyssa', 'ben']);
+      const tree = await topologyOf(src);
+      expect(names(tree).sort()).toEqual(['alyssa', 'ben', 'harvard', 'john', 'lawrence', 'mit', 'source']);
+      expect(
+        tree.children
+          .find((child) => child.name === 'mit')
+          ?.children.map((c) => c.name)
+          .sort(),
+      ).toEqual(['alyssa', 'ben']);
 
-    expect(await play(ben)).toEqual(source.exported);
-    // Each later viewer starts once the earlier one's chunks are in the directories it will ask.
-    await reportedWhole(src, mit);
-    expect(await play(john)).toEqual(source.exported);
-    await reportedWhole(mit, ben);
-    expect(await play(alyssa)).toEqual(source.exported);
-    await reportedWhole(harvard, john);
-    expect(await play(lawrence)).toEqual(source.exported);
+      expect(await play(ben)).toEqual(source.exported);
+      // Each later viewer starts once the earlier one's chunks are in the directories it will ask.
+      await reportedWhole(src, mit);
+      expect(await play(john)).toEqual(source.exported);
+      await reportedWhole(mit, ben);
+      expect(await play(alyssa)).toEqual(source.exported);
+      await reportedWhole(harvard, john);
+      expect(await play(lawrence)).toEqual(source.exported);
 
-    const total = source.exported.length;
-    for (const later of [alyssa, lawrence]) {
-      const stats = await statsOf(later);
-      expect(stats.bytesFetched.peer, `${later.name} from peers`).toBeGreaterThan(total * 0.8);
-    }
-    // The source sent each chunk at most about once per level-1 node.
-    const sent = (await statsOf(src)).bytesServed;
-    expect(sent).toBeLessThanOrEqual(total * 2 + 1);
-    // harvard found mit's chunks among its own peers rather than asking the source again.
-    expect((await statsOf(harvard)).bytesFetched.peer).toBeGreaterThan(0);
-  }, 180_000);
+      const total = source.exported.length;
+      for (const later of [alyssa, lawrence]) {
+        const stats = await statsOf(later);
+        expect(stats.bytesFetched.peer, `${later.name} from peers`).toBeGreaterThan(total * 0.8);
+      }
+      // The source sent each chunk at most about once per level-1 node.
+      const sent = (await statsOf(src)).bytesServed;
+      expect(sent).toBeLessThanOrEqual(total * 2 + 1);
+      // harvard found mit's chunks among its own peers rather than asking the source again.
+      expect((await statsOf(harvard)).bytesFetched.peer).toBeGreaterThan(0);
+    });
 
-  it('refuses the README’s copy-paste slips: a port already in use, a store another node holds', async () => {
-    swarm = new Swarm();
-    const src = await swarm.start({ name: 'source', store: source.store });
-    const ben = await swarm.start({ name: 'ben', master: src });
-    const samePort = await swarm.start({ name: 'alyssa', master: src, port: ben.port, until: 'spawned' });
-    expect(await samePort.waitForExit()).not.toBe(0);
-    expect(samePort.output()).toMatch(new RegExp(`port ${ben.port}.*in use`, 'i'));
-    const sameStore = await swarm.start({ name: 'john', master: src, store: ben.store, until: 'spawned' });
-    expect(await sameStore.waitForExit()).not.toBe(0);
-    expect(sameStore.output()).toContain(ben.store);
-    expect(ben.alive).toBe(true);
-  });
-});
+    it('refuses the README’s copy-paste slips: a port already in use, a store another node holds', async () => {
+      swarm = new Swarm();
+      const src = await swarm.start({ name: 'source', store: source.store });
+      const ben = await swarm.start({ name: 'ben', master: src });
+      const samePort = await swarm.start({ name: 'alyssa', master: src, port: ben.port, until: 'spawned' });
+      expect(await samePort.waitForExit()).not.toBe(0);
+      expect(samePort.output()).toMatch(new RegExp(`port ${ben.port}.*in use`, 'i'));
+      const sameStore = await swarm.start({ name: 'john', master: src, store: ben.store, until: 'spawned' });
+      expect(await sameStore.waitForExit()).not.toBe(0);
+      expect(sameStore.output()).toContain(ben.store);
+      expect(ben.alive).toBe(true);
+    });
+  },
+);
 
-describe('failures', () => {
+describe('failures', { timeout: SWARM_TIMEOUT_MS }, () => {
   it('a master killed mid-stream: the stream completes through the supermaster; a restarted master gets the node back', async () => {
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });
@@ -170,32 +174,24 @@ describe('failures', () => {
     const total = source.manifest.chunks.length;
     const pauseAfter = 4;
     const sink = pausableSink();
-    const origins: Array<ChunkOrigin | undefined> = [];
     let reachedPause: () => void = () => undefined;
     const paused = new Promise<void>((resolve) => (reachedPause = resolve));
-    const client = new PeerClient({ timeoutMs: 30_000 });
-    try {
-      const playing = playStream(client, ben.address, 'movie', sink.out, {
-        inFlight: 1,
-        streamId: randomUUID(),
-        timeoutMs: 30_000,
-        onChunk: (index, _total, _bytes, origin) => {
-          origins[index] = origin;
-          if (index === pauseAfter) {
-            sink.pause();
-            reachedPause();
-          }
-        },
-      });
-      playing.catch(() => undefined);
-      await paused;
-      await mit.kill('SIGKILL');
-      sink.resume();
-      await playing;
-    } finally {
-      await client.close();
-    }
-    expect(sink.bytes()).toEqual(source.exported);
+    const playing = playThrough(ben, 'movie', {
+      inFlight: 1,
+      sink,
+      onChunk: (index) => {
+        if (index === pauseAfter) {
+          sink.pause();
+          reachedPause();
+        }
+      },
+    });
+    playing.catch(() => undefined);
+    await paused;
+    await mit.kill('SIGKILL');
+    sink.resume();
+    const { bytes, origins } = await playing;
+    expect(bytes).toEqual(source.exported);
     // Before the pause ben streamed from mit. While paused the viewer had asked for chunk pauseAfter+1
     // at most, so ben had fetched no further than its read-ahead past that; every later chunk was
     // fetched after the kill and came from the source, ben's supermaster.

@@ -10,14 +10,17 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NodeStats } from '../../core/shared/api-types.js';
+import type { ChunkOrigin, NodeStats } from '../../core/shared/api-types.js';
 import type { TopologyNode } from '../../core/protocol/messages.js';
 import type { ReadyEvent } from '../../core/node/ready-line.js';
 import { PeerClient } from '../../core/net/client.js';
+import { playStream } from '../../core/stream/play-client.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'core', 'cli', 'main.js');
@@ -27,6 +30,12 @@ export function assertBuilt(): void {
 }
 
 export { freePort } from '../../core/util/free-port.js';
+
+/**
+ * A failure bound for tests that run several node processes: on a loaded 2-core machine each process
+ * gets a fraction of a core, so they take many times longer than alone. A passing test never waits it.
+ */
+export const SWARM_TIMEOUT_MS = 300_000;
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `peerstreamer-${prefix}-`));
@@ -360,4 +369,54 @@ export function statsOf(node: NodeProcess): Promise<NodeStats> {
 
 export function topologyOf(node: NodeProcess): Promise<TopologyNode> {
   return ask(async (client) => (await client.request(node.address, { type: 'topology' })).reply.tree);
+}
+
+export interface Played {
+  bytes: Buffer;
+  /** Where the node got each chunk, by index (its `get-ok` origin). */
+  origins: Array<ChunkOrigin | undefined>;
+}
+
+/** A Writable that keeps everything written to it. */
+export function collectingSink(): { out: Writable; bytes: () => Buffer } {
+  const parts: Buffer[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      parts.push(chunk);
+      callback();
+    },
+  });
+  return { out, bytes: () => Buffer.concat(parts) };
+}
+
+/**
+ * Plays `video` through `node` as `peerstreamer play` does (the same play client), from this test
+ * process: no CLI start-up per play, which on a loaded machine costs more than the play itself.
+ */
+export async function playThrough(
+  node: NodeProcess,
+  video: string,
+  options: {
+    inFlight?: number;
+    sink?: { out: Writable; bytes: () => Buffer };
+    onChunk?: (index: number) => void;
+  } = {},
+): Promise<Played> {
+  const sink = options.sink ?? collectingSink();
+  const origins: Array<ChunkOrigin | undefined> = [];
+  const client = new PeerClient({ timeoutMs: 60_000 });
+  try {
+    await playStream(client, node.address, video, sink.out, {
+      streamId: randomUUID(),
+      timeoutMs: 60_000,
+      ...(options.inFlight !== undefined ? { inFlight: options.inFlight } : {}),
+      onChunk: (index, _total, _bytes, origin) => {
+        origins[index] = origin;
+        options.onChunk?.(index);
+      },
+    });
+  } finally {
+    await client.close();
+  }
+  return { bytes: sink.bytes(), origins };
 }
