@@ -160,6 +160,17 @@ describe('the ready line', { timeout: SWARM_TIMEOUT_MS }, () => {
     expect(await source.kill('SIGTERM')).toBe(0);
     expect(source.stdout).toEqual([JSON.stringify(ready)]);
   });
+
+  it('means the node can be stopped cleanly: SIGTERM sent the moment the line arrives exits 0', async () => {
+    swarm = new Swarm();
+    // A supervisor that stops the node as soon as it is up; before the fix about half of these
+    // runs died of the signal itself, so five in a row leave a regression little room.
+    for (let run = 0; run < 5; run++) {
+      const node = await swarm.start({ name: `quick-${run}` });
+      expect(await node.kill('SIGTERM'), node.output()).toBe(0);
+      expect(node.output()).toContain('node stopped');
+    }
+  });
 });
 
 describe('peerstreamer node start-up and shutdown', { timeout: SWARM_TIMEOUT_MS }, () => {

@@ -54,7 +54,7 @@ function readyLine(stdout: string): { port: number } | undefined {
     .find((event) => event !== null);
 }
 
-async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+async function waitFor(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
