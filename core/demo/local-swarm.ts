@@ -3,7 +3,6 @@ import { ChunkStore } from '../store/chunk-store.js';
 import { ingestVideo } from '../library/ingest.js';
 import { PeerNode } from '../node/peer-node.js';
 import { nodeConfigFromFlags } from '../node/node-config.js';
-import { freePort } from '../util/free-port.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { ensureSampleVideo } from './sample-video.js';
 
@@ -44,12 +43,12 @@ export async function startLocalSwarm(options: LocalSwarmOptions): Promise<Local
   };
   try {
     for (const spec of DEMO_TREE) {
-      const port = await freePort();
       const master = spec.master ? nodes.get(spec.master) : undefined;
       const logger: Logger = createLogger({ name: spec.name, level: options.logLevel ?? 'warn' });
       const config = nodeConfigFromFlags({
         name: spec.name,
-        port: String(port),
+        // Any free port, taken at bind: a port chosen first could be taken by someone else meanwhile.
+        port: '0',
         ip: '127.0.0.1',
         bind: '127.0.0.1',
         store: path.join(options.dir, 'stores', spec.name),

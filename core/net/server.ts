@@ -221,7 +221,8 @@ export class PeerServer {
     for (const abort of this.running) abort.abort(new Error('the peer server is closing'));
     this.router.close();
     await this.receiving;
-    this.log.info('peer server closed');
+    // A server that never bound (its port was taken) has nothing to report: the bind error says it all.
+    if (this.boundAddress !== undefined) this.log.info('peer server closed');
   }
 
   private async receiveLoop(): Promise<void> {

@@ -49,7 +49,7 @@ export const NODE_FLAG_SPEC = {
 } as const;
 
 export const NODE_FLAGS_HELP = `  --name <name>            this node's name, unique among its master's children (required)
-  --port <port>            port this node listens on (required)
+  --port <port>            port this node listens on (required; 0 = any free port, named in the ready line)
   --ip <ip>                address other nodes use to reach this one (default 127.0.0.1; 0.0.0.0 works on one machine)
   --bind <ip>              interface to listen on (default 0.0.0.0)
   --store <dir>            this node's store (alias: --chunkdirectory; for a source also --videodatabase)
@@ -136,9 +136,11 @@ export function nodeConfigFromFlags(values: FlagValues): NodeConfig {
       'INVALID_ARGUMENT',
       '--port is required: the port this node listens on, e.g. --port 7999.',
     );
-  const port = portFrom('port', text('port'), false);
+  // Port 0 binds any free port; the node reports the one it got in its ready line.
+  const port = portFrom('port', text('port'), true);
   const ip = reachable(text('ip') ?? '127.0.0.1');
-  if (tcpAddressProblem(`tcp://${ip.includes(':') ? `[${ip}]` : ip}:${port}`) !== null) {
+  // Only the host is checked here: an advertised address may not name port 0, but the bound port will.
+  if (tcpAddressProblem(`tcp://${ip.includes(':') ? `[${ip}]` : ip}:${port || 1}`) !== null) {
     throw bad('ip', text('ip'), 'give an IPv4/IPv6 address or host name other nodes can reach');
   }
   const bindIp = text('bind') ?? '0.0.0.0';

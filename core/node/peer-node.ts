@@ -23,6 +23,7 @@ import type { NodeStats } from '../shared/api-types.js';
 import type { PeerRef, TopologyNode } from '../protocol/messages.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { errorMessage, type PeerStreamerError } from '../util/errors.js';
+import { parseTcpAddress } from '../protocol/address.js';
 
 export interface PeerNodeOptions {
   logger?: Logger;
@@ -42,7 +43,6 @@ export class PeerNode {
   readonly counters = new NodeCounters();
   readonly health = new PeerHealth();
   readonly registry: ChildRegistry;
-  readonly address: string;
   readonly fetcher: ChunkFetcher;
   readonly link: MasterLink | null;
   readonly logger: Logger;
@@ -63,8 +63,16 @@ export class PeerNode {
   private controlServer: ControlServer | null = null;
   private readonly publisher: VideoPublisher;
 
+  /**
+   * This node as others reach it. The port is final only once the ROUTER is bound (--port 0 takes
+   * any free port); MasterLink reads `self.address` each time it registers, which start() begins
+   * only after bind.
+   */
+  private readonly self: PeerRef;
+  private settings: NodeConfig;
+
   private constructor(
-    readonly config: NodeConfig,
+    config: NodeConfig,
     /** This store's node id: what tells this node's registrations from another's under its name. */
     readonly nodeId: string,
     readonly store: ChunkStore,
@@ -74,12 +82,13 @@ export class PeerNode {
     options: PeerNodeOptions,
   ) {
     this.logger = logger;
-    this.address = advertisedAddress(config);
+    this.settings = config;
+    this.self = { name: config.name, address: advertisedAddress(config) };
     this.registry = new ChildRegistry(this.health, { deadAfterMs: options.deadChildAfterMs ?? 2_500 });
     this.limiter = new UploadLimiter(config.uploadBytesPerSecond ?? null);
     this.link = config.master
       ? new MasterLink({
-          self: { name: config.name, address: this.address },
+          self: this.self,
           nodeId,
           master: config.master,
           ...(config.supermaster ? { supermaster: config.supermaster } : {}),
@@ -182,8 +191,9 @@ export class PeerNode {
         logger,
       });
       const client = new PeerClient({ logger });
+      // Handlers are in place before bind, so no request finds the port open but unserved.
       const node = new PeerNode(config, nodeIdOf(store, logger), store, server, client, logger, options);
-      await server.bind();
+      node.boundTo(parseTcpAddress(await server.bind()).port);
       if (!node.link) {
         // A source serves its own videos: pinned, so a cache size never evicts them.
         for (const video of store.listVideos()) if (!video.pinned) store.pinVideo(video.name, true);
@@ -210,6 +220,21 @@ export class PeerNode {
       store.close();
       throw error;
     }
+  }
+
+  /** The configuration this node runs with; `port` is the bound one (not 0). */
+  get config(): NodeConfig {
+    return this.settings;
+  }
+
+  /** The address other nodes use to reach this one (advertised in register). */
+  get address(): string {
+    return this.self.address;
+  }
+
+  private boundTo(port: number): void {
+    this.settings = { ...this.settings, port };
+    this.self.address = advertisedAddress(this.settings);
   }
 
   get seeding(): boolean {

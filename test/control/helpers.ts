@@ -12,7 +12,6 @@ import { nodeConfigFromFlags } from '../../core/node/node-config.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { ingestVideo } from '../../core/library/ingest.js';
 import { silentLogger } from '../../core/util/logger.js';
-import { freePort } from '../../core/util/free-port.js';
 import { generateFixture } from '../helpers/media-fixtures.js';
 
 export class Fixture {
@@ -30,7 +29,7 @@ export class Fixture {
     const node = await PeerNode.start(
       nodeConfigFromFlags({
         name,
-        port: String(await freePort()),
+        port: '0',
         ip: '127.0.0.1',
         bind: '127.0.0.1',
         store,

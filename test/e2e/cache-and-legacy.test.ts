@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Swarm, assertBuilt, runCli, statsOf } from '../helpers/swarm.js';
+import { SWARM_TIMEOUT_MS, Swarm, assertBuilt, runCli, statsOf } from '../helpers/swarm.js';
 import { smallClip, sourceStore, type SourceStore } from '../helpers/sample-video.js';
 
 const swarm = new Swarm();
@@ -11,10 +11,10 @@ let source: SourceStore;
 beforeAll(async () => {
   assertBuilt();
   source = await sourceStore(swarm);
-});
+}, SWARM_TIMEOUT_MS);
 afterAll(() => swarm.stop());
 
-describe('cache size and legacy videos across the tree', () => {
+describe('cache size and legacy videos across the tree', { timeout: SWARM_TIMEOUT_MS }, () => {
   it('a child with a cache smaller than the video plays it byte-identically and stays near its cap', async () => {
     const src = await swarm.start({ name: 'source', store: source.store });
     const cap = 200 * 1024;

@@ -7,7 +7,7 @@ import * as zmq from 'zeromq';
 import { Packr, Unpackr } from 'msgpackr';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { Swarm, assertBuilt, runCli, statsOf, type NodeProcess } from '../helpers/swarm.js';
+import { SWARM_TIMEOUT_MS, Swarm, assertBuilt, runCli, statsOf, type NodeProcess } from '../helpers/swarm.js';
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
 
 const packr = new Packr({ useRecords: false });
@@ -20,7 +20,7 @@ beforeAll(async () => {
   assertBuilt();
   source = await sourceStore(swarm, 'movie', 6);
   node = await swarm.start({ name: 'source', store: source.store });
-});
+}, SWARM_TIMEOUT_MS);
 afterAll(() => swarm.stop());
 
 function request(id: number, fields: Record<string, unknown>): Buffer {
@@ -53,7 +53,7 @@ const hostile: Array<[string, Buffer[]]> = [
   ['extra frames on a ping', [request(13, { type: 'ping' }), randomBytes(64)]],
 ];
 
-describe('hostile messages against a running node', () => {
+describe('hostile messages against a running node', { timeout: SWARM_TIMEOUT_MS }, () => {
   it('answers or drops each one, stays up, and still serves a valid request', async () => {
     const blobsBefore = readdirSync(`${source.store}/blobs`, { recursive: true }).length;
     const dealer = new zmq.Dealer({ linger: 0, receiveTimeout: 5_000 });

@@ -40,7 +40,7 @@ describe('a second node under a live name', () => {
     expect(await stats(first)).toMatch(/^ben \(child of source\) at /);
     expect(await stats(source)).toMatch(/^source \(source, master of 1\) at /);
 
-    const second = await swarm.start({ name: 'ben', master: source, readyLog: null });
+    const second = await swarm.start({ name: 'ben', master: source, until: 'spawned' });
     expect(await second.waitForExit()).toBe(1);
     const errors = errorLines(second);
     expect(errors, second.logs.join('\n')).toHaveLength(1);

@@ -1,12 +1,29 @@
 /** `peerstreamer node`: its flags, its start-up errors, and its clean shutdown. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Swarm, assertBuilt, freePort, runCli, topologyOf, waitFor } from '../helpers/swarm.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import {
+  CLI,
+  SWARM_TIMEOUT_MS,
+  Swarm,
+  assertBuilt,
+  parseReadyLine,
+  runCli,
+  statsOf,
+  topologyOf,
+  waitFor,
+} from '../helpers/swarm.js';
+import { NODE_FLAG_SPEC } from '../../core/node/node-config.js';
 
 let swarm: Swarm;
 beforeAll(() => assertBuilt());
 afterEach(() => swarm?.stop());
 
-describe('peerstreamer node flags', () => {
+describe('peerstreamer node flags', { timeout: SWARM_TIMEOUT_MS }, () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['no --name', ['--port', '7000', '--store', '/tmp/x'], /--name is required/],
     [
@@ -15,9 +32,9 @@ describe('peerstreamer node flags', () => {
       /--name "a\/b" is not valid/,
     ],
     [
-      'port 0',
-      ['--name', 'n', '--port', '0', '--store', '/tmp/x'],
-      /--port "0" is not valid: give a port number from 1 to 65535/,
+      'a negative port',
+      ['--name', 'n', '--port=-1', '--store', '/tmp/x'],
+      /--port "-1" is not valid: give a port number from 0 to 65535/,
     ],
     ['port 70000', ['--name', 'n', '--port', '70000', '--store', '/tmp/x'], /--port "70000"/],
     ['a word for a port', ['--name', 'n', '--port', 'http', '--store', '/tmp/x'], /--port "http"/],
@@ -68,10 +85,7 @@ describe('peerstreamer node flags', () => {
     const source = await swarm.start({ name: 'source' });
     const result = await runCli(['--help']);
     expect(result.stdout).toContain('node');
-    const port = await freePort();
     const store = swarm.dir('mit');
-    const { spawn } = await import('node:child_process');
-    const { CLI } = await import('../helpers/swarm.js');
     const child = spawn(
       process.execPath,
       [
@@ -79,7 +93,7 @@ describe('peerstreamer node flags', () => {
         '--name',
         'mit',
         '--port',
-        String(port),
+        '0',
         '--ip',
         '0.0.0.0',
         '--chunkdirectory',
@@ -87,9 +101,10 @@ describe('peerstreamer node flags', () => {
         '--master',
         `tcp://0.0.0.0:${source.port}`,
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     try {
+      const port = (await readyLineOf(child)).port;
       await waitFor(
         async () => (await topologyOf(source)).children.some((node) => node.name === 'mit'),
         'mit registered with the source',
@@ -100,20 +115,81 @@ describe('peerstreamer node flags', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('lists every flag it accepts in its usage line', async () => {
+    const help = await runCli(['node', '--help']);
+    expect(help.code).toBe(0);
+    const usage = help.stdout.split('\n')[0]!;
+    for (const flag of Object.keys(NODE_FLAG_SPEC)) expect(usage).toMatch(new RegExp(`--${flag}(?![\\w-])`));
+  });
 });
 
-describe('peerstreamer node start-up and shutdown', () => {
+/** The ready line of a node spawned outside the harness (the first JSON line with event "ready"). */
+async function readyLineOf(child: ReturnType<typeof spawn>): Promise<{ port: number }> {
+  for await (const line of createInterface({ input: child.stdout! })) {
+    const event = parseReadyLine(line);
+    if (event) return event;
+  }
+  throw new Error('the node ended without a ready line');
+}
+
+describe('the ready line', { timeout: SWARM_TIMEOUT_MS }, () => {
+  it('on --port 0 names the port the node bound, which answers stats; printed once, alone on stdout', async () => {
+    swarm = new Swarm();
+    const store = path.join(swarm.dir('ready'), 'source-store');
+    const source = await swarm.start({ name: 'source', store, port: 0 });
+    const ready = await source.ready;
+    expect(ready).toEqual({
+      event: 'ready',
+      name: 'source',
+      role: 'source',
+      address: `tcp://127.0.0.1:${ready.port}`,
+      port: ready.port,
+      store,
+      pid: source.child.pid,
+    });
+    const stats = await runCli(['stats', '--from', ready.address, '--json']);
+    expect(stats.code, stats.stderr).toBe(0);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ name: 'source', address: ready.address });
+
+    const child = await swarm.start({ name: 'child', master: source, port: 0, until: 'ready' });
+    expect((await child.ready).role).toBe('child');
+    expect(child.port).not.toBe(source.port);
+    // The child registers after its ready line; the harness waits for that on stats, not logs.
+    await waitFor(async () => (await statsOf(child)).currentMaster === source.address, 'child registered');
+    expect(await source.kill('SIGTERM')).toBe(0);
+    expect(source.stdout).toEqual([JSON.stringify(ready)]);
+  });
+
+  it('means the node can be stopped cleanly: SIGTERM sent the moment the line arrives exits 0', async () => {
+    swarm = new Swarm();
+    // A supervisor that stops the node as soon as it is up; before the fix about half of these
+    // runs died of the signal itself, so five in a row leave a regression little room.
+    for (let run = 0; run < 5; run++) {
+      const node = await swarm.start({ name: `quick-${run}` });
+      expect(await node.kill('SIGTERM'), node.output()).toBe(0);
+      expect(node.output()).toContain('node stopped');
+    }
+  });
+});
+
+describe('peerstreamer node start-up and shutdown', { timeout: SWARM_TIMEOUT_MS }, () => {
   it('keeps retrying an unreachable master, says so, and registers once it appears', async () => {
     swarm = new Swarm();
-    const masterPort = await freePort();
+    // The child must be told the master's address before the master exists: hold a port that
+    // refuses ZeroMQ (every connection is dropped), then hand it to the master.
+    const holder = await holdPort();
+    const masterPort = (holder.address() as { port: number }).port;
     const child = await swarm.start({
       name: 'child',
       master: `tcp://127.0.0.1:${masterPort}`,
-      readyLog: 'still retrying',
+      until: 'ready',
     });
+    await child.waitForLog('still retrying');
     expect(child.alive).toBe(true);
-    await swarm.start({ name: 'source', port: masterPort });
-    await child.waitForLog('registered with the master');
+    await new Promise((resolve) => holder.close(resolve));
+    const source = await swarm.start({ name: 'source', port: masterPort });
+    await waitFor(async () => (await statsOf(child)).currentMaster === source.address, 'child registered');
   });
 
   it('shuts down cleanly on SIGTERM: goodbye to the master, exit code 0', async () => {
@@ -121,15 +197,62 @@ describe('peerstreamer node start-up and shutdown', () => {
     const source = await swarm.start({ name: 'source' });
     const child = await swarm.start({ name: 'child', master: source });
     expect(await child.kill('SIGTERM')).toBe(0);
+    // The goodbye is something only the master's log reports.
     await source.waitForLog('child said goodbye');
-    expect(child.logs.join('\n')).toContain('node stopped');
-  });
-
-  it('names the port when it is already in use', async () => {
-    swarm = new Swarm();
-    const source = await swarm.start({ name: 'source' });
-    const clash = await swarm.start({ name: 'other', port: source.port, readyLog: null });
-    expect(await clash.waitForExit()).toBe(1);
-    expect(clash.logs.join('\n')).toMatch(new RegExp(`${source.port}`));
+    expect(child.output()).toContain('node stopped');
   });
 });
+
+describe('a port already in use', { timeout: SWARM_TIMEOUT_MS }, () => {
+  /** Runs a node on `port` and `store`, which must fail; returns its output lines. */
+  async function clash(port: number, store: string): Promise<string[]> {
+    const result = await runCli(['node', '--name', 'other', '--port', String(port), '--store', store]);
+    expect(result.code).toBe(1);
+    return (result.stdout + result.stderr).split('\n').filter((line) => line !== '');
+  }
+
+  it('is one error line naming the port and what to do, and leaves no store directory it created', async () => {
+    swarm = new Swarm();
+    const source = await swarm.start({ name: 'source' });
+    const parent = path.join(swarm.dir('clash'), 'not-yet');
+    const store = path.join(parent, 'deeper', 'store');
+    const lines = await clash(source.port, store);
+    expect(lines).toEqual([
+      `peerstreamer: error: --port ${source.port}: port ${source.port} on 0.0.0.0 is already in use (another node or program listens there). Stop it, choose another --port, or give --port 0 for any free port.`,
+    ]);
+    expect(existsSync(parent)).toBe(false);
+    expect(source.alive).toBe(true);
+  });
+
+  it('leaves an existing store as it was', async () => {
+    swarm = new Swarm();
+    const source = await swarm.start({ name: 'source' });
+    // A store a node used and closed, with a file of the owner's beside it.
+    const store = swarm.dir('existing');
+    const earlier = await swarm.start({ name: 'earlier', store });
+    expect(await earlier.kill('SIGTERM'), earlier.output()).toBe(0);
+    writeFileSync(path.join(store, 'notes.txt'), 'mine');
+    const before = listing(store);
+    expect(before).toContain('index.sqlite');
+    expect(await clash(source.port, store)).toHaveLength(1);
+    expect(listing(store)).toEqual(before);
+    expect(readFileSync(path.join(store, 'notes.txt'), 'utf8')).toBe('mine');
+    // An existing empty directory stays too.
+    const empty = path.join(swarm.dir('empty'), 'store');
+    mkdirSync(empty);
+    expect(await clash(source.port, empty)).toHaveLength(1);
+    expect(existsSync(empty)).toBe(true);
+  });
+});
+
+function listing(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+/** A loopback port that accepts TCP and drops every connection at once: nobody's node, and taken. */
+async function holdPort(): Promise<Server> {
+  const server = createServer((socket) => socket.destroy());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}

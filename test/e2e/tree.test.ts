@@ -4,11 +4,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import {
+  SWARM_TIMEOUT_MS,
   Swarm,
   assertBuilt,
-  runCli,
+  playThrough,
   statsOf,
   topologyOf,
   waitFor,
@@ -25,94 +27,182 @@ let source: SourceStore;
 beforeAll(async () => {
   assertBuilt();
   source = await sourceStore(fixtures);
-});
+}, SWARM_TIMEOUT_MS);
 afterAll(() => fixtures.stop());
 afterEach(() => swarm?.stop());
 
-async function play(through: NodeProcess, extra: string[] = []): Promise<Buffer> {
-  const out = path.join(swarm.dir('play'), 'movie.mp4');
-  const result = await runCli(['play', '--from', through.address, 'movie', '-o', out, ...extra]);
-  if (result.code !== 0) throw new Error(`play through ${through.name} failed: ${result.stderr}`);
-  return readFileSync(out);
+async function play(through: NodeProcess): Promise<Buffer> {
+  return (await playThrough(through, 'movie')).bytes;
 }
 
 function names(tree: TopologyNode): string[] {
   return [tree.name, ...tree.children.flatMap(names)];
 }
 
-describe('the README example tree: a source, two level-1 nodes, four level-2 nodes', () => {
-  it('plays byte-identically from a level-2 node, and later viewers fetch mostly from peers', async () => {
-    swarm = new Swarm();
-    const src = await swarm.start({ name: 'source', store: source.store });
-    const mit = await swarm.start({ name: 'mit', master: src });
-    const harvard = await swarm.start({ name: 'harvard', master: src });
-    const ben = await swarm.start({ name: 'ben', master: mit, supermaster: src });
-    const alyssa = await swarm.start({ name: 'alyssa', master: mit, supermaster: src });
-    const john = await swarm.start({ name: 'john', master: harvard, supermaster: src });
-    const lawrence = await swarm.start({ name: 'lawrence', master: harvard, supermaster: src });
+/** The names `master`'s directory lists as holders of `video`'s chunk `index`. */
+async function holdersAt(master: NodeProcess, index: number, video = 'movie'): Promise<string[]> {
+  const client = new PeerClient({ timeoutMs: 5_000 });
+  try {
+    const { reply } = await client.request(master.address, {
+      type: 'query',
+      name: 'test',
+      video,
+      from: index,
+      count: 1,
+    });
+    return reply.holders[0]!.map((holder) => holder.name);
+  } finally {
+    await client.close();
+  }
+}
 
-    const tree = await topologyOf(src);
-    expect(names(tree).sort()).toEqual(['alyssa', 'ben', 'harvard', 'john', 'lawrence', 'mit', 'source']);
-    expect(
-      tree.children
-        .find((child) => child.name === 'mit')
-        ?.children.map((c) => c.name)
-        .sort(),
-    ).toEqual(['alyssa', 'ben']);
+/** Waits until `master` lists `child` as a holder of the last chunk: the child stored and reported all. */
+async function reportedWhole(master: NodeProcess, child: NodeProcess): Promise<void> {
+  const last = source.manifest.chunks.length - 1;
+  await waitFor(
+    async () => (await holdersAt(master, last)).includes(child.name),
+    `${master.name} listing ${child.name}'s chunks`,
+  );
+}
 
-    expect(await play(ben)).toEqual(source.exported);
-    expect(await play(john)).toEqual(source.exported);
-    await waitFor(async () => (await statsOf(alyssa)).role === 'child', 'alyssa up');
-    expect(await play(alyssa)).toEqual(source.exported);
-    expect(await play(lawrence)).toEqual(source.exported);
-
-    const total = source.exported.length;
-    for (const later of [alyssa, lawrence]) {
-      const stats = await statsOf(later);
-      expect(stats.bytesFetched.peer, `${later.name} from peers`).toBeGreaterThan(total * 0.8);
-    }
-    // The source sent each chunk at most about once per level-1 node.
-    const sent = (await statsOf(src)).bytesServed;
-    expect(sent).toBeLessThanOrEqual(total * 2 + 1);
-    // harvard found mit's chunks among its own peers rather than asking the source again.
-    expect((await statsOf(harvard)).bytesFetched.peer).toBeGreaterThan(0);
-  }, 180_000);
-
-  it('refuses the README’s copy-paste slips: a port already in use, a store another node holds', async () => {
-    swarm = new Swarm();
-    const src = await swarm.start({ name: 'source', store: source.store });
-    const ben = await swarm.start({ name: 'ben', master: src });
-    const samePort = await swarm.start({ name: 'alyssa', master: src, port: ben.port, readyLog: null });
-    expect(await samePort.waitForExit()).not.toBe(0);
-    expect(samePort.logs.join('\n')).toMatch(new RegExp(`port ${ben.port}.*in use|in use.*${ben.port}`, 'i'));
-    const sameStore = await swarm.start({ name: 'john', master: src, store: ben.store, readyLog: null });
-    expect(await sameStore.waitForExit()).not.toBe(0);
-    expect(sameStore.logs.join('\n')).toContain(ben.store);
-    expect(ben.alive).toBe(true);
+/**
+ * A viewer's output that takes bytes only while open: a paused sink holds the write, so the play
+ * client asks for nothing more and the node's read-ahead stops at its window.
+ */
+function pausableSink(): { out: Writable; bytes: () => Buffer; pause: () => void; resume: () => void } {
+  const parts: Buffer[] = [];
+  let paused = false;
+  let held: (() => void) | undefined;
+  const out = new Writable({
+    // Every write waits for its callback, so the client's pace is the sink's.
+    highWaterMark: 1,
+    write(chunk: Buffer, _encoding, callback) {
+      parts.push(chunk);
+      if (paused) held = () => callback();
+      else callback();
+    },
   });
-});
+  return {
+    out,
+    bytes: () => Buffer.concat(parts),
+    pause: () => (paused = true),
+    resume: () => {
+      paused = false;
+      held?.();
+      held = undefined;
+    },
+  };
+}
 
-describe('failures', () => {
+describe(
+  'the README example tree: a source, two level-1 nodes, four level-2 nodes',
+  { timeout: SWARM_TIMEOUT_MS },
+  () => {
+    it('plays byte-identically from a level-2 node, and later viewers fetch mostly from peers', async () => {
+      swarm = new Swarm();
+      const src = await swarm.start({ name: 'source', store: source.store });
+      // Each level starts at once: its nodes need only the level above.
+      const [mit, harvard] = await Promise.all([
+        swarm.start({ name: 'mit', master: src }),
+        swarm.start({ name: 'harvard', master: src }),
+      ]);
+      const [ben, alyssa, john, lawrence] = await Promise.all([
+        swarm.start({ name: 'ben', master: mit, supermaster: src }),
+        swarm.start({ name: 'alyssa', master: mit, supermaster: src }),
+        swarm.start({ name: 'john', master: harvard, supermaster: src }),
+        swarm.start({ name: 'lawrence', master: harvard, supermaster: src }),
+      ]);
+
+      const tree = await topologyOf(src);
+      expect(names(tree).sort()).toEqual(['alyssa', 'ben', 'harvard', 'john', 'lawrence', 'mit', 'source']);
+      expect(
+        tree.children
+          .find((child) => child.name === 'mit')
+          ?.children.map((c) => c.name)
+          .sort(),
+      ).toEqual(['alyssa', 'ben']);
+
+      expect(await play(ben)).toEqual(source.exported);
+      // Each later viewer starts once the earlier one's chunks are in the directories it will ask.
+      await reportedWhole(src, mit);
+      expect(await play(john)).toEqual(source.exported);
+      await reportedWhole(mit, ben);
+      expect(await play(alyssa)).toEqual(source.exported);
+      await reportedWhole(harvard, john);
+      expect(await play(lawrence)).toEqual(source.exported);
+
+      const total = source.exported.length;
+      for (const later of [alyssa, lawrence]) {
+        const stats = await statsOf(later);
+        expect(stats.bytesFetched.peer, `${later.name} from peers`).toBeGreaterThan(total * 0.8);
+      }
+      // The source sent each chunk at most about once per level-1 node.
+      const sent = (await statsOf(src)).bytesServed;
+      expect(sent).toBeLessThanOrEqual(total * 2 + 1);
+      // harvard found mit's chunks among its own peers rather than asking the source again.
+      expect((await statsOf(harvard)).bytesFetched.peer).toBeGreaterThan(0);
+    });
+
+    it('refuses the README’s copy-paste slips: a port already in use, a store another node holds', async () => {
+      swarm = new Swarm();
+      const src = await swarm.start({ name: 'source', store: source.store });
+      const ben = await swarm.start({ name: 'ben', master: src });
+      const samePort = await swarm.start({ name: 'alyssa', master: src, port: ben.port, until: 'spawned' });
+      expect(await samePort.waitForExit()).not.toBe(0);
+      expect(samePort.output()).toMatch(new RegExp(`port ${ben.port}.*in use`, 'i'));
+      const sameStore = await swarm.start({ name: 'john', master: src, store: ben.store, until: 'spawned' });
+      expect(await sameStore.waitForExit()).not.toBe(0);
+      expect(sameStore.output()).toContain(ben.store);
+      expect(ben.alive).toBe(true);
+    });
+  },
+);
+
+describe('failures', { timeout: SWARM_TIMEOUT_MS }, () => {
   it('a master killed mid-stream: the stream completes through the supermaster; a restarted master gets the node back', async () => {
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });
     const mit = await swarm.start({ name: 'mit', master: src });
-    const ben = await swarm.start({ name: 'ben', master: mit, supermaster: src });
-    const out = path.join(swarm.dir('play'), 'movie.mp4');
-    const playing = runCli(['play', '--from', ben.address, 'movie', '-o', out, '--in-flight', '1']);
-    await waitFor(async () => (await statsOf(ben)).chunksHeld >= 3, 'ben mid-stream');
+    // ben reads at most 2 chunks ahead of the viewer, so most of the video is still to fetch at the kill.
+    const readAhead = 2;
+    const ben = await swarm.start({
+      name: 'ben',
+      master: mit,
+      supermaster: src,
+      extra: ['--read-ahead', String(readAhead), '--fetch-concurrency', '1'],
+    });
+    const total = source.manifest.chunks.length;
+    const pauseAfter = 4;
+    const sink = pausableSink();
+    let reachedPause: () => void = () => undefined;
+    const paused = new Promise<void>((resolve) => (reachedPause = resolve));
+    const playing = playThrough(ben, 'movie', {
+      inFlight: 1,
+      sink,
+      onChunk: (index) => {
+        if (index === pauseAfter) {
+          sink.pause();
+          reachedPause();
+        }
+      },
+    });
+    playing.catch(() => undefined);
+    await paused;
     await mit.kill('SIGKILL');
-    const result = await playing;
-    expect(result.code, result.stderr).toBe(0);
-    expect(readFileSync(out)).toEqual(source.exported);
+    sink.resume();
+    const { bytes, origins } = await playing;
+    expect(bytes).toEqual(source.exported);
+    // Before the pause ben streamed from mit. While paused the viewer had asked for chunk pauseAfter+1
+    // at most, so ben had fetched no further than its read-ahead past that; every later chunk was
+    // fetched after the kill and came from the source, ben's supermaster.
+    expect(origins.slice(0, pauseAfter + 1)).toEqual(Array(pauseAfter + 1).fill('master'));
+    const afterKill = pauseAfter + 2 + readAhead;
+    expect(afterKill).toBeLessThan(total - 5);
+    expect(origins.slice(afterKill)).toEqual(Array(total - afterKill).fill('source'));
     expect((await statsOf(ben)).currentMaster).toBe(src.address);
 
     await swarm.restart(mit);
-    await waitFor(
-      async () => (await statsOf(ben)).currentMaster === mit.address,
-      'ben back with mit',
-      15_000,
-    );
+    await waitFor(async () => (await statsOf(ben)).currentMaster === mit.address, 'ben back with mit');
     const mitChildren = (await topologyOf(mit)).children.map((child) => child.name);
     expect(mitChildren).toEqual(['ben']);
   });
@@ -122,6 +212,8 @@ describe('failures', () => {
     const src = await swarm.start({ name: 'source', store: source.store });
     const alice = await swarm.start({ name: 'alice', master: src });
     await play(alice);
+    // Chunks are stored just after they are handed out: wait until all are on disk and reported.
+    await reportedWhole(src, alice);
     await alice.kill('SIGKILL');
     // Flip bytes inside every chunk file alice holds, keeping sizes: reads check sizes, not hashes.
     const blobs = path.join(alice.store, 'blobs');
@@ -147,20 +239,19 @@ describe('failures', () => {
     expect(restarted.alive).toBe(true);
   });
 
-  it('a child that dies leaves the chunk directory within 3 s', async () => {
+  // How soon is the registry's promise (dead-after 2.5 s, swept every 250 ms), checked on a fake clock in
+  // test/node/dead-child.test.ts; here the real processes show that a SIGKILLed child does leave.
+  it('a child that dies leaves the chunk directory', async () => {
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });
     const alice = await swarm.start({ name: 'alice', master: src });
-    // Asked in-process, so the poll itself adds milliseconds, not a CLI start-up.
-    const client = new PeerClient({ timeoutMs: 2_000 });
+    const client = new PeerClient({ timeoutMs: 5_000 });
     try {
       const listed = async (): Promise<boolean> =>
         names((await client.request(src.address, { type: 'topology' })).reply.tree).includes('alice');
       expect(await listed()).toBe(true);
       await alice.kill('SIGKILL');
-      const killedAt = Date.now();
-      await waitFor(async () => !(await listed()), 'alice gone', 5_000);
-      expect(Date.now() - killedAt).toBeLessThan(3_000);
+      await waitFor(async () => !(await listed()), 'alice gone');
     } finally {
       await client.close();
     }

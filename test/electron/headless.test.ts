@@ -11,7 +11,7 @@ import { nodeCommand } from '../../core/cli/commands/node.js';
 import { errorMessage } from '../../core/util/errors.js';
 import { runHeadless } from '../../electron/headless.js';
 import { parseLaunchArgs, userArgs } from '../../electron/launch-args.js';
-import { freePort } from '../helpers/swarm.js';
+import { parseReadyLine } from '../helpers/swarm.js';
 import { buildNodeEntry } from './fixtures/build-entry.js';
 
 interface Ran {
@@ -32,17 +32,29 @@ afterAll(async () => {
   await rm(path.dirname(entry.file), { recursive: true, force: true });
 });
 
-function start(args: string[]): { child: ChildProcess; done: Promise<Ran>; output: () => string } {
+function start(args: string[]): {
+  child: ChildProcess;
+  done: Promise<Ran>;
+  output: () => string;
+  stdout: () => string;
+} {
   const child = spawn(process.execPath, [entry.file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
   child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
   const done = once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
-  return { child, done, output: () => stdout + stderr };
+  return { child, done, output: () => stdout + stderr, stdout: () => stdout };
 }
 
-async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+function readyLine(stdout: string): { port: number } | undefined {
+  return stdout
+    .split('\n')
+    .map((line) => parseReadyLine(line))
+    .find((event) => event !== null);
+}
+
+async function waitFor(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -76,13 +88,12 @@ describe('<app> --node', () => {
   });
 
   it('runs a real node with the CLI’s flags until SIGTERM, then stops cleanly', async () => {
-    const port = await freePort();
     const store = path.join(dir, 'store');
     const run = start([
       '--name',
       'headless-1',
       '--port',
-      String(port),
+      '0',
       '--ip',
       '127.0.0.1',
       '--bind',
@@ -92,7 +103,9 @@ describe('<app> --node', () => {
       '--upload-limit',
       '5MB',
     ]);
-    await waitFor(() => run.output().includes('source headless-1 listening'), 'the node to listen');
+    // The CLI's ready line, printed once the node serves: it names the port --port 0 took.
+    await waitFor(() => readyLine(run.stdout()) !== undefined, 'the ready line');
+    const { port } = readyLine(run.stdout())!;
     const client = new PeerClient();
     try {
       const { reply } = await client.request(
@@ -130,10 +143,10 @@ describe('<app> --node', () => {
   });
 
   it('as a process, a bad flag exits 2 with the CLI’s message', async () => {
-    const ran = await start(['--name', 'a', '--port', '0', '--store', path.join(dir, 'never')]).done;
+    const ran = await start(['--name', 'a', '--port', '70000', '--store', path.join(dir, 'never')]).done;
     expect(ran.code).toBe(2);
     expect(ran.stderr).toBe(
-      'peerstreamer: error: --port "0" is not valid: give a port number from 1 to 65535.\n',
+      'peerstreamer: error: --port "70000" is not valid: give a port number from 0 to 65535.\n',
     );
     expect(existsSync(path.join(dir, 'never'))).toBe(false);
   });

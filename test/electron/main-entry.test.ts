@@ -8,7 +8,7 @@ import { build, mergeConfig, type UserConfig } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mainConfig from '../../electron/build/vite.main.config.js';
 import { NODE_FLAGS_HELP } from '../../core/node/node-config.js';
-import { freePort } from '../helpers/swarm.js';
+import { parseReadyLine } from '../helpers/swarm.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 let dir: string;
@@ -63,7 +63,7 @@ function runMain(args: string[]) {
   child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
   const done = once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
-  return { child, done, output: () => stdout + stderr };
+  return { child, done, output: () => stdout + stderr, stdout: () => stdout };
 }
 
 describe('dist/electron/main.js', () => {
@@ -83,21 +83,27 @@ describe('dist/electron/main.js', () => {
   it('--node runs a real node until SIGTERM', async () => {
     const store = await mkdtemp(path.join(os.tmpdir(), 'ps-main-node-'));
     try {
-      const port = await freePort();
       const run = runMain([
         '--node',
         '--name',
         'main-node',
         '--port',
-        String(port),
+        '0',
         '--bind',
         '127.0.0.1',
         '--store',
         store,
       ]);
-      const deadline = Date.now() + 20_000;
-      while (!run.output().includes('source main-node listening')) {
-        if (Date.now() > deadline) throw new Error(`node did not start:\n${run.output()}`);
+      // The ready line says the node serves; a bound deadline only turns a hang into a clear failure.
+      const ready = (): boolean =>
+        run
+          .stdout()
+          .split('\n')
+          .some((line) => parseReadyLine(line) !== null);
+      const deadline = performance.now() + 60_000;
+      while (!ready()) {
+        if (run.child.exitCode !== null || performance.now() > deadline)
+          throw new Error(`node did not start:\n${run.output()}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       run.child.kill('SIGTERM');

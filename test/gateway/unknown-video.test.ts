@@ -16,7 +16,6 @@ import { NodeBackend } from '../../core/node/node-backend.js';
 import { nodeConfigFromFlags } from '../../core/node/node-config.js';
 import { PeerNode } from '../../core/node/peer-node.js';
 import type { ApiError } from '../../core/shared/api-types.js';
-import { freePort } from '../../core/util/free-port.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { buildRenderer } from '../renderer/build-renderer.js';
@@ -36,7 +35,7 @@ async function startNode(name: string, master?: PeerNode): Promise<PeerNode> {
   const node = await PeerNode.start(
     nodeConfigFromFlags({
       name,
-      port: String(await freePort()),
+      port: '0',
       ip: '127.0.0.1',
       bind: '127.0.0.1',
       store: path.join(dir, name),

@@ -71,7 +71,6 @@ describe('stopping early', () => {
   it('an aborted signal kills ffmpeg and rejects with the abort reason', async () => {
     const controller = new AbortController();
     const events: string[] = [];
-    const started = Date.now();
     const run = (async () => {
       for await (const event of cutVideo((await h264Aac720p()).path, {
         signal: controller.signal,
@@ -82,8 +81,8 @@ describe('stopping early', () => {
       }
     })();
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    // Rejected right after the abort (a full transcode would first emit chunks), and ffmpeg is gone.
     expect(events).toEqual(['init']);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(ffmpegChildren()).toEqual([]);
   });
 

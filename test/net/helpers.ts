@@ -14,22 +14,34 @@ export async function startServer(options: Partial<PeerServerOptions> = {}): Pro
   return server;
 }
 
-/** Binds again on a port another socket just released; libzmq closes asynchronously, so retry briefly. */
+/**
+ * Binds again on a port another socket just released. libzmq closes asynchronously, so PORT_IN_USE is
+ * retried until the port is free; the 30 s bound only turns a port that never frees into a failure.
+ */
 export async function startServerOn(
   address: string,
   options: Partial<PeerServerOptions> = {},
 ): Promise<PeerServer> {
-  for (let attempt = 0; ; attempt++) {
+  const deadline = performance.now() + 30_000;
+  for (;;) {
     const server = new PeerServer({ bind: address, name: 'server', ...options });
     try {
       await server.bind();
       return server;
     } catch (error) {
       await server.close();
-      if (!(error instanceof PeerStreamerError && error.code === 'PORT_IN_USE') || attempt > 50) throw error;
+      const inUse = error instanceof PeerStreamerError && error.code === 'PORT_IN_USE';
+      if (!inUse || performance.now() > deadline) throw error;
       await sleep(50);
     }
   }
+}
+
+/** A promise and the function that settles it, for tests that decide when something happens. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
 }
 
 /** A chunk of `size` pseudo-random bytes, so a misplaced byte cannot go unnoticed. */
@@ -82,12 +94,15 @@ export function rawDealer(address: string, routingId?: string): zmq.Dealer {
   return dealer;
 }
 
-/** Receives until `count` messages arrived or `ms` passed. */
+/**
+ * Receives until `count` messages arrived or `ms` passed. With a count, `ms` only bounds a failure;
+ * without one, it is the window in which whatever arrives is collected.
+ */
 export async function receiveFor(socket: zmq.Dealer, ms: number, count = Infinity): Promise<Buffer[][]> {
   const messages: Buffer[][] = [];
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (messages.length < count) {
-    const left = deadline - Date.now();
+    const left = Math.ceil(deadline - performance.now());
     if (left <= 0) break;
     socket.receiveTimeout = left;
     try {
@@ -100,10 +115,11 @@ export async function receiveFor(socket: zmq.Dealer, ms: number, count = Infinit
   return messages;
 }
 
-export async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
+/** Polls `check` until true; `ms` only bounds a failure, a passing test waits for the condition alone. */
+export async function waitFor(check: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = performance.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (performance.now() > deadline) throw new Error('condition not met in time');
     await sleep(10);
   }
 }

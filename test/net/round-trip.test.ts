@@ -6,7 +6,7 @@ import { REQUEST_TYPES, TYPES_WITH_BODY, type Request } from '../../core/protoco
 import { PeerStreamerError } from '../../core/util/errors.js';
 import { sha256Hex } from '../../core/util/hash.js';
 import { getBody, replies, requests } from '../protocol/fixtures.js';
-import { chunkOf, serveFixtures, startServer, waitFor } from './helpers.js';
+import { chunkOf, deferred, serveFixtures, startServer, waitFor } from './helpers.js';
 
 let server: PeerServer;
 let client: PeerClient;
@@ -177,7 +177,11 @@ describe('failures become error replies, never crashes', () => {
   });
 
   it('one signal shared by many requests aborts them all, without piling up listeners', async () => {
-    server.handle('stats', () => new Promise(() => {}));
+    const reached = deferred();
+    server.handle('stats', () => {
+      reached.resolve();
+      return new Promise(() => {});
+    });
     const controller = new AbortController();
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => void warnings.push(warning);
@@ -186,7 +190,8 @@ describe('failures become error replies, never crashes', () => {
       const pending = Array.from({ length: 40 }, () =>
         client.request(server.address, { type: 'stats' }, { signal: controller.signal }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Aborted while some are in flight at the server and the rest still queued.
+      await reached.promise;
       controller.abort(new Error('stream closed'));
       const results = await Promise.allSettled(pending);
       expect(
@@ -199,10 +204,15 @@ describe('failures become error replies, never crashes', () => {
   });
 
   it('an aborted request rejects with the signal reason', async () => {
-    server.handle('stats', () => new Promise(() => {}));
+    const reached = deferred();
+    server.handle('stats', () => {
+      reached.resolve();
+      return new Promise(() => {});
+    });
     const controller = new AbortController();
     const pending = client.request(server.address, { type: 'stats' }, { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('viewer seeked')), 20);
+    await reached.promise;
+    controller.abort(new Error('viewer seeked'));
     await expect(pending).rejects.toThrow('viewer seeked');
   });
 });
@@ -237,7 +247,7 @@ describe('the connection pool', () => {
     try {
       await quick.request(server.address, { type: 'ping' });
       expect(quick.counters().connections).toBe(1);
-      await waitFor(() => quick.counters().connections === 0, 3000);
+      await waitFor(() => quick.counters().connections === 0);
       await quick.request(server.address, { type: 'ping' });
       expect(quick.counters().connectionsOpened).toBe(2);
     } finally {
@@ -246,9 +256,13 @@ describe('the connection pool', () => {
   });
 
   it("disconnect() fails that connection's requests with UNREACHABLE", async () => {
-    server.handle('stats', () => new Promise(() => {}));
+    const reached = deferred();
+    server.handle('stats', () => {
+      reached.resolve();
+      return new Promise(() => {});
+    });
     const pending = client.request(server.address, { type: 'stats' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await reached.promise;
     await client.disconnect(server.address);
     await expect(pending).rejects.toMatchObject({ code: 'UNREACHABLE' });
   });

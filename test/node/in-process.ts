@@ -4,7 +4,6 @@
  */
 import { PeerNode, type PeerNodeOptions } from '../../core/node/peer-node.js';
 import type { NodeConfig } from '../../core/node/node-config.js';
-import { freePort } from '../../core/util/free-port.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { ingest, makeVideo, openStore, tempDir } from '../store/helpers.js';
 
@@ -24,7 +23,7 @@ const addressOf = (target: PeerNode | string): string =>
 export async function startNode(spec: InProcessNode): Promise<PeerNode> {
   const config: NodeConfig = {
     name: spec.name,
-    port: spec.port ?? (await freePort()),
+    port: spec.port ?? 0,
     ip: '127.0.0.1',
     bindIp: '127.0.0.1',
     store: spec.store ?? tempDir(`node-${spec.name}`),

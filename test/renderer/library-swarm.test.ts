@@ -55,8 +55,9 @@ beforeAll(async () => {
   const src = await swarm.start({ name: 'source', store: source.store });
   relay = await swarm.start({ name: 'relay', master: src });
   viewer = await swarm.start({ name: 'viewer', master: relay, supermaster: src, extra: ['--ui'] });
-  const line = await viewer.waitForLog(/player: http/);
-  playerUrl = new URL(line.slice(line.indexOf('http')).trim());
+  const { ui } = await viewer.ready;
+  if (ui === undefined) throw new Error('the viewer started with --ui printed no player URL in its ready line');
+  playerUrl = new URL(ui);
   browser = await launchChromium();
   page = await browser.context.newPage();
 }, 120_000);

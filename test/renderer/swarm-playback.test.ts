@@ -16,8 +16,10 @@ let browser: LaunchedBrowser;
 let nodes: Record<'source' | 'mit' | 'alice' | 'bob', NodeProcess>;
 
 async function playerUrl(node: NodeProcess): Promise<string> {
-  const line = await node.waitForLog(/player: http/);
-  return line.slice(line.indexOf('http')).trim();
+  // With --ui the ready line carries the player's URL.
+  const { ui } = await node.ready;
+  if (ui === undefined) throw new Error(`${node.name} was started without --ui`);
+  return ui;
 }
 
 async function openAndPlay(page: Page, node: NodeProcess): Promise<void> {
@@ -84,7 +86,8 @@ describe('the player in a 3-level swarm', () => {
     await page.close();
   });
 
-  it('the topology view lists every node, and a node killed with SIGKILL disappears within 5 s', async () => {
+  // How soon a master drops a dead child is checked on a fake clock in test/node/dead-child.test.ts.
+  it('the topology view lists every node, and a node killed with SIGKILL disappears', async () => {
     const page = await browser.context.newPage();
     await openAndPlay(page, nodes.bob);
     await page.locator('[data-testid="tab-topology"]').click();
@@ -100,9 +103,7 @@ describe('the player in a 3-level swarm', () => {
     ).toBe('bob');
     await screenshot(page, 'swarm-topology');
     await nodes.alice.kill('SIGKILL');
-    const killedAt = Date.now();
-    await expect.poll(shown, { timeout: 5_000, interval: 100 }).toEqual(['bob', 'mit', 'source']);
-    expect(Date.now() - killedAt).toBeLessThan(5_000);
+    await expect.poll(shown, { timeout: 30_000, interval: 100 }).toEqual(['bob', 'mit', 'source']);
     await page.close();
   });
 });

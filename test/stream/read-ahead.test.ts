@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReadAhead } from '../../core/stream/read-ahead.js';
 
@@ -46,9 +46,11 @@ describe('ReadAhead', () => {
       },
     });
     await stream.next();
-    await sleep(30);
+    // Idle once the window past chunk 0 is full: nothing more may start until the next read.
+    await vi.waitFor(() => expect(started.includes(6) && inFlight === 0).toBe(true));
+    await new Promise((resolve) => setImmediate(resolve));
     expect(peak).toBeLessThanOrEqual(2);
-    expect(Math.max(...started)).toBeLessThanOrEqual(6);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(await drain(stream)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
   });
 
@@ -69,23 +71,31 @@ describe('ReadAhead', () => {
   it('aborts fetches and discards unplayed chunks when closed', async () => {
     const discarded: number[] = [];
     let aborted = 0;
+    // Chunks 1 to 3 finish when the test says: one before the close, two after it.
+    const finish = new Map<number, () => void>();
     const stream = new ReadAhead({
       start: 0,
       end: 10,
       window: 3,
       fetch: async (index, signal) => {
         signal.addEventListener('abort', () => (aborted += 1));
-        await sleep(index === 0 ? 0 : 5);
+        if (index > 0) await new Promise<void>((resolve) => finish.set(index, resolve));
         return index;
       },
       discard: (index) => discarded.push(index),
     });
     await stream.next();
-    await sleep(1);
+    await vi.waitFor(() => expect([...finish.keys()].sort()).toEqual([1, 2, 3]));
+    finish.get(1)!();
+    // Its settlement runs in microtasks, all of which drain before the next macrotask.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(discarded).toEqual([]);
     stream.close();
-    await sleep(20);
     expect(aborted).toBeGreaterThan(0);
-    expect(discarded.sort()).toEqual([1, 2, 3]);
+    expect(discarded).toEqual([1]);
+    finish.get(2)!();
+    finish.get(3)!();
+    await vi.waitFor(() => expect(discarded.sort()).toEqual([1, 2, 3]));
     expect(await stream.next()).toEqual({ done: true });
   });
 });

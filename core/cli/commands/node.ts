@@ -4,8 +4,12 @@ import { NODE_FLAG_SPEC, NODE_FLAGS_HELP, nodeConfigFromFlags } from '../../node
 import { runNodeUntilSignal } from '../../node/run-node.js';
 import { PeerStreamerError } from '../../util/errors.js';
 
+// Every flag in NODE_FLAG_SPEC appears here (test/e2e/node-cli.test.ts checks it).
 const usage =
-  'peerstreamer node --name <name> --port <port> --ip <ip> --store <dir> [--master tcp://host:port] [--supermaster tcp://host:port] [--cache-size 2GiB] [--json-logs]';
+  'peerstreamer node --name <name> --port <port> --store <dir> [--ip <ip>] [--bind <ip>] ' +
+  '[--master tcp://host:port] [--supermaster tcp://host:port] [--cache-size <size>] [--upload-limit <rate>] ' +
+  '[--read-ahead <n>] [--fetch-concurrency <n>] [--json-logs] [--ui] [--ui-port <port>] [--ui-host <ip>] ' +
+  '(--chunkdirectory <dir> and --videodatabase <dir> are aliases of --store)';
 
 export const nodeCommand: Command = {
   name: 'node',
@@ -16,6 +20,9 @@ export const nodeCommand: Command = {
 Runs until SIGINT/SIGTERM, then says goodbye to its master and closes cleanly (exit 0). Exits 1 at
 once if its master refuses its name because another live node holds it (NAME_TAKEN). The original's
 \`node node.js --name ... --port ...\` works as \`peerstreamer --name ... --port ...\`.
+Once it serves, it prints one JSON line on stdout, e.g.
+{"event":"ready","name":"mit","role":"child","address":"tcp://127.0.0.1:40123","port":40123,"store":"/abs/dir","pid":4242}
+(with --ui also "ui": the player's URL), so scripts can wait for it and learn the port --port 0 chose.
 ${NODE_FLAGS_HELP}`,
   async run(argv) {
     const parsed = parseCommand('node', argv, NODE_FLAG_SPEC);
