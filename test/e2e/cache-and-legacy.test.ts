@@ -4,6 +4,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Swarm, assertBuilt, runCli, statsOf } from '../helpers/swarm.js';
 import { smallClip, sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const swarm = new Swarm();
 let source: SourceStore;
@@ -14,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => swarm.stop());
 
-describe('cache size and legacy videos across the tree', () => {
+describe.skipIf(noFfmpeg)('cache size and legacy videos across the tree', () => {
   it('a child with a cache smaller than the video plays it byte-identically and stays near its cap', async () => {
     const src = await swarm.start({ name: 'source', store: source.store });
     const cap = 200 * 1024;

@@ -4,11 +4,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { CLI, assertBuilt, tempDir } from '../helpers/swarm.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noSignals = lacks(requires.posixSignals);
 
 const dir = tempDir('demo');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('peerstreamer demo', () => {
+describe.skipIf(noSignals)('peerstreamer demo', () => {
   it('starts a six-node swarm with a sample video, serves a level-2 player, and stops on SIGINT', async () => {
     assertBuilt();
     const child = spawn(process.execPath, [CLI, 'demo', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });

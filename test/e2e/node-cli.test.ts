@@ -1,6 +1,9 @@
 /** `peerstreamer node`: its flags, its start-up errors, and its clean shutdown. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Swarm, assertBuilt, freePort, runCli, topologyOf, waitFor } from '../helpers/swarm.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noSignals = lacks(requires.posixSignals);
 
 let swarm: Swarm;
 beforeAll(() => assertBuilt());
@@ -116,7 +119,8 @@ describe('peerstreamer node start-up and shutdown', () => {
     await child.waitForLog('registered with the master');
   });
 
-  it('shuts down cleanly on SIGTERM: goodbye to the master, exit code 0', async () => {
+  it('shuts down cleanly on SIGTERM: goodbye to the master, exit code 0', async ({ skip }) => {
+    skip(noSignals);
     swarm = new Swarm();
     const source = await swarm.start({ name: 'source' });
     const child = await swarm.start({ name: 'child', master: source });

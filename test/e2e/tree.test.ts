@@ -17,6 +17,9 @@ import {
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
 import type { TopologyNode } from '../../core/protocol/messages.js';
 import { PeerClient } from '../../core/net/client.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let swarm: Swarm;
 const fixtures = new Swarm();
@@ -40,7 +43,7 @@ function names(tree: TopologyNode): string[] {
   return [tree.name, ...tree.children.flatMap(names)];
 }
 
-describe('the README example tree: a source, two level-1 nodes, four level-2 nodes', () => {
+describe.skipIf(noFfmpeg)('the README example tree: a source, two level-1 nodes, four level-2 nodes', () => {
   it('plays byte-identically from a level-2 node, and later viewers fetch mostly from peers', async () => {
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });
@@ -92,7 +95,7 @@ describe('the README example tree: a source, two level-1 nodes, four level-2 nod
   });
 });
 
-describe('failures', () => {
+describe.skipIf(noFfmpeg)('failures', () => {
   it('a master killed mid-stream: the stream completes through the supermaster; a restarted master gets the node back', async () => {
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });

@@ -94,7 +94,7 @@ describe('settings rules', () => {
       master: 'tcp://127.0.0.1:7999',
       cacheBytes: 1_500_000,
       uploadBytesPerSecond: 2_000_000,
-      store: '/tmp/store',
+      store: path.resolve('/tmp/store'),
     });
   });
 });
