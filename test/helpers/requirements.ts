@@ -73,6 +73,12 @@ export function requirementsFor(host: Host) {
       reason:
         'a real full or read-only disk is a small tmpfs mounted for the test, which needs root on Linux.',
     },
+    appImageUpdates: {
+      name: 'AppImage updates',
+      met: host.platform === 'linux',
+      reason:
+        'electron-updater’s AppImage updater falls back to a full download only on Linux (elsewhere it gives up), and AppImages exist only there.',
+    },
     unixSockets: {
       name: 'Unix domain sockets',
       met: notWindows,
