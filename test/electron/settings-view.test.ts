@@ -60,6 +60,7 @@ describe.skipIf(noChromium)('settings screen (real Chromium, stand-in bridge)', 
     expect(await page.getByTestId('setting-port').inputValue()).toBe('7780');
     expect(await page.getByTestId('setting-closeToTray').isChecked()).toBe(true);
     expect(await page.getByTestId('setting-launchAtLogin').isChecked()).toBe(false);
+    expect(await page.getByTestId('setting-autoUpdate').isChecked()).toBe(true);
     expect(await page.getByTestId('settings-warning').textContent()).toMatch(/using the default 7780/);
     expect(await page.getByTestId('settings-save').isDisabled()).toBe(true);
     await page.close();

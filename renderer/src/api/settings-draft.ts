@@ -15,6 +15,7 @@ export type SettingsDraft = {
   uploadLimitMBps: string;
   closeToTray: boolean;
   launchAtLogin: boolean;
+  autoUpdate: boolean;
 };
 
 /** Every field the form edits; `seeding` is the tray's (Pause/Resume), not the form's. */
@@ -32,6 +33,7 @@ export function draftFromSettings(settings: AppSettings): SettingsDraft {
     uploadLimitMBps: text(settings.uploadLimitMBps),
     closeToTray: settings.closeToTray,
     launchAtLogin: settings.launchAtLogin,
+    autoUpdate: settings.autoUpdate,
   };
 }
 
@@ -54,6 +56,7 @@ export function patchFromDraft(draft: SettingsDraft, saved: AppSettings): Record
     uploadLimitMBps: numberOrText(draft.uploadLimitMBps, null),
     closeToTray: draft.closeToTray,
     launchAtLogin: draft.launchAtLogin,
+    autoUpdate: draft.autoUpdate,
   };
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(full)) {

@@ -8,6 +8,8 @@ import {
 } from '../api/settings-draft.ts';
 import './SettingsView.css';
 
+type ToggleKey = 'closeToTray' | 'launchAtLogin' | 'autoUpdate';
+
 type Status =
   | { kind: 'idle' }
   | { kind: 'saving' }
@@ -102,11 +104,7 @@ export function SettingsView() {
     setCacheNote(`Freed ${(bytesFreed / 1_000_000).toFixed(1)} MB. Your own videos are kept.`);
   };
 
-  const text = (
-    key: Exclude<EditableKey, 'closeToTray' | 'launchAtLogin'>,
-    label: string,
-    hint: ReactNode,
-  ) => (
+  const text = (key: Exclude<EditableKey, ToggleKey>, label: string, hint: ReactNode) => (
     <Field label={label} id={`setting-${key}`} problem={problems[key]} hint={hint}>
       <input
         id={`setting-${key}`}
@@ -118,7 +116,7 @@ export function SettingsView() {
       />
     </Field>
   );
-  const toggle = (key: 'closeToTray' | 'launchAtLogin', label: string, hint: ReactNode) => (
+  const toggle = (key: ToggleKey, label: string, hint: ReactNode) => (
     <Field label={label} id={`setting-${key}`} problem={problems[key]} hint={hint}>
       <input
         id={`setting-${key}`}
@@ -174,6 +172,11 @@ export function SettingsView() {
           <h2>App</h2>
           {toggle('closeToTray', 'Keep seeding after closing the window', 'Off: closing the window quits.')}
           {toggle('launchAtLogin', 'Launch at login', 'Starts in the tray, seeding.')}
+          {toggle(
+            'autoUpdate',
+            'Install updates',
+            'Downloads new versions in the background and offers to restart; never while a video plays.',
+          )}
         </section>
         <div className="settings-actions">
           <button type="submit" disabled={!dirty || status.kind === 'saving'} data-testid="settings-save">
