@@ -208,7 +208,9 @@ export class UpdateService {
         this.phase = 'found';
         this.options.logger.info(
           { version: this.version },
-          `download of update ${this.version} paused until no video is playing or being added`,
+          this.working
+            ? `download of update ${this.version} paused until no video is playing or being added`
+            : `download of update ${this.version} stopped: updates were turned off, or the app is quitting`,
         );
         this.emit();
         return;

@@ -372,7 +372,12 @@ describe('the setting', () => {
     updates.setEnabled(false);
     expect(state()).toBe('off');
     await waitUntil(
-      () => records.some((record) => record.msg.startsWith('download of update 0.2.0 paused')),
+      () =>
+        records.some(
+          (record) =>
+            record.msg ===
+            'download of update 0.2.0 stopped: updates were turned off, or the app is quitting',
+        ),
       'the download to stop',
     );
     halfway.release();
