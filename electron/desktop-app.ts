@@ -24,6 +24,8 @@ import { denyPermissions, hardenWebContents, openExternalSafely } from './securi
 import { SettingsService } from './settings-service.js';
 import { TrayController } from './tray-controller.js';
 import { TrayStatusSampler } from './tray-status.js';
+import { AppUpdates, type UpdatesSetup } from './update/app-updates.js';
+import { platformUpdater } from './update/platform-updater.js';
 import { VideoIngester } from './video-ingester.js';
 import { createPlayerWindow } from './window.js';
 
@@ -33,6 +35,8 @@ export interface DesktopAppOptions {
   startInTray: boolean;
   logger: Logger;
   peerNodeOptions?: PeerNodeOptions;
+  /** Where updates come from; by default the release feed of the installed app (none in development). */
+  updates?: UpdatesSetup;
 }
 
 /** Call at module load, before `ready`: Electron grants scheme privileges only then. */
@@ -49,6 +53,7 @@ export class DesktopApp {
   private readonly ingester: VideoIngester;
   private readonly sampler = new TrayStatusSampler();
   private monitor: LoopMonitor | null = null;
+  updates: AppUpdates | null = null;
   private quitting = false;
   private shutDown = false;
   /** The gateway's per-run secret; the protocol handler adds it, so the renderer never holds it. */
@@ -117,6 +122,17 @@ export class DesktopApp {
       );
     }
     this.monitor = new LoopMonitor(logger);
+    const updates = this.options.updates ?? { engine: platformUpdater };
+    this.updates = new AppUpdates({
+      engine: updates.engine(logger),
+      enabled: this.settings.settings.autoUpdate,
+      logger,
+      ...(updates.scheduler ? { scheduler: updates.scheduler } : {}),
+      send: (status) => {
+        if (this.window !== null && !this.window.isDestroyed())
+          this.window.webContents.send(IpcChannel.UpdateStatus, status);
+      },
+    });
     this.registerIpc();
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
@@ -140,6 +156,7 @@ export class DesktopApp {
       },
     );
     this.applyToOs(this.settings.settings);
+    this.updates.service.start();
     if (!this.options.startInTray) this.showPlayer();
   }
 
@@ -159,6 +176,7 @@ export class DesktopApp {
       });
       window.on('closed', () => {
         if (this.window === window) this.window = null;
+        this.updates?.windowClosed();
       });
       this.window = window;
       return;
@@ -186,6 +204,7 @@ export class DesktopApp {
     this.shutDown = true;
     this.tray?.destroy();
     this.monitor?.stop();
+    this.updates?.service.stop();
     this.ipc.dispose();
     await this.host.stop();
   }
@@ -193,6 +212,7 @@ export class DesktopApp {
   applyToOs(settings: AppSettings): void {
     // Started at login, the app goes straight to the tray: the user did not ask for a window.
     app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin, args: ['--tray'] });
+    this.updates?.service.setEnabled(settings.autoUpdate);
   }
 
   async pickVideos(): Promise<{ queued: number }> {
@@ -205,8 +225,14 @@ export class DesktopApp {
       ? await dialog.showOpenDialog(this.window, options)
       : await dialog.showOpenDialog(options);
     if (picked.canceled || picked.filePaths.length === 0) return { queued: 0 };
-    void this.ingester.add(picked.filePaths);
+    this.ingest(picked.filePaths);
     return { queued: picked.filePaths.length };
+  }
+
+  /** Adds videos in the background; no update is downloaded or offered until they are in. */
+  private ingest(paths: string[]): void {
+    const work = this.ingester.add(paths);
+    this.updates?.trackIngest(work);
   }
 
   private registerIpc(): void {
@@ -225,10 +251,11 @@ export class DesktopApp {
     }));
     this.ipc.handle(IpcChannel.PickVideos, () => this.pickVideos());
     this.ipc.handle(IpcChannel.AddVideos, ({ paths }) => {
-      void this.ingester.add(paths);
+      this.ingest(paths);
       return { queued: paths.length };
     });
     this.ipc.handle(IpcChannel.OpenExternal, ({ url }) => openExternalSafely(url));
+    this.updates?.registerIpc(this.ipc);
   }
 
   /** Taskbar/dock progress plus a message the renderer shows; the bar clears when a file is done. */

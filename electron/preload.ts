@@ -5,7 +5,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IpcChannel } from './ipc/channels.js';
-import { BRIDGE_KEY, type DesktopBridge, type IngestProgress } from './ipc/contract.js';
+import { BRIDGE_KEY, type DesktopBridge, type IngestProgress, type UpdateStatus } from './ipc/contract.js';
 
 const bridge: DesktopBridge = {
   getSettings: () => ipcRenderer.invoke(IpcChannel.GetSettings),
@@ -19,6 +19,14 @@ const bridge: DesktopBridge = {
     ipcRenderer.on(IpcChannel.IngestProgress, forward);
     return () => ipcRenderer.removeListener(IpcChannel.IngestProgress, forward);
   },
+  getUpdateStatus: () => ipcRenderer.invoke(IpcChannel.GetUpdateStatus),
+  onUpdateStatus(listener) {
+    const forward = (_event: IpcRendererEvent, status: UpdateStatus): void => listener(status);
+    ipcRenderer.on(IpcChannel.UpdateStatus, forward);
+    return () => ipcRenderer.removeListener(IpcChannel.UpdateStatus, forward);
+  },
+  installUpdate: () => ipcRenderer.invoke(IpcChannel.InstallUpdate),
+  reportWatching: (watching) => ipcRenderer.invoke(IpcChannel.ReportWatching, { watching }),
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_KEY, bridge);

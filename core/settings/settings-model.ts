@@ -23,6 +23,8 @@ export interface AppSettings {
   launchAtLogin: boolean;
   /** Serve chunks to others; the tray's Pause/Resume flips it. */
   seeding: boolean;
+  /** Download new versions of the app from its releases and offer to restart into them. */
+  autoUpdate: boolean;
 }
 
 export type SettingKey = keyof AppSettings;
@@ -38,6 +40,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'closeToTray',
   'launchAtLogin',
   'seeding',
+  'autoUpdate',
 ];
 
 /** Field -> what is wrong with it, in words the settings screen shows next to the field. */
@@ -62,6 +65,8 @@ export function defaultSettings(name: string): AppSettings {
     closeToTray: true,
     launchAtLogin: false,
     seeding: true,
+    // On, as WebTorrent Desktop and IPFS Desktop do: a peer on an old version is a worse peer.
+    autoUpdate: true,
   };
 }
 

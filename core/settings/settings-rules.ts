@@ -72,6 +72,7 @@ const RULES: Record<SettingKey, Rule> = {
   closeToTray: booleanRule('Keep seeding after closing the window'),
   launchAtLogin: booleanRule('Launch at login'),
   seeding: booleanRule('Seeding'),
+  autoUpdate: booleanRule('Install updates'),
 };
 
 /** What is wrong with one value, or null. */

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { sha256HexAsync } from '../util/hash.js';
+import { renameReplacing } from './rename-replacing.js';
 import { translateFileError } from './store-errors.js';
 
 export const BLOBS_DIR = 'blobs';
@@ -137,7 +138,9 @@ export class BlobFiles {
           const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, written);
           written += bytesWritten;
         }
-        // Data must be on disk before the rename makes the file visible under its final name.
+        // Data must be on disk before the rename makes the file visible under its final name. On macOS
+        // libuv turns this into fcntl(F_FULLFSYNC), as plain fsync there leaves data in the drive's
+        // cache; on Windows it is FlushFileBuffers.
         await handle.datasync();
       } finally {
         await handle.close();
@@ -155,7 +158,7 @@ export class BlobFiles {
     await this.deleting.get(sha256);
     try {
       // No directory fsync: if a power cut loses the rename, open()'s reconcile drops the index row.
-      await fs.rename(tempPath, this.pathOf(sha256));
+      await renameReplacing(tempPath, this.pathOf(sha256));
     } catch (error) {
       await this.discardTemp(tempPath);
       throw translateFileError(error, this.storeDir, tempPath, 'moving a chunk file into place');

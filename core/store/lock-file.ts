@@ -15,13 +15,24 @@ const openDirs: Set<string> =
   ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as Set<string> | undefined) ?? new Set<string>();
 (globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = openDirs;
 
+/**
+ * The name a store directory is known by in this process. Windows and macOS file systems ignore case
+ * (NTFS always, APFS by default), so there C:\Users\Me\Store and c:\users\me\store are one store and
+ * must meet in the registry; Linux file systems tell them apart. On a rare case-sensitive APFS volume
+ * two stores differing only by case are then refused together, which errs on the safe side.
+ */
+export function storeKey(dir: string, platform: NodeJS.Platform = process.platform): string {
+  return platform === 'win32' || platform === 'darwin' ? dir.toLowerCase() : dir;
+}
+
 export function claimInProcess(dir: string): void {
-  if (openDirs.has(dir)) throw lockedError(dir, process.pid);
-  openDirs.add(dir);
+  const key = storeKey(dir);
+  if (openDirs.has(key)) throw lockedError(dir, process.pid);
+  openDirs.add(key);
 }
 
 export function releaseInProcess(dir: string): void {
-  openDirs.delete(dir);
+  openDirs.delete(storeKey(dir));
 }
 
 export function writeLockFile(dir: string): void {

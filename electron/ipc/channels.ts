@@ -14,4 +14,12 @@ export enum IpcChannel {
   OpenExternal = 'shell:open-external',
   /** main -> renderer (send): ingest progress. */
   IngestProgress = 'ingest:progress',
+  /** renderer -> main (invoke): where the app's own update stands. */
+  GetUpdateStatus = 'update:get-status',
+  /** renderer -> main (invoke): restart into the downloaded update. */
+  InstallUpdate = 'update:install',
+  /** renderer -> main (invoke): whether a video is playing, so no update interrupts it. */
+  ReportWatching = 'update:watching',
+  /** main -> renderer (send): the update's status changed. */
+  UpdateStatus = 'update:status',
 }

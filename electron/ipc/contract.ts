@@ -26,6 +26,20 @@ export interface IngestProgress {
   message?: string;
 }
 
+/**
+ * The app's own update. `ready` (downloaded, sha512 checked, nobody watching or adding a video) is
+ * the only state the player shows; `waiting` is a download or an install held back for the user.
+ */
+export type UpdateState = 'off' | 'unsupported' | 'idle' | 'checking' | 'downloading' | 'waiting' | 'ready';
+
+export interface UpdateStatus {
+  state: UpdateState;
+  /** The version found or downloaded, once there is one. */
+  version: string | null;
+}
+
+export type InstallUpdateResult = { ok: true } | { ok: false; message: string };
+
 export interface DesktopBridge {
   getSettings(): Promise<LoadedSettingsView>;
   saveSettings(patch: Partial<AppSettings>): Promise<SaveSettingsResult>;
@@ -34,6 +48,13 @@ export interface DesktopBridge {
   openExternal(url: string): Promise<boolean>;
   /** Returns an unsubscribe function. */
   onIngestProgress(listener: (progress: IngestProgress) => void): () => void;
+  getUpdateStatus(): Promise<UpdateStatus>;
+  /** Returns an unsubscribe function. */
+  onUpdateStatus(listener: (status: UpdateStatus) => void): () => void;
+  /** Quits and installs the downloaded update; refused while a video is being added. */
+  installUpdate(): Promise<InstallUpdateResult>;
+  /** The page says when a video starts or stops playing; updates wait while one plays. */
+  reportWatching(watching: boolean): Promise<void>;
 }
 
 /** The global name the bridge is exposed under (`window.peerstreamer`). */

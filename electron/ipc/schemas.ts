@@ -72,6 +72,12 @@ const openExternal: Schema<{ url: string }> = (payload) => {
   return { url };
 };
 
+const watching: Schema<{ watching: boolean }> = (payload) => {
+  const { watching: value } = record(payload, 'Watching', ['watching']);
+  if (typeof value !== 'boolean') throw new PayloadError('Watching: expected "watching", true or false.');
+  return { watching: value };
+};
+
 /** Payload type per invoke channel, and the schema that produces it. */
 export const INVOKE_SCHEMAS = {
   [IpcChannel.GetSettings]: none,
@@ -80,6 +86,9 @@ export const INVOKE_SCHEMAS = {
   [IpcChannel.PickVideos]: none,
   [IpcChannel.AddVideos]: addVideos,
   [IpcChannel.OpenExternal]: openExternal,
+  [IpcChannel.GetUpdateStatus]: none,
+  [IpcChannel.InstallUpdate]: none,
+  [IpcChannel.ReportWatching]: watching,
 } satisfies Partial<Record<IpcChannel, Schema<unknown>>>;
 
 export type InvokeChannel = keyof typeof INVOKE_SCHEMAS;

@@ -5,6 +5,7 @@ import { TopologyView } from './views/TopologyView.tsx';
 import { WatchView } from './views/WatchView.tsx';
 import { SettingsView } from './views/SettingsView.tsx';
 import { IngestNotice } from './views/IngestNotice.tsx';
+import { UpdateNotice } from './views/UpdateNotice.tsx';
 import { desktopBridge } from './api/settings.ts';
 
 const NAV: Array<{ route: Route; label: string }> = [
@@ -45,6 +46,7 @@ export function App() {
       {route.view === 'topology' && <TopologyView />}
       {route.view === 'settings' && <SettingsView />}
       <IngestNotice />
+      <UpdateNotice />
     </div>
   );
 }

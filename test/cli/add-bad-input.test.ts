@@ -23,6 +23,10 @@ import {
   unmount,
   type StoreSnapshot,
 } from './cli-helpers.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
+const noMounts = lacks(requires.tmpfsMounts);
 
 let work: string;
 let store: string;
@@ -54,7 +58,7 @@ async function addFails(args: string[], ...patterns: RegExp[]): Promise<string> 
   return line;
 }
 
-describe('the input file', () => {
+describe.skipIf(noFfmpeg)('the input file', () => {
   it('does not exist', async () => {
     const missing = path.join(work, 'no-such-video.mp4');
     await addFails([missing, '--store', store], literal(missing), /does not exist; check the path/);
@@ -98,7 +102,7 @@ describe('the input file', () => {
   });
 });
 
-describe('the name', () => {
+describe.skipIf(noFfmpeg)('the name', () => {
   it('already exists (no --replace): refused, and the existing video exports identically', async () => {
     await addFails(
       [clip, '--store', store, '--name', 'kept'],
@@ -150,7 +154,7 @@ describe('the name', () => {
   });
 });
 
-describe('chunking flags', () => {
+describe.skipIf(noFfmpeg)('chunking flags', () => {
   it.each([
     ['--chunk-duration', '0', /--chunk-duration "0" is out of range; use 0.5s to 60s, e\.g\. 2s/],
     ['--chunk-duration', '-1', /--chunk-duration "-1" is out of range; use 0.5s to 60s/],
@@ -186,7 +190,7 @@ describe('chunking flags', () => {
   });
 });
 
-describe('the command line', () => {
+describe.skipIf(noFfmpeg)('the command line', () => {
   it('an unknown flag', async () => {
     const result = await runCli(['add', clip, '--store', store, '--bogus']);
     expectOneLineError(result, /Unknown option '--bogus'/, /peerstreamer add --help/);
@@ -226,7 +230,7 @@ describe('the command line', () => {
   });
 });
 
-describe('bad input and a store that does not exist yet', () => {
+describe.skipIf(noFfmpeg)('bad input and a store that does not exist yet', () => {
   it.each([
     ['a missing file', (): string[] => [path.join(work, 'nope.mp4')]],
     ['a text file', (): string[] => [path.join(work, 'notes.mp4')]],
@@ -240,7 +244,7 @@ describe('bad input and a store that does not exist yet', () => {
   });
 });
 
-describe('a store that cannot be written', () => {
+describe.skipIf(noFfmpeg)('a store that cannot be written', () => {
   it('the store path is a regular file', async () => {
     const file = path.join(work, 'store-is-a-file');
     writeFileSync(file, 'not a directory');
@@ -255,7 +259,8 @@ describe('a store that cannot be written', () => {
     expectOneLineError(result, literal(file), /cannot be written/, /not a directory/);
   });
 
-  it('the store is on a read-only file system (empty)', async () => {
+  it('the store is on a read-only file system (empty)', async ({ skip }) => {
+    skip(noMounts);
     const dir = path.join(work, 'ro-empty');
     mkdirSync(dir);
     await mountTmpfs(dir, 'ro,size=1m');
@@ -264,7 +269,8 @@ describe('a store that cannot be written', () => {
     expectOneLineError(result, literal(clip), literal(dir), /read-only/, /--store/);
   });
 
-  it('an existing store seen read-only: refused, and the store is untouched', async () => {
+  it('an existing store seen read-only: refused, and the store is untouched', async ({ skip }) => {
+    skip(noMounts);
     const dir = path.join(work, 'ro-view');
     mkdirSync(dir);
     await bindReadOnly(store, dir);
@@ -275,7 +281,7 @@ describe('a store that cannot be written', () => {
   });
 });
 
-describe('a disk that fills up mid-ingest', () => {
+describe.skipIf(noFfmpeg || noMounts)('a disk that fills up mid-ingest', () => {
   let small: string;
   let before: StoreSnapshot;
 

@@ -29,6 +29,9 @@ import {
   tempDir,
   type StoreSnapshot,
 } from './cli-helpers.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let work: string;
 let store: string;
@@ -58,7 +61,7 @@ async function exportFails(args: string[], output: string | undefined, ...patter
   await expectUnchanged(store, baseline);
 }
 
-describe('export: bad input', () => {
+describe.skipIf(noFfmpeg)('export: bad input', () => {
   it('an unknown video', async () => {
     await exportFails(
       ['nope', '--store', store],
@@ -126,7 +129,7 @@ describe('export: bad input', () => {
   });
 });
 
-describe('read commands on a store that does not exist', () => {
+describe.skipIf(noFfmpeg)('read commands on a store that does not exist', () => {
   it.each([
     ['ls', (dir: string): string[] => ['ls', '--store', dir]],
     ['verify', (dir: string): string[] => ['verify', '--store', dir]],
@@ -139,7 +142,7 @@ describe('read commands on a store that does not exist', () => {
   });
 });
 
-describe('verify', () => {
+describe.skipIf(noFfmpeg)('verify', () => {
   /** A fresh copy of the clip in its own store, so damaging it does not disturb the other tests. */
   async function freshStore(label: string): Promise<{ dir: string; blob: (index: number) => string }> {
     const dir = path.join(work, `verify-${label}`);

@@ -17,6 +17,9 @@ import {
   tempDir,
   videoFramesAndStart,
 } from './cli-helpers.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let work: string;
 let store: string;
@@ -46,7 +49,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('add', () => {
+describe.skipIf(noFfmpeg)('add', () => {
   it('prints progress as plain lines (no bar) when stderr is not a terminal, then a summary', () => {
     const lines = addResult.stderr.trimEnd().split('\n');
     expect(addResult.stderr).not.toContain('\r');
@@ -94,7 +97,7 @@ describe('add', () => {
   });
 });
 
-describe('ls', () => {
+describe.skipIf(noFfmpeg)('ls', () => {
   it('prints a table with kind, resolution, duration and chunks held', async () => {
     const result = await mustRun(['ls', '--store', store]);
     const [header, row, ...rest] = result.stdout.trimEnd().split('\n');
@@ -124,7 +127,7 @@ describe('ls', () => {
   });
 });
 
-describe('export', () => {
+describe.skipIf(noFfmpeg)('export', () => {
   it('writes the whole video as a file ffmpeg decodes without a complaint', async () => {
     const out = path.join(work, 'whole.mp4');
     const result = await mustRun(['export', 'clip', '--store', store, '-o', out]);
@@ -160,7 +163,7 @@ describe('export', () => {
   });
 });
 
-describe('verify', () => {
+describe.skipIf(noFfmpeg)('verify', () => {
   it('a clean store: exit 0, every chunk checked', async () => {
     const text = await mustRun(['verify', '--store', store]);
     expect(text.stdout).toMatch(/^checked 7 chunks \(.+\) in .+: all good\n$/);
@@ -169,7 +172,7 @@ describe('verify', () => {
   });
 });
 
-describe('add --replace', () => {
+describe.skipIf(noFfmpeg)('add --replace', () => {
   it('replaces the video: new manifest, old chunk files gone, exports the new one', async () => {
     const dir = path.join(work, 'replace');
     await mustRun(['add', clip, '--store', dir, '--name', 'movie', '--chunk-duration', '1s']);

@@ -19,6 +19,9 @@ import {
   tempDir,
   type StoreSnapshot,
 } from './cli-helpers.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const PIECE = 64 * 1024;
 
@@ -52,7 +55,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('a database in the original format', () => {
+describe.skipIf(noFfmpeg)('a database in the original format', () => {
   let store: string;
   let chunkCount: number;
 
@@ -121,7 +124,7 @@ describe('a database in the original format', () => {
   });
 });
 
-describe('a broken database imports nothing', () => {
+describe.skipIf(noFfmpeg)('a broken database imports nothing', () => {
   let store: string;
   let baseline: StoreSnapshot;
 

@@ -4,6 +4,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SWARM_TIMEOUT_MS, Swarm, assertBuilt, runCli, statsOf } from '../helpers/swarm.js';
 import { smallClip, sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const swarm = new Swarm();
 let source: SourceStore;
@@ -14,42 +17,52 @@ beforeAll(async () => {
 }, SWARM_TIMEOUT_MS);
 afterAll(() => swarm.stop());
 
-describe('cache size and legacy videos across the tree', { timeout: SWARM_TIMEOUT_MS }, () => {
-  it('a child with a cache smaller than the video plays it byte-identically and stays near its cap', async () => {
-    const src = await swarm.start({ name: 'source', store: source.store });
-    const cap = 200 * 1024;
-    expect(source.exported.length).toBeGreaterThan(cap * 3);
-    const small = await swarm.start({ name: 'small', master: src, extra: ['--cache-size', `${cap}`] });
-    const out = path.join(swarm.dir('out'), 'movie.mp4');
-    const played = await runCli(['play', '--from', small.address, 'movie', '-o', out]);
-    expect(played.code, played.stderr).toBe(0);
-    expect(readFileSync(out)).toEqual(source.exported);
-    const stats = await statsOf(small);
-    const largest = Math.max(...source.manifest.chunks.map((chunk) => chunk.size), source.manifest.init.size);
-    expect(stats.bytesHeld).toBeLessThanOrEqual(cap + largest);
-    expect(stats.capacityBytes).toBe(cap);
-  });
+describe.skipIf(noFfmpeg)(
+  'cache size and legacy videos across the tree',
+  { timeout: SWARM_TIMEOUT_MS },
+  () => {
+    it('a child with a cache smaller than the video plays it byte-identically and stays near its cap', async () => {
+      const src = await swarm.start({ name: 'source', store: source.store });
+      const cap = 200 * 1024;
+      expect(source.exported.length).toBeGreaterThan(cap * 3);
+      const small = await swarm.start({ name: 'small', master: src, extra: ['--cache-size', `${cap}`] });
+      const out = path.join(swarm.dir('out'), 'movie.mp4');
+      const played = await runCli(['play', '--from', small.address, 'movie', '-o', out]);
+      expect(played.code, played.stderr).toBe(0);
+      expect(readFileSync(out)).toEqual(source.exported);
+      const stats = await statsOf(small);
+      const largest = Math.max(
+        ...source.manifest.chunks.map((chunk) => chunk.size),
+        source.manifest.init.size,
+      );
+      expect(stats.bytesHeld).toBeLessThanOrEqual(cap + largest);
+      expect(stats.capacityBytes).toBe(cap);
+    });
 
-  it('a legacy (byte-split) video streams through a child as the original bytes', async () => {
-    const original = readFileSync(await smallClip());
-    const db = swarm.dir('legacy-db');
-    const pieces = Math.ceil(original.length / 65_536);
-    mkdirSync(path.join(db, 'oldmovie'));
-    for (let n = 0; n < pieces; n++) {
-      writeFileSync(path.join(db, 'oldmovie', `${n}.chunk`), original.subarray(n * 65_536, (n + 1) * 65_536));
-    }
-    writeFileSync(path.join(db, 'manifest.json'), JSON.stringify({ oldmovie: pieces }));
-    const store = swarm.dir('legacy-store');
-    const imported = await runCli(['import-legacy', db, '--store', store]);
-    expect(imported.code, imported.stderr).toBe(0);
-    const src = await swarm.start({ name: 'legacy-source', store });
-    const child = await swarm.start({ name: 'child', master: src });
-    const out = path.join(swarm.dir('out'), 'old.bin');
-    const played = await runCli(['play', '--from', child.address, 'oldmovie', '-o', out]);
-    expect(played.code, played.stderr).toBe(0);
-    expect(readFileSync(out).equals(original)).toBe(true);
-    const seek = await runCli(['play', '--from', child.address, 'oldmovie', '--start', '5', '-o', out]);
-    expect(seek.code).toBe(2);
-    expect(seek.stderr).toContain('legacy byte-split video');
-  });
-});
+    it('a legacy (byte-split) video streams through a child as the original bytes', async () => {
+      const original = readFileSync(await smallClip());
+      const db = swarm.dir('legacy-db');
+      const pieces = Math.ceil(original.length / 65_536);
+      mkdirSync(path.join(db, 'oldmovie'));
+      for (let n = 0; n < pieces; n++) {
+        writeFileSync(
+          path.join(db, 'oldmovie', `${n}.chunk`),
+          original.subarray(n * 65_536, (n + 1) * 65_536),
+        );
+      }
+      writeFileSync(path.join(db, 'manifest.json'), JSON.stringify({ oldmovie: pieces }));
+      const store = swarm.dir('legacy-store');
+      const imported = await runCli(['import-legacy', db, '--store', store]);
+      expect(imported.code, imported.stderr).toBe(0);
+      const src = await swarm.start({ name: 'legacy-source', store });
+      const child = await swarm.start({ name: 'child', master: src });
+      const out = path.join(swarm.dir('out'), 'old.bin');
+      const played = await runCli(['play', '--from', child.address, 'oldmovie', '-o', out]);
+      expect(played.code, played.stderr).toBe(0);
+      expect(readFileSync(out).equals(original)).toBe(true);
+      const seek = await runCli(['play', '--from', child.address, 'oldmovie', '--start', '5', '-o', out]);
+      expect(seek.code).toBe(2);
+      expect(seek.stderr).toContain('legacy byte-split video');
+    });
+  },
+);

@@ -5,11 +5,14 @@ import { once } from 'node:events';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { CLI, REPO, SWARM_TIMEOUT_MS, assertBuilt, tempDir, waitFor } from '../helpers/swarm.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noSignals = lacks(requires.posixSignals);
 
 const dir = tempDir('demo');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('peerstreamer demo', () => {
+describe.skipIf(noSignals)('peerstreamer demo', () => {
   it(
     'starts a six-node swarm with a sample video, serves a level-2 player, and stops on SIGINT',
     async () => {
@@ -63,7 +66,7 @@ describe('peerstreamer demo', () => {
  * not to the terminal's whole process group. npm passes it to its child only, so if a shell sat
  * between npm and the demo (as `sh -c` does), the demo would never hear it and keep its ports.
  */
-describe('npm run demo', () => {
+describe.skipIf(noSignals)('npm run demo', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     'stops every process it started and frees every port when npm gets %s',
     async (signal) => {

@@ -9,6 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { SWARM_TIMEOUT_MS, Swarm, assertBuilt, runCli, statsOf, type NodeProcess } from '../helpers/swarm.js';
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
@@ -53,7 +56,7 @@ const hostile: Array<[string, Buffer[]]> = [
   ['extra frames on a ping', [request(13, { type: 'ping' }), randomBytes(64)]],
 ];
 
-describe('hostile messages against a running node', { timeout: SWARM_TIMEOUT_MS }, () => {
+describe.skipIf(noFfmpeg)('hostile messages against a running node', { timeout: SWARM_TIMEOUT_MS }, () => {
   it('answers or drops each one, stays up, and still serves a valid request', async () => {
     const blobsBefore = readdirSync(`${source.store}/blobs`, { recursive: true }).length;
     const dealer = new zmq.Dealer({ linger: 0, receiveTimeout: 5_000 });

@@ -18,6 +18,9 @@ import {
   waitFor,
 } from '../helpers/swarm.js';
 import { NODE_FLAG_SPEC } from '../../core/node/node-config.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noSignals = lacks(requires.posixSignals);
 
 let swarm: Swarm;
 beforeAll(() => assertBuilt());
@@ -192,7 +195,8 @@ describe('peerstreamer node start-up and shutdown', { timeout: SWARM_TIMEOUT_MS 
     await waitFor(async () => (await statsOf(child)).currentMaster === source.address, 'child registered');
   });
 
-  it('shuts down cleanly on SIGTERM: goodbye to the master, exit code 0', async () => {
+  it('shuts down cleanly on SIGTERM: goodbye to the master, exit code 0', async ({ skip }) => {
+    skip(noSignals);
     swarm = new Swarm();
     const source = await swarm.start({ name: 'source' });
     const child = await swarm.start({ name: 'child', master: source });

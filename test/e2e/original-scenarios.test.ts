@@ -16,6 +16,10 @@ import {
   type NodeProcess,
 } from '../helpers/swarm.js';
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noSignals = lacks(requires.posixSignals);
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let swarm: Swarm;
 let client: PeerClient;
@@ -53,7 +57,7 @@ async function holdersAt(master: NodeProcess, video: string, index: number): Pro
   return reply.holders[0]!.map((holder) => holder.name).sort();
 }
 
-describe('the original system’s scenarios', { timeout: SWARM_TIMEOUT_MS }, () => {
+describe.skipIf(noFfmpeg)('the original system’s scenarios', { timeout: SWARM_TIMEOUT_MS }, () => {
   let source: SourceStore;
   // Holds the source store and reference export for the whole file; each test gets fresh processes.
   const fixtures = new Swarm();
@@ -193,7 +197,10 @@ describe('the original system’s scenarios', { timeout: SWARM_TIMEOUT_MS }, () 
     ).rejects.toMatchObject({ context: { remoteCode: 'INVALID_ARGUMENT' } });
   });
 
-  it('7. timeout on get: a master that stops answering mid-stream; the node moves to its supermaster', async () => {
+  it('7. timeout on get: a master that stops answering mid-stream; the node moves to its supermaster', async ({
+    skip,
+  }) => {
+    skip(noSignals);
     const top = await freshSwarm();
     const middle = await swarm.start({ name: 'middle', master: top });
     const viewer = await swarm.start({ name: 'viewer', master: middle, supermaster: top });
@@ -213,7 +220,10 @@ describe('the original system’s scenarios', { timeout: SWARM_TIMEOUT_MS }, () 
     );
   });
 
-  it('8. timeout on query: the master stops answering queries; the node moves to its supermaster', async () => {
+  it('8. timeout on query: the master stops answering queries; the node moves to its supermaster', async ({
+    skip,
+  }) => {
+    skip(noSignals);
     const top = await freshSwarm();
     const middle = await swarm.start({ name: 'middle', master: top });
     const viewer = await swarm.start({ name: 'viewer', master: middle, supermaster: top });

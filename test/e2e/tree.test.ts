@@ -19,6 +19,9 @@ import {
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
 import type { TopologyNode } from '../../core/protocol/messages.js';
 import { PeerClient } from '../../core/net/client.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let swarm: Swarm;
 const fixtures = new Swarm();
@@ -94,7 +97,7 @@ function pausableSink(): { out: Writable; bytes: () => Buffer; pause: () => void
   };
 }
 
-describe(
+describe.skipIf(noFfmpeg)(
   'the README example tree: a source, two level-1 nodes, four level-2 nodes',
   { timeout: SWARM_TIMEOUT_MS },
   () => {
@@ -158,7 +161,7 @@ describe(
   },
 );
 
-describe('failures', { timeout: SWARM_TIMEOUT_MS }, () => {
+describe.skipIf(noFfmpeg)('failures', { timeout: SWARM_TIMEOUT_MS }, () => {
   it('a master killed mid-stream: the stream completes through the supermaster; a restarted master gets the node back', async () => {
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });

@@ -13,6 +13,9 @@ import { runHeadless } from '../../electron/headless.js';
 import { parseLaunchArgs, userArgs } from '../../electron/launch-args.js';
 import { parseReadyLine } from '../helpers/swarm.js';
 import { buildNodeEntry } from './fixtures/build-entry.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noSignals = lacks(requires.posixSignals);
 
 interface Ran {
   code: number | null;
@@ -87,7 +90,8 @@ describe('<app> --node', () => {
     expect(entry.code).not.toMatch(/from ["']electron["']|require\(["']electron["']\)/);
   });
 
-  it('runs a real node with the CLI’s flags until SIGTERM, then stops cleanly', async () => {
+  it('runs a real node with the CLI’s flags until SIGTERM, then stops cleanly', async ({ skip }) => {
+    skip(noSignals);
     const store = path.join(dir, 'store');
     const run = start([
       '--name',

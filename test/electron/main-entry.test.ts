@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mainConfig from '../../electron/build/vite.main.config.js';
 import { NODE_FLAGS_HELP } from '../../core/node/node-config.js';
 import { parseReadyLine } from '../helpers/swarm.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noSignals = lacks(requires.posixSignals);
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 let dir: string;
@@ -80,7 +83,8 @@ describe('dist/electron/main.js', () => {
     expect(ran.stderr).toMatch(/^peerstreamer: error: --store is required/);
   });
 
-  it('--node runs a real node until SIGTERM', async () => {
+  it('--node runs a real node until SIGTERM', async ({ skip }) => {
+    skip(noSignals);
     const store = await mkdtemp(path.join(os.tmpdir(), 'ps-main-node-'));
     try {
       const run = runMain([

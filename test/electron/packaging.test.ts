@@ -21,10 +21,15 @@ const { validateConfiguration } = require('app-builder-lib/out/util/config/confi
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
 
 interface BuilderConfig {
+  productName: string;
+  executableName: string;
+  extraMetadata: { desktopName: string };
   asarUnpack: string[];
   electronFuses: Record<string, boolean>;
   files: string[];
-  linux: { target: string[]; icon: string };
+  protocols: Array<{ name: string; schemes: string[] }>;
+  publish: { provider: string; releaseType: string };
+  linux: { target: string[]; icon: string; category: string };
   win: { target: string[]; icon: string };
   mac: { target: string[]; icon: string };
 }
@@ -42,10 +47,21 @@ describe('electron-builder.yml', () => {
     await expect(validateConfiguration(builder, new DebugLogger(false))).resolves.toBeUndefined();
   });
 
-  it('makes AppImage and deb, NSIS and DMG', () => {
+  it('makes AppImage and deb, NSIS, and DMG plus the zip electron-updater updates a Mac from', () => {
     expect(builder.linux.target).toEqual(['AppImage', 'deb']);
     expect(builder.win.target).toEqual(['nsis']);
-    expect(builder.mac.target).toEqual(['dmg']);
+    expect(builder.mac.target).toEqual(['dmg', 'zip']);
+  });
+
+  it('publishes to a draft GitHub Release (the workflow names the repository)', () => {
+    expect(builder.publish).toEqual({ provider: 'github', releaseType: 'draft' });
+  });
+
+  it('refuses a misspelt key, so the schema check above can fail', async () => {
+    const misspelt = { ...builder, linux: { ...builder.linux, categroy: 'AudioVideo' } };
+    await expect(validateConfiguration(misspelt, new DebugLogger(false))).rejects.toThrow(
+      /configuration\.linux/,
+    );
   });
 
   it('unpacks the native modules, the media binaries and the sample video from the ASAR', () => {
@@ -102,6 +118,59 @@ describe('electron-builder.yml', () => {
       expect(pngSize(path.join(REPO, 'assets', 'tray', file))).toEqual({ width: size, height: size });
     }
     expect(existsSync(path.join(REPO, 'assets', 'sample.mp4'))).toBe(true);
+  });
+});
+
+describe('the Linux desktop entry (deb and AppImage)', () => {
+  // electron-builder's own writer of the entry, given what its packager would hold for our config.
+  const { LinuxTargetHelper } = require('app-builder-lib/out/targets/LinuxTargetHelper') as {
+    LinuxTargetHelper: new (packager: unknown) => {
+      computeDesktopEntry(options: unknown, exec?: string): Promise<string>;
+    };
+  };
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { description: string };
+  const packager = {
+    appInfo: {
+      productName: builder.productName,
+      sanitizedProductName: builder.productName,
+      description: pkg.description,
+    },
+    executableName: builder.executableName,
+    info: { metadata: { ...pkg, ...builder.extraMetadata } },
+    fileAssociations: [],
+    config: builder,
+    platformSpecificBuildOptions: builder.linux,
+  };
+
+  async function entry(): Promise<Map<string, string>> {
+    const text = await new LinuxTargetHelper(packager).computeDesktopEntry(builder.linux);
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toBe('[Desktop Entry]');
+    return new Map(lines.slice(1).map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
+  }
+
+  it('is in AudioVideo, with the app’s icon and name', async () => {
+    const fields = await entry();
+    expect(fields.get('Categories')).toBe('AudioVideo;');
+    expect(fields.get('Type')).toBe('Application');
+    expect(fields.get('Name')).toBe('PeerStreamer');
+    expect(fields.get('Comment')).toBe(pkg.description);
+    // Icon=peerstreamer resolves to the hicolor PNGs the packages install from assets/icons.
+    expect(fields.get('Icon')).toBe('peerstreamer');
+    expect(existsSync(path.join(REPO, builder.linux.icon, '256x256.png'))).toBe(true);
+  });
+
+  it('opens peerstreamer: links: the scheme is its MIME type and Exec passes the URL (%U)', async () => {
+    const fields = await entry();
+    expect(fields.get('MimeType')).toBe('x-scheme-handler/peerstreamer;');
+    expect(fields.get('Exec')).toBe('/opt/PeerStreamer/peerstreamer %U');
+    expect(builder.protocols).toEqual([{ name: 'PeerStreamer link', schemes: ['peerstreamer'] }]);
+  });
+
+  it('ties the running window to the entry (StartupWMClass = desktopName)', async () => {
+    const fields = await entry();
+    expect(builder.extraMetadata.desktopName).toBe('peerstreamer.desktop');
+    expect(fields.get('StartupWMClass')).toBe('peerstreamer');
   });
 });
 

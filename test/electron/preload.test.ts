@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { contextBridge, ipcRenderer } from '../mocks/electron.js';
-import type { DesktopBridge, IngestProgress } from '../../electron/ipc/contract.js';
+import type { DesktopBridge, IngestProgress, UpdateStatus } from '../../electron/ipc/contract.js';
 
 vi.mock('electron', () => import('../mocks/electron.js'));
 
@@ -31,7 +31,18 @@ const bridge = contextBridge.exposed.get('peerstreamer') as DesktopBridge;
 describe('preload bridge', () => {
   it('exposes exactly the contract under window.peerstreamer', () => {
     expect(Object.keys(bridge).sort()).toEqual(
-      ['clearCache', 'getSettings', 'onIngestProgress', 'openExternal', 'pickVideos', 'saveSettings'].sort(),
+      [
+        'clearCache',
+        'getSettings',
+        'onIngestProgress',
+        'openExternal',
+        'pickVideos',
+        'saveSettings',
+        'getUpdateStatus',
+        'onUpdateStatus',
+        'installUpdate',
+        'reportWatching',
+      ].sort(),
     );
   });
 
@@ -42,12 +53,18 @@ describe('preload bridge', () => {
     await bridge.clearCache();
     await bridge.pickVideos();
     await bridge.openExternal('https://example.org');
+    await bridge.getUpdateStatus();
+    await bridge.installUpdate();
+    await bridge.reportWatching(true);
     expect(ipcRenderer.invoked).toEqual([
       { channel: IpcChannel.GetSettings, args: [] },
       { channel: IpcChannel.SaveSettings, args: [{ port: 7001 }] },
       { channel: IpcChannel.ClearCache, args: [] },
       { channel: IpcChannel.PickVideos, args: [] },
       { channel: IpcChannel.OpenExternal, args: [{ url: 'https://example.org' }] },
+      { channel: IpcChannel.GetUpdateStatus, args: [] },
+      { channel: IpcChannel.InstallUpdate, args: [] },
+      { channel: IpcChannel.ReportWatching, args: [{ watching: true }] },
     ]);
   });
 
@@ -59,6 +76,16 @@ describe('preload bridge', () => {
     off();
     ipcRenderer.emit(IpcChannel.IngestProgress, { sender: ipcRenderer }, progress);
     expect(seen).toEqual([[progress]]);
+  });
+
+  it('passes update statuses on without the IPC event, and unsubscribes', () => {
+    const seen: unknown[][] = [];
+    const off = bridge.onUpdateStatus((...args) => seen.push(args));
+    const status: UpdateStatus = { state: 'ready', version: '0.2.0' };
+    ipcRenderer.emit(IpcChannel.UpdateStatus, { sender: ipcRenderer }, status);
+    off();
+    ipcRenderer.emit(IpcChannel.UpdateStatus, { sender: ipcRenderer }, status);
+    expect(seen).toEqual([[status]]);
   });
 
   it('turns files dropped on the window into one AddVideos request with their paths', () => {

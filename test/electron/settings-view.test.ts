@@ -6,6 +6,9 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noChromium = lacks(requires.chromium);
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const HARNESS = path.join(REPO, 'test', 'electron', 'fixtures', 'settings-harness');
@@ -50,13 +53,14 @@ async function open(query = ''): Promise<Page> {
   return page;
 }
 
-describe('settings screen (real Chromium, stand-in bridge)', () => {
+describe.skipIf(noChromium)('settings screen (real Chromium, stand-in bridge)', () => {
   it('shows the saved settings and the startup warnings', async () => {
     const page = await open();
     await expect.poll(() => page.getByTestId('setting-name').inputValue()).toBe('desk-1');
     expect(await page.getByTestId('setting-port').inputValue()).toBe('7780');
     expect(await page.getByTestId('setting-closeToTray').isChecked()).toBe(true);
     expect(await page.getByTestId('setting-launchAtLogin').isChecked()).toBe(false);
+    expect(await page.getByTestId('setting-autoUpdate').isChecked()).toBe(true);
     expect(await page.getByTestId('settings-warning').textContent()).toMatch(/using the default 7780/);
     expect(await page.getByTestId('settings-save').isDisabled()).toBe(true);
     await page.close();

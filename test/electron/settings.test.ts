@@ -100,7 +100,7 @@ describe('settings rules', () => {
       master: 'tcp://127.0.0.1:7999',
       cacheBytes: 1.5 * 2 ** 30,
       uploadBytesPerSecond: 2 * 2 ** 20,
-      store: '/tmp/store',
+      store: path.resolve('/tmp/store'),
     });
   });
 });

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GatewayBackend } from '../../core/gateway/backend.js';
 import type { LiveUpdate } from '../../core/shared/api-types.js';
 import { startSourceNode, type SourceNode } from './fixtures/source-node.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let node: SourceNode;
 let subscribers = 0;
@@ -56,7 +59,7 @@ function parseEvents(text: string): LiveUpdate[] {
     .map((line) => JSON.parse(line.slice('data: '.length)) as LiveUpdate);
 }
 
-describe('GET /api/events', () => {
+describe.skipIf(noFfmpeg)('GET /api/events', () => {
   it('streams the current state, then updates as chunks are served, with keepalives', async () => {
     const controller = new AbortController();
     const response = await fetch(`${node.url}api/events`, {

@@ -3,6 +3,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSourceNode, type SourceNode } from './fixtures/source-node.js';
 import { rawRequest } from './http-client.js';
+import { ffmpegPath } from '../../core/media/ffmpeg-binaries.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const run = promisify(execFile);
 let node: SourceNode;
@@ -15,7 +19,7 @@ afterAll(async () => {
   await node?.close();
 });
 
-describe('GET /hls/:name.m3u8', () => {
+describe.skipIf(noFfmpeg)('GET /hls/:name.m3u8', () => {
   it('is a version-7 VOD playlist over the init and chunk routes, with the token in every URI', async () => {
     const manifest = node.manifests.get('hls clip')!;
     const response = await rawRequest(node.withToken('hls/hls%20clip.m3u8'));
@@ -41,7 +45,7 @@ describe('GET /hls/:name.m3u8', () => {
   });
 
   it('decodes end to end in ffmpeg with no errors', async () => {
-    const { stdout, stderr } = await run('/usr/bin/ffmpeg', [
+    const { stdout, stderr } = await run(ffmpegPath(), [
       ...['-nostdin', '-v', 'error', '-i', node.withToken('hls/hls%20clip.m3u8'), '-f', 'null', '-'],
     ]);
     expect(stdout).toBe('');

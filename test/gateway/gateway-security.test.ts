@@ -9,6 +9,9 @@ import type { ApiError } from '../../core/shared/api-types.js';
 import { isPeerStreamerError } from '../../core/util/errors.js';
 import { startSourceNode, type SourceNode } from './fixtures/source-node.js';
 import { rawRequest } from './http-client.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let node: SourceNode;
 let staticDir: string;
@@ -28,7 +31,7 @@ afterAll(async () => {
 
 const url = (p: string): string => node.url + p;
 
-describe('token', () => {
+describe.skipIf(noFfmpeg)('token', () => {
   it.each([
     'api/videos',
     'api/videos/clip/chunks/0',
@@ -89,7 +92,7 @@ describe('token', () => {
   });
 });
 
-describe('static renderer', () => {
+describe.skipIf(noFfmpeg)('static renderer', () => {
   const cookie = (): Record<string, string> => ({ Cookie: `${tokenCookieName(node.token)}=${node.token}` });
 
   it('serves hashed assets as immutable and falls back to index.html for client routes', async () => {
@@ -114,7 +117,7 @@ describe('static renderer', () => {
   });
 });
 
-describe('host, origin and CORS', () => {
+describe.skipIf(noFfmpeg)('host, origin and CORS', () => {
   const auth = (): Record<string, string> => ({ Authorization: `Bearer ${node.token}` });
 
   it('403s a foreign Host header (DNS rebinding), even with the token', async () => {
@@ -160,7 +163,7 @@ describe('host, origin and CORS', () => {
   });
 });
 
-describe('path traversal in names', () => {
+describe.skipIf(noFfmpeg)('path traversal in names', () => {
   it.each(['..%2F..%2Fetc%2Fpasswd', '..%5C..%5Cwindows', 'a%00b', '%20lead'])(
     '400s video name %s, naming it',
     async (name) => {
@@ -182,7 +185,7 @@ describe('path traversal in names', () => {
   });
 });
 
-describe('serveGatewayHttp', () => {
+describe.skipIf(noFfmpeg)('serveGatewayHttp', () => {
   it('listens on loopback by default and reports a port in use as PORT_IN_USE', async () => {
     const gateway = createGateway({ backend: node.backend, token: node.token, allowedHosts: ['127.0.0.1'] });
     const first = await serveGatewayHttp(gateway);
@@ -203,7 +206,7 @@ describe('serveGatewayHttp', () => {
   });
 });
 
-describe('two gateways on one host', () => {
+describe.skipIf(noFfmpeg)('two gateways on one host', () => {
   it('name their cookies apart, so two nodes’ players on 127.0.0.1 do not log each other out', () => {
     const first = tokenCookieName('first-token-0123456789');
     const second = tokenCookieName('second-token-0123456789');

@@ -8,6 +8,9 @@ import { probeMedia } from '../../core/media/probe.js';
 import { PeerStreamerError, type ErrorCode } from '../../core/util/errors.js';
 import { h264Aac720p, h264Mp3Mkv, mpeg4Mp3Avi } from '../helpers/media-fixtures.js';
 import { tempDir } from './media-checks.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 async function cutError(file: string, options: CutOptions = {}): Promise<PeerStreamerError> {
   try {
@@ -36,7 +39,7 @@ function write(name: string, bytes: Uint8Array | string): string {
   return file;
 }
 
-describe('bad input', () => {
+describe.skipIf(noFfmpeg)('bad input', () => {
   it('a missing file is INPUT_NOT_FOUND', async () => {
     const file = path.join(dir, 'no-such-video.mp4');
     expectError(await cutError(file), 'INPUT_NOT_FOUND', /does not exist; check the path/, file);

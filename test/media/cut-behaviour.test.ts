@@ -6,6 +6,9 @@ import { cutVideo, cutVideoInto } from '../../core/media/cutter.js';
 import { PeerStreamerError } from '../../core/util/errors.js';
 import { h264Aac720p, mpeg4Mp3Avi } from '../helpers/media-fixtures.js';
 import { cutAll, decodeErrors, joinSegments, tempDir } from './media-checks.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 /** ffmpeg processes that are children of this test worker. */
 function ffmpegChildren(): string[] {
@@ -16,7 +19,7 @@ function ffmpegChildren(): string[] {
     .filter((line) => line.endsWith('ffmpeg'));
 }
 
-describe('chunk targets', () => {
+describe.skipIf(noFfmpeg)('chunk targets', () => {
   it('--chunk-size groups fragments into chunks of at least the target, about one fragment over at most', async () => {
     const target = 1024 * 1024;
     const out = await cutAll((await h264Aac720p()).path, { chunkSize: target });
@@ -67,7 +70,7 @@ describe('chunk targets', () => {
   });
 });
 
-describe('stopping early', () => {
+describe.skipIf(noFfmpeg)('stopping early', () => {
   it('an aborted signal kills ffmpeg and rejects with the abort reason', async () => {
     const controller = new AbortController();
     const events: string[] = [];
@@ -99,7 +102,7 @@ describe('stopping early', () => {
   });
 });
 
-describe('cutVideoInto', () => {
+describe.skipIf(noFfmpeg)('cutVideoInto', () => {
   it('turns a full disk in the sink into DISK_FULL naming the file and the chunk', async () => {
     const file = (await h264Aac720p()).path;
     const sink = (event: { type: string }): void => {

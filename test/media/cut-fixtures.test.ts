@@ -26,6 +26,9 @@ import {
   probeDuration,
   tempDir,
 } from './media-checks.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 interface Case {
   name: string;
@@ -95,7 +98,7 @@ const cases: Case[] = [
   },
 ];
 
-describe.each(cases)('cutting $name', ({ make, mode, mime, video, sourceCodecs }) => {
+describe.skipIf(noFfmpeg).each(cases)('cutting $name', ({ make, mode, mime, video, sourceCodecs }) => {
   it('yields keyframe-aligned chunks that decode from the start and from the middle', async () => {
     const fixture = await make();
     const dir = tempDir();
@@ -156,7 +159,7 @@ describe.each(cases)('cutting $name', ({ make, mode, mime, video, sourceCodecs }
   });
 });
 
-describe('chunk boundaries follow the source keyframes', () => {
+describe.skipIf(noFfmpeg)('chunk boundaries follow the source keyframes', () => {
   it('starts chunks only at the irregular keyframes, once 2 s have accumulated', async () => {
     const fixture = await h264IrregularKeyframes();
     const out = await cutAll(fixture.path);

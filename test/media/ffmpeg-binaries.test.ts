@@ -3,17 +3,23 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveBinary } from '../../core/media/ffmpeg-binaries.js';
 import { tempDir } from './media-checks.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noScripts = lacks(requires.executableScripts);
+const noFfmpeg = lacks(requires.ffmpeg);
 
 describe('resolveBinary', () => {
   const dir = tempDir('peerstreamer-binaries-');
 
-  it('uses PEERSTREAMER_FFMPEG when it names a working ffmpeg', () => {
+  it('uses PEERSTREAMER_FFMPEG when it names a working ffmpeg', ({ skip }) => {
+    skip(noFfmpeg);
     const onPath = resolveBinary('ffmpeg', { PATH: process.env.PATH });
     const pinned = resolveBinary('ffmpeg', { PATH: '', PEERSTREAMER_FFMPEG: onPath.path });
     expect(pinned).toEqual({ path: onPath.path, source: 'env' });
   });
 
-  it('prefers PATH, then falls back to the npm package', () => {
+  it('prefers PATH, then falls back to the npm package', ({ skip }) => {
+    skip(noScripts);
     const fakeBin = path.join(dir, 'bin');
     mkdirSync(fakeBin, { recursive: true });
     writeFileSync(path.join(fakeBin, 'ffprobe'), '#!/bin/sh\necho "ffprobe version fake"\n');
@@ -27,7 +33,8 @@ describe('resolveBinary', () => {
     expect(bundled.path).toContain('@ffmpeg-installer');
   });
 
-  it('explains a missing or unrunnable binary named in the env var', () => {
+  it('explains a missing or unrunnable binary named in the env var', ({ skip }) => {
+    skip(noScripts);
     const missing = path.join(dir, 'nope', 'ffmpeg');
     expect(() => resolveBinary('ffmpeg', { PEERSTREAMER_FFMPEG: missing })).toThrow(
       expect.objectContaining({

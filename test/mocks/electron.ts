@@ -130,6 +130,9 @@ class FakeApp extends EventEmitter {
   loginItemSettings: unknown[] = [];
   /** Resolves once the last quit went through (will-quit not prevented). */
   quitted = false;
+  /** What app.getVersion() answers (package.json's version in Electron); electron-updater compares it. */
+  version = '0.1.0';
+  relaunchCalls = 0;
 
   requestSingleInstanceLock(): boolean {
     return this.lockAvailable;
@@ -145,6 +148,15 @@ class FakeApp extends EventEmitter {
   }
   getAppPath(): string {
     return this.appPath;
+  }
+  getVersion(): string {
+    return this.version;
+  }
+  getName(): string {
+    return 'PeerStreamer';
+  }
+  relaunch(): void {
+    this.relaunchCalls += 1;
   }
   quit(): void {
     this.quitCalls += 1;
@@ -335,6 +347,8 @@ export function resetElectronFake(): void {
   app.exitCodes = [];
   app.loginItemSettings = [];
   app.quitted = false;
+  app.version = '0.1.0';
+  app.relaunchCalls = 0;
   BrowserWindow.instances = [];
   Tray.instances = [];
   Menu.applicationMenu = null;

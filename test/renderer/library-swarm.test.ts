@@ -56,7 +56,8 @@ beforeAll(async () => {
   relay = await swarm.start({ name: 'relay', master: src });
   viewer = await swarm.start({ name: 'viewer', master: relay, supermaster: src, extra: ['--ui'] });
   const { ui } = await viewer.ready;
-  if (ui === undefined) throw new Error('the viewer started with --ui printed no player URL in its ready line');
+  if (ui === undefined)
+    throw new Error('the viewer started with --ui printed no player URL in its ready line');
   playerUrl = new URL(ui);
   browser = await launchChromium();
   page = await browser.context.newPage();

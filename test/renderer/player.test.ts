@@ -7,6 +7,10 @@ import { buildRenderer } from './build-renderer.js';
 import { withFaults, type FaultSwitch } from './faulty-backend.js';
 import { screenshot, seekAndTime, videoState, waitForPlayback } from './page-helpers.js';
 import type { PageWindow } from './page-types.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noChromium = lacks(requires.chromium);
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const VIDEO = 'Demo clip';
 let staticDir: string;
@@ -56,7 +60,7 @@ async function watch(start?: number): Promise<void> {
   await page.locator('video').waitFor({ state: 'attached' });
 }
 
-describe('library', () => {
+describe.skipIf(noChromium || noFfmpeg)('library', () => {
   it('lists the video with its duration, resolution and cached fraction', async () => {
     expect(new URL(page.url()).search).toBe('');
     const card = page.locator(`[data-testid=video-card][data-name="${VIDEO}"]`);
@@ -70,7 +74,7 @@ describe('library', () => {
   });
 });
 
-describe('player', () => {
+describe.skipIf(noChromium || noFfmpeg)('player', () => {
   it('plays from start to end with frames decoded, no errors and no stalls', async () => {
     await watch(0);
     await waitForPlayback(page, 0.5);
@@ -164,7 +168,7 @@ describe('player', () => {
   });
 });
 
-describe('errors in words, and recovery', () => {
+describe.skipIf(noChromium || noFfmpeg)('errors in words, and recovery', () => {
   afterEach(() => {
     faults.chunkCode = null;
     faults.onlyChunks = null;
@@ -212,7 +216,7 @@ describe('errors in words, and recovery', () => {
   });
 });
 
-describe('narrow window', () => {
+describe.skipIf(noChromium || noFfmpeg)('narrow window', () => {
   it('lays out at 800x600', async () => {
     await page.setViewportSize({ width: 800, height: 600 });
     await page.evaluate(() => {

@@ -10,6 +10,10 @@ import { sourceStore } from '../helpers/sample-video.js';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { screenshot, videoState } from './page-helpers.js';
 import type { PageWindow } from './page-types.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noChromium = lacks(requires.chromium);
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const swarm = new Swarm();
 let browser: LaunchedBrowser;
@@ -50,7 +54,7 @@ afterAll(async () => {
   await swarm.stop();
 });
 
-describe('the player in a 3-level swarm', () => {
+describe.skipIf(noChromium || noFfmpeg)('the player in a 3-level swarm', () => {
   it('plays a video from start to end with no stall after the first frame', async () => {
     const page = await browser.context.newPage();
     await openAndPlay(page, nodes.alice);

@@ -14,6 +14,10 @@ import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { buildRenderer } from './build-renderer.js';
 import { screenshot } from './page-helpers.js';
 import type { PageWindow } from './page-types.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noChromium = lacks(requires.chromium);
+const noFfmpeg = lacks(requires.ffmpeg);
 
 /**
  * Views that need a swarm a lone store cannot show (peers, a tree of nodes, joins and leaves) and
@@ -141,7 +145,7 @@ async function go(hash: string): Promise<void> {
   }, hash);
 }
 
-describe('errors a viewer can read', () => {
+describe.skipIf(noChromium || noFfmpeg)('errors a viewer can read', () => {
   it('names the codec this browser cannot play', async () => {
     await go('#/watch/hevc%20clip');
     const overlay = page.locator('[data-testid=player-error]');
@@ -163,7 +167,7 @@ describe('errors a viewer can read', () => {
   });
 });
 
-describe('swarm views', () => {
+describe.skipIf(noChromium || noFfmpeg)('swarm views', () => {
   it('shows the peer table', async () => {
     await go('#/stats');
     const rows = page.locator('[data-testid=peer-table] tbody tr');

@@ -3,6 +3,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, expectCode, makeVideo, openStore, tempDir } from './helpers.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noMounts = lacks(requires.tmpfsMounts);
 
 /** Small tmpfs mounts give a real ENOSPC and a real read-only file system; this needs root. */
 const mounts: string[] = [];
@@ -31,7 +34,7 @@ afterAll(() => {
   cleanupTempDirs();
 });
 
-describe('a full or read-only disk', () => {
+describe.skipIf(noMounts)('a full or read-only disk', () => {
   it('says DISK_FULL naming the store, and the index stays intact and usable', async () => {
     const dir = mountTmpfs('size=1m');
     const store = await openStore(dir);

@@ -26,6 +26,7 @@ export type SettingsDraft = {
   uploadLimitMiBps: string;
   closeToTray: boolean;
   launchAtLogin: boolean;
+  autoUpdate: boolean;
 };
 
 /** Every field the form edits; `seeding` is the tray's (Pause/Resume), not the form's. */
@@ -42,6 +43,7 @@ export const SETTING_OF: Record<EditableKey, SettingKey> = {
   uploadLimitMiBps: 'uploadLimitBytesPerSecond',
   closeToTray: 'closeToTray',
   launchAtLogin: 'launchAtLogin',
+  autoUpdate: 'autoUpdate',
 };
 
 const inUnit = (bytes: number | null, unit: DisplayUnit): string =>
@@ -59,6 +61,7 @@ export function draftFromSettings(settings: AppSettings): SettingsDraft {
     uploadLimitMiBps: inUnit(settings.uploadLimitBytesPerSecond, UPLOAD_LIMIT_UNIT),
     closeToTray: settings.closeToTray,
     launchAtLogin: settings.launchAtLogin,
+    autoUpdate: settings.autoUpdate,
   };
 }
 
@@ -88,6 +91,7 @@ export function patchFromDraft(draft: SettingsDraft, saved: AppSettings): Record
     uploadLimitMiBps: bytesOrText(draft.uploadLimitMiBps, UPLOAD_LIMIT_UNIT),
     closeToTray: draft.closeToTray,
     launchAtLogin: draft.launchAtLogin,
+    autoUpdate: draft.autoUpdate,
   };
   const patch: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(full) as Array<[EditableKey, unknown]>) {

@@ -10,6 +10,7 @@ export type {
   IngestProgress,
   LoadedSettingsView,
   SaveSettingsResult,
+  UpdateStatus,
 } from '../../../electron/ipc/contract.js';
 export type { AppSettings, SettingsProblems } from '../../../core/settings/settings-model.js';
 

@@ -10,6 +10,8 @@ import {
 import { formatBytes } from '../ui/format.ts';
 import './SettingsView.css';
 
+type ToggleKey = 'closeToTray' | 'launchAtLogin' | 'autoUpdate';
+
 type Status =
   | { kind: 'idle' }
   | { kind: 'saving' }
@@ -104,11 +106,7 @@ export function SettingsView() {
     setCacheNote(`Freed ${formatBytes(bytesFreed)}. Your own videos are kept.`);
   };
 
-  const text = (
-    key: Exclude<EditableKey, 'closeToTray' | 'launchAtLogin'>,
-    label: string,
-    hint: ReactNode,
-  ) => (
+  const text = (key: Exclude<EditableKey, ToggleKey>, label: string, hint: ReactNode) => (
     <Field label={label} id={`setting-${key}`} problem={problems[SETTING_OF[key]]} hint={hint}>
       <input
         id={`setting-${key}`}
@@ -120,7 +118,7 @@ export function SettingsView() {
       />
     </Field>
   );
-  const toggle = (key: 'closeToTray' | 'launchAtLogin', label: string, hint: ReactNode) => (
+  const toggle = (key: ToggleKey, label: string, hint: ReactNode) => (
     <Field label={label} id={`setting-${key}`} problem={problems[SETTING_OF[key]]} hint={hint}>
       <input
         id={`setting-${key}`}
@@ -192,6 +190,11 @@ export function SettingsView() {
           <h2>App</h2>
           {toggle('closeToTray', 'Keep seeding after closing the window', 'Off: closing the window quits.')}
           {toggle('launchAtLogin', 'Launch at login', 'Starts in the tray, seeding.')}
+          {toggle(
+            'autoUpdate',
+            'Install updates',
+            'Downloads new versions in the background and offers to restart; never while a video plays.',
+          )}
         </section>
         <div className="settings-actions">
           <button type="submit" disabled={!dirty || status.kind === 'saving'} data-testid="settings-save">

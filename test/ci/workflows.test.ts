@@ -1,0 +1,177 @@
+/**
+ * The workflows as `npm run check` validates them (scripts/check-workflows.mjs, the GitHub workflow
+ * schema via @action-validator/cli), and what they promise: the OS x Node matrix, the steps, and the
+ * release's jobs and secrets. YAML is read with js-yaml, the parser electron-builder already brings.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO, scriptFixture, type ScriptFixture } from './script-fixture.js';
+
+const require = createRequire(import.meta.url);
+const yaml = require('js-yaml') as { load(text: string): unknown };
+
+interface Step {
+  name?: string;
+  run?: string;
+  uses?: string;
+  if?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  'runs-on': string;
+  needs?: string;
+  container?: { image: string; options: string };
+  strategy?: { matrix: Record<string, unknown> };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const workflow = (name: string) =>
+  yaml.load(readFileSync(path.join(REPO, '.github', 'workflows', name), 'utf8')) as Workflow;
+const runs = (job: Job) => job.steps.map((step) => step.run?.trim()).filter(Boolean);
+
+let fixture: ScriptFixture | null = null;
+afterEach(() => {
+  fixture?.cleanup();
+  fixture = null;
+});
+
+describe('check-workflows.mjs', () => {
+  it('finds both workflows valid', async () => {
+    fixture = scriptFixture();
+    const run = await fixture.run('check-workflows.mjs', [path.join(REPO, '.github', 'workflows')]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout.trim()).toBe('check-workflows: ci.yml, release.yml match the GitHub workflow schema.');
+  });
+
+  it('fails on a misspelt key, naming the file and the key', async () => {
+    fixture = scriptFixture();
+    fixture.write(
+      'flows/good.yml',
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n',
+    );
+    fixture.write(
+      'flows/typo.yml',
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz:\n      - run: echo\n',
+    );
+    const run = await fixture.run('check-workflows.mjs', ['flows']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^check-workflows: flows[\\/]typo\.yml does not match the GitHub workflow schema:/,
+    );
+    expect(run.stderr).toMatch(/Additional property 'stepz' is not allowed/);
+    expect(run.stderr).not.toMatch(/good\.yml/);
+  });
+
+  it('fails when there is nothing to check', async () => {
+    fixture = scriptFixture();
+    fixture.write('flows/README', 'no workflows here');
+    expect(await fixture.run('check-workflows.mjs', ['flows'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/flows holds no \.yml workflows; nothing was checked/),
+    });
+    expect(await fixture.run('check-workflows.mjs', ['missing'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/cannot read missing \(ENOENT\)/),
+    });
+  });
+
+  it('runs as part of npm run check', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      scripts: { check: string };
+    };
+    expect(pkg.scripts.check).toMatch(/&& node scripts\/check-workflows\.mjs$/);
+  });
+});
+
+describe('ci.yml', () => {
+  const ci = workflow('ci.yml');
+
+  it('runs on pushes to main and on pull requests', () => {
+    expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push', 'workflow_dispatch']);
+    expect(ci.on.push).toEqual({ branches: ['main'] });
+    expect(ci.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('covers Linux, macOS and Windows, each on Node 20 and 22', () => {
+    const { linux, 'macos-windows': others } = ci.jobs;
+    expect(linux!['runs-on']).toBe('ubuntu-latest');
+    expect(linux!.strategy!.matrix).toEqual({ node: [20, 22] });
+    expect(others!.strategy!.matrix).toEqual({ os: ['macos-latest', 'windows-latest'], node: [20, 22] });
+    for (const job of [linux!, others!]) {
+      const setup = job.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
+      expect(setup?.with).toMatchObject({ 'node-version': '${{ matrix.node }}' });
+      expect(runs(job).slice(-3)).toEqual(['npm ci --no-audit --no-fund', 'npm run check', 'npm test']);
+    }
+  });
+
+  it('runs Linux in Debian with its ffmpeg and Chromium, privileged for the tmpfs tests', () => {
+    const linux = ci.jobs.linux!;
+    expect(linux.container?.image).toMatch(/^debian:/);
+    expect(linux.container?.options).toMatch(/--privileged/);
+    const install = runs(linux)[0]!;
+    expect(install).toMatch(/apt-get install .*\bffmpeg\b.*\bchromium\b/s);
+  });
+
+  it('checks out with LF endings on Windows, before the checkout', () => {
+    const steps = ci.jobs['macos-windows']!.steps;
+    const crlf = steps.findIndex((step) => step.run === 'git config --global core.autocrlf false');
+    const checkout = steps.findIndex((step) => step.uses?.startsWith('actions/checkout@'));
+    expect(crlf).toBeGreaterThanOrEqual(0);
+    expect(crlf).toBeLessThan(checkout);
+  });
+});
+
+describe('release.yml', () => {
+  const release = workflow('release.yml');
+
+  it('runs on version tags and may write releases', () => {
+    expect(release.on).toEqual({ push: { tags: ['v[0-9]+.[0-9]+.[0-9]+*'] } });
+    expect(release.permissions).toEqual({ contents: 'write' });
+  });
+
+  it('checks the tag and makes the draft once, before the builds', () => {
+    const draft = release.jobs.draft!;
+    expect(runs(draft)[0]).toBe('node scripts/release-notes.mjs "$GITHUB_REF_NAME" > release-notes.md');
+    expect(runs(draft)[1]).toMatch(/gh release create "\$GITHUB_REF_NAME" --draft --verify-tag/);
+    expect(release.jobs.installers!.needs).toBe('draft');
+  });
+
+  it('builds on each OS with Node 22, signing with the documented secrets', () => {
+    const installers = release.jobs.installers!;
+    expect(installers.strategy!.matrix).toEqual({
+      include: [
+        { os: 'ubuntu-latest', platform: 'linux' },
+        { os: 'windows-latest', platform: 'win' },
+        { os: 'macos-latest', platform: 'mac' },
+      ],
+    });
+    const setup = installers.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setup?.with).toMatchObject({ 'node-version': 22 });
+    const build = installers.steps.find((step) => step.run?.startsWith('node scripts/release-build.mjs'));
+    expect(build?.run).toBe('node scripts/release-build.mjs ${{ matrix.platform }}');
+    const secrets = Object.keys(build!.env!).filter((name) => name !== 'GH_TOKEN');
+    expect(secrets.sort()).toEqual(
+      [
+        'APPLE_APP_SPECIFIC_PASSWORD',
+        'APPLE_ID',
+        'APPLE_TEAM_ID',
+        'MAC_CSC_KEY_PASSWORD',
+        'MAC_CSC_LINK',
+        'WIN_CSC_KEY_PASSWORD',
+        'WIN_CSC_LINK',
+      ].sort(),
+    );
+    for (const name of secrets) expect(build!.env![name]).toBe(`\${{ secrets.${name} }}`);
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    for (const name of secrets) expect(readme).toContain(`\`${name}\``);
+  });
+});
