@@ -116,7 +116,7 @@ export class PeerNode {
     };
     this.fetcher = new ChunkFetcher({
       selfName: config.name,
-      selfAddress: this.address,
+      selfAddress: () => this.address,
       store,
       transport: client,
       upstream: this.link ?? noUpstream,

@@ -28,8 +28,11 @@ export interface UpstreamView {
 
 export interface FetcherOptions {
   selfName: string;
-  /** How others reach this node: named in "no video X in this swarm" so the reader can list it there. */
-  selfAddress?: string;
+  /**
+   * How others reach this node: named in "no video X in this swarm" so the reader can list it there.
+   * Read when needed, because a node started on port 0 learns its port only once it is bound.
+   */
+  selfAddress?: () => string;
   store: ChunkStore;
   transport: Transport;
   upstream: UpstreamView;
@@ -309,7 +312,7 @@ export class ChunkFetcher {
 
   /** This node and the nodes above it that were asked, as one sentence that a reply carries on down. */
   private notInSwarm(video: string, above: readonly string[]): PeerStreamerError {
-    return videoNotInSwarm(video, [this.options.selfName, ...above], this.options.selfAddress);
+    return videoNotInSwarm(video, [this.options.selfName, ...above], this.options.selfAddress?.());
   }
 
   /** A source has no upstream at all; a child may be between masters for a moment. */
