@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { rename, rm, stat } from 'node:fs/promises';
+import { outputKind } from '../output-file.js';
 import path from 'node:path';
 import type { Command } from '../command.js';
 import { exactlyPositionals, optionalString, parseCommand, requireString } from '../args.js';
@@ -54,7 +55,9 @@ the store, the node reads the chunks and streams them to this command, and keeps
     ): Promise<{ bytes: number; chunks: number } | undefined> =>
       outputPath === undefined
         ? exportToStdout(() => exportInto(process.stdout))
-        : exportToFile(outputPath, exportInto);
+        : outputKind(outputPath) === 'special'
+          ? exportToSpecialFile(outputPath, exportInto)
+          : exportToFile(outputPath, exportInto);
     const result = await withStoreOrNode(
       dir,
       {
@@ -146,6 +149,31 @@ async function exportToFile<T>(outputPath: string, write: (out: WriteStream) => 
   } catch (error) {
     out.destroy();
     await rm(temporary, { force: true });
+    throw error === streamError ? outputError(outputPath, error) : error;
+  }
+}
+
+/**
+ * A device or FIFO (`-o /dev/null`, a named pipe a player reads) is written in place: renaming a
+ * temporary file over it would replace the device with a plain file.
+ */
+async function exportToSpecialFile<T>(
+  outputPath: string,
+  write: (out: WriteStream) => Promise<T>,
+): Promise<T> {
+  const out = createWriteStream(outputPath, { flags: 'w' });
+  let streamError: unknown;
+  out.on('error', (error) => {
+    streamError ??= error;
+  });
+  try {
+    await once(out, 'open');
+    const result = await write(out);
+    out.end();
+    await finished(out);
+    return result;
+  } catch (error) {
+    out.destroy();
     throw error === streamError ? outputError(outputPath, error) : error;
   }
 }

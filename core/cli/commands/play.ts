@@ -8,6 +8,7 @@ import { exactlyPositionals, optionalString, parseCommand } from '../args.js';
 import { remoteAddress, withNode } from '../remote.js';
 import { ProgressReporter } from '../progress.js';
 import { playStream } from '../../stream/play-client.js';
+import { mayRemoveOnFailure, outputKind } from '../output-file.js';
 import { PeerStreamerError } from '../../util/errors.js';
 import { parseDuration, formatBytes } from '../../util/units.js';
 
@@ -52,6 +53,7 @@ checked against the manifest. Progress and where chunks came from go to stderr.
         'play writes video bytes; refusing to print them on a terminal. Pipe it (`| mpv -`) or pass -o <file>.',
       );
     }
+    const outputBefore = outputPath === undefined ? 'absent' : outputKind(outputPath);
     const out: Writable = outputPath === undefined ? process.stdout : createWriteStream(outputPath);
     // A player that quits early closes the pipe: that ends the stream, it is not an error.
     let pipeClosed = false;
@@ -91,7 +93,8 @@ checked against the manifest. Progress and where chunks came from go to stderr.
     } catch (error) {
       if (outputPath !== undefined) {
         out.destroy();
-        await rm(outputPath, { force: true });
+        // Only a partial file this play created goes; a device, a FIFO or an earlier file stays.
+        if (mayRemoveOnFailure(outputBefore, outputPath)) await rm(outputPath, { force: true });
       }
       throw error;
     }
