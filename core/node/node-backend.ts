@@ -68,11 +68,8 @@ export class NodeBackend implements GatewayBackend {
   async getChunk(name: string, index: number, signal?: AbortSignal) {
     const manifest = await this.node.fetcher.manifest(name);
     this.prefetcher.advance(name, index, manifest.chunks.length);
-    const chunk = await this.node.fetcher.fetch(name, index, signal, { count: false });
-    const origin =
-      chunk.origin === 'local' ? (this.prefetcher.takeOrigin(name, index) ?? 'local') : chunk.origin;
-    this.node.counters.fetched(origin, chunk.bytes.length);
-    return { bytes: chunk.bytes, origin };
+    const chunk = await this.node.fetcher.fetch(name, index, signal);
+    return { bytes: chunk.bytes, origin: chunk.origin };
   }
 
   async stats(): Promise<NodeStats> {
