@@ -77,7 +77,7 @@ export async function ingestVideo(
     );
     const manifest = builder.build();
     // A source serves its own videos: they are pinned so the cache never evicts them.
-    writer.commit(manifest, { pinned: true });
+    await writer.commit(manifest, { pinned: true });
     return manifest;
   } catch (error) {
     await writer.abort();

@@ -154,12 +154,37 @@ export class BlobFiles {
     // A deletion of this hash decided before our hold must finish first, or it would remove our file.
     await this.deleting.get(sha256);
     try {
-      // No directory fsync: if a power cut loses the rename, open()'s reconcile drops the index row.
       await fs.rename(tempPath, this.pathOf(sha256));
     } catch (error) {
       await this.discardTemp(tempPath);
       throw translateFileError(error, this.storeDir, tempPath, 'moving a chunk file into place');
     }
+  }
+
+  /**
+   * Makes the renames of these blobs durable: one fsync per fan-out directory they went into, all at
+   * once. A batch of writes (a video's ingest) calls this once before its index transaction, so the
+   * file system commits its journal about once per batch rather than once per chunk, and a committed
+   * video never loses a file to a power cut. Single cached chunks skip it: if a power cut loses such
+   * a rename, open()'s reconcile drops the row and the chunk is fetched again.
+   */
+  async syncDirsOf(hashes: Iterable<string>): Promise<void> {
+    const dirs = new Set<string>();
+    for (const sha256 of hashes) dirs.add(path.dirname(this.pathOf(sha256)));
+    await Promise.all(
+      [...dirs].map(async (dir) => {
+        try {
+          const handle = await fs.open(dir, 'r');
+          try {
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+        } catch (error) {
+          throw translateFileError(error, this.storeDir, dir, 'syncing a chunk directory');
+        }
+      }),
+    );
   }
 
   private async discardTemp(tempPath: string): Promise<void> {
