@@ -63,6 +63,7 @@ export function buildStats(sources: InspectionSources): NodeStats {
     invalidMessages: server.counters().invalidTotal + counters.corruptChunks,
     peers,
     currentMaster: upstream?.address ?? null,
+    libraryPrefetch: counters.libraryPrefetch(),
   };
 }
 

@@ -4,6 +4,7 @@ import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../share
 import type { Manifest } from '../shared/manifest.js';
 import type { TopologyNode as WireTopologyNode } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
+import { LibraryPrefetch } from '../stream/library-prefetch.js';
 import type { PeerNode } from './peer-node.js';
 import { errorMessage } from '../util/errors.js';
 
@@ -12,14 +13,20 @@ export interface NodeBackendOptions {
   topologyIntervalMs?: number;
 }
 
+/** Library prefetches in flight at once: enough to warm a library quickly, few enough to stay light. */
+const LIBRARY_PREFETCH_CONCURRENCY = 2;
+
 /**
  * The gateway's backend for a full peer node: the library is what the swarm offers (this node's
  * store plus its master's list), chunks come through the node's fetcher (store, peers, master), and
- * stats and topology are the node's own.
+ * stats and topology are the node's own. Listing the library starts the library prefetch (the start
+ * of each video, so a click plays from local bytes); any request for a video's manifest, init
+ * segment or chunks means it is being played, and the library prefetch gives way.
  */
 export class NodeBackend implements GatewayBackend {
   private readonly listeners = new Set<(update: LiveUpdate) => void>();
   private readonly prefetcher: Prefetcher;
+  private readonly libraryPrefetch: LibraryPrefetch;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -32,6 +39,11 @@ export class NodeBackend implements GatewayBackend {
       node.config.readAhead,
       node.config.fetchConcurrency,
     );
+    this.libraryPrefetch = new LibraryPrefetch(node.fetcher, node.store, node.logger, {
+      budgetBytes: node.config.libraryPrefetchBytes,
+      concurrency: LIBRARY_PREFETCH_CONCURRENCY,
+    });
+    node.counters.libraryPrefetch = () => this.libraryPrefetch.stats();
   }
 
   async listVideos(): Promise<LibraryEntry[]> {
@@ -54,18 +66,23 @@ export class NodeBackend implements GatewayBackend {
         bytesHeld: 0,
       });
     }
-    return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const library = [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+    this.libraryPrefetch.listed(library);
+    return library;
   }
 
   getManifest(name: string): Promise<Manifest> {
+    this.libraryPrefetch.playing(name);
     return this.node.fetcher.manifest(name);
   }
 
   async getInit(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    this.libraryPrefetch.playing(name);
     return (await this.node.fetcher.fetch(name, -1, signal)).bytes;
   }
 
   async getChunk(name: string, index: number, signal?: AbortSignal) {
+    this.libraryPrefetch.playing(name);
     const manifest = await this.node.fetcher.manifest(name);
     this.prefetcher.advance(name, index, manifest.chunks.length);
     const chunk = await this.node.fetcher.fetch(name, index, signal);
@@ -91,6 +108,7 @@ export class NodeBackend implements GatewayBackend {
 
   close(): void {
     this.prefetcher.close();
+    this.libraryPrefetch.close();
     this.stopPushing();
     this.listeners.clear();
   }

@@ -18,11 +18,11 @@ import { freePort } from '../../core/util/free-port.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { generateFixture } from '../helpers/media-fixtures.js';
 
-/** 20 s of H.264/AAC with a keyframe every second: 20 chunks of one second. */
-export function twentySecondClip(): Promise<string> {
-  return generateFixture('stream-20s-1s-gop', 'mp4', [
-    ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=20'],
-    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=20'],
+/** `seconds` of H.264/AAC with a keyframe every second: one-second chunks. */
+export function clip(seconds: number): Promise<string> {
+  return generateFixture(`stream-${seconds}s-1s-gop`, 'mp4', [
+    ...['-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`],
     ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '25', '-keyint_min', '25'],
     ...['-sc_threshold', '0', '-c:a', 'aac', '-b:a', '64k', '-shortest', '{out}'],
   ]);

@@ -11,7 +11,7 @@ import {
   GatewaySwarm,
   bytesDownByOrigin,
   play,
-  twentySecondClip,
+  clip,
   until,
   videoBytes,
   type Viewer,
@@ -29,7 +29,7 @@ const held = (node: PeerNode): number => node.store.heldChunks('movie').length;
 const count = (): number => manifest.chunks.length;
 
 beforeAll(async () => {
-  const manifests = await swarm.sourceWith([{ name: 'movie', file: await twentySecondClip() }]);
+  const manifests = await swarm.sourceWith([{ name: 'movie', file: await clip(20) }]);
   manifest = manifests.get('movie')!;
   source = await swarm.start('source');
   level1 = await swarm.start('level1', source);
