@@ -25,9 +25,12 @@ const networkBytes = (node: PeerNode): number => {
   const fetched = node.stats().bytesFetched;
   return fetched.peer + fetched.master + fetched.source;
 };
+/** Names whose init segment and chunk 0 the node's store holds (fetches are stored in the background). */
+const startsHeld = (node: PeerNode): string[] =>
+  NAMES.filter((name) => node.store.hasChunk(name, -1) && node.store.hasChunk(name, 0));
 const settled = (viewer: Viewer, videos: number) => (): boolean => {
   const stats = viewer.node.stats().libraryPrefetch;
-  return stats.inFlight === 0 && stats.videos === videos;
+  return stats.inFlight === 0 && stats.videos === videos && startsHeld(viewer.node).length === videos;
 };
 
 beforeAll(async () => {
@@ -93,7 +96,7 @@ describe('library prefetch', () => {
     await until('carol warmed what fits', settled(carol, 1));
     const stats = carol.node.stats().libraryPrefetch;
     expect(stats.bytes).toBeLessThanOrEqual(budget);
-    expect(NAMES.filter((name) => carol.node.store.hasChunk(name, 0))).toHaveLength(1);
+    expect(carol.node.store.heldChunks().filter((key) => key.index === 0)).toHaveLength(1);
     // Listing again does not go past the budget either.
     await library(carol);
     await until('carol is idle', settled(carol, 1));
@@ -113,9 +116,13 @@ describe('library prefetch', () => {
     );
     expect(prefetch.stats().inFlight).toBe(2);
     prefetch.playing('v6');
-    await until('the two prefetches under way finished', () => prefetch.stats().inFlight === 0);
+    await until(
+      'the two prefetches under way finished and were stored',
+      () => prefetch.stats().inFlight === 0 && startsHeld(erin.node).length === 2,
+    );
     expect(prefetch.stats().videos).toBe(2);
-    expect(NAMES.filter((name) => erin.node.store.hasChunk(name, 0))).toEqual(['v1', 'v2']);
+    expect(startsHeld(erin.node)).toEqual(['v1', 'v2']);
+    expect(erin.node.store.heldChunks().filter((key) => key.index === 0)).toHaveLength(2);
     prefetch.close();
   });
 });
