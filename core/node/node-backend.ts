@@ -84,8 +84,13 @@ export class NodeBackend implements GatewayBackend {
   async getChunk(name: string, index: number, signal?: AbortSignal) {
     this.libraryPrefetch.playing(name);
     const manifest = await this.node.fetcher.manifest(name);
-    this.prefetcher.advance(name, index, manifest.chunks.length);
     const chunk = await this.node.fetcher.fetch(name, index, signal);
+    // The read-ahead starts once the asked-for chunk is here, not alongside it: on a cold path every
+    // hop would otherwise fetch, hash and store the next chunks at once, and the one the player waits
+    // for (a click's chunk 0) would queue behind them; a held chunk's read would wait in the thread
+    // pool behind their hashing and fsyncs. The player keeps a few requests in flight, so the stream
+    // itself does not wait for this.
+    this.prefetcher.advance(name, index, manifest.chunks.length);
     return { bytes: chunk.bytes, origin: chunk.origin };
   }
 
