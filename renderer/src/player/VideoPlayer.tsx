@@ -13,6 +13,7 @@ import { markFirstFrame } from './marks.ts';
 import { publishPlayback } from './playback-store.ts';
 import { loadPosition, savePosition } from './positions.ts';
 import { StallTracker } from './stall-tracker.ts';
+import type { WarmMedia } from './warm-media.ts';
 
 interface Props {
   /** What the player needs before the manifest (from the library entry, or the manifest itself). */
@@ -23,6 +24,8 @@ interface Props {
   startAt?: number;
   /** Requests for init and chunk 0 that left before the player existed, by URL. */
   prefetched?: Map<string, Promise<FetchedBytes>>;
+  /** A <video> whose MediaSource was opened before the player existed; used instead of a new one. */
+  media?: WarmMedia | null;
   /** Called once, when the first frame is shown (the view defers its side panels until then). */
   onFirstFrame?(): void;
 }
@@ -45,6 +48,7 @@ export const VideoPlayer = memo(function VideoPlayer({
   manifest,
   startAt,
   prefetched,
+  media,
   onFirstFrame,
 }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
@@ -62,7 +66,7 @@ export const VideoPlayer = memo(function VideoPlayer({
     const frame = document.createElement('div');
     frame.setAttribute('data-vjs-player', '');
     frame.className = 'video-js vjs-fill vjs-big-play-centered';
-    const video = document.createElement('video');
+    const video = media?.video ?? document.createElement('video');
     video.className = 'vjs-tech';
     video.setAttribute('playsinline', '');
     video.dataset.testid = 'video';
@@ -73,6 +77,7 @@ export const VideoPlayer = memo(function VideoPlayer({
     const feed = new MediaFeed(video, info, manifest, {
       onProblem: (next) => report(next),
       ...(prefetched !== undefined ? { prefetched } : {}),
+      ...(media ? { attached: media } : {}),
     });
     const started = feed.start(resumeAt);
     const stalls = new StallTracker(video);
@@ -212,7 +217,7 @@ export const VideoPlayer = memo(function VideoPlayer({
       else frame.remove();
       publishPlayback(null);
     };
-  }, [info, manifest, startAt, prefetched]);
+  }, [info, manifest, startAt, prefetched, media]);
 
   return (
     <div className="player-frame" data-testid="player">

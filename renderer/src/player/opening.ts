@@ -4,6 +4,7 @@ import type { Manifest, MediaManifest } from '../api/types.ts';
 import { AT_START_SECONDS, type FeedVideo } from '../feed/media-feed.ts';
 import { markFirstFrame, markOpen } from './marks.ts';
 import { loadPosition } from './positions.ts';
+import { releaseMedia, takeWarmMedia, type WarmMedia } from './warm-media.ts';
 
 /** A video being opened: the requests that can leave before the player exists. */
 export interface Opening {
@@ -15,6 +16,8 @@ export interface Opening {
   early: FeedVideo | null;
   /** Init segment and chunk 0 already requested, by URL, for the feed to take over. */
   prefetched: Map<string, Promise<FetchedBytes>>;
+  /** A video element with its MediaSource open or opening, when `early` is known: the player's own. */
+  media: WarmMedia | null;
   abort(): void;
 }
 
@@ -40,6 +43,7 @@ function openVideo(name: string, startAt: number | undefined): Opening {
       ? { name, mimeType: entry.mimeType, duration: entry.duration, chunkCount: entry.chunks }
       : null;
   const prefetched = new Map<string, Promise<FetchedBytes>>();
+  const media = early !== null ? takeWarmMedia() : null;
   if (early !== null) {
     const urls = [api.initUrl(name)];
     if ((startAt ?? loadPosition(name)?.seconds ?? 0) < AT_START_SECONDS) urls.push(api.chunkUrl(name, 0));
@@ -48,7 +52,11 @@ function openVideo(name: string, startAt: number | undefined): Opening {
   // Observed later by the view and the feed, or never once the viewer has moved on: these keep an
   // abort or an early failure (the feed retries it) from surfacing as unhandled.
   for (const promise of [manifest, mediaManifest, ...prefetched.values()]) promise.catch(() => undefined);
-  return { name, manifest, mediaManifest, early, prefetched, abort: () => controller.abort() };
+  const abort = (): void => {
+    controller.abort();
+    if (media !== null) releaseMedia(media);
+  };
+  return { name, manifest, mediaManifest, early, prefetched, media, abort };
 }
 
 let clicked: Opening | null = null;

@@ -3,6 +3,7 @@ import { api } from '../api/client.ts';
 import { rememberLibrary } from '../api/library-cache.ts';
 import type { LibraryEntry } from '../api/types.ts';
 import { openOnClick } from '../player/opening.ts';
+import { warmMedia } from '../player/warm-media.ts';
 import { loadPosition } from '../player/positions.ts';
 import { hrefOf } from '../router.ts';
 import { formatBytes, formatTime } from '../ui/format.ts';
@@ -14,6 +15,8 @@ export function LibraryView() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    // The media pipeline for the next click starts now, while the viewer looks at the library.
+    warmMedia();
     let cancelled = false;
     const load = async (): Promise<void> => {
       try {

@@ -86,6 +86,7 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
             video={opening.early}
             manifest={opening.mediaManifest}
             prefetched={opening.prefetched}
+            media={opening.media}
             startAt={startAt}
             onFirstFrame={showPanels}
           />
