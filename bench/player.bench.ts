@@ -227,6 +227,8 @@ interface BenchViewer {
 }
 
 interface BenchSwarm {
+  /** Every node, for waiting until all are quiet. */
+  nodes: PeerNode[];
   /** Level 2 of branch A, library prefetch on (the default). */
   warm: BenchViewer;
   /** Level 2 of branch B, library prefetch off: nothing in its branch is ever warmed ahead. */
@@ -295,7 +297,7 @@ async function startSwarm(videos: Array<{ name: string; file: string }>): Promis
     const source = await start('source');
     const warm = await viewer('viewer-a', await start('level1-a', source));
     const cold = await viewer('viewer-b', await start('level1-b', source), { 'library-prefetch': '0' });
-    return { warm, cold, manifests, close };
+    return { nodes, warm, cold, manifests, close };
   } catch (error) {
     await close();
     throw error;
@@ -393,6 +395,32 @@ async function until(what: string, check: () => boolean, timeoutMs = 15_000): Pr
   }
 }
 
+/**
+ * Resolves once no node has moved a byte for a while: the read-ahead a click set off (which runs on
+ * after the page is closed) must not share this machine's two cores with the next click. A real
+ * viewer's node is not busy with another viewer's stream.
+ */
+async function quiet(nodes: PeerNode[], stableMs = 250): Promise<void> {
+  const activity = (): number =>
+    nodes.reduce((sum, node) => {
+      const stats = node.stats();
+      const fetched = Object.values(stats.bytesFetched).reduce((a, b) => a + b, 0);
+      return sum + fetched + stats.bytesServed + stats.bytesHeld + stats.libraryPrefetch.inFlight;
+    }, 0);
+  let last = activity();
+  let since = Date.now();
+  const deadline = Date.now() + 30_000;
+  while (Date.now() - since < stableMs) {
+    if (Date.now() > deadline) throw new Error('the swarm did not go quiet within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = activity();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+  }
+}
+
 /** Medians of each viewer's runs: totals, from mount, per-round ratios to HTTP, and phases. */
 class ViewerSamples {
   private readonly totals: number[] = [];
@@ -452,12 +480,15 @@ async function timeToFirstFrame(
     const coldName = coldNames[round]!;
     const warmContext = await openPlayer(browser, swarm.warm.ui.url, warmName);
     await until(`the library prefetch warmed ${warmName}`, prefetched(warmName));
+    await quiet(swarm.nodes);
     const warmResult = await clickToFirstFrame(warmContext.pages()[0]!, warmName);
     await warmContext.close();
     const coldContext = await openPlayer(browser, swarm.cold.ui.url, coldName);
     if (swarm.cold.node.store.hasChunk(coldName, 0)) throw new Error(`${coldName} is not cold`);
+    await quiet(swarm.nodes);
     const coldResult = await clickToFirstFrame(coldContext.pages()[0]!, coldName);
     await coldContext.close();
+    await quiet(swarm.nodes);
     const plain = await plainFirstFrame(browser, plainUrl);
     if (round === 0) continue;
     warm.add(warmResult, plain);

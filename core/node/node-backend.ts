@@ -87,10 +87,10 @@ export class NodeBackend implements GatewayBackend {
     const chunk = await this.node.fetcher.fetch(name, index, signal);
     // The read-ahead starts once the asked-for chunk is here, not alongside it: on a cold path every
     // hop would otherwise fetch, hash and store the next chunks at once, and the one the player waits
-    // for (a click's chunk 0) would queue behind them; a held chunk's read would wait in the thread
-    // pool behind their hashing and fsyncs. The player keeps a few requests in flight, so the stream
-    // itself does not wait for this.
-    this.prefetcher.advance(name, index, manifest.chunks.length);
+    // for would queue behind them; a held chunk's read would wait in the thread pool behind their
+    // hashing and fsyncs. Chunk 0 sets off none at all: a player starting a video is busy decoding
+    // its first frame on the same machine, and asks for the next chunks itself right after.
+    if (index > 0) this.prefetcher.advance(name, index, manifest.chunks.length);
     return { bytes: chunk.bytes, origin: chunk.origin };
   }
 

@@ -114,6 +114,7 @@ export class MediaFeed {
   private wakeUp: (() => void) | undefined;
   private readonly detach: Array<() => void> = [];
   private problem: Problem | null = null;
+  private problemHandler: ((problem: Problem | null) => void) | undefined;
   private readonly stats = {
     bytesByOrigin: { local: 0, peer: 0, master: 0, source: 0, unknown: 0 },
     chunksAppended: 0,
@@ -518,9 +519,18 @@ export class MediaFeed {
     this.wake();
   }
 
+  /**
+   * Where problems go from now on, replacing `onProblem`; told the current one at once. For a feed
+   * started before its player existed (a library click), which the player adopts when it mounts.
+   */
+  reportProblemsTo(handler: (problem: Problem | null) => void): void {
+    this.problemHandler = handler;
+    if (this.problem !== null) handler(this.problem);
+  }
+
   private setProblem(problem: Problem | null): void {
     this.problem = problem;
-    this.options.onProblem?.(problem);
+    (this.problemHandler ?? this.options.onProblem)?.(problem);
   }
 }
 

@@ -86,7 +86,7 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
             video={opening.early}
             manifest={opening.mediaManifest}
             prefetched={opening.prefetched}
-            media={opening.media}
+            adopt={opening.started}
             startAt={startAt}
             onFirstFrame={showPanels}
           />
