@@ -27,7 +27,8 @@ import { median, percentile, type BenchRow, type BenchSuite } from './harness.js
  *   cookie: the page trades the URL's token for one first, as a viewer's first visit does), timed
  *   from the click on the library card to the first decoded frame (requestVideoFrameCallback):
  *   - library click: the viewer's node warmed the start of every listed video when the library was
- *     shown (library prefetch); each run clicks a video it has not played yet, once that is done.
+ *     shown (library prefetch), and the page warmed its HTTP cache with them from the node; each run
+ *     clicks a video it has not played yet, once that is done.
  *   - truly cold: the other branch's viewer runs with --library-prefetch 0, and each run opens a
  *     video nobody in its branch holds (one ingested copy per run under its own name).
  * - Seek latency: seeks far apart in a 30-minute video through the same swarm, to positions nothing
@@ -224,6 +225,8 @@ function longClip(): Promise<string> {
 interface BenchViewer {
   node: PeerNode;
   ui: UiServer;
+  /** Its master, between it and the source. */
+  level1: PeerNode;
 }
 
 interface BenchSwarm {
@@ -280,13 +283,13 @@ async function startSwarm(videos: Array<{ name: string; file: string }>): Promis
   };
   const viewer = async (
     name: string,
-    master: PeerNode,
+    level1: PeerNode,
     flags: Record<string, string> = {},
   ): Promise<BenchViewer> => {
-    const node = await start(name, master, flags);
+    const node = await start(name, level1, flags);
     const ui = await serveNodeUi(node, { host: '127.0.0.1', port: 0 });
     uis.push(ui);
-    return { node, ui };
+    return { node, ui, level1 };
   };
   const close = async (): Promise<void> => {
     for (const ui of uis) await ui.close();
@@ -480,11 +483,23 @@ async function timeToFirstFrame(
     const coldName = coldNames[round]!;
     const warmContext = await openPlayer(browser, swarm.warm.ui.url, warmName);
     await until(`the library prefetch warmed ${warmName}`, prefetched(warmName));
+    // And the page warmed its HTTP cache with them, from the node's store.
+    await warmContext
+      .pages()[0]!
+      .waitForFunction(
+        (name) =>
+          performance
+            .getEntriesByType('resource')
+            .some((entry) => entry.name.endsWith(`/api/videos/${name}/chunks/0`) && entry.responseEnd > 0),
+        warmName,
+        { timeout: 15_000 },
+      );
     await quiet(swarm.nodes);
     const warmResult = await clickToFirstFrame(warmContext.pages()[0]!, warmName);
     await warmContext.close();
     const coldContext = await openPlayer(browser, swarm.cold.ui.url, coldName);
-    if (swarm.cold.node.store.hasChunk(coldName, 0)) throw new Error(`${coldName} is not cold`);
+    if (swarm.cold.node.store.hasChunk(coldName, 0) || swarm.cold.level1.store.hasChunk(coldName, 0))
+      throw new Error(`${coldName} is not cold: its branch holds chunk 0`);
     await quiet(swarm.nodes);
     const coldResult = await clickToFirstFrame(coldContext.pages()[0]!, coldName);
     await coldContext.close();

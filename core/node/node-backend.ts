@@ -1,4 +1,4 @@
-import type { GatewayBackend } from '../gateway/backend.js';
+import type { GatewayBackend, ReadOptions } from '../gateway/backend.js';
 import { libraryEntry } from '../gateway/library-entry.js';
 import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
@@ -6,7 +6,7 @@ import type { TopologyNode as WireTopologyNode } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
 import { LibraryPrefetch } from '../stream/library-prefetch.js';
 import type { PeerNode } from './peer-node.js';
-import { errorMessage } from '../util/errors.js';
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
 
 export interface NodeBackendOptions {
   statsIntervalMs?: number;
@@ -20,8 +20,9 @@ const LIBRARY_PREFETCH_CONCURRENCY = 2;
  * The gateway's backend for a full peer node: the library is what the swarm offers (this node's
  * store plus its master's list), chunks come through the node's fetcher (store, peers, master), and
  * stats and topology are the node's own. Listing the library starts the library prefetch (the start
- * of each video, so a click plays from local bytes); any request for a video's manifest, init
- * segment or chunks means it is being played, and the library prefetch gives way.
+ * of each video, so a click plays from local bytes); a request for a video's init segment or chunks
+ * means it is being played, and the library prefetch gives way, unless the player says it is only
+ * warming its own cache.
  */
 export class NodeBackend implements GatewayBackend {
   private readonly listeners = new Set<(update: LiveUpdate) => void>();
@@ -72,17 +73,16 @@ export class NodeBackend implements GatewayBackend {
   }
 
   getManifest(name: string): Promise<Manifest> {
-    this.libraryPrefetch.playing(name);
     return this.node.fetcher.manifest(name);
   }
 
-  async getInit(name: string, signal?: AbortSignal): Promise<Uint8Array> {
-    this.libraryPrefetch.playing(name);
+  async getInit(name: string, signal?: AbortSignal, options: ReadOptions = {}): Promise<Uint8Array> {
+    await this.beforeRead(name, -1, options);
     return (await this.node.fetcher.fetch(name, -1, signal)).bytes;
   }
 
-  async getChunk(name: string, index: number, signal?: AbortSignal) {
-    this.libraryPrefetch.playing(name);
+  async getChunk(name: string, index: number, signal?: AbortSignal, options: ReadOptions = {}) {
+    await this.beforeRead(name, index, options);
     const manifest = await this.node.fetcher.manifest(name);
     const chunk = await this.node.fetcher.fetch(name, index, signal);
     // The read-ahead starts once the asked-for chunk is here, not alongside it: on a cold path every
@@ -92,6 +92,23 @@ export class NodeBackend implements GatewayBackend {
     // its first frame on the same machine, and asks for the next chunks itself right after.
     if (index > 0) this.prefetcher.advance(name, index, manifest.chunks.length);
     return { bytes: chunk.bytes, origin: chunk.origin };
+  }
+
+  /**
+   * Playback makes the library prefetch give way. The player's warm-up of its own cache is served
+   * only what the library prefetch holds or brings, so a node with it off (or over budget) stays
+   * cold and fetches nothing for it.
+   */
+  private async beforeRead(name: string, index: number, options: ReadOptions): Promise<void> {
+    if (options.prefetch !== true) {
+      this.libraryPrefetch.playing(name);
+    } else if (!(await this.libraryPrefetch.ready(name, index))) {
+      throw new PeerStreamerError(
+        'CHUNK_NOT_FOUND',
+        `${index === -1 ? 'the init segment' : `chunk ${index}`} of ${JSON.stringify(name)} is not prefetched on this node; a warm-up gets only what the library prefetch holds.`,
+        { name, index },
+      );
+    }
   }
 
   async stats(): Promise<NodeStats> {

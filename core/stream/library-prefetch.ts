@@ -40,6 +40,8 @@ export class LibraryPrefetch {
   private readonly held = new Map<string, number>();
   /** Per video, when it was last tried: a video is warmed once; a failed one is retried later. */
   private readonly tried = new Map<string, { at: number; failed: boolean }>();
+  /** Warms under way, by video, so the player's own warm-up can wait for one. */
+  private readonly warming = new Map<string, Promise<void>>();
   private inFlight = 0;
   private heldBytes = 0;
   private closed = false;
@@ -68,6 +70,26 @@ export class LibraryPrefetch {
       this.queue.push(video.name);
     }
     this.pump();
+  }
+
+  /**
+   * For the player warming its own cache from this node (a request marked as prefetch): true once
+   * part `index` (-1 or 0) of `video` is held or on its way, waiting for its warm if one is under way
+   * or queued (a queued one starts at once); false when the library prefetch will not bring it (off,
+   * over budget, not listed, or a part it never fetches). The player's warm-up never makes the node
+   * fetch anything the library prefetch would not.
+   */
+  async ready(video: string, index: number): Promise<boolean> {
+    if (!(PARTS as readonly number[]).includes(index)) return false;
+    if (this.fetcher.holdsOrFetching(video, index)) return true;
+    if (this.closed || this.budget === 0) return false;
+    if (this.queued.has(video)) {
+      this.queue.splice(this.queue.indexOf(video), 1);
+      this.queued.delete(video);
+      this.start(video);
+    }
+    await this.warming.get(video)?.catch(() => undefined);
+    return this.fetcher.holdsOrFetching(video, index);
   }
 
   /** A video is being played: its prefetched chunks are in use now, and the queue gives way. */
@@ -99,18 +121,24 @@ export class LibraryPrefetch {
     while (!this.closed && this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const video = this.queue.shift()!;
       this.queued.delete(video);
-      this.tried.set(video, { at: Date.now(), failed: false });
-      this.inFlight += 1;
-      this.warm(video)
-        .catch((error: unknown) => {
-          this.tried.set(video, { at: Date.now(), failed: true });
-          this.logger.debug({ video, error: errorMessage(error) }, 'library prefetch failed');
-        })
-        .finally(() => {
-          this.inFlight -= 1;
-          this.pump();
-        });
+      this.start(video);
     }
+  }
+
+  private start(video: string): void {
+    this.tried.set(video, { at: Date.now(), failed: false });
+    this.inFlight += 1;
+    const warm = this.warm(video)
+      .catch((error: unknown) => {
+        this.tried.set(video, { at: Date.now(), failed: true });
+        this.logger.debug({ video, error: errorMessage(error) }, 'library prefetch failed');
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        this.warming.delete(video);
+        this.pump();
+      });
+    this.warming.set(video, warm);
   }
 
   /** Init segment and chunk 0 of one video, if they fit the budget; parts already held are skipped. */

@@ -33,6 +33,8 @@ export interface Viewer {
   ui: UiServer;
   /** GET on the viewer's gateway with its token; throws on a non-2xx status. */
   get(pathname: string): Promise<Response>;
+  /** GET with extra headers, whatever the status. */
+  request(pathname: string, headers: Record<string, string>): Promise<Response>;
 }
 
 export class GatewaySwarm {
@@ -83,13 +85,14 @@ export class GatewaySwarm {
     this.uis.push(ui);
     const url = new URL(ui.url);
     const token = url.searchParams.get('token')!;
+    const request = (pathname: string, headers: Record<string, string> = {}): Promise<Response> =>
+      fetch(new URL(pathname, url.origin), { headers: { Authorization: `Bearer ${token}`, ...headers } });
     return {
       node,
       ui,
+      request,
       async get(pathname) {
-        const response = await fetch(new URL(pathname, url.origin), {
-          headers: { Authorization: `Bearer ${token}` },
-        });
+        const response = await request(pathname);
         if (!response.ok) throw new Error(`GET ${pathname}: ${response.status} ${await response.text()}`);
         return response;
       },

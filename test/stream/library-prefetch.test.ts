@@ -103,9 +103,32 @@ describe('library prefetch', () => {
     // Listing again does not go past the budget either.
     await library(carol);
     await until('carol is idle', settled(carol, 1));
+    // The player's own warm-up is refused what the library prefetch did not bring, and fetches nothing.
+    const warmUp = await dave.request('/api/videos/v1/chunks/0', { 'X-PeerStreamer-Purpose': 'prefetch' });
+    expect(warmUp.status).toBe(404);
+    expect(((await warmUp.json()) as { error: { code: string } }).error.code).toBe('CHUNK_NOT_FOUND');
     expect(dave.node.stats().libraryPrefetch).toEqual({ videos: 0, bytes: 0, inFlight: 0 });
     expect(dave.node.store.heldChunks()).toEqual([]);
     expect(networkBytes(dave.node)).toBe(0);
+  });
+
+  it("serves the player's warm-up from what it prefetches, without giving way to it", async () => {
+    const frank = await swarm.viewer('frank', level1);
+    await library(frank);
+    // At once, while most of the queue is still waiting: the last video's start is asked for first.
+    const init = await frank.request('/api/videos/v6/init', { 'X-PeerStreamer-Purpose': 'prefetch' });
+    const chunk = await frank.request('/api/videos/v6/chunks/0', { 'X-PeerStreamer-Purpose': 'prefetch' });
+    expect([init.status, chunk.status]).toEqual([200, 200]);
+    expect((await chunk.arrayBuffer()).byteLength).toBe(manifests.get('v6')!.chunks[0]!.size);
+    // A part the library prefetch never fetches is refused.
+    const later = await frank.request('/api/videos/v6/chunks/1', { 'X-PeerStreamer-Purpose': 'prefetch' });
+    expect(later.status).toBe(404);
+    // The rest of the queue went on: nothing gave way.
+    await until('frank warmed every listed start', settled(frank, NAMES.length));
+    expect(startsHeld(frank.node)).toEqual(NAMES);
+    // The warm-up was the start's first use: credited to its real origin, counted once.
+    expect(chunk.headers.get('X-PeerStreamer-Origin')).not.toBe('local');
+    expect(networkBytes(frank.node)).toBe(NAMES.reduce((sum, name) => sum + startBytes(name), 0));
   });
 
   it('gives way to playback: a video played drops everything still queued', async () => {

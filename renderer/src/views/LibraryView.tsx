@@ -4,6 +4,7 @@ import { rememberLibrary } from '../api/library-cache.ts';
 import type { LibraryEntry } from '../api/types.ts';
 import { openOnClick } from '../player/opening.ts';
 import { warmMedia } from '../player/warm-media.ts';
+import { warmStarts } from '../player/warm-starts.ts';
 import { loadPosition } from '../player/positions.ts';
 import { hrefOf } from '../router.ts';
 import { formatBytes, formatTime } from '../ui/format.ts';
@@ -22,6 +23,7 @@ export function LibraryView() {
       try {
         const list = await api.videos();
         rememberLibrary(list);
+        warmStarts(list);
         if (!cancelled) {
           setVideos(list);
           setError(null);
