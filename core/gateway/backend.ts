@@ -16,15 +16,24 @@ export interface PosterImage {
  * Methods throw PeerStreamerError with codes VIDEO_NOT_FOUND, CHUNK_NOT_FOUND, INVALID_CHECKSUM,
  * UNREACHABLE or TIMEOUT; the gateway maps codes to HTTP statuses.
  */
+export interface ReadOptions {
+  /**
+   * The player is warming its cache ahead of a click (the X-PeerStreamer-Purpose: prefetch header),
+   * not playing: a node's library prefetch need not give way.
+   */
+  prefetch?: boolean;
+}
+
 export interface GatewayBackend {
   listVideos(): Promise<LibraryEntry[]>;
   getManifest(name: string): Promise<Manifest>;
-  getInit(name: string, signal?: AbortSignal): Promise<Uint8Array>;
+  getInit(name: string, signal?: AbortSignal, options?: ReadOptions): Promise<Uint8Array>;
   /** Chunk bytes, verified against the manifest, from the local store, a peer, or the master. */
   getChunk(
     name: string,
     index: number,
     signal?: AbortSignal,
+    options?: ReadOptions,
   ): Promise<{ bytes: Uint8Array; origin: ChunkOrigin }>;
   /**
    * The video's poster, verified against its manifest; null when the manifest names none or it

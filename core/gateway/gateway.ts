@@ -3,7 +3,7 @@ import type { Logger } from '../util/logger.js';
 import type { Manifest } from '../shared/manifest.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { PeerStreamerError } from '../util/errors.js';
-import type { GatewayBackend } from './backend.js';
+import type { GatewayBackend, ReadOptions } from './backend.js';
 import { liveUpdates } from './events-stream.js';
 import { hlsPlaylist } from './hls.js';
 import { apiError, toHttpError, type HttpError } from './http-errors.js';
@@ -82,7 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (manifest.kind !== 'fmp4') throw legacyError(name, 'has no init segment');
     const etag = `"${manifest.init.sha256}"`;
     if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
-    const bytes = await backend.getInit(name, c.req.raw.signal);
+    const bytes = await backend.getInit(name, c.req.raw.signal, readOptions(c));
     return c.body(toBody(bytes), 200, {
       'Content-Type': baseMimeType(manifest),
       'Cache-Control': IMMUTABLE,
@@ -104,7 +104,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const etag = `"${entry.sha256}"`;
     if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
-    const chunk = await backend.getChunk(name, index, c.req.raw.signal);
+    const chunk = await backend.getChunk(name, index, c.req.raw.signal, readOptions(c));
     return c.body(toBody(chunk.bytes), 200, {
       'Content-Type': baseMimeType(manifest),
       'Cache-Control': IMMUTABLE,
@@ -289,6 +289,11 @@ function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
     });
   }
   return undefined;
+}
+
+/** The player marks requests that only warm its cache (see ReadOptions). */
+function readOptions(c: Context<Env>): ReadOptions {
+  return { prefetch: c.req.header('x-peerstreamer-purpose') === 'prefetch' };
 }
 
 function originAllowed(allowedHosts: readonly string[], origin: string): boolean {

@@ -122,6 +122,7 @@ export class StoreBackend implements GatewayBackend {
       invalidMessages: 0,
       peers: [],
       currentMaster: null,
+      libraryPrefetch: { videos: 0, bytes: 0, inFlight: 0 },
     };
   }
 

@@ -97,7 +97,7 @@ export async function ingestVideo(
       options.poster === false ? null : await makeIngestPoster(file, probe, built.duration, options);
     const manifest: MediaManifest = poster === null ? built : { ...built, poster: poster.ref };
     // A source serves its own videos: they are pinned so the cache never evicts them.
-    writer.commit(manifest, { pinned: true });
+    await writer.commit(manifest, { pinned: true });
     if (poster !== null) await keepIngestPoster(store, name, poster.bytes, options);
     return manifest;
   } catch (error) {

@@ -46,11 +46,13 @@ export async function importLegacyDatabase(
       }
       manifests.push(legacyManifest(name, chunks));
     }
-    // Commits are quick index transactions; only they could leave part of a database imported.
+    // Every file is made durable first, so the commits are quick index transactions; only they could
+    // leave part of a database imported.
+    for (const { writer } of writers) await writer.flush();
     const imported: LegacyImportResult['imported'] = [];
     for (const [position, { name, count, writer }] of writers.entries()) {
       const manifest = manifests[position]!;
-      writer.commit(manifest, { pinned: true });
+      await writer.commit(manifest, { pinned: true });
       imported.push({
         name,
         chunks: count,

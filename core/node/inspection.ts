@@ -66,6 +66,7 @@ export function buildStats(sources: InspectionSources): NodeStats {
     currentMaster: upstream?.address ?? null,
     masterName: upstream?.name ?? null,
     childCount: registry.children().length,
+    libraryPrefetch: counters.libraryPrefetch(),
   };
 }
 

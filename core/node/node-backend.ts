@@ -1,25 +1,33 @@
-import type { GatewayBackend, PosterImage } from '../gateway/backend.js';
+import type { GatewayBackend, PosterImage, ReadOptions } from '../gateway/backend.js';
 import { libraryEntry } from '../gateway/library-entry.js';
 import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
 import type { TopologyNode as WireTopologyNode } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
+import { LibraryPrefetch } from '../stream/library-prefetch.js';
 import type { PeerNode } from './peer-node.js';
-import { errorMessage } from '../util/errors.js';
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
 
 export interface NodeBackendOptions {
   statsIntervalMs?: number;
   topologyIntervalMs?: number;
 }
 
+/** Library prefetches in flight at once: enough to warm a library quickly, few enough to stay light. */
+const LIBRARY_PREFETCH_CONCURRENCY = 2;
+
 /**
  * The gateway's backend for a full peer node: the library is what the swarm offers (this node's
  * store plus its master's list), chunks come through the node's fetcher (store, peers, master), and
- * stats and topology are the node's own.
+ * stats and topology are the node's own. Listing the library starts the library prefetch (the start
+ * of each video, so a click plays from local bytes); a request for a video's init segment or chunks
+ * means it is being played, and the library prefetch gives way, unless the player says it is only
+ * warming its own cache.
  */
 export class NodeBackend implements GatewayBackend {
   private readonly listeners = new Set<(update: LiveUpdate) => void>();
   private readonly prefetcher: Prefetcher;
+  private readonly libraryPrefetch: LibraryPrefetch;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -32,6 +40,11 @@ export class NodeBackend implements GatewayBackend {
       node.config.readAhead,
       node.config.fetchConcurrency,
     );
+    this.libraryPrefetch = new LibraryPrefetch(node.fetcher, node.store, node.logger, {
+      budgetBytes: node.config.libraryPrefetchBytes,
+      concurrency: LIBRARY_PREFETCH_CONCURRENCY,
+    });
+    node.counters.libraryPrefetch = () => this.libraryPrefetch.stats();
   }
 
   async listVideos(): Promise<LibraryEntry[]> {
@@ -56,25 +69,48 @@ export class NodeBackend implements GatewayBackend {
         posterSha256: info.poster?.sha256 ?? null,
       });
     }
-    return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const library = [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+    this.libraryPrefetch.listed(library);
+    return library;
   }
 
   getManifest(name: string): Promise<Manifest> {
     return this.node.fetcher.manifest(name);
   }
 
-  async getInit(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+  async getInit(name: string, signal?: AbortSignal, options: ReadOptions = {}): Promise<Uint8Array> {
+    await this.beforeRead(name, -1, options);
     return (await this.node.fetcher.fetch(name, -1, signal)).bytes;
   }
 
-  async getChunk(name: string, index: number, signal?: AbortSignal) {
+  async getChunk(name: string, index: number, signal?: AbortSignal, options: ReadOptions = {}) {
+    await this.beforeRead(name, index, options);
     const manifest = await this.node.fetcher.manifest(name);
-    this.prefetcher.advance(name, index, manifest.chunks.length);
-    const chunk = await this.node.fetcher.fetch(name, index, signal, { count: false });
-    const origin =
-      chunk.origin === 'local' ? (this.prefetcher.takeOrigin(name, index) ?? 'local') : chunk.origin;
-    this.node.counters.fetched(origin, chunk.bytes.length);
-    return { bytes: chunk.bytes, origin };
+    const chunk = await this.node.fetcher.fetch(name, index, signal);
+    // The read-ahead starts once the asked-for chunk is here, not alongside it: on a cold path every
+    // hop would otherwise fetch, hash and store the next chunks at once, and the one the player waits
+    // for would queue behind them; a held chunk's read would wait in the thread pool behind their
+    // hashing and fsyncs. Chunk 0 sets off none at all: a player starting a video is busy decoding
+    // its first frame on the same machine, and asks for the next chunks itself right after.
+    if (index > 0) this.prefetcher.advance(name, index, manifest.chunks.length);
+    return { bytes: chunk.bytes, origin: chunk.origin };
+  }
+
+  /**
+   * Playback makes the library prefetch give way. The player's warm-up of its own cache is served
+   * only what the library prefetch holds or brings, so a node with it off (or over budget) stays
+   * cold and fetches nothing for it.
+   */
+  private async beforeRead(name: string, index: number, options: ReadOptions): Promise<void> {
+    if (options.prefetch !== true) {
+      this.libraryPrefetch.playing(name);
+    } else if (!(await this.libraryPrefetch.ready(name, index))) {
+      throw new PeerStreamerError(
+        'CHUNK_NOT_FOUND',
+        `${index === -1 ? 'the init segment' : `chunk ${index}`} of ${JSON.stringify(name)} is not prefetched on this node; a warm-up gets only what the library prefetch holds.`,
+        { name, index },
+      );
+    }
   }
 
   getPoster(name: string): Promise<PosterImage | null> {
@@ -100,6 +136,7 @@ export class NodeBackend implements GatewayBackend {
 
   close(): void {
     this.prefetcher.close();
+    this.libraryPrefetch.close();
     this.stopPushing();
     this.listeners.clear();
   }

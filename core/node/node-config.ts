@@ -21,6 +21,8 @@ export interface NodeConfig {
   jsonLogs: boolean;
   readAhead: number;
   fetchConcurrency: number;
+  /** Budget of the library prefetch (init + chunk 0 of listed videos) in bytes; 0 turns it off. */
+  libraryPrefetchBytes: number;
   /** Serve the player over loopback HTTP. */
   ui: boolean;
   uiPort: number;
@@ -42,6 +44,7 @@ export const NODE_FLAG_SPEC = {
   'upload-limit': { type: 'string' },
   'read-ahead': { type: 'string' },
   'fetch-concurrency': { type: 'string' },
+  'library-prefetch': { type: 'string' },
   'json-logs': { type: 'boolean' },
   ui: { type: 'boolean' },
   'ui-port': { type: 'string' },
@@ -61,6 +64,7 @@ export const NODE_FLAGS_HELP = `  --name <name>            this node's name, uni
                            player and stats print them); KB/MB/GB are decimal (1 MB = 1000 kB).
   --read-ahead <n>         chunks fetched ahead of a stream's position (default 10)
   --fetch-concurrency <n>  fetches in flight per stream (default 4)
+  --library-prefetch <size> bytes of video starts fetched while the library shows (default 32MiB; 0 = off)
   --json-logs              JSON log lines (default: readable lines)
   --ui                     serve the player on loopback HTTP and print its URL
   --ui-port <port>         port for --ui (default: any free port)
@@ -190,10 +194,19 @@ export function nodeConfigFromFlags(values: FlagValues): NodeConfig {
     jsonLogs: values['json-logs'] === true,
     readAhead: countFrom('read-ahead', text('read-ahead'), 10, 1000),
     fetchConcurrency: countFrom('fetch-concurrency', text('fetch-concurrency'), 4, 64),
+    libraryPrefetchBytes: libraryPrefetchFrom(text('library-prefetch')),
     ui: values.ui === true,
     uiPort: text('ui-port') === undefined ? 0 : portFrom('ui-port', text('ui-port'), true),
     uiHost: text('ui-host') ?? '127.0.0.1',
   };
+}
+
+/** Default budget of the library prefetch: the starts of a few dozen videos at typical bitrates. */
+export const LIBRARY_PREFETCH_BYTES = 32 * 1024 * 1024;
+
+function libraryPrefetchFrom(value: string | undefined): number {
+  if (value === undefined) return LIBRARY_PREFETCH_BYTES;
+  return /^\s*(0|off)\s*$/i.test(value) ? 0 : parseByteSize(value, '--library-prefetch');
 }
 
 export function advertisedAddress(config: Pick<NodeConfig, 'ip' | 'port'>): string {

@@ -57,7 +57,10 @@ export interface NodeStats {
   seeding: boolean;
   /** Bytes this node sent to others (chunks served). */
   bytesServed: number;
-  /** Bytes this node's streams obtained, by origin. */
+  /**
+   * Bytes by origin: bytes that crossed the network from peers, the master and the source (counted
+   * once, on arrival, whoever asked), and local reads of chunks already in the store (cache hits).
+   */
   bytesFetched: Record<ChunkOrigin, number>;
   chunksFetched: Record<ChunkOrigin, number>;
   chunksHeld: number;
@@ -72,6 +75,18 @@ export interface NodeStats {
   masterName?: string | null;
   /** Children registered with this node now. Absent from older nodes. */
   childCount?: number;
+  /** Starts of library videos fetched ahead of a click (see LibraryPrefetchStats). */
+  libraryPrefetch: LibraryPrefetchStats;
+}
+
+/** The library prefetch: init segment and chunk 0 of listed videos, held before anyone plays them. */
+export interface LibraryPrefetchStats {
+  /** Videos whose start is prefetched (or being prefetched) and not played yet. */
+  videos: number;
+  /** Bytes of those prefetched chunks, bounded by the node's budget. */
+  bytes: number;
+  /** Prefetches in flight. */
+  inFlight: number;
 }
 
 export interface TopologyNode {

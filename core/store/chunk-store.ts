@@ -8,6 +8,7 @@ import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { BlobFiles } from './blob-files.js';
 import { ChunkIndex, type ChunkRow } from './chunk-index.js';
+import { GroupCommit, type Outcome } from './group-commit.js';
 import { sha256HexAsync } from '../util/hash.js';
 import { claimInProcess, releaseInProcess, removeLockFile, writeLockFile } from './lock-file.js';
 import { UsageClock, evictLeastRecentlyUsed } from './lru.js';
@@ -69,6 +70,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   private readonly dirtyPins = new Set<string>();
   private readonly manifests = new Map<string, Manifest>();
   private readonly writers = new Set<string>();
+  private readonly indexBatch = new GroupCommit<PendingPut, PutResult>((puts) => this.indexPuts(puts));
   private closed = false;
 
   private constructor(
@@ -432,27 +434,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     if (!stored.matches) throw mismatch(stored.sha256);
     let indexed = false;
     try {
-      this.assertOpen();
-      // The video may have been deleted or replaced while the file was being written.
-      const now = this.manifestOf(video);
-      const ref = now === undefined ? undefined : idx === INIT_INDEX ? now.init : now.chunks[idx];
-      if (ref?.sha256 !== expected.sha256 || ref.size !== expected.size) {
-        throw new PeerStreamerError(
-          'VIDEO_NOT_FOUND',
-          `${JSON.stringify(video)} was deleted or replaced in ${this.dir} while its ${what} was being stored; the chunk was not kept.`,
-          { video, index: idx },
-        );
-      }
-      const result = this.sql('indexing a chunk', () =>
-        this.index.transaction(() => {
-          const row: ChunkRow = { video, idx, sha256: expected.sha256, size: expected.size };
-          const pins = this.chunkPins.get(chunkKey(video, idx)) ?? 0;
-          const replacedSize = this.index.upsertChunk(row, this.usage.next(), pins);
-          this.usage.forget(video, idx);
-          const grown = expected.size - replacedSize;
-          return { grown, evicted: this.evict(this.overCapacity(grown), { video, idx }) };
-        }),
-      );
+      const result = await this.indexBatch.enqueue({ video, idx, expected, what });
       indexed = true;
       this.bytesHeld += result.grown;
       this.emit('chunk-added', { video, index: idx });
@@ -461,6 +443,42 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
       this.blobFiles.release(expected.sha256);
       if (!indexed) await this.blobFiles.deleteUnreferenced([expected.sha256]);
     }
+  }
+
+  /**
+   * Indexes chunk files written by concurrent puts in one transaction (see GroupCommit). Each row is
+   * upserted and makes room for itself in turn, exactly as separate puts would, so eviction never
+   * takes the chunk just put.
+   */
+  private indexPuts(puts: PendingPut[]): Array<Outcome<PutResult>> {
+    this.assertOpen();
+    // Bytes this batch added so far, net of what it evicted; bytesHeld learns them as each put settles.
+    let batchBytes = 0;
+    return this.sql('indexing chunks', () =>
+      this.index.transaction(() =>
+        puts.map(({ video, idx, expected, what }): Outcome<PutResult> => {
+          // The video may have been deleted or replaced while the file was being written.
+          const now = this.manifestOf(video);
+          const ref = now === undefined ? undefined : idx === INIT_INDEX ? now.init : now.chunks[idx];
+          if (ref?.sha256 !== expected.sha256 || ref.size !== expected.size) {
+            const error = new PeerStreamerError(
+              'VIDEO_NOT_FOUND',
+              `${JSON.stringify(video)} was deleted or replaced in ${this.dir} while its ${what} was being stored; the chunk was not kept.`,
+              { video, index: idx },
+            );
+            return { ok: false, error };
+          }
+          const row: ChunkRow = { video, idx, sha256: expected.sha256, size: expected.size };
+          const pins = this.chunkPins.get(chunkKey(video, idx)) ?? 0;
+          const replacedSize = this.index.upsertChunk(row, this.usage.next(), pins);
+          this.usage.forget(video, idx);
+          const grown = expected.size - replacedSize;
+          const evicted = this.evict(this.overCapacity(batchBytes + grown), { video, idx });
+          batchBytes += grown - evicted.reduce((sum, gone) => sum + gone.size, 0);
+          return { ok: true, value: { grown, evicted } };
+        }),
+      ),
+    );
   }
 
   private async readPayload(video: string, idx: number, options: ReadOptions): Promise<Buffer | undefined> {
@@ -639,6 +657,21 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
       { video: name, dir: this.dir },
     );
   }
+}
+
+/** A put whose file is written and waits for its index row. */
+interface PendingPut {
+  video: string;
+  idx: number;
+  expected: SegmentRef;
+  /** "chunk 3" or "the init segment", for messages. */
+  what: string;
+}
+
+interface PutResult {
+  /** Bytes the store grew by (less when the row replaced one). */
+  grown: number;
+  evicted: ChunkRow[];
 }
 
 function chunkKey(video: string, index: number): string {

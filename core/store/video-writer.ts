@@ -17,16 +17,35 @@ export interface VideoWriterHost {
 type WriterState = 'open' | 'committed' | 'aborted';
 
 /**
- * Ingest of one whole video: payload files are written first, and the video becomes visible only at
- * commit(), in one transaction with all its chunk rows. Until then nothing in the index refers to the
- * new files, so an abort() or a crash leaves no partial video behind (reconcile removes the files).
+ * Writes kept going at once. Each is a temp file written, fsynced and renamed in the thread pool; many
+ * together let the file system fold their journal commits into a few and keep the disk busy while
+ * the caller produces the next chunk (16 measured ahead of 4 and 8 against dd, though within this
+ * disk's noise). Bounded in count and bytes, because each holds its chunk's bytes until done.
+ */
+const WRITES_IN_FLIGHT = 16;
+const BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+
+/**
+ * Ingest of one whole video, committed as one group: payload files are written several at a time
+ * (each writeChunk returns once its write is under way, waiting only while too many are),
+ * and commit() waits for them all, fsyncs the directories they were renamed into once, and makes the
+ * video visible in one transaction with all its chunk rows. Until then nothing in the index refers
+ * to the new files, so an abort() or a crash leaves no partial video behind (reconcile removes the
+ * files). A write that fails is reported by the next writeChunk, flush or commit.
  */
 export class VideoWriter {
   private state: WriterState = 'open';
   private readonly written = new Map<number, SegmentRef>();
   /** One hold per successful write, released at commit or abort, so eviction cannot delete them. */
   private readonly holds: string[] = [];
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The call order of the latest write of each index, so a rewrite wins even if it finishes first. */
+  private readonly writeOrder = new Map<number, number>();
+  private writes = 0;
+  /** Hashes written since the last flush: their directories still need an fsync. */
+  private unsynced: string[] = [];
+  private failure: unknown = undefined;
+  private bytesInFlight = 0;
 
   constructor(
     private readonly host: VideoWriterHost,
@@ -34,11 +53,11 @@ export class VideoWriter {
     private readonly replace: boolean,
   ) {}
 
-  writeInit(bytes: Uint8Array): Promise<SegmentRef> {
+  writeInit(bytes: Uint8Array): Promise<void> {
     return this.write(INIT_INDEX, bytes);
   }
 
-  writeChunk(index: number, bytes: Uint8Array): Promise<SegmentRef> {
+  writeChunk(index: number, bytes: Uint8Array): Promise<void> {
     if (!Number.isSafeInteger(index) || index < 0) {
       throw new PeerStreamerError(
         'INVALID_ARGUMENT',
@@ -50,16 +69,32 @@ export class VideoWriter {
   }
 
   /**
-   * Checks that the manifest describes exactly what was written (sizes and hashes), then publishes the
-   * video atomically, replacing an older one of the same name when the writer was begun with replace.
-   * On a mismatch it throws and stays open, so the caller can still abort().
+   * Waits for every write so far and makes them durable (files and their renames), without
+   * publishing anything. commit() does this itself; a caller committing several videos together
+   * flushes them all first, so the commits that follow are quick index transactions.
    */
-  commit(manifest: Manifest, options: CommitOptions = {}): void {
+  async flush(): Promise<void> {
+    this.assertWritable('flush');
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    this.throwFailure();
+    const hashes = this.unsynced;
+    this.unsynced = [];
+    await this.host.blobs.syncDirsOf(hashes);
+  }
+
+  /**
+   * Flushes, checks that the manifest describes exactly what was written (sizes and hashes), then
+   * publishes the video atomically, replacing an older one of the same name when the writer was
+   * begun with replace. On a mismatch or a failed write it throws and stays open, so the caller can
+   * still abort().
+   */
+  async commit(manifest: Manifest, options: CommitOptions = {}): Promise<void> {
+    await this.flush();
     this.assertWritable('commit');
     if (this.inFlight.size > 0) {
       throw new PeerStreamerError(
         'INVALID_ARGUMENT',
-        `commit of ${JSON.stringify(this.name)} was called while ${this.inFlight.size} write(s) are still running; await every writeChunk/writeInit first.`,
+        `commit of ${JSON.stringify(this.name)} was called while ${this.inFlight.size} write(s) were still being started; await every writeChunk/writeInit first.`,
         { video: this.name },
       );
     }
@@ -84,25 +119,46 @@ export class VideoWriter {
     await this.finish('aborted');
   }
 
-  private async write(index: number, bytes: Uint8Array): Promise<SegmentRef> {
+  private async write(index: number, bytes: Uint8Array): Promise<void> {
     this.assertWritable(index === INIT_INDEX ? 'writeInit' : 'writeChunk');
-    const work = this.host.blobs.store(bytes);
+    this.throwFailure();
+    const order = ++this.writes;
+    this.writeOrder.set(index, order);
+    const work = this.host.blobs.store(bytes).then(
+      ({ sha256 }) => this.recordWrite(index, order, { size: bytes.length, sha256 }),
+      (error: unknown) => {
+        this.failure ??= error;
+      },
+    );
     this.inFlight.add(work);
-    let ref: SegmentRef;
-    try {
-      ref = { size: bytes.length, sha256: (await work).sha256 };
-    } finally {
+    this.bytesInFlight += bytes.length;
+    void work.finally(() => {
       this.inFlight.delete(work);
-    }
+      this.bytesInFlight -= bytes.length;
+    });
+    while (
+      this.inFlight.size >= WRITES_IN_FLIGHT ||
+      (this.bytesInFlight >= BYTES_IN_FLIGHT && this.inFlight.size > 0)
+    )
+      await Promise.race(this.inFlight);
+    this.throwFailure();
+  }
+
+  /** A write finished: its file is renamed into place and held for this writer. */
+  private async recordWrite(index: number, order: number, ref: SegmentRef): Promise<void> {
     if (this.state !== 'open') {
       // Aborted while this write ran: abort() has already cleaned up, so this file is given up here.
       this.host.blobs.release(ref.sha256);
       await this.host.blobs.deleteUnreferenced([ref.sha256]);
-      return ref;
+      return;
     }
     this.holds.push(ref.sha256);
-    this.written.set(index, ref);
-    return ref;
+    this.unsynced.push(ref.sha256);
+    if (this.writeOrder.get(index) === order) this.written.set(index, ref);
+  }
+
+  private throwFailure(): void {
+    if (this.failure !== undefined) throw this.failure;
   }
 
   private assertMatches(manifest: Manifest): void {

@@ -16,6 +16,9 @@ import {
 } from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
 
+/** Chunks remembered as "arrived, not used yet"; far more than any read-ahead or library prefetch. */
+const MAX_UNUSED = 4_096;
+
 /** The master this node currently uses, as the link to it reports it. */
 export interface UpstreamView {
   /** Null while not registered anywhere (a source, or a child still looking for its master). */
@@ -64,6 +67,8 @@ export interface FetchedChunk {
  */
 export class ChunkFetcher {
   private readonly inFlight = new Map<string, Promise<FetchedChunk>>();
+  /** Chunks that arrived over the network and no consumer has used yet, with their origin. */
+  private readonly unused = new Map<string, ChunkOrigin>();
   private readonly manifests = new Map<string, Promise<Manifest>>();
   readonly holders: HolderCache;
   private readonly peerTimeoutMs: number;
@@ -77,6 +82,8 @@ export class ChunkFetcher {
     this.masterTimeoutMs = options.masterTimeoutMs ?? 3_000;
     this.queryTimeoutMs = options.queryTimeoutMs ?? 1_000;
     this.maxPeerAttempts = options.maxPeerAttempts ?? 3;
+    // An evicted chunk that comes back over the network is counted again, as it crosses again.
+    options.store.on('chunk-removed', ({ video, index }) => this.unused.delete(`${index}\u0000${video}`));
   }
 
   /** The manifest of `video`: from the store, else from the master (then kept in the store). */
@@ -92,20 +99,31 @@ export class ChunkFetcher {
   }
 
   /**
-   * Chunk `index` of `video`, or the init segment for index -1. Each caller's fetch is counted once
-   * in the node's bytes-by-origin, unless `count` is false (read-ahead that a player may never use).
+   * Chunk `index` of `video`, or the init segment for index -1.
+   *
+   * Bytes by origin: bytes that cross the network are counted once, by their real origin, when they
+   * arrive, whoever asked (a player, a child, read-ahead), so the counters equal the peer table. A
+   * consumer (the default) that reads a chunk from the store counts it as local, unless the chunk
+   * arrived over the network for background work and this is its first use: then it was counted on
+   * arrival, and the consumer is told that origin. `background` fetches (read-ahead, library
+   * prefetch) only bring chunks in.
    */
   async fetch(
     video: string,
     index: number,
     signal?: AbortSignal,
-    options: { count?: boolean } = {},
+    options: { background?: boolean } = {},
   ): Promise<FetchedChunk> {
     const key = `${index}\u0000${video}`;
     let pending = this.inFlight.get(key);
     if (!pending) {
       const attempt = this.fetchOnce(video, index, signal);
       pending = attempt.then((result) => result.chunk);
+      // Registered before any caller awaits `pending`, so the arrival is recorded before it is used.
+      pending.then(
+        (chunk) => this.arrived(key, chunk),
+        () => undefined,
+      );
       this.inFlight.set(key, pending);
       // The entry stays until the chunk is also in the store, so nobody fetches it twice meanwhile.
       void attempt
@@ -114,7 +132,26 @@ export class ChunkFetcher {
         .finally(() => this.inFlight.delete(key));
     }
     const chunk = await pending;
-    if (options.count !== false) this.options.counters.fetched(chunk.origin, chunk.bytes.length);
+    return options.background === true ? chunk : this.used(key, chunk);
+  }
+
+  private arrived(key: string, chunk: FetchedChunk): void {
+    if (chunk.origin === 'local') return;
+    this.options.counters.fetched(chunk.origin, chunk.bytes.length);
+    this.unused.set(key, chunk.origin);
+    // Bounded: a chunk brought in but never used (a seek away) must not pin memory for ever. Forgetting
+    // one only means its first use would later count as a local read.
+    if (this.unused.size > MAX_UNUSED) this.unused.delete(this.unused.keys().next().value!);
+  }
+
+  /** A consumer got `chunk`: its first use after arriving is already counted; later ones are local. */
+  private used(key: string, chunk: FetchedChunk): FetchedChunk {
+    const arrivedFrom = this.unused.get(key);
+    if (arrivedFrom !== undefined) {
+      this.unused.delete(key);
+      return { bytes: chunk.bytes, origin: arrivedFrom };
+    }
+    if (chunk.origin === 'local') this.options.counters.fetched('local', chunk.bytes.length);
     return chunk;
   }
 

@@ -78,7 +78,6 @@ export async function playStream(
     }
     return { body, origin: got.origin };
   };
-  if (manifest.kind === 'fmp4') await write((await fetchChunk(-1)).body);
   const total = manifest.chunks.length;
   const window = Math.max(1, options.inFlight ?? 4);
   const pending = new Map<number, Promise<{ body: Buffer; origin: ChunkOrigin | undefined }>>();
@@ -91,8 +90,14 @@ export async function playStream(
       next += 1;
     }
   };
+  // The init segment and the first chunks are asked for together: on a cold path each crosses the
+  // tree, and one after the other they would add up.
+  const init = manifest.kind === 'fmp4' ? fetchChunk(-1) : undefined;
+  init?.catch(() => undefined);
+  fill(first + window);
   let finished = first >= total;
   try {
+    if (init) await write((await init).body);
     for (let index = first; index < total; index++) {
       if (options.stopped?.()) break;
       fill(index + window);

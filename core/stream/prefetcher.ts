@@ -1,13 +1,14 @@
 import type { ChunkFetcher } from './chunk-fetcher.js';
 import type { Logger } from '../util/logger.js';
-import type { ChunkOrigin } from '../shared/api-types.js';
 import { errorMessage } from '../util/errors.js';
 
 /**
  * Read-ahead for the local player. The player asks the gateway for one chunk at a time; each ask
  * also warms the next `window` chunks into the store, at most `concurrency` fetches at once, so the
  * player's next requests are answered from the local store. A seek moves the window; fetches for the
- * old position that have not started are dropped.
+ * old position that have not started are dropped. Its fetches are background fetches: the fetcher
+ * counts their bytes by origin once, on arrival, and the player's later read of them is not counted
+ * again.
  */
 const RETRY_AFTER_MS = 1_000;
 
@@ -17,8 +18,6 @@ export class Prefetcher {
   private closed = false;
   /** Chunks whose prefetch failed lately: not retried at once, or a failing chunk would spin the pump. */
   private readonly failedAt = new Map<string, number>();
-  /** Where prefetched chunks really came from, so the player's later local read is credited right. */
-  private readonly origins = new Map<string, ChunkOrigin>();
 
   constructor(
     private readonly fetcher: ChunkFetcher,
@@ -40,21 +39,6 @@ export class Prefetcher {
     this.wanted.clear();
   }
 
-  /** The origin of a chunk this prefetcher brought in, once: the player reads each chunk once. */
-  takeOrigin(video: string, index: number): ChunkOrigin | undefined {
-    const key = `${index}\u0000${video}`;
-    const origin = this.origins.get(key);
-    this.origins.delete(key);
-    return origin;
-  }
-
-  private remember(key: string, origin: ChunkOrigin): void {
-    if (origin === 'local') return;
-    this.origins.set(key, origin);
-    // Bounded: chunks prefetched but never played (a seek away) must not pile up.
-    if (this.origins.size > 4_096) this.origins.delete(this.origins.keys().next().value!);
-  }
-
   private pump(): void {
     if (this.closed) return;
     for (const want of this.wanted.values()) {
@@ -64,8 +48,7 @@ export class Prefetcher {
         if (Date.now() - (this.failedAt.get(key) ?? -Infinity) < RETRY_AFTER_MS) continue;
         this.running.add(key);
         this.fetcher
-          .fetch(want.video, index, undefined, { count: false })
-          .then((chunk) => this.remember(key, chunk.origin))
+          .fetch(want.video, index, undefined, { background: true })
           .catch((error: unknown) => {
             this.failedAt.set(key, Date.now());
             if (this.failedAt.size > 1_024) this.failedAt.clear();

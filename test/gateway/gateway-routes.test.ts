@@ -32,7 +32,7 @@ beforeAll(async () => {
     chunks: [{ index: 0, start: null, duration: null, size: bytes.length, sha256: sha256Hex(bytes) }],
     createdAt: new Date().toISOString(),
   };
-  writer.commit(legacy, { pinned: true });
+  await writer.commit(legacy, { pinned: true });
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
  * quick heartbeats. For role logic that needs a network but not separate processes.
  */
 import { PeerNode, type PeerNodeOptions } from '../../core/node/peer-node.js';
-import type { NodeConfig } from '../../core/node/node-config.js';
+import { LIBRARY_PREFETCH_BYTES, type NodeConfig } from '../../core/node/node-config.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { ingest, makeVideo, openStore, tempDir } from '../store/helpers.js';
 
@@ -36,6 +36,7 @@ export async function startNode(spec: InProcessNode): Promise<PeerNode> {
     ui: false,
     uiPort: 0,
     uiHost: '127.0.0.1',
+    libraryPrefetchBytes: LIBRARY_PREFETCH_BYTES,
   };
   return PeerNode.start(config, { logger: silentLogger(), heartbeatMs: 100, ...spec.options });
 }

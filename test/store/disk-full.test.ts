@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, expectCode, makeVideo, openStore, tempDir } from './helpers.js';
+import { cleanupTempDirs, expectCode, ingest, makeVideo, openStore, tempDir } from './helpers.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
 const noMounts = lacks(requires.tmpfsMounts);
@@ -72,6 +72,37 @@ describe.skipIf(noMounts)('a full or read-only disk', () => {
       expect(reopened.hasChunk('big', stored)).toBe(true);
     } finally {
       reopened.close();
+    }
+  });
+
+  it('an ingest that runs out of space mid-group says DISK_FULL, and abort leaves nothing behind', async () => {
+    const dir = mountTmpfs('size=1m');
+    const store = await openStore(dir);
+    try {
+      const video = makeVideo('too big', 24, 64 * 1024); // 1.5 MiB: cannot fit
+      const writer = store.beginVideo('too big', { replace: false });
+      // The failure of a write still in flight surfaces at a later write or at commit.
+      const error = await expectCode(
+        (async () => {
+          await writer.writeInit(video.init);
+          for (const [index, bytes] of video.chunks.entries()) await writer.writeChunk(index, bytes);
+          await writer.commit(video.manifest);
+        })(),
+        'DISK_FULL',
+      );
+      expect(error.message).toContain(dir);
+      await writer.abort();
+      await store.whenIdle();
+      expect(store.listVideos()).toEqual([]);
+      const blobs = path.join(dir, 'blobs');
+      expect(readdirSync(blobs).flatMap((sub) => readdirSync(path.join(blobs, sub)))).toEqual([]);
+      expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+      // Space is free again: a video that fits goes in.
+      const small = makeVideo('fits', 4, 64 * 1024);
+      await ingest(store, small);
+      expect(store.heldChunks('fits')).toHaveLength(5);
+    } finally {
+      store.close();
     }
   });
 

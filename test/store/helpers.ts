@@ -101,7 +101,7 @@ export async function ingest(
   const writer = store.beginVideo(video.manifest.name, { replace });
   if (video.manifest.init !== null) await writer.writeInit(video.init);
   for (const [index, bytes] of video.chunks.entries()) await writer.writeChunk(index, bytes);
-  writer.commit(video.manifest, { pinned });
+  await writer.commit(video.manifest, { pinned });
 }
 
 export async function openStore(dir: string, options?: StoreOptions): Promise<ChunkStore> {

@@ -94,7 +94,7 @@ describe('LRU and pins against a reference model', () => {
           const writer = store.beginVideo('p', { replace: false });
           await writer.writeInit(init);
           for (const [n, bytes] of source.chunks.entries()) await writer.writeChunk(n, bytes);
-          writer.commit(manifest);
+          await writer.commit(manifest);
           for (const video of videos.values()) store.putManifest(video.manifest);
 
           const model = new Model(2);

@@ -42,6 +42,7 @@ export function renderStats(stats: NodeStats): string {
     `fetched:        local ${formatBytes(fetched.local)}, peers ${formatBytes(fetched.peer)}, master ${formatBytes(fetched.master)}, source ${formatBytes(fetched.source)}`,
     `held:           ${stats.chunksHeld} chunks, ${formatBytes(stats.bytesHeld)}${stats.capacityBytes ? ` of ${formatBytes(stats.capacityBytes)}` : ''}`,
     `streams:        ${stats.streamsActive}`,
+    `library start:  ${stats.libraryPrefetch.videos} videos prefetched, ${formatBytes(stats.libraryPrefetch.bytes)}, ${stats.libraryPrefetch.inFlight} in flight`,
     `invalid input:  ${stats.invalidMessages}`,
     '',
     'PEER            RELATION     ADDRESS                    RTT      UP         DOWN       FAILURES',

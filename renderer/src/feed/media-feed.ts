@@ -24,6 +24,8 @@ export interface FeedOptions {
   maxInFlight?: number;
   /** Requests already under way (e.g. from the click that opened the video), by URL: taken, not repeated. */
   prefetched?: Map<string, Promise<FetchedBytes>>;
+  /** A MediaSource already attached to the video element (warmed before the click), used as is. */
+  attached?: { mediaSource: MediaSource; opened: Promise<void> };
   onProblem?(problem: Problem | null): void;
   onChunk?(event: { index: number; bytes: number; origin: ChunkOrigin | null; ms: number }): void;
 }
@@ -94,8 +96,9 @@ export class MediaFeed {
   private readonly readAhead: number;
   private readonly keepBehind: number;
   private readonly maxInFlight: number;
-  private readonly mediaSource = new MediaSource();
-  private readonly objectUrl: string;
+  private readonly mediaSource: MediaSource;
+  /** Null when the MediaSource came attached. */
+  private readonly objectUrl: string | null;
   private readonly lifetime = new AbortController();
   private readonly pending = new Map<number, PendingChunk>();
   private sourceBuffer: SourceBuffer | undefined;
@@ -111,6 +114,7 @@ export class MediaFeed {
   private wakeUp: (() => void) | undefined;
   private readonly detach: Array<() => void> = [];
   private problem: Problem | null = null;
+  private problemHandler: ((problem: Problem | null) => void) | undefined;
   private readonly stats = {
     bytesByOrigin: { local: 0, peer: 0, master: 0, source: 0, unknown: 0 },
     chunksAppended: 0,
@@ -147,7 +151,8 @@ export class MediaFeed {
     this.keepBehind = options.keepBehindSeconds ?? 30;
     this.maxInFlight = options.maxInFlight ?? 3;
     this.aheadLimit = this.readAhead;
-    this.objectUrl = URL.createObjectURL(this.mediaSource);
+    this.mediaSource = options.attached?.mediaSource ?? new MediaSource();
+    this.objectUrl = options.attached ? null : URL.createObjectURL(this.mediaSource);
   }
 
   /**
@@ -192,14 +197,16 @@ export class MediaFeed {
     const start = this.startTime;
     const init = this.initFetch!;
 
-    const opened = new Promise<void>((resolve) =>
-      this.mediaSource.addEventListener('sourceopen', () => resolve(), { once: true }),
-    );
-    this.video.src = this.objectUrl;
+    const opened =
+      this.options.attached?.opened ??
+      new Promise<void>((resolve) =>
+        this.mediaSource.addEventListener('sourceopen', () => resolve(), { once: true }),
+      );
+    if (this.objectUrl !== null) this.video.src = this.objectUrl;
     await opened;
     markFirstFrame('sourceopen');
     if (this.destroyed) return;
-    URL.revokeObjectURL(this.objectUrl);
+    if (this.objectUrl !== null) URL.revokeObjectURL(this.objectUrl);
     const buffer = this.mediaSource.addSourceBuffer(this.info.mimeType);
     this.sourceBuffer = buffer;
     this.mediaSource.duration = this.info.duration;
@@ -327,7 +334,7 @@ export class MediaFeed {
     for (const off of this.detach) off();
     this.pending.clear();
     this.wake();
-    URL.revokeObjectURL(this.objectUrl);
+    if (this.objectUrl !== null) URL.revokeObjectURL(this.objectUrl);
   }
 
   private listen(target: EventTarget, type: string, handler: () => void): void {
@@ -512,9 +519,18 @@ export class MediaFeed {
     this.wake();
   }
 
+  /**
+   * Where problems go from now on, replacing `onProblem`; told the current one at once. For a feed
+   * started before its player existed (a library click), which the player adopts when it mounts.
+   */
+  reportProblemsTo(handler: (problem: Problem | null) => void): void {
+    this.problemHandler = handler;
+    if (this.problem !== null) handler(this.problem);
+  }
+
   private setProblem(problem: Problem | null): void {
     this.problem = problem;
-    this.options.onProblem?.(problem);
+    (this.problemHandler ?? this.options.onProblem)?.(problem);
   }
 }
 

@@ -13,6 +13,7 @@ import { markFirstFrame } from './marks.ts';
 import { publishPlayback } from './playback-store.ts';
 import { loadPosition, savePosition } from './positions.ts';
 import { StallTracker } from './stall-tracker.ts';
+import type { StartedFeed } from './opening.ts';
 
 interface Props {
   /** What the player needs before the manifest (from the library entry, or the manifest itself). */
@@ -23,6 +24,8 @@ interface Props {
   startAt?: number;
   /** Requests for init and chunk 0 that left before the player existed, by URL. */
   prefetched?: Map<string, Promise<FetchedBytes>>;
+  /** A feed the click already started on its own <video>: adopted instead of starting a new one. */
+  adopt?: StartedFeed | null;
   /** Called once, when the first frame is shown (the view defers its side panels until then). */
   onFirstFrame?(): void;
 }
@@ -45,6 +48,7 @@ export const VideoPlayer = memo(function VideoPlayer({
   manifest,
   startAt,
   prefetched,
+  adopt,
   onFirstFrame,
 }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
@@ -62,19 +66,27 @@ export const VideoPlayer = memo(function VideoPlayer({
     const frame = document.createElement('div');
     frame.setAttribute('data-vjs-player', '');
     frame.className = 'video-js vjs-fill vjs-big-play-centered';
-    const video = document.createElement('video');
+    const video = adopt?.media.video ?? document.createElement('video');
     video.className = 'vjs-tech';
     video.setAttribute('playsinline', '');
     video.dataset.testid = 'video';
     frame.appendChild(video);
     host.appendChild(frame);
     const debug = resetDebug(info.name);
-    const resumeAt = startAt ?? loadPosition(info.name)?.seconds ?? 0;
-    const feed = new MediaFeed(video, info, manifest, {
-      onProblem: (next) => report(next),
-      ...(prefetched !== undefined ? { prefetched } : {}),
-    });
-    const started = feed.start(resumeAt);
+    const resumeAt = adopt?.resumeAt ?? startAt ?? loadPosition(info.name)?.seconds ?? 0;
+    let feed: MediaFeed;
+    let started: Promise<void>;
+    if (adopt) {
+      feed = adopt.feed;
+      feed.reportProblemsTo((next) => report(next));
+      started = adopt.started;
+    } else {
+      feed = new MediaFeed(video, info, manifest, {
+        onProblem: (next) => report(next),
+        ...(prefetched !== undefined ? { prefetched } : {}),
+      });
+      started = feed.start(resumeAt);
+    }
     const stalls = new StallTracker(video);
     let disposed = false;
     function report(next: Problem | null): void {
@@ -212,7 +224,7 @@ export const VideoPlayer = memo(function VideoPlayer({
       else frame.remove();
       publishPlayback(null);
     };
-  }, [info, manifest, startAt, prefetched]);
+  }, [info, manifest, startAt, prefetched, adopt]);
 
   return (
     <div className="player-frame" data-testid="player">

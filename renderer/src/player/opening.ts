@@ -1,9 +1,10 @@
 import { api, getBytes, type FetchedBytes } from '../api/client.ts';
 import { knownVideo } from '../api/library-cache.ts';
 import type { Manifest, MediaManifest } from '../api/types.ts';
-import { AT_START_SECONDS, type FeedVideo } from '../feed/media-feed.ts';
+import { AT_START_SECONDS, MediaFeed, type FeedVideo } from '../feed/media-feed.ts';
 import { markFirstFrame, markOpen } from './marks.ts';
 import { loadPosition } from './positions.ts';
+import { releaseMedia, takeWarmMedia, type WarmMedia } from './warm-media.ts';
 
 /** A video being opened: the requests that can leave before the player exists. */
 export interface Opening {
@@ -15,7 +16,22 @@ export interface Opening {
   early: FeedVideo | null;
   /** Init segment and chunk 0 already requested, by URL, for the feed to take over. */
   prefetched: Map<string, Promise<FetchedBytes>>;
+  /**
+   * When `early` is known: the feed, already started on a warmed <video> at the click, so the init
+   * segment and chunk 0 are appended as soon as they arrive, while React still renders the view.
+   * The player adopts both when it mounts.
+   */
+  started: StartedFeed | null;
   abort(): void;
+}
+
+export interface StartedFeed {
+  media: WarmMedia;
+  feed: MediaFeed;
+  /** feed.start(): resolves once the init segment is appended. */
+  started: Promise<void>;
+  /** Where playback starts, seconds. */
+  resumeAt: number;
 }
 
 /**
@@ -40,15 +56,31 @@ function openVideo(name: string, startAt: number | undefined): Opening {
       ? { name, mimeType: entry.mimeType, duration: entry.duration, chunkCount: entry.chunks }
       : null;
   const prefetched = new Map<string, Promise<FetchedBytes>>();
+  const resumeAt = startAt ?? loadPosition(name)?.seconds ?? 0;
   if (early !== null) {
     const urls = [api.initUrl(name)];
-    if ((startAt ?? loadPosition(name)?.seconds ?? 0) < AT_START_SECONDS) urls.push(api.chunkUrl(name, 0));
+    if (resumeAt < AT_START_SECONDS) urls.push(api.chunkUrl(name, 0));
     for (const url of urls) prefetched.set(url, getBytes(url, controller.signal));
+  }
+  let started: StartedFeed | null = null;
+  if (early !== null) {
+    const media = takeWarmMedia();
+    const feed = new MediaFeed(media.video, early, mediaManifest, { prefetched, attached: media });
+    started = { media, feed, started: feed.start(resumeAt), resumeAt };
+    // Observed by the player once it mounts; until then a failure must not surface as unhandled.
+    started.started.catch(() => undefined);
   }
   // Observed later by the view and the feed, or never once the viewer has moved on: these keep an
   // abort or an early failure (the feed retries it) from surfacing as unhandled.
   for (const promise of [manifest, mediaManifest, ...prefetched.values()]) promise.catch(() => undefined);
-  return { name, manifest, mediaManifest, early, prefetched, abort: () => controller.abort() };
+  const abort = (): void => {
+    controller.abort();
+    if (started !== null) {
+      started.feed.destroy();
+      releaseMedia(started.media);
+    }
+  };
+  return { name, manifest, mediaManifest, early, prefetched, started, abort };
 }
 
 let clicked: Opening | null = null;

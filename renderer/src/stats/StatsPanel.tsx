@@ -72,6 +72,13 @@ export function StatsPanel() {
         <Metric label="Served to others" testId="bytes-served" value={formatBytes(stats?.bytesServed ?? 0)} />
         <Metric label="Held locally" testId="bytes-held" value={formatBytes(stats?.bytesHeld ?? 0)} />
         <Metric
+          label="Library starts prefetched"
+          testId="library-prefetch"
+          value={
+            stats ? `${stats.libraryPrefetch.videos} · ${formatBytes(stats.libraryPrefetch.bytes)}` : '—'
+          }
+        />
+        <Metric
           label="Invalid messages"
           testId="invalid-messages"
           value={String(stats?.invalidMessages ?? 0)}

@@ -3,6 +3,8 @@ import { api } from '../api/client.ts';
 import { rememberLibrary } from '../api/library-cache.ts';
 import type { LibraryEntry } from '../api/types.ts';
 import { openOnClick } from '../player/opening.ts';
+import { warmMedia } from '../player/warm-media.ts';
+import { warmStarts } from '../player/warm-starts.ts';
 import { loadPosition } from '../player/positions.ts';
 import { hrefOf } from '../router.ts';
 import { formatBytes, formatTime } from '../ui/format.ts';
@@ -15,11 +17,14 @@ export function LibraryView() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    // The media pipeline for the next click starts now, while the viewer looks at the library.
+    warmMedia();
     let cancelled = false;
     const load = async (): Promise<void> => {
       try {
         const list = await api.videos();
         rememberLibrary(list);
+        warmStarts(list);
         if (!cancelled) {
           setVideos(list);
           setError(null);

@@ -85,6 +85,7 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
             video={opening.early}
             manifest={opening.mediaManifest}
             prefetched={opening.prefetched}
+            adopt={opening.started}
             startAt={startAt}
             onFirstFrame={showPanels}
           />
