@@ -207,10 +207,10 @@ describe('stale and missing sockets', () => {
     const source = await sourceStore(swarm);
     chmodSync(source.store, 0o777);
     const src = await swarm.start({ name: 'source', store: source.store });
-    await src.waitForLog(/no control socket: .*writable by every user/);
+    await src.waitForLog(/no control channel: .*writable by every user/);
     const ls = await runCli(['ls', '--store', source.store]);
     expect(ls.code).toBe(1);
-    expect(ls.stderr).toMatch(/in use by process \d+.*does not answer on a control socket/);
+    expect(ls.stderr).toMatch(/in use by process \d+.*does not answer on a control channel/);
   }, 60_000);
 
   it.skipIf(!isRoot || !hasSetpriv)(
