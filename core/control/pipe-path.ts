@@ -5,8 +5,8 @@
  * reached the store by a path that canonicalises differently (a mapped drive and its UNC path).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readSmallFile } from './small-files.js';
 import { WINDOWS_PIPE_NAMESPACE } from './transport.js';
 
 export const PIPE_POINTER_FILE = 'control.pipe';
@@ -48,7 +48,7 @@ export function isNodePipeName(value: string, namespace = WINDOWS_PIPE_NAMESPACE
  * file, another program's pipe) is ignored, as if absent.
  */
 export async function locatePipe(storeDir: string, namespace = WINDOWS_PIPE_NAMESPACE): Promise<string> {
-  const named = await readFile(path.join(storeDir, PIPE_POINTER_FILE), 'utf8').catch(() => undefined);
+  const named = await readSmallFile(path.join(storeDir, PIPE_POINTER_FILE), 1024);
   const target = named?.trim();
   if (target !== undefined && isNodePipeName(target, namespace)) return target;
   return pipeNameFor(storeDir, namespace);

@@ -1,6 +1,7 @@
 /**
  * Named conditions for tests that need what some machines lack: CI's macOS and Windows runners have
- * no Debian Chromium or ffmpeg, cannot deliver SIGTERM to a child, cannot mount a tmpfs. A test says
+ * no Debian Chromium or ffmpeg, cannot deliver SIGTERM to a child, cannot mount a tmpfs or switch to
+ * another uid, and Windows has no Unix sockets or file modes. A test says
  * what it needs with one line,
  *
  *   describe.skipIf(lacks(requires.ffmpeg))('cutting', () => { ... });
@@ -83,6 +84,18 @@ export function requirementsFor(host: Host) {
       name: 'Unix domain sockets',
       met: notWindows,
       reason: 'Windows has named pipes where these tests use a Unix domain socket.',
+    },
+    posixFileModes: {
+      name: 'POSIX file modes',
+      met: notWindows,
+      reason:
+        'Windows keeps only a read-only bit of a file mode (a 0600 file reads back as 0666); who may open a file is its ACL.',
+    },
+    otherUsers: {
+      name: 'acting as another user',
+      met: host.platform === 'linux' && host.isRoot && host.hasCommand('setpriv'),
+      reason:
+        'the test runs a process as another uid with setpriv (util-linux) or gives a file to another uid with chown, which needs root on Linux.',
     },
   } satisfies Record<string, Requirement>;
 }
