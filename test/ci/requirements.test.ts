@@ -3,7 +3,13 @@
  * that a skip is always printed (as a GitHub annotation under Actions), and that Linux fails instead.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHROMIUM, lacks, requirementsFor, type Host } from '../helpers/requirements.js';
+import {
+  DEFAULT_CHROMIUM,
+  ELECTRON_PATH_FILE,
+  lacks,
+  requirementsFor,
+  type Host,
+} from '../helpers/requirements.js';
 
 function host(overrides: Partial<Host> = {}): Host & { printed: string[] } {
   const printed: string[] = [];
@@ -21,11 +27,11 @@ function host(overrides: Partial<Host> = {}): Host & { printed: string[] } {
 }
 
 describe('requirementsFor', () => {
-  it('Linux as root with apt-get, setpriv and ffmpeg: everything is met', () => {
+  it('Linux as root with apt-get, setpriv and ffmpeg, and no Electron binary: everything is met', () => {
     const linux = host({
       isRoot: true,
       hasCommand: (name) => name === 'apt-get' || name === 'setpriv',
-      exists: () => true,
+      exists: (file) => file !== ELECTRON_PATH_FILE,
     });
     const all = requirementsFor(linux);
     expect(Object.values(all).filter((requirement) => !requirement.met)).toEqual([]);
@@ -78,6 +84,16 @@ describe('requirementsFor', () => {
     const pinned = { ...installs, env: { CHROMIUM_PATH: '/opt/chrome' } };
     expect(requirementsFor(pinned).chromium.met).toBe(false);
     expect(requirementsFor(pinned).chromium.reason).toContain('/opt/chrome');
+  });
+
+  it('no Electron binary: unmet once electron’s install script has downloaded one, on any platform', () => {
+    expect(requirementsFor(host()).noElectronBinary.met).toBe(true);
+    for (const platform of ['linux', 'darwin', 'win32'] as const) {
+      const downloaded = requirementsFor(host({ platform, exists: (file) => file === ELECTRON_PATH_FILE }));
+      expect(downloaded.noElectronBinary.met).toBe(false);
+      expect(downloaded.noElectronBinary.reason).toMatch(/ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci/);
+    }
+    expect(ELECTRON_PATH_FILE).toMatch(/node_modules[\\/]electron[\\/]path\.txt$/);
   });
 
   it('ffmpeg: both tools must be system builds', () => {

@@ -12,6 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { resolveBinary } from '../../core/media/ffmpeg-binaries.js';
 
 export interface Requirement {
@@ -34,6 +35,11 @@ export interface Host {
 }
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+/** Written by electron's install script once it has downloaded the binary. */
+export const ELECTRON_PATH_FILE = fileURLToPath(
+  new URL('../../node_modules/electron/path.txt', import.meta.url),
+);
 
 export function requirementsFor(host: Host) {
   const chromium = host.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM;
@@ -96,6 +102,12 @@ export function requirementsFor(host: Host) {
       met: host.platform === 'linux' && host.isRoot && host.hasCommand('setpriv'),
       reason:
         'the test runs a process as another uid with setpriv (util-linux) or gives a file to another uid with chown, which needs root on Linux.',
+    },
+    noElectronBinary: {
+      name: 'no Electron binary',
+      met: !host.exists(ELECTRON_PATH_FILE),
+      reason:
+        'the test checks what `npm start` says when the Electron binary was never downloaded, and node_modules/electron has one; reinstall with ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci to run it.',
     },
   } satisfies Record<string, Requirement>;
 }
