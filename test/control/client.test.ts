@@ -5,11 +5,11 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
-import { realpathSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectToNode } from '../../core/control/client.js';
 import { planEndpoint } from '../../core/control/endpoint.js';
+import { canonicalStoreDir } from '../../core/control/socket-path.js';
 import { createToken, readTokenFile, writeTokenFile } from '../../core/control/token.js';
 import type { ControlTransportOptions } from '../../core/control/transport.js';
 import { writeLockFile } from '../../core/store/lock-file.js';
@@ -46,7 +46,8 @@ async function scriptedNode(reply: (request: string) => Buffer | string): Promis
     });
     socket.on('error', () => undefined);
   });
-  server.listen(planEndpoint(realpathSync(store), transport).path);
+  // The store as the client will name it: its real path (on Windows, short 8.3 names expanded).
+  server.listen(planEndpoint(await canonicalStoreDir(store), transport).path);
   await once(server, 'listening');
   return store;
 }

@@ -53,11 +53,14 @@ export class Fixture {
   /**
    * The Windows transport, injected: on Windows itself real named pipes; elsewhere the same code with
    * a private directory standing in for `\\.\pipe\`, so the pipe-mode server and client meet on a
-   * Unix socket there.
+   * Unix socket there. The directory is in /tmp, not the temp directory: macOS's is so deep that a
+   * socket path in it would pass the 103 bytes sun_path holds.
    */
   windowsTransport(): ControlTransportOptions & { platform: 'win32' } {
     if (process.platform === 'win32') return { platform: 'win32' };
-    return { platform: 'win32', pipeNamespace: `${this.dir('pipes')}${path.sep}` };
+    const namespace = mkdtempSync('/tmp/ps-pipes-');
+    this.dirs.push(namespace);
+    return { platform: 'win32', pipeNamespace: `${namespace}/` };
   }
 
   async cleanup(): Promise<void> {

@@ -6,12 +6,13 @@
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectToNode } from '../../core/control/client.js';
 import { PIPE_POINTER_FILE, pipeNameFor } from '../../core/control/pipe-path.js';
+import { canonicalStoreDir } from '../../core/control/socket-path.js';
 import { TOKEN_FILE, createToken } from '../../core/control/token.js';
 import { withStoreOrNode } from '../../core/cli/open-store.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
@@ -52,7 +53,7 @@ describe('a node on a named pipe', () => {
     const store = fixture.dir('store');
     const transport = fixture.windowsTransport();
     const node = await fixture.node('piped', store, undefined, { control: transport });
-    const pipe = pipeNameFor(realpathSync(store), transport.pipeNamespace);
+    const pipe = pipeNameFor(await canonicalStoreDir(store), transport.pipeNamespace);
     expect(node.control!.transport).toBe('pipe');
     expect(node.control!.socketPath).toBe(pipe);
     expect(readFileSync(path.join(store, TOKEN_FILE), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
@@ -188,7 +189,7 @@ describe('a pipe already taken', () => {
   it('the node serves without a control channel, leaves no token, and the CLI says the store is in use', async () => {
     const store = fixture.dir('store');
     const transport = fixture.windowsTransport();
-    const squatter = await squat(pipeNameFor(realpathSync(store), transport.pipeNamespace));
+    const squatter = await squat(pipeNameFor(await canonicalStoreDir(store), transport.pipeNamespace));
     try {
       const { logger, said } = recordingLogger();
       const node = await fixture.node('crowded', store, undefined, { control: transport, logger });
@@ -226,7 +227,7 @@ describe('a node that was killed', () => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
     const { pipe } = JSON.parse(line) as { pipe: string };
-    expect(pipe).toBe(pipeNameFor(realpathSync(store), transport.pipeNamespace));
+    expect(pipe).toBe(pipeNameFor(await canonicalStoreDir(store), transport.pipeNamespace));
     child.kill('SIGKILL');
     await once(child, 'exit');
     // Windows removes a pipe with its process; the Unix socket standing in for it here stays as a
