@@ -7,6 +7,8 @@ import { lockHolderPid } from '../store/lock-file.js';
 import { PeerStreamerError, isPeerStreamerError } from '../util/errors.js';
 import { connectToNode, type ControlClient } from '../control/client.js';
 import { removeStaleControlFiles } from '../control/stale.js';
+import type { ControlTransportOptions } from '../control/transport.js';
+import { processAlive } from '../util/process-alive.js';
 
 export interface WithStoreOptions extends StoreOptions {
   /**
@@ -14,6 +16,8 @@ export interface WithStoreOptions extends StoreOptions {
    * mistyped --store is reported instead of silently creating an empty store there.
    */
   mustExist?: { command: string };
+  /** The control channel's platform rules (tests run Windows' named-pipe branch on Linux). */
+  control?: ControlTransportOptions;
 }
 
 /** Opens the store a command names, runs `work`, and always closes it (releasing the lock). */
@@ -22,7 +26,7 @@ export async function withStore<T>(
   work: (store: ChunkStore) => Promise<T>,
   options: WithStoreOptions = {},
 ): Promise<T> {
-  const { mustExist, ...storeOptions } = options;
+  const { mustExist, control: _control, ...storeOptions } = options;
   if (mustExist !== undefined) await assertStoreExists(dir, mustExist.command);
   const store = await ChunkStore.open(dir, storeOptions);
   try {
@@ -38,29 +42,29 @@ export interface StoreWork<T> {
   store: (store: ChunkStore) => Promise<T>;
 }
 
-/** How long a command waits for a node that holds the store's lock to open its control socket. */
+/** How long a command waits for a node that holds the store's lock to open its control channel. */
 const NODE_STARTING_MS = 3_000;
 
 /**
- * Runs a command against a store: through the control socket of the node running on it, or, when no
- * node runs there, by opening the store itself (as before nodes had a control socket). A socket
- * left by a node that was killed is not a running node: the store is opened, and the dead socket
- * removed under the store's lock.
+ * Runs a command against a store: through the control channel (socket, or named pipe on Windows) of
+ * the node running on it, or, when no node runs there, by opening the store itself (as before nodes
+ * had a control channel). What a killed node left (a dead socket, a token whose node is gone) is not
+ * a running node: the store is opened, and the leftovers removed under the store's lock.
  */
 export async function withStoreOrNode<T>(
   dir: string,
   work: StoreWork<T>,
   options: WithStoreOptions = {},
 ): Promise<T> {
-  const { mustExist, ...storeOptions } = options;
+  const { mustExist, control = {}, ...storeOptions } = options;
   if (mustExist !== undefined) await assertStoreExists(dir, mustExist.command);
-  const node = await connectToNode(dir);
+  const node = await connectToNode(dir, control);
   if (node !== null) return throughNode(node, work);
   try {
     return await withStore(
       dir,
       async (store) => {
-        await removeStaleControlFiles(store.dir);
+        await removeStaleControlFiles(store.dir, control);
         return work.store(store);
       },
       storeOptions,
@@ -68,11 +72,11 @@ export async function withStoreOrNode<T>(
   } catch (error) {
     if (!isPeerStreamerError(error, 'STORE_LOCKED')) throw error;
     // The lock is taken before the socket is opened: a node that is starting gets a moment.
-    const late = await waitForNode(dir, NODE_STARTING_MS);
+    const late = await waitForNode(dir, NODE_STARTING_MS, control);
     if (late !== null) return throughNode(late, work);
     throw new PeerStreamerError(
       'STORE_LOCKED',
-      `${error.message} Its node does not answer on a control socket (it may be older, or could not open one: see its log).`,
+      `${error.message} Its node does not answer on a control channel (it may be older, or could not open one: see its log).`,
       { ...error.context },
       { cause: error },
     );
@@ -87,25 +91,19 @@ async function throughNode<T>(node: ControlClient, work: StoreWork<T>): Promise<
   }
 }
 
-async function waitForNode(dir: string, ms: number): Promise<ControlClient | null> {
+async function waitForNode(
+  dir: string,
+  ms: number,
+  control: ControlTransportOptions,
+): Promise<ControlClient | null> {
   const deadline = Date.now() + ms;
   const holder = lockHolderPid(path.resolve(dir));
   while (Date.now() < deadline && (holder === undefined || processAlive(holder))) {
-    const node = await connectToNode(dir);
+    const node = await connectToNode(dir, control);
     if (node !== null) return node;
     await sleep(100);
   }
   return null;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, but another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function assertStoreExists(dir: string, command: string): Promise<void> {

@@ -6,7 +6,6 @@
  */
 import type net from 'node:net';
 import { once } from 'node:events';
-import { lstat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { MediaManifest } from '../shared/manifest.js';
 import type { VideoSummary } from '../store/types.js';
@@ -25,42 +24,33 @@ import type {
   IngestProgressEvent,
   NoticeEvent,
 } from './messages.js';
+import { reachPipe } from './pipe-endpoint.js';
 import { encodeRequest, parseNodeLine, type NodeLine } from './schema.js';
-import { canonicalStoreDir, locateSocket } from './socket-path.js';
-import { probeSocket, socketOwnerProblem } from './socket-guard.js';
+import { canonicalStoreDir } from './socket-path.js';
+import { readTokenFile } from './token.js';
+import { transportFor, type ControlTransportOptions } from './transport.js';
+import { reachUnixSocket } from './unix-endpoint.js';
 
 /**
- * The node serving `storeDir`, connected; null when none is (no socket, or one left by a node that
- * was killed: the caller then opens the store itself). Throws when a socket is there but this user
- * may not use it.
+ * The node serving `storeDir`, connected; null when none is (no socket or pipe, or what a killed node
+ * left: the caller then opens the store itself). Throws when a node is there but this user may not
+ * use it. `options` choose the platform's transport (tests inject Windows' on Linux).
  */
-export async function connectToNode(storeDir: string): Promise<ControlClient | null> {
+export async function connectToNode(
+  storeDir: string,
+  options: ControlTransportOptions = {},
+): Promise<ControlClient | null> {
   const dir = await canonicalStoreDir(storeDir);
-  const socketPath = await locateSocket(dir);
-  if (socketPath === undefined) return null;
-  // Nothing to look at (no such file, a store path that is not a directory, a directory this user
-  // may not read): no node to talk to; opening the store explains what is wrong with the path.
-  // A file that is not a socket is no node either (the node that found it there runs without one).
-  const info = await lstat(socketPath).catch(() => undefined);
-  if (info === undefined || !info.isSocket()) return null;
-  const owner = socketOwnerProblem(socketPath, info);
-  if (owner !== null) {
-    throw new PeerStreamerError(
-      'STORE_LOCKED',
-      `the store ${dir} is served by a node this user may not control: ${owner}. Run the command as the user who runs that node.`,
-      { dir, socket: socketPath },
-    );
+  const platform = options.platform ?? process.platform;
+  if (transportFor(platform) === 'pipe') {
+    const reached = await reachPipe(dir, options.pipeNamespace);
+    return reached === null ? null : new ControlClient(reached.socket, reached.path, reached.token);
   }
-  const probe = await probeSocket(socketPath);
-  if (probe.state === 'live') return new ControlClient(probe.socket, socketPath);
-  if (probe.state === 'unusable') {
-    throw new PeerStreamerError(
-      'UNREACHABLE',
-      `the store ${dir} has a control socket ${socketPath} that cannot be used (${probe.reason}). If its node runs as another user, run the command as that user; if no node runs, remove the socket.`,
-      { dir, socket: socketPath },
-    );
-  }
-  return null;
+  const reached = await reachUnixSocket(dir, platform);
+  if (reached === null) return null;
+  // Optional on a Unix socket (its mode already keeps others out), and sent when readable, so a
+  // node never meets two kinds of client; read once connected, so it is the running node's.
+  return new ControlClient(reached.socket, reached.path, await readTokenFile(dir));
 }
 
 /** One connection to a node: one command, then it is closed. */
@@ -70,6 +60,8 @@ export class ControlClient {
   constructor(
     private readonly socket: net.Socket,
     readonly socketPath: string,
+    /** Sent with the request; required on a named pipe (core/control/token.ts). */
+    private readonly token?: string,
   ) {
     // Errors surface through the reads below; without a listener one would crash the process.
     socket.on('error', () => undefined);
@@ -140,7 +132,7 @@ export class ControlClient {
     );
     let final: Exclude<NodeLine<K>, { kind: 'event' }> | undefined;
     try {
-      this.socket.write(encodeRequest(request as never));
+      this.socket.write(encodeRequest(request as never, this.token));
       for await (const chunk of this.socket as AsyncIterable<Buffer>) {
         for (const piece of reader.push(chunk)) {
           if (final !== undefined)

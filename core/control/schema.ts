@@ -217,9 +217,22 @@ function isCommand(value: unknown): value is ControlCommand {
   return typeof value === 'string' && (CONTROL_COMMANDS as readonly string[]).includes(value);
 }
 
-/** A request line as the node receives it. Throws ControlProblem, which the node answers with. */
-export function parseRequestLine(line: Uint8Array): ControlRequest {
+/** A request line read as far as who sent it: the command's fields are read only once it may run. */
+export interface RequestEnvelope {
+  type: unknown;
+  fields: Fields;
+  /** What the `token` field held (any JSON value); undefined when absent or null. */
+  token: unknown;
+}
+
+/** A request line's JSON object, version and token. Throws ControlProblem, which the node answers with. */
+export function parseRequestEnvelope(line: Uint8Array): RequestEnvelope {
   const { type, fields } = parseLine(line, 'BAD_REQUEST');
+  return { type, fields, token: isAbsent(fields, 'token') ? undefined : own(fields, 'token') };
+}
+
+/** The command a request envelope carries, with its fields checked. Throws ControlProblem. */
+export function readRequest({ type, fields }: RequestEnvelope): ControlRequest {
   if (!isCommand(type)) {
     throw new ControlProblem(
       'UNKNOWN_COMMAND',
@@ -233,14 +246,20 @@ export function parseRequestLine(line: Uint8Array): ControlRequest {
   } as ControlRequest;
 }
 
-export function encodeRequest(request: ControlRequest): string {
+/** A request line as the node receives it, its token aside. Throws ControlProblem. */
+export function parseRequestLine(line: Uint8Array): ControlRequest {
+  return readRequest(parseRequestEnvelope(line));
+}
+
+/** The line for `request`, carrying `token` when given (see core/control/token.ts). */
+export function encodeRequest(request: ControlRequest, token?: string): string {
   const read = requestReaders[request.type] as (fields: Fields) => object;
   const fields = asControlProblem(
     `bad ${request.type} request`,
     () => read(request as unknown as Fields),
     'BAD_REQUEST',
   );
-  return line({ type: request.type, ...fields });
+  return line({ type: request.type, ...fields, ...(token !== undefined ? { token } : {}) });
 }
 
 export function encodeEvent(event: ControlEvent): string {

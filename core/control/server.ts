@@ -1,33 +1,31 @@
 /**
- * The node's control socket: a Unix socket that only the node's own user can open, through which
- * the `peerstreamer` CLI adds, lists, verifies and exports while the node keeps the store locked and
- * keeps serving. See docs/PROTOCOL.md, "The control channel".
+ * The node's control channel: an owner-only Unix socket, or on Windows a named pipe whose requests
+ * carry the store's control token, through which the `peerstreamer` CLI adds, lists, verifies and
+ * exports while the node keeps the store locked and keeps serving. See docs/PROTOCOL.md, "The
+ * control channel".
  */
 import net from 'node:net';
-import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
+import { planEndpoint, type ControlEndpoint } from './endpoint.js';
 import type { ControlHandlers } from './handlers.js';
 import { CLOSE_GRACE_MS, MAX_CONNECTIONS } from './limits.js';
+import { listenPipe, releasePipe } from './pipe-endpoint.js';
 import { encodeError } from './schema.js';
 import { ControlSession, type SessionCounters } from './session.js';
-import { canonicalStoreDir, planSocket, type SocketPlan } from './socket-path.js';
-import {
-  assertPrivateSocket,
-  assertStoreDirGuarded,
-  clearStaleSocket,
-  ensurePrivateDir,
-  removeFile,
-  writePointer,
-} from './socket-guard.js';
+import { removeFile } from './small-files.js';
+import { canonicalStoreDir } from './socket-path.js';
+import { createToken, tokenFile, writeTokenFile, type ControlAccess } from './token.js';
+import type { ControlTransport, ControlTransportOptions } from './transport.js';
+import { listenUnixSocket, prepareUnixSocket, releaseUnixSocket } from './unix-endpoint.js';
 
-export interface ControlServerOptions {
+export interface ControlServerOptions extends ControlTransportOptions {
   /** The store's absolute path: the socket lives in it, or is named by a pointer file in it. */
   storeDir: string;
   handlers: ControlHandlers;
   logger: Logger;
-  env?: NodeJS.ProcessEnv;
   /** For tests: how long a connection may stay silent before its request line. */
   requestWaitMs?: number;
   maxConnections?: number;
@@ -54,7 +52,9 @@ export class ControlServer {
 
   private constructor(
     private readonly server: net.Server,
-    private readonly plan: SocketPlan,
+    private readonly endpoint: ControlEndpoint,
+    private readonly storeDir: string,
+    private readonly access: ControlAccess,
     private readonly options: ControlServerOptions,
   ) {
     server.on('connection', (socket) => this.accept(socket));
@@ -62,46 +62,41 @@ export class ControlServer {
   }
 
   /**
-   * Listens on the store's control socket: a socket left by a node that was killed is removed first,
-   * the socket is created with mode 0600 (no moment exists when others could connect), and its owner
-   * and mode are checked before anything is accepted.
+   * Opens the store's control channel. A fresh token is written to the store first (replacing one a
+   * killed node left), then the socket or pipe is opened; if that fails, the token goes again, so a
+   * store whose node has no channel holds no token a client could send to whoever has the name.
    */
   static async listen(options: ControlServerOptions): Promise<ControlServer> {
     // The real path: a client reaching the store through a symlink measures the same string.
     const storeDir = await canonicalStoreDir(options.storeDir);
-    const plan = planSocket(storeDir, options.env);
-    await assertStoreDirGuarded(storeDir);
-    if (plan.privateDir !== null) await ensurePrivateDir(plan.privateDir);
-    if ((await clearStaleSocket(plan.socket)) === 'removed') {
-      options.logger.info(
-        { socket: plan.socket },
-        'removed a control socket left by a node that did not stop cleanly',
-      );
+    const platform = options.platform ?? process.platform;
+    const endpoint = planEndpoint(storeDir, options);
+    if (endpoint.transport === 'unix') await prepareUnixSocket(endpoint, storeDir, options.logger);
+    if (existsSync(tokenFile(storeDir))) {
+      options.logger.info('replacing the control token of a node that did not stop cleanly');
     }
+    const access: ControlAccess = { token: createToken(), required: endpoint.transport === 'pipe' };
+    await writeTokenFile(storeDir, access.token, platform);
     const server = net.createServer();
-    // bind(2) runs inside listen(), synchronously: the umask makes the socket 0600 from its first
-    // moment. (A file another thread creates in that instant gets 0600 too, which only makes it private.)
-    const previous = process.umask(0o177);
     try {
-      server.listen(plan.socket);
-    } finally {
-      process.umask(previous);
-    }
-    try {
-      await once(server, 'listening');
-      await assertPrivateSocket(plan.socket);
-      if (plan.privateDir !== null) await writePointer(plan.pointer, plan.socket);
-      else await removeFile(plan.pointer);
+      if (endpoint.transport === 'unix') await listenUnixSocket(server, endpoint);
+      else await listenPipe(server, endpoint, platform);
     } catch (error) {
       server.close();
-      await removeFile(plan.socket);
+      await removeFile(tokenFile(storeDir));
+      if (endpoint.transport === 'pipe') await releasePipe(endpoint);
       throw error;
     }
-    return new ControlServer(server, plan, options);
+    return new ControlServer(server, endpoint, storeDir, access, options);
   }
 
+  /** Where the node listens: the socket's path, or the pipe's name. */
   get socketPath(): string {
-    return this.plan.socket;
+    return this.endpoint.path;
+  }
+
+  get transport(): ControlTransport {
+    return this.endpoint.transport;
   }
 
   counters(): ControlCounters {
@@ -129,10 +124,12 @@ export class ControlServer {
     grace.abort();
     for (const session of this.sessions) session.destroy();
     await closed;
-    await removeFile(this.plan.socket).catch((error: unknown) =>
+    const endpoint = this.endpoint;
+    const released = endpoint.transport === 'unix' ? releaseUnixSocket(endpoint) : releasePipe(endpoint);
+    await released.catch((error: unknown) =>
       this.options.logger.warn({ error: errorMessage(error) }, 'could not remove the control socket'),
     );
-    if (this.plan.privateDir !== null) await removeFile(this.plan.pointer).catch(() => undefined);
+    await removeFile(tokenFile(this.storeDir)).catch(() => undefined);
   }
 
   private accept(socket: net.Socket): void {
@@ -146,6 +143,7 @@ export class ControlServer {
     const session = new ControlSession(
       socket,
       this.options.handlers,
+      this.access,
       this.totals,
       this.options.logger,
       this.options.requestWaitMs,

@@ -19,7 +19,8 @@ import {
   REQUEST_WAIT_MS,
 } from './limits.js';
 import type { ControlRequest, IngestProgressEvent } from './messages.js';
-import { encodeError, encodeEvent, encodeResult, parseRequestLine } from './schema.js';
+import { encodeError, encodeEvent, encodeResult, parseRequestEnvelope, readRequest } from './schema.js';
+import { authorize, type ControlAccess } from './token.js';
 
 export interface SessionCounters {
   /** Commands that started, by command. */
@@ -51,6 +52,7 @@ export class ControlSession {
   constructor(
     private readonly socket: Socket,
     private readonly handlers: ControlHandlers,
+    private readonly access: ControlAccess,
     private readonly counters: SessionCounters,
     private readonly logger: Logger,
     requestWaitMs = REQUEST_WAIT_MS,
@@ -125,7 +127,10 @@ export class ControlSession {
 
   private begin(line: Buffer): void {
     clearTimeout(this.waitTimer);
-    const request = parseRequestLine(line);
+    const envelope = parseRequestEnvelope(line);
+    // Who asks comes before what is asked: a sender without the token learns nothing of the commands.
+    authorize(this.access, envelope.token);
+    const request = readRequest(envelope);
     this.request = request;
     this.counters.commands[request.type] = (this.counters.commands[request.type] ?? 0) + 1;
     this.run(request)
@@ -206,7 +211,10 @@ export class ControlSession {
     if (this.finalSent) return;
     const wire = wireErrorOf(error) ?? { code: 'INTERNAL', message: errorMessage(error) };
     this.abort.abort(new ControlProblem('BAD_REQUEST', wire.message));
-    this.logger.debug({ code: wire.code }, `control line refused: ${wire.message}`);
+    if (wire.code === 'UNAUTHORIZED') {
+      // A client of this user always has the token: this is a stale client or someone else trying.
+      this.logger.warn({ code: wire.code }, `control request refused: ${wire.message}`);
+    } else this.logger.debug({ code: wire.code }, `control line refused: ${wire.message}`);
     this.sendFinal(this.count(encodeError(wire.code, wire.message), wire.code));
   }
 

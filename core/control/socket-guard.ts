@@ -3,9 +3,8 @@
  * pointer file. The node runs these before it listens; the CLI runs `probeSocket` before it talks.
  */
 import net from 'node:net';
-import { chmod, lstat, mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import path from 'node:path';
 import { PeerStreamerError } from '../util/errors.js';
 
 export type SocketState =
@@ -140,15 +139,4 @@ export function socketOwnerProblem(socketPath: string, info: Stats): string | nu
   if (uid === undefined || uid === 0) return null;
   if (info.uid !== uid) return `${socketPath} belongs to uid ${info.uid}, not to this user (uid ${uid})`;
   return null;
-}
-
-/** Writes the pointer file atomically (temp file, then rename), readable by this user only. */
-export async function writePointer(pointer: string, socketPath: string): Promise<void> {
-  const temporary = path.join(path.dirname(pointer), `.${path.basename(pointer)}.${process.pid}`);
-  await writeFile(temporary, `${socketPath}\n`, { mode: 0o600 });
-  await rename(temporary, pointer);
-}
-
-export async function removeFile(file: string): Promise<void> {
-  await rm(file, { force: true });
 }

@@ -6,17 +6,23 @@
  * the store path, and the store holds a pointer file naming it.
  */
 import { createHash } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { PeerStreamerError } from '../util/errors.js';
 import os from 'node:os';
 import path from 'node:path';
+import { readSmallFile } from './small-files.js';
 
 export const SOCKET_FILE = 'control.sock';
 /** In the store when the socket lives elsewhere: one line, the socket's absolute path. */
 export const POINTER_FILE = 'control.sock.path';
 
-/** Longest socket path in bytes, without the NUL. */
-export const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
+/** Longest socket path in bytes, without the NUL: sun_path is 108 bytes on Linux, 104 on macOS and the BSDs. */
+export function maxSocketPathBytes(platform: NodeJS.Platform = process.platform): number {
+  return platform === 'linux' ? 107 : 103;
+}
+
+/** This machine's bound. */
+export const MAX_SOCKET_PATH_BYTES = maxSocketPathBytes();
 
 export interface SocketPlan {
   /** Where the node listens. */
@@ -27,8 +33,8 @@ export interface SocketPlan {
   pointer: string;
 }
 
-export function fits(socketPath: string): boolean {
-  return Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH_BYTES;
+export function fits(socketPath: string, platform: NodeJS.Platform = process.platform): boolean {
+  return Buffer.byteLength(socketPath) <= maxSocketPathBytes(platform);
 }
 
 function userId(): string {
@@ -36,10 +42,14 @@ function userId(): string {
 }
 
 /** Where a node serving `storeDir` (an absolute path) listens. */
-export function planSocket(storeDir: string, env: NodeJS.ProcessEnv = process.env): SocketPlan {
+export function planSocket(
+  storeDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): SocketPlan {
   const pointer = path.join(storeDir, POINTER_FILE);
   const direct = path.join(storeDir, SOCKET_FILE);
-  if (fits(direct)) return { socket: direct, privateDir: null, pointer };
+  if (fits(direct, platform)) return { socket: direct, privateDir: null, pointer };
   const name = `${createHash('sha256').update(storeDir).digest('hex').slice(0, 24)}.sock`;
   const runtime = env.XDG_RUNTIME_DIR;
   const bases = [
@@ -50,7 +60,7 @@ export function planSocket(storeDir: string, env: NodeJS.ProcessEnv = process.en
   for (const base of bases) {
     const privateDir = path.join(base, `peerstreamer-${userId()}`);
     const socket = path.join(privateDir, name);
-    if (fits(socket)) return { socket, privateDir, pointer };
+    if (fits(socket, platform)) return { socket, privateDir, pointer };
   }
   throw new PeerStreamerError(
     'INVALID_ARGUMENT',
@@ -65,14 +75,17 @@ export function planSocket(storeDir: string, env: NodeJS.ProcessEnv = process.en
  * that path fits. Undefined when there is nowhere to look. `storeDir` should be the real path, as
  * the node's is, so both sides measure the same string.
  */
-export async function locateSocket(storeDir: string): Promise<string | undefined> {
-  const named = await readFile(path.join(storeDir, POINTER_FILE), 'utf8').catch(() => undefined);
+export async function locateSocket(
+  storeDir: string,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string | undefined> {
+  const named = await readSmallFile(path.join(storeDir, POINTER_FILE), 4096);
   const target = named?.trim();
   // A pointer that names something no node would have written is ignored, as if absent.
-  if (target !== undefined && path.isAbsolute(target) && fits(target) && !target.includes('\0'))
+  if (target !== undefined && path.isAbsolute(target) && fits(target, platform) && !target.includes('\0'))
     return target;
   const direct = path.join(storeDir, SOCKET_FILE);
-  return fits(direct) ? direct : undefined;
+  return fits(direct, platform) ? direct : undefined;
 }
 
 /** The store's real path (symlinks resolved), or its absolute path when it does not exist yet. */

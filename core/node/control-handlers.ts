@@ -5,6 +5,7 @@
  */
 import { ControlServer } from '../control/server.js';
 import type { ControlHandlers } from '../control/handlers.js';
+import type { ControlTransportOptions } from '../control/transport.js';
 import { checkStore } from '../library/check-store.js';
 import { exportVideo } from '../library/export.js';
 import { errorMessage } from '../util/errors.js';
@@ -37,28 +38,31 @@ export function nodeControlHandlers(node: PeerNode): ControlHandlers {
 }
 
 /**
- * Opens the node's control socket. A node that cannot (an unsafe directory, a file in the way) still
- * serves the swarm: the problem is logged with what to do, and the CLI then reports the store as in
- * use, as it did before the control channel existed.
+ * Opens the node's control channel: a Unix socket, or on Windows a named pipe (`transport` injects
+ * the platform for tests). A node that cannot (an unsafe directory, a file or another program in the
+ * way) still serves the swarm: the problem is logged with what to do, and the CLI then reports the
+ * store as in use, as it did before the control channel existed.
  */
-export async function serveControl(node: PeerNode): Promise<ControlServer | null> {
-  if (process.platform === 'win32') {
-    // Named pipes cannot be limited to one user from Node: no channel rather than an open one.
-    node.logger.info('no control socket on Windows: stop the node to add, ls, verify or export');
-    return null;
-  }
+export async function serveControl(
+  node: PeerNode,
+  transport: ControlTransportOptions = {},
+): Promise<ControlServer | null> {
   try {
     const server = await ControlServer.listen({
+      ...transport,
       storeDir: node.store.dir,
       handlers: nodeControlHandlers(node),
       logger: node.logger,
     });
-    node.logger.info({ socket: server.socketPath }, 'control socket ready');
+    node.logger.info(
+      { socket: server.socketPath },
+      server.transport === 'pipe' ? 'control pipe ready' : 'control socket ready',
+    );
     return server;
   } catch (error) {
     node.logger.error(
       { store: node.store.dir, err: error },
-      `no control socket: ${errorMessage(error)}; add, ls, verify and export cannot reach this node while it runs`,
+      `no control channel: ${errorMessage(error)}; add, ls, verify and export cannot reach this node while it runs`,
     );
     return null;
   }

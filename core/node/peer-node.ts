@@ -13,6 +13,7 @@ import { SwarmLibrary } from './swarm-library.js';
 import { VideoPublisher, type PublishOptions } from './publish-video.js';
 import { serveControl } from './control-handlers.js';
 import type { ControlServer } from '../control/server.js';
+import type { ControlTransportOptions } from '../control/transport.js';
 import type { MediaManifest } from '../shared/manifest.js';
 import { StreamSessions } from './stream-sessions.js';
 import { UploadLimiter } from './upload-limiter.js';
@@ -32,6 +33,8 @@ export interface PeerNodeOptions {
   deadChildAfterMs?: number;
   /** Play-client streams with no request for this long are closed (default 10 s). */
   streamIdleMs?: number;
+  /** The control channel's platform rules, for tests that run Windows' named-pipe branch here. */
+  control?: ControlTransportOptions;
 }
 
 /**
@@ -59,7 +62,7 @@ export class PeerNode {
    * link has already stopped and logged why; whoever runs the node stops it and reports the error.
    */
   readonly fatal = new Promise<PeerStreamerError>((resolve) => (this.settleFatal = resolve));
-  /** The local control socket the CLI talks to (null when it could not be opened; see serveControl). */
+  /** The local control channel the CLI talks to (null when it could not be opened; see serveControl). */
   private controlServer: ControlServer | null = null;
   private readonly publisher: VideoPublisher;
 
@@ -199,7 +202,7 @@ export class PeerNode {
         for (const video of store.listVideos()) if (!video.pinned) store.pinVideo(video.name, true);
       }
       node.link?.start();
-      node.controlServer = await serveControl(node);
+      node.controlServer = await serveControl(node, options.control);
       logger.info(
         {
           address: node.address,

@@ -3,7 +3,13 @@
  * that a skip is always printed (as a GitHub annotation under Actions), and that Linux fails instead.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHROMIUM, lacks, requirementsFor, type Host } from '../helpers/requirements.js';
+import {
+  DEFAULT_CHROMIUM,
+  ELECTRON_PATH_FILE,
+  lacks,
+  requirementsFor,
+  type Host,
+} from '../helpers/requirements.js';
 
 function host(overrides: Partial<Host> = {}): Host & { printed: string[] } {
   const printed: string[] = [];
@@ -21,13 +27,27 @@ function host(overrides: Partial<Host> = {}): Host & { printed: string[] } {
 }
 
 describe('requirementsFor', () => {
-  it('Linux as root with apt-get and ffmpeg: everything is met', () => {
-    const linux = host({ isRoot: true, hasCommand: (name) => name === 'apt-get', exists: () => true });
+  it('Linux as root with apt-get, setpriv and ffmpeg, and no Electron binary: everything is met', () => {
+    const linux = host({
+      isRoot: true,
+      hasCommand: (name) => name === 'apt-get' || name === 'setpriv',
+      exists: (file) => file !== ELECTRON_PATH_FILE,
+    });
     const all = requirementsFor(linux);
     expect(Object.values(all).filter((requirement) => !requirement.met)).toEqual([]);
   });
 
-  it('Windows: no signals, scripts, mounts or Unix sockets; Chromium and ffmpeg as found', () => {
+  it('another user: root on Linux with setpriv; not without root, without setpriv, or elsewhere', () => {
+    const setpriv = (name: string): boolean => name === 'setpriv';
+    expect(requirementsFor(host({ isRoot: true, hasCommand: setpriv })).otherUsers.met).toBe(true);
+    expect(requirementsFor(host({ isRoot: false, hasCommand: setpriv })).otherUsers.met).toBe(false);
+    expect(requirementsFor(host({ isRoot: true })).otherUsers.met).toBe(false);
+    const mac = requirementsFor(host({ platform: 'darwin', isRoot: true, hasCommand: setpriv }));
+    expect(mac.otherUsers.met).toBe(false);
+    expect(mac.otherUsers.reason).toMatch(/setpriv .* chown, which needs root on Linux/);
+  });
+
+  it('Windows: no signals, scripts, mounts, Unix sockets, file modes or other users; Chromium and ffmpeg as found', () => {
     const windows = requirementsFor(
       host({
         platform: 'win32',
@@ -39,6 +59,9 @@ describe('requirementsFor', () => {
     expect(windows.executableScripts.met).toBe(false);
     expect(windows.tmpfsMounts.met).toBe(false);
     expect(windows.unixSockets.met).toBe(false);
+    expect(windows.posixFileModes.met).toBe(false);
+    expect(windows.posixFileModes.reason).toMatch(/ACL/);
+    expect(windows.otherUsers.met).toBe(false);
     expect(windows.chromium.met).toBe(true);
     expect(windows.ffmpeg.met).toBe(true);
   });
@@ -48,6 +71,7 @@ describe('requirementsFor', () => {
     expect(mac.posixSignals.met).toBe(true);
     expect(mac.executableScripts.met).toBe(true);
     expect(mac.unixSockets.met).toBe(true);
+    expect(mac.posixFileModes.met).toBe(true);
     expect(mac.tmpfsMounts.met).toBe(false);
     expect(mac.ffmpeg.met).toBe(false);
     expect(mac.chromium.met).toBe(false);
@@ -60,6 +84,16 @@ describe('requirementsFor', () => {
     const pinned = { ...installs, env: { CHROMIUM_PATH: '/opt/chrome' } };
     expect(requirementsFor(pinned).chromium.met).toBe(false);
     expect(requirementsFor(pinned).chromium.reason).toContain('/opt/chrome');
+  });
+
+  it('no Electron binary: unmet once electron’s install script has downloaded one, on any platform', () => {
+    expect(requirementsFor(host()).noElectronBinary.met).toBe(true);
+    for (const platform of ['linux', 'darwin', 'win32'] as const) {
+      const downloaded = requirementsFor(host({ platform, exists: (file) => file === ELECTRON_PATH_FILE }));
+      expect(downloaded.noElectronBinary.met).toBe(false);
+      expect(downloaded.noElectronBinary.reason).toMatch(/ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci/);
+    }
+    expect(ELECTRON_PATH_FILE).toMatch(/node_modules[\\/]electron[\\/]path\.txt$/);
   });
 
   it('ffmpeg: both tools must be system builds', () => {

@@ -10,6 +10,9 @@ import type { MediaManifest } from '../../core/shared/manifest.js';
 import { generateFixture } from '../helpers/media-fixtures.js';
 import { mustRun, smallClip, tempDir } from './cli-helpers.js';
 import { Swarm } from '../helpers/swarm.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let work: string;
 let gop8: string;
@@ -34,7 +37,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const lastLine = (text: string): string => text.trimEnd().split('\n').at(-1)!;
 
-describe('add with keyframes farther apart than --chunk-duration', () => {
+describe.skipIf(noFfmpeg)('add with keyframes farther apart than --chunk-duration', () => {
   it('adds the video and says in one line why its chunks are 8 s, not 2 s', async () => {
     const result = await mustRun([
       'add',

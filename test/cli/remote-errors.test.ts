@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VideoInfo } from '../../core/protocol/messages.js';
 import { Swarm, freePort, type NodeProcess } from '../helpers/swarm.js';
 import { expectOneLineError, literal, mustRun, runCli, smallClip, tempDir } from './cli-helpers.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let swarm: Swarm;
 let work: string;
@@ -40,7 +43,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('a video no node has', () => {
+describe.skipIf(noFfmpeg)('a video no node has', () => {
   it('is one sentence naming the nodes asked, from ben up to the source, and where to list videos', async () => {
     const output = path.join(work, 'nope.mp4');
     const result = await runCli(['play', '--from', ben.address, 'nope', '-o', output]);
@@ -72,7 +75,7 @@ describe('a video no node has', () => {
   });
 });
 
-describe('play --start', () => {
+describe.skipIf(noFfmpeg)('play --start', () => {
   it('past the end is an error naming the video, its length and the range to use', async () => {
     const output = path.join(work, 'late.mp4');
     const result = await runCli(['play', '--from', ben.address, 'clip', '--start', '500', '-o', output]);
@@ -123,7 +126,7 @@ describe('play --start', () => {
   });
 });
 
-describe('an address where nothing answers', () => {
+describe.skipIf(noFfmpeg)('an address where nothing answers', () => {
   let silent: Server;
   let silentPort: number;
   const held: Socket[] = [];
@@ -167,7 +170,7 @@ describe('an address where nothing answers', () => {
   });
 });
 
-describe('ls --from, bad input', () => {
+describe.skipIf(noFfmpeg)('ls --from, bad input', () => {
   it.each<[string, string[], RegExp]>([
     [
       'an http address',

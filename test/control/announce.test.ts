@@ -7,7 +7,10 @@ import { PeerClient } from '../../core/net/client.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { isPeerStreamerError } from '../../core/util/errors.js';
 import { waitFor } from '../helpers/swarm.js';
+import { lacks, requires } from '../helpers/requirements.js';
 import { Fixture, quickClip, storeWith } from './helpers.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const fixture = new Fixture();
 const peers = new PeerClient({ timeoutMs: 2_000 });
@@ -36,7 +39,7 @@ async function listed(node: PeerNode): Promise<string[]> {
   return reply.videos.map((video) => video.name);
 }
 
-describe('announce-videos', () => {
+describe.skipIf(noFfmpeg)('announce-videos', () => {
   it('a level-2 node lists a video added at the source well within a second, though its cache was fresh', async () => {
     // Fresh caches at both levels: without an announcement they would answer the old list for 2 s.
     expect(await listed(leaf)).toEqual(['movie']);

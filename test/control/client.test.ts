@@ -1,28 +1,42 @@
 /**
  * The CLI's side against a node that answers wrongly: every line it reads is validated, and a bad
  * one fails the command with PROTOCOL (or UNREACHABLE when the node just goes away), never with a
- * half-done result. The "node" here is a raw Unix socket server scripted by each test.
+ * half-done result. The "node" here is a raw server scripted by each test.
  */
 import net from 'node:net';
-import path from 'node:path';
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectToNode } from '../../core/control/client.js';
+import { planEndpoint } from '../../core/control/endpoint.js';
+import { canonicalStoreDir } from '../../core/control/socket-path.js';
+import { createToken, readTokenFile, writeTokenFile } from '../../core/control/token.js';
+import type { ControlTransportOptions } from '../../core/control/transport.js';
+import { writeLockFile } from '../../core/store/lock-file.js';
 import { isPeerStreamerError } from '../../core/util/errors.js';
 import { manifest } from '../protocol/fixtures.js';
 import { Fixture, linesOf } from './helpers.js';
 
 const fixture = new Fixture();
 let server: net.Server | null = null;
+let transport: ControlTransportOptions = {};
 afterEach(async () => {
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   server = null;
   await fixture.cleanup();
 });
 
-/** A store directory whose control socket answers every request with `reply`, then closes. */
+/**
+ * A store whose "node" answers every request with `reply`, then closes. It listens where a node of
+ * the Windows transport would (injected: a named pipe on Windows, a stand-in socket elsewhere), and
+ * the store holds what such a node's store holds while it runs: its token, and the lock file naming
+ * the process serving it.
+ */
 async function scriptedNode(reply: (request: string) => Buffer | string): Promise<string> {
   const store = fixture.dir('fake');
+  transport = fixture.windowsTransport();
+  await writeTokenFile(store, createToken());
+  writeLockFile(store);
   server = net.createServer((socket) => {
     let received = '';
     socket.on('data', (data: Buffer) => {
@@ -32,7 +46,9 @@ async function scriptedNode(reply: (request: string) => Buffer | string): Promis
     });
     socket.on('error', () => undefined);
   });
-  await new Promise<void>((resolve) => server!.listen(path.join(store, 'control.sock'), resolve));
+  // The store as the client will name it: its real path (on Windows, short 8.3 names expanded).
+  server.listen(planEndpoint(await canonicalStoreDir(store), transport).path);
+  await once(server, 'listening');
   return store;
 }
 
@@ -55,8 +71,8 @@ describe('ControlClient against a node that answers wrongly', () => {
       asked = request;
       return line({ type: 'ls-ok', count: 0 });
     });
-    expect(await (await connectToNode(store))!.ls()).toEqual([]);
-    expect(JSON.parse(asked)).toEqual({ v: 1, type: 'ls' });
+    expect(await (await connectToNode(store, transport))!.ls()).toEqual([]);
+    expect(JSON.parse(asked)).toEqual({ v: 1, type: 'ls', token: await readTokenFile(store) });
   });
 
   const cases: Array<[string, string | Buffer, 'ls' | 'export', RegExp, string]> = [
@@ -138,7 +154,7 @@ describe('ControlClient against a node that answers wrongly', () => {
 
   it.each(cases)('%s', async (_what, reply, command, message, code) => {
     const store = await scriptedNode(() => reply);
-    const client = (await connectToNode(store))!;
+    const client = (await connectToNode(store, transport))!;
     const out = new PassThrough();
     out.resume();
     const result = await failure(() =>
@@ -160,7 +176,7 @@ describe('ControlClient against a node that answers wrongly', () => {
     const out = new PassThrough();
     const received: Buffer[] = [];
     out.on('data', (data: Buffer) => received.push(data));
-    const result = await (await connectToNode(store))!.export({ name: 'x', fromChunk: 0 }, out);
+    const result = await (await connectToNode(store, transport))!.export({ name: 'x', fromChunk: 0 }, out);
     expect(result).toEqual({ bytes: payload.length, chunks: 1 });
     expect(Buffer.concat(received)).toEqual(payload);
   });

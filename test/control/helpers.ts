@@ -7,11 +7,15 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PeerNode } from '../../core/node/peer-node.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { ControlTransportOptions } from '../../core/control/transport.js';
+import { PeerClient } from '../../core/net/client.js';
+import { PeerNode, type PeerNodeOptions } from '../../core/node/peer-node.js';
 import { nodeConfigFromFlags } from '../../core/node/node-config.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { ingestVideo } from '../../core/library/ingest.js';
-import { silentLogger } from '../../core/util/logger.js';
+import { silentLogger, type Logger } from '../../core/util/logger.js';
 import { generateFixture } from '../helpers/media-fixtures.js';
 
 export class Fixture {
@@ -25,7 +29,12 @@ export class Fixture {
   }
 
   /** A node on `store`, as `peerstreamer node` would run it; a child when `master` is given. */
-  async node(name: string, store: string, master?: PeerNode): Promise<PeerNode> {
+  async node(
+    name: string,
+    store: string,
+    master?: PeerNode,
+    options: PeerNodeOptions = {},
+  ): Promise<PeerNode> {
     const node = await PeerNode.start(
       nodeConfigFromFlags({
         name,
@@ -35,10 +44,23 @@ export class Fixture {
         store,
         ...(master ? { master: master.address } : {}),
       }),
-      { logger: silentLogger() },
+      { logger: silentLogger(), ...options },
     );
     this.nodes.push(node);
     return node;
+  }
+
+  /**
+   * The Windows transport, injected: on Windows itself real named pipes; elsewhere the same code with
+   * a private directory standing in for `\\.\pipe\`, so the pipe-mode server and client meet on a
+   * Unix socket there. The directory is in /tmp, not the temp directory: macOS's is so deep that a
+   * socket path in it would pass the 103 bytes sun_path holds.
+   */
+  windowsTransport(): ControlTransportOptions & { platform: 'win32' } {
+    if (process.platform === 'win32') return { platform: 'win32' };
+    const namespace = mkdtempSync('/tmp/ps-pipes-');
+    this.dirs.push(namespace);
+    return { platform: 'win32', pipeNamespace: `${namespace}/` };
   }
 
   async cleanup(): Promise<void> {
@@ -111,3 +133,33 @@ export function linesOf(bytes: Buffer): string[] {
 }
 
 export const request = (value: unknown): string => `${JSON.stringify(value)}\n`;
+
+/** True when `node` still answers its peers over ZeroMQ (whatever became of its control channel). */
+export async function answersPeers(node: PeerNode): Promise<boolean> {
+  const client = new PeerClient({ timeoutMs: 2_000 });
+  try {
+    return (await client.request(node.address, { type: 'ping' })).reply.name === node.config.name;
+  } finally {
+    await client.close();
+  }
+}
+
+/** A logger that keeps what it is told, for tests that check what a node said and at what level. */
+export function recordingLogger(): {
+  logger: Logger;
+  said: (pattern: RegExp) => Array<{ level: number; msg: string }>;
+} {
+  const records: Array<{ level: number; msg: string }> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() !== '') records.push(JSON.parse(line) as { level: number; msg: string });
+      }
+      callback();
+    },
+  });
+  return {
+    logger: pino({ level: 'debug' }, stream),
+    said: (pattern) => records.filter((record) => pattern.test(record.msg)),
+  };
+}

@@ -6,7 +6,9 @@ import {
   encodeRequest,
   encodeResult,
   parseNodeLine,
+  parseRequestEnvelope,
   parseRequestLine,
+  readRequest,
 } from '../../core/control/schema.js';
 import { ControlProblem } from '../../core/control/errors.js';
 import type { ControlRequest } from '../../core/control/messages.js';
@@ -40,6 +42,26 @@ describe('requests', () => {
     expect(text.endsWith('\n')).toBe(true);
     expect(text.slice(0, -1)).not.toContain('\n');
     expect(parseRequestLine(Buffer.from(text.slice(0, -1)))).toEqual(request);
+  });
+
+  it.each(requests)('$type carries a token beside its fields, never inside them', (request) => {
+    const token = 'a'.repeat(64);
+    const text = encodeRequest(request, token);
+    expect(JSON.parse(text)).toEqual({ v: 1, ...request, token });
+    const envelope = parseRequestEnvelope(Buffer.from(text));
+    expect(envelope.token).toBe(token);
+    expect(readRequest(envelope)).toEqual(request);
+    expect(parseRequestLine(Buffer.from(text))).toEqual(request);
+  });
+
+  it('the envelope hands on whatever the token field held; absent and null are no token', () => {
+    expect(parseRequestEnvelope(line({ v: 1, type: 'ls' })).token).toBeUndefined();
+    expect(parseRequestEnvelope(line({ v: 1, type: 'ls', token: null })).token).toBeUndefined();
+    expect(parseRequestEnvelope(line({ v: 1, type: 'ls', token: 42 })).token).toBe(42);
+    expect(parseRequestEnvelope(line({ v: 1, type: 'ls', token: ['x'] })).token).toEqual(['x']);
+    // The command is not read yet: an unknown one fails only when readRequest looks at it.
+    const unknown = parseRequestEnvelope(line({ v: 1, type: 'rm', token: 'x' }));
+    expect(problemOf(() => readRequest(unknown)).code).toBe('UNKNOWN_COMMAND');
   });
 
   it('drops fields it does not know (a newer client may add optional ones)', () => {

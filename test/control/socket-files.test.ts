@@ -17,25 +17,17 @@ import {
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectToNode } from '../../core/control/client.js';
+import { TOKEN_FILE, createToken } from '../../core/control/token.js';
 import { MAX_SOCKET_PATH_BYTES, planSocket } from '../../core/control/socket-path.js';
-import { PeerClient } from '../../core/net/client.js';
-import type { PeerNode } from '../../core/node/peer-node.js';
-import { Fixture, quickClip, storeWith } from './helpers.js';
+import { lacks, requires } from '../helpers/requirements.js';
+import { Fixture, answersPeers, exchange, quickClip, request, storeWith } from './helpers.js';
 
 const fixture = new Fixture();
 afterEach(() => fixture.cleanup());
 
-const isRoot = process.getuid?.() === 0;
-const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
-
-async function answersPeers(node: PeerNode): Promise<boolean> {
-  const client = new PeerClient({ timeoutMs: 2_000 });
-  try {
-    return (await client.request(node.address, { type: 'ping' })).reply.name === node.config.name;
-  } finally {
-    await client.close();
-  }
-}
+const noUnixSockets = lacks(requires.unixSockets);
+const noFfmpeg = lacks(requires.ffmpeg);
+const noOtherUsers = lacks(requires.otherUsers);
 
 /** A socket file nobody listens on, as a SIGKILLed node leaves it: made by a process that is then killed. */
 async function leaveDeadSocket(socketPath: string): Promise<void> {
@@ -47,7 +39,7 @@ async function leaveDeadSocket(socketPath: string): Promise<void> {
   expect(lstatSync(socketPath).isSocket()).toBe(true);
 }
 
-describe('where the socket lives', () => {
+describe.skipIf(noUnixSockets)('where the socket lives', () => {
   it('in the store when the path fits sun_path, else in a private per-user directory named by a hash', () => {
     const short = '/srv/store';
     expect(planSocket(short, {})).toMatchObject({ socket: '/srv/store/control.sock', privateDir: null });
@@ -65,48 +57,54 @@ describe('where the socket lives', () => {
     expect(planSocket(long, { XDG_RUNTIME_DIR: 'run/user' }).privateDir?.startsWith('run/')).toBe(false);
   });
 
-  it('a node on a store too deep for sun_path listens in the private directory and leaves a pointer', async () => {
-    const runtime = fixture.dir('runtime');
-    const previous = process.env.XDG_RUNTIME_DIR;
-    process.env.XDG_RUNTIME_DIR = runtime;
-    try {
-      let store = fixture.dir('deep');
-      while (Buffer.byteLength(path.join(store, 'control.sock')) <= MAX_SOCKET_PATH_BYTES)
-        store = path.join(store, 'a-rather-long-directory-name');
-      mkdirSync(store, { recursive: true });
-      await storeWith(store, 'movie', await quickClip());
-      const node = await fixture.node('deep', store);
-      const socketPath = node.control!.socketPath;
-      expect(socketPath.startsWith(path.join(runtime, 'peerstreamer-'))).toBe(true);
-      expect(readFileSync(path.join(store, 'control.sock.path'), 'utf8')).toBe(`${socketPath}\n`);
-      expect(lstatSync(path.dirname(socketPath)).mode & 0o777).toBe(0o700);
-      expect(lstatSync(socketPath).mode & 0o777).toBe(0o600);
-      const videos = await (await connectToNode(store))!.ls();
-      expect(videos.map((video) => video.name)).toEqual(['movie']);
-      await node.stop();
-      expect(existsSync(socketPath)).toBe(false);
-      expect(existsSync(path.join(store, 'control.sock.path'))).toBe(false);
-    } finally {
-      if (previous === undefined) delete process.env.XDG_RUNTIME_DIR;
-      else process.env.XDG_RUNTIME_DIR = previous;
-    }
-  });
+  it.skipIf(noFfmpeg)(
+    'a node on a store too deep for sun_path listens in the private directory and leaves a pointer',
+    async () => {
+      const runtime = fixture.dir('runtime');
+      const previous = process.env.XDG_RUNTIME_DIR;
+      process.env.XDG_RUNTIME_DIR = runtime;
+      try {
+        let store = fixture.dir('deep');
+        while (Buffer.byteLength(path.join(store, 'control.sock')) <= MAX_SOCKET_PATH_BYTES)
+          store = path.join(store, 'a-rather-long-directory-name');
+        mkdirSync(store, { recursive: true });
+        await storeWith(store, 'movie', await quickClip());
+        const node = await fixture.node('deep', store);
+        const socketPath = node.control!.socketPath;
+        expect(socketPath.startsWith(path.join(runtime, 'peerstreamer-'))).toBe(true);
+        expect(readFileSync(path.join(store, 'control.sock.path'), 'utf8')).toBe(`${socketPath}\n`);
+        expect(lstatSync(path.dirname(socketPath)).mode & 0o777).toBe(0o700);
+        expect(lstatSync(socketPath).mode & 0o777).toBe(0o600);
+        const videos = await (await connectToNode(store))!.ls();
+        expect(videos.map((video) => video.name)).toEqual(['movie']);
+        await node.stop();
+        expect(existsSync(socketPath)).toBe(false);
+        expect(existsSync(path.join(store, 'control.sock.path'))).toBe(false);
+      } finally {
+        if (previous === undefined) delete process.env.XDG_RUNTIME_DIR;
+        else process.env.XDG_RUNTIME_DIR = previous;
+      }
+    },
+  );
 
-  it('a client that reaches the store through a symlink, long or short, finds the node', async () => {
-    const store = fixture.dir('store');
-    await storeWith(store, 'movie', await quickClip());
-    await fixture.node('linked', store);
-    let longLink = fixture.dir('links');
-    while (Buffer.byteLength(path.join(longLink, 'control.sock')) <= MAX_SOCKET_PATH_BYTES)
-      longLink = path.join(longLink, 'an-even-longer-directory-name');
-    mkdirSync(path.dirname(longLink), { recursive: true });
-    symlinkSync(store, longLink);
-    const videos = await (await connectToNode(longLink))!.ls();
-    expect(videos.map((video) => video.name)).toEqual(['movie']);
-  });
+  it.skipIf(noFfmpeg)(
+    'a client that reaches the store through a symlink, long or short, finds the node',
+    async () => {
+      const store = fixture.dir('store');
+      await storeWith(store, 'movie', await quickClip());
+      await fixture.node('linked', store);
+      let longLink = fixture.dir('links');
+      while (Buffer.byteLength(path.join(longLink, 'control.sock')) <= MAX_SOCKET_PATH_BYTES)
+        longLink = path.join(longLink, 'an-even-longer-directory-name');
+      mkdirSync(path.dirname(longLink), { recursive: true });
+      symlinkSync(store, longLink);
+      const videos = await (await connectToNode(longLink))!.ls();
+      expect(videos.map((video) => video.name)).toEqual(['movie']);
+    },
+  );
 });
 
-describe('who may open it', () => {
+describe.skipIf(noUnixSockets)('who may open it', () => {
   it('the socket is mode 0600 and this user’s; it is removed when the node stops', async () => {
     const store = fixture.dir('store');
     const node = await fixture.node('owner', store);
@@ -118,33 +116,30 @@ describe('who may open it', () => {
     expect(existsSync(path.join(store, 'control.sock'))).toBe(false);
   });
 
-  it.skipIf(!isRoot || !hasSetpriv)(
-    'another user cannot connect, even where the directory lets them in',
-    async () => {
-      const store = fixture.dir('store');
-      chmodSync(store, 0o755);
-      const node = await fixture.node('private', store);
-      const tryConnect = (uid: number): string =>
-        spawnSync(
-          'setpriv',
-          [
-            `--reuid=${uid}`,
-            `--regid=${uid}`,
-            '--clear-groups',
-            process.execPath,
-            '-e',
-            `require('node:net').connect(${JSON.stringify(node.control!.socketPath)})
+  it.skipIf(noOtherUsers)('another user cannot connect, even where the directory lets them in', async () => {
+    const store = fixture.dir('store');
+    chmodSync(store, 0o755);
+    const node = await fixture.node('private', store);
+    const tryConnect = (uid: number): string =>
+      spawnSync(
+        'setpriv',
+        [
+          `--reuid=${uid}`,
+          `--regid=${uid}`,
+          '--clear-groups',
+          process.execPath,
+          '-e',
+          `require('node:net').connect(${JSON.stringify(node.control!.socketPath)})
              .on('connect', () => { console.log('CONNECTED'); process.exit(0); })
              .on('error', (error) => { console.log(error.code); process.exit(0); });`,
-          ],
-          { encoding: 'utf8' },
-        ).stdout.trim();
-      expect(tryConnect(65534)).toBe('EACCES');
-      // The same command as the node's own user connects: the refusal is the socket's mode.
-      expect(tryConnect(0)).toBe('CONNECTED');
-      expect(await answersPeers(node)).toBe(true);
-    },
-  );
+        ],
+        { encoding: 'utf8' },
+      ).stdout.trim();
+    expect(tryConnect(65534)).toBe('EACCES');
+    // The same command as the node's own user connects: the refusal is the socket's mode.
+    expect(tryConnect(0)).toBe('CONNECTED');
+    expect(await answersPeers(node)).toBe(true);
+  });
 
   it('a store writable by everyone gets no control socket (anyone could swap it); the node serves on', async () => {
     const store = fixture.dir('store');
@@ -155,7 +150,7 @@ describe('who may open it', () => {
     expect(await answersPeers(node)).toBe(true);
   });
 
-  it.skipIf(!isRoot)('a private directory another user made first is not used', async () => {
+  it.skipIf(noOtherUsers)('a private directory another user made first is not used', async () => {
     const runtime = fixture.dir('runtime');
     chmodSync(runtime, 0o755);
     const hijacked = path.join(runtime, `peerstreamer-${process.getuid?.()}`);
@@ -179,18 +174,21 @@ describe('who may open it', () => {
   });
 });
 
-describe('a socket left behind', () => {
-  it('a node killed with SIGKILL leaves a dead socket: a client sees no node, the next node replaces it', async () => {
-    const store = fixture.dir('store');
-    await storeWith(store, 'movie', await quickClip());
-    const socketPath = path.join(store, 'control.sock');
-    await leaveDeadSocket(socketPath);
-    expect(await connectToNode(store)).toBeNull();
-    const node = await fixture.node('restarted', store);
-    expect(node.control!.socketPath).toBe(socketPath);
-    const videos = await (await connectToNode(store))!.ls();
-    expect(videos.map((video) => video.name)).toEqual(['movie']);
-  });
+describe.skipIf(noUnixSockets)('a socket left behind', () => {
+  it.skipIf(noFfmpeg)(
+    'a node killed with SIGKILL leaves a dead socket: a client sees no node, the next node replaces it',
+    async () => {
+      const store = fixture.dir('store');
+      await storeWith(store, 'movie', await quickClip());
+      const socketPath = path.join(store, 'control.sock');
+      await leaveDeadSocket(socketPath);
+      expect(await connectToNode(store)).toBeNull();
+      const node = await fixture.node('restarted', store);
+      expect(node.control!.socketPath).toBe(socketPath);
+      const videos = await (await connectToNode(store))!.ls();
+      expect(videos.map((video) => video.name)).toEqual(['movie']);
+    },
+  );
 
   it('a file in the socket’s place that is not a socket is left alone; the node serves without control', async () => {
     const store = fixture.dir('store');
@@ -200,5 +198,26 @@ describe('a socket left behind', () => {
     expect(node.control).toBeNull();
     expect(readFileSync(squatter, 'utf8')).toBe('my notes');
     expect(await answersPeers(node)).toBe(true);
+  });
+});
+
+describe.skipIf(noUnixSockets)('the token on a Unix socket', () => {
+  it('is written 0600 beside the socket; a request may leave it out, but one it carries must be right', async () => {
+    const store = fixture.dir('store');
+    const node = await fixture.node('tokened', store);
+    const file = path.join(store, TOKEN_FILE);
+    expect(lstatSync(file).mode & 0o777).toBe(0o600);
+    const token = readFileSync(file, 'utf8').trim();
+    const socketPath = node.control!.socketPath;
+    const ask = async (extra: object): Promise<unknown[]> =>
+      (await exchange(socketPath, request({ v: 1, type: 'ls', ...extra }))).map((line) => JSON.parse(line));
+    // The socket's mode already admits only this user: a client without the token is let through.
+    expect(await ask({})).toEqual([{ v: 1, type: 'ls-ok', count: 0 }]);
+    expect(await ask({ token })).toEqual([{ v: 1, type: 'ls-ok', count: 0 }]);
+    expect(await ask({ token: createToken() })).toMatchObject([{ type: 'error', code: 'UNAUTHORIZED' }]);
+    expect(await ask({ token: 12 })).toMatchObject([{ type: 'error', code: 'UNAUTHORIZED' }]);
+    expect(node.control!.counters()).toMatchObject({ commands: { ls: 2 }, errors: { UNAUTHORIZED: 2 } });
+    await node.stop();
+    expect(existsSync(file)).toBe(false);
   });
 });

@@ -6,6 +6,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Swarm, assertBuilt, runCli, topologyOf, waitFor, type NodeProcess } from '../helpers/swarm.js';
 import type { TopologyNode } from '../../core/protocol/messages.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noSignals = lacks(requires.posixSignals);
 
 let swarm: Swarm;
 beforeAll(() => assertBuilt());
@@ -62,7 +65,8 @@ describe('a second node under a live name', () => {
     }, 'ben still registered 3 s after the refusal');
   });
 
-  it('a name freed by its holder’s goodbye can be taken', async () => {
+  it('a name freed by its holder’s goodbye can be taken', async ({ skip }) => {
+    skip(noSignals);
     swarm = new Swarm();
     const source = await swarm.start({ name: 'source' });
     const first = await swarm.start({ name: 'ben', master: source });

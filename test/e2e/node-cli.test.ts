@@ -137,7 +137,10 @@ async function readyLineOf(child: ReturnType<typeof spawn>): Promise<{ port: num
 }
 
 describe('the ready line', { timeout: SWARM_TIMEOUT_MS }, () => {
-  it('on --port 0 names the port the node bound, which answers stats; printed once, alone on stdout', async () => {
+  it('on --port 0 names the port the node bound, which answers stats; printed once, alone on stdout', async ({
+    skip,
+  }) => {
+    skip(noSignals);
     swarm = new Swarm();
     const store = path.join(swarm.dir('ready'), 'source-store');
     const source = await swarm.start({ name: 'source', store, port: 0 });
@@ -164,7 +167,10 @@ describe('the ready line', { timeout: SWARM_TIMEOUT_MS }, () => {
     expect(source.stdout).toEqual([JSON.stringify(ready)]);
   });
 
-  it('means the node can be stopped cleanly: SIGTERM sent the moment the line arrives exits 0', async () => {
+  it('means the node can be stopped cleanly: SIGTERM sent the moment the line arrives exits 0', async ({
+    skip,
+  }) => {
+    skip(noSignals);
     swarm = new Swarm();
     // A supervisor that stops the node as soon as it is up; before the fix about half of these
     // runs died of the signal itself, so five in a row leave a regression little room.
@@ -228,7 +234,8 @@ describe('a port already in use', { timeout: SWARM_TIMEOUT_MS }, () => {
     expect(source.alive).toBe(true);
   });
 
-  it('leaves an existing store as it was', async () => {
+  it('leaves an existing store as it was', async ({ skip }) => {
+    skip(noSignals);
     swarm = new Swarm();
     const source = await swarm.start({ name: 'source' });
     // A store a node used and closed, with a file of the owner's beside it.

@@ -10,6 +10,10 @@ import { CLI, Swarm, assertBuilt, runCli, statsOf, waitFor, type NodeProcess } f
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
 import { PeerClient } from '../../core/net/client.js';
 import type { NodeStats } from '../../core/shared/api-types.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
+const noSignals = lacks(requires.posixSignals);
 
 let swarm: Swarm;
 const fixtures = new Swarm();
@@ -31,7 +35,7 @@ async function stats(node: NodeProcess): Promise<NodeStats> {
   return (await client.request(node.address, { type: 'stats' })).reply.stats as unknown as NodeStats;
 }
 
-describe('streamsActive', () => {
+describe.skipIf(noFfmpeg)('streamsActive', () => {
   it('returns to 0 after plays end, including one killed with SIGKILL mid-stream', async () => {
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });
@@ -71,8 +75,11 @@ describe('streamsActive', () => {
   });
 });
 
-describe('the RTT in the peer table', () => {
-  it('is a measured round trip: small on loopback, moving, and rising while the master is stopped', async () => {
+describe.skipIf(noFfmpeg)('the RTT in the peer table', () => {
+  it('is a measured round trip: small on loopback, moving, and rising while the master is stopped', async ({
+    skip,
+  }) => {
+    skip(noSignals);
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });
     const ben = await swarm.start({ name: 'ben', master: src });

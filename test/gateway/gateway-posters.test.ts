@@ -11,6 +11,9 @@ import { sniffPosterType } from '../../core/shared/poster.js';
 import { sha256Hex } from '../../core/util/hash.js';
 import { startSourceNode, type SourceNode } from './fixtures/source-node.js';
 import { rawRequest } from './http-client.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let node: SourceNode;
 const get = (path: string, headers: Record<string, string> = {}) =>
@@ -43,7 +46,7 @@ function expectApiError(response: { status: number; json<T>(): T }, status: numb
   return body.error.message;
 }
 
-describe('the library names each poster', () => {
+describe.skipIf(noFfmpeg)('the library names each poster', () => {
   it('by its sha256, with every video’s total size', async () => {
     const videos = (await get('api/videos')).json<LibraryEntry[]>();
     const byName = new Map(videos.map((video) => [video.name, video]));
@@ -57,7 +60,7 @@ describe('the library names each poster', () => {
   });
 });
 
-describe('GET api/videos/<name>/poster', () => {
+describe.skipIf(noFfmpeg)('GET api/videos/<name>/poster', () => {
   it('serves the image, cached for good under its content-addressed URL', async () => {
     const ref = node.manifests.get('With Poster')!.poster!;
     const response = await get(posterPath('With Poster', `?v=${ref.sha256}`));

@@ -20,6 +20,9 @@ import { silentLogger } from '../../core/util/logger.js';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { buildRenderer } from '../renderer/build-renderer.js';
 import { rawRequest } from './http-client.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noChromium = lacks(requires.chromium);
 
 let dir: string;
 let staticDir: string;
@@ -74,7 +77,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('a video no node in the chain has', () => {
+describe.skipIf(noChromium)('a video no node in the chain has', () => {
   it('is one sentence in the API, naming the nodes asked and where to list the videos', async () => {
     const ben = nodes[2]!;
     const response = await rawRequest(`${served.url}api/videos/nope/manifest`, {
@@ -107,7 +110,7 @@ describe('a video no node in the chain has', () => {
   });
 });
 
-describe('opening the player without its token, in Chromium', () => {
+describe.skipIf(noChromium)('opening the player without its token, in Chromium', () => {
   it('shows the page that says where the player URL comes from, styled, with no CSP violation', async () => {
     // The player's cookie from the test above would let this page in: start without it.
     await browser.context.clearCookies();

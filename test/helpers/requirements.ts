@@ -1,6 +1,7 @@
 /**
  * Named conditions for tests that need what some machines lack: CI's macOS and Windows runners have
- * no Debian Chromium or ffmpeg, cannot deliver SIGTERM to a child, cannot mount a tmpfs. A test says
+ * no Debian Chromium or ffmpeg, cannot deliver SIGTERM to a child, cannot mount a tmpfs or switch to
+ * another uid, and Windows has no Unix sockets or file modes. A test says
  * what it needs with one line,
  *
  *   describe.skipIf(lacks(requires.ffmpeg))('cutting', () => { ... });
@@ -11,6 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { resolveBinary } from '../../core/media/ffmpeg-binaries.js';
 
 export interface Requirement {
@@ -33,6 +35,11 @@ export interface Host {
 }
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+/** Written by electron's install script once it has downloaded the binary. */
+export const ELECTRON_PATH_FILE = fileURLToPath(
+  new URL('../../node_modules/electron/path.txt', import.meta.url),
+);
 
 export function requirementsFor(host: Host) {
   const chromium = host.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM;
@@ -83,6 +90,24 @@ export function requirementsFor(host: Host) {
       name: 'Unix domain sockets',
       met: notWindows,
       reason: 'Windows has named pipes where these tests use a Unix domain socket.',
+    },
+    posixFileModes: {
+      name: 'POSIX file modes',
+      met: notWindows,
+      reason:
+        'Windows keeps only a read-only bit of a file mode (a 0600 file reads back as 0666); who may open a file is its ACL.',
+    },
+    otherUsers: {
+      name: 'acting as another user',
+      met: host.platform === 'linux' && host.isRoot && host.hasCommand('setpriv'),
+      reason:
+        'the test runs a process as another uid with setpriv (util-linux) or gives a file to another uid with chown, which needs root on Linux.',
+    },
+    noElectronBinary: {
+      name: 'no Electron binary',
+      met: !host.exists(ELECTRON_PATH_FILE),
+      reason:
+        'the test checks what `npm start` says when the Electron binary was never downloaded, and node_modules/electron has one; reinstall with ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci to run it.',
     },
   } satisfies Record<string, Requirement>;
 }

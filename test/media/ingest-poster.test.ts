@@ -14,6 +14,9 @@ import { sniffPosterType } from '../../core/shared/poster.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { sha256Hex } from '../../core/util/hash.js';
 import { aacAudioOnly, h264Aac720p } from '../helpers/media-fixtures.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let dir: string;
 let store: ChunkStore;
@@ -27,7 +30,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('ingest makes a poster', () => {
+describe.skipIf(noFfmpeg)('ingest makes a poster', () => {
   it('names it in the manifest and keeps it in the store', async () => {
     const warnings: string[] = [];
     const { path: file } = await h264Aac720p(6);
@@ -62,7 +65,7 @@ describe('ingest makes a poster', () => {
   });
 });
 
-describe('a poster that fails does not fail the ingest', () => {
+describe.skipIf(noFfmpeg)('a poster that fails does not fail the ingest', () => {
   it('the source file vanishing after the cut: the video is added without a poster, and the reason reported', async () => {
     const { path: fixture } = await h264Aac720p(6);
     const file = path.join(dir, 'vanishing.mp4');

@@ -15,6 +15,9 @@ import { JPEG_ENCODER, WEBP_ENCODER, encoderFor, posterEncoder } from '../../cor
 import { probeMedia } from '../../core/media/probe.js';
 import { MAX_POSTER_BYTES, sniffPosterType } from '../../core/shared/poster.js';
 import { aacAudioOnly, generateFixture, h264Aac720p } from '../helpers/media-fixtures.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const run = promisify(execFile);
 let scratch: string;
@@ -43,7 +46,7 @@ async function posterOf(file: string, options: Parameters<typeof makePoster>[3] 
   return makePoster(file, probe, probe.duration ?? 0, options);
 }
 
-describe('a poster frame', () => {
+describe.skipIf(noFfmpeg)('a poster frame', () => {
   it('is a small 320 px wide WebP from 10 % into a 720p video (Debian ffmpeg)', async () => {
     const { path: file } = await h264Aac720p(8);
     const poster = await posterOf(file);
@@ -102,7 +105,7 @@ describe('a poster frame', () => {
   });
 });
 
-describe('videos without a poster', () => {
+describe.skipIf(noFfmpeg)('videos without a poster', () => {
   it('an audio-only file has no stream to take one from', async () => {
     const { path: file } = await aacAudioOnly(4);
     const probe = await probeMedia(file);

@@ -25,6 +25,9 @@ import { silentLogger } from '../../core/util/logger.js';
 import { h264Aac720p } from '../helpers/media-fixtures.js';
 import { makeVideo } from '../store/helpers.js';
 import { startServer } from '../net/helpers.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
@@ -128,7 +131,7 @@ const ok = (id: number, fields: Record<string, unknown>, body: Buffer): Buffer[]
   body,
 ];
 
-describe('a poster reply that is not the poster', () => {
+describe.skipIf(noFfmpeg)('a poster reply that is not the poster', () => {
   it.each<[string, Answer]>([
     [
       'larger than a poster may be',
@@ -161,7 +164,7 @@ describe('a poster reply that is not the poster', () => {
   });
 });
 
-describe('a poster reply that is the poster', () => {
+describe.skipIf(noFfmpeg)('a poster reply that is the poster', () => {
   it('is kept, then served from the store without asking again; concurrent asks share one trip', async () => {
     master.answer = (id) => ok(id, {}, image);
     const [first, second] = await Promise.all([service.poster(VIDEO), service.poster(VIDEO)]);

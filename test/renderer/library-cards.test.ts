@@ -19,6 +19,10 @@ import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { buildRenderer } from './build-renderer.js';
 import { screenshot } from './page-helpers.js';
 import type { PageWindow } from './page-types.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noChromium = lacks(requires.chromium);
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const token = 'library-cards-token-0123456789';
 const backend = new MemoryBackend();
@@ -72,7 +76,7 @@ function settled(name: string, expectPoster: boolean): Promise<unknown> {
   );
 }
 
-describe('library cards', () => {
+describe.skipIf(noChromium || noFfmpeg)('library cards', () => {
   it('show the poster when it loads and keep the gradient when it cannot', async () => {
     await page.locator('[data-testid=video-card]').first().waitFor();
     await settled('shown', true);

@@ -18,6 +18,10 @@ import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
 import { Swarm, assertBuilt, runCli, statsOf, type NodeProcess } from '../helpers/swarm.js';
 import { screenshot } from './page-helpers.js';
 import type { PageWindow } from './page-types.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noChromium = lacks(requires.chromium);
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const swarm = new Swarm();
 let source: SourceStore;
@@ -68,7 +72,7 @@ afterAll(async () => {
   await swarm.stop();
 });
 
-describe('a viewer that holds nothing', () => {
+describe.skipIf(noChromium || noFfmpeg)('a viewer that holds nothing', () => {
   it('lists each video with its size and its poster, from the manifest its master gave', async () => {
     const poster = source.manifest.poster!;
     expect(poster.mimeType).toBe('image/webp');

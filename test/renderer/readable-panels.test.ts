@@ -18,6 +18,10 @@ import { buildRenderer } from './build-renderer.js';
 import { screenshot, waitForPlayback } from './page-helpers.js';
 import type { PageWindow } from './page-types.js';
 import { renderedTextSizes } from './text-sizes.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noChromium = lacks(requires.chromium);
+const noFfmpeg = lacks(requires.ffmpeg);
 
 const token = 'readable-panels-token-0123456789';
 const VIDEO = 'clip';
@@ -129,7 +133,7 @@ function expectSizesWithin(sizes: Array<{ text: string; px: number }>, min: numb
   expect(outside, `text outside ${min}-${max} px`).toEqual([]);
 }
 
-describe('throughput chart', () => {
+describe.skipIf(noChromium || noFfmpeg)('throughput chart', () => {
   it('on the full-width Stats page: fixed-size labels, capped height, a real series after traffic', async () => {
     await go('#/stats');
     await page.locator('[data-testid=throughput-chart]').waitFor();
@@ -190,7 +194,7 @@ describe('throughput chart', () => {
   });
 });
 
-describe('topology of twenty nodes', () => {
+describe.skipIf(noChromium || noFfmpeg)('topology of twenty nodes', () => {
   const nodeCount = countNodes(twentyNodes());
 
   it('in the side panel: a list with every label at 11 px or more, that folds', async () => {

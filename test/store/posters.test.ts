@@ -14,6 +14,9 @@ import { ChunkStore } from '../../core/store/chunk-store.js';
 import { INDEX_FILE } from '../../core/store/open-index.js';
 import { h264Aac720p } from '../helpers/media-fixtures.js';
 import { cleanupTempDirs, makeLegacyVideo, makeVideo, sha256, tempDir } from './helpers.js';
+import { lacks, requires } from '../helpers/requirements.js';
+
+const noFfmpeg = lacks(requires.ffmpeg);
 
 let image: Buffer;
 
@@ -34,7 +37,7 @@ async function openWith(dir: string, ...manifests: MediaManifest[]): Promise<Chu
   return store;
 }
 
-describe('keeping a poster', () => {
+describe.skipIf(noFfmpeg)('keeping a poster', () => {
   it('stores the poster a manifest names, serves it back, and keeps it across a restart', async () => {
     const dir = tempDir();
     const store = await openWith(dir, withPoster('talk'));
@@ -79,7 +82,7 @@ describe('keeping a poster', () => {
   });
 });
 
-describe('a poster file damaged on disk', () => {
+describe.skipIf(noFfmpeg)('a poster file damaged on disk', () => {
   it.each([
     ['a flipped byte', (bytes: Buffer) => Buffer.from(bytes.map((b, i) => (i === 40 ? b ^ 0xff : b)))],
     ['a truncated file', (bytes: Buffer) => bytes.subarray(0, bytes.length - 1)],
@@ -112,7 +115,7 @@ describe('a poster file damaged on disk', () => {
   });
 });
 
-describe('a poster goes with its video', () => {
+describe.skipIf(noFfmpeg)('a poster goes with its video', () => {
   it('deleting the video drops its poster; the file goes at the next open', async () => {
     const dir = tempDir();
     const store = await openWith(dir, withPoster('talk'));
