@@ -32,7 +32,7 @@ beforeAll(async () => {
   const bytes = Buffer.from('legacy bytes');
   const writer = node.store.beginVideo('legacy', { replace: false });
   await writer.writeChunk(0, bytes);
-  writer.commit(legacyManifest('legacy', [{ size: bytes.length, sha256: sha256Hex(bytes) }]));
+  await writer.commit(legacyManifest('legacy', [{ size: bytes.length, sha256: sha256Hex(bytes) }]));
 }, 120_000);
 
 afterAll(async () => {

@@ -58,7 +58,14 @@ beforeAll(async () => {
   audio = JSON.parse(added.stdout) as MediaManifest;
   const src = await swarm.start({ name: 'source', store: source.store });
   relay = await swarm.start({ name: 'relay', master: src });
-  viewer = await swarm.start({ name: 'viewer', master: relay, supermaster: src, extra: ['--ui'] });
+  // The library prefetch is off: this viewer must hold no chunk at all, so what it shows of a video's
+  // size can only come from its master's list.
+  viewer = await swarm.start({
+    name: 'viewer',
+    master: relay,
+    supermaster: src,
+    extra: ['--ui', '--library-prefetch', '0'],
+  });
   const { ui } = await viewer.ready;
   if (ui === undefined)
     throw new Error('the viewer started with --ui printed no player URL in its ready line');
