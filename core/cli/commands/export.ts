@@ -55,9 +55,7 @@ the store, the node reads the chunks and streams them to this command, and keeps
     ): Promise<{ bytes: number; chunks: number } | undefined> =>
       outputPath === undefined
         ? exportToStdout(() => exportInto(process.stdout))
-        : outputKind(outputPath) === 'special'
-          ? exportToSpecialFile(outputPath, exportInto)
-          : exportToFile(outputPath, exportInto);
+        : exportToFile(outputPath, exportInto);
     const result = await withStoreOrNode(
       dir,
       {
@@ -123,13 +121,15 @@ async function assertOutputPath(outputPath: string): Promise<void> {
 /**
  * Writes to a temporary file beside `outputPath` and renames it into place only when everything was
  * written: a failed export leaves neither a partial file nor a damaged earlier file of that name.
+ * A device or FIFO (`-o /dev/null`, a named pipe a player reads) is written in place instead:
+ * renaming a file over it would replace the device with a plain file.
  */
 async function exportToFile<T>(outputPath: string, write: (out: WriteStream) => Promise<T>): Promise<T> {
-  const temporary = path.join(
-    path.dirname(outputPath),
-    `.${path.basename(outputPath)}.partial-${process.pid}`,
-  );
-  const out = createWriteStream(temporary, { flags: 'wx' });
+  const inPlace = outputKind(outputPath) === 'special';
+  const target = inPlace
+    ? outputPath
+    : path.join(path.dirname(outputPath), `.${path.basename(outputPath)}.partial-${process.pid}`);
+  const out = createWriteStream(target, { flags: inPlace ? 'w' : 'wx' });
   // Write errors surface through finished() or the drain wait; remembering them here also keeps them
   // from crashing the process, and tells them apart from errors reading the store.
   let streamError: unknown;
@@ -141,39 +141,16 @@ async function exportToFile<T>(outputPath: string, write: (out: WriteStream) => 
     const result = await write(out);
     out.end();
     await finished(out);
-    await rename(temporary, outputPath).catch((error: unknown) => {
-      streamError = error;
-      throw error;
-    });
+    if (!inPlace) {
+      await rename(target, outputPath).catch((error: unknown) => {
+        streamError = error;
+        throw error;
+      });
+    }
     return result;
   } catch (error) {
     out.destroy();
-    await rm(temporary, { force: true });
-    throw error === streamError ? outputError(outputPath, error) : error;
-  }
-}
-
-/**
- * A device or FIFO (`-o /dev/null`, a named pipe a player reads) is written in place: renaming a
- * temporary file over it would replace the device with a plain file.
- */
-async function exportToSpecialFile<T>(
-  outputPath: string,
-  write: (out: WriteStream) => Promise<T>,
-): Promise<T> {
-  const out = createWriteStream(outputPath, { flags: 'w' });
-  let streamError: unknown;
-  out.on('error', (error) => {
-    streamError ??= error;
-  });
-  try {
-    await once(out, 'open');
-    const result = await write(out);
-    out.end();
-    await finished(out);
-    return result;
-  } catch (error) {
-    out.destroy();
+    if (!inPlace) await rm(target, { force: true });
     throw error === streamError ? outputError(outputPath, error) : error;
   }
 }
