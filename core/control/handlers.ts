@@ -19,7 +19,12 @@ export interface ControlHandlers {
     },
   ): Promise<Manifest>;
   ls(): Promise<VideoSummary[]>;
-  verify(): Promise<StoreCheck>;
+  /**
+   * Re-hashes the store. `signal` aborts when the node stops, not when a client leaves: what a
+   * verify finds bad is dropped as it goes, so it runs to its end for whoever still waits, and
+   * concurrent requests may share one run.
+   */
+  verify(signal: AbortSignal): Promise<StoreCheck>;
   /** Writes the video into `out`; stops when `signal` aborts (the client left, the node stops). */
   export(
     request: ExportRequest,

@@ -13,6 +13,7 @@ import { planEndpoint, type ControlEndpoint } from './endpoint.js';
 import type { ControlHandlers } from './handlers.js';
 import { CLOSE_GRACE_MS, MAX_CONNECTIONS } from './limits.js';
 import { listenPipe, releasePipe } from './pipe-endpoint.js';
+import { ControlProblem } from './errors.js';
 import { encodeError } from './schema.js';
 import { ControlSession, type SessionCounters } from './session.js';
 import { removeFile } from './small-files.js';
@@ -49,6 +50,8 @@ export class ControlServer {
     cancelled: 0,
   };
   private closing: Promise<void> | null = null;
+  /** Aborted first thing in shutDown: commands that outlive their client (verify) watch it. */
+  private readonly stopping = new AbortController();
 
   private constructor(
     private readonly server: net.Server,
@@ -105,7 +108,8 @@ export class ControlServer {
 
   /**
    * Stops accepting, cancels running commands (their clients get NODE_STOPPING), waits for them to
-   * let go of the store, and removes the socket and pointer file. Idempotent.
+   * let go of the store (however long that takes: the caller closes the store next), and removes the
+   * socket and pointer file. Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= this.shutDown();
@@ -114,15 +118,21 @@ export class ControlServer {
 
   private async shutDown(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const message = 'the node is stopping; run the command again once it is back';
+    this.stopping.abort(new ControlProblem('NODE_STOPPING', message));
     for (const session of this.sessions) session.stop();
     const settled = Promise.all([...this.sessions].map((session) => session.settled));
     const grace = new AbortController();
-    await Promise.race([
-      settled,
-      sleep(CLOSE_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined),
+    const inTime = await Promise.race([
+      settled.then(() => true),
+      sleep(CLOSE_GRACE_MS, false, { signal: grace.signal }).catch(() => true),
     ]);
     grace.abort();
+    // Clients that do not read their last lines are cut off; the commands themselves are waited for,
+    // since the store closes after this returns and a command still using it would fail half done.
     for (const session of this.sessions) session.destroy();
+    if (!inTime) this.options.logger.warn('waiting for control commands to let go of the store');
+    await settled;
     await closed;
     const endpoint = this.endpoint;
     const released = endpoint.transport === 'unix' ? releaseUnixSocket(endpoint) : releasePipe(endpoint);
@@ -146,6 +156,7 @@ export class ControlServer {
       this.access,
       this.totals,
       this.options.logger,
+      this.stopping.signal,
       this.options.requestWaitMs,
     );
     this.sessions.add(session);

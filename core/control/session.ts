@@ -55,6 +55,8 @@ export class ControlSession {
     private readonly access: ControlAccess,
     private readonly counters: SessionCounters,
     private readonly logger: Logger,
+    /** Aborts when the node stops: the one thing that ends a verify (see ControlHandlers.verify). */
+    private readonly nodeStopping: AbortSignal,
     requestWaitMs = REQUEST_WAIT_MS,
   ) {
     this.settled = new Promise((resolve) => (this.settle = resolve));
@@ -163,8 +165,9 @@ export class ControlSession {
         return encodeResult('ls', { count: videos.length });
       }
       case 'verify':
-        // Runs to the end even if the client leaves: what it found bad is already dropped.
-        return encodeResult('verify', { report: await this.handlers.verify() });
+        // Runs to the end even if the client leaves (what it found bad is already dropped), but not
+        // past the node's stop: the store closes after.
+        return encodeResult('verify', { report: await this.handlers.verify(this.nodeStopping) });
       case 'export': {
         const out = new DataFrameWriter(this.socket);
         // A write that fails because the client left is reported through the signal, which the

@@ -16,10 +16,14 @@ export interface StoreCheck extends VerifyReport {
 /**
  * Re-hashes every payload (bad ones are dropped from the index, so a node fetches them again) and
  * lists what pinned videos are missing. Shared by `peerstreamer verify` on a closed store and by a
- * running node's control channel, so both report the same thing.
+ * running node's control channel, so both report the same thing. Aborting `signal` (a node stopping)
+ * ends it before the next blob.
  */
-export async function checkStore(store: ChunkStore): Promise<StoreCheck> {
-  const report = await store.verifyAll();
+export async function checkStore(
+  store: ChunkStore,
+  options: { signal?: AbortSignal } = {},
+): Promise<StoreCheck> {
+  const report = await store.verifyAll(options);
   const reported = new Set(report.problems.map((problem) => `${problem.index}:${problem.video}`));
   const notHeld: ChunkKey[] = [];
   for (const video of store.listVideos()) {

@@ -6,12 +6,15 @@
 import { ControlServer } from '../control/server.js';
 import type { ControlHandlers } from '../control/handlers.js';
 import type { ControlTransportOptions } from '../control/transport.js';
-import { checkStore } from '../library/check-store.js';
+import { checkStore, type StoreCheck } from '../library/check-store.js';
 import { exportVideo } from '../library/export.js';
 import { errorMessage } from '../util/errors.js';
 import type { PeerNode } from './peer-node.js';
 
 export function nodeControlHandlers(node: PeerNode): ControlHandlers {
+  // One verify at a time: a second request joins the one running (its signal is the same node-stop
+  // signal), instead of hashing every blob twice at once and racing it to drop the same bad ones.
+  let verifying: Promise<StoreCheck> | null = null;
   return {
     add: (request, { signal, progress, notice }) =>
       node.addVideo(request.file, {
@@ -26,7 +29,10 @@ export function nodeControlHandlers(node: PeerNode): ControlHandlers {
       }),
     ls: async () => node.store.listVideos(),
     // Bad chunks are dropped as on a closed store: the node stops serving them and reports them gone.
-    verify: () => checkStore(node.store),
+    verify: (signal) =>
+      (verifying ??= checkStore(node.store, { signal }).finally(() => {
+        verifying = null;
+      })),
     export: async (request, out, signal) => {
       const { bytes, chunks } = await exportVideo(node.store, request.name, out, {
         fromChunk: request.fromChunk,

@@ -367,12 +367,19 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
 
   // ---- maintenance --------------------------------------------------------------------------------
 
-  /** Re-hashes every payload; bad ones are dropped from the index (chunk-removed) and reported. */
-  async verifyAll(): Promise<VerifyReport> {
+  /**
+   * Re-hashes every payload; bad ones are dropped from the index (chunk-removed) and reported.
+   * Aborting `signal` stops it before the next blob (rejecting with the signal's reason); what it
+   * dropped until then stays dropped.
+   */
+  async verifyAll(options: { signal?: AbortSignal } = {}): Promise<VerifyReport> {
     this.assertOpen();
-    const report = await verifyBlobs(this.index, this.blobFiles, (sha256) => this.dropBlob(sha256));
-    await this.blobFiles.idle();
-    return report;
+    try {
+      return await verifyBlobs(this.index, this.blobFiles, (sha256) => this.dropBlob(sha256), options.signal);
+    } finally {
+      // Deletions of dropped blobs finish before the caller may close the store, aborted or not.
+      await this.blobFiles.idle();
+    }
   }
 
   /** Resolves once background file deletions (after commit, eviction) have finished. */

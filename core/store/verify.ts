@@ -9,12 +9,14 @@ const PAGE = 128;
 /**
  * Re-hashes every blob the index references, one page of distinct hashes at a time, so memory stays
  * flat however large the store is. A bad blob is bad for every row sharing it; `dropRows` removes
- * those rows (and tells listeners) and returns them for the report.
+ * those rows (and tells listeners) and returns them for the report. `signal` is checked before each
+ * blob, so a node that stops is kept waiting by one blob at most, not by the whole store.
  */
 export async function verifyBlobs(
   index: ChunkIndex,
   blobs: BlobFiles,
   dropRows: (sha256: string) => ChunkRow[],
+  signal?: AbortSignal,
 ): Promise<VerifyReport> {
   const report: VerifyReport = { checkedChunks: 0, checkedBytes: 0, problems: [], repaired: 0 };
   let after = '';
@@ -22,6 +24,7 @@ export async function verifyBlobs(
     const page = index.blobsAfter(after, PAGE);
     if (page.length === 0) break;
     for (const { sha256, size } of page) {
+      signal?.throwIfAborted();
       const bytes = await blobs.read(sha256, size);
       let problem: VerifyProblem['problem'] | null = null;
       if (bytes === undefined) problem = (await blobExists(blobs, sha256)) ? 'wrong-size' : 'missing';
