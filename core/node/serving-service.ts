@@ -41,11 +41,12 @@ export class ServingService {
     server.handle('get-manifest', async (request) => ({
       reply: { manifest: await options.fetcher.manifest(request.video) },
     }));
+    // A hint to ask the master again: the list it may carry is not used (see SwarmLibrary).
     server.handle('announce-videos', (request) => {
-      if (!options.library.acceptFromMaster(request.name, request.videos)) {
+      if (!options.library.hintFromMaster(request.name)) {
         throw new PeerStreamerError(
           'INVALID_ARGUMENT',
-          `announce-videos from ${JSON.stringify(request.name)} refused: this node lists only what its current master announces.`,
+          `announce-videos from ${JSON.stringify(request.name)} refused: this node takes announcements only from its current master.`,
         );
       }
       return { reply: {} };

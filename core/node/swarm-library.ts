@@ -19,15 +19,20 @@ export interface LibraryDownstream {
  * What the swarm offers, as seen from this node: its own store's videos plus whatever its master
  * lists (which in turn includes its master's, up to the source). The master's list is cached
  * briefly, because a library view polls it and every level would otherwise ask the one above on
- * each poll. A change is pushed instead of waited for: a node that adds a video announces its list
- * to its children, and a child that accepts its master's announcement replaces its cached copy and
- * announces its own list further down, so a new video reaches every level in milliseconds.
+ * each poll. A change is pushed instead of waited for: a node that adds a video tells its children
+ * (`announce-videos`), and each child takes that as a hint only. It drops its cached copy, asks its
+ * master for the list (`list-videos`, to the address it registered with), and then tells its own
+ * children, so a new video reaches every level in milliseconds while no list a peer sends is ever
+ * believed: a peer that forges an announcement can at most make a child ask its real master again.
  */
 export class SwarmLibrary {
   private cached: { at: number; videos: VideoInfo[] } | null = null;
-  private pending: Promise<VideoInfo[]> | null = null;
-  /** Bumped by each announcement, so an older pull that answers late does not overwrite it. */
-  private generation = 0;
+  /** The `list-videos` in flight to the master, if any: at most one at a time. */
+  private pulling: Promise<VideoInfo[]> | null = null;
+  /** A hint arrived that the pull in flight (if any) may predate: one more pull is owed. */
+  private hinted = false;
+  /** Set while hints are being answered: a list asked for meanwhile waits for the fresh one. */
+  private refreshing: Promise<void> | null = null;
 
   constructor(
     private readonly store: ChunkStore,
@@ -44,21 +49,33 @@ export class SwarmLibrary {
   }
 
   /**
-   * The master's announcement of its list. Accepted only from the current master (false otherwise:
-   * a node that is not our master has no say in what we list), then passed on to our children.
+   * The master's word that its list changed. Taken only from the current master's name (false
+   * otherwise: a node that is not our master has nothing to tell us), and then only as a reason to
+   * ask the master again; what the announcement carried is never used. However many hints arrive,
+   * at most one pull is in flight and one more waits, and the children are told once it is done.
    */
-  acceptFromMaster(sender: string, videos: VideoInfo[]): boolean {
+  hintFromMaster(sender: string): boolean {
     if (this.upstream?.current()?.name !== sender) return false;
-    this.generation += 1;
-    this.cached = { at: Date.now(), videos };
-    void this.announce();
+    this.hinted = true;
+    // Stale from now on, but still the answer if the master cannot be reached.
+    if (this.cached) this.cached.at = Number.NEGATIVE_INFINITY;
+    if (this.refreshing === null) {
+      const refreshing = this.pullWhileHinted().finally(() => (this.refreshing = null));
+      this.refreshing = refreshing;
+      refreshing
+        .then(() => this.announce())
+        .catch((error: unknown) =>
+          this.logger.warn({ error: errorMessage(error) }, 'could not pass a library change on'),
+        );
+    }
     return true;
   }
 
-  /** Tells every child this node's list now; resolves when each answered or timed out. */
+  /** Tells every child this node's list changed; resolves when each answered or timed out. */
   async announce(): Promise<void> {
     const children = this.downstream.children();
     if (children.length === 0) return;
+    // Newer children ignore `videos` and ask; it is sent for children from before that, which read it.
     const videos = await this.list();
     await Promise.all(
       children.map((child) =>
@@ -79,15 +96,30 @@ export class SwarmLibrary {
     );
   }
 
+  /** Pulls until no hint is owed: a pull already in flight when a hint came may have left before the change. */
+  private async pullWhileHinted(): Promise<void> {
+    while (this.hinted) {
+      const earlier = this.pulling;
+      if (earlier !== null) await earlier;
+      this.hinted = false;
+      await this.pull();
+    }
+  }
+
   private async fromMaster(): Promise<VideoInfo[]> {
-    const master = this.upstream?.current();
-    if (!master) return [];
+    if (this.refreshing !== null) await this.refreshing;
     if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.videos;
-    const generation = this.generation;
-    this.pending ??= this.transport
+    return this.pull();
+  }
+
+  /** The master's list: the pull in flight, or a new one. */
+  private pull(): Promise<VideoInfo[]> {
+    if (this.pulling !== null) return this.pulling;
+    const master = this.upstream?.current();
+    if (!master) return Promise.resolve([]);
+    const pulling = this.transport
       .request(master.address, { type: 'list-videos' }, { timeoutMs: 1_500 })
       .then(({ reply }) => {
-        if (generation !== this.generation) return this.cached?.videos ?? reply.videos;
         this.cached = { at: Date.now(), videos: reply.videos };
         return reply.videos;
       })
@@ -95,8 +127,9 @@ export class SwarmLibrary {
         this.logger.debug({ error: errorMessage(error) }, 'master did not list its videos');
         return this.cached?.videos ?? [];
       })
-      .finally(() => (this.pending = null));
-    return this.pending;
+      .finally(() => (this.pulling = null));
+    this.pulling = pulling;
+    return pulling;
   }
 }
 

@@ -133,10 +133,14 @@ export interface GetManifestRequest {
  * replaces its cached copy of the master's list at once and passes its own list on to its children.
  */
 export interface AnnounceVideosRequest {
-  /** The announcing node; a child accepts the list only from its current master. */
+  /** The announcing node; a child takes the hint only from its current master. */
   name: string;
-  /** What `list-videos` on the announcing node answers now. */
-  videos: VideoInfo[];
+  /**
+   * What `list-videos` on the announcing node answers now. Sent for nodes from before announcements
+   * became hints, which require it and use it; newer receivers ask their master instead, and accept
+   * an announcement without it.
+   */
+  videos?: VideoInfo[];
 }
 
 export interface GetPosterRequest {

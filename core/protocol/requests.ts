@@ -120,6 +120,10 @@ export const requestValidators: { [K in RequestType]: (fields: Fields) => Reques
   'get-manifest': (fields) => ({ video: readVideoName(fields, 'video') }),
   stats: empty,
   topology: empty,
-  'announce-videos': (fields) => ({ name: readNodeName(fields, 'name'), videos: readVideoList(fields) }),
+  // `videos` is optional and unused by this node (see AnnounceVideosRequest), but checked when sent.
+  'announce-videos': (fields) => ({
+    name: readNodeName(fields, 'name'),
+    ...(isAbsent(fields, 'videos') ? {} : { videos: readVideoList(fields) }),
+  }),
   'get-poster': (fields) => ({ video: readVideoName(fields, 'video'), ...readOptionalName(fields) }),
 };

@@ -1,6 +1,7 @@
 /**
- * A video added to a running node reaches every level's list-videos at once: the node announces its
- * list to its children, and each child that accepts its master's list passes its own on.
+ * A video added to a running node reaches every level's list-videos at once: the node announces a
+ * change to its children, and each child takes its master's announcement as a hint: it asks its
+ * master for the list, then passes the hint on. A list carried in an announcement is never used.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
@@ -79,9 +80,33 @@ describe.skipIf(noFfmpeg)('announce-videos', () => {
     expect(isPeerStreamerError(refusal)).toBe(true);
     expect((refusal as { context: { remoteCode: string } }).context.remoteCode).toBe('INVALID_ARGUMENT');
     expect((refusal as Error).message).toMatch(
-      /"mallory" refused: this node lists only what its current master announces/,
+      /"mallory" refused: this node takes announcements only from its current master/,
     );
     expect(await listed(leaf)).not.toContain('fake');
+  });
+
+  it("an announcement forged in the master's name is only a hint: the list it carries never shows", async () => {
+    const before = await listed(relay);
+    const forged = {
+      name: 'relay',
+      videos: [
+        {
+          name: 'forged',
+          kind: 'fmp4' as const,
+          duration: 1,
+          width: 1,
+          height: 1,
+          chunks: 1,
+          mimeType: 'video/mp4',
+        },
+      ],
+    };
+    // Accepted (an older master sends its list this way), and also without any list (a newer one).
+    await peers.request(leaf.address, { type: 'announce-videos', ...forged });
+    await peers.request(leaf.address, { type: 'announce-videos', name: 'relay' });
+    // The leaf asked its real master instead: its library is the master's, at once and after.
+    for (let i = 0; i < 5; i++) expect(await listed(leaf)).toEqual(before);
+    expect(await listed(relay)).not.toContain('forged');
   });
 
   it('a malformed announcement is refused at the door with the field it got wrong', async () => {

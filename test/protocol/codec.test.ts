@@ -57,6 +57,11 @@ describe('requests round trip', () => {
     ]);
     expect(decoded).toEqual({ id: 7, type: 'get', video: 'v', index: 3, fromChild: false });
   });
+
+  it('an announce-videos without its list (a hint; older senders still send one)', () => {
+    const decoded = decodeRequest([requestFrame('announce-videos', { name: 'relay' })]);
+    expect(decoded).toEqual({ id: 7, type: 'announce-videos', name: 'relay' });
+  });
 });
 
 describe('replies round trip', () => {
@@ -275,15 +280,15 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
   ['get-manifest', { video: 5 }, 'video'],
   ['announce-videos', { name: undefined }, 'name'],
   ['announce-videos', { videos: 'all' }, 'videos'],
-  ['announce-videos', { videos: new Array(10_001).fill(requests['announce-videos'].videos[0]) }, 'videos'],
+  ['announce-videos', { videos: new Array(10_001).fill(requests['announce-videos'].videos![0]) }, 'videos'],
   [
     'announce-videos',
-    { videos: [{ ...requests['announce-videos'].videos[0], name: '../x' }] },
+    { videos: [{ ...requests['announce-videos'].videos![0], name: '../x' }] },
     'videos[0].name',
   ],
   [
     'announce-videos',
-    { videos: [{ ...requests['announce-videos'].videos[0], chunks: -1 }] },
+    { videos: [{ ...requests['announce-videos'].videos![0], chunks: -1 }] },
     'videos[0].chunks',
   ],
   ['get-poster', { video: '../../etc/passwd' }, 'video'],
