@@ -1,4 +1,9 @@
-import type { NodeStats, PeerStat, NodeRole as ApiNodeRole } from '../shared/api-types.js';
+import type {
+  LibraryPrefetchStats,
+  NodeStats,
+  PeerStat,
+  NodeRole as ApiNodeRole,
+} from '../shared/api-types.js';
 import type { InventoryEntry, TopologyNode } from '../protocol/messages.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { MasterLink } from './master-link.js';
@@ -28,8 +33,14 @@ export function roleOf(sources: Pick<InspectionSources, 'link' | 'registry'>): A
   return sources.registry.children().length > 0 ? 'master' : 'child';
 }
 
+/**
+ * A node's own stats: what it sends always has the fields that readers of a remote node's stats must
+ * treat as optional (an older node omits them).
+ */
+export type LocalNodeStats = NodeStats & { libraryPrefetch: LibraryPrefetchStats };
+
 /** The counters `peerstreamer stats` and the player's stats panel show. */
-export function buildStats(sources: InspectionSources): NodeStats {
+export function buildStats(sources: InspectionSources): LocalNodeStats {
   const { store, counters, health, registry, link, server } = sources;
   const storeStats = store.stats();
   const upstream = link?.describe() ?? null;

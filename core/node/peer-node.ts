@@ -17,10 +17,9 @@ import type { ControlTransportOptions } from '../control/transport.js';
 import type { MediaManifest } from '../shared/manifest.js';
 import { StreamSessions } from './stream-sessions.js';
 import { UploadLimiter } from './upload-limiter.js';
-import { buildStats, buildSubtree, type InspectionSources } from './inspection.js';
+import { buildStats, buildSubtree, type InspectionSources, type LocalNodeStats } from './inspection.js';
 import { nodeIdOf } from './node-identity.js';
 import { advertisedAddress, type NodeConfig } from './node-config.js';
-import type { NodeStats } from '../shared/api-types.js';
 import type { PeerRef, TopologyNode } from '../protocol/messages.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { errorMessage, type PeerStreamerError } from '../util/errors.js';
@@ -263,7 +262,7 @@ export class PeerNode {
     this.limiter.setLimit(bytesPerSecond);
   }
 
-  stats(): NodeStats {
+  stats(): LocalNodeStats {
     return buildStats(this.inspectionSources());
   }
 

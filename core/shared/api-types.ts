@@ -75,8 +75,8 @@ export interface NodeStats {
   masterName?: string | null;
   /** Children registered with this node now. Absent from older nodes. */
   childCount?: number;
-  /** Starts of library videos fetched ahead of a click (see LibraryPrefetchStats). */
-  libraryPrefetch: LibraryPrefetchStats;
+  /** Starts of library videos fetched ahead of a click (see LibraryPrefetchStats). Absent from older nodes. */
+  libraryPrefetch?: LibraryPrefetchStats;
 }
 
 /** The library prefetch: init segment and chunk 0 of listed videos, held before anyone plays them. */

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { optionalString, parseCommand } from '../args.js';
 import { remoteAddress, withNode } from '../remote.js';
-import type { NodeStats } from '../../shared/api-types.js';
+import type { LibraryPrefetchStats, NodeStats } from '../../shared/api-types.js';
 import { describePlace, formatBytes, formatDuration, formatMilliseconds } from '../../shared/format.js';
 
 const usage = 'peerstreamer stats --from <tcp://host:port> [--json]';
@@ -42,7 +42,7 @@ export function renderStats(stats: NodeStats): string {
     `fetched:        local ${formatBytes(fetched.local)}, peers ${formatBytes(fetched.peer)}, master ${formatBytes(fetched.master)}, source ${formatBytes(fetched.source)}`,
     `held:           ${stats.chunksHeld} chunks, ${formatBytes(stats.bytesHeld)}${stats.capacityBytes ? ` of ${formatBytes(stats.capacityBytes)}` : ''}`,
     `streams:        ${stats.streamsActive}`,
-    `library start:  ${stats.libraryPrefetch.videos} videos prefetched, ${formatBytes(stats.libraryPrefetch.bytes)}, ${stats.libraryPrefetch.inFlight} in flight`,
+    `library start:  ${describeLibraryPrefetch(stats.libraryPrefetch)}`,
     `invalid input:  ${stats.invalidMessages}`,
     '',
     'PEER            RELATION     ADDRESS                    RTT      UP         DOWN       FAILURES',
@@ -52,4 +52,10 @@ export function renderStats(stats: NodeStats): string {
     ),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** An older node sends no library prefetch figures (it has none): that is a dash, not a crash. */
+function describeLibraryPrefetch(prefetch: LibraryPrefetchStats | undefined): string {
+  if (prefetch === undefined) return '-';
+  return `${prefetch.videos} videos prefetched, ${formatBytes(prefetch.bytes)}, ${prefetch.inFlight} in flight`;
 }

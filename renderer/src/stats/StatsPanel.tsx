@@ -75,7 +75,9 @@ export function StatsPanel() {
           label="Library starts prefetched"
           testId="library-prefetch"
           value={
-            stats ? `${stats.libraryPrefetch.videos} · ${formatBytes(stats.libraryPrefetch.bytes)}` : '—'
+            stats?.libraryPrefetch
+              ? `${stats.libraryPrefetch.videos} · ${formatBytes(stats.libraryPrefetch.bytes)}`
+              : '—'
           }
         />
         <Metric
