@@ -13,6 +13,7 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { Transport } from './transport.js';
 import { inventoryFrom } from './inventory.js';
 import type { PeerServer } from '../net/server.js';
+import type { LibraryPrefetch } from '../stream/library-prefetch.js';
 
 export interface InspectionSources {
   name: string;
@@ -24,6 +25,7 @@ export interface InspectionSources {
   link: MasterLink | null;
   server: PeerServer;
   streamsActive: () => number;
+  libraryPrefetch: Pick<LibraryPrefetch, 'stats'>;
   seeding: () => boolean;
 }
 
@@ -77,7 +79,7 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
     currentMaster: upstream?.address ?? null,
     masterName: upstream?.name ?? null,
     childCount: registry.children().length,
-    libraryPrefetch: counters.libraryPrefetch(),
+    libraryPrefetch: sources.libraryPrefetch.stats(),
   };
 }
 

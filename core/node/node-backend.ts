@@ -4,7 +4,6 @@ import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../share
 import type { Manifest } from '../shared/manifest.js';
 import type { TopologyNode as WireTopologyNode } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
-import { LibraryPrefetch } from '../stream/library-prefetch.js';
 import type { PeerNode } from './peer-node.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 
@@ -13,21 +12,17 @@ export interface NodeBackendOptions {
   topologyIntervalMs?: number;
 }
 
-/** Library prefetches in flight at once: enough to warm a library quickly, few enough to stay light. */
-const LIBRARY_PREFETCH_CONCURRENCY = 2;
-
 /**
  * The gateway's backend for a full peer node: the library is what the swarm offers (this node's
  * store plus its master's list), chunks come through the node's fetcher (store, peers, master), and
- * stats and topology are the node's own. Listing the library starts the library prefetch (the start
- * of each video, so a click plays from local bytes); a request for a video's init segment or chunks
- * means it is being played, and the library prefetch gives way, unless the player says it is only
- * warming its own cache.
+ * stats and topology are the node's own. Listing the library starts the node's library prefetch
+ * (the start of each video, so a click plays from local bytes); a request for a video's init segment
+ * or chunks means it is being played, and the library prefetch gives way, unless the player says it
+ * is only warming its own cache.
  */
 export class NodeBackend implements GatewayBackend {
   private readonly listeners = new Set<(update: LiveUpdate) => void>();
   private readonly prefetcher: Prefetcher;
-  private readonly libraryPrefetch: LibraryPrefetch;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -40,11 +35,6 @@ export class NodeBackend implements GatewayBackend {
       node.config.readAhead,
       node.config.fetchConcurrency,
     );
-    this.libraryPrefetch = new LibraryPrefetch(node.fetcher, node.store, node.logger, {
-      budgetBytes: node.config.libraryPrefetchBytes,
-      concurrency: LIBRARY_PREFETCH_CONCURRENCY,
-    });
-    node.counters.libraryPrefetch = () => this.libraryPrefetch.stats();
   }
 
   async listVideos(): Promise<LibraryEntry[]> {
@@ -70,7 +60,7 @@ export class NodeBackend implements GatewayBackend {
       });
     }
     const library = [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
-    this.libraryPrefetch.listed(library);
+    this.node.libraryPrefetch.listed(library);
     return library;
   }
 
@@ -103,8 +93,8 @@ export class NodeBackend implements GatewayBackend {
    */
   private async beforeRead(name: string, index: number, options: ReadOptions): Promise<void> {
     if (options.prefetch !== true) {
-      this.libraryPrefetch.playing(name);
-    } else if (!(await this.libraryPrefetch.ready(name, index))) {
+      this.node.libraryPrefetch.playing(name);
+    } else if (!(await this.node.libraryPrefetch.ready(name, index))) {
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
         `${index === -1 ? 'the init segment' : `chunk ${index}`} of ${JSON.stringify(name)} is not prefetched on this node; a warm-up gets only what the library prefetch holds.`,
@@ -135,8 +125,8 @@ export class NodeBackend implements GatewayBackend {
   }
 
   close(): void {
+    // The library prefetch is the node's: it stops with the node, not with one of its gateways.
     this.prefetcher.close();
-    this.libraryPrefetch.close();
     this.stopPushing();
     this.listeners.clear();
   }

@@ -1,4 +1,4 @@
-import type { ChunkOrigin, LibraryPrefetchStats } from '../shared/api-types.js';
+import type { ChunkOrigin } from '../shared/api-types.js';
 
 /** The counters a node keeps about its own traffic; `stats` replies and the player read them. */
 export class NodeCounters {
@@ -12,8 +12,6 @@ export class NodeCounters {
   badPosters = 0;
   failovers = 0;
   readonly startedAt = Date.now();
-  /** Set by the gateway backend that runs the library prefetch; zeros while there is none. */
-  libraryPrefetch: () => LibraryPrefetchStats = () => ({ videos: 0, bytes: 0, inFlight: 0 });
 
   /** Network origins once per arrival; `local` once per cache hit a consumer reads (see ChunkFetcher). */
   fetched(origin: ChunkOrigin, bytes: number): void {

@@ -2,6 +2,7 @@ import { PeerServer } from '../net/server.js';
 import { PeerClient } from '../net/client.js';
 import { ChunkStore } from '../store/chunk-store.js';
 import { ChunkFetcher } from '../stream/chunk-fetcher.js';
+import { LibraryPrefetch } from '../stream/library-prefetch.js';
 import { ChildRegistry } from './child-registry.js';
 import { MasterLink } from './master-link.js';
 import { MasterService } from './master-service.js';
@@ -24,6 +25,9 @@ import type { PeerRef, TopologyNode } from '../protocol/messages.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { errorMessage, type PeerStreamerError } from '../util/errors.js';
 import { parseTcpAddress } from '../protocol/address.js';
+
+/** Library prefetches in flight at once: enough to warm a library quickly, few enough to stay light. */
+const LIBRARY_PREFETCH_CONCURRENCY = 2;
 
 export interface PeerNodeOptions {
   logger?: Logger;
@@ -50,6 +54,11 @@ export class PeerNode {
   readonly logger: Logger;
   readonly library: SwarmLibrary;
   readonly posters: PosterService;
+  /**
+   * The starts of listed videos, fetched ahead of a click. The node's, not a gateway's: its figures
+   * are in the node's stats however many gateways (or none) list the library.
+   */
+  readonly libraryPrefetch: LibraryPrefetch;
   private readonly sessions: StreamSessions;
   private readonly masterService: MasterService;
   private readonly limiter: UploadLimiter;
@@ -126,6 +135,10 @@ export class PeerNode {
       health: this.health,
       counters: this.counters,
       logger,
+    });
+    this.libraryPrefetch = new LibraryPrefetch(this.fetcher, store, logger, {
+      budgetBytes: config.libraryPrefetchBytes,
+      concurrency: LIBRARY_PREFETCH_CONCURRENCY,
     });
     this.sessions = new StreamSessions(this.fetcher, store, {
       window: config.readAhead,
@@ -300,6 +313,7 @@ export class PeerNode {
     this.stopped = true;
     // First: running adds and exports are cancelled and let go of the store before it closes.
     await this.controlServer?.close();
+    this.libraryPrefetch.close();
     await this.publisher.close();
     await this.link?.stop();
     this.sessions.close();
@@ -326,6 +340,7 @@ export class PeerNode {
       link: this.link,
       server: this.server,
       streamsActive: () => this.sessions.active,
+      libraryPrefetch: this.libraryPrefetch,
       seeding: () => this.seedingEnabled,
     };
   }

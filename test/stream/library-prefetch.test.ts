@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStats } from '../../core/cli/commands/stats.js';
 import { LibraryPrefetch } from '../../core/stream/library-prefetch.js';
+import { NodeBackend } from '../../core/node/node-backend.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { silentLogger } from '../../core/util/logger.js';
@@ -129,6 +130,20 @@ describe('library prefetch', () => {
     // The warm-up was the start's first use: credited to its real origin, counted once.
     expect(chunk.headers.get('X-PeerStreamer-Origin')).not.toBe('local');
     expect(networkBytes(frank.node)).toBe(NAMES.reduce((sum, name) => sum + startBytes(name), 0));
+  });
+
+  it("is the node's, not a gateway's: another backend on the node does not hide what the first warms", async () => {
+    const gina = await swarm.viewer('gina', level1);
+    // A second backend on the same node (a second window, a restarted UI) that lists nothing.
+    const second = new NodeBackend(gina.node);
+    await library(gina);
+    await until('gina holds every listed start', () => startsHeld(gina.node).length === NAMES.length);
+    await until('gina is idle', settled(gina, NAMES.length));
+    second.close();
+    // Closing a backend leaves the node's prefetch and its figures alone.
+    const total = NAMES.reduce((sum, name) => sum + startBytes(name), 0);
+    expect(gina.node.stats().libraryPrefetch).toEqual({ videos: NAMES.length, bytes: total, inFlight: 0 });
+    expect(gina.node.libraryPrefetch.stats()).toEqual(gina.node.stats().libraryPrefetch);
   });
 
   it('gives way to playback: a video played drops everything still queued', async () => {
