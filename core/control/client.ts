@@ -95,7 +95,11 @@ export class ControlClient {
     return (await this.call({ type: 'verify' }, () => undefined)).report;
   }
 
-  /** Writes the video's bytes into `out` as they arrive, waiting whenever `out` is full. */
+  /**
+   * Writes the video's bytes into `out` as they arrive, waiting whenever `out` is full. A failure of
+   * `out` itself (a full disk) is thrown as `out` raised it, not as a failed connection, so the
+   * caller can tell its output's errors from the node's.
+   */
   async export(request: ExportRequest, out: Writable): Promise<{ bytes: number; chunks: number }> {
     let received = 0;
     const result = await this.call(
@@ -103,6 +107,8 @@ export class ControlClient {
       () => undefined,
       async (bytes) => {
         received += bytes.length;
+        // An output that already failed would take the write without a word and never drain.
+        if (out.errored) throw out.errored;
         if (!out.write(bytes)) await once(out, 'drain');
       },
     );
@@ -140,7 +146,9 @@ export class ControlClient {
           if (piece.kind === 'bytes') {
             if (onBytes === undefined)
               throw new ControlProblem('BAD_REPLY', 'raw bytes for a command that has none');
-            await onBytes(piece.bytes);
+            await onBytes(piece.bytes).catch((error: unknown) => {
+              throw new OutputFailed(error);
+            });
             continue;
           }
           const line = parseNodeLine(request.type, piece.line);
@@ -154,6 +162,8 @@ export class ControlClient {
       }
     } catch (error) {
       this.close();
+      // The caller's own output failed: its error, unchanged, is the caller's to word.
+      if (error instanceof OutputFailed) throw error.cause;
       if (error instanceof ControlProblem) throw this.badReply(error.message);
       if (error instanceof PeerStreamerError) throw error;
       throw new PeerStreamerError(
@@ -181,5 +191,12 @@ export class ControlClient {
       `the node on ${this.socketPath} sent an invalid control reply: ${detail}`,
       { socket: this.socketPath },
     );
+  }
+}
+
+/** What the consumer of a command's bytes threw: carried past the connection's own error handling. */
+class OutputFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the output failed', { cause });
   }
 }
