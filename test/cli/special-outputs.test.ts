@@ -5,7 +5,15 @@
  * that through `play -o /dev/null`.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, lstatSync, readFileSync, rmSync } from 'node:fs';
+import {
+  createReadStream,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lacks, requires } from '../helpers/requirements.js';
@@ -76,5 +84,18 @@ describe.skipIf(noFfmpeg || noFifos)('an -o that is not a plain file', () => {
     const failed = await runCli(['play', '--from', 'tcp://127.0.0.1:1', 'clip', '-o', partial]);
     expect(failed.code).not.toBe(0);
     expect(() => lstatSync(partial)).toThrow(/ENOENT/);
+  });
+});
+
+describe.skipIf(noFfmpeg)('an -o that names an earlier file', () => {
+  it('a play that fails leaves it untouched, and nothing beside it', async () => {
+    const dir = path.join(work, 'earlier');
+    mkdirSync(dir);
+    const earlier = path.join(dir, 'movie.mp4');
+    writeFileSync(earlier, 'the movie exported yesterday\n');
+    const failed = await runCli(['play', '--from', 'tcp://127.0.0.1:1', 'clip', '-o', earlier]);
+    expect(failed.code).not.toBe(0);
+    expect(readFileSync(earlier, 'utf8')).toBe('the movie exported yesterday\n');
+    expect(readdirSync(dir)).toEqual(['movie.mp4']);
   });
 });

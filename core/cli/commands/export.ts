@@ -1,15 +1,10 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
-import { rename, rm, stat } from 'node:fs/promises';
-import { outputKind } from '../output-file.js';
-import path from 'node:path';
+import { assertOutputPath, writeOutputFile } from '../output-file.js';
 import type { Command } from '../command.js';
 import { exactlyPositionals, optionalString, parseCommand, requireString } from '../args.js';
 import type { Writable } from 'node:stream';
 import { withStoreOrNode } from '../open-store.js';
 import { exportVideo, exportableManifest } from '../../library/export.js';
-import { PeerStreamerError, errorMessage, isDiskFull } from '../../util/errors.js';
+import { PeerStreamerError } from '../../util/errors.js';
 import { formatBytes } from '../../util/units.js';
 
 const usage = 'peerstreamer export <name> --store <dir> [--from-chunk <k>] [-o <file>]';
@@ -55,12 +50,12 @@ the store, the node reads the chunks and streams them to this command, and keeps
     ): Promise<{ bytes: number; chunks: number } | undefined> =>
       outputPath === undefined
         ? exportToStdout(() => exportInto(process.stdout))
-        : exportToFile(outputPath, exportInto);
+        : writeOutputFile(outputPath, exportInto);
     const result = await withStoreOrNode(
       dir,
       {
         // The node checks the name and index before it sends a byte; a failed export to a file
-        // leaves no file behind either way (see exportToFile).
+        // leaves no file behind either way (see writeOutputFile).
         node: (node) => writeTo((out) => node.export({ name, fromChunk }, out)),
         store: async (store) => {
           // Checked before any output exists, so a wrong name or index leaves no file behind.
@@ -95,83 +90,4 @@ async function exportToStdout<T>(write: () => Promise<T>): Promise<T | undefined
     if (pipeClosed || (error as NodeJS.ErrnoException).code === 'EPIPE') return undefined;
     throw error;
   }
-}
-
-/** Refuses an output whose directory is missing or that names a directory, before the store is read. */
-async function assertOutputPath(outputPath: string): Promise<void> {
-  const parent = path.dirname(path.resolve(outputPath));
-  const parentInfo = await stat(parent).catch(() => undefined);
-  if (parentInfo === undefined || !parentInfo.isDirectory()) {
-    throw new PeerStreamerError(
-      'INVALID_ARGUMENT',
-      `-o ${outputPath}: the directory ${parent} does not exist; create it first or write somewhere else.`,
-      { output: outputPath },
-    );
-  }
-  const info = await stat(outputPath).catch(() => undefined);
-  if (info?.isDirectory()) {
-    throw new PeerStreamerError(
-      'INVALID_ARGUMENT',
-      `-o ${outputPath} is a directory; give a file path, e.g. ${path.join(outputPath, 'video.mp4')}.`,
-      { output: outputPath },
-    );
-  }
-}
-
-/**
- * Writes to a temporary file beside `outputPath` and renames it into place only when everything was
- * written: a failed export leaves neither a partial file nor a damaged earlier file of that name.
- * A device or FIFO (`-o /dev/null`, a named pipe a player reads) is written in place instead:
- * renaming a file over it would replace the device with a plain file.
- */
-async function exportToFile<T>(outputPath: string, write: (out: WriteStream) => Promise<T>): Promise<T> {
-  const inPlace = outputKind(outputPath) === 'special';
-  const target = inPlace
-    ? outputPath
-    : path.join(path.dirname(outputPath), `.${path.basename(outputPath)}.partial-${process.pid}`);
-  const out = createWriteStream(target, { flags: inPlace ? 'w' : 'wx' });
-  // Write errors surface through finished() or the drain wait; remembering them here also keeps them
-  // from crashing the process, and tells them apart from errors reading the store.
-  let streamError: unknown;
-  out.on('error', (error) => {
-    streamError ??= error;
-  });
-  try {
-    await once(out, 'open');
-    const result = await write(out);
-    out.end();
-    await finished(out);
-    if (!inPlace) {
-      await rename(target, outputPath).catch((error: unknown) => {
-        streamError = error;
-        throw error;
-      });
-    }
-    return result;
-  } catch (error) {
-    out.destroy();
-    if (!inPlace) await rm(target, { force: true });
-    throw error === streamError ? outputError(outputPath, error) : error;
-  }
-}
-
-function outputError(outputPath: string, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (isDiskFull(error)) {
-    return new PeerStreamerError(
-      'DISK_FULL',
-      `-o ${outputPath}: the disk is full (${errorMessage(error)}); nothing was written. Free space or write somewhere else.`,
-      { output: outputPath },
-      { cause: error },
-    );
-  }
-  if (code !== undefined) {
-    return new PeerStreamerError(
-      'INVALID_ARGUMENT',
-      `-o ${outputPath} cannot be written (${errorMessage(error)}); check the path and its permissions, or write somewhere else.`,
-      { output: outputPath },
-      { cause: error },
-    );
-  }
-  return error;
 }

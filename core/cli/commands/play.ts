@@ -1,6 +1,3 @@
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { finished } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Command } from '../command.js';
@@ -8,7 +5,7 @@ import { exactlyPositionals, optionalString, parseCommand } from '../args.js';
 import { remoteAddress, withNode } from '../remote.js';
 import { ProgressReporter } from '../progress.js';
 import { playStream } from '../../stream/play-client.js';
-import { mayRemoveOnFailure, outputKind } from '../output-file.js';
+import { assertOutputPath, writeOutputFile } from '../output-file.js';
 import { PeerStreamerError } from '../../util/errors.js';
 import { parseDuration, formatBytes } from '../../util/units.js';
 
@@ -53,11 +50,10 @@ checked against the manifest. Progress and where chunks came from go to stderr.
         'play writes video bytes; refusing to print them on a terminal. Pipe it (`| mpv -`) or pass -o <file>.',
       );
     }
-    const outputBefore = outputPath === undefined ? 'absent' : outputKind(outputPath);
-    const out: Writable = outputPath === undefined ? process.stdout : createWriteStream(outputPath);
-    // A player that quits early closes the pipe: that ends the stream, it is not an error.
+    if (outputPath !== undefined) await assertOutputPath(outputPath);
+    // A player reading stdout that quits early closes the pipe: that ends the stream, it is not an error.
     let pipeClosed = false;
-    out.on('error', (error: NodeJS.ErrnoException) => {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') pipeClosed = true;
     });
     const started = Date.now();
@@ -68,36 +64,29 @@ checked against the manifest. Progress and where chunks came from go to stderr.
       Boolean(process.stderr.isTTY),
       'throughput',
     );
-    try {
-      await withNode(address, async (client) => {
-        const result = await playStream(client, address, name!, out, {
+    const playInto = (out: Writable) =>
+      withNode(address, (client) =>
+        playStream(client, address, name!, out, {
           startSeconds: start,
           inFlight: Number(inFlightText),
           streamId: randomUUID(),
-          stopped: () => pipeClosed,
+          // An output that failed (a full disk) takes no more: its error is what the play reports.
+          stopped: () => pipeClosed || out.errored !== null,
           onChunk: (index, total, bytes, origin) => {
             fromOrigin[origin ?? 'unknown'] = (fromOrigin[origin ?? 'unknown'] ?? 0) + 1;
             progress.update({ done: index + 1, total, bytes, detail: `(${describeOrigins(fromOrigin)})` });
           },
-        });
-        if (out !== process.stdout) {
-          out.end();
-          await finished(out);
-        }
-        const seconds = (Date.now() - started) / 1000;
-        progress.finish(
-          `played ${name}: ${result.chunks} chunks, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s`,
-        );
-        process.stderr.write(`chunks from ${describeOrigins(fromOrigin)} (as ${address} got them)\n`);
-      });
-    } catch (error) {
-      if (outputPath !== undefined) {
-        out.destroy();
-        // Only a partial file this play created goes; a device, a FIFO or an earlier file stays.
-        if (mayRemoveOnFailure(outputBefore, outputPath)) await rm(outputPath, { force: true });
-      }
-      throw error;
-    }
+        }),
+      );
+    // A file gets the same writer as export's: a failed play leaves the path as it found it.
+    const result = await (outputPath === undefined
+      ? playInto(process.stdout)
+      : writeOutputFile(outputPath, playInto));
+    const seconds = (Date.now() - started) / 1000;
+    progress.finish(
+      `played ${name}: ${result.chunks} chunks, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s`,
+    );
+    process.stderr.write(`chunks from ${describeOrigins(fromOrigin)} (as ${address} got them)\n`);
     return 0;
   },
 };
