@@ -382,7 +382,11 @@ export class PeerServer {
     this.totals.handlerErrors += 1;
     if (isPeerStreamerError(error)) {
       this.log.debug({ type: request.type, code: error.code }, error.message);
-      return encodeErrorReply(request.id, error.code, error.message, { asked: askedPath(error) });
+      const retryAfterMs = error.context.retryAfterMs;
+      return encodeErrorReply(request.id, error.code, error.message, {
+        asked: askedPath(error),
+        ...(typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
+      });
     }
     if (error instanceof WireProblem) {
       this.log.error({ type: request.type }, `handler produced an invalid reply: ${error.message}`);

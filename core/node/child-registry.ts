@@ -41,10 +41,13 @@ export type RegisterChild = RegisterRequest;
  * - `registered`: the name was free (or its holder had died or said goodbye).
  * - `replaced`: the same node registered again (a restart, a failover back, a seeding change); its
  *   old entries were replaced by the new inventory.
- * - `taken`: another node holds the name and is alive; nothing changed.
+ * - `taken`: another node holds the name and is alive; nothing changed. `expiresInMs` is how long
+ *   the holder stays alive without another heartbeat: a holder that was killed frees the name then.
  */
 export type RegisterOutcome =
-  { outcome: 'registered' } | { outcome: 'replaced' } | { outcome: 'taken'; holder: ChildState };
+  | { outcome: 'registered' }
+  | { outcome: 'replaced' }
+  | { outcome: 'taken'; holder: ChildState; expiresInMs: number };
 
 /**
  * Who may speak for a name (register over it, heartbeat, report, say goodbye): the node holding it.
@@ -75,7 +78,8 @@ export class ChildRegistry {
     // A holder past the dead-after bound is dead even if the sweep has not run yet.
     const holderAlive = holder !== undefined && holder.lastSeenAt >= now - this.deadAfterMs;
     if (holder && holderAlive && !sameNode(holder, child.nodeId)) {
-      return { outcome: 'taken', holder };
+      // Dead once strictly past the bound (see holderAlive): hence the extra millisecond.
+      return { outcome: 'taken', holder, expiresInMs: holder.lastSeenAt + this.deadAfterMs - now + 1 };
     }
     this.states.set(child.name, {
       name: child.name,

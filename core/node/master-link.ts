@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Transport } from './transport.js';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { CapacityHints, InventoryEntry, PeerRef, RegisteringRole } from '../protocol/messages.js';
@@ -67,6 +68,13 @@ export class MasterLink implements UpstreamView {
    */
   private hintedSupermaster: PeerRef | undefined;
   private lastRetryLog = 0;
+  /**
+   * Set once this node waited for a holder of its name to time out, and cleared by a registration:
+   * a name still taken after that wait is another live node's, and the link gives up.
+   */
+  private waitedForName = false;
+  /** Aborted by stop() and fatal(): waits in the link end with it. */
+  private readonly halting = new AbortController();
   private readonly heartbeatMs: number;
   private readonly missedHeartbeats: number;
   private readonly returnProbeMs: number;
@@ -167,6 +175,7 @@ export class MasterLink implements UpstreamView {
     );
     if (this.stopped) return reason;
     this.stopped = true;
+    this.halting.abort();
     for (const timer of this.timers) clearInterval(timer);
     this.options.store.off('chunk-added', this.onAdded);
     this.options.store.off('chunk-removed', this.onRemoved);
@@ -187,6 +196,7 @@ export class MasterLink implements UpstreamView {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.halting.abort();
     for (const timer of this.timers) clearInterval(timer);
     this.options.store.off('chunk-added', this.onAdded);
     this.options.store.off('chunk-removed', this.onRemoved);
@@ -255,8 +265,19 @@ export class MasterLink implements UpstreamView {
       ));
     } catch (error) {
       // A supermaster may have a child of this name of its own; that only rules it out as a fallback.
-      if (remoteCodeOf(error) === 'NAME_TAKEN' && !isSupermaster) throw this.fatal(address, error);
-      throw error;
+      if (remoteCodeOf(error) !== 'NAME_TAKEN' || isSupermaster) throw error;
+      const expiresInMs = retryAfterOf(error);
+      if (expiresInMs === undefined || this.waitedForName) throw this.fatal(address, error);
+      // Perhaps this node's earlier self under another store id (a store replaced, a node killed
+      // and started afresh): the master says when that registration times out unless it is alive.
+      this.waitedForName = true;
+      this.options.logger.warn(
+        { master: address, retryAfterMs: expiresInMs },
+        `the master at ${address} has another node under the name ${JSON.stringify(self.name)}; waiting ${expiresInMs} ms for it to time out, then trying once more`,
+      );
+      await this.pause(expiresInMs + NAME_EXPIRY_MARGIN_MS);
+      if (this.stopped) return;
+      return this.register(address, isSupermaster);
     }
     if (this.stopped) return;
     const previous = this.upstream;
@@ -267,6 +288,7 @@ export class MasterLink implements UpstreamView {
       isSupermaster,
       ...(reply.supermaster ? { supermaster: reply.supermaster } : {}),
     };
+    if (!isSupermaster) this.waitedForName = false;
     if (!isSupermaster && reply.supermaster) this.hintedSupermaster = reply.supermaster;
     for (const wake of this.connectedWaiters) wake();
     this.connectedWaiters.clear();
@@ -356,6 +378,11 @@ export class MasterLink implements UpstreamView {
     }
   }
 
+  /** Waits `ms`, or less if the link stops meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.halting.signal }).catch(() => undefined);
+  }
+
   private every(ms: number, work: () => Promise<void>): void {
     let running = false;
     const timer = setInterval(() => {
@@ -389,6 +416,15 @@ export class MasterLink implements UpstreamView {
 function remoteCodeOf(error: unknown): unknown {
   return isPeerStreamerError(error) ? error.context.remoteCode : undefined;
 }
+
+/** The reply's `retryAfterMs`, when the failure is an error reply that gave one. */
+function retryAfterOf(error: unknown): number | undefined {
+  const value = isPeerStreamerError(error) ? error.context.retryAfterMs : undefined;
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** Beyond the master's figure, so timers and clocks a millisecond apart do not make the retry too early. */
+const NAME_EXPIRY_MARGIN_MS = 100;
 
 function toInventory(map: Map<string, Set<number>>): InventoryEntry[] {
   return [...map].filter(([, set]) => set.size > 0).map(([video, set]) => ({ video, indexes: [...set] }));

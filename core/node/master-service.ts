@@ -30,13 +30,21 @@ function notRegistered(name: string): PeerStreamerError {
 /**
  * Travels as the wire code NAME_TAKEN (see docs/PROTOCOL.md): another live node holds the name. The
  * message is what the refused node prints, so it names the name, this master and what to do.
+ * `retryAfterMs` is how long until the holder times out unless it is heard from again: a node
+ * started under the name of one that was just killed waits that long once, instead of giving up.
  */
-function nameTaken(name: string, masterName: string, holder: ChildState, now: number): PeerStreamerError {
+function nameTaken(
+  name: string,
+  masterName: string,
+  taken: { holder: ChildState; expiresInMs: number },
+  now: number,
+): PeerStreamerError {
+  const { holder } = taken;
   const since = Math.max(0, Math.round((now - holder.registeredAt) / 1000));
   return new PeerStreamerError(
     'NAME_TAKEN',
     `the name ${JSON.stringify(name)} is already taken under master ${JSON.stringify(masterName)}: another node (at ${holder.address}, registered ${since} s ago) uses it and is alive. Pick another name for this node (--name, or Name in the desktop app's settings), or stop the other node first (the name is freed once it says goodbye or stops answering).`,
-    { name, master: masterName, holderAddress: holder.address },
+    { name, master: masterName, holderAddress: holder.address, retryAfterMs: taken.expiresInMs },
   );
 }
 
@@ -61,7 +69,7 @@ export class MasterService {
           },
           'refused a register: another live node holds that name',
         );
-        throw nameTaken(request.name, options.selfName, result.holder, Date.now());
+        throw nameTaken(request.name, options.selfName, result, Date.now());
       }
       const flapped = result.outcome === 'replaced';
       logger.info(

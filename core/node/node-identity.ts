@@ -15,7 +15,8 @@ const NODE_ID = /^[0-9a-f]{32}$/;
  * to the store, not the machine: a copied store directory is the same node to a master.
  *
  * An unreadable or malformed row is replaced by a new id (logged): the node then counts as a new
- * node, which at worst makes it wait for its old registration to time out.
+ * node, which at worst makes it wait for its old registration to time out (its master refuses it
+ * with NAME_TAKEN and says how long that takes; MasterLink waits that long once and tries again).
  */
 export function nodeIdOf(store: ChunkStore, logger?: Logger): string {
   let saved: unknown;

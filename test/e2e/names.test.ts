@@ -1,7 +1,8 @@
 /**
  * Names under a master, with real node processes: a second node under a live name is refused with
- * NAME_TAKEN and exits saying so in one line, while the first keeps its place; the same node killed
- * and restarted on its store registers again.
+ * NAME_TAKEN and exits saying so in one line, while the first keeps its place; a new node under the
+ * name of a killed one waits for it to time out; the same node killed and restarted on its store
+ * registers again.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Swarm, assertBuilt, runCli, topologyOf, waitFor, type NodeProcess } from '../helpers/swarm.js';
@@ -73,6 +74,23 @@ describe('a second node under a live name', () => {
     expect(await first.kill('SIGTERM')).toBe(0);
     const second = await swarm.start({ name: 'ben', master: source });
     expect(childrenOf(await topologyOf(source))).toEqual([`ben@${second.address}`]);
+  });
+});
+
+describe('a new node under the name of one just killed', () => {
+  it('waits for the killed one to time out, as the master says, then registers', async ({ skip }) => {
+    skip(noSignals);
+    swarm = new Swarm();
+    const source = await swarm.start({ name: 'source' });
+    const first = await swarm.start({ name: 'ben', master: source });
+    await first.kill('SIGKILL');
+    // Another store, so another node id: the master cannot tell it from a second node of that name,
+    // and only the killed one's silence frees the name.
+    const second = await swarm.start({ name: 'ben', master: source, store: swarm.dir('store-ben-new') });
+    expect(second.alive).toBe(true);
+    expect(childrenOf(await topologyOf(source))).toEqual([`ben@${second.address}`]);
+    expect(errorLines(second)).toEqual([]);
+    expect(second.logs.some((line) => line.includes('waiting') && line.includes('to time out'))).toBe(true);
   });
 });
 

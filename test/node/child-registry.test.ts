@@ -36,6 +36,22 @@ describe('ChildRegistry', () => {
     expect(registry.heartbeat('alice')).toBe(false);
   });
 
+  it('says when a taken name frees: the holder times out that long after it was last heard from', () => {
+    let now = 0;
+    const registry = new ChildRegistry(new PeerHealth({ now: () => now }), {
+      deadAfterMs: 2_500,
+      now: () => now,
+    });
+    registry.register(child('alice', 1, [0], { nodeId: 'a'.repeat(32) }));
+    now = 1_000;
+    const taken = registry.register(child('alice', 2, [1], { nodeId: 'b'.repeat(32) }));
+    expect(taken).toMatchObject({ outcome: 'taken', expiresInMs: 1_501 });
+    now += 1_501;
+    expect(registry.register(child('alice', 2, [1], { nodeId: 'b'.repeat(32) }))).toEqual({
+      outcome: 'registered',
+    });
+  });
+
   it('reports a flap when a registered child registers again, replacing its entries', () => {
     const registry = new ChildRegistry(new PeerHealth());
     expect(registry.register(child('alice', 1, [0, 1]))).toEqual({ outcome: 'registered' });
