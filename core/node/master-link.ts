@@ -174,14 +174,7 @@ export class MasterLink implements UpstreamView {
       { master: address, name: this.options.self.name },
     );
     if (this.stopped) return reason;
-    this.stopped = true;
-    this.halting.abort();
-    for (const timer of this.timers) clearInterval(timer);
-    this.options.store.off('chunk-added', this.onAdded);
-    this.options.store.off('chunk-removed', this.onRemoved);
-    this.upstream = null;
-    for (const wake of this.connectedWaiters) wake();
-    this.connectedWaiters.clear();
+    this.halt();
     this.options.logger.error({ code: 'NAME_TAKEN', master: address }, reason.message);
     this.options.onFatal?.(reason);
     return reason;
@@ -195,6 +188,19 @@ export class MasterLink implements UpstreamView {
 
   async stop(): Promise<void> {
     if (this.stopped) return;
+    const upstream = this.halt();
+    if (upstream) {
+      await this.options.transport
+        .request(upstream.address, this.bye(), { timeoutMs: 500 })
+        .catch(() => undefined);
+    }
+  }
+
+  /**
+   * The teardown stop() and fatal() share: no more timers, store events or waits, no master, and
+   * whoever waits for one is woken (to find none). Returns the master it was attached to.
+   */
+  private halt(): Upstream | null {
     this.stopped = true;
     this.halting.abort();
     for (const timer of this.timers) clearInterval(timer);
@@ -202,11 +208,9 @@ export class MasterLink implements UpstreamView {
     this.options.store.off('chunk-removed', this.onRemoved);
     const upstream = this.upstream;
     this.upstream = null;
-    if (upstream) {
-      await this.options.transport
-        .request(upstream.address, this.bye(), { timeoutMs: 500 })
-        .catch(() => undefined);
-    }
+    for (const wake of this.connectedWaiters) wake();
+    this.connectedWaiters.clear();
+    return upstream;
   }
 
   private bye(): { type: 'bye'; name: string; nodeId: string } {
