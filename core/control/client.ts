@@ -48,8 +48,8 @@ export async function connectToNode(
   }
   const reached = await reachUnixSocket(dir, platform);
   if (reached === null) return null;
-  // Optional on a Unix socket (its mode already keeps others out), and sent when readable, so a
-  // node never meets two kinds of client; read once connected, so it is the running node's.
+  // Read once connected, so it is the running node's. A store without a readable token is sent
+  // none, and the node's UNAUTHORIZED says where a client finds it.
   return new ControlClient(reached.socket, reached.path, await readTokenFile(dir));
 }
 
@@ -60,7 +60,7 @@ export class ControlClient {
   constructor(
     private readonly socket: net.Socket,
     readonly socketPath: string,
-    /** Sent with the request; required on a named pipe (core/control/token.ts). */
+    /** Sent with the request; a node refuses a request without it (core/control/token.ts). */
     private readonly token?: string,
   ) {
     // Errors surface through the reads below; without a listener one would crash the process.

@@ -105,6 +105,6 @@ export type ControlChannelCode =
   | 'TIMEOUT'
   | 'BUSY'
   | 'NODE_STOPPING'
-  /** The request carried no token where one is required, or not the node's (core/control/token.ts). */
+  /** The request carried no token, or not the node's (core/control/token.ts). */
   | 'UNAUTHORIZED'
   | 'INTERNAL';

@@ -1,5 +1,5 @@
 /**
- * The node's control channel: an owner-only Unix socket, or on Windows a named pipe whose requests
+ * The node's control channel: an owner-only Unix socket, or on Windows a named pipe, whose requests
  * carry the store's control token, through which the `peerstreamer` CLI adds, lists, verifies and
  * exports while the node keeps the store locked and keeps serving. See docs/PROTOCOL.md, "The
  * control channel".
@@ -78,7 +78,7 @@ export class ControlServer {
     if (existsSync(tokenFile(storeDir))) {
       options.logger.info('replacing the control token of a node that did not stop cleanly');
     }
-    const access: ControlAccess = { token: createToken(), required: endpoint.transport === 'pipe' };
+    const access: ControlAccess = { token: createToken() };
     await writeTokenFile(storeDir, access.token, platform);
     const server = net.createServer();
     try {

@@ -1,10 +1,11 @@
 /**
  * The control token: 32 random bytes, in hex, that a node makes each time it opens its control
  * channel and writes to `<store>/control.token`. A request that carries it proves its sender can read
- * the store's files, which is exactly who could open the store itself were the node stopped. On a
- * named pipe (Windows), whose default DACL lets every user connect, every request must carry it; on a
- * Unix socket the socket's mode 0600 already limits who connects, so there it is optional, but a
- * token that is sent must be right.
+ * the store's files, which is exactly who could open the store itself were the node stopped. Every
+ * request must carry it, on either transport: a named pipe (Windows) lets every user connect, and on
+ * a Unix socket, whose mode 0600 already limits who connects, one rule for both means no code path
+ * that lets a request through unchecked (the node writes the token on every start and the CLI always
+ * sends it).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
@@ -51,8 +52,6 @@ export function tokenMatches(expected: string, given: unknown): boolean {
 export interface ControlAccess {
   /** This run's token. */
   token: string;
-  /** Whether a request without it is refused (named pipes) or let through (owner-only Unix sockets). */
-  required: boolean;
 }
 
 /**
@@ -61,7 +60,6 @@ export interface ControlAccess {
  */
 export function authorize(access: ControlAccess, given: unknown): void {
   if (given === undefined) {
-    if (!access.required) return;
     throw new ControlProblem(
       'UNAUTHORIZED',
       'this control channel needs the token the node wrote for this run (field "token"); a client of this store reads it from control.token in the store',

@@ -202,7 +202,7 @@ describe.skipIf(noUnixSockets)('a socket left behind', () => {
 });
 
 describe.skipIf(noUnixSockets)('the token on a Unix socket', () => {
-  it('is written 0600 beside the socket; a request may leave it out, but one it carries must be right', async () => {
+  it('is written 0600 beside the socket, and every request must carry it, as on a named pipe', async () => {
     const store = fixture.dir('store');
     const node = await fixture.node('tokened', store);
     const file = path.join(store, TOKEN_FILE);
@@ -211,12 +211,16 @@ describe.skipIf(noUnixSockets)('the token on a Unix socket', () => {
     const socketPath = node.control!.socketPath;
     const ask = async (extra: object): Promise<unknown[]> =>
       (await exchange(socketPath, request({ v: 1, type: 'ls', ...extra }))).map((line) => JSON.parse(line));
-    // The socket's mode already admits only this user: a client without the token is let through.
-    expect(await ask({})).toEqual([{ v: 1, type: 'ls-ok', count: 0 }]);
+    // The socket's mode already admits only this user, but one rule on both transports leaves no
+    // unchecked path: a request without the token is refused as on a pipe.
+    expect(await ask({})).toMatchObject([
+      { type: 'error', code: 'UNAUTHORIZED', message: expect.stringMatching(/needs the token/) },
+    ]);
+    expect(await ask({ token: null })).toMatchObject([{ type: 'error', code: 'UNAUTHORIZED' }]);
     expect(await ask({ token })).toEqual([{ v: 1, type: 'ls-ok', count: 0 }]);
     expect(await ask({ token: createToken() })).toMatchObject([{ type: 'error', code: 'UNAUTHORIZED' }]);
     expect(await ask({ token: 12 })).toMatchObject([{ type: 'error', code: 'UNAUTHORIZED' }]);
-    expect(node.control!.counters()).toMatchObject({ commands: { ls: 2 }, errors: { UNAUTHORIZED: 2 } });
+    expect(node.control!.counters()).toMatchObject({ commands: { ls: 1 }, errors: { UNAUTHORIZED: 4 } });
     await node.stop();
     expect(existsSync(file)).toBe(false);
   });
