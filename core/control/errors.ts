@@ -4,9 +4,14 @@
  * when it opens the store itself; the channel's own problems (a bad line, an unknown version) have
  * codes of their own.
  */
-import { MAX_TEXT_CHARS } from '../protocol/limits.js';
+import { clipMessage } from '../protocol/limits.js';
 import { WireProblem } from '../protocol/problems.js';
-import { PeerStreamerError, isPeerStreamerError, type ErrorCode } from '../util/errors.js';
+import {
+  errorFromRemote,
+  isPeerStreamerError,
+  type ErrorCode,
+  type PeerStreamerError,
+} from '../util/errors.js';
 import type { ControlChannelCode } from './messages.js';
 
 /** A line that broke the channel's rules; it becomes an `error` line, never a crash. */
@@ -32,13 +37,9 @@ export function asControlProblem<T>(what: string, read: () => T, code: 'BAD_REQU
 
 /** What the node writes in an `error` line for an error a command met; null for unexpected ones. */
 export function wireErrorOf(error: unknown): { code: string; message: string } | null {
-  if (error instanceof ControlProblem) return { code: error.code, message: clip(error.message) };
-  if (isPeerStreamerError(error)) return { code: error.code, message: clip(error.message) };
+  if (error instanceof ControlProblem) return { code: error.code, message: clipMessage(error.message) };
+  if (isPeerStreamerError(error)) return { code: error.code, message: clipMessage(error.message) };
   return null;
-}
-
-function clip(message: string): string {
-  return message.length > MAX_TEXT_CHARS ? `${message.slice(0, MAX_TEXT_CHARS - 1)}…` : message;
 }
 
 /**
@@ -66,11 +67,7 @@ const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
 
 /** The error a client raises for an `error` line: the node's message, which already says what to do. */
 export function errorFromNode(code: string, message: string, socket: string): PeerStreamerError {
-  const context = { socket, remoteCode: code, remoteMessage: message };
-  if (SHARED_CODES.has(code)) return new PeerStreamerError(code as ErrorCode, message, context);
-  return new PeerStreamerError(
-    'PROTOCOL',
-    `the running node refused the command (${code}): ${message}`,
-    context,
+  return errorFromRemote({ code, message }, SHARED_CODES, { socket }, (kept) =>
+    kept ? message : `the running node refused the command (${code}): ${message}`,
   );
 }

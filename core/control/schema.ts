@@ -20,7 +20,7 @@ import {
   readVideoName,
   type Fields,
 } from '../protocol/fields.js';
-import { CHUNK_INDEX_LIMIT, MAX_TEXT_CHARS } from '../protocol/limits.js';
+import { CHUNK_INDEX_LIMIT, ERROR_CODE_FORMAT, MAX_TEXT_CHARS } from '../protocol/limits.js';
 import { readManifest } from '../protocol/manifest-shape.js';
 import { badField, describeValue } from '../protocol/problems.js';
 import {
@@ -49,7 +49,6 @@ import {
 } from './messages.js';
 
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
-const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 // ---- field readers -------------------------------------------------------------------------------
 
@@ -299,7 +298,7 @@ export function parseNodeLine<K extends ControlCommand>(command: K, text: Uint8A
   const { type, fields } = parseLine(text, 'BAD_REPLY');
   if (type === 'error') {
     const code = own(fields, 'code');
-    if (typeof code !== 'string' || !ERROR_CODE.test(code)) {
+    if (typeof code !== 'string' || !ERROR_CODE_FORMAT.test(code)) {
       throw new ControlProblem(
         'BAD_REPLY',
         `error line: field "code" must be an upper-case code; got ${describeValue(code)}`,

@@ -4,7 +4,7 @@
  * protocol-level codes (BAD_REQUEST, UNSUPPORTED_VERSION, NOT_REGISTERED, ...) become PROTOCOL with
  * the remote's code in `context.remoteCode`.
  */
-import { PeerStreamerError, type ErrorCode } from '../util/errors.js';
+import { errorFromRemote, type ErrorCode, type PeerStreamerError } from '../util/errors.js';
 import type { ErrorReply, RequestType } from '../protocol/messages.js';
 
 const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -20,19 +20,17 @@ const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
 ]);
 
 export function remoteError(address: string, type: RequestType, reply: ErrorReply): PeerStreamerError {
-  const code: ErrorCode = SHARED_CODES.has(reply.code) ? (reply.code as ErrorCode) : 'PROTOCOL';
-  // A missing video is worded once, by the node that had nowhere left to ask, with the path it took;
-  // repeating "X refused" at every hop would bury that sentence under the chain that carried it.
-  const message =
-    code === 'VIDEO_NOT_FOUND' && reply.asked !== undefined
-      ? reply.message
-      : `${address} refused ${type} with ${reply.code}: ${reply.message}`;
-  return new PeerStreamerError(code, message, {
+  const context = {
     address,
     type,
-    remoteCode: reply.code,
-    remoteMessage: reply.message,
     ...(reply.retryAfterMs === undefined ? {} : { retryAfterMs: reply.retryAfterMs }),
     ...(reply.asked === undefined ? {} : { asked: reply.asked }),
-  });
+  };
+  // A missing video is worded once, by the node that had nowhere left to ask, with the path it took;
+  // repeating "X refused" at every hop would bury that sentence under the chain that carried it.
+  return errorFromRemote(reply, SHARED_CODES, context, (kept) =>
+    kept && reply.code === 'VIDEO_NOT_FOUND' && reply.asked !== undefined
+      ? reply.message
+      : `${address} refused ${type} with ${reply.code}: ${reply.message}`,
+  );
 }

@@ -9,7 +9,7 @@ import { checkUint, isPlainObject, own, type Fields } from './fields.js';
 import {
   MAX_HEADER_BYTES,
   MAX_REQUEST_ID,
-  MAX_TEXT_CHARS,
+  clipMessage,
   MAX_TOPOLOGY_DEPTH,
   PROTOCOL_VERSION,
 } from './limits.js';
@@ -222,7 +222,7 @@ export function encodeErrorReply(
     id,
     type: 'error',
     code,
-    message: message.length > MAX_TEXT_CHARS ? `${message.slice(0, MAX_TEXT_CHARS - 1)}…` : message,
+    message: clipMessage(message),
   };
   if (extra.retryAfterMs !== undefined) header.retryAfterMs = Math.max(0, Math.round(extra.retryAfterMs));
   if (extra.asked !== undefined && extra.asked.length > 0) {

@@ -45,6 +45,13 @@ export const MAX_HOLDERS_PER_INDEX = 64;
 export const MAX_VIDEOS_LISTED = 10_000;
 export const MAX_MANIFEST_CHUNKS = CHUNK_INDEX_LIMIT;
 export const MAX_TEXT_CHARS = 2_000;
+/** An error code on the wire (and on the control channel): upper case, at most 64 characters. */
+export const ERROR_CODE_FORMAT = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** An error message cut to what a reader accepts (MAX_TEXT_CHARS), marked as cut. */
+export function clipMessage(message: string): string {
+  return message.length > MAX_TEXT_CHARS ? `${message.slice(0, MAX_TEXT_CHARS - 1)}…` : message;
+}
 export const MAX_MIME_TYPE_CHARS = 300;
 
 export const MAX_TOPOLOGY_DEPTH = 32;

@@ -24,6 +24,7 @@ import {
   MAX_HOLDERS_PER_INDEX,
   MAX_MIME_TYPE_CHARS,
   MAX_QUERY_COUNT,
+  ERROR_CODE_FORMAT,
   MAX_TEXT_CHARS,
   MAX_TOPOLOGY_DEPTH,
   MAX_TOPOLOGY_NODES,
@@ -190,11 +191,9 @@ export const replyValidators: { [K in RequestType]: (fields: Fields) => ReplyFie
   },
 };
 
-const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
-
 export function readErrorReply(fields: Fields): ErrorReply {
   const code = own(fields, 'code');
-  if (typeof code !== 'string' || !ERROR_CODE.test(code)) {
+  if (typeof code !== 'string' || !ERROR_CODE_FORMAT.test(code)) {
     throw badField('code', 'an upper-case error code such as CHUNK_NOT_FOUND', code);
   }
   return {

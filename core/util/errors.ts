@@ -49,6 +49,26 @@ export function isPeerStreamerError(error: unknown, code?: ErrorCode): error is 
   return error instanceof PeerStreamerError && (code === undefined || error.code === code);
 }
 
+/**
+ * An error another node (or a node's control channel) answered with, raised here. Codes in `shared`
+ * mean the same on both sides and keep their code, so callers branch on them as on their own; any
+ * other code becomes PROTOCOL. Either way `context.remoteCode` and `context.remoteMessage` carry what
+ * was said. `wording` gets whether the code was kept: a kept code's message may stand as it is.
+ */
+export function errorFromRemote(
+  remote: { code: string; message: string },
+  shared: ReadonlySet<string>,
+  context: Record<string, unknown>,
+  wording: (kept: boolean) => string,
+): PeerStreamerError {
+  const kept = shared.has(remote.code);
+  return new PeerStreamerError(kept ? (remote.code as ErrorCode) : 'PROTOCOL', wording(kept), {
+    ...context,
+    remoteCode: remote.code,
+    remoteMessage: remote.message,
+  });
+}
+
 /** Node's errno codes that mean the disk (or quota) is full. */
 export function isDiskFull(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

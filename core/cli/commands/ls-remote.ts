@@ -2,6 +2,7 @@ import { optionalString, parseCommand } from '../args.js';
 import { remoteAddress, withNode } from '../remote.js';
 import type { VideoInfo } from '../../protocol/messages.js';
 import { PeerStreamerError } from '../../util/errors.js';
+import { renderTable } from '../table.js';
 import { formatDuration } from '../../util/units.js';
 
 /** True when `ls` was asked about a running swarm rather than a store on disk. */
@@ -57,13 +58,5 @@ function renderVideos(videos: readonly VideoInfo[]): string {
     video.width && video.height ? `${video.width}x${video.height}` : '-',
     String(video.chunks),
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: string[]): string =>
-    `${cells
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd()}\n`;
-  return line(header) + rows.map(line).join('');
+  return renderTable(header, rows);
 }

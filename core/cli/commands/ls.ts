@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { parseCommand, requireString } from '../args.js';
 import { withStoreOrNode } from '../open-store.js';
 import { listRemote, wantsRemoteList } from './ls-remote.js';
+import { renderTable } from '../table.js';
 import { formatBytes, formatDuration } from '../../util/units.js';
 import type { VideoSummary } from '../../store/types.js';
 
@@ -35,12 +36,12 @@ When a node runs on the store, the list comes from that node.
       process.stdout.write(`no videos in ${dir}. Add one with \`peerstreamer add <file> --store ${dir}\`.\n`);
       return 0;
     }
-    process.stdout.write(renderTable(videos));
+    process.stdout.write(renderVideos(videos));
     return 0;
   },
 };
 
-function renderTable(videos: VideoSummary[]): string {
+function renderVideos(videos: VideoSummary[]): string {
   const header = ['NAME', 'KIND', 'DURATION', 'SIZE', 'CHUNKS', 'HELD', 'PINNED'];
   const rows = videos.map((video) => {
     const manifest = video.manifest;
@@ -55,10 +56,5 @@ function renderTable(videos: VideoSummary[]): string {
       video.pinned ? 'yes' : 'no',
     ];
   });
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: string[]): string =>
-    `${cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`;
-  return line(header) + rows.map(line).join('');
+  return renderTable(header, rows);
 }
