@@ -9,6 +9,7 @@ import { sha256HexAsync } from '../util/hash.js';
 import type { Logger } from '../util/logger.js';
 import { SHA256_HEX, TMP_DIR } from './blob-files.js';
 import { translateFileError } from './store-errors.js';
+import { writeFileDurably } from './durable-file.js';
 
 export const POSTERS_DIR = 'posters';
 
@@ -182,22 +183,12 @@ export class PosterStore {
     );
   }
 
-  /** Temp file, fsync, rename: a poster file is either absent or complete. */
+  /** A poster file is either absent or complete (see writeFileDurably). */
   private async writeFile(sha256: string, bytes: Uint8Array): Promise<void> {
     const temp = path.join(this.tmpDir, `poster.${process.pid}.${this.tempCounter++}.tmp`);
-    try {
-      const handle = await fs.open(temp, 'wx');
-      try {
-        await handle.writeFile(bytes);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, this.pathOf(sha256));
-    } catch (error) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
+    await writeFileDurably(temp, this.pathOf(sha256), bytes).catch((error: unknown) => {
       throw translateFileError(error, this.host.dir, this.pathOf(sha256), 'writing a poster file');
-    }
+    });
   }
 
   private async drop(video: string, ref: PosterRef, why: string): Promise<undefined> {
