@@ -73,19 +73,35 @@ export class PosterStore {
       throw translateFileError(error, this.host.dir, this.postersDir, 'creating the posters directory');
     });
     const rows = this.statements.all.all() as Array<{ video: string; sha256: string; size: number }>;
-    const files = new Map<string, number>();
-    for (const entry of await fs.readdir(this.postersDir, { withFileTypes: true })) {
-      if (!entry.isFile() || !SHA256_HEX.test(entry.name)) continue;
-      files.set(entry.name, (await fs.stat(this.pathOf(entry.name))).size);
-    }
-    const bad = rows.filter((row) => files.get(row.sha256) !== row.size);
+    // One readdir, then a stat only of the files some row names, all at once: every store open
+    // runs this, and a library of posters would otherwise cost a serial stat per file.
+    const present = new Set(
+      (await fs.readdir(this.postersDir, { withFileTypes: true }))
+        .filter((entry) => entry.isFile() && SHA256_HEX.test(entry.name))
+        .map((entry) => entry.name),
+    );
+    const named = [...new Set(rows.map((row) => row.sha256))].filter((sha256) => present.has(sha256));
+    const sizes = new Map(
+      await Promise.all(named.map(async (sha256) => [sha256, await this.sizeOf(sha256)] as const)),
+    );
+    const bad = new Set(rows.filter((row) => sizes.get(row.sha256) !== row.size));
     this.host.sql('dropping posters whose file is gone', () => {
       for (const row of bad) this.statements.dropVideo.run(row.video);
     });
-    const named = new Set(rows.filter((row) => !bad.includes(row)).map((row) => row.sha256));
-    const orphans = [...files.keys()].filter((sha256) => !named.has(sha256));
+    const kept = new Set(rows.filter((row) => !bad.has(row)).map((row) => row.sha256));
+    const orphans = [...present].filter((sha256) => !kept.has(sha256));
     await Promise.all(orphans.map((sha256) => fs.rm(this.pathOf(sha256), { force: true })));
-    return { droppedRows: bad.length, orphanFiles: orphans.length };
+    return { droppedRows: bad.size, orphanFiles: orphans.length };
+  }
+
+  /** A poster file's size, or undefined when it went between the readdir and now. */
+  private async sizeOf(sha256: string): Promise<number | undefined> {
+    try {
+      return (await fs.stat(this.pathOf(sha256))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw translateFileError(error, this.host.dir, this.pathOf(sha256), 'checking a poster file');
+    }
   }
 
   /** The poster the video's manifest names, or undefined when it has none. */
