@@ -13,18 +13,24 @@ export interface PosterStepOptions {
   onWarning?: (message: string) => void;
 }
 
+/** A made poster, or why there is none: `failure` is reported only once the cut has succeeded. */
+export type IngestPoster =
+  { ref: PosterRef; bytes: Buffer; failure?: undefined } | { ref?: undefined; failure: string | null };
+
 /**
- * The poster step of an ingest: a frame from the source file, or null. A video without a picture
- * (audio only) simply has none; any other failure is reported and also yields null, because a
- * missing thumbnail is never a reason to refuse a video that cut fine.
+ * The poster step of an ingest: a frame from the source file. A video without a picture (audio only)
+ * simply has none (`failure` null); any other failure is returned to be reported (reportNoPoster)
+ * rather than thrown, because a missing thumbnail is never a reason to refuse a video that cut fine,
+ * and it runs alongside the cut, whose own failure (a damaged file) must not come with a poster
+ * warning. Throws only when `signal` aborted.
  */
 export async function makeIngestPoster(
   file: string,
   probe: ProbeResult,
   duration: number,
-  options: PosterStepOptions,
-): Promise<{ ref: PosterRef; bytes: Buffer } | null> {
-  if (posterStream(probe) === null) return null;
+  options: { signal?: AbortSignal },
+): Promise<IngestPoster> {
+  if (posterStream(probe) === null) return { failure: null };
   try {
     const poster = await makePoster(file, probe, duration, options.signal ? { signal: options.signal } : {});
     return {
@@ -34,9 +40,13 @@ export async function makeIngestPoster(
   } catch (error) {
     // An abort of the whole ingest is the ingest's failure, not the poster's.
     options.signal?.throwIfAborted();
-    report(options, { file, err: error }, `no poster frame for ${file}: ${errorMessage(error)}`);
-    return null;
+    return { failure: errorMessage(error) };
   }
+}
+
+/** Says why a video that was added has no poster although it has a picture. */
+export function reportNoPoster(file: string, failure: string, options: PosterStepOptions): void {
+  report(options, { file, error: failure }, `no poster frame for ${file}: ${failure}`);
 }
 
 /** Stores the poster of a committed video; a failure leaves the video without one, and is reported. */

@@ -7,7 +7,7 @@ import { ManifestBuilder } from '../media/manifest-builder.js';
 import { probeMedia, type ProbeResult } from '../media/probe.js';
 import type { Logger } from '../util/logger.js';
 import { PeerStreamerError } from '../util/errors.js';
-import { keepIngestPoster, makeIngestPoster } from './ingest-poster.js';
+import { keepIngestPoster, makeIngestPoster, reportNoPoster, type IngestPoster } from './ingest-poster.js';
 
 export interface IngestOptions {
   /** Defaults to the file name without its extension. */
@@ -58,8 +58,8 @@ export function ingestName(file: string, name?: string): string {
  * Ingests a video file into the store: cut into chunks (remux or transcode), each chunk written
  * crash-safely as it is produced, and the video committed in one transaction at the end. On any
  * failure nothing of the new video remains (and a replaced video is untouched). A poster frame is
- * then taken from the file and named in the manifest; failing to make or keep one is reported
- * (logger, onWarning) but never fails the ingest.
+ * taken from the file while the cut runs and named in the manifest; failing to make or keep one is
+ * reported (logger, onWarning) but never fails the ingest.
  */
 export async function ingestVideo(
   store: ChunkStore,
@@ -70,9 +70,23 @@ export async function ingestVideo(
   // Refuses an existing name before ffmpeg runs, so the user is not made to wait for the error.
   const writer = store.beginVideo(name, { replace: options.replace ?? false });
   const builder = new ManifestBuilder(name);
+  // Ends the poster's ffmpeg when the cut fails: the ingest is over, and so is its poster.
+  const posterAbort = new AbortController();
   try {
     // Probed here rather than in the cutter, because the poster step needs the streams as well.
     const probe = options.probe ?? (await probeMedia(file, options.signal ? { signal: options.signal } : {}));
+    // The poster is one frame from the source, which needs nothing of the cut but the duration the
+    // probe already has: made while the cut runs, not after it.
+    const poster: Promise<IngestPoster> =
+      options.poster === false
+        ? Promise.resolve({ failure: null })
+        : makeIngestPoster(file, probe, probe.duration ?? 0, {
+            signal: options.signal
+              ? AbortSignal.any([options.signal, posterAbort.signal])
+              : posterAbort.signal,
+          });
+    // Awaited below; until then a failure (only ever an abort) must not count as unhandled.
+    poster.catch(() => undefined);
     await cutVideoInto(
       file,
       {
@@ -91,14 +105,18 @@ export async function ingestVideo(
           options.onNote?.(event.result.keyframeNote.message);
         }
       },
-    );
+    ).catch(async (error: unknown) => {
+      posterAbort.abort();
+      await poster.catch(() => undefined);
+      throw error;
+    });
     const built = builder.build();
-    const poster =
-      options.poster === false ? null : await makeIngestPoster(file, probe, built.duration, options);
-    const manifest: MediaManifest = poster === null ? built : { ...built, poster: poster.ref };
+    const made = await poster;
+    if (made.failure) reportNoPoster(file, made.failure, options);
+    const manifest: MediaManifest = made.ref === undefined ? built : { ...built, poster: made.ref };
     // A source serves its own videos: they are pinned so the cache never evicts them.
     await writer.commit(manifest, { pinned: true });
-    if (poster !== null) await keepIngestPoster(store, name, poster.bytes, options);
+    if (made.ref !== undefined) await keepIngestPoster(store, name, made.bytes, options);
     return manifest;
   } catch (error) {
     await writer.abort();

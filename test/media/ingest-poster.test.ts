@@ -3,8 +3,7 @@
  * its manifest names and its store holds; an audio-only file gets none; and when the poster cannot
  * be made or kept, the video is ingested all the same and the problem is reported.
  */
-import { unlinkSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,8 @@ import { validateManifest } from '../../core/media/manifest-validate.js';
 import { sniffPosterType } from '../../core/shared/poster.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { sha256Hex } from '../../core/util/hash.js';
-import { aacAudioOnly, h264Aac720p } from '../helpers/media-fixtures.js';
+import { aacAudioOnly, generateFixture, h264Aac720p } from '../helpers/media-fixtures.js';
+import { probeMedia } from '../../core/media/probe.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
@@ -66,30 +66,40 @@ describe.skipIf(noFfmpeg)('ingest makes a poster', () => {
 });
 
 describe.skipIf(noFfmpeg)('a poster that fails does not fail the ingest', () => {
-  it('the source file vanishing after the cut: the video is added without a poster, and the reason reported', async () => {
-    const { path: fixture } = await h264Aac720p(6);
-    const file = path.join(dir, 'vanishing.mp4');
-    await copyFile(fixture, file);
+  it('a frame too detailed for a poster: the video is added without one, and the reason reported', async () => {
+    // 320 px wide, so the poster is not scaled down: a frame of noise this size is about twice
+    // the 64 KiB a poster may have, while the video itself remuxes like any H.264.
+    const file = await generateFixture('poster-tall-noise', 'mp4', [
+      ...['-f', 'lavfi', '-i', 'nullsrc=size=320x480:rate=24:duration=1'],
+      ...['-vf', 'geq=random(1)*255:random(2)*255:random(3)*255'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '24'],
+      ...['-b:v', '20M', '-maxrate', '20M', '-bufsize', '20M', '{out}'],
+    ]);
     const warnings: string[] = [];
-    let unlinked = false;
     const manifest = await ingestVideo(store, file, {
-      name: 'vanished',
+      name: 'too detailed',
       onWarning: (w) => warnings.push(w),
-      // ffmpeg already has the file open while it reports progress; the poster step opens it afresh.
-      onProgress: () => {
-        if (!unlinked) {
-          unlinked = true;
-          unlinkSync(file);
-        }
-      },
     });
-    expect(unlinked).toBe(true);
     expect(manifest.poster).toBeUndefined();
-    expect(store.listVideos().find((video) => video.name === 'vanished')?.chunksHeld).toBe(
+    expect(store.listVideos().find((video) => video.name === 'too detailed')?.chunksHeld).toBe(
       manifest.chunks.length,
     );
-    expect(warnings).toHaveLength(1);
+    expect(warnings).toEqual([expect.stringMatching(/larger than 65536 bytes/)]);
     expect(warnings[0]).toContain(file);
+  });
+
+  it('a file that cannot be cut gets no poster warning: its one failure is the cut', async () => {
+    const text = path.join(dir, 'notes.mp4');
+    await writeFile(text, 'these are my notes, not a video\n'.repeat(50));
+    const { path: good } = await h264Aac720p(6);
+    // The probe of a good file, so the poster starts; the cut of the text file fails.
+    const probe = await probeMedia(good);
+    const warnings: string[] = [];
+    await expect(
+      ingestVideo(store, text, { name: 'not cut', probe, onWarning: (w) => warnings.push(w) }),
+    ).rejects.toThrow();
+    expect(warnings).toEqual([]);
+    expect(store.listVideos().some((video) => video.name === 'not cut')).toBe(false);
   });
 
   it('a store that cannot keep the poster: the video is added, the poster reported missing', async () => {
