@@ -39,6 +39,11 @@ export async function withStore<T>(
 /** A command's two ways to its store: through the node that runs on it, or by opening it. */
 export interface StoreWork<T> {
   node: (node: ControlClient) => Promise<T>;
+  /**
+   * Runs when no node answers, before the store is opened (and perhaps created): checks that only
+   * the direct path needs (the node makes its own), so bad input leaves no trace in the store.
+   */
+  beforeStore?: () => Promise<void>;
   store: (store: ChunkStore) => Promise<T>;
 }
 
@@ -60,6 +65,7 @@ export async function withStoreOrNode<T>(
   if (mustExist !== undefined) await assertStoreExists(dir, mustExist.command);
   const node = await connectToNode(dir, control);
   if (node !== null) return throughNode(node, work);
+  await work.beforeStore?.();
   try {
     return await withStore(
       dir,

@@ -12,7 +12,7 @@ import {
   MIN_CHUNK_SIZE,
   resolveChunkTarget,
 } from '../../media/chunk-options.js';
-import { probeMedia } from '../../media/probe.js';
+import { probeMedia, type ProbeResult } from '../../media/probe.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../../util/errors.js';
 import { parseByteSize, parseDuration, formatBytes, formatDuration } from '../../util/units.js';
 
@@ -54,7 +54,10 @@ the video to its children at once; the node keeps serving meanwhile. Ctrl-C canc
     const chunkSize = sizeText === undefined ? undefined : chunkSizeFlag(sizeText);
     resolveChunkTarget({ chunkDuration, chunkSize });
     const name = ingestName(file, optionalString(parsed, 'name'));
-    const probe = await probeMedia(file);
+    // The file is probed only when this command ingests it (no node runs on the store), and then
+    // before the store is opened: a missing, unreadable or non-media file fails with its one-line
+    // error and leaves no store directory behind. A running node probes what it ingests itself.
+    let probe: ProbeResult | undefined;
     const progress = new ProgressReporter(`adding ${file}`);
     // Said after the summary line, so the progress bar never overwrites them.
     const notices: NoticeEvent[] = [];
@@ -75,10 +78,13 @@ the video to its children at once; the node keeps serving meanwhile. Ctrl-C canc
           notices.push(notice),
         );
       },
+      beforeStore: async () => {
+        probe = await probeMedia(file);
+      },
       store: (store) =>
         ingestVideo(store, file, {
           name,
-          probe,
+          ...(probe !== undefined ? { probe } : {}),
           ...chunking,
           replace,
           onProgress,
