@@ -85,7 +85,6 @@ export class PosterService {
     const { upstream, transport, health, logger, selfName } = this.options;
     const master = upstream.current() ?? (await upstream.waitForMaster(this.timeoutMs));
     if (master === null) return null;
-    const started = performance.now();
     health.started(master.address, master.name);
     let body: Buffer;
     try {
@@ -107,14 +106,16 @@ export class PosterService {
       }
       // A master that answered (an older one: UNKNOWN_TYPE; one without the poster) did nothing wrong.
       if (isPeerStreamerError(error) && error.context.remoteCode !== undefined) {
-        health.succeeded(master.address, performance.now() - started, 0);
+        // Not an RTT sample: the master may have asked its own master first (as for chunks).
+        health.succeeded(master.address, null, 0);
       } else {
         health.failed(master.address);
       }
       logger.debug({ video, master: master.name, error: errorMessage(error) }, 'master gave no poster');
       return null;
     }
-    health.succeeded(master.address, performance.now() - started, body.length);
+    // Not an RTT sample either: the time includes the master's fetch from further up the tree.
+    health.succeeded(master.address, null, body.length);
     await this.options.store.posters.put(video, body).catch((error: unknown) => {
       // A full disk must not cost the viewer the picture: it is verified, so it is shown uncached.
       logger.warn({ video, error: errorMessage(error) }, 'could not keep a poster');
