@@ -150,7 +150,6 @@ export class PeerServer {
     return this.boundAddress;
   }
 
-  /** Registers the handler for one request type (replacing any earlier one). */
   /**
    * Called with a peer's id when a reply to it could not be routed (EHOSTUNREACH): its connection is
    * gone, so whatever the node keeps for that connection (a play client's stream) can be freed.
@@ -160,6 +159,7 @@ export class PeerServer {
     this.goneListeners.add(listener);
   }
 
+  /** Registers the handler for one request type (replacing any earlier one). */
   handle<K extends RequestType>(type: K, handler: Handler<K>): this {
     this.handlers.set(type, handler as unknown as AnyHandler);
     return this;

@@ -4,8 +4,10 @@ import { PeerStreamerError } from '../util/errors.js';
 
 /**
  * The real lock is SQLite's exclusive OS lock on index.sqlite, which the kernel drops when a process
- * dies, so a SIGKILLed node never blocks its own restart. This `lock` file only says who holds it, so
- * the error can name the other process; it is never trusted to decide anything.
+ * dies, so a SIGKILLed node never blocks its own restart. This `lock` file says who holds it: the
+ * error names that process, and the CLI uses the pid, while it is alive, as the sign that a node runs
+ * on the store (to send a named pipe the store's control token, or to wait for a node still opening
+ * its control channel). It never decides whether the store may be opened; the SQLite lock does.
  */
 export const LOCK_FILE = 'lock';
 
@@ -46,7 +48,7 @@ export function removeLockFile(dir: string): void {
   try {
     unlinkSync(path.join(dir, LOCK_FILE));
   } catch (error) {
-    // Already gone is fine: the file is informational only.
+    // Already gone is fine: removing it frees nothing, the SQLite lock is the lock (see above).
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
