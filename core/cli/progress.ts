@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration } from '../util/units.js';
+import { formatBytes, formatDuration } from '../shared/format.js';
 
 export interface ProgressUpdate {
   done: number;

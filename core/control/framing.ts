@@ -7,7 +7,7 @@
  */
 import type { ControlProblem } from './errors.js';
 
-export type Piece = { kind: 'line'; line: Buffer } | { kind: 'bytes'; bytes: Buffer; last: boolean };
+export type Piece = { kind: 'line'; line: Buffer } | { kind: 'bytes'; bytes: Buffer };
 
 export class FrameReader {
   /** Reads that hold the start of a line not yet ended: joined once, when its newline arrives. */
@@ -42,7 +42,7 @@ export class FrameReader {
         const bytes = this.rest.subarray(0, this.rawLeft);
         this.rest = this.rest.subarray(bytes.length);
         this.rawLeft -= bytes.length;
-        yield { kind: 'bytes', bytes, last: this.rawLeft === 0 };
+        yield { kind: 'bytes', bytes };
         continue;
       }
       const newline = this.rest.indexOf(0x0a);

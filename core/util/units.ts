@@ -70,6 +70,3 @@ export function parseDuration(text: string, flag: string): number {
   }
   return seconds;
 }
-
-// Formatting lives in core/shared so the CLI and the player write sizes and durations alike.
-export { formatBytes, formatDuration, formatRate } from '../shared/format.js';

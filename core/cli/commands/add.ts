@@ -14,7 +14,8 @@ import {
 } from '../../media/chunk-options.js';
 import { probeMedia, type ProbeResult } from '../../media/probe.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../../util/errors.js';
-import { parseByteSize, parseDuration, formatBytes, formatDuration } from '../../util/units.js';
+import { parseByteSize, parseDuration } from '../../util/units.js';
+import { formatBytes, formatDuration } from '../../shared/format.js';
 
 const usage =
   'peerstreamer add <file> --store <dir> [--name <name>] [--chunk-duration 2s | --chunk-size 1m] [--replace] [--json]';

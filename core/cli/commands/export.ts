@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import { withStoreOrNode } from '../open-store.js';
 import { exportVideo, exportableManifest } from '../../library/export.js';
 import { PeerStreamerError } from '../../util/errors.js';
-import { formatBytes } from '../../util/units.js';
+import { formatBytes } from '../../shared/format.js';
 
 const usage = 'peerstreamer export <name> --store <dir> [--from-chunk <k>] [-o <file>]';
 

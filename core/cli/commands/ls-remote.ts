@@ -3,7 +3,7 @@ import { remoteAddress, withNode } from '../remote.js';
 import type { VideoInfo } from '../../protocol/messages.js';
 import { PeerStreamerError } from '../../util/errors.js';
 import { renderTable } from '../table.js';
-import { formatDuration } from '../../util/units.js';
+import { formatDuration } from '../../shared/format.js';
 
 /** True when `ls` was asked about a running swarm rather than a store on disk. */
 export function wantsRemoteList(argv: readonly string[]): boolean {

@@ -3,7 +3,7 @@ import { parseCommand, requireString } from '../args.js';
 import { withStoreOrNode } from '../open-store.js';
 import { listRemote, wantsRemoteList } from './ls-remote.js';
 import { renderTable } from '../table.js';
-import { formatBytes, formatDuration } from '../../util/units.js';
+import { formatBytes, formatDuration } from '../../shared/format.js';
 import type { VideoSummary } from '../../store/types.js';
 
 const usage = 'peerstreamer ls --store <dir> [--json]  |  peerstreamer ls --from <tcp://host:port> [--json]';

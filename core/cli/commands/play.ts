@@ -7,7 +7,8 @@ import { ProgressReporter } from '../progress.js';
 import { playStream } from '../../stream/play-client.js';
 import { assertOutputPath, writeOutputFile } from '../output-file.js';
 import { PeerStreamerError } from '../../util/errors.js';
-import { parseDuration, formatBytes } from '../../util/units.js';
+import { parseDuration } from '../../util/units.js';
+import { formatBytes } from '../../shared/format.js';
 
 const usage = 'peerstreamer play --from <tcp://host:port> <name> [--start <seconds>] [-o <file>]';
 

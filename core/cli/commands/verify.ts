@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { parseCommand, requireString } from '../args.js';
 import { withStoreOrNode } from '../open-store.js';
-import { formatBytes } from '../../util/units.js';
+import { formatBytes } from '../../shared/format.js';
 import { checkStore } from '../../library/check-store.js';
 import type { VerifyProblem } from '../../store/types.js';
 
