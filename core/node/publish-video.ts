@@ -2,7 +2,7 @@ import { ingestVideo, type IngestOptions } from '../library/ingest.js';
 import type { MediaManifest } from '../shared/manifest.js';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { Logger } from '../util/logger.js';
-import { PeerStreamerError } from '../util/errors.js';
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import type { SwarmLibrary } from './swarm-library.js';
 
 export type PublishOptions = Omit<IngestOptions, 'logger'>;
@@ -35,7 +35,16 @@ export class VideoPublisher {
         'video added; announcing it',
       );
       // Not awaited: the caller has its video; a child that is slow to answer must not hold it up.
-      void this.node.library.announce();
+      // Each child's failure is handled inside; anything else (the store closing under it) is
+      // logged here rather than left to crash the process as an unhandled rejection.
+      this.node.library
+        .announce()
+        .catch((error: unknown) =>
+          this.node.logger.warn(
+            { video: manifest.name, error: errorMessage(error) },
+            'could not announce the new video to the children; they see it when their cache expires',
+          ),
+        );
       return manifest;
     } finally {
       this.running.delete(work);
