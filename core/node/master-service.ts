@@ -1,5 +1,6 @@
 import type { PeerServer } from '../net/server.js';
-import type { ChildRegistry, ChildState } from './child-registry.js';
+import type { ChildRegistry, ChildState, RegisterChild } from './child-registry.js';
+import type { Transport } from './transport.js';
 import type { PeerHealth } from './peer-health.js';
 import type { Logger } from '../util/logger.js';
 import type { PeerRef } from '../protocol/messages.js';
@@ -16,8 +17,13 @@ export interface MasterServiceOptions {
   level: () => number;
   /** Whom this node's children should fall back on: this node's own master. */
   supermasterForChildren: () => PeerRef | undefined;
+  /** To ask a name's holder whether it is still there (see the register handler). */
+  transport: Transport;
   sweepMs?: number;
 }
+
+/** How long a name's holder has to answer the master's ping before it may have died. */
+const HOLDER_PING_MS = 500;
 
 /** Travels as the wire code NOT_REGISTERED (see docs/PROTOCOL.md): the child registers again. */
 function notRegistered(name: string): PeerStreamerError {
@@ -30,21 +36,27 @@ function notRegistered(name: string): PeerStreamerError {
 /**
  * Travels as the wire code NAME_TAKEN (see docs/PROTOCOL.md): another live node holds the name. The
  * message is what the refused node prints, so it names the name, this master and what to do.
- * `retryAfterMs` is how long until the holder times out unless it is heard from again: a node
- * started under the name of one that was just killed waits that long once, instead of giving up.
+ * `retryAfterMs`, given when the holder did not answer a ping just now, is how long until it times
+ * out unless it is heard from again: a node started under the name of one that was just killed waits
+ * that long once, instead of giving up. A holder that answered is alive, and the refusal is final.
  */
 function nameTaken(
   name: string,
   masterName: string,
-  taken: { holder: ChildState; expiresInMs: number },
+  holder: ChildState,
+  retryAfterMs: number | null,
   now: number,
 ): PeerStreamerError {
-  const { holder } = taken;
   const since = Math.max(0, Math.round((now - holder.registeredAt) / 1000));
   return new PeerStreamerError(
     'NAME_TAKEN',
     `the name ${JSON.stringify(name)} is already taken under master ${JSON.stringify(masterName)}: another node (at ${holder.address}, registered ${since} s ago) uses it and is alive. Pick another name for this node (--name, or Name in the desktop app's settings), or stop the other node first (the name is freed once it says goodbye or stops answering).`,
-    { name, master: masterName, holderAddress: holder.address, retryAfterMs: taken.expiresInMs },
+    {
+      name,
+      master: masterName,
+      holderAddress: holder.address,
+      ...(retryAfterMs === null ? {} : { retryAfterMs }),
+    },
   );
 }
 
@@ -57,9 +69,15 @@ export class MasterService {
 
   constructor(private readonly options: MasterServiceOptions) {
     const { server, registry, logger, health } = options;
-    server.handle('register', (request) => {
+    server.handle('register', async (request) => {
       const result = registry.register(request);
       if (result.outcome === 'taken') {
+        // Alive or killed a moment ago? Its heartbeats cannot tell yet; a ping to it can. Only a
+        // holder that may be gone is worth waiting for (a NATed one that cannot be reached just
+        // makes the asker wait once before it is refused for good).
+        const answered = await this.answers(result.holder);
+        const again = registry.register(request);
+        if (again.outcome !== 'taken') return this.registered(request, again.outcome);
         logger.warn(
           {
             child: request.name,
@@ -69,21 +87,15 @@ export class MasterService {
           },
           'refused a register: another live node holds that name',
         );
-        throw nameTaken(request.name, options.selfName, result, Date.now());
+        throw nameTaken(
+          request.name,
+          options.selfName,
+          again.holder,
+          answered ? null : again.expiresInMs,
+          Date.now(),
+        );
       }
-      const flapped = result.outcome === 'replaced';
-      logger.info(
-        { child: request.name, address: request.address, chunks: countIndexes(request.chunks), flapped },
-        flapped ? 'child registered again (its old entries were replaced)' : 'child registered',
-      );
-      const supermaster = options.supermasterForChildren();
-      return {
-        reply: {
-          masterName: options.selfName,
-          level: options.level() + 1,
-          ...(supermaster ? { supermaster } : {}),
-        },
-      };
+      return this.registered(request, result.outcome);
     });
     server.handle('report', (request) => {
       if (!registry.report(request.name, request.added, request.removed, request.nodeId))
@@ -122,6 +134,37 @@ export class MasterService {
 
   close(): void {
     clearInterval(this.sweeper);
+  }
+
+  private registered(request: RegisterChild, outcome: 'registered' | 'replaced') {
+    const { logger, ...options } = this.options;
+    const flapped = outcome === 'replaced';
+    logger.info(
+      { child: request.name, address: request.address, chunks: countIndexes(request.chunks), flapped },
+      flapped ? 'child registered again (its old entries were replaced)' : 'child registered',
+    );
+    const supermaster = options.supermasterForChildren();
+    return {
+      reply: {
+        masterName: options.selfName,
+        level: options.level() + 1,
+        ...(supermaster ? { supermaster } : {}),
+      },
+    };
+  }
+
+  /** Whether the node holding a name answers a ping under that name now. */
+  private async answers(holder: ChildState): Promise<boolean> {
+    try {
+      const { reply } = await this.options.transport.request(
+        holder.address,
+        { type: 'ping' },
+        { timeoutMs: HOLDER_PING_MS },
+      );
+      return reply.name === holder.name;
+    } catch {
+      return false;
+    }
   }
 }
 

@@ -155,6 +155,7 @@ export class PeerNode {
       selfName: config.name,
       level: () => (this.link ? (this.link.level() ?? 1) : 0),
       supermasterForChildren: () => this.masterRef(),
+      transport: client,
     });
     this.library = new SwarmLibrary(store, client, this.link, logger, {
       selfName: config.name,

@@ -8,6 +8,7 @@ import { ChildRegistry } from '../../core/node/child-registry.js';
 import { MasterService } from '../../core/node/master-service.js';
 import { PeerHealth } from '../../core/node/peer-health.js';
 import { PeerServer } from '../../core/net/server.js';
+import { PeerClient } from '../../core/net/client.js';
 import { silentLogger } from '../../core/util/logger.js';
 
 afterEach(() => {
@@ -22,6 +23,7 @@ describe('a silent child', () => {
     const registry = new ChildRegistry(health);
     // Never bound: MasterService only registers its handlers on it.
     const server = new PeerServer({ bind: 'tcp://127.0.0.1:0', name: 'master' });
+    const client = new PeerClient();
     const service = new MasterService({
       server,
       registry,
@@ -30,6 +32,8 @@ describe('a silent child', () => {
       selfName: 'master',
       level: () => 0,
       supermasterForChildren: () => undefined,
+      // Unused here: nothing registers over the wire, so no name conflict sends a ping.
+      transport: client,
     });
     try {
       registry.register({
@@ -52,6 +56,7 @@ describe('a silent child', () => {
     } finally {
       service.close();
       await server.close();
+      await client.close();
     }
   });
 });

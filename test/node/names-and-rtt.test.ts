@@ -9,6 +9,7 @@ import { MasterLink } from '../../core/node/master-link.js';
 import { PeerHealth } from '../../core/node/peer-health.js';
 import type { Transport } from '../../core/node/transport.js';
 import { silentLogger } from '../../core/util/logger.js';
+import { freePort } from '../../core/util/free-port.js';
 import { NODE_ID_SETTING } from '../../core/node/node-identity.js';
 import { openStore, cleanupTempDirs, tempDir } from '../store/helpers.js';
 import { waitFor } from '../helpers/swarm.js';
@@ -66,6 +67,52 @@ describe('a name under a master belongs to one node', () => {
     );
     expect(childrenOf(source)).toEqual([`ben@${first.address}`]);
     expect(firstFailed).toBe(false);
+  });
+
+  it('says when the name frees only if its holder does not answer a ping now', async () => {
+    const source = await node({ name: 'source', store: await sourceStoreDir() });
+    const alive = await node({ name: 'ben', master: source });
+    await registered(alive);
+    // A holder nobody answers for: registered by a node that is gone (nothing listens there).
+    source.registry.register({
+      name: 'ghost',
+      nodeId: 'a'.repeat(32),
+      address: `tcp://127.0.0.1:${await freePort()}`,
+      role: 'child',
+      seeding: true,
+      chunks: [],
+      capacity: { maxInFlight: 4, uploadBytesPerSecond: 0, storeBytes: 0 },
+    });
+    const asker = new PeerClient({ timeoutMs: 3_000 });
+    const refusal = (name: string) =>
+      asker
+        .request(source.address, {
+          type: 'register',
+          name,
+          nodeId: 'b'.repeat(32),
+          address: 'tcp://127.0.0.1:9',
+          role: 'child',
+          seeding: true,
+          chunks: [],
+          capacity: { maxInFlight: 4, uploadBytesPerSecond: 0, storeBytes: 0 },
+        })
+        .then(
+          () => null,
+          (error: { context: Record<string, unknown> }) => error.context,
+        );
+    try {
+      // The live holder answered: final, no wait offered.
+      const live = await refusal('ben');
+      expect(live).toMatchObject({ remoteCode: 'NAME_TAKEN' });
+      expect(live).not.toHaveProperty('retryAfterMs');
+      // The silent one may have been killed: the refusal says when it times out (2.5 s at most).
+      const ghost = await refusal('ghost');
+      expect(ghost).toMatchObject({ remoteCode: 'NAME_TAKEN' });
+      expect(ghost!.retryAfterMs).toBeGreaterThan(0);
+      expect(ghost!.retryAfterMs).toBeLessThanOrEqual(2_501);
+    } finally {
+      await asker.close();
+    }
   });
 
   it('keeps one id per store, so the node restarting on it is the same node', async () => {
