@@ -66,7 +66,9 @@ describe('verify through a running node', () => {
     const refusal = await running;
     expect(isPeerStreamerError(refusal)).toBe(true);
     expect((refusal as { context: { remoteCode: string } }).context.remoteCode).toBe('NODE_STOPPING');
-    expect(stopMs).toBeLessThan(wholeMs / 2);
+    // Cancelled (not finished, as it was when verify ignored the stop), and well before it could have
+    // ended; the floor keeps a fast machine's fixed cost of stopping from deciding the outcome.
+    expect(stopMs).toBeLessThan(Math.max(wholeMs / 2, 1_000));
     // Nothing failed on the way down: no command met a closed database, no task failed.
     expect(said(/./).filter((record) => record.level >= 50)).toEqual([]);
 
