@@ -132,6 +132,10 @@ export class DesktopApp {
         if (this.window !== null && !this.window.isDestroyed())
           this.window.webContents.send(IpcChannel.UpdateStatus, status);
       },
+      // Let the window close instead of hiding to the tray: the updater closes it to quit.
+      onBeforeInstall: () => {
+        this.quitting = true;
+      },
     });
     this.registerIpc();
     Menu.setApplicationMenu(

@@ -27,6 +27,7 @@ export class AppUpdates {
     scheduler?: Scheduler;
     /** Sends a status to the player window, if one is open. */
     send(status: UpdateStatus): void;
+    onBeforeInstall?(): void;
   }) {
     this.service = new UpdateService({
       engine: options.engine,
@@ -34,6 +35,7 @@ export class AppUpdates {
       logger: options.logger,
       ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       onStatus: options.send,
+      ...(options.onBeforeInstall ? { onBeforeInstall: options.onBeforeInstall } : {}),
     });
   }
 

@@ -40,6 +40,12 @@ export interface UpdateServiceOptions {
   scheduler?: Scheduler;
   /** Called with each new status, for the player. */
   onStatus(status: UpdateStatus): void;
+  /**
+   * Called just before the engine quits the app to install. macOS's updater closes every window
+   * before the app's before-quit, so the app must know by now that it is quitting (a window that
+   * hides to the tray instead of closing would stop the restart).
+   */
+  onBeforeInstall?(): void;
 }
 
 type Phase = 'idle' | 'checking' | 'found' | 'downloading' | 'downloaded';
@@ -140,6 +146,7 @@ export class UpdateService {
       return { ok: false, message: 'A video is playing; restart to install once it is stopped.' };
     }
     this.options.logger.info({ version: this.version }, `restarting to install update ${this.version}`);
+    this.options.onBeforeInstall?.();
     // Silent, and start the new version afterwards: the user already said yes.
     this.engine.quitAndInstall(true, true);
     return { ok: true };

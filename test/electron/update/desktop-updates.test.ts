@@ -6,7 +6,7 @@
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BrowserWindow, ipcMain, resetElectronFake } from '../../mocks/electron.js';
+import { BrowserWindow, app, ipcMain, resetElectronFake } from '../../mocks/electron.js';
 import type { DesktopApp as DesktopAppInstance } from '../../../electron/desktop-app.js';
 import type { LoadedSettingsView, UpdateStatus } from '../../../electron/ipc/contract.js';
 import { FIRST_CHECK_AFTER_MS } from '../../../electron/update/update-service.js';
@@ -105,6 +105,24 @@ describe('the player and the update', () => {
     expect(await ipcMain.invoke(IpcChannel.InstallUpdate, fromPlayer())).toEqual({ ok: true });
     expect(quitAndInstall).toHaveBeenCalledWith(true, true);
     expect(started.updates!.service.status).toEqual({ state: 'ready', version: '0.2.0' });
+  });
+
+  it('restart to install, with "keep seeding after closing" on (the default): the window closes and the app quits', async () => {
+    await launch();
+    await ready();
+    const view = (await ipcMain.invoke(IpcChannel.GetSettings, fromPlayer())) as LoadedSettingsView;
+    expect(view.settings.closeToTray).toBe(true);
+    const window = player();
+    // What macOS's updater (Squirrel.Mac, behind Electron's autoUpdater.quitAndInstall) does: close
+    // every window first, and quit only once all of them have closed. A window that hides instead
+    // leaves the app running and the update uninstalled.
+    vi.spyOn(installed!.engine, 'quitAndInstall').mockImplementation(() => {
+      for (const open of BrowserWindow.getAllWindows()) open.close();
+      if (BrowserWindow.getAllWindows().length === 0) app.quit();
+    });
+    expect(await ipcMain.invoke(IpcChannel.InstallUpdate, fromPlayer())).toEqual({ ok: true });
+    expect(window.isDestroyed()).toBe(true);
+    await waitUntil(() => app.quitted, 'the app to quit');
   });
 
   it('refuses other windows and payloads that are not true or false', async () => {
