@@ -211,6 +211,7 @@ export class UpdateService {
     try {
       await engine.downloadUpdate(token);
     } catch (error) {
+      this.download = null;
       if (token.cancelled) {
         this.phase = 'found';
         this.options.logger.info(
@@ -220,14 +221,16 @@ export class UpdateService {
             : `download of update ${this.version} stopped: updates were turned off, or the app is quitting`,
         );
         this.emit();
+        // The user may have stopped watching before the cancelled download gave up: setActivity then
+        // found it still under way and left it, so nothing else would start it again.
+        await this.downloadIfFree();
         return;
       }
       this.phase = 'idle';
       this.failed(error);
       return;
-    } finally {
-      this.download = null;
     }
+    this.download = null;
     this.phase = 'downloaded';
     this.options.logger.info(
       { version: this.version },

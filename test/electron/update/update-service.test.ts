@@ -317,6 +317,25 @@ describe('never while the user is watching or adding a video', () => {
     expect(installed!.pendingFiles()).toEqual([deb(published)]);
   });
 
+  it('a video started and stopped before the paused download gave up: the download starts again', async () => {
+    const published = release();
+    feed.publish(published);
+    const halfway = feed.holdHalfway(deb(published));
+    const updates = serviceFor('deb');
+    updates.start();
+    scheduler.fire();
+    await halfway.reached;
+
+    // Both in the same turn: the cancelled download has not rejected yet when watching stops.
+    updates.setActivity({ watching: true });
+    updates.setActivity({ watching: false });
+    halfway.release();
+    await waitUntil(() => state() === 'ready', 'the download to start again and finish');
+    expect(feed.downloadsOf(deb(published))).toBe(2);
+    expect(installed!.pendingFiles()).toEqual([deb(published)]);
+    expect(warnings()).toEqual([]);
+  });
+
   it('downloaded while a video is being added: held back, and neither shown nor installed until it is in', async () => {
     feed.publish(release());
     const updates = serviceFor('deb');
