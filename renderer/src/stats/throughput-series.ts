@@ -40,7 +40,7 @@ export function appendSample(
 
 /**
  * Bytes per second in steady buckets ending at the newest sample, oldest first. Updates arrive at
- * their own pace (pushed when something changed, or polled), so each bucket's edges are read off
+ * their own pace (pushed every second, or polled), so each bucket's edges are read off
  * the counters by linear interpolation between the samples around them. Buckets from before the
  * first sample are left out rather than drawn as zero. A counter that went down (the node restarted)
  * counts as no traffic, not as negative traffic.
