@@ -180,8 +180,13 @@ export class DesktopApp {
       });
       window.on('closed', () => {
         if (this.window === window) this.window = null;
-        this.updates?.windowClosed();
+        this.updates?.playerGone();
       });
+      // A new document (a reload) or a crashed page: not a route change inside the player.
+      window.webContents.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) this.updates?.playerGone();
+      });
+      window.webContents.on('render-process-gone', () => this.updates?.playerGone());
       this.window = window;
       return;
     }

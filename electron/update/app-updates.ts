@@ -1,6 +1,6 @@
 /**
  * Updates as the desktop app wires them: the player's requests over IPC (status, restart to
- * install, "a video is playing"), videos being added, and the player window going away.
+ * install, "a video is playing"), videos being added, and the player's page going away.
  */
 import type { AppUpdater } from 'electron-updater';
 import type { Logger } from '../../core/util/logger.js';
@@ -59,8 +59,11 @@ export class AppUpdates {
     void work.then(done, done);
   }
 
-  /** A closed window plays nothing, whatever it said last. */
-  windowClosed(): void {
+  /**
+   * The player's page went away (the window closed, the page reloaded or crashed): it plays
+   * nothing, whatever it said last, and its player never got to say so.
+   */
+  playerGone(): void {
     this.service.setActivity({ watching: false });
   }
 }

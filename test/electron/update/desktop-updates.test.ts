@@ -156,6 +156,29 @@ describe('the player and the update', () => {
   });
 });
 
+describe('the player page going away', () => {
+  const status = async () =>
+    ((await ipcMain.invoke(IpcChannel.GetUpdateStatus, fromPlayer())) as UpdateStatus).state;
+  const watching = () => ipcMain.invoke(IpcChannel.ReportWatching, fromPlayer(), { watching: true });
+
+  it('a reload or a crashed page is not watching any more; a route change inside the page still is', async () => {
+    await launch();
+    await ready();
+    const page = player().webContents;
+
+    await watching();
+    page.startNavigation('peerstreamer://app/index.html#/stats', { isSameDocument: true });
+    expect(await status()).toBe('waiting');
+    page.startNavigation('peerstreamer://app/index.html', { isSameDocument: false });
+    expect(await status()).toBe('ready');
+
+    await watching();
+    expect(await status()).toBe('waiting');
+    page.crash();
+    expect(await status()).toBe('ready');
+  });
+});
+
 describe('videos being added', () => {
   it('hold a downloaded update back until they are in', async () => {
     const started = await launch();
