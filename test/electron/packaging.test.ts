@@ -34,7 +34,7 @@ interface BuilderConfig {
   publish: { provider: string; releaseType: string };
   linux: { target: string[]; icon: string; category: string };
   win: { target: string[]; icon: string };
-  mac: { target: string[]; icon: string };
+  mac: { target: string[]; icon: string; files: string[] };
 }
 
 const builder = yaml.load(readFileSync(path.join(REPO, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
@@ -121,6 +121,54 @@ describe('electron-builder.yml', () => {
       expect(pngSize(path.join(REPO, 'assets', 'tray', file))).toEqual({ width: size, height: size });
     }
     expect(existsSync(path.join(REPO, 'assets', 'sample.mp4'))).toBe(true);
+  });
+});
+
+describe('the macOS apps’ media binaries', () => {
+  // electron-builder's own file matching for node_modules, with its macro expansion for each arch.
+  const { FileMatcher, getNodeModuleFileMatcher } = require('app-builder-lib/out/fileMatcher') as {
+    FileMatcher: new (
+      from: string,
+      to: string,
+      expand: (pattern: string) => string,
+      patterns: string[],
+    ) => { createFilter(): (file: string, stat: unknown) => boolean };
+    getNodeModuleFileMatcher(
+      appDir: string,
+      destination: string,
+      expand: (pattern: string) => string,
+      options: unknown,
+      packager: unknown,
+    ): { patterns: string[]; macroExpander: (pattern: string) => string };
+  };
+  const { expandMacro } = require('app-builder-lib/out/util/macroExpander') as {
+    expandMacro(pattern: string, arch: string | null, appInfo: unknown): string;
+  };
+
+  /** Whether the app for `arch` ships node_modules/<file>, as electron-builder copies node modules. */
+  function ships(arch: 'x64' | 'arm64', file: string): boolean {
+    const expand = (pattern: string) => expandMacro(pattern, arch, {});
+    const packager = { config: builder, debugLogger: { isEnabled: false } };
+    const matcher = getNodeModuleFileMatcher(REPO, '/app', expand, builder.mac, packager);
+    // No patterns: NodeModuleCopyHelper then copies every file.
+    if (matcher.patterns.length === 0) return true;
+    const [scope, name] = file.split('/');
+    const module = path.join(REPO, 'node_modules', scope!, name!);
+    const filter = new FileMatcher(module, '/app', matcher.macroExpander, matcher.patterns).createFilter();
+    const stat = { isDirectory: () => false, moduleFullFilePath: `node_modules/${file}` };
+    return filter(path.join(REPO, 'node_modules', file), stat);
+  }
+
+  it('each app ships its own architecture’s ffmpeg and ffprobe, and not the other’s', () => {
+    for (const tool of ['@ffmpeg-installer/darwin-%s/ffmpeg', '@ffprobe-installer/darwin-%s/ffprobe']) {
+      const x64 = tool.replace('%s', 'x64');
+      const arm64 = tool.replace('%s', 'arm64');
+      expect([ships('x64', x64), ships('x64', arm64)], tool).toEqual([true, false]);
+      expect([ships('arm64', arm64), ships('arm64', x64)], tool).toEqual([true, false]);
+    }
+    // The rest of both packages, and other modules, are untouched.
+    expect(ships('x64', '@ffmpeg-installer/ffmpeg/index.js')).toBe(true);
+    expect(ships('arm64', 'zeromq/package.json')).toBe(true);
   });
 });
 
