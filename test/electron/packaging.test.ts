@@ -8,6 +8,7 @@ import { FuseV1Options } from '@electron/fuses';
 import { build, mergeConfig, type UserConfig } from 'vite';
 import { describe, expect, it } from 'vitest';
 import forgeConfig from '../../forge.config.js';
+import { APP_SCHEME } from '../../electron/app-identity.js';
 import preloadConfig from '../../electron/build/vite.preload.config.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
@@ -30,7 +31,7 @@ interface BuilderConfig {
   asarUnpack: string[];
   electronFuses: Record<string, boolean>;
   files: string[];
-  protocols: Array<{ name: string; schemes: string[] }>;
+  protocols?: Array<{ name: string; schemes: string[] }>;
   publish: { provider: string; releaseType: string };
   linux: { target: string[]; icon: string; category: string };
   win: { target: string[]; icon: string };
@@ -211,11 +212,13 @@ describe('the Linux desktop entry (deb and AppImage)', () => {
     expect(existsSync(path.join(REPO, builder.linux.icon, '256x256.png'))).toBe(true);
   });
 
-  it('opens peerstreamer: links: the scheme is its MIME type and Exec passes the URL (%U)', async () => {
+  it('registers no URL scheme yet: peerstreamer: is the app’s own UI scheme, and nothing reads links', async () => {
     const fields = await entry();
-    expect(fields.get('MimeType')).toBe('x-scheme-handler/peerstreamer;');
+    expect(fields.has('MimeType')).toBe(false);
+    expect(builder.protocols).toBeUndefined();
+    expect(APP_SCHEME).toBe('peerstreamer');
+    // The rest of the entry as before: the app started by its executable.
     expect(fields.get('Exec')).toBe('/opt/PeerStreamer/peerstreamer %U');
-    expect(builder.protocols).toEqual([{ name: 'PeerStreamer link', schemes: ['peerstreamer'] }]);
   });
 
   it('ties the running window to the entry (StartupWMClass = desktopName)', async () => {
