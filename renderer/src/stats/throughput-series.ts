@@ -9,10 +9,9 @@ export interface ThroughputSample {
   fetched: Record<ChunkOrigin, number>;
 }
 
-/** One steady step of the chart: bytes per second by origin over [start, end). */
+/** One steady step of the chart: bytes per second by origin over the bucket that begins at `start`. */
 export interface RateBucket {
   start: number;
-  end: number;
   rates: Record<ChunkOrigin, number>;
   total: number;
 }
@@ -64,7 +63,7 @@ export function rateBuckets(
       rates[origin] = Math.max(0, (delta * 1000) / bucketMs);
       total += rates[origin];
     }
-    buckets.push({ start, end: start + bucketMs, rates, total });
+    buckets.push({ start, rates, total });
   }
   return buckets;
 }

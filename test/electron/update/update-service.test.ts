@@ -10,7 +10,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetElectronFake } from '../../mocks/electron.js';
 import type { UpdateStatus } from '../../../electron/ipc/contract.js';
-import type { InstallerKind } from '../../../electron/update/installer-kind.js';
 import {
   CHECK_EVERY_MS,
   FIRST_CHECK_AFTER_MS,
@@ -27,6 +26,7 @@ import {
   recordingLogger,
   waitUntil,
   type InstalledUpdater,
+  type InstallerKind,
   type LogRecord,
 } from './fixtures.js';
 import {
@@ -53,7 +53,7 @@ function artifacts(version = '0.2.0'): Artifact[] {
   ];
 }
 
-const FILE_OF: Record<Exclude<InstallerKind, 'mac'>, (release: Release) => Artifact> = {
+const FILE_OF: Record<Exclude<InstallerKind, 'rpm'>, (release: Release) => Artifact> = {
   nsis: (release) => release.artifacts.find((a) => a.name.endsWith('.exe'))!,
   deb: (release) => release.artifacts.find((a) => a.name.endsWith('.deb'))!,
   appimage: (release) => release.artifacts.find((a) => a.name.endsWith('.AppImage'))!,
