@@ -8,7 +8,7 @@ import { IpcChannel } from '../ipc/channels.js';
 import type { UpdateStatus } from '../ipc/contract.js';
 import type { IpcManager } from '../ipc/ipc-manager.js';
 import type { Scheduler } from './scheduler.js';
-import { UpdateService } from './update-service.js';
+import { UpdateService, type UpdateServiceOptions } from './update-service.js';
 
 /** How DesktopApp gets its updater; tests pass one aimed at a local feed, and a scheduler. */
 export interface UpdatesSetup {
@@ -16,27 +16,16 @@ export interface UpdatesSetup {
   scheduler?: Scheduler;
 }
 
+export type AppUpdatesOptions = Omit<UpdateServiceOptions, 'onStatus'> & {
+  /** Sends a status to the player window, if one is open. */
+  send(status: UpdateStatus): void;
+};
+
 export class AppUpdates {
   readonly service: UpdateService;
-  private ingests = 0;
 
-  constructor(options: {
-    engine: AppUpdater | null;
-    enabled: boolean;
-    logger: Logger;
-    scheduler?: Scheduler;
-    /** Sends a status to the player window, if one is open. */
-    send(status: UpdateStatus): void;
-    onBeforeInstall?(): void;
-  }) {
-    this.service = new UpdateService({
-      engine: options.engine,
-      enabled: options.enabled,
-      logger: options.logger,
-      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-      onStatus: options.send,
-      ...(options.onBeforeInstall ? { onBeforeInstall: options.onBeforeInstall } : {}),
-    });
+  constructor({ send, ...options }: AppUpdatesOptions) {
+    this.service = new UpdateService({ ...options, onStatus: send });
   }
 
   registerIpc(ipc: IpcManager): void {
@@ -47,16 +36,9 @@ export class AppUpdates {
     });
   }
 
-  /** Holds updates back until these files are added (or have failed). */
-  trackIngest(work: Promise<void>): void {
-    this.ingests += 1;
-    this.service.setActivity({ ingesting: true });
-    const done = (): void => {
-      this.ingests -= 1;
-      if (this.ingests === 0) this.service.setActivity({ ingesting: false });
-    };
-    // Either way the ingest is over; the ingester reports its own failures to the user.
-    void work.then(done, done);
+  /** Videos are being added (the ingester's queue is not empty): hold updates back until they are in. */
+  setIngesting(ingesting: boolean): void {
+    this.service.setActivity({ ingesting });
   }
 
   /**
