@@ -204,13 +204,16 @@ describe('release-build.mjs', () => {
     return { run, call, signing };
   }
 
-  const publishArgs = [
-    '--publish',
-    'always',
-    '-c.publish.owner=peer',
-    '-c.publish.repo=streamer',
-    '-c.extraMetadata.homepage=https://github.com/peer/streamer',
-  ];
+  const publishArgs = ['--publish', 'always', '-c.publish.owner=peer', '-c.publish.repo=streamer'];
+
+  it('leaves the homepage (the deb’s control file needs one) to package.json, beside the repository', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      homepage: string;
+      repository: { type: string; url: string };
+    };
+    expect(pkg.homepage).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+    expect(pkg.repository).toEqual({ type: 'git', url: `git+${pkg.homepage}.git` });
+  });
 
   it('Linux: AppImage and deb for x64, published to the repository’s release, nothing to sign', async () => {
     const { run, call, signing } = await build('linux');
