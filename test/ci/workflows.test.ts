@@ -41,6 +41,8 @@ interface Workflow {
 const workflow = (name: string) =>
   yaml.load(readFileSync(path.join(REPO, '.github', 'workflows', name), 'utf8')) as Workflow;
 const runs = (job: Job) => job.steps.map((step) => step.run?.trim()).filter(Boolean);
+/** The commands every run of the job goes through (steps without a condition). */
+const everyRun = (job: Job) => runs({ ...job, steps: job.steps.filter((step) => step.if === undefined) });
 const checkouts = (job: Job) => job.steps.filter((step) => step.uses?.startsWith('actions/checkout@'));
 
 let fixture: ScriptFixture | null = null;
@@ -114,7 +116,7 @@ describe('ci.yml', () => {
     for (const job of [linux!, others!]) {
       const setup = job.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
       expect(setup?.with).toMatchObject({ 'node-version': '${{ matrix.node }}' });
-      expect(runs(job).slice(-3)).toEqual(['npm ci --no-audit --no-fund', 'npm run check', 'npm test']);
+      expect(everyRun(job).slice(-3)).toEqual(['npm ci --no-audit --no-fund', 'npm run check', 'npm test']);
     }
   });
 
@@ -131,6 +133,22 @@ describe('ci.yml', () => {
       group: 'ci-${{ github.ref }}',
       'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
     });
+  });
+
+  it('on Windows, starts the CLI the way the README runs the demo there (npm run demo needs exec)', () => {
+    const steps = ci.jobs['macos-windows']!.steps;
+    const smoke = steps.find((step) => step.run?.includes('peerstreamer demo'));
+    expect(smoke).toMatchObject({
+      if: "runner.os == 'Windows'",
+      run: 'npx --no-install peerstreamer demo --help',
+    });
+    expect(steps.indexOf(smoke!)).toBeGreaterThan(steps.findIndex((step) => step.run?.startsWith('npm ci')));
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    expect(readme).toContain('On Windows, run `npx --no-install peerstreamer demo` instead');
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      scripts: { demo: string };
+    };
+    expect(pkg.scripts.demo).toMatch(/^exec node /);
   });
 
   it('checks out with LF endings on Windows, before the checkout', () => {
