@@ -53,7 +53,7 @@ export class DesktopApp {
   private readonly ingester: VideoIngester;
   private readonly sampler = new TrayStatusSampler();
   private monitor: LoopMonitor | null = null;
-  updates: AppUpdates | null = null;
+  private updates: AppUpdates | null = null;
   private quitting = false;
   private shutDown = false;
   /** The gateway's per-run secret; the protocol handler adds it, so the renderer never holds it. */
@@ -72,6 +72,8 @@ export class DesktopApp {
       () => this.host.node,
       (p) => this.reportIngest(p),
       options.logger,
+      // No update is downloaded or offered while videos are being added.
+      (busy) => this.updates?.setIngesting(busy),
     );
   }
 
@@ -132,6 +134,10 @@ export class DesktopApp {
         if (this.window !== null && !this.window.isDestroyed())
           this.window.webContents.send(IpcChannel.UpdateStatus, status);
       },
+      // Let the window close instead of hiding to the tray: the updater closes it to quit.
+      onBeforeInstall: () => {
+        this.quitting = true;
+      },
     });
     this.registerIpc();
     Menu.setApplicationMenu(
@@ -176,8 +182,13 @@ export class DesktopApp {
       });
       window.on('closed', () => {
         if (this.window === window) this.window = null;
-        this.updates?.windowClosed();
+        this.updates?.playerGone();
       });
+      // A new document (a reload) or a crashed page: not a route change inside the player.
+      window.webContents.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) this.updates?.playerGone();
+      });
+      window.webContents.on('render-process-gone', () => this.updates?.playerGone());
       this.window = window;
       return;
     }
@@ -229,10 +240,9 @@ export class DesktopApp {
     return { queued: picked.filePaths.length };
   }
 
-  /** Adds videos in the background; no update is downloaded or offered until they are in. */
+  /** Adds videos in the background; the ingester reports progress and failures itself. */
   private ingest(paths: string[]): void {
-    const work = this.ingester.add(paths);
-    this.updates?.trackIngest(work);
+    void this.ingester.add(paths);
   }
 
   private registerIpc(): void {

@@ -31,7 +31,7 @@ export interface NodeHostOptions {
 
 export type ApplyOutcome = 'live' | 'restarted';
 
-/** How long start() waits for the master's first answer to registration. */
+/** How long a restart for new settings waits for the master's first answer to registration. */
 const REFUSAL_WAIT_MS = 1_000;
 
 export class NodeHost {
@@ -39,6 +39,9 @@ export class NodeHost {
   private backend: NodeBackend | null = null;
   private front: Gateway;
   private failure: string | null = null;
+  /** Counts start attempts, so a stop that finishes late can tell that a newer start happened. */
+  private launches = 0;
+  private stopping: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: NodeHostOptions) {
     this.front = this.gatewayOver(new OfflineBackend('it is starting.'));
@@ -59,6 +62,15 @@ export class NodeHost {
 
   /** Starts the node; a failure is kept (and served as the API's answer), not thrown. */
   async start(settings: AppSettings): Promise<PeerNode | null> {
+    return (await this.launch(settings))?.node ?? null;
+  }
+
+  /**
+   * Starts the node without waiting for its master: a master that refuses the name (now or after a
+   * restart of its own) stops it through `refusal`, which settles once that is handled.
+   */
+  private async launch(settings: AppSettings): Promise<{ node: PeerNode; refusal: Promise<void> } | null> {
+    this.launches += 1;
     try {
       const config = nodeConfigFromSettings(settings, this.options.storeDir);
       const node = await PeerNode.start(config, {
@@ -70,19 +82,8 @@ export class NodeHost {
       this.failure = null;
       this.backend = new NodeBackend(node);
       this.front = this.gatewayOver(this.backend);
-      // A master that refuses the name does so on the first register: wait that long (bounded, for
-      // a master that is down), so a Save that renamed the node can already say the name is taken.
-      const refused = await Promise.race([
-        node.link?.waitForMaster(REFUSAL_WAIT_MS).then(() => null) ?? null,
-        node.fatal,
-      ]);
-      if (refused !== null) {
-        await this.failed(node, refused.message);
-        return null;
-      }
-      // Later (a master that restarted and meanwhile gave the name to another node).
-      void node.fatal.then((error) => this.failed(node, error.message));
-      return node;
+      const refusal = node.fatal.then((error) => this.failed(node, error.message));
+      return { node, refusal };
     } catch (error) {
       this.failure = errorMessage(error);
       this.options.logger.error({ err: error }, 'node did not start');
@@ -99,7 +100,8 @@ export class NodeHost {
     const node = this.running;
     if (node === null || RESTART_KEYS.some((key) => previous[key] !== next[key])) {
       await this.stop();
-      await this.start(next);
+      const started = await this.launch(next);
+      if (started !== null) await this.firstAnswer(started.node, started.refusal);
       return 'restarted';
     }
     if (previous.uploadLimitBytesPerSecond !== next.uploadLimitBytesPerSecond)
@@ -110,23 +112,45 @@ export class NodeHost {
   }
 
   /**
+   * A master refuses a name on the first register, so a Save that renamed the node waits that long
+   * (bounded, for a master that is down) and can already say the name is taken. Launching at app
+   * start does not wait: the window need not, and a refusal shows in Settings whenever it comes.
+   */
+  private async firstAnswer(node: PeerNode, refusal: Promise<void>): Promise<void> {
+    // A refusal wakes the link's waiters and settles `fatal` in the same step, and `fatal` settles
+    // this race in fewer steps than waitForMaster's answer does, so a refusal always wins it.
+    const refused = await Promise.race([
+      node.link?.waitForMaster(REFUSAL_WAIT_MS).then(() => null) ?? null,
+      node.fatal,
+    ]);
+    if (refused !== null) await refusal;
+  }
+
+  /**
    * The running node gave up for good (its master refused its name): stop it and keep the reason,
    * which the settings screen shows, so the user can pick another name there.
    */
   private async failed(node: PeerNode, reason: string): Promise<void> {
     if (this.running !== node) return;
+    const launches = this.launches;
     await this.stop();
+    // A Save may have started another node (or failed to) while this one stopped: that outcome stands.
+    if (this.launches !== launches) return;
     this.failure = reason;
     this.front = this.gatewayOver(new OfflineBackend(reason));
   }
 
+  /** Stops the running node; resolves once every stop asked for so far is done. */
   async stop(): Promise<void> {
     const node = this.running;
     this.running = null;
     this.backend?.close();
     this.backend = null;
     this.front = this.gatewayOver(new OfflineBackend('it is restarting.'));
-    await node?.stop();
+    // A node refused by its master may still be stopping when a Save restarts the node: the next
+    // one must wait, or it finds the store still locked by the old one.
+    this.stopping = this.stopping.then(() => node?.stop());
+    await this.stopping;
   }
 
   private gatewayOver(backend: NodeBackend | OfflineBackend): Gateway {

@@ -14,17 +14,30 @@ export type ProgressSink = (progress: IngestProgress) => void;
 
 export class VideoIngester {
   private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
 
+  /** `onBusyChange`: true when files are queued on an idle ingester, false once the last is done. */
   constructor(
     private readonly node: () => PeerNode | null,
     private readonly report: ProgressSink,
     private readonly logger: Logger,
+    private readonly onBusyChange: (busy: boolean) => void = () => undefined,
   ) {}
 
   /** Queues the files; resolves when these have been ingested (or failed, which is reported). */
   add(files: readonly string[]): Promise<void> {
-    for (const file of files) this.queue = this.queue.then(() => this.ingestOne(file));
+    if (files.length > 0 && this.waiting === 0) this.onBusyChange(true);
+    this.waiting += files.length;
+    for (const file of files) {
+      // ingestOne reports its own failures and never rejects.
+      this.queue = this.queue.then(() => this.ingestOne(file)).finally(() => this.doneOne());
+    }
     return this.queue;
+  }
+
+  private doneOne(): void {
+    this.waiting -= 1;
+    if (this.waiting === 0) this.onBusyChange(false);
   }
 
   private async ingestOne(file: string): Promise<void> {

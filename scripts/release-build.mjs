@@ -97,16 +97,7 @@ const env = {
 
 const [owner, repo] = repository.split('/');
 const { flag, archs } = PLATFORMS[platform];
-const args = [
-  flag,
-  ...archs,
-  '--publish',
-  'always',
-  `-c.publish.owner=${owner}`,
-  `-c.publish.repo=${repo}`,
-  // The deb's control file wants a homepage; package.json names none.
-  `-c.extraMetadata.homepage=https://github.com/${repository}`,
-];
+const args = [flag, ...archs, '--publish', 'always', `-c.publish.owner=${owner}`, `-c.publish.repo=${repo}`];
 console.log(`release-build: electron-builder ${args.join(' ')}`);
 const require = createRequire(path.join(process.cwd(), 'package.json'));
 const builder = path.join(path.dirname(require.resolve('electron-builder/package.json')), 'cli.js');

@@ -1,7 +1,11 @@
 // The release workflow's first step: `node scripts/release-notes.mjs <tag>` checks that the tag names
 // the version in package.json and that CHANGELOG.md has a section for it, then prints that section
 // (the draft release's notes). Run it before tagging to see what the release will say.
-import { readFileSync } from 'node:fs';
+//
+// In a workflow (GITHUB_OUTPUT set) it also gives the step the output `prerelease`: true for a
+// version with a pre-release part (v1.2.0-beta.1), whose release is then marked a pre-release, so
+// GitHub's "latest release" (and so the installed apps' update check) passes over it.
+import { appendFileSync, readFileSync } from 'node:fs';
 
 function fail(line) {
   console.error(`release-notes: ${line}`);
@@ -36,4 +40,6 @@ const body = lines
   .join('\n')
   .trim();
 if (body === '') fail(`the CHANGELOG.md section for ${version} is empty; say what changed before tagging.`);
+if (process.env.GITHUB_OUTPUT)
+  appendFileSync(process.env.GITHUB_OUTPUT, `prerelease=${version.includes('-')}\n`);
 console.log(body);

@@ -1,6 +1,6 @@
 /**
  * Updates as the desktop app wires them: the player's requests over IPC (status, restart to
- * install, "a video is playing"), videos being added, and the player window going away.
+ * install, "a video is playing"), videos being added, and the player's page going away.
  */
 import type { AppUpdater } from 'electron-updater';
 import type { Logger } from '../../core/util/logger.js';
@@ -8,7 +8,7 @@ import { IpcChannel } from '../ipc/channels.js';
 import type { UpdateStatus } from '../ipc/contract.js';
 import type { IpcManager } from '../ipc/ipc-manager.js';
 import type { Scheduler } from './scheduler.js';
-import { UpdateService } from './update-service.js';
+import { UpdateService, type UpdateServiceOptions } from './update-service.js';
 
 /** How DesktopApp gets its updater; tests pass one aimed at a local feed, and a scheduler. */
 export interface UpdatesSetup {
@@ -16,25 +16,16 @@ export interface UpdatesSetup {
   scheduler?: Scheduler;
 }
 
+export type AppUpdatesOptions = Omit<UpdateServiceOptions, 'onStatus'> & {
+  /** Sends a status to the player window, if one is open. */
+  send(status: UpdateStatus): void;
+};
+
 export class AppUpdates {
   readonly service: UpdateService;
-  private ingests = 0;
 
-  constructor(options: {
-    engine: AppUpdater | null;
-    enabled: boolean;
-    logger: Logger;
-    scheduler?: Scheduler;
-    /** Sends a status to the player window, if one is open. */
-    send(status: UpdateStatus): void;
-  }) {
-    this.service = new UpdateService({
-      engine: options.engine,
-      enabled: options.enabled,
-      logger: options.logger,
-      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-      onStatus: options.send,
-    });
+  constructor({ send, ...options }: AppUpdatesOptions) {
+    this.service = new UpdateService({ ...options, onStatus: send });
   }
 
   registerIpc(ipc: IpcManager): void {
@@ -45,20 +36,16 @@ export class AppUpdates {
     });
   }
 
-  /** Holds updates back until these files are added (or have failed). */
-  trackIngest(work: Promise<void>): void {
-    this.ingests += 1;
-    this.service.setActivity({ ingesting: true });
-    const done = (): void => {
-      this.ingests -= 1;
-      if (this.ingests === 0) this.service.setActivity({ ingesting: false });
-    };
-    // Either way the ingest is over; the ingester reports its own failures to the user.
-    void work.then(done, done);
+  /** Videos are being added (the ingester's queue is not empty): hold updates back until they are in. */
+  setIngesting(ingesting: boolean): void {
+    this.service.setActivity({ ingesting });
   }
 
-  /** A closed window plays nothing, whatever it said last. */
-  windowClosed(): void {
+  /**
+   * The player's page went away (the window closed, the page reloaded or crashed): it plays
+   * nothing, whatever it said last, and its player never got to say so.
+   */
+  playerGone(): void {
     this.service.setActivity({ watching: false });
   }
 }

@@ -4,23 +4,22 @@
  * installer electron-updater knows (an unpacked build, a tarball).
  */
 import { app } from 'electron';
-import type { AppUpdater } from 'electron-updater';
+import electronUpdater, { type AppUpdater } from 'electron-updater';
 import type { Logger } from '../../core/util/logger.js';
-import { installerKind, readPackageType } from './installer-kind.js';
-import { createUpdaterEngine } from './updater-engine.js';
+import { configureUpdater } from './updater-engine.js';
 
 export function platformUpdater(logger: Logger): AppUpdater | null {
   if (!app.isPackaged) return null;
-  const kind = installerKind(process.platform, {
-    appImage: process.env.APPIMAGE,
-    packageType: readPackageType(process.resourcesPath),
-  });
-  if (kind === null) return null;
   try {
-    return createUpdaterEngine(kind, logger);
+    // electron-updater's own pick: NSIS on Windows, the zip on a Mac; on Linux the package manager
+    // that resources/package-type names (deb, rpm, pacman), else the AppImage updater.
+    const engine = configureUpdater(electronUpdater.autoUpdater, logger);
+    // That AppImage updater is also what a Linux copy from no installer gets; without $APPIMAGE
+    // (set by the AppImage runtime) it knows it cannot update this copy.
+    return engine.isUpdaterActive() ? engine : null;
   } catch (error) {
     // Updates are a convenience: an updater that cannot start must not stop the app.
-    logger.warn({ err: error, kind }, 'the updater could not start; updates are off for this run');
+    logger.warn({ err: error }, 'the updater could not start; updates are off for this run');
     return null;
   }
 }

@@ -14,17 +14,13 @@ const UNREACHABLE = new Set([
   'ENETUNREACH',
 ]);
 
-export function isChecksumMismatch(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'ERR_CHECKSUM_MISMATCH';
-}
-
 export function describeUpdateError(error: unknown, version: string | null): string {
   const code = (error as { code?: unknown } | null)?.code;
   // One line, of a bounded length: electron-updater's messages can carry a whole file or response.
   const text = errorMessage(error).replace(/\s+/g, ' ').trim();
   const cause = text.length > 300 ? `${text.slice(0, 299)}…` : text;
   const update = version === null ? 'The update' : `Update ${version}`;
-  if (isChecksumMismatch(error)) {
+  if (code === 'ERR_CHECKSUM_MISMATCH') {
     return `${update} was refused: the downloaded file does not match the sha512 the release's update metadata (latest*.yml) gives for it (${cause}). It was corrupted on the way, or the release's files do not match its metadata. Nothing was installed.`;
   }
   if (typeof code === 'string' && UNREACHABLE.has(code)) {

@@ -40,6 +40,12 @@ export interface UpdateServiceOptions {
   scheduler?: Scheduler;
   /** Called with each new status, for the player. */
   onStatus(status: UpdateStatus): void;
+  /**
+   * Called just before the engine quits the app to install. macOS's updater closes every window
+   * before the app's before-quit, so the app must know by now that it is quitting (a window that
+   * hides to the tray instead of closing would stop the restart).
+   */
+  onBeforeInstall?(): void;
 }
 
 type Phase = 'idle' | 'checking' | 'found' | 'downloading' | 'downloaded';
@@ -140,6 +146,7 @@ export class UpdateService {
       return { ok: false, message: 'A video is playing; restart to install once it is stopped.' };
     }
     this.options.logger.info({ version: this.version }, `restarting to install update ${this.version}`);
+    this.options.onBeforeInstall?.();
     // Silent, and start the new version afterwards: the user already said yes.
     this.engine.quitAndInstall(true, true);
     return { ok: true };
@@ -204,6 +211,7 @@ export class UpdateService {
     try {
       await engine.downloadUpdate(token);
     } catch (error) {
+      this.download = null;
       if (token.cancelled) {
         this.phase = 'found';
         this.options.logger.info(
@@ -213,14 +221,16 @@ export class UpdateService {
             : `download of update ${this.version} stopped: updates were turned off, or the app is quitting`,
         );
         this.emit();
+        // The user may have stopped watching before the cancelled download gave up: setActivity then
+        // found it still under way and left it, so nothing else would start it again.
+        await this.downloadIfFree();
         return;
       }
       this.phase = 'idle';
       this.failed(error);
       return;
-    } finally {
-      this.download = null;
     }
+    this.download = null;
     this.phase = 'downloaded';
     this.options.logger.info(
       { version: this.version },

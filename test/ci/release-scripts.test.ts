@@ -2,8 +2,10 @@
  * The release workflow's scripts, run as the workflow runs them (node scripts/..., in a checkout),
  * here in a throwaway project with a stand-in electron-builder that records its call.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scriptFixture, type ScriptFixture } from './script-fixture.js';
+import { REPO, scriptFixture, type ScriptFixture } from './script-fixture.js';
 
 let fixture: ScriptFixture;
 afterEach(() => fixture.cleanup());
@@ -93,6 +95,72 @@ describe('release-notes.mjs', () => {
     );
     expect(run).toMatchObject({ code: 0, stdout: '- Beta.\n' });
   });
+
+  it('in a workflow, tells the next step whether the tag is a pre-release', async () => {
+    const output = (version: string) => path.join(fixture.dir, `output-${version}`);
+    project('2.0.0-beta.1', '## [2.0.0-beta.1] - 2027-01-02\n\n- Beta.\n');
+    const beta = await fixture.run('release-notes.mjs', ['v2.0.0-beta.1'], {
+      GITHUB_OUTPUT: output('beta'),
+    });
+    expect(beta).toMatchObject({ code: 0, stdout: '- Beta.\n' });
+    expect(readFileSync(output('beta'), 'utf8')).toBe('prerelease=true\n');
+    fixture.cleanup();
+
+    project('1.2.0');
+    const stable = await fixture.run('release-notes.mjs', ['v1.2.0'], { GITHUB_OUTPUT: output('stable') });
+    expect(stable.code).toBe(0);
+    expect(readFileSync(output('stable'), 'utf8')).toBe('prerelease=false\n');
+  });
+});
+
+describe('locked-version.mjs', () => {
+  const LOCK = {
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'x', version: '1.2.0' },
+      'node_modules/@ffmpeg-installer/darwin-x64': { version: '4.1.0', optional: true },
+      'node_modules/@ffprobe-installer/darwin-x64': { version: '5.1.0', optional: true },
+    },
+  };
+
+  it('prints each package at the version package-lock.json pins, one per line', async () => {
+    fixture = scriptFixture();
+    fixture.write('package-lock.json', JSON.stringify(LOCK));
+    const run = await fixture.run('locked-version.mjs', [
+      '@ffmpeg-installer/darwin-x64',
+      '@ffprobe-installer/darwin-x64',
+    ]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toBe('@ffmpeg-installer/darwin-x64@4.1.0\n@ffprobe-installer/darwin-x64@5.1.0\n');
+  });
+
+  it('names what this repository’s lock file pins for the macOS build', async () => {
+    fixture = scriptFixture();
+    fixture.write('package-lock.json', readFileSync(path.join(REPO, 'package-lock.json'), 'utf8'));
+    const run = await fixture.run('locked-version.mjs', ['@ffmpeg-installer/darwin-x64']);
+    expect(run.stdout).toMatch(/^@ffmpeg-installer\/darwin-x64@\d+\.\d+\.\d+\n$/);
+  });
+
+  it.each([
+    [[], JSON.stringify(LOCK), /name the packages/],
+    [
+      ['@ffmpeg-installer/darwin-arm64'],
+      JSON.stringify(LOCK),
+      /package-lock\.json pins no @ffmpeg-installer\/darwin-arm64/,
+    ],
+    [
+      ['@ffmpeg-installer/darwin-x64'],
+      null,
+      /cannot read package-lock\.json \(ENOENT\); run from the repository root/,
+    ],
+  ])('refuses %j (nothing printed)', async (args, lock, message) => {
+    fixture = scriptFixture();
+    if (lock !== null) fixture.write('package-lock.json', lock);
+    const run = await fixture.run('locked-version.mjs', args);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
+  });
 });
 
 describe('release-build.mjs', () => {
@@ -136,13 +204,16 @@ describe('release-build.mjs', () => {
     return { run, call, signing };
   }
 
-  const publishArgs = [
-    '--publish',
-    'always',
-    '-c.publish.owner=peer',
-    '-c.publish.repo=streamer',
-    '-c.extraMetadata.homepage=https://github.com/peer/streamer',
-  ];
+  const publishArgs = ['--publish', 'always', '-c.publish.owner=peer', '-c.publish.repo=streamer'];
+
+  it('leaves the homepage (the deb’s control file needs one) to package.json, beside the repository', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      homepage: string;
+      repository: { type: string; url: string };
+    };
+    expect(pkg.homepage).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+    expect(pkg.repository).toEqual({ type: 'git', url: `git+${pkg.homepage}.git` });
+  });
 
   it('Linux: AppImage and deb for x64, published to the repository’s release, nothing to sign', async () => {
     const { run, call, signing } = await build('linux');

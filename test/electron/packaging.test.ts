@@ -8,6 +8,7 @@ import { FuseV1Options } from '@electron/fuses';
 import { build, mergeConfig, type UserConfig } from 'vite';
 import { describe, expect, it } from 'vitest';
 import forgeConfig from '../../forge.config.js';
+import { APP_SCHEME } from '../../electron/app-identity.js';
 import preloadConfig from '../../electron/build/vite.preload.config.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
@@ -30,11 +31,11 @@ interface BuilderConfig {
   asarUnpack: string[];
   electronFuses: Record<string, boolean>;
   files: string[];
-  protocols: Array<{ name: string; schemes: string[] }>;
+  protocols?: Array<{ name: string; schemes: string[] }>;
   publish: { provider: string; releaseType: string };
   linux: { target: string[]; icon: string; category: string };
   win: { target: string[]; icon: string };
-  mac: { target: string[]; icon: string };
+  mac: { target: string[]; icon: string; files: string[] };
 }
 
 const builder = yaml.load(readFileSync(path.join(REPO, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
@@ -124,6 +125,54 @@ describe('electron-builder.yml', () => {
   });
 });
 
+describe('the macOS apps’ media binaries', () => {
+  // electron-builder's own file matching for node_modules, with its macro expansion for each arch.
+  const { FileMatcher, getNodeModuleFileMatcher } = require('app-builder-lib/out/fileMatcher') as {
+    FileMatcher: new (
+      from: string,
+      to: string,
+      expand: (pattern: string) => string,
+      patterns: string[],
+    ) => { createFilter(): (file: string, stat: unknown) => boolean };
+    getNodeModuleFileMatcher(
+      appDir: string,
+      destination: string,
+      expand: (pattern: string) => string,
+      options: unknown,
+      packager: unknown,
+    ): { patterns: string[]; macroExpander: (pattern: string) => string };
+  };
+  const { expandMacro } = require('app-builder-lib/out/util/macroExpander') as {
+    expandMacro(pattern: string, arch: string | null, appInfo: unknown): string;
+  };
+
+  /** Whether the app for `arch` ships node_modules/<file>, as electron-builder copies node modules. */
+  function ships(arch: 'x64' | 'arm64', file: string): boolean {
+    const expand = (pattern: string) => expandMacro(pattern, arch, {});
+    const packager = { config: builder, debugLogger: { isEnabled: false } };
+    const matcher = getNodeModuleFileMatcher(REPO, '/app', expand, builder.mac, packager);
+    // No patterns: NodeModuleCopyHelper then copies every file.
+    if (matcher.patterns.length === 0) return true;
+    const [scope, name] = file.split('/');
+    const module = path.join(REPO, 'node_modules', scope!, name!);
+    const filter = new FileMatcher(module, '/app', matcher.macroExpander, matcher.patterns).createFilter();
+    const stat = { isDirectory: () => false, moduleFullFilePath: `node_modules/${file}` };
+    return filter(path.join(REPO, 'node_modules', file), stat);
+  }
+
+  it('each app ships its own architecture’s ffmpeg and ffprobe, and not the other’s', () => {
+    for (const tool of ['@ffmpeg-installer/darwin-%s/ffmpeg', '@ffprobe-installer/darwin-%s/ffprobe']) {
+      const x64 = tool.replace('%s', 'x64');
+      const arm64 = tool.replace('%s', 'arm64');
+      expect([ships('x64', x64), ships('x64', arm64)], tool).toEqual([true, false]);
+      expect([ships('arm64', arm64), ships('arm64', x64)], tool).toEqual([true, false]);
+    }
+    // The rest of both packages, and other modules, are untouched.
+    expect(ships('x64', '@ffmpeg-installer/ffmpeg/index.js')).toBe(true);
+    expect(ships('arm64', 'zeromq/package.json')).toBe(true);
+  });
+});
+
 describe('the Linux desktop entry (deb and AppImage)', () => {
   // electron-builder's own writer of the entry, given what its packager would hold for our config.
   const { LinuxTargetHelper } = require('app-builder-lib/out/targets/LinuxTargetHelper') as {
@@ -163,11 +212,13 @@ describe('the Linux desktop entry (deb and AppImage)', () => {
     expect(existsSync(path.join(REPO, builder.linux.icon, '256x256.png'))).toBe(true);
   });
 
-  it('opens peerstreamer: links: the scheme is its MIME type and Exec passes the URL (%U)', async () => {
+  it('registers no URL scheme yet: peerstreamer: is the app’s own UI scheme, and nothing reads links', async () => {
     const fields = await entry();
-    expect(fields.get('MimeType')).toBe('x-scheme-handler/peerstreamer;');
+    expect(fields.has('MimeType')).toBe(false);
+    expect(builder.protocols).toBeUndefined();
+    expect(APP_SCHEME).toBe('peerstreamer');
+    // The rest of the entry as before: the app started by its executable.
     expect(fields.get('Exec')).toBe('/opt/PeerStreamer/peerstreamer %U');
-    expect(builder.protocols).toEqual([{ name: 'PeerStreamer link', schemes: ['peerstreamer'] }]);
   });
 
   it('ties the running window to the entry (StartupWMClass = desktopName)', async () => {

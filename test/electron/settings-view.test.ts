@@ -7,6 +7,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { CACHE_SIZE_UNIT, UPLOAD_LIMIT_UNIT } from '../../core/settings/settings-model.js';
 
 const noChromium = lacks(requires.chromium);
 
@@ -63,6 +64,13 @@ describe.skipIf(noChromium)('settings screen (real Chromium, stand-in bridge)', 
     expect(await page.getByTestId('setting-autoUpdate').isChecked()).toBe(true);
     expect(await page.getByTestId('settings-warning').textContent()).toMatch(/using the default 7780/);
     expect(await page.getByTestId('settings-save').isDisabled()).toBe(true);
+    // The units the form converts with (core/settings) are the ones its labels name.
+    expect(await page.locator('label[for=setting-cacheSizeGiB]').textContent()).toBe(
+      `Cache size (${CACHE_SIZE_UNIT.label})`,
+    );
+    expect(await page.locator('label[for=setting-uploadLimitMiBps]').textContent()).toBe(
+      `Upload limit (${UPLOAD_LIMIT_UNIT.label})`,
+    );
     await page.close();
   });
 

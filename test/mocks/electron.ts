@@ -44,6 +44,19 @@ export class FakeWebContents extends EventEmitter {
     this.emit('will-navigate', event, url);
     return !event.defaultPrevented;
   }
+  /** What Electron emits as the page starts a navigation: a reload, or (same document) a hash change. */
+  startNavigation(url: string, options: { isSameDocument: boolean }): void {
+    this.emit('did-start-navigation', {
+      url,
+      isSameDocument: options.isSameDocument,
+      isMainFrame: true,
+      frame: this.mainFrame,
+    });
+  }
+  /** What Electron emits when the page's renderer process crashes or is killed. */
+  crash(): void {
+    this.emit('render-process-gone', new FakeEvent(), { reason: 'crashed', exitCode: 139 });
+  }
   /** What Electron does on window.open / target=_blank. */
   tryOpenWindow(url: string): 'allow' | 'deny' {
     return this.windowOpenHandler?.({ url }).action ?? 'allow';

@@ -29,7 +29,7 @@ describe('rate buckets', () => {
       ]),
     );
     expect(buckets.map((bucket) => bucket.total)).toEqual([1_000, 2_000, 0]);
-    expect(buckets.map((bucket) => bucket.end)).toEqual([1_000, 2_000, 3_000]);
+    expect(buckets.map((bucket) => bucket.start)).toEqual([0, 1_000, 2_000]);
   });
 
   it('reads bucket edges between irregular updates, and keeps origins apart', () => {

@@ -25,27 +25,20 @@ const listeners = new Set<() => void>();
 let users = 0;
 let source: EventSource | null = null;
 let pollTimer: ReturnType<typeof setInterval> | null = null;
-let sampleTimer: ReturnType<typeof setInterval> | null = null;
-const SAMPLE_MS = 1_000;
 
 function update(patch: Partial<LiveState>): void {
   state = { ...state, ...patch };
   for (const listener of listeners) listener();
 }
 
-/** Each update is also a sample: it says when the counters reached these values. */
+/**
+ * Each update is also a sample: it says when the counters reached these values. Updates come on a
+ * clock of their own (the node pushes its stats every second, polling asks every 2 s), so an idle
+ * second is already a sample with unchanged counters, and a sample of our own between them would
+ * only repeat the last one and render the views again.
+ */
 function applyStats(stats: NodeStats): void {
   update({ stats, samples: appendSample(state.samples, Date.now(), stats) });
-}
-
-/**
- * A lone node pushes stats only when something changed, so the latest counters are also sampled on
- * a clock: an idle second then shows as zero throughput, and a burst after a quiet minute is placed
- * in the second it arrived in rather than spread over the whole minute.
- */
-function sample(): void {
-  if (state.stats === null) return;
-  update({ samples: appendSample(state.samples, Date.now(), state.stats) });
 }
 
 function apply(update_: LiveUpdate): void {
@@ -54,7 +47,6 @@ function apply(update_: LiveUpdate): void {
 }
 
 function open(): void {
-  sampleTimer = setInterval(sample, SAMPLE_MS);
   if (typeof EventSource === 'undefined') return startPolling();
   source = new EventSource(api.eventsUrl);
   source.addEventListener('open', () => update({ mode: 'live' }));
@@ -93,8 +85,6 @@ function close(): void {
   source = null;
   if (pollTimer !== null) clearInterval(pollTimer);
   pollTimer = null;
-  if (sampleTimer !== null) clearInterval(sampleTimer);
-  sampleTimer = null;
   // Counters seen before a gap would spread the gap's traffic over it: the next chart starts afresh.
   state = { ...state, samples: [] };
 }

@@ -1,32 +1,29 @@
 /**
- * Whether the user is watching: a <video> in the page is playing. The desktop app holds its updates
- * back while this is true, so the page tells it each time the answer changes - on the media events
- * that change it, and when a player leaves the page (a route change removes the element without a
- * pause event).
+ * Whether the user is watching: the player says so from its own media events (play, pause, ended)
+ * and when it goes away. The desktop app holds its updates back while a video plays, so each change
+ * goes to the app at once; the update notice listens too, and hides while a video plays.
  */
-export function isWatching(root: ParentNode): boolean {
-  return [...root.querySelectorAll('video')].some((video) => !video.paused && !video.ended);
+import { desktopBridge } from './settings.ts';
+
+let watching = false;
+const listeners = new Set<(watching: boolean) => void>();
+
+/** Called by the player; repeats of the same answer are dropped. */
+export function reportWatching(now: boolean): void {
+  if (now === watching) return;
+  watching = now;
+  desktopBridge()
+    ?.reportWatching(now)
+    .catch((error: unknown) => console.warn('could not report playback', error));
+  for (const listener of listeners) listener(now);
 }
 
-const MEDIA_EVENTS = ['play', 'playing', 'pause', 'ended', 'emptied'] as const;
+export function isWatching(): boolean {
+  return watching;
+}
 
-/** Calls `onChange` with each new answer (starting from "not watching"); returns a stop function. */
-export function watchPlayback(document: Document, onChange: (watching: boolean) => void): () => void {
-  let last = false;
-  const check = (): void => {
-    const now = isWatching(document);
-    if (now === last) return;
-    last = now;
-    onChange(now);
-  };
-  // Media events do not bubble; a capturing listener on the document still sees every one.
-  for (const type of MEDIA_EVENTS) document.addEventListener(type, check, true);
-  const removals = new MutationObserver(check);
-  removals.observe(document.body, { childList: true, subtree: true });
-  check();
-  return () => {
-    for (const type of MEDIA_EVENTS) document.removeEventListener(type, check, true);
-    removals.disconnect();
-    if (last) onChange(false);
-  };
+/** Calls `listener` with each change; returns a function that stops it. */
+export function onWatchingChange(listener: (watching: boolean) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }

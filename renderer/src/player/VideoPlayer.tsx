@@ -12,6 +12,7 @@ import { handleHotkey } from './hotkeys.ts';
 import { markFirstFrame } from './marks.ts';
 import { publishPlayback } from './playback-store.ts';
 import { loadPosition, savePosition } from './positions.ts';
+import { reportWatching } from '../api/watching.ts';
 import { StallTracker } from './stall-tracker.ts';
 import type { StartedFeed } from './opening.ts';
 
@@ -166,6 +167,10 @@ export const VideoPlayer = memo(function VideoPlayer({
       ['timeupdate', onTimeUpdate],
       ['ended', onEnded],
       ['pause', onPause],
+      // The desktop app holds its updates back while a video plays.
+      ['play', () => reportWatching(true)],
+      ['pause', () => reportWatching(false)],
+      ['ended', () => reportWatching(false)],
     ];
     for (const [type, handler] of handlers) video.addEventListener(type, handler);
 
@@ -223,6 +228,7 @@ export const VideoPlayer = memo(function VideoPlayer({
       if (player !== null) player.dispose();
       else frame.remove();
       publishPlayback(null);
+      reportWatching(false);
     };
   }, [info, manifest, startAt, prefetched, adopt]);
 

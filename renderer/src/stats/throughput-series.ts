@@ -9,10 +9,9 @@ export interface ThroughputSample {
   fetched: Record<ChunkOrigin, number>;
 }
 
-/** One steady step of the chart: bytes per second by origin over [start, end). */
+/** One steady step of the chart: bytes per second by origin over the bucket that begins at `start`. */
 export interface RateBucket {
   start: number;
-  end: number;
   rates: Record<ChunkOrigin, number>;
   total: number;
 }
@@ -40,7 +39,7 @@ export function appendSample(
 
 /**
  * Bytes per second in steady buckets ending at the newest sample, oldest first. Updates arrive at
- * their own pace (pushed when something changed, or polled), so each bucket's edges are read off
+ * their own pace (pushed every second, or polled), so each bucket's edges are read off
  * the counters by linear interpolation between the samples around them. Buckets from before the
  * first sample are left out rather than drawn as zero. A counter that went down (the node restarted)
  * counts as no traffic, not as negative traffic.
@@ -64,7 +63,7 @@ export function rateBuckets(
       rates[origin] = Math.max(0, (delta * 1000) / bucketMs);
       total += rates[origin];
     }
-    buckets.push({ start, end: start + bucketMs, rates, total });
+    buckets.push({ start, rates, total });
   }
   return buckets;
 }

@@ -3,7 +3,8 @@ import { ChunkStrip } from './ChunkStrip.tsx';
 import { layoutBounds, layoutTree, type PlacedNode, type TreeGeometry } from './layout.ts';
 
 interface Props {
-  root: TopologyNode;
+  /** The tree laid out by layOutGraph (the panel needs its size before it draws). */
+  layout: GraphLayout;
   /** Video whose chunks each node's strip shows. */
   video: string | null;
   chunkCount: number;
@@ -26,10 +27,24 @@ const STRIP_WIDTH = GEOMETRY.nodeWidth - 20;
  */
 const META_CHARS = 28;
 
-/** The pixel size the graph needs; the panel shows the outline instead when it does not fit. */
-export function graphSize(root: TopologyNode): { width: number; height: number } {
-  const bounds = layoutBounds(layoutTree(root, GEOMETRY), GEOMETRY);
-  return { width: bounds.width + 2 * MARGIN, height: bounds.height + 2 * MARGIN };
+/** A tree placed for drawing, with the pixel size the graph needs. */
+export interface GraphLayout {
+  placed: PlacedNode[];
+  minX: number;
+  width: number;
+  height: number;
+}
+
+/** Places the tree once per topology update; the panel checks the size, the graph draws it. */
+export function layOutGraph(root: TopologyNode): GraphLayout {
+  const placed = layoutTree(root, GEOMETRY);
+  const bounds = layoutBounds(placed, GEOMETRY);
+  return {
+    placed,
+    minX: bounds.minX,
+    width: bounds.width + 2 * MARGIN,
+    height: bounds.height + 2 * MARGIN,
+  };
 }
 
 /**
@@ -37,18 +52,15 @@ export function graphSize(root: TopologyNode): { width: number; height: number }
  * them. One SVG unit is one CSS pixel (width and height match the viewBox), so labels keep their
  * CSS size however wide the tree is; a wide tree scrolls instead of shrinking.
  */
-export function TopologyGraph({ root, video, chunkCount }: Props) {
-  const placed = layoutTree(root, GEOMETRY);
-  const bounds = layoutBounds(placed, GEOMETRY);
-  const width = bounds.width + 2 * MARGIN;
-  const height = bounds.height + 2 * MARGIN;
+export function TopologyGraph({ layout, video, chunkCount }: Props) {
+  const { placed, minX, width, height } = layout;
   return (
     <svg
       className="topology-graph"
       data-testid="topology-graph"
       width={width}
       height={height}
-      viewBox={`${bounds.minX - MARGIN} ${-MARGIN} ${width} ${height}`}
+      viewBox={`${minX - MARGIN} ${-MARGIN} ${width} ${height}`}
       role="img"
       aria-label="Node tree"
     >

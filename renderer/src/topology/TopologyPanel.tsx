@@ -1,7 +1,7 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useLive } from '../api/live.ts';
 import { useElementWidth } from '../ui/use-element-width.ts';
-import { TopologyGraph, graphSize } from './TopologyGraph.tsx';
+import { TopologyGraph, layOutGraph } from './TopologyGraph.tsx';
 import { TopologyOutline } from './TopologyOutline.tsx';
 
 interface Props {
@@ -23,7 +23,9 @@ export function TopologyPanel({ video, chunkCount, caption = true }: Props) {
   const [shape, setShape] = useState<Shape>('auto');
   const [bodyRef, width] = useElementWidth<HTMLDivElement>(0);
   const root = live.topology;
-  const fits = root !== null && width > 0 && graphSize(root).width <= width;
+  // Once per topology update: stats updates and resizes render this panel too.
+  const layout = useMemo(() => (root === null ? null : layOutGraph(root)), [root]);
+  const fits = layout !== null && width > 0 && layout.width <= width;
   const showGraph = shape === 'graph' || (shape === 'auto' && fits);
   return (
     <section className="panel topology-panel" data-testid="topology-panel" aria-label="Topology">
@@ -50,10 +52,10 @@ export function TopologyPanel({ video, chunkCount, caption = true }: Props) {
       </header>
       {caption && video !== null && <p className="muted topology-caption">Chunks of “{video}”</p>}
       <div className="topology-scroll" ref={bodyRef} data-shape={showGraph ? 'graph' : 'list'}>
-        {root === null ? (
+        {root === null || layout === null ? (
           <p className="muted">Waiting for the node…</p>
         ) : showGraph ? (
-          <TopologyGraph root={root} video={video} chunkCount={chunkCount} />
+          <TopologyGraph layout={layout} video={video} chunkCount={chunkCount} />
         ) : (
           <TopologyOutline root={root} video={video} chunkCount={chunkCount} />
         )}

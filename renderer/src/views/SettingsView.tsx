@@ -7,6 +7,7 @@ import {
   type EditableKey,
   type SettingsDraft,
 } from '../api/settings-draft.ts';
+import { CACHE_SIZE_UNIT, UPLOAD_LIMIT_UNIT } from '../../../core/settings/settings-model.js';
 import { formatBytes } from '../ui/format.ts';
 import './SettingsView.css';
 
@@ -177,13 +178,13 @@ export function SettingsView() {
           <h2>Limits</h2>
           {text(
             'cacheSizeGiB',
-            'Cache size (GiB)',
-            'In GiB (1 GiB = 1024 MiB), e.g. 1.5. Empty: unlimited. Your own videos are never evicted.',
+            `Cache size (${CACHE_SIZE_UNIT.label})`,
+            `In ${CACHE_SIZE_UNIT.label} (binary: 1 GiB = 1024 MiB), e.g. 1.5. Empty: unlimited. Your own videos are never evicted.`,
           )}
           {text(
             'uploadLimitMiBps',
-            'Upload limit (MiB/s)',
-            'In MiB per second (1 MiB = 1024 KiB), e.g. 2. Empty: unlimited. Applied at once.',
+            `Upload limit (${UPLOAD_LIMIT_UNIT.label})`,
+            `In ${UPLOAD_LIMIT_UNIT.label} (binary: 1 MiB = 1024 KiB), e.g. 2. Empty: unlimited. Applied at once.`,
           )}
         </section>
         <section className="panel settings-section">

@@ -1,16 +1,16 @@
 import { useEffect, useState } from 'react';
 import { desktopBridge, type UpdateStatus } from '../api/settings.ts';
-import { watchPlayback } from '../api/watching.ts';
+import { isWatching, onWatchingChange } from '../api/watching.ts';
 import './UpdateNotice.css';
 
 /**
  * "Update ready: restart to install", quietly in a corner, when the desktop app has downloaded and
- * checked an update. Never while a video plays: the page tells the app when one does (the app then
- * holds the update back), and hides the notice itself at once. Renders nothing in a browser.
+ * checked an update. Never while a video plays: the player tells the app when one does (the app then
+ * holds the update back), and the notice hides itself at once. Renders nothing in a browser.
  */
 export function UpdateNotice() {
   const [status, setStatus] = useState<UpdateStatus | null>(null);
-  const [watching, setWatching] = useState(false);
+  const [watching, setWatching] = useState(isWatching);
   const [later, setLater] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -26,10 +26,7 @@ export function UpdateNotice() {
       setStatus(next);
       setProblem(null);
     });
-    const stop = watchPlayback(document, (now) => {
-      setWatching(now);
-      bridge.reportWatching(now).catch((error: unknown) => console.warn('could not report playback', error));
-    });
+    const stop = onWatchingChange(setWatching);
     return () => {
       live = false;
       off();

@@ -6,7 +6,7 @@
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BrowserWindow, ipcMain, resetElectronFake } from '../../mocks/electron.js';
+import { BrowserWindow, app, ipcMain, resetElectronFake } from '../../mocks/electron.js';
 import type { DesktopApp as DesktopAppInstance } from '../../../electron/desktop-app.js';
 import type { LoadedSettingsView, UpdateStatus } from '../../../electron/ipc/contract.js';
 import { FIRST_CHECK_AFTER_MS } from '../../../electron/update/update-service.js';
@@ -81,7 +81,7 @@ async function ready(): Promise<void> {
 
 describe('the player and the update', () => {
   it('asks for the status, hears when the update is ready, holds it while watching, and restarts into it', async () => {
-    const started = await launch();
+    await launch();
     expect(await ipcMain.invoke(IpcChannel.GetUpdateStatus, fromPlayer())).toEqual({
       state: 'idle',
       version: null,
@@ -104,7 +104,28 @@ describe('the player and the update', () => {
     const quitAndInstall = vi.spyOn(installed!.engine, 'quitAndInstall').mockImplementation(() => undefined);
     expect(await ipcMain.invoke(IpcChannel.InstallUpdate, fromPlayer())).toEqual({ ok: true });
     expect(quitAndInstall).toHaveBeenCalledWith(true, true);
-    expect(started.updates!.service.status).toEqual({ state: 'ready', version: '0.2.0' });
+    expect(await ipcMain.invoke(IpcChannel.GetUpdateStatus, fromPlayer())).toEqual({
+      state: 'ready',
+      version: '0.2.0',
+    });
+  });
+
+  it('restart to install, with "keep seeding after closing" on (the default): the window closes and the app quits', async () => {
+    await launch();
+    await ready();
+    const view = (await ipcMain.invoke(IpcChannel.GetSettings, fromPlayer())) as LoadedSettingsView;
+    expect(view.settings.closeToTray).toBe(true);
+    const window = player();
+    // What macOS's updater (Squirrel.Mac, behind Electron's autoUpdater.quitAndInstall) does: close
+    // every window first, and quit only once all of them have closed. A window that hides instead
+    // leaves the app running and the update uninstalled.
+    vi.spyOn(installed!.engine, 'quitAndInstall').mockImplementation(() => {
+      for (const open of BrowserWindow.getAllWindows()) open.close();
+      if (BrowserWindow.getAllWindows().length === 0) app.quit();
+    });
+    expect(await ipcMain.invoke(IpcChannel.InstallUpdate, fromPlayer())).toEqual({ ok: true });
+    expect(window.isDestroyed()).toBe(true);
+    await waitUntil(() => app.quitted, 'the app to quit');
   });
 
   it('refuses other windows and payloads that are not true or false', async () => {
@@ -129,12 +150,40 @@ describe('the player and the update', () => {
   });
 
   it('a closed player window is not watching any more', async () => {
-    const started = await launch();
+    await launch();
     await ready();
     await ipcMain.invoke(IpcChannel.ReportWatching, fromPlayer(), { watching: true });
-    expect(started.updates!.service.status.state).toBe('waiting');
+    expect(lastSent()).toBe('waiting');
     player().destroy();
-    expect(started.updates!.service.status).toEqual({ state: 'ready', version: '0.2.0' });
+    // Opened again (a second launch brings the player back): the update is offered.
+    app.emit('second-instance');
+    expect(await ipcMain.invoke(IpcChannel.GetUpdateStatus, fromPlayer())).toEqual({
+      state: 'ready',
+      version: '0.2.0',
+    });
+  });
+});
+
+describe('the player page going away', () => {
+  const status = async () =>
+    ((await ipcMain.invoke(IpcChannel.GetUpdateStatus, fromPlayer())) as UpdateStatus).state;
+  const watching = () => ipcMain.invoke(IpcChannel.ReportWatching, fromPlayer(), { watching: true });
+
+  it('a reload or a crashed page is not watching any more; a route change inside the page still is', async () => {
+    await launch();
+    await ready();
+    const page = player().webContents;
+
+    await watching();
+    page.startNavigation('peerstreamer://app/index.html#/stats', { isSameDocument: true });
+    expect(await status()).toBe('waiting');
+    page.startNavigation('peerstreamer://app/index.html', { isSameDocument: false });
+    expect(await status()).toBe('ready');
+
+    await watching();
+    expect(await status()).toBe('waiting');
+    page.crash();
+    expect(await status()).toBe('ready');
   });
 });
 

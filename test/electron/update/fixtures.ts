@@ -1,20 +1,19 @@
 /**
- * What the update tests share: electron-updater's real updaters, set up by our updater-engine over
- * the fake electron's `app` (through electron-updater's own ElectronAppAdapter) with a temporary
- * resources/app-update.yml, user data and cache; a log that keeps its records; and a scheduler the
- * test fires by hand.
+ * What the update tests share: electron-updater's real updaters over the fake electron's `app`
+ * (through electron-updater's own ElectronAppAdapter) with a temporary resources/app-update.yml,
+ * user data and cache, set up by our configureUpdater; a log that keeps its records; and a scheduler
+ * the test fires by hand.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ElectronAppAdapter } from 'electron-updater/out/ElectronAppAdapter.js';
-import type { AppUpdater } from 'electron-updater';
+import electronUpdater, { type AppUpdater } from 'electron-updater';
 import { pino, type Logger } from 'pino';
 import { app } from '../../mocks/electron.js';
-import type { InstallerKind } from '../../../electron/update/installer-kind.js';
 import type { Scheduler } from '../../../electron/update/scheduler.js';
-import { createUpdaterEngine } from '../../../electron/update/updater-engine.js';
+import { configureUpdater } from '../../../electron/update/updater-engine.js';
 import { NodeHttpExecutor } from './node-http.js';
 import { GITHUB_OWNER, GITHUB_REPO, type UpdateFeed } from './update-feed.js';
 
@@ -35,6 +34,20 @@ class InstalledApp extends ElectronAppAdapter {
     return path.join(this.root, 'cache');
   }
 }
+
+/**
+ * The installers whose updaters run here. In the app electron-updater picks the class itself
+ * (platform-updater.ts); a test names the installer it stands in for. The Mac updater needs
+ * Electron's own autoUpdater (Squirrel.Mac), which the fake does not have.
+ */
+export type InstallerKind = 'nsis' | 'appimage' | 'deb' | 'rpm';
+
+const UPDATER_OF = {
+  nsis: electronUpdater.NsisUpdater,
+  appimage: electronUpdater.AppImageUpdater,
+  deb: electronUpdater.DebUpdater,
+  rpm: electronUpdater.RpmUpdater,
+} satisfies Record<InstallerKind, unknown>;
 
 export interface InstalledUpdater {
   dir: string;
@@ -73,7 +86,10 @@ export function installedUpdater(
   );
   app.isPackaged = true;
   const http = new NodeHttpExecutor();
-  const engine = createUpdaterEngine(kind, logger, { app: new InstalledApp(dir), http });
+  const engine = configureUpdater(new UPDATER_OF[kind](undefined, new InstalledApp(dir)), logger);
+  // Given an app adapter, electron-updater leaves its HTTP client unset (Electron's `net` is not
+  // here); its own tests set this internal property by name the same way.
+  Object.assign(engine, { httpExecutor: http });
   const pending = path.join(dir, 'cache', CACHE_DIR_NAME, 'pending');
   return {
     dir,

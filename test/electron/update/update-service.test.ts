@@ -10,7 +10,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetElectronFake } from '../../mocks/electron.js';
 import type { UpdateStatus } from '../../../electron/ipc/contract.js';
-import type { InstallerKind } from '../../../electron/update/installer-kind.js';
 import {
   CHECK_EVERY_MS,
   FIRST_CHECK_AFTER_MS,
@@ -27,6 +26,7 @@ import {
   recordingLogger,
   waitUntil,
   type InstalledUpdater,
+  type InstallerKind,
   type LogRecord,
 } from './fixtures.js';
 import {
@@ -53,7 +53,7 @@ function artifacts(version = '0.2.0'): Artifact[] {
   ];
 }
 
-const FILE_OF: Record<Exclude<InstallerKind, 'mac'>, (release: Release) => Artifact> = {
+const FILE_OF: Record<Exclude<InstallerKind, 'rpm'>, (release: Release) => Artifact> = {
   nsis: (release) => release.artifacts.find((a) => a.name.endsWith('.exe'))!,
   deb: (release) => release.artifacts.find((a) => a.name.endsWith('.deb'))!,
   appimage: (release) => release.artifacts.find((a) => a.name.endsWith('.AppImage'))!,
@@ -315,6 +315,25 @@ describe('never while the user is watching or adding a video', () => {
     await waitUntil(() => state() === 'ready', 'the update after the video');
     expect(feed.downloadsOf(deb(published))).toBe(2);
     expect(installed!.pendingFiles()).toEqual([deb(published)]);
+  });
+
+  it('a video started and stopped before the paused download gave up: the download starts again', async () => {
+    const published = release();
+    feed.publish(published);
+    const halfway = feed.holdHalfway(deb(published));
+    const updates = serviceFor('deb');
+    updates.start();
+    scheduler.fire();
+    await halfway.reached;
+
+    // Both in the same turn: the cancelled download has not rejected yet when watching stops.
+    updates.setActivity({ watching: true });
+    updates.setActivity({ watching: false });
+    halfway.release();
+    await waitUntil(() => state() === 'ready', 'the download to start again and finish');
+    expect(feed.downloadsOf(deb(published))).toBe(2);
+    expect(installed!.pendingFiles()).toEqual([deb(published)]);
+    expect(warnings()).toEqual([]);
   });
 
   it('downloaded while a video is being added: held back, and neither shown nor installed until it is in', async () => {
