@@ -219,6 +219,10 @@ export class PeerServer {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
     for (const abort of this.running) abort.abort(new Error('the peer server is closing'));
+    // Unbinding first waits until libzmq has let go of the port; close() alone releases it later, on
+    // its I/O thread, and a node restarted on the same port at once (a Settings change that keeps
+    // the port) would find it still in use.
+    if (this.boundAddress !== undefined) await this.router.unbind(this.boundAddress).catch(() => undefined);
     this.router.close();
     await this.receiving;
     // A server that never bound (its port was taken) has nothing to report: the bind error says it all.

@@ -15,26 +15,16 @@ export async function startServer(options: Partial<PeerServerOptions> = {}): Pro
 }
 
 /**
- * Binds again on a port another socket just released. libzmq closes asynchronously, so PORT_IN_USE is
- * retried until the port is free; the 30 s bound only turns a port that never frees into a failure.
+ * Binds on a port another server just released. PeerServer.close() unbinds before it closes, so the
+ * port is free the moment close() resolves: no retry here, or a late release would go unnoticed.
  */
 export async function startServerOn(
   address: string,
   options: Partial<PeerServerOptions> = {},
 ): Promise<PeerServer> {
-  const deadline = performance.now() + 30_000;
-  for (;;) {
-    const server = new PeerServer({ bind: address, name: 'server', ...options });
-    try {
-      await server.bind();
-      return server;
-    } catch (error) {
-      await server.close();
-      const inUse = error instanceof PeerStreamerError && error.code === 'PORT_IN_USE';
-      if (!inUse || performance.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
+  const server = new PeerServer({ bind: address, name: 'server', ...options });
+  await server.bind();
+  return server;
 }
 
 /** A promise and the function that settles it, for tests that decide when something happens. */
