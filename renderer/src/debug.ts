@@ -15,7 +15,7 @@ export interface PeerStreamerDebug {
   firstFrameMs: number | null;
   /** performance.now() of the first decoded frame, for timings that start before the player mounts. */
   firstFrameAt: number | null;
-  stalls: { count: number; totalMs: number };
+  stalls: { count: number; totalMs: number; starved: number };
   seeks: number;
   quotaEvictions: number;
   errors: string[];
@@ -38,7 +38,7 @@ export function freshDebug(video: string | null): PeerStreamerDebug {
     bufferAhead: 0,
     firstFrameMs: null,
     firstFrameAt: null,
-    stalls: { count: 0, totalMs: 0 },
+    stalls: { count: 0, totalMs: 0, starved: 0 },
     seeks: 0,
     quotaEvictions: 0,
     errors: [],

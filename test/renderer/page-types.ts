@@ -31,7 +31,7 @@ export interface PageDebug {
   bufferAhead: number;
   firstFrameMs: number | null;
   firstFrameAt: number | null;
-  stalls: { count: number; totalMs: number };
+  stalls: { count: number; totalMs: number; starved: number };
   seeks: number;
   errors: string[];
   problem: string | null;

@@ -9,7 +9,7 @@ export interface PlaybackMetrics {
   chunks: number;
   bufferAhead: number;
   buffered: Range[];
-  stalls: { count: number; totalMs: number };
+  stalls: { count: number; totalMs: number; starved: number };
   bytesByOrigin: Record<ChunkOrigin | 'unknown', number>;
 }
 
@@ -19,7 +19,7 @@ const empty: PlaybackMetrics = {
   chunks: 0,
   bufferAhead: 0,
   buffered: [],
-  stalls: { count: 0, totalMs: 0 },
+  stalls: { count: 0, totalMs: 0, starved: 0 },
   bytesByOrigin: { local: 0, peer: 0, master: 0, source: 0, unknown: 0 },
 };
 
