@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PeerStreamerError } from '../util/errors.js';
-import { parseByteSize } from '../util/units.js';
+import { parseByteSize, parseDuration } from '../util/units.js';
 import { tcpAddressProblem } from '../protocol/address.js';
 
 /** Everything a node needs to start. Built from flags (CLI and the desktop app's --node) or settings. */
@@ -21,6 +21,8 @@ export interface NodeConfig {
   jsonLogs: boolean;
   readAhead: number;
   fetchConcurrency: number;
+  /** How long one peer may take for one chunk before the next holder is tried (default 1.5 s). */
+  peerTimeoutMs?: number;
   /** Budget of the library prefetch (init + chunk 0 of listed videos) in bytes; 0 turns it off. */
   libraryPrefetchBytes: number;
   /** Serve the player over loopback HTTP. */
@@ -44,6 +46,7 @@ export const NODE_FLAG_SPEC = {
   'upload-limit': { type: 'string' },
   'read-ahead': { type: 'string' },
   'fetch-concurrency': { type: 'string' },
+  'peer-timeout': { type: 'string' },
   'library-prefetch': { type: 'string' },
   'json-logs': { type: 'boolean' },
   ui: { type: 'boolean' },
@@ -64,6 +67,8 @@ export const NODE_FLAGS_HELP = `  --name <name>            this node's name, uni
                            player and stats print them); KB/MB/GB are decimal (1 MB = 1000 kB).
   --read-ahead <n>         chunks fetched ahead of a stream's position (default 10)
   --fetch-concurrency <n>  fetches in flight per stream (default 4)
+  --peer-timeout <time>    how long a peer may take for one chunk before the next holder is tried
+                           (default 1.5s; raise it on slow or lossy links, e.g. 5s)
   --library-prefetch <size> bytes of video starts fetched while the library shows (default 32MiB; 0 = off)
   --json-logs              JSON log lines (default: readable lines)
   --ui                     serve the player on loopback HTTP and print its URL
@@ -194,11 +199,20 @@ export function nodeConfigFromFlags(values: FlagValues): NodeConfig {
     jsonLogs: values['json-logs'] === true,
     readAhead: countFrom('read-ahead', text('read-ahead'), 10, 1000),
     fetchConcurrency: countFrom('fetch-concurrency', text('fetch-concurrency'), 4, 64),
+    ...peerTimeoutFrom(text('peer-timeout')),
     libraryPrefetchBytes: libraryPrefetchFrom(text('library-prefetch')),
     ui: values.ui === true,
     uiPort: text('ui-port') === undefined ? 0 : portFrom('ui-port', text('ui-port'), true),
     uiHost: text('ui-host') ?? '127.0.0.1',
   };
+}
+
+/** 0.1 s to 2 min: below, a healthy peer on a WAN would always lose; above, a dead one stalls a play. */
+function peerTimeoutFrom(value: string | undefined): { peerTimeoutMs?: number } {
+  if (value === undefined) return {};
+  const seconds = parseDuration(value, '--peer-timeout');
+  if (seconds < 0.1 || seconds > 120) throw bad('peer-timeout', value, 'give a time from 100ms to 2m');
+  return { peerTimeoutMs: Math.round(seconds * 1000) };
 }
 
 /** Default budget of the library prefetch: the starts of a few dozen videos at typical bitrates. */

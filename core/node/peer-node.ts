@@ -128,6 +128,7 @@ export class PeerNode {
     this.fetcher = new ChunkFetcher({
       selfName: config.name,
       selfAddress: () => this.address,
+      ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
       store,
       transport: client,
       upstream: this.link ?? noUpstream,

@@ -68,6 +68,16 @@ describe('peerstreamer node flags', { timeout: SWARM_TIMEOUT_MS }, () => {
       /--cache-size "lots" is not a size/,
     ],
     [
+      'a peer timeout that is not a time',
+      ['--name', 'n', '--port', '7000', '--store', '/a', '--peer-timeout', 'soon'],
+      /--peer-timeout "soon" is not a duration/,
+    ],
+    [
+      'a peer timeout too short to reach any peer',
+      ['--name', 'n', '--port', '7000', '--store', '/a', '--peer-timeout', '10ms'],
+      /--peer-timeout "10ms" is not valid: give a time from 100ms to 2m/,
+    ],
+    [
       'an unknown flag',
       ['--name', 'n', '--port', '7000', '--store', '/a', '--colour', 'red'],
       /Unknown option '--colour'/,
