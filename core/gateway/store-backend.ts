@@ -10,7 +10,7 @@ export interface StoreBackendOptions {
   name?: string;
   /** What peers would dial; a lone node has none, so it is descriptive only. */
   address?: string;
-  /** Live updates are coalesced to at most one per interval (default 1 s). */
+  /** Stats are pushed once per interval while anyone listens (default 1 s); changes wait for the next one. */
   updateIntervalMs?: number;
 }
 
@@ -28,9 +28,11 @@ export class StoreBackend implements GatewayBackend {
   private readonly listeners = new Set<(update: LiveUpdate) => void>();
   private readonly intervalMs: number;
   private pushTimer: NodeJS.Timeout | undefined;
-  private pendingTopology = false;
+  private topologyChanged = false;
   private streamsActive = 0;
-  private readonly onStoreChange = (): void => this.schedulePush(true);
+  private readonly onStoreChange = (): void => {
+    this.topologyChanged = true;
+  };
 
   constructor(
     private readonly store: ChunkStore,
@@ -47,8 +49,7 @@ export class StoreBackend implements GatewayBackend {
   close(): void {
     this.store.off('chunk-added', this.onStoreChange);
     this.store.off('chunk-removed', this.onStoreChange);
-    clearTimeout(this.pushTimer);
-    this.pushTimer = undefined;
+    this.stopPushing();
     this.listeners.clear();
   }
 
@@ -91,7 +92,6 @@ export class StoreBackend implements GatewayBackend {
       }
       this.bytesFetched.local += bytes.length;
       this.chunksFetched.local++;
-      this.schedulePush(false);
       return { bytes, origin: 'local' };
     } finally {
       this.streamsActive--;
@@ -146,26 +146,32 @@ export class StoreBackend implements GatewayBackend {
 
   subscribe(listener: (update: LiveUpdate) => void): () => void {
     this.listeners.add(listener);
+    if (this.listeners.size === 1) this.startPushing();
     return () => {
       this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopPushing();
     };
   }
 
-  /** Coalesces bursts (a whole video ingested, a fast player) into one update per interval. */
-  private schedulePush(topologyChanged: boolean): void {
-    this.pendingTopology ||= topologyChanged;
-    if (this.pushTimer !== undefined || this.listeners.size === 0) return;
-    this.pushTimer = setTimeout(() => {
-      this.pushTimer = undefined;
-      const withTopology = this.pendingTopology;
-      this.pendingTopology = false;
-      void this.push(withTopology);
-    }, this.intervalMs);
+  /**
+   * A steady clock, as a peer node's backend has: an idle second is news too (the throughput chart
+   * reads it as a second with no traffic), so stats go out every interval, not only after a change.
+   * Bursts (a whole video ingested, a fast player) still cost one update per interval.
+   */
+  private startPushing(): void {
+    this.pushTimer = setInterval(() => void this.push(), this.intervalMs);
     this.pushTimer.unref();
   }
 
-  private async push(withTopology: boolean): Promise<void> {
+  private stopPushing(): void {
+    clearInterval(this.pushTimer);
+    this.pushTimer = undefined;
+  }
+
+  private async push(): Promise<void> {
     if (this.store.isClosed) return;
+    const withTopology = this.topologyChanged;
+    this.topologyChanged = false;
     const updates: LiveUpdate[] = [{ type: 'stats', stats: await this.stats() }];
     if (withTopology) updates.push({ type: 'topology', topology: await this.topology() });
     for (const update of updates) for (const listener of this.listeners) listener(update);

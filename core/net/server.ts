@@ -9,6 +9,7 @@ import * as zmq from 'zeromq';
 import { PeerStreamerError, askedPath, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { parseTcpAddress, tcpAddressProblem } from '../protocol/address.js';
+import { waitForPortRelease } from './port-release.js';
 import { decodeRequest, encodeErrorReply, encodeOkReply, type Frame } from '../protocol/codec.js';
 import { own, isPlainObject } from '../protocol/fields.js';
 import type { IncomingRequest, IncomingRequestOf, ReplyFields, RequestType } from '../protocol/messages.js';
@@ -219,12 +220,12 @@ export class PeerServer {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
     for (const abort of this.running) abort.abort(new Error('the peer server is closing'));
-    // Unbinding first waits until libzmq has let go of the port; close() alone releases it later, on
-    // its I/O thread, and a node restarted on the same port at once (a Settings change that keeps
-    // the port) would find it still in use.
-    if (this.boundAddress !== undefined) await this.router.unbind(this.boundAddress).catch(() => undefined);
     this.router.close();
     await this.receiving;
+    // So a node restarted on this port at once finds it free (see waitForPortRelease for why not unbind).
+    if (this.boundAddress !== undefined && !(await waitForPortRelease(this.boundAddress))) {
+      this.log.warn({ address: this.boundAddress }, 'the port was still in use 2 s after the server closed');
+    }
     // A server that never bound (its port was taken) has nothing to report: the bind error says it all.
     if (this.boundAddress !== undefined) this.log.info('peer server closed');
   }

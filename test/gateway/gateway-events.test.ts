@@ -94,4 +94,21 @@ describe.skipIf(noFfmpeg)('GET /api/events', () => {
     // The server notices the closed stream on its own schedule; wait for that, however long it takes.
     await vi.waitFor(() => expect(subscribers).toBe(0), { timeout: 30_000, interval: 50 });
   });
+
+  it('sends stats on a steady clock while nothing happens, so a chart can tell an idle second from no news', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${node.url}api/events`, {
+      headers: { Authorization: `Bearer ${node.token}` },
+      signal: controller.signal,
+    });
+    // Nothing is fetched or added meanwhile: the initial stats plus at least two more are the clock's.
+    const text = await readEvents(
+      response.body!,
+      (text) => parseEvents(text).filter((update) => update.type === 'stats').length >= 3,
+    );
+    const stats = parseEvents(text).filter((update) => update.type === 'stats');
+    expect(stats.length).toBeGreaterThanOrEqual(3);
+    controller.abort();
+    await vi.waitFor(() => expect(subscribers).toBe(0), { timeout: 30_000, interval: 50 });
+  });
 });

@@ -15,8 +15,8 @@ export async function startServer(options: Partial<PeerServerOptions> = {}): Pro
 }
 
 /**
- * Binds on a port another server just released. PeerServer.close() unbinds before it closes, so the
- * port is free the moment close() resolves: no retry here, or a late release would go unnoticed.
+ * Binds on a port another server just released. PeerServer.close() waits until the port can be bound
+ * again, so it is free the moment close() resolves: no retry here, or a late release would go unnoticed.
  */
 export async function startServerOn(
   address: string,
