@@ -1,4 +1,5 @@
 import { close, open, promises as fs, read } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { sha256HexAsync } from '../util/hash.js';
@@ -32,19 +33,25 @@ function readFile(
 }
 
 /**
- * Content-addressed payload files: `blobs/<first 2 hex>/<sha256>`. A file only ever appears there by
- * rename of a fully written and fsynced temp file, so a blob file is either absent or complete.
+ * Content-addressed payload files: `blobs/<first 2 hex>/<sha256>`. A fetched chunk appears there by
+ * rename of a fully written and fsynced temp file; an ingested one is created there directly (see
+ * storeOwn) and becomes part of a video only at the index commit after its fdatasync. Either way a
+ * file the index references is complete, and a partial one (a crash mid-write) is referenced by
+ * nothing and removed by reconcile on open.
  *
  * Deleting is the delicate part: a file is removed only when no index row references it (asked via
  * `isReferenced`) and no write in flight holds it. Writes register their hash synchronously before
- * their first await, and wait for any deletion of that hash already under way, so a delete can never
- * remove a file that a concurrent write just decided to reuse.
+ * their first await, and wait for any deletion or other write of that hash already under way, so a
+ * delete can never remove a file that a concurrent write just decided to reuse, and no write takes a
+ * file still being written for one.
  */
 export class BlobFiles {
   readonly blobsDir: string;
   readonly tmpDir: string;
   private readonly held = new Map<string, number>();
   private readonly deleting = new Map<string, Promise<void>>();
+  /** The write of each hash under way in this process; a second store of that hash waits for it. */
+  private readonly writing = new Map<string, Promise<unknown>>();
   private tempCounter = 0;
 
   constructor(
@@ -82,56 +89,129 @@ export class BlobFiles {
   }
 
   /**
-   * Stores `bytes` crash-safely (temp file, fsync, rename) and returns their sha256, held for the
-   * caller, who must release() it once an index row references it (or it is given up). The hash is
-   * computed in the thread pool while the file is written, so a put costs about one write + fsync.
+   * Stores `bytes` crash-safely and returns their sha256, held for the caller, who must release() it
+   * once an index row references it (or it is given up). Identical bytes are stored once: an existing
+   * file of the right size is reused.
    *
-   * With `expected` (a chunk checked against its manifest), nothing is stored or held when the bytes
-   * hash differently, and an existing file of the right size is reused: identical chunks are stored
-   * once. Without it (ingest, where the hash is not known yet), the file is always written and renamed
-   * over any identical one.
+   * With `expected` (a chunk from a peer, checked against its manifest), nothing is stored or held when
+   * the bytes hash differently. Without it (ingest), the bytes' own hash names them.
    */
-  async store(bytes: Uint8Array, expected?: string): Promise<{ sha256: string; matches: boolean }> {
+  store(bytes: Uint8Array, expected?: string): Promise<{ sha256: string; matches: boolean }> {
+    return expected === undefined ? this.storeOwn(bytes) : this.storeChecked(bytes, expected);
+  }
+
+  /**
+   * Ingest: the hash is computed first (thread pool), and the file is created under its final name
+   * with O_EXCL, written and fdatasynced, with no temp file and no rename: one directory entry and
+   * fewer journal updates per chunk. It stays invisible until the writer's index commit references
+   * it; a crash leaves a partial file no row references, which reconcile on open removes. A partial
+   * file never passes for a stored one: another store of the same hash in this process waits for
+   * this write (`exclusive`), and one in a later process runs after reconcile. So EEXIST means the
+   * bytes are already stored, unless the file was damaged since (another size), which is replaced.
+   * Reads cannot see a half-written file either: they go through the index, and the only rows that
+   * could name this hash are ones whose file had gone missing, which a read then finds short and
+   * drops; since the name is the hash of these very bytes, a file of full size is right.
+   */
+  private async storeOwn(bytes: Uint8Array): Promise<{ sha256: string; matches: boolean }> {
+    const sha256 = await sha256HexAsync(bytes);
+    this.hold(sha256);
+    try {
+      await this.exclusive(sha256, () => this.createFinal(sha256, bytes));
+    } catch (error) {
+      this.release(sha256);
+      throw error;
+    }
+    return { sha256, matches: true };
+  }
+
+  /**
+   * A fetched chunk: written to a temp file while it is hashed, and renamed into place only once its
+   * hash matches. Unlike ingest's bytes, these are not known to match their name until the hash is
+   * done, and a full-size file under a hash name must never hold other bytes (a row whose file had
+   * gone missing would serve it).
+   */
+  private async storeChecked(
+    bytes: Uint8Array,
+    expected: string,
+  ): Promise<{ sha256: string; matches: boolean }> {
     const hashing = sha256HexAsync(bytes);
     // Observed here so a failed write cannot leave the hash's rejection unhandled; awaited below.
     hashing.catch(() => undefined);
-    if (expected === undefined) {
-      const tempPath = await this.writeTemp(bytes);
-      let sha256: string;
-      try {
-        sha256 = await hashing;
-      } catch (error) {
-        await this.discardTemp(tempPath);
-        throw error;
-      }
-      this.hold(sha256);
-      await this.publish(tempPath, sha256).catch((error: unknown) => {
-        this.release(sha256);
-        throw error;
-      });
-      return { sha256, matches: true };
-    }
-
     this.hold(expected);
     try {
-      await this.deleting.get(expected);
-      const reuse = await this.hasFile(expected, bytes.length);
-      const tempPath = reuse ? undefined : await this.writeTemp(bytes);
-      const sha256 = await hashing.catch(async (error: unknown) => {
-        if (tempPath !== undefined) await this.discardTemp(tempPath);
-        throw error;
+      const sha256 = await this.exclusive(expected, async () => {
+        const reuse = await this.hasFile(expected, bytes.length);
+        const tempPath = reuse ? undefined : await this.writeTemp(bytes);
+        const actual = await hashing.catch(async (error: unknown) => {
+          if (tempPath !== undefined) await this.discardTemp(tempPath);
+          throw error;
+        });
+        if (tempPath !== undefined) {
+          if (actual === expected) await this.publish(tempPath, actual);
+          else await this.discardTemp(tempPath);
+        }
+        return actual;
       });
-      if (sha256 !== expected) {
-        if (tempPath !== undefined) await this.discardTemp(tempPath);
-        this.release(expected);
-        return { sha256, matches: false };
-      }
-      if (tempPath !== undefined) await this.publish(tempPath, sha256);
-      return { sha256, matches: true };
+      if (sha256 !== expected) this.release(expected);
+      return { sha256, matches: sha256 === expected };
     } catch (error) {
       this.release(expected);
       throw error;
     }
+  }
+
+  /**
+   * Runs `write` as the only write of this hash in this process, once no deletion or other write of
+   * it is under way. The caller holds the hash, so no deletion can start meanwhile.
+   */
+  private async exclusive<T>(sha256: string, write: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const busy = this.deleting.get(sha256) ?? this.writing.get(sha256);
+      if (busy === undefined) break;
+      await busy.then(
+        () => undefined,
+        () => undefined,
+      );
+    }
+    const work = write();
+    const entry = work.finally(() => this.writing.delete(sha256));
+    entry.catch(() => undefined);
+    this.writing.set(sha256, entry);
+    return work;
+  }
+
+  /** Creates, writes and fdatasyncs the final file (see storeOwn); on failure it leaves nothing usable. */
+  private async createFinal(sha256: string, bytes: Uint8Array): Promise<void> {
+    const finalPath = this.pathOf(sha256);
+    let handle: FileHandle;
+    try {
+      handle = await fs.open(finalPath, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw translateFileError(error, this.storeDir, finalPath, 'creating a chunk file');
+      }
+      if (await this.hasFile(sha256, bytes.length)) return;
+      // Damaged since it was stored (another size): replaced whole, so no reader sees it half-written.
+      await this.publish(await this.writeTemp(bytes), sha256);
+      return;
+    }
+    try {
+      await writeAll(handle, bytes);
+      // Data must be on disk before the index commit makes the file part of a video. On macOS libuv
+      // turns this into fcntl(F_FULLFSYNC); on Windows it is FlushFileBuffers.
+      await handle.datasync();
+    } catch (error) {
+      // Emptied first, so that if the removal fails (a scanner holding it on Windows) no size check
+      // can take it for the chunk; the next open's reconcile removes it.
+      await handle.truncate(0).catch(() => undefined);
+      await handle.close().catch(() => undefined);
+      await fs.rm(finalPath, { force: true }).catch(() => undefined);
+      throw translateFileError(error, this.storeDir, finalPath, 'writing a chunk file');
+    }
+    await handle.close().catch(async (error: unknown) => {
+      await fs.rm(finalPath, { force: true }).catch(() => undefined);
+      throw translateFileError(error, this.storeDir, finalPath, 'writing a chunk file');
+    });
   }
 
   private async hasFile(sha256: string, size: number): Promise<boolean> {
@@ -150,14 +230,8 @@ export class BlobFiles {
     try {
       const handle = await fs.open(tempPath, 'wx');
       try {
-        let written = 0;
-        while (written < bytes.length) {
-          const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, written);
-          written += bytesWritten;
-        }
-        // Data must be on disk before the rename makes the file visible under its final name. On macOS
-        // libuv turns this into fcntl(F_FULLFSYNC), as plain fsync there leaves data in the drive's
-        // cache; on Windows it is FlushFileBuffers.
+        await writeAll(handle, bytes);
+        // Data must be on disk before the rename makes the file visible under its final name.
         await handle.datasync();
       } finally {
         await handle.close();
@@ -169,10 +243,8 @@ export class BlobFiles {
     }
   }
 
-  /** Renames a finished temp file into blobs/; the caller holds the hash. */
+  /** Renames a finished temp file into blobs/; the caller holds the hash and writes it exclusively. */
   private async publish(tempPath: string, sha256: string): Promise<void> {
-    // A deletion of this hash decided before our hold must finish first, or it would remove our file.
-    await this.deleting.get(sha256);
     try {
       await renameReplacing(tempPath, this.pathOf(sha256));
     } catch (error) {
@@ -267,5 +339,13 @@ export class BlobFiles {
   /** Resolves once every deletion started so far has finished. */
   async idle(): Promise<void> {
     while (this.deleting.size > 0) await Promise.allSettled([...this.deleting.values()]);
+  }
+}
+
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, written);
+    written += bytesWritten;
   }
 }
