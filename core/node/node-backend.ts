@@ -75,8 +75,11 @@ export class NodeBackend implements GatewayBackend {
 
   async getChunk(name: string, index: number, signal?: AbortSignal, options: ReadOptions = {}) {
     await this.beforeRead(name, index, options);
-    const manifest = await this.node.fetcher.manifest(name);
-    const chunk = await this.node.fetcher.fetch(name, index, signal);
+    // Together: on a cold node the fetch asks for holders and the chunk while the manifest comes.
+    const [manifest, chunk] = await Promise.all([
+      this.node.fetcher.manifest(name),
+      this.node.fetcher.fetch(name, index, signal),
+    ]);
     // The read-ahead starts once the asked-for chunk is here, not alongside it: on a cold path every
     // hop would otherwise fetch, hash and store the next chunks at once, and the one the player waits
     // for would queue behind them; a held chunk's read would wait in the thread pool behind their

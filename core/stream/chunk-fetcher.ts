@@ -70,6 +70,8 @@ export class ChunkFetcher {
   /** Chunks that arrived over the network and no consumer has used yet, with their origin. */
   private readonly unused = new Map<string, ChunkOrigin>();
   private readonly manifests = new Map<string, Promise<Manifest>>();
+  /** Holder queries in flight, by first index and video. */
+  private readonly queries = new Map<string, { video: string; from: number; done: Promise<PeerRef[]> }>();
   readonly holders: HolderCache;
   private readonly peerTimeoutMs: number;
   private readonly masterTimeoutMs: number;
@@ -86,7 +88,13 @@ export class ChunkFetcher {
     options.store.on('chunk-removed', ({ video, index }) => this.unused.delete(`${index}\u0000${video}`));
   }
 
-  /** The manifest of `video`: from the store, else from the master (then kept in the store). */
+  /**
+   * The manifest of `video`: from the store, else from the master (then kept in the store). A
+   * manifest fetched from above means chunks of the video are asked for next, from its start: the
+   * holders of the init segment and the first chunks are asked for at the same time, so that a cold
+   * start waits for one round trip to the master, not two in turn (manifest, then holders), at each
+   * level of the tree.
+   */
   async manifest(video: string): Promise<Manifest> {
     const stored = this.options.store.getManifest(video);
     if (stored) return stored;
@@ -94,6 +102,7 @@ export class ChunkFetcher {
     if (!pending) {
       pending = this.fetchManifest(video).finally(() => this.manifests.delete(video));
       this.manifests.set(video, pending);
+      if (this.holders.get(video, -1) === undefined) void this.query(video, -1);
     }
     return pending;
   }
@@ -177,30 +186,35 @@ export class ChunkFetcher {
         { video, index },
       );
     }
-    // On a cold path each is a round trip up the tree: ask for the manifest and the holders at once.
-    const [manifest, holders] = await Promise.all([this.manifest(video), this.rankedHolders(video, index)]);
-    const expected = expectedRef(manifest, index);
+    // On a cold path each is a round trip up the tree, so nothing waits for the manifest that need
+    // not: the holders are asked for at once, and the chunk too once they are known; its bytes are
+    // checked against the manifest when both are here (tryPeer).
+    const manifest = this.manifest(video);
+    manifest.catch(() => undefined);
+    const holders = await this.rankedHolders(video, index);
     for (const peer of holders) {
       signal?.throwIfAborted();
-      const bytes = await this.tryPeer(peer, video, index, expected, false, this.peerTimeoutMs, signal);
+      const bytes = await this.tryPeer(peer, video, index, manifest, false, this.peerTimeoutMs, signal);
       if (bytes) return this.keep(video, index, bytes, 'peer');
     }
-    return this.fromMaster(video, index, expected, signal);
+    return this.fromMaster(video, index, manifest, signal);
   }
 
   private async fromMaster(
     video: string,
     index: number,
-    expected: { size: number; sha256: string },
+    manifest: Promise<Manifest>,
     signal?: AbortSignal,
   ): Promise<{ chunk: FetchedChunk; stored: Promise<void> }> {
     // Two rounds: the first master may fail and hand over to the supermaster within this fetch.
     for (let round = 0; round < 2; round++) {
       const master = await this.upstream();
       if (!master) break;
-      const bytes = await this.tryPeer(master, video, index, expected, true, this.masterTimeoutMs, signal);
+      const bytes = await this.tryPeer(master, video, index, manifest, true, this.masterTimeoutMs, signal);
       if (bytes) return this.keep(video, index, bytes, master.isSource ? 'source' : 'master');
     }
+    // A chunk the video does not have is that, not an unreachable master.
+    expectedRef(await manifest, index);
     throw new PeerStreamerError(
       'UNREACHABLE',
       `no peer and no master could supply ${describeChunk(video, index)}. Check that the master is running; the node keeps retrying.`,
@@ -208,11 +222,16 @@ export class ChunkFetcher {
     );
   }
 
+  /**
+   * Asks one peer (or the master) for the chunk. The request may leave before the manifest is here;
+   * whatever the answer, it is judged only once the manifest is: an index the video does not have
+   * throws CHUNK_NOT_FOUND (nobody's fault), and bytes are kept only when they match its sha256.
+   */
   private async tryPeer(
     peer: PeerRef,
     video: string,
     index: number,
-    expected: { size: number; sha256: string },
+    manifest: Promise<Manifest>,
     isMaster: boolean,
     timeoutMs: number,
     signal?: AbortSignal,
@@ -220,29 +239,19 @@ export class ChunkFetcher {
     const { transport, health, counters, logger, selfName } = this.options;
     const started = performance.now();
     health.started(peer.address, peer.name);
+    let body: Buffer | undefined;
+    let latencyMs: number;
     try {
-      const { body } = await transport.request(
+      ({ body } = await transport.request(
         peer.address,
         { type: 'get', video, index, fromChild: isMaster, name: selfName },
         { timeoutMs, ...(signal ? { signal } : {}) },
-      );
+      ));
       // Timed before hashing: the peer's answer, not this node's CPU. A master's answer may include
       // fetching from above, so only a peer's (served from its store) is a round-trip sample.
-      const latencyMs = performance.now() - started;
-      const bytes = body ?? Buffer.alloc(0);
-      if (bytes.length !== expected.size || (await sha256HexAsync(bytes)) !== expected.sha256) {
-        counters.corruptChunks += 1;
-        health.failed(peer.address);
-        this.holders.forgetAddress(peer.address);
-        logger.warn(
-          { peer: peer.name, address: peer.address, video, index, code: 'INVALID_CHECKSUM' },
-          'peer sent bytes that do not match the manifest; fetching elsewhere',
-        );
-        return null;
-      }
-      health.succeeded(peer.address, isMaster ? null : latencyMs, bytes.length);
-      return bytes;
+      latencyMs = performance.now() - started;
     } catch (error) {
+      expectedRef(await manifest, index);
       health.failed(peer.address);
       if (signal?.aborted) throw error;
       const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';
@@ -255,12 +264,31 @@ export class ChunkFetcher {
       logger.debug({ peer: peer.name, video, index, code }, `fetch failed: ${errorMessage(error)}`);
       return null;
     }
+    const expected = expectedRef(await manifest, index);
+    const bytes = body ?? Buffer.alloc(0);
+    if (bytes.length !== expected.size || (await sha256HexAsync(bytes)) !== expected.sha256) {
+      counters.corruptChunks += 1;
+      health.failed(peer.address);
+      this.holders.forgetAddress(peer.address);
+      logger.warn(
+        { peer: peer.name, address: peer.address, video, index, code: 'INVALID_CHECKSUM' },
+        'peer sent bytes that do not match the manifest; fetching elsewhere',
+      );
+      return null;
+    }
+    health.succeeded(peer.address, isMaster ? null : latencyMs, bytes.length);
+    return bytes;
   }
 
   private async rankedHolders(video: string, index: number): Promise<PeerRef[]> {
     let holders = this.holders.get(video, index);
     if (holders === undefined) {
-      holders = await this.query(video, index);
+      // A query already asked (with the manifest, or for a neighbouring chunk) may cover this one.
+      const covering = [...this.queries.values()].find(
+        (query) => query.video === video && index >= query.from && index < query.from + this.holders.batch,
+      );
+      if (covering !== undefined) await covering.done;
+      holders = this.holders.get(video, index) ?? (await this.query(video, index));
     }
     const { health, selfName } = this.options;
     // A peer that keeps failing is skipped outright: the master is always there as the last resort.
@@ -268,7 +296,17 @@ export class ChunkFetcher {
     return health.rank(usable).slice(0, this.maxPeerAttempts);
   }
 
-  private async query(video: string, index: number): Promise<PeerRef[]> {
+  /** Asks the master who holds chunks `from` .. `from + batch - 1`; shared while in flight. */
+  private query(video: string, from: number): Promise<PeerRef[]> {
+    const key = `${from}\u0000${video}`;
+    const pending = this.queries.get(key);
+    if (pending !== undefined) return pending.done;
+    const done = this.askHolders(video, from).finally(() => this.queries.delete(key));
+    this.queries.set(key, { video, from, done });
+    return done;
+  }
+
+  private async askHolders(video: string, index: number): Promise<PeerRef[]> {
     const master = this.options.upstream.current();
     if (!master) return [];
     // Not clamped to the video's length: that would wait for the manifest, and a master answers
