@@ -69,7 +69,8 @@ export async function ingestVideo(
   const name = ingestName(file, options.name);
   // Refuses an existing name before ffmpeg runs, so the user is not made to wait for the error.
   const writer = store.beginVideo(name, { replace: options.replace ?? false });
-  const builder = new ManifestBuilder(name);
+  // The store hashes every piece it writes; the manifest takes those hashes (writtenRefs below).
+  const builder = new ManifestBuilder(name, 'given');
   // Ends the poster's ffmpeg when the cut fails: the ingest is over, and so is its poster.
   const posterAbort = new AbortController();
   try {
@@ -110,7 +111,7 @@ export async function ingestVideo(
       await poster.catch(() => undefined);
       throw error;
     });
-    const built = builder.build();
+    const built = builder.build(new Date(), await writer.writtenRefs());
     const made = await poster;
     if (made.failure) reportNoPoster(file, made.failure, options);
     const manifest: MediaManifest = made.ref === undefined ? built : { ...built, poster: made.ref };

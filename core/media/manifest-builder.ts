@@ -1,6 +1,8 @@
 /**
- * Builds a MediaManifest from cut events while they stream past, hashing each piece once, so the glue
- * that stores bytes does not have to keep them around for the manifest.
+ * Builds a MediaManifest from cut events while they stream past, so the glue that stores bytes does
+ * not have to keep them around for the manifest. Each piece is hashed here, or (`hashes: 'given'`)
+ * its hash is taken at build() from whoever stored it: the store hashes every piece it writes anyway,
+ * and hashing twice cost ingest about as much CPU as writing.
  */
 import {
   MANIFEST_VERSION,
@@ -18,15 +20,23 @@ export class ManifestBuilder {
   private readonly chunks: ChunkEntry[] = [];
   private result: CutResult | null = null;
 
-  constructor(private readonly name: string) {
+  constructor(
+    private readonly name: string,
+    private readonly hashes: 'compute' | 'given' = 'compute',
+  ) {
     assertVideoName(name);
+  }
+
+  private hashOf(bytes: Uint8Array): string {
+    // Filled in by build() from the refs it is given.
+    return this.hashes === 'compute' ? sha256Hex(bytes) : '';
   }
 
   /** Feed every event of a cut, in order; progress events are ignored. */
   add(event: CutEvent): void {
     switch (event.type) {
       case 'init':
-        this.init = { size: event.bytes.length, sha256: sha256Hex(event.bytes) };
+        this.init = { size: event.bytes.length, sha256: this.hashOf(event.bytes) };
         break;
       case 'chunk':
         if (event.index !== this.chunks.length) {
@@ -41,7 +51,7 @@ export class ManifestBuilder {
           start: event.start,
           duration: event.duration,
           size: event.bytes.length,
-          sha256: sha256Hex(event.bytes),
+          sha256: this.hashOf(event.bytes),
         });
         break;
       case 'done':
@@ -52,14 +62,27 @@ export class ManifestBuilder {
     }
   }
 
-  build(createdAt: Date = new Date()): MediaManifest {
-    const { init, result } = this;
+  /**
+   * The manifest. With `hashes: 'given'`, `written` must hold every piece's ref by index (-1 for the
+   * init segment), as the store wrote it (VideoWriter.writtenRefs).
+   */
+  build(createdAt: Date = new Date(), written?: ReadonlyMap<number, SegmentRef>): MediaManifest {
+    const { result } = this;
+    let init = this.init;
     if (init === null || result === null || this.chunks.length === 0) {
       throw new PeerStreamerError(
         'INTERNAL',
         `the manifest of "${this.name}" was built before the cut finished (init, chunks and done are all needed).`,
         { name: this.name },
       );
+    }
+    let chunks = [...this.chunks];
+    if (this.hashes === 'given') {
+      init = { size: init.size, sha256: this.givenHash(written, -1, init.size) };
+      chunks = chunks.map((chunk) => ({
+        ...chunk,
+        sha256: this.givenHash(written, chunk.index, chunk.size),
+      }));
     }
     return {
       version: MANIFEST_VERSION,
@@ -70,10 +93,27 @@ export class ManifestBuilder {
       width: result.width,
       height: result.height,
       init,
-      chunks: [...this.chunks],
+      chunks,
       createdAt: createdAt.toISOString(),
       ingest: { mode: result.mode, sourceCodecs: [...result.sourceCodecs] },
     };
+  }
+
+  private givenHash(
+    written: ReadonlyMap<number, SegmentRef> | undefined,
+    index: number,
+    size: number,
+  ): string {
+    const ref = written?.get(index);
+    if (ref === undefined || ref.size !== size) {
+      const what = index === -1 ? 'the init segment' : `chunk ${index}`;
+      throw new PeerStreamerError(
+        'INTERNAL',
+        `the manifest of "${this.name}" needs the stored hash of ${what} (${size} bytes), but ${ref === undefined ? 'none was given' : `the store wrote ${ref.size} bytes`}; pass what the writer wrote.`,
+        { name: this.name, index },
+      );
+    }
+    return ref.sha256;
   }
 }
 

@@ -83,6 +83,16 @@ export class VideoWriter {
   }
 
   /**
+   * The size and sha256 of each piece written, by index (INIT_INDEX for the init segment), once every
+   * write so far is done and durable (a flush). The store hashes every piece it writes, so a caller
+   * building the manifest takes the hashes from here instead of hashing the bytes a second time.
+   */
+  async writtenRefs(): Promise<ReadonlyMap<number, SegmentRef>> {
+    await this.flush();
+    return new Map(this.written);
+  }
+
+  /**
    * Flushes, checks that the manifest describes exactly what was written (sizes and hashes), then
    * publishes the video atomically, replacing an older one of the same name when the writer was
    * begun with replace. On a mismatch or a failed write it throws and stays open, so the caller can
