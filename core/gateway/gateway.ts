@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Logger } from '../util/logger.js';
 import type { Manifest } from '../shared/manifest.js';
+import { PREFETCH_HEADER, PREFETCH_PURPOSE } from '../shared/api-types.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { PeerStreamerError } from '../util/errors.js';
 import type { GatewayBackend, ReadOptions } from './backend.js';
@@ -293,7 +294,7 @@ function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
 
 /** The player marks requests that only warm its cache (see ReadOptions). */
 function readOptions(c: Context<Env>): ReadOptions {
-  return { prefetch: c.req.header('x-peerstreamer-purpose') === 'prefetch' };
+  return { prefetch: c.req.header(PREFETCH_HEADER) === PREFETCH_PURPOSE };
 }
 
 function originAllowed(allowedHosts: readonly string[], origin: string): boolean {

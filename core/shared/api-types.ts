@@ -109,3 +109,10 @@ export interface ApiError {
   /** `asked`, with VIDEO_NOT_FOUND: the nodes that looked for the video, this node first. */
   error: { code: string; message: string; asked?: string[] };
 }
+
+/**
+ * The request header (and its value) by which the player marks requests that only warm its HTTP
+ * cache ahead of a click, not playback: the gateway serves those from the library prefetch alone.
+ */
+export const PREFETCH_HEADER = 'X-PeerStreamer-Purpose';
+export const PREFETCH_PURPOSE = 'prefetch';

@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { sha256HexAsync } from '../util/hash.js';
+import { writeAll, writeSyncedFile } from './durable-file.js';
 import { renameReplacing } from './rename-replacing.js';
 import { translateFileError } from './store-errors.js';
 
@@ -228,17 +229,9 @@ export class BlobFiles {
   private async writeTemp(bytes: Uint8Array): Promise<string> {
     const tempPath = path.join(this.tmpDir, `${process.pid}.${this.tempCounter++}.tmp`);
     try {
-      const handle = await fs.open(tempPath, 'wx');
-      try {
-        await writeAll(handle, bytes);
-        // Data must be on disk before the rename makes the file visible under its final name.
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
+      await writeSyncedFile(tempPath, bytes);
       return tempPath;
     } catch (error) {
-      await this.discardTemp(tempPath);
       throw translateFileError(error, this.storeDir, tempPath, 'writing a chunk file');
     }
   }
@@ -339,13 +332,5 @@ export class BlobFiles {
   /** Resolves once every deletion started so far has finished. */
   async idle(): Promise<void> {
     while (this.deleting.size > 0) await Promise.allSettled([...this.deleting.values()]);
-  }
-}
-
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, written);
-    written += bytesWritten;
   }
 }

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { renameReplacing } from './rename-replacing.js';
 
 /**
@@ -11,11 +12,7 @@ export async function writeSyncedFile(tempPath: string, bytes: Uint8Array): Prom
   const handle = await fs.open(tempPath, 'wx');
   try {
     try {
-      let written = 0;
-      while (written < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, written);
-        written += bytesWritten;
-      }
+      await writeAll(handle, bytes);
       // Data must be on disk before a rename makes the file visible under its final name. On macOS
       // libuv turns this into fcntl(F_FULLFSYNC), as plain fsync there leaves data in the drive's
       // cache; on Windows it is FlushFileBuffers.
@@ -51,4 +48,13 @@ export async function writeFileDurably(
 async function removeQuietly(tempPath: string): Promise<void> {
   // The caller's error is what matters; a temp file left behind is removed by the store's next open.
   await fs.rm(tempPath, { force: true }).catch(() => undefined);
+}
+
+/** Writes all of `bytes` at the start of the file: one write() may take only part of them. */
+export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, written);
+    written += bytesWritten;
+  }
 }

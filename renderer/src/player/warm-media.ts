@@ -10,6 +10,8 @@ export interface WarmMedia {
   mediaSource: MediaSource;
   /** Resolves at sourceopen (at once when already open). */
   opened: Promise<void>;
+  /** The object URL the element was given; revoked at sourceopen, or on release if that never came. */
+  url: string;
 }
 
 let ready: WarmMedia | null = null;
@@ -28,6 +30,8 @@ export function takeWarmMedia(): WarmMedia {
 
 /** Gives up one that will not be used (the opening was abandoned), freeing its media pipeline. */
 export function releaseMedia(media: WarmMedia): void {
+  // Revoking twice is harmless; a URL never opened would otherwise keep its MediaSource alive.
+  URL.revokeObjectURL(media.url);
   media.video.removeAttribute('src');
   media.video.load();
 }
@@ -47,5 +51,5 @@ function attach(): WarmMedia {
     ),
   );
   video.src = url;
-  return { video, mediaSource, opened };
+  return { video, mediaSource, opened, url };
 }

@@ -1,7 +1,8 @@
 import { api } from '../api/client.ts';
 import type { LibraryEntry } from '../api/types.ts';
+import { PREFETCH_HEADER, PREFETCH_PURPOSE } from '../../../core/shared/api-types.js';
 
-/**
+/*
  * The start of each listed video (init segment and chunk 0) fetched into the browser's HTTP cache
  * while the library shows, so a click's own requests for them are answered by the cache instead of
  * a round trip to the node. The node serves chunks as immutable, so the cache keeps them. These
@@ -10,15 +11,18 @@ import type { LibraryEntry } from '../api/types.ts';
  * library prefetch neither gives way to them nor is exceeded by them. A refused one is asked again
  * at the next listing.
  */
-/** Videos per page: the top of a library, bounded so a huge library does not fill the cache. */
+/**
+ * Videos warmed in the page's lifetime, at most: the top of a library, bounded so a huge library
+ * does not fill the cache. A warmed video stays counted, as the cache keeps its start (immutable).
+ */
 const MAX_VIDEOS = 24;
 const IN_FLIGHT = 2;
-export const PREFETCH_HEADER = 'X-PeerStreamer-Purpose';
 
 const warmed = new Set<string>();
 const pending = new Set<string>();
 
-export function warmStarts(list: readonly LibraryEntry[]): void {
+/** Warms the start of the listed videos not warmed yet; `signal` stops what is left when the library goes. */
+export function warmStarts(list: readonly LibraryEntry[], signal: AbortSignal): void {
   const videos = list
     .filter((entry) => entry.kind === 'fmp4' && entry.chunks > 0 && !warmed.has(entry.name))
     .filter((entry) => !pending.has(entry.name))
@@ -28,7 +32,8 @@ export function warmStarts(list: readonly LibraryEntry[]): void {
     for (const url of [api.initUrl(name), api.chunkUrl(name, 0)]) {
       const response = await fetch(url, {
         credentials: 'same-origin',
-        headers: { [PREFETCH_HEADER]: 'prefetch' },
+        signal,
+        headers: { [PREFETCH_HEADER]: PREFETCH_PURPOSE },
       });
       // Read to the end: only a complete body is kept by the cache.
       await response.arrayBuffer();
@@ -38,6 +43,10 @@ export function warmStarts(list: readonly LibraryEntry[]): void {
   };
   const next = async (): Promise<void> => {
     for (let entry = videos.shift(); entry !== undefined; entry = videos.shift()) {
+      if (signal.aborted) {
+        pending.delete(entry.name);
+        continue;
+      }
       // A warm-up that fails costs nothing: the click fetches as it would have anyway.
       if (await warm(entry.name).catch(() => false)) warmed.add(entry.name);
       pending.delete(entry.name);

@@ -20,12 +20,14 @@ export function LibraryView() {
     // The media pipeline for the next click starts now, while the viewer looks at the library.
     warmMedia();
     let cancelled = false;
+    // Warming the next click's cache is pointless once the library is gone (the viewer clicked).
+    const warming = new AbortController();
     const load = async (): Promise<void> => {
       try {
         const list = await api.videos();
         rememberLibrary(list);
-        warmStarts(list);
         if (!cancelled) {
+          warmStarts(list, warming.signal);
           setVideos(list);
           setError(null);
         }
@@ -39,6 +41,7 @@ export function LibraryView() {
     return () => {
       cancelled = true;
       clearInterval(timer);
+      warming.abort();
     };
   }, []);
 
