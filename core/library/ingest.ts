@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { MediaManifest } from '../shared/manifest.js';
-import { assertVideoName, videoNameProblem } from '../shared/video-name.js';
+import { videoNameProblem } from '../shared/video-name.js';
+import { assertVideoName } from '../util/video-name-check.js';
 import { cutVideoInto } from '../media/cutter.js';
 import { ManifestBuilder } from '../media/manifest-builder.js';
 import { probeMedia, type ProbeResult } from '../media/probe.js';

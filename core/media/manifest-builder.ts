@@ -10,7 +10,7 @@ import {
   type MediaManifest,
   type SegmentRef,
 } from '../shared/manifest.js';
-import { assertVideoName } from '../shared/video-name.js';
+import { assertVideoName } from '../util/video-name-check.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import type { CutEvent, CutResult } from './cutter.js';

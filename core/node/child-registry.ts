@@ -1,5 +1,5 @@
 import { ChunkDirectory, type ChildInfo } from './chunk-directory.js';
-import type { PeerHealth } from './peer-health.js';
+import type { PeerHealth } from '../net/peer-health.js';
 import type {
   CapacityHints,
   InventoryEntry,

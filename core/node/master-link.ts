@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Transport } from './transport.js';
+import type { Transport } from '../net/transport.js';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { CapacityHints, InventoryEntry, PeerRef, RegisteringRole } from '../protocol/messages.js';
 import type { Logger } from '../util/logger.js';
 import type { UpstreamView } from '../stream/chunk-fetcher.js';
-import type { PeerHealth } from './peer-health.js';
+import type { PeerHealth } from '../net/peer-health.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { inventoryFrom } from './inventory.js';
 

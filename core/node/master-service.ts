@@ -1,7 +1,7 @@
 import type { PeerServer } from '../net/server.js';
 import type { ChildRegistry, ChildState, RegisterChild } from './child-registry.js';
-import type { Transport } from './transport.js';
-import type { PeerHealth } from './peer-health.js';
+import type { Transport } from '../net/transport.js';
+import type { PeerHealth } from '../net/peer-health.js';
 import type { Logger } from '../util/logger.js';
 import type { PeerRef } from '../protocol/messages.js';
 import { PeerStreamerError } from '../util/errors.js';

@@ -7,7 +7,7 @@ import { ChildRegistry } from './child-registry.js';
 import { MasterLink } from './master-link.js';
 import { MasterService } from './master-service.js';
 import { NodeCounters } from './node-counters.js';
-import { PeerHealth } from './peer-health.js';
+import { PeerHealth } from '../net/peer-health.js';
 import { PosterService } from './poster-service.js';
 import { ServingService } from './serving-service.js';
 import { SwarmLibrary } from './swarm-library.js';

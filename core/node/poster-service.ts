@@ -8,8 +8,8 @@ import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/er
 import { sha256HexAsync } from '../util/hash.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeCounters } from './node-counters.js';
-import type { PeerHealth } from './peer-health.js';
-import type { Transport } from './transport.js';
+import type { PeerHealth } from '../net/peer-health.js';
+import type { Transport } from '../net/transport.js';
 
 export interface PosterServiceOptions {
   selfName: string;

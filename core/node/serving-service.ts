@@ -3,7 +3,7 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { ChunkFetcher, FetchedChunk } from '../stream/chunk-fetcher.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { NodeCounters } from './node-counters.js';
-import type { PeerHealth } from './peer-health.js';
+import type { PeerHealth } from '../net/peer-health.js';
 import type { StreamSessions } from './stream-sessions.js';
 import type { UploadLimiter } from './upload-limiter.js';
 import type { IncomingRequestOf } from '../protocol/messages.js';

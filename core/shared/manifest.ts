@@ -72,11 +72,24 @@ export function manifestBytes(manifest: Manifest): number {
 
 /** The chunk holding media time `seconds`, clamped to the video; 0 for legacy videos. */
 export function chunkAtTime(manifest: Manifest, seconds: number): number {
-  if (manifest.kind === 'legacy' || manifest.chunks.length === 0) return 0;
+  if (manifest.kind === 'legacy') return 0;
+  return chunkIndexAt(manifest.chunks, seconds);
+}
+
+/**
+ * The chunk holding media time `seconds`: the last one starting at or before it (0 before the
+ * first), by binary search over the start times. The player's feed uses it on every seek.
+ */
+export function chunkIndexAt(chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>, seconds: number): number {
+  let low = 0;
+  let high = chunks.length - 1;
   let found = 0;
-  for (const chunk of manifest.chunks) {
-    if ((chunk.start ?? 0) <= seconds) found = chunk.index;
-    else break;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if ((chunks[middle]!.start ?? 0) <= seconds) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
   }
   return found;
 }

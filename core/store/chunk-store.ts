@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Manifest, SegmentRef } from '../shared/manifest.js';
-import { assertVideoName } from '../shared/video-name.js';
+import { assertVideoName } from '../util/video-name-check.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { BlobFiles } from './blob-files.js';

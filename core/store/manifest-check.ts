@@ -1,5 +1,5 @@
 import { MANIFEST_VERSION, type Manifest } from '../shared/manifest.js';
-import { assertVideoName } from '../shared/video-name.js';
+import { assertVideoName } from '../util/video-name-check.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { SHA256_HEX } from './blob-files.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Manifest } from '../shared/manifest.js';
 import { MAX_POSTER_BYTES, sniffPosterType, type PosterRef } from '../shared/poster.js';
-import { assertVideoName } from '../shared/video-name.js';
+import { assertVideoName } from '../util/video-name-check.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
 import type { Logger } from '../util/logger.js';

@@ -1,7 +1,6 @@
 import type { ChunkStore } from '../store/chunk-store.js';
-import type { Transport } from '../node/transport.js';
-import type { PeerHealth } from '../node/peer-health.js';
-import type { NodeCounters } from '../node/node-counters.js';
+import type { Transport } from '../net/transport.js';
+import type { PeerHealth } from '../net/peer-health.js';
 import type { ChunkOrigin } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
 import type { PeerRef } from '../protocol/messages.js';
@@ -29,6 +28,19 @@ export interface UpstreamView {
   waitForMaster(timeoutMs: number): Promise<{ name: string; address: string; isSource: boolean } | null>;
 }
 
+/**
+ * What the fetcher tells its owner about its traffic: the fetcher's own interface, so core/stream
+ * does not reach into core/node (a node's NodeCounters is one implementation).
+ */
+export interface FetchCounters {
+  /** Once per chunk arriving from the network, and once per cache hit a consumer reads (`local`). */
+  fetched(origin: ChunkOrigin, bytes: number): void;
+  /** Chunks that arrived with bytes not matching the manifest's sha256. */
+  corruptChunks: number;
+  /** Times a fetch moved from a failed master to the next one. */
+  failovers: number;
+}
+
 export interface FetcherOptions {
   selfName: string;
   /**
@@ -40,7 +52,7 @@ export interface FetcherOptions {
   transport: Transport;
   upstream: UpstreamView;
   health: PeerHealth;
-  counters: NodeCounters;
+  counters: FetchCounters;
   logger: Logger;
   /** How long one peer may take for one chunk before the next holder is tried. */
   peerTimeoutMs?: number;

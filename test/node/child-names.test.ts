@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ChildRegistry, type RegisterChild } from '../../core/node/child-registry.js';
-import { PeerHealth } from '../../core/node/peer-health.js';
+import { PeerHealth } from '../../core/net/peer-health.js';
 
 const FIRST = 'a'.repeat(32);
 const SECOND = 'b'.repeat(32);

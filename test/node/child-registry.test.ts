@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChildRegistry, type RegisterChild } from '../../core/node/child-registry.js';
-import { PeerHealth } from '../../core/node/peer-health.js';
+import { PeerHealth } from '../../core/net/peer-health.js';
 
 function child(
   name: string,

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChildRegistry } from '../../core/node/child-registry.js';
 import { MasterService } from '../../core/node/master-service.js';
-import { PeerHealth } from '../../core/node/peer-health.js';
+import { PeerHealth } from '../../core/net/peer-health.js';
 import { PeerServer } from '../../core/net/server.js';
 import { PeerClient } from '../../core/net/client.js';
 import { silentLogger } from '../../core/util/logger.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PeerHealth } from '../../core/node/peer-health.js';
+import { PeerHealth } from '../../core/net/peer-health.js';
 
 describe('PeerHealth', () => {
   it('ranks recently failed peers last and avoids repeat offenders', () => {

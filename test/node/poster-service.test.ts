@@ -14,7 +14,7 @@ import { probeMedia } from '../../core/media/probe.js';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { NodeCounters } from '../../core/node/node-counters.js';
-import { PeerHealth } from '../../core/node/peer-health.js';
+import { PeerHealth } from '../../core/net/peer-health.js';
 import { PosterService } from '../../core/node/poster-service.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import { MAX_POSTER_BYTES } from '../../core/shared/poster.js';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { StreamSessions } from '../../core/node/stream-sessions.js';
 import { ChunkFetcher } from '../../core/stream/chunk-fetcher.js';
-import { PeerHealth } from '../../core/node/peer-health.js';
+import { PeerHealth } from '../../core/net/peer-health.js';
 import { NodeCounters } from '../../core/node/node-counters.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { PeerClient } from '../../core/net/client.js';

@@ -7,9 +7,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import { NodeCounters } from '../../core/node/node-counters.js';
-import { PeerHealth } from '../../core/node/peer-health.js';
+import { PeerHealth } from '../../core/net/peer-health.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
-import type { Transport } from '../../core/node/transport.js';
+import type { Transport } from '../../core/net/transport.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { ChunkFetcher } from '../../core/stream/chunk-fetcher.js';
 import { silentLogger } from '../../core/util/logger.js';

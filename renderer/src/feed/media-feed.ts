@@ -6,14 +6,8 @@ import { unsupportedCodecMessage } from './codec-words.ts';
 import { problemFromFailure, type Problem } from './problem.ts';
 import { withRetry } from './retry.ts';
 import { appendTo, isQuotaExceeded, removeFrom } from './source-buffer-ops.ts';
-import {
-  bufferAhead,
-  chunkAtTime,
-  nextChunkToAppend,
-  rangesOf,
-  removableSpans,
-  type Range,
-} from './timeline.ts';
+import { chunkIndexAt } from '../../../core/shared/manifest.js';
+import { bufferAhead, nextChunkToAppend, rangesOf, removableSpans, type Range } from './timeline.ts';
 
 export interface FeedOptions {
   /** Seconds of media to keep fetched and appended ahead of the play head. */
@@ -169,7 +163,7 @@ export class MediaFeed {
     );
     this.initFetch.catch(() => undefined);
     if (this.manifest !== undefined) {
-      this.nextIndex = chunkAtTime(this.manifest.chunks, this.startTime);
+      this.nextIndex = chunkIndexAt(this.manifest.chunks, this.startTime);
       this.firstIndex = this.nextIndex;
       this.scheduleFetches(this.startTime);
     } else if (this.startTime < AT_START_SECONDS && this.info.chunkCount > 0) {
@@ -314,7 +308,7 @@ export class MediaFeed {
     const time = this.video.currentTime;
     return {
       currentChunk:
-        this.manifest === undefined ? Math.max(0, this.firstIndex) : chunkAtTime(this.manifest.chunks, time),
+        this.manifest === undefined ? Math.max(0, this.firstIndex) : chunkIndexAt(this.manifest.chunks, time),
       nextChunk: this.nextIndex,
       buffered,
       bufferAhead: bufferAhead(buffered, time),

@@ -1,26 +1,8 @@
 import type { ChunkEntry } from '../api/types.ts';
+import { chunkIndexAt } from '../../../core/shared/manifest.js';
 
 /** [start, end] in seconds. */
 export type Range = readonly [number, number];
-
-/**
- * The chunk holding media time `seconds` (the last chunk starting at or before it), by binary search
- * over the manifest's start times. Mirrors chunkAtTime in core/shared/manifest.ts, which the renderer
- * may not import as code.
- */
-export function chunkAtTime(chunks: readonly ChunkEntry[], seconds: number): number {
-  let low = 0;
-  let high = chunks.length - 1;
-  let found = 0;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if ((chunks[mid]!.start ?? 0) <= seconds) {
-      found = mid;
-      low = mid + 1;
-    } else high = mid - 1;
-  }
-  return found;
-}
 
 export function rangesOf(buffered: TimeRanges): Range[] {
   const ranges: Range[] = [];
@@ -51,9 +33,9 @@ export function nextChunkToAppend(
   duration: number,
 ): number {
   const range = rangeContaining(ranges, seconds);
-  if (range === undefined) return chunkAtTime(chunks, seconds);
+  if (range === undefined) return chunkIndexAt(chunks, seconds);
   if (range[1] >= duration - SLOP) return chunks.length;
-  return chunkAtTime(chunks, range[1] - SLOP) + 1;
+  return chunkIndexAt(chunks, range[1] - SLOP) + 1;
 }
 
 /**
