@@ -13,6 +13,7 @@ import {
   MAX_STREAM_ID_BYTES,
 } from './limits.js';
 import { badField } from './problems.js';
+import { tcpAddressProblem } from './address.js';
 
 export type Fields = Readonly<Record<string, unknown>>;
 
@@ -163,4 +164,14 @@ export function checkArray(value: unknown, path: string, maxLength: number): rea
 export function isAbsent(fields: Fields, key: string): boolean {
   const value = own(fields, key);
   return value === undefined || value === null;
+}
+
+/** A peer's address, tcp://host:port, as `fields[key]` (named `path.key` in the error). */
+export function readAddress(fields: Fields, key: string, path = ''): string {
+  const value = own(fields, key);
+  const problem = tcpAddressProblem(value);
+  const name = path === '' ? key : `${path}.${key}`;
+  if (problem !== null)
+    throw badField(name, `an address tcp://host:port with port 1-65535 (${problem})`, value);
+  return value as string;
 }

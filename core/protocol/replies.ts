@@ -4,6 +4,7 @@
  * with a PROTOCOL error instead of handing a consumer something it did not expect.
  */
 import {
+  readAddress,
   checkArray,
   checkIndex,
   checkNodeName,
@@ -46,7 +47,6 @@ import {
   type VideoInfo,
 } from './messages.js';
 import { badField } from './problems.js';
-import { readAddress } from './requests.js';
 import { tcpAddressProblem } from './address.js';
 import { newIndexBudget, readInventory, type IndexBudget } from './inventory.js';
 import type { ChunkOrigin } from '../shared/api-types.js';

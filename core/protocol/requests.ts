@@ -5,6 +5,7 @@
  */
 import {
   isAbsent,
+  readAddress,
   readBoolean,
   readIndex,
   readNodeName,
@@ -29,17 +30,7 @@ import {
   type RequestType,
 } from './messages.js';
 import { badField } from './problems.js';
-import { tcpAddressProblem } from './address.js';
 import { readVideoList } from './replies.js';
-
-export function readAddress(fields: Fields, key: string, path = ''): string {
-  const value = own(fields, key);
-  const problem = tcpAddressProblem(value);
-  const name = path === '' ? key : `${path}.${key}`;
-  if (problem !== null)
-    throw badField(name, `an address tcp://host:port with port 1-65535 (${problem})`, value);
-  return value as string;
-}
 
 function readRole(fields: Fields): RegisteringRole {
   const value = own(fields, 'role');

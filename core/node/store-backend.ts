@@ -2,8 +2,8 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { ChunkOrigin, LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
 import { PeerStreamerError } from '../util/errors.js';
-import type { GatewayBackend, PosterImage } from './backend.js';
-import { libraryEntry } from './library-entry.js';
+import type { GatewayBackend, PosterImage } from '../gateway/backend.js';
+import { libraryEntry } from '../gateway/library-entry.js';
 
 export interface StoreBackendOptions {
   /** The node's name in stats and topology. */
