@@ -15,7 +15,8 @@ import { ffprobePath } from '../../core/media/ffmpeg-binaries.js';
 
 const run = promisify(execFile);
 
-export { runCli, tempDir } from '../helpers/swarm.js';
+export { runCli } from '../helpers/swarm.js';
+export { tempDir } from '../helpers/temp-dirs.js';
 export { decodeErrors, probeDuration, firstVideoFrame } from '../media/media-checks.js';
 export type { CliResult };
 

@@ -7,8 +7,9 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, assertBuilt, runCli, tempDir, type CliResult } from '../helpers/swarm.js';
+import { REPO, assertBuilt, runCli, type CliResult } from '../helpers/swarm.js';
 import { expectOneLineError } from './cli-helpers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const version = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string })
   .version;

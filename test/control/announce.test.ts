@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { isPeerStreamerError } from '../../core/util/errors.js';
-import { waitFor } from '../helpers/swarm.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { Fixture, quickClip, storeWith } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 

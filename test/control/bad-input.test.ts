@@ -15,9 +15,9 @@ import { nodeControlHandlers } from '../../core/node/control-handlers.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { PeerClient } from '../../core/net/client.js';
 import { silentLogger } from '../../core/util/logger.js';
-import { waitFor } from '../helpers/swarm.js';
 import { Fixture, exchange, quickClip, request, slowClip, storeWith } from './helpers.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 

@@ -12,8 +12,8 @@ import { connectToNode } from '../../core/control/client.js';
 import { PeerClient } from '../../core/net/client.js';
 import type { DesktopApp as DesktopAppInstance } from '../../electron/desktop-app.js';
 import { desktopFixture, quietLogger, type DesktopFixture } from '../electron/fixtures/desktop.js';
-import { waitFor } from '../helpers/swarm.js';
 import { Fixture } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 vi.mock('electron', () => import('../mocks/electron.js'));
 const { DesktopApp } = await import('../../electron/desktop-app.js');

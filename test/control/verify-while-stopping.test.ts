@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectToNode } from '../../core/control/client.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { isPeerStreamerError } from '../../core/util/errors.js';
-import { waitFor } from '../helpers/swarm.js';
 import { ingest, makeVideo } from '../store/helpers.js';
 import { Fixture, recordingLogger } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const CHUNKS = 3_000;
 const fixture = new Fixture();

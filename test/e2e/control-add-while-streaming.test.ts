@@ -10,11 +10,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, Swarm, assertBuilt, runCli, waitFor, type NodeProcess } from '../helpers/swarm.js';
+import { CLI, Swarm, assertBuilt, runCli, type NodeProcess } from '../helpers/swarm.js';
 import { smallClip, sourceStore, type SourceStore } from '../helpers/sample-video.js';
 import { PeerClient } from '../../core/net/client.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 

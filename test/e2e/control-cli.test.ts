@@ -9,13 +9,14 @@ import { once } from 'node:events';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, Swarm, assertBuilt, runCli, waitFor } from '../helpers/swarm.js';
+import { CLI, Swarm, assertBuilt, runCli } from '../helpers/swarm.js';
 import { smallClip, sourceStore } from '../helpers/sample-video.js';
 import { slowClip } from '../control/helpers.js';
 import type { VideoSummary } from '../../core/store/types.js';
 import type { StoreCheck } from '../../core/library/check-store.js';
 import { TOKEN_FILE } from '../../core/control/token.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { waitFor } from '../helpers/wait.js';
 
 let swarm = new Swarm();
 beforeAll(() => assertBuilt());

@@ -4,8 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { CLI, REPO, SWARM_TIMEOUT_MS, assertBuilt, tempDir, waitFor } from '../helpers/swarm.js';
+import { CLI, REPO, SWARM_TIMEOUT_MS, assertBuilt } from '../helpers/swarm.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noSignals = lacks(requires.posixSignals);
 

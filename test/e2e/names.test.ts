@@ -5,9 +5,10 @@
  * registers again.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Swarm, assertBuilt, runCli, topologyOf, waitFor, type NodeProcess } from '../helpers/swarm.js';
+import { Swarm, assertBuilt, runCli, topologyOf, type NodeProcess } from '../helpers/swarm.js';
 import type { TopologyNode } from '../../core/protocol/messages.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noSignals = lacks(requires.posixSignals);
 

@@ -15,10 +15,10 @@ import {
   runCli,
   statsOf,
   topologyOf,
-  waitFor,
 } from '../helpers/swarm.js';
 import { NODE_FLAG_SPEC } from '../../core/node/node-config.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noSignals = lacks(requires.posixSignals);
 

@@ -12,11 +12,11 @@ import {
   playThrough,
   runCli,
   statsOf,
-  waitFor,
   type NodeProcess,
 } from '../helpers/swarm.js';
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noSignals = lacks(requires.posixSignals);
 const noFfmpeg = lacks(requires.ffmpeg);

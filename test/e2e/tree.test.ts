@@ -13,13 +13,13 @@ import {
   playThrough,
   statsOf,
   topologyOf,
-  waitFor,
   type NodeProcess,
 } from '../helpers/swarm.js';
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
 import type { TopologyNode } from '../../core/protocol/messages.js';
 import { PeerClient } from '../../core/net/client.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 

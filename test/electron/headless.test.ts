@@ -14,6 +14,7 @@ import { parseLaunchArgs, userArgs } from '../../electron/launch-args.js';
 import { parseReadyLine } from '../helpers/swarm.js';
 import { buildNodeEntry } from './fixtures/build-entry.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { waitFor } from '../helpers/wait.js';
 
 const noSignals = lacks(requires.posixSignals);
 
@@ -55,14 +56,6 @@ function readyLine(stdout: string): { port: number } | undefined {
     .split('\n')
     .map((line) => parseReadyLine(line))
     .find((event) => event !== null);
-}
-
-async function waitFor(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** What `peerstreamer node <args>` prints and returns, through the CLI's own command and main's format. */

@@ -11,9 +11,9 @@ import { defaultSettings, type AppSettings } from '../../core/settings/settings-
 import { silentLogger } from '../../core/util/logger.js';
 import { freePort } from '../../core/util/free-port.js';
 import { PeerNode } from '../../core/node/peer-node.js';
-import { cleanupTempDirs, tempDir } from '../store/helpers.js';
-import { waitFor } from '../helpers/swarm.js';
 import { startNode } from '../node/in-process.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 't'.repeat(32);
 const nodes: PeerNode[] = [];

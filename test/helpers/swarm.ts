@@ -8,19 +8,19 @@
  * its master), never a log sentence.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { rmSync, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChunkOrigin, NodeStats } from '../../core/shared/api-types.js';
 import type { TopologyNode } from '../../core/protocol/messages.js';
 import type { ReadyEvent } from '../../core/node/ready-line.js';
 import { PeerClient } from '../../core/net/client.js';
 import { playStream } from '../../core/stream/play-client.js';
+import { tempDir } from './temp-dirs.js';
+import { waitFor } from './wait.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'core', 'cli', 'main.js');
@@ -36,10 +36,6 @@ export { freePort } from '../../core/util/free-port.js';
  * gets a fraction of a core, so they take many times longer than alone. A passing test never waits it.
  */
 export const SWARM_TIMEOUT_MS = 300_000;
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `peerstreamer-${prefix}-`));
-}
 
 export interface CliResult {
   code: number;
@@ -322,32 +318,6 @@ export class Swarm {
       );
     }
   }
-}
-
-/**
- * Polls `probe` until it returns a value other than undefined/false. `timeoutMs` bounds a failure
- * only (with the last error in the message); a passing test waits exactly as long as the condition.
- */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (performance.now() > deadline) break;
-    await sleep(50);
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
-  );
 }
 
 /** One request from this test process: no CLI start-up per poll, which on a loaded machine costs seconds. */

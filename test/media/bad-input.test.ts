@@ -7,8 +7,8 @@ import { cutVideo, type CutOptions } from '../../core/media/cutter.js';
 import { probeMedia } from '../../core/media/probe.js';
 import { PeerStreamerError, type ErrorCode } from '../../core/util/errors.js';
 import { h264Aac720p, h264Mp3Mkv, mpeg4Mp3Avi } from '../helpers/media-fixtures.js';
-import { tempDir } from './media-checks.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 

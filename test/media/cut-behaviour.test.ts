@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { cutVideo, cutVideoInto } from '../../core/media/cutter.js';
 import { PeerStreamerError } from '../../core/util/errors.js';
 import { h264Aac720p, mpeg4Mp3Avi } from '../helpers/media-fixtures.js';
-import { cutAll, decodeErrors, joinSegments, tempDir } from './media-checks.js';
+import { cutAll, decodeErrors, joinSegments } from './media-checks.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 

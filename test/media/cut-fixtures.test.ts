@@ -18,15 +18,9 @@ import {
   vp9OpusWebm,
   type MediaFixture,
 } from '../helpers/media-fixtures.js';
-import {
-  cutAll,
-  decodeErrors,
-  firstVideoFrame,
-  joinSegments,
-  probeDuration,
-  tempDir,
-} from './media-checks.js';
+import { cutAll, decodeErrors, firstVideoFrame, joinSegments, probeDuration } from './media-checks.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 

@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveBinary } from '../../core/media/ffmpeg-binaries.js';
-import { tempDir } from './media-checks.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const noScripts = lacks(requires.executableScripts);
 const noFfmpeg = lacks(requires.ffmpeg);

@@ -12,7 +12,7 @@ import {
   unpackedAsarPath,
   type BinaryHost,
 } from '../../core/media/ffmpeg-binaries.js';
-import { tempDir } from './media-checks.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 function executable(file: string): string {
   mkdirSync(path.dirname(file), { recursive: true });

@@ -9,8 +9,9 @@ import type { SegmentRef } from '../../core/shared/manifest.js';
 import { sha256Hex } from '../../core/util/hash.js';
 import { h264VideoOnly } from '../helpers/media-fixtures.js';
 import { lacks, requires } from '../helpers/requirements.js';
-import { cleanupTempDirs, openStore, tempDir } from '../store/helpers.js';
+import { openStore } from '../store/helpers.js';
 import { cutAll } from './media-checks.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 

@@ -1,7 +1,6 @@
 /** Independent checks of cut output, done with ffmpeg/ffprobe themselves rather than our own parser. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ffmpegPath, ffprobePath } from '../../core/media/ffmpeg-binaries.js';
@@ -32,10 +31,6 @@ export async function cutAll(file: string, options: CutOptions = {}): Promise<Cu
   }
   if (init === null || result === null) throw new Error('cut ended without init or result');
   return { init, chunks, result, progress, events };
-}
-
-export function tempDir(prefix = 'peerstreamer-media-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 /** Writes init + the given chunks as one playable file, as a player would append them. */

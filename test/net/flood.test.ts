@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { sha256Hex } from '../../core/util/hash.js';
-import { deferred, rawDealer, receiveFor, startServer, waitFor } from './helpers.js';
+import { deferred, rawDealer, receiveFor, startServer } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
@@ -36,7 +37,7 @@ describe('a peer flooding requests', () => {
     for (let id = 1; id <= SENT; id++) {
       await flooder.send(packr.pack({ v: 1, id, type: 'get', video: 'v', index: id, fromChild: false }));
     }
-    await waitFor(() => server.peer(flooderId)?.messages === SENT);
+    await waitFor(() => server.peer(flooderId)?.messages === SENT, 'every flood message counted');
 
     // Another peer is served while every one of the flooder's slots is still taken.
     const client = new PeerClient();

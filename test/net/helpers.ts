@@ -1,5 +1,4 @@
 /** Real sockets on 127.0.0.1 with ports chosen by the kernel (bind to port 0), so test files never collide. */
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as zmq from 'zeromq';
 import { PeerServer, type PeerServerOptions } from '../../core/net/server.js';
 import { sha256Hex } from '../../core/util/hash.js';
@@ -103,13 +102,4 @@ export async function receiveFor(socket: zmq.Dealer, ms: number, count = Infinit
     }
   }
   return messages;
-}
-
-/** Polls `check` until true; `ms` only bounds a failure, a passing test waits for the condition alone. */
-export async function waitFor(check: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
 }

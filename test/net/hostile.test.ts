@@ -5,7 +5,8 @@ import type * as zmq from 'zeromq';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { MAX_HEADER_BYTES } from '../../core/protocol/limits.js';
-import { rawDealer, receiveFor, serveFixtures, startServer, waitFor } from './helpers.js';
+import { rawDealer, receiveFor, serveFixtures, startServer } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
@@ -97,7 +98,10 @@ const hostile: Array<[string, Buffer[]]> = [
 describe('hostile input from a raw DEALER', () => {
   it('is refused, counted per peer by reason, and the server keeps serving', async () => {
     for (const [, frames] of hostile) await dealer.send(frames);
-    await waitFor(() => (server.peer(PEER_ID)?.invalidTotal ?? 0) === hostile.length);
+    await waitFor(
+      () => (server.peer(PEER_ID)?.invalidTotal ?? 0) === hostile.length,
+      'every hostile message counted',
+    );
 
     // Every refusal is answered (the budget here is 1000/s); an extra reply would show up in place of
     // the pong below.
@@ -169,7 +173,7 @@ describe('hostile input from a raw DEALER', () => {
     const noisy = rawDealer(strict.address);
     try {
       for (let i = 0; i < 200; i++) await noisy.send(Buffer.from('garbage'));
-      await waitFor(() => strict.counters().invalidTotal === 200);
+      await waitFor(() => strict.counters().invalidTotal === 200, 'all 200 invalid messages counted');
       expect(strict.counters().throttledReplies).toBe(190);
       expect(await receiveFor(noisy, 30_000, 10)).toHaveLength(10);
       // A second later the budget has refilled: the next refusal is answered again.

@@ -6,7 +6,8 @@ import { REQUEST_TYPES, TYPES_WITH_BODY, type Request } from '../../core/protoco
 import { PeerStreamerError } from '../../core/util/errors.js';
 import { sha256Hex } from '../../core/util/hash.js';
 import { getBody, replies, requests } from '../protocol/fixtures.js';
-import { chunkOf, deferred, serveFixtures, startServer, waitFor } from './helpers.js';
+import { chunkOf, deferred, serveFixtures, startServer } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 let server: PeerServer;
 let client: PeerClient;
@@ -247,7 +248,7 @@ describe('the connection pool', () => {
     try {
       await quick.request(server.address, { type: 'ping' });
       expect(quick.counters().connections).toBe(1);
-      await waitFor(() => quick.counters().connections === 0);
+      await waitFor(() => quick.counters().connections === 0, 'the idle connection closed');
       await quick.request(server.address, { type: 'ping' });
       expect(quick.counters().connectionsOpened).toBe(2);
     } finally {

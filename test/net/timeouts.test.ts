@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { PeerStreamerError } from '../../core/util/errors.js';
-import { deferred, startServer, startServerOn, waitFor } from './helpers.js';
+import { deferred, startServer, startServerOn } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -158,7 +159,7 @@ describe('requests never hang', () => {
     const client = newClient();
     await failure(client.request(late.address, { type: 'stats' }, { timeoutMs: 50 }));
     answer.resolve();
-    await waitFor(() => client.counters().lateReplies === 1);
+    await waitFor(() => client.counters().lateReplies === 1, 'the late reply counted');
     expect(client.counters().unknownReplies).toBe(0);
   });
 });

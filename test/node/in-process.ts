@@ -5,7 +5,8 @@
 import { PeerNode, type PeerNodeOptions } from '../../core/node/peer-node.js';
 import { LIBRARY_PREFETCH_BYTES, type NodeConfig } from '../../core/node/node-config.js';
 import { silentLogger } from '../../core/util/logger.js';
-import { ingest, makeVideo, openStore, tempDir } from '../store/helpers.js';
+import { ingest, makeVideo, openStore } from '../store/helpers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 export interface InProcessNode {
   name: string;

@@ -4,8 +4,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../core/util/free-port.js';
-import { cleanupTempDirs } from '../store/helpers.js';
 import { startNode } from './in-process.js';
+import { cleanupTempDirs } from '../helpers/temp-dirs.js';
 
 afterAll(() => cleanupTempDirs());
 

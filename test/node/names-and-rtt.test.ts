@@ -11,9 +11,10 @@ import type { Transport } from '../../core/net/transport.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { freePort } from '../../core/util/free-port.js';
 import { NODE_ID_SETTING } from '../../core/node/node-identity.js';
-import { openStore, cleanupTempDirs, tempDir } from '../store/helpers.js';
-import { waitFor } from '../helpers/swarm.js';
+import { openStore } from '../store/helpers.js';
 import { startNode, sourceStoreDir, type InProcessNode } from './in-process.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
+import { waitFor } from '../helpers/wait.js';
 
 const running = new Set<PeerNode>();
 afterEach(async () => {

@@ -14,9 +14,10 @@ import { PeerClient } from '../../core/net/client.js';
 import { playStream } from '../../core/stream/play-client.js';
 import type { ChunkStore } from '../../core/store/chunk-store.js';
 import { silentLogger } from '../../core/util/logger.js';
-import { cleanupTempDirs, ingest, makeVideo, openStore, tempDir } from '../store/helpers.js';
-import { waitFor } from '../helpers/swarm.js';
+import { ingest, makeVideo, openStore } from '../store/helpers.js';
 import { sourceStoreDir, startNode } from './in-process.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
+import { waitFor } from '../helpers/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, expectCode, ingest, makeVideo, openStore, tempDir } from './helpers.js';
+import { expectCode, ingest, makeVideo, openStore } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 afterEach(cleanupTempDirs);
 

@@ -9,7 +9,8 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChunkStore } from '../../core/store/chunk-store.js';
-import { cleanupTempDirs, ingest, makeVideo, openStore, payload, sha256, tempDir } from './helpers.js';
+import { ingest, makeVideo, openStore, payload, sha256 } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 const stores: ChunkStore[] = [];
 async function freshStore(): Promise<ChunkStore> {

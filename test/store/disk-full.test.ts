@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, expectCode, ingest, makeVideo, openStore, tempDir } from './helpers.js';
+import { expectCode, ingest, makeVideo, openStore } from './helpers.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 const noMounts = lacks(requires.tmpfsMounts);
 

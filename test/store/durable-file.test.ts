@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileDurably, writeSyncedFile } from '../../core/store/durable-file.js';
-import { cleanupTempDirs, tempDir } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 afterAll(() => cleanupTempDirs());
 

@@ -1,14 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChunkStore } from '../../core/store/chunk-store.js';
-import {
-  cleanupTempDirs,
-  expectCode,
-  ingest,
-  makeVideo,
-  openStore,
-  recordEvents,
-  tempDir,
-} from './helpers.js';
+import { expectCode, ingest, makeVideo, openStore, recordEvents } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 const stores: ChunkStore[] = [];
 async function freshStore(capacityBytes?: number): Promise<ChunkStore> {

@@ -7,7 +7,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChunkStore } from '../../core/store/chunk-store.js';
-import { cleanupTempDirs, makeVideo, openStore, payload, sha256, tempDir } from './helpers.js';
+import { makeVideo, openStore, payload, sha256 } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 const stores: ChunkStore[] = [];
 async function freshStore(capacityBytes?: number): Promise<ChunkStore> {

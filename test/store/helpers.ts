@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../../core/shared/manifest.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
@@ -8,19 +5,6 @@ import type { ChunkKey, StoreOptions } from '../../core/store/types.js';
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Temp directories made by a test file, removed by cleanupTempDirs() in afterEach/afterAll. */
-const made: string[] = [];
-
-export function tempDir(label = 'store'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `peerstreamer-${label}-`));
-  made.push(dir);
-  return dir;
-}
-
-export function cleanupTempDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Deterministic bytes, different for every (seed, index). */

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
 import type { Manifest, MediaManifest } from '../../core/shared/manifest.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
-import { cleanupTempDirs, makeVideo, sha256, tempDir, type TestVideo } from './helpers.js';
+import { makeVideo, sha256, type TestVideo } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 /**
  * The store's LRU + pins, against the simplest model that can be right: a map of held chunks with a

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WINDOWS_RENAME_PAUSES_MS, renameReplacing } from '../../core/store/rename-replacing.js';
 import { storeKey } from '../../core/store/lock-file.js';
 import { openIndex } from '../../core/store/open-index.js';
-import { cleanupTempDirs, tempDir } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 afterAll(() => cleanupTempDirs());
 

@@ -13,8 +13,9 @@ import { MAX_POSTER_BYTES } from '../../core/shared/poster.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { INDEX_FILE } from '../../core/store/open-index.js';
 import { h264Aac720p } from '../helpers/media-fixtures.js';
-import { cleanupTempDirs, makeLegacyVideo, makeVideo, sha256, tempDir } from './helpers.js';
+import { makeLegacyVideo, makeVideo, sha256 } from './helpers.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INIT_INDEX } from '../../core/store/types.js';
 import { compileStore, fixtures } from './compiled-store.js';
-import { cleanupTempDirs, expectCode, openStore, sha256, tempDir } from './helpers.js';
+import { expectCode, openStore, sha256 } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 let compiled: ReturnType<typeof compileStore>;
 const children = new Set<ChildProcess>();

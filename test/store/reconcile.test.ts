@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, ingest, makeVideo, openStore, payload, sha256, tempDir } from './helpers.js';
+import { ingest, makeVideo, openStore, payload, sha256 } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 afterEach(cleanupTempDirs);
 

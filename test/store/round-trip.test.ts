@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChunkStore } from '../../core/store/chunk-store.js';
 import {
-  cleanupTempDirs,
   expectCode,
   ingest,
   makeLegacyVideo,
@@ -12,8 +11,8 @@ import {
   payload,
   recordEvents,
   sha256,
-  tempDir,
 } from './helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 const stores: ChunkStore[] = [];
 async function freshStore(): Promise<ChunkStore> {

@@ -14,7 +14,8 @@ import { ChunkStore } from '../../core/store/chunk-store.js';
 import { ChunkFetcher } from '../../core/stream/chunk-fetcher.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { startNode, sourceStoreDir } from '../node/in-process.js';
-import { cleanupTempDirs, makeVideo, tempDir } from '../store/helpers.js';
+import { makeVideo } from '../store/helpers.js';
+import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 
 /** The video sourceStoreDir() ingests: 20 chunks of 4000 bytes. */
 const video = makeVideo('movie', 20, 4000);
