@@ -1,5 +1,6 @@
 import type { GatewayBackend, PosterImage, ReadOptions } from '../gateway/backend.js';
 import { libraryEntry } from '../gateway/library-entry.js';
+import { LivePump } from '../gateway/live-pump.js';
 import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
 import type { TopologyNode as WireTopologyNode } from '../protocol/messages.js';
@@ -21,9 +22,8 @@ export interface NodeBackendOptions {
  * is only warming its own cache.
  */
 export class NodeBackend implements GatewayBackend {
-  private readonly listeners = new Set<(update: LiveUpdate) => void>();
   private readonly prefetcher: Prefetcher;
-  private timers: NodeJS.Timeout[] = [];
+  private readonly live: LivePump;
 
   constructor(
     private readonly node: PeerNode,
@@ -34,6 +34,19 @@ export class NodeBackend implements GatewayBackend {
       node.logger,
       node.config.readAhead,
       node.config.fetchConcurrency,
+    );
+    this.live = new LivePump(
+      [
+        {
+          everyMs: options.statsIntervalMs ?? 1_000,
+          updates: () => [{ type: 'stats', stats: node.stats() }],
+        },
+        {
+          everyMs: options.topologyIntervalMs ?? 1_000,
+          updates: async () => [{ type: 'topology', topology: await this.topology() }],
+        },
+      ],
+      (error) => node.logger.debug({ error: errorMessage(error) }, 'live update failed'),
     );
   }
 
@@ -119,43 +132,13 @@ export class NodeBackend implements GatewayBackend {
   }
 
   subscribe(listener: (update: LiveUpdate) => void): () => void {
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.startPushing();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stopPushing();
-    };
+    return this.live.subscribe(listener);
   }
 
   close(): void {
     // The library prefetch is the node's: it stops with the node, not with one of its gateways.
     this.prefetcher.close();
-    this.stopPushing();
-    this.listeners.clear();
-  }
-
-  private startPushing(): void {
-    const emit = (update: LiveUpdate): void => {
-      for (const listener of this.listeners) listener(update);
-    };
-    const statsTimer = setInterval(
-      () => emit({ type: 'stats', stats: this.node.stats() }),
-      this.options.statsIntervalMs ?? 1_000,
-    );
-    const topologyTimer = setInterval(() => {
-      this.topology().then(
-        (topology) => emit({ type: 'topology', topology }),
-        (error: unknown) => this.node.logger.debug({ error: errorMessage(error) }, 'topology update failed'),
-      );
-    }, this.options.topologyIntervalMs ?? 1_000);
-    statsTimer.unref();
-    topologyTimer.unref();
-    this.timers = [statsTimer, topologyTimer];
-  }
-
-  private stopPushing(): void {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
+    this.live.close();
   }
 
   private toApiTree(tree: WireTopologyNode): TopologyNode {

@@ -4,6 +4,7 @@ import type { Manifest } from '../shared/manifest.js';
 import { PeerStreamerError } from '../util/errors.js';
 import type { GatewayBackend, PosterImage } from '../gateway/backend.js';
 import { libraryEntry } from '../gateway/library-entry.js';
+import { LivePump } from '../gateway/live-pump.js';
 
 export interface StoreBackendOptions {
   /** The node's name in stats and topology. */
@@ -25,9 +26,7 @@ export class StoreBackend implements GatewayBackend {
   private readonly startedAt = Date.now();
   private readonly bytesFetched: Record<ChunkOrigin, number> = { local: 0, peer: 0, master: 0, source: 0 };
   private readonly chunksFetched: Record<ChunkOrigin, number> = { local: 0, peer: 0, master: 0, source: 0 };
-  private readonly listeners = new Set<(update: LiveUpdate) => void>();
-  private readonly intervalMs: number;
-  private pushTimer: NodeJS.Timeout | undefined;
+  private readonly live: LivePump;
   private topologyChanged = false;
   private streamsActive = 0;
   private readonly onStoreChange = (): void => {
@@ -40,7 +39,11 @@ export class StoreBackend implements GatewayBackend {
   ) {
     this.name = options.name ?? 'source';
     this.address = options.address ?? 'local';
-    this.intervalMs = options.updateIntervalMs ?? 1_000;
+    this.live = new LivePump(
+      [{ everyMs: options.updateIntervalMs ?? 1_000, updates: () => this.updates() }],
+      // Reads of an open store do not fail, and updates() sends nothing once it is closed.
+      () => undefined,
+    );
     store.on('chunk-added', this.onStoreChange);
     store.on('chunk-removed', this.onStoreChange);
   }
@@ -49,8 +52,7 @@ export class StoreBackend implements GatewayBackend {
   close(): void {
     this.store.off('chunk-added', this.onStoreChange);
     this.store.off('chunk-removed', this.onStoreChange);
-    this.stopPushing();
-    this.listeners.clear();
+    this.live.close();
   }
 
   async listVideos(): Promise<LibraryEntry[]> {
@@ -145,36 +147,17 @@ export class StoreBackend implements GatewayBackend {
   }
 
   subscribe(listener: (update: LiveUpdate) => void): () => void {
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.startPushing();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stopPushing();
-    };
+    return this.live.subscribe(listener);
   }
 
-  /**
-   * A steady clock, as a peer node's backend has: an idle second is news too (the throughput chart
-   * reads it as a second with no traffic), so stats go out every interval, not only after a change.
-   * Bursts (a whole video ingested, a fast player) still cost one update per interval.
-   */
-  private startPushing(): void {
-    this.pushTimer = setInterval(() => void this.push(), this.intervalMs);
-    this.pushTimer.unref();
-  }
-
-  private stopPushing(): void {
-    clearInterval(this.pushTimer);
-    this.pushTimer = undefined;
-  }
-
-  private async push(): Promise<void> {
-    if (this.store.isClosed) return;
+  /** Stats every tick; the topology too when the store changed since the last one. */
+  private async updates(): Promise<LiveUpdate[]> {
+    if (this.store.isClosed) return [];
     const withTopology = this.topologyChanged;
     this.topologyChanged = false;
     const updates: LiveUpdate[] = [{ type: 'stats', stats: await this.stats() }];
     if (withTopology) updates.push({ type: 'topology', topology: await this.topology() });
-    for (const update of updates) for (const listener of this.listeners) listener(update);
+    return updates;
   }
 }
 
