@@ -14,6 +14,7 @@ import { assertVideoName } from '../util/video-name-check.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import type { CutEvent, CutResult } from './cutter.js';
+import { describeSegment } from '../shared/segments.js';
 
 export class ManifestBuilder {
   private init: SegmentRef | null = null;
@@ -106,7 +107,7 @@ export class ManifestBuilder {
   ): string {
     const ref = written?.get(index);
     if (ref === undefined || ref.size !== size) {
-      const what = index === -1 ? 'the init segment' : `chunk ${index}`;
+      const what = describeSegment(index);
       throw new PeerStreamerError(
         'INTERNAL',
         `the manifest of "${this.name}" needs the stored hash of ${what} (${size} bytes), but ${ref === undefined ? 'none was given' : `the store wrote ${ref.size} bytes`}; pass what the writer wrote.`,

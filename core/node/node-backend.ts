@@ -7,6 +7,7 @@ import type { TopologyNode as WireTopologyNode } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
 import type { PeerNode } from './peer-node.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
+import { describeSegment } from '../shared/segments.js';
 
 export interface NodeBackendOptions {
   statsIntervalMs?: number;
@@ -113,7 +114,7 @@ export class NodeBackend implements GatewayBackend {
     } else if (!(await this.node.libraryPrefetch.ready(name, index))) {
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
-        `${index === -1 ? 'the init segment' : `chunk ${index}`} of ${JSON.stringify(name)} is not prefetched on this node; a warm-up gets only what the library prefetch holds.`,
+        `${describeSegment(index)} of ${JSON.stringify(name)} is not prefetched on this node; a warm-up gets only what the library prefetch holds.`,
         { name, index },
       );
     }

@@ -9,6 +9,7 @@ import type { UploadLimiter } from './upload-limiter.js';
 import type { IncomingRequestOf } from '../protocol/messages.js';
 import type { SwarmLibrary } from './swarm-library.js';
 import { PeerStreamerError } from '../util/errors.js';
+import { INIT_INDEX, describeSegment, missingSegmentReason, segmentRef } from '../shared/segments.js';
 
 export interface ServingOptions {
   server: PeerServer;
@@ -64,15 +65,9 @@ export class ServingService {
       );
     }
     const manifest = await fetcher.manifest(request.video);
-    const expected = request.index === -1 ? manifest.init : manifest.chunks[request.index];
-    if (!expected) {
-      throw new PeerStreamerError(
-        'CHUNK_NOT_FOUND',
-        request.index === -1
-          ? `${JSON.stringify(request.video)} is a legacy video without an init segment.`
-          : `${JSON.stringify(request.video)} has chunks 0 to ${manifest.chunks.length - 1}; there is no chunk ${request.index}.`,
-      );
-    }
+    const expected = segmentRef(manifest, request.index);
+    if (!expected)
+      throw new PeerStreamerError('CHUNK_NOT_FOUND', missingSegmentReason(manifest, request.index));
     let chunk: FetchedChunk | undefined;
     if (request.streamId !== undefined && request.index >= 0) {
       chunk = await sessions.get(
@@ -86,7 +81,7 @@ export class ServingService {
       chunk = await fetcher.fetch(request.video, request.index, peer.signal);
     } else {
       const bytes =
-        request.index === -1
+        request.index === INIT_INDEX
           ? await store.getInit(request.video)
           : await store.getChunk(request.video, request.index);
       if (bytes) chunk = { bytes, origin: 'local' };
@@ -94,7 +89,7 @@ export class ServingService {
     if (!chunk) {
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
-        `chunk ${request.index} of ${JSON.stringify(request.video)} is not held here; ask the master for its holders.`,
+        `${describeSegment(request.index)} of ${JSON.stringify(request.video)} is not held here; ask the master for its holders.`,
       );
     }
     await limiter.take(chunk.bytes.length, peer.signal);

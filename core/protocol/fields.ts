@@ -5,14 +5,9 @@
  * bound every string and array before walking it.
  */
 import { videoNameProblem } from '../shared/video-name.js';
-import {
-  CHUNK_INDEX_LIMIT,
-  INIT_SEGMENT_INDEX,
-  MAX_NODE_ID_CHARS,
-  MAX_NODE_NAME_BYTES,
-  MAX_STREAM_ID_BYTES,
-} from './limits.js';
+import { CHUNK_INDEX_LIMIT, MAX_NODE_ID_CHARS, MAX_NODE_NAME_BYTES, MAX_STREAM_ID_BYTES } from './limits.js';
 import { badField } from './problems.js';
+import { INIT_INDEX } from '../shared/segments.js';
 import { tcpAddressProblem } from './address.js';
 
 export type Fields = Readonly<Record<string, unknown>>;
@@ -67,7 +62,7 @@ export function readNumber(fields: Fields, key: string, min: number, max: number
 
 /** A chunk index; -1 (the init segment) only where `allowInit`. */
 export function checkIndex(value: unknown, path: string, allowInit: boolean): number {
-  const min = allowInit ? INIT_SEGMENT_INDEX : 0;
+  const min = allowInit ? INIT_INDEX : 0;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value >= CHUNK_INDEX_LIMIT) {
     const expected = allowInit
       ? `a chunk index: an integer from 0 to ${CHUNK_INDEX_LIMIT - 1}, or -1 for the init segment`

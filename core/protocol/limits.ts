@@ -29,8 +29,6 @@ export const MAX_ADDRESS_CHARS = 300;
 
 /** Chunk indexes are below 10^7 (more than a year of 4-second chunks). */
 export const CHUNK_INDEX_LIMIT = 10_000_000;
-/** The index that names a video's init segment rather than a media chunk. */
-export const INIT_SEGMENT_INDEX = -1;
 
 /** Total indexes in one inventory (register) or one report batch (added + removed). */
 export const MAX_INVENTORY_INDEXES = 1_000_000;

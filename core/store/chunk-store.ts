@@ -30,6 +30,7 @@ import {
 } from './types.js';
 import { verifyBlobs } from './verify.js';
 import { VideoWriter, type VideoWriterHost } from './video-writer.js';
+import { describeSegment } from '../shared/segments.js';
 
 /** Parsed manifests kept for putChunk/getManifest; bounded so many videos cannot grow memory. */
 const MANIFEST_CACHE_SIZE = 64;
@@ -422,7 +423,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     expected: SegmentRef,
     bytes: Uint8Array,
   ): Promise<void> {
-    const what = idx === INIT_INDEX ? 'the init segment' : `chunk ${idx}`;
+    const what = describeSegment(idx);
     const mismatch = (actual: string): PeerStreamerError =>
       new PeerStreamerError(
         'INVALID_CHECKSUM',

@@ -5,7 +5,7 @@ import type { Logger } from '../util/logger.js';
  * The index used for a video's init segment wherever a chunk index is expected (events, heldChunks,
  * verify reports). Peers need the init segment as much as any chunk, so it travels the same ways.
  */
-export const INIT_INDEX = -1;
+export { INIT_INDEX } from '../shared/segments.js';
 
 /** Identifies one media chunk of one video; `index` is INIT_INDEX (-1) for the init segment. */
 export interface ChunkKey {

@@ -3,6 +3,7 @@ import { PeerStreamerError } from '../util/errors.js';
 import type { BlobFiles } from './blob-files.js';
 import { assertStorableManifest } from './manifest-check.js';
 import { INIT_INDEX, type CommitOptions } from './types.js';
+import { describeSegment } from '../shared/segments.js';
 
 /** What a writer needs from its store; implemented by ChunkStore so the writer cannot reach further. */
 export interface VideoWriterHost {
@@ -176,7 +177,7 @@ export class VideoWriter {
     if (manifest.init !== null) expected.set(INIT_INDEX, manifest.init);
     for (const [index, ref] of expected) {
       const got = this.written.get(index);
-      const what = index === INIT_INDEX ? 'the init segment' : `chunk ${index}`;
+      const what = describeSegment(index);
       if (got === undefined) {
         throw new PeerStreamerError(
           'CHUNK_NOT_FOUND',

@@ -2,7 +2,14 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { ChunkOrigin } from '../shared/api-types.js';
-import type { Manifest } from '../shared/manifest.js';
+import type { Manifest, SegmentRef } from '../shared/manifest.js';
+import {
+  INIT_INDEX,
+  chunkKey,
+  describeSegment,
+  missingSegmentReason,
+  segmentRef,
+} from '../shared/segments.js';
 import type { PeerRef } from '../protocol/messages.js';
 import type { Logger } from '../util/logger.js';
 import { HolderCache } from './holder-cache.js';
@@ -97,7 +104,7 @@ export class ChunkFetcher {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 1_000;
     this.maxPeerAttempts = options.maxPeerAttempts ?? 3;
     // An evicted chunk that comes back over the network is counted again, as it crosses again.
-    options.store.on('chunk-removed', ({ video, index }) => this.unused.delete(`${index}\u0000${video}`));
+    options.store.on('chunk-removed', ({ video, index }) => this.unused.delete(chunkKey(video, index)));
   }
 
   /**
@@ -135,7 +142,7 @@ export class ChunkFetcher {
     signal?: AbortSignal,
     options: { background?: boolean } = {},
   ): Promise<FetchedChunk> {
-    const key = `${index}\u0000${video}`;
+    const key = chunkKey(video, index);
     let pending = this.inFlight.get(key);
     if (!pending) {
       const attempt = this.fetchOnce(video, index, signal);
@@ -178,7 +185,7 @@ export class ChunkFetcher {
 
   /** True when the chunk is in the store, or on its way there (fetched, or being stored). */
   holdsOrFetching(video: string, index: number): boolean {
-    return this.inFlight.has(`${index}\u0000${video}`) || this.options.store.hasChunk(video, index);
+    return this.inFlight.has(chunkKey(video, index)) || this.options.store.hasChunk(video, index);
   }
 
   private async fetchOnce(
@@ -188,7 +195,7 @@ export class ChunkFetcher {
   ): Promise<{ chunk: FetchedChunk; stored: Promise<void> }> {
     const { store } = this.options;
     // The store checks sizes against its own manifest, so a local hit needs no manifest lookup.
-    const local = index === -1 ? await store.getInit(video) : await store.getChunk(video, index);
+    const local = index === INIT_INDEX ? await store.getInit(video) : await store.getChunk(video, index);
     if (local) return { chunk: { bytes: local, origin: 'local' }, stored: Promise.resolve() };
     if (!this.hasUpstreamAtAll) {
       expectedRef(await this.manifest(video), index);
@@ -310,7 +317,7 @@ export class ChunkFetcher {
 
   /** Asks the master who holds chunks `from` .. `from + batch - 1`; shared while in flight. */
   private query(video: string, from: number): Promise<PeerRef[]> {
-    const key = `${from}\u0000${video}`;
+    const key = chunkKey(video, from);
     const pending = this.queries.get(key);
     if (pending !== undefined) return pending.done;
     const done = this.askHolders(video, from).finally(() => this.queries.delete(key));
@@ -354,15 +361,15 @@ export class ChunkFetcher {
     origin: ChunkOrigin,
   ): { chunk: FetchedChunk; stored: Promise<void> } {
     const { store, logger } = this.options;
-    const stored = (index === -1 ? store.putInit(video, bytes) : store.putChunk(video, index, bytes)).catch(
-      (error: unknown) => {
-        // A full disk must not stop playback: the chunk is verified, so it is handed out uncached.
-        logger.warn(
-          { video, index, code: isPeerStreamerError(error) ? error.code : undefined },
-          errorMessage(error),
-        );
-      },
-    );
+    const stored = (
+      index === INIT_INDEX ? store.putInit(video, bytes) : store.putChunk(video, index, bytes)
+    ).catch((error: unknown) => {
+      // A full disk must not stop playback: the chunk is verified, so it is handed out uncached.
+      logger.warn(
+        { video, index, code: isPeerStreamerError(error) ? error.code : undefined },
+        errorMessage(error),
+      );
+    });
     return { chunk: { bytes, origin }, stored };
   }
 
@@ -425,30 +432,17 @@ function isSilence(error: unknown): boolean {
   return error.code === 'TIMEOUT' || error.code === 'UNREACHABLE';
 }
 
-function expectedRef(manifest: Manifest, index: number): { size: number; sha256: string } {
-  if (index === -1) {
-    if (manifest.init === null) {
-      throw new PeerStreamerError(
-        'CHUNK_NOT_FOUND',
-        `video ${JSON.stringify(manifest.name)} is a legacy byte-split video and has no init segment.`,
-        { video: manifest.name },
-      );
-    }
-    return manifest.init;
+function expectedRef(manifest: Manifest, index: number): SegmentRef {
+  const ref = segmentRef(manifest, index);
+  if (ref === undefined) {
+    throw new PeerStreamerError('CHUNK_NOT_FOUND', `video ${missingSegmentReason(manifest, index)}`, {
+      video: manifest.name,
+      index,
+    });
   }
-  const chunk = manifest.chunks[index];
-  if (!chunk) {
-    throw new PeerStreamerError(
-      'CHUNK_NOT_FOUND',
-      `video ${JSON.stringify(manifest.name)} has chunks 0 to ${manifest.chunks.length - 1}; there is no chunk ${index}.`,
-      { video: manifest.name, index },
-    );
-  }
-  return chunk;
+  return ref;
 }
 
 function describeChunk(video: string, index: number): string {
-  return index === -1
-    ? `the init segment of ${JSON.stringify(video)}`
-    : `chunk ${index} of ${JSON.stringify(video)}`;
+  return `${describeSegment(index)} of ${JSON.stringify(video)}`;
 }

@@ -1,4 +1,5 @@
 import type { PeerRef } from '../protocol/messages.js';
+import { chunkKey } from '../shared/segments.js';
 
 /**
  * Answers of the master's `query`, cached per chunk. The original re-queried every 10 chunks so load
@@ -32,7 +33,7 @@ export class HolderCache {
   }
 
   get(video: string, index: number): PeerRef[] | undefined {
-    const key = `${index}\u0000${video}`;
+    const key = chunkKey(video, index);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     const ttl = entry.holders.length === 0 ? this.emptyTtlMs : this.ttlMs;
@@ -46,7 +47,7 @@ export class HolderCache {
   set(video: string, from: number, holders: PeerRef[][]): void {
     const at = this.now();
     holders.forEach((list, offset) =>
-      this.entries.set(`${from + offset}\u0000${video}`, { holders: list, at }),
+      this.entries.set(chunkKey(video, from + offset), { holders: list, at }),
     );
     // Bounded: a long session must not grow this without limit.
     if (this.entries.size > 20_000) this.entries.clear();

@@ -3,6 +3,7 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { Logger } from '../util/logger.js';
 import type { LibraryPrefetchStats } from '../shared/api-types.js';
 import { errorMessage } from '../util/errors.js';
+import { INIT_INDEX, chunkKey, videoOfChunkKey } from '../shared/segments.js';
 
 export interface LibraryPrefetchOptions {
   /** Bytes of prefetched, not yet played chunks this node may hold at once; 0 turns it off. */
@@ -21,7 +22,7 @@ export interface ListedVideo {
 }
 
 /** The beginning of every listed video: what a click needs to show its first frame. */
-const PARTS = [-1, 0] as const;
+const PARTS = [INIT_INDEX, 0] as const;
 
 /**
  * Warms the start of each video the library shows: when the library is listed, the init segment and
@@ -46,7 +47,7 @@ export class LibraryPrefetch {
   private heldBytes = 0;
   private closed = false;
   private readonly onRemoved = ({ video, index }: { video: string; index: number }): void =>
-    this.forget(key(video, index));
+    this.forget(chunkKey(video, index));
 
   constructor(
     private readonly fetcher: ChunkFetcher,
@@ -94,13 +95,13 @@ export class LibraryPrefetch {
 
   /** A video is being played: its prefetched chunks are in use now, and the queue gives way. */
   playing(video: string): void {
-    for (const index of PARTS) this.forget(key(video, index));
+    for (const index of PARTS) this.forget(chunkKey(video, index));
     this.queue.length = 0;
     this.queued.clear();
   }
 
   stats(): LibraryPrefetchStats {
-    const videos = new Set([...this.held.keys()].map((held) => held.slice(held.indexOf('\u0000') + 1)));
+    const videos = new Set([...this.held.keys()].map(videoOfChunkKey));
     return { videos: videos.size, bytes: this.heldBytes, inFlight: this.inFlight };
   }
 
@@ -146,17 +147,19 @@ export class LibraryPrefetch {
     const manifest = await this.fetcher.manifest(video);
     if (manifest.kind !== 'fmp4' || manifest.chunks.length === 0) return;
     const missing = PARTS.filter((index) => !this.fetcher.holdsOrFetching(video, index));
-    const sizes = missing.map((index) => (index === -1 ? manifest.init.size : manifest.chunks[0]!.size));
+    const sizes = missing.map((index) =>
+      index === INIT_INDEX ? manifest.init.size : manifest.chunks[0]!.size,
+    );
     const bytes = sizes.reduce((sum, size) => sum + size, 0);
     if (missing.length === 0 || this.heldBytes + bytes > this.budget || this.closed) return;
     // Reserved before fetching, so concurrent warms cannot overshoot the budget together.
-    for (const [position, index] of missing.entries()) this.hold(key(video, index), sizes[position]!);
+    for (const [position, index] of missing.entries()) this.hold(chunkKey(video, index), sizes[position]!);
     try {
       await Promise.all(
         missing.map((index) => this.fetcher.fetch(video, index, undefined, { background: true })),
       );
     } catch (error) {
-      for (const index of missing) this.forget(key(video, index));
+      for (const index of missing) this.forget(chunkKey(video, index));
       throw error;
     }
   }
@@ -172,8 +175,4 @@ export class LibraryPrefetch {
     this.held.delete(chunk);
     this.heldBytes -= bytes;
   }
-}
-
-function key(video: string, index: number): string {
-  return `${index}\u0000${video}`;
 }

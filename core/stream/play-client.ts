@@ -6,6 +6,7 @@ import type { ChunkOrigin } from '../shared/api-types.js';
 import { PeerStreamerError, askedPath, isPeerStreamerError, videoNotInSwarm } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { formatDuration } from '../shared/format.js';
+import { segmentRef } from '../shared/segments.js';
 
 export interface PlayOptions {
   startSeconds?: number;
@@ -63,7 +64,7 @@ export async function playStream(
     }
   };
   const fetchChunk = async (index: number): Promise<{ body: Buffer; origin: ChunkOrigin | undefined }> => {
-    const expected = index === -1 ? manifest.init! : manifest.chunks[index]!;
+    const expected = segmentRef(manifest, index)!;
     const { reply: got, body } = await client.request(
       address,
       { type: 'get', video, index, fromChild: true, streamId: options.streamId },

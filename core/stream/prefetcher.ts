@@ -1,6 +1,7 @@
 import type { ChunkFetcher } from './chunk-fetcher.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
+import { chunkKey } from '../shared/segments.js';
 
 /**
  * Read-ahead for the local player. The player asks the gateway for one chunk at a time; each ask
@@ -43,7 +44,7 @@ export class Prefetcher {
     if (this.closed) return;
     for (const want of this.wanted.values()) {
       for (let index = want.from; index < want.to && this.running.size < this.concurrency; index++) {
-        const key = `${index}\u0000${want.video}`;
+        const key = chunkKey(want.video, index);
         if (this.running.has(key) || this.fetcher.holdsOrFetching(want.video, index)) continue;
         if (Date.now() - (this.failedAt.get(key) ?? -Infinity) < RETRY_AFTER_MS) continue;
         this.running.add(key);

@@ -1,0 +1,37 @@
+/**
+ * A video's pieces by index: chunks are 0, 1, 2..., and the init segment (the codec setup every
+ * chunk needs) is INIT_INDEX. Every module that takes an index from the wire, the store or a player
+ * uses these, so the special case is written once.
+ */
+import type { Manifest, SegmentRef } from './manifest.js';
+
+export const INIT_INDEX = -1;
+
+/** The size and sha256 the manifest gives for piece `index`, or undefined when it has no such piece. */
+export function segmentRef(manifest: Manifest, index: number): SegmentRef | undefined {
+  if (index === INIT_INDEX) return manifest.init ?? undefined;
+  const chunk = manifest.chunks[index];
+  return chunk === undefined ? undefined : { size: chunk.size, sha256: chunk.sha256 };
+}
+
+/** "the init segment" or "chunk 7", for messages. */
+export function describeSegment(index: number): string {
+  return index === INIT_INDEX ? 'the init segment' : `chunk ${index}`;
+}
+
+/** Why a manifest has no piece `index`, in one sentence naming the video. */
+export function missingSegmentReason(manifest: Manifest, index: number): string {
+  return index === INIT_INDEX
+    ? `${JSON.stringify(manifest.name)} is a legacy byte-split video and has no init segment.`
+    : `${JSON.stringify(manifest.name)} has chunks 0 to ${manifest.chunks.length - 1}; there is no chunk ${index}.`;
+}
+
+/** One map key per piece of one video (the NUL cannot occur in a video name). */
+export function chunkKey(video: string, index: number): string {
+  return `${index}\u0000${video}`;
+}
+
+/** The video a chunkKey names. */
+export function videoOfChunkKey(key: string): string {
+  return key.slice(key.indexOf('\u0000') + 1);
+}
