@@ -4,7 +4,7 @@ import type { OkReplyOf, RequestOf, RequestType } from '../protocol/messages.js'
  * The one call node logic makes to other nodes. Implemented over the DEALER pool in core/net; kept
  * as an interface so each role's logic reads as protocol, not sockets.
  */
-export interface RequestOptions {
+export interface TransportRequestOptions {
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -13,6 +13,6 @@ export interface Transport {
   request<K extends RequestType>(
     address: string,
     request: RequestOf<K>,
-    options: RequestOptions,
+    options: TransportRequestOptions,
   ): Promise<{ reply: OkReplyOf<K>; body?: Buffer }>;
 }

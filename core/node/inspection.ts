@@ -4,7 +4,7 @@ import type {
   PeerStat,
   NodeRole as ApiNodeRole,
 } from '../shared/api-types.js';
-import type { InventoryEntry, TopologyNode } from '../protocol/messages.js';
+import type { InventoryEntry, WireTopologyNode } from '../protocol/messages.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { MasterLink } from './master-link.js';
 import type { NodeCounters } from './node-counters.js';
@@ -91,16 +91,16 @@ export async function buildSubtree(
   sources: InspectionSources,
   transport: Transport,
   depth = 0,
-): Promise<TopologyNode> {
+): Promise<WireTopologyNode> {
   const { registry, link } = sources;
   const level = link ? (link.level() ?? 1) : 0;
   const children = await Promise.all(
-    registry.children().map(async (child): Promise<TopologyNode> => {
+    registry.children().map(async (child): Promise<WireTopologyNode> => {
       // The master's directory is the authority on what each child holds, so it fills that in.
       const chunks: InventoryEntry[] = Object.entries(registry.directory.inventoryOf(child.name)).map(
         ([video, indexes]) => ({ video, indexes }),
       );
-      const fallback: TopologyNode = {
+      const fallback: WireTopologyNode = {
         name: child.name,
         address: child.address,
         role: child.role,

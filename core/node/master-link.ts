@@ -41,7 +41,8 @@ export interface MasterLinkOptions {
 type Upstream = {
   address: string;
   name: string;
-  level: number;
+  /** This node's level in the tree while attached here: its master's + 1 (1 under the source). */
+  ownLevel: number;
   isSupermaster: boolean;
   supermaster?: PeerRef;
 };
@@ -103,19 +104,19 @@ export class MasterLink implements UpstreamView {
   current(): { name: string; address: string; isSource: boolean } | null {
     const upstream = this.upstream;
     return upstream
-      ? { name: upstream.name, address: upstream.address, isSource: upstream.level === 1 }
+      ? { name: upstream.name, address: upstream.address, isSource: upstream.ownLevel === 1 }
       : null;
   }
 
   /** The master in use and whether it is the supermaster (for stats and logs). */
-  describe(): { address: string; name: string; onSupermaster: boolean; level: number } | null {
+  describe(): { address: string; name: string; onSupermaster: boolean; ownLevel: number } | null {
     const upstream = this.upstream;
     return upstream
       ? {
           address: upstream.address,
           name: upstream.name,
           onSupermaster: upstream.isSupermaster,
-          level: upstream.level,
+          ownLevel: upstream.ownLevel,
         }
       : null;
   }
@@ -138,15 +139,15 @@ export class MasterLink implements UpstreamView {
 
   /** This node's level in the tree (its master's + 1), or null while unattached. */
   level(): number | null {
-    return this.upstream?.level ?? null;
+    return this.upstream?.ownLevel ?? null;
   }
 
   /** The root's address as far as this node can tell (for whole-tree topology). */
   rootAddress(): string | null {
     const upstream = this.upstream;
     if (!upstream) return null;
-    if (upstream.level === 1) return upstream.address;
-    if (upstream.level === 2 && upstream.supermaster) return upstream.supermaster.address;
+    if (upstream.ownLevel === 1) return upstream.address;
+    if (upstream.ownLevel === 2 && upstream.supermaster) return upstream.supermaster.address;
     return upstream.address;
   }
 
@@ -288,7 +289,7 @@ export class MasterLink implements UpstreamView {
     this.upstream = {
       address,
       name: reply.masterName,
-      level: reply.level,
+      ownLevel: reply.level,
       isSupermaster,
       ...(reply.supermaster ? { supermaster: reply.supermaster } : {}),
     };

@@ -3,7 +3,7 @@ import { libraryEntry } from '../gateway/library-entry.js';
 import { LivePump } from '../gateway/live-pump.js';
 import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
-import type { TopologyNode as WireTopologyNode } from '../protocol/messages.js';
+import type { WireTopologyNode } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
 import type { PeerNode } from './peer-node.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';

@@ -21,7 +21,7 @@ import { UploadLimiter } from './upload-limiter.js';
 import { buildStats, buildSubtree, type InspectionSources, type LocalNodeStats } from './inspection.js';
 import { nodeIdOf } from './node-identity.js';
 import { advertisedAddress, type NodeConfig } from './node-config.js';
-import type { PeerRef, TopologyNode } from '../protocol/messages.js';
+import type { PeerRef, WireTopologyNode } from '../protocol/messages.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { errorMessage, type PeerStreamerError } from '../util/errors.js';
 import { parseTcpAddress } from '../protocol/address.js';
@@ -282,12 +282,12 @@ export class PeerNode {
   }
 
   /** This node's subtree (itself and what registered below it). */
-  subtree(): Promise<TopologyNode> {
+  subtree(): Promise<WireTopologyNode> {
     return buildSubtree(this.inspectionSources(), this.client);
   }
 
   /** The whole tree as far as this node can reach: asked of the root when this node knows it. */
-  async tree(): Promise<TopologyNode> {
+  async tree(): Promise<WireTopologyNode> {
     const root = this.link?.rootAddress();
     if (root) {
       try {

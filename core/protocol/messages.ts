@@ -229,7 +229,7 @@ export interface StatsOk {
   stats: Record<string, unknown>;
 }
 
-export interface TopologyNode {
+export interface WireTopologyNode {
   name: string;
   /** Null when the node has no reachable address (e.g. a desktop node that does not seed). */
   address: string | null;
@@ -237,11 +237,11 @@ export interface TopologyNode {
   level: number;
   /** What the node holds, as its master's chunk directory knows it (absent for the root). */
   chunks?: InventoryEntry[];
-  children: TopologyNode[];
+  children: WireTopologyNode[];
 }
 
 export interface TopologyOk {
-  tree: TopologyNode;
+  tree: WireTopologyNode;
 }
 
 export interface GetPosterOk {

@@ -43,7 +43,7 @@ import {
   type PeerRef,
   type ReplyFields,
   type RequestType,
-  type TopologyNode,
+  type WireTopologyNode,
   type VideoInfo,
 } from './messages.js';
 import { badField } from './problems.js';
@@ -93,7 +93,7 @@ function readTopology(
   path: string,
   depth: number,
   budget: { nodes: number; indexes: IndexBudget },
-): TopologyNode {
+): WireTopologyNode {
   if (depth > MAX_TOPOLOGY_DEPTH) throw badField(path, `at most ${MAX_TOPOLOGY_DEPTH} levels deep`, value);
   if (--budget.nodes < 0)
     throw badField(path, `part of a tree of at most ${MAX_TOPOLOGY_NODES} nodes`, value);

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Swarm, assertBuilt, runCli, topologyOf, type NodeProcess } from '../helpers/swarm.js';
-import type { TopologyNode } from '../../core/protocol/messages.js';
+import type { WireTopologyNode } from '../../core/protocol/messages.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -16,7 +16,7 @@ let swarm: Swarm;
 beforeAll(() => assertBuilt());
 afterEach(() => swarm?.stop());
 
-const childrenOf = (tree: TopologyNode): string[] =>
+const childrenOf = (tree: WireTopologyNode): string[] =>
   tree.children.map((child) => `${child.name}@${child.address ?? '-'}`);
 
 /** JSON log lines at pino's error level or above. */

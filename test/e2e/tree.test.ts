@@ -16,7 +16,7 @@ import {
   type NodeProcess,
 } from '../helpers/swarm.js';
 import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
-import type { TopologyNode } from '../../core/protocol/messages.js';
+import type { WireTopologyNode } from '../../core/protocol/messages.js';
 import { PeerClient } from '../../core/net/client.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { waitFor } from '../helpers/wait.js';
@@ -38,7 +38,7 @@ async function play(through: NodeProcess): Promise<Buffer> {
   return (await playThrough(through, 'movie')).bytes;
 }
 
-function names(tree: TopologyNode): string[] {
+function names(tree: WireTopologyNode): string[] {
   return [tree.name, ...tree.children.flatMap(names)];
 }
 

@@ -15,7 +15,7 @@ import { Writable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChunkOrigin, NodeStats } from '../../core/shared/api-types.js';
-import type { TopologyNode } from '../../core/protocol/messages.js';
+import type { WireTopologyNode } from '../../core/protocol/messages.js';
 import type { ReadyEvent } from '../../core/node/ready-line.js';
 import { PeerClient } from '../../core/net/client.js';
 import { playStream } from '../../core/stream/play-client.js';
@@ -337,7 +337,7 @@ export function statsOf(node: NodeProcess): Promise<NodeStats> {
   });
 }
 
-export function topologyOf(node: NodeProcess): Promise<TopologyNode> {
+export function topologyOf(node: NodeProcess): Promise<WireTopologyNode> {
   return ask(async (client) => (await client.request(node.address, { type: 'topology' })).reply.tree);
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import type { TopologyNode } from '../../protocol/messages.js';
+import type { WireTopologyNode } from '../../protocol/messages.js';
 import { optionalString, parseCommand } from '../args.js';
 import { remoteAddress, withNode } from '../remote.js';
 
@@ -25,9 +25,9 @@ the source to see the whole tree.
   },
 };
 
-export function renderTree(tree: TopologyNode): string {
+export function renderTree(tree: WireTopologyNode): string {
   const lines: string[] = [];
-  const walk = (node: TopologyNode, prefix: string, isLast: boolean, isRoot: boolean): void => {
+  const walk = (node: WireTopologyNode, prefix: string, isLast: boolean, isRoot: boolean): void => {
     const label = `${node.name} (${node.role}, level ${node.level}) ${node.address ?? '-'}`;
     lines.push(isRoot ? label : `${prefix}${isLast ? '└── ' : '├── '}${label}`);
     const childPrefix = isRoot ? '' : `${prefix}${isLast ? '    ' : '│   '}`;
