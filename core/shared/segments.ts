@@ -31,7 +31,8 @@ export function chunkKey(video: string, index: number): string {
   return `${index}\u0000${video}`;
 }
 
-/** The video a chunkKey names. */
-export function videoOfChunkKey(key: string): string {
-  return key.slice(key.indexOf('\u0000') + 1);
+/** The video and index a chunkKey was made from. */
+export function chunkKeyParts(key: string): { video: string; index: number } {
+  const separator = key.indexOf('\u0000');
+  return { video: key.slice(separator + 1), index: Number(key.slice(0, separator)) };
 }

@@ -30,7 +30,7 @@ import {
 } from './types.js';
 import { verifyBlobs } from './verify.js';
 import { VideoWriter, type VideoWriterHost } from './video-writer.js';
-import { describeSegment } from '../shared/segments.js';
+import { chunkKey, chunkKeyParts, describeSegment } from '../shared/segments.js';
 
 /** Parsed manifests kept for putChunk/getManifest; bounded so many videos cannot grow memory. */
 const MANIFEST_CACHE_SIZE = 64;
@@ -542,12 +542,8 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   /** Writes pin changes since the last flush into pin_count. Run inside a transaction. */
   private flushPins(): void {
     for (const key of this.dirtyPins) {
-      const newline = key.lastIndexOf('\n');
-      this.index.setPinCount(
-        key.slice(0, newline),
-        Number(key.slice(newline + 1)),
-        this.chunkPins.get(key) ?? 0,
-      );
+      const { video, index } = chunkKeyParts(key);
+      this.index.setPinCount(video, index, this.chunkPins.get(key) ?? 0);
     }
     this.dirtyPins.clear();
   }
@@ -680,11 +676,6 @@ interface PutResult {
   /** Bytes the store grew by (less when the row replaced one). */
   grown: number;
   evicted: ChunkRow[];
-}
-
-function chunkKey(video: string, index: number): string {
-  // Video names cannot contain control characters, so a newline cannot be part of one.
-  return `${video}\n${index}`;
 }
 
 function assertChunkKey(video: string, index: number): void {

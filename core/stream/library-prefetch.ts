@@ -3,7 +3,7 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { Logger } from '../util/logger.js';
 import type { LibraryPrefetchStats } from '../shared/api-types.js';
 import { errorMessage } from '../util/errors.js';
-import { INIT_INDEX, chunkKey, videoOfChunkKey } from '../shared/segments.js';
+import { INIT_INDEX, chunkKey, chunkKeyParts } from '../shared/segments.js';
 
 export interface LibraryPrefetchOptions {
   /** Bytes of prefetched, not yet played chunks this node may hold at once; 0 turns it off. */
@@ -101,7 +101,7 @@ export class LibraryPrefetch {
   }
 
   stats(): LibraryPrefetchStats {
-    const videos = new Set([...this.held.keys()].map(videoOfChunkKey));
+    const videos = new Set([...this.held.keys()].map((key) => chunkKeyParts(key).video));
     return { videos: videos.size, bytes: this.heldBytes, inFlight: this.inFlight };
   }
 

@@ -6,7 +6,7 @@ import {
   describeSegment,
   missingSegmentReason,
   segmentRef,
-  videoOfChunkKey,
+  chunkKeyParts,
 } from '../../core/shared/segments.js';
 
 const media: MediaManifest = {
@@ -48,6 +48,10 @@ describe('segments: one home for the init segment and chunk keys', () => {
   it('chunk keys tell pieces and videos apart, and give the video back', () => {
     const keys = new Set([chunkKey('a', 1), chunkKey('a', 11), chunkKey('a1', 1), chunkKey('a', INIT_INDEX)]);
     expect(keys.size).toBe(4);
-    expect(videoOfChunkKey(chunkKey('a video: with colons', 7))).toBe('a video: with colons');
+    expect(chunkKeyParts(chunkKey('a video: with colons', 7))).toEqual({
+      video: 'a video: with colons',
+      index: 7,
+    });
+    expect(chunkKeyParts(chunkKey('v', INIT_INDEX))).toEqual({ video: 'v', index: INIT_INDEX });
   });
 });
