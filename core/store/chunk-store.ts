@@ -73,6 +73,8 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   private readonly writers = new Set<string>();
   private readonly indexBatch = new GroupCommit<PendingPut, PutResult>((puts) => this.indexPuts(puts));
   private closed = false;
+  /** A shrink back to capacity, due at the end of this turn, once the last pin on a chunk went. */
+  private shrinkDue: Promise<void> | undefined;
 
   private constructor(
     dir: string,
@@ -343,6 +345,9 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     if (count > 1) this.chunkPins.set(key, count - 1);
     else this.chunkPins.delete(key);
     this.dirtyPins.add(key);
+    // A chunk kept over capacity while a stream needed it goes now, not at the next put (which may
+    // never come once plays end): streams release their pins in a burst, so one shrink serves them.
+    if (count === 1 && this.overCapacity(0) > 0) this.scheduleShrink();
   }
 
   /** Bytes of payload the store may hold; null means unlimited. */
@@ -384,8 +389,9 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   }
 
   /** Resolves once background file deletions (after commit, eviction) have finished. */
-  whenIdle(): Promise<void> {
-    return this.blobFiles.idle();
+  async whenIdle(): Promise<void> {
+    await this.shrinkDue;
+    await this.blobFiles.idle();
   }
 
   getSetting<T = unknown>(key: string): T | undefined {
@@ -546,6 +552,15 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
       this.index.setPinCount(video, index, this.chunkPins.get(key) ?? 0);
     }
     this.dirtyPins.clear();
+  }
+
+  private scheduleShrink(): void {
+    this.shrinkDue ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        this.shrinkDue = undefined;
+        if (!this.closed && this.overCapacity(0) > 0) return this.shrinkToCapacity();
+      })
+      .catch((error: unknown) => this.reportBackgroundError('evicting chunks after their pins went', error));
   }
 
   private async shrinkToCapacity(): Promise<void> {

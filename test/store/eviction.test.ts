@@ -85,6 +85,22 @@ describe('capacity and least-recently-used eviction', () => {
     expect(store.stats()).toMatchObject({ bytes: 500, capacityBytes: 500 });
   });
 
+  it('shrinks back to capacity as soon as the last pin of a chunk held over it goes, with no put to wait for', async () => {
+    const store = await freshStore(300);
+    const events = recordEvents(store);
+    const video = cachedVideo(store, 'v', 5);
+    // A stream pins what it reads ahead: the store goes over capacity rather than evict them.
+    for (const n of [0, 1, 2, 3, 4]) store.pinChunk('v', n);
+    for (const n of [0, 1, 2, 3, 4]) await store.putChunk('v', n, video.chunks[n]!);
+    expect(store.stats().bytes).toBe(500);
+    // The stream ends and lets go of its pins; nothing is put afterwards.
+    for (const n of [0, 1, 2, 3]) store.unpinChunk('v', n);
+    await store.whenIdle();
+    expect(store.stats().bytes).toBeLessThanOrEqual(300);
+    expect(held(store, 'v')).toContain(4); // still pinned
+    expect(events.filter((event) => event.startsWith('removed'))).toHaveLength(2);
+  });
+
   it('unpinning a whole video makes it evictable, LRU first', async () => {
     const store = await freshStore();
     await ingest(store, makeVideo('source', 3, 100));
