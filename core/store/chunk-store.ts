@@ -45,8 +45,9 @@ const MAX_SETTING_KEY_LENGTH = 200;
  * evicted, never the chunk just put. When everything else is pinned the put still succeeds and the
  * store stays over capacity: pins are promises to active streams and to a source's own videos, and a
  * chunk refused now would only be requested again by the stream that is playing it. The overrun is
- * bounded by what is pinned; the next put after pins are released brings the store back under.
- * Releasing a pin does not evict by itself, so releasing pins never costs disk work on the hot path.
+ * bounded by what is pinned. When the last pin of a chunk goes while the store is over capacity,
+ * one shrink runs at the end of that turn (streams release their pins in bursts), so the store does
+ * not stay over once plays end; under capacity, releasing a pin costs nothing but a map update.
  */
 export class ChunkStore extends EventEmitter<StoreEvents> {
   readonly dir: string;
