@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Manifest, SegmentRef } from '../shared/manifest.js';
@@ -16,7 +15,14 @@ import { assertStorableManifest, samePayloads } from './manifest-check.js';
 import { INDEX_FILE, openIndex } from './open-index.js';
 import { PosterStore } from './poster-store.js';
 import { reconcile } from './reconcile.js';
-import { notWritableError, translateFileError, translateSqliteError } from './store-errors.js';
+import {
+  translateFileError,
+  translateSqliteError,
+  videoExistsError,
+  videoNotFoundError,
+} from './store-errors.js';
+import { assertCapacity, assertChunkKey, assertSettingKey, prepareDirectory } from './store-input-checks.js';
+import { ManifestCache } from './manifest-cache.js';
 import {
   INIT_INDEX,
   type ChunkKey,
@@ -30,11 +36,8 @@ import {
 } from './types.js';
 import { verifyBlobs } from './verify.js';
 import { VideoWriter, type VideoWriterHost } from './video-writer.js';
-import { chunkKey, chunkKeyParts, describeSegment } from '../shared/segments.js';
-
-/** Parsed manifests kept for putChunk/getManifest; bounded so many videos cannot grow memory. */
-const MANIFEST_CACHE_SIZE = 64;
-const MAX_SETTING_KEY_LENGTH = 200;
+import { describeSegment } from '../shared/segments.js';
+import { ChunkPins } from './chunk-pins.js';
 
 /**
  * One node's chunk store: a SQLite index (videos, chunks, settings) beside content-addressed payload
@@ -62,15 +65,8 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   private readonly verifyReads: boolean;
   private capacity: number | null;
   private bytesHeld: number;
-  /** Per-chunk pins of active streams. In memory on purpose: they die with the process that took them. */
-  private readonly chunkPins = new Map<string, number>();
-  /**
-   * Chunk pins change twice per chunk a stream plays. Writing each change to SQLite on the event loop
-   * cost a node tens of milliseconds (WAL writes and checkpoints), so changes are mirrored into
-   * pin_count in one batch, just before something reads that column (eviction, stats).
-   */
-  private readonly dirtyPins = new Set<string>();
-  private readonly manifests = new Map<string, Manifest>();
+  private readonly pins = new ChunkPins();
+  private readonly manifests: ManifestCache;
   private readonly writers = new Set<string>();
   private readonly indexBatch = new GroupCommit<PendingPut, PutResult>((puts) => this.indexPuts(puts));
   private closed = false;
@@ -94,6 +90,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     this.verifyReads = options.verifyReads ?? false;
     this.capacity = options.capacityBytes ?? null;
     this.bytesHeld = index.totalBytes();
+    this.manifests = new ManifestCache((name) => index.video(name)?.manifest);
     this.posters = new PosterStore({
       dir,
       db: index.db,
@@ -175,7 +172,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
         { video: name, dir: this.dir },
       );
     }
-    if (!options.replace && this.index.video(name) !== undefined) throw this.videoExists(name);
+    if (!options.replace && this.index.video(name) !== undefined) throw videoExistsError(this.dir, name);
     this.writers.add(name);
     return new VideoWriter(this.writerHost(), name, options.replace);
   }
@@ -208,7 +205,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
         return rows;
       }),
     );
-    this.manifests.delete(name);
+    this.manifests.forget(name);
     this.afterRemoval(removed);
   }
 
@@ -310,11 +307,11 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     const removed = this.sql('deleting a video', () =>
       this.index.transaction(() => {
         const rows = this.index.deleteChunksOfVideo(name);
-        if (!this.index.deleteVideo(name)) throw this.videoNotFound(name);
+        if (!this.index.deleteVideo(name)) throw videoNotFoundError(this.dir, name);
         return rows;
       }),
     );
-    this.manifests.delete(name);
+    this.manifests.forget(name);
     await this.afterRemoval(removed);
   }
 
@@ -323,7 +320,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     this.assertOpen();
     assertVideoName(name);
     if (!this.sql('pinning a video', () => this.index.setVideoPinned(name, pinned))) {
-      throw this.videoNotFound(name);
+      throw videoNotFoundError(this.dir, name);
     }
   }
 
@@ -331,24 +328,17 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   pinChunk(video: string, index: number): void {
     this.assertOpen();
     assertChunkKey(video, index);
-    const key = chunkKey(video, index);
-    this.chunkPins.set(key, (this.chunkPins.get(key) ?? 0) + 1);
-    this.dirtyPins.add(key);
+    this.pins.pin(video, index);
   }
 
   /** Releases one pin taken with pinChunk; releasing a pin that is not held does nothing. */
   unpinChunk(video: string, index: number): void {
     this.assertOpen();
     assertChunkKey(video, index);
-    const key = chunkKey(video, index);
-    const count = this.chunkPins.get(key);
-    if (count === undefined) return;
-    if (count > 1) this.chunkPins.set(key, count - 1);
-    else this.chunkPins.delete(key);
-    this.dirtyPins.add(key);
+    const wasLast = this.pins.unpin(video, index);
     // A chunk kept over capacity while a stream needed it goes now, not at the next put (which may
     // never come once plays end): streams release their pins in a burst, so one shrink serves them.
-    if (count === 1 && this.overCapacity(0) > 0) this.scheduleShrink();
+    if (wasLast && this.overCapacity(0) > 0) this.scheduleShrink();
   }
 
   /** Bytes of payload the store may hold; null means unlimited. */
@@ -484,7 +474,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
             return { ok: false, error };
           }
           const row: ChunkRow = { video, idx, sha256: expected.sha256, size: expected.size };
-          const pins = this.chunkPins.get(chunkKey(video, idx)) ?? 0;
+          const pins = this.pins.count(video, idx);
           const replacedSize = this.index.upsertChunk(row, this.usage.next(), pins);
           this.usage.forget(video, idx);
           const grown = expected.size - replacedSize;
@@ -548,11 +538,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
 
   /** Writes pin changes since the last flush into pin_count. Run inside a transaction. */
   private flushPins(): void {
-    for (const key of this.dirtyPins) {
-      const { video, index } = chunkKeyParts(key);
-      this.index.setPinCount(video, index, this.chunkPins.get(key) ?? 0);
-    }
-    this.dirtyPins.clear();
+    this.pins.flush((video, index, count) => this.index.setPinCount(video, index, count));
   }
 
   private scheduleShrink(): void {
@@ -581,7 +567,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   private commitVideo(manifest: Manifest, pinned: boolean, replace: boolean): void {
     this.assertOpen();
     const name = manifest.name;
-    if (!replace && this.index.video(name) !== undefined) throw this.videoExists(name);
+    if (!replace && this.index.video(name) !== undefined) throw videoExistsError(this.dir, name);
     const payloads: ChunkRow[] = manifest.chunks.map((chunk) => ({
       video: name,
       idx: chunk.index,
@@ -596,7 +582,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
         this.index.deleteVideo(name);
         this.index.insertVideo(name, JSON.stringify(manifest), pinned, new Date().toISOString());
         for (const row of payloads) {
-          this.index.upsertChunk(row, this.usage.next(), this.chunkPins.get(chunkKey(name, row.idx)) ?? 0);
+          this.index.upsertChunk(row, this.usage.next(), this.pins.count(name, row.idx));
           this.usage.forget(name, row.idx);
         }
         const freed = removed.reduce((sum, row) => sum + row.size, 0);
@@ -610,7 +596,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
       }),
     );
     this.bytesHeld += added;
-    this.manifests.delete(name);
+    this.manifests.forget(name);
     void this.afterRemoval([...removed, ...evicted]);
     for (const row of payloads) this.emit('chunk-added', { video: name, index: row.idx });
   }
@@ -631,25 +617,13 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   }
 
   private manifestOf(name: string): Manifest | undefined {
-    const cached = this.manifests.get(name);
-    if (cached !== undefined) {
-      // Re-insert so the Map's order is least-recently-used first.
-      this.manifests.delete(name);
-      this.manifests.set(name, cached);
-      return cached;
-    }
-    const row = this.index.video(name);
-    if (row === undefined) return undefined;
-    const manifest = deepFreeze(JSON.parse(row.manifest) as Manifest);
-    this.manifests.set(name, manifest);
-    if (this.manifests.size > MANIFEST_CACHE_SIZE) this.manifests.delete(this.manifests.keys().next().value!);
-    return manifest;
+    return this.manifests.get(name);
   }
 
   private requireManifest(video: string): Manifest {
     assertVideoName(video);
     const manifest = this.manifestOf(video);
-    if (manifest === undefined) throw this.videoNotFound(video);
+    if (manifest === undefined) throw videoNotFoundError(this.dir, video);
     return manifest;
   }
 
@@ -660,22 +634,6 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     } catch (error) {
       throw translateSqliteError(error, this.dir, path.join(this.dir, INDEX_FILE), doing);
     }
-  }
-
-  private videoExists(name: string): PeerStreamerError {
-    return new PeerStreamerError(
-      'VIDEO_EXISTS',
-      `${JSON.stringify(name)} already exists in the store ${this.dir}; pass replace (--replace) to overwrite it, or choose another name.`,
-      { video: name, dir: this.dir },
-    );
-  }
-
-  private videoNotFound(name: string): PeerStreamerError {
-    return new PeerStreamerError(
-      'VIDEO_NOT_FOUND',
-      `${JSON.stringify(name)} is not in the store ${this.dir}; list what it holds with \`peerstreamer ls --store ${this.dir}\`, or record its manifest first.`,
-      { video: name, dir: this.dir },
-    );
   }
 }
 
@@ -692,56 +650,4 @@ interface PutResult {
   /** Bytes the store grew by (less when the row replaced one). */
   grown: number;
   evicted: ChunkRow[];
-}
-
-function assertChunkKey(video: string, index: number): void {
-  assertVideoName(video);
-  if (!Number.isSafeInteger(index) || index < INIT_INDEX) {
-    throw new PeerStreamerError(
-      'INVALID_ARGUMENT',
-      `Chunk index ${String(index)} of ${JSON.stringify(video)} is not valid; expected an integer >= 0, or -1 for the init segment.`,
-      { video, index },
-    );
-  }
-}
-
-function assertCapacity(bytes: number): void {
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new PeerStreamerError(
-      'INVALID_ARGUMENT',
-      `Store capacity ${String(bytes)} is not a positive whole number of bytes; pass e.g. 2147483648 for 2 GiB, or null for no limit.`,
-      { capacityBytes: bytes },
-    );
-  }
-}
-
-function assertSettingKey(key: string): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_SETTING_KEY_LENGTH) {
-    throw new PeerStreamerError(
-      'INVALID_ARGUMENT',
-      `Setting key ${JSON.stringify(key)} is not valid; expected a non-empty string of at most ${MAX_SETTING_KEY_LENGTH} characters.`,
-      { key },
-    );
-  }
-}
-
-/** Creates the directory and checks it can be written, before any lock or file is touched. */
-async function prepareDirectory(dir: string): Promise<void> {
-  try {
-    await fs.mkdir(dir, { recursive: true });
-    const stat = await fs.stat(dir);
-    if (!stat.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    await fs.access(dir, fs.constants.W_OK);
-  } catch (error) {
-    const translated = translateFileError(error, dir, dir, 'creating the store directory');
-    throw translated instanceof PeerStreamerError ? translated : notWritableError(dir, dir, error);
-  }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

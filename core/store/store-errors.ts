@@ -60,3 +60,19 @@ export function translateSqliteError(error: unknown, dir: string, file: string, 
   }
   return error;
 }
+
+export function videoExistsError(dir: string, name: string): PeerStreamerError {
+  return new PeerStreamerError(
+    'VIDEO_EXISTS',
+    `${JSON.stringify(name)} already exists in the store ${dir}; pass replace (--replace) to overwrite it, or choose another name.`,
+    { video: name, dir },
+  );
+}
+
+export function videoNotFoundError(dir: string, name: string): PeerStreamerError {
+  return new PeerStreamerError(
+    'VIDEO_NOT_FOUND',
+    `${JSON.stringify(name)} is not in the store ${dir}; list what it holds with \`peerstreamer ls --store ${dir}\`, or record its manifest first.`,
+    { video: name, dir },
+  );
+}
