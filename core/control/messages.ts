@@ -89,13 +89,6 @@ export interface ControlResultFields {
   export: { bytes: number; chunks: number };
 }
 
-export interface ControlError {
-  type: 'error';
-  /** A PeerStreamerError code (VIDEO_EXISTS, NOT_MEDIA, ...) or a channel code (BAD_REQUEST, ...). */
-  code: string;
-  message: string;
-}
-
 /** Codes the channel itself answers with, beside the codes of the errors a command can meet. */
 export type ControlChannelCode =
   | 'BAD_REQUEST'

@@ -144,10 +144,6 @@ export function readOptionalNodeId(fields: Fields): { nodeId?: string } {
   return { nodeId: value };
 }
 
-export function readArray(fields: Fields, key: string, maxLength: number, path = ''): readonly unknown[] {
-  return checkArray(own(fields, key), join(path, key), maxLength);
-}
-
 export function checkArray(value: unknown, path: string, maxLength: number): readonly unknown[] {
   if (!Array.isArray(value) || value.length > maxLength) {
     throw badField(path, `an array of at most ${maxLength} items`, value);

@@ -41,7 +41,6 @@ export const MAX_QUERY_COUNT = 64;
 export const MAX_HOLDERS_PER_INDEX = 64;
 
 export const MAX_VIDEOS_LISTED = 10_000;
-export const MAX_MANIFEST_CHUNKS = CHUNK_INDEX_LIMIT;
 export const MAX_TEXT_CHARS = 2_000;
 /** An error code on the wire (and on the control channel): upper case, at most 64 characters. */
 export const ERROR_CODE_FORMAT = /^[A-Z][A-Z0-9_]{0,63}$/;

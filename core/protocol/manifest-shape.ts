@@ -16,7 +16,7 @@ import {
   readVideoName,
   type Fields,
 } from './fields.js';
-import { MAX_BODY_BYTES, MAX_MANIFEST_CHUNKS, MAX_MIME_TYPE_CHARS } from './limits.js';
+import { CHUNK_INDEX_LIMIT, MAX_BODY_BYTES, MAX_MIME_TYPE_CHARS } from './limits.js';
 import { badField } from './problems.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -53,7 +53,7 @@ export function readPosterRef(value: unknown, path: string): PosterRef {
 }
 
 function readChunks(fields: Fields, path: string): ChunkEntry[] {
-  const list = checkArray(own(fields, 'chunks'), join(path, 'chunks'), MAX_MANIFEST_CHUNKS);
+  const list = checkArray(own(fields, 'chunks'), join(path, 'chunks'), CHUNK_INDEX_LIMIT);
   const chunks: ChunkEntry[] = [];
   for (let i = 0; i < list.length; i++) {
     const chunkPath = join(join(path, 'chunks'), i);

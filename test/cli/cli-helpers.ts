@@ -17,7 +17,7 @@ const run = promisify(execFile);
 
 export { runCli } from '../helpers/swarm.js';
 export { tempDir } from '../helpers/temp-dirs.js';
-export { decodeErrors, probeDuration, firstVideoFrame } from '../media/media-checks.js';
+export { decodeErrors, firstVideoFrame } from '../media/media-checks.js';
 export type { CliResult };
 
 /** Runs the CLI and fails the test, showing stderr, unless it exits 0. */

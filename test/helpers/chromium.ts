@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 const DEFAULT_PATH = '/usr/bin/chromium';
 
@@ -66,5 +66,3 @@ export async function launchChromium(viewport = { width: 1280, height: 720 }): P
   });
   return { context, close: () => context.close() };
 }
-
-export type { Browser };

@@ -6,12 +6,7 @@
 import type { DesktopBridge } from '../../../electron/ipc/contract.js';
 
 export type { DesktopBridge };
-export type {
-  IngestProgress,
-  LoadedSettingsView,
-  SaveSettingsResult,
-  UpdateStatus,
-} from '../../../electron/ipc/contract.js';
+export type { IngestProgress, UpdateStatus } from '../../../electron/ipc/contract.js';
 export type { AppSettings, SettingsProblems } from '../../../core/settings/settings-model.js';
 
 declare global {

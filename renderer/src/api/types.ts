@@ -1,6 +1,5 @@
 /** The node's API shapes, imported as types only: the renderer never loads core/ code. */
 export type {
-  ApiError,
   ChunkOrigin,
   LibraryEntry,
   LiveUpdate,
