@@ -14,7 +14,6 @@ import { serveNodeUi, type UiServer } from '../../core/node/ui-server.js';
 import type { ChunkOrigin, LibraryEntry, NodeStats } from '../../core/shared/api-types.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
-import { freePort } from '../../core/util/free-port.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { generateFixture } from '../helpers/media-fixtures.js';
 
@@ -63,7 +62,8 @@ export class GatewaySwarm {
     const node = await PeerNode.start(
       nodeConfigFromFlags({
         name,
-        port: String(await freePort()),
+        // Any free port, taken at bind: a port picked first could be taken by another test before it.
+        port: '0',
         ip: '127.0.0.1',
         bind: '127.0.0.1',
         store: path.join(this.root, name),
