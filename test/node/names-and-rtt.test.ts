@@ -222,9 +222,12 @@ describe('round-trip times', () => {
       link.start();
       const rtt = () => health.get(source.address)?.rttMs ?? null;
       await waitFor(() => (health.get(source.address)?.rttSamples ?? 0) >= 10, 'ten heartbeats');
-      // Every sample is at least the added latency, so the smoothed figure is too; loopback adds little.
+      // Every sample is at least the added latency, so the smoothed figure is too.
       expect(rtt()).toBeGreaterThanOrEqual(40);
-      expect(rtt()).toBeLessThan(80);
+      // Loopback adds little, but on a loaded machine scheduling can add tens of ms to a few samples:
+      // the smoothed figure comes within the band once they pass (it read 85 ms once beside a second suite).
+      await waitFor(() => (rtt() ?? 100) < 80 || undefined, 'the RTT to settle near the 40 ms added');
+      expect(rtt()).toBeGreaterThanOrEqual(40);
       latency.ms = 2;
       await waitFor(() => (rtt() ?? 100) < 15 || undefined, 'the RTT to follow the faster link');
       // The master's peer table shows the child's own figure, from the heartbeats.
