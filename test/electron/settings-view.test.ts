@@ -1,13 +1,12 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import react from '@vitejs/plugin-react';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { CACHE_SIZE_UNIT, UPLOAD_LIMIT_UNIT } from '../../core/settings/settings-model.js';
+import { buildHarness } from '../helpers/harness-build.js';
 
 const noChromium = lacks(requires.chromium);
 
@@ -19,17 +18,7 @@ let outDir: string;
 let browser: LaunchedBrowser;
 
 beforeAll(async () => {
-  const cache = path.join(REPO, 'node_modules', '.cache', 'peerstreamer-electron-tests');
-  await mkdir(cache, { recursive: true });
-  outDir = await mkdtemp(path.join(cache, 'settings-view-'));
-  await build({
-    configFile: false,
-    root: HARNESS,
-    base: './',
-    logLevel: 'silent',
-    plugins: [react()],
-    build: { outDir, emptyOutDir: true, minify: false },
-  });
+  outDir = await buildHarness(HARNESS, 'settings-view');
   browser = await launchChromium();
   // Served from memory, so no port is opened and no file: URL quirks apply.
   await browser.context.route(`${ORIGIN}/**`, async (route) => {

@@ -4,15 +4,14 @@
  * video playing (and the app told so), Restart asks the app and shows a refusal in words, Later
  * waits for the next version. test/renderer/watching.test.ts has the real player reporting.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import react from '@vitejs/plugin-react';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { buildHarness } from '../helpers/harness-build.js';
 
 const noChromium = lacks(requires.chromium);
 
@@ -24,17 +23,7 @@ let outDir: string;
 let browser: LaunchedBrowser;
 
 beforeAll(async () => {
-  const cache = path.join(REPO, 'node_modules', '.cache', 'peerstreamer-electron-tests');
-  await mkdir(cache, { recursive: true });
-  outDir = await mkdtemp(path.join(cache, 'update-notice-'));
-  await build({
-    configFile: false,
-    root: HARNESS,
-    base: './',
-    logLevel: 'silent',
-    plugins: [react()],
-    build: { outDir, emptyOutDir: true, minify: false },
-  });
+  outDir = await buildHarness(HARNESS, 'update-notice');
   browser = await launchChromium();
   // Served from memory, so no port is opened.
   await browser.context.route(`${ORIGIN}/**`, async (route) => {

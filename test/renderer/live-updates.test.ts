@@ -3,15 +3,14 @@
  * node pushes is one throughput sample and one render, and nothing is added between updates (the
  * node already pushes every second; a sample of the page's own would repeat the last one).
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import react from '@vitejs/plugin-react';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { buildHarness } from '../helpers/harness-build.js';
 
 const noChromium = lacks(requires.chromium);
 
@@ -30,17 +29,7 @@ function statsEvent(peerBytes: number): string {
 }
 
 beforeAll(async () => {
-  const cache = path.join(REPO, 'node_modules', '.cache', 'peerstreamer-renderer-tests');
-  await mkdir(cache, { recursive: true });
-  outDir = await mkdtemp(path.join(cache, 'live-'));
-  await build({
-    configFile: false,
-    root: HARNESS,
-    base: './',
-    logLevel: 'silent',
-    plugins: [react()],
-    build: { outDir, emptyOutDir: true, minify: false },
-  });
+  outDir = await buildHarness(HARNESS, 'live');
   browser = await launchChromium();
   await browser.context.route(`${ORIGIN}/**`, async (route) => {
     const name = new URL(route.request().url()).pathname;
