@@ -1,3 +1,4 @@
+import type { SourceBufferFrom } from './feed/media-feed.ts';
 import type { Range } from './feed/timeline.ts';
 
 /**
@@ -18,6 +19,10 @@ export interface PeerStreamerDebug {
   stalls: { count: number; totalMs: number; starved: number };
   seeks: number;
   quotaEvictions: number;
+  /** Whether the player started on a SourceBuffer primed while the library showed (see warm-media). */
+  sourceBufferFrom: SourceBufferFrom | null;
+  /** The type the <video> warmed for the next click is primed for, once it is (see warm-media). */
+  primedFor: string | null;
   errors: string[];
   problem: string | null;
 }
@@ -41,6 +46,8 @@ export function freshDebug(video: string | null): PeerStreamerDebug {
     stalls: { count: 0, totalMs: 0, starved: 0 },
     seeks: 0,
     quotaEvictions: 0,
+    sourceBufferFrom: null,
+    primedFor: null,
     errors: [],
     problem: null,
   };

@@ -33,6 +33,8 @@ export interface PageDebug {
   firstFrameAt: number | null;
   stalls: { count: number; totalMs: number; starved: number };
   seeks: number;
+  sourceBufferFrom: 'primed' | 'switched' | 'new' | null;
+  primedFor: string | null;
   errors: string[];
   problem: string | null;
 }

@@ -18,8 +18,15 @@ export interface FeedOptions {
   maxInFlight?: number;
   /** Requests already under way (e.g. from the click that opened the video), by URL: taken, not repeated. */
   prefetched?: Map<string, Promise<FetchedBytes>>;
-  /** A MediaSource already attached to the video element (warmed before the click), used as is. */
-  attached?: { mediaSource: MediaSource; opened: Promise<void> };
+  /**
+   * A MediaSource already attached to the video element (warmed before the click), used as is, and
+   * perhaps a SourceBuffer on it primed with another video's init segment, taken over.
+   */
+  attached?: {
+    mediaSource: MediaSource;
+    opened: Promise<void>;
+    primed?: Promise<{ buffer: SourceBuffer; mimeType: string } | null> | null;
+  };
   onProblem?(problem: Problem | null): void;
   onChunk?(event: { index: number; bytes: number; origin: ChunkOrigin | null; ms: number }): void;
 }
@@ -33,7 +40,14 @@ export interface FeedSnapshot {
   bytesByOrigin: Record<ChunkOrigin | 'unknown', number>;
   chunksAppended: number;
   quotaEvictions: number;
+  /**
+   * Where the SourceBuffer came from: primed before the click with this video's type ('primed') or
+   * another's ('switched', via changeType), or added at the start ('new'); null before the start.
+   */
+  sourceBufferFrom: SourceBufferFrom | null;
 }
+
+export type SourceBufferFrom = 'primed' | 'switched' | 'new';
 
 interface PendingChunk {
   controller: AbortController;
@@ -96,6 +110,7 @@ export class MediaFeed {
   private readonly lifetime = new AbortController();
   private readonly pending = new Map<number, PendingChunk>();
   private sourceBuffer: SourceBuffer | undefined;
+  private sourceBufferFrom: SourceBufferFrom | null = null;
   private nextIndex = 0;
   private appending: number | null = null;
   private destroyed = false;
@@ -201,7 +216,8 @@ export class MediaFeed {
     markFirstFrame('sourceopen');
     if (this.destroyed) return;
     if (this.objectUrl !== null) URL.revokeObjectURL(this.objectUrl);
-    const buffer = this.mediaSource.addSourceBuffer(this.info.mimeType);
+    const buffer = await this.takeSourceBuffer();
+    if (this.destroyed) return;
     this.sourceBuffer = buffer;
     this.mediaSource.duration = this.info.duration;
     const initBytes = (await init).bytes;
@@ -210,6 +226,25 @@ export class MediaFeed {
     markFirstFrame('init-appended');
     if (this.video.currentTime !== start) this.video.currentTime = start;
     void this.feed(buffer);
+  }
+
+  /**
+   * The primed SourceBuffer when there is one (switched to this video's type if it was primed for
+   * another: the init segment appended next reconfigures it), else a new one.
+   */
+  private async takeSourceBuffer(): Promise<SourceBuffer> {
+    const primed = await (this.options.attached?.primed ?? null);
+    if (primed === null || this.mediaSource.sourceBuffers.length !== 1) {
+      this.sourceBufferFrom = 'new';
+      return this.mediaSource.addSourceBuffer(this.info.mimeType);
+    }
+    if (primed.mimeType === this.info.mimeType) {
+      this.sourceBufferFrom = 'primed';
+    } else {
+      primed.buffer.changeType(this.info.mimeType);
+      this.sourceBufferFrom = 'switched';
+    }
+    return primed.buffer;
   }
 
   /** Chunk 0 while the manifest is still coming, if that is where playback starts; then the pump. */
@@ -318,6 +353,7 @@ export class MediaFeed {
       bytesByOrigin: { ...this.stats.bytesByOrigin },
       chunksAppended: this.stats.chunksAppended,
       quotaEvictions: this.stats.quotaEvictions,
+      sourceBufferFrom: this.sourceBufferFrom,
     };
   }
 

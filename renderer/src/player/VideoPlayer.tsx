@@ -185,6 +185,7 @@ export const VideoPlayer = memo(function VideoPlayer({
         bufferAhead: snapshot.bufferAhead,
         stalls: stallSnapshot,
         quotaEvictions: snapshot.quotaEvictions,
+        sourceBufferFrom: snapshot.sourceBufferFrom,
       });
       publishPlayback({
         video: info.name,

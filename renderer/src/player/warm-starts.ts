@@ -1,5 +1,6 @@
 import { api } from '../api/client.ts';
 import type { LibraryEntry } from '../api/types.ts';
+import { primeWarmMedia } from './warm-media.ts';
 import { PREFETCH_HEADER, PREFETCH_PURPOSE } from '../../../core/shared/api-types.js';
 
 /*
@@ -53,4 +54,20 @@ export function warmStarts(list: readonly LibraryEntry[], signal: AbortSignal): 
     }
   };
   for (let worker = 0; worker < IN_FLIGHT; worker++) void next();
+  primeFor(list, signal);
+}
+
+/** The warmed <video> is primed with the first listed video's init segment, asked as a warm-up. */
+function primeFor(list: readonly LibraryEntry[], signal: AbortSignal): void {
+  const first = list.find((entry) => entry.kind === 'fmp4' && entry.chunks > 0);
+  if (first === undefined) return;
+  primeWarmMedia(first.mimeType, async () => {
+    const response = await fetch(api.initUrl(first.name), {
+      credentials: 'same-origin',
+      signal,
+      headers: { [PREFETCH_HEADER]: PREFETCH_PURPOSE },
+    });
+    if (!response.ok) throw new Error(`init segment of “${first.name}”: HTTP ${response.status}`);
+    return response.arrayBuffer();
+  });
 }
