@@ -1,12 +1,6 @@
 /** ZeroMQ transport: one PeerServer (ROUTER) per node, one PeerClient (pool of DEALERs) per node. */
-export {
-  PeerServer,
-  type PeerServerOptions,
-  type PeerContext,
-  type Handler,
-  type HandlerResult,
-  type ServerCounters,
-} from './server.js';
+export { PeerServer, type PeerServerOptions, type ServerCounters } from './server.js';
+export type { PeerContext, Handler, HandlerResult, RequestRouter } from './handlers.js';
 export {
   PeerClient,
   type PeerClientOptions,

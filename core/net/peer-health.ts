@@ -9,6 +9,8 @@
  * the way), so it follows the link within a few heartbeats and one slow reply shows without taking
  * over. A master shows for each child the figure the child measured on its heartbeats.
  */
+import { systemRandom, type Random } from '../util/random.js';
+
 export interface PeerRecord {
   name: string;
   address: string;
@@ -31,6 +33,8 @@ export interface HealthOptions {
   /** This many failures in a row makes a peer avoided until the window passes. */
   avoidAfterFailures?: number;
   now?: () => number;
+  /** Breaks ties between equally good peers, so load spreads. Default: Math.random. */
+  random?: Random;
 }
 
 /** RFC 6298's alpha: each sample moves the smoothed RTT 1/8 of the way. */
@@ -41,11 +45,13 @@ export class PeerHealth {
   private readonly recentFailureMs: number;
   private readonly avoidAfterFailures: number;
   private readonly now: () => number;
+  private readonly random: Random;
 
   constructor(options: HealthOptions = {}) {
     this.recentFailureMs = options.recentFailureMs ?? 10_000;
     this.avoidAfterFailures = options.avoidAfterFailures ?? 3;
     this.now = options.now ?? Date.now;
+    this.random = options.random ?? systemRandom;
   }
 
   record(address: string, name?: string): PeerRecord {
@@ -159,7 +165,7 @@ export class PeerHealth {
         tier,
         inFlight: peer?.inFlight ?? 0,
         rtt: peer?.rttMs ?? 0,
-        tiebreak: Math.random(),
+        tiebreak: this.random.next(),
       };
     });
     scored.sort(

@@ -6,38 +6,24 @@
  * replies is answered OVERLOADED while other peers are served.
  */
 import * as zmq from 'zeromq';
-import { PeerStreamerError, askedPath, errorMessage, isPeerStreamerError } from '../util/errors.js';
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { parseTcpAddress, tcpAddressProblem } from '../protocol/address.js';
 import { waitForPortRelease } from './port-release.js';
-import { decodeRequest, encodeErrorReply, encodeOkReply, type Frame } from '../protocol/codec.js';
-import { own, isPlainObject } from '../protocol/fields.js';
-import type { IncomingRequest, IncomingRequestOf, ReplyFields, RequestType } from '../protocol/messages.js';
-import { WireProblem, type InvalidReason, type WireErrorCode } from '../protocol/problems.js';
+import { decodeRequest, encodeErrorReply, type Frame } from '../protocol/codec.js';
+import { own } from '../protocol/fields.js';
+import type { IncomingRequest, RequestType } from '../protocol/messages.js';
+import { WireProblem, type InvalidReason } from '../protocol/problems.js';
+import {
+  errorReplyFrames,
+  resultFrames,
+  type AnyHandler,
+  type Handler,
+  type PeerContext,
+  type RequestRouter,
+} from './handlers.js';
 import { PeerTable, type PeerSnapshot, type PeerState } from './peer-table.js';
 import { ROUTER_SOCKET_OPTIONS, socketOptions, type RouterOptions } from './socket-options.js';
-
-export interface PeerContext {
-  /** The ZeroMQ routing id of the connection the request arrived on (new after each reconnect). */
-  routingId: Buffer;
-  /** The routing id in hex: the key of this peer's counters. */
-  peerId: string;
-  /** The node name the peer gave in this request or an earlier one on the same connection. */
-  declaredName: string | undefined;
-  /** Aborted when the handler ran out of time or the server is closing: stop work, nobody will read it. */
-  signal: AbortSignal;
-}
-
-export interface HandlerResult<K extends RequestType> {
-  reply: ReplyFields[K];
-  /** The binary frame; required for `get` (the chunk), forbidden otherwise. */
-  body?: Uint8Array;
-}
-
-export type Handler<K extends RequestType> = (
-  request: IncomingRequestOf<K>,
-  peer: PeerContext,
-) => HandlerResult<K> | Promise<HandlerResult<K>>;
 
 export interface PeerServerOptions {
   /** tcp://ip:port to bind; port 0 (or *) takes a free port, see `address` after bind(). */
@@ -88,15 +74,13 @@ const DEFAULTS = {
   overloadedRetryAfterMs: 100,
 };
 
-type AnyHandler = (request: IncomingRequest, peer: PeerContext) => unknown;
-
 function frameBytes(frames: readonly Frame[]): number {
   let total = 0;
   for (const frame of frames) total += frame.byteLength;
   return total;
 }
 
-export class PeerServer {
+export class PeerServer implements RequestRouter {
   private readonly router: zmq.Router;
   private readonly handlers = new Map<RequestType, AnyHandler>();
   private readonly peers: PeerTable;
@@ -358,57 +342,18 @@ export class PeerServer {
           `${this.options.name} did not finish ${request.type} within ${this.settings.handlerTimeoutMs} ms`,
         );
       } else {
-        frames = this.encodeResult(request, result);
+        frames = resultFrames(request, result);
         isError = false;
       }
     } catch (error) {
-      frames = this.errorFrames(request, error);
+      this.totals.handlerErrors += 1;
+      frames = errorReplyFrames(request, error, this.options.name, this.log);
     } finally {
       clearTimeout(timer);
       this.running.delete(abort);
       peer.inFlight -= 1;
     }
     if (!this.closing.signal.aborted) this.send(routingId, peer, frames, isError);
-  }
-
-  private encodeResult(request: IncomingRequest, result: unknown): Frame[] {
-    if (!isPlainObject(result) || !isPlainObject(own(result, 'reply'))) {
-      throw new WireProblem(
-        'bad-field',
-        'INTERNAL',
-        `the ${request.type} handler returned no { reply } object`,
-      );
-    }
-    const body = own(result, 'body') as Uint8Array | undefined;
-    return encodeOkReply(request.id, request.type, own(result, 'reply') as never, body);
-  }
-
-  private errorFrames(request: IncomingRequest, error: unknown): Frame[] {
-    this.totals.handlerErrors += 1;
-    if (isPeerStreamerError(error)) {
-      this.log.debug({ type: request.type, code: error.code }, error.message);
-      const retryAfterMs = error.context.retryAfterMs;
-      return encodeErrorReply(request.id, error.code, error.message, {
-        asked: askedPath(error),
-        ...(typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
-      });
-    }
-    if (error instanceof WireProblem) {
-      this.log.error({ type: request.type }, `handler produced an invalid reply: ${error.message}`);
-      return encodeErrorReply(
-        request.id,
-        'INTERNAL',
-        `${this.options.name} produced an invalid ${request.type} reply: ${error.message}`,
-      );
-    }
-    // Other exceptions may carry local paths or internals: log them here, tell the peer only that it failed.
-    this.log.error({ err: error, type: request.type }, 'request handler failed');
-    const code: WireErrorCode = 'INTERNAL';
-    return encodeErrorReply(
-      request.id,
-      code,
-      `${this.options.name} failed to handle ${request.type}; see its log`,
-    );
   }
 
   private notifyGone(listener: (peerId: string) => void, peerId: string): void {

@@ -1,12 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Transport } from '../net/transport.js';
-import type { ChunkStore } from '../store/chunk-store.js';
+import type { InventorySource } from '../store/inventory-source.js';
 import type { CapacityHints, InventoryEntry, PeerRef, RegisteringRole } from '../protocol/messages.js';
 import type { Logger } from '../util/logger.js';
 import type { UpstreamView } from '../stream/chunk-fetcher.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { inventoryFrom } from './inventory.js';
+import { systemClock, type Clock, type Timer } from '../util/clock.js';
 
 export interface MasterLinkOptions {
   self: PeerRef;
@@ -24,8 +24,11 @@ export interface MasterLinkOptions {
    */
   onFatal?: (error: PeerStreamerError) => void;
   transport: Transport;
-  store: ChunkStore;
+  /** Where the inventory comes from, and its changes: the node's store. */
+  store: InventorySource;
   logger: Logger;
+  /** Time for heartbeats, retries and waits. Default: the system clock. */
+  clock?: Clock;
   capacity: () => CapacityHints;
   seeding: () => boolean;
   heartbeatMs?: number;
@@ -54,7 +57,8 @@ type Upstream = {
  */
 export class MasterLink implements UpstreamView {
   private upstream: Upstream | null = null;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<Timer>();
+  private readonly clock: Clock;
   private readonly connectedWaiters = new Set<() => void>();
   private pendingAdded = new Map<string, Set<number>>();
   private pendingRemoved = new Map<string, Set<number>>();
@@ -90,6 +94,7 @@ export class MasterLink implements UpstreamView {
     this.returnProbeMs = options.returnProbeMs ?? 1_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 1_000;
     this.reportBatchMs = options.reportBatchMs ?? 200;
+    this.clock = options.clock ?? systemClock;
   }
 
   start(): void {
@@ -127,9 +132,9 @@ export class MasterLink implements UpstreamView {
   ): Promise<{ name: string; address: string; isSource: boolean } | null> {
     if (this.upstream || this.stopped) return this.current();
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
+      const timer = this.clock.after(timeoutMs, done);
       function done(): void {
-        clearTimeout(timer);
+        timer.cancel();
         resolve();
       }
       this.connectedWaiters.add(done);
@@ -149,6 +154,20 @@ export class MasterLink implements UpstreamView {
     if (upstream.ownLevel === 1) return upstream.address;
     if (upstream.ownLevel === 2 && upstream.supermaster) return upstream.supermaster.address;
     return upstream.address;
+  }
+
+  /**
+   * Whether this node, below level 1 with no --supermaster, registered before its master had a
+   * master of its own to name as the fallback: the master was still attaching. Registering again
+   * learns it; until then a dead master would leave this node with nowhere to go.
+   */
+  private lacksFallback(upstream: Upstream): boolean {
+    return (
+      !upstream.isSupermaster &&
+      upstream.ownLevel >= 2 &&
+      upstream.supermaster === undefined &&
+      this.options.supermaster === undefined
+    );
   }
 
   private fallbackAddress(): string | undefined {
@@ -204,7 +223,7 @@ export class MasterLink implements UpstreamView {
   private halt(): Upstream | null {
     this.stopped = true;
     this.halting.abort();
-    for (const timer of this.timers) clearInterval(timer);
+    for (const timer of this.timers) timer.cancel();
     this.options.store.off('chunk-added', this.onAdded);
     this.options.store.off('chunk-removed', this.onRemoved);
     const upstream = this.upstream;
@@ -245,13 +264,16 @@ export class MasterLink implements UpstreamView {
           this.logRetry(address, error);
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await this.pause(delay);
       delay = Math.min(delay * 2, 5_000);
     }
   }
 
   private async register(address: string, isSupermaster: boolean): Promise<void> {
     const { self, store, role, transport, nodeId } = this.options;
+    // The inventory below is read now; changes queued so far are in it, and changes from here on
+    // (a chunk stored while this register is on the wire) are not, so they stay queued for a report.
+    const covered = this.takeQueued();
     let reply;
     try {
       ({ reply } = await transport.request(
@@ -269,6 +291,8 @@ export class MasterLink implements UpstreamView {
         { timeoutMs: this.requestTimeoutMs * 2 },
       ));
     } catch (error) {
+      // Not delivered: the current master (if any) still needs those changes.
+      this.requeue(covered);
       // A supermaster may have a child of this name of its own; that only rules it out as a fallback.
       if (remoteCodeOf(error) !== 'NAME_TAKEN' || isSupermaster) throw error;
       const expiresInMs = retryAfterOf(error);
@@ -299,9 +323,6 @@ export class MasterLink implements UpstreamView {
     this.connectedWaiters.clear();
     this.missed = 0;
     this.failingOver = false;
-    // The new master has our full inventory now; queued deltas would only repeat it.
-    this.pendingAdded.clear();
-    this.pendingRemoved.clear();
     if (previous?.address !== address) {
       this.options.logger.info(
         { master: address, masterName: reply.masterName, treeLevel: reply.level, supermaster: isSupermaster },
@@ -316,15 +337,16 @@ export class MasterLink implements UpstreamView {
     const { health, self, nodeId } = this.options;
     const rttMs = health.get(upstream.address)?.rttMs ?? null;
     try {
-      const started = performance.now();
+      const started = this.clock.now();
       await this.options.transport.request(
         upstream.address,
         { type: 'ping', name: self.name, nodeId, ...(rttMs === null ? {} : { rttMs }) },
         { timeoutMs: this.requestTimeoutMs },
       );
       // A heartbeat is the link's round trip: a tiny message the master answers without other work.
-      health.roundTrip(upstream.address, upstream.name, performance.now() - started);
+      health.roundTrip(upstream.address, upstream.name, this.clock.now() - started);
       this.missed = 0;
+      if (this.lacksFallback(upstream)) await this.register(upstream.address, false);
     } catch (error) {
       if (remoteCodeOf(error) === 'NOT_REGISTERED') {
         // The master restarted or dropped us: register again with the full inventory.
@@ -348,6 +370,25 @@ export class MasterLink implements UpstreamView {
     } catch {
       // Still gone; try again next time.
     }
+  }
+
+  /** The changes queued so far, leaving the queue empty. */
+  private takeQueued(): { added: Map<string, Set<number>>; removed: Map<string, Set<number>> } {
+    const queued = { added: this.pendingAdded, removed: this.pendingRemoved };
+    this.pendingAdded = new Map();
+    this.pendingRemoved = new Map();
+    return queued;
+  }
+
+  /** Puts changes taken by takeQueued back, under any queued since (which are newer). */
+  private requeue(older: { added: Map<string, Set<number>>; removed: Map<string, Set<number>> }): void {
+    const newer = this.takeQueued();
+    this.pendingAdded = older.added;
+    this.pendingRemoved = older.removed;
+    for (const [video, indexes] of newer.added)
+      for (const index of indexes) this.queue({ video, index }, true);
+    for (const [video, indexes] of newer.removed)
+      for (const index of indexes) this.queue({ video, index }, false);
   }
 
   private queue(key: { video: string; index: number }, added: boolean): void {
@@ -385,12 +426,12 @@ export class MasterLink implements UpstreamView {
 
   /** Waits `ms`, or less if the link stops meanwhile. */
   private async pause(ms: number): Promise<void> {
-    await sleep(ms, undefined, { signal: this.halting.signal }).catch(() => undefined);
+    await this.clock.sleep(ms, this.halting.signal);
   }
 
   private every(ms: number, work: () => Promise<void>): void {
     let running = false;
-    const timer = setInterval(() => {
+    const timer = this.clock.every(ms, () => {
       if (running || this.stopped) return;
       running = true;
       work()
@@ -398,13 +439,12 @@ export class MasterLink implements UpstreamView {
           this.options.logger.error({ error: errorMessage(error) }, 'master link task failed'),
         )
         .finally(() => (running = false));
-    }, ms);
-    timer.unref();
+    });
     this.timers.add(timer);
   }
 
   private logRetry(address: string, error: unknown): void {
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - this.lastRetryLog < 5_000) return;
     this.lastRetryLog = now;
     const code = remoteCodeOf(error);

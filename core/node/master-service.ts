@@ -1,13 +1,14 @@
-import type { PeerServer } from '../net/server.js';
+import type { RequestRouter } from '../net/handlers.js';
 import type { ChildRegistry, ChildState, RegisterChild } from './child-registry.js';
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { Logger } from '../util/logger.js';
 import type { PeerRef } from '../protocol/messages.js';
 import { PeerStreamerError } from '../util/errors.js';
+import { systemClock, type Clock, type Timer } from '../util/clock.js';
 
 export interface MasterServiceOptions {
-  server: PeerServer;
+  server: RequestRouter;
   registry: ChildRegistry;
   /** Where a child's reported round-trip time is kept, for this node's peer table. */
   health: PeerHealth;
@@ -20,6 +21,8 @@ export interface MasterServiceOptions {
   /** To ask a name's holder whether it is still there (see the register handler). */
   transport: Transport;
   sweepMs?: number;
+  /** Time for the sweep and the ping reply. Default: the system clock. */
+  clock?: Clock;
 }
 
 /** How long a name's holder has to answer the master's ping before it may have died. */
@@ -65,10 +68,11 @@ function nameTaken(
  * heartbeat, keep the chunk directory, and answer `query` with the holders a child should try.
  */
 export class MasterService {
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: Timer;
 
   constructor(private readonly options: MasterServiceOptions) {
     const { server, registry, logger, health } = options;
+    const clock = options.clock ?? systemClock;
     server.handle('register', async (request) => {
       const result = registry.register(request);
       if (result.outcome === 'taken') {
@@ -92,7 +96,7 @@ export class MasterService {
           options.selfName,
           again.holder,
           answered ? null : again.expiresInMs,
-          Date.now(),
+          clock.now(),
         );
       }
       return this.registered(request, result.outcome);
@@ -119,21 +123,20 @@ export class MasterService {
         // The child measures this link on its heartbeats; the master shows that figure for it.
         if (request.rttMs !== undefined) health.reportedRtt(child.address, child.name, request.rttMs);
       }
-      return { reply: { name: options.selfName, time: Date.now() } };
+      return { reply: { name: options.selfName, time: Math.round(clock.now()) } };
     });
     server.handle('bye', (request) => {
       if (registry.leave(request.name, request.nodeId))
         logger.info({ child: request.name }, 'child said goodbye');
       return { reply: {} };
     });
-    this.sweeper = setInterval(() => {
+    this.sweeper = clock.every(options.sweepMs ?? 250, () => {
       for (const name of registry.sweep()) logger.warn({ child: name }, 'child stopped answering; dropped');
-    }, options.sweepMs ?? 250);
-    this.sweeper.unref();
+    });
   }
 
   close(): void {
-    clearInterval(this.sweeper);
+    this.sweeper.cancel();
   }
 
   private registered(request: RegisterChild, outcome: 'registered' | 'replaced') {

@@ -1,4 +1,4 @@
-import type { PeerServer } from '../net/server.js';
+import type { RequestRouter } from '../net/handlers.js';
 import type { Manifest } from '../shared/manifest.js';
 import { sniffPosterType, type PosterRef } from '../shared/poster.js';
 import type { StoredPoster } from '../store/poster-store.js';
@@ -13,7 +13,7 @@ import type { Transport } from '../net/transport.js';
 
 export interface PosterServiceOptions {
   selfName: string;
-  server: PeerServer;
+  server: RequestRouter;
   store: ChunkStore;
   transport: Transport;
   /** The video's manifest, from the store or the master (the authority a poster is checked against). */

@@ -1,4 +1,4 @@
-import type { PeerServer, PeerContext } from '../net/server.js';
+import type { PeerContext, RequestRouter } from '../net/handlers.js';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { ChunkFetcher, FetchedChunk } from '../stream/chunk-fetcher.js';
 import type { ChildRegistry } from './child-registry.js';
@@ -12,7 +12,7 @@ import { PeerStreamerError } from '../util/errors.js';
 import { INIT_INDEX, describeSegment, missingSegmentReason, segmentRef } from '../shared/segments.js';
 
 export interface ServingOptions {
-  server: PeerServer;
+  server: RequestRouter;
   store: ChunkStore;
   fetcher: ChunkFetcher;
   registry: ChildRegistry;

@@ -1,0 +1,329 @@
+/**
+ * An in-memory network with virtual time, for deterministic tests of the node's roles and for the
+ * simulator. Each host is a Transport (what roles ask of others) and a RequestRouter (what they
+ * answer), like a node's PeerClient and PeerServer over ZeroMQ. Messages go through the real codec
+ * both ways, so every request and reply is validated as on the wire.
+ *
+ * The model: a message leaves once the sender's uplink (one queue for everything the host sends,
+ * at its bandwidth) has sent it, and arrives one link latency later, unless the link drops it (loss)
+ * or the two hosts are partitioned. A crashed host sends and answers nothing, as a node killed with
+ * SIGKILL: its peers see timeouts, as they do over ZeroMQ (which reconnects silently).
+ * Not modelled: the server's per-peer in-flight limit and reply budgets, socket high-water marks,
+ * and TCP's own behaviour under loss (a lost message is simply gone).
+ */
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
+import type { Clock } from '../util/clock.js';
+import type { Random } from '../util/random.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import {
+  decodeReply,
+  decodeRequest,
+  encodeErrorReply,
+  encodeRequest,
+  type Frame,
+} from '../protocol/codec.js';
+import { own } from '../protocol/fields.js';
+import type { IncomingRequest, OkReplyOf, Request, RequestOf, RequestType } from '../protocol/messages.js';
+import { WireProblem } from '../protocol/problems.js';
+import { tcpAddressProblem } from '../protocol/address.js';
+import {
+  errorReplyFrames,
+  resultFrames,
+  type AnyHandler,
+  type Handler,
+  type RequestRouter,
+} from './handlers.js';
+import { remoteError } from './remote-error.js';
+import type { Transport, TransportRequestOptions } from './transport.js';
+
+export interface HostProfile {
+  /** The host's upload bandwidth, shared by everything it sends. Default: unlimited. */
+  uplinkBytesPerSecond?: number;
+}
+
+export interface LinkProfile {
+  /** One-way delay, ms. */
+  latencyMs: number;
+  /** Chance that a message on this link is lost, 0..1. */
+  lossRate?: number;
+}
+
+export interface MemoryNetworkOptions {
+  clock: Clock;
+  /** Decides losses (and nothing else here), so a run with loss is repeatable from its seed. */
+  random: Random;
+  /** The link between two hosts when none was set for them. Default: 1 ms one way, no loss. */
+  defaultLink?: LinkProfile;
+  logger?: Logger;
+}
+
+/** What the network carried, in total and per host. */
+export interface NetworkCounters {
+  messages: number;
+  bytes: number;
+  lost: number;
+  /** Sent to a crashed, partitioned or unknown host. */
+  undeliverable: number;
+}
+
+export class MemoryNetwork {
+  readonly clock: Clock;
+  private readonly random: Random;
+  private readonly hosts = new Map<string, MemoryHost>();
+  private readonly links = new Map<string, LinkProfile>();
+  /** Pairs of hosts that cannot reach each other, by linkKey. */
+  private readonly cut = new Set<string>();
+  private readonly defaultLink: LinkProfile;
+  readonly log: Logger;
+  readonly totals: NetworkCounters = { messages: 0, bytes: 0, lost: 0, undeliverable: 0 };
+
+  constructor(options: MemoryNetworkOptions) {
+    this.clock = options.clock;
+    this.random = options.random;
+    this.defaultLink = options.defaultLink ?? { latencyMs: 1 };
+    this.log = options.logger ?? silentLogger();
+  }
+
+  /** Adds a host at `address` (tcp://host:port, as a node advertises itself). */
+  host(address: string, profile: HostProfile = {}): MemoryHost {
+    const problem = tcpAddressProblem(address);
+    if (problem !== null) throw new Error(`memory host address ${JSON.stringify(address)}: ${problem}`);
+    const existing = this.hosts.get(address);
+    if (existing !== undefined && !existing.crashed) {
+      throw new Error(`memory host ${address} already exists; crash it before starting another there`);
+    }
+    const host = new MemoryHost(this, address, profile);
+    this.hosts.set(address, host);
+    return host;
+  }
+
+  /** Sets the link between `a` and `b`, both ways. */
+  setLink(a: string, b: string, profile: LinkProfile): void {
+    this.links.set(linkKey(a, b), profile);
+  }
+
+  /** From now on nothing gets from any of `side` to any of `other`, or back. */
+  partition(side: readonly string[], other: readonly string[]): void {
+    for (const a of side) for (const b of other) this.cut.add(linkKey(a, b));
+  }
+
+  /** Ends every partition. */
+  heal(): void {
+    this.cut.clear();
+  }
+
+  /** Schedules `frames` from one host to another; `arrive` runs at the far end if they get there. */
+  send(from: MemoryHost, to: string, frames: Frame[], arrive: (target: MemoryHost) => void): void {
+    const bytes = frames.reduce((sum, frame) => sum + frame.byteLength, 0);
+    this.totals.messages += 1;
+    this.totals.bytes += bytes;
+    from.sent.messages += 1;
+    from.sent.bytes += bytes;
+    const link = this.links.get(linkKey(from.address, to)) ?? this.defaultLink;
+    const departsIn = from.uplinkDelay(bytes);
+    if (link.lossRate !== undefined && link.lossRate > 0 && this.random.next() < link.lossRate) {
+      this.totals.lost += 1;
+      return;
+    }
+    this.clock.after(departsIn + link.latencyMs, () => {
+      const target = this.hosts.get(to);
+      // Checked on arrival: a crash or a partition while the message is on the wire loses it too.
+      if (target === undefined || target.crashed || from.crashed || this.cut.has(linkKey(from.address, to))) {
+        this.totals.undeliverable += 1;
+        return;
+      }
+      target.received.messages += 1;
+      target.received.bytes += bytes;
+      arrive(target);
+    });
+  }
+}
+
+interface Pending {
+  type: RequestType;
+  resolve(value: { reply: never; body?: Buffer }): void;
+  reject(error: unknown): void;
+}
+
+export class MemoryHost implements Transport, RequestRouter {
+  crashed = false;
+  readonly sent = { messages: 0, bytes: 0 };
+  readonly received = { messages: 0, bytes: 0 };
+  private readonly handlers = new Map<RequestType, AnyHandler>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly peerNames = new Map<string, string>();
+  private nextId = 1;
+  private uplinkFreeAt = 0;
+
+  constructor(
+    private readonly network: MemoryNetwork,
+    readonly address: string,
+    private readonly profile: HostProfile,
+  ) {}
+
+  handle<K extends RequestType>(type: K, handler: Handler<K>): this {
+    this.handlers.set(type, handler as unknown as AnyHandler);
+    return this;
+  }
+
+  /** Nothing here tells a gone peer early: its requests just stop coming, as over ZeroMQ mostly. */
+  onPeerGone(): void {}
+
+  /** Stops this host as SIGKILL would: nothing more in or out, and its own requests never settle. */
+  crash(): void {
+    this.crashed = true;
+    this.pending.clear();
+  }
+
+  /** Milliseconds until a message of `bytes` queued now has left this host's uplink. */
+  uplinkDelay(bytes: number): number {
+    const rate = this.profile.uplinkBytesPerSecond;
+    if (rate === undefined || !Number.isFinite(rate)) return 0;
+    const now = this.network.clock.now();
+    this.uplinkFreeAt = Math.max(now, this.uplinkFreeAt) + (bytes * 1000) / rate;
+    return this.uplinkFreeAt - now;
+  }
+
+  request<K extends RequestType>(
+    address: string,
+    request: RequestOf<K>,
+    options: TransportRequestOptions,
+  ): Promise<{ reply: OkReplyOf<K>; body?: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const { signal, timeoutMs } = options;
+      if (this.crashed) return; // A killed process's calls never come back.
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const problem = tcpAddressProblem(address);
+      if (problem !== null) {
+        reject(
+          new PeerStreamerError(
+            'INVALID_ARGUMENT',
+            `peer address ${JSON.stringify(address)} is not usable: ${problem}`,
+            {
+              address,
+            },
+          ),
+        );
+        return;
+      }
+      const id = this.nextId++;
+      const frames = encodeRequest(id, request as Request);
+      const type = request.type;
+      const clock = this.network.clock;
+      const settle = (): boolean => {
+        if (!this.pending.delete(id)) return false;
+        timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
+        return true;
+      };
+      const onAbort = (): void => {
+        if (settle()) reject(signal!.reason);
+      };
+      const timer = clock.after(timeoutMs, () => {
+        if (!settle()) return;
+        reject(
+          new PeerStreamerError(
+            'TIMEOUT',
+            `${address} did not answer ${type} within ${timeoutMs} ms; try another peer or a longer timeout`,
+            { address, type, timeoutMs, id },
+          ),
+        );
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        type,
+        resolve: (value) => {
+          if (settle()) resolve(value as { reply: OkReplyOf<K>; body?: Buffer });
+        },
+        reject: (error) => {
+          if (settle()) reject(error);
+        },
+      });
+      this.network.send(this, address, frames, (target) => target.serve(this.address, frames));
+    });
+  }
+
+  /** A request has arrived from `from`: decode it as a server would, run its handler, reply. */
+  private serve(from: string, frames: Frame[]): void {
+    let request: IncomingRequest;
+    try {
+      request = decodeRequest(frames);
+    } catch (error) {
+      const problem = error instanceof WireProblem ? error : undefined;
+      this.reply(
+        from,
+        encodeErrorReply(problem?.id ?? 0, problem?.code ?? 'BAD_REQUEST', errorMessage(error)),
+      );
+      return;
+    }
+    const name = own(request as unknown as Record<string, unknown>, 'name');
+    if (typeof name === 'string') this.peerNames.set(from, name);
+    const handler = this.handlers.get(request.type);
+    if (handler === undefined) {
+      this.reply(
+        from,
+        encodeErrorReply(
+          request.id,
+          'NOT_SUPPORTED',
+          `${this.address} does not serve ${request.type} requests`,
+        ),
+      );
+      return;
+    }
+    const routingId = Buffer.from(from);
+    const context = {
+      routingId,
+      peerId: routingId.toString('hex'),
+      declaredName: this.peerNames.get(from),
+      signal: new AbortController().signal,
+    };
+    const log = this.network.log;
+    void Promise.resolve()
+      .then(() => handler(request, context))
+      .then(
+        (result) => resultFrames(request, result),
+        (error: unknown) => errorReplyFrames(request, error, this.address, log),
+      )
+      .catch((error: unknown) => errorReplyFrames(request, error, this.address, log))
+      .then((replyFrames) => this.reply(from, replyFrames));
+  }
+
+  private reply(to: string, frames: Frame[]): void {
+    if (this.crashed) return;
+    this.network.send(this, to, frames, (target) => target.receive(this.address, frames));
+  }
+
+  /** A reply has arrived from `from`: settle the request it answers, if that is still waiting. */
+  private receive(from: string, frames: Frame[]): void {
+    let incoming;
+    try {
+      incoming = decodeReply(
+        frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)),
+      );
+    } catch (error) {
+      const id = error instanceof WireProblem ? error.id : 0;
+      const entry = this.pending.get(id);
+      entry?.reject(
+        new PeerStreamerError('PROTOCOL', `${from} sent an invalid reply: ${errorMessage(error)}`, {
+          address: from,
+        }),
+      );
+      return;
+    }
+    const entry = this.pending.get(incoming.id);
+    if (entry === undefined) return;
+    const { reply, body } = incoming as { reply: { type: string }; body?: Buffer };
+    if (reply.type === 'error') {
+      entry.reject(remoteError(from, entry.type, reply as never));
+      return;
+    }
+    entry.resolve({ reply: reply as never, ...(body === undefined ? {} : { body }) });
+  }
+}
+
+function linkKey(a: string, b: string): string {
+  return a < b ? `${a} ${b}` : `${b} ${a}`;
+}

@@ -1,0 +1,14 @@
+import type { ChunkKey } from './types.js';
+
+export type InventoryEvent = 'chunk-added' | 'chunk-removed';
+
+/**
+ * What a child's link to its master needs of storage: the chunks held, and word of each one added
+ * or removed. The SQLite ChunkStore is one; the simulator's MemoryInventory (no bytes, just keys)
+ * is another.
+ */
+export interface InventorySource {
+  heldChunks(video?: string): ChunkKey[];
+  on(event: InventoryEvent, listener: (key: ChunkKey) => void): unknown;
+  off(event: InventoryEvent, listener: (key: ChunkKey) => void): unknown;
+}

@@ -1,0 +1,157 @@
+import { sleepOn, type Clock, type Timer } from './clock.js';
+
+interface Scheduled {
+  at: number;
+  /** Order of scheduling: timers due at the same time fire in the order they were set. */
+  seq: number;
+  work: () => void;
+  /** Set for a repeating timer. */
+  periodMs?: number;
+  cancelled: boolean;
+}
+
+/**
+ * Time that moves only when the run moves it, for deterministic tests and the simulator. Timers
+ * fire in order of due time, then of scheduling; between two timers every promise continuation the
+ * last one set off runs to completion (the run yields to the event loop once, and nothing else in a
+ * virtual run uses real I/O), so a run is repeatable from its inputs and its random seed.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private seq = 0;
+  /** A binary heap ordered by (at, seq). */
+  private readonly heap: Scheduled[] = [];
+  /** Timers fired so far: how much happened, for the simulator's figures. */
+  fired = 0;
+
+  constructor(startMs = 0) {
+    this.current = startMs;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  after(ms: number, work: () => void): Timer {
+    return this.schedule(ms, work, undefined);
+  }
+
+  every(ms: number, work: () => void): Timer {
+    return this.schedule(ms, work, Math.max(1, ms));
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, ms, signal);
+  }
+
+  /** Timers waiting to fire (cancelled ones are dropped lazily, so this may count a few). */
+  get pending(): number {
+    return this.heap.length;
+  }
+
+  /** Runs every timer due within the next `ms`, then leaves the time at now + ms. */
+  async advance(ms: number): Promise<void> {
+    await this.runTo(this.current + Math.max(0, ms));
+  }
+
+  /**
+   * Runs until `done()` holds (checked after each timer), or until `limitMs` of virtual time have
+   * passed. Resolves with whether `done()` held.
+   */
+  async runUntil(done: () => boolean, limitMs: number): Promise<boolean> {
+    const end = this.current + limitMs;
+    await settle();
+    while (!done()) {
+      const next = this.peek();
+      if (next === undefined || next.at > end) {
+        this.current = end;
+        return done();
+      }
+      await this.fireNext();
+    }
+    return true;
+  }
+
+  private async runTo(end: number): Promise<void> {
+    await settle();
+    for (let next = this.peek(); next !== undefined && next.at <= end; next = this.peek()) {
+      await this.fireNext();
+    }
+    this.current = Math.max(this.current, end);
+  }
+
+  private async fireNext(): Promise<void> {
+    const entry = this.pop()!;
+    this.current = Math.max(this.current, entry.at);
+    if (entry.periodMs !== undefined) {
+      entry.at += entry.periodMs;
+      entry.seq = this.seq++;
+      this.push(entry);
+    }
+    this.fired += 1;
+    entry.work();
+    await settle();
+  }
+
+  private schedule(ms: number, work: () => void, periodMs: number | undefined): Timer {
+    const entry: Scheduled = {
+      at: this.current + Math.max(0, ms),
+      seq: this.seq++,
+      work,
+      cancelled: false,
+      ...(periodMs === undefined ? {} : { periodMs }),
+    };
+    this.push(entry);
+    return { cancel: () => void (entry.cancelled = true) };
+  }
+
+  /** The next live timer, dropping cancelled ones on the way. */
+  private peek(): Scheduled | undefined {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    return this.heap[0];
+  }
+
+  private push(entry: Scheduled): void {
+    const heap = this.heap;
+    heap.push(entry);
+    let child = heap.length - 1;
+    while (child > 0) {
+      const parent = (child - 1) >> 1;
+      if (!before(heap[child]!, heap[parent]!)) break;
+      [heap[child], heap[parent]] = [heap[parent]!, heap[child]!];
+      child = parent;
+    }
+  }
+
+  private pop(): Scheduled | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    heap[0] = last;
+    let parent = 0;
+    for (;;) {
+      const left = parent * 2 + 1;
+      const right = left + 1;
+      let first = parent;
+      if (left < heap.length && before(heap[left]!, heap[first]!)) first = left;
+      if (right < heap.length && before(heap[right]!, heap[first]!)) first = right;
+      if (first === parent) break;
+      [heap[first], heap[parent]] = [heap[parent]!, heap[first]!];
+      parent = first;
+    }
+    return top;
+  }
+}
+
+function before(a: Scheduled, b: Scheduled): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+/**
+ * Lets every promise continuation already set off run: a macrotask turn comes only after the
+ * microtask queue is empty, and a virtual run schedules no other macrotasks.
+ */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,157 @@
+/**
+ * The node's tree roles (MasterService, ChildRegistry, MasterLink, PeerHealth) wired over the
+ * in-memory network with virtual time: no processes, no ports, and every run the same for a seed.
+ */
+import {
+  MemoryNetwork,
+  type HostProfile,
+  type LinkProfile,
+  type MemoryHost,
+} from '../../core/net/memory-network.js';
+import { PeerHealth } from '../../core/net/peer-health.js';
+import { ChildRegistry } from '../../core/node/child-registry.js';
+import { MasterLink } from '../../core/node/master-link.js';
+import { MasterService } from '../../core/node/master-service.js';
+import { MemoryInventory } from '../../core/store/memory-inventory.js';
+import { silentLogger, type Logger } from '../../core/util/logger.js';
+import { seededRandom, type Random } from '../../core/util/random.js';
+import { VirtualClock } from '../../core/util/virtual-clock.js';
+
+export interface VirtualNodeOptions {
+  /** The master's name (a node started earlier in this swarm); none makes a source. */
+  master?: string;
+  supermaster?: string;
+  host?: HostProfile;
+  heartbeatMs?: number;
+  deadChildAfterMs?: number;
+}
+
+export interface VirtualNode {
+  name: string;
+  address: string;
+  host: MemoryHost;
+  health: PeerHealth;
+  registry: ChildRegistry;
+  service: MasterService;
+  link: MasterLink | null;
+  inventory: MemoryInventory;
+  /** Stops its roles and its host at once, as SIGKILL stops a process. */
+  kill(): void;
+  /** Says goodbye to its master and stops, as a node stopped with SIGTERM does. */
+  stop(): Promise<void>;
+}
+
+export class VirtualSwarm {
+  readonly clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  readonly random: Random;
+  readonly network: MemoryNetwork;
+  private readonly nodes = new Map<string, VirtualNode>();
+  private nextPort = 7000;
+
+  constructor(seed: number, options: { defaultLink?: LinkProfile; logger?: Logger } = {}) {
+    this.random = seededRandom(seed);
+    this.network = new MemoryNetwork({
+      clock: this.clock,
+      random: this.random,
+      defaultLink: options.defaultLink ?? { latencyMs: 10 },
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  }
+
+  node(name: string, options: VirtualNodeOptions = {}): VirtualNode {
+    const previous = this.nodes.get(name);
+    const address =
+      previous?.address ??
+      `tcp://10.0.${Math.floor(this.nodes.size / 250)}.${(this.nodes.size % 250) + 1}:${this.nextPort++}`;
+    const logger = silentLogger();
+    const clock = this.clock;
+    const host = this.network.host(address, options.host);
+    const health = new PeerHealth({ now: () => clock.now(), random: this.random });
+    const registry = new ChildRegistry(health, {
+      deadAfterMs: options.deadChildAfterMs ?? 2_500,
+      now: () => clock.now(),
+    });
+    const inventory = new MemoryInventory();
+    let link: MasterLink | null = null;
+    const service = new MasterService({
+      server: host,
+      registry,
+      health,
+      logger,
+      selfName: name,
+      level: () => (link ? (link.level() ?? 1) : 0),
+      supermasterForChildren: () => {
+        const upstream = link?.describe();
+        return upstream ? { name: upstream.name, address: upstream.address } : undefined;
+      },
+      transport: host,
+      clock,
+    });
+    if (options.master !== undefined) {
+      link = new MasterLink({
+        self: { name, address },
+        nodeId: `${name}-id`,
+        master: this.get(options.master).address,
+        ...(options.supermaster !== undefined ? { supermaster: this.get(options.supermaster).address } : {}),
+        role: () => (registry.children().length > 0 ? 'master' : 'child'),
+        health,
+        transport: host,
+        store: inventory,
+        logger,
+        capacity: () => ({ maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 }),
+        seeding: () => true,
+        clock,
+        ...(options.heartbeatMs !== undefined
+          ? { heartbeatMs: options.heartbeatMs, returnProbeMs: options.heartbeatMs }
+          : {}),
+      });
+      link.start();
+    }
+    const node: VirtualNode = {
+      name,
+      address,
+      host,
+      health,
+      registry,
+      service,
+      link,
+      inventory,
+      kill: () => {
+        host.crash();
+        service.close();
+        // Its link's timers go with the process; nothing it would send gets out anyway.
+        void link?.stop();
+      },
+      stop: async () => {
+        await this.settle(link?.stop() ?? Promise.resolve(), 5_000);
+        service.close();
+        host.crash();
+      },
+    };
+    this.nodes.set(name, node);
+    return node;
+  }
+
+  get(name: string): VirtualNode {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new Error(`no node ${name} in this virtual swarm`);
+    return node;
+  }
+
+  /** Runs virtual time until `work` settles (it waits on the network); fails after `limitMs`. */
+  async settle<T>(work: Promise<T>, limitMs: number): Promise<T> {
+    let settled = false;
+    const watched = work.finally(() => (settled = true));
+    await this.until('the work to finish', () => settled, limitMs);
+    return watched;
+  }
+
+  /** Runs virtual time until `done()` holds; fails the test when `limitMs` pass first. */
+  async until(what: string, done: () => boolean, limitMs: number): Promise<number> {
+    const started = this.clock.now();
+    if (!(await this.clock.runUntil(done, limitMs))) {
+      throw new Error(`${what}: not within ${limitMs} virtual ms`);
+    }
+    return this.clock.now() - started;
+  }
+}
