@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../util/clock.js';
 
 /**
  * Caps the rate at which this node serves chunk bytes to others (the upload limit users set). A
@@ -8,9 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export class UploadLimiter {
   private bytesPerSecond: number | null;
   private tokens: number;
-  private updatedAt = performance.now();
+  private updatedAt: number;
 
-  constructor(bytesPerSecond?: number | null) {
+  constructor(
+    bytesPerSecond?: number | null,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.updatedAt = clock.now();
     this.bytesPerSecond = bytesPerSecond ?? null;
     this.tokens = this.burst();
   }
@@ -31,7 +35,9 @@ export class UploadLimiter {
     this.tokens -= bytes;
     if (this.tokens >= 0) return;
     const waitMs = (-this.tokens / this.bytesPerSecond) * 1000;
-    await sleep(waitMs, undefined, signal ? { signal } : {});
+    await this.clock.sleep(waitMs, signal);
+    // Whoever stopped waiting (the requester went away) sends nothing.
+    signal?.throwIfAborted();
   }
 
   /** A quarter second of allowance: small enough that the rate holds over short windows too. */
@@ -40,7 +46,7 @@ export class UploadLimiter {
   }
 
   private refill(): void {
-    const now = performance.now();
+    const now = this.clock.now();
     if (this.bytesPerSecond !== null) {
       this.tokens = Math.min(
         this.burst(),

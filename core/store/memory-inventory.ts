@@ -15,13 +15,11 @@ export interface HeldChunk extends ChunkKey {
  */
 export class MemoryInventory extends EventEmitter<StoreEvents> implements InventorySource {
   private readonly held = new Map<string, HeldChunk>();
-  private bytes = 0;
 
   add(video: string, index: number, size: number): void {
     const key = chunkKey(video, index);
     if (this.held.has(key)) return;
     this.held.set(key, { video, index, size });
-    this.bytes += size;
     this.emit('chunk-added', { video, index });
   }
 
@@ -29,12 +27,7 @@ export class MemoryInventory extends EventEmitter<StoreEvents> implements Invent
     const entry = this.held.get(chunkKey(video, index));
     if (entry === undefined) return;
     this.held.delete(chunkKey(video, index));
-    this.bytes -= entry.size;
     this.emit('chunk-removed', { video, index });
-  }
-
-  has(video: string, index: number): boolean {
-    return this.held.has(chunkKey(video, index));
   }
 
   heldChunks(video?: string): ChunkKey[] {
@@ -43,9 +36,5 @@ export class MemoryInventory extends EventEmitter<StoreEvents> implements Invent
       if (video === undefined || held === video) keys.push({ video: held, index });
     }
     return keys;
-  }
-
-  get totalBytes(): number {
-    return this.bytes;
   }
 }

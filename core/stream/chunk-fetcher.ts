@@ -1,4 +1,4 @@
-import type { ChunkStore } from '../store/chunk-store.js';
+import type { ChunkStorage } from '../store/chunk-storage.js';
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { ChunkOrigin } from '../shared/api-types.js';
@@ -21,6 +21,7 @@ import {
   videoNotInSwarm,
 } from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 /** Chunks remembered as "arrived, not used yet"; far more than any read-ahead or library prefetch. */
 const MAX_UNUSED = 4_096;
@@ -55,7 +56,7 @@ export interface FetcherOptions {
    * Read when needed, because a node started on port 0 learns its port only once it is bound.
    */
   selfAddress?: () => string;
-  store: ChunkStore;
+  store: ChunkStorage;
   transport: Transport;
   upstream: UpstreamView;
   health: PeerHealth;
@@ -71,6 +72,13 @@ export interface FetcherOptions {
   holderCache?: HolderCache;
   /** False for a source: nothing to ask and nothing to wait for. */
   hasUpstream?: boolean;
+  /** Times peers' answers. Default: the system clock. */
+  clock?: Clock;
+  /**
+   * sha256 of a chunk, as lower-case hex. Default: in the thread pool (sha256HexAsync); a run in
+   * virtual time hashes on the event loop instead, since a thread-pool job ends outside its clock.
+   */
+  hash?: (bytes: Uint8Array) => Promise<string>;
 }
 
 export interface FetchedChunk {
@@ -96,8 +104,12 @@ export class ChunkFetcher {
   private readonly masterTimeoutMs: number;
   private readonly queryTimeoutMs: number;
   private readonly maxPeerAttempts: number;
+  private readonly clock: Clock;
+  private readonly hash: (bytes: Uint8Array) => Promise<string>;
 
   constructor(private readonly options: FetcherOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.hash = options.hash ?? sha256HexAsync;
     this.holders = options.holderCache ?? new HolderCache();
     this.peerTimeoutMs = options.peerTimeoutMs ?? 1_500;
     this.masterTimeoutMs = options.masterTimeoutMs ?? 3_000;
@@ -256,7 +268,7 @@ export class ChunkFetcher {
     signal?: AbortSignal,
   ): Promise<Buffer | null> {
     const { transport, health, counters, logger, selfName } = this.options;
-    const started = performance.now();
+    const started = this.clock.now();
     health.started(peer.address, peer.name);
     let body: Buffer | undefined;
     let latencyMs: number;
@@ -268,7 +280,7 @@ export class ChunkFetcher {
       ));
       // Timed before hashing: the peer's answer, not this node's CPU. A master's answer may include
       // fetching from above, so only a peer's (served from its store) is a round-trip sample.
-      latencyMs = performance.now() - started;
+      latencyMs = this.clock.now() - started;
     } catch (error) {
       expectedRef(await manifest, index);
       health.failed(peer.address);
@@ -285,7 +297,7 @@ export class ChunkFetcher {
     }
     const expected = expectedRef(await manifest, index);
     const bytes = body ?? Buffer.alloc(0);
-    if (bytes.length !== expected.size || (await sha256HexAsync(bytes)) !== expected.sha256) {
+    if (bytes.length !== expected.size || (await this.hash(bytes)) !== expected.sha256) {
       counters.corruptChunks += 1;
       health.failed(peer.address);
       this.holders.forgetAddress(peer.address);
