@@ -1,7 +1,8 @@
 import { ReadAhead } from '../stream/read-ahead.js';
 import type { ChunkFetcher, FetchedChunk } from '../stream/chunk-fetcher.js';
-import type { ChunkStore } from '../store/chunk-store.js';
+import type { ChunkPinning } from '../store/chunk-storage.js';
 import { PeerStreamerError } from '../util/errors.js';
+import { systemClock, type Clock, type Timer } from '../util/clock.js';
 
 /**
  * Streams that play clients (`peerstreamer play`, the original video_streamer.js) open on a node by
@@ -24,7 +25,7 @@ class StreamSession {
   private readonly reader: ReadAhead<FetchedChunk>;
   private readonly waiters = new Map<number, Waiter>();
   private pumping = false;
-  lastActive = Date.now();
+  lastActive: number;
 
   constructor(
     /** The connection that opened the stream (streams are per connection and streamId). */
@@ -33,10 +34,12 @@ class StreamSession {
     start: number,
     private readonly end: number,
     private readonly fetcher: ChunkFetcher,
-    private readonly store: ChunkStore,
+    private readonly store: ChunkPinning,
     window: number,
     concurrency: number,
+    private readonly clock: Clock,
   ) {
+    this.lastActive = clock.now();
     this.reader = new ReadAhead<FetchedChunk>({
       start,
       end,
@@ -75,7 +78,7 @@ class StreamSession {
   }
 
   request(index: number): Promise<FetchedChunk> {
-    this.lastActive = Date.now();
+    this.lastActive = this.clock.now();
     if (index < this.position) {
       return Promise.reject(
         new PeerStreamerError(
@@ -129,7 +132,7 @@ class StreamSession {
           }
           this.store.unpinChunk(this.video, index);
           // Answering counts as activity: a slow fetch must not make the stream look idle.
-          this.lastActive = Date.now();
+          this.lastActive = this.clock.now();
           waiter.resolve(result.value);
         } catch (error) {
           // The fetcher already tried every holder and the master; this request fails, the next retries.
@@ -151,25 +154,28 @@ export interface StreamSessionOptions {
   /** Sessions whose waiting requests are this old are closed too (the server's handler timeout). */
   stuckMs?: number;
   maxSessions?: number;
+  /** Time for idleness and the sweep. Default: the system clock. */
+  clock?: Clock;
 }
 
 export class StreamSessions {
   private readonly sessions = new Map<string, StreamSession>();
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: Timer;
+  private readonly clock: Clock;
   private readonly idleMs: number;
   private readonly stuckMs: number;
   private readonly maxSessions: number;
 
   constructor(
     private readonly fetcher: ChunkFetcher,
-    private readonly store: ChunkStore,
+    private readonly store: ChunkPinning,
     private readonly options: StreamSessionOptions,
   ) {
+    this.clock = options.clock ?? systemClock;
     this.idleMs = options.idleMs ?? 10_000;
     this.stuckMs = Math.max(this.idleMs, options.stuckMs ?? 30_000);
     this.maxSessions = options.maxSessions ?? 256;
-    this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(1_000, this.idleMs / 4)));
-    this.sweeper.unref();
+    this.sweeper = this.clock.every(Math.max(50, Math.min(1_000, this.idleMs / 4)), () => this.sweep());
   }
 
   get active(): number {
@@ -208,6 +214,7 @@ export class StreamSessions {
         this.store,
         this.options.window,
         this.options.concurrency,
+        this.clock,
       );
       this.sessions.set(key, session);
     }
@@ -237,7 +244,7 @@ export class StreamSessions {
   }
 
   close(): void {
-    clearInterval(this.sweeper);
+    this.sweeper.cancel();
     for (const session of this.sessions.values()) session.close('node shutting down');
     this.sessions.clear();
   }
@@ -250,7 +257,7 @@ export class StreamSessions {
   }
 
   private sweep(evictOldest = false): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const cutoff = now - this.idleMs;
     const stuckCutoff = now - this.stuckMs;
     let oldest: [string, StreamSession] | undefined;

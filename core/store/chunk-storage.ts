@@ -19,3 +19,9 @@ export interface ChunkStorage {
   putChunk(video: string, index: number, bytes: Uint8Array): Promise<void>;
   on(event: InventoryEvent, listener: (key: ChunkKey) => void): unknown;
 }
+
+/** Pins keep chunks a stream has read ahead from eviction until they are handed out (see ChunkStore). */
+export interface ChunkPinning {
+  pinChunk(video: string, index: number): void;
+  unpinChunk(video: string, index: number): void;
+}

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Manifest } from '../shared/manifest.js';
 import { INIT_INDEX, chunkKey, chunkKeyParts } from '../shared/segments.js';
-import type { ChunkStorage } from './chunk-storage.js';
+import type { ChunkPinning, ChunkStorage } from './chunk-storage.js';
 import type { InventorySource } from './inventory-source.js';
 import type { ChunkKey, StoreEvents } from './types.js';
 
@@ -11,9 +11,13 @@ import type { ChunkKey, StoreEvents } from './types.js';
  * chunk against the manifest before it stores it); the SQLite ChunkStore is the one that guards
  * against everything else.
  */
-export class MemoryChunkStore extends EventEmitter<StoreEvents> implements ChunkStorage, InventorySource {
+export class MemoryChunkStore
+  extends EventEmitter<StoreEvents>
+  implements ChunkStorage, ChunkPinning, InventorySource
+{
   private readonly manifests = new Map<string, Manifest>();
   private readonly chunks = new Map<string, Buffer>();
+  private readonly pins = new Map<string, number>();
 
   getManifest(name: string): Manifest | undefined {
     return this.manifests.get(name);
@@ -46,6 +50,23 @@ export class MemoryChunkStore extends EventEmitter<StoreEvents> implements Chunk
       if (index !== INIT_INDEX) this.emit('chunk-added', { video, index });
     }
     return Promise.resolve();
+  }
+
+  pinChunk(video: string, index: number): void {
+    const key = chunkKey(video, index);
+    this.pins.set(key, (this.pins.get(key) ?? 0) + 1);
+  }
+
+  unpinChunk(video: string, index: number): void {
+    const key = chunkKey(video, index);
+    const count = (this.pins.get(key) ?? 0) - 1;
+    if (count > 0) this.pins.set(key, count);
+    else this.pins.delete(key);
+  }
+
+  /** Chunks with at least one pin. */
+  get pinnedChunks(): number {
+    return this.pins.size;
   }
 
   heldChunks(video?: string): ChunkKey[] {

@@ -81,8 +81,20 @@ export class FetchScenario {
   readonly peers = new Map<string, VirtualPeer>();
   /** `get` requests the master received. */
   masterAsked = 0;
+  /** `get` requests the master was working on at once, at most (see `masterDelayMs`). */
+  masterBusyMost = 0;
+  private masterBusy = 0;
 
-  constructor(seed: number, options: { chunks?: number; chunkBytes?: number; latencyMs?: number } = {}) {
+  constructor(
+    seed: number,
+    options: {
+      chunks?: number;
+      chunkBytes?: number;
+      latencyMs?: number;
+      /** How long the master takes to find each chunk (a disk, or its own upstream). */
+      masterDelayMs?: number;
+    } = {},
+  ) {
     this.swarm = new VirtualSwarm(seed, { defaultLink: { latencyMs: options.latencyMs ?? 20 } });
     this.video = syntheticVideo(
       'movie',
@@ -91,7 +103,7 @@ export class FetchScenario {
       this.swarm.random,
     );
     this.master = this.swarm.node('mit');
-    this.serve(this.master.host, 'honest', () => this.masterAsked++);
+    this.serve(this.master.host, 'honest', () => this.masterAsked++, options.masterDelayMs ?? 0);
     this.master.host.handle('get-manifest', () => ({ reply: { manifest: this.video.manifest } }));
 
     const clock = this.swarm.clock;
@@ -158,9 +170,14 @@ export class FetchScenario {
     return { bytes, ms };
   }
 
-  private serve(host: MemoryHost, behaviour: PeerBehaviour, count: () => void): void {
-    host.handle('get', (request) => {
+  private serve(host: MemoryHost, behaviour: PeerBehaviour, count: () => void, delayMs = 0): void {
+    host.handle('get', async (request) => {
       count();
+      if (delayMs > 0) {
+        this.masterBusyMost = Math.max(this.masterBusyMost, ++this.masterBusy);
+        await this.swarm.clock.sleep(delayMs);
+        this.masterBusy -= 1;
+      }
       if (behaviour === 'silent') return new Promise<never>(() => undefined);
       if (behaviour === 'claims-without-holding') {
         throw new PeerStreamerError('CHUNK_NOT_FOUND', `chunk ${request.index} of movie is not here`);
