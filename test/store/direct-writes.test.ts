@@ -48,7 +48,10 @@ describe('ingest writes chunk files under their final names', () => {
     ]);
     for (const bytes of reads.flat()) expect(bytes?.equals(same)).toBe(true);
     const hash = sha256(same);
-    expect(readdirSync(path.join(store.dir, 'blobs', hash.slice(0, 2)))).toEqual([hash]);
+    // One file for these bytes, under their name. (Only names of this hash count: the videos' init
+    // segments are other files, and one of them shares the two-hex directory about once in 85 runs.)
+    const files = readdirSync(path.join(store.dir, 'blobs', hash.slice(0, 2)));
+    expect(files.filter((name) => name.startsWith(hash))).toEqual([hash]);
     expect(statSync(blobPath(store, same)).size).toBe(same.length);
     expect(readdirSync(path.join(store.dir, 'tmp'))).toEqual([]);
   });
