@@ -1,5 +1,5 @@
 import type { PeerContext, RequestRouter } from '../net/handlers.js';
-import type { ChunkStore } from '../store/chunk-store.js';
+import type { ChunkStorage } from '../store/chunk-storage.js';
 import type { ChunkFetcher, FetchedChunk } from '../stream/chunk-fetcher.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { NodeCounters } from './node-counters.js';
@@ -13,14 +13,15 @@ import { INIT_INDEX, describeSegment, missingSegmentReason, segmentRef } from '.
 
 export interface ServingOptions {
   server: RequestRouter;
-  store: ChunkStore;
+  store: ChunkStorage;
   fetcher: ChunkFetcher;
   registry: ChildRegistry;
   sessions: StreamSessions;
   counters: NodeCounters;
   health: PeerHealth;
   limiter: UploadLimiter;
-  library: SwarmLibrary;
+  /** The swarm's video list, for `list-videos`, and the master's announcements. */
+  library: Pick<SwarmLibrary, 'list' | 'hintFromMaster'>;
   /** False while the user paused seeding: only this node's own streams are served. */
   seeding: () => boolean;
 }

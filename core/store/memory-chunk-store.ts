@@ -52,6 +52,13 @@ export class MemoryChunkStore
     return Promise.resolve();
   }
 
+  /** Drops a chunk, as eviction does. */
+  removeChunk(video: string, index: number): void {
+    if (this.chunks.delete(chunkKey(video, index)) && index !== INIT_INDEX) {
+      this.emit('chunk-removed', { video, index });
+    }
+  }
+
   pinChunk(video: string, index: number): void {
     const key = chunkKey(video, index);
     this.pins.set(key, (this.pins.get(key) ?? 0) + 1);

@@ -1,6 +1,8 @@
 /**
- * The node's tree roles (MasterService, ChildRegistry, MasterLink, PeerHealth) wired over the
- * in-memory network with virtual time: no processes, no ports, and every run the same for a seed.
+ * Nodes made of the node's own roles (MasterService, ChildRegistry, MasterLink, PeerHealth,
+ * ChunkFetcher, StreamSessions, UploadLimiter, ServingService), wired as PeerNode wires them, over
+ * the in-memory network in virtual time with in-memory stores: no processes, no ports, and every run
+ * the same for a seed.
  */
 import {
   MemoryNetwork,
@@ -12,7 +14,14 @@ import { PeerHealth } from '../../core/net/peer-health.js';
 import { ChildRegistry } from '../../core/node/child-registry.js';
 import { MasterLink } from '../../core/node/master-link.js';
 import { MasterService } from '../../core/node/master-service.js';
-import { MemoryInventory } from '../../core/store/memory-inventory.js';
+import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';
+import { NodeCounters } from '../../core/node/node-counters.js';
+import { ServingService } from '../../core/node/serving-service.js';
+import { StreamSessions } from '../../core/node/stream-sessions.js';
+import { UploadLimiter } from '../../core/node/upload-limiter.js';
+import { ChunkFetcher } from '../../core/stream/chunk-fetcher.js';
+import { HolderCache } from '../../core/stream/holder-cache.js';
+import { sha256Hex } from '../../core/util/hash.js';
 import { silentLogger, type Logger } from '../../core/util/logger.js';
 import { seededRandom, type Random } from '../../core/util/random.js';
 import { VirtualClock } from '../../core/util/virtual-clock.js';
@@ -24,6 +33,8 @@ export interface VirtualNodeOptions {
   host?: HostProfile;
   heartbeatMs?: number;
   deadChildAfterMs?: number;
+  /** Bytes per second this node serves to others at most (its upload limit). */
+  uploadLimit?: number;
 }
 
 export interface VirtualNode {
@@ -34,7 +45,9 @@ export interface VirtualNode {
   registry: ChildRegistry;
   service: MasterService;
   link: MasterLink | null;
-  inventory: MemoryInventory;
+  store: MemoryChunkStore;
+  fetcher: ChunkFetcher;
+  counters: NodeCounters;
   /** Stops its roles and its host at once, as SIGKILL stops a process. */
   kill(): void;
   /** Says goodbye to its master and stops, as a node stopped with SIGTERM does. */
@@ -71,7 +84,7 @@ export class VirtualSwarm {
       deadAfterMs: options.deadChildAfterMs ?? 2_500,
       now: () => clock.now(),
     });
-    const inventory = new MemoryInventory();
+    const store = new MemoryChunkStore();
     let link: MasterLink | null = null;
     const service = new MasterService({
       server: host,
@@ -96,7 +109,7 @@ export class VirtualSwarm {
         role: () => (registry.children().length > 0 ? 'master' : 'child'),
         health,
         transport: host,
-        store: inventory,
+        store,
         logger,
         capacity: () => ({ maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 }),
         seeding: () => true,
@@ -107,6 +120,38 @@ export class VirtualSwarm {
       });
       link.start();
     }
+    const counters = new NodeCounters();
+    const fetcher = new ChunkFetcher({
+      selfName: name,
+      selfAddress: () => address,
+      store,
+      transport: host,
+      upstream: link ?? {
+        current: () => null,
+        masterFailed: () => undefined,
+        waitForMaster: async () => null,
+      },
+      hasUpstream: link !== null,
+      health,
+      counters,
+      logger,
+      holderCache: new HolderCache({ now: () => clock.now() }),
+      clock,
+      hash: (bytes) => Promise.resolve(sha256Hex(bytes)),
+    });
+    const sessions = new StreamSessions(fetcher, store, { window: 10, concurrency: 4, clock });
+    new ServingService({
+      server: host,
+      store,
+      fetcher,
+      registry,
+      sessions,
+      counters,
+      health,
+      limiter: new UploadLimiter(options.uploadLimit ?? null, clock),
+      library: { list: async () => [], hintFromMaster: () => true },
+      seeding: () => true,
+    });
     const node: VirtualNode = {
       name,
       address,
@@ -115,16 +160,20 @@ export class VirtualSwarm {
       registry,
       service,
       link,
-      inventory,
+      store,
+      fetcher,
+      counters,
       kill: () => {
         host.crash();
         service.close();
+        sessions.close();
         // Its link's timers go with the process; nothing it would send gets out anyway.
         void link?.stop();
       },
       stop: async () => {
         await this.settle(link?.stop() ?? Promise.resolve(), 5_000);
         service.close();
+        sessions.close();
         host.crash();
       },
     };

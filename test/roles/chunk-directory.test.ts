@@ -18,7 +18,7 @@ describe("a master's chunk directory in virtual time", () => {
     swarm.node('source');
     const alice = swarm.node('alice', { master: 'source' });
     await swarm.until('alice registered', () => alice.link!.level() === 1, 1_000);
-    alice.inventory.add('movie', 3, 1_000_000);
+    void alice.store.putChunk('movie', 3, Buffer.alloc(1_000));
     const listed = await swarm.until(
       'source lists alice for chunk 3',
       () => holderNames(swarm, 'source', 'movie', 3).includes('alice'),
@@ -26,7 +26,7 @@ describe("a master's chunk directory in virtual time", () => {
     );
     // A 200 ms report batch, then 10 ms on the wire.
     expect(listed).toBeLessThanOrEqual(210);
-    alice.inventory.remove('movie', 3);
+    alice.store.removeChunk('movie', 3);
     await swarm.until(
       'source unlists alice',
       () => holderNames(swarm, 'source', 'movie', 3).length === 0,
@@ -39,8 +39,8 @@ describe("a master's chunk directory in virtual time", () => {
     swarm.node('source');
     const alice = swarm.node('alice', { master: 'source' });
     // The register left with an empty inventory at once; these come while it is on the wire.
-    alice.inventory.add('movie', 0, 1_000);
-    alice.inventory.add('movie', 1, 1_000);
+    void alice.store.putChunk('movie', 0, Buffer.alloc(1_000));
+    void alice.store.putChunk('movie', 1, Buffer.alloc(1_000));
     await swarm.until(
       'source lists both',
       () => holderNames(swarm, 'source', 'movie', 1).includes('alice'),
@@ -54,7 +54,7 @@ describe("a master's chunk directory in virtual time", () => {
     swarm.node('source');
     swarm.node('mit', { master: 'source' });
     const alice = swarm.node('alice', { master: 'mit', supermaster: 'source' });
-    for (let index = 0; index < 5; index++) alice.inventory.add('movie', index, 500_000);
+    for (let index = 0; index < 5; index++) void alice.store.putChunk('movie', index, Buffer.alloc(1_000));
     await swarm.until(
       'mit lists all five',
       () => holderNames(swarm, 'mit', 'movie', 4).includes('alice'),
