@@ -15,6 +15,7 @@ const allowed = {
   node: ['net', 'store', 'stream', 'gateway', 'control', 'library', 'media', 'protocol', 'util', 'shared'],
   settings: ['node', 'store', 'util', 'shared'],
   demo: ['node', 'library', 'media', 'store', 'util', 'shared'],
+  sim: ['node', 'net', 'stream', 'store', 'protocol', 'util', 'shared'],
   cli: [
     'demo',
     'settings',

@@ -28,12 +28,7 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
+export { percentile } from '../core/util/percentile.js';
 
 /** Runs `fn` `times` times and returns each run's wall time in milliseconds. */
 export async function timeRuns(times: number, fn: (run: number) => Promise<void> | void): Promise<number[]> {

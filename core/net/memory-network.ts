@@ -4,8 +4,9 @@
  * answer), like a node's PeerClient and PeerServer over ZeroMQ. Messages go through the real codec
  * both ways, so every request and reply is validated as on the wire.
  *
- * The model: a message leaves once the sender's uplink (one queue for everything the host sends,
- * at its bandwidth) has sent it, and arrives one link latency later, unless the link drops it (loss)
+ * The model: a chunk leaves once the sender's uplink (one queue for all the chunks the host sends,
+ * at its bandwidth) has sent it; other messages leave at once (they are small, and connections share
+ * a real uplink fairly). Each arrives one link latency later, unless the link drops it (loss)
  * or the two hosts are partitioned. A crashed host sends and answers nothing, as a node killed with
  * SIGKILL: its peers see timeouts, as they do over ZeroMQ (which reconnects silently).
  * Not modelled: the server's per-peer in-flight limit and reply budgets, socket high-water marks,
@@ -39,6 +40,11 @@ import type { Transport, TransportRequestOptions } from './transport.js';
 export interface HostProfile {
   /** The host's upload bandwidth, shared by everything it sends. Default: unlimited. */
   uplinkBytesPerSecond?: number;
+  /**
+   * One-way delay between this host and the wider network (its access link), added to every link
+   * it uses that has no profile of its own: two hosts at 10 and 30 ms are 40 ms apart one way.
+   */
+  accessLatencyMs?: number;
 }
 
 export interface LinkProfile {
@@ -54,13 +60,23 @@ export interface MemoryNetworkOptions {
   random: Random;
   /** The link between two hosts when none was set for them. Default: 1 ms one way, no loss. */
   defaultLink?: LinkProfile;
+  /**
+   * Each byte sent counts as this many on uplinks and in the counters: the simulator moves small
+   * chunks that stand for real-sized ones (a 2 s chunk at 3 Mbit/s is 750 KB). Default 1.
+   */
+  byteScale?: number;
   logger?: Logger;
 }
+
+/** A chunk (a `get` reply), a request for one, or anything else (the tree's upkeep). */
+export type MessageKind = 'chunk' | 'get' | 'control';
 
 /** What the network carried, in total and per host. */
 export interface NetworkCounters {
   messages: number;
   bytes: number;
+  /** Messages other than chunks and their requests: registrations, heartbeats, reports, queries. */
+  controlMessages: number;
   lost: number;
   /** Sent to a crashed, partitioned or unknown host. */
   undeliverable: number;
@@ -75,12 +91,20 @@ export class MemoryNetwork {
   private readonly cut = new Set<string>();
   private readonly defaultLink: LinkProfile;
   readonly log: Logger;
-  readonly totals: NetworkCounters = { messages: 0, bytes: 0, lost: 0, undeliverable: 0 };
+  readonly totals: NetworkCounters = {
+    messages: 0,
+    bytes: 0,
+    controlMessages: 0,
+    lost: 0,
+    undeliverable: 0,
+  };
+  readonly byteScale: number;
 
   constructor(options: MemoryNetworkOptions) {
     this.clock = options.clock;
     this.random = options.random;
     this.defaultLink = options.defaultLink ?? { latencyMs: 1 };
+    this.byteScale = options.byteScale ?? 1;
     this.log = options.logger ?? silentLogger();
   }
 
@@ -112,15 +136,37 @@ export class MemoryNetwork {
     this.cut.clear();
   }
 
+  private linkBetween(from: MemoryHost, to: string): LinkProfile {
+    const access = from.accessLatencyMs + (this.hosts.get(to)?.accessLatencyMs ?? 0);
+    return access === 0
+      ? this.defaultLink
+      : { ...this.defaultLink, latencyMs: this.defaultLink.latencyMs + access };
+  }
+
   /** Schedules `frames` from one host to another; `arrive` runs at the far end if they get there. */
-  send(from: MemoryHost, to: string, frames: Frame[], arrive: (target: MemoryHost) => void): void {
-    const bytes = frames.reduce((sum, frame) => sum + frame.byteLength, 0);
+  send(
+    from: MemoryHost,
+    to: string,
+    frames: Frame[],
+    kind: MessageKind,
+    arrive: (target: MemoryHost) => void,
+  ): void {
+    // Scaled: only a chunk's body (the second frame), which stands for a real-sized one.
+    const bytes = frames.reduce(
+      (sum, frame, position) =>
+        sum + frame.byteLength * (kind === 'chunk' && position === 1 ? this.byteScale : 1),
+      0,
+    );
     this.totals.messages += 1;
     this.totals.bytes += bytes;
+    if (kind === 'control') this.totals.controlMessages += 1;
     from.sent.messages += 1;
     from.sent.bytes += bytes;
-    const link = this.links.get(linkKey(from.address, to)) ?? this.defaultLink;
-    const departsIn = from.uplinkDelay(bytes);
+    if (kind === 'chunk') from.sent.chunkBytes += bytes;
+    const link = this.links.get(linkKey(from.address, to)) ?? this.linkBetween(from, to);
+    // Only chunks queue on the uplink: requests, heartbeats and the like are a few hundred bytes,
+    // which fair queueing between connections (as TCP gives) sends at once beside a bulk transfer.
+    const departsIn = kind === 'chunk' ? from.uplinkDelay(bytes) : 0;
     if (link.lossRate !== undefined && link.lossRate > 0 && this.random.next() < link.lossRate) {
       this.totals.lost += 1;
       return;
@@ -147,7 +193,7 @@ interface Pending {
 
 export class MemoryHost implements Transport, RequestRouter {
   crashed = false;
-  readonly sent = { messages: 0, bytes: 0 };
+  readonly sent = { messages: 0, bytes: 0, chunkBytes: 0 };
   readonly received = { messages: 0, bytes: 0 };
   private readonly handlers = new Map<RequestType, AnyHandler>();
   private readonly pending = new Map<number, Pending>();
@@ -173,6 +219,10 @@ export class MemoryHost implements Transport, RequestRouter {
   crash(): void {
     this.crashed = true;
     this.pending.clear();
+  }
+
+  get accessLatencyMs(): number {
+    return this.profile.accessLatencyMs ?? 0;
   }
 
   /** Milliseconds until a message of `bytes` queued now has left this host's uplink. */
@@ -242,7 +292,8 @@ export class MemoryHost implements Transport, RequestRouter {
           if (settle()) reject(error);
         },
       });
-      this.network.send(this, address, frames, (target) => target.serve(this.address, frames));
+      const kind = type === 'get' ? 'get' : 'control';
+      this.network.send(this, address, frames, kind, (target) => target.serve(this.address, frames));
     });
   }
 
@@ -288,12 +339,12 @@ export class MemoryHost implements Transport, RequestRouter {
         (error: unknown) => errorReplyFrames(request, error, this.address, log),
       )
       .catch((error: unknown) => errorReplyFrames(request, error, this.address, log))
-      .then((replyFrames) => this.reply(from, replyFrames));
+      .then((replyFrames) => this.reply(from, replyFrames, request.type === 'get' ? 'chunk' : 'control'));
   }
 
-  private reply(to: string, frames: Frame[]): void {
+  private reply(to: string, frames: Frame[], kind: MessageKind = 'control'): void {
     if (this.crashed) return;
-    this.network.send(this, to, frames, (target) => target.receive(this.address, frames));
+    this.network.send(this, to, frames, kind, (target) => target.receive(this.address, frames));
   }
 
   /** A reply has arrived from `from`: settle the request it answers, if that is still waiting. */

@@ -3,61 +3,17 @@
  * MasterService and serves a whole synthetic video, with sibling peers that behave as a test says:
  * honest, corrupting, silent, or claiming chunks they do not hold.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex as sha256 } from '../../core/util/hash.js';
 import type { MemoryHost } from '../../core/net/memory-network.js';
 import { PeerHealth } from '../../core/net/peer-health.js';
-import type { MediaManifest } from '../../core/shared/manifest.js';
 import { INIT_INDEX } from '../../core/shared/segments.js';
 import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';
 import { ChunkFetcher, type FetchCounters } from '../../core/stream/chunk-fetcher.js';
 import { HolderCache } from '../../core/stream/holder-cache.js';
 import { PeerStreamerError } from '../../core/util/errors.js';
 import { silentLogger } from '../../core/util/logger.js';
-import type { Random } from '../../core/util/random.js';
-import { VirtualSwarm } from './virtual-swarm.js';
-
-export interface SyntheticVideo {
-  manifest: MediaManifest;
-  init: Buffer;
-  chunks: Buffer[];
-}
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/** A video of `count` two-second chunks of `bytes` each, with random content from `random`. */
-export function syntheticVideo(name: string, count: number, bytes: number, random: Random): SyntheticVideo {
-  const fill = (size: number): Buffer => {
-    const buffer = Buffer.alloc(size);
-    for (let i = 0; i < size; i += 4)
-      buffer.writeUInt32LE(Math.floor(random.next() * 2 ** 32), Math.min(i, size - 4));
-    return buffer;
-  };
-  const init = fill(1_024);
-  const chunks = Array.from({ length: count }, () => fill(bytes));
-  return {
-    init,
-    chunks,
-    manifest: {
-      version: 1,
-      kind: 'fmp4',
-      name,
-      mimeType: 'video/mp4; codecs="avc1.64001f, mp4a.40.2"',
-      duration: count * 2,
-      width: 1280,
-      height: 720,
-      createdAt: '2026-01-01T00:00:00.000Z',
-      init: { size: init.byteLength, sha256: sha256(init) },
-      ingest: { mode: 'remux', sourceCodecs: ['h264', 'aac'] },
-      chunks: chunks.map((chunk, index) => ({
-        index,
-        start: index * 2,
-        duration: 2,
-        size: chunk.byteLength,
-        sha256: sha256(chunk),
-      })),
-    },
-  };
-}
+import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
+import { syntheticVideo, type SyntheticVideo } from '../../core/sim/synthetic-video.js';
 
 /** How a sibling answers `get`. */
 export type PeerBehaviour = 'honest' | 'corrupt' | 'silent' | 'claims-without-holding';

@@ -75,6 +75,32 @@ describe('MemoryNetwork', () => {
     expect(net.totals.bytes).toBeGreaterThan(1_000_000);
   });
 
+  it("adds both hosts' access delays to a link, and counts a chunk body at its stand-in scale", async () => {
+    const clock = new VirtualClock();
+    const net = new MemoryNetwork({
+      clock,
+      random: seededRandom(1),
+      defaultLink: { latencyMs: 5 },
+      byteScale: 1_000,
+    });
+    const a = net.host(A, { accessLatencyMs: 10, uplinkBytesPerSecond: 1_000_000 });
+    a.handle('ping', () => ({ reply: { name: 'a', time: 0 } }));
+    serveChunk(a, 100);
+    const b = net.host(B, { accessLatencyMs: 30 });
+    const ping = await timed(clock, b.request(A, { type: 'ping' }, { timeoutMs: 1_000 }));
+    expect(ping.ms).toBe(2 * (5 + 10 + 30));
+    // 100 bytes standing for 100 kB: 100 ms on a 1 MB/s uplink. The ping and the header are not scaled.
+    const get = await timed(
+      clock,
+      b.request(A, { type: 'get', video: 'v', index: 0, fromChild: false }, { timeoutMs: 1_000 }),
+    );
+    expect(get.ms).toBeGreaterThanOrEqual(90 + 100);
+    expect(get.ms).toBeLessThan(90 + 101);
+    expect(a.sent.chunkBytes).toBeGreaterThan(100_000);
+    expect(a.sent.chunkBytes).toBeLessThan(100_500);
+    expect(net.totals.controlMessages).toBe(2);
+  });
+
   it('times out a request to a crashed host, as to a killed node', async () => {
     const { clock, net } = network();
     const a = net.host(A).handle('ping', () => ({ reply: { name: 'a', time: 0 } }));

@@ -3,7 +3,7 @@
  * master in one report batch, and a supermaster taking a child over learns its whole inventory.
  */
 import { describe, expect, it } from 'vitest';
-import { VirtualSwarm } from '../helpers/virtual-swarm.js';
+import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 
 function holderNames(swarm: VirtualSwarm, master: string, video: string, index: number): string[] {
   return swarm

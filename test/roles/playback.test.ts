@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ChunkOrigin } from '../../core/shared/api-types.js';
-import { syntheticVideo, type SyntheticVideo } from '../helpers/virtual-fetch.js';
-import { VirtualSwarm, type VirtualNode } from '../helpers/virtual-swarm.js';
+import { syntheticVideo, type SyntheticVideo } from '../../core/sim/synthetic-video.js';
+import { VirtualSwarm, type VirtualNode } from '../../core/sim/virtual-swarm.js';
 
 const CHUNKS = 10;
 

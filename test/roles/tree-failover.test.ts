@@ -4,7 +4,7 @@
  * ZeroMQ with SIGKILL; these check the behaviour and its timing, exactly and fast.
  */
 import { describe, expect, it } from 'vitest';
-import { VirtualSwarm, type VirtualNode } from '../helpers/virtual-swarm.js';
+import { VirtualSwarm, type VirtualNode } from '../../core/sim/virtual-swarm.js';
 
 function upstreamOf(node: VirtualNode): string | null {
   return node.link?.describe()?.name ?? null;

@@ -4,27 +4,22 @@
  * the in-memory network in virtual time with in-memory stores: no processes, no ports, and every run
  * the same for a seed.
  */
-import {
-  MemoryNetwork,
-  type HostProfile,
-  type LinkProfile,
-  type MemoryHost,
-} from '../../core/net/memory-network.js';
-import { PeerHealth } from '../../core/net/peer-health.js';
-import { ChildRegistry } from '../../core/node/child-registry.js';
-import { MasterLink } from '../../core/node/master-link.js';
-import { MasterService } from '../../core/node/master-service.js';
-import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';
-import { NodeCounters } from '../../core/node/node-counters.js';
-import { ServingService } from '../../core/node/serving-service.js';
-import { StreamSessions } from '../../core/node/stream-sessions.js';
-import { UploadLimiter } from '../../core/node/upload-limiter.js';
-import { ChunkFetcher } from '../../core/stream/chunk-fetcher.js';
-import { HolderCache } from '../../core/stream/holder-cache.js';
-import { sha256Hex } from '../../core/util/hash.js';
-import { silentLogger, type Logger } from '../../core/util/logger.js';
-import { seededRandom, type Random } from '../../core/util/random.js';
-import { VirtualClock } from '../../core/util/virtual-clock.js';
+import { MemoryNetwork, type HostProfile, type LinkProfile, type MemoryHost } from '../net/memory-network.js';
+import { PeerHealth } from '../net/peer-health.js';
+import { ChildRegistry } from '../node/child-registry.js';
+import { MasterLink } from '../node/master-link.js';
+import { MasterService } from '../node/master-service.js';
+import { MemoryChunkStore } from '../store/memory-chunk-store.js';
+import { NodeCounters } from '../node/node-counters.js';
+import { ServingService } from '../node/serving-service.js';
+import { StreamSessions } from '../node/stream-sessions.js';
+import { UploadLimiter } from '../node/upload-limiter.js';
+import { ChunkFetcher } from '../stream/chunk-fetcher.js';
+import { HolderCache } from '../stream/holder-cache.js';
+import { sha256Hex } from '../util/hash.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { seededRandom, type Random } from '../util/random.js';
+import { VirtualClock } from '../util/virtual-clock.js';
 
 export interface VirtualNodeOptions {
   /** The master's name (a node started earlier in this swarm); none makes a source. */
@@ -59,23 +54,31 @@ export class VirtualSwarm {
   readonly random: Random;
   readonly network: MemoryNetwork;
   private readonly nodes = new Map<string, VirtualNode>();
-  private nextPort = 7000;
 
-  constructor(seed: number, options: { defaultLink?: LinkProfile; logger?: Logger } = {}) {
+  constructor(
+    seed: number,
+    options: { defaultLink?: LinkProfile; logger?: Logger; byteScale?: number } = {},
+  ) {
     this.random = seededRandom(seed);
     this.network = new MemoryNetwork({
       clock: this.clock,
       random: this.random,
       defaultLink: options.defaultLink ?? { latencyMs: 10 },
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.byteScale !== undefined ? { byteScale: options.byteScale } : {}),
     });
+  }
+
+  /** Every node started so far, live or not, by name. */
+  all(): VirtualNode[] {
+    return [...this.nodes.values()];
   }
 
   node(name: string, options: VirtualNodeOptions = {}): VirtualNode {
     const previous = this.nodes.get(name);
+    const serial = this.nodes.size + 1;
     const address =
-      previous?.address ??
-      `tcp://10.0.${Math.floor(this.nodes.size / 250)}.${(this.nodes.size % 250) + 1}:${this.nextPort++}`;
+      previous?.address ?? `tcp://10.${(serial >> 16) & 255}.${(serial >> 8) & 255}.${serial & 255}:7000`;
     const logger = silentLogger();
     const clock = this.clock;
     const host = this.network.host(address, options.host);

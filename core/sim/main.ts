@@ -1,0 +1,133 @@
+/**
+ * `npm run simulate -- --nodes 1000 --fanout 8 --churn 10 --seed 1`: runs the simulator and prints
+ * its figures as JSON (and a few lines for a person on stderr).
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_SIMULATION, simulate, type SimulationOptions, type SimulationReport } from './simulate.js';
+
+const HELP = `Usage: npm run simulate -- [options]
+
+Simulates a PeerStreamer tree in virtual time, in this one process: nodes built from the node's own
+roles join under masters with a bounded number of children, watch one video with staggered starts
+over links with WAN latency and home uplinks, and leave at a churn rate. Prints the figures as JSON.
+
+Options:
+  --nodes N          nodes, the source included (default ${DEFAULT_SIMULATION.nodes})
+  --fanout N         children per master as nodes are placed (default ${DEFAULT_SIMULATION.fanout})
+  --churn P          percent of nodes that leave per minute, half by crash (default ${DEFAULT_SIMULATION.churnPercentPerMinute})
+  --seed N           random seed; the same seed gives the same run (default ${DEFAULT_SIMULATION.seed})
+  --minutes M        video length in minutes (default ${DEFAULT_SIMULATION.videoSeconds / 60})
+  --mbps R           video bitrate in Mbit/s (default ${DEFAULT_SIMULATION.bitrateBitsPerSecond / 1e6})
+  --chunk-seconds S  chunk length (default ${DEFAULT_SIMULATION.chunkSeconds})
+  --join-seconds S   nodes join evenly over this many seconds (default ${DEFAULT_SIMULATION.joinSpreadSeconds})
+  --uplink-mbps L-H  each node's uplink is drawn from L to H Mbit/s (default ${DEFAULT_SIMULATION.uplinkBitsPerSecond.map((bits) => bits / 1e6).join('-')})
+  -h, --help         this text
+`;
+
+export function simulationOptionsFrom(argv: readonly string[]): SimulationOptions | 'help' {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      nodes: { type: 'string' },
+      fanout: { type: 'string' },
+      churn: { type: 'string' },
+      seed: { type: 'string' },
+      minutes: { type: 'string' },
+      mbps: { type: 'string' },
+      'chunk-seconds': { type: 'string' },
+      'join-seconds': { type: 'string' },
+      'uplink-mbps': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) return 'help';
+  if (positionals.length > 0) {
+    throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}; see --help`);
+  }
+  const number = (
+    flag: string,
+    value: string | undefined,
+    min: number,
+    max: number,
+    fallback: number,
+  ): number => {
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+      throw new Error(`--${flag} must be a number from ${min} to ${max}; got ${JSON.stringify(value)}`);
+    }
+    return parsed;
+  };
+  const whole = (
+    flag: string,
+    value: string | undefined,
+    min: number,
+    max: number,
+    fallback: number,
+  ): number => {
+    const parsed = number(flag, value, min, max, fallback);
+    if (!Number.isInteger(parsed))
+      throw new Error(`--${flag} must be a whole number; got ${JSON.stringify(value)}`);
+    return parsed;
+  };
+  const d = DEFAULT_SIMULATION;
+  return {
+    ...d,
+    nodes: whole('nodes', values.nodes, 2, 1_000_000, d.nodes),
+    fanout: whole('fanout', values.fanout, 1, 1_000, d.fanout),
+    churnPercentPerMinute: number('churn', values.churn, 0, 100, d.churnPercentPerMinute),
+    seed: whole('seed', values.seed, 0, 2 ** 32 - 1, d.seed),
+    videoSeconds: number('minutes', values.minutes, 0.1, 600, d.videoSeconds / 60) * 60,
+    bitrateBitsPerSecond: number('mbps', values.mbps, 0.1, 100, d.bitrateBitsPerSecond / 1e6) * 1e6,
+    chunkSeconds: number('chunk-seconds', values['chunk-seconds'], 0.5, 60, d.chunkSeconds),
+    joinSpreadSeconds: number('join-seconds', values['join-seconds'], 0, 86_400, d.joinSpreadSeconds),
+    uplinkBitsPerSecond: uplinkRange(values['uplink-mbps'], d.uplinkBitsPerSecond),
+  };
+}
+
+function uplinkRange(
+  value: string | undefined,
+  fallback: readonly [number, number],
+): readonly [number, number] {
+  if (value === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(value);
+  const [low, high] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(low > 0 && high >= low && high <= 100_000)) {
+    throw new Error(`--uplink-mbps must be LOW-HIGH in Mbit/s, e.g. 5-50; got ${JSON.stringify(value)}`);
+  }
+  return [low * 1e6, high * 1e6];
+}
+
+export function summary(report: SimulationReport): string {
+  const { startupMs, orphans } = report;
+  return [
+    `${report.options.nodes} nodes, fanout ${report.options.fanout}, churn ${report.options.churnPercentPerMinute} %/min: ${report.wallSeconds.toFixed(1)} s wall for ${report.virtualSeconds.toFixed(0)} s simulated`,
+    `source egress ${report.sourceEgressVideos.toFixed(2)}x the video; offload ${(report.offload * 100).toFixed(2)} % (limit ${(report.offloadLimit * 100).toFixed(2)} %)`,
+    `start-up p50 ${startupMs.p50.toFixed(0)} ms, p95 ${startupMs.p95.toFixed(0)} ms, p99 ${startupMs.p99.toFixed(0)} ms; stall ratio ${(report.stallRatio * 100).toFixed(3)} %`,
+    `depth ${report.depth}, most children ${report.mostChildren}, failovers ${report.failovers}, control ${report.controlMessagesPerNodePerSecond.toFixed(2)} msg/node/s`,
+    `orphans ${orphans.count}, re-attached p95 ${orphans.reattachMs ? orphans.reattachMs.p95.toFixed(0) : '-'} ms, still orphaned ${orphans.stillOrphaned}`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  let options: SimulationOptions | 'help';
+  try {
+    options = simulationOptionsFrom(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  const report = await simulate(options);
+  process.stderr.write(`${summary(report)}\n`);
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  void main();
+}

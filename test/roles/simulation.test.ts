@@ -1,0 +1,71 @@
+/**
+ * A small simulation of the tree, as the suite's check on what the simulator shows at scale
+ * (docs/SIMULATION.md): 100 nodes built from the node's roles, a one-minute video, in virtual time.
+ */
+import { describe, expect, it } from 'vitest';
+import { simulationOptionsFrom } from '../../core/sim/main.js';
+import { DEFAULT_SIMULATION, simulate, type SimulationOptions } from '../../core/sim/simulate.js';
+
+/** Uplinks with room for four children at 3 Mbit/s each, so the tree's own rules are what is seen. */
+const ROOMY: SimulationOptions = {
+  ...DEFAULT_SIMULATION,
+  nodes: 100,
+  fanout: 4,
+  videoSeconds: 60,
+  joinSpreadSeconds: 10,
+  uplinkBitsPerSecond: [100_000_000, 200_000_000],
+};
+
+describe('the simulated tree', () => {
+  it(
+    'keeps source egress within its fan-out, starts fast and never stalls, and is repeatable',
+    { timeout: 120_000 },
+    async () => {
+      const report = await simulate(ROOMY);
+      expect(report.viewersFinished).toBe(99);
+      // The source sends each chunk to its own children at most; siblings spare it some of that.
+      expect(report.sourceEgressVideos).toBeLessThanOrEqual(ROOMY.fanout);
+      expect(report.offload).toBeGreaterThan(0.95);
+      expect(report.startupMs.p95).toBeLessThan(2_000);
+      expect(report.stallRatio).toBeLessThan(0.01);
+      // 4 + 16 + 64 nodes fill three levels; the last 15 are on the fourth.
+      expect(report.depth).toBe(4);
+      expect(report.mostChildren).toBe(4);
+      expect(report.failovers).toBe(0);
+      const again = await simulate(ROOMY);
+      expect({ ...again, wallSeconds: 0 }).toEqual({ ...report, wallSeconds: 0 });
+    },
+  );
+
+  it('re-attaches orphans within 5 s at 10 % churn per minute', { timeout: 120_000 }, async () => {
+    const report = await simulate({ ...ROOMY, churnPercentPerMinute: 10, seed: 3 });
+    expect(report.churn.left + report.churn.crashed).toBeGreaterThan(3);
+    expect(report.orphans.count).toBeGreaterThan(0);
+    expect(report.orphans.reattachMs!.p95).toBeLessThan(5_000);
+    expect(report.stallRatio).toBeLessThan(0.01);
+  });
+
+  it('refuses bad flags with a sentence that names the flag', () => {
+    expect(() => simulationOptionsFrom(['--nodes', '1'])).toThrow(
+      '--nodes must be a number from 2 to 1000000; got "1"',
+    );
+    expect(() => simulationOptionsFrom(['--fanout', 'eight'])).toThrow(/--fanout must be a number/);
+    expect(() => simulationOptionsFrom(['--seed', '1.5'])).toThrow(
+      '--seed must be a whole number; got "1.5"',
+    );
+    expect(() => simulationOptionsFrom(['10000'])).toThrow(/unexpected argument "10000"; see --help/);
+    expect(() => simulationOptionsFrom(['--nodez', '5'])).toThrow(/nodez/);
+    expect(() => simulationOptionsFrom(['--uplink-mbps', '50-5'])).toThrow(
+      '--uplink-mbps must be LOW-HIGH in Mbit/s, e.g. 5-50; got "50-5"',
+    );
+    expect(simulationOptionsFrom(['--uplink-mbps', '100-200'])).toMatchObject({
+      uplinkBitsPerSecond: [100e6, 200e6],
+    });
+    expect(simulationOptionsFrom(['--help'])).toBe('help');
+    expect(simulationOptionsFrom(['--nodes', '500', '--churn', '10', '--minutes', '2'])).toMatchObject({
+      nodes: 500,
+      churnPercentPerMinute: 10,
+      videoSeconds: 120,
+    });
+  });
+});
