@@ -73,6 +73,8 @@ export class MasterLink implements UpstreamView {
    */
   private hintedSupermaster: PeerRef | undefined;
   private lastRetryLog = 0;
+  /** When this node last registered again to learn its fallback (see lacksFallback). */
+  private lastHintAttempt = -Infinity;
   /**
    * Set once this node waited for a holder of its name to time out, and cleared by a registration:
    * a name still taken after that wait is another live node's, and the link gives up.
@@ -159,7 +161,8 @@ export class MasterLink implements UpstreamView {
   /**
    * Whether this node, below level 1 with no --supermaster, registered before its master had a
    * master of its own to name as the fallback: the master was still attaching. Registering again
-   * learns it; until then a dead master would leave this node with nowhere to go.
+   * (after a heartbeat, at most every HINT_RETRY_MS) learns it; until then a dead master would leave
+   * this node with nowhere to go.
    */
   private lacksFallback(upstream: Upstream): boolean {
     return (
@@ -346,7 +349,11 @@ export class MasterLink implements UpstreamView {
       // A heartbeat is the link's round trip: a tiny message the master answers without other work.
       health.roundTrip(upstream.address, upstream.name, this.clock.now() - started);
       this.missed = 0;
-      if (this.lacksFallback(upstream)) await this.register(upstream.address, false);
+      if (this.lacksFallback(upstream) && this.clock.now() - this.lastHintAttempt >= HINT_RETRY_MS) {
+        this.lastHintAttempt = this.clock.now();
+        // The master answered; a register that fails now is retried later, not counted as a miss.
+        await this.register(upstream.address, false).catch(() => undefined);
+      }
     } catch (error) {
       if (remoteCodeOf(error) === 'NOT_REGISTERED') {
         // The master restarted or dropped us: register again with the full inventory.
@@ -467,6 +474,12 @@ function retryAfterOf(error: unknown): number | undefined {
   const value = isPeerStreamerError(error) ? error.context.retryAfterMs : undefined;
   return typeof value === 'number' ? value : undefined;
 }
+
+/**
+ * How often a node without a fallback registers again to learn one: each register carries the whole
+ * inventory, so not at every heartbeat while its master is itself between masters.
+ */
+const HINT_RETRY_MS = 10_000;
 
 /** Beyond the master's figure, so timers and clocks a millisecond apart do not make the retry too early. */
 const NAME_EXPIRY_MARGIN_MS = 100;

@@ -73,6 +73,24 @@ describe('failover in virtual time', () => {
     expect(onSupermaster(alice)).toBe(true);
   });
 
+  it('asks its master for a fallback again at most every 10 s while the master has none to give', async () => {
+    const swarm = new VirtualSwarm(7);
+    swarm.node('source').kill();
+    const mit = swarm.node('mit', { master: 'source' });
+    const alice = swarm.node('alice', { master: 'mit' });
+    let registers = 0;
+    const register = mit.registry.register.bind(mit.registry);
+    mit.registry.register = (child) => {
+      if (child.name === 'alice') registers += 1;
+      return register(child);
+    };
+    await swarm.clock.advance(35_000);
+    expect(upstreamOf(alice)).toBe('mit');
+    // Mit never reaches its own master, so it names no fallback; alice asks again each 10 s only.
+    expect(registers).toBeGreaterThanOrEqual(3);
+    expect(registers).toBeLessThanOrEqual(5);
+  });
+
   it('keeps retrying while neither master nor supermaster answers, and attaches when one returns', async () => {
     const swarm = await threeLevels(3);
     const alice = swarm.get('alice');
