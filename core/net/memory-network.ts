@@ -38,7 +38,7 @@ import { remoteError } from './remote-error.js';
 import type { Transport, TransportRequestOptions } from './transport.js';
 
 export interface HostProfile {
-  /** The host's upload bandwidth, shared by everything it sends. Default: unlimited. */
+  /** The host's upload bandwidth, shared by all the chunks it sends. Default: unlimited. */
   uplinkBytesPerSecond?: number;
   /**
    * One-way delay between this host and the wider network (its access link), added to every link
@@ -61,8 +61,8 @@ export interface MemoryNetworkOptions {
   /** The link between two hosts when none was set for them. Default: 1 ms one way, no loss. */
   defaultLink?: LinkProfile;
   /**
-   * Each byte sent counts as this many on uplinks and in the counters: the simulator moves small
-   * chunks that stand for real-sized ones (a 2 s chunk at 3 Mbit/s is 750 KB). Default 1.
+   * Each byte of a chunk's body counts as this many on uplinks and in the counters: the simulator
+   * moves small chunks that stand for real-sized ones (a 2 s chunk at 3 Mbit/s is 750 KB). Default 1.
    */
   byteScale?: number;
   logger?: Logger;
@@ -71,7 +71,7 @@ export interface MemoryNetworkOptions {
 /** A chunk (a `get` reply), a request for one, or anything else (the tree's upkeep). */
 export type MessageKind = 'chunk' | 'get' | 'control';
 
-/** What the network carried, in total and per host. */
+/** What the network carried in total (each host counts its own chunk bytes sent). */
 export interface NetworkCounters {
   messages: number;
   bytes: number;
@@ -160,9 +160,7 @@ export class MemoryNetwork {
     this.totals.messages += 1;
     this.totals.bytes += bytes;
     if (kind === 'control') this.totals.controlMessages += 1;
-    from.sent.messages += 1;
-    from.sent.bytes += bytes;
-    if (kind === 'chunk') from.sent.chunkBytes += bytes;
+    if (kind === 'chunk') from.chunkBytesSent += bytes;
     const link = this.links.get(linkKey(from.address, to)) ?? this.linkBetween(from, to);
     // Only chunks queue on the uplink: requests, heartbeats and the like are a few hundred bytes,
     // which fair queueing between connections (as TCP gives) sends at once beside a bulk transfer.
@@ -178,8 +176,6 @@ export class MemoryNetwork {
         this.totals.undeliverable += 1;
         return;
       }
-      target.received.messages += 1;
-      target.received.bytes += bytes;
       arrive(target);
     });
   }
@@ -193,8 +189,8 @@ interface Pending {
 
 export class MemoryHost implements Transport, RequestRouter {
   crashed = false;
-  readonly sent = { messages: 0, bytes: 0, chunkBytes: 0 };
-  readonly received = { messages: 0, bytes: 0 };
+  /** Chunk bytes this host has sent, scaled as the network counts them. */
+  chunkBytesSent = 0;
   private readonly handlers = new Map<RequestType, AnyHandler>();
   private readonly pending = new Map<number, Pending>();
   private readonly peerNames = new Map<string, string>();
@@ -334,10 +330,7 @@ export class MemoryHost implements Transport, RequestRouter {
     const log = this.network.log;
     void Promise.resolve()
       .then(() => handler(request, context))
-      .then(
-        (result) => resultFrames(request, result),
-        (error: unknown) => errorReplyFrames(request, error, this.address, log),
-      )
+      .then((result) => resultFrames(request, result))
       .catch((error: unknown) => errorReplyFrames(request, error, this.address, log))
       .then((replyFrames) => this.reply(from, replyFrames, request.type === 'get' ? 'chunk' : 'control'));
   }

@@ -45,45 +45,53 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
   if (positionals.length > 0) {
     throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}; see --help`);
   }
-  const number = (
-    flag: string,
-    value: string | undefined,
-    min: number,
-    max: number,
-    fallback: number,
-  ): number => {
-    if (value === undefined) return fallback;
+  const number = (flag: string, value: string | undefined, range: FlagRange): number => {
+    if (value === undefined) return range.fallback;
     const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
-      throw new Error(`--${flag} must be a number from ${min} to ${max}; got ${JSON.stringify(value)}`);
+    if (!Number.isFinite(parsed) || parsed < range.min || parsed > range.max) {
+      throw new Error(
+        `--${flag} must be a number from ${range.min} to ${range.max}; got ${JSON.stringify(value)}`,
+      );
     }
-    return parsed;
-  };
-  const whole = (
-    flag: string,
-    value: string | undefined,
-    min: number,
-    max: number,
-    fallback: number,
-  ): number => {
-    const parsed = number(flag, value, min, max, fallback);
-    if (!Number.isInteger(parsed))
+    if (range.whole === true && !Number.isInteger(parsed)) {
       throw new Error(`--${flag} must be a whole number; got ${JSON.stringify(value)}`);
+    }
     return parsed;
   };
   const d = DEFAULT_SIMULATION;
   return {
     ...d,
-    nodes: whole('nodes', values.nodes, 2, 1_000_000, d.nodes),
-    fanout: whole('fanout', values.fanout, 1, 1_000, d.fanout),
-    churnPercentPerMinute: number('churn', values.churn, 0, 100, d.churnPercentPerMinute),
-    seed: whole('seed', values.seed, 0, 2 ** 32 - 1, d.seed),
-    videoSeconds: number('minutes', values.minutes, 0.1, 600, d.videoSeconds / 60) * 60,
-    bitrateBitsPerSecond: number('mbps', values.mbps, 0.1, 100, d.bitrateBitsPerSecond / 1e6) * 1e6,
-    chunkSeconds: number('chunk-seconds', values['chunk-seconds'], 0.5, 60, d.chunkSeconds),
-    joinSpreadSeconds: number('join-seconds', values['join-seconds'], 0, 86_400, d.joinSpreadSeconds),
+    nodes: number('nodes', values.nodes, { min: 2, max: 1_000_000, fallback: d.nodes, whole: true }),
+    fanout: number('fanout', values.fanout, { min: 1, max: 1_000, fallback: d.fanout, whole: true }),
+    churnPercentPerMinute: number('churn', values.churn, {
+      min: 0,
+      max: 100,
+      fallback: d.churnPercentPerMinute,
+    }),
+    seed: number('seed', values.seed, { min: 0, max: 2 ** 32 - 1, fallback: d.seed, whole: true }),
+    videoSeconds:
+      number('minutes', values.minutes, { min: 0.1, max: 600, fallback: d.videoSeconds / 60 }) * 60,
+    bitrateBitsPerSecond:
+      number('mbps', values.mbps, { min: 0.1, max: 100, fallback: d.bitrateBitsPerSecond / 1e6 }) * 1e6,
+    chunkSeconds: number('chunk-seconds', values['chunk-seconds'], {
+      min: 0.5,
+      max: 60,
+      fallback: d.chunkSeconds,
+    }),
+    joinSpreadSeconds: number('join-seconds', values['join-seconds'], {
+      min: 0,
+      max: 86_400,
+      fallback: d.joinSpreadSeconds,
+    }),
     uplinkBitsPerSecond: uplinkRange(values['uplink-mbps'], d.uplinkBitsPerSecond),
   };
+}
+
+interface FlagRange {
+  min: number;
+  max: number;
+  fallback: number;
+  whole?: boolean;
 }
 
 function uplinkRange(

@@ -135,7 +135,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   let depth = 0;
 
   /** Starts a node under `master` (its master's master as supermaster) and has it watch the video. */
-  const join = (master: VirtualNode): void => {
+  const join = (master: VirtualNode): VirtualNode => {
     serial += 1;
     const supermaster = master.link?.describe()?.name;
     const node = swarm.node(`n${serial}`, {
@@ -157,22 +157,23 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     };
     viewings.push(viewing);
     void watch(swarm, viewing, video, options);
+    return node;
   };
+  /** Nodes that have not left, newcomers included. */
+  const live = (): VirtualNode[] => swarm.all().filter((node) => !gone.has(node.name));
 
   // Placed in order, level by level: node i under node floor((i - 1) / fanout), as by hand today.
   const placed: VirtualNode[] = [source];
   const joinEveryMs = (options.joinSpreadSeconds * 1000) / Math.max(1, options.nodes - 1);
   for (let i = 1; i < options.nodes; i++) {
-    clock.after(i * joinEveryMs, () => {
-      join(placed[Math.floor((i - 1) / options.fanout)]!);
-      placed.push(swarm.get(`n${serial}`));
-    });
+    clock.after(i * joinEveryMs, () => placed.push(join(placed[Math.floor((i - 1) / options.fanout)]!)));
   }
 
   const leaveChance = options.churnPercentPerMinute / 100 / 60;
   clock.every(1_000, () => {
     if (leaveChance === 0) return;
-    for (const viewing of viewings) {
+    // A snapshot: newcomers joining in this pass get their first chance at the next.
+    for (const viewing of [...viewings]) {
       const { node } = viewing;
       if (gone.has(node.name) || viewing.finished || random.next() >= leaveChance) continue;
       gone.add(node.name);
@@ -188,9 +189,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         void node.stop();
       }
       // A newcomer takes its place under a live master with room.
-      const masters = placed.filter(
-        (candidate) => !gone.has(candidate.name) && candidate.registry.children().length < options.fanout,
-      );
+      const masters = live().filter((candidate) => candidate.registry.children().length < options.fanout);
       if (masters.length > 0) {
         churn.joined += 1;
         join(masters[randomInt(random, 0, masters.length - 1)]!);
@@ -213,8 +212,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
   });
   clock.every(1_000, () => {
-    for (const node of placed) {
-      if (gone.has(node.name)) continue;
+    for (const node of live()) {
       mostChildren = Math.max(mostChildren, node.registry.children().length);
       depth = Math.max(depth, node.link?.level() ?? 0);
     }
@@ -225,7 +223,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     () => viewings.length === options.nodes - 1 + churn.joined && viewings.every(done),
     endMs,
   );
-  for (const node of swarm.all()) if (!gone.has(node.name)) node.kill();
+  for (const node of live()) node.kill();
 
   const watched = viewings.filter((viewing) => viewing.firstChunkAt !== undefined);
   const startup = watched.map((viewing) => viewing.firstChunkAt! - viewing.requestedAt);
@@ -233,9 +231,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const stalledMs = watched.reduce((sum, viewing) => sum + viewing.stalledMs, 0);
   const rebuffers = watched.reduce((sum, viewing) => sum + viewing.rebuffers, 0);
   // Every chunk any node sent was received by a node, and every node watches.
-  const received = swarm.all().reduce((sum, node) => sum + node.host.sent.chunkBytes, 0);
+  const received = swarm.all().reduce((sum, node) => sum + node.host.chunkBytesSent, 0);
   const videoBytes = chunkCount * realChunkBytes;
-  const sourceSent = source.host.sent.chunkBytes;
+  const sourceSent = source.host.chunkBytesSent;
   const virtualSeconds = (clock.now() - epoch) / 1000;
   return {
     options,

@@ -44,14 +44,9 @@ export class VirtualClock implements Clock {
     return sleepOn(this, ms, signal);
   }
 
-  /** Timers waiting to fire (cancelled ones are dropped lazily, so this may count a few). */
-  get pending(): number {
-    return this.heap.length;
-  }
-
   /** Runs every timer due within the next `ms`, then leaves the time at now + ms. */
   async advance(ms: number): Promise<void> {
-    await this.runTo(this.current + Math.max(0, ms));
+    await this.runUntil(() => false, Math.max(0, ms));
   }
 
   /**
@@ -70,14 +65,6 @@ export class VirtualClock implements Clock {
       await this.fireNext();
     }
     return true;
-  }
-
-  private async runTo(end: number): Promise<void> {
-    await settle();
-    for (let next = this.peek(); next !== undefined && next.at <= end; next = this.peek()) {
-      await this.fireNext();
-    }
-    this.current = Math.max(this.current, end);
   }
 
   private async fireNext(): Promise<void> {

@@ -96,8 +96,8 @@ describe('MemoryNetwork', () => {
     );
     expect(get.ms).toBeGreaterThanOrEqual(90 + 100);
     expect(get.ms).toBeLessThan(90 + 101);
-    expect(a.sent.chunkBytes).toBeGreaterThan(100_000);
-    expect(a.sent.chunkBytes).toBeLessThan(100_500);
+    expect(a.chunkBytesSent).toBeGreaterThan(100_000);
+    expect(a.chunkBytesSent).toBeLessThan(100_500);
     expect(net.totals.controlMessages).toBe(2);
   });
 

@@ -118,7 +118,7 @@ describe('failover in virtual time', () => {
   it('drops a child that says goodbye at once', async () => {
     const swarm = await threeLevels(5);
     const mit = swarm.get('mit');
-    await swarm.get('alice').stop();
+    await swarm.settle(swarm.get('alice').stop(), 5_000);
     expect(await swarm.until('mit lets alice go', () => childNames(mit).length === 0, 100)).toBeLessThan(100);
   });
 
