@@ -1,9 +1,4 @@
-import type {
-  LibraryPrefetchStats,
-  NodeStats,
-  PeerStat,
-  NodeRole as ApiNodeRole,
-} from '../shared/api-types.js';
+import type { LibraryPrefetchStats, NodeStats, PeerStat, NodeRole } from '../shared/api-types.js';
 import type { InventoryEntry, WireTopologyNode } from '../protocol/messages.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { MasterLink } from './master-link.js';
@@ -30,7 +25,7 @@ export interface InspectionSources {
 }
 
 /** source = no master; master = has a master and at least one child; child = has a master, no children. */
-export function roleOf(sources: Pick<InspectionSources, 'link' | 'registry'>): ApiNodeRole {
+export function roleOf(sources: Pick<InspectionSources, 'link' | 'registry'>): NodeRole {
   if (!sources.link) return 'source';
   return sources.registry.children().length > 0 ? 'master' : 'child';
 }

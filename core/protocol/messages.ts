@@ -23,13 +23,7 @@ export interface InventoryEntry {
   indexes: number[];
 }
 
-/**
- * A node's place in the tree, one vocabulary for the wire, the CLI, the player and the docs:
- * - `source`: has no master (level 0), whether or not children registered with it;
- * - `master`: registered under a master, with at least one child of its own;
- * - `child`: registered under a master, with no children.
- */
-export type { NodeRole };
+/** The role words a decoder accepts; `NodeRole` (core/shared/api-types.ts) says what each means. */
 export const NODE_ROLES: readonly NodeRole[] = ['source', 'master', 'child'];
 /** What a node says it is when it registers: a source has no master, so it never registers. */
 export type RegisteringRole = Exclude<NodeRole, 'source'>;

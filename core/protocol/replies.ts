@@ -34,11 +34,11 @@ import {
 } from './limits.js';
 import { readManifest, readPosterRef, readSha256 } from './manifest-shape.js';
 import { MAX_POSTER_BYTES, POSTER_MIME_TYPES, isPosterMimeType } from '../shared/poster.js';
+import type { NodeRole } from '../shared/api-types.js';
 import {
   LEGACY_ROLES,
   NODE_ROLES,
   type EmptyFields,
-  type NodeRole,
   type ErrorReply,
   type PeerRef,
   type ReplyFields,
