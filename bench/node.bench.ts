@@ -20,7 +20,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { PeerClient, type ClientReply, type RequestOptions } from '../core/net/client.js';
+import { PeerClient, type ClientReply } from '../core/net/client.js';
+import type { RequestOptions } from '../core/net/transport.js';
 import type { RequestOf, RequestType } from '../core/protocol/messages.js';
 import { playStream } from '../core/stream/play-client.js';
 import { parseByteSize } from '../core/util/units.js';
@@ -72,7 +73,7 @@ class StepClient extends PeerClient {
   override request<K extends RequestType>(
     address: string,
     request: RequestOf<K>,
-    options?: RequestOptions,
+    options?: Partial<RequestOptions>,
   ): Promise<ClientReply<K>> {
     const label = 'index' in request ? `get ${String(request.index)}` : request.type;
     return super.request(address, request, options).then((reply) => {

@@ -12,6 +12,7 @@ import type { IncomingReply, OkReplyOf, Request, RequestOf, RequestType } from '
 import { WireProblem } from '../protocol/problems.js';
 import { Connection, newClientCounters, type ClientCounters } from './connection.js';
 import type { DealerOptions } from './socket-options.js';
+import type { RequestOptions } from './transport.js';
 
 export type { ClientCounters };
 
@@ -29,11 +30,6 @@ export interface PeerClientOptions {
   maxConnections?: number;
   /** Overrides of DEALER_SOCKET_OPTIONS (tests, tuning). */
   socketOptions?: Partial<DealerOptions>;
-}
-
-export interface RequestOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
 }
 
 /** A reply as `request` resolves it: `body` is the chunk for `get`, absent otherwise. */
@@ -68,12 +64,12 @@ export class PeerClient {
    * chunk bytes). Rejects with a PeerStreamerError: TIMEOUT (no reply in time), UNREACHABLE (no
    * connection in time), PROTOCOL (invalid reply or a protocol-level refusal), the remote's own code
    * (CHUNK_NOT_FOUND, OVERLOADED, ...), INVALID_ARGUMENT (a bad address or request); or with
-   * `signal.reason` when aborted.
+   * `signal.reason` when aborted. Without `options.timeoutMs` the client's default timeout applies.
    */
   request<K extends RequestType>(
     address: string,
     request: RequestOf<K>,
-    options: RequestOptions = {},
+    options: Partial<RequestOptions> = {},
   ): Promise<ClientReply<K>> {
     return new Promise<IncomingReply>((resolve, reject) => {
       if (this.closed) {

@@ -1,13 +1,8 @@
 /** ZeroMQ transport: one PeerServer (ROUTER) per node, one PeerClient (pool of DEALERs) per node. */
 export { PeerServer, type PeerServerOptions, type ServerCounters } from './server.js';
 export type { PeerContext, Handler, HandlerResult, RequestRouter } from './handlers.js';
-export {
-  PeerClient,
-  type PeerClientOptions,
-  type RequestOptions,
-  type ClientReply,
-  type ClientCounters,
-} from './client.js';
+export type { Transport, RequestOptions } from './transport.js';
+export { PeerClient, type PeerClientOptions, type ClientReply, type ClientCounters } from './client.js';
 export type { PeerSnapshot, PeerCounters } from './peer-table.js';
 export { ROUTER_SOCKET_OPTIONS, DEALER_SOCKET_OPTIONS, type SocketOptionSpec } from './socket-options.js';
 export { remoteError } from './remote-error.js';

@@ -35,7 +35,7 @@ import {
   type RequestRouter,
 } from './handlers.js';
 import { remoteError } from './remote-error.js';
-import type { Transport, TransportRequestOptions } from './transport.js';
+import type { RequestOptions, Transport } from './transport.js';
 
 export interface HostProfile {
   /** The host's upload bandwidth, shared by all the chunks it sends. Default: unlimited. */
@@ -233,7 +233,7 @@ export class MemoryHost implements Transport, RequestRouter {
   request<K extends RequestType>(
     address: string,
     request: RequestOf<K>,
-    options: TransportRequestOptions,
+    options: RequestOptions,
   ): Promise<{ reply: OkReplyOf<K>; body?: Buffer }> {
     return new Promise((resolve, reject) => {
       const { signal, timeoutMs } = options;

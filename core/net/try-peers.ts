@@ -6,7 +6,8 @@
  */
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import type { RequestOf, RequestType } from '../protocol/messages.js';
-import type { ClientReply, PeerClient, RequestOptions } from './client.js';
+import type { ClientReply, PeerClient } from './client.js';
+import type { RequestOptions } from './transport.js';
 
 export type TryPeersResult<K extends RequestType> = ClientReply<K> & {
   /** The peer that answered. */
@@ -15,7 +16,7 @@ export type TryPeersResult<K extends RequestType> = ClientReply<K> & {
   failures: Array<{ address: string; error: unknown }>;
 };
 
-export interface TryPeersOptions<K extends RequestType> extends RequestOptions {
+export interface TryPeersOptions<K extends RequestType> extends Partial<RequestOptions> {
   /** Returns why an ok reply is not good enough (e.g. checksum mismatch), or null to accept it. */
   accept?: (result: ClientReply<K>, address: string) => string | null;
 }
