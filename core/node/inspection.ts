@@ -88,7 +88,7 @@ export async function buildSubtree(
   depth = 0,
 ): Promise<WireTopologyNode> {
   const { registry, link } = sources;
-  const level = link ? (link.level() ?? 1) : 0;
+  const level = link ? (link.ownLevel() ?? 1) : 0;
   const children = await Promise.all(
     registry.children().map(async (child): Promise<WireTopologyNode> => {
       // The master's directory is the authority on what each child holds, so it fills that in.

@@ -145,7 +145,7 @@ export class MasterLink implements UpstreamView {
   }
 
   /** This node's level in the tree (its master's + 1), or null while unattached. */
-  level(): number | null {
+  ownLevel(): number | null {
     return this.upstream?.ownLevel ?? null;
   }
 

@@ -154,7 +154,7 @@ export class PeerNode {
       health: this.health,
       logger,
       selfName: config.name,
-      level: () => (this.link ? (this.link.level() ?? 1) : 0),
+      level: () => (this.link ? (this.link.ownLevel() ?? 1) : 0),
       supermasterForChildren: () => this.masterRef(),
       transport: client,
     });

@@ -214,7 +214,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   clock.every(1_000, () => {
     for (const node of live()) {
       mostChildren = Math.max(mostChildren, node.registry.children().length);
-      depth = Math.max(depth, node.link?.level() ?? 0);
+      depth = Math.max(depth, node.link?.ownLevel() ?? 0);
     }
   });
 

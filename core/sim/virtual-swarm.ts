@@ -95,7 +95,7 @@ export class VirtualSwarm {
       health,
       logger,
       selfName: name,
-      level: () => (link ? (link.level() ?? 1) : 0),
+      level: () => (link ? (link.ownLevel() ?? 1) : 0),
       supermasterForChildren: () => {
         const upstream = link?.describe();
         return upstream ? { name: upstream.name, address: upstream.address } : undefined;

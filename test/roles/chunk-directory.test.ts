@@ -17,7 +17,7 @@ describe("a master's chunk directory in virtual time", () => {
     const swarm = new VirtualSwarm(11);
     swarm.node('source');
     const alice = swarm.node('alice', { master: 'source' });
-    await swarm.until('alice registered', () => alice.link!.level() === 1, 1_000);
+    await swarm.until('alice registered', () => alice.link!.ownLevel() === 1, 1_000);
     void alice.store.putChunk('movie', 3, Buffer.alloc(1_000));
     const listed = await swarm.until(
       'source lists alice for chunk 3',

@@ -32,7 +32,7 @@ describe('failover in virtual time', () => {
   it('moves a child to its supermaster when its master dies, then back when the master returns', async () => {
     const swarm = await threeLevels(1);
     const alice = swarm.get('alice');
-    expect(alice.link!.level()).toBe(2);
+    expect(alice.link!.ownLevel()).toBe(2);
 
     swarm.get('mit').kill();
     const failover = await swarm.until(
@@ -44,7 +44,7 @@ describe('failover in virtual time', () => {
     // the next one is not sent while it waits, so two misses take up to 4 s.
     expect(failover).toBeGreaterThanOrEqual(2_000);
     expect(failover).toBeLessThan(4_100);
-    expect(alice.link!.level()).toBe(1);
+    expect(alice.link!.ownLevel()).toBe(1);
     expect(childNames(swarm.get('source'))).toContain('alice');
 
     swarm.node('mit', { master: 'source' });
@@ -53,7 +53,7 @@ describe('failover in virtual time', () => {
       () => upstreamOf(alice) === 'mit' && !onSupermaster(alice),
       5_000,
     );
-    expect(alice.link!.level()).toBe(2);
+    expect(alice.link!.ownLevel()).toBe(2);
     // Back home, alice said goodbye to the supermaster, which listed her for the time in between.
     await swarm.until(
       'source lets alice go',
