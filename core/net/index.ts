@@ -1,5 +1,6 @@
 /** ZeroMQ transport: one PeerServer (ROUTER) per node, one PeerClient (pool of DEALERs) per node. */
-export { PeerServer, type PeerServerOptions, type ServerCounters } from './server.js';
+export { PeerServer, type PeerServerOptions } from './server.js';
+export type { ServerCounters } from './server-counters.js';
 export type { PeerContext, Handler, HandlerResult, RequestRouter } from './handlers.js';
 export type { Transport, RequestOptions } from './transport.js';
 export { PeerClient, type PeerClientOptions, type ClientReply, type ClientCounters } from './client.js';

@@ -8,12 +8,11 @@
 import * as zmq from 'zeromq';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { parseTcpAddress, tcpAddressProblem } from '../protocol/address.js';
 import { waitForPortRelease } from './port-release.js';
 import { decodeRequest, encodeErrorReply, type Frame } from '../protocol/codec.js';
 import { own } from '../protocol/fields.js';
 import type { IncomingRequest, RequestType } from '../protocol/messages.js';
-import { WireProblem, type InvalidReason } from '../protocol/problems.js';
+import { WireProblem } from '../protocol/problems.js';
 import {
   errorReplyFrames,
   resultFrames,
@@ -24,6 +23,10 @@ import {
 } from './handlers.js';
 import { PeerTable, type PeerSnapshot, type PeerState } from './peer-table.js';
 import { ROUTER_SOCKET_OPTIONS, socketOptions, type RouterOptions } from './socket-options.js';
+import { frameBytes } from './frame-bytes.js';
+import { bindRouter } from './router-bind.js';
+import { ReplySender } from './reply-sender.js';
+import { newServerTotals, type ServerCounters } from './server-counters.js';
 
 export interface PeerServerOptions {
   /** tcp://ip:port to bind; port 0 (or *) takes a free port, see `address` after bind(). */
@@ -45,27 +48,6 @@ export interface PeerServerOptions {
   socketOptions?: Partial<RouterOptions>;
 }
 
-export interface ServerCounters {
-  messagesReceived: number;
-  bytesIn: number;
-  bytesOut: number;
-  repliesSent: number;
-  errorRepliesSent: number;
-  /** Messages refused before reaching a handler, by reason. */
-  invalid: Partial<Record<InvalidReason, number>>;
-  invalidTotal: number;
-  overloadedReplies: number;
-  /** OVERLOADED / invalid-message replies not sent because the peer's reply budget was spent. */
-  throttledReplies: number;
-  handlerErrors: number;
-  handlerTimeouts: number;
-  /** Replies refused by libzmq because the peer had gone (EHOSTUNREACH). */
-  unroutable: number;
-  /** Replies refused by libzmq because the peer's queue was full (EAGAIN). */
-  sendDropped: number;
-  peersTracked: number;
-}
-
 const DEFAULTS = {
   maxInFlightPerPeer: 32,
   handlerTimeoutMs: 30_000,
@@ -73,12 +55,6 @@ const DEFAULTS = {
   maxTrackedPeers: 4096,
   overloadedRetryAfterMs: 100,
 };
-
-function frameBytes(frames: readonly Frame[]): number {
-  let total = 0;
-  for (const frame of frames) total += frame.byteLength;
-  return total;
-}
 
 export class PeerServer implements RequestRouter {
   private readonly router: zmq.Router;
@@ -89,24 +65,10 @@ export class PeerServer implements RequestRouter {
   private readonly closing = new AbortController();
   /** Handlers still running, aborted together at close() (one listener each on `closing` would pile up). */
   private readonly running = new Set<AbortController>();
-  private readonly goneListeners = new Set<(peerId: string) => void>();
+  private readonly replies: ReplySender;
   private receiving: Promise<void> | undefined;
   private boundAddress: string | undefined;
-  private readonly totals = {
-    messagesReceived: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    repliesSent: 0,
-    errorRepliesSent: 0,
-    invalid: {} as Partial<Record<InvalidReason, number>>,
-    invalidTotal: 0,
-    overloadedReplies: 0,
-    throttledReplies: 0,
-    handlerErrors: 0,
-    handlerTimeouts: 0,
-    unroutable: 0,
-    sendDropped: 0,
-  };
+  private readonly totals = newServerTotals();
 
   constructor(private readonly options: PeerServerOptions) {
     this.settings = {
@@ -119,6 +81,7 @@ export class PeerServer implements RequestRouter {
     this.log = (options.logger ?? silentLogger()).child({ component: 'peer-server' });
     this.peers = new PeerTable(this.settings.maxTrackedPeers, this.settings.errorRepliesPerSecond);
     this.router = new zmq.Router(socketOptions(ROUTER_SOCKET_OPTIONS, options.socketOptions));
+    this.replies = new ReplySender(this.router, this.totals, this.log, this.closing.signal);
     // Every node answers ping; a node may replace this with its own.
     this.handle('ping', () => ({ reply: { name: options.name, time: Date.now() } }));
   }
@@ -141,7 +104,7 @@ export class PeerServer implements RequestRouter {
    * libzmq does not report a ROUTER peer's disconnect by routing id, so this is the earliest sign.
    */
   onPeerGone(listener: (peerId: string) => void): void {
-    this.goneListeners.add(listener);
+    this.replies.onPeerGone(listener);
   }
 
   /** Registers the handler for one request type (replacing any earlier one). */
@@ -151,37 +114,7 @@ export class PeerServer implements RequestRouter {
   }
 
   async bind(): Promise<string> {
-    const endpoint = this.options.bind;
-    const problem = tcpAddressProblem(endpoint, { forBind: true });
-    if (problem !== null) {
-      throw new PeerStreamerError(
-        'INVALID_ARGUMENT',
-        `bind address ${JSON.stringify(endpoint)} is not usable: ${problem}. Use tcp://<ip>:<port>, e.g. tcp://0.0.0.0:7000.`,
-        { address: endpoint },
-      );
-    }
-    const normalized = endpoint.replace(/:0$/, ':*');
-    try {
-      await this.router.bind(normalized);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      const { host, port } = parseTcpAddress(endpoint);
-      if (code === 'EADDRINUSE') {
-        throw new PeerStreamerError(
-          'PORT_IN_USE',
-          `port ${port} on ${host} is already in use (another node or program listens there). Stop it or choose another port.`,
-          { address: endpoint, port },
-          { cause: error },
-        );
-      }
-      throw new PeerStreamerError(
-        code === 'EADDRNOTAVAIL' ? 'INVALID_ARGUMENT' : 'UNREACHABLE',
-        `could not bind ${endpoint}: ${errorMessage(error)}. Check that ${host} is an address of this machine.`,
-        { address: endpoint, code },
-        { cause: error },
-      );
-    }
-    this.boundAddress = this.router.lastEndpoint ?? endpoint;
+    this.boundAddress = await bindRouter(this.router, this.options.bind);
     this.receiving = this.receiveLoop();
     this.log.info({ address: this.boundAddress }, 'peer server listening');
     return this.boundAddress;
@@ -263,7 +196,7 @@ export class PeerServer implements RequestRouter {
     if (peer.inFlight >= this.settings.maxInFlightPerPeer) {
       this.totals.overloadedReplies += 1;
       peer.counters.overloaded += 1;
-      this.sendUnsolicited(
+      this.replies.sendBudgeted(
         routingId,
         peer,
         now,
@@ -278,7 +211,7 @@ export class PeerServer implements RequestRouter {
     }
     const handler = this.handlers.get(request.type);
     if (handler === undefined) {
-      this.send(
+      this.replies.send(
         routingId,
         peer,
         encodeErrorReply(
@@ -299,15 +232,12 @@ export class PeerServer implements RequestRouter {
     this.totals.invalidTotal += 1;
     this.log.debug({ peer: peer.peerId, name: peer.declaredName, reason: problem.reason }, problem.message);
     // With id 0 the peer cannot match the reply to a request, but a developer watching the wire can read why.
-    this.sendUnsolicited(routingId, peer, now, encodeErrorReply(problem.id, problem.code, problem.message));
-  }
-
-  private sendUnsolicited(routingId: Buffer, peer: PeerState, now: number, frames: Frame[]): void {
-    if (!peer.errorBudget.take(now)) {
-      this.totals.throttledReplies += 1;
-      return;
-    }
-    this.send(routingId, peer, frames, true);
+    this.replies.sendBudgeted(
+      routingId,
+      peer,
+      now,
+      encodeErrorReply(problem.id, problem.code, problem.message),
+    );
   }
 
   private async runHandler(
@@ -353,38 +283,6 @@ export class PeerServer implements RequestRouter {
       this.running.delete(abort);
       peer.inFlight -= 1;
     }
-    if (!this.closing.signal.aborted) this.send(routingId, peer, frames, isError);
-  }
-
-  private notifyGone(listener: (peerId: string) => void, peerId: string): void {
-    try {
-      listener(peerId);
-    } catch (error) {
-      this.log.error({ err: error, peer: peerId }, 'peer-gone listener failed');
-    }
-  }
-
-  private send(routingId: Buffer, peer: PeerState, frames: Frame[], isError: boolean): void {
-    const bytes = frameBytes(frames);
-    this.router.send([routingId, ...frames]).then(
-      () => {
-        this.totals.bytesOut += bytes;
-        this.totals.repliesSent += 1;
-        if (isError) this.totals.errorRepliesSent += 1;
-        peer.counters.bytesOut += bytes;
-        peer.counters.replies += 1;
-      },
-      (error: unknown) => {
-        const code = (error as { code?: string }).code;
-        if (code === 'EHOSTUNREACH') {
-          this.totals.unroutable += 1;
-          for (const listener of this.goneListeners) this.notifyGone(listener, peer.peerId);
-        } else if (code === 'EAGAIN') this.totals.sendDropped += 1;
-        else if (!this.closing.signal.aborted)
-          this.log.warn({ err: error, peer: peer.peerId }, 'reply not sent');
-        else return;
-        this.log.debug({ peer: peer.peerId, code }, 'reply dropped');
-      },
-    );
+    if (!this.closing.signal.aborted) this.replies.send(routingId, peer, frames, isError);
   }
 }
