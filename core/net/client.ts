@@ -10,11 +10,10 @@ import { encodeRequest, type Frame } from '../protocol/codec.js';
 import { MAX_REQUEST_ID } from '../protocol/limits.js';
 import type { IncomingReply, OkReplyOf, Request, RequestOf, RequestType } from '../protocol/messages.js';
 import { WireProblem } from '../protocol/problems.js';
-import { Connection, newClientCounters, type ClientCounters } from './connection.js';
+import { Connection } from './connection.js';
+import { newClientCounters, type ClientCounters } from './client-counters.js';
 import type { DealerOptions } from './socket-options.js';
 import type { RequestOptions } from './transport.js';
-
-export type { ClientCounters };
 
 export interface PeerClientOptions {
   logger?: Logger;

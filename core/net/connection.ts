@@ -5,7 +5,6 @@
  * in, so a dead or restarted peer never leaves a caller hanging.
  */
 import * as zmq from 'zeromq';
-import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { decodeReply, type Frame } from '../protocol/codec.js';
 import { replyMismatch } from '../protocol/match.js';
@@ -13,41 +12,19 @@ import type { IncomingReply, OkReply, Request } from '../protocol/messages.js';
 import { WireProblem } from '../protocol/problems.js';
 import { remoteError } from './remote-error.js';
 import { DEALER_SOCKET_OPTIONS, socketOptions, type DealerOptions } from './socket-options.js';
-
-export interface ClientCounters {
-  requestsSent: number;
-  repliesReceived: number;
-  errorReplies: number;
-  timeouts: number;
-  unreachable: number;
-  /** Replies that failed validation. */
-  invalidReplies: number;
-  /** Replies whose id matches no request we sent: dropped. */
-  unknownReplies: number;
-  /** Replies to requests we had already given up on (timed out or aborted): dropped. */
-  lateReplies: number;
-  bytesOut: number;
-  bytesIn: number;
-  connectionsOpened: number;
-  connectionsClosed: number;
-}
-
-export function newClientCounters(): ClientCounters {
-  return {
-    requestsSent: 0,
-    repliesReceived: 0,
-    errorReplies: 0,
-    timeouts: 0,
-    unreachable: 0,
-    invalidReplies: 0,
-    unknownReplies: 0,
-    lateReplies: 0,
-    bytesOut: 0,
-    bytesIn: 0,
-    connectionsOpened: 0,
-    connectionsClosed: 0,
-  };
-}
+import type { ClientCounters } from './client-counters.js';
+import { AbortGroups } from './abort-groups.js';
+import { frameBytes } from './frame-bytes.js';
+import {
+  closedUnderRequest,
+  connectionClosed,
+  invalidReply,
+  noAnswer,
+  noConnection,
+  queueFull,
+  sendFailed,
+  wrongAnswer,
+} from './request-errors.js';
 
 export interface ConnectionSettings {
   maxInFlight: number;
@@ -76,22 +53,14 @@ interface Entry extends PendingRequest {
 // Remember this many abandoned ids so their late replies are told apart from garbage.
 const ABANDONED_MEMORY = 4096;
 
-function frameBytes(frames: readonly Frame[]): number {
-  let total = 0;
-  for (const frame of frames) total += frame.byteLength;
-  return total;
-}
-
 export class Connection {
   private readonly socket: zmq.Dealer;
   private readonly entries = new Map<number, Entry>();
   private readonly queue: Entry[] = [];
   private readonly abandoned = new Set<number>();
-  /**
-   * One abort listener per signal, not per request: a stream typically shares one signal across all
-   * its requests, and a listener each would pile up (and trip Node's MaxListeners warning).
-   */
-  private readonly bySignal = new Map<AbortSignal, { entries: Set<Entry>; listener: () => void }>();
+  private readonly bySignal = new AbortGroups<Entry>((entry, reason) =>
+    this.settle(entry, { error: reason }),
+  );
   private inFlight = 0;
   private pumping = false;
   /** When the send in progress started; a send that takes long means no connection (ZMQ_IMMEDIATE). */
@@ -119,21 +88,15 @@ export class Connection {
 
   submit(pending: PendingRequest): void {
     if (this.closed) {
-      pending.reject(this.closedError(pending));
+      pending.reject(connectionClosed(this.address, pending.request.type));
       return;
     }
     if (this.queue.length >= this.settings.maxQueued) {
-      pending.reject(
-        new PeerStreamerError(
-          'OVERLOADED',
-          `too many requests are waiting for ${this.address} (${this.queue.length} queued behind ${this.inFlight} in flight); slow down or try another peer`,
-          { address: this.address, type: pending.request.type },
-        ),
-      );
+      pending.reject(queueFull(this.address, pending.request.type, this.queue.length, this.inFlight));
       return;
     }
     const entry: Entry = { ...pending, state: 'queued' };
-    if (pending.signal) this.watchSignal(entry, pending.signal);
+    if (pending.signal) this.bySignal.watch(entry, pending.signal);
     entry.timer = setTimeout(() => this.onDeadline(entry), Math.max(0, pending.deadline - Date.now()));
     this.entries.set(entry.id, entry);
     this.queue.push(entry);
@@ -145,27 +108,11 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     for (const entry of [...this.entries.values()]) {
-      this.settle(entry, {
-        error: new PeerStreamerError(
-          'UNREACHABLE',
-          `the connection to ${this.address} was closed: ${reason}`,
-          {
-            address: this.address,
-            type: entry.request.type,
-          },
-        ),
-      });
+      this.settle(entry, { error: closedUnderRequest(this.address, entry.request.type, reason) });
     }
     this.socket.close();
     this.counters.connectionsClosed += 1;
     await this.receiving;
-  }
-
-  private closedError(pending: PendingRequest): PeerStreamerError {
-    return new PeerStreamerError('UNREACHABLE', `the connection to ${this.address} is closed`, {
-      address: this.address,
-      type: pending.request.type,
-    });
   }
 
   private onDeadline(entry: Entry): void {
@@ -176,23 +123,11 @@ export class Connection {
     const type = entry.request.type;
     if (blocked) {
       this.counters.unreachable += 1;
-      this.settle(entry, {
-        error: new PeerStreamerError(
-          'UNREACHABLE',
-          `no connection to ${this.address} within ${entry.timeoutMs} ms for ${type}; is the node running and reachable?`,
-          { address: this.address, type, timeoutMs: entry.timeoutMs },
-        ),
-      });
+      this.settle(entry, { error: noConnection(this.address, type, entry.timeoutMs) });
       return;
     }
     this.counters.timeouts += 1;
-    this.settle(entry, {
-      error: new PeerStreamerError(
-        'TIMEOUT',
-        `${this.address} did not answer ${type} within ${entry.timeoutMs} ms; try another peer or a longer timeout`,
-        { address: this.address, type, timeoutMs: entry.timeoutMs, id: entry.id },
-      ),
-    });
+    this.settle(entry, { error: noAnswer(this.address, type, entry.timeoutMs, entry.id) });
   }
 
   private settle(entry: Entry, outcome: { reply: IncomingReply } | { error: unknown }): void {
@@ -200,7 +135,7 @@ export class Connection {
     const wasOut = entry.state === 'sending' || entry.state === 'sent';
     entry.state = 'done';
     clearTimeout(entry.timer);
-    if (entry.signal) this.unwatchSignal(entry, entry.signal);
+    if (entry.signal) this.bySignal.unwatch(entry, entry.signal);
     this.entries.delete(entry.id);
     this.lastActive = Date.now();
     if (wasOut) {
@@ -210,30 +145,6 @@ export class Connection {
     if ('reply' in outcome) entry.resolve(outcome.reply);
     else entry.reject(outcome.error);
     if (wasOut) this.schedulePump();
-  }
-
-  private watchSignal(entry: Entry, signal: AbortSignal): void {
-    let watched = this.bySignal.get(signal);
-    if (watched === undefined) {
-      const entries = new Set<Entry>();
-      const listener = (): void => {
-        for (const aborted of [...entries]) this.settle(aborted, { error: signal.reason });
-      };
-      watched = { entries, listener };
-      this.bySignal.set(signal, watched);
-      signal.addEventListener('abort', listener, { once: true });
-    }
-    watched.entries.add(entry);
-  }
-
-  private unwatchSignal(entry: Entry, signal: AbortSignal): void {
-    const watched = this.bySignal.get(signal);
-    if (watched === undefined) return;
-    watched.entries.delete(entry);
-    if (watched.entries.size === 0) {
-      signal.removeEventListener('abort', watched.listener);
-      this.bySignal.delete(signal);
-    }
   }
 
   private rememberAbandoned(id: number): void {
@@ -284,14 +195,7 @@ export class Connection {
             if (code === 'EAGAIN') {
               this.onDeadline(entry);
             } else {
-              this.settle(entry, {
-                error: new PeerStreamerError(
-                  'UNREACHABLE',
-                  `could not send ${entry.request.type} to ${this.address}: ${errorMessage(error)}`,
-                  { address: this.address, type: entry.request.type },
-                  { cause: error },
-                ),
-              });
+              this.settle(entry, { error: sendFailed(this.address, entry.request.type, error) });
             }
           }
         } finally {
@@ -349,13 +253,7 @@ export class Connection {
       const entry = problem && problem.id !== 0 ? this.entries.get(problem.id) : undefined;
       this.log.debug({ address: this.address, err: error }, 'invalid reply');
       if (entry !== undefined && entry.state !== 'queued') {
-        this.settle(entry, {
-          error: new PeerStreamerError(
-            'PROTOCOL',
-            `${this.address} sent an invalid ${entry.request.type} reply: ${errorMessage(error)}`,
-            { address: this.address, type: entry.request.type, reason: problem?.reason },
-          ),
-        });
+        this.settle(entry, { error: invalidReply(this.address, entry.request.type, error, problem?.reason) });
       }
       return;
     }
@@ -375,12 +273,7 @@ export class Connection {
     const mismatch = replyMismatch(entry.request, reply as OkReply);
     if (mismatch !== null) {
       this.counters.invalidReplies += 1;
-      this.settle(entry, {
-        error: new PeerStreamerError('PROTOCOL', `${this.address} answered the wrong question: ${mismatch}`, {
-          address: this.address,
-          type: entry.request.type,
-        }),
-      });
+      this.settle(entry, { error: wrongAnswer(this.address, entry.request.type, mismatch) });
       return;
     }
     this.settle(entry, { reply: incoming });
