@@ -63,6 +63,8 @@ export class ChildRegistry {
   private readonly states = new Map<string, ChildState>();
   private readonly deadAfterMs: number;
   private readonly now: () => number;
+  /** Called on each registration: the master's sweep runs only while it has children. */
+  private readonly registeredListeners = new Set<() => void>();
 
   constructor(
     private readonly health: PeerHealth,
@@ -93,7 +95,12 @@ export class ChildRegistry {
       recentAssignments: 0,
     });
     this.directory.register({ name: child.name, address: child.address }, child.chunks);
+    for (const listener of this.registeredListeners) listener();
     return holder && holderAlive ? { outcome: 'replaced' } : { outcome: 'registered' };
+  }
+
+  onRegistered(listener: () => void): void {
+    this.registeredListeners.add(listener);
   }
 
   report(name: string, added: InventoryEntry[], removed: InventoryEntry[], nodeId?: string): boolean {

@@ -6,6 +6,7 @@ import type { UpstreamView } from '../stream/chunk-fetcher.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { inventoryFrom } from './inventory.js';
+import { Batcher, Ticker } from '../util/timers-with-work.js';
 import { systemClock, type Clock, type Timer } from '../util/clock.js';
 
 export interface MasterLinkOptions {
@@ -87,6 +88,10 @@ export class MasterLink implements UpstreamView {
   private readonly returnProbeMs: number;
   private readonly requestTimeoutMs: number;
   private readonly reportBatchMs: number;
+  /** Sends queued changes a batch window after the first, so a burst of chunks is one report. */
+  private readonly reports: Batcher;
+  /** Runs only while this node is on its supermaster, to move back home as soon as it can. */
+  private readonly homeProbe: Ticker;
   private readonly onAdded = (key: { video: string; index: number }): void => this.queue(key, true);
   private readonly onRemoved = (key: { video: string; index: number }): void => this.queue(key, false);
 
@@ -97,14 +102,25 @@ export class MasterLink implements UpstreamView {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 1_000;
     this.reportBatchMs = options.reportBatchMs ?? 200;
     this.clock = options.clock ?? systemClock;
+    const logFailure = (error: unknown): void =>
+      this.options.logger.error({ error: errorMessage(error) }, 'master link task failed');
+    this.reports = new Batcher(this.clock, this.reportBatchMs, () => this.flushReports(), logFailure);
+    this.homeProbe = new Ticker(
+      this.clock,
+      this.returnProbeMs,
+      this.whileIdle(() => this.probeHome()),
+    );
   }
 
   start(): void {
     this.options.store.on('chunk-added', this.onAdded);
     this.options.store.on('chunk-removed', this.onRemoved);
-    this.every(this.heartbeatMs, () => this.heartbeat());
-    this.every(this.reportBatchMs, () => this.flushReports());
-    this.every(this.returnProbeMs, () => this.probeHome());
+    this.timers.add(
+      this.clock.every(
+        this.heartbeatMs,
+        this.whileIdle(() => this.heartbeat()),
+      ),
+    );
     void this.connect();
   }
 
@@ -227,6 +243,8 @@ export class MasterLink implements UpstreamView {
     this.stopped = true;
     this.halting.abort();
     for (const timer of this.timers) timer.cancel();
+    this.reports.stop();
+    this.homeProbe.stop();
     this.options.store.off('chunk-added', this.onAdded);
     this.options.store.off('chunk-removed', this.onRemoved);
     const upstream = this.upstream;
@@ -326,6 +344,10 @@ export class MasterLink implements UpstreamView {
     this.connectedWaiters.clear();
     this.missed = 0;
     this.failingOver = false;
+    if (isSupermaster) this.homeProbe.start();
+    else this.homeProbe.stop();
+    // Changes that came while the register was on the wire, for the master it reached.
+    if (this.pendingAdded.size > 0 || this.pendingRemoved.size > 0) this.reports.ask();
     if (previous?.address !== address) {
       this.options.logger.info(
         { master: address, masterName: reply.masterName, treeLevel: reply.level, supermaster: isSupermaster },
@@ -406,6 +428,7 @@ export class MasterLink implements UpstreamView {
     let set = into.get(key.video);
     if (!set) into.set(key.video, (set = new Set()));
     set.add(key.index);
+    this.reports.ask();
   }
 
   private async flushReports(): Promise<void> {
@@ -436,9 +459,10 @@ export class MasterLink implements UpstreamView {
     await this.clock.sleep(ms, this.halting.signal);
   }
 
-  private every(ms: number, work: () => Promise<void>): void {
+  /** A tick that does nothing while the previous one's work is still running, or once stopped. */
+  private whileIdle(work: () => Promise<void>): () => void {
     let running = false;
-    const timer = this.clock.every(ms, () => {
+    return () => {
       if (running || this.stopped) return;
       running = true;
       work()
@@ -446,8 +470,7 @@ export class MasterLink implements UpstreamView {
           this.options.logger.error({ error: errorMessage(error) }, 'master link task failed'),
         )
         .finally(() => (running = false));
-    });
-    this.timers.add(timer);
+    };
   }
 
   private logRetry(address: string, error: unknown): void {

@@ -5,7 +5,8 @@ import type { PeerHealth } from '../net/peer-health.js';
 import type { Logger } from '../util/logger.js';
 import type { PeerRef } from '../protocol/messages.js';
 import { PeerStreamerError } from '../util/errors.js';
-import { systemClock, type Clock, type Timer } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { Ticker } from '../util/timers-with-work.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -68,7 +69,9 @@ function nameTaken(
  * heartbeat, keep the chunk directory, and answer `query` with the holders a child should try.
  */
 export class MasterService {
-  private readonly sweeper: Timer;
+  /** Sweeps for children that stopped answering; runs only while there are children. */
+  private readonly sweeper: Ticker;
+  private closed = false;
 
   constructor(private readonly options: MasterServiceOptions) {
     const { server, registry, logger, health } = options;
@@ -130,13 +133,18 @@ export class MasterService {
         logger.info({ child: request.name }, 'child said goodbye');
       return { reply: {} };
     });
-    this.sweeper = clock.every(options.sweepMs ?? 250, () => {
+    this.sweeper = new Ticker(clock, options.sweepMs ?? 250, () => {
       for (const name of registry.sweep()) logger.warn({ child: name }, 'child stopped answering; dropped');
+      if (registry.children().length === 0) this.sweeper.stop();
+    });
+    registry.onRegistered(() => {
+      if (!this.closed) this.sweeper.start();
     });
   }
 
   close(): void {
-    this.sweeper.cancel();
+    this.closed = true;
+    this.sweeper.stop();
   }
 
   private registered(request: RegisterChild, outcome: 'registered' | 'replaced') {

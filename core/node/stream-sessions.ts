@@ -2,7 +2,8 @@ import { ReadAhead } from '../stream/read-ahead.js';
 import type { ChunkFetcher, FetchedChunk } from '../stream/chunk-fetcher.js';
 import type { ChunkPinning } from '../store/chunk-storage.js';
 import { PeerStreamerError } from '../util/errors.js';
-import { systemClock, type Clock, type Timer } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { Ticker } from '../util/timers-with-work.js';
 
 /**
  * Streams that play clients (`peerstreamer play`, the original video_streamer.js) open on a node by
@@ -160,7 +161,8 @@ export interface StreamSessionOptions {
 
 export class StreamSessions {
   private readonly sessions = new Map<string, StreamSession>();
-  private readonly sweeper: Timer;
+  /** Closes idle streams; runs only while there are streams. */
+  private readonly sweeper: Ticker;
   private readonly clock: Clock;
   private readonly idleMs: number;
   private readonly stuckMs: number;
@@ -175,7 +177,10 @@ export class StreamSessions {
     this.idleMs = options.idleMs ?? 10_000;
     this.stuckMs = Math.max(this.idleMs, options.stuckMs ?? 30_000);
     this.maxSessions = options.maxSessions ?? 256;
-    this.sweeper = this.clock.every(Math.max(50, Math.min(1_000, this.idleMs / 4)), () => this.sweep());
+    this.sweeper = new Ticker(this.clock, Math.max(50, Math.min(1_000, this.idleMs / 4)), () => {
+      this.sweep();
+      if (this.sessions.size === 0) this.sweeper.stop();
+    });
   }
 
   get active(): number {
@@ -217,6 +222,7 @@ export class StreamSessions {
         this.clock,
       );
       this.sessions.set(key, session);
+      this.sweeper.start();
     }
     const chunk = await session.request(index);
     // The last chunk is handed out: the play is over, so its stream stops counting at once.
@@ -244,7 +250,7 @@ export class StreamSessions {
   }
 
   close(): void {
-    this.sweeper.cancel();
+    this.sweeper.stop();
     for (const session of this.sessions.values()) session.close('node shutting down');
     this.sessions.clear();
   }

@@ -14,6 +14,8 @@ over links with WAN latency and home uplinks, and leave at a churn rate. Prints 
 Options:
   --nodes N          nodes, the source included (default ${DEFAULT_SIMULATION.nodes})
   --fanout N         children per master as nodes are placed (default ${DEFAULT_SIMULATION.fanout})
+  --placement P      fanout: every master takes --fanout children; uplink: only as many as its
+                     uplink feeds the video with 25 % to spare, at most --fanout (default ${DEFAULT_SIMULATION.placement})
   --churn P          percent of nodes that leave per minute, half by crash (default ${DEFAULT_SIMULATION.churnPercentPerMinute})
   --seed N           random seed; the same seed gives the same run (default ${DEFAULT_SIMULATION.seed})
   --minutes M        video length in minutes (default ${DEFAULT_SIMULATION.videoSeconds / 60})
@@ -31,6 +33,7 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
     options: {
       nodes: { type: 'string' },
       fanout: { type: 'string' },
+      placement: { type: 'string' },
       churn: { type: 'string' },
       seed: { type: 'string' },
       minutes: { type: 'string' },
@@ -59,8 +62,13 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
     return parsed;
   };
   const d = DEFAULT_SIMULATION;
+  const placement = values.placement ?? d.placement;
+  if (placement !== 'fanout' && placement !== 'uplink') {
+    throw new Error(`--placement must be fanout or uplink; got ${JSON.stringify(placement)}`);
+  }
   return {
     ...d,
+    placement,
     nodes: number('nodes', values.nodes, { min: 2, max: 1_000_000, fallback: d.nodes, whole: true }),
     fanout: number('fanout', values.fanout, { min: 1, max: 1_000, fallback: d.fanout, whole: true }),
     churnPercentPerMinute: number('churn', values.churn, {
@@ -110,7 +118,7 @@ function uplinkRange(
 export function summary(report: SimulationReport): string {
   const { startupMs, orphans } = report;
   return [
-    `${report.options.nodes} nodes, fanout ${report.options.fanout}, churn ${report.options.churnPercentPerMinute} %/min: ${report.wallSeconds.toFixed(1)} s wall for ${report.virtualSeconds.toFixed(0)} s simulated`,
+    `${report.options.nodes} nodes, fanout ${report.options.fanout} (${report.options.placement} placement), churn ${report.options.churnPercentPerMinute} %/min: ${report.wallSeconds.toFixed(1)} s wall for ${report.virtualSeconds.toFixed(0)} s simulated`,
     `source egress ${report.sourceEgressVideos.toFixed(2)}x the video; offload ${(report.offload * 100).toFixed(2)} % (limit ${(report.offloadLimit * 100).toFixed(2)} %)`,
     `start-up p50 ${startupMs.p50.toFixed(0)} ms, p95 ${startupMs.p95.toFixed(0)} ms, p99 ${startupMs.p99.toFixed(0)} ms; stall ratio ${(report.stallRatio * 100).toFixed(3)} %`,
     `depth ${report.depth}, most children ${report.mostChildren}, failovers ${report.failovers}, control ${report.controlMessagesPerNodePerSecond.toFixed(2)} msg/node/s`,

@@ -15,6 +15,12 @@ export interface SimulationOptions {
   nodes: number;
   /** Children per master, at most, as nodes are placed. */
   fanout: number;
+  /**
+   * `fanout`: every master takes `fanout` children, as nodes placed by hand do today. `uplink`: a
+   * master takes only as many as its uplink can feed the video to with a quarter to spare (and at
+   * most `fanout`), so a 10 Mbit/s home uplink feeds 2 children of a 3 Mbit/s video, not 8.
+   */
+  placement: 'fanout' | 'uplink';
   /** Percent of the nodes that leave per minute (half say goodbye, half crash); each is replaced. */
   churnPercentPerMinute: number;
   seed: number;
@@ -35,6 +41,7 @@ export interface SimulationOptions {
 export const DEFAULT_SIMULATION: SimulationOptions = {
   nodes: 1_000,
   fanout: 8,
+  placement: 'fanout',
   churnPercentPerMinute: 0,
   seed: 1,
   videoSeconds: 300,
@@ -112,6 +119,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const swarm = new VirtualSwarm(options.seed, {
     defaultLink: { latencyMs: 0 },
     byteScale: realChunkBytes / CHUNK_STAND_IN_BYTES,
+    quantumMs: 1,
   });
   const { clock, random } = swarm;
   const video = syntheticVideo('movie', chunkCount, CHUNK_STAND_IN_BYTES, random, options.chunkSeconds);
@@ -137,12 +145,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   /** Starts a node under `master` (its master's master as supermaster) and has it watch the video. */
   const join = (master: VirtualNode): VirtualNode => {
     serial += 1;
+    const uplinkBitsPerSecond = randomBetween(random, options.uplinkBitsPerSecond);
+    capacity.set(`n${serial}`, childrenFor(options, uplinkBitsPerSecond));
     const supermaster = master.link?.describe()?.name;
     const node = swarm.node(`n${serial}`, {
       master: master.name,
       ...(supermaster !== undefined && supermaster !== master.name ? { supermaster } : {}),
       host: {
-        uplinkBytesPerSecond: randomBetween(random, options.uplinkBitsPerSecond) / 8,
+        uplinkBytesPerSecond: uplinkBitsPerSecond / 8,
         accessLatencyMs: access(options, random),
       },
     });
@@ -162,40 +172,57 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   /** Nodes that have not left, newcomers included. */
   const live = (): VirtualNode[] => swarm.all().filter((node) => !gone.has(node.name));
 
-  // Placed in order, level by level: node i under node floor((i - 1) / fanout), as by hand today.
-  const placed: VirtualNode[] = [source];
+  // Placed in order, level by level: each joins the earliest-placed master that still has room.
+  const capacity = new Map<string, number>([
+    [source.name, childrenFor(options, options.sourceUplinkBitsPerSecond)],
+  ]);
+  /** Places left at each master still being filled, as nodes join. */
+  const room = new Map<string, number>(capacity);
+  const withRoom: VirtualNode[] = [source];
   const joinEveryMs = (options.joinSpreadSeconds * 1000) / Math.max(1, options.nodes - 1);
   for (let i = 1; i < options.nodes; i++) {
-    clock.after(i * joinEveryMs, () => placed.push(join(placed[Math.floor((i - 1) / options.fanout)]!)));
+    clock.after(i * joinEveryMs, () => {
+      const master = withRoom[0]!;
+      const left = room.get(master.name)! - 1;
+      room.set(master.name, left);
+      if (left === 0) withRoom.shift();
+      const node = join(master);
+      if (capacity.get(node.name)! > 0) {
+        room.set(node.name, capacity.get(node.name)!);
+        withRoom.push(node);
+      }
+    });
   }
 
   const leaveChance = options.churnPercentPerMinute / 100 / 60;
-  clock.every(1_000, () => {
-    if (leaveChance === 0) return;
-    // A snapshot: newcomers joining in this pass get their first chance at the next.
-    for (const viewing of [...viewings]) {
-      const { node } = viewing;
-      if (gone.has(node.name) || viewing.finished || random.next() >= leaveChance) continue;
-      gone.add(node.name);
-      viewing.stop.abort();
-      for (const child of node.registry.children()) {
-        orphans.push({ node: swarm.get(child.name), lostMaster: node.name, since: clock.now() });
+  if (leaveChance > 0)
+    clock.every(1_000, () => {
+      // A snapshot: newcomers joining in this pass get their first chance at the next.
+      for (const viewing of [...viewings]) {
+        const { node } = viewing;
+        if (gone.has(node.name) || viewing.finished || random.next() >= leaveChance) continue;
+        gone.add(node.name);
+        viewing.stop.abort();
+        for (const child of node.registry.children()) {
+          orphans.push({ node: swarm.get(child.name), lostMaster: node.name, since: clock.now() });
+        }
+        if (random.next() < 0.5) {
+          churn.crashed += 1;
+          node.kill();
+        } else {
+          churn.left += 1;
+          void node.stop();
+        }
+        // A newcomer takes its place under a live master with room.
+        const masters = live().filter(
+          (candidate) => candidate.registry.children().length < capacity.get(candidate.name)!,
+        );
+        if (masters.length > 0) {
+          churn.joined += 1;
+          join(masters[randomInt(random, 0, masters.length - 1)]!);
+        }
       }
-      if (random.next() < 0.5) {
-        churn.crashed += 1;
-        node.kill();
-      } else {
-        churn.left += 1;
-        void node.stop();
-      }
-      // A newcomer takes its place under a live master with room.
-      const masters = live().filter((candidate) => candidate.registry.children().length < options.fanout);
-      if (masters.length > 0) {
-        churn.joined += 1;
-        join(masters[randomInt(random, 0, masters.length - 1)]!);
-      }
-    }
-  });
+    });
 
   clock.every(TICK_MS, () => {
     for (let i = orphans.length - 1; i >= 0; i--) {
@@ -320,6 +347,12 @@ async function publish(node: VirtualNode, video: SyntheticVideo): Promise<void> 
   await node.store.putInit(video.manifest.name, video.init);
   for (const [index, chunk] of video.chunks.entries())
     await node.store.putChunk(video.manifest.name, index, chunk);
+}
+
+/** How many children a master with this uplink takes (see SimulationOptions.placement). */
+function childrenFor(options: SimulationOptions, uplinkBitsPerSecond: number): number {
+  if (options.placement === 'fanout') return options.fanout;
+  return Math.min(options.fanout, Math.floor(uplinkBitsPerSecond / (options.bitrateBitsPerSecond * 1.25)));
 }
 
 /** A one-way access delay such that two nodes' round trip falls in the configured range. */

@@ -50,15 +50,22 @@ export interface VirtualNode {
 }
 
 export class VirtualSwarm {
-  readonly clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  readonly clock: VirtualClock;
   readonly random: Random;
   readonly network: MemoryNetwork;
   private readonly nodes = new Map<string, VirtualNode>();
 
   constructor(
     seed: number,
-    options: { defaultLink?: LinkProfile; logger?: Logger; byteScale?: number } = {},
+    options: {
+      defaultLink?: LinkProfile;
+      logger?: Logger;
+      byteScale?: number;
+      /** See VirtualClock: the simulator trades sub-millisecond timing for speed. */
+      quantumMs?: number;
+    } = {},
   ) {
+    this.clock = new VirtualClock(Date.UTC(2026, 0, 1), { quantumMs: options.quantumMs ?? 0 });
     this.random = seededRandom(seed);
     this.network = new MemoryNetwork({
       clock: this.clock,

@@ -30,6 +30,19 @@ describe('VirtualClock', () => {
     expect(ticks).toEqual([100, 200, 300]);
   });
 
+  it('with a quantum, rounds due times up to it and fires a whole instant before its continuations', async () => {
+    const clock = new VirtualClock(0, { quantumMs: 5 });
+    const order: string[] = [];
+    clock.after(1.5, () => {
+      order.push(`a@${clock.now()}`);
+      void Promise.resolve().then(() => order.push('continuation of a'));
+    });
+    clock.after(4, () => order.push(`b@${clock.now()}`));
+    clock.after(6, () => order.push(`c@${clock.now()}`));
+    await clock.advance(20);
+    expect(order).toEqual(['a@5', 'b@5', 'continuation of a', 'c@10']);
+  });
+
   it('runs the continuations a timer sets off before the next timer', async () => {
     const clock = new VirtualClock();
     const order: string[] = [];
