@@ -96,15 +96,15 @@ export interface ClipSpec {
 /** The clip `spec` describes, as a plain faststart MP4: what a user would hand to `peerstreamer add`. */
 export async function h264AacClip(spec: ClipSpec): Promise<MediaFixture> {
   const { seconds, width = 640, height = 360, rate = 25, keyframeSeconds = 2 } = spec;
+  const size = `${width}x${height}`;
   const gop = String(Math.round(keyframeSeconds * rate));
-  const file = await generateFixture(`h264-aac-${width}x${height}-${rate}fps-gop${gop}`, 'mp4', [
-    ...lavfiVideo(`${width}x${height}`, rate, seconds),
+  const file = await generateFixture(`h264-aac-${size}-${rate}fps-gop${gop}`, 'mp4', [
+    ...lavfiVideo(size, rate, seconds),
     ...lavfiTone(seconds),
     ...X264_FAST,
     ...['-g', gop, '-keyint_min', gop, '-sc_threshold', '0'],
     ...['-c:a', 'aac', '-b:a', '64k', '-shortest', '-movflags', '+faststart', '{out}'],
   ]);
-  const size = `${width}x${height}`;
   return { path: file, description: `H.264/AAC ${size} ${rate} fps, ${keyframeSeconds} s GOP`, seconds };
 }
 
