@@ -1,4 +1,4 @@
-import type { SourceBufferFrom } from './feed/media-feed.ts';
+import type { SourceBufferFrom } from './feed/take-source-buffer.ts';
 import type { Range } from './feed/timeline.ts';
 
 /**

@@ -17,12 +17,12 @@ import {
   mountTmpfs,
   mustRun,
   runCli,
-  smallClip,
   snapshot,
-  tempDir,
   unmount,
   type StoreSnapshot,
 } from './cli-helpers.js';
+import { smallClip } from '../helpers/media-fixtures.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);

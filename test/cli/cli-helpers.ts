@@ -16,7 +16,6 @@ import { ffprobePath } from '../../core/media/ffmpeg-binaries.js';
 const run = promisify(execFile);
 
 export { runCli } from '../helpers/swarm.js';
-export { tempDir } from '../helpers/temp-dirs.js';
 export { decodeErrors, firstVideoFrame } from '../media/media-checks.js';
 export type { CliResult };
 
@@ -28,21 +27,6 @@ export async function mustRun(args: string[]): Promise<CliResult> {
     throw new Error(`peerstreamer ${args.join(' ')} exited ${result.code}:\n${result.stderr}`);
   }
   return result;
-}
-
-/**
- * H.264 + AAC, 320x180 at 24 fps with a keyframe every second: small and quick to cut, and with
- * `--chunk-duration 1s` it gives six chunks, enough to export from a middle one.
- */
-export async function smallClip(seconds = 6): Promise<MediaFixture> {
-  const file = await generateFixture('cli-h264-aac-180p', 'mp4', [
-    ...['-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=24:duration=${seconds}`],
-    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'],
-    ...['-g', '24', '-keyint_min', '24', '-sc_threshold', '0'],
-    ...['-c:a', 'aac', '-b:a', '64k', '-shortest', '-movflags', '+faststart', '{out}'],
-  ]);
-  return { path: file, description: 'H.264/AAC 180p, 1 s GOP', seconds };
 }
 
 /**

@@ -24,11 +24,11 @@ import {
   literal,
   mustRun,
   runCli,
-  smallClip,
   snapshot,
-  tempDir,
   type StoreSnapshot,
 } from './cli-helpers.js';
+import { smallClip } from '../helpers/media-fixtures.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);

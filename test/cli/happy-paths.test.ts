@@ -13,10 +13,10 @@ import {
   firstVideoFrame,
   listStore,
   mustRun,
-  smallClip,
-  tempDir,
   videoFramesAndStart,
 } from './cli-helpers.js';
+import { smallClip } from '../helpers/media-fixtures.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);

@@ -7,8 +7,9 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaManifest } from '../../core/shared/manifest.js';
-import { generateFixture } from '../helpers/media-fixtures.js';
-import { mustRun, smallClip, tempDir } from './cli-helpers.js';
+import { generateFixture, smallClip } from '../helpers/media-fixtures.js';
+import { mustRun } from './cli-helpers.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { Swarm } from '../helpers/swarm.js';
 import { lacks, requires } from '../helpers/requirements.js';
 

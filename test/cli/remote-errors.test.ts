@@ -9,7 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VideoInfo } from '../../core/protocol/messages.js';
 import { Swarm, freePort, type NodeProcess } from '../helpers/swarm.js';
-import { expectOneLineError, literal, mustRun, runCli, smallClip, tempDir } from './cli-helpers.js';
+import { expectOneLineError, literal, mustRun, runCli } from './cli-helpers.js';
+import { smallClip } from '../helpers/media-fixtures.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);

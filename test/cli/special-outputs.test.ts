@@ -17,7 +17,9 @@ import {
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lacks, requires } from '../helpers/requirements.js';
-import { mustRun, runCli, smallClip, tempDir } from './cli-helpers.js';
+import { mustRun, runCli } from './cli-helpers.js';
+import { smallClip } from '../helpers/media-fixtures.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 // FIFOs, like Unix sockets, are a Unix file type.

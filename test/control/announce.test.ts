@@ -8,7 +8,8 @@ import { PeerClient } from '../../core/net/client.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { isPeerStreamerError } from '../../core/util/errors.js';
 import { lacks, requires } from '../helpers/requirements.js';
-import { Fixture, quickClip, storeWith } from './helpers.js';
+import { Fixture, storeWith } from './helpers.js';
+import { smallClip } from '../helpers/media-fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
@@ -21,7 +22,7 @@ let leaf: PeerNode;
 
 beforeAll(async () => {
   const store = fixture.dir('source');
-  await storeWith(store, 'movie', await quickClip());
+  await storeWith(store, 'movie', (await smallClip()).path);
   source = await fixture.node('source', store);
   relay = await fixture.node('relay', fixture.dir('relay'), source);
   leaf = await fixture.node('leaf', fixture.dir('leaf'), relay);
@@ -44,7 +45,7 @@ describe.skipIf(noFfmpeg)('announce-videos', () => {
   it('a level-2 node lists a video added at the source well within a second, though its cache was fresh', async () => {
     // Fresh caches at both levels: without an announcement they would answer the old list for 2 s.
     expect(await listed(leaf)).toEqual(['movie']);
-    const manifest = await source.addVideo(await quickClip(), { name: 'fresh' });
+    const manifest = await source.addVideo((await smallClip()).path, { name: 'fresh' });
     const added = Date.now();
     await waitFor(async () => (await listed(leaf)).includes('fresh'), 'fresh at level 2', 1_000);
     const latency = Date.now() - added;

@@ -15,7 +15,8 @@ import { nodeControlHandlers } from '../../core/node/control-handlers.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { PeerClient } from '../../core/net/client.js';
 import { silentLogger } from '../../core/util/logger.js';
-import { Fixture, exchange, quickClip, request, slowClip, storeWith } from './helpers.js';
+import { Fixture, exchange, request, storeWith } from './helpers.js';
+import { slowClip, smallClip } from '../helpers/media-fixtures.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -28,7 +29,7 @@ let socketPath: string;
 
 beforeAll(async () => {
   store = fixture.dir('store');
-  await storeWith(store, 'movie', await quickClip());
+  await storeWith(store, 'movie', (await smallClip()).path);
   node = await fixture.node('source', store);
   socketPath = node.control!.socketPath;
 }, 60_000);
@@ -179,7 +180,7 @@ describe.skipIf(noFfmpeg)('clients that misbehave over time', () => {
   it('a client that disconnects mid-add cancels it: nothing of the video is kept, the node serves on', async () => {
     const socket = net.connect(socketPath);
     await once(socket, 'connect');
-    socket.write(signed({ v: 1, type: 'add', file: await slowClip(), name: 'half', replace: false }));
+    socket.write(signed({ v: 1, type: 'add', file: (await slowClip()).path, name: 'half', replace: false }));
     // Leave as soon as the node says it is cutting.
     let seen = '';
     for await (const data of socket as AsyncIterable<Buffer>) {
@@ -193,7 +194,7 @@ describe.skipIf(noFfmpeg)('clients that misbehave over time', () => {
       async () => {
         const client = (await connectToNode(store))!;
         return client
-          .add({ file: await quickClip(), name: 'half', replace: false }, () => undefined)
+          .add({ file: (await smallClip()).path, name: 'half', replace: false }, () => undefined)
           .catch((error: { code?: string }) => {
             if (error.code === 'VIDEO_EXISTS') return undefined; // still winding down
             throw error;

@@ -16,12 +16,12 @@ import { nodeConfigFromFlags } from '../../core/node/node-config.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { ingestVideo } from '../../core/library/ingest.js';
 import { silentLogger, type Logger } from '../../core/util/logger.js';
-import { generateFixture } from '../helpers/media-fixtures.js';
 
 export class Fixture {
   private readonly dirs: string[] = [];
   private readonly nodes: PeerNode[] = [];
 
+  /** Not tempDir's longer prefix: control sockets live in these, and macOS's sun_path holds 103 bytes. */
   dir(prefix: string): string {
     const dir = mkdtempSync(path.join(os.tmpdir(), `ps-control-${prefix}-`));
     this.dirs.push(dir);
@@ -67,27 +67,6 @@ export class Fixture {
     for (const node of this.nodes.splice(0)) await node.stop();
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** A 320x240 H.264/AAC clip with a keyframe a second: remuxed, so it ingests in well under a second. */
-export function quickClip(seconds = 6): Promise<string> {
-  return generateFixture('control-quick', 'mp4', [
-    ...['-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`],
-    ...['-f', 'lavfi', '-i', `sine=frequency=330:sample_rate=44100:duration=${seconds}`],
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '25', '-keyint_min', '25'],
-    ...['-sc_threshold', '0', '-c:a', 'aac', '-b:a', '64k', '-shortest', '{out}'],
-  ]);
-}
-
-/**
- * MPEG-4 Part 2 in Matroska: not playable in a browser, so an add transcodes it, which takes seconds
- * (long enough to leave in the middle).
- */
-export function slowClip(): Promise<string> {
-  return generateFixture('control-transcode', 'mkv', [
-    ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=40'],
-    ...['-c:v', 'mpeg4', '-q:v', '5', '{out}'],
-  ]);
 }
 
 /** A store holding `video`, ingested directly (not through the code under test). */

@@ -20,7 +20,8 @@ import { connectToNode } from '../../core/control/client.js';
 import { TOKEN_FILE, createToken } from '../../core/control/token.js';
 import { MAX_SOCKET_PATH_BYTES, planSocket } from '../../core/control/socket-path.js';
 import { lacks, requires } from '../helpers/requirements.js';
-import { Fixture, answersPeers, exchange, quickClip, request, storeWith } from './helpers.js';
+import { Fixture, answersPeers, exchange, request, storeWith } from './helpers.js';
+import { smallClip } from '../helpers/media-fixtures.js';
 
 const fixture = new Fixture();
 afterEach(() => fixture.cleanup());
@@ -68,7 +69,7 @@ describe.skipIf(noUnixSockets)('where the socket lives', () => {
         while (Buffer.byteLength(path.join(store, 'control.sock')) <= MAX_SOCKET_PATH_BYTES)
           store = path.join(store, 'a-rather-long-directory-name');
         mkdirSync(store, { recursive: true });
-        await storeWith(store, 'movie', await quickClip());
+        await storeWith(store, 'movie', (await smallClip()).path);
         const node = await fixture.node('deep', store);
         const socketPath = node.control!.socketPath;
         expect(socketPath.startsWith(path.join(runtime, 'peerstreamer-'))).toBe(true);
@@ -91,7 +92,7 @@ describe.skipIf(noUnixSockets)('where the socket lives', () => {
     'a client that reaches the store through a symlink, long or short, finds the node',
     async () => {
       const store = fixture.dir('store');
-      await storeWith(store, 'movie', await quickClip());
+      await storeWith(store, 'movie', (await smallClip()).path);
       await fixture.node('linked', store);
       let longLink = fixture.dir('links');
       while (Buffer.byteLength(path.join(longLink, 'control.sock')) <= MAX_SOCKET_PATH_BYTES)
@@ -179,7 +180,7 @@ describe.skipIf(noUnixSockets)('a socket left behind', () => {
     'a node killed with SIGKILL leaves a dead socket: a client sees no node, the next node replaces it',
     async () => {
       const store = fixture.dir('store');
-      await storeWith(store, 'movie', await quickClip());
+      await storeWith(store, 'movie', (await smallClip()).path);
       const socketPath = path.join(store, 'control.sock');
       await leaveDeadSocket(socketPath);
       expect(await connectToNode(store)).toBeNull();

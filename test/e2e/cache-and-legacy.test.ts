@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SWARM_TIMEOUT_MS, Swarm, assertBuilt, runCli, statsOf } from '../helpers/swarm.js';
-import { smallClip, sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { sourceStore, type SourceStore } from '../helpers/source-store.js';
+import { smallClip } from '../helpers/media-fixtures.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -48,7 +49,7 @@ describe.skipIf(noFfmpeg)(
     });
 
     it('a legacy (byte-split) video streams through a child as the original bytes', async () => {
-      const original = readFileSync(await smallClip());
+      const original = readFileSync((await smallClip(20)).path);
       const db = swarm.dir('legacy-db');
       const pieces = Math.ceil(original.length / 65_536);
       mkdirSync(path.join(db, 'oldmovie'));

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, Swarm, assertBuilt, runCli, type NodeProcess } from '../helpers/swarm.js';
-import { smallClip, sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { sourceStore, type SourceStore } from '../helpers/source-store.js';
+import { smallClip } from '../helpers/media-fixtures.js';
 import { PeerClient } from '../../core/net/client.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import { lacks, requires } from '../helpers/requirements.js';
@@ -93,7 +94,7 @@ describe.skipIf(noFfmpeg)('add to a running source', () => {
     const runs = viewers.map((node) => play(node, 'movie', path.join(outDir, `${node.name}.mp4`)));
     await waitFor(() => runs.every((run) => run.lines.length > 0), 'all three streams under way', 15_000);
 
-    const clip = await smallClip(12);
+    const clip = (await smallClip(12)).path;
     const addStarted = Date.now();
     const added = await runCli([
       'add',

@@ -10,8 +10,8 @@ import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, Swarm, assertBuilt, runCli } from '../helpers/swarm.js';
-import { smallClip, sourceStore } from '../helpers/sample-video.js';
-import { slowClip } from '../control/helpers.js';
+import { sourceStore } from '../helpers/source-store.js';
+import { slowClip, smallClip } from '../helpers/media-fixtures.js';
 import type { VideoSummary } from '../../core/store/types.js';
 import type { StoreCheck } from '../../core/library/check-store.js';
 import { TOKEN_FILE } from '../../core/control/token.js';
@@ -45,7 +45,7 @@ describe.skipIf(noFfmpeg)('through a running node', () => {
     expect(ls.code, ls.stderr).toBe(0);
     expect(JSON.parse(ls.stdout)).toEqual(JSON.parse(closed.stdout));
     const table = await runCli(['ls', '--store', source.store]);
-    expect(table.stdout).toMatch(/^movie\s+fmp4 320x240\s+0:20\s+.*\s20\/20\s+.*\syes\s*$/m);
+    expect(table.stdout).toMatch(/^movie\s+fmp4 320x180\s+0:20\s+.*\s20\/20\s+.*\syes\s*$/m);
 
     const verify = await runCli(['verify', '--store', source.store, '--json']);
     expect(verify.code, verify.stderr).toBe(0);
@@ -95,7 +95,7 @@ describe.skipIf(noFfmpeg)('through a running node', () => {
     expect(counted.trim()).toBe('1000');
 
     // add through the node: the same refusal as on a closed store, the same --json on success.
-    const clip = await smallClip(20);
+    const clip = (await smallClip(20)).path;
     const again = await runCli(['add', clip, '--store', source.store, '--name', 'movie']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(
@@ -142,7 +142,7 @@ describe.skipIf(noFfmpeg)('through a running node', () => {
 
     const replaced = await runCli([
       'add',
-      await smallClip(20),
+      (await smallClip(20)).path,
       '--store',
       source.store,
       '--name',
@@ -168,7 +168,7 @@ describe.skipIf(noFfmpeg)('through a running node', () => {
     const src = await swarm.start({ name: 'source', store: source.store });
     const adding = spawn(
       process.execPath,
-      [CLI, 'add', await slowClip(), '--store', source.store, '--name', 'half'],
+      [CLI, 'add', (await slowClip()).path, '--store', source.store, '--name', 'half'],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },

@@ -8,7 +8,7 @@ import { Packr, Unpackr } from 'msgpackr';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { SWARM_TIMEOUT_MS, Swarm, assertBuilt, runCli, statsOf, type NodeProcess } from '../helpers/swarm.js';
-import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { sourceStore, type SourceStore } from '../helpers/source-store.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);

@@ -14,7 +14,7 @@ import {
   statsOf,
   type NodeProcess,
 } from '../helpers/swarm.js';
-import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { sourceStore, type SourceStore } from '../helpers/source-store.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, Swarm, assertBuilt, runCli, statsOf, type NodeProcess } from '../helpers/swarm.js';
-import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { sourceStore, type SourceStore } from '../helpers/source-store.js';
 import { PeerClient } from '../../core/net/client.js';
 import type { NodeStats } from '../../core/shared/api-types.js';
 import { lacks, requires } from '../helpers/requirements.js';

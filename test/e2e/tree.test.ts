@@ -15,7 +15,7 @@ import {
   topologyOf,
   type NodeProcess,
 } from '../helpers/swarm.js';
-import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { sourceStore, type SourceStore } from '../helpers/source-store.js';
 import type { WireTopologyNode } from '../../core/protocol/messages.js';
 import { PeerClient } from '../../core/net/client.js';
 import { lacks, requires } from '../helpers/requirements.js';

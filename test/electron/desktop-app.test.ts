@@ -16,7 +16,8 @@ import { readSettingsFromDir } from '../../core/settings/settings-store.js';
 import { defaultSettings } from '../../core/settings/settings-model.js';
 import type { DesktopApp as DesktopAppInstance } from '../../electron/desktop-app.js';
 import type { LoadedSettingsView, SaveSettingsResult } from '../../electron/ipc/contract.js';
-import { desktopFixture, quietLogger, waitUntil, type DesktopFixture } from './fixtures/desktop.js';
+import { desktopFixture, quietLogger, type DesktopFixture } from './fixtures/desktop.js';
+import { waitFor } from '../helpers/wait.js';
 
 vi.mock('electron', () => import('../mocks/electron.js'));
 
@@ -215,18 +216,18 @@ describe('tray', () => {
     expect(await strangerGets(port)).toBe('served');
 
     trayItem('pause').click!();
-    await waitUntil(() => started.host.node!.seeding === false, 'seeding to pause');
+    await waitFor(() => started.host.node!.seeding === false, 'seeding to pause');
     expect(await strangerGets(port)).toBe('refused');
     expect(started.host.node!.stats().seeding).toBe(false);
     expect(trayItem('resume').label).toBe('Resume seeding');
     expect(Tray.instances[0]!.tooltip).toBe('PeerStreamer: seeding paused');
 
     trayItem('resume').click!();
-    await waitUntil(() => started.host.node!.seeding === true, 'seeding to resume');
+    await waitFor(() => started.host.node!.seeding === true, 'seeding to resume');
     expect(await strangerGets(port)).toBe('served');
 
     trayItem('pause').click!();
-    await waitUntil(() => started.host.node!.seeding === false, 'seeding to pause again');
+    await waitFor(() => started.host.node!.seeding === false, 'seeding to pause again');
     await started.shutdown();
     const { settings } = await readSettingsFromDir(fixture!.paths.store, defaultSettings('x'));
     expect(settings.seeding).toBe(false);
@@ -236,7 +237,7 @@ describe('tray', () => {
     const started = await launch();
     const node = started.host.node!;
     trayItem('quit').click!();
-    await waitUntil(() => app.quitted, 'the app to quit');
+    await waitFor(() => app.quitted, 'the app to quit');
     expect(started.host.node).toBeNull();
     expect(() => node.store.listVideos()).toThrow(/closed/);
     expect(Tray.instances[0]!.destroyed).toBe(true);
@@ -267,7 +268,7 @@ describe('closing the window', () => {
     })) as SaveSettingsResult;
     expect(saved).toMatchObject({ ok: true, restarted: false });
     onlyWindow().close();
-    await waitUntil(() => app.quitted, 'the app to quit');
+    await waitFor(() => app.quitted, 'the app to quit');
     expect(started.host.node).toBeNull();
   });
 });
@@ -341,12 +342,12 @@ describe('adding videos', () => {
     dialog.nextOpenResult = { canceled: false, filePaths: [clip] };
 
     Menu.applicationMenu!.getMenuItemById('add-video')!.click!();
-    await waitUntil(
+    await waitFor(
       () => started.host.node!.store.listVideos().some((video) => video.name === 'holiday'),
       'the video to be ingested',
     );
     const window = onlyWindow();
-    await waitUntil(() => window.progress.at(-1)?.value === -1, 'the progress bar to clear');
+    await waitFor(() => window.progress.at(-1)?.value === -1, 'the progress bar to clear');
     expect(window.progress.some((entry) => entry.value >= 0 && entry.value <= 1)).toBe(true);
     const notes = window.webContents.sent.filter((message) => message.channel === IpcChannel.IngestProgress);
     expect(notes.at(-1)!.args[0]).toMatchObject({ name: 'holiday', state: 'done', fraction: 1 });
@@ -362,7 +363,7 @@ describe('adding videos', () => {
     await writeFile(bad, 'this is not a video');
     const queued = await ipcMain.invoke(IpcChannel.AddVideos, fromPlayer(), { paths: [bad, good] });
     expect(queued).toEqual({ queued: 2 });
-    await waitUntil(
+    await waitFor(
       () => started.host.node!.store.listVideos().some((video) => video.name === 'dropped'),
       'the drop',
     );

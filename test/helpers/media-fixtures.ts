@@ -1,8 +1,12 @@
 /**
- * Media fixtures for tests, generated with ffmpeg's lavfi sources (testsrc2 picture, sine tone) so the
- * repository carries no binary video. Each file is made once and cached in a temp directory keyed by the
- * exact ffmpeg arguments, so parallel test files and repeated runs share it; writes go to a temporary
- * name and are renamed into place, so a half-written fixture is never seen.
+ * The media fixtures for tests, in one place: source files generated with ffmpeg's lavfi sources
+ * (testsrc2 picture, sine tone) so the repository carries no binary video, and clips cut from them
+ * by core's own cutter, so a test's chunks are the chunks a node would store.
+ *
+ * Each file is made once and cached in a temp directory keyed by the exact ffmpeg arguments and the
+ * ffmpeg the project resolves (core/media/ffmpeg-binaries.ts), so parallel test files and repeated
+ * runs share it; writes go to a temporary name and are renamed into place, so a half-written fixture
+ * is never seen.
  *
  * Set PEERSTREAMER_MEDIA_FIXTURES to choose the cache directory.
  */
@@ -12,7 +16,10 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { buildManifest } from '../../core/media/manifest-builder.js';
+import { cutVideo, type CutEvent } from '../../core/media/cutter.js';
 import { ffmpegPath } from '../../core/media/ffmpeg-binaries.js';
+import type { MediaManifest } from '../../core/shared/manifest.js';
 
 const run = promisify(execFile);
 
@@ -74,6 +81,63 @@ function lavfiTone(seconds: number, sampleRate = 48000): string[] {
 
 const X264_FAST = ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'];
 
+/** A testsrc2 picture with a tone, H.264/AAC, keyframes at a fixed interval (scene cuts off). */
+export interface ClipSpec {
+  seconds: number;
+  /** Default 640x360. */
+  width?: number;
+  height?: number;
+  /** Frames per second, default 25. */
+  rate?: number;
+  /** Seconds between keyframes, default 2: a chunk can only start on one. */
+  keyframeSeconds?: number;
+}
+
+/** The clip `spec` describes, as a plain faststart MP4: what a user would hand to `peerstreamer add`. */
+export async function h264AacClip(spec: ClipSpec): Promise<MediaFixture> {
+  const { seconds, width = 640, height = 360, rate = 25, keyframeSeconds = 2 } = spec;
+  const size = `${width}x${height}`;
+  const gop = String(Math.round(keyframeSeconds * rate));
+  const file = await generateFixture(`h264-aac-${size}-${rate}fps-gop${gop}`, 'mp4', [
+    ...lavfiVideo(size, rate, seconds),
+    ...lavfiTone(seconds),
+    ...X264_FAST,
+    ...['-g', gop, '-keyint_min', gop, '-sc_threshold', '0'],
+    ...['-c:a', 'aac', '-b:a', '64k', '-shortest', '-movflags', '+faststart', '{out}'],
+  ]);
+  return { path: file, description: `H.264/AAC ${size} ${rate} fps, ${keyframeSeconds} s GOP`, seconds };
+}
+
+/**
+ * 320x180 at 24 fps with a keyframe every second: small and quick to cut, one chunk a second with
+ * `--chunk-duration 1s`, and a whole number of frames (24) in each.
+ */
+export function smallClip(seconds = 6): Promise<MediaFixture> {
+  return h264AacClip({ seconds, width: 320, height: 180, rate: 24, keyframeSeconds: 1 });
+}
+
+/** A video as a node stores it, held in memory: for backends that serve it without a store. */
+export interface CutClip {
+  manifest: MediaManifest;
+  init: Uint8Array;
+  chunks: Uint8Array[];
+  /** The source file it was cut from. */
+  file: string;
+}
+
+/**
+ * The clip `spec` describes, cut into an init segment and chunks by core's cutter (remuxed, one
+ * chunk per keyframe interval) with the manifest core's builder makes of them.
+ */
+export async function cutClip(name: string, spec: ClipSpec): Promise<CutClip> {
+  const { path: file } = await h264AacClip(spec);
+  const events: CutEvent[] = [];
+  for await (const event of cutVideo(file, { chunkDuration: spec.keyframeSeconds ?? 2 })) events.push(event);
+  const init = events.find((event) => event.type === 'init')!.bytes;
+  const chunks = events.flatMap((event) => (event.type === 'chunk' ? [event.bytes] : []));
+  return { manifest: buildManifest(name, events), init, chunks, file };
+}
+
 /** H.264 High + AAC LC, 1280x720 30 fps, a keyframe every 2 s, a normal (non-fragmented, faststart) MP4. */
 export async function h264Aac720p(seconds = 8): Promise<MediaFixture> {
   const file = await generateFixture('h264-aac-720p', 'mp4', [
@@ -130,6 +194,18 @@ export async function mpeg4Mp3Avi(seconds = 6): Promise<MediaFixture> {
     ],
   ]);
   return { path: file, description: 'MPEG-4 Part 2/MP3 in AVI', seconds };
+}
+
+/**
+ * 40 s of MPEG-4 Part 2 in Matroska: not playable in a browser, so an add transcodes it, which takes
+ * seconds (long enough to leave in the middle).
+ */
+export async function slowClip(): Promise<MediaFixture> {
+  const file = await generateFixture('control-transcode', 'mkv', [
+    ...lavfiVideo('640x360', 25, 40),
+    ...['-c:v', 'mpeg4', '-q:v', '5', '{out}'],
+  ]);
+  return { path: file, description: 'MPEG-4 Part 2 in Matroska, 40 s', seconds: 40 };
 }
 
 /** H.264 + MP3 in Matroska: the video is copied, the audio transcoded to AAC. */

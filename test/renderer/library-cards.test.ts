@@ -3,9 +3,7 @@
  * the bytes it gets are not a picture the browser can draw. Either way the card keeps its gradient
  * and nothing else on it changes. Real gateway and Chromium over an in-memory backend.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../core/gateway/gateway.js';
@@ -13,7 +11,7 @@ import { serveGatewayHttp, type ServedGateway } from '../../core/gateway/serve-h
 import { makePoster } from '../../core/media/poster.js';
 import { probeMedia } from '../../core/media/probe.js';
 import { sha256Hex } from '../../core/util/hash.js';
-import { makeClip } from '../gateway/fixtures/make-clip.js';
+import { cutClip } from '../helpers/media-fixtures.js';
 import { MemoryBackend } from '../gateway/fixtures/memory-backend.js';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { buildRenderer } from './build-renderer.js';
@@ -27,15 +25,13 @@ const noFfmpeg = lacks(requires.ffmpeg);
 const token = 'library-cards-token-0123456789';
 const backend = new MemoryBackend();
 let staticDir: string;
-let workDir: string;
 let served: ServedGateway;
 let browser: LaunchedBrowser;
 let page: Page;
 
 beforeAll(async () => {
   staticDir = await buildRenderer();
-  workDir = await mkdtemp(path.join(tmpdir(), 'ps-cards-'));
-  const clip = await makeClip(workDir, 'shown', { seconds: 6 });
+  const clip = await cutClip('shown', { seconds: 6 });
   const probe = await probeMedia(clip.file);
   const image = (await makePoster(clip.file, probe, 6)).bytes;
   const ref = { size: image.length, sha256: sha256Hex(image), mimeType: 'image/webp' as const };
@@ -60,7 +56,6 @@ afterAll(async () => {
   await browser?.close();
   await served?.close();
   if (staticDir) await rm(staticDir, { recursive: true, force: true });
-  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 /** True once the card has settled: its poster drawn, or dropped after failing. */

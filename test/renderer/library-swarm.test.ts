@@ -14,7 +14,7 @@ import { manifestBytes, type MediaManifest } from '../../core/shared/manifest.js
 import { sha256Hex } from '../../core/util/hash.js';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { aacAudioOnly } from '../helpers/media-fixtures.js';
-import { sourceStore, type SourceStore } from '../helpers/sample-video.js';
+import { sourceStore, type SourceStore } from '../helpers/source-store.js';
 import { Swarm, assertBuilt, runCli, statsOf, type NodeProcess } from '../helpers/swarm.js';
 import { screenshot } from './page-helpers.js';
 import type { PageWindow } from './page-types.js';

@@ -3,15 +3,13 @@
  * panel's width, a throughput chart of bounded height that draws a real time series, and a tree of
  * twenty nodes that scrolls or folds instead of shrinking its labels. Real gateway, real Chromium.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../core/gateway/gateway.js';
 import { serveGatewayHttp, type ServedGateway } from '../../core/gateway/serve-http.js';
 import type { TopologyNode } from '../../core/shared/api-types.js';
-import { makeClip } from '../gateway/fixtures/make-clip.js';
+import { cutClip } from '../helpers/media-fixtures.js';
 import { MemoryBackend } from '../gateway/fixtures/memory-backend.js';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { buildRenderer } from './build-renderer.js';
@@ -27,7 +25,6 @@ const token = 'readable-panels-token-0123456789';
 const VIDEO = 'clip';
 const backend = new MemoryBackend();
 let staticDir: string;
-let workDir: string;
 let served: ServedGateway;
 let browser: LaunchedBrowser;
 let page: Page;
@@ -64,8 +61,7 @@ function countNodes(tree: TopologyNode): number {
 
 beforeAll(async () => {
   staticDir = await buildRenderer();
-  workDir = await mkdtemp(path.join(tmpdir(), 'ps-readable-'));
-  backend.add(await makeClip(workDir, VIDEO, { seconds: 16 }));
+  backend.add(await cutClip(VIDEO, { seconds: 16 }));
   backend.tree = twentyNodes();
   served = await serveGatewayHttp(createGateway({ backend, token, allowedHosts: ['127.0.0.1'], staticDir }));
   browser = await launchChromium();
@@ -77,7 +73,6 @@ afterAll(async () => {
   await browser?.close();
   await served?.close();
   if (staticDir) await rm(staticDir, { recursive: true, force: true });
-  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 async function go(hash: string): Promise<void> {

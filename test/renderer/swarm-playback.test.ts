@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { Swarm, assertBuilt, type NodeProcess } from '../helpers/swarm.js';
-import { sourceStore } from '../helpers/sample-video.js';
+import { sourceStore } from '../helpers/source-store.js';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { screenshot, videoState } from './page-helpers.js';
 import type { PageWindow } from './page-types.js';

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../core/gateway/gateway.js';
@@ -8,7 +6,7 @@ import { serveGatewayHttp, type ServedGateway } from '../../core/gateway/serve-h
 import type { TopologyNode } from '../../core/shared/api-types.js';
 import { MANIFEST_VERSION } from '../../core/shared/manifest.js';
 import { sha256Hex } from '../../core/util/hash.js';
-import { makeClip } from '../gateway/fixtures/make-clip.js';
+import { cutClip } from '../helpers/media-fixtures.js';
 import { MemoryBackend } from '../gateway/fixtures/memory-backend.js';
 import { launchChromium, type LaunchedBrowser } from '../helpers/chromium.js';
 import { buildRenderer } from './build-renderer.js';
@@ -27,7 +25,6 @@ const noFfmpeg = lacks(requires.ffmpeg);
 const token = 'swarm-views-token-0123456789';
 const backend = new MemoryBackend();
 let staticDir: string;
-let workDir: string;
 let served: ServedGateway;
 let browser: LaunchedBrowser;
 let page: Page;
@@ -66,8 +63,7 @@ function tree(withLateJoiner: boolean): TopologyNode {
 
 beforeAll(async () => {
   staticDir = await buildRenderer();
-  workDir = await mkdtemp(path.join(tmpdir(), 'ps-swarm-'));
-  const clip = await makeClip(workDir, 'h264 clip', { seconds: 16 });
+  const clip = await cutClip('h264 clip', { seconds: 16 });
   backend.add(clip);
   backend.add({
     ...clip,
@@ -136,7 +132,6 @@ afterAll(async () => {
   await browser?.close();
   await served?.close();
   if (staticDir) await rm(staticDir, { recursive: true, force: true });
-  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 async function go(hash: string): Promise<void> {

@@ -4,8 +4,7 @@
  * gateway over loopback HTTP. A "play" is what the player's feed asks of the gateway: the init
  * segment, then every chunk in order with three requests in flight.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ingestVideo } from '../../core/library/ingest.js';
 import { nodeConfigFromFlags } from '../../core/node/node-config.js';
@@ -15,17 +14,7 @@ import type { ChunkOrigin, LibraryEntry, NodeStats } from '../../core/shared/api
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { silentLogger } from '../../core/util/logger.js';
-import { generateFixture } from '../helpers/media-fixtures.js';
-
-/** `seconds` of H.264/AAC with a keyframe every second: one-second chunks. */
-export function clip(seconds: number): Promise<string> {
-  return generateFixture(`stream-${seconds}s-1s-gop`, 'mp4', [
-    ...['-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`],
-    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`],
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '25', '-keyint_min', '25'],
-    ...['-sc_threshold', '0', '-c:a', 'aac', '-b:a', '64k', '-shortest', '{out}'],
-  ]);
-}
+import { tempDir } from '../helpers/temp-dirs.js';
 
 export interface Viewer {
   node: PeerNode;
@@ -39,7 +28,7 @@ export interface Viewer {
 export class GatewaySwarm {
   readonly nodes: PeerNode[] = [];
   private readonly uis: UiServer[] = [];
-  private readonly root = mkdtempSync(path.join(os.tmpdir(), 'peerstreamer-stream-'));
+  private readonly root = tempDir('stream');
 
   /** Ingests `videos` into the source's store before the source starts (a store has one owner). */
   async sourceWith(videos: Array<{ name: string; file: string }>): Promise<Map<string, MediaManifest>> {
@@ -136,15 +125,6 @@ export async function play(
   };
   await Promise.all([worker(), worker(), worker()]);
   return received;
-}
-
-/** Resolves once `check` holds, polling; fails with `what` after `timeoutMs`. */
-export async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Bytes each origin sent this node, from the peer table: what really crossed the network. */

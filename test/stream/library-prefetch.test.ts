@@ -10,7 +10,9 @@ import { NodeBackend } from '../../core/node/node-backend.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { silentLogger } from '../../core/util/logger.js';
-import { GatewaySwarm, bytesDownByOrigin, clip, library, play, until, type Viewer } from './gateway-swarm.js';
+import { GatewaySwarm, bytesDownByOrigin, library, play, type Viewer } from './gateway-swarm.js';
+import { smallClip } from '../helpers/media-fixtures.js';
+import { waitFor } from '../helpers/wait.js';
 
 const swarm = new GatewaySwarm();
 const NAMES = ['v1', 'v2', 'v3', 'v4', 'v5', 'v6'];
@@ -35,7 +37,7 @@ const settled = (viewer: Viewer, videos: number) => (): boolean => {
 };
 
 beforeAll(async () => {
-  const file = await clip(4);
+  const file = (await smallClip(4)).path;
   manifests = await swarm.sourceWith(NAMES.map((name) => ({ name, file })));
   source = await swarm.start('source');
   level1 = await swarm.start('level1', source);
@@ -46,7 +48,7 @@ describe('library prefetch', () => {
   it('warms the start of every listed video, counted once by origin, and a click plays it from local bytes', async () => {
     const alice = await swarm.viewer('alice', level1);
     expect((await library(alice)).map((entry) => entry.name)).toEqual(NAMES);
-    await until('alice warmed every listed start', settled(alice, NAMES.length));
+    await waitFor(settled(alice, NAMES.length), 'alice warmed every listed start');
 
     const stats = alice.node.stats();
     const total = NAMES.reduce((sum, name) => sum + startBytes(name), 0);
@@ -74,9 +76,9 @@ describe('library prefetch', () => {
       manifest.chunks[0]!.size + manifest.chunks[1]!.size,
     );
     // Only the chunks after the start cross the network.
-    await until(
-      'alice read ahead to the end of v3',
+    await waitFor(
       () => alice.node.store.heldChunks('v3').length === 1 + manifest.chunks.length,
+      'alice read ahead to the end of v3',
     );
     const rest = manifest.chunks.slice(1).reduce((sum, chunk) => sum + chunk.size, 0);
     expect(networkBytes(alice.node)).toBe(total + rest);
@@ -97,13 +99,13 @@ describe('library prefetch', () => {
     const dave = await swarm.viewer('dave', level1, { 'library-prefetch': '0' });
     await library(carol);
     await library(dave);
-    await until('carol warmed what fits', settled(carol, 1));
+    await waitFor(settled(carol, 1), 'carol warmed what fits');
     const stats = carol.node.stats().libraryPrefetch;
     expect(stats.bytes).toBeLessThanOrEqual(budget);
     expect(carol.node.store.heldChunks().filter((key) => key.index === 0)).toHaveLength(1);
     // Listing again does not go past the budget either.
     await library(carol);
-    await until('carol is idle', settled(carol, 1));
+    await waitFor(settled(carol, 1), 'carol is idle');
     // The player's own warm-up is refused what the library prefetch did not bring, and fetches nothing.
     const warmUp = await dave.request('/api/videos/v1/chunks/0', { 'X-PeerStreamer-Purpose': 'prefetch' });
     expect(warmUp.status).toBe(404);
@@ -125,7 +127,7 @@ describe('library prefetch', () => {
     const later = await frank.request('/api/videos/v6/chunks/1', { 'X-PeerStreamer-Purpose': 'prefetch' });
     expect(later.status).toBe(404);
     // The rest of the queue went on: nothing gave way.
-    await until('frank warmed every listed start', settled(frank, NAMES.length));
+    await waitFor(settled(frank, NAMES.length), 'frank warmed every listed start');
     expect(startsHeld(frank.node)).toEqual(NAMES);
     // The warm-up was the start's first use: credited to its real origin, counted once.
     expect(chunk.headers.get('X-PeerStreamer-Origin')).not.toBe('local');
@@ -137,8 +139,8 @@ describe('library prefetch', () => {
     // A second backend on the same node (a second window, a restarted UI) that lists nothing.
     const second = new NodeBackend(gina.node);
     await library(gina);
-    await until('gina holds every listed start', () => startsHeld(gina.node).length === NAMES.length);
-    await until('gina is idle', settled(gina, NAMES.length));
+    await waitFor(() => startsHeld(gina.node).length === NAMES.length, 'gina holds every listed start');
+    await waitFor(settled(gina, NAMES.length), 'gina is idle');
     second.close();
     // Closing a backend leaves the node's prefetch and its figures alone.
     const total = NAMES.reduce((sum, name) => sum + startBytes(name), 0);
@@ -157,9 +159,9 @@ describe('library prefetch', () => {
     );
     expect(prefetch.stats().inFlight).toBe(2);
     prefetch.playing('v6');
-    await until(
-      'the two prefetches under way finished and were stored',
+    await waitFor(
       () => prefetch.stats().inFlight === 0 && startsHeld(erin.node).length === 2,
+      'the two prefetches under way finished and were stored',
     );
     expect(prefetch.stats().videos).toBe(2);
     expect(startsHeld(erin.node)).toEqual(['v1', 'v2']);

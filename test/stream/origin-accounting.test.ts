@@ -7,15 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
-import {
-  GatewaySwarm,
-  bytesDownByOrigin,
-  play,
-  clip,
-  until,
-  videoBytes,
-  type Viewer,
-} from './gateway-swarm.js';
+import { GatewaySwarm, bytesDownByOrigin, play, videoBytes, type Viewer } from './gateway-swarm.js';
+import { smallClip } from '../helpers/media-fixtures.js';
+import { waitFor } from '../helpers/wait.js';
 
 const swarm = new GatewaySwarm();
 let manifest: MediaManifest;
@@ -29,7 +23,7 @@ const held = (node: PeerNode): number => node.store.heldChunks('movie').length;
 const count = (): number => manifest.chunks.length;
 
 beforeAll(async () => {
-  const manifests = await swarm.sourceWith([{ name: 'movie', file: await clip(20) }]);
+  const manifests = await swarm.sourceWith([{ name: 'movie', file: (await smallClip(20)).path }]);
   manifest = manifests.get('movie')!;
   source = await swarm.start('source');
   level1 = await swarm.start('level1', source);
@@ -42,17 +36,17 @@ describe('bytes by origin on a level-2 viewer', () => {
   it('equal the peer table per origin, count each chunk once, and a rewatch adds only local bytes', async () => {
     // Bob watches the first few seconds, so alice finds some chunks at a sibling and the rest above.
     await play(bob, 'movie', count(), { to: 4 });
-    await until('the master lists what bob holds', () => {
+    await waitFor(() => {
       const listed = (level1.registry.directory.inventoryOf('bob')['movie'] ?? []).join();
       const holds = bob.node.store
         .heldChunks('movie')
         .map((key) => key.index)
         .sort((a, b) => a - b);
       return holds.length > 4 && listed === holds.join();
-    });
+    }, 'the master lists what bob holds');
 
     const first = await play(alice, 'movie', count());
-    await until('alice stored every chunk she fetched', () => held(alice.node) === count() + 1);
+    await waitFor(() => held(alice.node) === count() + 1, 'alice stored every chunk she fetched');
     const afterFirst = alice.node.stats();
     const down = bytesDownByOrigin(afterFirst, source.address);
     for (const origin of networkOrigins) {

@@ -11,6 +11,40 @@ export interface Problem {
   retrying: boolean;
 }
 
+export class FeedError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+    this.name = 'FeedError';
+  }
+}
+
+/**
+ * The problem a feed shows now, and who is told when it changes: `fallback` (the options' onProblem)
+ * until a handler is given with reportTo.
+ */
+export class ProblemReport {
+  private current: Problem | null = null;
+  private handler: ((problem: Problem | null) => void) | undefined;
+
+  constructor(private readonly fallback: ((problem: Problem | null) => void) | undefined) {}
+
+  /** True while the problem shown says the feed is still trying. */
+  get retrying(): boolean {
+    return this.current?.retrying === true;
+  }
+
+  set(problem: Problem | null): void {
+    this.current = problem;
+    (this.handler ?? this.fallback)?.(problem);
+  }
+
+  /** Where problems go from now on, replacing the fallback; told the current one at once. */
+  reportTo(handler: (problem: Problem | null) => void): void {
+    this.handler = handler;
+    if (this.current !== null) handler(this.current);
+  }
+}
+
 /** Attempts before a retryable failure is shown: a single blip should not flash an overlay. */
 const SHOW_AFTER: Record<GatewayFailure['kind'], number> = {
   unreachable: 2,

@@ -1,3 +1,5 @@
+import { rangesOf, type Range } from './timeline.ts';
+
 /**
  * SourceBuffer operations as promises. Only one may run at a time; the caller (the feed's single pump
  * loop) guarantees that, and `abort()` of an append resolves the pending promise via updateend.
@@ -36,4 +38,13 @@ function whenUpdated(buffer: SourceBuffer, operation: () => void): Promise<void>
 
 export function isQuotaExceeded(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
+}
+
+/** What `buffer` holds, or nothing once it is detached from its MediaSource (buffered then throws). */
+export function safeRanges(buffer: SourceBuffer): Range[] {
+  try {
+    return rangesOf(buffer.buffered);
+  } catch {
+    return [];
+  }
 }

@@ -1,7 +1,8 @@
 import { api, getBytes, type FetchedBytes } from '../api/client.ts';
 import { knownVideo } from '../api/library-cache.ts';
 import type { Manifest, MediaManifest } from '../api/types.ts';
-import { AT_START_SECONDS, MediaFeed, type FeedVideo } from '../feed/media-feed.ts';
+import { AT_START_SECONDS, type FeedVideo } from '../feed/feed-video.ts';
+import { MediaFeed } from '../feed/media-feed.ts';
 import { markFirstFrame, markOpen } from './marks.ts';
 import { loadPosition } from './positions.ts';
 import { releaseMedia, takeWarmMedia, type WarmMedia } from './warm-media.ts';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Manifest } from '../api/types.ts';
-import { feedVideoOf } from '../feed/media-feed.ts';
+import { feedVideoOf } from '../feed/feed-video.ts';
 import { ProblemOverlay } from '../player/ProblemOverlay.tsx';
 import { problemOfOpening, type Problem } from '../feed/problem.ts';
 import { VideoPlayer } from '../player/VideoPlayer.tsx';

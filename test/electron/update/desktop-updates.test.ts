@@ -11,13 +11,8 @@ import type { DesktopApp as DesktopAppInstance } from '../../../electron/desktop
 import type { LoadedSettingsView, UpdateStatus } from '../../../electron/ipc/contract.js';
 import { FIRST_CHECK_AFTER_MS } from '../../../electron/update/update-service.js';
 import { desktopFixture, quietLogger, type DesktopFixture } from '../fixtures/desktop.js';
-import {
-  ManualScheduler,
-  installedUpdater,
-  recordingLogger,
-  waitUntil,
-  type InstalledUpdater,
-} from './fixtures.js';
+import { ManualScheduler, installedUpdater, recordingLogger, type InstalledUpdater } from './fixtures.js';
+import { waitFor } from '../../helpers/wait.js';
 import { UpdateFeed } from './update-feed.js';
 
 vi.mock('electron', () => import('../../mocks/electron.js'));
@@ -76,7 +71,7 @@ const lastSent = () => sentStatuses().at(-1)?.state;
 
 async function ready(): Promise<void> {
   scheduler.fire();
-  await waitUntil(() => lastSent() === 'ready', 'the update to be ready');
+  await waitFor(() => lastSent() === 'ready', 'the update to be ready');
 }
 
 describe('the player and the update', () => {
@@ -125,7 +120,7 @@ describe('the player and the update', () => {
     });
     expect(await ipcMain.invoke(IpcChannel.InstallUpdate, fromPlayer())).toEqual({ ok: true });
     expect(window.isDestroyed()).toBe(true);
-    await waitUntil(() => app.quitted, 'the app to quit');
+    await waitFor(() => app.quitted, 'the app to quit');
   });
 
   it('refuses other windows and payloads that are not true or false', async () => {
@@ -197,12 +192,12 @@ describe('videos being added', () => {
     // At once, in the same turn as the request: the notice goes away before ffmpeg starts.
     expect(lastSent()).toBe('waiting');
     expect(await ipcMain.invoke(IpcChannel.InstallUpdate, fromPlayer())).toMatchObject({ ok: false });
-    await waitUntil(
+    await waitFor(
       () => started.host.node!.store.listVideos().some((video) => video.name === 'holiday'),
       'the video to be added',
       60_000,
     );
-    await waitUntil(() => lastSent() === 'ready', 'the update to be offered again');
+    await waitFor(() => lastSent() === 'ready', 'the update to be offered again');
   });
 });
 

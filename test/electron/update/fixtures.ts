@@ -154,11 +154,3 @@ export class ManualScheduler implements Scheduler {
     live[0]!.task();
   }
 }
-
-export async function waitUntil(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -24,11 +24,11 @@ import {
   WARN,
   installedUpdater,
   recordingLogger,
-  waitUntil,
   type InstalledUpdater,
   type InstallerKind,
   type LogRecord,
 } from './fixtures.js';
+import { waitFor } from '../../helpers/wait.js';
 import {
   UpdateFeed,
   channelFile,
@@ -122,7 +122,7 @@ describe.each(['nsis', 'deb', 'appimage'] as const)('the %s updater against a lo
     expect(scheduler.pending).toEqual([FIRST_CHECK_AFTER_MS]);
 
     scheduler.fire();
-    await waitUntil(() => state() === 'ready', 'the update to be ready');
+    await waitFor(() => state() === 'ready', 'the update to be ready');
     expect(statuses.map((status) => status.state)).toEqual(['idle', 'checking', 'downloading', 'ready']);
     expect(updates.status).toEqual({ state: 'ready', version: '0.2.0' });
 
@@ -149,7 +149,7 @@ describe('what is not an update', () => {
     feed.publish({ version: '0.1.0', artifacts: artifacts('0.1.0') });
     serviceFor('deb').start();
     scheduler.fire();
-    await waitUntil(() => scheduler.pending.length === 1, 'the next check to be planned');
+    await waitFor(() => scheduler.pending.length === 1, 'the next check to be planned');
     expect(state()).toBe('idle');
     expect(scheduler.pending).toEqual([CHECK_EVERY_MS]);
     expect(feed.requests).toEqual([`/${channelFileFor(process.platform, process.arch)}`]);
@@ -161,8 +161,8 @@ describe('bad input: logged, retried later, never offered', () => {
   async function failOnce(kind: InstallerKind = 'deb'): Promise<string> {
     serviceFor(kind).start();
     scheduler.fire();
-    await waitUntil(() => warnings().length === 1, 'the failure to be logged');
-    await waitUntil(() => scheduler.pending.length === 1, 'the retry to be planned');
+    await waitFor(() => warnings().length === 1, 'the failure to be logged');
+    await waitFor(() => scheduler.pending.length === 1, 'the retry to be planned');
     expect(statuses.map((status) => status.state)).not.toContain('ready');
     expect(state()).toBe('idle');
     expect(errors()).toEqual([]);
@@ -215,11 +215,11 @@ describe('bad input: logged, retried later, never offered', () => {
       rawChannelFile: listed.replace('version: 0.2.0', 'version: soon'),
     });
     scheduler.fire();
-    await waitUntil(() => warnings().length === 2, 'the second failure');
+    await waitFor(() => warnings().length === 2, 'the second failure');
     expect(warnings()[1]).toMatch(/valid semver version: "soon"\)\. Trying again in 15 minutes\.$/);
     feed.publish({ version: '0.2.0', artifacts: artifacts(), rawChannelFile: 'version: 0.2.0\n' });
     scheduler.fire();
-    await waitUntil(() => warnings().length === 3, 'the third failure');
+    await waitFor(() => warnings().length === 3, 'the third failure');
     // This check itself succeeded (0.2.0 is newer); the file list is read only to download, so the
     // pauses start over.
     expect(warnings()[2]).toMatch(
@@ -249,8 +249,8 @@ describe('bad input: logged, retried later, never offered', () => {
     scheduler.fire();
     const delays: number[] = [];
     for (let attempt = 1; attempt <= RETRY_AFTER_MS.length + 1; attempt++) {
-      await waitUntil(() => warnings().length === attempt, `failure ${attempt}`);
-      await waitUntil(() => scheduler.pending.length === 1, `retry ${attempt} to be planned`);
+      await waitFor(() => warnings().length === attempt, `failure ${attempt}`);
+      await waitFor(() => scheduler.pending.length === 1, `retry ${attempt} to be planned`);
       delays.push(scheduler.pending[0]!);
       if (attempt <= RETRY_AFTER_MS.length) scheduler.fire();
     }
@@ -266,7 +266,7 @@ describe('bad input: logged, retried later, never offered', () => {
     feed = await UpdateFeed.startOn(feed.port);
     feed.publish(release);
     scheduler.fire();
-    await waitUntil(() => state() === 'ready', 'the update once the server is back');
+    await waitFor(() => state() === 'ready', 'the update once the server is back');
     expect(scheduler.pending).toEqual([CHECK_EVERY_MS]);
   });
 });
@@ -282,12 +282,12 @@ describe('never while the user is watching or adding a video', () => {
     updates.start();
     updates.setActivity({ watching: true });
     scheduler.fire();
-    await waitUntil(() => state() === 'waiting', 'the update to wait');
+    await waitFor(() => state() === 'waiting', 'the update to wait');
     expect(updates.status).toEqual({ state: 'waiting', version: '0.2.0' });
     expect(feed.downloadsOf(deb(published))).toBe(0);
 
     updates.setActivity({ watching: false });
-    await waitUntil(() => state() === 'ready', 'the update after the video stopped');
+    await waitFor(() => state() === 'ready', 'the update after the video stopped');
     expect(feed.downloadsOf(deb(published))).toBe(1);
   });
 
@@ -302,8 +302,8 @@ describe('never while the user is watching or adding a video', () => {
     expect(state()).toBe('downloading');
 
     updates.setActivity({ watching: true });
-    await waitUntil(() => state() === 'waiting', 'the download to stop');
-    await waitUntil(
+    await waitFor(() => state() === 'waiting', 'the download to stop');
+    await waitFor(
       () => records.some((record) => record.msg.startsWith('download of update 0.2.0 paused')),
       'the pause to be logged',
     );
@@ -312,7 +312,7 @@ describe('never while the user is watching or adding a video', () => {
     expect(warnings()).toEqual([]);
 
     updates.setActivity({ watching: false });
-    await waitUntil(() => state() === 'ready', 'the update after the video');
+    await waitFor(() => state() === 'ready', 'the update after the video');
     expect(feed.downloadsOf(deb(published))).toBe(2);
     expect(installed!.pendingFiles()).toEqual([deb(published)]);
   });
@@ -330,7 +330,7 @@ describe('never while the user is watching or adding a video', () => {
     updates.setActivity({ watching: true });
     updates.setActivity({ watching: false });
     halfway.release();
-    await waitUntil(() => state() === 'ready', 'the download to start again and finish');
+    await waitFor(() => state() === 'ready', 'the download to start again and finish');
     expect(feed.downloadsOf(deb(published))).toBe(2);
     expect(installed!.pendingFiles()).toEqual([deb(published)]);
     expect(warnings()).toEqual([]);
@@ -342,7 +342,7 @@ describe('never while the user is watching or adding a video', () => {
     const quitAndInstall = vi.spyOn(installed!.engine, 'quitAndInstall').mockImplementation(() => undefined);
     updates.start();
     scheduler.fire();
-    await waitUntil(() => state() === 'ready', 'the update');
+    await waitFor(() => state() === 'ready', 'the update');
 
     updates.setActivity({ ingesting: true });
     expect(state()).toBe('waiting');
@@ -390,7 +390,7 @@ describe('the setting', () => {
 
     updates.setEnabled(false);
     expect(state()).toBe('off');
-    await waitUntil(
+    await waitFor(
       () =>
         records.some(
           (record) =>
@@ -432,7 +432,7 @@ describe('GitHub Releases, as the release workflow publishes them', () => {
     feed.publish(published);
     serviceFor('deb', { provider: 'github' }).start();
     scheduler.fire();
-    await waitUntil(() => state() === 'ready', 'the update from GitHub');
+    await waitFor(() => state() === 'ready', 'the update from GitHub');
     expect(feed.requests).toEqual([
       '/peer/streamer/releases.atom',
       '/api/v3/repos/peer/streamer/releases/latest',

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateFixture } from './media-fixtures.js';
+import { smallClip } from './media-fixtures.js';
 import { runCli, type Swarm } from './swarm.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
-
-/** A small H.264/AAC clip with a keyframe every second: many 1 s chunks, little CPU to make. */
-export async function smallClip(seconds = 20): Promise<string> {
-  return generateFixture('small-1s-gop', 'mp4', [
-    ...['-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`],
-    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`],
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '25', '-keyint_min', '25'],
-    ...['-sc_threshold', '0', '-c:a', 'aac', '-b:a', '64k', '-shortest', '{out}'],
-  ]);
-}
 
 export interface SourceStore {
   store: string;
@@ -25,7 +15,7 @@ export interface SourceStore {
 /** A source store holding `video`, ingested through the real CLI, plus its reference export. */
 export async function sourceStore(swarm: Swarm, video = 'movie', seconds = 20): Promise<SourceStore> {
   const store = swarm.dir('source');
-  const clip = await smallClip(seconds);
+  const clip = (await smallClip(seconds)).path;
   const added = await runCli([
     'add',
     clip,

@@ -1,0 +1,26 @@
+import type { FetchedBytes } from '../api/client.ts';
+import type { ChunkOrigin } from '../api/types.ts';
+import type { Problem } from './problem.ts';
+
+/** How a MediaFeed reads ahead, what it may take over from before the click, and whom it tells. */
+export interface FeedOptions {
+  /** Seconds of media to keep fetched and appended ahead of the play head. */
+  readAheadSeconds?: number;
+  /** Seconds kept behind the play head (for small seeks back); older media is removed. */
+  keepBehindSeconds?: number;
+  /** Chunk fetches in flight at once. */
+  maxInFlight?: number;
+  /** Requests already under way (e.g. from the click that opened the video), by URL: taken, not repeated. */
+  prefetched?: Map<string, Promise<FetchedBytes>>;
+  /**
+   * A MediaSource already attached to the video element (warmed before the click), used as is, and
+   * perhaps a SourceBuffer on it primed with another video's init segment, taken over.
+   */
+  attached?: {
+    mediaSource: MediaSource;
+    opened: Promise<void>;
+    primed?: Promise<{ buffer: SourceBuffer; mimeType: string } | null> | null;
+  };
+  onProblem?(problem: Problem | null): void;
+  onChunk?(event: { index: number; bytes: number; origin: ChunkOrigin | null; ms: number }): void;
+}
