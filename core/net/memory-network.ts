@@ -196,6 +196,11 @@ export class MemoryHost implements Transport, RequestRouter {
   private readonly peerNames = new Map<string, string>();
   private nextId = 1;
   private uplinkFreeAt = 0;
+  /**
+   * Handlers' signal, aborted when the host crashes. One for all requests: handlers here have no
+   * deadline of their own, and a controller per request was a measurable share of a large run.
+   */
+  private readonly lifetime = new AbortController();
 
   constructor(
     private readonly network: MemoryNetwork,
@@ -214,6 +219,7 @@ export class MemoryHost implements Transport, RequestRouter {
   /** Stops this host as SIGKILL would: nothing more in or out, and its own requests never settle. */
   crash(): void {
     this.crashed = true;
+    this.lifetime.abort();
     this.pending.clear();
   }
 
@@ -325,7 +331,7 @@ export class MemoryHost implements Transport, RequestRouter {
       routingId,
       peerId: routingId.toString('hex'),
       declaredName: this.peerNames.get(from),
-      signal: new AbortController().signal,
+      signal: this.lifetime.signal,
     };
     const log = this.network.log;
     void Promise.resolve()

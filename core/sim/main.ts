@@ -2,8 +2,10 @@
  * `npm run simulate -- --nodes 1000 --fanout 8 --churn 10 --seed 1`: runs the simulator and prints
  * its figures as JSON (and a few lines for a person on stderr).
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SIMULATION, simulate, type SimulationOptions, type SimulationReport } from './simulate.js';
+import { scaleChart } from './scale-chart.js';
 
 const HELP = `Usage: npm run simulate -- [options]
 
@@ -23,14 +25,44 @@ Options:
   --chunk-seconds S  chunk length (default ${DEFAULT_SIMULATION.chunkSeconds})
   --join-seconds S   nodes join evenly over this many seconds (default ${DEFAULT_SIMULATION.joinSpreadSeconds})
   --uplink-mbps L-H  each node's uplink is drawn from L to H Mbit/s (default ${DEFAULT_SIMULATION.uplinkBitsPerSecond.map((bits) => bits / 1e6).join('-')})
+  --sweep N,N,...    one run per node count (overrides --nodes), e.g. 1000,10000,100000; prints
+                     a JSON array
+  --chart FILE       also writes the runs' figures against N as an SVG chart to FILE
   -h, --help         this text
 `;
 
-export function simulationOptionsFrom(argv: readonly string[]): SimulationOptions | 'help' {
-  const { values, positionals } = parseArgs({
+/** Node counts to sweep (null: one run) and where to write the chart (null: nowhere). */
+interface RunPlan {
+  sweep: number[] | null;
+  chart: string | null;
+}
+
+export function runPlanFrom(argv: readonly string[]): RunPlan {
+  const { values } = parseFlags(argv);
+  let sweep: number[] | null = null;
+  if (values.sweep !== undefined) {
+    sweep = values.sweep.split(',').map((count) => Number(count));
+    if (sweep.some((count) => !Number.isInteger(count) || count < 2 || count > 1_000_000)) {
+      throw new Error(
+        `--sweep must be node counts from 2 to 1000000 separated by commas, e.g. 1000,10000; got ${JSON.stringify(values.sweep)}`,
+      );
+    }
+  }
+  if (values.chart !== undefined && !values.chart.endsWith('.svg')) {
+    throw new Error(
+      `--chart writes an SVG file; give a name ending in .svg, got ${JSON.stringify(values.chart)}`,
+    );
+  }
+  return { sweep, chart: values.chart ?? null };
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
+      sweep: { type: 'string' },
+      chart: { type: 'string' },
       nodes: { type: 'string' },
       fanout: { type: 'string' },
       placement: { type: 'string' },
@@ -44,6 +76,10 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+export function simulationOptionsFrom(argv: readonly string[]): SimulationOptions | 'help' {
+  const { values, positionals } = parseFlags(argv);
   if (values.help === true) return 'help';
   if (positionals.length > 0) {
     throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}; see --help`);
@@ -123,13 +159,16 @@ export function summary(report: SimulationReport): string {
     `start-up p50 ${startupMs.p50.toFixed(0)} ms, p95 ${startupMs.p95.toFixed(0)} ms, p99 ${startupMs.p99.toFixed(0)} ms; stall ratio ${(report.stallRatio * 100).toFixed(3)} %`,
     `depth ${report.depth}, most children ${report.mostChildren}, failovers ${report.failovers}, control ${report.controlMessagesPerNodePerSecond.toFixed(2)} msg/node/s`,
     `orphans ${orphans.count}, re-attached p95 ${orphans.reattachMs ? orphans.reattachMs.p95.toFixed(0) : '-'} ms, still orphaned ${orphans.stillOrphaned}`,
+    `${report.timersFired.toLocaleString('en-US')} events, peak memory ${report.peakRssMiB.toFixed(0)} MiB`,
   ].join('\n');
 }
 
 async function main(): Promise<void> {
   let options: SimulationOptions | 'help';
+  let plan: RunPlan;
   try {
     options = simulationOptionsFrom(process.argv.slice(2));
+    plan = runPlanFrom(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 2;
@@ -139,9 +178,20 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const report = await simulate(options);
-  process.stderr.write(`${summary(report)}\n`);
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const reports: SimulationReport[] = [];
+  for (const nodes of plan.sweep ?? [options.nodes]) {
+    const report = await simulate({ ...options, nodes });
+    process.stderr.write(`${summary(report)}\n\n`);
+    reports.push(report);
+  }
+  if (plan.chart !== null) {
+    const { options: first } = reports[0]!;
+    const caption = `${first.videoSeconds / 60}-min video at ${first.bitrateBitsPerSecond / 1e6} Mbit/s, fan-out ${first.fanout} (${first.placement}), uplinks ${first.uplinkBitsPerSecond.map((bits) => bits / 1e6).join('-')} Mbit/s, churn ${first.churnPercentPerMinute} %/min, seed ${first.seed}`;
+    writeFileSync(plan.chart, scaleChart(reports, caption));
+    process.stderr.write(`wrote ${plan.chart}\n`);
+  }
+  const output = plan.sweep === null ? reports[0] : reports;
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {

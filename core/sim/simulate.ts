@@ -66,6 +66,8 @@ export interface SimulationReport {
   wallSeconds: number;
   virtualSeconds: number;
   timersFired: number;
+  /** The process's resident memory at its largest, sampled each simulated second. */
+  peakRssMiB: number;
   videoBytes: number;
   /** What the source sent as chunks, in multiples of the video's size. */
   sourceEgressVideos: number;
@@ -238,7 +240,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       }
     }
   });
+  let peakRss = process.memoryUsage.rss();
   clock.every(1_000, () => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
     for (const node of live()) {
       mostChildren = Math.max(mostChildren, node.registry.children().length);
       depth = Math.max(depth, node.link?.ownLevel() ?? 0);
@@ -267,6 +271,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     wallSeconds: (performance.now() - started) / 1000,
     virtualSeconds,
     timersFired: clock.fired,
+    peakRssMiB: peakRss / 2 ** 20,
     videoBytes,
     sourceEgressVideos: sourceSent / videoBytes,
     offload: received > 0 ? 1 - sourceSent / received : 0,

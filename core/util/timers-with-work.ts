@@ -32,15 +32,16 @@ export class Ticker {
 }
 
 /**
- * Runs `work` once, `delayMs` after it was first asked for, however often it is asked meanwhile;
- * never two runs at once (one asked for during a run follows it, after its own delay), so batched
- * messages leave in order.
+ * Runs `work` when asked, at most once per `delayMs`: the first ask after a quiet spell runs at
+ * once, and asks that come sooner are gathered into one run when the spell is over. Never two runs
+ * at once (an ask during a run is served after it), so batched messages leave in order.
  */
 export class Batcher {
   private timer: Timer | null = null;
   private running = false;
   private askedWhileRunning = false;
   private stopped = false;
+  private lastStartedAt = -Infinity;
 
   constructor(
     private readonly clock: Clock,
@@ -55,9 +56,11 @@ export class Batcher {
       this.askedWhileRunning = true;
       return;
     }
-    this.timer = this.clock.after(this.delayMs, () => {
+    const waitMs = Math.max(0, this.lastStartedAt + this.delayMs - this.clock.now());
+    this.timer = this.clock.after(waitMs, () => {
       this.timer = null;
       this.running = true;
+      this.lastStartedAt = this.clock.now();
       this.work()
         .catch(this.onError)
         .finally(() => {

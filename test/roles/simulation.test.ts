@@ -3,7 +3,8 @@
  * (docs/SIMULATION.md): 100 nodes built from the node's roles, a one-minute video, in virtual time.
  */
 import { describe, expect, it } from 'vitest';
-import { simulationOptionsFrom } from '../../core/sim/main.js';
+import { runPlanFrom, simulationOptionsFrom } from '../../core/sim/main.js';
+import { scaleChart } from '../../core/sim/scale-chart.js';
 import { DEFAULT_SIMULATION, simulate, type SimulationOptions } from '../../core/sim/simulate.js';
 
 /** Uplinks with room for four children at 3 Mbit/s each, so the tree's own rules are what is seen. */
@@ -33,7 +34,15 @@ describe('the simulated tree', () => {
       expect(report.mostChildren).toBe(4);
       expect(report.failovers).toBe(0);
       const again = await simulate(ROOMY);
-      expect({ ...again, wallSeconds: 0 }).toEqual({ ...report, wallSeconds: 0 });
+      const timing = { wallSeconds: 0, peakRssMiB: 0 };
+      expect({ ...again, ...timing }).toEqual({ ...report, ...timing });
+      // The chart a sweep writes: a panel per figure, each run's N on the axis, the targets dashed.
+      const svg = scaleChart([report, { ...again, options: { ...again.options, nodes: 1_000 } }], 'two runs');
+      for (const title of ['Source egress', 'Start-up p95', 'Stall ratio', 'Tree depth', 'Wall time'])
+        expect(svg).toContain(`>${title} <tspan`);
+      expect(svg).toContain('>N=100<');
+      expect(svg).toContain('>N=1,000<');
+      expect(svg.match(/stroke-dasharray/g)).toHaveLength(3);
     },
   );
 
@@ -62,6 +71,17 @@ describe('the simulated tree', () => {
       uplinkBitsPerSecond: [100e6, 200e6],
     });
     expect(simulationOptionsFrom(['--help'])).toBe('help');
+    expect(() => simulationOptionsFrom(['--placement', 'random'])).toThrow(
+      '--placement must be fanout or uplink; got "random"',
+    );
+    expect(simulationOptionsFrom(['--placement', 'uplink'])).toMatchObject({ placement: 'uplink' });
+    expect(() => runPlanFrom(['--sweep', '1000,ten'])).toThrow(/--sweep must be node counts/);
+    expect(() => runPlanFrom(['--sweep', '1'])).toThrow(/--sweep must be node counts from 2/);
+    expect(() => runPlanFrom(['--chart', 'figures.png'])).toThrow(/--chart writes an SVG file/);
+    expect(runPlanFrom(['--sweep', '1000,10000', '--chart', 'scale.svg'])).toEqual({
+      sweep: [1_000, 10_000],
+      chart: 'scale.svg',
+    });
     expect(simulationOptionsFrom(['--nodes', '500', '--churn', '10', '--minutes', '2'])).toMatchObject({
       nodes: 500,
       churnPercentPerMinute: 10,

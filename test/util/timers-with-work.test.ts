@@ -20,7 +20,7 @@ describe('Ticker', () => {
 });
 
 describe('Batcher', () => {
-  it('runs once per window however often asked, and never two runs at once', async () => {
+  it('runs at once after a quiet spell, then at most once per window, never two runs at once', async () => {
     const clock = new VirtualClock();
     const runs: Array<[number, number]> = [];
     const batcher = new Batcher(
@@ -28,24 +28,31 @@ describe('Batcher', () => {
       200,
       async () => {
         const started = clock.now();
-        await clock.sleep(500);
+        await clock.sleep(50);
         runs.push([started, clock.now()]);
       },
       (error) => {
         throw error;
       },
     );
+    const at = (ms: number): Promise<void> => clock.advance(ms - clock.now());
     batcher.ask();
-    await clock.advance(100);
-    batcher.ask();
-    await clock.advance(200);
-    // Asked during the run (which lasts until 700): the next starts 200 ms after it ends.
+    // Asked 100 ms after a run began: both asks are gathered into one run at 200.
+    await at(100);
     batcher.ask();
     batcher.ask();
-    await clock.advance(2_000);
+    // Asked during that run (200 to 250): served after it, a window after it began, at 400.
+    await at(220);
+    batcher.ask();
+    // Quiet since 450: the next ask runs at once.
+    await at(1_520);
+    batcher.ask();
+    await at(2_000);
     expect(runs).toEqual([
-      [200, 700],
-      [900, 1_400],
+      [0, 50],
+      [200, 250],
+      [400, 450],
+      [1_520, 1_570],
     ]);
   });
 
