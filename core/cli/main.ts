@@ -15,6 +15,7 @@ async function program(wanted: string | undefined): Promise<Command> {
     .usage('<command> [flags]   (peerstreamer <command> --help for its flags)')
     .description('peerstreamer — peer-to-peer video streaming')
     .enablePositionalOptions()
+    .helpCommand('help [command]', 'show the help of a command, or this overview')
     .configureHelp({ subcommandTerm: (command) => command.name() })
     .addHelpText(
       'after',

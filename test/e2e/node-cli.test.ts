@@ -80,7 +80,7 @@ describe('peerstreamer node flags', { timeout: SWARM_TIMEOUT_MS }, () => {
     [
       'an unknown flag',
       ['--name', 'n', '--port', '7000', '--store', '/a', '--colour', 'red'],
-      /Unknown option '--colour'/,
+      /unknown option '--colour'/,
     ],
     ['a stray argument', ['--name', 'n', '--port', '7000', '--store', '/a', 'extra'], /takes only flags/],
   ];
