@@ -9,8 +9,7 @@
  * eld-started, eld-report.
  */
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { NODE_FLAG_SPEC, nodeConfigFromFlags } from '../core/node/node-config.js';
+import { parseNodeFlags } from '../core/cli/node-options.js';
 import { PeerNode } from '../core/node/peer-node.js';
 
 // Sampling every 2 ms rather than the default 10 ms: a stall shorter than the sampling period would
@@ -23,8 +22,7 @@ const send = (message: object): void => {
   process.send?.(message);
 };
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: NODE_FLAG_SPEC, strict: true });
-const node = await PeerNode.start(nodeConfigFromFlags(values));
+const node = await PeerNode.start(parseNodeFlags(process.argv.slice(2)));
 if (node.link && !(await node.link.waitForMaster(REGISTER_TIMEOUT_MS))) {
   throw new Error(`${node.config.name} did not register with ${node.config.master}`);
 }

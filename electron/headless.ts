@@ -1,13 +1,13 @@
 /**
  * `<app> --node ...`: the node alone, no window, no tray. Flags, help, errors and exit codes are the
- * CLI's own (the same spec, parser and config builder as `peerstreamer node`), so docs and scripts
+ * CLI's own (the same flags, parser and validators as `peerstreamer node`), so docs and scripts
  * written for one work with the other.
  */
-import { parseCommand } from '../core/cli/args.js';
-import { NODE_FLAG_SPEC, NODE_FLAGS_HELP, nodeConfigFromFlags } from '../core/node/node-config.js';
+import { parseNodeFlags } from '../core/cli/node-options.js';
+import { NODE_FLAGS_HELP } from '../core/node/node-config.js';
 import { runNodeUntilSignal } from '../core/node/run-node.js';
 import type { PeerNodeOptions } from '../core/node/peer-node.js';
-import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../core/util/errors.js';
+import { errorMessage, isPeerStreamerError } from '../core/util/errors.js';
 
 export interface HeadlessIo {
   stdout: (text: string) => void;
@@ -36,14 +36,7 @@ export async function runHeadless(
   }
   const { run = runNodeUntilSignal, ...nodeOptions } = options;
   try {
-    const parsed = parseCommand('node', nodeArgs, NODE_FLAG_SPEC);
-    if (parsed.positionals.length > 0) {
-      throw new PeerStreamerError(
-        'INVALID_ARGUMENT',
-        `peerstreamer node takes only flags, got ${JSON.stringify(parsed.positionals.join(' '))}. Run \`peerstreamer node --help\`.`,
-      );
-    }
-    return await run(nodeConfigFromFlags(parsed.values), nodeOptions);
+    return await run(parseNodeFlags(nodeArgs), nodeOptions);
   } catch (error) {
     // The CLI's wording and exit codes (core/cli/main.ts), so both entry points fail alike.
     const prefix = isPeerStreamerError(error) ? 'error' : 'unexpected error';

@@ -1,50 +1,59 @@
 #!/usr/bin/env node
-import { commands, findCommand } from './registry.js';
-import { wantsHelp } from './command.js';
+import { Command, CommanderError } from 'commander';
+import { commands } from './registry.js';
+import { newCommand } from './command.js';
 import { isPeerStreamerError, errorMessage } from '../util/errors.js';
-import { closest } from './suggest.js';
 import { packageVersion } from './version.js';
 
-function overview(): string {
-  const width = Math.max(...commands.map((command) => command.name.length));
-  const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
-  return `peerstreamer — peer-to-peer video streaming
-
-Usage: peerstreamer <command> [flags]   (peerstreamer <command> --help for its flags)
-       peerstreamer --version
-
-Commands:
-${lines.join('\n')}
-`;
+/**
+ * The root command. Every subcommand is listed (for the overview and for commander's "did you mean"),
+ * but only the one asked for is loaded with its flags: a command's module pulls in what it runs
+ * (zeromq, SQLite, the gateway), and `peerstreamer ls` should not pay for the node's.
+ */
+async function program(wanted: string | undefined): Promise<Command> {
+  const root = newCommand('peerstreamer')
+    .usage('<command> [flags]   (peerstreamer <command> --help for its flags)')
+    .description('peerstreamer — peer-to-peer video streaming')
+    .enablePositionalOptions()
+    .helpCommand('help [command]', 'show the help of a command, or this overview')
+    .configureHelp({ subcommandTerm: (command) => command.name() })
+    .addHelpText(
+      'after',
+      '\nThe original system’s `node node.js --name ... --port ...` runs as `peerstreamer --name ... --port ...`: flags first run a node.',
+    );
+  // Commander's own --version wants the version before parsing; it is read only when asked for, so a
+  // broken installation fails only there.
+  root.option('-v, --version', 'print the version').on('option:version', () => {
+    const version = packageVersion();
+    process.stdout.write(`peerstreamer ${version}\n`);
+    throw new CommanderError(0, 'commander.version', version);
+  });
+  for (const entry of commands) {
+    const command = entry.name === wanted ? await entry.load() : new Command(entry.name);
+    root.addCommand(command.summary(entry.summary));
+  }
+  return root;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(overview());
-    return first === undefined ? 2 : 0;
-  }
-  if (first === '--version' || first === '-v') {
-    process.stdout.write(`peerstreamer ${packageVersion()}\n`);
-    return 0;
-  }
   // The original was started as `node node.js --name ... --port ...`; flags first still means "run a node".
-  const [name, args] = first.startsWith('--') ? ['node', argv] : [first, rest];
-  const entry = findCommand(name);
-  if (!entry) {
-    const guess = closest(name, [...commands.map((command) => command.name), 'help']);
-    const hint = guess === undefined ? '.' : `; did you mean \`${guess}\`?`;
-    process.stderr.write(
-      `peerstreamer: unknown command ${JSON.stringify(name)}${hint} Run \`peerstreamer --help\` to list commands.\n`,
-    );
+  const first = argv[0];
+  const args =
+    first?.startsWith('--') && first !== '--help' && first !== '--version' ? ['node', ...argv] : argv;
+  const root = await program(args[0] === 'help' ? args[1] : args[0]);
+  if (args.length === 0) {
+    // Nothing asked: the overview, but a script that forgot its command still sees a failure.
+    root.outputHelp();
     return 2;
   }
-  const command = await entry.load();
-  if (wantsHelp(args)) {
-    process.stdout.write(`${command.help}\n`);
-    return 0;
+  try {
+    await root.parseAsync(args, { from: 'user' });
+  } catch (error) {
+    // Help or the version was printed.
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
   }
-  return command.run(args);
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
 
 try {

@@ -20,6 +20,18 @@ export interface WithStoreOptions extends StoreOptions {
   control?: ControlTransportOptions;
 }
 
+/** `--store`'s validator: an empty value would silently mean the working directory. */
+export function storeDirectory(value: string): string {
+  if (value.trim() === '') {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `--store ${JSON.stringify(value)} names no directory; give the store's directory, e.g. --store video_data.`,
+      { flag: '--store', value },
+    );
+  }
+  return value;
+}
+
 /** Opens the store a command names, runs `work`, and always closes it (releasing the lock). */
 export async function withStore<T>(
   dir: string,

@@ -8,14 +8,8 @@ import { PeerStreamerError, isPeerStreamerError } from '../util/errors.js';
  */
 export const FIRST_ANSWER_MS = 3_000;
 
-/** Reads `--from`, accepting the original's tcp://0.0.0.0:port as "this machine". */
-export function remoteAddress(value: string | undefined, command: string): string {
-  if (value === undefined) {
-    throw new PeerStreamerError(
-      'INVALID_ARGUMENT',
-      `${command}: --from is required: the node to ask, e.g. --from tcp://127.0.0.1:7999.`,
-    );
-  }
+/** `--from`'s validator: a node's address, the original's tcp://0.0.0.0:port read as "this machine". */
+export function nodeAddress(value: string): string {
   const address = value.replace(/^tcp:\/\/(0\.0\.0\.0|\*)(?=:)/, 'tcp://127.0.0.1');
   const problem = tcpAddressProblem(address);
   if (problem !== null) {

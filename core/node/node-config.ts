@@ -31,51 +31,69 @@ export interface NodeConfig {
   uiHost: string;
 }
 
-/** The flags of `peerstreamer node` (and `<app> --node`), with the original system's names as aliases. */
-export const NODE_FLAG_SPEC = {
-  name: { type: 'string' },
-  port: { type: 'string' },
-  ip: { type: 'string' },
-  bind: { type: 'string' },
-  store: { type: 'string' },
-  chunkdirectory: { type: 'string' },
-  videodatabase: { type: 'string' },
-  master: { type: 'string' },
-  supermaster: { type: 'string' },
-  'cache-size': { type: 'string' },
-  'upload-limit': { type: 'string' },
-  'read-ahead': { type: 'string' },
-  'fetch-concurrency': { type: 'string' },
-  'peer-timeout': { type: 'string' },
-  'library-prefetch': { type: 'string' },
-  'json-logs': { type: 'boolean' },
-  ui: { type: 'boolean' },
-  'ui-port': { type: 'string' },
-  'ui-host': { type: 'string' },
-} as const;
+/**
+ * The flags of `peerstreamer node` (and `<app> --node`), with the original system's names as aliases
+ * of --store. One line of help each; the CLI hands them to commander, the app prints them as they are.
+ */
+export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: string; help: string }> = [
+  { flag: 'name', value: '<name>', help: "this node's name, unique among its master's children (required)" },
+  {
+    flag: 'port',
+    value: '<port>',
+    help: 'port this node listens on (required; 0 = any free port, named in the ready line)',
+  },
+  {
+    flag: 'ip',
+    value: '<ip>',
+    help: 'address other nodes use to reach this one (default 127.0.0.1; 0.0.0.0 works on one machine)',
+  },
+  { flag: 'bind', value: '<ip>', help: 'interface to listen on (default 0.0.0.0)' },
+  {
+    flag: 'store',
+    value: '<dir>',
+    help: "this node's store (required; alias: --chunkdirectory; for a source also --videodatabase)",
+  },
+  { flag: 'chunkdirectory', value: '<dir>', help: "the original system's name for --store" },
+  { flag: 'videodatabase', value: '<dir>', help: "the original system's name for a source's --store" },
+  {
+    flag: 'master',
+    value: '<tcp://h:p>',
+    help: 'the master to register with; without it this node is a source',
+  },
+  { flag: 'supermaster', value: '<tcp://h:p>', help: 'fallback master while the master is gone' },
+  { flag: 'cache-size', value: '<size>', help: 'cap on the store, e.g. 2GiB or 500MiB (default: unlimited)' },
+  {
+    flag: 'upload-limit',
+    value: '<rate>',
+    help: 'cap on chunk serving per second, e.g. 5MiB (default: unlimited)',
+  },
+  { flag: 'read-ahead', value: '<n>', help: "chunks fetched ahead of a stream's position (default 10)" },
+  { flag: 'fetch-concurrency', value: '<n>', help: 'fetches in flight per stream (default 4)' },
+  {
+    flag: 'peer-timeout',
+    value: '<time>',
+    help: 'how long a peer may take for one chunk before the next holder is tried (default 1.5s; raise it on slow or lossy links, e.g. 5s)',
+  },
+  {
+    flag: 'library-prefetch',
+    value: '<size>',
+    help: 'bytes of video starts fetched while the library shows (default 32MiB; 0 = off)',
+  },
+  { flag: 'json-logs', help: 'JSON log lines (default: readable lines)' },
+  { flag: 'ui', help: 'serve the player on loopback HTTP and print its URL' },
+  { flag: 'ui-port', value: '<port>', help: 'port for --ui (default: any free port)' },
+  { flag: 'ui-host', value: '<ip>', help: 'interface for --ui (default 127.0.0.1)' },
+];
 
-export const NODE_FLAGS_HELP = `  --name <name>            this node's name, unique among its master's children (required)
-  --port <port>            port this node listens on (required; 0 = any free port, named in the ready line)
-  --ip <ip>                address other nodes use to reach this one (default 127.0.0.1; 0.0.0.0 works on one machine)
-  --bind <ip>              interface to listen on (default 0.0.0.0)
-  --store <dir>            this node's store (alias: --chunkdirectory; for a source also --videodatabase)
-  --master <tcp://h:p>     the master to register with; without it this node is a source
-  --supermaster <tcp://h:p> fallback master while the master is gone
-  --cache-size <size>      cap on the store, e.g. 2GiB or 500MiB (default: unlimited)
-  --upload-limit <rate>    cap on chunk serving per second, e.g. 5MiB (default: unlimited)
-                           Sizes: k/m/g and KiB/MiB/GiB are binary (1 MiB = 1024 KiB, as the
-                           player and stats print them); KB/MB/GB are decimal (1 MB = 1000 kB).
-  --read-ahead <n>         chunks fetched ahead of a stream's position (default 10)
-  --fetch-concurrency <n>  fetches in flight per stream (default 4)
-  --peer-timeout <time>    how long a peer may take for one chunk before the next holder is tried
-                           (default 1.5s; raise it on slow or lossy links, e.g. 5s)
-  --library-prefetch <size> bytes of video starts fetched while the library shows (default 32MiB; 0 = off)
-  --json-logs              JSON log lines (default: readable lines)
-  --ui                     serve the player on loopback HTTP and print its URL
-  --ui-port <port>         port for --ui (default: any free port)
-  --ui-host <ip>           interface for --ui (default 127.0.0.1)`;
+export const NODE_SIZES_NOTE =
+  'Sizes: k/m/g and KiB/MiB/GiB are binary (1 MiB = 1024 KiB, as the player and stats print them); KB/MB/GB are decimal (1 MB = 1000 kB).';
 
-type FlagValues = Record<string, string | boolean | undefined>;
+export const NODE_FLAGS_HELP = [
+  ...NODE_FLAGS.map(
+    ({ flag, value, help }) => `  ${`--${flag}${value ? ` ${value}` : ''}`.padEnd(25)} ${help}`,
+  ),
+  NODE_SIZES_NOTE,
+].join('\n');
 
 function bad(flag: string, value: unknown, what: string): PeerStreamerError {
   return new PeerStreamerError(
@@ -88,79 +106,131 @@ function bad(flag: string, value: unknown, what: string): PeerStreamerError {
   );
 }
 
-function portFrom(flag: string, value: string | undefined, allowZero: boolean): number {
-  if (
-    value === undefined ||
-    !/^\d{1,5}$/.test(value) ||
-    Number(value) > 65535 ||
-    (!allowZero && Number(value) === 0)
-  ) {
-    throw bad(flag, value, `give a port number from ${allowZero ? 0 : 1} to 65535`);
+// Port 0 binds any free port; the node reports the one it got in its ready line.
+function portFrom(flag: string, value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw bad(flag, value, 'give a port number from 0 to 65535');
   }
   return Number(value);
 }
 
-function countFrom(flag: string, value: string | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
+function countFrom(flag: string, value: string, max: number): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
     throw bad(flag, value, `give a whole number from 1 to ${max}`);
   }
   return Number(value);
 }
 
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function nodeName(value: string): string {
+  if (!NAME_PATTERN.test(value)) {
+    throw bad(
+      'name',
+      value,
+      "use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    );
+  }
+  return value;
+}
+
+function bracketed(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /**
  * The original ran every node with `--ip 0.0.0.0` and `--master tcp://0.0.0.0:7999` on one machine.
  * Nobody can connect to a wildcard, so it is read as "this machine": loopback.
  */
-function reachable(host: string): string {
-  return host === '0.0.0.0' || host === '*' ? '127.0.0.1' : host === '::' ? '::1' : host;
+function advertisedIp(value: string): string {
+  const ip = value === '0.0.0.0' || value === '*' ? '127.0.0.1' : value === '::' ? '::1' : value;
+  // Only the host is checked: the port is checked by --port.
+  if (tcpAddressProblem(`tcp://${bracketed(ip)}:1`) !== null) {
+    throw bad('ip', value, 'give an IPv4/IPv6 address or host name other nodes can reach');
+  }
+  return ip;
 }
 
-function masterAddress(flag: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const normalised = value.replace(/^tcp:\/\/(0\.0\.0\.0|\*)(?=:)/, 'tcp://127.0.0.1');
-  const problem = tcpAddressProblem(normalised);
-  if (problem !== null) throw bad(flag, value, `${problem} (e.g. tcp://192.0.2.10:7999)`);
-  return normalised;
+function bindIp(value: string): string {
+  if (tcpAddressProblem(`tcp://${bracketed(value)}:0`, { forBind: true }) !== null) {
+    throw bad('bind', value, 'give an interface address such as 0.0.0.0 or 127.0.0.1');
+  }
+  return value;
 }
 
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-export function nodeConfigFromFlags(values: FlagValues): NodeConfig {
-  const text = (flag: string): string | undefined => {
-    const value = values[flag];
-    return typeof value === 'string' ? value : undefined;
+function storeDir(flag: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw bad(flag, value, "give the directory of this node's store");
+    return value;
   };
-  const name = text('name');
+}
+
+function masterAddress(flag: string): (value: string) => string {
+  return (value) => {
+    const normalised = value.replace(/^tcp:\/\/(0\.0\.0\.0|\*)(?=:)/, 'tcp://127.0.0.1');
+    const problem = tcpAddressProblem(normalised);
+    if (problem !== null) throw bad(flag, value, `${problem} (e.g. tcp://192.0.2.10:7999)`);
+    return normalised;
+  };
+}
+
+/**
+ * One validator per value flag. Each names its flag and says what to give; the CLI and the app call
+ * them as commander's argument parsers, so a bad value is refused while the flags are read.
+ */
+export const NODE_FLAG_VALUES = {
+  name: nodeName,
+  port: (value: string) => portFrom('port', value),
+  ip: advertisedIp,
+  bind: bindIp,
+  store: storeDir('store'),
+  chunkdirectory: storeDir('chunkdirectory'),
+  videodatabase: storeDir('videodatabase'),
+  master: masterAddress('master'),
+  supermaster: masterAddress('supermaster'),
+  'cache-size': (value: string) => parseByteSize(value, '--cache-size'),
+  'upload-limit': (value: string) => parseByteSize(value.replace(/\/s$/i, ''), '--upload-limit'),
+  'read-ahead': (value: string) => countFrom('read-ahead', value, 1000),
+  'fetch-concurrency': (value: string) => countFrom('fetch-concurrency', value, 64),
+  'peer-timeout': peerTimeoutMs,
+  'library-prefetch': libraryPrefetchBytes,
+  'ui-port': (value: string) => portFrom('ui-port', value),
+  'ui-host': (value: string) => value,
+};
+
+type ValueFlag = keyof typeof NODE_FLAG_VALUES;
+
+/** The node's flags as read: each value flag through its validator, switches as booleans. */
+export type NodeFlagValues = { [F in ValueFlag]?: ReturnType<(typeof NODE_FLAG_VALUES)[F]> } & {
+  'json-logs'?: boolean;
+  ui?: boolean;
+};
+
+/** From flags as text (settings, the demo, tests): each through its validator, then as the CLI's. */
+export function nodeConfigFromFlags(values: Record<string, string | boolean | undefined>): NodeConfig {
+  const read: Record<string, unknown> = { 'json-logs': values['json-logs'] === true, ui: values.ui === true };
+  for (const [flag, parse] of Object.entries(NODE_FLAG_VALUES)) {
+    const value = values[flag];
+    if (typeof value === 'string') read[flag] = parse(value);
+  }
+  return nodeConfigFromValues(read as NodeFlagValues);
+}
+
+/** What no single flag can check: the required ones, the store's aliases, and flags that need others. */
+export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
+  const { name, port, master, supermaster } = values;
   if (name === undefined)
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
       '--name is required: give this node a name unique among its master’s children.',
     );
-  if (!NAME_PATTERN.test(name)) {
-    throw bad('name', name, "use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit");
-  }
-  if (text('port') === undefined)
+  if (port === undefined)
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
       '--port is required: the port this node listens on, e.g. --port 7999.',
     );
-  // Port 0 binds any free port; the node reports the one it got in its ready line.
-  const port = portFrom('port', text('port'), true);
-  const ip = reachable(text('ip') ?? '127.0.0.1');
-  // Only the host is checked here: an advertised address may not name port 0, but the bound port will.
-  if (tcpAddressProblem(`tcp://${ip.includes(':') ? `[${ip}]` : ip}:${port || 1}`) !== null) {
-    throw bad('ip', text('ip'), 'give an IPv4/IPv6 address or host name other nodes can reach');
-  }
-  const bindIp = text('bind') ?? '0.0.0.0';
-  if (
-    tcpAddressProblem(`tcp://${bindIp.includes(':') ? `[${bindIp}]` : bindIp}:${port}`, { forBind: true }) !==
-    null
-  ) {
-    throw bad('bind', bindIp, 'give an interface address such as 0.0.0.0 or 127.0.0.1');
-  }
   const storeFlags = (['store', 'chunkdirectory', 'videodatabase'] as const).filter(
-    (flag) => text(flag) !== undefined,
+    (flag) => values[flag] !== undefined,
   );
   if (storeFlags.length === 0) {
     throw new PeerStreamerError(
@@ -174,52 +244,47 @@ export function nodeConfigFromFlags(values: FlagValues): NodeConfig {
       `--${storeFlags.join(' and --')} both name a store; give one (they are aliases).`,
     );
   }
-  const master = masterAddress('master', text('master'));
-  const supermaster = masterAddress('supermaster', text('supermaster'));
   if (supermaster !== undefined && master === undefined) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
       '--supermaster needs --master: it is the fallback for the master.',
     );
   }
-  const cache = text('cache-size');
-  const upload = text('upload-limit');
+  const cacheBytes = values['cache-size'];
+  const uploadBytesPerSecond = values['upload-limit'];
+  const peerTimeout = values['peer-timeout'];
   return {
     name,
     port,
-    ip,
-    bindIp,
-    store: path.resolve(text(storeFlags[0]!)!),
+    ip: values.ip ?? '127.0.0.1',
+    bindIp: values.bind ?? '0.0.0.0',
+    store: path.resolve(values[storeFlags[0]!]!),
     ...(master !== undefined ? { master } : {}),
     ...(supermaster !== undefined ? { supermaster } : {}),
-    ...(cache !== undefined ? { cacheBytes: parseByteSize(cache, '--cache-size') } : {}),
-    ...(upload !== undefined
-      ? { uploadBytesPerSecond: parseByteSize(upload.replace(/\/s$/i, ''), '--upload-limit') }
-      : {}),
+    ...(cacheBytes !== undefined ? { cacheBytes } : {}),
+    ...(uploadBytesPerSecond !== undefined ? { uploadBytesPerSecond } : {}),
     jsonLogs: values['json-logs'] === true,
-    readAhead: countFrom('read-ahead', text('read-ahead'), 10, 1000),
-    fetchConcurrency: countFrom('fetch-concurrency', text('fetch-concurrency'), 4, 64),
-    ...peerTimeoutFrom(text('peer-timeout')),
-    libraryPrefetchBytes: libraryPrefetchFrom(text('library-prefetch')),
+    readAhead: values['read-ahead'] ?? 10,
+    fetchConcurrency: values['fetch-concurrency'] ?? 4,
+    ...(peerTimeout !== undefined ? { peerTimeoutMs: peerTimeout } : {}),
+    libraryPrefetchBytes: values['library-prefetch'] ?? LIBRARY_PREFETCH_BYTES,
     ui: values.ui === true,
-    uiPort: text('ui-port') === undefined ? 0 : portFrom('ui-port', text('ui-port'), true),
-    uiHost: text('ui-host') ?? '127.0.0.1',
+    uiPort: values['ui-port'] ?? 0,
+    uiHost: values['ui-host'] ?? '127.0.0.1',
   };
 }
 
 /** 0.1 s to 2 min: below, a healthy peer on a WAN would always lose; above, a dead one stalls a play. */
-function peerTimeoutFrom(value: string | undefined): { peerTimeoutMs?: number } {
-  if (value === undefined) return {};
+function peerTimeoutMs(value: string): number {
   const seconds = parseDuration(value, '--peer-timeout');
   if (seconds < 0.1 || seconds > 120) throw bad('peer-timeout', value, 'give a time from 100ms to 2m');
-  return { peerTimeoutMs: Math.round(seconds * 1000) };
+  return Math.round(seconds * 1000);
 }
 
 /** Default budget of the library prefetch: the starts of a few dozen videos at typical bitrates. */
 export const LIBRARY_PREFETCH_BYTES = 32 * 1024 * 1024;
 
-function libraryPrefetchFrom(value: string | undefined): number {
-  if (value === undefined) return LIBRARY_PREFETCH_BYTES;
+function libraryPrefetchBytes(value: string): number {
   return /^\s*(0|off)\s*$/i.test(value) ? 0 : parseByteSize(value, '--library-prefetch');
 }
 

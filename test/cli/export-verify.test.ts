@@ -124,7 +124,7 @@ describe.skipIf(noFfmpeg)('export: bad input', () => {
     expectOneLineError(await runCli(['export', 'clip']), /--store is required/);
     expectOneLineError(
       await runCli(['export', 'clip', '--store', store, '--from', '1']),
-      /Unknown option '--from'/,
+      /unknown option '--from'; did you mean --from-chunk\?/,
     );
   });
 });

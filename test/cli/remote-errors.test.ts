@@ -179,7 +179,7 @@ describe.skipIf(noFfmpeg)('ls --from, bad input', () => {
       ['ls', '--from', 'http://127.0.0.1:1'],
       /--from "http:\/\/127\.0\.0\.1:1" is not a node address/,
     ],
-    ['no address', ['ls', '--from'], /ls: Option '--from <value>' argument missing/],
+    ['no address', ['ls', '--from'], /ls: option '--from <addr>' argument missing/],
     [
       '--store as well',
       ['ls', '--from', 'tcp://127.0.0.1:1', '--store', 'x'],

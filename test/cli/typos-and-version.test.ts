@@ -3,7 +3,7 @@
  * likely meaning and exit code 2; `--version` prints the version from package.json, also from an
  * installed copy of the package.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,12 @@ function runNode(script: string, args: string[]): Promise<CliResult> {
   });
 }
 
+/** What npm installs beside the package: the CLI's own dependencies (the parser) must resolve. */
+function withDependencies(dir: string): void {
+  mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(path.join(REPO, 'node_modules', 'commander'), path.join(dir, 'node_modules', 'commander'));
+}
+
 describe('--version', () => {
   it.each(['--version', '-v'])('%s prints the version in package.json', async (flag) => {
     const result = await runCli([flag]);
@@ -47,6 +53,7 @@ describe('--version', () => {
       JSON.stringify({ name: 'peerstreamer', version: '7.8.9-installed', type: 'module' }),
     );
     cpSync(path.join(REPO, 'dist', 'core'), path.join(installed, 'dist', 'core'), { recursive: true });
+    withDependencies(app);
     const result = await runNode(path.join(installed, 'dist', 'core', 'cli', 'main.js'), ['--version']);
     expect(result).toEqual({ code: 0, stdout: 'peerstreamer 7.8.9-installed\n', stderr: '' });
   });
@@ -56,6 +63,7 @@ describe('--version', () => {
     mkdirSync(broken, { recursive: true });
     writeFileSync(path.join(broken, 'package.json'), JSON.stringify({ name: 'other', type: 'module' }));
     cpSync(path.join(REPO, 'dist', 'core'), path.join(broken, 'dist', 'core'), { recursive: true });
+    withDependencies(broken);
     const result = await runNode(path.join(broken, 'dist', 'core', 'cli', 'main.js'), ['--version']);
     expectOneLineError(result, /no package\.json of peerstreamer found in .*broken/, /reinstall it/);
     expect(result.code).toBe(1);
@@ -68,20 +76,26 @@ describe('a mistyped command', () => {
     ['stat', 'stats'],
     ['topolgy', 'topology'],
     ['hlep', 'help'],
+    ['exprot', 'export'],
+    ['veryfi', 'verify'],
+    ['lss', 'ls'],
+    // Cut short or in capitals: too far for commander's edit distance, yet plainly meant.
+    ['import', 'import-legacy'],
+    ['PLAY', 'play'],
   ])('%s: one line suggesting `%s`, exit 2', async (typed, meant) => {
     const result = await runCli([typed, '--from', 'tcp://127.0.0.1:1']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `peerstreamer: unknown command "${typed}"; did you mean \`${meant}\`? Run \`peerstreamer --help\` to list commands.\n`,
+      `peerstreamer: error: unknown command '${typed}'; did you mean ${meant}? Run \`peerstreamer --help\` to list commands.\n`,
     );
   });
 
-  it('suggests nothing when nothing is close', async () => {
-    const result = await runCli(['frobnicate']);
+  it.each(['frobnicate', 'xyzzy', 'serve'])('suggests nothing for %s, which is no slip', async (typed) => {
+    const result = await runCli([typed]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'peerstreamer: unknown command "frobnicate". Run `peerstreamer --help` to list commands.\n',
+      `peerstreamer: error: unknown command '${typed}'. Run \`peerstreamer --help\` to list commands.\n`,
     );
   });
 });
@@ -111,7 +125,7 @@ describe('a mistyped flag, for every command', () => {
     const result = await runCli(args);
     const line = expectOneLineError(
       result,
-      new RegExp(`${command}: Unknown option '${typed}'; did you mean ${meant}\\?`),
+      new RegExp(`${command}: unknown option '${typed}'; did you mean ${meant}\\?`),
       new RegExp(`Run \`peerstreamer ${command} --help\``),
     );
     expect(line).not.toMatch(/To specify a positional/);
@@ -122,7 +136,7 @@ describe('a mistyped flag, for every command', () => {
     const result = await runCli(['play', 'v', '--colour', 'red']);
     const line = expectOneLineError(
       result,
-      /play: Unknown option '--colour'\. Run `peerstreamer play --help`/,
+      /play: unknown option '--colour'\. Run `peerstreamer play --help`/,
     );
     expect(line).not.toContain('did you mean');
     expect(result.code).toBe(2);

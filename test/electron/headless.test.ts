@@ -61,7 +61,7 @@ function readyLine(stdout: string): { port: number } | undefined {
 /** What `peerstreamer node <args>` prints and returns, through the CLI's own command and main's format. */
 async function cliOutcome(args: string[]): Promise<{ code: number; stderr: string }> {
   try {
-    await nodeCommand.run(args);
+    await nodeCommand().parseAsync(args, { from: 'user' });
     return { code: 0, stderr: '' };
   } catch (error) {
     return { code: 2, stderr: `peerstreamer: error: ${errorMessage(error)}\n` };

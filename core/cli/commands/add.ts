@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Command } from '../command.js';
-import { exactlyPositionals, optionalString, parseCommand, requireString } from '../args.js';
-import { withStoreOrNode } from '../open-store.js';
+import type { Command } from 'commander';
+import { newCommand, requiredFlag } from '../command.js';
+import { storeDirectory, withStoreOrNode } from '../open-store.js';
 import type { IngestProgressEvent, NoticeEvent } from '../../control/messages.js';
 import { ProgressReporter } from '../progress.js';
 import { ingestName, ingestVideo } from '../../library/ingest.js';
@@ -17,96 +17,100 @@ import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../../util
 import { parseByteSize, parseDuration } from '../../util/units.js';
 import { formatBytes, formatDuration } from '../../shared/format.js';
 
-const usage =
-  'peerstreamer add <file> --store <dir> [--name <name>] [--chunk-duration 2s | --chunk-size 1m] [--replace] [--json]';
+interface AddOptions {
+  store: string;
+  name?: string;
+  chunkDuration?: number;
+  chunkSize?: number;
+  replace?: boolean;
+  json?: boolean;
+}
 
-export const addCommand: Command = {
-  name: 'add',
-  summary: 'ingest a video file into a store (the successor of bin/split_video)',
-  usage,
-  help: `${usage}
+export function addCommand(): Command {
+  return newCommand('add')
+    .usage(
+      '<file> --store <dir> [--name <name>] [--chunk-duration 2s | --chunk-size 1m] [--replace] [--json]',
+    )
+    .description(
+      'Cuts the file into fragmented-MP4 chunks a browser can start playing from any chunk, and stores them. ' +
+        'H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcoded to H.264/AAC. ' +
+        'When a node runs on the store, the node ingests the file (it must be able to read it) and announces the video to its children at once; the node keeps serving meanwhile. ' +
+        'Ctrl-C cancels either way.',
+    )
+    .argument('<file>', 'the video file to add')
+    .addOption(requiredFlag('--store <dir>', 'the store directory (created if missing)', storeDirectory))
+    .option('--name <name>', "the video's name (default: the file name without extension)")
+    .option(
+      '--chunk-duration <time>',
+      'target media time per chunk, 0.5s to 60s (default 2s)',
+      chunkDurationFlag,
+    )
+    .option(
+      '--chunk-size <size>',
+      "or a target byte size per chunk, 64k to 64m, as the original's -c 1m",
+      chunkSizeFlag,
+    )
+    .option('--replace', 'replace a video of the same name')
+    .option('--json', 'print the manifest as JSON on stdout')
+    .action(add);
+}
 
-Cuts the file into fragmented-MP4 chunks a browser can start playing from any chunk, and stores them.
-H.264/AAC, VP9, AV1 and Opus are remuxed as they are; other codecs are transcoded to H.264/AAC.
-When a node runs on the store, the node ingests the file (it must be able to read it) and announces
-the video to its children at once; the node keeps serving meanwhile. Ctrl-C cancels either way.
-  --store <dir>            the store directory (created if missing)
-  --name <name>            the video's name (default: the file name without extension)
-  --chunk-duration <time>  target media time per chunk, 0.5s to 60s (default 2s)
-  --chunk-size <size>      or a target byte size per chunk, 64k to 64m, as the original's -c 1m
-  --replace                replace a video of the same name
-  --json                   print the manifest as JSON on stdout`,
-  async run(argv) {
-    const parsed = parseCommand('add', argv, {
-      store: { type: 'string' },
-      name: { type: 'string' },
-      'chunk-duration': { type: 'string' },
-      'chunk-size': { type: 'string' },
-      replace: { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
-    const [file] = exactlyPositionals(parsed, 1, 'add', '<file>') as [string];
-    const dir = requireString(parsed, 'store', 'add');
-    const durationText = optionalString(parsed, 'chunk-duration');
-    const sizeText = optionalString(parsed, 'chunk-size');
-    // Everything about the input is checked before the store is opened (and perhaps created), so bad
-    // input leaves no trace in the store: not even an empty directory.
-    const chunkDuration = durationText === undefined ? undefined : chunkDurationFlag(durationText);
-    const chunkSize = sizeText === undefined ? undefined : chunkSizeFlag(sizeText);
-    resolveChunkTarget({ chunkDuration, chunkSize });
-    const name = ingestName(file, optionalString(parsed, 'name'));
-    // The file is probed only when this command ingests it (no node runs on the store), and then
-    // before the store is opened: a missing, unreadable or non-media file fails with its one-line
-    // error and leaves no store directory behind. A running node probes what it ingests itself.
-    let probe: ProbeResult | undefined;
-    const progress = new ProgressReporter(`adding ${file}`);
-    // Said after the summary line, so the progress bar never overwrites them.
-    const notices: NoticeEvent[] = [];
-    const chunking = {
-      ...(chunkDuration !== undefined ? { chunkDuration } : {}),
-      ...(chunkSize !== undefined ? { chunkSize } : {}),
-    };
-    const replace = parsed.values.replace === true;
-    const onProgress = ({ mediaSeconds, totalSeconds, bytesOut }: IngestProgressEvent): void =>
-      progress.update({ done: mediaSeconds, total: totalSeconds ?? 0, bytes: bytesOut });
-    let viaNode = false;
-    const manifest = await withStoreOrNode(dir, {
-      // A running node ingests it itself and announces it to its children; the path is made absolute
-      // because the node's working directory is not ours.
-      node: (node) => {
-        viaNode = true;
-        return node.add({ file: path.resolve(file), name, ...chunking, replace }, onProgress, (notice) =>
-          notices.push(notice),
-        );
-      },
-      beforeStore: async () => {
-        probe = await probeMedia(file);
-      },
-      store: (store) =>
-        ingestVideo(store, file, {
-          name,
-          ...(probe !== undefined ? { probe } : {}),
-          ...chunking,
-          replace,
-          onProgress,
-          onNote: (text) => notices.push({ level: 'note', text }),
-          onWarning: (text) => notices.push({ level: 'warning', text }),
-        }),
-    }).catch((error: unknown) => {
-      progress.abandon();
-      throw explainAddFailure(error, file, dir, name);
-    });
-    const bytes = manifest.chunks.reduce((sum, chunk) => sum + chunk.size, manifest.init.size);
-    progress.finish(
-      `added ${manifest.name}: ${formatDuration(manifest.duration)}, ${manifest.width ?? '-'}x${manifest.height ?? '-'}, ` +
-        `${manifest.chunks.length} chunks, ${formatBytes(bytes)} (${manifest.ingest.mode})` +
-        (viaNode ? '; the running node announced it to its children' : ''),
-    );
-    for (const { level, text } of notices) process.stderr.write(`${level}: ${text}\n`);
-    if (parsed.values.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
-    return 0;
-  },
-};
+async function add(file: string, options: AddOptions): Promise<void> {
+  const { store: dir, chunkDuration, chunkSize } = options;
+  // Everything about the input is checked before the store is opened (and perhaps created), so bad
+  // input leaves no trace in the store: not even an empty directory.
+  resolveChunkTarget({ chunkDuration, chunkSize });
+  const name = ingestName(file, options.name);
+  // The file is probed only when this command ingests it (no node runs on the store), and then
+  // before the store is opened: a missing, unreadable or non-media file fails with its one-line
+  // error and leaves no store directory behind. A running node probes what it ingests itself.
+  let probe: ProbeResult | undefined;
+  const progress = new ProgressReporter(`adding ${file}`);
+  // Said after the summary line, so the progress bar never overwrites them.
+  const notices: NoticeEvent[] = [];
+  const chunking = {
+    ...(chunkDuration !== undefined ? { chunkDuration } : {}),
+    ...(chunkSize !== undefined ? { chunkSize } : {}),
+  };
+  const replace = options.replace === true;
+  const onProgress = ({ mediaSeconds, totalSeconds, bytesOut }: IngestProgressEvent): void =>
+    progress.update({ done: mediaSeconds, total: totalSeconds ?? 0, bytes: bytesOut });
+  let viaNode = false;
+  const manifest = await withStoreOrNode(dir, {
+    // A running node ingests it itself and announces it to its children; the path is made absolute
+    // because the node's working directory is not ours.
+    node: (node) => {
+      viaNode = true;
+      return node.add({ file: path.resolve(file), name, ...chunking, replace }, onProgress, (notice) =>
+        notices.push(notice),
+      );
+    },
+    beforeStore: async () => {
+      probe = await probeMedia(file);
+    },
+    store: (store) =>
+      ingestVideo(store, file, {
+        name,
+        ...(probe !== undefined ? { probe } : {}),
+        ...chunking,
+        replace,
+        onProgress,
+        onNote: (text) => notices.push({ level: 'note', text }),
+        onWarning: (text) => notices.push({ level: 'warning', text }),
+      }),
+  }).catch((error: unknown) => {
+    progress.abandon();
+    throw explainAddFailure(error, file, dir, name);
+  });
+  const bytes = manifest.chunks.reduce((sum, chunk) => sum + chunk.size, manifest.init.size);
+  progress.finish(
+    `added ${manifest.name}: ${formatDuration(manifest.duration)}, ${manifest.width ?? '-'}x${manifest.height ?? '-'}, ` +
+      `${manifest.chunks.length} chunks, ${formatBytes(bytes)} (${manifest.ingest.mode})` +
+      (viaNode ? '; the running node announced it to its children' : ''),
+  );
+  for (const { level, text } of notices) process.stderr.write(`${level}: ${text}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+}
 
 /** A number with an optional unit, possibly negative: shaped like a value, so only its range is wrong. */
 const NUMBER_WITH_UNIT = /^\s*(-?)\s*(\d+(?:\.\d+)?)\s*[a-z]*\s*$/i;

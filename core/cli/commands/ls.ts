@@ -1,45 +1,66 @@
-import type { Command } from '../command.js';
-import { parseCommand, requireString } from '../args.js';
-import { withStoreOrNode } from '../open-store.js';
-import { listRemote, wantsRemoteList } from './ls-remote.js';
+import type { Command } from 'commander';
+import { newCommand } from '../command.js';
+import { storeDirectory, withStoreOrNode } from '../open-store.js';
+import { nodeAddress } from '../remote.js';
+import { listRemote } from './ls-remote.js';
+import { PeerStreamerError } from '../../util/errors.js';
 import { renderTable } from '../table.js';
 import { formatBytes, formatDuration } from '../../shared/format.js';
 import type { VideoSummary } from '../../store/types.js';
 
-const usage = 'peerstreamer ls --store <dir> [--json]  |  peerstreamer ls --from <tcp://host:port> [--json]';
+export function lsCommand(): Command {
+  return newCommand('ls')
+    .usage('--store <dir> [--json]  |  peerstreamer ls --from <tcp://host:port> [--json]')
+    .description(
+      'Lists every video in the store: kind, duration, resolution, chunks held of the total, bytes held. ' +
+        'When a node runs on the store, the list comes from that node. ' +
+        'With --from instead: the videos a running swarm offers, as the node at that address sees them (its own store plus what its masters list, up to the source).',
+    )
+    .option(
+      '--store <dir>',
+      "the node's store directory (the original --chunkdirectory / --videodatabase)",
+      storeDirectory,
+    )
+    .option(
+      '--from <addr>',
+      'instead: the videos a running swarm offers, through the node at tcp://host:port',
+      nodeAddress,
+    )
+    .option('--json', 'print the list as JSON (with full manifests)')
+    .action(ls);
+}
 
-export const lsCommand: Command = {
-  name: 'ls',
-  summary: 'list the videos in a store, or (--from) the videos a running swarm offers',
-  usage,
-  help: `${usage}
-
-Lists every video in the store: kind, duration, resolution, chunks held of the total, bytes held.
-When a node runs on the store, the list comes from that node.
-  --store <dir>   the node's store directory (the original --chunkdirectory / --videodatabase)
-  --from <addr>   instead: the videos a running swarm offers, through the node at tcp://host:port
-  --json          print the list as JSON (with full manifests)`,
-  async run(argv) {
-    if (wantsRemoteList(argv)) return listRemote(argv);
-    const parsed = parseCommand('ls', argv, { store: { type: 'string' }, json: { type: 'boolean' } });
-    const dir = requireString(parsed, 'store', 'ls');
-    const videos = await withStoreOrNode(
-      dir,
-      { node: (node) => node.ls(), store: async (store) => store.listVideos() },
-      { mustExist: { command: 'ls' } },
+async function ls(options: { store?: string; from?: string; json?: boolean }): Promise<void> {
+  const { store: dir, from, json = false } = options;
+  if (from !== undefined) {
+    if (dir !== undefined) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        'ls: give --store <dir> (a store on this disk) or --from <tcp://host:port> (a running swarm), not both.',
+      );
+    }
+    return listRemote(from, json);
+  }
+  if (dir === undefined) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      'ls: --store is required: the store to list (or --from <tcp://host:port> for a running swarm). Run `peerstreamer ls --help` for an example.',
+      { flag: '--store' },
     );
-    if (parsed.values.json) {
-      process.stdout.write(`${JSON.stringify(videos, null, 2)}\n`);
-      return 0;
-    }
-    if (videos.length === 0) {
-      process.stdout.write(`no videos in ${dir}. Add one with \`peerstreamer add <file> --store ${dir}\`.\n`);
-      return 0;
-    }
+  }
+  const videos = await withStoreOrNode(
+    dir,
+    { node: (node) => node.ls(), store: async (store) => store.listVideos() },
+    { mustExist: { command: 'ls' } },
+  );
+  if (json) {
+    process.stdout.write(`${JSON.stringify(videos, null, 2)}\n`);
+  } else if (videos.length === 0) {
+    process.stdout.write(`no videos in ${dir}. Add one with \`peerstreamer add <file> --store ${dir}\`.\n`);
+  } else {
     process.stdout.write(renderVideos(videos));
-    return 0;
-  },
-};
+  }
+}
 
 function renderVideos(videos: VideoSummary[]): string {
   const header = ['NAME', 'KIND', 'DURATION', 'SIZE', 'CHUNKS', 'HELD', 'PINNED'];

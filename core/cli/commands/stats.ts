@@ -1,37 +1,28 @@
-import type { Command } from '../command.js';
-import { optionalString, parseCommand } from '../args.js';
-import { remoteAddress, withNode } from '../remote.js';
+import type { Command } from 'commander';
+import { newCommand, requiredFlag } from '../command.js';
+import { nodeAddress, withNode } from '../remote.js';
 import type { LibraryPrefetchStats, NodeStats } from '../../shared/api-types.js';
 import { describePlace, formatBytes, formatDuration, formatMilliseconds } from '../../shared/format.js';
 
-const usage = 'peerstreamer stats --from <tcp://host:port> [--json]';
+export function statsCommand(): Command {
+  return newCommand('stats')
+    .usage('--from <tcp://host:port> [--json]')
+    .description(
+      'Asks a running node for its counters: bytes it served to others; bytes its streams got from its own store, from peers, from its master and from the source; chunks held; ' +
+        'and each peer it has dealt with, with its smoothed round-trip time (measured on heartbeats to the master and on chunks from peers) and failures. ' +
+        'The first line says where the node sits: source, master (of how many children) or child (of which master).',
+    )
+    .addOption(requiredFlag('--from <addr>', 'the node to ask (tcp://host:port)', nodeAddress))
+    .option('--json', 'print the raw counters as JSON')
+    .action(stats);
+}
 
-export const statsCommand: Command = {
-  name: 'stats',
-  summary: "print a node's counters: bytes served and fetched by origin, chunks held, peers",
-  usage,
-  help: `${usage}
-
-Asks a running node for its counters: bytes it served to others; bytes its streams got from its own
-store, from peers, from its master and from the source; chunks held; and each peer it has dealt with,
-with its smoothed round-trip time (measured on heartbeats to the master and on chunks from peers)
-and failures. The first line says where the node sits: source, master (of how many children) or
-child (of which master).
-  --from <addr>   the node to ask (tcp://host:port)
-  --json          print the raw counters as JSON`,
-  async run(argv) {
-    const parsed = parseCommand('stats', argv, { from: { type: 'string' }, json: { type: 'boolean' } });
-    const address = remoteAddress(optionalString(parsed, 'from'), 'stats');
-    const { reply } = await withNode(address, (client) => client.request(address, { type: 'stats' }));
-    const stats = reply.stats as unknown as NodeStats;
-    if (parsed.values.json) {
-      process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
-      return 0;
-    }
-    process.stdout.write(renderStats(stats));
-    return 0;
-  },
-};
+async function stats(options: { from: string; json?: boolean }): Promise<void> {
+  const address = options.from;
+  const { reply } = await withNode(address, (client) => client.request(address, { type: 'stats' }));
+  const counters = reply.stats as unknown as NodeStats;
+  process.stdout.write(options.json ? `${JSON.stringify(counters, null, 2)}\n` : renderStats(counters));
+}
 
 export function renderStats(stats: NodeStats): string {
   const fetched = stats.bytesFetched;

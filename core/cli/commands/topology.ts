@@ -1,29 +1,25 @@
-import type { Command } from '../command.js';
+import type { Command } from 'commander';
 import type { WireTopologyNode } from '../../protocol/messages.js';
-import { optionalString, parseCommand } from '../args.js';
-import { remoteAddress, withNode } from '../remote.js';
+import { newCommand, requiredFlag } from '../command.js';
+import { nodeAddress, withNode } from '../remote.js';
 
-const usage = 'peerstreamer topology --from <tcp://host:port> [--json]';
+export function topologyCommand(): Command {
+  return newCommand('topology')
+    .usage('--from <tcp://host:port> [--json]')
+    .description(
+      'Asks a running node for its subtree: itself and, recursively, the children registered with it. Ask the source to see the whole tree.',
+    )
+    .addOption(requiredFlag('--from <addr>', 'the node to ask (tcp://host:port)', nodeAddress))
+    .option('--json', 'print the tree as JSON')
+    .action(topology);
+}
 
-export const topologyCommand: Command = {
-  name: 'topology',
-  summary: 'print the tree a node knows (itself and everything registered below it)',
-  usage,
-  help: `${usage}
-
-Asks a running node for its subtree: itself and, recursively, the children registered with it. Ask
-the source to see the whole tree.
-  --from <addr>   the node to ask (tcp://host:port)
-  --json          print the tree as JSON`,
-  async run(argv) {
-    const parsed = parseCommand('topology', argv, { from: { type: 'string' }, json: { type: 'boolean' } });
-    const address = remoteAddress(optionalString(parsed, 'from'), 'topology');
-    const { reply } = await withNode(address, (client) => client.request(address, { type: 'topology' }));
-    const tree = reply.tree;
-    process.stdout.write(parsed.values.json ? `${JSON.stringify(tree, null, 2)}\n` : renderTree(tree));
-    return 0;
-  },
-};
+async function topology(options: { from: string; json?: boolean }): Promise<void> {
+  const address = options.from;
+  const { reply } = await withNode(address, (client) => client.request(address, { type: 'topology' }));
+  const tree = reply.tree;
+  process.stdout.write(options.json ? `${JSON.stringify(tree, null, 2)}\n` : renderTree(tree));
+}
 
 export function renderTree(tree: WireTopologyNode): string {
   const lines: string[] = [];
