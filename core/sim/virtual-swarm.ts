@@ -30,6 +30,8 @@ export interface VirtualNodeOptions {
   deadChildAfterMs?: number;
   /** Bytes per second this node serves to others at most (its upload limit). */
   uploadLimit?: number;
+  /** The store to start with: a killed node's, to restart it with its cache as a process would. */
+  store?: MemoryChunkStore;
 }
 
 export interface VirtualNode {
@@ -94,7 +96,7 @@ export class VirtualSwarm {
       deadAfterMs: options.deadChildAfterMs ?? 2_500,
       now: () => clock.now(),
     });
-    const store = new MemoryChunkStore();
+    const store = options.store ?? new MemoryChunkStore();
     let link: MasterLink | null = null;
     const service = new MasterService({
       server: host,
