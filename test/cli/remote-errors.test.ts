@@ -107,6 +107,8 @@ describe.skipIf(noFfmpeg)('play --start', () => {
     const output = path.join(work, `from-${start}.mp4`);
     const result = await mustRun(['play', '--from', ben.address, 'clip', '--start', start, '-o', output]);
     expect(result.stderr).toMatch(new RegExp(`played clip: ${start === '0' ? 6 : 1} chunks`));
+    // And where the node got them, as it said in each reply.
+    expect(result.stderr).toMatch(/chunks from (local|peer|master|source) \d+/);
   });
 
   it.each<[string, RegExp]>([
