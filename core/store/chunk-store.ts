@@ -21,7 +21,7 @@ import {
   videoExistsError,
   videoNotFoundError,
 } from './store-errors.js';
-import { assertCapacity, assertChunkKey, assertSettingKey, prepareDirectory } from './store-input-checks.js';
+import { assertCapacity, assertChunkKey, prepareDirectory } from './store-input-checks.js';
 import { ManifestCache } from './manifest-cache.js';
 import {
   INIT_INDEX,
@@ -40,7 +40,7 @@ import { describeSegment } from '../shared/segments.js';
 import { ChunkPins } from './chunk-pins.js';
 
 /**
- * One node's chunk store: a SQLite index (videos, chunks, settings) beside content-addressed payload
+ * One node's chunk store: a SQLite index (videos, chunks) beside content-addressed payload
  * files. It is the only writer of its directory while open (see lock-file.ts).
  *
  * Capacity and eviction: capacity counts the payload bytes of every held chunk and init segment. When
@@ -383,23 +383,6 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   async whenIdle(): Promise<void> {
     await this.shrinkDue;
     await this.blobFiles.idle();
-  }
-
-  getSetting<T = unknown>(key: string): T | undefined {
-    this.assertOpen();
-    assertSettingKey(key);
-    const json = this.index.getSetting(key);
-    return json === undefined ? undefined : (JSON.parse(json) as T);
-  }
-
-  /** Stores any JSON value under `key`; undefined deletes it. */
-  setSetting(key: string, value: unknown): void {
-    this.assertOpen();
-    assertSettingKey(key);
-    const json = value === undefined ? undefined : JSON.stringify(value);
-    this.sql('saving a setting', () =>
-      json === undefined ? this.index.deleteSetting(key) : this.index.setSetting(key, json),
-    );
   }
 
   // ---- internals ----------------------------------------------------------------------------------
