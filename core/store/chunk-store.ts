@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import type { BlobFiles } from './blob-files.js';
 import type { ChunkIndex } from './chunk-index.js';
 import { ChunkWrites } from './chunk-writes.js';
-import { UsageClock } from './lru.js';
+import { UsageClock } from './lru-eviction.js';
 import { ManifestCache } from './manifest-cache.js';
 import { PayloadReads } from './payload-reads.js';
 import { PosterStore } from './poster-store.js';

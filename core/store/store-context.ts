@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from '../util/logger.js';
 import type { BlobFiles } from './blob-files.js';
 import type { ChunkIndex } from './chunk-index.js';
-import type { UsageClock } from './lru.js';
+import type { UsageClock } from './lru-eviction.js';
 import { INDEX_FILE } from './open-index.js';
 import { translateSqliteError } from './store-errors.js';
 import type { ChunkKey, StoreEvents } from './types.js';

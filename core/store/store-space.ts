@@ -1,6 +1,6 @@
 import type { ChunkRow } from './chunk-index.js';
 import { ChunkPins } from './chunk-pins.js';
-import { evictLeastRecentlyUsed } from './lru.js';
+import { evictLeastRecentlyUsed } from './lru-eviction.js';
 import { runSql, type StoreContext } from './store-context.js';
 import type { StoreStats } from './types.js';
 
