@@ -110,7 +110,7 @@ export class SettingsFile {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
       return {
         kind: 'unusable',
-        problem: `The settings file ${this.file} could not be read (${errorMessage(error)}); every setting takes its default. Check that it is a file this user may read (it is written with mode 0600). Saving settings moves it aside and writes a new one.`,
+        problem: `The settings file ${this.file} could not be read (${errorMessage(error)}); every setting takes its default. Check that it is a file this user may read (it is written with mode 0600). The next write to it moves it aside to ${SETTINGS_FILE}.bad-<time> and starts a new one.`,
       };
     }
     let parsed: unknown;
@@ -127,7 +127,7 @@ export class SettingsFile {
   }
 
   private damaged(what: string): string {
-    return `The settings file ${this.file} ${what}; every setting takes its default. Fix it by hand, or delete it to start again from the settings the store had before; saving settings moves it aside (${SETTINGS_FILE}.bad-<time>) and writes a new one.`;
+    return `The settings file ${this.file} ${what}; every setting takes its default. Fix it by hand, or delete it to start again from the settings the store had before. The next write to it (saving settings, or a node storing a new id) moves it aside to ${SETTINGS_FILE}.bad-<time> and starts a new one.`;
   }
 
   private async moveAside(): Promise<void> {
