@@ -124,6 +124,23 @@ describe('settings.json', () => {
     );
   });
 
+  // Root reads whatever the mode says, so there the directory case above stands in for this one.
+  it.skipIf(process.platform === 'win32' || process.getuid?.() === 0)(
+    'a file without read permission is reported, and still moved aside by a write',
+    async () => {
+      const dir = tempDir('no-read');
+      const file = path.join(dir, SETTINGS_FILE);
+      writeFileSync(file, '{"node.id": "x"}', { mode: 0o200 });
+      const { values, problems } = await new SettingsFile(dir).read();
+      expect(values).toEqual({});
+      expect(problems[0]).toMatch(
+        /could not be read \(.*EACCES.*\).*Check that it is a file this user may read/,
+      );
+      await new SettingsFile(dir).update({ a: 1 });
+      expect(onDisk(dir)).toEqual({ a: 1 });
+    },
+  );
+
   it('a write never goes over an unusable file: it is moved aside, whole', async () => {
     const dir = tempDir('aside');
     writeFileSync(path.join(dir, SETTINGS_FILE), '{"hand-edited": tru');
