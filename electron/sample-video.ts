@@ -10,6 +10,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { ChunkStore } from '../core/store/chunk-store.js';
+import { SettingsFile } from '../core/store/settings-file.js';
 import { ingestVideo } from '../core/library/ingest.js';
 import { ffmpegPath } from '../core/media/ffmpeg-binaries.js';
 import type { Logger } from '../core/util/logger.js';
@@ -24,7 +25,10 @@ export async function addSampleOnFirstRun(
   shippedSample: string,
   logger: Logger,
 ): Promise<boolean> {
-  if (store.getSetting(SAMPLE_ADDED_KEY) === true || store.listVideos().length > 0) return false;
+  const settings = new SettingsFile(store.dir);
+  // An unreadable settings file reads as "never added": the empty-library check below still holds.
+  if ((await settings.read()).values[SAMPLE_ADDED_KEY] === true || store.listVideos().length > 0)
+    return false;
   const temp = await mkdtemp(path.join(os.tmpdir(), 'peerstreamer-sample-'));
   try {
     // The packaged app ships one (assets/sample.mp4); a dev checkout without it makes one.
@@ -32,7 +36,7 @@ export async function addSampleOnFirstRun(
       ? shippedSample
       : await generateSample(path.join(temp, 'sample.mp4'));
     await ingestVideo(store, source, { name: SAMPLE_NAME, chunkDuration: 1, logger });
-    store.setSetting(SAMPLE_ADDED_KEY, true);
+    await settings.update({ [SAMPLE_ADDED_KEY]: true });
     logger.info({ video: SAMPLE_NAME }, 'first run: sample video added');
     return true;
   } finally {

@@ -1,11 +1,12 @@
 /**
- * The app's settings: loaded before the node starts, saved through the running node's store (or a
- * briefly opened one when the node is down), then applied to the node and the OS.
+ * The app's settings: loaded before the node starts, saved to the store directory's settings file
+ * (whether the node runs or not), then applied to the node and the OS.
  */
-import { ChunkStore } from '../core/store/chunk-store.js';
+import { SettingsFile } from '../core/store/settings-file.js';
 import { defaultSettings, type AppSettings } from '../core/settings/settings-model.js';
 import { checkSettingsPatch, describeProblems } from '../core/settings/settings-rules.js';
-import { readSettings, rowKey, writeSettings } from '../core/settings/settings-store.js';
+import { readSettings, writeSettings } from '../core/settings/settings-store.js';
+import { errorMessage } from '../core/util/errors.js';
 import type { Logger } from '../core/util/logger.js';
 import type { NodeHost } from './node-host.js';
 import type { SaveSettingsResult } from './ipc/contract.js';
@@ -20,7 +21,7 @@ export class SettingsService {
   warnings: string[] = [];
 
   private constructor(
-    private readonly storeDir: string,
+    private readonly file: SettingsFile,
     initial: AppSettings,
     private readonly logger: Logger,
   ) {
@@ -28,21 +29,20 @@ export class SettingsService {
   }
 
   /**
-   * Reads the settings with the store opened just for that (the node takes the store's lock when it
-   * starts, and the settings decide how it starts). A first run saves the defaults at once, so the
-   * generated node name stays the same from one launch to the next.
+   * Reads the settings before the node starts (they decide how it starts). A first run saves the
+   * defaults at once, so the generated node name stays the same from one launch to the next.
    */
   static async load(storeDir: string, defaultName: string, logger: Logger): Promise<SettingsService> {
-    const store = await ChunkStore.open(storeDir);
-    let loaded;
-    try {
-      loaded = readSettings(store, defaultSettings(defaultName));
-      if (store.getSetting(rowKey('name')) === undefined) writeSettings(store, loaded.settings, {});
-    } finally {
-      store.close();
+    const file = new SettingsFile(storeDir);
+    const loaded = await readSettings(file, defaultSettings(defaultName));
+    if (loaded.firstRun) {
+      await writeSettings(file, loaded.settings, {}).catch((error: unknown) =>
+        // The app still starts; only the generated name may differ next launch.
+        loaded.warnings.push(`The first settings were not saved: ${errorMessage(error)}`),
+      );
     }
     for (const warning of loaded.warnings) logger.warn(warning);
-    const service = new SettingsService(storeDir, loaded.settings, logger);
+    const service = new SettingsService(file, loaded.settings, logger);
     service.warnings = loaded.warnings;
     return service;
   }
@@ -57,17 +57,7 @@ export class SettingsService {
     if (!checked.ok)
       return { ok: false, problems: checked.problems, message: describeProblems(checked.problems) };
     const previous = this.current;
-    const node = host.node;
-    if (node !== null) {
-      this.current = writeSettings(node.store, previous, patch);
-    } else {
-      const store = await ChunkStore.open(this.storeDir);
-      try {
-        this.current = writeSettings(store, previous, patch);
-      } finally {
-        store.close();
-      }
-    }
+    this.current = await writeSettings(this.file, previous, patch);
     this.warnings = [];
     const outcome = await host.apply(previous, this.current);
     effects.applyToOs(this.current);

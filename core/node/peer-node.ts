@@ -197,6 +197,7 @@ export class PeerNode {
    */
   static async start(config: NodeConfig, options: PeerNodeOptions = {}): Promise<PeerNode> {
     const logger = options.logger ?? createLogger({ name: config.name, json: config.jsonLogs });
+    const nodeId = await nodeIdOf(config.store, logger);
     const store = await ChunkStore.open(config.store, {
       ...(config.cacheBytes !== undefined ? { capacityBytes: config.cacheBytes } : {}),
     });
@@ -209,7 +210,7 @@ export class PeerNode {
       });
       const client = new PeerClient({ logger });
       // Handlers are in place before bind, so no request finds the port open but unserved.
-      const node = new PeerNode(config, nodeIdOf(store, logger), store, server, client, logger, options);
+      const node = new PeerNode(config, nodeId, store, server, client, logger, options);
       node.boundTo(parseTcpAddress(await server.bind()).port);
       if (!node.link) {
         // A source serves its own videos: pinned, so a cache size never evicts them.

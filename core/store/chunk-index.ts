@@ -82,11 +82,6 @@ export class ChunkIndex {
       rowsWithShaPrefix: prepare(
         "SELECT video, idx, sha256, size FROM chunks WHERE sha256 >= ? AND sha256 < ? || 'g'",
       ),
-      getSetting: prepare('SELECT value FROM settings WHERE key = ?').pluck(),
-      setSetting: prepare(
-        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      ),
-      deleteSetting: prepare('DELETE FROM settings WHERE key = ?'),
     };
   }
 
@@ -201,17 +196,5 @@ export class ChunkIndex {
 
   rowsWithShaPrefix(prefix: string): ChunkRow[] {
     return this.statements.rowsWithShaPrefix.all(prefix, prefix) as ChunkRow[];
-  }
-
-  getSetting(key: string): string | undefined {
-    return this.statements.getSetting.get(key) as string | undefined;
-  }
-
-  setSetting(key: string, json: string): void {
-    this.statements.setSetting.run(key, json);
-  }
-
-  deleteSetting(key: string): void {
-    this.statements.deleteSetting.run(key);
   }
 }

@@ -7,9 +7,9 @@ import { renameReplacing } from './rename-replacing.js';
  * renamed into place is then either absent or complete after a crash or power cut. On failure the
  * temp file is removed and the file system's error is thrown as it came, for the caller to word.
  */
-export async function writeSyncedFile(tempPath: string, bytes: Uint8Array): Promise<void> {
+export async function writeSyncedFile(tempPath: string, bytes: Uint8Array, mode?: number): Promise<void> {
   // Not created here (it exists, or the directory is missing): nothing of ours to remove.
-  const handle = await fs.open(tempPath, 'wx');
+  const handle = await fs.open(tempPath, 'wx', mode);
   try {
     try {
       await writeAll(handle, bytes);
@@ -29,14 +29,16 @@ export async function writeSyncedFile(tempPath: string, bytes: Uint8Array): Prom
 /**
  * Temp file, fsync, rename over `finalPath` (with Windows' retries, see renameReplacing): the file at
  * `finalPath` is the old one or the whole new one, never a part. On failure nothing is left at
- * `tempPath`, and the file system's error is thrown as it came.
+ * `tempPath`, and the file system's error is thrown as it came. `mode` applies to a new file (and so,
+ * through the rename, to the final one), before any byte is in it.
  */
 export async function writeFileDurably(
   tempPath: string,
   finalPath: string,
   bytes: Uint8Array,
+  mode?: number,
 ): Promise<void> {
-  await writeSyncedFile(tempPath, bytes);
+  await writeSyncedFile(tempPath, bytes, mode);
   try {
     await renameReplacing(tempPath, finalPath);
   } catch (error) {

@@ -1,30 +1,25 @@
+import { LRUCache } from 'lru-cache';
 import type { Manifest } from '../shared/manifest.js';
 
 /** Parsed manifests kept for putChunk/getManifest; bounded so many videos cannot grow memory. */
 const MANIFEST_CACHE_SIZE = 64;
 
 /**
- * The store's parsed manifests, least recently used first, frozen so no caller can change what
- * another reads. `load` reads a video's manifest JSON from the index.
+ * The store's parsed manifests, the least recently used dropped first, frozen so no caller can change
+ * what another reads. `load` reads a video's manifest JSON from the index.
  */
 export class ManifestCache {
-  private readonly manifests = new Map<string, Manifest>();
+  private readonly manifests = new LRUCache<string, Manifest>({ max: MANIFEST_CACHE_SIZE });
 
   constructor(private readonly load: (name: string) => string | undefined) {}
 
   get(name: string): Manifest | undefined {
     const cached = this.manifests.get(name);
-    if (cached !== undefined) {
-      // Re-insert so the Map's order is least-recently-used first.
-      this.manifests.delete(name);
-      this.manifests.set(name, cached);
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     const json = this.load(name);
     if (json === undefined) return undefined;
     const manifest = deepFreeze(JSON.parse(json) as Manifest);
     this.manifests.set(name, manifest);
-    if (this.manifests.size > MANIFEST_CACHE_SIZE) this.manifests.delete(this.manifests.keys().next().value!);
     return manifest;
   }
 

@@ -28,6 +28,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX chunks_by_last_used ON chunks (last_used);
   -- Decides whether a blob file is still referenced (identical chunks share one file).
   CREATE INDEX chunks_by_sha256 ON chunks (sha256);
+  -- Settings moved to settings.json (settings-file.ts); the table stays as the source it carries them
+  -- over from, and for a PeerStreamer from before that.
   CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL

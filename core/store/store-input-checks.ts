@@ -8,8 +8,6 @@ import { PeerStreamerError } from '../util/errors.js';
 import { notWritableError, translateFileError } from './store-errors.js';
 import { INIT_INDEX } from './types.js';
 
-const MAX_SETTING_KEY_LENGTH = 200;
-
 export function assertChunkKey(video: string, index: number): void {
   assertVideoName(video);
   if (!Number.isSafeInteger(index) || index < INIT_INDEX) {
@@ -27,16 +25,6 @@ export function assertCapacity(bytes: number): void {
       'INVALID_ARGUMENT',
       `Store capacity ${String(bytes)} is not a positive whole number of bytes; pass e.g. 2147483648 for 2 GiB, or null for no limit.`,
       { capacityBytes: bytes },
-    );
-  }
-}
-
-export function assertSettingKey(key: string): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_SETTING_KEY_LENGTH) {
-    throw new PeerStreamerError(
-      'INVALID_ARGUMENT',
-      `Setting key ${JSON.stringify(key)} is not valid; expected a non-empty string of at most ${MAX_SETTING_KEY_LENGTH} characters.`,
-      { key },
     );
   }
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { PeerRef } from '../protocol/messages.js';
 import { chunkKey } from '../shared/segments.js';
 
@@ -5,11 +6,14 @@ import { chunkKey } from '../shared/segments.js';
  * Answers of the master's `query`, cached per chunk. The original re-queried every 10 chunks so load
  * moved between peers as they filled up; here a batch of `batch` chunks is asked at once and kept for
  * `ttlMs` — but an empty answer only briefly, because earlier viewers fill those chunks in meanwhile.
+ * At most `maxEntries` chunks are kept, the least recently used dropped first, so a long session
+ * cannot grow it without limit.
  */
 export interface HolderCacheOptions {
   batch?: number;
   ttlMs?: number;
   emptyTtlMs?: number;
+  maxEntries?: number;
   now?: () => number;
 }
 
@@ -23,13 +27,19 @@ export class HolderCache {
   private readonly ttlMs: number;
   private readonly emptyTtlMs: number;
   private readonly now: () => number;
-  private readonly entries = new Map<string, Entry>();
+  /**
+   * Expiry is checked here, not by lru-cache's own TTL: that reads a start time of 0 as "no TTL"
+   * and caches now() for a millisecond of real time, and under a VirtualClock time starts at 0 and
+   * moves without real time passing.
+   */
+  private readonly entries: LRUCache<string, Entry>;
 
   constructor(options: HolderCacheOptions = {}) {
     this.batch = options.batch ?? 10;
     this.ttlMs = options.ttlMs ?? 5_000;
     this.emptyTtlMs = options.emptyTtlMs ?? 300;
     this.now = options.now ?? Date.now;
+    this.entries = new LRUCache({ max: options.maxEntries ?? 20_000 });
   }
 
   get(video: string, index: number): PeerRef[] | undefined {
@@ -49,15 +59,16 @@ export class HolderCache {
     holders.forEach((list, offset) =>
       this.entries.set(chunkKey(video, from + offset), { holders: list, at }),
     );
-    // Bounded: a long session must not grow this without limit.
-    if (this.entries.size > 20_000) this.entries.clear();
   }
 
   /** Forgets a holder that failed, everywhere, so the next lookup re-asks the master. */
   forgetAddress(address: string): void {
-    for (const [key, entry] of this.entries) {
-      if (entry.holders.some((holder) => holder.address === address)) this.entries.delete(key);
-    }
+    // Keys first: lru-cache's iterator steps on from the links of the entry it just yielded, which a
+    // delete rewrites.
+    const stale = [...this.entries.entries()]
+      .filter(([, entry]) => entry.holders.some((holder) => holder.address === address))
+      .map(([key]) => key);
+    for (const key of stale) this.entries.delete(key);
   }
 
   clear(): void {

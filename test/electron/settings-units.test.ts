@@ -1,18 +1,20 @@
 /**
  * Sizes in the desktop settings follow the app's one unit convention: stored in bytes, shown and
  * typed in binary units (cache in GiB, upload limit in MiB/s), problems in those units; settings an
- * older version saved in decimal megabytes are still read. Real SQLite store in a temp dir.
+ * older version saved in decimal megabytes are still read, also from the index of a store made before
+ * settings.json. Real SQLite store in a temp dir.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChunkStore } from '../../core/store/chunk-store.js';
+import { SETTINGS_FILE, SettingsFile } from '../../core/store/settings-file.js';
 import { defaultSettings, inDisplayUnit, CACHE_SIZE_UNIT } from '../../core/settings/settings-model.js';
 import { checkSettingsPatch, settingProblem } from '../../core/settings/settings-rules.js';
 import {
-  SETTINGS_ROW_PREFIX,
+  SETTINGS_KEY_PREFIX,
   readSettingsFromDir,
   writeSettings,
 } from '../../core/settings/settings-store.js';
@@ -78,24 +80,17 @@ describe('settings saved by an older version in decimal megabytes', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
+  /** A row in the index's old settings table, carried over to settings.json on the first read. */
   const rawRow = (key: string, json: string): void => {
     const db = new Database(path.join(dir, 'index.sqlite'));
     try {
-      db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(SETTINGS_ROW_PREFIX + key, json);
+      db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(SETTINGS_KEY_PREFIX + key, json);
     } finally {
       db.close();
     }
   };
-  const rows = (): string[] => {
-    const db = new Database(path.join(dir, 'index.sqlite'));
-    try {
-      return (db.prepare('SELECT key FROM settings ORDER BY key').all() as Array<{ key: string }>).map(
-        (row) => row.key,
-      );
-    } finally {
-      db.close();
-    }
-  };
+  const savedKeys = async (): Promise<string[]> =>
+    Object.keys(JSON.parse(await readFile(path.join(dir, SETTINGS_FILE), 'utf8')) as object);
 
   it('are read as the bytes they meant (1 MB = 10^6 bytes)', async () => {
     rawRow('cacheSizeMB', '2000');
@@ -116,14 +111,9 @@ describe('settings saved by an older version in decimal megabytes', () => {
 
   it('are replaced by byte rows on the next save, which win from then on', async () => {
     rawRow('cacheSizeMB', '2000');
-    const store = await ChunkStore.open(dir);
-    try {
-      writeSettings(store, DEFAULTS, { cacheSizeBytes: 3 * GiB });
-    } finally {
-      store.close();
-    }
-    expect(rows()).not.toContain(`${SETTINGS_ROW_PREFIX}cacheSizeMB`);
-    expect(rows()).toContain(`${SETTINGS_ROW_PREFIX}cacheSizeBytes`);
+    await writeSettings(new SettingsFile(dir), DEFAULTS, { cacheSizeBytes: 3 * GiB });
+    expect(await savedKeys()).not.toContain(`${SETTINGS_KEY_PREFIX}cacheSizeMB`);
+    expect(await savedKeys()).toContain(`${SETTINGS_KEY_PREFIX}cacheSizeBytes`);
     expect((await readSettingsFromDir(dir, DEFAULTS)).settings.cacheSizeBytes).toBe(3 * GiB);
   });
 });

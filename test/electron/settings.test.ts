@@ -1,15 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChunkStore } from '../../core/store/chunk-store.js';
+import { SETTINGS_FILE, SettingsFile } from '../../core/store/settings-file.js';
 import { defaultSettings, type AppSettings } from '../../core/settings/settings-model.js';
 import { checkSettingsPatch, settingProblem } from '../../core/settings/settings-rules.js';
 import {
   readSettings,
   readSettingsFromDir,
-  rowKey,
+  settingKey,
   writeSettings,
 } from '../../core/settings/settings-store.js';
 import { nodeConfigFromSettings } from '../../core/settings/node-config-from-settings.js';
@@ -105,7 +105,7 @@ describe('settings rules', () => {
   });
 });
 
-describe('settings persistence (real SQLite store)', () => {
+describe('settings persistence (the store directory’s settings.json)', () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'ps-settings-'));
@@ -113,40 +113,32 @@ describe('settings persistence (real SQLite store)', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   const saved = async (patch: Partial<AppSettings>): Promise<void> => {
-    const store = await ChunkStore.open(dir);
-    try {
-      writeSettings(store, DEFAULTS, patch);
-    } finally {
-      store.close();
-    }
+    await writeSettings(new SettingsFile(dir), DEFAULTS, patch);
   };
 
-  /** Writes a row as a crash, a bad disk or an old version might have left it. */
-  const rawRow = async (key: string, json: string): Promise<void> => {
-    (await ChunkStore.open(dir)).close(); // creates the schema on a fresh store
-    const db = new Database(path.join(dir, 'index.sqlite'));
-    try {
-      db.prepare(
-        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      ).run(key, json);
-    } finally {
-      db.close();
-    }
+  /** Puts a value in the file as a hand edit, a bad disk or another version might have left it. */
+  const rawValue = async (key: string, value: unknown): Promise<void> => {
+    await new SettingsFile(dir).update({ [key]: value });
   };
 
-  it('an empty store reads as the defaults, without warnings', async () => {
-    expect(await readSettingsFromDir(dir, DEFAULTS)).toEqual({ settings: DEFAULTS, warnings: [] });
+  it('an empty store reads as the defaults, without warnings: a first run', async () => {
+    expect(await readSettingsFromDir(dir, DEFAULTS)).toEqual({
+      settings: DEFAULTS,
+      warnings: [],
+      firstRun: true,
+    });
   });
 
-  it('saved values survive closing and reopening the store', async () => {
+  it('saved values survive reading them back', async () => {
     await saved({
       port: 8123,
       master: 'tcp://192.0.2.10:7999',
       uploadLimitBytesPerSecond: 3 * 2 ** 20,
       closeToTray: false,
     });
-    const { settings, warnings } = await readSettingsFromDir(dir, DEFAULTS);
+    const { settings, warnings, firstRun } = await readSettingsFromDir(dir, DEFAULTS);
     expect(warnings).toEqual([]);
+    expect(firstRun).toBe(false);
     expect(settings).toEqual({
       ...DEFAULTS,
       port: 8123,
@@ -157,67 +149,109 @@ describe('settings persistence (real SQLite store)', () => {
   });
 
   it('bad values are refused with every problem named, and nothing is saved', async () => {
-    const store = await ChunkStore.open(dir);
-    try {
-      let thrown: unknown;
-      try {
-        writeSettings(store, DEFAULTS, { port: 8123, cacheSizeBytes: 0, name: '' });
-      } catch (error) {
-        thrown = error;
-      }
-      expect(isPeerStreamerError(thrown, 'INVALID_ARGUMENT')).toBe(true);
-      expect((thrown as Error).message).toMatch(/^Settings not saved: /);
-      expect((thrown as Error).message).toMatch(/Name "" is not valid/);
-      expect((thrown as Error).message).toMatch(/Cache size must be a number of GiB greater than zero/);
-      expect(readSettings(store, DEFAULTS).settings).toEqual(DEFAULTS);
-    } finally {
-      store.close();
-    }
-  });
-
-  it('a corrupt row falls back to that field’s default with a warning, never a crash', async () => {
-    await saved({ port: 8123, uploadLimitBytesPerSecond: 4 * 2 ** 20 });
-    await rawRow(rowKey('port'), '{not json');
-    const { settings, warnings } = await readSettingsFromDir(dir, DEFAULTS);
-    expect(settings.port).toBe(DEFAULTS.port);
-    expect(settings.uploadLimitBytesPerSecond).toBe(4 * 2 ** 20);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(
-      /Setting "port" in .* could not be read .*using the default 7780\. Save the settings again/,
+    const file = new SettingsFile(dir);
+    const thrown = await writeSettings(file, DEFAULTS, { port: 8123, cacheSizeBytes: 0, name: '' }).then(
+      () => undefined,
+      (error: unknown) => error,
     );
+    expect(isPeerStreamerError(thrown, 'INVALID_ARGUMENT')).toBe(true);
+    expect((thrown as Error).message).toMatch(/^Settings not saved: /);
+    expect((thrown as Error).message).toMatch(/Name "" is not valid/);
+    expect((thrown as Error).message).toMatch(/Cache size must be a number of GiB greater than zero/);
+    expect((await readSettings(file, DEFAULTS)).settings).toEqual(DEFAULTS);
   });
 
-  it('a well-formed row with a bad value falls back too', async () => {
-    await rawRow(rowKey('port'), '99999');
-    await rawRow(rowKey('closeToTray'), '"sometimes"');
-    await rawRow(rowKey('name'), '{"evil":true}');
+  it('a corrupt file: every field takes its default, one warning names the file, never a crash', async () => {
+    await saved({ port: 8123 });
+    await writeFile(path.join(dir, SETTINGS_FILE), '{"app.settings.port": 81');
+    const { settings, warnings, firstRun } = await readSettingsFromDir(dir, DEFAULTS);
+    expect(settings).toEqual(DEFAULTS);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(path.join(dir, SETTINGS_FILE));
+    expect(warnings[0]).toMatch(/is not valid JSON/);
+    // Not a first run: the app must not save defaults over a file the user may still repair.
+    expect(firstRun).toBe(false);
+  });
+
+  it('saving over a corrupt file keeps the damaged one beside it', async () => {
+    await writeFile(path.join(dir, SETTINGS_FILE), 'garbage');
+    await saved({ seeding: false });
+    expect((await readSettingsFromDir(dir, DEFAULTS)).settings.seeding).toBe(false);
+    const aside = (await readdir(dir)).filter((name) => name.startsWith(`${SETTINGS_FILE}.bad-`));
+    expect(await readFile(path.join(dir, aside[0]!), 'utf8')).toBe('garbage');
+  });
+
+  it('a value of the wrong type falls back to that field’s default, naming it', async () => {
+    await rawValue(settingKey('port'), '8123');
+    await rawValue(settingKey('closeToTray'), 'sometimes');
+    await rawValue(settingKey('name'), { evil: true });
+    await rawValue(settingKey('master'), 7999);
     const { settings, warnings } = await readSettingsFromDir(dir, DEFAULTS);
     expect(settings).toEqual(DEFAULTS);
     expect(warnings.map((warning) => warning.match(/Setting "(\w+)"/)?.[1])).toEqual([
       'name',
       'port',
+      'master',
       'closeToTray',
     ]);
+    expect(warnings[1]).toMatch(/Setting "port" in .*settings\.json is invalid .*using the default 7780/);
+  });
+
+  it('unknown keys: named in a warning and kept; other owners’ keys pass unremarked', async () => {
+    await rawValue(settingKey('cahceSizeBytes' as never), 5);
+    await rawValue('node.id', '0123456789abcdef0123456789abcdef');
+    await saved({ port: 8123 });
+    const { settings, warnings } = await readSettingsFromDir(dir, DEFAULTS);
+    expect(settings.port).toBe(8123);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/"app\.settings\.cahceSizeBytes" in .* is not a setting this version knows/);
+    const onDisk = JSON.parse(await readFile(path.join(dir, SETTINGS_FILE), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(onDisk).toMatchObject({
+      'app.settings.cahceSizeBytes': 5,
+      'node.id': '0123456789abcdef0123456789abcdef',
+    });
   });
 
   it('a supermaster saved without its master falls back to no master at all', async () => {
-    await rawRow(rowKey('supermaster'), '"tcp://192.0.2.11:7999"');
+    await rawValue(settingKey('supermaster'), 'tcp://192.0.2.11:7999');
     const { settings, warnings } = await readSettingsFromDir(dir, DEFAULTS);
     expect(settings.supermaster).toBeNull();
     expect(warnings.join(' ')).toMatch(/do not fit together/);
   });
 
-  it('saving again repairs a corrupt row', async () => {
-    await rawRow(rowKey('seeding'), 'nope');
-    const store = await ChunkStore.open(dir);
-    try {
-      writeSettings(store, readSettings(store, DEFAULTS).settings, { seeding: false });
-      expect(readSettings(store, DEFAULTS)).toEqual({
-        settings: { ...DEFAULTS, seeding: false },
-        warnings: [],
-      });
-    } finally {
-      store.close();
-    }
+  it('saving again repairs a bad value', async () => {
+    await rawValue(settingKey('seeding'), 'nope');
+    const file = new SettingsFile(dir);
+    await writeSettings(file, (await readSettings(file, DEFAULTS)).settings, { seeding: false });
+    expect(await readSettings(file, DEFAULTS)).toEqual({
+      settings: { ...DEFAULTS, seeding: false },
+      warnings: [],
+      firstRun: false,
+    });
+  });
+
+  it('settings an older version kept in the store’s index are carried over on the first read', async () => {
+    const fixture = fileURLToPath(new URL('../store/fixtures/settings-table-store', import.meta.url));
+    await cp(fixture, dir, { recursive: true });
+    const { settings, warnings, firstRun } = await readSettingsFromDir(dir, DEFAULTS);
+    expect(warnings).toEqual([]);
+    expect(firstRun).toBe(false);
+    expect(settings).toEqual({
+      name: 'desk-7f3a',
+      port: 8123,
+      ip: '192.0.2.20',
+      master: 'tcp://192.0.2.10:7999',
+      supermaster: null,
+      // That version's row in decimal megabytes.
+      cacheSizeBytes: 2_000_000_000,
+      uploadLimitBytesPerSecond: 3145728,
+      closeToTray: false,
+      launchAtLogin: true,
+      seeding: true,
+      autoUpdate: false,
+    });
   });
 });

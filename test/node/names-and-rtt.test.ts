@@ -2,6 +2,9 @@
  * Registration by name and node id, and the round-trip times the peer table shows, between real
  * nodes in this process (real stores, real ZeroMQ on loopback, 100 ms heartbeats).
  */
+import { cpSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { PeerClient } from '../../core/net/client.js';
@@ -11,10 +14,14 @@ import type { Transport } from '../../core/net/transport.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { freePort } from '../../core/util/free-port.js';
 import { NODE_ID_SETTING } from '../../core/node/node-identity.js';
-import { openStore } from '../store/helpers.js';
+import { SETTINGS_FILE, SettingsFile } from '../../core/store/settings-file.js';
+import { makeVideo, openStore } from '../store/helpers.js';
 import { startNode, sourceStoreDir, type InProcessNode } from './in-process.js';
 import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { waitFor } from '../helpers/wait.js';
+
+/** A store whose node id the version before settings.json saved in its index (see test/store). */
+const OLD_STORE = fileURLToPath(new URL('../store/fixtures/settings-table-store', import.meta.url));
 
 const running = new Set<PeerNode>();
 afterEach(async () => {
@@ -134,11 +141,33 @@ describe('a name under a master belongs to one node', () => {
 
   it('replaces a store’s malformed id with a new one', async () => {
     const dir = tempDir('child');
-    const store = await openStore(dir);
-    store.setSetting(NODE_ID_SETTING, 'not an id');
-    store.close();
+    await new SettingsFile(dir).update({ [NODE_ID_SETTING]: 'not an id' });
     const started = await node({ name: 'ben', store: dir });
     expect(started.nodeId).toMatch(/^[0-9a-f]{32}$/);
+    expect((await new SettingsFile(dir).read()).values[NODE_ID_SETTING]).toBe(started.nodeId);
+  });
+
+  it('keeps the id a store from before settings.json saved in its index', async () => {
+    const dir = tempDir('old-store');
+    cpSync(OLD_STORE, dir, { recursive: true });
+    const started = await node({ name: 'ben', store: dir });
+    expect(started.nodeId).toBe('0123456789abcdef0123456789abcdef');
+  });
+
+  it('a corrupt settings file costs the id, never the start or the chunks', async () => {
+    const dir = tempDir('corrupt-settings');
+    const first = await node({ name: 'ben', store: dir });
+    const oldId = first.nodeId;
+    const video = makeVideo('kept', 1);
+    first.store.putManifest(video.manifest);
+    await first.store.putChunk('kept', 0, video.chunks[0]!);
+    await first.stop();
+    running.delete(first);
+    writeFileSync(path.join(dir, SETTINGS_FILE), '{"node.id": "0123');
+    const again = await node({ name: 'ben', store: dir });
+    expect(again.nodeId).not.toBe(oldId);
+    expect(await again.store.getChunk('kept', 0, { verify: true })).toEqual(video.chunks[0]);
+    expect(readdirSync(dir).some((name) => name.startsWith(`${SETTINGS_FILE}.bad-`))).toBe(true);
   });
 
   it('a supermaster that has another node of that name only rules itself out as the fallback', async () => {

@@ -231,19 +231,6 @@ describe('ChunkStore chunk-by-chunk caching', () => {
     expect(Object.isFrozen(manifest.chunks[0])).toBe(true);
   });
 
-  it('keeps settings as JSON values', async () => {
-    const dir = tempDir();
-    const store = await openStore(dir);
-    expect(store.getSetting('ui')).toBeUndefined();
-    store.setSetting('ui', { tray: true, limits: [1, 2] });
-    store.close();
-    const again = await openStore(dir);
-    stores.push(again);
-    expect(again.getSetting('ui')).toEqual({ tray: true, limits: [1, 2] });
-    again.setSetting('ui', undefined);
-    expect(again.getSetting('ui')).toBeUndefined();
-  });
-
   it('throws a clear error when used after close', async () => {
     const store = await openStore(tempDir());
     store.close();

@@ -8,7 +8,9 @@ const EVICTION_BATCH = 64;
  * Least-recently-used bookkeeping kept in SQLite (chunks.last_used + its index), not in memory, so a
  * store of 100k chunks holds no per-chunk objects. last_used is a logical clock, strictly increasing,
  * so ties never make eviction order depend on timing. Read touches are buffered and flushed in one
- * transaction; losing an unflushed batch in a crash only makes a few chunks look older.
+ * transaction; losing an unflushed batch in a crash only makes a few chunks look older. (Not an
+ * in-memory cache like lru-cache's: the order has to outlive the process, and eviction skips pinned
+ * rows and counts bytes, which SQLite's index answers page by page.)
  */
 export class UsageClock {
   private clock: number;
