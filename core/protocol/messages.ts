@@ -95,8 +95,11 @@ export interface GetRequest {
   video: string;
   /** Chunk index, or -1 for the init segment. */
   index: number;
-  /** True when a child asks its master on behalf of a stream: the master may fetch from above. */
-  fromChild: boolean;
+  /**
+   * Fetch upstream if this node lacks the chunk: a child asking its master on behalf of a stream, so
+   * the master may fetch from its peers and its own master. Older nodes call it `fromChild`.
+   */
+  fetchUpstream: boolean;
   streamId?: string;
   /** The requesting node, for logs and per-peer accounting. */
   name?: string;

@@ -60,6 +60,13 @@ function readOptionalName(fields: Fields): { name?: string } {
   return isAbsent(fields, 'name') ? {} : { name: readNodeName(fields, 'name') };
 }
 
+/** `fetchUpstream`, or its older name `fromChild` from nodes that still send that. */
+function readFetchUpstream(fields: Fields): boolean {
+  return isAbsent(fields, 'fetchUpstream') && !isAbsent(fields, 'fromChild')
+    ? readBoolean(fields, 'fromChild')
+    : readBoolean(fields, 'fetchUpstream');
+}
+
 const empty = (): EmptyFields => ({});
 
 export const requestValidators: { [K in RequestType]: (fields: Fields) => RequestFields[K] } = {
@@ -96,7 +103,7 @@ export const requestValidators: { [K in RequestType]: (fields: Fields) => Reques
   get: (fields) => ({
     video: readVideoName(fields, 'video'),
     index: readIndex(fields, 'index', true),
-    fromChild: readBoolean(fields, 'fromChild'),
+    fetchUpstream: readFetchUpstream(fields),
     ...(isAbsent(fields, 'streamId') ? {} : { streamId: readStreamId(fields, 'streamId') }),
     ...readOptionalName(fields),
   }),

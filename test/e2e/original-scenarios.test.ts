@@ -40,7 +40,7 @@ async function streamRange(node: NodeProcess, video: string, from: number, to: n
   for (let index = from; index < to; index++) {
     await client.request(
       node.address,
-      { type: 'get', video, index, fromChild: true, streamId },
+      { type: 'get', video, index, fetchUpstream: true, streamId },
       { timeoutMs: 10_000 },
     );
   }
@@ -108,7 +108,7 @@ describe.skipIf(noFfmpeg)('the original system’s scenarios', { timeout: SWARM_
         type: 'get',
         video: 'movie',
         index: count,
-        fromChild: true,
+        fetchUpstream: true,
         streamId: 'eof',
       }),
     ).rejects.toMatchObject({ code: 'CHUNK_NOT_FOUND', context: { remoteCode: 'CHUNK_NOT_FOUND' } });
@@ -178,7 +178,13 @@ describe.skipIf(noFfmpeg)('the original system’s scenarios', { timeout: SWARM_
     const master = await freshSwarm();
     const alice = await swarm.start({ name: 'alice', master });
     const streamId = 'out-of-order';
-    await client.request(alice.address, { type: 'get', video: 'movie', index: 5, fromChild: true, streamId });
+    await client.request(alice.address, {
+      type: 'get',
+      video: 'movie',
+      index: 5,
+      fetchUpstream: true,
+      streamId,
+    });
     const answered: number[] = [];
     await Promise.all(
       [10, 9, 8, 7, 6].map(async (index) => {
@@ -186,7 +192,7 @@ describe.skipIf(noFfmpeg)('the original system’s scenarios', { timeout: SWARM_
           type: 'get',
           video: 'movie',
           index,
-          fromChild: true,
+          fetchUpstream: true,
           streamId,
         });
         expect(reply.sha256).toBe(source.manifest.chunks[index]!.sha256);
@@ -197,7 +203,7 @@ describe.skipIf(noFfmpeg)('the original system’s scenarios', { timeout: SWARM_
     expect(answered).toEqual([6, 7, 8, 9, 10]);
     // A duplicate of a pending request and a request behind the stream are refused, not hung.
     await expect(
-      client.request(alice.address, { type: 'get', video: 'movie', index: 3, fromChild: true, streamId }),
+      client.request(alice.address, { type: 'get', video: 'movie', index: 3, fetchUpstream: true, streamId }),
     ).rejects.toMatchObject({ context: { remoteCode: 'INVALID_ARGUMENT' } });
   });
 
