@@ -10,6 +10,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   () => import('./net.bench.js').then((module) => module.suite),
   () => import('./node.bench.js').then((module) => module.suite),
   () => import('./player.bench.js').then((module) => module.suite),
+  () => import('./schema.bench.js').then((module) => module.suite),
 ];
 
 function formatValue(row: BenchRow): string {
