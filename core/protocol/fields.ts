@@ -144,6 +144,16 @@ export function readOptionalNodeId(fields: Fields): { nodeId?: string } {
   return { nodeId: value };
 }
 
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export function readSha256(fields: Fields, key: string, path = ''): string {
+  const value = own(fields, key);
+  if (typeof value !== 'string' || !SHA256_HEX.test(value)) {
+    throw badField(join(path, key), 'a sha256 as 64 lower-case hex digits', value);
+  }
+  return value;
+}
+
 export function checkArray(value: unknown, path: string, maxLength: number): readonly unknown[] {
   if (!Array.isArray(value) || value.length > maxLength) {
     throw badField(path, `an array of at most ${maxLength} items`, value);

@@ -15,6 +15,7 @@ import {
   readNodeName,
   readNumber,
   readObject,
+  readSha256,
   readString,
   readUint,
   readVideoName,
@@ -32,7 +33,7 @@ import {
   MAX_VIDEOS_LISTED,
   CHUNK_INDEX_LIMIT,
 } from './limits.js';
-import { readManifest, readPosterRef, readSha256 } from './manifest-shape.js';
+import { readManifest, readPosterRef } from './manifest-fields.js';
 import { MAX_POSTER_BYTES, POSTER_MIME_TYPES, isPosterMimeType } from '../shared/poster.js';
 import {
   LEGACY_ROLES,

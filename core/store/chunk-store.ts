@@ -22,7 +22,7 @@ import {
   videoNotFoundError,
 } from './store-errors.js';
 import { assertCapacity, assertChunkKey, assertSettingKey, prepareDirectory } from './store-input-checks.js';
-import { ManifestCache } from './manifest-cache.js';
+import { ManifestCache, parseStoredManifest } from './manifest-cache.js';
 import {
   INIT_INDEX,
   type ChunkKey,
@@ -277,7 +277,7 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     return this.index.videoSummaries().map((row) => ({
       name: row.name,
       manifest:
-        this.manifests.get(row.name) ?? (JSON.parse(this.index.video(row.name)!.manifest) as Manifest),
+        this.manifests.get(row.name) ?? parseStoredManifest(row.name, this.index.video(row.name)!.manifest),
       pinned: row.pinned === 1,
       chunksHeld: row.chunks_held,
       bytesHeld: row.bytes_held,
