@@ -4,12 +4,10 @@
  * runtime dependencies beyond plain functions.
  */
 import type { ChunkEntry, LegacyManifest, Manifest } from './manifest-schema.js';
-import type { PosterRef } from './poster.js';
 
 // The types are inferred from the schema (manifest-schema.ts), which this module does not load at
 // run time: the renderer imports it and need not bundle the schema library.
 export type { ChunkEntry, LegacyManifest, Manifest, MediaManifest, SegmentRef } from './manifest-schema.js';
-export type { PosterRef };
 
 /** Bumped whenever the stored or wire shape changes; readers reject versions they do not know. */
 export const MANIFEST_VERSION = 1;
