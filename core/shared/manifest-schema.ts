@@ -12,6 +12,7 @@
 import * as v from 'valibot';
 import { MANIFEST_VERSION } from './manifest.js';
 import { MAX_POSTER_BYTES, POSTER_MIME_TYPES, type PosterRef } from './poster.js';
+import { firstIssue, record, type SchemaIssue } from './schema.js';
 import { videoNameProblem } from './video-name.js';
 
 /**
@@ -67,18 +68,6 @@ const createdAt = v.pipe(
   v.regex(ISO_TIME, 'an ISO 8601 date-time'),
   v.check((text) => Number.isFinite(Date.parse(text)), 'an ISO 8601 date-time'),
 );
-
-/**
- * An object schema whose missing fields are worded by their own schema ("init must be a map of
- * { size, sha256 }, got nothing"); valibot would word them by the parent's message.
- */
-const record = <T extends v.ObjectEntries>(entries: T, expected: string) =>
-  v.object(entries, (issue) => {
-    const key = issue.path?.at(-1)?.key;
-    if (issue.input !== undefined || typeof key !== 'string' || !Object.hasOwn(entries, key)) return expected;
-    const missing = v.safeParse(entries[key]!, undefined, { abortEarly: true });
-    return missing.success ? expected : missing.issues[0].message;
-  });
 
 /** An array whose length is checked before its items are walked. */
 const boundedArray = <T extends v.GenericSchema>(item: T, max: number, expected: string) =>
@@ -182,14 +171,8 @@ export type Manifest = MediaManifest | LegacyManifest;
 export type ChunkEntry = MediaManifest['chunks'][number] | LegacyManifest['chunks'][number];
 export type SegmentRef = v.InferOutput<typeof segment>;
 
-/** What is wrong with a manifest: where, what was expected there, and what was found. */
-export interface ManifestProblem {
-  /** e.g. `chunks[3].sha256`; empty for the manifest as a whole. */
-  path: string;
-  /** Reads after "must be": `64 lower-case hex digits`. */
-  expected: string;
-  got: unknown;
-}
+/** What is wrong with a manifest: where (e.g. `chunks[3].sha256`), what was expected, what was found. */
+export type ManifestProblem = SchemaIssue;
 
 export type ManifestCheck =
   { manifest: Manifest; problem?: never } | { manifest?: never; problem: ManifestProblem };
@@ -205,34 +188,15 @@ export function checkManifest(value: unknown): ManifestCheck {
       version,
     );
   }
-  const result = firstProblem(manifestSchema, value);
-  if ('problem' in result) return result;
+  const result = firstIssue(manifestSchema, value);
+  if ('issue' in result) return { problem: result.issue };
   return relationProblem(result.output) ?? { manifest: result.output };
 }
 
 /** A poster reference as a manifest names it; `list-videos` entries carry the same. */
 export function checkPosterRef(value: unknown): { posterRef: PosterRef } | { problem: ManifestProblem } {
-  const result = firstProblem(posterRef, value);
-  return 'problem' in result ? result : { posterRef: result.output };
-}
-
-function firstProblem<T extends v.GenericSchema>(
-  schema: T,
-  value: unknown,
-): { output: v.InferOutput<T> } | { problem: ManifestProblem } {
-  const result = v.safeParse(schema, value, { abortEarly: true });
-  if (result.success) return { output: result.output };
-  const issue = result.issues[0];
-  const path = (issue.path ?? []).reduce<string>(
-    (text, item) =>
-      typeof item.key === 'number'
-        ? `${text}[${item.key}]`
-        : text === ''
-          ? String(item.key)
-          : `${text}.${String(item.key)}`,
-    '',
-  );
-  return problem(path, issue.message, issue.input);
+  const result = firstIssue(posterRef, value);
+  return 'issue' in result ? { problem: result.issue } : { posterRef: result.output };
 }
 
 function problem(path: string, expected: string, got: unknown): { problem: ManifestProblem } {
