@@ -235,21 +235,21 @@ const requestSchemas = {
   'get-poster': getPoster,
 } satisfies { [K in RequestType]: v.GenericSchema<unknown, unknown> };
 
-type Fieldsof<K extends RequestType> = v.InferOutput<(typeof requestSchemas)[K]>;
-export type RegisterRequest = Fieldsof<'register'>;
-export type ReportRequest = Fieldsof<'report'>;
-export type QueryRequest = Fieldsof<'query'>;
-export type GetRequest = Fieldsof<'get'>;
-export type PingRequest = Fieldsof<'ping'>;
-export type ByeRequest = Fieldsof<'bye'>;
-export type EndStreamRequest = Fieldsof<'end-stream'>;
-export type GetManifestRequest = Fieldsof<'get-manifest'>;
-export type AnnounceVideosRequest = Fieldsof<'announce-videos'>;
-export type GetPosterRequest = Fieldsof<'get-poster'>;
+type FieldsOf<K extends RequestType> = v.InferOutput<(typeof requestSchemas)[K]>;
+export type RegisterRequest = FieldsOf<'register'>;
+export type ReportRequest = FieldsOf<'report'>;
+export type QueryRequest = FieldsOf<'query'>;
+export type GetRequest = FieldsOf<'get'>;
+export type PingRequest = FieldsOf<'ping'>;
+export type ByeRequest = FieldsOf<'bye'>;
+export type EndStreamRequest = FieldsOf<'end-stream'>;
+export type GetManifestRequest = FieldsOf<'get-manifest'>;
+export type AnnounceVideosRequest = FieldsOf<'announce-videos'>;
+export type GetPosterRequest = FieldsOf<'get-poster'>;
 
 /** The checked fields of each request type, as handlers receive them. */
 export type RequestFields = {
-  [K in RequestType]: K extends 'list-videos' | 'stats' | 'topology' ? EmptyFields : Fieldsof<K>;
+  [K in RequestType]: K extends 'list-videos' | 'stats' | 'topology' ? EmptyFields : FieldsOf<K>;
 };
 
 export const requestValidators = Object.fromEntries(
