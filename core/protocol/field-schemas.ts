@@ -86,8 +86,14 @@ export function parseFields<T extends v.GenericSchema<unknown, Fields>>(
 ): v.InferOutput<T> {
   const result = firstIssue(schema, fields);
   if ('issue' in result) throw badField(result.issue.path, result.issue.expected, result.issue.got);
-  const output: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(result.output as Fields))
-    if (value !== undefined) output[key] = value;
+  const output = result.output as Fields;
+  // Copied only when an optional field came as nil: the common case allocates nothing more.
+  for (const key in output) {
+    if (output[key] === undefined) {
+      return Object.fromEntries(
+        Object.entries(output).filter(([, value]) => value !== undefined),
+      ) as v.InferOutput<T>;
+    }
+  }
   return output as v.InferOutput<T>;
 }

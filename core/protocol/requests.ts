@@ -18,7 +18,7 @@ import {
   uint,
   videoName,
 } from './field-schemas.js';
-import type { Fields } from './fields.js';
+import { isAbsent, type Fields } from './fields.js';
 import { newIndexBudget, readInventory } from './inventory.js';
 import { MAX_QUERY_COUNT, MAX_RTT_MS } from './limits.js';
 import {
@@ -29,7 +29,6 @@ import {
   type RequestType,
   type VideoInfo,
 } from './messages.js';
-import { badField } from './problems.js';
 import { readVideoList } from './replies.js';
 
 const ROLE_WORDS = `${REGISTERING_ROLES.map((role) => JSON.stringify(role)).join(' or ')} (a source has no master, so it never registers)`;
@@ -128,33 +127,28 @@ const query = record(
   'a map',
 );
 
-const get = v.pipe(
-  record(
-    {
-      video: videoName,
-      /** Chunk index, or -1 for the init segment. */
-      index: chunkIndex(true),
-      /**
-       * Fetch upstream if this node lacks the chunk: a child asking its master on behalf of a
-       * stream, so the master may fetch from its peers and its own master.
-       */
-      fetchUpstream: v.optional(v.unknown()),
-      /** What older nodes call `fetchUpstream`; read only when that is absent. */
-      fromChild: v.optional(v.unknown()),
-      streamId: optional(streamId),
-      /** The requesting node, for logs and per-peer accounting. */
-      name: optional(nodeName),
-    },
-    'a map',
-  ),
-  v.transform(({ fetchUpstream, fromChild, ...fields }) => {
-    const [key, value] =
-      fetchUpstream == null && fromChild != null
-        ? ['fromChild', fromChild]
-        : ['fetchUpstream', fetchUpstream];
-    if (typeof value !== 'boolean') throw badField(key, 'true or false', value);
-    return { ...fields, fetchUpstream: value };
-  }),
+const getFields = {
+  video: videoName,
+  /** Chunk index, or -1 for the init segment. */
+  index: chunkIndex(true),
+  /**
+   * Fetch upstream if this node lacks the chunk: a child asking its master on behalf of a stream, so
+   * the master may fetch from its peers and its own master.
+   */
+  fetchUpstream: boolean,
+  streamId: optional(streamId),
+  /** The requesting node, for logs and per-peer accounting. */
+  name: optional(nodeName),
+};
+// The hot path: every chunk served starts with a get, so the common case runs no transform.
+const get = record(getFields, 'a map');
+/** A get from a node that still calls `fetchUpstream` by its older name, `fromChild`. */
+const getFromOlderNode = v.pipe(
+  record({ ...getFields, fetchUpstream: v.optional(v.unknown()), fromChild: boolean }, 'a map'),
+  v.transform(({ fromChild, ...fields }): v.InferOutput<typeof get> => ({
+    ...fields,
+    fetchUpstream: fromChild,
+  })),
 );
 
 const ping = record(
@@ -252,9 +246,15 @@ export type RequestFields = {
   [K in RequestType]: K extends 'list-videos' | 'stats' | 'topology' ? EmptyFields : FieldsOf<K>;
 };
 
-export const requestValidators = Object.fromEntries(
-  Object.entries(requestSchemas).map(([type, schema]) => [
-    type,
-    (fields: Fields) => parseFields(schema as v.GenericSchema<unknown, Fields>, fields),
-  ]),
-) as { [K in RequestType]: (fields: Fields) => RequestFields[K] };
+export const requestValidators = {
+  ...(Object.fromEntries(
+    Object.entries(requestSchemas).map(([type, schema]) => [
+      type,
+      (fields: Fields) => parseFields(schema as v.GenericSchema<unknown, Fields>, fields),
+    ]),
+  ) as { [K in RequestType]: (fields: Fields) => RequestFields[K] }),
+  get: (fields: Fields): GetRequest =>
+    isAbsent(fields, 'fetchUpstream') && !isAbsent(fields, 'fromChild')
+      ? parseFields(getFromOlderNode, fields)
+      : parseFields(get, fields),
+};
