@@ -66,6 +66,25 @@ export function finiteNumber(min: number, max: number) {
   return v.pipe(v.number(words), v.finite(words), v.minValue(min, words), v.maxValue(max, words));
 }
 
+/** An array whose length is checked before its items are walked. */
+export function boundedArray<T extends v.GenericSchema>(item: T, max: number) {
+  const words = `an array of at most ${max} items`;
+  return v.pipe(
+    v.custom<unknown[]>((input) => Array.isArray(input) && input.length <= max, words),
+    v.array(item, words),
+  );
+}
+
+export const sha256 = v.pipe(
+  v.string('a sha256 as 64 lower-case hex digits'),
+  v.regex(/^[0-9a-f]{64}$/, 'a sha256 as 64 lower-case hex digits'),
+);
+
+export function text(maxChars: number) {
+  const words = `a string of at most ${maxChars} characters`;
+  return v.pipe(v.string(words), v.maxLength(maxChars, words));
+}
+
 /** An optional field: absent and nil (msgpack's null) both mean "not given". */
 export const optional = <T extends v.GenericSchema>(schema: T) =>
   v.optional(

@@ -72,10 +72,6 @@ export function checkIndex(value: unknown, path: string, allowInit: boolean): nu
   return value;
 }
 
-export function readIndex(fields: Fields, key: string, allowInit: boolean, path = ''): number {
-  return checkIndex(own(fields, key), join(path, key), allowInit);
-}
-
 export function readString(fields: Fields, key: string, maxChars: number, path = ''): string {
   const value = own(fields, key);
   if (typeof value !== 'string' || value.length > maxChars) {
@@ -113,20 +109,6 @@ export function checkNodeName(value: unknown, path: string): string {
     throw badField(path, `a node name of 1 to ${MAX_NODE_NAME_BYTES} printable bytes (${problem})`, value);
   }
   return value as string;
-}
-
-export function readNodeName(fields: Fields, key: string, path = ''): string {
-  return checkNodeName(own(fields, key), join(path, key));
-}
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-export function readSha256(fields: Fields, key: string, path = ''): string {
-  const value = own(fields, key);
-  if (typeof value !== 'string' || !SHA256_HEX.test(value)) {
-    throw badField(join(path, key), 'a sha256 as 64 lower-case hex digits', value);
-  }
-  return value;
 }
 
 export function checkArray(value: unknown, path: string, maxLength: number): readonly unknown[] {

@@ -1,14 +1,8 @@
 /**
- * The wire's readers for manifests and poster refs. The rules are core/shared's manifest schema, the
+ * The wire's reader for manifests. The rules are core/shared's manifest schema, the
  * same one the store and legacy import use; here a problem becomes a WireProblem naming the field.
  */
-import {
-  checkManifest,
-  checkPosterRef,
-  type Manifest,
-  type ManifestProblem,
-} from '../shared/manifest-schema.js';
-import type { PosterRef } from '../shared/poster.js';
+import { checkManifest, type Manifest, type ManifestProblem } from '../shared/manifest-schema.js';
 import { join } from './fields.js';
 import { badField } from './problems.js';
 
@@ -20,10 +14,4 @@ function wireProblem(path: string, problem: ManifestProblem): never {
 export function readManifest(value: unknown, path: string): Manifest {
   const checked = checkManifest(value);
   return checked.problem === undefined ? checked.manifest : wireProblem(path, checked.problem);
-}
-
-/** A poster reference (list-videos `poster`): size bounded, format one we show. */
-export function readPosterRef(value: unknown, path: string): PosterRef {
-  const checked = checkPosterRef(value);
-  return 'problem' in checked ? wireProblem(path, checked.problem) : checked.posterRef;
 }

@@ -27,9 +27,8 @@ import {
   type EmptyFields,
   type RegisteringRole,
   type RequestType,
-  type VideoInfo,
 } from './messages.js';
-import { readVideoList } from './replies.js';
+import { videoList } from './replies.js';
 
 const ROLE_WORDS = `${REGISTERING_ROLES.map((role) => JSON.stringify(role)).join(' or ')} (a source has no master, so it never registers)`;
 const role = v.pipe(
@@ -183,23 +182,18 @@ const getManifest = record({ video: videoName }, 'a map');
  * A master telling a child what it lists, because that changed (a video was added): the child
  * replaces its cached copy of the master's list at once and passes its own list on to its children.
  */
-const announceVideos = v.pipe(
-  record(
-    {
-      /** The announcing node; a child takes the hint only from its current master. */
-      name: nodeName,
-      /**
-       * What `list-videos` on the announcing node answers now. Sent for nodes from before
-       * announcements became hints, which require it and use it; newer receivers ask their master
-       * instead, and accept an announcement without it (but check it when sent).
-       */
-      videos: v.optional(v.unknown()),
-    },
-    'a map',
-  ),
-  v.transform(({ videos, ...fields }): { name: string; videos?: VideoInfo[] } =>
-    videos == null ? fields : { ...fields, videos: readVideoList({ videos }) },
-  ),
+const announceVideos = record(
+  {
+    /** The announcing node; a child takes the hint only from its current master. */
+    name: nodeName,
+    /**
+     * What `list-videos` on the announcing node answers now. Sent for nodes from before
+     * announcements became hints, which require it and use it; newer receivers ask their master
+     * instead, and accept an announcement without it (but check it when sent).
+     */
+    videos: optional(videoList),
+  },
+  'a map',
 );
 
 const getPoster = record(

@@ -78,7 +78,8 @@ const boundedArray = <T extends v.GenericSchema>(item: T, max: number, expected:
 
 const segment = record({ size: wholeNumber(1, MAX_CHUNK_BYTES), sha256 }, 'a map of { size, sha256 }');
 
-const posterRef = record(
+/** A poster reference as a manifest names it; `list-videos` entries carry the same. */
+export const posterRef = record(
   {
     size: wholeNumber(1, MAX_POSTER_BYTES),
     sha256,
@@ -191,12 +192,6 @@ export function checkManifest(value: unknown): ManifestCheck {
   const result = firstIssue(manifestSchema, value);
   if ('issue' in result) return { problem: result.issue };
   return relationProblem(result.output) ?? { manifest: result.output };
-}
-
-/** A poster reference as a manifest names it; `list-videos` entries carry the same. */
-export function checkPosterRef(value: unknown): { posterRef: PosterRef } | { problem: ManifestProblem } {
-  const result = firstIssue(posterRef, value);
-  return 'issue' in result ? { problem: result.issue } : { posterRef: result.output };
 }
 
 function problem(path: string, expected: string, got: unknown): { problem: ManifestProblem } {
