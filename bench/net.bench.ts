@@ -141,7 +141,7 @@ async function peerRun(
       type: 'get',
       video: 'bench',
       index: i,
-      fromChild: false,
+      fetchUpstream: false,
     });
     // As the node's fetcher does: hashed in the thread pool, so concurrent chunks hash on every core.
     if (verify && (await sha256HexAsync(body)) !== reply.sha256)

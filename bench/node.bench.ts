@@ -184,8 +184,8 @@ async function playWhole(
 
 /** What the source itself holds of `video`: the init segment and chunk 0, asked of it directly. */
 async function sourceStart(client: PeerClient, source: string, video: string): Promise<Buffer> {
-  const init = await client.request(source, { type: 'get', video, index: -1, fromChild: false });
-  const first = await client.request(source, { type: 'get', video, index: 0, fromChild: false });
+  const init = await client.request(source, { type: 'get', video, index: -1, fetchUpstream: false });
+  const first = await client.request(source, { type: 'get', video, index: 0, fetchUpstream: false });
   return Buffer.concat([init.body, first.body]);
 }
 
@@ -512,7 +512,7 @@ async function uploadLimit(fixture: Fixture): Promise<BenchRow> {
           type: 'get',
           video: 'movie',
           index,
-          fromChild: false,
+          fetchUpstream: false,
           name: 'fast-peer',
         });
         if (sha256(body) !== chunks[index]!.sha256) corrupt += 1;

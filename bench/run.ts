@@ -11,6 +11,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   () => import('./node.bench.js').then((module) => module.suite),
   () => import('./player.bench.js').then((module) => module.suite),
   () => import('./sim.bench.js').then((module) => module.suite),
+  () => import('./schema.bench.js').then((module) => module.suite),
 ];
 
 function formatValue(row: BenchRow): string {

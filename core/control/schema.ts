@@ -21,7 +21,7 @@ import {
   type Fields,
 } from '../protocol/fields.js';
 import { CHUNK_INDEX_LIMIT, ERROR_CODE_FORMAT, MAX_TEXT_CHARS } from '../protocol/limits.js';
-import { readManifest } from '../protocol/manifest-shape.js';
+import { readManifest } from '../protocol/manifest-fields.js';
 import { badField, describeValue } from '../protocol/problems.js';
 import {
   MAX_CHUNK_DURATION,

@@ -3,12 +3,18 @@ import path from 'node:path';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { VideoWriter } from '../store/video-writer.js';
 import { legacyManifest, type LegacyManifest } from '../shared/manifest.js';
+import {
+  MAX_CHUNK_BYTES,
+  MAX_MANIFEST_CHUNKS,
+  checkManifest,
+  describeManifestProblem,
+} from '../shared/manifest-schema.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 
-/** The original system capped nothing; this bound only keeps a corrupt manifest from running away. */
-const MAX_LEGACY_CHUNKS = 10_000_000;
+/** The original system capped nothing; a video becomes a PeerStreamer manifest, bounded as any other. */
+const MAX_LEGACY_CHUNKS = MAX_MANIFEST_CHUNKS;
 
 export interface LegacyImportResult {
   imported: Array<{ name: string; chunks: number; bytes: number }>;
@@ -44,7 +50,7 @@ export async function importLegacyDatabase(
         await writer.writeChunk(index, bytes);
         chunks.push({ size: bytes.length, sha256: sha256Hex(bytes) });
       }
-      manifests.push(legacyManifest(name, chunks));
+      manifests.push(checkedLegacyManifest(databaseDir, legacyManifest(name, chunks)));
     }
     // Every file is made durable first, so the commits are quick index transactions; only they could
     // leave part of a database imported.
@@ -65,6 +71,17 @@ export async function importLegacyDatabase(
     for (const { writer } of writers) await writer.abort();
     throw error;
   }
+}
+
+/** The manifest schema's word on an imported video, before anything of the database is committed. */
+function checkedLegacyManifest(databaseDir: string, manifest: LegacyManifest): LegacyManifest {
+  const { problem } = checkManifest(manifest);
+  if (problem === undefined) return manifest;
+  throw new PeerStreamerError(
+    'LEGACY_FORMAT',
+    `${JSON.stringify(manifest.name)} in ${databaseDir} does not make a valid manifest: ${describeManifestProblem(problem)}. Fix that video in the database (or leave it out of manifest.json), then import again. Nothing was imported.`,
+    { path: databaseDir, name: manifest.name, problem: problem.path },
+  );
 }
 
 /** Video names and chunk counts of a legacy database, in manifest order. */
@@ -147,11 +164,21 @@ async function readLegacyManifest(databaseDir: string): Promise<Array<[string, n
 
 async function assertLegacyChunk(databaseDir: string, name: string, index: number): Promise<void> {
   const file = legacyChunkPath(databaseDir, name, index);
+  let size: number;
   try {
     const info = await stat(file);
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+    size = info.size;
   } catch (error) {
     throw unreadableChunk(file, name, index, error);
+  }
+  // A chunk travels in one frame, so the manifest bounds its size; found here, before any write.
+  if (size < 1 || size > MAX_CHUNK_BYTES) {
+    throw new PeerStreamerError(
+      'LEGACY_FORMAT',
+      `chunk ${index} of ${JSON.stringify(name)} at ${file} is ${size} bytes; a chunk must be 1 to ${MAX_CHUNK_BYTES} bytes. Split or remove it, then import again. Nothing was imported.`,
+      { path: file, name, index, size },
+    );
   }
 }
 

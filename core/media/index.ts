@@ -13,7 +13,6 @@ export {
   type ChunkTarget,
 } from './chunk-options.js';
 export { ManifestBuilder, buildManifest } from './manifest-builder.js';
-export { validateManifest, type ValidateOptions } from './manifest-validate.js';
 export {
   resolveBinary,
   ffmpegPath,

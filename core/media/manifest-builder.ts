@@ -4,12 +4,7 @@
  * its hash is taken at build() from whoever stored it: the store hashes every piece it writes anyway,
  * and hashing twice cost ingest about as much CPU as writing.
  */
-import {
-  MANIFEST_VERSION,
-  type ChunkEntry,
-  type MediaManifest,
-  type SegmentRef,
-} from '../shared/manifest.js';
+import { MANIFEST_VERSION, type MediaManifest, type SegmentRef } from '../shared/manifest.js';
 import { assertVideoName } from '../util/video-name-check.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
@@ -18,7 +13,7 @@ import { describeSegment } from '../shared/segments.js';
 
 export class ManifestBuilder {
   private init: SegmentRef | null = null;
-  private readonly chunks: ChunkEntry[] = [];
+  private readonly chunks: MediaManifest['chunks'] = [];
   private result: CutResult | null = null;
 
   constructor(

@@ -28,7 +28,7 @@ export interface ServingOptions {
 
 /**
  * Serves chunks and video metadata to other nodes and to play clients. A plain `get` is answered from
- * the store only; a child asking on behalf of a stream (`fromChild`) or a play client's stream may
+ * the store only; a child that asks it to fetch upstream (`fetchUpstream`) or a play client's stream may
  * make this node fetch from its own peers and master first.
  */
 export class ServingService {
@@ -78,7 +78,7 @@ export class ServingService {
         request.index,
         manifest.chunks.length,
       );
-    } else if (request.fromChild && (isChild || request.streamId !== undefined)) {
+    } else if (request.fetchUpstream && (isChild || request.streamId !== undefined)) {
       chunk = await fetcher.fetch(request.video, request.index, peer.signal);
     } else {
       const bytes =

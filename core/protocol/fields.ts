@@ -5,7 +5,7 @@
  * bound every string and array before walking it.
  */
 import { videoNameProblem } from '../shared/video-name.js';
-import { CHUNK_INDEX_LIMIT, MAX_NODE_ID_CHARS, MAX_NODE_NAME_BYTES, MAX_STREAM_ID_BYTES } from './limits.js';
+import { CHUNK_INDEX_LIMIT, MAX_NODE_NAME_BYTES } from './limits.js';
 import { badField } from './problems.js';
 import { INIT_INDEX } from '../shared/segments.js';
 import { tcpAddressProblem } from './address.js';
@@ -72,10 +72,6 @@ export function checkIndex(value: unknown, path: string, allowInit: boolean): nu
   return value;
 }
 
-export function readIndex(fields: Fields, key: string, allowInit: boolean, path = ''): number {
-  return checkIndex(own(fields, key), join(path, key), allowInit);
-}
-
 export function readString(fields: Fields, key: string, maxChars: number, path = ''): string {
   const value = own(fields, key);
   if (typeof value !== 'string' || value.length > maxChars) {
@@ -113,35 +109,6 @@ export function checkNodeName(value: unknown, path: string): string {
     throw badField(path, `a node name of 1 to ${MAX_NODE_NAME_BYTES} printable bytes (${problem})`, value);
   }
   return value as string;
-}
-
-export function readNodeName(fields: Fields, key: string, path = ''): string {
-  return checkNodeName(own(fields, key), join(path, key));
-}
-
-export function readStreamId(fields: Fields, key: string, path = ''): string {
-  const value = own(fields, key);
-  const problem = printableProblem(value, MAX_STREAM_ID_BYTES);
-  if (problem !== null) {
-    throw badField(
-      join(path, key),
-      `a stream id of 1 to ${MAX_STREAM_ID_BYTES} printable bytes (${problem})`,
-      value,
-    );
-  }
-  return value as string;
-}
-
-const NODE_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_NODE_ID_CHARS}}$`);
-
-/** An optional node id: absent (older nodes) or 1-64 letters, digits, '-' or '_'. */
-export function readOptionalNodeId(fields: Fields): { nodeId?: string } {
-  if (isAbsent(fields, 'nodeId')) return {};
-  const value = own(fields, 'nodeId');
-  if (typeof value !== 'string' || !NODE_ID.test(value)) {
-    throw badField('nodeId', `a node id of 1 to ${MAX_NODE_ID_CHARS} letters, digits, '-' or '_'`, value);
-  }
-  return { nodeId: value };
 }
 
 export function checkArray(value: unknown, path: string, maxLength: number): readonly unknown[] {

@@ -13,8 +13,8 @@ export const PROTOCOL_VERSION = 1;
  */
 export const MAX_HEADER_BYTES = 8 * 1024 * 1024;
 
-/** Largest binary frame (a chunk or init segment) a `get-ok` reply may carry. */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Largest binary frame a `get-ok` reply may carry: a chunk or init segment, as the manifest bounds them. */
+export { MAX_CHUNK_BYTES as MAX_BODY_BYTES } from '../shared/manifest-schema.js';
 
 /** Request ids are unsigned 32-bit integers; 0 is reserved for "no request" (see PROTOCOL.md). */
 export const MAX_REQUEST_ID = 0xffff_ffff;
@@ -49,7 +49,8 @@ export const ERROR_CODE_FORMAT = /^[A-Z][A-Z0-9_]{0,63}$/;
 export function clipMessage(message: string): string {
   return message.length > MAX_TEXT_CHARS ? `${message.slice(0, MAX_TEXT_CHARS - 1)}…` : message;
 }
-export const MAX_MIME_TYPE_CHARS = 300;
+/** A video's MIME type as its manifest bounds it (list-videos repeats it). */
+export { MAX_MIME_TYPE_CHARS } from '../shared/manifest-schema.js';
 
 export const MAX_TOPOLOGY_DEPTH = 32;
 export const MAX_TOPOLOGY_NODES = 10_000;

@@ -10,6 +10,7 @@ import type { Manifest } from '../shared/manifest.js';
 import type { ChunkOrigin, NodeRole } from '../shared/api-types.js';
 import type { PosterMimeType, PosterRef } from '../shared/poster.js';
 import type { WireErrorCode } from './problems.js';
+import type { RequestFields } from './requests.js';
 
 /** A node others can reach: its name and the tcp://host:port of its ROUTER. */
 export interface PeerRef {
@@ -35,132 +36,28 @@ export const REGISTERING_ROLES: readonly RegisteringRole[] = ['master', 'child']
  */
 export const LEGACY_ROLES: readonly string[] = ['relay', 'viewer'];
 
-/** Hints a child gives its master so it can spread load; 0 means "no limit / not known". */
-export interface CapacityHints {
-  /** Requests the child is willing to serve at once. */
-  maxInFlight: number;
-  /** Upload bandwidth the child allows, bytes per second. */
-  uploadBytesPerSecond: number;
-  /** Bytes of chunk cache the child has. */
-  storeBytes: number;
-}
-
 // ---- request fields ----------------------------------------------------------------------------
 
-export interface RegisterRequest {
-  /** The child's node name (unique among its master's children). */
-  name: string;
-  /**
-   * The registering node's id: random, made once per store and kept in it. The master tells "the same
-   * node restarting" (same name, same id: its old entries are replaced) from "another node under a
-   * name already live here" (same name, different id: NAME_TAKEN). Absent from older nodes.
-   */
-  nodeId?: string;
-  /** Where the child's ROUTER can be reached. */
-  address: string;
-  /** `master` when the registering node already has children of its own (e.g. after a failover). */
-  role: RegisteringRole;
-  /** False: the child does not serve chunks to others, so the master never lists it as a holder. */
-  seeding: boolean;
-  /** Everything already in the child's cache, so a restarted node is sent others at once. */
-  chunks: InventoryEntry[];
-  capacity: CapacityHints;
-}
+// Inferred from their schemas in requests.ts.
+export type {
+  AnnounceVideosRequest,
+  ByeRequest,
+  EndStreamRequest,
+  GetManifestRequest,
+  GetPosterRequest,
+  GetRequest,
+  PingRequest,
+  QueryRequest,
+  RegisterRequest,
+  ReportRequest,
+  RequestFields,
+} from './requests.js';
 
-export interface ReportRequest {
-  name: string;
-  /** As in register: a report from another node under the same name is refused NOT_REGISTERED. */
-  nodeId?: string;
-  added: InventoryEntry[];
-  removed: InventoryEntry[];
-}
-
-export interface QueryRequest {
-  /** The requester, so the master leaves it out of the holders. */
-  name: string;
-  video: string;
-  /** First index asked about (-1 = init segment). */
-  from: number;
-  /** How many consecutive indexes, 1..64. */
-  count: number;
-}
-
-export interface GetRequest {
-  video: string;
-  /** Chunk index, or -1 for the init segment. */
-  index: number;
-  /** True when a child asks its master on behalf of a stream: the master may fetch from above. */
-  fromChild: boolean;
-  streamId?: string;
-  /** The requesting node, for logs and per-peer accounting. */
-  name?: string;
-}
-
-export interface PingRequest {
-  name?: string;
-  /** As in register: a heartbeat counts only for the node that holds the name. */
-  nodeId?: string;
-  /**
-   * The child's smoothed round-trip time to this master, in milliseconds, as it measures it on its
-   * heartbeats: the master shows it for the child (a master sends no heartbeats of its own).
-   */
-  rttMs?: number;
-}
-
-export interface ByeRequest {
-  name: string;
-  /** As in register: a goodbye from another node under the same name removes nothing. */
-  nodeId?: string;
-}
-
-/** A play client is done with a stream (it finished, or its consumer went away): free it now. */
-export interface EndStreamRequest {
-  streamId: string;
-}
-
-export interface GetManifestRequest {
-  video: string;
-}
-
-/**
- * A master telling a child what it lists, because that changed (a video was added): the child
- * replaces its cached copy of the master's list at once and passes its own list on to its children.
- */
-export interface AnnounceVideosRequest {
-  /** The announcing node; a child takes the hint only from its current master. */
-  name: string;
-  /**
-   * What `list-videos` on the announcing node answers now. Sent for nodes from before announcements
-   * became hints, which require it and use it; newer receivers ask their master instead, and accept
-   * an announcement without it.
-   */
-  videos?: VideoInfo[];
-}
-
-export interface GetPosterRequest {
-  video: string;
-  /** The requesting node, for logs. */
-  name?: string;
-}
+/** Hints a child gives its master so it can spread load; 0 means "no limit / not known". */
+export type CapacityHints = RequestFields['register']['capacity'];
 
 /** A request or reply with no fields beyond `type`. */
 export type EmptyFields = Record<never, never>;
-
-export interface RequestFields {
-  register: RegisterRequest;
-  report: ReportRequest;
-  query: QueryRequest;
-  get: GetRequest;
-  ping: PingRequest;
-  bye: ByeRequest;
-  'end-stream': EndStreamRequest;
-  'list-videos': EmptyFields;
-  'get-manifest': GetManifestRequest;
-  stats: EmptyFields;
-  topology: EmptyFields;
-  'announce-videos': AnnounceVideosRequest;
-  'get-poster': GetPosterRequest;
-}
 
 // ---- reply fields ------------------------------------------------------------------------------
 
@@ -265,9 +162,7 @@ export interface ReplyFields {
 
 // ---- unions ------------------------------------------------------------------------------------
 
-export type RequestType = keyof RequestFields;
-
-export const REQUEST_TYPES: readonly RequestType[] = [
+export const REQUEST_TYPES = [
   'register',
   'report',
   'query',
@@ -281,7 +176,8 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'topology',
   'announce-videos',
   'get-poster',
-];
+] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
 
 /** Request types whose ok reply carries exactly one binary frame after the header. */
 export const TYPES_WITH_BODY: ReadonlySet<RequestType> = new Set<RequestType>(['get', 'get-poster']);

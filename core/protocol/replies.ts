@@ -1,92 +1,91 @@
 /**
- * Validation of each ok reply's fields, one function per request type, plus the error reply. Replies
- * come from peers and are as untrusted as requests: a reply that does not validate fails its request
- * with a PROTOCOL error instead of handing a consumer something it did not expect.
+ * Every ok reply's fields, and the error reply, as valibot schemas checked against the reply types of
+ * messages.ts. Replies come from peers and are as untrusted as requests: a reply that does not
+ * validate fails its request with a PROTOCOL error instead of handing a consumer something it did
+ * not expect. The topology tree keeps a hand-written reader: one budget of nodes and indexes runs
+ * across the whole tree.
  */
+import * as v from 'valibot';
+import type { ChunkOrigin } from '../shared/api-types.js';
+import { posterRef } from '../shared/manifest-schema.js';
+import { POSTER_MIME_TYPES, MAX_POSTER_BYTES } from '../shared/poster.js';
+import { record } from '../shared/schema.js';
+import { tcpAddressProblem } from './address.js';
 import {
-  readAddress,
+  address,
+  boundedArray,
+  chunkIndex,
+  finiteNumber,
+  nodeName,
+  optional,
+  parseFields,
+  sha256,
+  text,
+  uint,
+  videoName,
+} from './field-schemas.js';
+import {
   checkArray,
-  checkIndex,
   checkNodeName,
   isAbsent,
+  isPlainObject,
   join,
   own,
-  readIndex,
-  readNodeName,
-  readNumber,
+  readAddress,
   readObject,
-  readString,
   readUint,
-  readVideoName,
   type Fields,
 } from './fields.js';
+import { newIndexBudget, readInventory, type IndexBudget } from './inventory.js';
 import {
+  CHUNK_INDEX_LIMIT,
+  ERROR_CODE_FORMAT,
   MAX_BODY_BYTES,
   MAX_HOLDERS_PER_INDEX,
   MAX_MIME_TYPE_CHARS,
   MAX_QUERY_COUNT,
-  ERROR_CODE_FORMAT,
   MAX_TEXT_CHARS,
   MAX_TOPOLOGY_DEPTH,
   MAX_TOPOLOGY_NODES,
   MAX_VIDEOS_LISTED,
-  CHUNK_INDEX_LIMIT,
 } from './limits.js';
-import { readManifest, readPosterRef, readSha256 } from './manifest-shape.js';
-import { MAX_POSTER_BYTES, POSTER_MIME_TYPES, isPosterMimeType } from '../shared/poster.js';
-import type { NodeRole } from '../shared/api-types.js';
+import { readManifest } from './manifest-fields.js';
 import {
   LEGACY_ROLES,
   NODE_ROLES,
-  type EmptyFields,
   type ErrorReply,
-  type PeerRef,
+  type NodeRole,
   type ReplyFields,
   type RequestType,
-  type WireTopologyNode,
   type VideoInfo,
+  type WireTopologyNode,
 } from './messages.js';
 import { badField } from './problems.js';
-import { tcpAddressProblem } from './address.js';
-import { newIndexBudget, readInventory, type IndexBudget } from './inventory.js';
-import type { ChunkOrigin } from '../shared/api-types.js';
 
 const MAX_LEVEL = 1000;
 
-export function readPeerRef(value: unknown, path: string): PeerRef {
-  const fields = readObject(value, path);
-  return { name: readNodeName(fields, 'name', path), address: readAddress(fields, 'address', path) };
-}
+const peerRef = record({ name: nodeName, address }, 'a map');
 
-function readHolders(fields: Fields): PeerRef[][] {
-  const lists = checkArray(own(fields, 'holders'), 'holders', MAX_QUERY_COUNT);
-  return lists.map((list, i) =>
-    checkArray(list, join('holders', i), MAX_HOLDERS_PER_INDEX).map((peer, j) =>
-      readPeerRef(peer, join(join('holders', i), j)),
-    ),
-  );
-}
+/** Absent and nil both read as null: a legacy video has no duration or size. */
+const nullableNumber = (max: number) => v.nullish(finiteNumber(0, max), null);
 
-export function readVideoInfo(value: unknown, path: string): VideoInfo {
-  const fields = readObject(value, path);
-  const kind = own(fields, 'kind');
-  if (kind !== 'fmp4' && kind !== 'legacy') throw badField(join(path, 'kind'), '"fmp4" or "legacy"', kind);
-  const nullable = (key: string, max: number): number | null =>
-    isAbsent(fields, key) ? null : readNumber(fields, key, 0, max, path);
-  return {
-    name: readVideoName(fields, 'name', path),
-    kind,
-    duration: nullable('duration', 1e9),
-    width: nullable('width', 1_000_000),
-    height: nullable('height', 1_000_000),
-    chunks: readUint(fields, 'chunks', CHUNK_INDEX_LIMIT, path),
-    mimeType: readString(fields, 'mimeType', MAX_MIME_TYPE_CHARS, path),
-    ...(isAbsent(fields, 'bytes') ? {} : { bytes: readUint(fields, 'bytes', Number.MAX_SAFE_INTEGER, path) }),
-    ...(isAbsent(fields, 'poster')
-      ? {}
-      : { poster: readPosterRef(own(fields, 'poster'), join(path, 'poster')) }),
-  };
-}
+const videoInfo = record(
+  {
+    name: videoName,
+    kind: v.picklist(['fmp4', 'legacy'], '"fmp4" or "legacy"'),
+    duration: nullableNumber(1e9),
+    width: nullableNumber(1_000_000),
+    height: nullableNumber(1_000_000),
+    chunks: uint(CHUNK_INDEX_LIMIT),
+    mimeType: text(MAX_MIME_TYPE_CHARS),
+    bytes: optional(uint(Number.MAX_SAFE_INTEGER)),
+    poster: optional(posterRef),
+  },
+  'a map',
+) satisfies v.GenericSchema<unknown, VideoInfo>;
+
+/** `videos`: what a node lists (list-videos-ok, announce-videos). */
+export const videoList = boundedArray(videoInfo, MAX_VIDEOS_LISTED);
 
 function readTopology(
   value: unknown,
@@ -122,93 +121,89 @@ function readTopology(
   };
 }
 
-/** `videos`: what a node lists (list-videos-ok, announce-videos). */
-export function readVideoList(fields: Fields): VideoInfo[] {
-  return checkArray(own(fields, 'videos'), 'videos', MAX_VIDEOS_LISTED).map((video, i) =>
-    readVideoInfo(video, join('videos', i)),
-  );
-}
-
-const empty = (): EmptyFields => ({});
-
 const ORIGINS: readonly ChunkOrigin[] = ['local', 'peer', 'master', 'source'];
 
-function readOrigin(fields: Fields): ChunkOrigin {
-  const origin = own(fields, 'origin');
-  if (!ORIGINS.includes(origin as ChunkOrigin))
-    throw badField('origin', `one of ${ORIGINS.join(', ')}`, origin);
-  return origin as ChunkOrigin;
-}
+const empty = record({}, 'a map');
 
-export const replyValidators: { [K in RequestType]: (fields: Fields) => ReplyFields[K] } = {
-  register: (fields) => ({
-    masterName: readNodeName(fields, 'masterName'),
-    level: readUint(fields, 'level', MAX_LEVEL),
-    ...(isAbsent(fields, 'supermaster')
-      ? {}
-      : { supermaster: readPeerRef(own(fields, 'supermaster'), 'supermaster') }),
-  }),
+// Each schema's output must be what the reply type in messages.ts says.
+const replySchemas = {
+  register: record({ masterName: nodeName, level: uint(MAX_LEVEL), supermaster: optional(peerRef) }, 'a map'),
   report: empty,
-  query: (fields) => ({
-    video: readVideoName(fields, 'video'),
-    from: readIndex(fields, 'from', true),
-    holders: readHolders(fields),
-  }),
-  get: (fields) => ({
-    video: readVideoName(fields, 'video'),
-    index: checkIndex(own(fields, 'index'), 'index', true),
-    size: readUint(fields, 'size', MAX_BODY_BYTES),
-    sha256: readSha256(fields, 'sha256'),
-    ...(isAbsent(fields, 'origin') ? {} : { origin: readOrigin(fields) }),
-  }),
-  ping: (fields) => ({
-    name: readNodeName(fields, 'name'),
-    time: readNumber(fields, 'time', 0, Number.MAX_SAFE_INTEGER),
-  }),
+  query: record(
+    {
+      video: videoName,
+      from: chunkIndex(true),
+      holders: boundedArray(boundedArray(peerRef, MAX_HOLDERS_PER_INDEX), MAX_QUERY_COUNT),
+    },
+    'a map',
+  ),
+  get: record(
+    {
+      video: videoName,
+      index: chunkIndex(true),
+      size: uint(MAX_BODY_BYTES),
+      sha256,
+      origin: optional(v.picklist(ORIGINS, `one of ${ORIGINS.join(', ')}`)),
+    },
+    'a map',
+  ),
+  ping: record({ name: nodeName, time: finiteNumber(0, Number.MAX_SAFE_INTEGER) }, 'a map'),
   bye: empty,
   'end-stream': empty,
-  'list-videos': (fields) => ({ videos: readVideoList(fields) }),
-  'get-manifest': (fields) => ({ manifest: readManifest(own(fields, 'manifest'), 'manifest') }),
-  stats: (fields) => ({ stats: { ...readObject(own(fields, 'stats'), 'stats') } }),
-  topology: (fields) => ({
-    tree: readTopology(own(fields, 'tree'), 'tree', 1, {
-      nodes: MAX_TOPOLOGY_NODES,
-      indexes: newIndexBudget(),
-    }),
-  }),
+  'list-videos': record({ videos: videoList }, 'a map'),
+  'get-manifest': v.pipe(
+    record({ manifest: v.optional(v.unknown()) }, 'a map'),
+    // The manifest schema (core/shared) also checks what relates one field to another.
+    v.transform(({ manifest }) => ({ manifest: readManifest(manifest, 'manifest') })),
+  ),
+  stats: record(
+    {
+      stats: v.pipe(
+        v.custom<Fields>(isPlainObject, 'a map'),
+        v.transform((stats) => ({ ...stats })),
+      ),
+    },
+    'a map',
+  ),
+  topology: v.pipe(
+    record({ tree: v.optional(v.unknown()) }, 'a map'),
+    v.transform(({ tree }) => ({
+      tree: readTopology(tree, 'tree', 1, { nodes: MAX_TOPOLOGY_NODES, indexes: newIndexBudget() }),
+    })),
+  ),
   'announce-videos': empty,
-  'get-poster': (fields) => {
-    const mimeType = own(fields, 'mimeType');
-    if (!isPosterMimeType(mimeType))
-      throw badField('mimeType', `one of ${POSTER_MIME_TYPES.join(', ')}`, mimeType);
-    // The size bound is what keeps a peer from handing us a "poster" of many megabytes.
-    return {
-      video: readVideoName(fields, 'video'),
-      size: readUint(fields, 'size', MAX_POSTER_BYTES),
-      sha256: readSha256(fields, 'sha256'),
-      mimeType,
-    };
+  // The size bound is what keeps a peer from handing us a "poster" of many megabytes.
+  'get-poster': record(
+    {
+      video: videoName,
+      size: uint(MAX_POSTER_BYTES),
+      sha256,
+      mimeType: v.picklist(POSTER_MIME_TYPES, `one of ${POSTER_MIME_TYPES.join(', ')}`),
+    },
+    'a map',
+  ),
+} satisfies { [K in RequestType]: v.GenericSchema<unknown, ReplyFields[K]> };
+
+export const replyValidators = Object.fromEntries(
+  Object.entries(replySchemas).map(([type, schema]) => [
+    type,
+    (fields: Fields) => parseFields(schema as v.GenericSchema<unknown, Fields>, fields),
+  ]),
+) as unknown as { [K in RequestType]: (fields: Fields) => ReplyFields[K] };
+
+const errorReply = record(
+  {
+    code: v.pipe(
+      v.string('an upper-case error code such as CHUNK_NOT_FOUND'),
+      v.regex(ERROR_CODE_FORMAT, 'an upper-case error code such as CHUNK_NOT_FOUND'),
+    ),
+    message: text(MAX_TEXT_CHARS),
+    retryAfterMs: optional(uint(3_600_000)),
+    asked: optional(boundedArray(nodeName, MAX_TOPOLOGY_DEPTH)),
   },
-};
+  'a map',
+);
 
 export function readErrorReply(fields: Fields): ErrorReply {
-  const code = own(fields, 'code');
-  if (typeof code !== 'string' || !ERROR_CODE_FORMAT.test(code)) {
-    throw badField('code', 'an upper-case error code such as CHUNK_NOT_FOUND', code);
-  }
-  return {
-    type: 'error',
-    code,
-    message: readString(fields, 'message', MAX_TEXT_CHARS),
-    ...(isAbsent(fields, 'retryAfterMs')
-      ? {}
-      : { retryAfterMs: readUint(fields, 'retryAfterMs', 3_600_000) }),
-    ...(isAbsent(fields, 'asked')
-      ? {}
-      : {
-          asked: checkArray(own(fields, 'asked'), 'asked', MAX_TOPOLOGY_DEPTH).map((name, i) =>
-            checkNodeName(name, join('asked', i)),
-          ),
-        }),
-  };
+  return { type: 'error', ...parseFields(errorReply, fields) };
 }

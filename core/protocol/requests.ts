@@ -1,120 +1,254 @@
 /**
- * Validation of each request's fields, one function per type. Every function builds a fresh object
- * from the fields it knows: unknown fields are dropped (so a newer peer may add optional fields
- * within version 1), and nothing the caller did not validate reaches a handler.
+ * Every request's fields as a valibot schema; the request types are inferred from them. A schema
+ * builds a fresh object from the fields it knows: unknown fields are dropped (so a newer peer may add
+ * optional fields within version 1), and nothing that was not checked reaches a handler.
  */
+import * as v from 'valibot';
+import { record } from '../shared/schema.js';
 import {
-  isAbsent,
-  readAddress,
-  readBoolean,
-  readIndex,
-  readNodeName,
-  readNumber,
-  readObject,
-  readOptionalNodeId,
-  readStreamId,
-  readUint,
-  readVideoName,
-  own,
-  type Fields,
-} from './fields.js';
+  address,
+  boolean,
+  chunkIndex,
+  finiteNumber,
+  nodeId,
+  nodeName,
+  optional,
+  parseFields,
+  streamId,
+  uint,
+  videoName,
+} from './field-schemas.js';
+import { isAbsent, type Fields } from './fields.js';
 import { newIndexBudget, readInventory } from './inventory.js';
 import { MAX_QUERY_COUNT, MAX_RTT_MS } from './limits.js';
 import {
   LEGACY_ROLES,
   REGISTERING_ROLES,
-  type CapacityHints,
   type EmptyFields,
   type RegisteringRole,
-  type RequestFields,
   type RequestType,
 } from './messages.js';
-import { badField } from './problems.js';
-import { readVideoList } from './replies.js';
+import { videoList } from './replies.js';
 
-function readRole(fields: Fields): RegisteringRole {
-  const value = own(fields, 'role');
-  if (REGISTERING_ROLES.includes(value as RegisteringRole)) return value as RegisteringRole;
+const ROLE_WORDS = `${REGISTERING_ROLES.map((role) => JSON.stringify(role)).join(' or ')} (a source has no master, so it never registers)`;
+const role = v.pipe(
+  v.custom<string>(
+    (input) => REGISTERING_ROLES.includes(input as RegisteringRole) || LEGACY_ROLES.includes(input as string),
+    ROLE_WORDS,
+  ),
   // Older nodes said what they ran as; whatever it was, a node that registers is a child here.
-  if (LEGACY_ROLES.includes(value as string)) return 'child';
-  throw badField(
-    'role',
-    `${REGISTERING_ROLES.map((role) => JSON.stringify(role)).join(' or ')} (a source has no master, so it never registers)`,
-    value,
-  );
-}
+  v.transform((word): RegisteringRole => (LEGACY_ROLES.includes(word) ? 'child' : (word as RegisteringRole))),
+);
 
 // 2^53 - 1 bytes per second or of storage is "unlimited" in practice; the bound is only against garbage.
 const MAX_HINT = Number.MAX_SAFE_INTEGER;
 
-function readCapacity(fields: Fields): CapacityHints {
-  const capacity = readObject(own(fields, 'capacity'), 'capacity');
-  return {
-    maxInFlight: readUint(capacity, 'maxInFlight', 1_000_000, 'capacity'),
-    uploadBytesPerSecond: readUint(capacity, 'uploadBytesPerSecond', MAX_HINT, 'capacity'),
-    storeBytes: readUint(capacity, 'storeBytes', MAX_HINT, 'capacity'),
-  };
-}
+/** Hints a child gives its master so it can spread load; 0 means "no limit / not known". */
+const capacity = record(
+  {
+    /** Requests the child is willing to serve at once. */
+    maxInFlight: uint(1_000_000),
+    /** Upload bandwidth the child allows, bytes per second. */
+    uploadBytesPerSecond: uint(MAX_HINT),
+    /** Bytes of chunk cache the child has. */
+    storeBytes: uint(MAX_HINT),
+  },
+  'a map',
+);
 
-function readOptionalName(fields: Fields): { name?: string } {
-  return isAbsent(fields, 'name') ? {} : { name: readNodeName(fields, 'name') };
-}
+const register = v.pipe(
+  record(
+    {
+      /** The child's node name (unique among its master's children). */
+      name: nodeName,
+      /**
+       * The registering node's id: random, made once per store and kept in it. The master tells "the
+       * same node restarting" (same name, same id: its old entries are replaced) from "another node
+       * under a name already live here" (same name, different id: NAME_TAKEN). Absent from older nodes.
+       */
+      nodeId: optional(nodeId),
+      /** Where the child's ROUTER can be reached. */
+      address,
+      /** `master` when the registering node already has children of its own (e.g. after a failover). */
+      role,
+      /** False: the child does not serve chunks to others, so the master never lists it as a holder. */
+      seeding: boolean,
+      /** Everything already in the child's cache, so a restarted node is sent others at once. */
+      chunks: v.optional(v.unknown()),
+      capacity,
+    },
+    'a map',
+  ),
+  // Inventories keep one index budget across every list of a message, so inventory.ts reads them.
+  v.transform(({ chunks, ...fields }) => ({
+    ...fields,
+    chunks: readInventory({ chunks }, 'chunks', newIndexBudget()),
+  })),
+);
 
-const empty = (): EmptyFields => ({});
-
-export const requestValidators: { [K in RequestType]: (fields: Fields) => RequestFields[K] } = {
-  register: (fields) => ({
-    name: readNodeName(fields, 'name'),
-    ...readOptionalNodeId(fields),
-    address: readAddress(fields, 'address'),
-    role: readRole(fields),
-    seeding: readBoolean(fields, 'seeding'),
-    chunks: readInventory(fields, 'chunks', newIndexBudget()),
-    capacity: readCapacity(fields),
-  }),
-  report: (fields) => {
+const report = v.pipe(
+  record(
+    {
+      name: nodeName,
+      /** As in register: a report from another node under the same name is refused NOT_REGISTERED. */
+      nodeId: optional(nodeId),
+      added: v.optional(v.unknown()),
+      removed: v.optional(v.unknown()),
+    },
+    'a map',
+  ),
+  v.transform(({ added, removed, ...fields }) => {
     const budget = newIndexBudget();
     return {
-      name: readNodeName(fields, 'name'),
-      ...readOptionalNodeId(fields),
-      added: readInventory(fields, 'added', budget),
-      removed: readInventory(fields, 'removed', budget),
+      ...fields,
+      added: readInventory({ added }, 'added', budget),
+      removed: readInventory({ removed }, 'removed', budget),
     };
-  },
-  query: (fields) => {
-    const count = own(fields, 'count');
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_QUERY_COUNT) {
-      throw badField('count', `an integer from 1 to ${MAX_QUERY_COUNT}`, count);
-    }
-    return {
-      name: readNodeName(fields, 'name'),
-      video: readVideoName(fields, 'video'),
-      from: readIndex(fields, 'from', true),
-      count,
-    };
-  },
-  get: (fields) => ({
-    video: readVideoName(fields, 'video'),
-    index: readIndex(fields, 'index', true),
-    fromChild: readBoolean(fields, 'fromChild'),
-    ...(isAbsent(fields, 'streamId') ? {} : { streamId: readStreamId(fields, 'streamId') }),
-    ...readOptionalName(fields),
   }),
-  ping: (fields) => ({
-    ...readOptionalName(fields),
-    ...readOptionalNodeId(fields),
-    ...(isAbsent(fields, 'rttMs') ? {} : { rttMs: readNumber(fields, 'rttMs', 0, MAX_RTT_MS) }),
-  }),
-  bye: (fields) => ({ name: readNodeName(fields, 'name'), ...readOptionalNodeId(fields) }),
-  'end-stream': (fields) => ({ streamId: readStreamId(fields, 'streamId') }),
+);
+
+const COUNT_WORDS = `an integer from 1 to ${MAX_QUERY_COUNT}`;
+const query = record(
+  {
+    /** The requester, so the master leaves it out of the holders. */
+    name: nodeName,
+    video: videoName,
+    /** First index asked about (-1 = init segment). */
+    from: chunkIndex(true),
+    /** How many consecutive indexes, 1..64. */
+    count: v.pipe(
+      v.number(COUNT_WORDS),
+      v.integer(COUNT_WORDS),
+      v.minValue(1, COUNT_WORDS),
+      v.maxValue(MAX_QUERY_COUNT, COUNT_WORDS),
+    ),
+  },
+  'a map',
+);
+
+const getFields = {
+  video: videoName,
+  /** Chunk index, or -1 for the init segment. */
+  index: chunkIndex(true),
+  /**
+   * Fetch upstream if this node lacks the chunk: a child asking its master on behalf of a stream, so
+   * the master may fetch from its peers and its own master.
+   */
+  fetchUpstream: boolean,
+  streamId: optional(streamId),
+  /** The requesting node, for logs and per-peer accounting. */
+  name: optional(nodeName),
+};
+// The hot path: every chunk served starts with a get, so the common case runs no transform.
+const get = record(getFields, 'a map');
+/** A get from a node that still calls `fetchUpstream` by its older name, `fromChild`. */
+const getFromOlderNode = v.pipe(
+  record({ ...getFields, fetchUpstream: v.optional(v.unknown()), fromChild: boolean }, 'a map'),
+  v.transform(({ fromChild, ...fields }): v.InferOutput<typeof get> => ({
+    ...fields,
+    fetchUpstream: fromChild,
+  })),
+);
+
+const ping = record(
+  {
+    name: optional(nodeName),
+    /** As in register: a heartbeat counts only for the node that holds the name. */
+    nodeId: optional(nodeId),
+    /**
+     * The child's smoothed round-trip time to this master, in milliseconds, as it measures it on its
+     * heartbeats: the master shows it for the child (a master sends no heartbeats of its own).
+     */
+    rttMs: optional(finiteNumber(0, MAX_RTT_MS)),
+  },
+  'a map',
+);
+
+const bye = record(
+  {
+    name: nodeName,
+    /** As in register: a goodbye from another node under the same name removes nothing. */
+    nodeId: optional(nodeId),
+  },
+  'a map',
+);
+
+/** A play client is done with a stream (it finished, or its consumer went away): free it now. */
+const endStream = record({ streamId }, 'a map');
+
+const getManifest = record({ video: videoName }, 'a map');
+
+/**
+ * A master telling a child what it lists, because that changed (a video was added): the child
+ * replaces its cached copy of the master's list at once and passes its own list on to its children.
+ */
+const announceVideos = record(
+  {
+    /** The announcing node; a child takes the hint only from its current master. */
+    name: nodeName,
+    /**
+     * What `list-videos` on the announcing node answers now. Sent for nodes from before
+     * announcements became hints, which require it and use it; newer receivers ask their master
+     * instead, and accept an announcement without it (but check it when sent).
+     */
+    videos: optional(videoList),
+  },
+  'a map',
+);
+
+const getPoster = record(
+  {
+    video: videoName,
+    /** The requesting node, for logs. */
+    name: optional(nodeName),
+  },
+  'a map',
+);
+
+const empty = record({}, 'a map');
+
+const requestSchemas = {
+  register,
+  report,
+  query,
+  get,
+  ping,
+  bye,
+  'end-stream': endStream,
   'list-videos': empty,
-  'get-manifest': (fields) => ({ video: readVideoName(fields, 'video') }),
+  'get-manifest': getManifest,
   stats: empty,
   topology: empty,
-  // `videos` is optional and unused by this node (see AnnounceVideosRequest), but checked when sent.
-  'announce-videos': (fields) => ({
-    name: readNodeName(fields, 'name'),
-    ...(isAbsent(fields, 'videos') ? {} : { videos: readVideoList(fields) }),
-  }),
-  'get-poster': (fields) => ({ video: readVideoName(fields, 'video'), ...readOptionalName(fields) }),
+  'announce-videos': announceVideos,
+  'get-poster': getPoster,
+} satisfies { [K in RequestType]: v.GenericSchema<unknown, unknown> };
+
+type FieldsOf<K extends RequestType> = v.InferOutput<(typeof requestSchemas)[K]>;
+export type RegisterRequest = FieldsOf<'register'>;
+export type ReportRequest = FieldsOf<'report'>;
+export type QueryRequest = FieldsOf<'query'>;
+export type GetRequest = FieldsOf<'get'>;
+export type PingRequest = FieldsOf<'ping'>;
+export type ByeRequest = FieldsOf<'bye'>;
+export type EndStreamRequest = FieldsOf<'end-stream'>;
+export type GetManifestRequest = FieldsOf<'get-manifest'>;
+export type AnnounceVideosRequest = FieldsOf<'announce-videos'>;
+export type GetPosterRequest = FieldsOf<'get-poster'>;
+
+/** The checked fields of each request type, as handlers receive them. */
+export type RequestFields = {
+  [K in RequestType]: K extends 'list-videos' | 'stats' | 'topology' ? EmptyFields : FieldsOf<K>;
+};
+
+export const requestValidators = {
+  ...(Object.fromEntries(
+    Object.entries(requestSchemas).map(([type, schema]) => [
+      type,
+      (fields: Fields) => parseFields(schema as v.GenericSchema<unknown, Fields>, fields),
+    ]),
+  ) as { [K in RequestType]: (fields: Fields) => RequestFields[K] }),
+  get: (fields: Fields): GetRequest =>
+    isAbsent(fields, 'fetchUpstream') && !isAbsent(fields, 'fromChild')
+      ? parseFields(getFromOlderNode, fields)
+      : parseFields(get, fields),
 };

@@ -3,66 +3,14 @@
  * This module is shared with the renderer, which may import it as types only, so it holds no
  * runtime dependencies beyond plain functions.
  */
-import type { PosterRef } from './poster.js';
+import type { ChunkEntry, LegacyManifest, Manifest } from './manifest-schema.js';
 
-export type { PosterRef };
+// The types are inferred from the schema (manifest-schema.ts), which this module does not load at
+// run time: the renderer imports it and need not bundle the schema library.
+export type { ChunkEntry, LegacyManifest, Manifest, MediaManifest, SegmentRef } from './manifest-schema.js';
 
 /** Bumped whenever the stored or wire shape changes; readers reject versions they do not know. */
 export const MANIFEST_VERSION = 1;
-
-export interface ChunkEntry {
-  index: number;
-  /** Seconds from the start of the video (media chunks); null for byte-split legacy chunks. */
-  start: number | null;
-  /** Seconds of media in this chunk; null for legacy chunks. */
-  duration: number | null;
-  size: number;
-  /** Lower-case hex sha256 of the chunk's bytes. */
-  sha256: string;
-}
-
-export interface SegmentRef {
-  size: number;
-  sha256: string;
-}
-
-interface ManifestBase {
-  version: typeof MANIFEST_VERSION;
-  name: string;
-  chunks: ChunkEntry[];
-  /** ISO time of ingest. */
-  createdAt: string;
-}
-
-/** A video cut into fragmented-MP4 chunks: one init segment, every chunk starts on a keyframe. */
-export interface MediaManifest extends ManifestBase {
-  kind: 'fmp4';
-  /** e.g. `video/mp4; codecs="avc1.64001f, mp4a.40.2"`, ready for MediaSource.isTypeSupported. */
-  mimeType: string;
-  duration: number;
-  width: number | null;
-  height: number | null;
-  init: SegmentRef;
-  /** How the source file became chunks: stream copy, or a transcode to H.264/AAC. */
-  ingest: { mode: 'remux' | 'transcode' | 'partial-transcode'; sourceCodecs: string[] };
-  /**
-   * A still frame for library cards. Optional within manifest version 1: manifests from before
-   * posters, and videos without a picture (audio only) or whose frame could not be made, have none.
-   */
-  poster?: PosterRef;
-}
-
-/** A video from the original system: fixed-size byte chunks, playable only in order from chunk 0. */
-export interface LegacyManifest extends ManifestBase {
-  kind: 'legacy';
-  mimeType: 'application/octet-stream';
-  duration: null;
-  width: null;
-  height: null;
-  init: null;
-}
-
-export type Manifest = MediaManifest | LegacyManifest;
 
 /** Total bytes of a video as played: init segment plus every chunk. */
 export function manifestBytes(manifest: Manifest): number {

@@ -22,10 +22,6 @@ export interface PosterRef {
   mimeType: PosterMimeType;
 }
 
-export function isPosterMimeType(value: unknown): value is PosterMimeType {
-  return (POSTER_MIME_TYPES as readonly unknown[]).includes(value);
-}
-
 /**
  * The image format these bytes really are, from their first bytes (RIFF....WEBP, or a JPEG's SOI and
  * marker), or null. A poster's declared type is never trusted alone: a browser shown JPEG bytes as

@@ -179,19 +179,34 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
     return this.manifests.get(name);
   }
 
-  /** Every video with what is held of it. Manifests are parsed one by one, not all read at once. */
+  /**
+   * Every video with what is held of it. Manifests are parsed one by one, not all read at once. A
+   * video whose stored manifest is damaged is left out with a warning that says how to repair it:
+   * one bad row must not hide the rest of the library.
+   */
   listVideos(): VideoSummary[] {
     this.assertOpen();
-    return this.index.videoSummaries().map((row) => ({
-      name: row.name,
-      manifest:
-        this.manifests.get(row.name) ?? (JSON.parse(this.index.video(row.name)!.manifest) as Manifest),
-      pinned: row.pinned === 1,
-      chunksHeld: row.chunks_held,
-      bytesHeld: row.bytes_held,
-      hasInit: row.has_init > 0,
-      addedAt: row.added_at,
-    }));
+    return this.index.videoSummaries().flatMap((row) => {
+      let manifest: Manifest | undefined;
+      try {
+        manifest = this.manifests.get(row.name);
+      } catch (error) {
+        this.log.warn({ video: row.name, dir: this.dir }, errorMessage(error));
+        return [];
+      }
+      if (manifest === undefined) return [];
+      return [
+        {
+          name: row.name,
+          manifest,
+          pinned: row.pinned === 1,
+          chunksHeld: row.chunks_held,
+          bytesHeld: row.bytes_held,
+          hasInit: row.has_init > 0,
+          addedAt: row.added_at,
+        },
+      ];
+    });
   }
 
   stats(): StoreStats {

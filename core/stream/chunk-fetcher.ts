@@ -275,7 +275,7 @@ export class ChunkFetcher {
     try {
       ({ body } = await transport.request(
         peer.address,
-        { type: 'get', video, index, fromChild: isMaster, name: selfName },
+        { type: 'get', video, index, fetchUpstream: isMaster, name: selfName },
         { timeoutMs, ...(signal ? { signal } : {}) },
       ));
       // Timed before hashing: the peer's answer, not this node's CPU. A master's answer may include

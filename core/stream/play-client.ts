@@ -67,7 +67,7 @@ export async function playStream(
     const expected = segmentRef(manifest, index)!;
     const { reply: got, body } = await client.request(
       address,
-      { type: 'get', video, index, fromChild: true, streamId: options.streamId },
+      { type: 'get', video, index, fetchUpstream: true, streamId: options.streamId },
       { timeoutMs },
     );
     if (body.length !== expected.size || sha256Hex(body) !== expected.sha256) {

@@ -226,6 +226,16 @@ describe.skipIf(noFfmpeg)('a broken database imports nothing', () => {
     await importFails(dir, /chunk 1 of "a" is missing/);
   });
 
+  it('an empty chunk file, which no manifest may name', async () => {
+    const dir = writeDatabase('empty-chunk', { a: original.subarray(0, 2 * PIECE) });
+    writeFileSync(path.join(dir, 'a', '1.chunk'), Buffer.alloc(0));
+    await importFails(
+      dir,
+      /chunk 1 of "a" at .* is 0 bytes; a chunk must be 1 to 67108864 bytes/,
+      /Nothing was imported/,
+    );
+  });
+
   it('a good video beside a broken one: neither is imported', async () => {
     const dir = writeDatabase('half-good', {
       good: original.subarray(0, 2 * PIECE),

@@ -80,7 +80,7 @@ async function strangerGets(port: number): Promise<'served' | 'refused'> {
   try {
     const { body } = await client.request(
       `tcp://127.0.0.1:${port}`,
-      { type: 'get', video: 'sample', index: 0, fromChild: false, name: 'stranger' },
+      { type: 'get', video: 'sample', index: 0, fetchUpstream: false, name: 'stranger' },
       { timeoutMs: 5_000 },
     );
     return body.length > 0 ? 'served' : 'refused';

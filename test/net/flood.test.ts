@@ -35,7 +35,7 @@ describe('a peer flooding requests', () => {
     cleanup.push(() => flooder.close());
     const SENT = 400;
     for (let id = 1; id <= SENT; id++) {
-      await flooder.send(packr.pack({ v: 1, id, type: 'get', video: 'v', index: id, fromChild: false }));
+      await flooder.send(packr.pack({ v: 1, id, type: 'get', video: 'v', index: id, fetchUpstream: false }));
     }
     await waitFor(() => server.peer(flooderId)?.messages === SENT, 'every flood message counted');
 
@@ -46,7 +46,7 @@ describe('a peer flooding requests', () => {
       type: 'get',
       video: 'v',
       index: 1,
-      fromChild: false,
+      fetchUpstream: false,
     });
     expect(reply.index).toBe(1);
 

@@ -16,9 +16,9 @@ const garbage = [
   [randomBytes(100)],
   [Buffer.alloc(0)],
   [packr.pack([1, 2, 3])],
-  [packr.pack({ v: 1, id: 1, type: 'get', video: '../../etc/passwd', index: 0, fromChild: false })],
-  [packr.pack({ v: 1, id: 2, type: 'get', video: 'v', index: -3, fromChild: false })],
-  [packr.pack({ v: 1, id: 3, type: 'get', video: 'v', index: 'zero', fromChild: false })],
+  [packr.pack({ v: 1, id: 1, type: 'get', video: '../../etc/passwd', index: 0, fetchUpstream: false })],
+  [packr.pack({ v: 1, id: 2, type: 'get', video: 'v', index: -3, fetchUpstream: false })],
+  [packr.pack({ v: 1, id: 3, type: 'get', video: 'v', index: 'zero', fetchUpstream: false })],
   [packr.pack({ v: 7, id: 4, type: 'ping' })],
   [packr.pack({ v: 1, id: 5, type: 'format-disk' })],
 ];

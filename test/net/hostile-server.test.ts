@@ -31,7 +31,7 @@ async function answerNext(answer: (id: number) => Array<Buffer | string>[]): Pro
 describe('a hostile or broken server cannot confuse the client', () => {
   it('garbage, unknown ids and wrong types are dropped and counted; the real reply still lands', async () => {
     const body = Buffer.from('the real chunk');
-    const pending = client.request(address, { type: 'get', video: 'v', index: 4, fromChild: false });
+    const pending = client.request(address, { type: 'get', video: 'v', index: 4, fetchUpstream: false });
     await answerNext((id) => [
       [Buffer.from('not msgpack at all')],
       [packr.pack([1, 2])],
@@ -68,7 +68,7 @@ describe('a hostile or broken server cannot confuse the client', () => {
   });
 
   it('an invalid reply to a pending request fails it with PROTOCOL at once', async () => {
-    const pending = client.request(address, { type: 'get', video: 'v', index: 4, fromChild: false });
+    const pending = client.request(address, { type: 'get', video: 'v', index: 4, fetchUpstream: false });
     await answerNext((id) => [
       [packr.pack({ v: 1, id, type: 'get-ok', video: 'v', index: 4, size: 10, sha256: 'a'.repeat(64) })],
     ]);
@@ -79,7 +79,7 @@ describe('a hostile or broken server cannot confuse the client', () => {
   });
 
   it('a reply for another chunk fails with PROTOCOL', async () => {
-    const pending = client.request(address, { type: 'get', video: 'v', index: 4, fromChild: false });
+    const pending = client.request(address, { type: 'get', video: 'v', index: 4, fetchUpstream: false });
     const body = Buffer.from('x');
     await answerNext((id) => [
       [

@@ -50,7 +50,7 @@ function dropped(socket: zmq.Dealer): Promise<void> {
 
 const header = (fields: Record<string, unknown>): Buffer => packr.pack({ v: 1, id: 11, ...fields });
 const get = (fields: Record<string, unknown>): Buffer =>
-  header({ type: 'get', video: 'v', index: 0, fromChild: false, ...fields });
+  header({ type: 'get', video: 'v', index: 0, fetchUpstream: false, ...fields });
 
 const hostile: Array<[string, Buffer[]]> = [
   ['random bytes', [randomBytes(64)]],
@@ -75,7 +75,7 @@ const hostile: Array<[string, Buffer[]]> = [
   ['a NaN index', [get({ index: Number.NaN })]],
   ['an Infinity index', [get({ index: Number.POSITIVE_INFINITY })]],
   ['a string index', [get({ index: '0' })]],
-  ['a boolean fromChild of the wrong type', [get({ fromChild: 'true' })]],
+  ['a boolean fetchUpstream of the wrong type', [get({ fetchUpstream: 'true' })]],
   ['a request with a binary frame attached', [get({}), Buffer.alloc(10)]],
   [
     'a register with a wildcard address',

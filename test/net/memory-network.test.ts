@@ -60,7 +60,7 @@ describe('MemoryNetwork', () => {
     serveChunk(net.host(A, { uplinkBytesPerSecond: 1_000_000 }), 500_000);
     const b = net.host(B);
     const c = net.host(C);
-    const get = { type: 'get', video: 'v', index: 0, fromChild: false } as const;
+    const get = { type: 'get', video: 'v', index: 0, fetchUpstream: false } as const;
     const started = clock.now();
     const arrivedAfter = (from: typeof b) =>
       from.request(A, get, { timeoutMs: 5_000 }).then(({ body }) => ({ ms: clock.now() - started, body }));
@@ -92,7 +92,7 @@ describe('MemoryNetwork', () => {
     // 100 bytes standing for 100 kB: 100 ms on a 1 MB/s uplink. The ping and the header are not scaled.
     const get = await timed(
       clock,
-      b.request(A, { type: 'get', video: 'v', index: 0, fromChild: false }, { timeoutMs: 1_000 }),
+      b.request(A, { type: 'get', video: 'v', index: 0, fetchUpstream: false }, { timeoutMs: 1_000 }),
     );
     expect(get.ms).toBeGreaterThanOrEqual(90 + 100);
     expect(get.ms).toBeLessThan(90 + 101);

@@ -67,7 +67,7 @@ describe('every message through a real PeerServer and PeerClient', () => {
       type: 'get',
       video: 'v',
       index: 0,
-      fromChild: false,
+      fetchUpstream: false,
     });
     expect(reply).toEqual({
       type: 'get-ok',
@@ -85,7 +85,7 @@ describe('every message through a real PeerServer and PeerClient', () => {
       type: 'get',
       video: 'v',
       index: -1,
-      fromChild: true,
+      fetchUpstream: true,
       streamId: 's',
     });
     expect(init.body.equals(chunks.get(-1)!)).toBe(true);
@@ -93,14 +93,14 @@ describe('every message through a real PeerServer and PeerClient', () => {
       type: 'get',
       video: 'v',
       index: 2,
-      fromChild: false,
+      fetchUpstream: false,
     });
     expect(empty.body.length).toBe(0);
   });
 
   it('get: a handler error keeps its code (CHUNK_NOT_FOUND) and names the peer', async () => {
     const error = await client
-      .request(server.address, { type: 'get', video: 'v', index: 99, fromChild: false })
+      .request(server.address, { type: 'get', video: 'v', index: 99, fetchUpstream: false })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PeerStreamerError);
     expect((error as PeerStreamerError).code).toBe('CHUNK_NOT_FOUND');
@@ -119,7 +119,7 @@ describe('every message through a real PeerServer and PeerClient', () => {
     });
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, index) =>
-        client.request(server.address, { type: 'get', video: 'v', index, fromChild: false }),
+        client.request(server.address, { type: 'get', video: 'v', index, fetchUpstream: false }),
       ),
     );
     results.forEach(({ reply, body }, index) => {
@@ -173,7 +173,7 @@ describe('failures become error replies, never crashes', () => {
       code: 'INVALID_ARGUMENT',
     });
     await expect(
-      client.request(server.address, { type: 'get', video: '../etc/passwd', index: 0, fromChild: false }),
+      client.request(server.address, { type: 'get', video: '../etc/passwd', index: 0, fetchUpstream: false }),
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('"video"') });
   });
 
@@ -233,7 +233,7 @@ describe('server lifecycle', () => {
   });
 
   it('counts bytes and messages', async () => {
-    await client.request(server.address, { type: 'get', video: 'v', index: 0, fromChild: false });
+    await client.request(server.address, { type: 'get', video: 'v', index: 0, fetchUpstream: false });
     const counters = server.counters();
     expect(counters.messagesReceived).toBe(1);
     expect(counters.repliesSent).toBe(1);
@@ -275,7 +275,7 @@ describe('the connection pool', () => {
       const result = await tryPeers(
         client,
         ['tcp://127.0.0.1:1', server.address, second.address],
-        { type: 'get', video: 'v', index: 1, fromChild: false },
+        { type: 'get', video: 'v', index: 1, fetchUpstream: false },
         {
           timeoutMs: 300,
           accept: (_r, address) => (address === server.address ? 'pretend the hash was wrong' : null),

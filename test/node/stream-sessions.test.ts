@@ -180,7 +180,7 @@ describe('a node’s streamsActive', () => {
     const node = await startSource();
     const viewer = client();
     const other = client();
-    const get = { type: 'get', video: 'movie', index: 0, fromChild: true, streamId: 'x' } as const;
+    const get = { type: 'get', video: 'movie', index: 0, fetchUpstream: true, streamId: 'x' } as const;
     await viewer.request(node.address, get);
     expect(node.stats().streamsActive).toBe(1);
     const ended = async (who: PeerClient, streamId: string): Promise<string> =>

@@ -41,21 +41,29 @@ describe('requests round trip', () => {
   });
 
   it('omits absent optional fields instead of sending nil', () => {
-    const frames = encodeRequest(1, { type: 'get', video: 'v', index: -1, fromChild: false });
+    const frames = encodeRequest(1, { type: 'get', video: 'v', index: -1, fetchUpstream: false });
     expect(decodeRequest(frames as Buffer[])).toEqual({
       id: 1,
       type: 'get',
       video: 'v',
       index: -1,
-      fromChild: false,
+      fetchUpstream: false,
     });
   });
 
   it('accepts nil for optional fields and drops unknown fields', () => {
     const decoded = decodeRequest([
-      requestFrame('get', { video: 'v', index: 3, fromChild: false, streamId: null, extra: 'x' }),
+      requestFrame('get', { video: 'v', index: 3, fetchUpstream: false, streamId: null, extra: 'x' }),
     ]);
-    expect(decoded).toEqual({ id: 7, type: 'get', video: 'v', index: 3, fromChild: false });
+    expect(decoded).toEqual({ id: 7, type: 'get', video: 'v', index: 3, fetchUpstream: false });
+  });
+
+  it('reads the older name of fetchUpstream, fromChild, from nodes that still send it', () => {
+    const decoded = decodeRequest([requestFrame('get', { video: 'v', index: 3, fromChild: true })]);
+    expect(decoded).toEqual({ id: 7, type: 'get', video: 'v', index: 3, fetchUpstream: true });
+    expect(() => decodeRequest([requestFrame('get', { video: 'v', index: 3, fromChild: 'yes' })])).toThrow(
+      /field "fromChild" must be true or false/,
+    );
   });
 
   it('an announce-videos without its list (a hint; older senders still send one)', () => {
@@ -271,7 +279,8 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
   ['get', { video: '../../etc/passwd' }, 'video'],
   ['get', { video: 'x'.repeat(201) }, 'video'],
   ['get', { video: 'nul\u0000byte' }, 'video'],
-  ['get', { fromChild: 1 }, 'fromChild'],
+  ['get', { fetchUpstream: 1 }, 'fetchUpstream'],
+  ['get', { fetchUpstream: undefined }, 'fetchUpstream'],
   ['get', { streamId: 's'.repeat(65) }, 'streamId'],
   ['get', { streamId: 'tab\tid' }, 'streamId'],
   ['get', { name: 'x'.repeat(101) }, 'name'],
@@ -328,7 +337,7 @@ describe('field rejections', () => {
   });
 
   it('the encoder refuses what the decoder would', () => {
-    expect(() => encodeRequest(1, { type: 'get', video: '../x', index: 0, fromChild: false })).toThrow(
+    expect(() => encodeRequest(1, { type: 'get', video: '../x', index: 0, fetchUpstream: false })).toThrow(
       WireProblem,
     );
     expect(() => encodeRequest(1, { type: 'nope' } as unknown as Request)).toThrow(WireProblem);

@@ -56,7 +56,7 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
     removed: [{ video: 'old.avi', indexes: [5] }],
   },
   query: { name: 'alice', video: 'big buck bunny', from: 0, count: 3 },
-  get: { video: 'big buck bunny', index: 0, fromChild: true, streamId: 's-1', name: 'alice' },
+  get: { video: 'big buck bunny', index: 0, fetchUpstream: true, streamId: 's-1', name: 'alice' },
   ping: { name: 'alice', nodeId: '0123456789abcdef0123456789abcdef', rttMs: 0.42 },
   bye: { name: 'alice', nodeId: '0123456789abcdef0123456789abcdef' },
   'end-stream': { streamId: 's-1' },

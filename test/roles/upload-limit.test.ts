@@ -31,7 +31,7 @@ describe('the upload limit in virtual time', () => {
       for (let index = 0; index < 4; index++) {
         await peer.request(
           'tcp://10.0.0.1:7000',
-          { type: 'get', video: 'movie', index, fromChild: false },
+          { type: 'get', video: 'movie', index, fetchUpstream: false },
           { timeoutMs: 30_000 },
         );
       }

@@ -41,6 +41,34 @@ describe('bad input', () => {
     }
   });
 
+  it('says STORE_CORRUPT, naming the video and the field, for a damaged manifest in the index', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    store.putManifest(makeVideo('damaged', 2).manifest);
+    store.putManifest(makeVideo('not json', 2).manifest);
+    store.close();
+    const db = new Database(path.join(dir, 'index.sqlite'));
+    const row = db.prepare('SELECT manifest FROM videos WHERE name = ?').get('damaged') as {
+      manifest: string;
+    };
+    const damaged = JSON.parse(row.manifest) as { chunks: Array<{ sha256: string }> };
+    damaged.chunks[1]!.sha256 = 'not a hash';
+    db.prepare('UPDATE videos SET manifest = ? WHERE name = ?').run(JSON.stringify(damaged), 'damaged');
+    db.prepare('UPDATE videos SET manifest = ? WHERE name = ?').run('{"version": 1,', 'not json');
+    db.close();
+    const reopened = await openStore(dir);
+    try {
+      const error = await expectCode(() => reopened.getManifest('damaged'), 'STORE_CORRUPT');
+      expect(error.message).toMatch(
+        /^The stored manifest of "damaged" is damaged: chunks\[1\]\.sha256 must be 64 lower-case hex digits, got "not a hash"\. Add the video again with --replace/,
+      );
+      await expectCode(() => reopened.getManifest('not json'), 'STORE_CORRUPT');
+      await expectCode(() => reopened.listVideos(), 'STORE_CORRUPT');
+    } finally {
+      reopened.close();
+    }
+  });
+
   it('says STORE_NOT_WRITABLE when the store path is a file', async () => {
     const file = path.join(tempDir(), 'a-file');
     writeFileSync(file, 'x');
