@@ -54,13 +54,13 @@ import {
   LEGACY_ROLES,
   NODE_ROLES,
   type ErrorReply,
-  type NodeRole,
   type ReplyFields,
   type RequestType,
   type VideoInfo,
   type WireTopologyNode,
 } from './messages.js';
 import { badField } from './problems.js';
+import type { NodeRole } from '../shared/api-types.js';
 
 const MAX_LEVEL = 1000;
 

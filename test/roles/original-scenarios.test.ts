@@ -33,7 +33,7 @@ function playClient(swarm: VirtualSwarm): MemoryHost {
 function getOnStream(client: MemoryHost, node: VirtualNode, index: number, streamId: string) {
   return client.request(
     node.address,
-    { type: 'get', video: 'movie', index, fromChild: true, streamId },
+    { type: 'get', video: 'movie', index, fetchUpstream: true, streamId },
     { timeoutMs: 10_000 },
   );
 }
