@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,9 +42,10 @@ describe('bad input', () => {
     }
   });
 
-  it('says STORE_CORRUPT, naming the video and the field, for a damaged manifest in the index', async () => {
+  it('says STORE_CORRUPT, naming the video and the field, for a damaged manifest in the index; the library lists the rest', async () => {
     const dir = tempDir();
     const store = await openStore(dir);
+    store.putManifest(makeVideo('healthy', 2).manifest);
     store.putManifest(makeVideo('damaged', 2).manifest);
     store.putManifest(makeVideo('not json', 2).manifest);
     store.close();
@@ -56,14 +58,22 @@ describe('bad input', () => {
     db.prepare('UPDATE videos SET manifest = ? WHERE name = ?').run(JSON.stringify(damaged), 'damaged');
     db.prepare('UPDATE videos SET manifest = ? WHERE name = ?').run('{"version": 1,', 'not json');
     db.close();
-    const reopened = await openStore(dir);
+    const warnings: string[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) },
+    );
+    const reopened = await openStore(dir, { logger });
     try {
       const error = await expectCode(() => reopened.getManifest('damaged'), 'STORE_CORRUPT');
       expect(error.message).toMatch(
         /^The stored manifest of "damaged" is damaged: chunks\[1\]\.sha256 must be 64 lower-case hex digits, got "not a hash"\. Add the video again with --replace/,
       );
       await expectCode(() => reopened.getManifest('not json'), 'STORE_CORRUPT');
-      await expectCode(() => reopened.listVideos(), 'STORE_CORRUPT');
+      // One damaged row must not hide the library: the others are listed, each bad one is named.
+      expect(reopened.listVideos().map((video) => video.name)).toEqual(['healthy']);
+      expect(warnings).toHaveLength(2);
+      expect(warnings.join('\n')).toMatch(/"damaged" is damaged[\s\S]*"not json" is damaged/);
     } finally {
       reopened.close();
     }
