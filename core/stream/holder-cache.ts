@@ -39,7 +39,10 @@ export class HolderCache {
     this.ttlMs = options.ttlMs ?? 5_000;
     this.emptyTtlMs = options.emptyTtlMs ?? 300;
     this.now = options.now ?? Date.now;
-    this.entries = new LRUCache({ max: options.maxEntries ?? 20_000 });
+    // lru-cache allocates its index for `max` entries up front: 20,000 cost half a megabyte per node,
+    // most of a simulated node. Answers live 5 s and come 10 chunks at a time around the play
+    // heads, so a few thousand is room for many concurrent streams.
+    this.entries = new LRUCache({ max: options.maxEntries ?? 2_048 });
   }
 
   get(video: string, index: number): PeerRef[] | undefined {
