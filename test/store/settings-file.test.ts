@@ -17,21 +17,9 @@ import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'settings-table-store');
 
 /** Every row the fixture's old settings table holds, as values. */
-const FIXTURE_VALUES = {
-  'app.settings.name': 'desk-7f3a',
-  'app.settings.port': 8123,
-  'app.settings.ip': '192.0.2.20',
-  'app.settings.master': 'tcp://192.0.2.10:7999',
-  'app.settings.supermaster': null,
-  'app.settings.uploadLimitBytesPerSecond': 3145728,
-  'app.settings.closeToTray': false,
-  'app.settings.launchAtLogin': true,
-  'app.settings.seeding': true,
-  'app.settings.autoUpdate': false,
-  'app.settings.cacheSizeMB': 2000,
-  'app.sampleAdded': true,
-  'node.id': '0123456789abcdef0123456789abcdef',
-};
+const FIXTURE_VALUES = JSON.parse(
+  readFileSync(path.join(path.dirname(FIXTURE), 'settings-table-rows.json'), 'utf8'),
+) as Record<string, unknown>;
 
 afterEach(() => cleanupTempDirs());
 
