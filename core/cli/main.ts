@@ -38,8 +38,12 @@ async function program(wanted: string | undefined): Promise<Command> {
 async function main(argv: string[]): Promise<number> {
   // The original was started as `node node.js --name ... --port ...`; flags first still means "run a node".
   const first = argv[0];
-  const args =
+  let args =
     first?.startsWith('--') && first !== '--help' && first !== '--version' ? ['node', ...argv] : argv;
+  // `help frob` gets what `frob` would (unknown command, a guess, exit 2), not the overview.
+  if (args[0] === 'help' && args[1] !== undefined && !commands.some((entry) => entry.name === args[1])) {
+    args = [args[1]];
+  }
   const root = await program(args[0] === 'help' ? args[1] : args[0]);
   if (args.length === 0) {
     // Nothing asked: the overview, but a script that forgot its command still sees a failure.

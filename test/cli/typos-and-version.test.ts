@@ -91,6 +91,14 @@ describe('a mistyped command', () => {
     );
   });
 
+  it('help for a mistyped command answers as the command itself would', async () => {
+    const result = await runCli(['help', 'plya']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "peerstreamer: error: unknown command 'plya'; did you mean play? Run `peerstreamer --help` to list commands.\n",
+    );
+  });
+
   it.each(['frobnicate', 'xyzzy', 'serve'])('suggests nothing for %s, which is no slip', async (typed) => {
     const result = await runCli([typed]);
     expect(result.code).toBe(2);
