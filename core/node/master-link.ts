@@ -1,11 +1,12 @@
 import type { Transport } from '../net/transport.js';
 import type { InventorySource } from '../store/inventory-source.js';
-import type { CapacityHints, InventoryEntry, PeerRef, RegisteringRole } from '../protocol/messages.js';
+import type { CapacityHints, PeerRef, RegisteringRole } from '../protocol/messages.js';
 import type { Logger } from '../util/logger.js';
 import type { UpstreamView } from '../stream/chunk-fetcher.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { inventoryFrom } from './inventory.js';
+import { PendingChanges, toInventory } from './pending-changes.js';
 import { Batcher, Ticker } from '../util/timers-with-work.js';
 import { systemClock, type Clock, type Timer } from '../util/clock.js';
 
@@ -61,8 +62,7 @@ export class MasterLink implements UpstreamView {
   private readonly timers = new Set<Timer>();
   private readonly clock: Clock;
   private readonly connectedWaiters = new Set<() => void>();
-  private pendingAdded = new Map<string, Set<number>>();
-  private pendingRemoved = new Map<string, Set<number>>();
+  private readonly pending = new PendingChanges();
   private missed = 0;
   /** Set when the master failed: the next connection attempt goes to the supermaster first. */
   private failingOver = false;
@@ -294,7 +294,7 @@ export class MasterLink implements UpstreamView {
     const { self, store, role, transport, nodeId } = this.options;
     // The inventory below is read now; changes queued so far are in it, and changes from here on
     // (a chunk stored while this register is on the wire) are not, so they stay queued for a report.
-    const covered = this.takeQueued();
+    const covered = this.pending.take();
     let reply;
     try {
       ({ reply } = await transport.request(
@@ -313,7 +313,7 @@ export class MasterLink implements UpstreamView {
       ));
     } catch (error) {
       // Not delivered: the current master (if any) still needs those changes.
-      this.requeue(covered);
+      this.pending.putBack(covered);
       // A supermaster may have a child of this name of its own; that only rules it out as a fallback.
       if (remoteCodeOf(error) !== 'NAME_TAKEN' || isSupermaster) throw error;
       const expiresInMs = retryAfterOf(error);
@@ -347,7 +347,7 @@ export class MasterLink implements UpstreamView {
     if (isSupermaster) this.homeProbe.start();
     else this.homeProbe.stop();
     // Changes that came while the register was on the wire, for the master it reached.
-    if (this.pendingAdded.size > 0 || this.pendingRemoved.size > 0) this.reports.ask();
+    if (!this.pending.empty) this.reports.ask();
     if (previous?.address !== address) {
       this.options.logger.info(
         { master: address, masterName: reply.masterName, treeLevel: reply.level, supermaster: isSupermaster },
@@ -401,43 +401,17 @@ export class MasterLink implements UpstreamView {
     }
   }
 
-  /** The changes queued so far, leaving the queue empty. */
-  private takeQueued(): { added: Map<string, Set<number>>; removed: Map<string, Set<number>> } {
-    const queued = { added: this.pendingAdded, removed: this.pendingRemoved };
-    this.pendingAdded = new Map();
-    this.pendingRemoved = new Map();
-    return queued;
-  }
-
-  /** Puts changes taken by takeQueued back, under any queued since (which are newer). */
-  private requeue(older: { added: Map<string, Set<number>>; removed: Map<string, Set<number>> }): void {
-    const newer = this.takeQueued();
-    this.pendingAdded = older.added;
-    this.pendingRemoved = older.removed;
-    for (const [video, indexes] of newer.added)
-      for (const index of indexes) this.queue({ video, index }, true);
-    for (const [video, indexes] of newer.removed)
-      for (const index of indexes) this.queue({ video, index }, false);
-  }
-
   private queue(key: { video: string; index: number }, added: boolean): void {
-    const [into, outOf] = added
-      ? [this.pendingAdded, this.pendingRemoved]
-      : [this.pendingRemoved, this.pendingAdded];
-    outOf.get(key.video)?.delete(key.index);
-    let set = into.get(key.video);
-    if (!set) into.set(key.video, (set = new Set()));
-    set.add(key.index);
+    this.pending.add(key.video, key.index, added);
     this.reports.ask();
   }
 
   private async flushReports(): Promise<void> {
     const upstream = this.upstream;
-    if (!upstream || (this.pendingAdded.size === 0 && this.pendingRemoved.size === 0)) return;
-    const added = toInventory(this.pendingAdded);
-    const removed = toInventory(this.pendingRemoved);
-    this.pendingAdded = new Map();
-    this.pendingRemoved = new Map();
+    if (!upstream || this.pending.empty) return;
+    const changes = this.pending.take();
+    const added = toInventory(changes.added);
+    const removed = toInventory(changes.removed);
     if (added.length === 0 && removed.length === 0) return;
     try {
       await this.options.transport.request(
@@ -506,7 +480,3 @@ const HINT_RETRY_MS = 10_000;
 
 /** Beyond the master's figure, so timers and clocks a millisecond apart do not make the retry too early. */
 const NAME_EXPIRY_MARGIN_MS = 100;
-
-function toInventory(map: Map<string, Set<number>>): InventoryEntry[] {
-  return [...map].filter(([, set]) => set.size > 0).map(([video, set]) => ({ video, indexes: [...set] }));
-}
