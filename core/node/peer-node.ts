@@ -1,23 +1,23 @@
 import { PeerServer } from '../net/server.js';
 import { PeerClient } from '../net/client.js';
 import { ChunkStore } from '../store/chunk-store.js';
-import { ChunkFetcher } from '../stream/chunk-fetcher.js';
+import type { ChunkFetcher } from '../stream/chunk-fetcher.js';
 import { LibraryPrefetch } from '../stream/library-prefetch.js';
-import { ChildRegistry } from './child-registry.js';
-import { MasterLink } from './master-link.js';
-import { MasterService } from './master-service.js';
+import type { ChildRegistry } from './child-registry.js';
+import type { MasterLink } from './master-link.js';
+import type { MasterService } from './master-service.js';
 import { NodeCounters } from './node-counters.js';
 import { PeerHealth } from '../net/peer-health.js';
 import { PosterService } from './poster-service.js';
-import { ServingService } from './serving-service.js';
 import { SwarmLibrary } from './swarm-library.js';
 import { VideoPublisher, type PublishOptions } from './publish-video.js';
 import { serveControl } from './control-handlers.js';
 import type { ControlServer } from '../control/server.js';
 import type { ControlTransportOptions } from '../control/transport.js';
 import type { MediaManifest } from '../shared/manifest.js';
-import { StreamSessions } from './stream-sessions.js';
+import type { StreamSessions } from './stream-sessions.js';
 import { UploadLimiter } from './upload-limiter.js';
+import { NO_UPSTREAM, wireNodeRoles } from './node-roles.js';
 import { buildStats, buildSubtree, type InspectionSources, type LocalNodeStats } from './inspection.js';
 import { nodeIdOf } from './node-identity.js';
 import { advertisedAddress, type NodeConfig } from './node-config.js';
@@ -95,93 +95,52 @@ export class PeerNode {
     this.logger = logger;
     this.settings = config;
     this.self = { name: config.name, address: advertisedAddress(config) };
-    this.registry = new ChildRegistry(this.health, { deadAfterMs: options.deadChildAfterMs ?? 2_500 });
     this.limiter = new UploadLimiter(config.uploadBytesPerSecond ?? null);
-    this.link = config.master
-      ? new MasterLink({
-          self: this.self,
-          nodeId,
-          master: config.master,
-          ...(config.supermaster ? { supermaster: config.supermaster } : {}),
-          role: () => (this.registry.children().length > 0 ? 'master' : 'child'),
-          health: this.health,
-          onFatal: (error) => this.settleFatal(error),
-          transport: client,
-          store,
-          logger,
-          capacity: () => ({
-            maxInFlight: 16,
-            uploadBytesPerSecond: this.limiter.limit ?? 0,
-            storeBytes: store.capacityBytes ?? 0,
-          }),
-          seeding: () => this.seedingEnabled,
-          ...(options.heartbeatMs
-            ? { heartbeatMs: options.heartbeatMs, returnProbeMs: options.heartbeatMs }
-            : {}),
-        })
-      : null;
-    const noUpstream = {
-      current: () => null,
-      masterFailed: () => undefined,
-      waitForMaster: async () => null,
-    };
-    this.fetcher = new ChunkFetcher({
-      selfName: config.name,
-      selfAddress: () => this.address,
-      ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
-      store,
+    const roles = wireNodeRoles({
+      self: this.self,
+      nodeId,
+      ...(config.master ? { master: config.master } : {}),
+      ...(config.supermaster ? { supermaster: config.supermaster } : {}),
+      server,
       transport: client,
-      upstream: this.link ?? noUpstream,
-      hasUpstream: this.link !== null,
+      store,
       health: this.health,
       counters: this.counters,
+      limiter: this.limiter,
       logger,
+      library: () => this.library,
+      seeding: () => this.seedingEnabled,
+      capacity: () => ({
+        maxInFlight: 16,
+        uploadBytesPerSecond: this.limiter.limit ?? 0,
+        storeBytes: store.capacityBytes ?? 0,
+      }),
+      onFatal: (error) => this.settleFatal(error),
+      readAhead: config.readAhead,
+      fetchConcurrency: config.fetchConcurrency,
+      ...(options.streamIdleMs !== undefined ? { streamIdleMs: options.streamIdleMs } : {}),
+      ...(options.deadChildAfterMs !== undefined ? { deadChildAfterMs: options.deadChildAfterMs } : {}),
+      ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
     });
+    ({ registry: this.registry, link: this.link, fetcher: this.fetcher, sessions: this.sessions } = roles);
+    this.masterService = roles.masterService;
     this.libraryPrefetch = new LibraryPrefetch(this.fetcher, store, logger, {
       budgetBytes: config.libraryPrefetchBytes,
       concurrency: LIBRARY_PREFETCH_CONCURRENCY,
-    });
-    this.sessions = new StreamSessions(this.fetcher, store, {
-      window: config.readAhead,
-      concurrency: config.fetchConcurrency,
-      ...(options.streamIdleMs !== undefined ? { idleMs: options.streamIdleMs } : {}),
-    });
-    // A reply that cannot be routed means the requester's connection is gone: so is its stream.
-    server.onPeerGone((peerId) => this.sessions.closePeer(peerId, 'the client disconnected'));
-    this.masterService = new MasterService({
-      server,
-      registry: this.registry,
-      health: this.health,
-      logger,
-      selfName: config.name,
-      level: () => (this.link ? (this.link.ownLevel() ?? 1) : 0),
-      supermasterForChildren: () => this.masterRef(),
-      transport: client,
     });
     this.library = new SwarmLibrary(store, client, this.link, logger, {
       selfName: config.name,
       children: () => this.registry.children(),
     });
     this.publisher = new VideoPublisher(this);
-    new ServingService({
-      library: this.library,
-      server,
-      store,
-      fetcher: this.fetcher,
-      registry: this.registry,
-      sessions: this.sessions,
-      counters: this.counters,
-      health: this.health,
-      limiter: this.limiter,
-      seeding: () => this.seedingEnabled,
-    });
     this.posters = new PosterService({
       selfName: config.name,
       server,
       store,
       transport: client,
       manifest: (video) => this.fetcher.manifest(video),
-      upstream: this.link ?? noUpstream,
+      upstream: this.link ?? NO_UPSTREAM,
       hasUpstream: this.link !== null,
       counters: this.counters,
       health: this.health,
@@ -325,11 +284,6 @@ export class PeerNode {
     await this.client.close();
     this.store.close();
     this.logger.info('node stopped');
-  }
-
-  private masterRef(): PeerRef | undefined {
-    const upstream = this.link?.describe();
-    return upstream ? { name: upstream.name, address: upstream.address } : undefined;
   }
 
   private inspectionSources(): InspectionSources {

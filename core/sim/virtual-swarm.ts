@@ -1,21 +1,20 @@
 /**
  * Nodes made of the node's own roles (MasterService, ChildRegistry, MasterLink, PeerHealth,
- * ChunkFetcher, StreamSessions, UploadLimiter, ServingService), wired as PeerNode wires them, over
+ * ChunkFetcher, StreamSessions, UploadLimiter, ServingService), wired by PeerNode's own wiring
+ * (wireNodeRoles), over
  * the in-memory network in virtual time with in-memory stores: no processes, no ports, and every run
  * the same for a seed.
  */
 import { MemoryNetwork, type HostProfile, type LinkProfile, type MemoryHost } from '../net/memory-network.js';
 import { PeerHealth } from '../net/peer-health.js';
-import { ChildRegistry } from '../node/child-registry.js';
-import { MasterLink } from '../node/master-link.js';
-import { MasterService } from '../node/master-service.js';
+import type { ChildRegistry } from '../node/child-registry.js';
+import type { MasterLink } from '../node/master-link.js';
+import type { MasterService } from '../node/master-service.js';
 import { MemoryChunkStore } from '../store/memory-chunk-store.js';
 import { NodeCounters } from '../node/node-counters.js';
-import { ServingService } from '../node/serving-service.js';
-import { StreamSessions } from '../node/stream-sessions.js';
+import { wireNodeRoles } from '../node/node-roles.js';
 import { UploadLimiter } from '../node/upload-limiter.js';
-import { ChunkFetcher } from '../stream/chunk-fetcher.js';
-import { HolderCache } from '../stream/holder-cache.js';
+import type { ChunkFetcher } from '../stream/chunk-fetcher.js';
 import { sha256Hex } from '../util/hash.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { seededRandom, type Random } from '../util/random.js';
@@ -50,6 +49,9 @@ export interface VirtualNode {
   /** Says goodbye to its master and stops, as a node stopped with SIGTERM does (needs the clock run). */
   stop(): Promise<void>;
 }
+
+/** Virtual nodes share no video list: the simulator's viewers ask for their video by name. */
+const NO_LIBRARY = { list: () => Promise.resolve([]), hintFromMaster: () => true };
 
 export class VirtualSwarm {
   readonly clock: VirtualClock;
@@ -92,78 +94,38 @@ export class VirtualSwarm {
     const clock = this.clock;
     const host = this.network.host(address, options.host);
     const health = new PeerHealth({ now: () => clock.now(), random: this.random });
-    const registry = new ChildRegistry(health, {
-      deadAfterMs: options.deadChildAfterMs ?? 2_500,
-      now: () => clock.now(),
-    });
     const store = options.store ?? new MemoryChunkStore();
-    let link: MasterLink | null = null;
-    const service = new MasterService({
-      server: host,
-      registry,
-      health,
-      logger,
-      selfName: name,
-      level: () => (link ? (link.ownLevel() ?? 1) : 0),
-      supermasterForChildren: () => {
-        const upstream = link?.describe();
-        return upstream ? { name: upstream.name, address: upstream.address } : undefined;
-      },
-      transport: host,
-      clock,
-    });
-    if (options.master !== undefined) {
-      link = new MasterLink({
-        self: { name, address },
-        nodeId: `${name}-id`,
-        master: this.get(options.master).address,
-        ...(options.supermaster !== undefined ? { supermaster: this.get(options.supermaster).address } : {}),
-        role: () => (registry.children().length > 0 ? 'master' : 'child'),
-        health,
-        transport: host,
-        store,
-        logger,
-        capacity: () => ({ maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 }),
-        seeding: () => true,
-        clock,
-        ...(options.heartbeatMs !== undefined
-          ? { heartbeatMs: options.heartbeatMs, returnProbeMs: options.heartbeatMs }
-          : {}),
-      });
-      link.start();
-    }
     const counters = new NodeCounters();
-    const fetcher = new ChunkFetcher({
-      selfName: name,
-      selfAddress: () => address,
-      store,
+    const {
+      registry,
+      masterService: service,
+      link,
+      fetcher,
+      sessions,
+    } = wireNodeRoles({
+      self: { name, address },
+      nodeId: `${name}-id`,
+      ...(options.master !== undefined ? { master: this.get(options.master).address } : {}),
+      ...(options.supermaster !== undefined ? { supermaster: this.get(options.supermaster).address } : {}),
+      server: host,
       transport: host,
-      upstream: link ?? {
-        current: () => null,
-        masterFailed: () => undefined,
-        waitForMaster: async () => null,
-      },
-      hasUpstream: link !== null,
+      store,
       health,
       counters,
+      limiter: new UploadLimiter(options.uploadLimit ?? null, clock),
       logger,
-      holderCache: new HolderCache({ now: () => clock.now() }),
+      library: () => NO_LIBRARY,
+      seeding: () => true,
+      capacity: () => ({ maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 }),
+      readAhead: 10,
+      fetchConcurrency: 4,
+      ...(options.deadChildAfterMs !== undefined ? { deadChildAfterMs: options.deadChildAfterMs } : {}),
+      ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       clock,
+      // Hashed in line: the thread pool's real time means nothing in virtual time.
       hash: (bytes) => Promise.resolve(sha256Hex(bytes)),
     });
-    const sessions = new StreamSessions(fetcher, store, { window: 10, concurrency: 4, clock });
-    new ServingService({
-      server: host,
-      store,
-      fetcher,
-      registry,
-      sessions,
-      counters,
-      health,
-      limiter: new UploadLimiter(options.uploadLimit ?? null, clock),
-      library: { list: async () => [], hintFromMaster: () => true },
-      seeding: () => true,
-    });
+    link?.start();
     const node: VirtualNode = {
       name,
       address,

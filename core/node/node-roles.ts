@@ -1,0 +1,162 @@
+/**
+ * The roles every node runs, wired together in one place: master duties (ChildRegistry,
+ * MasterService), the link to its own master (MasterLink), fetching (ChunkFetcher), streams
+ * (StreamSessions) and serving (ServingService). PeerNode runs them over ZeroMQ and a ChunkStore;
+ * the simulator's VirtualSwarm over the in-memory network and MemoryChunkStores. One wiring, so
+ * what the simulator shows is what nodes do.
+ */
+import type { RequestRouter } from '../net/handlers.js';
+import type { PeerHealth } from '../net/peer-health.js';
+import type { Transport } from '../net/transport.js';
+import type { CapacityHints, PeerRef } from '../protocol/messages.js';
+import type { ChunkPinning, ChunkStorage } from '../store/chunk-storage.js';
+import type { InventorySource } from '../store/inventory-source.js';
+import { ChunkFetcher, type UpstreamView } from '../stream/chunk-fetcher.js';
+import { HolderCache } from '../stream/holder-cache.js';
+import type { Clock } from '../util/clock.js';
+import type { PeerStreamerError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { ChildRegistry } from './child-registry.js';
+import { MasterLink } from './master-link.js';
+import { MasterService } from './master-service.js';
+import type { NodeCounters } from './node-counters.js';
+import { ServingService } from './serving-service.js';
+import { StreamSessions } from './stream-sessions.js';
+import type { SwarmLibrary } from './swarm-library.js';
+import type { UploadLimiter } from './upload-limiter.js';
+
+export interface NodeRolesOptions {
+  /** This node as others reach it; read at each registration (a port may be bound only later). */
+  self: PeerRef;
+  /** This store's node id, sent with every message that names this node. */
+  nodeId: string;
+  /** The master's address; none makes a source. */
+  master?: string;
+  supermaster?: string;
+  server: RequestRouter;
+  transport: Transport;
+  store: ChunkStorage & ChunkPinning & InventorySource;
+  health: PeerHealth;
+  counters: NodeCounters;
+  limiter: UploadLimiter;
+  logger: Logger;
+  /** The swarm's video list, asked for when needed: a node builds it from the link made here. */
+  library: () => Pick<SwarmLibrary, 'list' | 'hintFromMaster'>;
+  /** False while the user paused seeding. */
+  seeding: () => boolean;
+  /** What this node tells its master it can take, at each registration. */
+  capacity: () => CapacityHints;
+  /** The master refused this node's name for good (see MasterLink). */
+  onFatal?: (error: PeerStreamerError) => void;
+  /** Chunks a stream reads ahead of its position, and fetches in flight per stream. */
+  readAhead: number;
+  fetchConcurrency: number;
+  streamIdleMs?: number;
+  deadChildAfterMs?: number;
+  heartbeatMs?: number;
+  peerTimeoutMs?: number;
+  /** Time for every role. Default: the system clock. */
+  clock?: Clock;
+  /** How chunk bytes are hashed. Default: sha256 off the main thread. */
+  hash?: (bytes: Uint8Array) => Promise<string>;
+}
+
+export interface NodeRoles {
+  registry: ChildRegistry;
+  masterService: MasterService;
+  /** Null on a source. Not started: the node starts it once others can reach it. */
+  link: MasterLink | null;
+  fetcher: ChunkFetcher;
+  sessions: StreamSessions;
+}
+
+/** For a source, which has no master: nothing to wait for or fail over from. */
+export const NO_UPSTREAM: UpstreamView = {
+  current: () => null,
+  masterFailed: () => undefined,
+  waitForMaster: () => Promise.resolve(null),
+};
+
+export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
+  const { self, server, transport, store, health, counters, logger, clock } = options;
+  const now = clock === undefined ? undefined : (): number => clock.now();
+  const registry = new ChildRegistry(health, {
+    deadAfterMs: options.deadChildAfterMs ?? 2_500,
+    ...(now ? { now } : {}),
+  });
+  const link =
+    options.master === undefined
+      ? null
+      : new MasterLink({
+          self,
+          nodeId: options.nodeId,
+          master: options.master,
+          ...(options.supermaster !== undefined ? { supermaster: options.supermaster } : {}),
+          role: () => (registry.children().length > 0 ? 'master' : 'child'),
+          health,
+          ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+          transport,
+          store,
+          logger,
+          capacity: options.capacity,
+          seeding: options.seeding,
+          ...(clock ? { clock } : {}),
+          ...(options.heartbeatMs !== undefined
+            ? { heartbeatMs: options.heartbeatMs, returnProbeMs: options.heartbeatMs }
+            : {}),
+        });
+  const masterService = new MasterService({
+    server,
+    registry,
+    health,
+    logger,
+    selfName: self.name,
+    level: () => (link ? (link.ownLevel() ?? 1) : 0),
+    supermasterForChildren: () => {
+      const upstream = link?.describe();
+      return upstream ? { name: upstream.name, address: upstream.address } : undefined;
+    },
+    transport,
+    ...(clock ? { clock } : {}),
+  });
+  const fetcher = new ChunkFetcher({
+    selfName: self.name,
+    selfAddress: () => self.address,
+    ...(options.peerTimeoutMs !== undefined ? { peerTimeoutMs: options.peerTimeoutMs } : {}),
+    store,
+    transport,
+    upstream: link ?? NO_UPSTREAM,
+    hasUpstream: link !== null,
+    health,
+    counters,
+    logger,
+    ...(now ? { holderCache: new HolderCache({ now }) } : {}),
+    ...(clock ? { clock } : {}),
+    ...(options.hash ? { hash: options.hash } : {}),
+  });
+  const sessions = new StreamSessions(fetcher, store, {
+    window: options.readAhead,
+    concurrency: options.fetchConcurrency,
+    ...(options.streamIdleMs !== undefined ? { idleMs: options.streamIdleMs } : {}),
+    ...(clock ? { clock } : {}),
+  });
+  // A reply that cannot be routed means the requester's connection is gone: so is its stream.
+  server.onPeerGone((peerId) => sessions.closePeer(peerId, 'the client disconnected'));
+  const library = options.library;
+  new ServingService({
+    library: {
+      list: (...args) => library().list(...args),
+      hintFromMaster: (...args) => library().hintFromMaster(...args),
+    },
+    server,
+    store,
+    fetcher,
+    registry,
+    sessions,
+    counters,
+    health,
+    limiter: options.limiter,
+    seeding: options.seeding,
+  });
+  return { registry, masterService, link, fetcher, sessions };
+}
