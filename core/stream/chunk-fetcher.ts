@@ -13,6 +13,9 @@ import {
 import type { PeerRef } from '../protocol/messages.js';
 import type { Logger } from '../util/logger.js';
 import { HolderCache } from './holder-cache.js';
+import { HolderLookup } from './holder-lookup.js';
+import { OriginLedger } from './origin-ledger.js';
+import { isSilence } from './silence.js';
 import {
   PeerStreamerError,
   askedPath,
@@ -22,9 +25,6 @@ import {
 } from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
 import { systemClock, type Clock } from '../util/clock.js';
-
-/** Chunks remembered as "arrived, not used yet"; far more than any read-ahead or library prefetch. */
-const MAX_UNUSED = 4_096;
 
 /** The master this node currently uses, as the link to it reports it. */
 export interface UpstreamView {
@@ -94,15 +94,12 @@ export interface FetchedChunk {
  */
 export class ChunkFetcher {
   private readonly inFlight = new Map<string, Promise<FetchedChunk>>();
-  /** Chunks that arrived over the network and no consumer has used yet, with their origin. */
-  private readonly unused = new Map<string, ChunkOrigin>();
+  private readonly origins: OriginLedger;
+  private readonly lookup: HolderLookup;
   private readonly manifests = new Map<string, Promise<Manifest>>();
-  /** Holder queries in flight, by first index and video. */
-  private readonly queries = new Map<string, { video: string; from: number; done: Promise<PeerRef[]> }>();
   readonly holders: HolderCache;
   private readonly peerTimeoutMs: number;
   private readonly masterTimeoutMs: number;
-  private readonly queryTimeoutMs: number;
   private readonly maxPeerAttempts: number;
   private readonly clock: Clock;
   private readonly hash: (bytes: Uint8Array) => Promise<string>;
@@ -113,10 +110,18 @@ export class ChunkFetcher {
     this.holders = options.holderCache ?? new HolderCache();
     this.peerTimeoutMs = options.peerTimeoutMs ?? 1_500;
     this.masterTimeoutMs = options.masterTimeoutMs ?? 3_000;
-    this.queryTimeoutMs = options.queryTimeoutMs ?? 1_000;
     this.maxPeerAttempts = options.maxPeerAttempts ?? 3;
-    // An evicted chunk that comes back over the network is counted again, as it crosses again.
-    options.store.on('chunk-removed', ({ video, index }) => this.unused.delete(chunkKey(video, index)));
+    this.origins = new OriginLedger(options.counters);
+    options.store.on('chunk-removed', ({ video, index }) => this.origins.evicted(chunkKey(video, index)));
+    this.lookup = new HolderLookup({
+      cache: this.holders,
+      transport: options.transport,
+      upstream: options.upstream,
+      counters: options.counters,
+      logger: options.logger,
+      selfName: options.selfName,
+      queryTimeoutMs: options.queryTimeoutMs ?? 1_000,
+    });
   }
 
   /**
@@ -133,7 +138,7 @@ export class ChunkFetcher {
     if (!pending) {
       pending = this.fetchManifest(video).finally(() => this.manifests.delete(video));
       this.manifests.set(video, pending);
-      if (this.holders.get(video, -1) === undefined) void this.query(video, -1);
+      if (this.holders.get(video, -1) === undefined) void this.lookup.query(video, -1);
     }
     return pending;
   }
@@ -161,7 +166,7 @@ export class ChunkFetcher {
       pending = attempt.then((result) => result.chunk);
       // Registered before any caller awaits `pending`, so the arrival is recorded before it is used.
       pending.then(
-        (chunk) => this.arrived(key, chunk),
+        (chunk) => this.origins.arrived(key, chunk),
         () => undefined,
       );
       this.inFlight.set(key, pending);
@@ -172,27 +177,7 @@ export class ChunkFetcher {
         .finally(() => this.inFlight.delete(key));
     }
     const chunk = await pending;
-    return options.background === true ? chunk : this.used(key, chunk);
-  }
-
-  private arrived(key: string, chunk: FetchedChunk): void {
-    if (chunk.origin === 'local') return;
-    this.options.counters.fetched(chunk.origin, chunk.bytes.length);
-    this.unused.set(key, chunk.origin);
-    // Bounded: a chunk brought in but never used (a seek away) must not pin memory for ever. Forgetting
-    // one only means its first use would later count as a local read.
-    if (this.unused.size > MAX_UNUSED) this.unused.delete(this.unused.keys().next().value!);
-  }
-
-  /** A consumer got `chunk`: its first use after arriving is already counted; later ones are local. */
-  private used(key: string, chunk: FetchedChunk): FetchedChunk {
-    const arrivedFrom = this.unused.get(key);
-    if (arrivedFrom !== undefined) {
-      this.unused.delete(key);
-      return { bytes: chunk.bytes, origin: arrivedFrom };
-    }
-    if (chunk.origin === 'local') this.options.counters.fetched('local', chunk.bytes.length);
-    return chunk;
+    return options.background === true ? chunk : this.origins.used(key, chunk);
   }
 
   /** True when the chunk is in the store, or on its way there (fetched, or being stored). */
@@ -312,54 +297,11 @@ export class ChunkFetcher {
   }
 
   private async rankedHolders(video: string, index: number): Promise<PeerRef[]> {
-    let holders = this.holders.get(video, index);
-    if (holders === undefined) {
-      // A query already asked (with the manifest, or for a neighbouring chunk) may cover this one.
-      const covering = [...this.queries.values()].find(
-        (query) => query.video === video && index >= query.from && index < query.from + this.holders.batch,
-      );
-      if (covering !== undefined) await covering.done;
-      holders = this.holders.get(video, index) ?? (await this.query(video, index));
-    }
+    const holders = await this.lookup.holdersOf(video, index);
     const { health, selfName } = this.options;
     // A peer that keeps failing is skipped outright: the master is always there as the last resort.
     const usable = holders.filter((holder) => holder.name !== selfName && !health.avoided(holder.address));
     return health.rank(usable).slice(0, this.maxPeerAttempts);
-  }
-
-  /** Asks the master who holds chunks `from` .. `from + batch - 1`; shared while in flight. */
-  private query(video: string, from: number): Promise<PeerRef[]> {
-    const key = chunkKey(video, from);
-    const pending = this.queries.get(key);
-    if (pending !== undefined) return pending.done;
-    const done = this.askHolders(video, from).finally(() => this.queries.delete(key));
-    this.queries.set(key, { video, from, done });
-    return done;
-  }
-
-  private async askHolders(video: string, index: number): Promise<PeerRef[]> {
-    const master = this.options.upstream.current();
-    if (!master) return [];
-    // Not clamped to the video's length: that would wait for the manifest, and a master answers
-    // indexes past the end with empty lists.
-    const count = this.holders.batch;
-    try {
-      const { reply } = await this.options.transport.request(
-        master.address,
-        { type: 'query', name: this.options.selfName, video, from: index, count },
-        { timeoutMs: this.queryTimeoutMs },
-      );
-      this.holders.set(video, reply.from, reply.holders);
-      return reply.holders[0] ?? [];
-    } catch (error) {
-      const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';
-      if (isSilence(error)) {
-        this.options.counters.failovers += 1;
-        this.options.upstream.masterFailed(master.address, errorMessage(error));
-      }
-      this.options.logger.debug({ video, index, code }, `query failed: ${errorMessage(error)}`);
-      return [];
-    }
   }
 
   /**
@@ -433,15 +375,6 @@ export class ChunkFetcher {
       this.options.upstream.current() ?? (await this.options.upstream.waitForMaster(this.masterTimeoutMs))
     );
   }
-}
-
-/**
- * True when the peer itself did not answer. A TIMEOUT or UNREACHABLE *reply* means the master is alive
- * but its own upstream failed: that is no reason to leave it.
- */
-function isSilence(error: unknown): boolean {
-  if (!isPeerStreamerError(error) || error.context.remoteCode !== undefined) return false;
-  return error.code === 'TIMEOUT' || error.code === 'UNREACHABLE';
 }
 
 function expectedRef(manifest: Manifest, index: number): SegmentRef {
