@@ -59,9 +59,26 @@ export class HolderCache {
 
   set(video: string, from: number, holders: PeerRef[][]): void {
     const at = this.now();
+    this.dropExpired(at);
     holders.forEach((list, offset) =>
       this.entries.set(chunkKey(video, from + offset), { holders: list, at }),
     );
+  }
+
+  /**
+   * Drops answers past their time from the least recently used end, so a node watching a long video
+   * keeps its last few seconds of answers, not the last 2,048 chunks' (each with its holders): in a
+   * simulated swarm that was most of a node's memory. Stops at the first live one; what a read kept
+   * in the middle goes when it is read again, or with the bound.
+   */
+  private dropExpired(now: number): void {
+    const expired: string[] = [];
+    for (const [key, entry] of this.entries.rentries() as Generator<[string, Entry]>) {
+      if (now - entry.at <= this.ttlMs) break;
+      expired.push(key);
+    }
+    // Deleted after the walk: a delete rewrites the links the iterator steps along.
+    for (const key of expired) this.entries.delete(key);
   }
 
   /** Forgets a holder that failed, everywhere, so the next lookup re-asks the master. */
