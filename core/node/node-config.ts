@@ -23,6 +23,8 @@ export interface NodeConfig {
   fetchConcurrency: number;
   /** How long one peer may take for one chunk before the next holder is tried (default 1.5 s). */
   peerTimeoutMs?: number;
+  /** How long a master keeps a child that stopped answering before dropping it (default 2.5 s). */
+  childTimeoutMs?: number;
   /** Budget of the library prefetch (init + chunk 0 of listed videos) in bytes; 0 turns it off. */
   libraryPrefetchBytes: number;
   /** Serve the player over loopback HTTP. */
@@ -73,6 +75,11 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
     flag: 'peer-timeout',
     value: '<time>',
     help: 'how long a peer may take for one chunk before the next holder is tried (default 1.5s; raise it on slow or lossy links, e.g. 5s)',
+  },
+  {
+    flag: 'child-timeout',
+    value: '<time>',
+    help: 'how long a master keeps a child that stopped answering before dropping it and its chunks (default 2.5s; raise it on lossy links)',
   },
   {
     flag: 'library-prefetch',
@@ -193,6 +200,7 @@ export const NODE_FLAG_VALUES = {
   'read-ahead': (value: string) => countFrom('read-ahead', value, 1000),
   'fetch-concurrency': (value: string) => countFrom('fetch-concurrency', value, 64),
   'peer-timeout': peerTimeoutMs,
+  'child-timeout': childTimeoutMs,
   'library-prefetch': libraryPrefetchBytes,
   'ui-port': (value: string) => portFrom('ui-port', value),
   'ui-host': (value: string) => value,
@@ -253,6 +261,7 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
   const cacheBytes = values['cache-size'];
   const uploadBytesPerSecond = values['upload-limit'];
   const peerTimeout = values['peer-timeout'];
+  const childTimeout = values['child-timeout'];
   return {
     name,
     port,
@@ -267,6 +276,7 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     readAhead: values['read-ahead'] ?? 10,
     fetchConcurrency: values['fetch-concurrency'] ?? 4,
     ...(peerTimeout !== undefined ? { peerTimeoutMs: peerTimeout } : {}),
+    ...(childTimeout !== undefined ? { childTimeoutMs: childTimeout } : {}),
     libraryPrefetchBytes: values['library-prefetch'] ?? LIBRARY_PREFETCH_BYTES,
     ui: values.ui === true,
     uiPort: values['ui-port'] ?? 0,
@@ -278,6 +288,16 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
 function peerTimeoutMs(value: string): number {
   const seconds = parseDuration(value, '--peer-timeout');
   if (seconds < 0.1 || seconds > 120) throw bad('peer-timeout', value, 'give a time from 100ms to 2m');
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * 1 s to 5 min: below, a child on a lossy link would be dropped between two heartbeats (one a
+ * second); above, a dead child would keep being named as a holder for minutes.
+ */
+function childTimeoutMs(value: string): number {
+  const seconds = parseDuration(value, '--child-timeout');
+  if (seconds < 1 || seconds > 300) throw bad('child-timeout', value, 'give a time from 1s to 5m');
   return Math.round(seconds * 1000);
 }
 

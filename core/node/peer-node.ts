@@ -119,7 +119,9 @@ export class PeerNode {
       readAhead: config.readAhead,
       fetchConcurrency: config.fetchConcurrency,
       ...(options.streamIdleMs !== undefined ? { streamIdleMs: options.streamIdleMs } : {}),
-      ...(options.deadChildAfterMs !== undefined ? { deadChildAfterMs: options.deadChildAfterMs } : {}),
+      ...((options.deadChildAfterMs ?? config.childTimeoutMs) !== undefined
+        ? { deadChildAfterMs: options.deadChildAfterMs ?? config.childTimeoutMs }
+        : {}),
       ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
     });

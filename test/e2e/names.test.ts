@@ -82,7 +82,10 @@ describe('a new node under the name of one just killed', () => {
   it('waits for the killed one to time out, as the master says, then registers', async ({ skip }) => {
     skip(noSignals);
     swarm = new Swarm();
-    const source = await swarm.start({ name: 'source' });
+    // The master holds a silent child's name for 10 s, not 2.5: a second process that takes longer
+    // than that to start (two suites on two cores) must still find the name held, or the test
+    // checks nothing.
+    const source = await swarm.start({ name: 'source', extra: ['--child-timeout', '10s'] });
     const first = await swarm.start({ name: 'ben', master: source });
     await first.kill('SIGKILL');
     // Another store, so another node id: the master cannot tell it from a second node of that name,

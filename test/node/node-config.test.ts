@@ -15,3 +15,21 @@ describe('--peer-timeout', () => {
     expect(() => nodeConfigFromFlags({ ...base, 'peer-timeout': value })).toThrow(/--peer-timeout/);
   });
 });
+
+describe('--child-timeout', () => {
+  it('is how long a master keeps a silent child, in milliseconds, and absent by default', () => {
+    expect(nodeConfigFromFlags(base).childTimeoutMs).toBeUndefined();
+    expect(nodeConfigFromFlags({ ...base, 'child-timeout': '10s' }).childTimeoutMs).toBe(10_000);
+    expect(nodeConfigFromFlags({ ...base, 'child-timeout': '1500ms' }).childTimeoutMs).toBe(1_500);
+  });
+
+  it.each(['later', '0'])('refuses %s, naming the flag', (value) => {
+    expect(() => nodeConfigFromFlags({ ...base, 'child-timeout': value })).toThrow(/--child-timeout/);
+  });
+
+  it.each(['500ms', '6m'])('refuses %s, naming the flag and the range', (value) => {
+    expect(() => nodeConfigFromFlags({ ...base, 'child-timeout': value })).toThrow(
+      /--child-timeout.*from 1s to 5m/,
+    );
+  });
+});
