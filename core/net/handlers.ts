@@ -7,7 +7,13 @@ import { askedPath, isPeerStreamerError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { encodeErrorReply, encodeOkReply, type Frame } from '../protocol/codec.js';
 import { own, isPlainObject } from '../protocol/fields.js';
-import type { IncomingRequest, IncomingRequestOf, ReplyFields, RequestType } from '../protocol/messages.js';
+import type {
+  IncomingRequest,
+  IncomingRequestOf,
+  PeerRef,
+  ReplyFields,
+  RequestType,
+} from '../protocol/messages.js';
 import { WireProblem } from '../protocol/problems.js';
 
 export interface PeerContext {
@@ -69,8 +75,10 @@ export function errorReplyFrames(
   if (isPeerStreamerError(error)) {
     log.debug({ type: request.type, code: error.code }, error.message);
     const retryAfterMs = error.context.retryAfterMs;
+    const tryInstead = error.context.tryInstead;
     return encodeErrorReply(request.id, error.code, error.message, {
       asked: askedPath(error),
+      ...(Array.isArray(tryInstead) ? { tryInstead: tryInstead as PeerRef[] } : {}),
       ...(typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
     });
   }

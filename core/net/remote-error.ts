@@ -25,6 +25,7 @@ export function remoteError(address: string, type: RequestType, reply: ErrorRepl
     type,
     ...(reply.retryAfterMs === undefined ? {} : { retryAfterMs: reply.retryAfterMs }),
     ...(reply.asked === undefined ? {} : { asked: reply.asked }),
+    ...(reply.tryInstead === undefined ? {} : { tryInstead: reply.tryInstead }),
   };
   // A missing video is worded once, by the node that had nowhere left to ask, with the path it took;
   // repeating "X refused" at every hop would bury that sentence under the chain that carried it.

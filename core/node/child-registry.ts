@@ -1,3 +1,4 @@
+import { MAX_TOPOLOGY_DEPTH } from '../protocol/limits.js';
 import { ChunkDirectory, type ChildInfo } from './chunk-directory.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type {
@@ -23,6 +24,10 @@ export interface ChildState extends ChildInfo {
   role: RegisteringRole;
   seeding: boolean;
   capacity: CapacityHints;
+  /** How many more children it takes below it, as of its last register or heartbeat; undefined: no limit. */
+  room: number | undefined;
+  /** Levels below it to the nearest node with room (0: itself), as it last said; undefined: none known. */
+  levelsToRoom: number | undefined;
   registeredAt: number;
   lastSeenAt: number;
   /** Times this master named the child as a holder recently: a cheap load signal. */
@@ -90,6 +95,8 @@ export class ChildRegistry {
       role: child.role,
       seeding: child.seeding,
       capacity: child.capacity,
+      room: child.room,
+      levelsToRoom: child.levelsToRoom,
       registeredAt: now,
       lastSeenAt: now,
       recentAssignments: 0,
@@ -112,11 +119,52 @@ export class ChildRegistry {
    * Records that a child is alive; false when no node of that name (and id) is registered: it
    * should register again (and learns there whether the name is taken).
    */
-  heartbeat(name: string, nodeId?: string): boolean {
+  heartbeat(name: string, nodeId?: string, places?: { room?: number; levelsToRoom?: number }): boolean {
     const state = this.states.get(name);
     if (!state || !sameNode(state, nodeId)) return false;
     state.lastSeenAt = this.now();
+    if (places) {
+      state.room = places.room;
+      state.levelsToRoom = places.levelsToRoom;
+    }
     return true;
+  }
+
+  /** Levels from this node's children down to the nearest room: 1 + the least a child reported. */
+  levelsToRoomBelow(): number | undefined {
+    let least: number | undefined;
+    for (const state of this.states.values()) {
+      const levels = state.room === undefined || state.room > 0 ? 0 : state.levelsToRoom;
+      if (state.seeding && levels !== undefined && (least === undefined || levels < least)) least = levels;
+    }
+    // Capped at what the wire carries: past that, "very far" is all a master needs to know.
+    return least === undefined ? undefined : Math.min(least + 1, MAX_TOPOLOGY_DEPTH);
+  }
+
+  /**
+   * Where a full master sends a newcomer instead (MASTER_FULL): its seeding children, never the asker,
+   * nearest room first (a child with room of its own, then one whose subtree has room one level down,
+   * ...; none known last), then the most room, then the ones this node hears from fastest. A newcomer
+   * so lands as high in the tree as there is room.
+   */
+  placesFor(asker: string, limit: number): ChildInfo[] {
+    const roomOf = (state: ChildState): number => state.room ?? Number.POSITIVE_INFINITY;
+    const levelsOf = (state: ChildState): number =>
+      roomOf(state) > 0 ? 0 : (state.levelsToRoom ?? Number.POSITIVE_INFINITY);
+    const candidates = [...this.states.values()].filter(
+      (state) => state.name !== asker && state.seeding && !this.health.avoided(state.address),
+    );
+    const byHealth = this.health.rank(candidates);
+    const order = new Map(byHealth.map((state, rank) => [state.name, rank]));
+    return byHealth
+      .sort(
+        (a, b) =>
+          Math.sign(levelsOf(a) - levelsOf(b)) ||
+          Math.sign(roomOf(b) - roomOf(a)) ||
+          order.get(a.name)! - order.get(b.name)!,
+      )
+      .slice(0, limit)
+      .map(({ name, address }) => ({ name, address }));
   }
 
   setSeeding(name: string, seeding: boolean): void {

@@ -6,6 +6,7 @@ import type { UpstreamView } from '../stream/chunk-fetcher.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { inventoryFrom } from './inventory.js';
+import { MAX_TOPOLOGY_DEPTH } from '../protocol/limits.js';
 import { PendingChanges, toInventory } from './pending-changes.js';
 import { Batcher, Ticker } from '../util/timers-with-work.js';
 import { systemClock, type Clock, type Timer } from '../util/clock.js';
@@ -32,6 +33,12 @@ export interface MasterLinkOptions {
   /** Time for heartbeats, retries and waits. Default: the system clock. */
   clock?: Clock;
   capacity: () => CapacityHints;
+  /** How many more children this node takes (sent with register and heartbeats); undefined: no limit. */
+  room?: () => number | undefined;
+  /** Levels down to the nearest node below this one with room (0: this one); undefined: none known. */
+  levelsToRoom?: () => number | undefined;
+  /** Whether a node of this name is this node's own child: a full master's suggestion never to follow. */
+  isOwnChild?: (name: string) => boolean;
   seeding: () => boolean;
   heartbeatMs?: number;
   /** Heartbeats missed in a row before the master counts as gone. */
@@ -46,10 +53,15 @@ export interface MasterLinkOptions {
 type Upstream = {
   address: string;
   name: string;
-  /** This node's level in the tree while attached here: its master's + 1 (1 under the source). */
+  /**
+   * This node's level in the tree while attached here: its master's + 1 (1 under the source), as
+   * of registration, then from each heartbeat's path.
+   */
   ownLevel: number;
   isSupermaster: boolean;
   supermaster?: PeerRef;
+  /** Addresses from the root down to this master, as it last said (register, then each heartbeat). */
+  path: readonly string[];
 };
 
 /**
@@ -59,6 +71,11 @@ type Upstream = {
  */
 export class MasterLink implements UpstreamView {
   private upstream: Upstream | null = null;
+  /**
+   * The master this node belongs under: --master at first, then wherever a full master sent it
+   * (MASTER_FULL), as that is where it has a place. Failover returns here.
+   */
+  private home: string;
   private readonly timers = new Set<Timer>();
   private readonly clock: Clock;
   private readonly connectedWaiters = new Set<() => void>();
@@ -102,6 +119,7 @@ export class MasterLink implements UpstreamView {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 1_000;
     this.reportBatchMs = options.reportBatchMs ?? 200;
     this.clock = options.clock ?? systemClock;
+    this.home = options.master;
     const logFailure = (error: unknown): void =>
       this.options.logger.error({ error: errorMessage(error) }, 'master link task failed');
     this.reports = new Batcher(this.clock, this.reportBatchMs, () => this.flushReports(), logFailure);
@@ -165,6 +183,11 @@ export class MasterLink implements UpstreamView {
     return this.upstream?.ownLevel ?? null;
   }
 
+  /** Addresses from the root down to this node's master, as the master last said; empty while unattached. */
+  pathAbove(): readonly string[] {
+    return this.upstream?.path ?? [];
+  }
+
   /** The root's address as far as this node can tell (for whole-tree topology). */
   rootAddress(): string | null {
     const upstream = this.upstream;
@@ -189,8 +212,14 @@ export class MasterLink implements UpstreamView {
     );
   }
 
+  /**
+   * Whom to fail over to: --supermaster, else the master's own master as it told us. Once a full
+   * master sent this node elsewhere, the new master's master (the full one) is the nearer fallback.
+   */
   private fallbackAddress(): string | undefined {
-    return this.options.supermaster ?? this.hintedSupermaster?.address;
+    const { supermaster } = this.options;
+    if (this.home !== this.options.master) return this.hintedSupermaster?.address ?? supermaster;
+    return supermaster ?? this.hintedSupermaster?.address;
   }
 
   masterFailed(address: string, reason: string): void {
@@ -198,6 +227,8 @@ export class MasterLink implements UpstreamView {
     this.options.logger.warn({ master: address, reason }, 'master stopped answering; failing over');
     this.upstream = null;
     this.failingOver = true;
+    // A master that is slow rather than dead frees this node's place at once, for someone it can serve.
+    void this.options.transport.request(address, this.bye(), { timeoutMs: 500 }).catch(() => undefined);
     void this.connect();
   }
 
@@ -269,7 +300,7 @@ export class MasterLink implements UpstreamView {
   private async connectLoop(): Promise<void> {
     let delay = 250;
     while (!this.stopped && !this.upstream) {
-      const candidates: Array<[string, boolean]> = [[this.options.master, false]];
+      const candidates: Array<[string, boolean]> = [[this.home, false]];
       const fallback = this.fallbackAddress();
       if (fallback !== undefined) {
         if (this.failingOver) candidates.unshift([fallback, true]);
@@ -278,7 +309,7 @@ export class MasterLink implements UpstreamView {
       for (const [address, isSupermaster] of candidates) {
         if (this.stopped) return;
         try {
-          await this.register(address, isSupermaster);
+          await this.attach(address, isSupermaster);
           return;
         } catch (error) {
           if (this.stopped) return;
@@ -288,6 +319,46 @@ export class MasterLink implements UpstreamView {
       await this.pause(delay);
       delay = Math.min(delay * 2, 5_000);
     }
+  }
+
+  /**
+   * Registers at `address`, and when that master is full (MASTER_FULL), at one of the children it
+   * suggests instead, and so on down, trying the next suggestion when one cannot be reached. A node
+   * placed that way takes its new master as home. Never below itself: its own children and any node
+   * already tried are skipped.
+   */
+  private async attach(address: string, isSupermaster: boolean): Promise<void> {
+    const tried = new Set<string>([this.options.self.address]);
+    let queue: PeerRef[] = [{ name: '', address }];
+    let lastError: unknown;
+    for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS && queue.length > 0; attempt++) {
+      const target = queue.shift()!;
+      tried.add(target.address);
+      const redirected = target.address !== address;
+      try {
+        await this.register(target.address, redirected ? false : isSupermaster);
+        if (redirected && !this.stopped) this.moveHome(target);
+        return;
+      } catch (error) {
+        lastError = error;
+        if (this.stopped) throw error;
+        const places = tryInsteadOf(error).filter(
+          (place) => !tried.has(place.address) && !this.options.isOwnChild?.(place.name),
+        );
+        // A full master's suggestions are one level further down: they replace this level's others.
+        if (places.length > 0) queue = places;
+      }
+    }
+    throw lastError;
+  }
+
+  private moveHome(place: PeerRef): void {
+    if (place.address === this.home) return;
+    this.options.logger.info(
+      { from: this.home, master: place.address, masterName: place.name },
+      'a full master sent this node to one of its children; that is its master now',
+    );
+    this.home = place.address;
   }
 
   private async register(address: string, isSupermaster: boolean): Promise<void> {
@@ -308,6 +379,7 @@ export class MasterLink implements UpstreamView {
           seeding: this.options.seeding(),
           chunks: inventoryFrom(store.heldChunks()),
           capacity: this.options.capacity(),
+          ...this.roomField(),
         },
         { timeoutMs: this.requestTimeoutMs * 2 },
       ));
@@ -337,6 +409,7 @@ export class MasterLink implements UpstreamView {
       ownLevel: reply.level,
       isSupermaster,
       ...(reply.supermaster ? { supermaster: reply.supermaster } : {}),
+      path: reply.path ?? [address],
     };
     if (!isSupermaster) this.waitedForName = false;
     if (!isSupermaster && reply.supermaster) this.hintedSupermaster = reply.supermaster;
@@ -363,14 +436,30 @@ export class MasterLink implements UpstreamView {
     const rttMs = health.get(upstream.address)?.rttMs ?? null;
     try {
       const started = this.clock.now();
-      await this.options.transport.request(
+      const { reply } = await this.options.transport.request(
         upstream.address,
-        { type: 'ping', name: self.name, nodeId, ...(rttMs === null ? {} : { rttMs }) },
+        {
+          type: 'ping',
+          name: self.name,
+          nodeId,
+          ...(rttMs === null ? {} : { rttMs }),
+          ...this.roomField(),
+        },
         { timeoutMs: this.requestTimeoutMs },
       );
       // A heartbeat is the link's round trip: a tiny message the master answers without other work.
       health.roundTrip(upstream.address, upstream.name, this.clock.now() - started);
       this.missed = 0;
+      if (reply.path !== undefined && this.upstream === upstream) {
+        upstream.path = reply.path;
+        // The level given at registration goes stale as masters above move; the path is current.
+        if (reply.path.length < MAX_TOPOLOGY_DEPTH) upstream.ownLevel = reply.path.length;
+        // Moves elsewhere crossed and this node ended up below itself, cut off from the root.
+        if (reply.path.includes(this.options.self.address)) {
+          this.masterFailed(upstream.address, 'this node is above its master in the tree (a loop)');
+          return;
+        }
+      }
       if (this.lacksFallback(upstream) && this.clock.now() - this.lastHintAttempt >= HINT_RETRY_MS) {
         this.lastHintAttempt = this.clock.now();
         // The master answered; a register that fails now is retried later, not counted as a miss.
@@ -378,8 +467,9 @@ export class MasterLink implements UpstreamView {
       }
     } catch (error) {
       if (remoteCodeOf(error) === 'NOT_REGISTERED') {
-        // The master restarted or dropped us: register again with the full inventory.
-        await this.register(upstream.address, upstream.isSupermaster).catch(() => undefined);
+        // The master restarted or dropped us: register again with the full inventory (and if our
+        // place went to someone else meanwhile, where it sends us).
+        await this.attach(upstream.address, upstream.isSupermaster).catch(() => undefined);
         return;
       }
       this.missed += 1;
@@ -392,7 +482,7 @@ export class MasterLink implements UpstreamView {
     const upstream = this.upstream;
     if (!upstream?.isSupermaster || this.registering) return;
     try {
-      await this.register(this.options.master, false);
+      await this.attach(this.home, false);
       await this.options.transport
         .request(upstream.address, this.bye(), { timeoutMs: 500 })
         .catch(() => undefined);
@@ -423,7 +513,7 @@ export class MasterLink implements UpstreamView {
       // A lost report is repaired by the next register, which sends the whole inventory.
       this.options.logger.debug({ error: errorMessage(error) }, 'report failed');
       if (remoteCodeOf(error) === 'NOT_REGISTERED') {
-        await this.register(upstream.address, upstream.isSupermaster).catch(() => undefined);
+        await this.attach(upstream.address, upstream.isSupermaster).catch(() => undefined);
       }
     }
   }
@@ -447,6 +537,15 @@ export class MasterLink implements UpstreamView {
     };
   }
 
+  private roomField(): { room?: number; levelsToRoom?: number } {
+    const room = this.options.room?.();
+    const levelsToRoom = this.options.levelsToRoom?.();
+    return {
+      ...(room === undefined ? {} : { room }),
+      ...(levelsToRoom === undefined ? {} : { levelsToRoom }),
+    };
+  }
+
   private logRetry(address: string, error: unknown): void {
     const now = this.clock.now();
     if (now - this.lastRetryLog < 5_000) return;
@@ -465,6 +564,19 @@ export class MasterLink implements UpstreamView {
 function remoteCodeOf(error: unknown): unknown {
   return isPeerStreamerError(error) ? error.context.remoteCode : undefined;
 }
+
+/** The nodes a full master suggested (MASTER_FULL), or none. */
+function tryInsteadOf(error: unknown): PeerRef[] {
+  if (remoteCodeOf(error) !== 'MASTER_FULL') return [];
+  const places = isPeerStreamerError(error) ? error.context.tryInstead : undefined;
+  return Array.isArray(places) ? (places as PeerRef[]) : [];
+}
+
+/**
+ * Registers tried in one placement, redirects included: enough to go down a deep tree and past a
+ * few unreachable suggestions, not so many that a node is stuck in a loop of full masters.
+ */
+const MAX_PLACEMENT_ATTEMPTS = 8;
 
 /** The reply's `retryAfterMs`, when the failure is an error reply that gave one. */
 function retryAfterOf(error: unknown): number | undefined {

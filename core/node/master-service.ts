@@ -7,6 +7,7 @@ import type { PeerRef } from '../protocol/messages.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Ticker } from '../util/timers-with-work.js';
+import { MAX_TOPOLOGY_DEPTH, MAX_TRY_INSTEAD } from '../protocol/limits.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -19,9 +20,19 @@ export interface MasterServiceOptions {
   level: () => number;
   /** Whom this node's children should fall back on: this node's own master. */
   supermasterForChildren: () => PeerRef | undefined;
+  /** Addresses from the root down to this node's master (empty on a source): see RegisterOk.path. */
+  pathAbove: () => readonly string[];
+  /** Where this node is reached: the end of the path it gives its children. */
+  selfAddress: () => string;
   /** To ask a name's holder whether it is still there (see the register handler). */
   transport: Transport;
   sweepMs?: number;
+  /**
+   * The most children this node takes. A newcomer past that is sent to the children with room
+   * (MASTER_FULL), unless none can take it: then it is taken anyway, as a node with nowhere to go
+   * helps no one. Undefined: no limit.
+   */
+  maxChildren?: number;
   /** Time for the sweep and the ping reply. Default: the system clock. */
   clock?: Clock;
 }
@@ -30,6 +41,18 @@ export interface MasterServiceOptions {
 const HOLDER_PING_MS = 500;
 
 /** Travels as the wire code NOT_REGISTERED (see docs/PROTOCOL.md): the child registers again. */
+/**
+ * Travels as the wire code MASTER_FULL (see docs/PROTOCOL.md) with `tryInstead`: the newcomer
+ * registers with one of those instead, and takes it as its master from then on.
+ */
+function masterFull(masterName: string, children: number, places: PeerRef[]): PeerStreamerError {
+  return new PeerStreamerError(
+    'MASTER_FULL',
+    `${JSON.stringify(masterName)} already has ${children} children, as many as it takes; register with one of its children instead: ${places.map((place) => JSON.stringify(place.name)).join(', ')}.`,
+    { tryInstead: places },
+  );
+}
+
 function notRegistered(name: string): PeerStreamerError {
   return new PeerStreamerError(
     'NOT_REGISTERED',
@@ -77,6 +100,8 @@ export class MasterService {
     const { server, registry, logger, health } = options;
     const clock = options.clock ?? systemClock;
     server.handle('register', async (request) => {
+      this.refuseLoop(request.address);
+      this.refuseWhenFull(request.name);
       const result = registry.register(request);
       if (result.outcome === 'taken') {
         // Alive or killed a moment ago? Its heartbeats cannot tell yet; a ping to it can. Only a
@@ -121,12 +146,15 @@ export class MasterService {
       // A ping that names a node is a child's heartbeat; an unknown name (or another node's) must
       // register (again), and learns there whether the name is free.
       if (request.name !== undefined) {
-        if (!registry.heartbeat(request.name, request.nodeId)) throw notRegistered(request.name);
+        if (!registry.heartbeat(request.name, request.nodeId, request)) throw notRegistered(request.name);
         const child = registry.child(request.name)!;
         // The child measures this link on its heartbeats; the master shows that figure for it.
         if (request.rttMs !== undefined) health.reportedRtt(child.address, child.name, request.rttMs);
       }
-      return { reply: { name: options.selfName, time: Math.round(clock.now()) } };
+      const time = Math.round(clock.now());
+      // A child's heartbeat learns where its master is now, so a loop is seen within a beat per level.
+      if (request.name === undefined) return { reply: { name: options.selfName, time } };
+      return { reply: { name: options.selfName, time, path: this.pathForChildren() } };
     });
     server.handle('bye', (request) => {
       if (registry.leave(request.name, request.nodeId))
@@ -140,6 +168,52 @@ export class MasterService {
     registry.onRegistered(() => {
       if (!this.closed) this.sweeper.start();
     });
+  }
+
+  /** Children this node still takes: none past --max-children (undefined: no limit). */
+  room(): number | undefined {
+    const { maxChildren, registry } = this.options;
+    return maxChildren === undefined ? undefined : Math.max(0, maxChildren - registry.children().length);
+  }
+
+  /** This node's place in the tree as its children see it: the path above it, then itself. */
+  pathForChildren(): string[] {
+    return [...this.options.pathAbove(), this.options.selfAddress()].slice(-MAX_TOPOLOGY_DEPTH);
+  }
+
+  /**
+   * A node above this one must not register below it: its subtree would lose the root. Failovers
+   * and redirects that cross (a master falling back on what became its own child) made such loops
+   * in the simulator.
+   */
+  private refuseLoop(address: string): void {
+    if (!this.options.pathAbove().includes(address)) return;
+    throw new PeerStreamerError(
+      'WOULD_LOOP',
+      `${JSON.stringify(this.options.selfName)} is below ${address} in the tree; registering there would make a loop. Register with a node that is not below this one.`,
+    );
+  }
+
+  /** Levels down to the nearest node that takes children: 0 while this one does. */
+  levelsToRoom(): number | undefined {
+    return this.room() !== 0 ? 0 : this.options.registry.levelsToRoomBelow();
+  }
+
+  /**
+   * A newcomer to a full master is sent down the tree, not piled onto it: an overloaded master's
+   * children time out on it and fail over, which moved the overload up the tree in the simulator
+   * (docs/SIMULATION.md). Children already here (a register again, a seeding change) are never refused.
+   */
+  private refuseWhenFull(name: string): void {
+    const { registry } = this.options;
+    if (this.room() !== 0 || registry.child(name) !== undefined) return;
+    const places = registry.placesFor(name, MAX_TRY_INSTEAD);
+    if (places.length === 0) return;
+    this.options.logger.debug(
+      { child: name, tryInstead: places.map((place) => place.name) },
+      'full: sent a newcomer to a child',
+    );
+    throw masterFull(this.options.selfName, registry.children().length, places);
   }
 
   close(): void {
@@ -160,6 +234,7 @@ export class MasterService {
         masterName: options.selfName,
         level: options.level() + 1,
         ...(supermaster ? { supermaster } : {}),
+        path: this.pathForChildren(),
       },
     };
   }

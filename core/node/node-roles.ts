@@ -53,6 +53,8 @@ export interface NodeRolesOptions {
   fetchConcurrency: number;
   streamIdleMs?: number;
   deadChildAfterMs?: number;
+  /** The most children this node takes before it sends newcomers to its children (see MasterService). */
+  maxChildren?: number;
   heartbeatMs?: number;
   peerTimeoutMs?: number;
   /** Time for every role. Default: the system clock. */
@@ -99,13 +101,16 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           store,
           logger,
           capacity: options.capacity,
+          room: (): number | undefined => masterService.room(),
+          levelsToRoom: (): number | undefined => masterService.levelsToRoom(),
+          isOwnChild: (name) => registry.child(name) !== undefined,
           seeding: options.seeding,
           ...(clock ? { clock } : {}),
           ...(options.heartbeatMs !== undefined
             ? { heartbeatMs: options.heartbeatMs, returnProbeMs: options.heartbeatMs }
             : {}),
         });
-  const masterService = new MasterService({
+  const masterService: MasterService = new MasterService({
     server,
     registry,
     health,
@@ -116,7 +121,10 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
       const upstream = link?.describe();
       return upstream ? { name: upstream.name, address: upstream.address } : undefined;
     },
+    pathAbove: () => link?.pathAbove() ?? [],
+    selfAddress: () => self.address,
     transport,
+    ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
     ...(clock ? { clock } : {}),
   });
   const fetcher = new ChunkFetcher({

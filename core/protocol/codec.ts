@@ -11,6 +11,7 @@ import {
   MAX_REQUEST_ID,
   clipMessage,
   MAX_TOPOLOGY_DEPTH,
+  MAX_TRY_INSTEAD,
   PROTOCOL_VERSION,
 } from './limits.js';
 import {
@@ -20,6 +21,7 @@ import {
   type ErrorReply,
   type IncomingReply,
   type IncomingRequest,
+  type PeerRef,
   type ReplyFields,
   type Request,
   type RequestType,
@@ -215,7 +217,7 @@ export function encodeErrorReply(
   id: number,
   code: WireErrorCode | (string & {}),
   message: string,
-  extra: { retryAfterMs?: number; asked?: readonly string[] } = {},
+  extra: { retryAfterMs?: number; asked?: readonly string[]; tryInstead?: readonly PeerRef[] } = {},
 ): Frame[] {
   const header: Record<string, unknown> = {
     v: PROTOCOL_VERSION,
@@ -227,6 +229,11 @@ export function encodeErrorReply(
   if (extra.retryAfterMs !== undefined) header.retryAfterMs = Math.max(0, Math.round(extra.retryAfterMs));
   if (extra.asked !== undefined && extra.asked.length > 0) {
     header.asked = extra.asked.slice(0, MAX_TOPOLOGY_DEPTH);
+  }
+  if (extra.tryInstead !== undefined && extra.tryInstead.length > 0) {
+    header.tryInstead = extra.tryInstead
+      .slice(0, MAX_TRY_INSTEAD)
+      .map(({ name, address }) => ({ name, address }));
   }
   return [packHeader(header)];
 }

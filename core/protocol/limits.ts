@@ -39,6 +39,10 @@ export const MAX_INVENTORY_VIDEOS = 10_000;
 export const MAX_QUERY_COUNT = 64;
 /** Holders listed per index in a query reply. */
 export const MAX_HOLDERS_PER_INDEX = 64;
+/** Nodes a full master suggests in a MASTER_FULL reply (its children with room). */
+export const MAX_TRY_INSTEAD = 8;
+/** The most children a node can be told to take (--max-children), and the most room it can report. */
+export const MAX_CHILDREN_LIMIT = 100_000;
 
 export const MAX_VIDEOS_LISTED = 10_000;
 export const MAX_TEXT_CHARS = 2_000;

@@ -67,6 +67,11 @@ export interface RegisterOk {
   level: number;
   /** Whom the child should fall back on when its master stops answering (the master's own master). */
   supermaster?: PeerRef;
+  /**
+   * The master's place in the tree: addresses from the root down to the master itself (the nearest
+   * MAX_TOPOLOGY_DEPTH). A node that finds its own address in it is below itself: a loop.
+   */
+  path?: string[];
 }
 
 export interface QueryOk {
@@ -91,6 +96,8 @@ export interface PingOk {
   name: string;
   /** The replier's clock, milliseconds since the Unix epoch. */
   time: number;
+  /** To a child's heartbeat: the master's place in the tree now, as in RegisterOk. */
+  path?: string[];
 }
 
 export interface VideoInfo {
@@ -202,6 +209,8 @@ export interface ErrorReply {
    * one that had no master to ask, so the first node can say where it looked in one sentence.
    */
   asked?: string[];
+  /** With MASTER_FULL: the full master's children that have room, best first, to register with instead. */
+  tryInstead?: PeerRef[];
 }
 
 export type Reply = OkReply | ErrorReply;

@@ -17,6 +17,8 @@ export type WireErrorCode =
   | 'VIDEO_NOT_FOUND'
   | 'NOT_REGISTERED'
   | 'NAME_TAKEN'
+  | 'MASTER_FULL'
+  | 'WOULD_LOOP'
   | 'UNREACHABLE';
 
 /** Why an incoming message was rejected; the key of the per-peer invalid counters. */

@@ -46,6 +46,7 @@ import {
   MAX_QUERY_COUNT,
   MAX_TEXT_CHARS,
   MAX_TOPOLOGY_DEPTH,
+  MAX_TRY_INSTEAD,
   MAX_TOPOLOGY_NODES,
   MAX_VIDEOS_LISTED,
 } from './limits.js';
@@ -65,6 +66,8 @@ import type { NodeRole } from '../shared/api-types.js';
 const MAX_LEVEL = 1000;
 
 const peerRef = record({ name: nodeName, address }, 'a map');
+/** Addresses from the root (or the furthest ancestor kept) down to the replying master. */
+const treePath = boundedArray(address, MAX_TOPOLOGY_DEPTH);
 
 /** Absent and nil both read as null: a legacy video has no duration or size. */
 const nullableNumber = (max: number) => v.nullish(finiteNumber(0, max), null);
@@ -127,7 +130,15 @@ const empty = record({}, 'a map');
 
 // Each schema's output must be what the reply type in messages.ts says.
 const replySchemas = {
-  register: record({ masterName: nodeName, level: uint(MAX_LEVEL), supermaster: optional(peerRef) }, 'a map'),
+  register: record(
+    {
+      masterName: nodeName,
+      level: uint(MAX_LEVEL),
+      supermaster: optional(peerRef),
+      path: optional(treePath),
+    },
+    'a map',
+  ),
   report: empty,
   query: record(
     {
@@ -147,7 +158,10 @@ const replySchemas = {
     },
     'a map',
   ),
-  ping: record({ name: nodeName, time: finiteNumber(0, Number.MAX_SAFE_INTEGER) }, 'a map'),
+  ping: record(
+    { name: nodeName, time: finiteNumber(0, Number.MAX_SAFE_INTEGER), path: optional(treePath) },
+    'a map',
+  ),
   bye: empty,
   'end-stream': empty,
   'list-videos': record({ videos: videoList }, 'a map'),
@@ -200,6 +214,7 @@ const errorReply = record(
     message: text(MAX_TEXT_CHARS),
     retryAfterMs: optional(uint(3_600_000)),
     asked: optional(boundedArray(nodeName, MAX_TOPOLOGY_DEPTH)),
+    tryInstead: optional(boundedArray(peerRef, MAX_TRY_INSTEAD)),
   },
   'a map',
 );

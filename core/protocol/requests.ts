@@ -20,7 +20,7 @@ import {
 } from './field-schemas.js';
 import { isAbsent, type Fields } from './fields.js';
 import { newIndexBudget, readInventory } from './inventory.js';
-import { MAX_QUERY_COUNT, MAX_RTT_MS } from './limits.js';
+import { MAX_CHILDREN_LIMIT, MAX_QUERY_COUNT, MAX_RTT_MS, MAX_TOPOLOGY_DEPTH } from './limits.js';
 import {
   LEGACY_ROLES,
   REGISTERING_ROLES,
@@ -56,6 +56,18 @@ const capacity = record(
   'a map',
 );
 
+/**
+ * How many more children the registering (or heartbeating) node will take below it: a full master
+ * sends newcomers to its children with room (MASTER_FULL). Absent: no limit, or an older node.
+ */
+const room = optional(uint(MAX_CHILDREN_LIMIT));
+/**
+ * How many levels below the sender the nearest node with room is: 0 when it has room itself. A full
+ * master sends a newcomer toward the shallowest room, so the tree stays as shallow as it can. Absent:
+ * unknown, or no room anywhere below.
+ */
+const levelsToRoom = optional(uint(MAX_TOPOLOGY_DEPTH));
+
 const register = v.pipe(
   record(
     {
@@ -76,6 +88,8 @@ const register = v.pipe(
       /** Everything already in the child's cache, so a restarted node is sent others at once. */
       chunks: v.optional(v.unknown()),
       capacity,
+      room,
+      levelsToRoom,
     },
     'a map',
   ),
@@ -160,6 +174,8 @@ const ping = record(
      * heartbeats: the master shows it for the child (a master sends no heartbeats of its own).
      */
     rttMs: optional(finiteNumber(0, MAX_RTT_MS)),
+    room,
+    levelsToRoom,
   },
   'a map',
 );

@@ -18,6 +18,9 @@ Options:
   --fanout N         children per master as nodes are placed (default ${DEFAULT_SIMULATION.fanout})
   --placement P      fanout: every master takes --fanout children; uplink: only as many as its
                      uplink feeds the video with 25 % to spare, at most --fanout (default ${DEFAULT_SIMULATION.placement})
+  --admission A      on: each master takes at most the children placement gives it and sends
+                     newcomers and orphans past that to its children with room (--max-children);
+                     off: it takes whoever asks, as before (default ${DEFAULT_SIMULATION.admission ? 'on' : 'off'})
   --churn P          percent of nodes that leave per minute, half by crash (default ${DEFAULT_SIMULATION.churnPercentPerMinute})
   --seed N           random seed; the same seed gives the same run (default ${DEFAULT_SIMULATION.seed})
   --minutes M        video length in minutes (default ${DEFAULT_SIMULATION.videoSeconds / 60})
@@ -66,6 +69,7 @@ function parseFlags(argv: readonly string[]) {
       nodes: { type: 'string' },
       fanout: { type: 'string' },
       placement: { type: 'string' },
+      admission: { type: 'string' },
       churn: { type: 'string' },
       seed: { type: 'string' },
       minutes: { type: 'string' },
@@ -102,9 +106,14 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
   if (placement !== 'fanout' && placement !== 'uplink') {
     throw new Error(`--placement must be fanout or uplink; got ${JSON.stringify(placement)}`);
   }
+  const admission = values.admission ?? (d.admission ? 'on' : 'off');
+  if (admission !== 'on' && admission !== 'off') {
+    throw new Error(`--admission must be on or off; got ${JSON.stringify(admission)}`);
+  }
   return {
     ...d,
     placement,
+    admission: admission === 'on',
     nodes: number('nodes', values.nodes, { min: 2, max: 1_000_000, fallback: d.nodes, whole: true }),
     fanout: number('fanout', values.fanout, { min: 1, max: 1_000, fallback: d.fanout, whole: true }),
     churnPercentPerMinute: number('churn', values.churn, {
@@ -154,7 +163,7 @@ function uplinkRange(
 export function summary(report: SimulationReport): string {
   const { startupMs, orphans } = report;
   return [
-    `${report.options.nodes} nodes, fanout ${report.options.fanout} (${report.options.placement} placement), churn ${report.options.churnPercentPerMinute} %/min: ${report.wallSeconds.toFixed(1)} s wall for ${report.virtualSeconds.toFixed(0)} s simulated`,
+    `${report.options.nodes} nodes, fanout ${report.options.fanout} (${report.options.placement} placement, admission ${report.options.admission ? 'on' : 'off'}), churn ${report.options.churnPercentPerMinute} %/min: ${report.wallSeconds.toFixed(1)} s wall for ${report.virtualSeconds.toFixed(0)} s simulated`,
     `source egress ${report.sourceEgressVideos.toFixed(2)}x the video; offload ${(report.offload * 100).toFixed(2)} % (limit ${(report.offloadLimit * 100).toFixed(2)} %)`,
     `start-up p50 ${startupMs.p50.toFixed(0)} ms, p95 ${startupMs.p95.toFixed(0)} ms, p99 ${startupMs.p99.toFixed(0)} ms; stall ratio ${(report.stallRatio * 100).toFixed(3)} %`,
     `depth ${report.depth}, most children ${report.mostChildren}, failovers ${report.failovers}, control ${report.controlMessagesPerNodePerSecond.toFixed(2)} msg/node/s`,

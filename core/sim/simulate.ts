@@ -21,6 +21,12 @@ export interface SimulationOptions {
    * most `fanout`), so a 10 Mbit/s home uplink feeds 2 children of a 3 Mbit/s video, not 8.
    */
   placement: 'fanout' | 'uplink';
+  /**
+   * Whether each master takes at most the children placement gives it, and sends newcomers and
+   * orphans past that to its children with room (MASTER_FULL), as `--max-children` makes a node do.
+   * Off: a master takes whoever registers, failing-over orphans included.
+   */
+  admission: boolean;
   /** Percent of the nodes that leave per minute (half say goodbye, half crash); each is replaced. */
   churnPercentPerMinute: number;
   seed: number;
@@ -42,6 +48,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   nodes: 1_000,
   fanout: 8,
   placement: 'fanout',
+  admission: true,
   churnPercentPerMinute: 0,
   seed: 1,
   videoSeconds: 300,
@@ -128,6 +135,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const epoch = clock.now();
 
   const source = swarm.node('n0', {
+    ...admitted(options, options.sourceUplinkBitsPerSecond),
     host: {
       uplinkBytesPerSecond: options.sourceUplinkBitsPerSecond / 8,
       accessLatencyMs: access(options, random),
@@ -155,6 +163,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const node = swarm.node(`n${serial}`, {
       master: master.name,
       ...(supermaster !== undefined && supermaster !== master.name ? { supermaster } : {}),
+      ...admitted(options, uplinkBitsPerSecond),
       host: {
         uplinkBytesPerSecond: uplinkBitsPerSecond / 8,
         accessLatencyMs: access(options, random),
@@ -360,7 +369,16 @@ async function publish(node: VirtualNode, video: SyntheticVideo): Promise<void> 
 /** How many children a master with this uplink takes (see SimulationOptions.placement). */
 function childrenFor(options: SimulationOptions, uplinkBitsPerSecond: number): number {
   if (options.placement === 'fanout') return options.fanout;
-  return Math.min(options.fanout, Math.floor(uplinkBitsPerSecond / (options.bitrateBitsPerSecond * 1.25)));
+  const forChildren = uplinkBitsPerSecond - options.bitrateBitsPerSecond;
+  return Math.max(
+    0,
+    Math.min(options.fanout, Math.floor(forChildren / (options.bitrateBitsPerSecond * 1.25))),
+  );
+}
+
+/** With admission on, a node takes at most the children placement gives it (its --max-children). */
+function admitted(options: SimulationOptions, uplinkBitsPerSecond: number): { maxChildren?: number } {
+  return options.admission ? { maxChildren: childrenFor(options, uplinkBitsPerSecond) } : {};
 }
 
 /** A one-way access delay such that two nodes' round trip falls in the configured range. */

@@ -27,6 +27,8 @@ export interface VirtualNodeOptions {
   host?: HostProfile;
   heartbeatMs?: number;
   deadChildAfterMs?: number;
+  /** The most children it takes before it sends newcomers to its children. Default: no limit. */
+  maxChildren?: number;
   /** Bytes per second this node serves to others at most (its upload limit). */
   uploadLimit?: number;
   /** The store to start with: a killed node's, to restart it with its cache as a process would. */
@@ -121,6 +123,7 @@ export class VirtualSwarm {
       fetchConcurrency: 4,
       ...(options.deadChildAfterMs !== undefined ? { deadChildAfterMs: options.deadChildAfterMs } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
       clock,
       // Hashed in line: the thread pool's real time means nothing in virtual time.
       hash: (bytes) => Promise.resolve(sha256Hex(bytes)),

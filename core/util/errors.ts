@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'OVERLOADED'
   | 'NOT_REGISTERED'
   | 'NAME_TAKEN'
+  | 'MASTER_FULL'
+  | 'WOULD_LOOP'
   | 'NOT_SEEDING'
   | 'INTERNAL';
 

@@ -32,6 +32,8 @@ describe('a silent child', () => {
       selfName: 'master',
       level: () => 0,
       supermasterForChildren: () => undefined,
+      pathAbove: () => [],
+      selfAddress: () => 'tcp://127.0.0.1:1',
       // Unused here: nothing registers over the wire, so no name conflict sends a ping.
       transport: client,
     });
