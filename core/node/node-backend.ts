@@ -30,12 +30,7 @@ export class NodeBackend implements GatewayBackend {
     private readonly node: PeerNode,
     private readonly options: NodeBackendOptions = {},
   ) {
-    this.prefetcher = new Prefetcher(
-      node.fetcher,
-      node.logger,
-      node.config.readAhead,
-      node.config.fetchConcurrency,
-    );
+    this.prefetcher = new Prefetcher(node.fetcher, node.logger, node.config.readAhead);
     this.live = new LivePump(
       [
         {
@@ -99,7 +94,7 @@ export class NodeBackend implements GatewayBackend {
     // for would queue behind them; a held chunk's read would wait in the thread pool behind their
     // hashing and fsyncs. Chunk 0 sets off none at all: a player starting a video is busy decoding
     // its first frame on the same machine, and asks for the next chunks itself right after.
-    if (index > 0) this.prefetcher.advance(name, index, manifest.chunks.length);
+    if (index > 0) this.prefetcher.advance(name, index, manifest.chunks);
     return { bytes: chunk.bytes, origin: chunk.origin };
   }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { PeerStreamerError } from '../util/errors.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
 import { tcpAddressProblem } from '../protocol/address.js';
+import { NODE_READ_AHEAD, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 
 /** Everything a node needs to start. Built from flags (CLI and the desktop app's --node) or settings. */
 export interface NodeConfig {
@@ -19,8 +20,8 @@ export interface NodeConfig {
   /** Upload limit for serving chunks to others, bytes per second; undefined = unlimited. */
   uploadBytesPerSecond?: number;
   jsonLogs: boolean;
-  readAhead: number;
-  fetchConcurrency: number;
+  /** How far a stream (and the local player's read-ahead) reads ahead, and fetches at once. */
+  readAhead: ReadAheadPolicy;
   /** How long one peer may take for one chunk before the next holder is tried (default 1.5 s). */
   peerTimeoutMs?: number;
   /** How long a master keeps a child that stopped answering before dropping it (default 2.5 s). */
@@ -69,8 +70,16 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
     value: '<rate>',
     help: 'cap on chunk serving per second, e.g. 5MiB (default: unlimited)',
   },
-  { flag: 'read-ahead', value: '<n>', help: "chunks fetched ahead of a stream's position (default 10)" },
-  { flag: 'fetch-concurrency', value: '<n>', help: 'fetches in flight per stream (default 4)' },
+  {
+    flag: 'read-ahead',
+    value: '<time>',
+    help: `media fetched ahead of a stream's position, e.g. 30s (default ${NODE_READ_AHEAD.aheadSeconds}s)`,
+  },
+  {
+    flag: 'fetch-concurrency',
+    value: '<n>',
+    help: `fetches in flight per stream (default ${NODE_READ_AHEAD.fetchesAtOnce})`,
+  },
   {
     flag: 'peer-timeout',
     value: '<time>',
@@ -197,7 +206,7 @@ export const NODE_FLAG_VALUES = {
   supermaster: masterAddress('supermaster'),
   'cache-size': (value: string) => parseByteSize(value, '--cache-size'),
   'upload-limit': (value: string) => parseByteSize(value.replace(/\/s$/i, ''), '--upload-limit'),
-  'read-ahead': (value: string) => countFrom('read-ahead', value, 1000),
+  'read-ahead': readAheadSeconds,
   'fetch-concurrency': (value: string) => countFrom('fetch-concurrency', value, 64),
   'peer-timeout': peerTimeoutMs,
   'child-timeout': childTimeoutMs,
@@ -273,8 +282,11 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     ...(cacheBytes !== undefined ? { cacheBytes } : {}),
     ...(uploadBytesPerSecond !== undefined ? { uploadBytesPerSecond } : {}),
     jsonLogs: values['json-logs'] === true,
-    readAhead: values['read-ahead'] ?? 10,
-    fetchConcurrency: values['fetch-concurrency'] ?? 4,
+    readAhead: {
+      ...NODE_READ_AHEAD,
+      aheadSeconds: values['read-ahead'] ?? NODE_READ_AHEAD.aheadSeconds,
+      fetchesAtOnce: values['fetch-concurrency'] ?? NODE_READ_AHEAD.fetchesAtOnce,
+    },
     ...(peerTimeout !== undefined ? { peerTimeoutMs: peerTimeout } : {}),
     ...(childTimeout !== undefined ? { childTimeoutMs: childTimeout } : {}),
     libraryPrefetchBytes: values['library-prefetch'] ?? LIBRARY_PREFETCH_BYTES,
@@ -299,6 +311,16 @@ function childTimeoutMs(value: string): number {
   const seconds = parseDuration(value, '--child-timeout');
   if (seconds < 1 || seconds > 300) throw bad('child-timeout', value, 'give a time from 1s to 5m');
   return Math.round(seconds * 1000);
+}
+
+/**
+ * 1 s to 30 min: below, hardly more than the chunk asked for; above, one stream could pin most of
+ * a small cache (a stream pins what it reads ahead until it hands it out).
+ */
+function readAheadSeconds(value: string): number {
+  const seconds = parseDuration(value, '--read-ahead');
+  if (seconds < 1 || seconds > 1800) throw bad('read-ahead', value, 'give a time from 1s to 30m');
+  return seconds;
 }
 
 /** Default budget of the library prefetch: the starts of a few dozen videos at typical bitrates. */

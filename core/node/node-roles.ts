@@ -10,6 +10,7 @@ import type { PeerHealth } from '../net/peer-health.js';
 import type { Transport } from '../net/transport.js';
 import type { CapacityHints, PeerRef } from '../protocol/messages.js';
 import type { ChunkPinning, ChunkStorage } from '../store/chunk-storage.js';
+import type { ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 import type { InventorySource } from '../store/inventory-source.js';
 import { ChunkFetcher, type UpstreamView } from '../stream/chunk-fetcher.js';
 import { HolderCache } from '../stream/holder-cache.js';
@@ -48,9 +49,8 @@ export interface NodeRolesOptions {
   capacity: () => CapacityHints;
   /** The master refused this node's name for good (see MasterLink). */
   onFatal?: (error: PeerStreamerError) => void;
-  /** Chunks a stream reads ahead of its position, and fetches in flight per stream. */
-  readAhead: number;
-  fetchConcurrency: number;
+  /** How far a stream reads ahead of its position, and its fetches in flight. */
+  readAhead: ReadAheadPolicy;
   streamIdleMs?: number;
   deadChildAfterMs?: number;
   /** The most children this node takes before it sends newcomers to its children (see MasterService). */
@@ -143,8 +143,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     ...(options.hash ? { hash: options.hash } : {}),
   });
   const sessions = new StreamSessions(fetcher, store, {
-    window: options.readAhead,
-    concurrency: options.fetchConcurrency,
+    readAhead: options.readAhead,
     ...(options.streamIdleMs !== undefined ? { idleMs: options.streamIdleMs } : {}),
     ...(clock ? { clock } : {}),
   });

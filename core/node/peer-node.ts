@@ -117,7 +117,6 @@ export class PeerNode {
       }),
       onFatal: (error) => this.settleFatal(error),
       readAhead: config.readAhead,
-      fetchConcurrency: config.fetchConcurrency,
       ...(options.streamIdleMs !== undefined ? { streamIdleMs: options.streamIdleMs } : {}),
       ...((options.deadChildAfterMs ?? config.childTimeoutMs) !== undefined
         ? { deadChildAfterMs: options.deadChildAfterMs ?? config.childTimeoutMs }

@@ -76,7 +76,7 @@ export class ServingService {
         request.streamId,
         request.video,
         request.index,
-        manifest.chunks.length,
+        manifest.chunks,
       );
     } else if (request.fetchUpstream && (isChild || request.streamId !== undefined)) {
       chunk = await fetcher.fetch(request.video, request.index, peer.signal);

@@ -1,4 +1,6 @@
 import { ReadAhead } from '../stream/read-ahead.js';
+import type { ChunkEntry } from '../shared/manifest.js';
+import { NODE_READ_AHEAD, readAheadPolicy, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 import type { ChunkFetcher, FetchedChunk } from '../stream/chunk-fetcher.js';
 import type { ChunkPinning } from '../store/chunk-storage.js';
 import { PeerStreamerError } from '../util/errors.js';
@@ -25,6 +27,8 @@ interface Waiter {
 class StreamSession {
   private readonly reader: ReadAhead<FetchedChunk>;
   private readonly waiters = new Map<number, Waiter>();
+  /** One past the last chunk. */
+  private readonly end: number;
   private pumping = false;
   lastActive: number;
 
@@ -33,19 +37,18 @@ class StreamSession {
     readonly peerKey: string,
     readonly video: string,
     start: number,
-    private readonly end: number,
-    private readonly fetcher: ChunkFetcher,
+    chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>,
+    fetcher: ChunkFetcher,
     private readonly store: ChunkPinning,
-    window: number,
-    concurrency: number,
+    policy: ReadAheadPolicy,
     private readonly clock: Clock,
   ) {
     this.lastActive = clock.now();
+    this.end = chunks.length;
     this.reader = new ReadAhead<FetchedChunk>({
       start,
-      end,
-      window,
-      concurrency,
+      chunks,
+      policy,
       fetch: async (index, signal) => {
         // Pinned while read ahead, so the cache cannot evict it before it is played.
         store.pinChunk(video, index);
@@ -148,8 +151,8 @@ class StreamSession {
 }
 
 export interface StreamSessionOptions {
-  window: number;
-  concurrency: number;
+  /** How far each stream reads ahead and how many fetches it keeps going. Default: NODE_READ_AHEAD. */
+  readAhead?: Partial<ReadAheadPolicy>;
   /** Sessions with no request waiting and none received for this long are closed. Default 10 s. */
   idleMs?: number;
   /** Sessions whose waiting requests are this old are closed too (the server's handler timeout). */
@@ -167,12 +170,14 @@ export class StreamSessions {
   private readonly idleMs: number;
   private readonly stuckMs: number;
   private readonly maxSessions: number;
+  private readonly readAhead: ReadAheadPolicy;
 
   constructor(
     private readonly fetcher: ChunkFetcher,
     private readonly store: ChunkPinning,
-    private readonly options: StreamSessionOptions,
+    options: StreamSessionOptions = {},
   ) {
+    this.readAhead = readAheadPolicy(options.readAhead, NODE_READ_AHEAD);
     this.clock = options.clock ?? systemClock;
     this.idleMs = options.idleMs ?? 10_000;
     this.stuckMs = Math.max(this.idleMs, options.stuckMs ?? 30_000);
@@ -189,16 +194,17 @@ export class StreamSessions {
 
   /**
    * Answers `get` on stream `streamId` (per requesting peer), opening the stream on first use.
-   * `chunkCount` is the video's length from its manifest, which the caller already checked `index`
-   * against. Opening is synchronous, so the several requests a client sends at once all find the
-   * same stream (an await here let each open its own, orphaning the first with its pins).
+   * `chunks` are the video's, from its manifest, which the caller already checked `index` against:
+   * their times turn the read-ahead's seconds into chunks. Opening is synchronous, so the several
+   * requests a client sends at once all find the same stream (an await here let each open its own,
+   * orphaning the first with its pins).
    */
   async get(
     peerKey: string,
     streamId: string,
     video: string,
     index: number,
-    chunkCount: number,
+    chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>,
   ): Promise<FetchedChunk> {
     const key = `${peerKey}\u0000${streamId}`;
     let session = this.sessions.get(key);
@@ -214,11 +220,10 @@ export class StreamSessions {
         peerKey,
         video,
         index,
-        chunkCount,
+        chunks,
         this.fetcher,
         this.store,
-        this.options.window,
-        this.options.concurrency,
+        this.readAhead,
         this.clock,
       );
       this.sessions.set(key, session);

@@ -9,6 +9,7 @@ import { randomInt, type Random } from '../util/random.js';
 import { syntheticVideo, type SyntheticVideo } from './synthetic-video.js';
 import { VirtualSwarm, type VirtualNode } from './virtual-swarm.js';
 import { percentile } from '../util/percentile.js';
+import { readAheadEnd } from '../shared/read-ahead-policy.js';
 
 export interface SimulationOptions {
   /** All nodes, the source included. */
@@ -324,7 +325,8 @@ async function watch(
 ): Promise<void> {
   const { clock } = swarm;
   const chunkMs = options.chunkSeconds * 1000;
-  const aheadChunks = Math.max(1, Math.floor(options.readAheadSeconds / options.chunkSeconds));
+  // Chunks that start within the read-ahead, counted by the one rule every reader uses.
+  const aheadChunks = readAheadEnd(video.manifest.chunks, 0, options.readAheadSeconds);
   const signal = viewing.stop.signal;
   let playStart = 0;
   for (let index = 0; index < video.chunks.length && !signal.aborted; index++) {

@@ -14,6 +14,7 @@ import { MemoryChunkStore } from '../store/memory-chunk-store.js';
 import { NodeCounters } from '../node/node-counters.js';
 import { wireNodeRoles } from '../node/node-roles.js';
 import { UploadLimiter } from '../node/upload-limiter.js';
+import { NODE_READ_AHEAD } from '../shared/read-ahead-policy.js';
 import type { ChunkFetcher } from '../stream/chunk-fetcher.js';
 import { sha256Hex } from '../util/hash.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -119,8 +120,7 @@ export class VirtualSwarm {
       library: () => NO_LIBRARY,
       seeding: () => true,
       capacity: () => ({ maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 }),
-      readAhead: 10,
-      fetchConcurrency: 4,
+      readAhead: NODE_READ_AHEAD,
       ...(options.deadChildAfterMs !== undefined ? { deadChildAfterMs: options.deadChildAfterMs } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),

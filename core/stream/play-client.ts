@@ -7,9 +7,11 @@ import { PeerStreamerError, askedPath, isPeerStreamerError, videoNotInSwarm } fr
 import { sha256Hex } from '../util/hash.js';
 import { formatDuration } from '../shared/format.js';
 import { segmentRef } from '../shared/segments.js';
+import { PLAY_CLIENT_FETCHES_AT_ONCE, fetchesAtOnce } from '../shared/read-ahead-policy.js';
 
 export interface PlayOptions {
   startSeconds?: number;
+  /** Requests kept in flight on the stream. Default: PLAY_CLIENT_FETCHES_AT_ONCE. */
   inFlight?: number;
   streamId: string;
   timeoutMs?: number;
@@ -80,7 +82,8 @@ export async function playStream(
     return { body, origin: got.origin };
   };
   const total = manifest.chunks.length;
-  const window = Math.max(1, options.inFlight ?? 4);
+  // The node reads ahead for the stream; the client's window is only its requests in flight.
+  const window = fetchesAtOnce(options.inFlight, PLAY_CLIENT_FETCHES_AT_ONCE);
   const pending = new Map<number, Promise<{ body: Buffer; origin: ChunkOrigin | undefined }>>();
   let next = first;
   const fill = (upTo: number): void => {

@@ -2,14 +2,17 @@ import type { ChunkFetcher } from './chunk-fetcher.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import { chunkKey } from '../shared/segments.js';
+import type { ChunkEntry } from '../shared/manifest.js';
+import { readAheadEnd, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 
 /**
  * Read-ahead for the local player. The player asks the gateway for one chunk at a time; each ask
- * also warms the next `window` chunks into the store, at most `concurrency` fetches at once, so the
- * player's next requests are answered from the local store. A seek moves the window; fetches for the
- * old position that have not started are dropped. Its fetches are background fetches: the fetcher
- * counts their bytes by origin once, on arrival, and the player's later read of them is not counted
- * again.
+ * also warms the chunks after it into the store, as far as the node's read-ahead policy says
+ * (`readAheadEnd`: its seconds as chunks of this video) and at most its fetches at once, so the
+ * player's next requests are answered from the local store. A seek moves the window; fetches for
+ * the old position that have not started are dropped. Its fetches are background fetches: the
+ * fetcher counts their bytes by origin once, on arrival, and the player's later read of them is not
+ * counted again.
  */
 const RETRY_AFTER_MS = 1_000;
 
@@ -21,16 +24,16 @@ export class Prefetcher {
   private readonly failedAt = new Map<string, number>();
 
   constructor(
-    private readonly fetcher: ChunkFetcher,
+    private readonly fetcher: Pick<ChunkFetcher, 'fetch' | 'holdsOrFetching'>,
     private readonly logger: Logger,
-    private readonly window: number,
-    private readonly concurrency: number,
+    private readonly policy: Pick<ReadAheadPolicy, 'aheadSeconds' | 'fetchesAtOnce'>,
   ) {}
 
-  /** The player is at chunk `index` of `video` (of `count` chunks): warm what follows it. */
-  advance(video: string, index: number, count: number): void {
+  /** The player is at chunk `index` of `video` (whose manifest lists `chunks`): warm what follows it. */
+  advance(video: string, index: number, chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>): void {
     if (this.closed) return;
-    this.wanted.set(video, { video, from: index + 1, to: Math.min(count, index + 1 + this.window) });
+    const from = index + 1;
+    this.wanted.set(video, { video, from, to: readAheadEnd(chunks, from, this.policy.aheadSeconds) });
     this.pump();
   }
 
@@ -43,7 +46,7 @@ export class Prefetcher {
   private pump(): void {
     if (this.closed) return;
     for (const want of this.wanted.values()) {
-      for (let index = want.from; index < want.to && this.running.size < this.concurrency; index++) {
+      for (let index = want.from; index < want.to && this.running.size < this.policy.fetchesAtOnce; index++) {
         const key = chunkKey(want.video, index);
         if (this.running.has(key) || this.fetcher.holdsOrFetching(want.video, index)) continue;
         if (Date.now() - (this.failedAt.get(key) ?? -Infinity) < RETRY_AFTER_MS) continue;

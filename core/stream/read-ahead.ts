@@ -1,14 +1,17 @@
+import type { ChunkEntry } from '../shared/manifest.js';
+import { readAheadEnd, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
+
 /**
- * Hands out chunks start..end-1 strictly in order while fetching up to `window` chunks ahead of the
- * play position, at most `concurrency` at a time. The fetch function owns failover; if it gives up on
- * a chunk, `next()` rejects for that chunk and a later `next()` tries it again.
+ * Hands out chunks from `start` to the last strictly in order while fetching the policy's window
+ * ahead of the play position (`readAheadEnd`: its seconds as chunks of this video), at most its
+ * fetches at once. The fetch function owns failover; if it gives up on a chunk, `next()` rejects for
+ * that chunk and a later `next()` tries it again.
  */
 export interface ReadAheadOptions<T> {
   start: number;
-  /** One past the last chunk. */
-  end: number;
-  window?: number;
-  concurrency?: number;
+  /** The video's chunks, for their start times; the last one ends the stream. */
+  chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>;
+  policy: Pick<ReadAheadPolicy, 'aheadSeconds' | 'fetchesAtOnce'>;
   fetch(index: number, signal: AbortSignal): Promise<T>;
   /** Called when a fetched chunk is dropped unplayed (stream closed), to release its pin. */
   discard?(index: number, value: T): void;
@@ -25,24 +28,20 @@ interface Pending<T> {
 export class ReadAhead<T> {
   private position: number;
   private readonly end: number;
-  private readonly window: number;
-  private readonly concurrency: number;
   private readonly pending = new Map<number, Pending<T>>();
   private readonly controller = new AbortController();
   private inFlight = 0;
   private closed = false;
   /**
    * Until the first chunk is handed out, only it is fetched: on a cold path every hop would otherwise
-   * query, fetch, hash and store `concurrency` chunks at once, and the one the viewer waits for would
+   * query, fetch, hash and store every fetch slot's chunk at once, and the one the viewer waits for would
    * queue behind its neighbours.
    */
   private primed = false;
 
   constructor(private readonly options: ReadAheadOptions<T>) {
     this.position = options.start;
-    this.end = options.end;
-    this.window = Math.max(1, options.window ?? 10);
-    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.end = options.chunks.length;
   }
 
   get nextIndex(): number {
@@ -79,11 +78,14 @@ export class ReadAhead<T> {
   }
 
   private fill(): void {
-    const limit = Math.min(this.end, this.primed ? this.position + this.window : this.position + 1);
+    const { chunks, policy } = this.options;
+    const limit = this.primed
+      ? readAheadEnd(chunks, this.position, policy.aheadSeconds)
+      : Math.min(this.end, this.position + 1);
     for (let index = this.position; index < limit; index++) {
       if (this.pending.has(index)) continue;
       // The chunk the player waits for always starts, even when the ahead-fetches use every slot.
-      if (this.inFlight >= this.concurrency && index !== this.position) break;
+      if (this.inFlight >= policy.fetchesAtOnce && index !== this.position) break;
       this.start(index);
     }
   }

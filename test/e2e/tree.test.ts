@@ -20,6 +20,7 @@ import type { WireTopologyNode } from '../../core/protocol/messages.js';
 import { PeerClient } from '../../core/net/client.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { waitFor } from '../helpers/wait.js';
+import { readAheadEnd } from '../../core/shared/read-ahead-policy.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 
@@ -166,13 +167,14 @@ describe.skipIf(noFfmpeg)('failures', { timeout: SWARM_TIMEOUT_MS }, () => {
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });
     const mit = await swarm.start({ name: 'mit', master: src });
-    // ben reads at most 2 chunks ahead of the viewer, so most of the video is still to fetch at the kill.
-    const readAhead = 2;
+    // ben reads at most 2 s (two 1 s chunks) ahead of the viewer, so most of the video is still to
+    // fetch at the kill.
+    const readAheadSeconds = 2;
     const ben = await swarm.start({
       name: 'ben',
       master: mit,
       supermaster: src,
-      extra: ['--read-ahead', String(readAhead), '--fetch-concurrency', '1'],
+      extra: ['--read-ahead', `${readAheadSeconds}s`, '--fetch-concurrency', '1'],
     });
     const total = source.manifest.chunks.length;
     const pauseAfter = 4;
@@ -196,10 +198,10 @@ describe.skipIf(noFfmpeg)('failures', { timeout: SWARM_TIMEOUT_MS }, () => {
     const { bytes, origins } = await playing;
     expect(bytes).toEqual(source.exported);
     // Before the pause ben streamed from mit. While paused the viewer had asked for chunk pauseAfter+1
-    // at most, so ben had fetched no further than its read-ahead past that; every later chunk was
-    // fetched after the kill and came from the source, ben's supermaster.
+    // at most, so ben had fetched no further than its read-ahead window from the chunk after that;
+    // every later chunk was fetched after the kill and came from the source, ben's supermaster.
     expect(origins.slice(0, pauseAfter + 1)).toEqual(Array(pauseAfter + 1).fill('master'));
-    const afterKill = pauseAfter + 2 + readAhead;
+    const afterKill = readAheadEnd(source.manifest.chunks, pauseAfter + 2, readAheadSeconds);
     expect(afterKill).toBeLessThan(total - 5);
     expect(origins.slice(afterKill)).toEqual(Array(total - afterKill).fill('source'));
     expect((await statsOf(ben)).currentMaster).toBe(src.address);

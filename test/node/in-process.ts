@@ -5,6 +5,7 @@
 import { PeerNode, type PeerNodeOptions } from '../../core/node/peer-node.js';
 import { LIBRARY_PREFETCH_BYTES, type NodeConfig } from '../../core/node/node-config.js';
 import { silentLogger } from '../../core/util/logger.js';
+import { NODE_READ_AHEAD } from '../../core/shared/read-ahead-policy.js';
 import { ingest, makeVideo, openStore } from '../store/helpers.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
@@ -32,8 +33,7 @@ export async function startNode(spec: InProcessNode): Promise<PeerNode> {
     ...(spec.supermaster ? { supermaster: addressOf(spec.supermaster) } : {}),
     ...(spec.uploadBytesPerSecond ? { uploadBytesPerSecond: spec.uploadBytesPerSecond } : {}),
     jsonLogs: false,
-    readAhead: 10,
-    fetchConcurrency: 4,
+    readAhead: NODE_READ_AHEAD,
     ui: false,
     uiPort: 0,
     uiHost: '127.0.0.1',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeConfigFromFlags } from '../../core/node/node-config.js';
+import { NODE_READ_AHEAD } from '../../core/shared/read-ahead-policy.js';
 
 const base = { name: 'n', port: '7000', store: '/tmp/store' };
 
@@ -31,5 +32,27 @@ describe('--child-timeout', () => {
     expect(() => nodeConfigFromFlags({ ...base, 'child-timeout': value })).toThrow(
       /--child-timeout.*from 1s to 5m/,
     );
+  });
+});
+
+describe('--read-ahead and --fetch-concurrency', () => {
+  it("default to the node's read-ahead policy", () => {
+    expect(nodeConfigFromFlags(base).readAhead).toEqual(NODE_READ_AHEAD);
+  });
+
+  it('replace its seconds ahead (a time) and its fetches at once, keeping the rest', () => {
+    const { readAhead } = nodeConfigFromFlags({ ...base, 'read-ahead': '45s', 'fetch-concurrency': '2' });
+    expect(readAhead).toEqual({ ...NODE_READ_AHEAD, aheadSeconds: 45, fetchesAtOnce: 2 });
+    expect(nodeConfigFromFlags({ ...base, 'read-ahead': '2m' }).readAhead.aheadSeconds).toBe(120);
+    // A bare number is seconds, as for every time flag.
+    expect(nodeConfigFromFlags({ ...base, 'read-ahead': '10' }).readAhead.aheadSeconds).toBe(10);
+  });
+
+  it.each(['far', '0', '500ms', '31m'])('refuses --read-ahead %s, naming the flag', (value) => {
+    expect(() => nodeConfigFromFlags({ ...base, 'read-ahead': value })).toThrow(/--read-ahead/);
+  });
+
+  it.each(['0', 'four', '65'])('refuses --fetch-concurrency %s, naming the flag', (value) => {
+    expect(() => nodeConfigFromFlags({ ...base, 'fetch-concurrency': value })).toThrow(/--fetch-concurrency/);
   });
 });

@@ -25,10 +25,14 @@ afterEach(async () => {
   cleanupTempDirs();
 });
 
-/** A store holding an unpinned 20-chunk video, so every pin seen is a stream's. */
+/** The video every session here plays: 20 chunks of 2 s, so the default 20 s read-ahead is 10 chunks. */
+const movie = makeVideo('movie', 20);
+const chunks = movie.manifest.chunks;
+
+/** A store holding `movie` unpinned, so every pin seen is a stream's. */
 async function storeWithVideo(): Promise<ChunkStore> {
   const store = await openStore(tempDir('sessions'));
-  await ingest(store, makeVideo('movie', 20), false);
+  await ingest(store, movie, false);
   cleanups.push(() => store.close());
   return store;
 }
@@ -46,7 +50,7 @@ function sessionsOver(store: ChunkStore, options: { idleMs?: number; stuckMs?: n
     counters: new NodeCounters(),
     logger: silentLogger(),
   });
-  const sessions = new StreamSessions(fetcher, store, { window: 10, concurrency: 4, ...options });
+  const sessions = new StreamSessions(fetcher, store, options);
   cleanups.push(() => sessions.close());
   return sessions;
 }
@@ -57,7 +61,9 @@ describe('StreamSessions', () => {
   it('requests sent at once share one stream, which ends when its last chunk is handed out', async () => {
     const store = await storeWithVideo();
     const sessions = sessionsOver(store);
-    const first = await Promise.all([16, 17, 18, 19].map((i) => sessions.get('peer', 's', 'movie', i, 20)));
+    const first = await Promise.all(
+      [16, 17, 18, 19].map((i) => sessions.get('peer', 's', 'movie', i, chunks)),
+    );
     expect(first.map((chunk) => chunk.bytes.length)).toEqual([1000, 1000, 1000, 1000]);
     expect(sessions.active).toBe(0);
     await waitFor(() => streamPins(store) === 0, 'no stream pins left');
@@ -66,7 +72,7 @@ describe('StreamSessions', () => {
   it('counts a stream while it plays, and ends it on end-stream, releasing its read-ahead', async () => {
     const store = await storeWithVideo();
     const sessions = sessionsOver(store);
-    await sessions.get('peer', 's', 'movie', 0, 20);
+    await sessions.get('peer', 's', 'movie', 0, chunks);
     expect(sessions.active).toBe(1);
     await waitFor(() => streamPins(store) >= 5, 'read-ahead pinned');
     expect(sessions.end('other-peer', 's')).toBe(false);
@@ -76,16 +82,16 @@ describe('StreamSessions', () => {
     expect(sessions.active).toBe(0);
     await waitFor(() => streamPins(store) === 0, 'read-ahead released');
     // The same streamId opens again where the client asks: ending a stream never strands a client.
-    expect((await sessions.get('peer', 's', 'movie', 5, 20)).bytes.length).toBe(1000);
+    expect((await sessions.get('peer', 's', 'movie', 5, chunks)).bytes.length).toBe(1000);
     expect(sessions.active).toBe(1);
   });
 
   it('ends every stream of a connection that is gone, and only those', async () => {
     const store = await storeWithVideo();
     const sessions = sessionsOver(store);
-    await sessions.get('gone', 'a', 'movie', 0, 20);
-    await sessions.get('gone', 'b', 'movie', 3, 20);
-    await sessions.get('still-here', 'a', 'movie', 0, 20);
+    await sessions.get('gone', 'a', 'movie', 0, chunks);
+    await sessions.get('gone', 'b', 'movie', 3, chunks);
+    await sessions.get('still-here', 'a', 'movie', 0, chunks);
     expect(sessions.closePeer('gone', 'the client disconnected')).toBe(2);
     expect(sessions.active).toBe(1);
     expect(sessions.closePeer('gone', 'again')).toBe(0);
@@ -94,10 +100,10 @@ describe('StreamSessions', () => {
   it('ends a stream gone quiet, but not one answering a slow request', async () => {
     const store = await storeWithVideo();
     const sessions = sessionsOver(store, { idleMs: 150, stuckMs: 600 });
-    await sessions.get('quiet', 's', 'movie', 0, 20);
-    await sessions.get('stuck', 's', 'movie', 0, 20);
+    await sessions.get('quiet', 's', 'movie', 0, chunks);
+    await sessions.get('stuck', 's', 'movie', 0, chunks);
     // A request far ahead waits for chunks 1-4 that this client never asks for: stuck, not idle.
-    const stuck = sessions.get('stuck', 's', 'movie', 5, 20);
+    const stuck = sessions.get('stuck', 's', 'movie', 5, chunks);
     stuck.catch(() => undefined);
     const quietSince = Date.now();
     await waitFor(() => sessions.active === 1, 'the quiet stream closed', 5_000);
@@ -110,12 +116,12 @@ describe('StreamSessions', () => {
   it('refuses a request behind the position or for another video, without ending the stream', async () => {
     const store = await storeWithVideo();
     const sessions = sessionsOver(store);
-    await sessions.get('peer', 's', 'movie', 2, 20);
-    await expect(sessions.get('peer', 's', 'movie', 1, 20)).rejects.toMatchObject({
+    await sessions.get('peer', 's', 'movie', 2, chunks);
+    await expect(sessions.get('peer', 's', 'movie', 1, chunks)).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       message: expect.stringMatching(/behind this stream's position \(3\)/),
     });
-    await expect(sessions.get('peer', 's', 'other', 3, 20)).rejects.toMatchObject({
+    await expect(sessions.get('peer', 's', 'other', 3, chunks)).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
     expect(sessions.active).toBe(1);

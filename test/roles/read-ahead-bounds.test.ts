@@ -1,19 +1,22 @@
 /**
  * A play stream's read-ahead in virtual time: StreamSessions over a viewer node's fetcher, whose
- * master takes 50 ms per chunk. It reads ahead no more than its window, fetches no more than its
- * concurrency at once, and lets go of every pin when the stream ends.
+ * master takes 50 ms per chunk. It reads ahead no more than its window (given in seconds, which the
+ * policy turns into chunks of this video), fetches no more than its fetches at once, and lets go of
+ * every pin when the stream ends.
  */
 import { describe, expect, it } from 'vitest';
 import { StreamSessions } from '../../core/node/stream-sessions.js';
 import { FetchScenario } from '../helpers/virtual-fetch.js';
 
+/** The window in chunks; the stream is given it in seconds. */
 const WINDOW = 6;
 const CONCURRENCY = 2;
 
 function streamOver(scenario: FetchScenario): StreamSessions {
+  // The synthetic video's chunks are all as long as the first.
+  const chunkSeconds = scenario.video.manifest.chunks[0]!.duration;
   return new StreamSessions(scenario.viewer.fetcher, scenario.viewer.store, {
-    window: WINDOW,
-    concurrency: CONCURRENCY,
+    readAhead: { aheadSeconds: WINDOW * chunkSeconds, fetchesAtOnce: CONCURRENCY },
     idleMs: 5_000,
     clock: scenario.swarm.clock,
   });
@@ -24,7 +27,8 @@ describe('read-ahead bounds in virtual time', () => {
     const scenario = new FetchScenario(41, { chunks: 30, masterDelayMs: 50 });
     const sessions = streamOver(scenario);
     const { swarm } = scenario;
-    const first = await swarm.settle(sessions.get('player', 's1', 'movie', 0, 30), 5_000);
+    const { chunks } = scenario.video.manifest;
+    const first = await swarm.settle(sessions.get('player', 's1', 'movie', 0, chunks), 5_000);
     expect(first.bytes.equals(scenario.video.chunks[0]!)).toBe(true);
     // Left alone, the stream fills its window behind chunk 0 and stops there.
     await swarm.clock.advance(3_000);
@@ -36,7 +40,7 @@ describe('read-ahead bounds in virtual time', () => {
 
     // Played on in order, the window moves with the play position, never past it.
     for (let index = 1; index < 12; index++) {
-      const chunk = await swarm.settle(sessions.get('player', 's1', 'movie', index, 30), 5_000);
+      const chunk = await swarm.settle(sessions.get('player', 's1', 'movie', index, chunks), 5_000);
       expect(chunk.bytes.equals(scenario.video.chunks[index]!)).toBe(true);
       expect(scenario.masterAsked).toBeLessThanOrEqual(index + 1 + WINDOW);
     }
@@ -53,7 +57,8 @@ describe('read-ahead bounds in virtual time', () => {
   it('closes a stream whose client went quiet, and releases what it had read ahead', async () => {
     const scenario = new FetchScenario(42, { chunks: 30, masterDelayMs: 50 });
     const sessions = streamOver(scenario);
-    await scenario.swarm.settle(sessions.get('player', 's1', 'movie', 0, 30), 5_000);
+    const { chunks } = scenario.video.manifest;
+    await scenario.swarm.settle(sessions.get('player', 's1', 'movie', 0, chunks), 5_000);
     await scenario.swarm.clock.advance(4_000);
     expect(sessions.active).toBe(1);
     expect(scenario.viewer.store.pinnedChunks).toBeGreaterThan(0);

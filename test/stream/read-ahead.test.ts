@@ -2,6 +2,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReadAhead } from '../../core/stream/read-ahead.js';
 
+/** `count` chunks of `seconds` each: a window of w chunks is then w * seconds of media. */
+function timeline(count: number, seconds = 1): Array<{ start: number }> {
+  return Array.from({ length: count }, (_, index) => ({ start: index * seconds }));
+}
+
 async function drain<T>(stream: ReadAhead<T>): Promise<number[]> {
   const order: number[] = [];
   for (;;) {
@@ -15,9 +20,8 @@ describe('ReadAhead', () => {
   it('hands chunks out in order even when fetches finish out of order, then signals the end', async () => {
     const stream = new ReadAhead({
       start: 2,
-      end: 9,
-      window: 4,
-      concurrency: 3,
+      chunks: timeline(9),
+      policy: { aheadSeconds: 4, fetchesAtOnce: 3 },
       fetch: async (index) => {
         await sleep((9 - index) * 3);
         return index * 10;
@@ -33,9 +37,8 @@ describe('ReadAhead', () => {
     const started: number[] = [];
     const stream = new ReadAhead({
       start: 0,
-      end: 20,
-      window: 6,
-      concurrency: 2,
+      chunks: timeline(20),
+      policy: { aheadSeconds: 6, fetchesAtOnce: 2 },
       fetch: async (index) => {
         started.push(index);
         inFlight += 1;
@@ -54,11 +57,40 @@ describe('ReadAhead', () => {
     expect(await drain(stream)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
   });
 
+  it('reads ahead by media time: the same seconds hold more short chunks than long ones', async () => {
+    // Chunks 0-6 last 1 s, chunks 7-9 last 4 s.
+    const starts = [0, 1, 2, 3, 4, 5, 6, 10, 14, 18];
+    const started: number[] = [];
+    const stream = new ReadAhead({
+      start: 0,
+      chunks: starts.map((start) => ({ start })),
+      policy: { aheadSeconds: 6, fetchesAtOnce: 8 },
+      fetch: async (index) => {
+        started.push(index);
+        return index;
+      },
+    });
+    const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    await stream.next();
+    // At chunk 1 (1 s) the window runs to 7 s: six chunks.
+    await vi.waitFor(() => expect(started).toEqual([0, 1, 2, 3, 4, 5, 6]));
+    for (let i = 1; i <= 3; i++) await stream.next();
+    await settled();
+    // At chunk 4 (4 s) it runs to 10 s, where chunk 7 starts: not in it.
+    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    await stream.next();
+    await settled();
+    // At chunk 5 (5 s) it runs to 11 s: chunk 7 is in, chunk 8 (14 s) is not.
+    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(await drain(stream)).toEqual([5, 6, 7, 8, 9]);
+  });
+
   it('surfaces a failed chunk and fetches it again on the next call', async () => {
     let attempts = 0;
     const stream = new ReadAhead({
       start: 0,
-      end: 2,
+      chunks: timeline(2),
+      policy: { aheadSeconds: 10, fetchesAtOnce: 4 },
       fetch: async (index) => {
         if (index === 0 && attempts++ === 0) throw new Error('peer vanished');
         return index;
@@ -75,8 +107,8 @@ describe('ReadAhead', () => {
     const finish = new Map<number, () => void>();
     const stream = new ReadAhead({
       start: 0,
-      end: 10,
-      window: 3,
+      chunks: timeline(10),
+      policy: { aheadSeconds: 3, fetchesAtOnce: 4 },
       fetch: async (index, signal) => {
         signal.addEventListener('abort', () => (aborted += 1));
         if (index > 0) await new Promise<void>((resolve) => finish.set(index, resolve));

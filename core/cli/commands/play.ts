@@ -9,6 +9,7 @@ import { assertOutputPath, writeOutputFile } from '../output-file.js';
 import { PeerStreamerError } from '../../util/errors.js';
 import { parseDuration } from '../../util/units.js';
 import { formatBytes } from '../../shared/format.js';
+import { PLAY_CLIENT_FETCHES_AT_ONCE } from '../../shared/read-ahead-policy.js';
 
 export function playCommand(): Command {
   return newCommand('play')
@@ -26,7 +27,11 @@ export function playCommand(): Command {
       startFlag,
     )
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .option('--in-flight <n>', 'requests kept in flight (default 4)', inFlightFlag)
+    .option(
+      '--in-flight <n>',
+      `requests kept in flight (default ${PLAY_CLIENT_FETCHES_AT_ONCE})`,
+      inFlightFlag,
+    )
     .action(play);
 }
 
@@ -44,7 +49,7 @@ async function play(
   name: string,
   options: { from: string; start?: number; output?: string; inFlight?: number },
 ): Promise<void> {
-  const { from: address, start = 0, output: outputPath, inFlight = 4 } = options;
+  const { from: address, start = 0, output: outputPath, inFlight } = options;
   if (outputPath === undefined && process.stdout.isTTY) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',

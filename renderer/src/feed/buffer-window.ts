@@ -1,21 +1,21 @@
+import type { ReadAheadPolicy } from '../../../core/shared/read-ahead-policy.js';
 import { removeFrom } from './source-buffer-ops.ts';
 import { rangesOf, removableSpans } from './timeline.ts';
 
 /**
- * How much media the feed keeps around the play head: a read-ahead (lowered each time the browser's
- * buffer fills, so its limit is respected from then on) and a stretch behind for small seeks back.
- * Memory stays flat however long the video.
+ * How much media the feed keeps around the play head: the policy's read-ahead (lowered each time the
+ * browser's buffer fills, so its limit is respected from then on) and its stretch behind for small
+ * seeks back. Memory stays flat however long the video.
  */
 export class BufferWindow {
   private aheadLimit: number;
+  private readonly keepBehind: number;
   /** Times the browser refused an append for lack of room. */
   quotaEvictions = 0;
 
-  constructor(
-    readAheadSeconds: number,
-    private readonly keepBehind: number,
-  ) {
-    this.aheadLimit = readAheadSeconds;
+  constructor(policy: Pick<ReadAheadPolicy, 'aheadSeconds' | 'behindSeconds'>) {
+    this.aheadLimit = policy.aheadSeconds;
+    this.keepBehind = policy.behindSeconds;
   }
 
   /** Seconds of media to fetch and append ahead of the play head. */

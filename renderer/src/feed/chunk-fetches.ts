@@ -1,6 +1,6 @@
 import { api, getBytes, type FetchedBytes } from '../api/client.ts';
 import { GatewayFailure, isAbort } from '../api/gateway-error.ts';
-import type { ChunkEntry, ChunkOrigin } from '../api/types.ts';
+import type { ChunkOrigin } from '../api/types.ts';
 import { problemFromFailure, type ProblemReport } from './problem.ts';
 import { withRetry } from './retry.ts';
 
@@ -76,9 +76,10 @@ export class ChunkFetches {
 
   /**
    * Drops fetched or in-flight chunks no longer on the path ahead of `from` (after a seek), then
-   * starts fetches from `from` on, up to the in-flight limit and no further than `horizon` seconds.
+   * starts fetches of chunks `from` up to `end` (the read-ahead window, from `readAheadEnd`), up to
+   * the in-flight limit.
    */
-  schedule(chunks: readonly ChunkEntry[], from: number, horizon: number): void {
+  schedule(from: number, end: number): void {
     const { maxInFlight } = this.options;
     for (const [index, chunk] of this.pending) {
       if (index < from || index >= from + maxInFlight + 2) {
@@ -86,10 +87,8 @@ export class ChunkFetches {
         this.pending.delete(index);
       }
     }
-    for (let index = from; index < chunks.length; index++) {
+    for (let index = from; index < end; index++) {
       if (this.pending.size >= maxInFlight) break;
-      const chunk = chunks[index]!;
-      if ((chunk.start ?? 0) > horizon) break;
       if (this.pending.has(index)) continue;
       this.start(index);
     }

@@ -1,15 +1,12 @@
 import type { FetchedBytes } from '../api/client.ts';
 import type { ChunkOrigin } from '../api/types.ts';
 import type { Problem } from './problem.ts';
+import type { ReadAheadPolicy } from '../../../core/shared/read-ahead-policy.js';
 
 /** How a MediaFeed reads ahead, what it may take over from before the click, and whom it tells. */
 export interface FeedOptions {
-  /** Seconds of media to keep fetched and appended ahead of the play head. */
-  readAheadSeconds?: number;
-  /** Seconds kept behind the play head (for small seeks back); older media is removed. */
-  keepBehindSeconds?: number;
-  /** Chunk fetches in flight at once. */
-  maxInFlight?: number;
+  /** Replaces numbers of the player's read-ahead policy (PLAYER_READ_AHEAD). */
+  readAhead?: Partial<ReadAheadPolicy>;
   /** Requests already under way (e.g. from the click that opened the video), by URL: taken, not repeated. */
   prefetched?: Map<string, Promise<FetchedBytes>>;
   /**

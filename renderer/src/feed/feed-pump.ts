@@ -1,4 +1,5 @@
 import type { MediaManifest } from '../api/types.ts';
+import { readAheadEnd } from '../../../core/shared/read-ahead-policy.js';
 import { markFirstFrame } from '../player/marks.ts';
 import type { BufferWindow } from './buffer-window.ts';
 import type { ChunkFetches } from './chunk-fetches.ts';
@@ -113,7 +114,8 @@ export class FeedPump {
 
   scheduleFetches(time: number): void {
     if (this.halted || this.parts.lifetime.aborted || this.manifest === undefined) return;
-    this.parts.fetches.schedule(this.manifest.chunks, this.nextIndex, time + this.parts.window.ahead);
+    const end = readAheadEnd(this.manifest.chunks, this.nextIndex, this.parts.window.ahead, time);
+    this.parts.fetches.schedule(this.nextIndex, end);
   }
 
   onSeeking(buffer: SourceBuffer | undefined): void {

@@ -12,6 +12,7 @@ import { FeedError, ProblemReport, type Problem } from './problem.ts';
 import { appendTo, safeRanges } from './source-buffer-ops.ts';
 import { takeSourceBuffer, type SourceBufferFrom } from './take-source-buffer.ts';
 import { chunkIndexAt } from '../../../core/shared/manifest.js';
+import { PLAYER_READ_AHEAD, readAheadPolicy } from '../../../core/shared/read-ahead-policy.js';
 import { bufferAhead, nextChunkToAppend, rangesOf, type Range } from './timeline.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -64,11 +65,12 @@ export class MediaFeed {
     manifest: MediaManifest | Promise<MediaManifest>,
     private readonly options: FeedOptions = {},
   ) {
-    this.window = new BufferWindow(options.readAheadSeconds ?? 30, options.keepBehindSeconds ?? 30);
+    const readAhead = readAheadPolicy(options.readAhead, PLAYER_READ_AHEAD);
+    this.window = new BufferWindow(readAhead);
     this.problems = new ProblemReport(options.onProblem);
     this.fetches = new ChunkFetches({
       video: info.name,
-      maxInFlight: options.maxInFlight ?? 3,
+      maxInFlight: readAhead.fetchesAtOnce,
       lifetime: this.lifetime.signal,
       problems: this.problems,
       prefetched: options.prefetched,
