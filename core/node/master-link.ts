@@ -60,7 +60,10 @@ type Upstream = {
   ownLevel: number;
   isSupermaster: boolean;
   supermaster?: PeerRef;
-  /** Addresses from the root down to this master, as it last said (register, then each heartbeat). */
+  /**
+   * Addresses from the root down to this master, as it last said (register, then each heartbeat);
+   * just the master's own address while it does not know its place (it is between masters itself).
+   */
   path: readonly string[];
 };
 
@@ -183,9 +186,9 @@ export class MasterLink implements UpstreamView {
     return this.upstream?.ownLevel ?? null;
   }
 
-  /** Addresses from the root down to this node's master, as the master last said; empty while unattached. */
-  pathAbove(): readonly string[] {
-    return this.upstream?.path ?? [];
+  /** Addresses from the root down to this node's master, as the master last said; null while unattached. */
+  pathAbove(): readonly string[] | null {
+    return this.upstream?.path ?? null;
   }
 
   /** The root's address as far as this node can tell (for whole-tree topology). */

@@ -20,8 +20,11 @@ export interface MasterServiceOptions {
   level: () => number;
   /** Whom this node's children should fall back on: this node's own master. */
   supermasterForChildren: () => PeerRef | undefined;
-  /** Addresses from the root down to this node's master (empty on a source): see RegisterOk.path. */
-  pathAbove: () => readonly string[];
+  /**
+   * Addresses from the root down to this node's master (empty on a source): see RegisterOk.path.
+   * Null while this node is between masters: where it is in the tree is not known then.
+   */
+  pathAbove: () => readonly string[] | null;
   /** Where this node is reached: the end of the path it gives its children. */
   selfAddress: () => string;
   /** To ask a name's holder whether it is still there (see the register handler). */
@@ -153,8 +156,8 @@ export class MasterService {
       }
       const time = Math.round(clock.now());
       // A child's heartbeat learns where its master is now, so a loop is seen within a beat per level.
-      if (request.name === undefined) return { reply: { name: options.selfName, time } };
-      return { reply: { name: options.selfName, time, path: this.pathForChildren() } };
+      const path = request.name === undefined ? undefined : this.pathForChildren();
+      return { reply: { name: options.selfName, time, ...(path ? { path } : {}) } };
     });
     server.handle('bye', (request) => {
       if (registry.leave(request.name, request.nodeId))
@@ -177,8 +180,10 @@ export class MasterService {
   }
 
   /** This node's place in the tree as its children see it: the path above it, then itself. */
-  pathForChildren(): string[] {
-    return [...this.options.pathAbove(), this.options.selfAddress()].slice(-MAX_TOPOLOGY_DEPTH);
+  pathForChildren(): string[] | undefined {
+    const above = this.options.pathAbove();
+    if (above === null) return undefined;
+    return [...above, this.options.selfAddress()].slice(-MAX_TOPOLOGY_DEPTH);
   }
 
   /**
@@ -187,7 +192,7 @@ export class MasterService {
    * in the simulator.
    */
   private refuseLoop(address: string): void {
-    if (!this.options.pathAbove().includes(address)) return;
+    if (!this.options.pathAbove()?.includes(address)) return;
     throw new PeerStreamerError(
       'WOULD_LOOP',
       `${JSON.stringify(this.options.selfName)} is below ${address} in the tree; registering there would make a loop. Register with a node that is not below this one.`,
@@ -229,12 +234,13 @@ export class MasterService {
       flapped ? 'child registered again (its old entries were replaced)' : 'child registered',
     );
     const supermaster = options.supermasterForChildren();
+    const path = this.pathForChildren();
     return {
       reply: {
         masterName: options.selfName,
         level: options.level() + 1,
         ...(supermaster ? { supermaster } : {}),
-        path: this.pathForChildren(),
+        ...(path ? { path } : {}),
       },
     };
   }

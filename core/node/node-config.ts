@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MAX_CHILDREN_LIMIT } from '../protocol/limits.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
 import { tcpAddressProblem } from '../protocol/address.js';
@@ -26,6 +27,8 @@ export interface NodeConfig {
   peerTimeoutMs?: number;
   /** How long a master keeps a child that stopped answering before dropping it (default 2.5 s). */
   childTimeoutMs?: number;
+  /** The most children this node takes; past that it sends newcomers to its children (default: no limit). */
+  maxChildren?: number;
   /** Budget of the library prefetch (init + chunk 0 of listed videos) in bytes; 0 turns it off. */
   libraryPrefetchBytes: number;
   /** Serve the player over loopback HTTP. */
@@ -84,6 +87,11 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
     flag: 'peer-timeout',
     value: '<time>',
     help: 'how long a peer may take for one chunk before the next holder is tried (default 1.5s; raise it on slow or lossy links, e.g. 5s)',
+  },
+  {
+    flag: 'max-children',
+    value: '<n>',
+    help: 'the most children this node takes; past that, newcomers and failing-over orphans are sent to its children with room (default: no limit; about upload Mbit/s / (video Mbit/s x 1.25), less the one stream it passes on to its own siblings)',
   },
   {
     flag: 'child-timeout',
@@ -210,6 +218,7 @@ export const NODE_FLAG_VALUES = {
   'fetch-concurrency': (value: string) => countFrom('fetch-concurrency', value, 64),
   'peer-timeout': peerTimeoutMs,
   'child-timeout': childTimeoutMs,
+  'max-children': (value: string) => countFrom('max-children', value, MAX_CHILDREN_LIMIT),
   'library-prefetch': libraryPrefetchBytes,
   'ui-port': (value: string) => portFrom('ui-port', value),
   'ui-host': (value: string) => value,
@@ -271,6 +280,7 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
   const uploadBytesPerSecond = values['upload-limit'];
   const peerTimeout = values['peer-timeout'];
   const childTimeout = values['child-timeout'];
+  const maxChildren = values['max-children'];
   return {
     name,
     port,
@@ -289,6 +299,7 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     },
     ...(peerTimeout !== undefined ? { peerTimeoutMs: peerTimeout } : {}),
     ...(childTimeout !== undefined ? { childTimeoutMs: childTimeout } : {}),
+    ...(maxChildren !== undefined ? { maxChildren } : {}),
     libraryPrefetchBytes: values['library-prefetch'] ?? LIBRARY_PREFETCH_BYTES,
     ui: values.ui === true,
     uiPort: values['ui-port'] ?? 0,

@@ -121,7 +121,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
       const upstream = link?.describe();
       return upstream ? { name: upstream.name, address: upstream.address } : undefined;
     },
-    pathAbove: () => link?.pathAbove() ?? [],
+    pathAbove: () => (link ? link.pathAbove() : []),
     selfAddress: () => self.address,
     transport,
     ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),

@@ -122,6 +122,7 @@ export class PeerNode {
         ? { deadChildAfterMs: options.deadChildAfterMs ?? config.childTimeoutMs }
         : {}),
       ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(config.maxChildren !== undefined ? { maxChildren: config.maxChildren } : {}),
       ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
     });
     ({ registry: this.registry, link: this.link, fetcher: this.fetcher, sessions: this.sessions } = roles);

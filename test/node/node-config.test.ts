@@ -17,6 +17,19 @@ describe('--peer-timeout', () => {
   });
 });
 
+describe('--max-children', () => {
+  it('is the most children the node takes, and no limit by default', () => {
+    expect(nodeConfigFromFlags(base).maxChildren).toBeUndefined();
+    expect(nodeConfigFromFlags({ ...base, 'max-children': '4' }).maxChildren).toBe(4);
+  });
+
+  it.each(['0', '-1', '2.5', 'many', '100001'])('refuses %s, naming the flag and the range', (value) => {
+    expect(() => nodeConfigFromFlags({ ...base, 'max-children': value })).toThrow(
+      /--max-children.*whole number from 1 to 100000/,
+    );
+  });
+});
+
 describe('--child-timeout', () => {
   it('is how long a master keeps a silent child, in milliseconds, and absent by default', () => {
     expect(nodeConfigFromFlags(base).childTimeoutMs).toBeUndefined();

@@ -101,6 +101,20 @@ describe('replies round trip', () => {
     expect(busy.reply).toEqual({ type: 'error', code: 'OVERLOADED', message: 'busy', retryAfterMs: 100 });
   });
 
+  it("a full master's MASTER_FULL carries where to go instead, at most 8 places", () => {
+    const places = Array.from({ length: 10 }, (_, i) => ({
+      name: `c${i}`,
+      address: `tcp://10.0.0.${i + 1}:7000`,
+    }));
+    const full = decodeReply(encodeErrorReply(5, 'MASTER_FULL', 'full', { tryInstead: places }) as Buffer[]);
+    expect(full.reply).toEqual({
+      type: 'error',
+      code: 'MASTER_FULL',
+      message: 'full',
+      tryInstead: places.slice(0, 8),
+    });
+  });
+
   it('truncates long error messages to the limit', () => {
     const decoded = decodeReply(encodeErrorReply(3, 'INTERNAL', 'x'.repeat(5000)) as Buffer[]);
     expect(decoded.reply.type === 'error' && decoded.reply.message.length).toBe(2000);
@@ -300,6 +314,11 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
     { videos: [{ ...requests['announce-videos'].videos![0], chunks: -1 }] },
     'videos[0].chunks',
   ],
+  ['register', { room: -1 }, 'room'],
+  ['register', { room: 100_001 }, 'room'],
+  ['register', { levelsToRoom: 33 }, 'levelsToRoom'],
+  ['ping', { name: 'a', room: 1.5 }, 'room'],
+  ['ping', { name: 'a', levelsToRoom: 'near' }, 'levelsToRoom'],
   ['get-poster', { video: '../../etc/passwd' }, 'video'],
   ['get-poster', { video: undefined }, 'video'],
   ['get-poster', { name: 'tab\tname' }, 'name'],
@@ -405,6 +424,41 @@ describe('reply rejections', () => {
       'bad-field',
     ],
     ['register-ok without a master name', [okFrame('register-ok', { level: 1 })], 'bad-field'],
+    [
+      'register-ok with a path that is not addresses',
+      [okFrame('register-ok', { masterName: 'm', level: 1, path: ['not an address'] })],
+      'bad-field',
+    ],
+    [
+      'ping-ok with a path deeper than the tree may be',
+      [
+        okFrame('ping-ok', {
+          name: 'm',
+          time: 1,
+          path: Array.from({ length: 33 }, (_, i) => `tcp://10.0.0.${i + 1}:7000`),
+        }),
+      ],
+      'bad-field',
+    ],
+    [
+      'MASTER_FULL with nine places to go',
+      [
+        okFrame('error', {
+          code: 'MASTER_FULL',
+          message: 'full',
+          tryInstead: Array.from({ length: 9 }, (_, i) => ({
+            name: `c${i}`,
+            address: `tcp://10.0.0.${i + 1}:7000`,
+          })),
+        }),
+      ],
+      'bad-field',
+    ],
+    [
+      'MASTER_FULL with a place that has no address',
+      [okFrame('error', { code: 'MASTER_FULL', message: 'full', tryInstead: [{ name: 'c' }] })],
+      'bad-field',
+    ],
     [
       'a manifest with chunks out of order',
       [
