@@ -8,6 +8,7 @@
 import { randomInt, type Random } from '../util/random.js';
 import { syntheticVideo, type SyntheticVideo } from './synthetic-video.js';
 import { VirtualSwarm, type VirtualNode } from './virtual-swarm.js';
+import { SharedContent } from './shared-content.js';
 import { percentile } from '../util/percentile.js';
 import { readAheadEnd } from '../shared/read-ahead-policy.js';
 
@@ -126,13 +127,16 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const started = performance.now();
   const chunkCount = Math.ceil(options.videoSeconds / options.chunkSeconds);
   const realChunkBytes = Math.round((options.bitrateBitsPerSecond / 8) * options.chunkSeconds);
+  const content = new SharedContent();
   const swarm = new VirtualSwarm(options.seed, {
     defaultLink: { latencyMs: 0 },
     byteScale: realChunkBytes / CHUNK_STAND_IN_BYTES,
     quantumMs: 1,
+    content,
   });
   const { clock, random } = swarm;
   const video = syntheticVideo('movie', chunkCount, CHUNK_STAND_IN_BYTES, random, options.chunkSeconds);
+  content.add(video);
   const epoch = clock.now();
 
   const source = swarm.node('n0', {

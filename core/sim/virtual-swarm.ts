@@ -11,6 +11,11 @@ import type { ChildRegistry } from '../node/child-registry.js';
 import type { MasterLink } from '../node/master-link.js';
 import type { MasterService } from '../node/master-service.js';
 import { MemoryChunkStore } from '../store/memory-chunk-store.js';
+import { LeanChunkStore } from './lean-chunk-store.js';
+import type { SharedContent } from './shared-content.js';
+
+/** A virtual node's store: bytes of its own, or bits over the simulator's shared copy. */
+export type VirtualStore = MemoryChunkStore | LeanChunkStore;
 import { NodeCounters } from '../node/node-counters.js';
 import { wireNodeRoles } from '../node/node-roles.js';
 import { UploadLimiter } from '../node/upload-limiter.js';
@@ -33,7 +38,7 @@ export interface VirtualNodeOptions {
   /** Bytes per second this node serves to others at most (its upload limit). */
   uploadLimit?: number;
   /** The store to start with: a killed node's, to restart it with its cache as a process would. */
-  store?: MemoryChunkStore;
+  store?: VirtualStore;
 }
 
 export interface VirtualNode {
@@ -44,7 +49,7 @@ export interface VirtualNode {
   registry: ChildRegistry;
   service: MasterService;
   link: MasterLink | null;
-  store: MemoryChunkStore;
+  store: VirtualStore;
   fetcher: ChunkFetcher;
   counters: NodeCounters;
   /** Stops its roles and its host at once, as SIGKILL stops a process. */
@@ -61,6 +66,7 @@ export class VirtualSwarm {
   readonly random: Random;
   readonly network: MemoryNetwork;
   private readonly nodes = new Map<string, VirtualNode>();
+  private readonly content: SharedContent | undefined;
 
   constructor(
     seed: number,
@@ -70,8 +76,14 @@ export class VirtualSwarm {
       byteScale?: number;
       /** See VirtualClock: the simulator trades sub-millisecond timing for speed. */
       quantumMs?: number;
+      /**
+       * Given, nodes keep what they hold as bits over this one shared copy (LeanChunkStore), not
+       * bytes of their own (MemoryChunkStore): the simulator's large runs.
+       */
+      content?: SharedContent;
     } = {},
   ) {
+    this.content = options.content;
     this.clock = new VirtualClock(Date.UTC(2026, 0, 1), { quantumMs: options.quantumMs ?? 0 });
     this.random = seededRandom(seed);
     this.network = new MemoryNetwork({
@@ -97,7 +109,8 @@ export class VirtualSwarm {
     const clock = this.clock;
     const host = this.network.host(address, options.host);
     const health = new PeerHealth({ now: () => clock.now(), random: this.random });
-    const store = options.store ?? new MemoryChunkStore();
+    const store: VirtualStore =
+      options.store ?? (this.content ? new LeanChunkStore(this.content) : new MemoryChunkStore());
     const counters = new NodeCounters();
     const {
       registry,
