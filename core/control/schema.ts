@@ -1,183 +1,34 @@
 /**
- * One reader per control message, used on both ends: the node reads requests with them, and runs its
- * own events and results through them before sending (a bug fails at the node, not in the CLI); the
- * client reads the node's lines with them. Every reader builds a fresh object from the fields it
- * knows, so unknown fields are dropped and optional fields may be added within version 1.
+ * The control channel's lines, read and written on both ends: the node reads requests, and runs its
+ * own events and results through the same schemas before sending (a bug fails at the node, not in
+ * the CLI); the client reads the node's lines. The fields of each line are checked by its schema in
+ * request-schemas.ts or reply-schemas.ts, which builds a fresh object of the fields it knows, so
+ * unknown fields are dropped and optional fields may be added within version 1. What is checked
+ * here by hand is the line itself (UTF-8, JSON, an object, the version) and its type, because
+ * those problems carry codes and words of their own.
  */
-import path from 'node:path';
-import {
-  checkArray,
-  checkIndex,
-  isAbsent,
-  isPlainObject,
-  join,
-  own,
-  readBoolean,
-  readNumber,
-  readObject,
-  readString,
-  readUint,
-  readVideoName,
-  type Fields,
-} from '../protocol/fields.js';
-import { CHUNK_INDEX_LIMIT, ERROR_CODE_FORMAT, MAX_TEXT_CHARS } from '../protocol/limits.js';
-import { readManifest } from '../protocol/manifest-fields.js';
-import { badField, describeValue } from '../protocol/problems.js';
-import {
-  MAX_CHUNK_DURATION,
-  MAX_CHUNK_SIZE,
-  MIN_CHUNK_DURATION,
-  MIN_CHUNK_SIZE,
-} from '../media/chunk-options.js';
-import type { VideoSummary, VerifyProblem, ChunkKey } from '../store/types.js';
-import type { StoreCheck } from '../library/check-store.js';
+import type * as v from 'valibot';
+import { parseFields } from '../protocol/field-schemas.js';
+import { isAbsent, isPlainObject, own, type Fields } from '../protocol/fields.js';
+import { describeValue } from '../protocol/problems.js';
 import { ControlProblem, asControlProblem } from './errors.js';
-import { CONTROL_VERSION, MAX_DATA_BYTES, MAX_PATH_BYTES } from './limits.js';
+import { CONTROL_VERSION } from './limits.js';
 import {
   CONTROL_COMMANDS,
   EVENTS_OF,
-  NOTICE_LEVELS,
-  type NoticeLevel,
-  type AddRequest,
   type ControlCommand,
   type ControlEvent,
-  type ControlEventFields,
   type ControlEventType,
   type ControlRequest,
-  type ControlRequestFields,
   type ControlResultFields,
 } from './messages.js';
+import { errorLine, eventSchemas, resultSchemas } from './reply-schemas.js';
+import { requestSchemas } from './request-schemas.js';
 
-const MAX_BYTES = Number.MAX_SAFE_INTEGER;
-
-// ---- field readers -------------------------------------------------------------------------------
-
-function readFile(fields: Fields): string {
-  const value = own(fields, 'file');
-  if (
-    typeof value !== 'string' ||
-    value.length === 0 ||
-    Buffer.byteLength(value) > MAX_PATH_BYTES ||
-    value.includes('\0') ||
-    !path.isAbsolute(value)
-  ) {
-    throw badField('file', `an absolute file path of at most ${MAX_PATH_BYTES} bytes`, value);
-  }
-  return value;
+/** The checked fields `schema` knows of `fields`; throws a WireProblem naming the first bad one. */
+function readFields(schema: v.GenericSchema, fields: Fields): Fields {
+  return parseFields(schema as v.GenericSchema<unknown, Fields>, fields);
 }
-
-function readAdd(fields: Fields): AddRequest {
-  const request: AddRequest = { file: readFile(fields), replace: readBoolean(fields, 'replace') };
-  if (!isAbsent(fields, 'name')) request.name = readVideoName(fields, 'name');
-  if (!isAbsent(fields, 'chunkDuration'))
-    request.chunkDuration = readNumber(fields, 'chunkDuration', MIN_CHUNK_DURATION, MAX_CHUNK_DURATION);
-  if (!isAbsent(fields, 'chunkSize')) {
-    const size = readUint(fields, 'chunkSize', MAX_CHUNK_SIZE);
-    if (size < MIN_CHUNK_SIZE)
-      throw badField('chunkSize', `${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE} bytes`, size);
-    request.chunkSize = size;
-  }
-  if (request.chunkDuration !== undefined && request.chunkSize !== undefined) {
-    throw badField(
-      'chunkSize',
-      'absent when chunkDuration is given (chunks are cut by one of them)',
-      request.chunkSize,
-    );
-  }
-  return request;
-}
-
-const requestReaders: { [K in ControlCommand]: (fields: Fields) => ControlRequestFields[K] } = {
-  add: readAdd,
-  ls: () => ({}),
-  verify: () => ({}),
-  export: (fields) => ({
-    name: readVideoName(fields, 'name'),
-    fromChunk: checkIndex(own(fields, 'fromChunk'), 'fromChunk', false),
-  }),
-};
-
-function readVideoSummary(value: unknown, at: string): VideoSummary {
-  const fields = readObject(value, at);
-  return {
-    name: readVideoName(fields, 'name', at),
-    manifest: readManifest(own(fields, 'manifest'), join(at, 'manifest')),
-    pinned: readBoolean(fields, 'pinned', at),
-    chunksHeld: readUint(fields, 'chunksHeld', CHUNK_INDEX_LIMIT, at),
-    bytesHeld: readUint(fields, 'bytesHeld', MAX_BYTES, at),
-    hasInit: readBoolean(fields, 'hasInit', at),
-    addedAt: readString(fields, 'addedAt', 100, at),
-  };
-}
-
-const PROBLEMS: readonly VerifyProblem['problem'][] = ['missing', 'wrong-size', 'wrong-hash'];
-
-function readChunkKey(item: Fields, at: string): ChunkKey {
-  return {
-    video: readVideoName(item, 'video', at),
-    index: checkIndex(own(item, 'index'), join(at, 'index'), true),
-  };
-}
-
-function readProblem(item: Fields, at: string): VerifyProblem {
-  const problem = own(item, 'problem');
-  if (!PROBLEMS.includes(problem as VerifyProblem['problem'])) {
-    throw badField(join(at, 'problem'), `one of ${PROBLEMS.join(', ')}`, problem);
-  }
-  return { ...readChunkKey(item, at), problem: problem as VerifyProblem['problem'] };
-}
-
-/** `report.<key>`: a list of maps, each read by `read`. */
-function readReportList<T>(fields: Fields, key: string, read: (item: Fields, at: string) => T): T[] {
-  const path = join('report', key);
-  return checkArray(own(fields, key), path, CHUNK_INDEX_LIMIT).map((entry, i) =>
-    read(readObject(entry, join(path, i)), join(path, i)),
-  );
-}
-
-function readStoreCheck(value: unknown): StoreCheck {
-  const fields = readObject(value, 'report');
-  return {
-    checkedChunks: readUint(fields, 'checkedChunks', MAX_BYTES, 'report'),
-    checkedBytes: readUint(fields, 'checkedBytes', MAX_BYTES, 'report'),
-    problems: readReportList(fields, 'problems', readProblem),
-    repaired: readUint(fields, 'repaired', MAX_BYTES, 'report'),
-    notHeld: readReportList(fields, 'notHeld', readChunkKey),
-    droppedAtOpen: readUint(fields, 'droppedAtOpen', MAX_BYTES, 'report'),
-  };
-}
-
-const eventReaders: { [K in ControlEventType]: (fields: Fields) => ControlEventFields[K] } = {
-  progress: (fields) => ({
-    mediaSeconds: readNumber(fields, 'mediaSeconds', 0, 1e9),
-    totalSeconds: isAbsent(fields, 'totalSeconds') ? null : readNumber(fields, 'totalSeconds', 0, 1e9),
-    bytesOut: readUint(fields, 'bytesOut', MAX_BYTES),
-  }),
-  notice: (fields) => {
-    const level = own(fields, 'level');
-    if (!NOTICE_LEVELS.includes(level as NoticeLevel))
-      throw badField('level', `one of ${NOTICE_LEVELS.join(', ')}`, level);
-    return { level: level as NoticeLevel, text: readString(fields, 'text', MAX_TEXT_CHARS) };
-  },
-  video: (fields) => ({ video: readVideoSummary(own(fields, 'video'), 'video') }),
-  data: (fields) => {
-    const bytes = readUint(fields, 'size', MAX_DATA_BYTES);
-    if (bytes === 0) throw badField('size', `1 to ${MAX_DATA_BYTES} bytes`, bytes);
-    return { size: bytes };
-  },
-};
-
-const resultReaders: { [K in ControlCommand]: (fields: Fields) => ControlResultFields[K] } = {
-  add: (fields) => ({ manifest: readManifest(own(fields, 'manifest'), 'manifest') }),
-  ls: (fields) => ({ count: readUint(fields, 'count', MAX_BYTES) }),
-  verify: (fields) => ({ report: readStoreCheck(own(fields, 'report')) }),
-  export: (fields) => ({
-    bytes: readUint(fields, 'bytes', MAX_BYTES),
-    chunks: readUint(fields, 'chunks', CHUNK_INDEX_LIMIT),
-  }),
-};
-
-// ---- lines ---------------------------------------------------------------------------------------
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -238,10 +89,9 @@ export function readRequest({ type, fields }: RequestEnvelope): ControlRequest {
       `command ${describeValue(type)} is not known (field "type"); known commands: ${CONTROL_COMMANDS.join(', ')}`,
     );
   }
-  const read = requestReaders[type] as (fields: Fields) => object;
   return {
     type,
-    ...asControlProblem(`bad ${type} request`, () => read(fields), 'BAD_REQUEST'),
+    ...asControlProblem(`bad ${type} request`, () => readFields(requestSchemas[type], fields), 'BAD_REQUEST'),
   } as ControlRequest;
 }
 
@@ -252,28 +102,29 @@ export function parseRequestLine(line: Uint8Array): ControlRequest {
 
 /** The line for `request`, carrying `token` when given (see core/control/token.ts). */
 export function encodeRequest(request: ControlRequest, token?: string): string {
-  const read = requestReaders[request.type] as (fields: Fields) => object;
   const fields = asControlProblem(
     `bad ${request.type} request`,
-    () => read(request as unknown as Fields),
+    () => readFields(requestSchemas[request.type], request),
     'BAD_REQUEST',
   );
   return line({ type: request.type, ...fields, ...(token !== undefined ? { token } : {}) });
 }
 
 export function encodeEvent(event: ControlEvent): string {
-  const read = eventReaders[event.type] as (fields: Fields) => object;
   return line({
     type: event.type,
-    ...asControlProblem(`bad ${event.type} event`, () => read(event as unknown as Fields), 'BAD_REPLY'),
+    ...asControlProblem(
+      `bad ${event.type} event`,
+      () => readFields(eventSchemas[event.type], event),
+      'BAD_REPLY',
+    ),
   });
 }
 
 export function encodeResult<K extends ControlCommand>(command: K, result: ControlResultFields[K]): string {
-  const read = resultReaders[command] as (fields: Fields) => object;
   const fields = asControlProblem(
     `bad ${command} result`,
-    () => read(result as unknown as Fields),
+    () => readFields(resultSchemas[command], result),
     'BAD_REPLY',
   );
   return line({ type: `${command}-ok`, ...fields });
@@ -297,23 +148,20 @@ export type NodeLine<K extends ControlCommand> =
 export function parseNodeLine<K extends ControlCommand>(command: K, text: Uint8Array): NodeLine<K> {
   const { type, fields } = parseLine(text, 'BAD_REPLY');
   if (type === 'error') {
-    const code = own(fields, 'code');
-    if (typeof code !== 'string' || !ERROR_CODE_FORMAT.test(code)) {
-      throw new ControlProblem(
-        'BAD_REPLY',
-        `error line: field "code" must be an upper-case code; got ${describeValue(code)}`,
-      );
-    }
-    const message = asControlProblem(
+    const { code, message } = asControlProblem(
       'error line',
-      () => readString(fields, 'message', MAX_TEXT_CHARS),
+      () => parseFields(errorLine, fields),
       'BAD_REPLY',
     );
     return { kind: 'error', code, message };
   }
   if (type === `${command}-ok`) {
-    const read = resultReaders[command] as (fields: Fields) => ControlResultFields[K];
-    return { kind: 'result', result: asControlProblem(`${command}-ok`, () => read(fields), 'BAD_REPLY') };
+    const result = asControlProblem(
+      `${command}-ok`,
+      () => readFields(resultSchemas[command], fields),
+      'BAD_REPLY',
+    );
+    return { kind: 'result', result: result as ControlResultFields[K] };
   }
   const allowed: readonly string[] = EVENTS_OF[command];
   if (typeof type !== 'string' || !allowed.includes(type)) {
@@ -323,10 +171,9 @@ export function parseNodeLine<K extends ControlCommand>(command: K, text: Uint8A
     );
   }
   const eventType = type as ControlEventType;
-  const read = eventReaders[eventType] as (fields: Fields) => object;
   const event = {
     type: eventType,
-    ...asControlProblem(`${eventType} event`, () => read(fields), 'BAD_REPLY'),
+    ...asControlProblem(`${eventType} event`, () => readFields(eventSchemas[eventType], fields), 'BAD_REPLY'),
   } as ControlEvent;
   return { kind: 'event', event };
 }

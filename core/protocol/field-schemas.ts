@@ -3,11 +3,11 @@
  * peer is told the same thing whichever does the checking: `field "index" must be <message>; got …`.
  */
 import * as v from 'valibot';
-import { firstIssue } from '../shared/schema.js';
+import { firstIssue, record } from '../shared/schema.js';
 import { INIT_INDEX } from '../shared/segments.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { tcpAddressProblem } from './address.js';
-import { printableProblem, type Fields } from './fields.js';
+import { isPlainObject, printableProblem, type Fields } from './fields.js';
 import { CHUNK_INDEX_LIMIT, MAX_NODE_ID_CHARS, MAX_NODE_NAME_BYTES, MAX_STREAM_ID_BYTES } from './limits.js';
 import { badField } from './problems.js';
 
@@ -74,6 +74,14 @@ export function boundedArray<T extends v.GenericSchema>(item: T, max: number) {
     v.array(item, words),
   );
 }
+
+/**
+ * A map inside a message. valibot's object takes any object, arrays included, and would then word an
+ * array by its first missing field; readObject says "a map" of anything but a plain object, and so
+ * does this.
+ */
+export const map = <T extends v.ObjectEntries>(entries: T) =>
+  v.pipe(v.custom<Fields>(isPlainObject, 'a map'), record(entries, 'a map'));
 
 export const sha256 = v.pipe(
   v.string('a sha256 as 64 lower-case hex digits'),

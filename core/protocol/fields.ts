@@ -33,12 +33,6 @@ export function readObject(value: unknown, path: string): Fields {
   return value;
 }
 
-export function readBoolean(fields: Fields, key: string, path = ''): boolean {
-  const value = own(fields, key);
-  if (typeof value !== 'boolean') throw badField(join(path, key), 'true or false', value);
-  return value;
-}
-
 /** A non-negative safe integer no greater than `max`. */
 export function readUint(fields: Fields, key: string, max: number, path = ''): number {
   return checkUint(own(fields, key), join(path, key), max);
@@ -51,15 +45,6 @@ export function checkUint(value: unknown, path: string, max: number): number {
   return value;
 }
 
-/** A finite number within [min, max] (durations, times). */
-export function readNumber(fields: Fields, key: string, min: number, max: number, path = ''): number {
-  const value = own(fields, key);
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw badField(join(path, key), `a number from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
 /** A chunk index; -1 (the init segment) only where `allowInit`. */
 export function checkIndex(value: unknown, path: string, allowInit: boolean): number {
   const min = allowInit ? INIT_INDEX : 0;
@@ -68,14 +53,6 @@ export function checkIndex(value: unknown, path: string, allowInit: boolean): nu
       ? `a chunk index: an integer from 0 to ${CHUNK_INDEX_LIMIT - 1}, or -1 for the init segment`
       : `a chunk index: an integer from 0 to ${CHUNK_INDEX_LIMIT - 1}`;
     throw badField(path, expected, value);
-  }
-  return value;
-}
-
-export function readString(fields: Fields, key: string, maxChars: number, path = ''): string {
-  const value = own(fields, key);
-  if (typeof value !== 'string' || value.length > maxChars) {
-    throw badField(join(path, key), `a string of at most ${maxChars} characters`, value);
   }
   return value;
 }

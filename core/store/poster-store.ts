@@ -7,7 +7,7 @@ import { assertVideoName } from '../util/video-name-check.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
 import type { Logger } from '../util/logger.js';
-import { SHA256_HEX, TMP_DIR } from './blob-files.js';
+import { SHA256_HEX, TMP_DIR } from './blob-layout.js';
 import { translateFileError } from './store-errors.js';
 import { writeFileDurably } from './durable-file.js';
 

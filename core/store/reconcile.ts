@@ -1,7 +1,7 @@
 import { promises as fs, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ChunkIndex, ChunkRow } from './chunk-index.js';
-import { BLOB_SUBDIRS, SHA256_HEX, type BlobFiles } from './blob-files.js';
+import { BLOB_SUBDIRS, SHA256_HEX, type BlobLayout } from './blob-layout.js';
 import type { ReconcileReport } from './types.js';
 
 /**
@@ -10,7 +10,7 @@ import type { ReconcileReport } from './types.js';
  * row references are deleted, and temp files of interrupted writes are removed. Runs while the store
  * lock is held and before anyone else can use the store.
  */
-export async function reconcile(index: ChunkIndex, blobs: BlobFiles): Promise<ReconcileReport> {
+export async function reconcile(index: ChunkIndex, blobs: BlobLayout): Promise<ReconcileReport> {
   const started = performance.now();
   const tempFiles = await removeTempFiles(blobs.tmpDir);
   let droppedRows = 0;

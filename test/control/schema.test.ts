@@ -159,6 +159,62 @@ describe('requests', () => {
     expect(problem.message).toMatch(message);
   });
 
+  // Optional fields given as null are "not given", as on the wire: dropped, never sent on as null.
+  it('reads a null optional field as absent', () => {
+    expect(
+      parseRequestLine(
+        line({
+          v: 1,
+          type: 'add',
+          file: '/a.mp4',
+          name: null,
+          chunkDuration: null,
+          chunkSize: 1048576,
+          replace: false,
+        }),
+      ),
+    ).toEqual({ type: 'add', file: '/a.mp4', chunkSize: 1048576, replace: false });
+  });
+
+  const moreBad: Array<[string, unknown, RegExp]> = [
+    [
+      'add with a chunkSize over 64 MiB',
+      { v: 1, type: 'add', file: '/a.mp4', chunkSize: 64 * 1024 * 1024 + 1, replace: false },
+      /bad add request: field "chunkSize" must be an integer from 0 to 67108864; got 67108865/,
+    ],
+    [
+      'add with a fractional chunkSize',
+      { v: 1, type: 'add', file: '/a.mp4', chunkSize: 65536.5, replace: false },
+      /field "chunkSize" must be an integer from 0 to 67108864; got 65536.5/,
+    ],
+    [
+      'add with a chunkSize below 64 KiB',
+      { v: 1, type: 'add', file: '/a.mp4', chunkSize: 1024, replace: false },
+      /field "chunkSize" must be 65536 to 67108864 bytes; got 1024/,
+    ],
+    [
+      'add whose file is a number',
+      { v: 1, type: 'add', file: 7, replace: false },
+      /field "file" must be an absolute file path of at most 4096 bytes; got 7/,
+    ],
+    [
+      'add whose file is bad and whose replace is missing: the file is named first',
+      { v: 1, type: 'add', file: 'x' },
+      /field "file"/,
+    ],
+    [
+      'export from an index past the limit',
+      { v: 1, type: 'export', name: 'x', fromChunk: 10_000_000 },
+      /field "fromChunk" must be a chunk index: an integer from 0 to 9999999; got 10000000/,
+    ],
+  ];
+
+  it.each(moreBad)('%s is a BAD_REQUEST naming the field', (_what, value, message) => {
+    const problem = problemOf(() => parseRequestLine(line(value)));
+    expect(problem.code).toBe('BAD_REQUEST');
+    expect(problem.message).toMatch(message);
+  });
+
   it('a client cannot send what the node would refuse: encodeRequest validates too', () => {
     expect(() => encodeRequest({ type: 'export', name: 'x', fromChunk: -4 })).toThrow(/fromChunk/);
   });
@@ -261,7 +317,117 @@ describe('lines from the node', () => {
     ],
   ];
 
-  it.each(bad)('%s is a BAD_REPLY', (_what, command, value, message) => {
+  const report = {
+    checkedChunks: 0,
+    checkedBytes: 0,
+    problems: [],
+    repaired: 0,
+    notHeld: [],
+    droppedAtOpen: 0,
+  };
+  // Problems inside nested maps are named by their whole path, and an array where a map belongs is
+  // refused as not a map (valibot's object alone would take it and name its first missing field).
+  const nested: typeof bad = [
+    [
+      'a video that is an array',
+      'ls',
+      { v: 1, type: 'video', video: [] },
+      /field "video" must be a map; got an array of 0/,
+    ],
+    [
+      'a video without a name',
+      'ls',
+      { v: 1, type: 'video', video: { ...summary, name: undefined } },
+      /field "video.name" must be a valid video name/,
+    ],
+    [
+      'a video whose manifest has a bad chunk hash',
+      'ls',
+      {
+        v: 1,
+        type: 'video',
+        video: {
+          ...summary,
+          manifest: { ...manifest, chunks: [manifest.chunks[0], { ...manifest.chunks[1], sha256: 'abc' }] },
+        },
+      },
+      /video event: field "video.manifest.chunks\[1\].sha256" must be 64 lower-case hex digits; got "abc"/,
+    ],
+    [
+      'an add-ok without its manifest',
+      'add',
+      { v: 1, type: 'add-ok' },
+      /add-ok: field "manifest" must be a map; got undefined/,
+    ],
+    [
+      'a verify report that is an array',
+      'verify',
+      { v: 1, type: 'verify-ok', report: [report] },
+      /field "report" must be a map; got an array of 1/,
+    ],
+    [
+      'a verify problem that is an array',
+      'verify',
+      { v: 1, type: 'verify-ok', report: { ...report, problems: [['v', 0, 'missing']] } },
+      /field "report.problems\[0\]" must be a map; got an array of 3/,
+    ],
+    [
+      'a chunk not held that lacks its index',
+      'verify',
+      { v: 1, type: 'verify-ok', report: { ...report, notHeld: [{ video: 'v' }] } },
+      /field "report.notHeld\[0\].index" must be a chunk index: .*or -1 for the init segment; got undefined/,
+    ],
+    [
+      'a verify problem wrong in both its kind and its video: the kind is named',
+      'verify',
+      {
+        v: 1,
+        type: 'verify-ok',
+        report: { ...report, problems: [{ video: '', index: 0, problem: 'gone' }] },
+      },
+      /field "report.problems\[0\].problem" must be one of missing, wrong-size, wrong-hash; got "gone"/,
+    ],
+    [
+      'an export-ok with a fractional byte count',
+      'export',
+      { v: 1, type: 'export-ok', bytes: 1.5, chunks: 1 },
+      /field "bytes" must be an integer from 0 to 9007199254740991; got 1.5/,
+    ],
+    [
+      'an error whose message is not a string',
+      'ls',
+      { v: 1, type: 'error', code: 'INTERNAL', message: 42 },
+      /error line: field "message" must be a string of at most 2000 characters; got 42/,
+    ],
+    [
+      'a progress with a negative time',
+      'add',
+      { v: 1, type: 'progress', mediaSeconds: -1, bytesOut: 0 },
+      /progress event: field "mediaSeconds" must be a number from 0 to 1000000000; got -1/,
+    ],
+  ];
+
+  it('a verify problem keeps the store’s layout, so verify --json prints the same through a node', () => {
+    const report = {
+      checkedChunks: 1,
+      checkedBytes: 1,
+      problems: [{ video: 'v', index: 0, problem: 'missing' as const }],
+      repaired: 0,
+      notHeld: [],
+      droppedAtOpen: 0,
+    };
+    const read = parseNodeLine('verify', Buffer.from(encodeResult('verify', { report })));
+    expect(read.kind === 'result' && JSON.stringify(read.result.report)).toBe(JSON.stringify(report));
+  });
+
+  it('a progress without its total reads it as not known (null)', () => {
+    expect(parseNodeLine('add', line({ v: 1, type: 'progress', mediaSeconds: 1, bytesOut: 5 }))).toEqual({
+      kind: 'event',
+      event: { type: 'progress', mediaSeconds: 1, totalSeconds: null, bytesOut: 5 },
+    });
+  });
+
+  it.each([...bad, ...nested])('%s is a BAD_REPLY', (_what, command, value, message) => {
     const problem = problemOf(() => parseNodeLine(command, line(value)));
     expect(problem.code).toBe('BAD_REPLY');
     expect(problem.message).toMatch(message);

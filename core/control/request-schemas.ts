@@ -1,0 +1,72 @@
+/**
+ * Each control command's fields as a valibot schema; the request types are inferred from them. A
+ * schema builds a fresh object from the fields it knows, so unknown fields are dropped and a newer
+ * client may add optional ones within version 1. Problems are worded as core/protocol words them:
+ * `field "file" must be an absolute file path of at most 4096 bytes; got "clip.mp4"`.
+ */
+import path from 'node:path';
+import * as v from 'valibot';
+import {
+  MAX_CHUNK_DURATION,
+  MAX_CHUNK_SIZE,
+  MIN_CHUNK_DURATION,
+  MIN_CHUNK_SIZE,
+} from '../media/chunk-options.js';
+import { boolean, chunkIndex, finiteNumber, optional, uint, videoName } from '../protocol/field-schemas.js';
+import { record } from '../shared/schema.js';
+import { MAX_PATH_BYTES } from './limits.js';
+
+/** The node's working directory is not the client's, so only an absolute path names the same file. */
+const absoluteFile = v.custom<string>(
+  (input) =>
+    typeof input === 'string' &&
+    input.length > 0 &&
+    Buffer.byteLength(input) <= MAX_PATH_BYTES &&
+    !input.includes('\0') &&
+    path.isAbsolute(input),
+  `an absolute file path of at most ${MAX_PATH_BYTES} bytes`,
+);
+
+// A size that fails as a number is worded as a number; one that is a number but too small, as bytes.
+const chunkSize = v.pipe(
+  uint(MAX_CHUNK_SIZE),
+  v.minValue(MIN_CHUNK_SIZE, `${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE} bytes`),
+);
+
+/** Ingest a file the node can read into its store, pinned, and announce it down the tree. */
+const add = v.pipe(
+  // Checked in this order, so a line with several bad fields is told about the same one as before.
+  record(
+    {
+      /** Absolute path: the node's working directory is not the client's. */
+      file: absoluteFile,
+      replace: boolean,
+      /** The video's name; the file name without its extension when absent. */
+      name: optional(videoName),
+      chunkDuration: optional(finiteNumber(MIN_CHUNK_DURATION, MAX_CHUNK_DURATION)),
+      chunkSize: optional(chunkSize),
+    },
+    'a map',
+  ),
+  // Chunks are cut by one of the two; the problem is put on chunkSize, where the value is.
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const request = dataset.value;
+    if (request.chunkDuration === undefined || request.chunkSize === undefined) return;
+    addIssue({
+      message: 'absent when chunkDuration is given (chunks are cut by one of them)',
+      input: request.chunkSize,
+      path: [{ type: 'object', origin: 'value', input: request, key: 'chunkSize', value: request.chunkSize }],
+    });
+  }),
+);
+
+/** Write a video from chunk `fromChunk` on, as `export` does on a closed store. */
+const exportVideo = record({ name: videoName, fromChunk: chunkIndex(false) }, 'a map');
+
+const noFields = record({}, 'a map');
+
+export const requestSchemas = { add, ls: noFields, verify: noFields, export: exportVideo };
+
+export type AddRequest = v.InferOutput<typeof add>;
+export type ExportRequest = v.InferOutput<typeof exportVideo>;
