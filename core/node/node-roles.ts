@@ -57,6 +57,12 @@ export interface NodeRolesOptions {
   maxChildren?: number;
   heartbeatMs?: number;
   peerTimeoutMs?: number;
+  /**
+   * Chunks whose holders the fetcher keeps answers for (HolderCache). lru-cache sets aside room for
+   * all of them up front (about 25 bytes each), so a simulated node that plays one stream takes far
+   * fewer than a real node's default. Default: HolderCache's.
+   */
+  holderCacheEntries?: number;
   /** Time for every role. Default: the system clock. */
   clock?: Clock;
   /** How chunk bytes are hashed. Default: sha256 off the main thread. */
@@ -138,7 +144,14 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     health,
     counters,
     logger,
-    ...(now ? { holderCache: new HolderCache({ now }) } : {}),
+    ...(now || options.holderCacheEntries !== undefined
+      ? {
+          holderCache: new HolderCache({
+            ...(now ? { now } : {}),
+            ...(options.holderCacheEntries !== undefined ? { maxEntries: options.holderCacheEntries } : {}),
+          }),
+        }
+      : {}),
     ...(clock ? { clock } : {}),
     ...(options.hash ? { hash: options.hash } : {}),
   });

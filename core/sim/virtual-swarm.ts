@@ -138,6 +138,9 @@ export class VirtualSwarm {
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
       clock,
+      // One stream per node: its read-ahead window's answers, with room to spare (the default is
+      // sized for a node serving many streams, and would be half of a simulated node's memory).
+      holderCacheEntries: 256,
       // Hashed in line: the thread pool's real time means nothing in virtual time.
       hash: (bytes) => Promise.resolve(sha256Hex(bytes)),
     });
