@@ -48,8 +48,11 @@ export interface RequestRouter {
   onPeerGone(listener: (peerId: string) => void): void;
 }
 
-/** The frames of a handler's ok result; throws WireProblem when the result breaks the protocol. */
-export function resultFrames(request: IncomingRequest, result: unknown): Frame[] {
+/** A handler's ok result, checked for its shape; throws WireProblem when it breaks the protocol. */
+export function resultOf(
+  request: IncomingRequest,
+  result: unknown,
+): { reply: Record<string, unknown>; body: Uint8Array | undefined } {
   if (!isPlainObject(result) || !isPlainObject(own(result, 'reply'))) {
     throw new WireProblem(
       'bad-field',
@@ -57,8 +60,23 @@ export function resultFrames(request: IncomingRequest, result: unknown): Frame[]
       `the ${request.type} handler returned no { reply } object`,
     );
   }
-  const body = own(result, 'body') as Uint8Array | undefined;
-  return encodeOkReply(request.id, request.type, own(result, 'reply') as never, body);
+  return {
+    reply: own(result, 'reply') as Record<string, unknown>,
+    body: own(result, 'body') as Uint8Array | undefined,
+  };
+}
+
+/** The frames of a handler's ok result; throws WireProblem when the result breaks the protocol. */
+export function resultFrames(request: IncomingRequest, result: unknown): Frame[] {
+  const { reply, body } = resultOf(request, result);
+  return encodeOkReply(request.id, request.type, reply as never, body);
+}
+
+/** What an error reply says: its code, message and the hints that travel with them. */
+export interface ErrorAnswer {
+  code: string;
+  message: string;
+  extra: { retryAfterMs?: number; asked?: string[]; tryInstead?: PeerRef[] };
 }
 
 /**
@@ -66,34 +84,50 @@ export function resultFrames(request: IncomingRequest, result: unknown): Frame[]
  * retry hint; anything else may carry local paths or internals, so it is logged here and the peer is
  * told only that the request failed.
  */
+export function errorAnswerOf(
+  request: IncomingRequest,
+  error: unknown,
+  serverName: string,
+  log: Logger,
+): ErrorAnswer {
+  if (isPeerStreamerError(error)) {
+    log.debug({ type: request.type, code: error.code }, error.message);
+    const retryAfterMs = error.context.retryAfterMs;
+    const tryInstead = error.context.tryInstead;
+    const asked = askedPath(error);
+    return {
+      code: error.code,
+      message: error.message,
+      extra: {
+        ...(asked.length > 0 ? { asked } : {}),
+        ...(Array.isArray(tryInstead) ? { tryInstead: tryInstead as PeerRef[] } : {}),
+        ...(typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
+      },
+    };
+  }
+  if (error instanceof WireProblem) {
+    log.error({ type: request.type }, `handler produced an invalid reply: ${error.message}`);
+    return {
+      code: 'INTERNAL',
+      message: `${serverName} produced an invalid ${request.type} reply: ${error.message}`,
+      extra: {},
+    };
+  }
+  log.error({ err: error, type: request.type }, 'request handler failed');
+  return {
+    code: 'INTERNAL',
+    message: `${serverName} failed to handle ${request.type}; see its log`,
+    extra: {},
+  };
+}
+
+/** The frames of errorAnswerOf's reply. */
 export function errorReplyFrames(
   request: IncomingRequest,
   error: unknown,
   serverName: string,
   log: Logger,
 ): Frame[] {
-  if (isPeerStreamerError(error)) {
-    log.debug({ type: request.type, code: error.code }, error.message);
-    const retryAfterMs = error.context.retryAfterMs;
-    const tryInstead = error.context.tryInstead;
-    return encodeErrorReply(request.id, error.code, error.message, {
-      asked: askedPath(error),
-      ...(Array.isArray(tryInstead) ? { tryInstead: tryInstead as PeerRef[] } : {}),
-      ...(typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
-    });
-  }
-  if (error instanceof WireProblem) {
-    log.error({ type: request.type }, `handler produced an invalid reply: ${error.message}`);
-    return encodeErrorReply(
-      request.id,
-      'INTERNAL',
-      `${serverName} produced an invalid ${request.type} reply: ${error.message}`,
-    );
-  }
-  log.error({ err: error, type: request.type }, 'request handler failed');
-  return encodeErrorReply(
-    request.id,
-    'INTERNAL',
-    `${serverName} failed to handle ${request.type}; see its log`,
-  );
+  const { code, message, extra } = errorAnswerOf(request, error, serverName, log);
+  return encodeErrorReply(request.id, code, message, extra);
 }

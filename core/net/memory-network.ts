@@ -2,7 +2,8 @@
  * An in-memory network with virtual time, for deterministic tests of the node's roles and for the
  * simulator. Each host is a Transport (what roles ask of others) and a RequestRouter (what they
  * answer), like a node's PeerClient and PeerServer over ZeroMQ. Messages go through the real codec
- * both ways, so every request and reply is validated as on the wire.
+ * both ways, so every request and reply is validated as on the wire; the simulator may turn that
+ * off (`codec: false`) and pass the objects themselves, as the role tests have checked them.
  *
  * The model: a chunk leaves once the sender's uplink (one queue for all the chunks the host sends,
  * at its bandwidth) has sent it; other messages leave at once (they are small, and connections share
@@ -21,15 +22,27 @@ import {
   decodeRequest,
   encodeErrorReply,
   encodeRequest,
+  errorReplyOf,
   type Frame,
 } from '../protocol/codec.js';
 import { own } from '../protocol/fields.js';
-import type { IncomingRequest, OkReplyOf, Request, RequestOf, RequestType } from '../protocol/messages.js';
+import {
+  okTypeOf,
+  type IncomingReply,
+  type IncomingRequest,
+  type OkReplyOf,
+  type Reply,
+  type Request,
+  type RequestOf,
+  type RequestType,
+} from '../protocol/messages.js';
 import { WireProblem } from '../protocol/problems.js';
 import { tcpAddressProblem } from '../protocol/address.js';
 import {
+  errorAnswerOf,
   errorReplyFrames,
   resultFrames,
+  resultOf,
   type AnyHandler,
   type Handler,
   type RequestRouter,
@@ -65,8 +78,19 @@ export interface MemoryNetworkOptions {
    * moves small chunks that stand for real-sized ones (a 2 s chunk at 3 Mbit/s is 750 KB). Default 1.
    */
   byteScale?: number;
+  /**
+   * False: requests and replies travel as the objects the roles made, not encoded and decoded
+   * again. A quarter of a large simulation's time went to msgpack and the schemas, checking messages
+   * our own roles made; the role tests keep the codec on, so a role that made a bad one fails there.
+   * Control messages then count no bytes (they never queue on an uplink). Default true.
+   */
+  codec?: boolean;
   logger?: Logger;
 }
+
+/** What travels between two hosts: the wire's frames, or (codec off) the objects themselves. */
+type RequestPayload = { frames: Frame[] } | { request: IncomingRequest };
+type ReplyPayload = { frames: Frame[] } | { incoming: IncomingReply };
 
 /** A chunk (a `get` reply), a request for one, or anything else (the tree's upkeep). */
 export type MessageKind = 'chunk' | 'get' | 'control';
@@ -99,8 +123,10 @@ export class MemoryNetwork {
     undeliverable: 0,
   };
   readonly byteScale: number;
+  readonly codec: boolean;
 
   constructor(options: MemoryNetworkOptions) {
+    this.codec = options.codec ?? true;
     this.clock = options.clock;
     this.random = options.random;
     this.defaultLink = options.defaultLink ?? { latencyMs: 1 };
@@ -143,28 +169,26 @@ export class MemoryNetwork {
       : { ...this.defaultLink, latencyMs: this.defaultLink.latencyMs + access };
   }
 
-  /** Schedules `frames` from one host to another; `arrive` runs at the far end if they get there. */
+  /** Schedules a message from one host to another; `arrive` runs at the far end if it gets there. */
   send(
     from: MemoryHost,
     to: string,
-    frames: Frame[],
+    payload: RequestPayload | ReplyPayload,
     kind: MessageKind,
     arrive: (target: MemoryHost) => void,
   ): void {
-    // Scaled: only a chunk's body (the second frame), which stands for a real-sized one.
-    const bytes = frames.reduce(
-      (sum, frame, position) =>
-        sum + frame.byteLength * (kind === 'chunk' && position === 1 ? this.byteScale : 1),
-      0,
-    );
+    // A chunk's body is what takes the uplink's time and what the figures count as chunk bytes: its
+    // header is a hundred bytes beside 750 kB, and counting it would make runs with and without the
+    // codec differ.
+    const body = kind === 'chunk' ? bodyOf(payload) * this.byteScale : 0;
     this.totals.messages += 1;
-    this.totals.bytes += bytes;
+    this.totals.bytes += 'frames' in payload ? framesBytes(payload.frames) - bodyOf(payload) + body : body;
     if (kind === 'control') this.totals.controlMessages += 1;
-    if (kind === 'chunk') from.chunkBytesSent += bytes;
+    if (kind === 'chunk') from.chunkBytesSent += body;
     const link = this.links.get(linkKey(from.address, to)) ?? this.linkBetween(from, to);
     // Only chunks queue on the uplink: requests, heartbeats and the like are a few hundred bytes,
     // which fair queueing between connections (as TCP gives) sends at once beside a bulk transfer.
-    const departsIn = kind === 'chunk' ? from.uplinkDelay(bytes) : 0;
+    const departsIn = kind === 'chunk' ? from.uplinkDelay(body) : 0;
     if (link.lossRate !== undefined && link.lossRate > 0 && this.random.next() < link.lossRate) {
       this.totals.lost += 1;
       return;
@@ -179,6 +203,16 @@ export class MemoryNetwork {
       arrive(target);
     });
   }
+}
+
+/** Bytes of a reply's body (the chunk of a `get` reply), unscaled; 0 for anything else. */
+function bodyOf(payload: RequestPayload | ReplyPayload): number {
+  if ('frames' in payload) return payload.frames[1]?.byteLength ?? 0;
+  return 'incoming' in payload ? (payload.incoming.body?.byteLength ?? 0) : 0;
+}
+
+function framesBytes(frames: Frame[]): number {
+  return frames.reduce((sum, frame) => sum + frame.byteLength, 0);
 }
 
 interface Pending {
@@ -262,7 +296,9 @@ export class MemoryHost implements Transport, RequestRouter {
         return;
       }
       const id = this.nextId++;
-      const frames = encodeRequest(id, request as Request);
+      const payload: RequestPayload = this.network.codec
+        ? { frames: encodeRequest(id, request as Request) }
+        : { request: { ...(request as Request), id } as IncomingRequest };
       const type = request.type;
       const clock = this.network.clock;
       const settle = (): boolean => {
@@ -295,34 +331,29 @@ export class MemoryHost implements Transport, RequestRouter {
         },
       });
       const kind = type === 'get' ? 'get' : 'control';
-      this.network.send(this, address, frames, kind, (target) => target.serve(this.address, frames));
+      this.network.send(this, address, payload, kind, (target) => target.serve(this.address, payload));
     });
   }
 
   /** A request has arrived from `from`: decode it as a server would, run its handler, reply. */
-  private serve(from: string, frames: Frame[]): void {
+  private serve(from: string, payload: RequestPayload): void {
     let request: IncomingRequest;
     try {
-      request = decodeRequest(frames);
+      request = 'frames' in payload ? decodeRequest(payload.frames) : payload.request;
     } catch (error) {
       const problem = error instanceof WireProblem ? error : undefined;
-      this.reply(
-        from,
-        encodeErrorReply(problem?.id ?? 0, problem?.code ?? 'BAD_REQUEST', errorMessage(error)),
-      );
+      this.replyError(problem?.id ?? 0, from, problem?.code ?? 'BAD_REQUEST', errorMessage(error));
       return;
     }
     const name = own(request as unknown as Record<string, unknown>, 'name');
     if (typeof name === 'string') this.peerNames.set(from, name);
     const handler = this.handlers.get(request.type);
     if (handler === undefined) {
-      this.reply(
+      this.replyError(
+        request.id,
         from,
-        encodeErrorReply(
-          request.id,
-          'NOT_SUPPORTED',
-          `${this.address} does not serve ${request.type} requests`,
-        ),
+        'NOT_SUPPORTED',
+        `${this.address} does not serve ${request.type} requests`,
       );
       return;
     }
@@ -334,25 +365,55 @@ export class MemoryHost implements Transport, RequestRouter {
       signal: this.lifetime.signal,
     };
     const log = this.network.log;
-    void Promise.resolve()
-      .then(() => handler(request, context))
-      .then((result) => resultFrames(request, result))
-      .catch((error: unknown) => errorReplyFrames(request, error, this.address, log))
-      .then((replyFrames) => this.reply(from, replyFrames, request.type === 'get' ? 'chunk' : 'control'));
+    const kind = request.type === 'get' ? 'chunk' : 'control';
+    const answer = Promise.resolve().then(() => handler(request, context));
+    if (this.network.codec) {
+      void answer
+        .then((result) => resultFrames(request, result))
+        .catch((error: unknown) => errorReplyFrames(request, error, this.address, log))
+        .then((frames) => this.reply(from, { frames }, kind));
+      return;
+    }
+    void answer
+      .then((result): IncomingReply => {
+        const { reply, body } = resultOf(request, result);
+        return {
+          id: request.id,
+          reply: { ...reply, type: okTypeOf(request.type) } as Reply,
+          ...(body === undefined ? {} : { body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) }),
+        };
+      })
+      .catch((error: unknown): IncomingReply => {
+        const { code, message, extra } = errorAnswerOf(request, error, this.address, log);
+        return { id: request.id, reply: errorReplyOf(code, message, extra) };
+      })
+      .then((incoming) => this.reply(from, { incoming }, kind));
   }
 
-  private reply(to: string, frames: Frame[], kind: MessageKind = 'control'): void {
+  private replyError(id: number, to: string, code: string, message: string): void {
+    this.reply(
+      to,
+      this.network.codec
+        ? { frames: encodeErrorReply(id, code, message) }
+        : { incoming: { id, reply: errorReplyOf(code, message) } },
+    );
+  }
+
+  private reply(to: string, payload: ReplyPayload, kind: MessageKind = 'control'): void {
     if (this.crashed) return;
-    this.network.send(this, to, frames, kind, (target) => target.receive(this.address, frames));
+    this.network.send(this, to, payload, kind, (target) => target.receive(this.address, payload));
   }
 
   /** A reply has arrived from `from`: settle the request it answers, if that is still waiting. */
-  private receive(from: string, frames: Frame[]): void {
-    let incoming;
+  private receive(from: string, payload: ReplyPayload): void {
+    let incoming: IncomingReply;
     try {
-      incoming = decodeReply(
-        frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)),
-      );
+      incoming =
+        'incoming' in payload
+          ? payload.incoming
+          : decodeReply(
+              payload.frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)),
+            );
     } catch (error) {
       const id = error instanceof WireProblem ? error.id : 0;
       const entry = this.pending.get(id);

@@ -217,25 +217,34 @@ export function encodeErrorReply(
   id: number,
   code: WireErrorCode | (string & {}),
   message: string,
-  extra: { retryAfterMs?: number; asked?: readonly string[]; tryInstead?: readonly PeerRef[] } = {},
+  extra: ErrorReplyExtra = {},
 ): Frame[] {
-  const header: Record<string, unknown> = {
-    v: PROTOCOL_VERSION,
-    id,
-    type: 'error',
-    code,
-    message: clipMessage(message),
-  };
-  if (extra.retryAfterMs !== undefined) header.retryAfterMs = Math.max(0, Math.round(extra.retryAfterMs));
+  return [packHeader({ v: PROTOCOL_VERSION, id, ...errorReplyOf(code, message, extra) })];
+}
+
+export interface ErrorReplyExtra {
+  retryAfterMs?: number;
+  asked?: readonly string[];
+  tryInstead?: readonly PeerRef[];
+}
+
+/** An error reply as it goes on the wire: the message clipped, the hints rounded and bounded. */
+export function errorReplyOf(
+  code: WireErrorCode | (string & {}),
+  message: string,
+  extra: ErrorReplyExtra = {},
+): ErrorReply {
+  const reply: ErrorReply = { type: 'error', code, message: clipMessage(message) };
+  if (extra.retryAfterMs !== undefined) reply.retryAfterMs = Math.max(0, Math.round(extra.retryAfterMs));
   if (extra.asked !== undefined && extra.asked.length > 0) {
-    header.asked = extra.asked.slice(0, MAX_TOPOLOGY_DEPTH);
+    reply.asked = extra.asked.slice(0, MAX_TOPOLOGY_DEPTH);
   }
   if (extra.tryInstead !== undefined && extra.tryInstead.length > 0) {
-    header.tryInstead = extra.tryInstead
+    reply.tryInstead = extra.tryInstead
       .slice(0, MAX_TRY_INSTEAD)
       .map(({ name, address }) => ({ name, address }));
   }
-  return [packHeader(header)];
+  return reply;
 }
 
 /** Decodes and validates a reply as it arrives at a client. Throws WireProblem (problem.id set when known). */

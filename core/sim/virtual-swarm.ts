@@ -81,6 +81,8 @@ export class VirtualSwarm {
        * bytes of their own (MemoryChunkStore): the simulator's large runs.
        */
       content?: SharedContent;
+      /** See MemoryNetwork: false passes messages as objects, unchecked by the codec. Default true. */
+      codec?: boolean;
     } = {},
   ) {
     this.content = options.content;
@@ -92,6 +94,7 @@ export class VirtualSwarm {
       defaultLink: options.defaultLink ?? { latencyMs: 10 },
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.byteScale !== undefined ? { byteScale: options.byteScale } : {}),
+      ...(options.codec !== undefined ? { codec: options.codec } : {}),
     });
   }
 
