@@ -2,7 +2,7 @@ import type { Transport } from '../net/transport.js';
 import type { InventorySource } from '../store/inventory-source.js';
 import type { CapacityHints, PeerRef, RegisteringRole } from '../protocol/messages.js';
 import type { Logger } from '../util/logger.js';
-import type { UpstreamView } from '../stream/chunk-fetcher.js';
+import type { UpstreamView } from '../stream/upstream-view.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { inventoryFrom } from './inventory.js';
