@@ -3,7 +3,7 @@ import type { Manifest } from '../shared/manifest.js';
 import { sniffPosterType, type PosterRef } from '../shared/poster.js';
 import type { StoredPoster } from '../store/poster-store.js';
 import type { ChunkStore } from '../store/chunk-store.js';
-import type { UpstreamView } from '../stream/chunk-fetcher.js';
+import type { UpstreamView } from '../stream/upstream-view.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
 import type { Logger } from '../util/logger.js';

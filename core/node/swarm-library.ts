@@ -1,6 +1,6 @@
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { Transport } from '../net/transport.js';
-import type { UpstreamView } from '../stream/chunk-fetcher.js';
+import type { UpstreamView } from '../stream/upstream-view.js';
 import type { PeerRef, VideoInfo } from '../protocol/messages.js';
 import { manifestBytes, type Manifest } from '../shared/manifest.js';
 import type { Logger } from '../util/logger.js';

@@ -1,85 +1,15 @@
-import type { ChunkStorage } from '../store/chunk-storage.js';
-import type { Transport } from '../net/transport.js';
-import type { PeerHealth } from '../net/peer-health.js';
 import type { ChunkOrigin } from '../shared/api-types.js';
-import type { Manifest, SegmentRef } from '../shared/manifest.js';
-import {
-  INIT_INDEX,
-  chunkKey,
-  describeSegment,
-  missingSegmentReason,
-  segmentRef,
-} from '../shared/segments.js';
+import type { Manifest } from '../shared/manifest.js';
+import { INIT_INDEX, chunkKey, describeSegment } from '../shared/segments.js';
 import type { PeerRef } from '../protocol/messages.js';
-import type { Logger } from '../util/logger.js';
+import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
+import { ChunkRequester, expectedRef } from './chunk-request.js';
+import type { FetcherOptions } from './fetcher-options.js';
 import { HolderCache } from './holder-cache.js';
 import { HolderLookup } from './holder-lookup.js';
+import { ManifestFetcher } from './manifest-fetcher.js';
 import { OriginLedger } from './origin-ledger.js';
-import { isSilence } from './silence.js';
-import {
-  PeerStreamerError,
-  askedPath,
-  errorMessage,
-  isPeerStreamerError,
-  videoNotInSwarm,
-} from '../util/errors.js';
-import { sha256HexAsync } from '../util/hash.js';
-import { systemClock, type Clock } from '../util/clock.js';
-
-/** The master this node currently uses, as the link to it reports it. */
-export interface UpstreamView {
-  /** Null while not registered anywhere (a source, or a child still looking for its master). */
-  current(): { name: string; address: string; isSource: boolean } | null;
-  /** Tells the link its master did not answer, so it can fail over to the supermaster. */
-  masterFailed(address: string, reason: string): void;
-  /** Resolves with the master once registered somewhere (after a failover), or null after the wait. */
-  waitForMaster(timeoutMs: number): Promise<{ name: string; address: string; isSource: boolean } | null>;
-}
-
-/**
- * What the fetcher tells its owner about its traffic: the fetcher's own interface, so core/stream
- * does not reach into core/node (a node's NodeCounters is one implementation).
- */
-export interface FetchCounters {
-  /** Once per chunk arriving from the network, and once per cache hit a consumer reads (`local`). */
-  fetched(origin: ChunkOrigin, bytes: number): void;
-  /** Chunks that arrived with bytes not matching the manifest's sha256. */
-  corruptChunks: number;
-  /** Times a fetch moved from a failed master to the next one. */
-  failovers: number;
-}
-
-export interface FetcherOptions {
-  selfName: string;
-  /**
-   * How others reach this node: named in "no video X in this swarm" so the reader can list it there.
-   * Read when needed, because a node started on port 0 learns its port only once it is bound.
-   */
-  selfAddress?: () => string;
-  store: ChunkStorage;
-  transport: Transport;
-  upstream: UpstreamView;
-  health: PeerHealth;
-  counters: FetchCounters;
-  logger: Logger;
-  /** How long one peer may take for one chunk before the next holder is tried. */
-  peerTimeoutMs?: number;
-  /** How long the master may take (it may itself fetch from above). */
-  masterTimeoutMs?: number;
-  queryTimeoutMs?: number;
-  /** At most this many peers are tried for one chunk before going to the master. */
-  maxPeerAttempts?: number;
-  holderCache?: HolderCache;
-  /** False for a source: nothing to ask and nothing to wait for. */
-  hasUpstream?: boolean;
-  /** Times peers' answers. Default: the system clock. */
-  clock?: Clock;
-  /**
-   * sha256 of a chunk, as lower-case hex. Default: in the thread pool (sha256HexAsync); a run in
-   * virtual time hashes on the event loop instead, since a thread-pool job ends outside its clock.
-   */
-  hash?: (bytes: Uint8Array) => Promise<string>;
-}
+import { masterInUse } from './upstream-view.js';
 
 export interface FetchedChunk {
   bytes: Buffer;
@@ -91,22 +21,22 @@ export interface FetchedChunk {
  * fetches from its own master if needed). Every chunk is checked against the manifest's sha256 before
  * it is stored or handed out; a peer that fails, times out or sends bad bytes is skipped and counted.
  * Concurrent requests for the same chunk share one fetch.
+ *
+ * Its parts: ManifestFetcher (manifests), HolderLookup and HolderCache (who holds what),
+ * ChunkRequester (one request and its verdict), OriginLedger (bytes by origin).
  */
 export class ChunkFetcher {
   private readonly inFlight = new Map<string, Promise<FetchedChunk>>();
   private readonly origins: OriginLedger;
   private readonly lookup: HolderLookup;
-  private readonly manifests = new Map<string, Promise<Manifest>>();
+  private readonly manifests: ManifestFetcher;
+  private readonly requester: ChunkRequester;
   readonly holders: HolderCache;
   private readonly peerTimeoutMs: number;
   private readonly masterTimeoutMs: number;
   private readonly maxPeerAttempts: number;
-  private readonly clock: Clock;
-  private readonly hash: (bytes: Uint8Array) => Promise<string>;
 
   constructor(private readonly options: FetcherOptions) {
-    this.clock = options.clock ?? systemClock;
-    this.hash = options.hash ?? sha256HexAsync;
     this.holders = options.holderCache ?? new HolderCache();
     this.peerTimeoutMs = options.peerTimeoutMs ?? 1_500;
     this.masterTimeoutMs = options.masterTimeoutMs ?? 3_000;
@@ -122,25 +52,16 @@ export class ChunkFetcher {
       selfName: options.selfName,
       queryTimeoutMs: options.queryTimeoutMs ?? 1_000,
     });
+    this.manifests = new ManifestFetcher(options, this.holders, this.lookup);
+    this.requester = new ChunkRequester(options, this.holders);
   }
 
   /**
-   * The manifest of `video`: from the store, else from the master (then kept in the store). A
-   * manifest fetched from above means chunks of the video are asked for next, from its start: the
-   * holders of the init segment and the first chunks are asked for at the same time, so that a cold
-   * start waits for one round trip to the master, not two in turn (manifest, then holders), at each
-   * level of the tree.
+   * The manifest of `video`: from the store, else from the master (then kept in the store), with
+   * the holders of the video's start asked for at the same time (ManifestFetcher).
    */
-  async manifest(video: string): Promise<Manifest> {
-    const stored = this.options.store.getManifest(video);
-    if (stored) return stored;
-    let pending = this.manifests.get(video);
-    if (!pending) {
-      pending = this.fetchManifest(video).finally(() => this.manifests.delete(video));
-      this.manifests.set(video, pending);
-      if (this.holders.get(video, -1) === undefined) void this.lookup.query(video, -1);
-    }
-    return pending;
+  manifest(video: string): Promise<Manifest> {
+    return this.manifests.get(video);
   }
 
   /**
@@ -204,13 +125,13 @@ export class ChunkFetcher {
     }
     // On a cold path each is a round trip up the tree, so nothing waits for the manifest that need
     // not: the holders are asked for at once, and the chunk too once they are known; its bytes are
-    // checked against the manifest when both are here (tryPeer).
+    // checked against the manifest when both are here (ChunkRequester).
     const manifest = this.manifest(video);
     manifest.catch(() => undefined);
     const holders = await this.rankedHolders(video, index);
     for (const peer of holders) {
       signal?.throwIfAborted();
-      const bytes = await this.tryPeer(peer, video, index, manifest, false, this.peerTimeoutMs, signal);
+      const bytes = await this.requester.ask(peer, video, index, manifest, false, this.peerTimeoutMs, signal);
       if (bytes) return this.keep(video, index, bytes, 'peer');
     }
     return this.fromMaster(video, index, manifest, signal);
@@ -224,9 +145,17 @@ export class ChunkFetcher {
   ): Promise<{ chunk: FetchedChunk; stored: Promise<void> }> {
     // Two rounds: the first master may fail and hand over to the supermaster within this fetch.
     for (let round = 0; round < 2; round++) {
-      const master = await this.upstream();
+      const master = await masterInUse(this.options.upstream, this.hasUpstreamAtAll, this.masterTimeoutMs);
       if (!master) break;
-      const bytes = await this.tryPeer(master, video, index, manifest, true, this.masterTimeoutMs, signal);
+      const bytes = await this.requester.ask(
+        master,
+        video,
+        index,
+        manifest,
+        true,
+        this.masterTimeoutMs,
+        signal,
+      );
       if (bytes) return this.keep(video, index, bytes, master.isSource ? 'source' : 'master');
     }
     // A chunk the video does not have is that, not an unreachable master.
@@ -236,64 +165,6 @@ export class ChunkFetcher {
       `no peer and no master could supply ${describeChunk(video, index)}. Check that the master is running; the node keeps retrying.`,
       { video, index },
     );
-  }
-
-  /**
-   * Asks one peer (or the master) for the chunk. The request may leave before the manifest is here;
-   * whatever the answer, it is judged only once the manifest is: an index the video does not have
-   * throws CHUNK_NOT_FOUND (nobody's fault), and bytes are kept only when they match its sha256.
-   */
-  private async tryPeer(
-    peer: PeerRef,
-    video: string,
-    index: number,
-    manifest: Promise<Manifest>,
-    isMaster: boolean,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<Buffer | null> {
-    const { transport, health, counters, logger, selfName } = this.options;
-    const started = this.clock.now();
-    health.started(peer.address, peer.name);
-    let body: Buffer | undefined;
-    let latencyMs: number;
-    try {
-      ({ body } = await transport.request(
-        peer.address,
-        { type: 'get', video, index, fetchUpstream: isMaster, name: selfName },
-        { timeoutMs, ...(signal ? { signal } : {}) },
-      ));
-      // Timed before hashing: the peer's answer, not this node's CPU. A master's answer may include
-      // fetching from above, so only a peer's (served from its store) is a round-trip sample.
-      latencyMs = this.clock.now() - started;
-    } catch (error) {
-      expectedRef(await manifest, index);
-      health.failed(peer.address);
-      if (signal?.aborted) throw error;
-      const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';
-      if (isMaster && isSilence(error)) {
-        counters.failovers += 1;
-        this.options.upstream.masterFailed(peer.address, errorMessage(error));
-      } else if (!isMaster) {
-        this.holders.forgetAddress(peer.address);
-      }
-      logger.debug({ peer: peer.name, video, index, code }, `fetch failed: ${errorMessage(error)}`);
-      return null;
-    }
-    const expected = expectedRef(await manifest, index);
-    const bytes = body ?? Buffer.alloc(0);
-    if (bytes.length !== expected.size || (await this.hash(bytes)) !== expected.sha256) {
-      counters.corruptChunks += 1;
-      health.failed(peer.address);
-      this.holders.forgetAddress(peer.address);
-      logger.warn(
-        { peer: peer.name, address: peer.address, video, index, code: 'INVALID_CHECKSUM' },
-        'peer sent bytes that do not match the manifest; fetching elsewhere',
-      );
-      return null;
-    }
-    health.succeeded(peer.address, isMaster ? null : latencyMs, bytes.length);
-    return bytes;
   }
 
   private async rankedHolders(video: string, index: number): Promise<PeerRef[]> {
@@ -327,65 +198,10 @@ export class ChunkFetcher {
     return { chunk: { bytes, origin }, stored };
   }
 
-  private async fetchManifest(video: string): Promise<Manifest> {
-    for (let round = 0; round < 2; round++) {
-      const master = await this.upstream();
-      if (!master) break;
-      try {
-        const { reply } = await this.options.transport.request(
-          master.address,
-          { type: 'get-manifest', video },
-          { timeoutMs: this.masterTimeoutMs },
-        );
-        this.options.store.putManifest(reply.manifest);
-        return reply.manifest;
-      } catch (error) {
-        if (isPeerStreamerError(error, 'VIDEO_NOT_FOUND')) {
-          // Older peers send no path: then all we know is that our master said no.
-          const above = askedPath(error);
-          throw this.notInSwarm(video, above.length > 0 ? above : [master.name]);
-        }
-        if (!isSilence(error)) throw error;
-        this.options.counters.failovers += 1;
-        this.options.upstream.masterFailed(master.address, errorMessage(error));
-      }
-    }
-    if (this.options.upstream.current() === null && !this.hasUpstreamAtAll) throw this.notInSwarm(video, []);
-    throw new PeerStreamerError(
-      'UNREACHABLE',
-      `neither the master nor the supermaster answered for the manifest of ${JSON.stringify(video)}; the node keeps retrying.`,
-      { video },
-    );
-  }
-
-  /** This node and the nodes above it that were asked, as one sentence that a reply carries on down. */
-  private notInSwarm(video: string, above: readonly string[]): PeerStreamerError {
-    return videoNotInSwarm(video, [this.options.selfName, ...above], this.options.selfAddress?.());
-  }
-
   /** A source has no upstream at all; a child may be between masters for a moment. */
   private get hasUpstreamAtAll(): boolean {
     return this.options.hasUpstream ?? true;
   }
-
-  /** The master in use, waiting out a failover in progress (bounded by the master timeout). */
-  private async upstream(): Promise<{ name: string; address: string; isSource: boolean } | null> {
-    if (!this.hasUpstreamAtAll) return null;
-    return (
-      this.options.upstream.current() ?? (await this.options.upstream.waitForMaster(this.masterTimeoutMs))
-    );
-  }
-}
-
-function expectedRef(manifest: Manifest, index: number): SegmentRef {
-  const ref = segmentRef(manifest, index);
-  if (ref === undefined) {
-    throw new PeerStreamerError('CHUNK_NOT_FOUND', `video ${missingSegmentReason(manifest, index)}`, {
-      video: manifest.name,
-      index,
-    });
-  }
-  return ref;
 }
 
 function describeChunk(video: string, index: number): string {

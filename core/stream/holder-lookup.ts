@@ -3,7 +3,8 @@ import type { PeerRef } from '../protocol/messages.js';
 import { chunkKey } from '../shared/segments.js';
 import { errorMessage, isPeerStreamerError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import type { FetchCounters, UpstreamView } from './chunk-fetcher.js';
+import type { FetchCounters } from './fetcher-options.js';
+import type { UpstreamView } from './upstream-view.js';
 import type { HolderCache } from './holder-cache.js';
 import { isSilence } from './silence.js';
 

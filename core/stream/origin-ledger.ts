@@ -1,5 +1,6 @@
 import type { ChunkOrigin } from '../shared/api-types.js';
-import type { FetchCounters, FetchedChunk } from './chunk-fetcher.js';
+import type { FetchedChunk } from './chunk-fetcher.js';
+import type { FetchCounters } from './fetcher-options.js';
 
 /** Chunks remembered as "arrived, not used yet"; far more than any read-ahead or library prefetch. */
 const MAX_UNUSED = 4_096;

@@ -1,0 +1,79 @@
+import { errorMessage } from '../util/errors.js';
+import { Batcher } from '../util/timers-with-work.js';
+import type { LinkContext } from './master-link-context.js';
+import { remoteCodeOf } from './master-refusals.js';
+import { PendingChanges, toInventory, type ChangeSet } from './pending-changes.js';
+
+/**
+ * A child's reports of chunks stored and evicted: listens to the store, keeps the changes not yet
+ * sent (PendingChanges) and sends them to the master in use in batches. A register carries the
+ * whole inventory, so it takes the changes queued so far, and puts them back when it fails.
+ */
+export class ChangeReporter {
+  private readonly pending = new PendingChanges();
+  /** Sends queued changes a batch window after the first, so a burst of chunks is one report. */
+  private readonly batcher: Batcher;
+  private readonly onAdded = (key: { video: string; index: number }): void => this.queue(key, true);
+  private readonly onRemoved = (key: { video: string; index: number }): void => this.queue(key, false);
+
+  constructor(private readonly link: LinkContext) {
+    const { options, clock } = link;
+    const logFailure = (error: unknown): void =>
+      options.logger.error({ error: errorMessage(error) }, 'master link task failed');
+    this.batcher = new Batcher(clock, options.reportBatchMs ?? 200, () => this.flush(), logFailure);
+  }
+
+  start(): void {
+    this.link.options.store.on('chunk-added', this.onAdded);
+    this.link.options.store.on('chunk-removed', this.onRemoved);
+  }
+
+  stop(): void {
+    this.batcher.stop();
+    this.link.options.store.off('chunk-added', this.onAdded);
+    this.link.options.store.off('chunk-removed', this.onRemoved);
+  }
+
+  /** The changes so far, leaving none: a register about to read the whole inventory covers them. */
+  takeForRegister(): ChangeSet {
+    return this.pending.take();
+  }
+
+  /** Changes a register took and did not deliver: the current master (if any) still needs them. */
+  putBack(covered: ChangeSet): void {
+    this.pending.putBack(covered);
+  }
+
+  /** Sends what came in while a register was on the wire, to the master it reached. */
+  sendLeftovers(): void {
+    if (!this.pending.empty) this.batcher.ask();
+  }
+
+  private queue(key: { video: string; index: number }, added: boolean): void {
+    this.pending.add(key.video, key.index, added);
+    this.batcher.ask();
+  }
+
+  private async flush(): Promise<void> {
+    const upstream = this.link.upstream();
+    if (!upstream || this.pending.empty) return;
+    const changes = this.pending.take();
+    const added = toInventory(changes.added);
+    const removed = toInventory(changes.removed);
+    if (added.length === 0 && removed.length === 0) return;
+    const { options } = this.link;
+    try {
+      await options.transport.request(
+        upstream.address,
+        { type: 'report', name: options.self.name, nodeId: options.nodeId, added, removed },
+        { timeoutMs: this.link.requestTimeoutMs },
+      );
+    } catch (error) {
+      // A lost report is repaired by the next register, which sends the whole inventory.
+      options.logger.debug({ error: errorMessage(error) }, 'report failed');
+      if (remoteCodeOf(error) === 'NOT_REGISTERED') {
+        await this.link.attach(upstream.address, upstream.isSupermaster).catch(() => undefined);
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import type { PeerRef } from '../protocol/messages.js';
+import { errorMessage } from '../util/errors.js';
+import { Ticker } from '../util/timers-with-work.js';
+import type { LinkContext } from './master-link-context.js';
+import { remoteCodeOf } from './master-refusals.js';
+import { placeFrom } from './placement.js';
+
+/**
+ * Which master a child registers with, and getting it there: its home master (--master, or where a
+ * full master placed it) and its fallback (--supermaster, else its master's own master). It tries
+ * one, then the other, until one answers, the fallback first after a failover; while on the
+ * fallback it keeps trying home, to move back as soon as it can.
+ */
+export class MasterFinder {
+  /**
+   * The master this node belongs under: --master at first, then wherever a full master sent it
+   * (MASTER_FULL), as that is where it has a place. Failover returns here.
+   */
+  private home: string;
+  /** Set when the master failed: the next connection attempt goes to the supermaster first. */
+  private failingOver = false;
+  private registering: Promise<void> | null = null;
+  /**
+   * The master's own master, as the master told us at registration. Used as the fallback when no
+   * --supermaster was given, so failover is not limited to one configured level.
+   */
+  private hintedSupermaster: PeerRef | undefined;
+  private lastRetryLog = 0;
+  /** Runs only while this node is on its supermaster, to move back home as soon as it can. */
+  private readonly homeProbe: Ticker;
+
+  constructor(private readonly link: LinkContext) {
+    this.home = link.options.master;
+    this.homeProbe = new Ticker(
+      link.clock,
+      link.options.returnProbeMs ?? 1_000,
+      link.whileIdle(() => this.probeHome()),
+    );
+  }
+
+  /** Registers with the master, else the supermaster, retrying until one answers. */
+  connect(): Promise<void> {
+    if (!this.registering) {
+      this.registering = this.connectLoop().finally(() => (this.registering = null));
+    }
+    return this.registering;
+  }
+
+  /** The master in use stopped answering: the next attempt goes to the fallback first. */
+  masterFailed(): void {
+    this.failingOver = true;
+  }
+
+  /**
+   * This node registered at a master (`isSupermaster`: its fallback), which named its own master
+   * (`masterOfMaster`). The home probe runs only while this node is away from home.
+   */
+  registered(isSupermaster: boolean, masterOfMaster: PeerRef | undefined): void {
+    if (!isSupermaster && masterOfMaster) this.hintedSupermaster = masterOfMaster;
+    this.failingOver = false;
+    if (isSupermaster) this.homeProbe.start();
+    else this.homeProbe.stop();
+  }
+
+  stop(): void {
+    this.homeProbe.stop();
+  }
+
+  /**
+   * Registers at `address`, or wherever a full master there sends this node (placement.ts). A node
+   * placed that way takes its new master as home.
+   */
+  async attach(address: string, isSupermaster: boolean): Promise<void> {
+    const place = await placeFrom(this.link, address, isSupermaster);
+    if (place && !this.link.stopped()) this.moveHome(place);
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = 250;
+    while (!this.link.stopped() && !this.link.upstream()) {
+      const candidates: Array<[string, boolean]> = [[this.home, false]];
+      const fallback = this.fallbackAddress();
+      if (fallback !== undefined) {
+        if (this.failingOver) candidates.unshift([fallback, true]);
+        else candidates.push([fallback, true]);
+      }
+      for (const [address, isSupermaster] of candidates) {
+        if (this.link.stopped()) return;
+        try {
+          await this.attach(address, isSupermaster);
+          return;
+        } catch (error) {
+          if (this.link.stopped()) return;
+          this.logRetry(address, error);
+        }
+      }
+      await this.link.pause(delay);
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+
+  /**
+   * Whom to fail over to: --supermaster, else the master's own master as it told us. Once a full
+   * master sent this node elsewhere, the new master's master (the full one) is the nearer fallback.
+   */
+  private fallbackAddress(): string | undefined {
+    const { supermaster, master } = this.link.options;
+    if (this.home !== master) return this.hintedSupermaster?.address ?? supermaster;
+    return supermaster ?? this.hintedSupermaster?.address;
+  }
+
+  private moveHome(place: PeerRef): void {
+    if (place.address === this.home) return;
+    this.link.options.logger.info(
+      { from: this.home, master: place.address, masterName: place.name },
+      'a full master sent this node to one of its children; that is its master now',
+    );
+    this.home = place.address;
+  }
+
+  /** While on the supermaster, keeps trying the original master and moves back when it answers. */
+  private async probeHome(): Promise<void> {
+    const upstream = this.link.upstream();
+    if (!upstream?.isSupermaster || this.registering) return;
+    try {
+      await this.attach(this.home, false);
+      await this.link.options.transport
+        .request(upstream.address, this.link.bye(), { timeoutMs: 500 })
+        .catch(() => undefined);
+    } catch {
+      // Still gone; try again next time.
+    }
+  }
+
+  private logRetry(address: string, error: unknown): void {
+    const now = this.link.clock.now();
+    if (now - this.lastRetryLog < 5_000) return;
+    this.lastRetryLog = now;
+    const code = remoteCodeOf(error);
+    this.link.options.logger.warn(
+      { master: address, error: errorMessage(error) },
+      typeof code === 'string'
+        ? `${address} refused to register this node (${code}); still retrying`
+        : `cannot reach ${address}; still retrying (start that node, or check --master/--supermaster)`,
+    );
+  }
+}

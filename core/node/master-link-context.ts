@@ -1,0 +1,46 @@
+import type { PeerRef } from '../protocol/messages.js';
+import type { Clock } from '../util/clock.js';
+import type { MasterLinkOptions } from './master-link-options.js';
+
+/** The master a link is attached to, as that master last described it. */
+export type Upstream = {
+  address: string;
+  name: string;
+  /**
+   * This node's level in the tree while attached here: its master's + 1 (1 under the source), as
+   * of registration, then from each heartbeat's path.
+   */
+  ownLevel: number;
+  isSupermaster: boolean;
+  supermaster?: PeerRef;
+  /**
+   * Addresses from the root down to this master, as it last said (register, then each heartbeat);
+   * just the master's own address while it does not know its place (it is between masters itself).
+   */
+  path: readonly string[];
+};
+
+/**
+ * What the parts of one MasterLink (its reports, its registration request, its heartbeats, its
+ * search for a master) share: the options and the clock, the master in use, whether the link has
+ * stopped, and the link's own steps, so no part keeps a second copy of any of them.
+ */
+export interface LinkContext {
+  readonly options: MasterLinkOptions;
+  readonly clock: Clock;
+  readonly requestTimeoutMs: number;
+  /** The master in use; null while unattached, and once stopped. */
+  upstream(): Upstream | null;
+  stopped(): boolean;
+  /** Waits `ms`, or less if the link stops meanwhile. */
+  pause(ms: number): Promise<void>;
+  /** A tick that does nothing while the previous one's work is still running, or once stopped. */
+  whileIdle(work: () => Promise<void>): () => void;
+  /** Registers at `address` (with the whole inventory) and makes it the master in use. */
+  register(address: string, isSupermaster: boolean): Promise<void>;
+  /** Registers at `address`, or wherever a full master there sends this node. */
+  attach(address: string, isSupermaster: boolean): Promise<void>;
+  masterFailed(address: string, reason: string): void;
+  /** The goodbye this node sends a master it leaves, so its place is freed at once. */
+  bye(): { type: 'bye'; name: string; nodeId: string };
+}

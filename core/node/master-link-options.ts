@@ -1,0 +1,56 @@
+import type { Transport } from '../net/transport.js';
+import type { PeerHealth } from '../net/peer-health.js';
+import type { InventorySource } from '../store/inventory-source.js';
+import type { CapacityHints, PeerRef, RegisteringRole } from '../protocol/messages.js';
+import type { PeerStreamerError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import type { Clock } from '../util/clock.js';
+
+export interface MasterLinkOptions {
+  self: PeerRef;
+  /** This store's node id (node-identity.ts), sent with every message that names this node. */
+  nodeId: string;
+  master: string;
+  supermaster?: string;
+  /** What this node is as it registers: a master once children registered with it. */
+  role: () => RegisteringRole;
+  /** Heartbeat round trips are recorded here: the peer table's RTT for the master. */
+  health: PeerHealth;
+  /**
+   * The link gave up for good: the master refused this node's name (NAME_TAKEN). The link has
+   * stopped; the node should stop too and say why.
+   */
+  onFatal?: (error: PeerStreamerError) => void;
+  transport: Transport;
+  /** Where the inventory comes from, and its changes: the node's store. */
+  store: InventorySource;
+  logger: Logger;
+  /** Time for heartbeats, retries and waits. Default: the system clock. */
+  clock?: Clock;
+  capacity: () => CapacityHints;
+  /** How many more children this node takes (sent with register and heartbeats); undefined: no limit. */
+  room?: () => number | undefined;
+  /** Levels down to the nearest node below this one with room (0: this one); undefined: none known. */
+  levelsToRoom?: () => number | undefined;
+  /** Whether a node of this name is this node's own child: a full master's suggestion never to follow. */
+  isOwnChild?: (name: string) => boolean;
+  seeding: () => boolean;
+  heartbeatMs?: number;
+  /** Heartbeats missed in a row before the master counts as gone. */
+  missedHeartbeats?: number;
+  /** How often, while on the supermaster, to try the master again (the original tried every 100 ms). */
+  returnProbeMs?: number;
+  requestTimeoutMs?: number;
+  /** Store changes are sent to the master in one report per this many milliseconds. */
+  reportBatchMs?: number;
+}
+
+/** This node's room as its register and every heartbeat carry it: only the figures it knows. */
+export function roomFields(options: MasterLinkOptions): { room?: number; levelsToRoom?: number } {
+  const room = options.room?.();
+  const levelsToRoom = options.levelsToRoom?.();
+  return {
+    ...(room === undefined ? {} : { room }),
+    ...(levelsToRoom === undefined ? {} : { levelsToRoom }),
+  };
+}
