@@ -46,6 +46,27 @@ describe('the simulated tree', () => {
     },
   );
 
+  it(
+    'gives the same report, event for event, whether messages go through the codec or as objects',
+    { timeout: 120_000 },
+    async () => {
+      // Home uplinks and churn: overloaded masters, failovers and timeouts, where a byte or a
+      // millisecond of difference between the two ways would show.
+      const busy = {
+        ...ROOMY,
+        nodes: 60,
+        fanout: 8,
+        churnPercentPerMinute: 10,
+        uplinkBitsPerSecond: [5e6, 50e6] as const,
+      };
+      const timing = { wallSeconds: 0, peakRssMiB: 0 };
+      const wire = await simulate({ ...busy, codec: true });
+      const objects = await simulate({ ...busy, codec: false });
+      expect(wire.failovers).toBeGreaterThan(0);
+      expect({ ...objects, ...timing, options: null }).toEqual({ ...wire, ...timing, options: null });
+    },
+  );
+
   it('re-attaches orphans within 5 s at 10 % churn per minute', { timeout: 120_000 }, async () => {
     const report = await simulate({ ...ROOMY, churnPercentPerMinute: 10, seed: 3 });
     expect(report.churn.left + report.churn.crashed).toBeGreaterThan(3);
@@ -75,6 +96,10 @@ describe('the simulated tree', () => {
       '--placement must be fanout or uplink; got "random"',
     );
     expect(simulationOptionsFrom(['--placement', 'uplink'])).toMatchObject({ placement: 'uplink' });
+    expect(() => simulationOptionsFrom(['--admission', 'maybe'])).toThrow(
+      '--admission must be on or off; got "maybe"',
+    );
+    expect(simulationOptionsFrom(['--admission', 'off'])).toMatchObject({ admission: false });
     expect(() => runPlanFrom(['--sweep', '1000,ten'])).toThrow(/--sweep must be node counts/);
     expect(() => runPlanFrom(['--sweep', '1'])).toThrow(/--sweep must be node counts from 2/);
     expect(() => runPlanFrom(['--chart', 'figures.png'])).toThrow(/--chart writes an SVG file/);
