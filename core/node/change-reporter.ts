@@ -2,6 +2,7 @@ import { errorMessage } from '../util/errors.js';
 import { Batcher } from '../util/timers-with-work.js';
 import type { LinkContext } from './master-link-context.js';
 import { remoteCodeOf } from './master-refusals.js';
+import { roomFields } from './master-link-options.js';
 import { PendingChanges, toInventory, type ChangeSet } from './pending-changes.js';
 
 /**
@@ -63,11 +64,20 @@ export class ChangeReporter {
     if (added.length === 0 && removed.length === 0) return;
     const { options } = this.link;
     try {
-      await options.transport.request(
+      const sentAt = this.link.clock.now();
+      const { reply } = await options.transport.request(
         upstream.address,
-        { type: 'report', name: options.self.name, nodeId: options.nodeId, added, removed },
+        {
+          type: 'report',
+          name: options.self.name,
+          nodeId: options.nodeId,
+          added,
+          removed,
+          ...roomFields(options),
+        },
         { timeoutMs: this.link.requestTimeoutMs },
       );
+      this.link.answered(upstream, reply.path, sentAt);
     } catch (error) {
       // A lost report is repaired by the next register, which sends the whole inventory.
       options.logger.debug({ error: errorMessage(error) }, 'report failed');

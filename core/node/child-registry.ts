@@ -110,8 +110,14 @@ export class ChildRegistry {
     this.registeredListeners.add(listener);
   }
 
-  report(name: string, added: InventoryEntry[], removed: InventoryEntry[], nodeId?: string): boolean {
-    if (!this.heartbeat(name, nodeId)) return false;
+  report(
+    name: string,
+    added: InventoryEntry[],
+    removed: InventoryEntry[],
+    nodeId?: string,
+    places?: { room?: number; levelsToRoom?: number },
+  ): boolean {
+    if (!this.heartbeat(name, nodeId, places)) return false;
     return this.directory.report(name, added, removed);
   }
 

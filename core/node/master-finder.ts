@@ -26,6 +26,11 @@ export class MasterFinder {
    */
   private hintedSupermaster: PeerRef | undefined;
   private lastRetryLog = 0;
+  /**
+   * The nodes above the master that failed, nearest first, as its path last said: where to look
+   * when the master and the fallback are both gone (churn takes a master and its master together).
+   */
+  private ancestors: readonly string[] = [];
   /** Runs only while this node is on its supermaster, to move back home as soon as it can. */
   private readonly homeProbe: Ticker;
 
@@ -46,9 +51,13 @@ export class MasterFinder {
     return this.registering;
   }
 
-  /** The master in use stopped answering: the next attempt goes to the fallback first. */
-  masterFailed(): void {
+  /**
+   * The master in use stopped answering: the next attempt goes to the fallback first, then up the
+   * failed master's `path` (root first, the master last) toward the root.
+   */
+  masterFailed(path: readonly string[]): void {
     this.failingOver = true;
+    this.ancestors = path.slice(0, -1).reverse();
   }
 
   /**
@@ -58,6 +67,7 @@ export class MasterFinder {
   registered(isSupermaster: boolean, masterOfMaster: PeerRef | undefined): void {
     if (!isSupermaster && masterOfMaster) this.hintedSupermaster = masterOfMaster;
     this.failingOver = false;
+    this.ancestors = [];
     if (isSupermaster) this.homeProbe.start();
     else this.homeProbe.stop();
   }
@@ -83,6 +93,10 @@ export class MasterFinder {
       if (fallback !== undefined) {
         if (this.failingOver) candidates.unshift([fallback, true]);
         else candidates.push([fallback, true]);
+      }
+      // Further up, as a supermaster would be: each takes this node, or places it below itself.
+      for (const address of this.ancestors) {
+        if (address !== fallback && address !== this.home) candidates.push([address, true]);
       }
       for (const [address, isSupermaster] of candidates) {
         if (this.link.stopped()) return;

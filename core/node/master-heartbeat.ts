@@ -16,9 +16,19 @@ const HINT_RETRY_MS = 10_000;
  * for the master) and carries this node's room; the answer's path from the root keeps this node's
  * level current and shows when it ended up below itself. Heartbeats missed in a row fail the master
  * over; a master that no longer knows this node gets a register.
+ *
+ * A report the master answered stands in for a heartbeat (it carries the room and brings the path
+ * back too), so none is sent within a heartbeat interval of one: a node that stores a chunk every
+ * 2 s sent a report and two pings per chunk, and now a report and one ping.
  */
 export class MasterHeartbeat {
   private missed = 0;
+  /**
+   * When the last heartbeat or report the master in use answered was sent: by the send time, not the
+   * answer's, or a ping's own round trip would make the next tick skip the next ping.
+   */
+  private lastAnsweredAt = -Infinity;
+  private readonly heartbeatMs: number;
   /** When this node last registered again to learn its fallback (see lacksFallback). */
   private lastHintAttempt = -Infinity;
   private readonly missedHeartbeats: number;
@@ -26,9 +36,10 @@ export class MasterHeartbeat {
 
   constructor(private readonly link: LinkContext) {
     this.missedHeartbeats = link.options.missedHeartbeats ?? 2;
+    this.heartbeatMs = link.options.heartbeatMs ?? 1_000;
     this.ticker = new Ticker(
       link.clock,
-      link.options.heartbeatMs ?? 1_000,
+      this.heartbeatMs,
       link.whileIdle(() => this.beat()),
     );
   }
@@ -46,10 +57,30 @@ export class MasterHeartbeat {
     this.missed = 0;
   }
 
+  /**
+   * The master answered a heartbeat or a report sent at `sentAt`: it is alive, and this is where it
+   * is now.
+   */
+  answered(upstream: Upstream, path: readonly string[] | undefined, sentAt: number): void {
+    const { link } = this;
+    if (link.upstream() !== upstream) return;
+    this.missed = 0;
+    this.lastAnsweredAt = Math.max(this.lastAnsweredAt, sentAt);
+    if (path === undefined) return;
+    upstream.path = path;
+    // The level given at registration goes stale as masters above move; the path is current.
+    if (path.length < MAX_TOPOLOGY_DEPTH) upstream.ownLevel = path.length;
+    // Moves elsewhere crossed and this node ended up below itself, cut off from the root.
+    if (path.includes(link.options.self.address)) {
+      link.masterFailed(upstream.address, 'this node is above its master in the tree (a loop)');
+    }
+  }
+
   private async beat(): Promise<void> {
     const { link } = this;
     const upstream = link.upstream();
     if (!upstream) return;
+    if (link.clock.now() - this.lastAnsweredAt < this.heartbeatMs) return;
     const { health, self, nodeId } = link.options;
     const rttMs = health.get(upstream.address)?.rttMs ?? null;
     try {
@@ -67,17 +98,8 @@ export class MasterHeartbeat {
       );
       // A heartbeat is the link's round trip: a tiny message the master answers without other work.
       health.roundTrip(upstream.address, upstream.name, link.clock.now() - started);
-      this.missed = 0;
-      if (reply.path !== undefined && link.upstream() === upstream) {
-        upstream.path = reply.path;
-        // The level given at registration goes stale as masters above move; the path is current.
-        if (reply.path.length < MAX_TOPOLOGY_DEPTH) upstream.ownLevel = reply.path.length;
-        // Moves elsewhere crossed and this node ended up below itself, cut off from the root.
-        if (reply.path.includes(self.address)) {
-          link.masterFailed(upstream.address, 'this node is above its master in the tree (a loop)');
-          return;
-        }
-      }
+      this.answered(upstream, reply.path, started);
+      if (link.upstream() !== upstream) return;
       if (this.lacksFallback(upstream) && link.clock.now() - this.lastHintAttempt >= HINT_RETRY_MS) {
         this.lastHintAttempt = link.clock.now();
         // The master answered; a register that fails now is retried later, not counted as a miss.

@@ -43,4 +43,9 @@ export interface LinkContext {
   masterFailed(address: string, reason: string): void;
   /** The goodbye this node sends a master it leaves, so its place is freed at once. */
   bye(): { type: 'bye'; name: string; nodeId: string };
+  /**
+   * The master in use answered a heartbeat or a report (which stands in for one) sent at `sentAt`,
+   * saying where it is in the tree now (`path`, when it knows).
+   */
+  answered(upstream: Upstream, path: readonly string[] | undefined, sentAt: number): void;
 }

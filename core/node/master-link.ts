@@ -43,6 +43,7 @@ export class MasterLink implements UpstreamView {
       attach: (address, isSupermaster) => this.finder.attach(address, isSupermaster),
       masterFailed: (address, reason) => this.masterFailed(address, reason),
       bye: () => this.bye(),
+      answered: (upstream, path, sentAt) => this.heartbeat.answered(upstream, path, sentAt),
     };
     this.reports = new ChangeReporter(context);
     this.registration = new RegistrationRequest(context, this.reports, (address, error) =>
@@ -116,8 +117,9 @@ export class MasterLink implements UpstreamView {
   masterFailed(address: string, reason: string): void {
     if (this.stopped || this.upstream?.address !== address) return;
     this.options.logger.warn({ master: address, reason }, 'master stopped answering; failing over');
+    const lost = this.upstream;
     this.upstream = null;
-    this.finder.masterFailed();
+    this.finder.masterFailed(lost.path);
     // A master that is slow rather than dead frees this node's place at once, for someone it can serve.
     void this.options.transport.request(address, this.bye(), { timeoutMs: 500 }).catch(() => undefined);
     void this.finder.connect();

@@ -133,9 +133,11 @@ export class MasterService {
       return this.registered(request, result.outcome);
     });
     server.handle('report', (request) => {
-      if (!registry.report(request.name, request.added, request.removed, request.nodeId))
+      if (!registry.report(request.name, request.added, request.removed, request.nodeId, request))
         throw notRegistered(request.name);
-      return { reply: {} };
+      // A report stands in for the child's heartbeat, so it learns what a heartbeat would.
+      const path = this.pathForChildren();
+      return { reply: path ? { path } : {} };
     });
     server.handle('query', (request) => {
       // Any peer may ask (a play client is nobody's child). Not a heartbeat: a query carries no node

@@ -92,6 +92,11 @@ export interface GetOk {
   origin?: ChunkOrigin;
 }
 
+export interface ReportOk {
+  /** The master's place in the tree now, as in RegisterOk: a report stands in for a heartbeat. */
+  path?: string[];
+}
+
 export interface PingOk {
   name: string;
   /** The replier's clock, milliseconds since the Unix epoch. */
@@ -153,7 +158,7 @@ export interface GetPosterOk {
 
 export interface ReplyFields {
   register: RegisterOk;
-  report: EmptyFields;
+  report: ReportOk;
   query: QueryOk;
   get: GetOk;
   ping: PingOk;

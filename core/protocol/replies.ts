@@ -139,7 +139,7 @@ const replySchemas = {
     },
     'a map',
   ),
-  report: empty,
+  report: record({ path: optional(treePath) }, 'a map'),
   query: record(
     {
       video: videoName,

@@ -108,6 +108,9 @@ const report = v.pipe(
       nodeId: optional(nodeId),
       added: v.optional(v.unknown()),
       removed: v.optional(v.unknown()),
+      /** As on a heartbeat: a report stands in for one (see MasterHeartbeat). */
+      room,
+      levelsToRoom,
     },
     'a map',
   ),

@@ -139,6 +139,21 @@ describe('admission', () => {
     expect(childNames(b)).toEqual([]);
   });
 
+  it('goes further up its path when its master and its fallback die together', async () => {
+    const swarm = new VirtualSwarm(8);
+    swarm.node('source');
+    await join(swarm, 'a', 'source');
+    await join(swarm, 'b', 'a');
+    await join(swarm, 'c', 'b');
+    const c = swarm.get('c');
+    expect(c.link!.pathAbove()).toEqual(['source', 'a', 'b'].map((name) => swarm.get(name).address));
+    // Churn can take a master and its master at once: c's fallback (a) is gone too.
+    swarm.get('b').kill();
+    swarm.get('a').kill();
+    await swarm.until('c on the source', () => masterOf(c) === 'source', 20_000);
+    expect(childNames(swarm.get('source'))).toContain('c');
+  });
+
   it('each heartbeat brings the path and level as they are now, after a master above moved', async () => {
     const swarm = new VirtualSwarm(7);
     swarm.node('source');
