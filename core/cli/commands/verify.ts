@@ -4,6 +4,7 @@ import { storeDirectory, withStoreOrNode } from '../open-store.js';
 import { formatBytes } from '../../shared/format.js';
 import { checkStore } from '../../library/check-store.js';
 import type { VerifyProblem } from '../../store/types.js';
+import { INIT_INDEX } from '../../shared/segments.js';
 
 const PROBLEM_TEXT: Record<VerifyProblem['problem'], string> = {
   missing: 'its file is missing',
@@ -61,6 +62,7 @@ async function verify(options: { store: string; json?: boolean }): Promise<void>
   }
 }
 
+/** As describeSegment, without its article: the line already starts with the video's name. */
 function what(index: number): string {
-  return index === -1 ? 'init segment' : `chunk ${index}`;
+  return index === INIT_INDEX ? 'init segment' : `chunk ${index}`;
 }
