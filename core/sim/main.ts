@@ -21,6 +21,8 @@ Options:
   --admission A      on: each master takes at most the children placement gives it and sends
                      newcomers and orphans past that to its children with room (--max-children);
                      off: it takes whoever asks, as before (default ${DEFAULT_SIMULATION.admission ? 'on' : 'off'})
+  --codec C          on: every message is encoded, decoded and checked as on the wire; off: passed
+                     as objects, the same run in less time (default ${DEFAULT_SIMULATION.codec ? 'on' : 'off'})
   --churn P          percent of nodes that leave per minute, half by crash (default ${DEFAULT_SIMULATION.churnPercentPerMinute})
   --seed N           random seed; the same seed gives the same run (default ${DEFAULT_SIMULATION.seed})
   --minutes M        video length in minutes (default ${DEFAULT_SIMULATION.videoSeconds / 60})
@@ -70,6 +72,7 @@ function parseFlags(argv: readonly string[]) {
       fanout: { type: 'string' },
       placement: { type: 'string' },
       admission: { type: 'string' },
+      codec: { type: 'string' },
       churn: { type: 'string' },
       seed: { type: 'string' },
       minutes: { type: 'string' },
@@ -106,14 +109,18 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
   if (placement !== 'fanout' && placement !== 'uplink') {
     throw new Error(`--placement must be fanout or uplink; got ${JSON.stringify(placement)}`);
   }
-  const admission = values.admission ?? (d.admission ? 'on' : 'off');
-  if (admission !== 'on' && admission !== 'off') {
-    throw new Error(`--admission must be on or off; got ${JSON.stringify(admission)}`);
-  }
+  const onOff = (flag: string, value: string | undefined, fallback: boolean): boolean => {
+    if (value === undefined) return fallback;
+    if (value !== 'on' && value !== 'off') {
+      throw new Error(`--${flag} must be on or off; got ${JSON.stringify(value)}`);
+    }
+    return value === 'on';
+  };
   return {
     ...d,
     placement,
-    admission: admission === 'on',
+    admission: onOff('admission', values.admission, d.admission),
+    codec: onOff('codec', values.codec, d.codec),
     nodes: number('nodes', values.nodes, { min: 2, max: 1_000_000, fallback: d.nodes, whole: true }),
     fanout: number('fanout', values.fanout, { min: 1, max: 1_000, fallback: d.fanout, whole: true }),
     churnPercentPerMinute: number('churn', values.churn, {

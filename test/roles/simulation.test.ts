@@ -100,6 +100,8 @@ describe('the simulated tree', () => {
       '--admission must be on or off; got "maybe"',
     );
     expect(simulationOptionsFrom(['--admission', 'off'])).toMatchObject({ admission: false });
+    expect(() => simulationOptionsFrom(['--codec', 'yes'])).toThrow('--codec must be on or off; got "yes"');
+    expect(simulationOptionsFrom(['--codec', 'on'])).toMatchObject({ codec: true });
     expect(() => runPlanFrom(['--sweep', '1000,ten'])).toThrow(/--sweep must be node counts/);
     expect(() => runPlanFrom(['--sweep', '1'])).toThrow(/--sweep must be node counts from 2/);
     expect(() => runPlanFrom(['--chart', 'figures.png'])).toThrow(/--chart writes an SVG file/);
