@@ -88,16 +88,17 @@ export class MasterFinder {
   private async connectLoop(): Promise<void> {
     let delay = 250;
     while (!this.link.stopped() && !this.link.upstream()) {
-      const candidates: Array<[string, boolean]> = [[this.home, false]];
       const fallback = this.fallbackAddress();
-      if (fallback !== undefined) {
-        if (this.failingOver) candidates.unshift([fallback, true]);
-        else candidates.push([fallback, true]);
-      }
+      const above: Array<[string, boolean]> = fallback === undefined ? [] : [[fallback, true]];
       // Further up, as a supermaster would be: each takes this node, or places it below itself.
       for (const address of this.ancestors) {
-        if (address !== fallback && address !== this.home) candidates.push([address, true]);
+        if (address !== fallback && address !== this.home) above.push([address, true]);
       }
+      // Right after a failover the master that failed is the least likely to answer: it goes last
+      // (the home probe keeps trying it once this node is placed elsewhere).
+      const candidates: Array<[string, boolean]> = this.failingOver
+        ? [...above, [this.home, false]]
+        : [[this.home, false], ...above];
       for (const [address, isSupermaster] of candidates) {
         if (this.link.stopped()) return;
         try {
