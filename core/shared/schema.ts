@@ -1,7 +1,8 @@
 /**
  * What every valibot schema of ours shares: failures worded as "<path> must be <expected>", with
  * the value found, so the wire, the store and the control channel can each say it in their own
- * error type. Each check's message is that "expected" text.
+ * error type. Each check's message is that "expected" text. Schemas read by people as they are (the
+ * app's settings, the desktop app's IPC) word whole sentences instead, read with `firstMessage`.
  */
 import * as v from 'valibot';
 
@@ -43,4 +44,17 @@ export function firstIssue<T extends v.GenericSchema>(
     '',
   );
   return { issue: { path, expected: issue.message, got: issue.input } };
+}
+
+/**
+ * The output, or the first problem, for schemas whose messages are whole sentences rather than the
+ * "expected" part of one: the app's settings and the desktop app's IPC payloads, whose problems are
+ * shown to a person as they are.
+ */
+export function firstMessage<T extends v.GenericSchema>(
+  schema: T,
+  value: unknown,
+): { output: v.InferOutput<T> } | { message: string } {
+  const result = v.safeParse(schema, value, { abortEarly: true });
+  return result.success ? { output: result.output } : { message: result.issues[0].message };
 }

@@ -113,6 +113,9 @@ export class SettingsFile {
         problem: `The settings file ${this.file} could not be read (${errorMessage(error)}); every setting takes its default. Check that it is a file this user may read (it is written with mode 0600). The next write to it moves it aside to ${SETTINGS_FILE}.bad-<time> and starts a new one.`,
       };
     }
+    // Checked by hand, not by a schema: the file need only be a JSON object, its problems name the
+    // file and what it held, and each owner checks its own keys with its own schema (core/settings'
+    // for the app's settings).
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -3,6 +3,9 @@
  * `window.peerstreamer`. Types only, so the renderer can import it without loading any code.
  */
 import type { AppSettings, SettingsProblems } from '../../core/settings/settings-model.js';
+import type { SettingsPatch } from './settings-payload.js';
+
+export type { SettingsPatch };
 
 export interface LoadedSettingsView {
   settings: AppSettings;
@@ -42,7 +45,8 @@ export type InstallUpdateResult = { ok: true } | { ok: false; message: string };
 
 export interface DesktopBridge {
   getSettings(): Promise<LoadedSettingsView>;
-  saveSettings(patch: Partial<AppSettings>): Promise<SaveSettingsResult>;
+  /** Any subset of the settings, as typed; problems come back per field, in words. */
+  saveSettings(patch: SettingsPatch): Promise<SaveSettingsResult>;
   clearCache(): Promise<{ bytesFreed: number }>;
   pickVideos(): Promise<{ queued: number }>;
   openExternal(url: string): Promise<boolean>;

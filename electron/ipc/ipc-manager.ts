@@ -7,7 +7,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { Logger } from '../../core/util/logger.js';
 import { isAppUrl } from '../app-identity.js';
-import { INVOKE_SCHEMAS, PayloadError, type InvokeChannel, type PayloadOf } from './schemas.js';
+import { PayloadError, readPayload, type InvokeChannel, type PayloadOf } from './schemas.js';
 
 export type InvokeHandler<C extends InvokeChannel> = (payload: PayloadOf<C>) => unknown;
 
@@ -25,7 +25,6 @@ export class IpcManager {
   ) {}
 
   handle<C extends InvokeChannel>(channel: C, handler: InvokeHandler<C>): void {
-    const schema = INVOKE_SCHEMAS[channel] as (payload: unknown) => PayloadOf<C>;
     this.channels.add(channel);
     this.ipc.handle(channel, async (event, ...args: unknown[]) => {
       if (!this.isTrusted(event)) {
@@ -37,13 +36,14 @@ export class IpcManager {
         // Deliberately uninformative: an untrusted frame learns nothing about our channels.
         throw new Error('Request refused.');
       }
+      // The call's arity, before its one payload meets the channel's schema.
       if (args.length > 1) {
         this.rejectedPayloads += 1;
         throw new PayloadError(`${channel} takes at most one argument.`);
       }
       let payload: PayloadOf<C>;
       try {
-        payload = schema(args[0]);
+        payload = readPayload(channel, args[0]);
       } catch (error) {
         this.rejectedPayloads += 1;
         this.logger.warn({ channel, err: error }, 'IPC payload rejected');

@@ -1,84 +1,58 @@
 /**
- * A schema per invoke channel. Payloads come from a renderer, which we treat as untrusted: shapes
- * are checked before any handler runs, and anything unexpected (extra keys, wrong types, huge
- * strings) is refused with a message saying what was expected.
+ * A valibot schema per invoke channel; the handlers' payload types are inferred from them. Payloads
+ * come from a renderer, which we treat as untrusted: shapes are checked before any handler runs, and
+ * anything unexpected (extra keys, wrong types, huge strings) is refused with a PayloadError saying
+ * what was expected. Each schema's messages are whole sentences, shown as they are.
  */
 import path from 'node:path';
-import { SETTING_KEYS, type AppSettings } from '../../core/settings/settings-model.js';
+import * as v from 'valibot';
+import { firstMessage } from '../../core/shared/schema.js';
 import { IpcChannel } from './channels.js';
+import { payloadObject } from './payload-object.js';
+import { settingsPatch } from './settings-payload.js';
 
 export class PayloadError extends Error {
   override readonly name = 'PayloadError';
 }
 
-export type Schema<T> = (payload: unknown) => T;
-
 const MAX_PATHS = 50;
 const MAX_PATH_CHARS = 4096;
 const MAX_URL_CHARS = 2048;
-const MAX_SETTING_TEXT = 300;
 
-function record(payload: unknown, what: string, allowed: readonly string[]): Record<string, unknown> {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new PayloadError(`${what}: expected an object.`);
-  }
-  const extra = Object.keys(payload).filter((key) => !allowed.includes(key));
-  if (extra.length > 0) throw new PayloadError(`${what}: unexpected field(s) ${extra.join(', ')}.`);
-  return payload as Record<string, unknown>;
-}
+const none = v.undefined('This request takes no payload.');
 
-const none: Schema<void> = (payload) => {
-  if (payload !== undefined) throw new PayloadError('This request takes no payload.');
-};
+const absoluteFile = v.custom<string>(
+  (file) =>
+    typeof file === 'string' &&
+    file.length > 0 &&
+    file.length <= MAX_PATH_CHARS &&
+    !file.includes('\0') &&
+    path.isAbsolute(file),
+  (issue) => `Add videos: ${JSON.stringify(issue.input)} is not an absolute file path.`,
+);
 
-const settingsPatch: Schema<Partial<AppSettings>> = (payload) => {
-  const fields = record(payload, 'Settings', SETTING_KEYS);
-  for (const [key, value] of Object.entries(fields)) {
-    const ok =
-      value === null ||
-      typeof value === 'boolean' ||
-      (typeof value === 'number' && Number.isFinite(value)) ||
-      (typeof value === 'string' && value.length <= MAX_SETTING_TEXT);
-    if (!ok) throw new PayloadError(`Settings: "${key}" must be text, a number, on/off or empty.`);
-  }
-  // Types only; the values themselves are judged by core/settings' rules, which word the problems.
-  return fields as Partial<AppSettings>;
-};
+const pathsWords = `Add videos: expected "paths", a list of 1 to ${MAX_PATHS} files.`;
+const addVideos = payloadObject('Add videos', {
+  // The count is checked before any path is looked at.
+  paths: v.pipe(
+    v.custom<unknown[]>(
+      (input) => Array.isArray(input) && input.length > 0 && input.length <= MAX_PATHS,
+      pathsWords,
+    ),
+    v.array(absoluteFile, pathsWords),
+  ),
+});
 
-const addVideos: Schema<{ paths: string[] }> = (payload) => {
-  const { paths } = record(payload, 'Add videos', ['paths']);
-  if (!Array.isArray(paths) || paths.length === 0 || paths.length > MAX_PATHS) {
-    throw new PayloadError(`Add videos: expected "paths", a list of 1 to ${MAX_PATHS} files.`);
-  }
-  for (const file of paths) {
-    if (
-      typeof file !== 'string' ||
-      file.length === 0 ||
-      file.length > MAX_PATH_CHARS ||
-      file.includes('\0') ||
-      !path.isAbsolute(file)
-    ) {
-      throw new PayloadError(`Add videos: ${JSON.stringify(file)} is not an absolute file path.`);
-    }
-  }
-  return { paths: paths as string[] };
-};
+const urlWords = `Open link: expected "url", text of at most ${MAX_URL_CHARS} characters.`;
+const openExternal = payloadObject('Open link', {
+  url: v.pipe(v.string(urlWords), v.minLength(1, urlWords), v.maxLength(MAX_URL_CHARS, urlWords)),
+});
 
-const openExternal: Schema<{ url: string }> = (payload) => {
-  const { url } = record(payload, 'Open link', ['url']);
-  if (typeof url !== 'string' || url.length === 0 || url.length > MAX_URL_CHARS) {
-    throw new PayloadError(`Open link: expected "url", text of at most ${MAX_URL_CHARS} characters.`);
-  }
-  return { url };
-};
+const watching = payloadObject('Watching', {
+  watching: v.boolean('Watching: expected "watching", true or false.'),
+});
 
-const watching: Schema<{ watching: boolean }> = (payload) => {
-  const { watching: value } = record(payload, 'Watching', ['watching']);
-  if (typeof value !== 'boolean') throw new PayloadError('Watching: expected "watching", true or false.');
-  return { watching: value };
-};
-
-/** Payload type per invoke channel, and the schema that produces it. */
+/** The schema of each invoke channel's payload. */
 export const INVOKE_SCHEMAS = {
   [IpcChannel.GetSettings]: none,
   [IpcChannel.SaveSettings]: settingsPatch,
@@ -89,7 +63,14 @@ export const INVOKE_SCHEMAS = {
   [IpcChannel.GetUpdateStatus]: none,
   [IpcChannel.InstallUpdate]: none,
   [IpcChannel.ReportWatching]: watching,
-} satisfies Partial<Record<IpcChannel, Schema<unknown>>>;
+} satisfies Partial<Record<IpcChannel, v.GenericSchema>>;
 
 export type InvokeChannel = keyof typeof INVOKE_SCHEMAS;
-export type PayloadOf<C extends InvokeChannel> = ReturnType<(typeof INVOKE_SCHEMAS)[C]>;
+export type PayloadOf<C extends InvokeChannel> = v.InferOutput<(typeof INVOKE_SCHEMAS)[C]>;
+
+/** `payload` as `channel`'s handler takes it; throws PayloadError with the first problem, in words. */
+export function readPayload<C extends InvokeChannel>(channel: C, payload: unknown): PayloadOf<C> {
+  const checked = firstMessage(INVOKE_SCHEMAS[channel], payload);
+  if ('message' in checked) throw new PayloadError(checked.message);
+  return checked.output as PayloadOf<C>;
+}

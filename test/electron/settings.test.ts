@@ -2,10 +2,12 @@ import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type * as v from 'valibot';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { SETTINGS_FILE, SettingsFile } from '../../core/store/settings-file.js';
 import { defaultSettings, type AppSettings } from '../../core/settings/settings-model.js';
-import { checkSettingsPatch, settingProblem } from '../../core/settings/settings-rules.js';
+import { checkSettingsPatch, describeProblems, settingProblem } from '../../core/settings/settings-rules.js';
+import type { appSettingsSchema } from '../../core/settings/settings-schema.js';
 import {
   readSettings,
   readSettingsFromDir,
@@ -75,6 +77,67 @@ describe('settings rules', () => {
     expect(settingProblem('port', 0)).toMatch(/1 to 65535/);
     expect(settingProblem('port', 80.5)).toMatch(/whole number/);
     expect(settingProblem('master', 'tcp://h:0')).toMatch(/port 0/);
+  });
+
+  it('words every problem as the settings screen shows it', () => {
+    const problem = (patch: unknown): string => {
+      const checked = checkSettingsPatch(DEFAULTS, patch);
+      return checked.ok ? 'ok' : describeProblems(checked.problems);
+    };
+    expect(problem([])).toBe('Settings must be an object of field -> value.');
+    expect(problem({ colour: 'blue', shade: 1 })).toBe(
+      '"colour" is not a setting; known settings are name, port, ip, master, supermaster, cacheSizeBytes, uploadLimitBytesPerSecond, closeToTray, launchAtLogin, seeding, autoUpdate.',
+    );
+    expect(problem({ name: 'a'.repeat(101) })).toBe(
+      `Name "${'a'.repeat(101)}" is not valid: use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit.`,
+    );
+    expect(problem({ port: '' })).toBe('Port "" is not valid: use a whole number from 1 to 65535.');
+    expect(problem({ port: 0.5 })).toBe('Port 0.5 is not valid: use a whole number from 1 to 65535.');
+    expect(problem({ ip: 'host-' })).toBe(
+      'Address "host-" is not valid: give the IP address or host name other nodes use to reach this one, e.g. 192.0.2.20.',
+    );
+    expect(problem({ master: 7999 })).toBe(
+      'Master must be text like tcp://192.0.2.10:7999, or empty for none.',
+    );
+    expect(problem({ master: ' tcp://h ' })).toBe(
+      'Master " tcp://h " is not an address: write tcp://host:port, e.g. tcp://192.0.2.10:7999.',
+    );
+    expect(problem({ master: 'tcp://h:70000' })).toBe(
+      'Master "tcp://h:70000" has port 70000; use a port from 1 to 65535.',
+    );
+    expect(problem({ master: 'tcp://h:1', supermaster: 'tcp://h:0' })).toBe(
+      'Supermaster "tcp://h:0" has port 0; use a port from 1 to 65535.',
+    );
+    expect(problem({ supermaster: 'tcp://h:1' })).toBe(
+      'A supermaster is the fallback for a master: set a master first, or clear the supermaster.',
+    );
+    expect(problem({ master: 'tcp://h:1', supermaster: ' tcp://h:1 ' })).toBe(
+      'The supermaster must be a different node from the master, or empty.',
+    );
+    expect(problem({ cacheSizeBytes: 0 })).toBe(
+      'Cache size must be a number of GiB greater than zero, or empty for unlimited.',
+    );
+    expect(problem({ uploadLimitBytesPerSecond: 100 * 2 ** 30 + 1 })).toBe(
+      'Upload limit 102400 MiB/s is larger than 102400 MiB/s; check the number.',
+    );
+    expect(problem({ closeToTray: 1, launchAtLogin: 'no', seeding: null, autoUpdate: undefined })).toBe(
+      'Keep seeding after closing the window must be on or off. Launch at login must be on or off. Seeding must be on or off. Install updates must be on or off.',
+    );
+    // In the order the fields came; a field's own problem before the fields disagreeing.
+    expect(problem({ supermaster: 'tcp://h:1', port: 0, name: '' })).toBe(
+      "Port 0 is not valid: use a whole number from 1 to 65535. Name \"\" is not valid: use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit. A supermaster is the fallback for a master: set a master first, or clear the supermaster.",
+    );
+  });
+
+  it('checks the settings it patches as well, so a bad one is never saved', () => {
+    const checked = checkSettingsPatch({ ...DEFAULTS, port: 0 }, { seeding: false });
+    expect(!checked.ok && checked.problems).toEqual({
+      port: 'Port 0 is not valid: use a whole number from 1 to 65535.',
+    });
+  });
+
+  it('the settings schema is AppSettings, field for field', () => {
+    expectTypeOf<v.InferOutput<typeof appSettingsSchema>>().toEqualTypeOf<AppSettings>();
   });
 
   it('an empty master field means "no master"', () => {

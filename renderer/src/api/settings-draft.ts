@@ -15,6 +15,10 @@ import {
   type DisplayUnit,
   type SettingKey,
 } from '../../../core/settings/settings-model.js';
+import type { SettingsPatch } from '../../../electron/ipc/contract.js';
+
+/** A value as the form sends it: text that is not a number goes as typed, for the rules to word. */
+type SettingValue = Exclude<SettingsPatch[SettingKey], undefined>;
 
 export type SettingsDraft = {
   name: string;
@@ -79,9 +83,9 @@ function bytesOrText(text: string, unit: DisplayUnit): number | string | null {
 }
 
 /** The fields that differ from `saved`, as the values SaveSettings takes (keyed by setting). */
-export function patchFromDraft(draft: SettingsDraft, saved: AppSettings): Record<string, unknown> {
+export function patchFromDraft(draft: SettingsDraft, saved: AppSettings): SettingsPatch {
   const unchanged = draftFromSettings(saved);
-  const full: Record<EditableKey, unknown> = {
+  const full: Record<EditableKey, SettingValue> = {
     name: draft.name.trim(),
     port: numberOrText(draft.port, ''),
     ip: draft.ip.trim(),
@@ -93,8 +97,8 @@ export function patchFromDraft(draft: SettingsDraft, saved: AppSettings): Record
     launchAtLogin: draft.launchAtLogin,
     autoUpdate: draft.autoUpdate,
   };
-  const patch: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(full) as Array<[EditableKey, unknown]>) {
+  const patch: SettingsPatch = {};
+  for (const [field, value] of Object.entries(full) as Array<[EditableKey, SettingValue]>) {
     // A size shown rounded (2,000,000,000 bytes as "1.863" GiB) and left alone is not a change.
     if (draft[field] === unchanged[field]) continue;
     const key = SETTING_OF[field];

@@ -85,7 +85,7 @@ export function SettingsView() {
   const save = async (): Promise<void> => {
     setStatus({ kind: 'saving' });
     try {
-      const result = await bridge.saveSettings(patch as Partial<AppSettings>);
+      const result = await bridge.saveSettings(patch);
       if (!result.ok) {
         setProblems(result.problems);
         setStatus({ kind: 'error', message: 'Nothing was saved: fix the fields marked in red.' });
