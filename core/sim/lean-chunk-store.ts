@@ -1,9 +1,9 @@
-import { EventEmitter } from 'node:events';
 import type { Manifest } from '../shared/manifest.js';
-import { INIT_INDEX, chunkKey } from '../shared/segments.js';
-import type { ChunkPinning, ChunkStorage } from '../store/chunk-storage.js';
+import { INIT_INDEX } from '../shared/segments.js';
+import { PinCountingStore } from '../store/pin-counting-store.js';
+import type { ChunkStorage } from '../store/chunk-storage.js';
 import type { InventorySource } from '../store/inventory-source.js';
-import type { ChunkKey, StoreEvents } from '../store/types.js';
+import type { ChunkKey } from '../store/types.js';
 import { HeldBits } from './held-bits.js';
 import type { SharedContent } from './shared-content.js';
 
@@ -26,12 +26,8 @@ interface HeldVideo {
  * 120 bytes here, against some 200 per chunk (400 with its copy of the manifest) in a
  * MemoryChunkStore, which is what keeps 100,000 simulated nodes within memory.
  */
-export class LeanChunkStore
-  extends EventEmitter<StoreEvents>
-  implements ChunkStorage, ChunkPinning, InventorySource
-{
+export class LeanChunkStore extends PinCountingStore implements ChunkStorage, InventorySource {
   private readonly videos = new Map<string, HeldVideo>();
-  private readonly pins = new Map<string, number>();
 
   constructor(private readonly content: SharedContent) {
     super();
@@ -86,23 +82,6 @@ export class LeanChunkStore
     if (held === undefined || index === INIT_INDEX) return;
     const removed = held.own.delete(index) || held.held.delete(index);
     if (removed) this.emit('chunk-removed', { video, index });
-  }
-
-  pinChunk(video: string, index: number): void {
-    const key = chunkKey(video, index);
-    this.pins.set(key, (this.pins.get(key) ?? 0) + 1);
-  }
-
-  unpinChunk(video: string, index: number): void {
-    const key = chunkKey(video, index);
-    const count = (this.pins.get(key) ?? 0) - 1;
-    if (count > 0) this.pins.set(key, count);
-    else this.pins.delete(key);
-  }
-
-  /** Chunks with at least one pin. */
-  get pinnedChunks(): number {
-    return this.pins.size;
   }
 
   heldChunks(video?: string): ChunkKey[] {

@@ -1,9 +1,9 @@
-import { EventEmitter } from 'node:events';
 import type { Manifest } from '../shared/manifest.js';
 import { INIT_INDEX, chunkKey, chunkKeyParts } from '../shared/segments.js';
-import type { ChunkPinning, ChunkStorage } from './chunk-storage.js';
+import { PinCountingStore } from './pin-counting-store.js';
+import type { ChunkStorage } from './chunk-storage.js';
 import type { InventorySource } from './inventory-source.js';
-import type { ChunkKey, StoreEvents } from './types.js';
+import type { ChunkKey } from './types.js';
 
 /**
  * A node's storage held in memory, bytes included: for deterministic tests of the fetching roles in
@@ -11,13 +11,9 @@ import type { ChunkKey, StoreEvents } from './types.js';
  * chunk against the manifest before it stores it); the SQLite ChunkStore is the one that guards
  * against everything else.
  */
-export class MemoryChunkStore
-  extends EventEmitter<StoreEvents>
-  implements ChunkStorage, ChunkPinning, InventorySource
-{
+export class MemoryChunkStore extends PinCountingStore implements ChunkStorage, InventorySource {
   private readonly manifests = new Map<string, Manifest>();
   private readonly chunks = new Map<string, Buffer>();
-  private readonly pins = new Map<string, number>();
 
   getManifest(name: string): Manifest | undefined {
     return this.manifests.get(name);
@@ -57,23 +53,6 @@ export class MemoryChunkStore
     if (this.chunks.delete(chunkKey(video, index)) && index !== INIT_INDEX) {
       this.emit('chunk-removed', { video, index });
     }
-  }
-
-  pinChunk(video: string, index: number): void {
-    const key = chunkKey(video, index);
-    this.pins.set(key, (this.pins.get(key) ?? 0) + 1);
-  }
-
-  unpinChunk(video: string, index: number): void {
-    const key = chunkKey(video, index);
-    const count = (this.pins.get(key) ?? 0) - 1;
-    if (count > 0) this.pins.set(key, count);
-    else this.pins.delete(key);
-  }
-
-  /** Chunks with at least one pin. */
-  get pinnedChunks(): number {
-    return this.pins.size;
   }
 
   heldChunks(video?: string): ChunkKey[] {

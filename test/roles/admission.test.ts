@@ -32,6 +32,18 @@ async function join(
   return masterOf(node)!;
 }
 
+/** A source with a chain of nodes below it, each the master of the next. */
+async function chain(seed: number, names: string[]): Promise<VirtualSwarm> {
+  const swarm = new VirtualSwarm(seed);
+  swarm.node('source');
+  let master = 'source';
+  for (const name of names) {
+    await join(swarm, name, master);
+    master = name;
+  }
+  return swarm;
+}
+
 describe('admission', () => {
   it('a full master sends a newcomer to the child with room, which becomes its master', async () => {
     const swarm = new VirtualSwarm(1);
@@ -103,10 +115,7 @@ describe('admission', () => {
   });
 
   it('refuses a node that is above it in the tree (WOULD_LOOP), naming it', async () => {
-    const swarm = new VirtualSwarm(6);
-    swarm.node('source');
-    await join(swarm, 'a', 'source');
-    await join(swarm, 'b', 'a');
+    const swarm = await chain(6, ['a', 'b']);
     const a = swarm.get('a');
     const b = swarm.get('b');
     expect(b.link!.pathAbove()).toEqual([swarm.get('source').address, a.address]);
@@ -140,11 +149,7 @@ describe('admission', () => {
   });
 
   it('goes further up its path when its master and its fallback die together', async () => {
-    const swarm = new VirtualSwarm(8);
-    swarm.node('source');
-    await join(swarm, 'a', 'source');
-    await join(swarm, 'b', 'a');
-    await join(swarm, 'c', 'b');
+    const swarm = await chain(8, ['a', 'b', 'c']);
     const c = swarm.get('c');
     expect(c.link!.pathAbove()).toEqual(['source', 'a', 'b'].map((name) => swarm.get(name).address));
     // Churn can take a master and its master at once: c's fallback (a) is gone too.
@@ -155,11 +160,7 @@ describe('admission', () => {
   });
 
   it('each heartbeat brings the path and level as they are now, after a master above moved', async () => {
-    const swarm = new VirtualSwarm(7);
-    swarm.node('source');
-    await join(swarm, 'm', 'source');
-    await join(swarm, 'n', 'm');
-    await join(swarm, 'x', 'n');
+    const swarm = await chain(7, ['m', 'n', 'x']);
     const x = swarm.get('x');
     expect(x.link!.ownLevel()).toBe(3);
     // n moves up under the source: x's registration said level 3; its heartbeats now say 2.

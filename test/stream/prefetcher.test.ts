@@ -40,12 +40,23 @@ class HeldFetches {
 }
 
 const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A prefetcher over held fetches, with this policy. */
+function prefetching(
+  aheadSeconds: number,
+  fetchesAtOnce: number,
+): { fetches: HeldFetches; prefetcher: Prefetcher } {
+  const fetches = new HeldFetches();
+  return {
+    fetches,
+    prefetcher: new Prefetcher(fetches.fetcher, silentLogger(), { aheadSeconds, fetchesAtOnce }),
+  };
+}
 const oneSecondChunks = Array.from({ length: 40 }, (_, index) => ({ start: index }));
 
 describe('Prefetcher', () => {
   it('warms the seconds after the asked chunk, at most its fetches at once', async () => {
-    const fetches = new HeldFetches();
-    const prefetcher = new Prefetcher(fetches.fetcher, silentLogger(), { aheadSeconds: 5, fetchesAtOnce: 2 });
+    const { fetches, prefetcher } = prefetching(5, 2);
     prefetcher.advance('movie', 10, oneSecondChunks);
     expect(fetches.running).toEqual([11, 12]);
     // Each finished fetch makes room for the next; settled, every promise callback has run.
@@ -60,11 +71,7 @@ describe('Prefetcher', () => {
   });
 
   it('counts the window in seconds, so long chunks are fewer', () => {
-    const fetches = new HeldFetches();
-    const prefetcher = new Prefetcher(fetches.fetcher, silentLogger(), {
-      aheadSeconds: 8,
-      fetchesAtOnce: 10,
-    });
+    const { fetches, prefetcher } = prefetching(8, 10);
     const fourSecondChunks = Array.from({ length: 40 }, (_, index) => ({ start: index * 4 }));
     prefetcher.advance('movie', 3, fourSecondChunks);
     expect(fetches.asked).toEqual([4, 5]);
@@ -72,11 +79,7 @@ describe('Prefetcher', () => {
   });
 
   it('stops at the last chunk', () => {
-    const fetches = new HeldFetches();
-    const prefetcher = new Prefetcher(fetches.fetcher, silentLogger(), {
-      aheadSeconds: 30,
-      fetchesAtOnce: 10,
-    });
+    const { fetches, prefetcher } = prefetching(30, 10);
     prefetcher.advance('movie', 36, oneSecondChunks);
     expect(fetches.asked).toEqual([37, 38, 39]);
     prefetcher.advance('movie', 39, oneSecondChunks);
