@@ -43,7 +43,6 @@ export interface MasterServiceOptions {
 /** How long a name's holder has to answer the master's ping before it may have died. */
 const HOLDER_PING_MS = 500;
 
-/** Travels as the wire code NOT_REGISTERED (see docs/PROTOCOL.md): the child registers again. */
 /**
  * Travels as the wire code MASTER_FULL (see docs/PROTOCOL.md) with `tryInstead`: the newcomer
  * registers with one of those instead, and takes it as its master from then on.
@@ -56,6 +55,7 @@ function masterFull(masterName: string, children: number, places: PeerRef[]): Pe
   );
 }
 
+/** Travels as the wire code NOT_REGISTERED (see docs/PROTOCOL.md): the child registers again. */
 function notRegistered(name: string): PeerStreamerError {
   return new PeerStreamerError(
     'NOT_REGISTERED',

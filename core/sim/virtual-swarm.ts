@@ -5,7 +5,8 @@
  * the in-memory network in virtual time with in-memory stores: no processes, no ports, and every run
  * the same for a seed.
  */
-import { MemoryNetwork, type HostProfile, type LinkProfile, type MemoryHost } from '../net/memory-network.js';
+import { MemoryNetwork, type HostProfile, type LinkProfile } from '../net/memory-network.js';
+import type { MemoryHost } from '../net/memory-host.js';
 import { PeerHealth } from '../net/peer-health.js';
 import type { ChildRegistry } from '../node/child-registry.js';
 import type { MasterLink } from '../node/master-link.js';

@@ -4,7 +4,7 @@
  * honest, corrupting, silent, or claiming chunks they do not hold.
  */
 import { sha256Hex as sha256 } from '../../core/util/hash.js';
-import type { MemoryHost } from '../../core/net/memory-network.js';
+import type { MemoryHost } from '../../core/net/memory-host.js';
 import { PeerHealth } from '../../core/net/peer-health.js';
 import { INIT_INDEX } from '../../core/shared/segments.js';
 import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';

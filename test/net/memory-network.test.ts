@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MemoryNetwork, type MemoryHost } from '../../core/net/memory-network.js';
+import { MemoryNetwork } from '../../core/net/memory-network.js';
+import type { MemoryHost } from '../../core/net/memory-host.js';
 import { PeerStreamerError, isPeerStreamerError } from '../../core/util/errors.js';
 import { seededRandom } from '../../core/util/random.js';
 import { VirtualClock } from '../../core/util/virtual-clock.js';

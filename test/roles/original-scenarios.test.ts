@@ -5,7 +5,7 @@
  * of the same roles into processes over ZeroMQ is proven by test/e2e/tree.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { MemoryHost } from '../../core/net/memory-network.js';
+import type { MemoryHost } from '../../core/net/memory-host.js';
 import type { VirtualNode, VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import { LATENCY_MS, play, tree } from '../helpers/virtual-tree.js';
 

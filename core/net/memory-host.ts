@@ -1,0 +1,259 @@
+/**
+ * One host on the MemoryNetwork: a Transport (what roles ask of others) and a RequestRouter (what
+ * they answer), as a node's PeerClient and PeerServer are over ZeroMQ. See memory-network.ts for the
+ * model.
+ */
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
+import {
+  decodeReply,
+  decodeRequest,
+  encodeErrorReply,
+  encodeRequest,
+  errorReplyOf,
+} from '../protocol/codec.js';
+import { own } from '../protocol/fields.js';
+import {
+  okTypeOf,
+  type IncomingReply,
+  type IncomingRequest,
+  type OkReplyOf,
+  type Reply,
+  type Request,
+  type RequestOf,
+  type RequestType,
+} from '../protocol/messages.js';
+import { WireProblem } from '../protocol/problems.js';
+import { tcpAddressProblem } from '../protocol/address.js';
+import {
+  errorAnswerOf,
+  errorReplyFrames,
+  resultFrames,
+  resultOf,
+  type AnyHandler,
+  type Handler,
+  type RequestRouter,
+} from './handlers.js';
+import { remoteError } from './remote-error.js';
+import type { RequestOptions, Transport } from './transport.js';
+import type { HostProfile, MemoryNetwork, MessageKind } from './memory-network.js';
+import type { ReplyPayload, RequestPayload } from './memory-payload.js';
+
+interface Pending {
+  type: RequestType;
+  resolve(value: { reply: never; body?: Buffer }): void;
+  reject(error: unknown): void;
+}
+
+export class MemoryHost implements Transport, RequestRouter {
+  crashed = false;
+  /** Chunk bytes this host has sent, scaled as the network counts them. */
+  chunkBytesSent = 0;
+  private readonly handlers = new Map<RequestType, AnyHandler>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly peerNames = new Map<string, string>();
+  private nextId = 1;
+  private uplinkFreeAt = 0;
+  /**
+   * Handlers' signal, aborted when the host crashes. One for all requests: handlers here have no
+   * deadline of their own, and a controller per request was a measurable share of a large run.
+   */
+  private readonly lifetime = new AbortController();
+
+  constructor(
+    private readonly network: MemoryNetwork,
+    readonly address: string,
+    private readonly profile: HostProfile,
+  ) {}
+
+  handle<K extends RequestType>(type: K, handler: Handler<K>): this {
+    this.handlers.set(type, handler as unknown as AnyHandler);
+    return this;
+  }
+
+  /** Nothing here tells a gone peer early: its requests just stop coming, as over ZeroMQ mostly. */
+  onPeerGone(): void {}
+
+  /** Stops this host as SIGKILL would: nothing more in or out, and its own requests never settle. */
+  crash(): void {
+    this.crashed = true;
+    this.lifetime.abort();
+    this.pending.clear();
+  }
+
+  get accessLatencyMs(): number {
+    return this.profile.accessLatencyMs ?? 0;
+  }
+
+  /** Milliseconds until a message of `bytes` queued now has left this host's uplink. */
+  uplinkDelay(bytes: number): number {
+    const rate = this.profile.uplinkBytesPerSecond;
+    if (rate === undefined || !Number.isFinite(rate)) return 0;
+    const now = this.network.clock.now();
+    this.uplinkFreeAt = Math.max(now, this.uplinkFreeAt) + (bytes * 1000) / rate;
+    return this.uplinkFreeAt - now;
+  }
+
+  request<K extends RequestType>(
+    address: string,
+    request: RequestOf<K>,
+    options: RequestOptions,
+  ): Promise<{ reply: OkReplyOf<K>; body?: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const { signal, timeoutMs } = options;
+      if (this.crashed) return; // A killed process's calls never come back.
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const problem = tcpAddressProblem(address);
+      if (problem !== null) {
+        reject(
+          new PeerStreamerError(
+            'INVALID_ARGUMENT',
+            `peer address ${JSON.stringify(address)} is not usable: ${problem}`,
+            {
+              address,
+            },
+          ),
+        );
+        return;
+      }
+      const id = this.nextId++;
+      const payload: RequestPayload = this.network.codec
+        ? { frames: encodeRequest(id, request as Request) }
+        : { request: { ...(request as Request), id } as IncomingRequest };
+      const type = request.type;
+      const clock = this.network.clock;
+      const settle = (): boolean => {
+        if (!this.pending.delete(id)) return false;
+        timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
+        return true;
+      };
+      const onAbort = (): void => {
+        if (settle()) reject(signal!.reason);
+      };
+      const timer = clock.after(timeoutMs, () => {
+        if (!settle()) return;
+        reject(
+          new PeerStreamerError(
+            'TIMEOUT',
+            `${address} did not answer ${type} within ${timeoutMs} ms; try another peer or a longer timeout`,
+            { address, type, timeoutMs, id },
+          ),
+        );
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        type,
+        resolve: (value) => {
+          if (settle()) resolve(value as { reply: OkReplyOf<K>; body?: Buffer });
+        },
+        reject: (error) => {
+          if (settle()) reject(error);
+        },
+      });
+      const kind = type === 'get' ? 'get' : 'control';
+      this.network.send(this, address, payload, kind, (target) => target.serve(this.address, payload));
+    });
+  }
+
+  /** A request has arrived from `from`: decode it as a server would, run its handler, reply. */
+  private serve(from: string, payload: RequestPayload): void {
+    let request: IncomingRequest;
+    try {
+      request = 'frames' in payload ? decodeRequest(payload.frames) : payload.request;
+    } catch (error) {
+      const problem = error instanceof WireProblem ? error : undefined;
+      this.replyError(problem?.id ?? 0, from, problem?.code ?? 'BAD_REQUEST', errorMessage(error));
+      return;
+    }
+    const name = own(request as unknown as Record<string, unknown>, 'name');
+    if (typeof name === 'string') this.peerNames.set(from, name);
+    const handler = this.handlers.get(request.type);
+    if (handler === undefined) {
+      this.replyError(
+        request.id,
+        from,
+        'NOT_SUPPORTED',
+        `${this.address} does not serve ${request.type} requests`,
+      );
+      return;
+    }
+    const routingId = Buffer.from(from);
+    const context = {
+      routingId,
+      peerId: routingId.toString('hex'),
+      declaredName: this.peerNames.get(from),
+      signal: this.lifetime.signal,
+    };
+    const log = this.network.log;
+    const kind = request.type === 'get' ? 'chunk' : 'control';
+    const answer = Promise.resolve().then(() => handler(request, context));
+    if (this.network.codec) {
+      void answer
+        .then((result) => resultFrames(request, result))
+        .catch((error: unknown) => errorReplyFrames(request, error, this.address, log))
+        .then((frames) => this.reply(from, { frames }, kind));
+      return;
+    }
+    void answer
+      .then((result): IncomingReply => {
+        const { reply, body } = resultOf(request, result);
+        return {
+          id: request.id,
+          reply: { ...reply, type: okTypeOf(request.type) } as Reply,
+          ...(body === undefined ? {} : { body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) }),
+        };
+      })
+      .catch((error: unknown): IncomingReply => {
+        const { code, message, extra } = errorAnswerOf(request, error, this.address, log);
+        return { id: request.id, reply: errorReplyOf(code, message, extra) };
+      })
+      .then((incoming) => this.reply(from, { incoming }, kind));
+  }
+
+  private replyError(id: number, to: string, code: string, message: string): void {
+    this.reply(
+      to,
+      this.network.codec
+        ? { frames: encodeErrorReply(id, code, message) }
+        : { incoming: { id, reply: errorReplyOf(code, message) } },
+    );
+  }
+
+  private reply(to: string, payload: ReplyPayload, kind: MessageKind = 'control'): void {
+    if (this.crashed) return;
+    this.network.send(this, to, payload, kind, (target) => target.receive(this.address, payload));
+  }
+
+  /** A reply has arrived from `from`: settle the request it answers, if that is still waiting. */
+  private receive(from: string, payload: ReplyPayload): void {
+    let incoming: IncomingReply;
+    try {
+      incoming =
+        'incoming' in payload
+          ? payload.incoming
+          : decodeReply(
+              payload.frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)),
+            );
+    } catch (error) {
+      const id = error instanceof WireProblem ? error.id : 0;
+      const entry = this.pending.get(id);
+      entry?.reject(
+        new PeerStreamerError('PROTOCOL', `${from} sent an invalid reply: ${errorMessage(error)}`, {
+          address: from,
+        }),
+      );
+      return;
+    }
+    const entry = this.pending.get(incoming.id);
+    if (entry === undefined) return;
+    const { reply, body } = incoming as { reply: { type: string }; body?: Buffer };
+    if (reply.type === 'error') {
+      entry.reject(remoteError(from, entry.type, reply as never));
+      return;
+    }
+    entry.resolve({ reply: reply as never, ...(body === undefined ? {} : { body }) });
+  }
+}
