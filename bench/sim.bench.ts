@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { SimulationReport } from '../core/sim/simulate.js';
+import type { SimulationReport } from '../core/sim/simulation-report.js';
 import { scaleChart } from '../core/sim/scale-chart.js';
 import { writeFileSync } from 'node:fs';
 import type { BenchRow, BenchSuite } from './harness.js';

@@ -4,7 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SIMULATION, simulate, type SimulationOptions, type SimulationReport } from './simulate.js';
+import { simulate } from './simulate.js';
+import { DEFAULT_SIMULATION, type SimulationOptions } from './simulation-options.js';
+import type { SimulationReport } from './simulation-report.js';
 import { scaleChart } from './scale-chart.js';
 
 const HELP = `Usage: npm run simulate -- [options]

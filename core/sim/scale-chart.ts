@@ -3,7 +3,7 @@
  * per figure, N on a logarithmic axis, and each panel's target (where the issue sets one) as a
  * dashed line. Plain SVG text, so it renders in a browser or on GitHub with nothing installed.
  */
-import type { SimulationReport } from './simulate.js';
+import type { SimulationReport } from './simulation-report.js';
 
 interface Panel {
   title: string;

@@ -5,124 +5,23 @@
  * WAN latency and home uplinks, and leave (gracefully or by crash) at a churn rate. All in virtual
  * time, in one process, repeatable from the seed. See docs/SIMULATION.md.
  */
-import { randomInt, type Random } from '../util/random.js';
-import { syntheticVideo, type SyntheticVideo } from './synthetic-video.js';
+import { randomInt } from '../util/random.js';
+import { syntheticVideo } from './synthetic-video.js';
 import { VirtualSwarm, type VirtualNode } from './virtual-swarm.js';
 import { SharedContent } from './shared-content.js';
-import { percentile } from '../util/percentile.js';
-import { readAheadEnd } from '../shared/read-ahead-policy.js';
-
-export interface SimulationOptions {
-  /** All nodes, the source included. */
-  nodes: number;
-  /** Children per master, at most, as nodes are placed. */
-  fanout: number;
-  /**
-   * `fanout`: every master takes `fanout` children, as nodes placed by hand do today. `uplink`: a
-   * master takes only as many as its uplink can feed the video to with a quarter to spare (and at
-   * most `fanout`), so a 10 Mbit/s home uplink feeds 2 children of a 3 Mbit/s video, not 8.
-   */
-  placement: 'fanout' | 'uplink';
-  /**
-   * Whether each master takes at most the children placement gives it, and sends newcomers and
-   * orphans past that to its children with room (MASTER_FULL), as `--max-children` makes a node do.
-   * Off: a master takes whoever registers, failing-over orphans included.
-   */
-  admission: boolean;
-  /**
-   * Whether messages go through the wire codec (encoded, decoded and checked) or pass as objects.
-   * Off by default: the figures are the same, in about three quarters of the time (see
-   * test/roles/simulation.test.ts, which runs both).
-   */
-  codec: boolean;
-  /** Percent of the nodes that leave per minute (half say goodbye, half crash); each is replaced. */
-  churnPercentPerMinute: number;
-  seed: number;
-  videoSeconds: number;
-  bitrateBitsPerSecond: number;
-  chunkSeconds: number;
-  /** Round-trip time between two nodes is drawn from this range (ms). */
-  rttMs: readonly [number, number];
-  /** Each node's upload bandwidth is drawn from this range (bits per second). */
-  uplinkBitsPerSecond: readonly [number, number];
-  sourceUplinkBitsPerSecond: number;
-  /** Nodes join evenly spread over this many seconds, and start playing as they join. */
-  joinSpreadSeconds: number;
-  /** How far ahead of the play position a viewer fetches (seconds). */
-  readAheadSeconds: number;
-}
-
-export const DEFAULT_SIMULATION: SimulationOptions = {
-  nodes: 1_000,
-  fanout: 8,
-  placement: 'fanout',
-  admission: true,
-  codec: false,
-  churnPercentPerMinute: 0,
-  seed: 1,
-  videoSeconds: 300,
-  bitrateBitsPerSecond: 3_000_000,
-  chunkSeconds: 2,
-  rttMs: [20, 150],
-  uplinkBitsPerSecond: [5_000_000, 50_000_000],
-  sourceUplinkBitsPerSecond: 100_000_000,
-  joinSpreadSeconds: 60,
-  readAheadSeconds: 20,
-};
-
-export interface Spread {
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-export interface SimulationReport {
-  options: SimulationOptions;
-  wallSeconds: number;
-  virtualSeconds: number;
-  timersFired: number;
-  /** The process's resident memory at its largest, sampled each simulated second. */
-  peakRssMiB: number;
-  videoBytes: number;
-  /** What the source sent as chunks, in multiples of the video's size. */
-  sourceEgressVideos: number;
-  /** Share of all chunk bytes viewers received that did not come from the source. */
-  offload: number;
-  /** The best possible offload for this many viewers: 1 - 1/N. */
-  offloadLimit: number;
-  viewersStarted: number;
-  viewersFinished: number;
-  startupMs: Spread;
-  /** Time spent stalled after the first frame, over time spent watching. */
-  stallRatio: number;
-  rebuffersPerViewerHour: number;
-  /** The deepest level a node reached (the source is 0). */
-  depth: number;
-  /** The most children any master had at once, sampled each second. */
-  mostChildren: number;
-  controlMessagesPerNodePerSecond: number;
-  /** Times a node's fetcher gave up on its master as silent and failed over. */
-  failovers: number;
-  churn: { left: number; crashed: number; joined: number };
-  /** Children whose master left: how long until they were registered somewhere again. */
-  orphans: { count: number; reattachMs: Spread | null; stillOrphaned: number };
-}
+import {
+  access,
+  admitted,
+  childrenFor,
+  randomBetween,
+  type SimulationOptions,
+} from './simulation-options.js';
+import { spread, type SimulationReport } from './simulation-report.js';
+import { publish, watch, type Viewing } from './viewer.js';
 
 /** Each byte of a simulated chunk stands for this many of the real one (see MemoryNetwork.byteScale). */
 const CHUNK_STAND_IN_BYTES = 64;
 const TICK_MS = 100;
-
-interface Viewing {
-  node: VirtualNode;
-  requestedAt: number;
-  firstChunkAt?: number;
-  stalledMs: number;
-  rebuffers: number;
-  watchedMs: number;
-  finished: boolean;
-  stop: AbortController;
-}
 
 interface Orphan {
   node: VirtualNode;
@@ -321,95 +220,5 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       reattachMs: reattachMs.length > 0 ? spread(reattachMs) : null,
       stillOrphaned: orphans.length,
     },
-  };
-}
-
-/**
- * A viewer: fetches the chunks in order through its node, never more than the read-ahead past the
- * play position, and plays each at its time, stalling when one is late. A failed fetch (the node
- * between masters) is asked again half a second later, as the player's feed does.
- */
-async function watch(
-  swarm: VirtualSwarm,
-  viewing: Viewing,
-  video: SyntheticVideo,
-  options: SimulationOptions,
-): Promise<void> {
-  const { clock } = swarm;
-  const chunkMs = options.chunkSeconds * 1000;
-  // Chunks that start within the read-ahead, counted by the one rule every reader uses.
-  const aheadChunks = readAheadEnd(video.manifest.chunks, 0, options.readAheadSeconds);
-  const signal = viewing.stop.signal;
-  let playStart = 0;
-  for (let index = 0; index < video.chunks.length && !signal.aborted; index++) {
-    if (viewing.firstChunkAt !== undefined) {
-      const mayAskAt = playStart + viewing.stalledMs + (index - aheadChunks) * chunkMs;
-      if (mayAskAt > clock.now()) await clock.sleep(mayAskAt - clock.now(), signal);
-    }
-    for (;;) {
-      if (signal.aborted) return;
-      try {
-        await viewing.node.fetcher.fetch('movie', index, signal);
-        break;
-      } catch {
-        await clock.sleep(500, signal);
-      }
-    }
-    const now = clock.now();
-    if (viewing.firstChunkAt === undefined) {
-      viewing.firstChunkAt = now;
-      playStart = now;
-      continue;
-    }
-    const dueAt = playStart + viewing.stalledMs + index * chunkMs;
-    if (now > dueAt) {
-      viewing.stalledMs += now - dueAt;
-      viewing.rebuffers += 1;
-    }
-    viewing.watchedMs = index * chunkMs;
-  }
-  if (signal.aborted || viewing.firstChunkAt === undefined) return;
-  viewing.watchedMs = video.chunks.length * chunkMs;
-  viewing.finished = true;
-}
-
-async function publish(node: VirtualNode, video: SyntheticVideo): Promise<void> {
-  node.store.putManifest(video.manifest);
-  await node.store.putInit(video.manifest.name, video.init);
-  for (const [index, chunk] of video.chunks.entries())
-    await node.store.putChunk(video.manifest.name, index, chunk);
-}
-
-/** How many children a master with this uplink takes (see SimulationOptions.placement). */
-function childrenFor(options: SimulationOptions, uplinkBitsPerSecond: number): number {
-  if (options.placement === 'fanout') return options.fanout;
-  const forChildren = uplinkBitsPerSecond - options.bitrateBitsPerSecond;
-  return Math.max(
-    0,
-    Math.min(options.fanout, Math.floor(forChildren / (options.bitrateBitsPerSecond * 1.25))),
-  );
-}
-
-/** With admission on, a node takes at most the children placement gives it (its --max-children). */
-function admitted(options: SimulationOptions, uplinkBitsPerSecond: number): { maxChildren?: number } {
-  return options.admission ? { maxChildren: childrenFor(options, uplinkBitsPerSecond) } : {};
-}
-
-/** A one-way access delay such that two nodes' round trip falls in the configured range. */
-function access(options: SimulationOptions, random: Random): number {
-  return randomBetween(random, options.rttMs) / 4;
-}
-
-function randomBetween(random: Random, [low, high]: readonly [number, number]): number {
-  return low + random.next() * (high - low);
-}
-
-function spread(values: number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) ?? 0,
   };
 }

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { runPlanFrom, simulationOptionsFrom } from '../../core/sim/main.js';
 import { scaleChart } from '../../core/sim/scale-chart.js';
-import { DEFAULT_SIMULATION, simulate, type SimulationOptions } from '../../core/sim/simulate.js';
+import { simulate } from '../../core/sim/simulate.js';
+import { DEFAULT_SIMULATION, type SimulationOptions } from '../../core/sim/simulation-options.js';
 
 /** Uplinks with room for four children at 3 Mbit/s each, so the tree's own rules are what is seen. */
 const ROOMY: SimulationOptions = {
