@@ -5,9 +5,10 @@
  */
 import { askedPath, isPeerStreamerError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { encodeErrorReply, encodeOkReply, type Frame } from '../protocol/codec.js';
+import { encodeErrorReply, encodeOkReply, errorReplyOf, type Frame } from '../protocol/codec.js';
 import { own, isPlainObject } from '../protocol/fields.js';
 import type {
+  ErrorReply,
   IncomingRequest,
   IncomingRequestOf,
   PeerRef,
@@ -72,62 +73,45 @@ export function resultFrames(request: IncomingRequest, result: unknown): Frame[]
   return encodeOkReply(request.id, request.type, reply as never, body);
 }
 
-/** What an error reply says: its code, message and the hints that travel with them. */
-export interface ErrorAnswer {
-  code: string;
-  message: string;
-  extra: { retryAfterMs?: number; asked?: string[]; tryInstead?: PeerRef[] };
-}
-
 /**
  * The error reply for a handler's exception. A PeerStreamerError travels with its code, message and
  * retry hint; anything else may carry local paths or internals, so it is logged here and the peer is
  * told only that the request failed.
  */
-export function errorAnswerOf(
+export function errorReplyFor(
   request: IncomingRequest,
   error: unknown,
   serverName: string,
   log: Logger,
-): ErrorAnswer {
+): ErrorReply {
   if (isPeerStreamerError(error)) {
     log.debug({ type: request.type, code: error.code }, error.message);
     const retryAfterMs = error.context.retryAfterMs;
     const tryInstead = error.context.tryInstead;
-    const asked = askedPath(error);
-    return {
-      code: error.code,
-      message: error.message,
-      extra: {
-        ...(asked.length > 0 ? { asked } : {}),
-        ...(Array.isArray(tryInstead) ? { tryInstead: tryInstead as PeerRef[] } : {}),
-        ...(typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
-      },
-    };
+    return errorReplyOf(error.code, error.message, {
+      asked: askedPath(error),
+      ...(Array.isArray(tryInstead) ? { tryInstead: tryInstead as PeerRef[] } : {}),
+      ...(typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
+    });
   }
   if (error instanceof WireProblem) {
     log.error({ type: request.type }, `handler produced an invalid reply: ${error.message}`);
-    return {
-      code: 'INTERNAL',
-      message: `${serverName} produced an invalid ${request.type} reply: ${error.message}`,
-      extra: {},
-    };
+    return errorReplyOf(
+      'INTERNAL',
+      `${serverName} produced an invalid ${request.type} reply: ${error.message}`,
+    );
   }
   log.error({ err: error, type: request.type }, 'request handler failed');
-  return {
-    code: 'INTERNAL',
-    message: `${serverName} failed to handle ${request.type}; see its log`,
-    extra: {},
-  };
+  return errorReplyOf('INTERNAL', `${serverName} failed to handle ${request.type}; see its log`);
 }
 
-/** The frames of errorAnswerOf's reply. */
+/** The frames of errorReplyFor's reply. */
 export function errorReplyFrames(
   request: IncomingRequest,
   error: unknown,
   serverName: string,
   log: Logger,
 ): Frame[] {
-  const { code, message, extra } = errorAnswerOf(request, error, serverName, log);
-  return encodeErrorReply(request.id, code, message, extra);
+  const reply = errorReplyFor(request, error, serverName, log);
+  return encodeErrorReply(request.id, reply.code, reply.message, reply);
 }

@@ -25,7 +25,7 @@ import {
 import { WireProblem } from '../protocol/problems.js';
 import { tcpAddressProblem } from '../protocol/address.js';
 import {
-  errorAnswerOf,
+  errorReplyFor,
   errorReplyFrames,
   resultFrames,
   resultOf,
@@ -207,8 +207,7 @@ export class MemoryHost implements Transport, RequestRouter {
         };
       })
       .catch((error: unknown): IncomingReply => {
-        const { code, message, extra } = errorAnswerOf(request, error, this.address, log);
-        return { id: request.id, reply: errorReplyOf(code, message, extra) };
+        return { id: request.id, reply: errorReplyFor(request, error, this.address, log) };
       })
       .then((incoming) => this.reply(from, { incoming }, kind));
   }

@@ -160,15 +160,10 @@ export class ChildRegistry {
     const candidates = [...this.states.values()].filter(
       (state) => state.name !== asker && state.seeding && !this.health.avoided(state.address),
     );
-    const byHealth = this.health.rank(candidates);
-    const order = new Map(byHealth.map((state, rank) => [state.name, rank]));
-    return byHealth
-      .sort(
-        (a, b) =>
-          Math.sign(levelsOf(a) - levelsOf(b)) ||
-          Math.sign(roomOf(b) - roomOf(a)) ||
-          order.get(a.name)! - order.get(b.name)!,
-      )
+    // The sort is stable, so children alike in room stay in the health ranking's order.
+    return this.health
+      .rank(candidates)
+      .sort((a, b) => Math.sign(levelsOf(a) - levelsOf(b)) || Math.sign(roomOf(b) - roomOf(a)))
       .slice(0, limit)
       .map(({ name, address }) => ({ name, address }));
   }
@@ -230,6 +225,11 @@ export class ChildRegistry {
 
   child(name: string): ChildState | undefined {
     return this.states.get(name);
+  }
+
+  /** How many children are registered (those not yet swept included). */
+  get count(): number {
+    return this.states.size;
   }
 
   children(): ChildState[] {

@@ -7,6 +7,7 @@ import { MasterHeartbeat } from './master-heartbeat.js';
 import type { LinkContext, Upstream } from './master-link-context.js';
 import type { MasterLinkOptions } from './master-link-options.js';
 import { RegistrationRequest } from './registration-request.js';
+import { MAX_TOPOLOGY_DEPTH } from '../protocol/limits.js';
 
 /**
  * A child's tie to its master: registers (with everything already cached), sends heartbeats and
@@ -109,6 +110,8 @@ export class MasterLink implements UpstreamView {
   rootAddress(): string | null {
     const upstream = this.upstream;
     if (!upstream) return null;
+    // A master's path starts at the root unless it was cut to its nearest MAX_TOPOLOGY_DEPTH.
+    if (upstream.path.length > 1 && upstream.path.length < MAX_TOPOLOGY_DEPTH) return upstream.path[0]!;
     if (upstream.ownLevel === 1) return upstream.address;
     if (upstream.ownLevel === 2 && upstream.supermaster) return upstream.supermaster.address;
     return upstream.address;

@@ -168,7 +168,7 @@ export class MasterService {
     });
     this.sweeper = new Ticker(clock, options.sweepMs ?? 250, () => {
       for (const name of registry.sweep()) logger.warn({ child: name }, 'child stopped answering; dropped');
-      if (registry.children().length === 0) this.sweeper.stop();
+      if (registry.count === 0) this.sweeper.stop();
     });
     registry.onRegistered(() => {
       if (!this.closed) this.sweeper.start();
@@ -178,7 +178,7 @@ export class MasterService {
   /** Children this node still takes: none past --max-children (undefined: no limit). */
   room(): number | undefined {
     const { maxChildren, registry } = this.options;
-    return maxChildren === undefined ? undefined : Math.max(0, maxChildren - registry.children().length);
+    return maxChildren === undefined ? undefined : Math.max(0, maxChildren - registry.count);
   }
 
   /** This node's place in the tree as its children see it: the path above it, then itself. */
@@ -220,7 +220,7 @@ export class MasterService {
       { child: name, tryInstead: places.map((place) => place.name) },
       'full: sent a newcomer to a child',
     );
-    throw masterFull(this.options.selfName, registry.children().length, places);
+    throw masterFull(this.options.selfName, registry.count, places);
   }
 
   close(): void {

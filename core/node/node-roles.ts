@@ -101,7 +101,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           nodeId: options.nodeId,
           master: options.master,
           ...(options.supermaster !== undefined ? { supermaster: options.supermaster } : {}),
-          role: () => (registry.children().length > 0 ? 'master' : 'child'),
+          role: () => (registry.count > 0 ? 'master' : 'child'),
           health,
           ...(options.onFatal ? { onFatal: options.onFatal } : {}),
           transport,
@@ -145,14 +145,10 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     health,
     counters,
     logger,
-    ...(now || options.holderCacheEntries !== undefined
-      ? {
-          holderCache: new HolderCache({
-            ...(now ? { now } : {}),
-            ...(options.holderCacheEntries !== undefined ? { maxEntries: options.holderCacheEntries } : {}),
-          }),
-        }
-      : {}),
+    holderCache: new HolderCache({
+      ...(now ? { now } : {}),
+      ...(options.holderCacheEntries !== undefined ? { maxEntries: options.holderCacheEntries } : {}),
+    }),
     ...(clock ? { clock } : {}),
     ...(options.hash ? { hash: options.hash } : {}),
   });

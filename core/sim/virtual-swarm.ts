@@ -14,9 +14,6 @@ import type { MasterService } from '../node/master-service.js';
 import { MemoryChunkStore } from '../store/memory-chunk-store.js';
 import { LeanChunkStore } from './lean-chunk-store.js';
 import type { SharedContent } from './shared-content.js';
-
-/** A virtual node's store: bytes of its own, or bits over the simulator's shared copy. */
-export type VirtualStore = MemoryChunkStore | LeanChunkStore;
 import { NodeCounters } from '../node/node-counters.js';
 import { wireNodeRoles } from '../node/node-roles.js';
 import { UploadLimiter } from '../node/upload-limiter.js';
@@ -26,6 +23,9 @@ import { sha256Hex } from '../util/hash.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { seededRandom, type Random } from '../util/random.js';
 import { VirtualClock } from '../util/virtual-clock.js';
+
+/** A virtual node's store: bytes of its own, or bits over the simulator's shared copy. */
+export type VirtualStore = MemoryChunkStore | LeanChunkStore;
 
 export interface VirtualNodeOptions {
   /** The master's name (a node started earlier in this swarm); none makes a source. */

@@ -152,6 +152,8 @@ describe('admission', () => {
     const swarm = await chain(8, ['a', 'b', 'c']);
     const c = swarm.get('c');
     expect(c.link!.pathAbove()).toEqual(['source', 'a', 'b'].map((name) => swarm.get(name).address));
+    // The path names the root, so a node three levels down asks it for the whole tree.
+    expect(c.link!.rootAddress()).toBe(swarm.get('source').address);
     // Churn can take a master and its master at once: c's fallback (a) is gone too.
     swarm.get('b').kill();
     swarm.get('a').kill();
