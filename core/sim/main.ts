@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { simulate } from './simulate.js';
+import { simulate, type SimulationProgress } from './simulate.js';
 import { DEFAULT_SIMULATION, type SimulationOptions } from './simulation-options.js';
 import type { SimulationReport } from './simulation-report.js';
 import { scaleChart } from './scale-chart.js';
@@ -181,6 +181,25 @@ export function summary(report: SimulationReport): string {
   ].join('\n');
 }
 
+/** How often a long run says where it is on stderr, in wall-clock time. */
+const PROGRESS_WALL_MS = 10_000;
+
+/** Prints a run's progress on stderr at most once per `wallMs`: a short run prints nothing. */
+function progressEvery(wallMs: number): (progress: SimulationProgress) => void {
+  const started = performance.now();
+  let lastAt = started;
+  return ({ virtualSeconds, nodes, watching, events }) => {
+    const now = performance.now();
+    if (now - lastAt < wallMs) return;
+    lastAt = now;
+    const wall = ((now - started) / 1000).toFixed(0);
+    const memory = (process.memoryUsage.rss() / 2 ** 20).toFixed(0);
+    process.stderr.write(
+      `  ${virtualSeconds.toFixed(0)} s simulated in ${wall} s: ${nodes.toLocaleString('en-US')} nodes, ${watching.toLocaleString('en-US')} watching, ${events.toLocaleString('en-US')} events, ${memory} MiB\n`,
+    );
+  };
+}
+
 async function main(): Promise<void> {
   let options: SimulationOptions | 'help';
   let plan: RunPlan;
@@ -198,7 +217,7 @@ async function main(): Promise<void> {
   }
   const reports: SimulationReport[] = [];
   for (const nodes of plan.sweep ?? [options.nodes]) {
-    const report = await simulate({ ...options, nodes });
+    const report = await simulate({ ...options, nodes }, progressEvery(PROGRESS_WALL_MS));
     process.stderr.write(`${summary(report)}\n\n`);
     reports.push(report);
   }

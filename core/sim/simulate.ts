@@ -5,7 +5,7 @@
  * WAN latency and home uplinks, and leave (gracefully or by crash) at a churn rate. All in virtual
  * time, in one process, repeatable from the seed. See docs/SIMULATION.md.
  */
-import { randomInt } from '../util/random.js';
+import { randomInt, type Random } from '../util/random.js';
 import { syntheticVideo } from './synthetic-video.js';
 import { VirtualSwarm, type VirtualNode } from './virtual-swarm.js';
 import { SharedContent } from './shared-content.js';
@@ -29,7 +29,19 @@ interface Orphan {
   since: number;
 }
 
-export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
+/** Where a run is, once a simulated second: for a person waiting on a long one. */
+export interface SimulationProgress {
+  virtualSeconds: number;
+  /** Nodes started so far (the source included), and how many of them are still watching. */
+  nodes: number;
+  watching: number;
+  events: number;
+}
+
+export async function simulate(
+  options: SimulationOptions,
+  onProgress?: (progress: SimulationProgress) => void,
+): Promise<SimulationReport> {
   const started = performance.now();
   const chunkCount = Math.ceil(options.videoSeconds / options.chunkSeconds);
   const realChunkBytes = Math.round((options.bitrateBitsPerSecond / 8) * options.chunkSeconds);
@@ -125,6 +137,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const leaveChance = options.churnPercentPerMinute / 100 / 60;
   if (leaveChance > 0)
     clock.every(1_000, () => {
+      // Who has room, once a pass: a scan per leaver made churn at 100,000 nodes quadratic.
+      const masters = live().filter((candidate) => candidate.registry.count < capacity.get(candidate.name)!);
       // A snapshot: newcomers joining in this pass get their first chance at the next.
       for (const viewing of [...viewings]) {
         const { node } = viewing;
@@ -143,12 +157,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           void node.stop();
         }
         // A newcomer takes its place under a live master with room.
-        const masters = live().filter(
-          (candidate) => candidate.registry.children().length < capacity.get(candidate.name)!,
-        );
-        if (masters.length > 0) {
+        const master = pickLive(masters, gone, random);
+        if (master !== undefined) {
           churn.joined += 1;
-          join(masters[randomInt(random, 0, masters.length - 1)]!);
+          join(master);
         }
       }
     });
@@ -170,8 +182,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   let peakRss = process.memoryUsage.rss();
   clock.every(1_000, () => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    onProgress?.({
+      virtualSeconds: (clock.now() - epoch) / 1000,
+      nodes: viewings.length + 1,
+      watching,
+      events: clock.fired,
+    });
     for (const node of live()) {
-      mostChildren = Math.max(mostChildren, node.registry.children().length);
+      mostChildren = Math.max(mostChildren, node.registry.count);
       depth = Math.max(depth, node.link?.ownLevel() ?? 0);
     }
   });
@@ -221,4 +239,20 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       stillOrphaned: orphans.length,
     },
   };
+}
+
+/** A random one of `masters` that has not left since the list was made (those that have are dropped). */
+function pickLive(
+  masters: VirtualNode[],
+  gone: ReadonlySet<string>,
+  random: Random,
+): VirtualNode | undefined {
+  while (masters.length > 0) {
+    const at = randomInt(random, 0, masters.length - 1);
+    const master = masters[at]!;
+    if (!gone.has(master.name)) return master;
+    masters[at] = masters[masters.length - 1]!;
+    masters.pop();
+  }
+  return undefined;
 }

@@ -1,14 +1,5 @@
 import { sleepOn, type Clock, type Timer } from './clock.js';
-
-interface Scheduled {
-  at: number;
-  /** Order of scheduling: timers due at the same time fire in the order they were set. */
-  seq: number;
-  work: () => void;
-  /** Set for a repeating timer. */
-  periodMs?: number;
-  cancelled: boolean;
-}
+import { TimerCalendar, type CalendarEntry } from './timer-calendar.js';
 
 /**
  * Time that moves only when the run moves it, for deterministic tests and the simulator. Timers
@@ -18,9 +9,7 @@ interface Scheduled {
  */
 export class VirtualClock implements Clock {
   private current: number;
-  private seq = 0;
-  /** A binary heap ordered by (at, seq). */
-  private readonly heap: Scheduled[] = [];
+  private readonly calendar = new TimerCalendar<CalendarEntry>();
   /** Timers fired so far: how much happened, for the simulator's figures. */
   fired = 0;
 
@@ -66,7 +55,7 @@ export class VirtualClock implements Clock {
     const end = this.current + limitMs;
     await settle();
     while (!done()) {
-      const next = this.peek();
+      const next = this.calendar.peek();
       if (next === undefined || next.at > end) {
         this.current = end;
         return done();
@@ -77,19 +66,19 @@ export class VirtualClock implements Clock {
   }
 
   private async fireNext(): Promise<void> {
-    const at = this.peek()!.at;
+    const at = this.calendar.peek()!.at;
     this.current = Math.max(this.current, at);
     // Exact time fires one timer per turn; quantised time fires all that are due at once.
     do {
-      const entry = this.pop()!;
+      const entry = this.calendar.take()!;
       if (entry.periodMs !== undefined) {
+        // The same entry, due again: a cancel through its Timer still reaches it.
         entry.at = this.dueAt(entry.at, entry.periodMs);
-        entry.seq = this.seq++;
-        this.push(entry);
+        this.calendar.add(entry);
       }
       this.fired += 1;
       entry.work();
-    } while (this.quantumMs > 0 && this.peek()?.at === at);
+    } while (this.quantumMs > 0 && this.calendar.peek()?.at === at);
     await settle();
   }
 
@@ -99,58 +88,16 @@ export class VirtualClock implements Clock {
   }
 
   private schedule(ms: number, work: () => void, periodMs: number | undefined): Timer {
-    const entry: Scheduled = {
+    const entry: CalendarEntry = {
       at: this.dueAt(this.current, ms),
-      seq: this.seq++,
       work,
       cancelled: false,
-      ...(periodMs === undefined ? {} : { periodMs }),
+      periodMs,
     };
-    this.push(entry);
+    // Timers due at the same time fire in the order they were set: the calendar keeps that order.
+    this.calendar.add(entry);
     return { cancel: () => void (entry.cancelled = true) };
   }
-
-  /** The next live timer, dropping cancelled ones on the way. */
-  private peek(): Scheduled | undefined {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
-    return this.heap[0];
-  }
-
-  private push(entry: Scheduled): void {
-    const heap = this.heap;
-    heap.push(entry);
-    let child = heap.length - 1;
-    while (child > 0) {
-      const parent = (child - 1) >> 1;
-      if (!before(heap[child]!, heap[parent]!)) break;
-      [heap[child], heap[parent]] = [heap[parent]!, heap[child]!];
-      child = parent;
-    }
-  }
-
-  private pop(): Scheduled | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    heap[0] = last;
-    let parent = 0;
-    for (;;) {
-      const left = parent * 2 + 1;
-      const right = left + 1;
-      let first = parent;
-      if (left < heap.length && before(heap[left]!, heap[first]!)) first = left;
-      if (right < heap.length && before(heap[right]!, heap[first]!)) first = right;
-      if (first === parent) break;
-      [heap[first], heap[parent]] = [heap[parent]!, heap[first]!];
-      parent = first;
-    }
-    return top;
-  }
-}
-
-function before(a: Scheduled, b: Scheduled): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 /**

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runPlanFrom, simulationOptionsFrom } from '../../core/sim/main.js';
 import { scaleChart } from '../../core/sim/scale-chart.js';
-import { simulate } from '../../core/sim/simulate.js';
+import { simulate, type SimulationProgress } from '../../core/sim/simulate.js';
 import { DEFAULT_SIMULATION, type SimulationOptions } from '../../core/sim/simulation-options.js';
 
 /** Uplinks with room for four children at 3 Mbit/s each, so the tree's own rules are what is seen. */
@@ -23,8 +23,17 @@ describe('the simulated tree', () => {
     'keeps source egress within its fan-out, starts fast and never stalls, and is repeatable',
     { timeout: 120_000 },
     async () => {
-      const report = await simulate(ROOMY);
+      const progress: SimulationProgress[] = [];
+      const report = await simulate(ROOMY, (step) => progress.push(step));
       expect(report.viewersFinished).toBe(99);
+      // Once a simulated second, from the first to the end of the run, with every node counted.
+      expect(progress.map((step) => step.virtualSeconds)).toEqual(
+        Array.from({ length: progress.length }, (_, second) => second + 1),
+      );
+      expect(progress.length).toBe(Math.floor(report.virtualSeconds));
+      expect(progress.at(-1)!.nodes).toBe(100);
+      expect(Math.max(...progress.map((step) => step.watching))).toBe(99);
+      expect(progress.at(-1)!.events).toBeLessThanOrEqual(report.timersFired);
       // The source sends each chunk to its own children at most; siblings spare it some of that.
       expect(report.sourceEgressVideos).toBeLessThanOrEqual(ROOMY.fanout);
       expect(report.offload).toBeGreaterThan(0.95);

@@ -56,6 +56,55 @@ describe('VirtualClock', () => {
     expect(order).toEqual(['continuation of the first', 'second timer']);
   });
 
+  it('fires a timer a continuation sets for now, after skipping cancelled timers due later', async () => {
+    // The calendar once kept one read position for whichever list came first: skipping B's
+    // cancelled neighbour left it at 1, and then skipped Y when Y's list was put in front.
+    const clock = new VirtualClock(0, { quantumMs: 1 });
+    const order: string[] = [];
+    clock.after(2, () => order.push('cancelled')).cancel();
+    clock.after(2, () => order.push(`b@${clock.now()}`));
+    clock.after(1, () => {
+      order.push(`x@${clock.now()}`);
+      void Promise.resolve().then(() => clock.after(0, () => order.push(`y@${clock.now()}`)));
+    });
+    await clock.advance(5);
+    expect(order).toEqual(['x@1', 'y@1', 'b@2']);
+  });
+
+  it('fires random schedules exactly as a sorted list of (due time, order set) would', async () => {
+    for (const quantumMs of [0, 1, 5]) {
+      for (let seed = 1; seed <= 20; seed++) {
+        const random = seededRandom(seed);
+        const clock = new VirtualClock(0, { quantumMs });
+        const fired: number[] = [];
+        const expected: { at: number; order: number; id: number; cancelled: boolean }[] = [];
+        const timers: { cancel(): void }[] = [];
+        let next = 0;
+        // Set up front and fired in one run: the reference is the list sorted by due time, then
+        // by the order set, with the cancelled ones left out.
+        for (let i = 0; i < 300; i++) {
+          const id = next++;
+          const ms = randomInt(random, 0, 40) / (quantumMs === 0 ? 4 : 1);
+          const at = quantumMs === 0 ? ms : Math.ceil(ms / quantumMs) * quantumMs;
+          const entry = { at, order: id, id, cancelled: false };
+          expected.push(entry);
+          timers.push(clock.after(ms, () => fired.push(id)));
+          if (random.next() < 0.3) {
+            const victim = randomInt(random, 0, timers.length - 1);
+            timers[victim]!.cancel();
+            expected[victim]!.cancelled = true;
+          }
+        }
+        await clock.advance(100);
+        const reference = expected
+          .filter((entry) => !entry.cancelled)
+          .sort((a, b) => a.at - b.at || a.order - b.order)
+          .map((entry) => entry.id);
+        expect(fired, `quantum ${quantumMs}, seed ${seed}`).toEqual(reference);
+      }
+    }
+  });
+
   it('ends a sleep early when its signal aborts', async () => {
     const clock = new VirtualClock();
     const controller = new AbortController();
