@@ -1,17 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { VideoWriter } from '../store/video-writer.js';
 import { legacyManifest, type LegacyManifest } from '../shared/manifest.js';
-import {
-  MAX_CHUNK_BYTES,
-  MAX_MANIFEST_CHUNKS,
-  checkManifest,
-  describeManifestProblem,
-} from '../shared/manifest-schema.js';
+import { MAX_MANIFEST_CHUNKS, checkManifest, describeManifestProblem } from '../shared/manifest-schema.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
+import { assertLegacyChunk, databaseRoot, legacyChunkPath, readLegacyChunk } from './legacy-chunk-files.js';
 
 /** The original system capped nothing; a video becomes a PeerStreamer manifest, bounded as any other. */
 const MAX_LEGACY_CHUNKS = MAX_MANIFEST_CHUNKS;
@@ -96,14 +92,11 @@ export interface LegacyDatabase {
  */
 export async function checkLegacyDatabase(databaseDir: string): Promise<LegacyDatabase> {
   const counts = await readLegacyManifest(databaseDir);
+  const inside = await databaseRoot(databaseDir);
   for (const [name, count] of counts) {
-    for (let index = 0; index < count; index++) await assertLegacyChunk(databaseDir, name, index);
+    for (let index = 0; index < count; index++) await assertLegacyChunk(databaseDir, inside, name, index);
   }
   return { counts };
-}
-
-function legacyChunkPath(databaseDir: string, name: string, index: number): string {
-  return path.join(databaseDir, name, `${index}.chunk`);
 }
 
 async function readLegacyManifest(databaseDir: string): Promise<Array<[string, number]>> {
@@ -160,41 +153,4 @@ async function readLegacyManifest(databaseDir: string): Promise<Array<[string, n
     entries.push([name, count]);
   }
   return entries;
-}
-
-async function assertLegacyChunk(databaseDir: string, name: string, index: number): Promise<void> {
-  const file = legacyChunkPath(databaseDir, name, index);
-  let size: number;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
-    size = info.size;
-  } catch (error) {
-    throw unreadableChunk(file, name, index, error);
-  }
-  // A chunk travels in one frame, so the manifest bounds its size; found here, before any write.
-  if (size < 1 || size > MAX_CHUNK_BYTES) {
-    throw new PeerStreamerError(
-      'LEGACY_FORMAT',
-      `chunk ${index} of ${JSON.stringify(name)} at ${file} is ${size} bytes; a chunk must be 1 to ${MAX_CHUNK_BYTES} bytes. Split or remove it, then import again. Nothing was imported.`,
-      { path: file, name, index, size },
-    );
-  }
-}
-
-async function readLegacyChunk(file: string, name: string, index: number): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw unreadableChunk(file, name, index, error);
-  }
-}
-
-function unreadableChunk(file: string, name: string, index: number, cause: unknown): PeerStreamerError {
-  return new PeerStreamerError(
-    'LEGACY_FORMAT',
-    `chunk ${index} of ${JSON.stringify(name)} is missing or unreadable at ${file} (${errorMessage(cause)}). The manifest promises it; restore the file or fix the count, then import again. Nothing was imported.`,
-    { path: file, name, index },
-    { cause },
-  );
 }

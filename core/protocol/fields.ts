@@ -5,6 +5,7 @@
  * bound every string and array before walking it.
  */
 import { videoNameProblem } from '../shared/video-name.js';
+import { unprintableProblem } from '../shared/printable.js';
 import { CHUNK_INDEX_LIMIT, MAX_NODE_NAME_BYTES } from './limits.js';
 import { badField } from './problems.js';
 import { INIT_INDEX } from '../shared/segments.js';
@@ -64,10 +65,6 @@ export function readVideoName(fields: Fields, key: string, path = ''): string {
   return value as string;
 }
 
-// C0 and C1 control characters, and Unicode line/paragraph separators: nothing that can forge a log line.
-// eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
 /** A bounded printable token: node names and stream ids. */
 export function printableProblem(value: unknown, maxBytes: number): string | null {
   if (typeof value !== 'string') return 'it must be a string';
@@ -75,7 +72,8 @@ export function printableProblem(value: unknown, maxBytes: number): string | nul
   // A UTF-8 byte count is at least the UTF-16 length, so long strings are refused before being measured.
   if (value.length > maxBytes || Buffer.byteLength(value, 'utf8') > maxBytes)
     return `it is longer than ${maxBytes} bytes`;
-  if (UNPRINTABLE.test(value)) return 'it contains control characters';
+  const unprintable = unprintableProblem(value);
+  if (unprintable !== null) return unprintable;
   if (value !== value.trim()) return 'it starts or ends with whitespace';
   return null;
 }

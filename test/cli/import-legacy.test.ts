@@ -4,7 +4,7 @@
  * file cut into fixed 64 KiB byte pieces, the last one shorter. Imported, listed as legacy, and exported
  * byte for byte; broken databases import nothing.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -232,6 +232,42 @@ describe.skipIf(noFfmpeg)('a broken database imports nothing', () => {
     await importFails(
       dir,
       /chunk 1 of "a" at .* is 0 bytes; a chunk must be 1 to 67108864 bytes/,
+      /Nothing was imported/,
+    );
+  });
+
+  it('a chunk that is a symbolic link to a file elsewhere (e.g. /etc/passwd)', async () => {
+    const dir = writeDatabase('linked-chunk', { a: original.subarray(0, 2 * PIECE) });
+    const secret = path.join(work, 'secret.txt');
+    writeFileSync(secret, 'root:x:0:0:root:/root:/bin/bash\n');
+    rmSync(path.join(dir, 'a', '1.chunk'));
+    symlinkSync(secret, path.join(dir, 'a', '1.chunk'));
+    await importFails(
+      dir,
+      /chunk 1 of "a" at .* is a symbolic link; import-legacy follows none/,
+      /Replace the link with a copy of the chunk/,
+      /Nothing was imported/,
+    );
+  });
+
+  it("a video's directory that links outside the database", async () => {
+    const outside = writeDatabase('elsewhere', { a: original.subarray(0, 2 * PIECE) });
+    const dir = writeDatabase('linked-dir', {}, { a: 2 });
+    symlinkSync(path.join(outside, 'a'), path.join(dir, 'a'));
+    await importFails(
+      dir,
+      /chunk 0 of "a" at .* resolves to .*elsewhere.*, outside the database directory/,
+      /Copy the video's chunks into the database/,
+    );
+  });
+
+  it('a 1 GiB chunk, over the 64 MiB limit, refused before it is read', async () => {
+    const dir = writeDatabase('huge-chunk', { a: original.subarray(0, 2 * PIECE) });
+    // Sparse: the size is what the import must refuse, without the disk space or the memory.
+    truncateSync(path.join(dir, 'a', '1.chunk'), 2 ** 30);
+    await importFails(
+      dir,
+      /chunk 1 of "a" at .* is 1073741824 bytes; a chunk must be 1 to 67108864 bytes/,
       /Nothing was imported/,
     );
   });

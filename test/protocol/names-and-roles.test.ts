@@ -136,3 +136,25 @@ describe('NAME_TAKEN', () => {
     expect(decoded).toMatchObject({ type: 'error', code: 'NAME_TAKEN' });
   });
 });
+
+describe('names that would read as something else', () => {
+  it.each([
+    ['a C1 control character', 'node\u0085', /control characters/],
+    ['a line separator', 'node\u2028fake log line', /line or paragraph separator/],
+    ['a right-to-left override', 'good\u202edab', /text direction mark or override/],
+    ['a left-to-right isolate', 'good\u2066x', /text direction mark or override/],
+  ])('refuses a node name with %s, naming the field', (_what, name, reason) => {
+    for (const type of ['register', 'report', 'ping', 'bye'] as const) {
+      const problem = refusal(request(type, { ...requests[type], name }));
+      expect(problem.code).toBe('BAD_REQUEST');
+      expect(problem.field).toBe('name');
+      expect(problem.message).toMatch(reason);
+    }
+  });
+
+  it('refuses a video name with a direction override in a get, naming the field', () => {
+    const problem = refusal(request('get', { ...requests.get, video: 'movie\u202evom.exe' }));
+    expect(problem.field).toBe('video');
+    expect(problem.message).toMatch(/text direction mark or override/);
+  });
+});
