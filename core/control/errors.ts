@@ -52,6 +52,7 @@ const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'INPUT_NOT_FOUND',
   'NOT_MEDIA',
   'CORRUPT_MEDIA',
+  'CHUNK_TOO_LARGE',
   'FFMPEG_FAILED',
   'VIDEO_EXISTS',
   'VIDEO_NOT_FOUND',

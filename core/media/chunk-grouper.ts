@@ -3,6 +3,8 @@
  * first sample on the timing track is a sync sample, so any chunk can be appended right after the init
  * segment. A chunk closes at the first such boundary once it holds at least the target duration or bytes.
  */
+import { PeerStreamerError } from '../util/errors.js';
+import { MAX_CHUNK_BYTES } from '../shared/manifest-schema.js';
 import type { ChunkTarget } from './chunk-options.js';
 
 export interface TimedFragment {
@@ -39,7 +41,11 @@ export class ChunkGrouper {
   private lastKeyframe: number | null = null;
   private readonly durations: number[] = [];
 
-  constructor(private readonly target: ChunkTarget) {}
+  constructor(
+    private readonly target: ChunkTarget,
+    /** The largest chunk allowed; a parameter so tests need not make 64 MiB of media. */
+    private readonly maxBytes = MAX_CHUNK_BYTES,
+  ) {}
 
   /** Adds the next fragment; returns the chunk it closes, if it begins a new one. */
   add(fragment: TimedFragment): GroupedChunk | null {
@@ -48,11 +54,15 @@ export class ChunkGrouper {
       if (this.lastKeyframe !== null) this.keyframeGaps.push(fragment.start - this.lastKeyframe);
       this.lastKeyframe = fragment.start;
     }
-    if (this.hasFragments && fragment.startsWithSync && this.isFull(fragment.start)) {
+    // A chunk travels in one frame of at most MAX_CHUNK_BYTES: one that would pass it closes at this
+    // keyframe, full or not.
+    const wouldOverflow = this.bytes + fragment.bytes > this.maxBytes;
+    if (this.hasFragments && fragment.startsWithSync && (wouldOverflow || this.isFull(fragment.start))) {
       closed = this.close(fragment.start);
       // The first chunk starts at 0 (see the cutter); later ones where their keyframe is shown.
       this.start = fragment.start;
     }
+    if (this.bytes + fragment.bytes > this.maxBytes) throw this.tooLarge(fragment);
     this.parts.push(...fragment.parts);
     this.bytes += fragment.bytes;
     this.hasFragments = true;
@@ -72,6 +82,20 @@ export class ChunkGrouper {
   spacing(): { keyframeSeconds: number | null; chunkSeconds: number | null } {
     const whole = this.durations.length > 1 ? this.durations.slice(0, -1) : this.durations;
     return { keyframeSeconds: median(this.keyframeGaps), chunkSeconds: median(whole) };
+  }
+
+  /**
+   * Found as the media streams in, before more of it is held: the bytes from the last keyframe on
+   * cannot fit one chunk, wherever the chunk starts.
+   */
+  private tooLarge(fragment: TimedFragment): PeerStreamerError {
+    const from = this.hasFragments ? this.start : fragment.start;
+    const bytes = this.bytes + fragment.bytes;
+    return new PeerStreamerError(
+      'CHUNK_TOO_LARGE',
+      `the video has ${mebibytes(bytes)} MiB from its keyframe at ${from.toFixed(1)} s to the next, more than one chunk may hold (${mebibytes(this.maxBytes)} MiB), and a chunk can only start at a keyframe. Re-encode it with a keyframe every few seconds (e.g. ffmpeg -i in.mp4 -c:v libx264 -g 60 -c:a copy out.mp4), then add that file.`,
+      { start: from, bytes, maxBytes: this.maxBytes },
+    );
   }
 
   private isFull(nextStart: number): boolean {
@@ -96,6 +120,10 @@ export class ChunkGrouper {
     this.hasFragments = false;
     return chunk;
   }
+}
+
+function mebibytes(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
 }
 
 function median(values: readonly number[]): number | null {

@@ -28,6 +28,7 @@ import {
   type TrackInfo,
 } from './fmp4-parse.js';
 import { BoxStreamReader, type Box } from './mp4-boxes.js';
+import { MAX_CHUNK_BYTES } from '../shared/manifest-schema.js';
 import { planIngest, type IngestMode, type IngestPlan } from './plan.js';
 import { probeMedia, type ProbeResult } from './probe.js';
 
@@ -150,7 +151,8 @@ export async function* cutVideo(
   log.debug({ args }, 'ffmpeg arguments');
 
   const run = startFfmpeg(args, signal);
-  const reader = new BoxStreamReader();
+  // A fragment is part of one chunk, so none may be larger than a chunk may be.
+  const reader = new BoxStreamReader(MAX_CHUNK_BYTES);
   const grouper = new ChunkGrouper(target);
   let ftyp: Box | null = null;
   let init: InitInfo | null = null;

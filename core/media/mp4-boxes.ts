@@ -34,6 +34,13 @@ export class BoxStreamReader {
   private buffered = 0;
   private consumed = 0;
 
+  /**
+   * `maxBoxBytes`: a valid box larger than this is refused (CHUNK_TOO_LARGE) as soon as its header
+   * arrives, before its bytes are held: the cutter passes the chunk limit, since a fragment that
+   * large could never fit a chunk.
+   */
+  constructor(private readonly maxBoxBytes = MAX_TOP_LEVEL_BOX_BYTES) {}
+
   /** Bytes taken in so far that are not yet part of a returned box. */
   get pendingBytes(): number {
     return this.buffered;
@@ -74,6 +81,13 @@ export class BoxStreamReader {
           'FFMPEG_FAILED',
           `ffmpeg wrote an MP4 box '${type}' of ${size} bytes at byte ${this.consumed}, outside 8 B..1 GiB; the output stream is not valid fragmented MP4.`,
           { offset: this.consumed, type, size },
+        );
+      }
+      if (size > this.maxBoxBytes) {
+        throw new PeerStreamerError(
+          'CHUNK_TOO_LARGE',
+          `the video has a fragment of ${(size / 2 ** 20).toFixed(1)} MiB (an MP4 '${type}' box at byte ${this.consumed} of the cut stream), more than one chunk may hold (${(this.maxBoxBytes / 2 ** 20).toFixed(1)} MiB): its keyframes are too far apart. Re-encode it with a keyframe every few seconds (e.g. ffmpeg -i in.mp4 -c:v libx264 -g 60 -c:a copy out.mp4), then add that file.`,
+          { offset: this.consumed, type, size, maxBytes: this.maxBoxBytes },
         );
       }
       if (this.buffered < size) break;

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'INPUT_NOT_FOUND'
   | 'NOT_MEDIA'
   | 'CORRUPT_MEDIA'
+  | 'CHUNK_TOO_LARGE'
   | 'FFMPEG_FAILED'
   | 'VIDEO_EXISTS'
   | 'VIDEO_NOT_FOUND'

@@ -37,4 +37,30 @@ describe('ChunkGrouper', () => {
   it('returns nothing to finish when no fragment came', () => {
     expect(new ChunkGrouper({ by: 'duration', seconds: 2 }).finish(5)).toBeNull();
   });
+
+  it('closes early at a keyframe rather than pass the chunk limit', () => {
+    const grouper = new ChunkGrouper({ by: 'duration', seconds: 10 }, 100);
+    expect(grouper.add(fragment(0, 1, 60))).toBeNull();
+    // 60 + 50 would pass 100: the chunk closes at 1 s, though 10 s were asked for.
+    expect(grouper.add(fragment(1, 2, 50))).toMatchObject({ index: 0, start: 0, duration: 1 });
+    expect(grouper.finish(2)!.bytes.length).toBe(50);
+  });
+
+  it('refuses, as the media streams in, keyframes too far apart for one chunk', () => {
+    const grouper = new ChunkGrouper({ by: 'duration', seconds: 2 }, 100);
+    grouper.add(fragment(0, 1, 60));
+    // No keyframe to close at: the bytes since the last one cannot fit any chunk.
+    expect(() => grouper.add(fragment(1, 2, 50, false))).toThrow(
+      expect.objectContaining({
+        code: 'CHUNK_TOO_LARGE',
+        message: expect.stringMatching(
+          /0\.0 MiB from its keyframe at 0\.0 s to the next, more than one chunk may hold .*Re-encode it with a keyframe every few seconds/,
+        ) as unknown,
+      }),
+    );
+    // A single fragment past the limit is refused the same way.
+    expect(() => new ChunkGrouper({ by: 'duration', seconds: 2 }, 100).add(fragment(0, 1, 101))).toThrow(
+      /more than one chunk may hold/,
+    );
+  });
 });

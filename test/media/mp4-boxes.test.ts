@@ -61,6 +61,25 @@ describe('BoxStreamReader', () => {
     expect(() => new BoxStreamReader().push(unbounded)).toThrow(/unbounded size/);
   });
 
+  it('refuses a box past its limit from the header alone, before its bytes are held', () => {
+    // A 100 MiB mdat announced in 16 bytes: refused with those, not after 100 MiB were buffered.
+    const header = Buffer.alloc(16);
+    header.writeUInt32BE(1, 0);
+    header.write('mdat', 4, 'latin1');
+    header.writeBigUInt64BE(BigInt(100 * 2 ** 20), 8);
+    const reader = new BoxStreamReader(64 * 2 ** 20);
+    expect(() => reader.push(header)).toThrow(
+      expect.objectContaining({
+        code: 'CHUNK_TOO_LARGE',
+        message: expect.stringMatching(
+          /a fragment of 100\.0 MiB .* more than one chunk may hold \(64\.0 MiB\).*Re-encode it/,
+        ) as unknown,
+      }),
+    );
+    // The same box under the default bound is merely waited for.
+    expect(new BoxStreamReader().push(header)).toEqual([]);
+  });
+
   it('walks children and stops at one that overruns its parent', () => {
     const parent = Buffer.concat([
       box('aaaa', Buffer.alloc(2)),
