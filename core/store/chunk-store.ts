@@ -148,8 +148,9 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
 
   /**
    * The bytes of a held chunk, or undefined when it is not held or its file turned out bad (the row
-   * is then dropped and chunk-removed emitted, so it can be fetched again). The size is always checked;
-   * the sha256 too with `verify` or the store's `verifyReads`.
+   * is then dropped and chunk-removed emitted, so it can be fetched again). The size is always checked,
+   * and the sha256 on the first read after the store opened, and on every read with `verify` or the
+   * store's `verifyReads`.
    */
   getChunk(video: string, index: number, options: ReadOptions = {}): Promise<Buffer | undefined> {
     return this.readPayload(video, index, options);

@@ -12,6 +12,14 @@ import { verifyBlobs } from './verify.js';
  * use for LRU order.
  */
 export class PayloadReads {
+  /**
+   * Files whose bytes were hashed and found right since this store was opened. A node never hands
+   * out bytes that fail their hash, so each file is hashed on its first read after an open (a byte
+   * flipped on disk while the node was down is caught there) and trusted from then on: one sha256
+   * per chunk per run, not per request. Bounded by the files the store holds.
+   */
+  private readonly sound = new Set<string>();
+
   constructor(
     private readonly store: StoreContext,
     private readonly space: StoreSpace,
@@ -26,8 +34,9 @@ export class PayloadReads {
     const bytes = await blobFiles.read(row.sha256, row.size).catch((error: unknown) => {
       throw translateFileError(error, dir, blobFiles.pathOf(row.sha256), 'reading a chunk');
     });
-    const verify = options.verify === true || this.verifyReads;
+    const verify = options.verify === true || this.verifyReads || !this.sound.has(row.sha256);
     const good = bytes !== undefined && (!verify || (await sha256HexAsync(bytes)) === row.sha256);
+    if (good) this.sound.add(row.sha256);
     // Closed meanwhile: the index can no longer be repaired, but bad bytes are still never returned.
     if (this.store.isClosed()) return good ? bytes : undefined;
     if (!good) {
@@ -52,6 +61,7 @@ export class PayloadReads {
   /** Drops every row sharing a bad blob (they all have the same bytes) and deletes the file. */
   private dropBlob(sha256: string, why?: string): ChunkRow[] {
     const { dir, index, log } = this.store;
+    this.sound.delete(sha256);
     const rows = runSql(dir, 'dropping a damaged chunk', () => index.deleteChunksWithSha(sha256));
     if (why !== undefined && rows.length > 0) {
       log.warn({ dir, sha256, rows: rows.length }, `chunk file was ${why}; dropped from the index`);

@@ -16,14 +16,20 @@ export interface ChunkKey {
 export interface StoreOptions {
   /** Capacity in bytes for chunk payloads (init segments included). Default: unlimited. */
   capacityBytes?: number;
-  /** Re-hash every chunk on read, not just check its size. Default false. */
+  /**
+   * Re-hash every chunk on every read. Default false: each chunk is hashed on its first read after
+   * the store opens, and trusted from then on.
+   */
   verifyReads?: boolean;
   /** Where reconcile and repairs are reported. Default: silent. */
   logger?: Logger;
 }
 
 export interface ReadOptions {
-  /** Re-hash the bytes against the manifest before returning them (always on with `verifyReads`). */
+  /**
+   * Re-hash the bytes against the manifest before returning them, even when this run already found
+   * them sound (always on with `verifyReads`).
+   */
   verify?: boolean;
 }
 

@@ -114,4 +114,33 @@ describe('reconcile on open', () => {
       store.close();
     }
   });
+
+  it('hashes each chunk on its first read after an open: a byte flipped while closed is never served', async () => {
+    const dir = tempDir();
+    const video = makeVideo('v', 3);
+    const first = await openStore(dir);
+    await ingest(first, video);
+    first.close();
+
+    // Same size, one bit off: reconcile (sizes only) keeps it, and a plain read must still refuse it.
+    const flipped = Buffer.from(video.chunks[1]!);
+    flipped[500] = flipped[500]! ^ 0x10;
+    writeFileSync(blobPath(dir, video.chunks[1]!), flipped);
+
+    const store = await openStore(dir);
+    try {
+      const removed: string[] = [];
+      store.on('chunk-removed', (key) => removed.push(`${key.video}/${key.index}`));
+      expect(store.hasChunk('v', 1)).toBe(true);
+      expect(await store.getChunk('v', 1)).toBeUndefined();
+      expect(store.hasChunk('v', 1)).toBe(false);
+      expect(removed).toEqual(['v/1']);
+      // The sound ones are served, and stored again the dropped one is served too.
+      expect(await store.getChunk('v', 0)).toEqual(video.chunks[0]);
+      await store.putChunk('v', 1, video.chunks[1]!);
+      expect(await store.getChunk('v', 1)).toEqual(video.chunks[1]);
+    } finally {
+      store.close();
+    }
+  });
 });
