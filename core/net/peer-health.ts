@@ -25,6 +25,12 @@ export interface PeerRecord {
   lastFailureAt: number | null;
   lastSeenAt: number | null;
   inFlight: number;
+  /** Times it sent bad bytes or never answered (see `offended`). */
+  offences: number;
+  /** Avoided until then (epoch ms) for its last offence; null when never. */
+  bannedUntil: number | null;
+  /** Overtaken while asked, and not answered since: avoided until the answer (or its timeout) comes. */
+  owesAnswer: boolean;
 }
 
 export interface HealthOptions {
@@ -32,6 +38,10 @@ export interface HealthOptions {
   recentFailureMs?: number;
   /** This many failures in a row makes a peer avoided until the window passes. */
   avoidAfterFailures?: number;
+  /** How long a first offence (bad bytes, or silence) avoids a peer; doubled for each repeat. */
+  banMs?: number;
+  /** The longest an offence avoids a peer. */
+  maxBanMs?: number;
   now?: () => number;
   /** Breaks ties between equally good peers, so load spreads. Default: Math.random. */
   random?: Random;
@@ -44,12 +54,16 @@ export class PeerHealth {
   private readonly peers = new Map<string, PeerRecord>();
   private readonly recentFailureMs: number;
   private readonly avoidAfterFailures: number;
+  private readonly banMs: number;
+  private readonly maxBanMs: number;
   private readonly now: () => number;
   private readonly random: Random;
 
   constructor(options: HealthOptions = {}) {
     this.recentFailureMs = options.recentFailureMs ?? 10_000;
     this.avoidAfterFailures = options.avoidAfterFailures ?? 3;
+    this.banMs = options.banMs ?? 10_000;
+    this.maxBanMs = options.maxBanMs ?? 10 * 60_000;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? systemRandom;
   }
@@ -69,6 +83,9 @@ export class PeerHealth {
         lastFailureAt: null,
         lastSeenAt: null,
         inFlight: 0,
+        offences: 0,
+        bannedUntil: null,
+        owesAnswer: false,
       };
       this.peers.set(address, peer);
     } else if (name !== undefined) {
@@ -89,6 +106,7 @@ export class PeerHealth {
   succeeded(address: string, rttMs: number | null, bytesDown: number): void {
     const peer = this.record(address);
     peer.inFlight = Math.max(0, peer.inFlight - 1);
+    peer.owesAnswer = false;
     if (rttMs !== null) this.sample(peer, rttMs);
     peer.bytesDown += bytesDown;
     peer.consecutiveFailures = 0;
@@ -98,9 +116,45 @@ export class PeerHealth {
   failed(address: string): void {
     const peer = this.record(address);
     peer.inFlight = Math.max(0, peer.inFlight - 1);
+    peer.owesAnswer = false;
+    this.markFailure(peer);
+  }
+
+  /**
+   * The peer was still working on a request when another source answered it (see hedgedRace): it
+   * counts as a failure, so a slow holder is ranked behind quicker ones, and it is not asked again
+   * until that request ends: a dead holder the master still lists costs one hedge, not one per chunk
+   * until its request times out (and it is banned, see `offended`).
+   */
+  overtaken(address: string): void {
+    const peer = this.record(address);
+    peer.owesAnswer = true;
+    this.markFailure(peer);
+  }
+
+  private markFailure(peer: PeerRecord): void {
     peer.failures += 1;
     peer.consecutiveFailures += 1;
     peer.lastFailureAt = this.now();
+  }
+
+  /**
+   * The peer sent bytes that fail their hash, or let a request time out: avoided at once, for a time
+   * that doubles with each offence (BitTorrent clients' smart-ban, with parole). A slow peer that
+   * still answers is not offended, only ranked behind (see `overtaken`).
+   */
+  offended(address: string): void {
+    const peer = this.record(address);
+    peer.offences += 1;
+    const banMs = Math.min(this.banMs * 2 ** (peer.offences - 1), this.maxBanMs);
+    peer.bannedUntil = this.now() + banMs;
+  }
+
+  /** A request this node called off itself (another holder answered first): no mark against the peer. */
+  calledOff(address: string): void {
+    const peer = this.record(address);
+    peer.inFlight = Math.max(0, peer.inFlight - 1);
+    peer.owesAnswer = false;
   }
 
   served(address: string, name: string | undefined, bytes: number): void {
@@ -145,11 +199,9 @@ export class PeerHealth {
 
   avoided(address: string): boolean {
     const peer = this.peers.get(address);
-    return (
-      peer !== undefined &&
-      peer.consecutiveFailures >= this.avoidAfterFailures &&
-      this.recentlyFailed(address)
-    );
+    if (peer === undefined) return false;
+    if (peer.owesAnswer || (peer.bannedUntil !== null && this.now() < peer.bannedUntil)) return true;
+    return peer.consecutiveFailures >= this.avoidAfterFailures && this.recentlyFailed(address);
   }
 
   /**

@@ -10,6 +10,8 @@ import { HolderLookup } from './holder-lookup.js';
 import { ManifestFetcher } from './manifest-fetcher.js';
 import { OriginLedger } from './origin-ledger.js';
 import { masterInUse } from './upstream-view.js';
+import { hedgedRace } from './hedged-race.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 export interface FetchedChunk {
   bytes: Buffer;
@@ -35,12 +37,16 @@ export class ChunkFetcher {
   private readonly peerTimeoutMs: number;
   private readonly masterTimeoutMs: number;
   private readonly maxPeerAttempts: number;
+  private readonly minHedgeMs: number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: FetcherOptions) {
     this.holders = options.holderCache ?? new HolderCache();
     this.peerTimeoutMs = options.peerTimeoutMs ?? 1_500;
     this.masterTimeoutMs = options.masterTimeoutMs ?? 3_000;
     this.maxPeerAttempts = options.maxPeerAttempts ?? 3;
+    this.minHedgeMs = options.hedgeMs ?? 300;
+    this.clock = options.clock ?? systemClock;
     this.origins = new OriginLedger(options.counters);
     options.store.on('chunk-removed', ({ video, index }) => this.origins.evicted(chunkKey(video, index)));
     this.lookup = new HolderLookup({
@@ -129,12 +135,40 @@ export class ChunkFetcher {
     const manifest = this.manifest(video);
     manifest.catch(() => undefined);
     const holders = await this.rankedHolders(video, index);
-    for (const peer of holders) {
-      signal?.throwIfAborted();
-      const bytes = await this.requester.ask(peer, video, index, manifest, false, this.peerTimeoutMs, signal);
-      if (bytes) return this.keep(video, index, bytes, 'peer');
-    }
-    return this.fromMaster(video, index, manifest, signal);
+    const won = await hedgedRace(
+      holders,
+      async (peer, raced) => {
+        const bytes = await this.requester.ask(
+          peer,
+          video,
+          index,
+          manifest,
+          false,
+          this.peerTimeoutMs,
+          raced,
+        );
+        return bytes ? { bytes, origin: 'peer' as const } : null;
+      },
+      (raced) => this.fromMaster(video, index, manifest, raced),
+      {
+        hedgeMs: this.hedgeMs(holders[0]),
+        clock: this.clock,
+        onOvertaken: (peer) => this.options.health.overtaken(peer.address),
+        ...(signal ? { signal } : {}),
+      },
+    );
+    return this.keep(video, index, won.bytes, won.origin);
+  }
+
+  /**
+   * How long the first holder has before the master is asked too: twice what its answers have taken
+   * (a chunk's transfer included), at least `hedgeMs` and at most a peer timeout, so a holder known
+   * to be quick is given up on quickly and a slow uplink is not hedged against on every chunk.
+   */
+  private hedgeMs(first: PeerRef | undefined): number {
+    const seen = first === undefined ? null : (this.options.health.get(first.address)?.rttMs ?? null);
+    const adaptive = seen === null ? this.minHedgeMs : Math.max(this.minHedgeMs, 2 * seen);
+    return Math.min(adaptive, this.peerTimeoutMs);
   }
 
   private async fromMaster(
@@ -142,7 +176,7 @@ export class ChunkFetcher {
     index: number,
     manifest: Promise<Manifest>,
     signal?: AbortSignal,
-  ): Promise<{ chunk: FetchedChunk; stored: Promise<void> }> {
+  ): Promise<{ bytes: Buffer; origin: ChunkOrigin }> {
     // Two rounds: the first master may fail and hand over to the supermaster within this fetch.
     for (let round = 0; round < 2; round++) {
       const master = await masterInUse(this.options.upstream, this.hasUpstreamAtAll, this.masterTimeoutMs);
@@ -156,7 +190,7 @@ export class ChunkFetcher {
         this.masterTimeoutMs,
         signal,
       );
-      if (bytes) return this.keep(video, index, bytes, master.isSource ? 'source' : 'master');
+      if (bytes) return { bytes, origin: master.isSource ? 'source' : 'master' };
     }
     // A chunk the video does not have is that, not an unreachable master.
     expectedRef(await manifest, index);

@@ -53,15 +53,20 @@ export class ChunkRequester {
       // fetching from above, so only a peer's (served from its store) is a round-trip sample.
       latencyMs = this.clock.now() - started;
     } catch (error) {
+      if (signal?.aborted) {
+        // Called off (another holder answered first, or the reader left): not the peer's failure.
+        health.calledOff(peer.address);
+        throw error;
+      }
       expectedRef(await manifest, index);
       health.failed(peer.address);
-      if (signal?.aborted) throw error;
       const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';
-      if (isMaster && isSilence(error)) {
+      if (isMaster && (isSilence(error) || isMasterFault(error))) {
         counters.failovers += 1;
         this.options.upstream.masterFailed(peer.address, errorMessage(error));
       } else if (!isMaster) {
         this.holders.forgetAddress(peer.address);
+        if (isSilence(error)) health.offended(peer.address);
       }
       logger.debug({ peer: peer.name, video, index, code }, `fetch failed: ${errorMessage(error)}`);
       return null;
@@ -71,7 +76,13 @@ export class ChunkRequester {
     if (bytes.length !== expected.size || (await this.hash(bytes)) !== expected.sha256) {
       counters.corruptChunks += 1;
       health.failed(peer.address);
+      health.offended(peer.address);
       this.holders.forgetAddress(peer.address);
+      // A master that hands out bad bytes fails its whole subtree: it is left as a silent one is.
+      if (isMaster) {
+        counters.failovers += 1;
+        this.options.upstream.masterFailed(peer.address, 'it sent bytes that do not match the manifest');
+      }
       logger.warn(
         { peer: peer.name, address: peer.address, video, index, code: 'INVALID_CHECKSUM' },
         'peer sent bytes that do not match the manifest; fetching elsewhere',
@@ -93,4 +104,18 @@ export function expectedRef(manifest: Manifest, index: number): SegmentRef {
     });
   }
   return ref;
+}
+
+/**
+ * An error from the master that its own state explains, not its upstream's or its load: a master that
+ * answers heartbeats but fails every `get` (INTERNAL, BAD_REQUEST, anything unexpected) would
+ * otherwise keep its subtree from ever playing. TIMEOUT, UNREACHABLE, OVERLOADED and NOT_SEEDING
+ * mean it is alive and its upstream failed, or it is busy, and CHUNK_NOT_FOUND that the chunk is
+ * nowhere above (a source without it has no one to hand over to); those are waited out.
+ */
+function isMasterFault(error: unknown): boolean {
+  if (!isPeerStreamerError(error)) return false;
+  const remote = error.context.remoteCode;
+  if (typeof remote !== 'string') return false;
+  return !['TIMEOUT', 'UNREACHABLE', 'OVERLOADED', 'NOT_SEEDING', 'CHUNK_NOT_FOUND'].includes(remote);
 }

@@ -35,6 +35,11 @@ export interface FetcherOptions {
   logger: Logger;
   /** How long one peer may take for one chunk before the next holder is tried. */
   peerTimeoutMs?: number;
+  /**
+   * The least time the first holder has for a chunk before the master is asked in parallel (more
+   * when that holder's answers have taken longer; see ChunkFetcher.hedgeMs). Default 300 ms.
+   */
+  hedgeMs?: number;
   /** How long the master may take (it may itself fetch from above). */
   masterTimeoutMs?: number;
   queryTimeoutMs?: number;

@@ -68,4 +68,47 @@ describe('PeerHealth', () => {
     expect(health.get('peer')).toMatchObject({ rttMs: 3, rttSamples: 1, inFlight: 0 });
     expect(health.get('master')).toMatchObject({ rttMs: null, rttSamples: 0, bytesDown: 100 });
   });
+
+  it('bans an offender at once, for twice as long at each repeat, up to a cap (smart-ban)', () => {
+    let now = 0;
+    const health = new PeerHealth({ now: () => now, banMs: 1_000, maxBanMs: 3_000 });
+    health.offended('liar');
+    expect(health.avoided('liar')).toBe(true);
+    now = 999;
+    expect(health.avoided('liar')).toBe(true);
+    now = 1_000;
+    expect(health.avoided('liar')).toBe(false);
+    health.offended('liar');
+    now += 1_999;
+    expect(health.avoided('liar')).toBe(true);
+    now += 1;
+    expect(health.avoided('liar')).toBe(false);
+    // A third offence would be 4 s: capped at 3 s.
+    health.offended('liar');
+    now += 3_000;
+    expect(health.avoided('liar')).toBe(false);
+    expect(health.get('liar')!.offences).toBe(3);
+    // A good answer in between does not wipe the record: the next ban is still the longest.
+    health.started('liar');
+    health.succeeded('liar', 5, 10);
+    health.offended('liar');
+    now += 2_999;
+    expect(health.avoided('liar')).toBe(true);
+  });
+
+  it('avoids a peer overtaken by the master until it answers, then ranks it behind the others', () => {
+    const health = new PeerHealth({ now: () => 0, random: { next: () => 0.5 } });
+    health.started('slow');
+    health.overtaken('slow');
+    expect(health.get('slow')).toMatchObject({ inFlight: 1, failures: 1, offences: 0, owesAnswer: true });
+    expect(health.avoided('slow')).toBe(true);
+    // Its late answer still counts as an answer: no longer avoided, and not banned, only behind.
+    health.succeeded('slow', 900, 10);
+    expect(health.get('slow')).toMatchObject({ inFlight: 0, consecutiveFailures: 0, rttMs: 900 });
+    expect(health.avoided('slow')).toBe(false);
+    expect(health.rank([{ address: 'slow' }, { address: 'fresh' }]).map((p) => p.address)).toEqual([
+      'fresh',
+      'slow',
+    ]);
+  });
 });
