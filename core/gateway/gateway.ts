@@ -12,14 +12,17 @@ import {
   COMMON_HEADERS,
   PAGE_CSP,
   hostAllowed,
-  hostName,
   offeredToken,
+  originAllowed,
+  ownOrigins,
   tokenCookie,
   tokenCookieName,
   tokenMatches,
+  type Arrival,
   type OfferedToken,
 } from './security.js';
 import { loadStatic } from './static-files.js';
+import { redactToken } from './token.js';
 import { TOKEN_PAGE_CSP, tokenPage, wantsHtml, type TokenProblem } from './token-page.js';
 
 export interface GatewayOptions {
@@ -36,10 +39,15 @@ export interface GatewayOptions {
 }
 
 export interface Gateway {
-  fetch(request: Request): Promise<Response>;
+  /**
+   * `arrival`: the scheme and port the server accepted the request on, which fix the one origin a
+   * page of ours can have. Without it the request URL's stand in: right for Electron's protocol
+   * handler, which builds that URL itself; serveGatewayHttp passes the port it listens on.
+   */
+  fetch(request: Request, arrival?: Arrival): Promise<Response>;
 }
 
-type Env = { Variables: { offered: OfferedToken } };
+type Env = { Variables: { offered: OfferedToken }; Bindings: { arrival: Arrival } };
 
 /** Built chunks and init segments are content-addressed by the manifest, so they never change. */
 const IMMUTABLE = 'private, max-age=31536000, immutable';
@@ -214,17 +222,44 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
+  const logger = options.logger;
   return {
-    async fetch(request: Request): Promise<Response> {
-      const response = await app.fetch(request);
+    async fetch(request: Request, arrival?: Arrival): Promise<Response> {
+      const started = performance.now();
+      const response = await app.fetch(request, { arrival: arrival ?? arrivalFromUrl(request.url) });
       for (const [header, value] of Object.entries(COMMON_HEADERS)) response.headers.set(header, value);
+      // Debug only: a playing video asks for a chunk every few seconds. The URL may carry the token
+      // (links, external players), and a log is no place for it.
+      if (logger?.isLevelEnabled('debug')) {
+        logger.debug(
+          {
+            method: request.method,
+            url: redactToken(pathAndQuery(request.url)),
+            status: response.status,
+            ms: Math.round(performance.now() - started),
+          },
+          'gateway request',
+        );
+      }
       return response;
     },
   };
 }
 
+function arrivalFromUrl(url: string): Arrival {
+  const parsed = new URL(url);
+  return { protocol: parsed.protocol, port: parsed.port === '' ? null : Number(parsed.port) };
+}
+
+/** The part of a URL that names the request; scheme and host are the same on every line. */
+function pathAndQuery(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+}
+
 /**
- * Every request passes here first: Host (DNS rebinding), Origin (other sites), method (no CORS
+ * Every request passes here first: Host (DNS rebinding), Origin (other sites and other local
+ * programs: exactly our own scheme, host and port), method (no CORS
  * preflights, read-only API), then the token. A page load with ?token= trades it for a cookie and a
  * redirect, so the token leaves the address bar and history.
  */
@@ -240,9 +275,21 @@ function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
       ),
     );
   }
+  // No Origin is no cross-origin fetch: players (VLC, mpv), curl, and a browser's own page loads
+  // send none, and the token still guards them.
   const origin = c.req.header('origin');
-  if (origin !== undefined && !originAllowed(options.allowedHosts, origin)) {
-    return sendError(c, apiError(403, 'ORIGIN_NOT_ALLOWED', `Requests from ${origin} are not allowed.`));
+  if (origin !== undefined) {
+    const own = ownOrigins(options.allowedHosts, c.env.arrival);
+    if (!originAllowed(own, origin)) {
+      return sendError(
+        c,
+        apiError(
+          403,
+          'ORIGIN_NOT_ALLOWED',
+          `Origin ${JSON.stringify(origin)} is not this node's own (${own.join(', ')}); only the player this node serves may call it. Open the URL it printed.`,
+        ),
+      );
+    }
   }
   if (c.req.method === 'OPTIONS') {
     return sendError(c, apiError(405, 'METHOD_NOT_ALLOWED', 'Cross-origin requests are not supported.'), {
@@ -295,15 +342,6 @@ function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
 /** The player marks requests that only warm its cache (see ReadOptions). */
 function readOptions(c: Context<Env>): ReadOptions {
   return { prefetch: c.req.header(PREFETCH_HEADER) === PREFETCH_PURPOSE };
-}
-
-function originAllowed(allowedHosts: readonly string[], origin: string): boolean {
-  try {
-    const parsed = new URL(origin);
-    return hostAllowed(allowedHosts, parsed.host) || hostAllowed(allowedHosts, hostName(parsed.host));
-  } catch {
-    return false;
-  }
 }
 
 /** A person in a browser without the token gets words and the way in, not a JSON error. */

@@ -79,6 +79,40 @@ export function hostAllowed(allowedHosts: readonly string[], host: string | null
 }
 
 /**
+ * Where a request arrived, as the server that accepted it knows it, not as the request claims: a
+ * Host header can name any port, but the socket was accepted on one.
+ */
+export interface Arrival {
+  /** `http:` for the loopback server, the custom scheme (`peerstreamer:`) in Electron. */
+  protocol: string;
+  /** The port the server listens on; null where the scheme has none (Electron's protocol). */
+  port: number | null;
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
+
+/**
+ * The origins of pages this gateway serves: each allowed host name at the scheme and port the request
+ * arrived on, serialized as browsers send them (lower case, no default port). A page on another port
+ * of the same host is another origin: another local program, not our player.
+ */
+export function ownOrigins(allowedHosts: readonly string[], arrival: Arrival): string[] {
+  const protocol = arrival.protocol.toLowerCase();
+  const port = arrival.port === null || arrival.port === DEFAULT_PORTS[protocol] ? '' : `:${arrival.port}`;
+  const names = new Set(allowedHosts.map((entry) => hostName(entry)));
+  return [...names].map((name) => `${protocol}//${name}${port}`);
+}
+
+/**
+ * An exact string comparison, on purpose: browsers send the serialized origin, so there is nothing to
+ * normalize, and nothing for a lenient parse to be talked into (another scheme, another port, a longer
+ * host such as `127.0.0.1:8080.evil.example`). `null` (sandboxed frames, file: pages) matches nothing.
+ */
+export function originAllowed(own: readonly string[], origin: string): boolean {
+  return own.includes(origin);
+}
+
+/**
  * CSP for the player page: everything from this origin; media from blob: (the MediaSource object URL);
  * inline styles only because video.js and React set style attributes.
  */

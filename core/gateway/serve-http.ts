@@ -22,7 +22,10 @@ export interface ServedGateway {
 export async function serveGatewayHttp(gateway: Gateway, options: ServeOptions = {}): Promise<ServedGateway> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
-  const server = createAdaptorServer({ fetch: (request) => gateway.fetch(request) }) as Server;
+  // The port this server listens on, not the one a Host header names, fixes our origin (0 until bound;
+  // no request arrives before then).
+  const arrival = { protocol: 'http:', port: 0 };
+  const server = createAdaptorServer({ fetch: (request) => gateway.fetch(request, arrival) }) as Server;
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
@@ -46,6 +49,7 @@ export async function serveGatewayHttp(gateway: Gateway, options: ServeOptions =
     server.listen(port, host);
   });
   const actual = (server.address() as AddressInfo).port;
+  arrival.port = actual;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${actual}/`,

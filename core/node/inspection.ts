@@ -7,6 +7,7 @@ import type { PeerHealth } from '../net/peer-health.js';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { Transport } from '../net/transport.js';
 import { inventoryFrom } from './inventory.js';
+import { fitTopology } from './topology-fit.js';
 import type { PeerServer } from '../net/server.js';
 import type { LibraryPrefetch } from '../stream/library-prefetch.js';
 
@@ -25,7 +26,7 @@ export interface InspectionSources {
 }
 
 /** source = no master; master = has a master and at least one child; child = has a master, no children. */
-export function roleOf(sources: Pick<InspectionSources, 'link' | 'registry'>): NodeRole {
+export function roleOf(sources: Pick<SubtreeSources, 'link' | 'registry'>): NodeRole {
   if (!sources.link) return 'source';
   return sources.registry.children().length > 0 ? 'master' : 'child';
 }
@@ -78,12 +79,20 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
   };
 }
 
+/** What a subtree is built from: the node itself and its registered children. */
+export type SubtreeSources = Pick<InspectionSources, 'name' | 'address' | 'registry'> & {
+  link: Pick<MasterLink, 'ownLevel'> | null;
+  store: Pick<ChunkStore, 'heldChunks'>;
+};
+
 /**
  * This node's subtree: itself, then each registered child's own subtree (asked over the wire, with a
- * short timeout; a child that does not answer is shown without its children).
+ * short timeout; a child that does not answer is shown without its children). Cut to what a
+ * `topology-ok` may carry (fitTopology), so a large tree is answered with its top and a count of the
+ * rest rather than with INTERNAL; each child has already cut its own, and the counts carry up.
  */
 export async function buildSubtree(
-  sources: InspectionSources,
+  sources: SubtreeSources,
   transport: Transport,
   depth = 0,
 ): Promise<WireTopologyNode> {
@@ -112,7 +121,7 @@ export async function buildSubtree(
       }
     }),
   );
-  return {
+  return fitTopology({
     name: sources.name,
     address: sources.address,
     role: roleOf(sources),
@@ -120,5 +129,5 @@ export async function buildSubtree(
     // Below the root, each node's master fills in what it holds; the root speaks for itself.
     ...(link ? {} : { chunks: inventoryFrom(sources.store.heldChunks().filter((key) => key.index >= 0)) }),
     children,
-  };
+  });
 }

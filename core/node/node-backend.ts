@@ -3,8 +3,8 @@ import { libraryEntry } from '../gateway/library-entry.js';
 import { LivePump } from '../gateway/live-pump.js';
 import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
-import type { WireTopologyNode } from '../protocol/messages.js';
 import { Prefetcher } from '../stream/prefetcher.js';
+import { toApiTopology } from './api-topology.js';
 import type { PeerNode } from './peer-node.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { describeSegment } from '../shared/segments.js';
@@ -124,7 +124,7 @@ export class NodeBackend implements GatewayBackend {
   }
 
   async topology(): Promise<TopologyNode> {
-    return this.toApiTree(await this.node.tree());
+    return toApiTopology(await this.node.tree(), { name: this.node.config.name, store: this.node.store });
   }
 
   subscribe(listener: (update: LiveUpdate) => void): () => void {
@@ -135,24 +135,5 @@ export class NodeBackend implements GatewayBackend {
     // The library prefetch is the node's: it stops with the node, not with one of its gateways.
     this.prefetcher.close();
     this.live.close();
-  }
-
-  private toApiTree(tree: WireTopologyNode): TopologyNode {
-    const own = tree.name === this.node.config.name;
-    const chunks: Record<string, number[]> = {};
-    if (own) {
-      for (const { video, index } of this.node.store.heldChunks()) (chunks[video] ??= []).push(index);
-    } else {
-      for (const entry of tree.chunks ?? []) chunks[entry.video] = entry.indexes;
-    }
-    return {
-      name: tree.name,
-      address: tree.address ?? '',
-      role: tree.level === 0 ? 'source' : tree.children.length > 0 ? 'master' : 'child',
-      self: own,
-      alive: true,
-      chunks,
-      children: tree.children.map((child) => this.toApiTree(child)),
-    };
   }
 }

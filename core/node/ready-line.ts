@@ -21,7 +21,10 @@ export interface ReadyEvent {
   /** The store directory, absolute. */
   store: string;
   pid: number;
-  /** The player's URL with its token, with --ui. */
+  /**
+   * The player's URL with its token, with --ui. Scripts and tests open the player from it, so it keeps
+   * the token, as the `player:` line before it on the same stdout does; the logger gets the URL without.
+   */
   ui?: string;
 }
 

@@ -43,7 +43,9 @@ export async function runNodeUntilSignal(config: NodeConfig, options: PeerNodeOp
     node.fatal,
   ]).finally(() => signals.abort());
   if (ui) {
-    node.logger.info({ url: ui.url }, 'player ready');
+    // The link with the token is for the person at the terminal, on stdout; logs are kept and shipped
+    // further than the terminal, so they get the address without it.
+    node.logger.info({ url: ui.served.url }, 'player ready');
     process.stdout.write(`player: ${ui.url}\n`);
   }
   process.stdout.write(

@@ -58,6 +58,11 @@ export { MAX_MIME_TYPE_CHARS } from '../shared/manifest-schema.js';
 
 export const MAX_TOPOLOGY_DEPTH = 32;
 export const MAX_TOPOLOGY_NODES = 10_000;
+/**
+ * What a topology node may say it left out (`omitted`). A count costs the reader nothing, so the
+ * bound is only that it be exact: any safe integer.
+ */
+export const MAX_TOPOLOGY_OMITTED = Number.MAX_SAFE_INTEGER;
 
 /** Largest poster image a `get-poster-ok` may carry (defined with the poster type in core/shared). */
 export { MAX_POSTER_BYTES } from '../shared/poster.js';

@@ -141,6 +141,11 @@ export interface WireTopologyNode {
   /** What the node holds, as its master's chunk directory knows it (absent for the root). */
   chunks?: InventoryEntry[];
   children: WireTopologyNode[];
+  /**
+   * Nodes below this one that the reply leaves out, to stay within the tree's bounds: those whose
+   * nearest listed ancestor is this node. Absent when none (and from nodes older than the field).
+   */
+  omitted?: number;
 }
 
 export interface TopologyOk {

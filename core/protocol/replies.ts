@@ -48,6 +48,7 @@ import {
   MAX_TOPOLOGY_DEPTH,
   MAX_TRY_INSTEAD,
   MAX_TOPOLOGY_NODES,
+  MAX_TOPOLOGY_OMITTED,
   MAX_VIDEOS_LISTED,
 } from './limits.js';
 import { readManifest } from './manifest-fields.js';
@@ -121,6 +122,10 @@ function readTopology(
     children: children.map((child, i) =>
       readTopology(child, join(join(path, 'children'), i), depth + 1, budget),
     ),
+    // A count, not a list: it costs nothing of the budgets, however large the tree beyond them.
+    ...(isAbsent(fields, 'omitted')
+      ? {}
+      : { omitted: readUint(fields, 'omitted', MAX_TOPOLOGY_OMITTED, path) }),
   };
 }
 

@@ -99,6 +99,11 @@ export interface TopologyNode {
   /** Video name -> chunk indexes this node holds (as its master knows it). */
   chunks: Record<string, number[]>;
   children: TopologyNode[];
+  /**
+   * Nodes below this one the tree leaves out (a tree past the protocol's 10,000 nodes or 32 levels
+   * is cut, breadth-first): those whose nearest listed ancestor is this node. Absent when none.
+   */
+  omitted?: number;
 }
 
 /** One event on the gateway's live-update stream. */

@@ -489,6 +489,16 @@ describe('reply rejections', () => {
     ['stats that are not a map', [okFrame('stats-ok', { stats: [1, 2] })], 'bad-field'],
     ['a topology deeper than 32', [okFrame('topology-ok', { tree: deepTree(40) })], 'bad-field'],
     [
+      'a topology node that left out a negative number of nodes',
+      [okFrame('topology-ok', { tree: { ...(deepTree(1) as object), omitted: -1 } })],
+      'bad-field',
+    ],
+    [
+      'a topology node that left out a fraction of a node',
+      [okFrame('topology-ok', { tree: { ...(deepTree(1) as object), omitted: 1.5 } })],
+      'bad-field',
+    ],
+    [
       'a topology node holding a traversal name',
       [
         okFrame('topology-ok', {

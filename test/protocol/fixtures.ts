@@ -147,6 +147,8 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
           level: 1,
           chunks: [{ video: 'movie', indexes: [0, 1, 2] }],
           children: [{ name: 'alice', address: null, role: 'child', level: 2, children: [] }],
+          // Cut to the tree's bounds: two nodes below master-1 are not listed.
+          omitted: 2,
         },
       ],
     },

@@ -212,4 +212,36 @@ describe.skipIf(noChromium || noFfmpeg)('swarm views', () => {
     await screenshot(page, 'topology-800x600');
     await page.setViewportSize({ width: 1280, height: 720 });
   });
+
+  it('says how many nodes a tree cut to the protocol’s bounds left out, where they hang', async () => {
+    // master-b's children past the cut are not listed; it says how many there are.
+    const cut = tree(false);
+    cut.children[1]!.omitted = 9_990;
+    backend.tree = cut;
+    backend.push({ type: 'topology', topology: cut });
+    await go('#/topology');
+    const view = '[data-testid=topology-view]';
+    const inGraph = page.locator(
+      `${view} [data-testid=topology-node][data-name=master-b] [data-testid=topology-omitted]`,
+    );
+    await inGraph.waitFor({ timeout: 5_000 });
+    expect(await inGraph.textContent()).toBe('+9,990');
+    expect(await page.locator(`${view} [data-testid=topology-omitted]`).count()).toBe(1);
+    await screenshot(page, 'topology-cut-1280x720');
+
+    await page.locator(`${view} [data-testid=topology-shape-list]`).click();
+    const inList = page.locator(`${view} [data-testid=topology-outline] [data-testid=topology-omitted]`);
+    await inList.waitFor();
+    expect(await inList.textContent()).toBe('+9,990 more, not listed');
+    // Folded, master-b counts the nodes below it that are listed and those that are not.
+    await page.locator(`${view} [data-name=master-b] .outline-toggle`).click();
+    expect(await page.locator(`${view} [data-name=master-b] .outline-folded`).textContent()).toBe('+9,991');
+    await page.locator(`${view} [data-testid=topology-shape-graph]`).click();
+
+    backend.tree = tree(false);
+    backend.push({ type: 'topology', topology: backend.tree });
+    await page
+      .locator(`${view} [data-testid=topology-omitted]`)
+      .waitFor({ state: 'detached', timeout: 5_000 });
+  });
 });

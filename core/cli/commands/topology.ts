@@ -7,7 +7,7 @@ export function topologyCommand(): Command {
   return newCommand('topology')
     .usage('--from <tcp://host:port> [--json]')
     .description(
-      'Asks a running node for its subtree: itself and, recursively, the children registered with it. Ask the source to see the whole tree.',
+      'Asks a running node for its subtree: itself and, recursively, the children registered with it. Ask the source to see the whole tree. Past 10,000 nodes or 32 levels the tree is cut breadth-first, and each node says how many below it are not listed.',
     )
     .addOption(requiredFlag('--from <addr>', 'the node to ask (tcp://host:port)', nodeAddress))
     .option('--json', 'print the tree as JSON')
@@ -27,7 +27,13 @@ export function renderTree(tree: WireTopologyNode): string {
     const label = `${node.name} (${node.role}, level ${node.level}) ${node.address ?? '-'}`;
     lines.push(isRoot ? label : `${prefix}${isLast ? '└── ' : '├── '}${label}`);
     const childPrefix = isRoot ? '' : `${prefix}${isLast ? '    ' : '│   '}`;
-    node.children.forEach((child, i) => walk(child, childPrefix, i === node.children.length - 1, false));
+    const omitted = node.omitted ?? 0;
+    node.children.forEach((child, i) =>
+      walk(child, childPrefix, i === node.children.length - 1 && omitted === 0, false),
+    );
+    // The node cut its reply to the protocol's bounds; say so where the nodes are missing.
+    if (omitted > 0)
+      lines.push(`${childPrefix}└── … ${omitted.toLocaleString('en-US')} more below, not listed`);
   };
   walk(tree, '', true, true);
   return `${lines.join('\n')}\n`;

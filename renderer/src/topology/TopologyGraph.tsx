@@ -1,6 +1,7 @@
 import type { TopologyNode } from '../api/types.ts';
 import { ChunkStrip } from './ChunkStrip.tsx';
 import { layoutBounds, layoutTree, type PlacedNode, type TreeGeometry } from './layout.ts';
+import { omittedLabel, plusCount } from './omitted.ts';
 
 interface Props {
   /** The tree laid out by layOutGraph (the panel needs its size before it draws). */
@@ -75,7 +76,10 @@ export function TopologyGraph({ layout, video, chunkCount }: Props) {
         ))}
       {placed.map(({ node, x, y }) => {
         const held = video === null ? [] : (node.chunks[video] ?? []);
-        const nameRoom = node.self ? 15 : 21;
+        const omitted = node.omitted ?? 0;
+        const more = omitted > 0 ? plusCount(omitted) : '';
+        // The name gives up what the "+N" beside it takes (11 px text in 13 px bold name widths).
+        const nameRoom = (node.self ? 15 : 21) - Math.ceil(more.length * 0.75);
         return (
           <g
             key={`${node.name}-${node.address}`}
@@ -85,11 +89,26 @@ export function TopologyGraph({ layout, video, chunkCount }: Props) {
             data-name={node.name}
             data-self={node.self ? 'true' : 'false'}
           >
-            <title>{`${node.name} · ${node.role} · ${node.alive ? node.address : 'unreachable'}`}</title>
+            <title>
+              {`${node.name} · ${node.role} · ${node.alive ? node.address : 'unreachable'}${
+                omitted > 0 ? ` · ${omittedLabel(omitted)}` : ''
+              }`}
+            </title>
             <rect width={GEOMETRY.nodeWidth} height={GEOMETRY.nodeHeight} rx={10} className="node-box" />
             <text x={10} y={20} className="node-name">
               {clip(node.name, nameRoom)}
             </text>
+            {more !== '' && (
+              <text
+                x={GEOMETRY.nodeWidth - (node.self ? 50 : 10)}
+                y={20}
+                textAnchor="end"
+                className="node-omitted"
+                data-testid="topology-omitted"
+              >
+                {more}
+              </text>
+            )}
             {node.self && (
               <g transform={`translate(${GEOMETRY.nodeWidth - 44} 7)`}>
                 <rect width={36} height={17} rx={8.5} className="self-pill" />

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { TopologyNode } from '../api/types.ts';
 import { ChunkStrip } from './ChunkStrip.tsx';
+import { omittedLabel, plusCount } from './omitted.ts';
 import { shortAddress } from './TopologyGraph.tsx';
 
 interface Props {
@@ -24,7 +25,8 @@ export function TopologyOutline({ root, video, chunkCount }: Props) {
 
 function OutlineItem({ node, video, chunkCount }: { node: TopologyNode } & Omit<Props, 'root'>) {
   const [open, setOpen] = useState(true);
-  const hasChildren = node.children.length > 0;
+  const omitted = node.omitted ?? 0;
+  const hasChildren = node.children.length > 0 || omitted > 0;
   const held = video === null ? [] : (node.chunks[video] ?? []);
   return (
     <li role="treeitem" aria-expanded={hasChildren ? open : undefined}>
@@ -38,7 +40,7 @@ function OutlineItem({ node, video, chunkCount }: { node: TopologyNode } & Omit<
           <button
             type="button"
             className="outline-toggle"
-            aria-label={`${open ? 'Fold' : 'Unfold'} the ${node.children.length} nodes under ${node.name}`}
+            aria-label={`${open ? 'Fold' : 'Unfold'} the ${countNodes(node) - 1} nodes under ${node.name}`}
             onClick={() => setOpen(!open)}
           >
             {open ? '▾' : '▸'}
@@ -52,7 +54,9 @@ function OutlineItem({ node, video, chunkCount }: { node: TopologyNode } & Omit<
               {node.name}
             </span>
             {node.self && <span className="self-badge">you</span>}
-            {hasChildren && !open && <span className="outline-folded">+{countNodes(node) - 1}</span>}
+            {hasChildren && !open && (
+              <span className="outline-folded">{plusCount(countNodes(node) - 1)}</span>
+            )}
           </div>
           <div className="outline-meta" title={node.address}>
             {node.role} · {node.alive ? shortAddress(node.address) : 'unreachable'}
@@ -72,12 +76,18 @@ function OutlineItem({ node, video, chunkCount }: { node: TopologyNode } & Omit<
               chunkCount={chunkCount}
             />
           ))}
+          {omitted > 0 && (
+            <li role="treeitem" className="outline-omitted" data-testid="topology-omitted">
+              {omittedLabel(omitted)}
+            </li>
+          )}
         </ul>
       )}
     </li>
   );
 }
 
+/** The node and everything below it, listed or left out of the tree. */
 function countNodes(node: TopologyNode): number {
-  return 1 + node.children.reduce((sum, child) => sum + countNodes(child), 0);
+  return 1 + (node.omitted ?? 0) + node.children.reduce((sum, child) => sum + countNodes(child), 0);
 }
