@@ -5,6 +5,10 @@ import type { LinkContext } from './master-link-context.js';
 import { remoteCodeOf } from './master-refusals.js';
 import { placeFrom } from './placement.js';
 
+/** How long a node stays away from a home that lied about a chunk, at the first lie (doubled after). */
+const LIAR_WAIT_MS = 10_000;
+const MAX_LIAR_WAIT_MS = 10 * 60_000;
+
 /**
  * Which master a child registers with, and getting it there: its home master (--master, or where a
  * full master placed it) and its fallback (--supermaster, else its master's own master). It tries
@@ -33,6 +37,9 @@ export class MasterFinder {
   private ancestors: readonly string[] = [];
   /** Runs only while this node is on its supermaster, to move back home as soon as it can. */
   private readonly homeProbe: Ticker;
+  /** Times home lied about a chunk, and when the home probe may try it again after the last. */
+  private homeLies = 0;
+  private homeTrustedAfter = -Infinity;
 
   constructor(private readonly link: LinkContext) {
     this.home = link.options.master;
@@ -55,9 +62,16 @@ export class MasterFinder {
    * The master in use stopped answering: the next attempt goes to the fallback first, then up the
    * failed master's `path` (root first, the master last) toward the root.
    */
-  masterFailed(path: readonly string[]): void {
+  masterFailed(path: readonly string[], liar?: string): void {
     this.failingOver = true;
     this.ancestors = path.slice(0, -1).reverse();
+    if (liar !== undefined && liar === this.home) {
+      // Hysteresis: a home that answers heartbeats but lied about a chunk would take this node back
+      // at the next probe and lose it again at the next chunk. It waits 10 s, doubled at each lie.
+      this.homeLies += 1;
+      const waitMs = Math.min(LIAR_WAIT_MS * 2 ** (this.homeLies - 1), MAX_LIAR_WAIT_MS);
+      this.homeTrustedAfter = this.link.clock.now() + waitMs;
+    }
   }
 
   /**
@@ -137,6 +151,7 @@ export class MasterFinder {
   private async probeHome(): Promise<void> {
     const upstream = this.link.upstream();
     if (!upstream?.isSupermaster || this.registering) return;
+    if (this.link.clock.now() < this.homeTrustedAfter) return;
     try {
       await this.attach(this.home, false);
       await this.link.options.transport

@@ -40,7 +40,7 @@ export interface LinkContext {
   register(address: string, isSupermaster: boolean): Promise<void>;
   /** Registers at `address`, or wherever a full master there sends this node. */
   attach(address: string, isSupermaster: boolean): Promise<void>;
-  masterFailed(address: string, reason: string): void;
+  masterFailed(address: string, reason: string, lied?: boolean): void;
   /** The goodbye this node sends a master it leaves, so its place is freed at once. */
   bye(): { type: 'bye'; name: string; nodeId: string };
   /**

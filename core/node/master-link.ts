@@ -42,7 +42,7 @@ export class MasterLink implements UpstreamView {
       whileIdle: (work) => this.whileIdle(work),
       register: (address, isSupermaster) => this.register(address, isSupermaster),
       attach: (address, isSupermaster) => this.finder.attach(address, isSupermaster),
-      masterFailed: (address, reason) => this.masterFailed(address, reason),
+      masterFailed: (address, reason, lied) => this.masterFailed(address, reason, lied),
       bye: () => this.bye(),
       answered: (upstream, path, sentAt) => this.heartbeat.answered(upstream, path, sentAt),
     };
@@ -117,12 +117,12 @@ export class MasterLink implements UpstreamView {
     return upstream.address;
   }
 
-  masterFailed(address: string, reason: string): void {
+  masterFailed(address: string, reason: string, lied = false): void {
     if (this.stopped || this.upstream?.address !== address) return;
     this.options.logger.warn({ master: address, reason }, 'master stopped answering; failing over');
     const lost = this.upstream;
     this.upstream = null;
-    this.finder.masterFailed(lost.path);
+    this.finder.masterFailed(lost.path, lied ? address : undefined);
     // A master that is slow rather than dead frees this node's place at once, for someone it can serve.
     void this.options.transport.request(address, this.bye(), { timeoutMs: 500 }).catch(() => undefined);
     void this.finder.connect();

@@ -63,7 +63,7 @@ export class ChunkRequester {
       const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';
       if (isMaster && (isSilence(error) || isMasterFault(error))) {
         counters.failovers += 1;
-        this.options.upstream.masterFailed(peer.address, errorMessage(error));
+        this.options.upstream.masterFailed(peer.address, errorMessage(error), isMasterFault(error));
       } else if (!isMaster) {
         this.holders.forgetAddress(peer.address);
         if (isSilence(error)) health.offended(peer.address);
@@ -81,7 +81,11 @@ export class ChunkRequester {
       // A master that hands out bad bytes fails its whole subtree: it is left as a silent one is.
       if (isMaster) {
         counters.failovers += 1;
-        this.options.upstream.masterFailed(peer.address, 'it sent bytes that do not match the manifest');
+        this.options.upstream.masterFailed(
+          peer.address,
+          'it sent bytes that do not match the manifest',
+          true,
+        );
       }
       logger.warn(
         { peer: peer.name, address: peer.address, video, index, code: 'INVALID_CHECKSUM' },

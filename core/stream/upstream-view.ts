@@ -2,8 +2,12 @@
 export interface UpstreamView {
   /** Null while not registered anywhere (a source, or a child still looking for its master). */
   current(): { name: string; address: string; isSource: boolean } | null;
-  /** Tells the link its master did not answer, so it can fail over to the supermaster. */
-  masterFailed(address: string, reason: string): void;
+  /**
+   * Tells the link its master did not answer, so it can fail over to the supermaster. `lied`: it
+   * answered with bad bytes or an error of its own, so going back to it waits longer (see
+   * MasterFinder.masterFailed).
+   */
+  masterFailed(address: string, reason: string, lied?: boolean): void;
   /** Resolves with the master once registered somewhere (after a failover), or null after the wait. */
   waitForMaster(timeoutMs: number): Promise<{ name: string; address: string; isSource: boolean } | null>;
 }

@@ -37,4 +37,27 @@ describe('a master that lies about chunks', () => {
     expect(lied).toBeGreaterThanOrEqual(1);
     expect(alice.counters.corruptChunks).toBe(lie === 'corrupt' ? lied : 0);
   });
+
+  it('does not go back to a lying master at the next probe: it waits 10 s, then twice as long', async () => {
+    const { swarm, video } = await tree(72, ['alice']);
+    const mit = swarm.get('mit');
+    const alice = swarm.get('alice');
+    mit.host.handle('get', () => {
+      throw new PeerStreamerError('INTERNAL', 'the disk is on fire');
+    });
+    const onSource = (): boolean => alice.link!.describe()?.name === 'source';
+    await play(swarm, alice, video, 0, 1);
+    const firstLie = swarm.clock.now();
+    expect(onSource()).toBe(true);
+    // mit answers heartbeats and registers; the probe home (every second) waits out the 10 s.
+    const back = await swarm.until('alice back under mit', () => !onSource(), 30_000);
+    expect(swarm.clock.now() - firstLie).toBeGreaterThanOrEqual(10_000);
+    expect(back).toBeLessThan(12_000);
+    // Lying again costs twice the wait.
+    await play(swarm, alice, video, 1, 2);
+    const secondLie = swarm.clock.now();
+    expect(onSource()).toBe(true);
+    await swarm.until('alice back under mit again', () => !onSource(), 60_000);
+    expect(swarm.clock.now() - secondLie).toBeGreaterThanOrEqual(20_000);
+  });
 });
