@@ -53,7 +53,7 @@ export class MemoryHost implements Transport, RequestRouter {
   private readonly pending = new Map<number, Pending>();
   /**
    * What a handler is told about each peer that has asked something, by address: made once per
-   * peer, not per request (a routing id and its hex were a tenth of a small request's cost).
+   * peer, not per request (a routing id, its hex and an object for each request in a large run).
    */
   private readonly peers = new Map<string, PeerContext>();
   /** Addresses already found usable, so each is checked once rather than on every request. */
