@@ -212,7 +212,7 @@ describe.skipIf(noFfmpeg)('failures', { timeout: SWARM_TIMEOUT_MS }, () => {
     expect(mitChildren).toEqual(['ben']);
   });
 
-  it('a corrupting peer: bad bytes are detected, fetched elsewhere, and counted against the peer', async () => {
+  it('a peer whose stored chunks went bad: it never serves them, and the viewer fetches them elsewhere', async () => {
     swarm = new Swarm();
     const src = await swarm.start({ name: 'source', store: source.store });
     const alice = await swarm.start({ name: 'alice', master: src });
@@ -220,7 +220,8 @@ describe.skipIf(noFfmpeg)('failures', { timeout: SWARM_TIMEOUT_MS }, () => {
     // Chunks are stored just after they are handed out: wait until all are on disk and reported.
     await reportedWhole(src, alice);
     await alice.kill('SIGKILL');
-    // Flip bytes inside every chunk file alice holds, keeping sizes: reads check sizes, not hashes.
+    // Flip bytes inside every chunk file alice holds, keeping sizes: reconcile on open checks sizes
+    // only, and her first read of each chunk after the open hashes it (and drops it).
     const blobs = path.join(alice.store, 'blobs');
     let corrupted = 0;
     for (const fan of readdirSync(blobs)) {
@@ -238,9 +239,9 @@ describe.skipIf(noFfmpeg)('failures', { timeout: SWARM_TIMEOUT_MS }, () => {
     const restarted = await swarm.restart(alice);
     const bob = await swarm.start({ name: 'bob', master: src });
     expect(await play(bob)).toEqual(source.exported);
+    // No bad byte ever reached bob: alice answered "not held" for what she dropped.
     const stats = await statsOf(bob);
-    expect(stats.peers.find((peer) => peer.name === 'alice')?.failures).toBeGreaterThanOrEqual(1);
-    expect(stats.invalidMessages).toBeGreaterThanOrEqual(1);
+    expect(stats.invalidMessages).toBe(0);
     expect(restarted.alive).toBe(true);
   });
 
