@@ -52,6 +52,7 @@ const RTT_SMOOTHING = 1 / 8;
 
 export class PeerHealth {
   private readonly peers = new Map<string, PeerRecord>();
+  private readonly offenceListeners: Array<(peer: PeerRecord) => void> = [];
   private readonly recentFailureMs: number;
   private readonly avoidAfterFailures: number;
   private readonly banMs: number;
@@ -148,6 +149,12 @@ export class PeerHealth {
     peer.offences += 1;
     const banMs = Math.min(this.banMs * 2 ** (peer.offences - 1), this.maxBanMs);
     peer.bannedUntil = this.now() + banMs;
+    for (const listener of this.offenceListeners) listener(peer);
+  }
+
+  /** Calls `listener` with each peer just banned (a child tells its master, see ChangeReporter). */
+  onOffended(listener: (peer: PeerRecord) => void): void {
+    this.offenceListeners.push(listener);
   }
 
   /** A request this node called off itself (another holder answered first): no mark against the peer. */
@@ -197,10 +204,16 @@ export class PeerHealth {
     return at !== null && at !== undefined && this.now() - at < this.recentFailureMs;
   }
 
+  /** Banned for an offence (bad bytes, or silence) and not yet paroled: see `offended`. */
+  banned(address: string): boolean {
+    const until = this.peers.get(address)?.bannedUntil;
+    return until !== null && until !== undefined && this.now() < until;
+  }
+
   avoided(address: string): boolean {
     const peer = this.peers.get(address);
     if (peer === undefined) return false;
-    if (peer.owesAnswer || (peer.bannedUntil !== null && this.now() < peer.bannedUntil)) return true;
+    if (peer.owesAnswer || this.banned(address)) return true;
     return peer.consecutiveFailures >= this.avoidAfterFailures && this.recentlyFailed(address);
   }
 

@@ -4,6 +4,7 @@ import type { LinkContext } from './master-link-context.js';
 import { remoteCodeOf } from './master-refusals.js';
 import { roomFields } from './master-link-options.js';
 import { PendingChanges, toInventory, type ChangeSet } from './pending-changes.js';
+import { MAX_SUSPECTS } from '../protocol/limits.js';
 
 /**
  * A child's reports of chunks stored and evicted: listens to the store, keeps the changes not yet
@@ -12,6 +13,8 @@ import { PendingChanges, toInventory, type ChangeSet } from './pending-changes.j
  */
 export class ChangeReporter {
   private readonly pending = new PendingChanges();
+  /** Siblings banned since the last report, to name in the next (see SuspectChecks at the master). */
+  private readonly suspects = new Set<string>();
   /** Sends queued changes a batch window after the first, so a burst of chunks is one report. */
   private readonly batcher: Batcher;
   private readonly onAdded = (key: { video: string; index: number }): void => this.queue(key, true);
@@ -50,6 +53,13 @@ export class ChangeReporter {
     if (!this.pending.empty) this.batcher.ask();
   }
 
+  /** A sibling this node banned for bad bytes or silence: named to the master in the next report. */
+  suspect(name: string): void {
+    if (name === this.link.options.self.name || this.suspects.size >= MAX_SUSPECTS) return;
+    this.suspects.add(name);
+    this.batcher.ask();
+  }
+
   private queue(key: { video: string; index: number }, added: boolean): void {
     this.pending.add(key.video, key.index, added);
     this.batcher.ask();
@@ -57,11 +67,14 @@ export class ChangeReporter {
 
   private async flush(): Promise<void> {
     const upstream = this.link.upstream();
-    if (!upstream || this.pending.empty) return;
+    if (!upstream || (this.pending.empty && this.suspects.size === 0)) return;
     const changes = this.pending.take();
     const added = toInventory(changes.added);
     const removed = toInventory(changes.removed);
-    if (added.length === 0 && removed.length === 0) return;
+    // Best effort: a report that is lost loses its suspects too; the next ban names them again.
+    const suspects = [...this.suspects];
+    this.suspects.clear();
+    if (added.length === 0 && removed.length === 0 && suspects.length === 0) return;
     const { options } = this.link;
     try {
       const sentAt = this.link.clock.now();
@@ -74,6 +87,7 @@ export class ChangeReporter {
           added,
           removed,
           ...roomFields(options),
+          ...(suspects.length > 0 ? { suspects } : {}),
         },
         { timeoutMs: this.link.requestTimeoutMs },
       );

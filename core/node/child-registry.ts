@@ -199,13 +199,16 @@ export class ChildRegistry {
   }
 
   /**
-   * Holders of a chunk for a query: never the requester, never a child that stopped seeding; those
-   * with spare capacity and good recent service first, recently failed ones last.
+   * Holders of a chunk for a query: never the requester, never a child that stopped seeding, never
+   * one this master banned (a sibling reported it, and it lied to the master too: SuspectChecks);
+   * those with spare capacity and good recent service first, recently failed ones last.
    */
   holders(video: string, index: number, requester: string): ChildInfo[] {
     const candidates = this.directory
       .holders(video, index, requester)
-      .filter((holder) => this.states.get(holder.name)?.seeding !== false);
+      .filter(
+        (holder) => this.states.get(holder.name)?.seeding !== false && !this.health.banned(holder.address),
+      );
     const byHealth = this.health.rank(candidates);
     const tierOf = (holder: ChildInfo): number =>
       this.health.avoided(holder.address) ? 2 : this.health.recentlyFailed(holder.address) ? 1 : 0;

@@ -80,6 +80,14 @@ export class ChunkDirectory {
     return [...this.children.keys()];
   }
 
+  /** One chunk (not an init segment) the child says it holds, or undefined when it claims none. */
+  aChunkOf(childName: string): { video: string; index: number } | undefined {
+    for (const [video, indexes] of this.chunksByChild.get(childName) ?? []) {
+      for (const index of indexes) if (index >= 0) return { video, index };
+    }
+    return undefined;
+  }
+
   /** What a child holds, as video -> sorted indexes (for topology views). */
   inventoryOf(childName: string): Record<string, number[]> {
     const result: Record<string, number[]> = {};

@@ -54,6 +54,11 @@ export class MasterLink implements UpstreamView {
     this.finder = new MasterFinder(context);
   }
 
+  /** A sibling this node banned: its master is told in the next report, and checks it itself. */
+  suspect(name: string): void {
+    this.reports.suspect(name);
+  }
+
   start(): void {
     this.reports.start();
     this.heartbeat.start();

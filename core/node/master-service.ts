@@ -38,6 +38,8 @@ export interface MasterServiceOptions {
   maxChildren?: number;
   /** Time for the sweep and the ping reply. Default: the system clock. */
   clock?: Clock;
+  /** A child's report named siblings it banned (see SuspectChecks). */
+  onSuspects?: (reporter: string, suspects: readonly string[]) => void;
 }
 
 /** How long a name's holder has to answer the master's ping before it may have died. */
@@ -135,6 +137,7 @@ export class MasterService {
     server.handle('report', (request) => {
       if (!registry.report(request.name, request.added, request.removed, request.nodeId, request))
         throw notRegistered(request.name);
+      if (request.suspects !== undefined) options.onSuspects?.(request.name, request.suspects);
       // A report stands in for the child's heartbeat, so it learns what a heartbeat would.
       const path = this.pathForChildren();
       return { reply: path ? { path } : {} };

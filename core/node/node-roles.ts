@@ -15,7 +15,8 @@ import type { InventorySource } from '../store/inventory-source.js';
 import { ChunkFetcher } from '../stream/chunk-fetcher.js';
 import type { UpstreamView } from '../stream/upstream-view.js';
 import { HolderCache } from '../stream/holder-cache.js';
-import type { Clock } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { sha256HexAsync } from '../util/hash.js';
 import type { PeerStreamerError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ChildRegistry } from './child-registry.js';
@@ -24,6 +25,7 @@ import { MasterService } from './master-service.js';
 import type { NodeCounters } from './node-counters.js';
 import { ServingService } from './serving-service.js';
 import { StreamSessions } from './stream-sessions.js';
+import { SuspectChecks } from './suspect-checks.js';
 import type { SwarmLibrary } from './swarm-library.js';
 import type { UploadLimiter } from './upload-limiter.js';
 
@@ -133,6 +135,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     transport,
     ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
     ...(clock ? { clock } : {}),
+    onSuspects: (reporter, suspects) => suspectChecks.check(reporter, suspects),
   });
   const fetcher = new ChunkFetcher({
     selfName: self.name,
@@ -152,6 +155,18 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     ...(clock ? { clock } : {}),
     ...(options.hash ? { hash: options.hash } : {}),
   });
+  const suspectChecks = new SuspectChecks({
+    registry,
+    health,
+    transport,
+    clock: clock ?? systemClock,
+    logger,
+    selfName: self.name,
+    manifestOf: (video) => fetcher.manifest(video),
+    hash: options.hash ?? sha256HexAsync,
+  });
+  // A sibling this node bans is named to its master, which checks it before it stops listing it.
+  if (link !== null) health.onOffended((peer) => link.suspect(peer.name));
   const sessions = new StreamSessions(fetcher, store, {
     readAhead: options.readAhead,
     ...(options.streamIdleMs !== undefined ? { idleMs: options.streamIdleMs } : {}),

@@ -37,6 +37,9 @@ export const MAX_INVENTORY_VIDEOS = 10_000;
 
 /** A query asks about at most this many consecutive indexes. */
 export const MAX_QUERY_COUNT = 64;
+
+/** Siblings one `report` may name as banned (smart-ban); more wait for the next report. */
+export const MAX_SUSPECTS = 8;
 /** Holders listed per index in a query reply. */
 export const MAX_HOLDERS_PER_INDEX = 64;
 /** Nodes a full master suggests in a MASTER_FULL reply (its children with room). */

@@ -8,6 +8,7 @@ import { record } from '../shared/schema.js';
 import {
   address,
   boolean,
+  boundedArray,
   chunkIndex,
   finiteNumber,
   nodeId,
@@ -20,7 +21,13 @@ import {
 } from './field-schemas.js';
 import { isAbsent, type Fields } from './fields.js';
 import { newIndexBudget, readInventory } from './inventory.js';
-import { MAX_CHILDREN_LIMIT, MAX_QUERY_COUNT, MAX_RTT_MS, MAX_TOPOLOGY_DEPTH } from './limits.js';
+import {
+  MAX_CHILDREN_LIMIT,
+  MAX_QUERY_COUNT,
+  MAX_RTT_MS,
+  MAX_SUSPECTS,
+  MAX_TOPOLOGY_DEPTH,
+} from './limits.js';
 import {
   LEGACY_ROLES,
   REGISTERING_ROLES,
@@ -111,6 +118,11 @@ const report = v.pipe(
       /** As on a heartbeat: a report stands in for one (see MasterHeartbeat). */
       room,
       levelsToRoom,
+      /**
+       * Siblings this child banned for bad bytes or silence since its last report (smart-ban): the
+       * master checks each itself before it stops listing it (SuspectChecks).
+       */
+      suspects: optional(boundedArray(nodeName, MAX_SUSPECTS)),
     },
     'a map',
   ),

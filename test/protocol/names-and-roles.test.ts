@@ -158,3 +158,25 @@ describe('names that would read as something else', () => {
     expect(problem.message).toMatch(/text direction mark or override/);
   });
 });
+
+describe('suspects on a report', () => {
+  it('are optional, and read as a list of node names', () => {
+    expect(decodeRequest([request('report', requests.report)])).not.toHaveProperty('suspects');
+    expect(
+      decodeRequest([request('report', { ...requests.report, suspects: ['bob', 'carol'] })]),
+    ).toMatchObject({
+      suspects: ['bob', 'carol'],
+    });
+  });
+
+  it.each([
+    ['not a list', 'bob'],
+    ['more than 8 names', Array.from({ length: 9 }, (_, i) => `n${i}`)],
+    ['a name that is not a node name', ['bob', 'evil\u202e']],
+    ['a number among the names', ['bob', 7]],
+  ])('refuses %s, naming the field', (_what, suspects) => {
+    const problem = refusal(request('report', { ...requests.report, suspects }));
+    expect(problem.code).toBe('BAD_REQUEST');
+    expect(problem.field).toMatch(/^suspects/);
+  });
+});
