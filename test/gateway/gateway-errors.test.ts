@@ -3,30 +3,16 @@ import { createGateway } from '../../core/gateway/gateway.js';
 import { serveGatewayHttp, type ServedGateway } from '../../core/gateway/serve-http.js';
 import type { ApiError } from '../../core/shared/api-types.js';
 import { PeerStreamerError, type ErrorCode } from '../../core/util/errors.js';
-import { MANIFEST_VERSION, type MediaManifest } from '../../core/shared/manifest.js';
 import { MemoryBackend } from './fixtures/memory-backend.js';
+import { oneChunkVideo } from './fixtures/one-chunk-video.js';
 import { rawRequest } from './http-client.js';
 
 const token = 'test-token-0123456789abcdef';
 const backend = new MemoryBackend();
 let served: ServedGateway;
 
-const manifest: MediaManifest = {
-  version: MANIFEST_VERSION,
-  kind: 'fmp4',
-  name: 'faulty',
-  mimeType: 'video/mp4; codecs="avc1.64001e"',
-  duration: 2,
-  width: 16,
-  height: 16,
-  init: { size: 1, sha256: '0'.repeat(64) },
-  chunks: [{ index: 0, start: 0, duration: 2, size: 1, sha256: '1'.repeat(64) }],
-  createdAt: new Date(0).toISOString(),
-  ingest: { mode: 'remux', sourceCodecs: ['h264'] },
-};
-
 beforeAll(async () => {
-  backend.add({ manifest, init: new Uint8Array([0]), chunks: [new Uint8Array([1])] });
+  backend.add(oneChunkVideo('faulty'));
   served = await serveGatewayHttp(createGateway({ backend, token, allowedHosts: ['127.0.0.1'] }));
 });
 

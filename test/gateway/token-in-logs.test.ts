@@ -12,9 +12,9 @@ import { createGateway } from '../../core/gateway/gateway.js';
 import { serveGatewayHttp, type ServedGateway } from '../../core/gateway/serve-http.js';
 import { tokenCookieName } from '../../core/gateway/security.js';
 import { REDACTED, createGatewayToken } from '../../core/gateway/token.js';
-import { MANIFEST_VERSION, type MediaManifest } from '../../core/shared/manifest.js';
 import type { PeerStreamerError } from '../../core/util/errors.js';
 import { MemoryBackend } from './fixtures/memory-backend.js';
+import { oneChunkVideo } from './fixtures/one-chunk-video.js';
 import { rawRequest } from './http-client.js';
 
 const token = createGatewayToken();
@@ -24,24 +24,10 @@ const backend = new MemoryBackend();
 let served: ServedGateway;
 let staticDir: string;
 
-const manifest: MediaManifest = {
-  version: MANIFEST_VERSION,
-  kind: 'fmp4',
-  name: 'clip',
-  mimeType: 'video/mp4; codecs="avc1.64001e"',
-  duration: 2,
-  width: 16,
-  height: 16,
-  init: { size: 1, sha256: '0'.repeat(64) },
-  chunks: [{ index: 0, start: 0, duration: 2, size: 1, sha256: '1'.repeat(64) }],
-  createdAt: new Date(0).toISOString(),
-  ingest: { mode: 'remux', sourceCodecs: ['h264'] },
-};
-
 beforeAll(async () => {
   staticDir = await mkdtemp(path.join(tmpdir(), 'ps-token-logs-'));
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>player</title>');
-  backend.add({ manifest, init: new Uint8Array([0]), chunks: [new Uint8Array([1])] });
+  backend.add(oneChunkVideo('clip'));
   // Every line, at every level, as the node's logger would write it.
   const logger = pino(
     { level: 'trace', base: { node: 'token-logs' } },
