@@ -53,7 +53,7 @@ export class SuspectChecks {
     for (const name of suspects) {
       if (name === reporter || this.inFlight >= this.maxInFlight) continue;
       const child = registry.child(name);
-      if (child === undefined || health.avoided(child.address)) continue;
+      if (child === undefined || health.banned(child.address)) continue;
       const last = this.lastChecked.get(name);
       if (last !== undefined && now - last < this.minIntervalMs) continue;
       this.remember(name, now);
@@ -67,10 +67,14 @@ export class SuspectChecks {
     const claimed = registry.directory.aChunkOf(name);
     if (claimed === undefined) return;
     const { video, index } = claimed;
+    // The manifest is the master's own business: failing to get it says nothing of the child.
+    const expected = await this.options.manifestOf(video).then(
+      (manifest) => segmentRef(manifest, index),
+      () => undefined,
+    );
+    if (expected === undefined) return;
     let verdict: string | null;
     try {
-      const expected = segmentRef(await this.options.manifestOf(video), index);
-      if (expected === undefined) return;
       const { body } = await transport.request(
         address,
         { type: 'get', video, index, fetchUpstream: false, name: selfName },

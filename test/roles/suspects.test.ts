@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { INIT_INDEX } from '../../core/shared/segments.js';
 import { sha256Hex } from '../../core/util/hash.js';
+import { PeerStreamerError } from '../../core/util/errors.js';
+import { silentLogger } from '../../core/util/logger.js';
+import { SuspectChecks } from '../../core/node/suspect-checks.js';
 import { play, tree } from '../helpers/virtual-tree.js';
 
 function holdersAt(swarm: Awaited<ReturnType<typeof tree>>['swarm'], index: number): string[] {
@@ -72,5 +75,26 @@ describe('a banned sibling, reported to the master', () => {
     bob.link!.suspect('alice');
     await swarm.clock.advance(2_000);
     expect(checked).toBe(1);
+  });
+
+  it('a check the master cannot judge (no manifest) condemns no one', async () => {
+    const { swarm, video } = await tree(83, ['alice']);
+    await play(swarm, swarm.get('alice'), video);
+    const mit = swarm.get('mit');
+    const alice = swarm.get('alice');
+    alice.host.handle('get', () => new Promise<never>(() => undefined));
+    const checks = new SuspectChecks({
+      registry: mit.registry,
+      health: mit.health,
+      transport: mit.host,
+      clock: swarm.clock,
+      logger: silentLogger(),
+      selfName: 'mit',
+      manifestOf: () => Promise.reject(new PeerStreamerError('TIMEOUT', 'the source did not answer')),
+      hash: (bytes) => Promise.resolve(sha256Hex(bytes)),
+    });
+    checks.check('bob', ['alice']);
+    await swarm.clock.advance(3_000);
+    expect(mit.health.banned(alice.address)).toBe(false);
   });
 });
