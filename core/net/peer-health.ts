@@ -157,7 +157,7 @@ export class PeerHealth {
     this.offenceListeners.push(listener);
   }
 
-  /** A request this node called off itself (another holder answered first): no mark against the peer. */
+  /** A request this node called off itself (its reader left): no mark against the peer. */
   calledOff(address: string): void {
     const peer = this.record(address);
     peer.inFlight = Math.max(0, peer.inFlight - 1);

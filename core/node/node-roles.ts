@@ -166,7 +166,12 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     hash: options.hash ?? sha256HexAsync,
   });
   // A sibling this node bans is named to its master, which checks it before it stops listing it.
-  if (link !== null) health.onOffended((peer) => link.suspect(peer.name));
+  // Its own children are not: it checks those itself (SuspectChecks), and its master does not list them.
+  if (link !== null) {
+    health.onOffended((peer) => {
+      if (registry.child(peer.name) === undefined) link.suspect(peer.name);
+    });
+  }
   const sessions = new StreamSessions(fetcher, store, {
     readAhead: options.readAhead,
     ...(options.streamIdleMs !== undefined ? { idleMs: options.streamIdleMs } : {}),

@@ -54,7 +54,7 @@ export class ChunkRequester {
       latencyMs = this.clock.now() - started;
     } catch (error) {
       if (signal?.aborted) {
-        // Called off (another holder answered first, or the reader left): not the peer's failure.
+        // Called off by the reader (it left, or stopped the play): not the peer's failure.
         health.calledOff(peer.address);
         throw error;
       }
