@@ -28,6 +28,7 @@ import { StreamSessions } from './stream-sessions.js';
 import { SuspectChecks } from './suspect-checks.js';
 import type { SwarmLibrary } from './swarm-library.js';
 import type { UploadLimiter } from './upload-limiter.js';
+import type { PublisherTrust } from '../trust/publisher-trust.js';
 
 export interface NodeRolesOptions {
   /** This node as others reach it; read at each registration (a port may be bound only later). */
@@ -50,6 +51,10 @@ export interface NodeRolesOptions {
   seeding: () => boolean;
   /** What this node tells its master it can take, at each registration. */
   capacity: () => CapacityHints;
+  /** Whose videos this node believes: checks every manifest from above, and is vouched to children. */
+  trust: PublisherTrust;
+  /** After registering with a master other than the one before (a failover, a return). */
+  onNewMaster?: () => void;
   /** The master refused this node's name for good (see MasterLink). */
   onFatal?: (error: PeerStreamerError) => void;
   /** How far a stream reads ahead of its position, and its fetches in flight. */
@@ -114,6 +119,8 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           levelsToRoom: (): number | undefined => masterService.levelsToRoom(),
           isOwnChild: (name) => registry.child(name) !== undefined,
           seeding: options.seeding,
+          onMasterPublisher: (master, publisher) => options.trust.learnFromMaster(publisher, master),
+          ...(options.onNewMaster ? { onNewMaster: options.onNewMaster } : {}),
           ...(clock ? { clock } : {}),
           ...(options.heartbeatMs !== undefined
             ? { heartbeatMs: options.heartbeatMs, returnProbeMs: options.heartbeatMs }
@@ -132,6 +139,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     },
     pathAbove: () => (link ? link.pathAbove() : []),
     selfAddress: () => self.address,
+    swarmPublisher: () => options.trust.swarmPublisher(),
     transport,
     ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
     ...(clock ? { clock } : {}),
@@ -142,6 +150,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     selfAddress: () => self.address,
     ...(options.peerTimeoutMs !== undefined ? { peerTimeoutMs: options.peerTimeoutMs } : {}),
     store,
+    manifestTrust: options.trust,
     transport,
     upstream: link ?? NO_UPSTREAM,
     hasUpstream: link !== null,

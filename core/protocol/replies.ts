@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import type { ChunkOrigin } from '../shared/api-types.js';
 import { posterRef } from '../shared/manifest-schema.js';
 import { POSTER_MIME_TYPES, MAX_POSTER_BYTES } from '../shared/poster.js';
+import { PUBLISHER_KEY } from '../shared/publisher.js';
 import { record } from '../shared/schema.js';
 import { tcpAddressProblem } from './address.js';
 import {
@@ -132,6 +133,10 @@ function readTopology(
 const ORIGINS: readonly ChunkOrigin[] = ['local', 'peer', 'master', 'source'];
 
 const empty = record({}, 'a map');
+const publisherKey = v.pipe(
+  v.string('a publisher key: 52 characters of a-z and 2-7'),
+  v.regex(PUBLISHER_KEY, 'a publisher key: 52 characters of a-z and 2-7'),
+);
 
 // Each schema's output must be what the reply type in messages.ts says.
 const replySchemas = {
@@ -141,6 +146,7 @@ const replySchemas = {
       level: uint(MAX_LEVEL),
       supermaster: optional(peerRef),
       path: optional(treePath),
+      publisher: optional(publisherKey),
     },
     'a map',
   ),
@@ -164,7 +170,12 @@ const replySchemas = {
     'a map',
   ),
   ping: record(
-    { name: nodeName, time: finiteNumber(0, Number.MAX_SAFE_INTEGER), path: optional(treePath) },
+    {
+      name: nodeName,
+      time: finiteNumber(0, Number.MAX_SAFE_INTEGER),
+      path: optional(treePath),
+      publisher: optional(publisherKey),
+    },
     'a map',
   ),
   bye: empty,

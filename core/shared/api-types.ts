@@ -77,6 +77,21 @@ export interface NodeStats {
   childCount?: number;
   /** Starts of library videos fetched ahead of a click (see LibraryPrefetchStats). Absent from older nodes. */
   libraryPrefetch?: LibraryPrefetchStats;
+  /** Whose videos this node believes, and what it refused (see core/trust). Absent from older nodes. */
+  trust?: TrustStats;
+}
+
+export interface TrustStats {
+  /** The swarm publisher this node trusts and vouches for to its children (a source: its own key). */
+  publisher: string | null;
+  /** Where that trust came from: `--publisher`, the first master, or `own key`. */
+  publisherFrom: string | null;
+  /** This store's own publisher key, when it has published anything. */
+  ownKey: string | null;
+  /** Manifests refused: unsigned, badly signed, or from another publisher. */
+  refusedManifests: number;
+  /** Masters that vouched for another publisher than the trusted one. */
+  publisherMismatches: number;
 }
 
 /** The library prefetch: init segment and chunk 0 of listed videos, held before anyone plays them. */
