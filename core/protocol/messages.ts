@@ -124,6 +124,8 @@ export interface VideoInfo {
   bytes?: number;
   /** The manifest's poster, so a library can tell which videos have one without their manifests. */
   poster?: PosterRef;
+  /** The manifest's publisher key, so a list can show whose video it is. Absent: unsigned. */
+  publisher?: string;
 }
 
 export interface ListVideosOk {

@@ -67,6 +67,11 @@ import type { NodeRole } from '../shared/api-types.js';
 
 const MAX_LEVEL = 1000;
 
+const publisherKey = v.pipe(
+  v.string('a publisher key: 52 characters of a-z and 2-7'),
+  v.regex(PUBLISHER_KEY, 'a publisher key: 52 characters of a-z and 2-7'),
+);
+
 const peerRef = record({ name: nodeName, address }, 'a map');
 /** Addresses from the root (or the furthest ancestor kept) down to the replying master. */
 const treePath = boundedArray(address, MAX_TOPOLOGY_DEPTH);
@@ -85,6 +90,7 @@ const videoInfo = record(
     mimeType: text(MAX_MIME_TYPE_CHARS),
     bytes: optional(uint(Number.MAX_SAFE_INTEGER)),
     poster: optional(posterRef),
+    publisher: optional(publisherKey),
   },
   'a map',
 ) satisfies v.GenericSchema<unknown, VideoInfo>;
@@ -133,10 +139,6 @@ function readTopology(
 const ORIGINS: readonly ChunkOrigin[] = ['local', 'peer', 'master', 'source'];
 
 const empty = record({}, 'a map');
-const publisherKey = v.pipe(
-  v.string('a publisher key: 52 characters of a-z and 2-7'),
-  v.regex(PUBLISHER_KEY, 'a publisher key: 52 characters of a-z and 2-7'),
-);
 
 // Each schema's output must be what the reply type in messages.ts says.
 const replySchemas = {

@@ -27,6 +27,8 @@ export interface LibraryEntry {
    * null when it has none: videos from before posters, audio, legacy imports.
    */
   posterSha256: string | null;
+  /** The publisher's key (show publisherFingerprint of it beside the name); null when unsigned. */
+  publisher: string | null;
 }
 
 /**

@@ -22,3 +22,8 @@ export const FINGERPRINT_CHARS = 8;
 export function publisherFingerprint(key: string): string {
   return key.slice(0, FINGERPRINT_CHARS);
 }
+
+/** What lists show in a video's publisher column or badge: the fingerprint, or that it is unsigned. */
+export function publisherLabel(key: string | null | undefined): string {
+  return key == null ? 'unsigned' : publisherFingerprint(key);
+}

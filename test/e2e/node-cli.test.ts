@@ -173,6 +173,9 @@ describe('the ready line', { timeout: SWARM_TIMEOUT_MS }, () => {
       // The key the source made on its first start, the one it signs with and vouches for.
       trust: { publisher: ready.publisher, ownKey: ready.publisher, publisherFrom: 'own key' },
     });
+    // The whole key, for a node's --publisher, where a person reads stats.
+    const readable = await runCli(['stats', '--from', ready.address]);
+    expect(readable.stdout).toContain(`publisher:      ${ready.publisher} (own key)`);
 
     const child = await swarm.start({ name: 'child', master: source, port: 0, until: 'ready' });
     expect((await child.ready).role).toBe('child');
