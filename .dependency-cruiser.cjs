@@ -12,7 +12,7 @@ const allowed = {
   net: ['protocol', 'util', 'shared'],
   stream: ['net', 'store', 'protocol', 'util', 'shared'],
   gateway: ['util', 'shared'],
-  control: ['protocol', 'store', 'trust', 'library', 'media', 'util', 'shared'],
+  control: ['protocol', 'store', 'library', 'media', 'util', 'shared'],
   node: [
     'trust',
     'net',
