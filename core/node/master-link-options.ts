@@ -40,6 +40,11 @@ export interface MasterLinkOptions {
    * heartbeat reply: where a node with the original flags alone learns whom to trust (core/trust).
    */
   onMasterPublisher?: (master: PeerRef, publisher: string | undefined) => void;
+  /**
+   * Whether the master at `address` now answers a `get` with the bytes the manifest names (true when
+   * this node holds nothing to judge it by): asked before going back to a master that lied.
+   */
+  servesGoodChunk?: (address: string) => Promise<boolean>;
   /** Registered with a master other than the one before (the first, a failover, a return). */
   onNewMaster?: (master: PeerRef) => void;
   heartbeatMs?: number;
