@@ -15,10 +15,44 @@ export interface InventoryEntry {
   indexes: number[];
 }
 
+/**
+ * The directory's bounds. Each entry (a chunk a child holds) costs the master memory whatever the
+ * child's word is worth, so a child cannot list more than its share and all children together no
+ * more than the total; entries past either are not kept (the child still plays, and is simply not
+ * named for those chunks) and are counted.
+ */
+export interface DirectoryLimits {
+  /** Entries one child may have. Default 50,000 (a 2-hour video in 1-second chunks, 14 times). */
+  maxEntriesPerChild: number;
+  /** Entries of all children together. Default 1,000,000 (about 100 MB measured, see BENCHMARKS). */
+  maxEntries: number;
+}
+
+export const DEFAULT_DIRECTORY_LIMITS: DirectoryLimits = {
+  maxEntriesPerChild: 50_000,
+  maxEntries: 1_000_000,
+};
+
+/** Entries not kept, by the bound that refused them (shown in `stats` under limitHits). */
+export interface DirectoryRefusals {
+  perChild: number;
+  total: number;
+}
+
 export class ChunkDirectory {
   private readonly holdersByChunk = new Map<string, Map<number, Set<string>>>();
   private readonly chunksByChild = new Map<string, Map<string, Set<number>>>();
   private readonly children = new Map<string, ChildInfo>();
+  private readonly entriesByChild = new Map<string, number>();
+  private entries = 0;
+  readonly refused: DirectoryRefusals = { perChild: 0, total: 0 };
+
+  constructor(private readonly limits: DirectoryLimits = DEFAULT_DIRECTORY_LIMITS) {}
+
+  /** Entries kept now, of all children. */
+  get size(): number {
+    return this.entries;
+  }
 
   /** Registers (or re-registers) a child with its full inventory, replacing any previous entries. */
   register(child: ChildInfo, inventory: InventoryEntry[]): void {
@@ -36,7 +70,7 @@ export class ChunkDirectory {
       const held = this.chunksByChild.get(childName)?.get(video);
       const holders = this.holdersByChunk.get(video);
       for (const index of indexes) {
-        held?.delete(index);
+        if (held?.delete(index) === true) this.count(childName, -1);
         const set = holders?.get(index);
         set?.delete(childName);
         if (set?.size === 0) holders!.delete(index);
@@ -56,6 +90,7 @@ export class ChunkDirectory {
       }
     }
     this.chunksByChild.delete(childName);
+    this.entriesByChild.delete(childName);
     return this.children.delete(childName);
   }
 
@@ -105,11 +140,35 @@ export class ChunkDirectory {
       let holders = this.holdersByChunk.get(video);
       if (!holders) this.holdersByChunk.set(video, (holders = new Map()));
       for (const index of indexes) {
+        if (held.has(index)) continue;
+        if (!this.roomFor(childName)) continue;
         held.add(index);
+        this.count(childName, 1);
         let set = holders.get(index);
         if (!set) holders.set(index, (set = new Set()));
         set.add(childName);
       }
+      // A list refused whole must not leave empty maps behind: they would cost memory unbounded.
+      if (held.size === 0) byVideo.delete(video);
+      if (holders.size === 0) this.holdersByChunk.delete(video);
     }
+  }
+
+  /** Whether one more entry of this child fits both bounds; counts the refusal when not. */
+  private roomFor(childName: string): boolean {
+    if ((this.entriesByChild.get(childName) ?? 0) >= this.limits.maxEntriesPerChild) {
+      this.refused.perChild += 1;
+      return false;
+    }
+    if (this.entries >= this.limits.maxEntries) {
+      this.refused.total += 1;
+      return false;
+    }
+    return true;
+  }
+
+  private count(childName: string, delta: number): void {
+    this.entriesByChild.set(childName, (this.entriesByChild.get(childName) ?? 0) + delta);
+    this.entries += delta;
   }
 }

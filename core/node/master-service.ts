@@ -8,6 +8,7 @@ import { PeerStreamerError } from '../util/errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Ticker } from '../util/timers-with-work.js';
 import { MAX_TOPOLOGY_DEPTH, MAX_TRY_INSTEAD } from '../protocol/limits.js';
+import { DialBack } from './dial-back.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -33,13 +34,38 @@ export interface MasterServiceOptions {
   /**
    * The most children this node takes. A newcomer past that is sent to the children with room
    * (MASTER_FULL), unless none can take it: then it is taken anyway, as a node with nowhere to go
-   * helps no one. Undefined: no limit.
+   * helps no one, up to hardMaxChildren, past which every newcomer is refused.
+   * Undefined: no limit (the simulator's and the role tests' default; a PeerNode defaults to
+   * DEFAULT_MAX_CHILDREN).
    */
   maxChildren?: number;
   /** Time for the sweep and the ping reply. Default: the system clock. */
   clock?: Clock;
   /** A child's report named siblings it banned (see SuspectChecks). */
   onSuspects?: (reporter: string, suspects: readonly string[]) => void;
+}
+
+/**
+ * Children a node takes when not told (--max-children): a bound on what strangers can make a master
+ * keep (registrations, directory entries, dial-backs), and about what a 100 Mbit/s uplink serves at
+ * 1.25 Mbit/s per child. 10,000 fake registrations were all accepted in 0.5 s before it.
+ */
+export const DEFAULT_MAX_CHILDREN = 64;
+
+/**
+ * The most children a full master takes when none of its children can take a newcomer: twice
+ * --max-children, and at least 8 over it (so a node told to take none still takes a few orphans).
+ */
+export function hardMaxChildren(maxChildren: number): number {
+  return Math.max(2 * maxChildren, maxChildren + 8);
+}
+
+/** Limits a master hit, counted since start (shown in `stats` under limitHits). */
+export interface MasterLimitHits {
+  /** Newcomers sent elsewhere (MASTER_FULL) because the node had --max-children. */
+  childrenFull: number;
+  /** Newcomers refused outright at twice --max-children, with nowhere to send them. */
+  childrenHardCap: number;
 }
 
 /** How long a name's holder has to answer the master's ping before it may have died. */
@@ -50,9 +76,13 @@ const HOLDER_PING_MS = 500;
  * registers with one of those instead, and takes it as its master from then on.
  */
 function masterFull(masterName: string, children: number, places: PeerRef[]): PeerStreamerError {
+  const instead =
+    places.length > 0
+      ? `register with one of its children instead: ${places.map((place) => JSON.stringify(place.name)).join(', ')}.`
+      : 'and none of them can take more; register with another node, or try again later.';
   return new PeerStreamerError(
     'MASTER_FULL',
-    `${JSON.stringify(masterName)} already has ${children} children, as many as it takes; register with one of its children instead: ${places.map((place) => JSON.stringify(place.name)).join(', ')}.`,
+    `${JSON.stringify(masterName)} already has ${children} children, as many as it takes; ${instead}`,
     { tryInstead: places },
   );
 }
@@ -100,10 +130,13 @@ export class MasterService {
   /** Sweeps for children that stopped answering; runs only while there are children. */
   private readonly sweeper: Ticker;
   private closed = false;
+  private readonly dialBack: DialBack;
+  readonly limitHits: MasterLimitHits = { childrenFull: 0, childrenHardCap: 0 };
 
   constructor(private readonly options: MasterServiceOptions) {
     const { server, registry, logger, health } = options;
     const clock = options.clock ?? systemClock;
+    this.dialBack = new DialBack(options.transport, registry, logger);
     server.handle('register', async (request) => {
       this.refuseLoop(request.address);
       this.refuseWhenFull(request.name);
@@ -204,6 +237,11 @@ export class MasterService {
     );
   }
 
+  /** Children found unreachable at their address by the dial-back since start. */
+  get unreachableChildren(): number {
+    return this.dialBack.unreachable;
+  }
+
   /** Levels down to the nearest node that takes children: 0 while this one does. */
   levelsToRoom(): number | undefined {
     return this.room() !== 0 ? 0 : this.options.registry.levelsToRoomBelow();
@@ -218,7 +256,13 @@ export class MasterService {
     const { registry } = this.options;
     if (this.room() !== 0 || registry.child(name) !== undefined) return;
     const places = registry.placesFor(name, MAX_TRY_INSTEAD);
-    if (places.length === 0) return;
+    const hardCap = hardMaxChildren(this.options.maxChildren ?? 0);
+    if (places.length === 0 && registry.count < hardCap) return;
+    if (places.length === 0) {
+      this.limitHits.childrenHardCap += 1;
+      throw masterFull(this.options.selfName, registry.count, places);
+    }
+    this.limitHits.childrenFull += 1;
     this.options.logger.debug(
       { child: name, tryInstead: places.map((place) => place.name) },
       'full: sent a newcomer to a child',
@@ -234,6 +278,7 @@ export class MasterService {
   private registered(request: RegisterChild, outcome: 'registered' | 'replaced') {
     const { logger, ...options } = this.options;
     const flapped = outcome === 'replaced';
+    this.dialBack.check(request.name);
     logger.info(
       { child: request.name, address: request.address, chunks: countIndexes(request.chunks), flapped },
       flapped ? 'child registered again (its old entries were replaced)' : 'child registered',
