@@ -1,0 +1,140 @@
+/**
+ * The floods an outside tester measured against a real node (issue 10 §2), sent by raw ZeroMQ
+ * clients at a real node process, with a real child beside them. Before the bounds: 10,000 fake
+ * children all accepted in 0.5 s; 64 frames of 8 MiB in one message on 4 connections left 2 GiB
+ * held; million-index inventories were kept; 5-8 MB headers each blocked the event loop 0.3-0.4 s and
+ * three senders made a real child fail over. Now each is refused where it enters, counted in
+ * `stats` (limitHits), the child stays, and the node's peak resident memory stays under 200 MB.
+ * Speed figures live in bench/flood.bench.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LimitHits } from '../../core/shared/api-types.js';
+import { MAX_REQUEST_INVENTORY_INDEXES } from '../../core/protocol/limits.js';
+import {
+  SWARM_TIMEOUT_MS,
+  Swarm,
+  assertBuilt,
+  freePort,
+  statsOf,
+  type NodeProcess,
+} from '../helpers/swarm.js';
+import {
+  floodFrames,
+  floodRegistrations,
+  hugeRegister,
+  memoryOf,
+  rawRequest,
+  readReply,
+  sendOnEach,
+} from '../helpers/floods.js';
+import { waitFor } from '../helpers/wait.js';
+import * as zmq from 'zeromq';
+
+const MiB = 1024 * 1024;
+/** The bound the issue sets on a node's memory under every flood. */
+const MEMORY_BOUND = 200 * MiB;
+
+const swarm = new Swarm();
+let master: NodeProcess;
+let backup: NodeProcess;
+let child: NodeProcess;
+
+async function limitHits(): Promise<LimitHits> {
+  return (await statsOf(master)).limitHits!;
+}
+
+/** One request on a fresh connection, and its reply. */
+async function ask(frames: Buffer[]): Promise<Record<string, unknown>> {
+  const socket = new zmq.Dealer({ linger: 0, receiveTimeout: 10_000 });
+  socket.connect(master.address);
+  try {
+    await socket.send(frames);
+    return readReply(await socket.receive());
+  } finally {
+    socket.close();
+  }
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  master = await swarm.start({ name: 'master' });
+  backup = await swarm.start({ name: 'backup' });
+  child = await swarm.start({ name: 'viewer', master, supermaster: backup });
+}, SWARM_TIMEOUT_MS);
+afterAll(() => swarm.stop());
+
+describe('a node under the floods an outside tester measured', { timeout: SWARM_TIMEOUT_MS }, () => {
+  it('lists a real child once its dial-back answers, and says so in stats', async () => {
+    await waitFor(async () => (await statsOf(master)).childCount === 1, 'the master has its one real child');
+    expect((await limitHits()).unreachableChildren).toBe(0);
+  });
+
+  it('10,000 fake children: at most twice --max-children kept at once, the rest refused, none listed', async () => {
+    const flood = await floodRegistrations(master.address, 10_000, await freePort());
+    // Swept fakes (no heartbeats) free places during the flood, so more than 128 may get in over it.
+    expect(flood.ok).toBeLessThan(1_000);
+    expect(Object.keys(flood.refused)).toEqual(['MASTER_FULL']);
+    const stats = await statsOf(master);
+    expect(stats.childCount).toBeLessThanOrEqual(128);
+    const hits = stats.limitHits!;
+    expect(hits.childrenFull + hits.childrenHardCap).toBe(flood.refused.MASTER_FULL);
+    // No fake answers at the port it gave, so none is ever named as a holder.
+    await waitFor(
+      async () => (await limitHits()).unreachableChildren >= flood.ok,
+      'a failed dial-back for every fake taken',
+    );
+    const query = await ask([
+      rawRequest(1, { type: 'query', name: 'asker', video: 'movie', from: 0, count: 3 }),
+    ]);
+    expect(query).toMatchObject({ type: 'query-ok', holders: [[], [], []] });
+  });
+
+  it('64 frames of 8 MiB in one message on 4 connections: libzmq drops each at its first frame', async () => {
+    await floodFrames(master.address, { connections: 4, messages: 1, frames: 64, frameBytes: 8 * MiB });
+    const pong = await ask([rawRequest(1, { type: 'ping' })]);
+    expect(pong.type).toBe('ping-ok');
+    expect(memoryOf(master.child.pid!).peak).toBeLessThan(MEMORY_BOUND);
+  });
+
+  it('64 frames of 64 KiB, 20 messages on each of 4 connections: refused by their count, counted', async () => {
+    const before = (await limitHits()).multiFrameRequests;
+    await floodFrames(master.address, {
+      connections: 4,
+      messages: 20,
+      frames: 64,
+      frameBytes: 64 * 1024,
+      thenPing: true,
+    });
+    // Each connection's ping was answered after its 20 messages, so all 80 are counted by now.
+    expect((await limitHits()).multiFrameRequests).toBe(before + 80);
+    expect(memoryOf(master.child.pid!).peak).toBeLessThan(MEMORY_BOUND);
+  });
+
+  it('a million-index register (5 MB) on 4 connections is dropped unread; one past the budget is refused by name', async () => {
+    await sendOnEach(master.address, 4, [hugeRegister(1, 1_000_000)]);
+    const over = await ask([hugeRegister(2, MAX_REQUEST_INVENTORY_INDEXES + 1)]);
+    // A header just over 40 KiB arrives, and its field is named with what to do instead.
+    expect(over).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+    expect(String(over.message)).toContain('"chunks[0].indexes"');
+    expect(String(over.message)).toContain('send the rest in further reports');
+  });
+
+  it('5-8 MB headers from three senders, again and again: never parsed, and the real child stays', async () => {
+    for (let round = 0; round < 10; round++) {
+      await Promise.all([5, 6, 8].map((mb) => sendOnEach(master.address, 1, [Buffer.alloc(mb * MiB, 0x81)])));
+    }
+    // Its heartbeats went on: it never failed over to the backup.
+    const stats = await statsOf(child);
+    expect(stats.currentMaster).toBe(master.address);
+    expect(child.output()).not.toContain('failing over');
+    expect(memoryOf(master.child.pid!).peak).toBeLessThan(MEMORY_BOUND);
+  });
+
+  it('after every flood the node answers and its peak memory stayed under 200 MB', async () => {
+    expect(master.alive).toBe(true);
+    const pong = await ask([rawRequest(1, { type: 'ping' })]);
+    expect(pong.type).toBe('ping-ok');
+    const { peak } = memoryOf(master.child.pid!);
+    expect(peak).toBeLessThan(MEMORY_BOUND);
+  });
+});
