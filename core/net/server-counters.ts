@@ -10,6 +10,8 @@ export interface ServerCounters {
   invalid: Partial<Record<InvalidReason, number>>;
   invalidTotal: number;
   overloadedReplies: number;
+  /** Requests refused (OVERLOADED) because their peer sent more bytes per second than its budget. */
+  rateLimited: number;
   /** OVERLOADED / invalid-message replies not sent because the peer's reply budget was spent. */
   throttledReplies: number;
   handlerErrors: number;
@@ -34,6 +36,7 @@ export function newServerTotals(): ServerTotals {
     invalid: {},
     invalidTotal: 0,
     overloadedReplies: 0,
+    rateLimited: 0,
     throttledReplies: 0,
     handlerErrors: 0,
     handlerTimeouts: 0,

@@ -125,10 +125,15 @@ export class ChangeReporter {
       this.link.answered(upstream, reply.path, sentAt);
       return full ? 'full' : 'sent';
     } catch (error) {
-      // A lost report is repaired by the next register, which sends the whole inventory.
       options.logger.debug({ error: errorMessage(error) }, 'report failed');
       if (remoteCodeOf(error) === 'NOT_REGISTERED') {
+        // The register sends the whole inventory, so these changes are in it.
         await this.link.attach(upstream.address, upstream.isSupermaster).catch(() => undefined);
+      } else if (remoteCodeOf(error) === 'OVERLOADED') {
+        // Past the master's bytes per second for this connection (a large backlog after a register):
+        // the same changes go again in the next batch window, under any newer ones.
+        this.pending.putBack(changes);
+        this.batcher.ask();
       }
       return 'failed';
     }

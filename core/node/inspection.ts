@@ -52,6 +52,7 @@ function limitHitsOf(sources: InspectionSources): LimitHits {
     directoryTotal: refused.total,
     unreachableChildren: sources.master.unreachableChildren,
     overloaded: server.overloadedReplies,
+    rateLimited: server.rateLimited,
   };
 }
 

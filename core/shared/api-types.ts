@@ -102,6 +102,8 @@ export interface LimitHits {
   unreachableChildren: number;
   /** Requests answered OVERLOADED: a peer had too many in flight. */
   overloaded: number;
+  /** Requests answered OVERLOADED: a peer sent more bytes per second than its budget. */
+  rateLimited: number;
 }
 
 /** The library prefetch: init segment and chunk 0 of listed videos, held before anyone plays them. */
