@@ -21,10 +21,14 @@ export interface ServerCounters {
   /** Replies refused by libzmq because the peer's queue was full (EAGAIN). */
   sendDropped: number;
   peersTracked: number;
+  /** Connections open now, as the ROUTER's events report them (ConnectionGate). */
+  connectionsOpen: number;
+  /** Handshakes the ConnectionGate refused (when a ZAP handler asks it). */
+  connectionsRefused: number;
 }
 
-/** The counters a PeerServer adds to; `peersTracked` is read from its peer table when asked. */
-export type ServerTotals = Omit<ServerCounters, 'peersTracked'>;
+/** The counters a PeerServer adds to; the peer table's and the connection gate's are read when asked. */
+export type ServerTotals = Omit<ServerCounters, 'peersTracked' | 'connectionsOpen' | 'connectionsRefused'>;
 
 export function newServerTotals(): ServerTotals {
   return {

@@ -28,6 +28,7 @@ import { bindRouter } from './router-bind.js';
 import { ReplySender } from './reply-sender.js';
 import { newServerTotals, type ServerCounters } from './server-counters.js';
 import { ServerRefusals } from './server-refusals.js';
+import { ConnectionGate } from './connection-gate.js';
 
 export interface PeerServerOptions {
   /** tcp://ip:port to bind; port 0 (or *) takes a free port, see `address` after bind(). */
@@ -52,6 +53,11 @@ export interface PeerServerOptions {
    * decoding (docs/PROTOCOL.md, Malformed and oversized input).
    */
   maxBytesPerSecondPerPeer?: number;
+  /**
+   * Who may connect (ConnectionGate): it counts this ROUTER's open connections; a ZAP handler asks
+   * it before letting a handshake complete. Default: a gate with its default bounds.
+   */
+  connectionGate?: ConnectionGate;
   /** Overrides of ROUTER_SOCKET_OPTIONS (tests, tuning). */
   socketOptions?: Partial<RouterOptions>;
 }
@@ -79,6 +85,9 @@ export class PeerServer implements RequestRouter {
   private boundAddress: string | undefined;
   private readonly totals = newServerTotals();
   private readonly refusals: ServerRefusals;
+  /** Who may connect; a ZAP handler calls its `admit` (see ConnectionGate). */
+  readonly connectionGate: ConnectionGate;
+  private watching: Promise<void> | undefined;
 
   constructor(private readonly options: PeerServerOptions) {
     this.settings = {
@@ -97,6 +106,7 @@ export class PeerServer implements RequestRouter {
     );
     this.router = new zmq.Router(socketOptions(ROUTER_SOCKET_OPTIONS, options.socketOptions));
     this.replies = new ReplySender(this.router, this.totals, this.log, this.closing.signal);
+    this.connectionGate = options.connectionGate ?? new ConnectionGate();
     this.refusals = new ServerRefusals(options.name, this.settings, this.totals, this.replies, this.log);
     // Every node answers ping; a node may replace this with its own.
     this.handle('ping', () => ({ reply: { name: options.name, time: Date.now() } }));
@@ -132,12 +142,22 @@ export class PeerServer implements RequestRouter {
   async bind(): Promise<string> {
     this.boundAddress = await bindRouter(this.router, this.options.bind);
     this.receiving = this.receiveLoop();
+    this.watching = this.connectionGate.watch(this.router).catch((error: unknown) => {
+      if (!this.closing.signal.aborted) this.log.warn({ err: error }, 'stopped counting connections');
+    });
     this.log.info({ address: this.boundAddress }, 'peer server listening');
     return this.boundAddress;
   }
 
   counters(): ServerCounters {
-    return { ...this.totals, invalid: { ...this.totals.invalid }, peersTracked: this.peers.size };
+    const gate = this.connectionGate.counters;
+    return {
+      ...this.totals,
+      invalid: { ...this.totals.invalid },
+      peersTracked: this.peers.size,
+      connectionsOpen: gate.open,
+      connectionsRefused: gate.refusedFull + gate.refusedRate,
+    };
   }
 
   /** Counters of one peer by routing id (hex), or of every tracked peer. */
@@ -155,6 +175,7 @@ export class PeerServer implements RequestRouter {
     for (const abort of this.running) abort.abort(new Error('the peer server is closing'));
     this.router.close();
     await this.receiving;
+    await this.watching;
     // So a node restarted on this port at once finds it free (see waitForPortRelease for why not unbind).
     if (this.boundAddress !== undefined && !(await waitForPortRelease(this.boundAddress))) {
       this.log.warn({ address: this.boundAddress }, 'the port was still in use 2 s after the server closed');

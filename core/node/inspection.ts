@@ -53,6 +53,7 @@ function limitHitsOf(sources: InspectionSources): LimitHits {
     unreachableChildren: sources.master.unreachableChildren,
     overloaded: server.overloadedReplies,
     rateLimited: server.rateLimited,
+    connectionsRefused: server.connectionsRefused,
   };
 }
 

@@ -104,6 +104,8 @@ export interface LimitHits {
   overloaded: number;
   /** Requests answered OVERLOADED: a peer sent more bytes per second than its budget. */
   rateLimited: number;
+  /** Handshakes refused: too many connections open, or too many new ones from one address. */
+  connectionsRefused: number;
 }
 
 /** The library prefetch: init segment and chunk 0 of listed videos, held before anyone plays them. */
