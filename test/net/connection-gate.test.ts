@@ -79,12 +79,13 @@ describe('ConnectionGate', () => {
 
     const ping = packr.pack({ v: 1, id: 1, type: 'ping' });
     const first = rawDealer(router.lastEndpoint!);
-    const second = rawDealer(router.lastEndpoint!);
     cleanup.push(() => first.close());
-    cleanup.push(() => second.close());
     await first.send(ping);
     const delivered = await router.receive();
     expect(unpackr.unpack(delivered[1]!)).toMatchObject({ type: 'ping' });
+    // Only now, so its handshake is the second from this address.
+    const second = rawDealer(router.lastEndpoint!);
+    cleanup.push(() => second.close());
     await second.send(ping);
     await waitFor(() => gate.counters.refusedRate >= 1, 'the second handshake refused');
     expect(addresses.slice(0, 2)).toEqual(['127.0.0.1', '127.0.0.1']);
