@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitHits } from '../../core/shared/api-types.js';
+import { renderStats } from '../../core/cli/commands/stats.js';
 import { MAX_REQUEST_INVENTORY_INDEXES } from '../../core/protocol/limits.js';
 import {
   SWARM_TIMEOUT_MS,
@@ -67,6 +68,7 @@ describe('a node under the floods an outside tester measured', { timeout: SWARM_
   it('lists a real child once its dial-back answers, and says so in stats', async () => {
     await waitFor(async () => (await statsOf(master)).childCount === 1, 'the master has its one real child');
     expect((await limitHits()).unreachableChildren).toBe(0);
+    expect(renderStats(await statsOf(master))).toContain('limits hit:     none');
   });
 
   it('10,000 fake children: at most twice --max-children kept at once, the rest refused, none listed', async () => {
@@ -78,6 +80,8 @@ describe('a node under the floods an outside tester measured', { timeout: SWARM_
     expect(stats.childCount).toBeLessThanOrEqual(128);
     const hits = stats.limitHits!;
     expect(hits.childrenFull + hits.childrenHardCap).toBe(flood.refused.MASTER_FULL);
+    // `peerstreamer stats` names the bound that was hit.
+    expect(renderStats(stats)).toMatch(/limits hit: {5}.*children(Full|HardCap) \d+/);
     // No fake answers at the port it gave, so none is ever named as a holder.
     await waitFor(
       async () => (await limitHits()).unreachableChildren >= flood.ok,
