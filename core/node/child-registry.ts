@@ -70,6 +70,9 @@ function sameNode(holder: ChildState, nodeId: string | undefined): boolean {
   return holder.nodeId === undefined || holder.nodeId === nodeId;
 }
 
+/** Requests in flight a holder is counted as taking at most, whatever it claims (see holders()). */
+const CLAIMED_CAPACITY_CAP = 8;
+
 export class ChildRegistry {
   readonly directory: ChunkDirectory;
   private readonly states = new Map<string, ChildState>();
@@ -234,7 +237,9 @@ export class ChildRegistry {
       this.health.avoided(holder.address) ? 2 : this.health.recentlyFailed(holder.address) ? 1 : 0;
     const spare = (holder: ChildInfo): number => {
       const state = this.states.get(holder.name);
-      const limit = state?.capacity.maxInFlight || 8;
+      // A child's word may lower its share, never raise it: a claim of a huge capacity must not put a
+      // child first in every answer.
+      const limit = Math.min(state?.capacity.maxInFlight || CLAIMED_CAPACITY_CAP, CLAIMED_CAPACITY_CAP);
       return limit - (state?.recentAssignments ?? 0);
     };
     const ranked = byHealth

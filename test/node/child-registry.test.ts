@@ -83,3 +83,22 @@ describe('ChildRegistry', () => {
     expect(firsts).toEqual(new Set(['alice', 'bob']));
   });
 });
+
+describe('ChildRegistry ranking', () => {
+  it('does not put first a holder that claims a huge capacity', () => {
+    const registry = new ChildRegistry(new PeerHealth());
+    const eight = { maxInFlight: 8, uploadBytesPerSecond: 0, storeBytes: 0 };
+    enlist(registry, child('alice', 1, [0], { capacity: eight }));
+    enlist(
+      registry,
+      child('bob', 2, [0], { capacity: { maxInFlight: 1_000_000, uploadBytesPerSecond: 0, storeBytes: 0 } }),
+    );
+    const first = new Map<string, number>();
+    for (let i = 0; i < 40; i++) {
+      const name = registry.holders('movie', 0, 'asker')[0]!.name;
+      first.set(name, (first.get(name) ?? 0) + 1);
+    }
+    // Both are named first about as often: a claim past 8 buys bob nothing.
+    expect(Math.abs((first.get('alice') ?? 0) - (first.get('bob') ?? 0))).toBeLessThanOrEqual(8);
+  });
+});
