@@ -40,8 +40,8 @@ export const ROUTER_SOCKET_OPTIONS: readonly SocketOptionSpec<RouterOptions>[] =
   {
     libzmq: 'ZMQ_RCVHWM',
     key: 'receiveHighWaterMark',
-    value: 128,
-    why: 'Bounds requests libzmq buffers per connection before JavaScript reads them: 128 x 64 KiB = 8 MiB at most (single-frame messages). PeerServer reads as fast as messages come and answers OVERLOADED past 32 in flight, so only a blocked event loop lets the queue fill.',
+    value: 32,
+    why: 'Bounds requests libzmq buffers per connection before JavaScript reads them: 32 x 64 KiB = 2 MiB of single-frame messages (a message of n frames counts once, n x 64 KiB). A PeerClient has at most 16 in flight, and PeerServer reads as fast as messages come, so only a blocked event loop lets the queue fill.',
     whenItTrips:
       "libzmq stops reading that peer's TCP connection until the queue drains: back-pressure, no loss.",
   },

@@ -22,15 +22,20 @@ export interface InventoryEntry {
  * named for those chunks) and are counted.
  */
 export interface DirectoryLimits {
-  /** Entries one child may have. Default 50,000 (a 2-hour video in 1-second chunks, 14 times). */
+  /** Entries one child may have. Default 20,000: a 2-hour video in 1-second chunks, almost 3 times. */
   maxEntriesPerChild: number;
-  /** Entries of all children together. Default 1,000,000 (about 100 MB measured, see BENCHMARKS). */
+  /**
+   * Entries of all children together. Default 150,000: about 30 MB of heap when every entry is a
+   * chunk no other child holds (the worst case, ~200 bytes each), 10 MB when children hold the same
+   * videos (measured, docs/BENCHMARKS.md, Floods): 64 children caching the same hour of video in
+   * 2-second chunks fit (115,000).
+   */
   maxEntries: number;
 }
 
 export const DEFAULT_DIRECTORY_LIMITS: DirectoryLimits = {
-  maxEntriesPerChild: 50_000,
-  maxEntries: 1_000_000,
+  maxEntriesPerChild: 20_000,
+  maxEntries: 150_000,
 };
 
 /** Entries not kept, by the bound that refused them (shown in `stats` under limitHits). */

@@ -96,6 +96,50 @@ export async function floodFrames(
   );
 }
 
+/**
+ * `children` fake children, each registering with a request's worth of chunks of a video of its own
+ * and reporting `reports` more such batches: as many directory entries as requests can carry.
+ * Resolves with how many of the registers were taken.
+ */
+export async function floodDirectory(
+  address: string,
+  options: { children: number; reports: number; deadPort: number },
+): Promise<number> {
+  const batch = (from: number): number[] => Array.from({ length: 8_192 }, (_, i) => from + i);
+  let taken = 0;
+  // A connection each, so no fake is slowed by the bytes per second one connection may send.
+  await Promise.all(
+    Array.from({ length: options.children }, async (_, child) => {
+      const socket = dealer(address);
+      const name = `hoard-${child}`;
+      const video = `hoard-video-${child}`;
+      try {
+        await socket.send(
+          rawRequest(1, {
+            type: 'register',
+            name,
+            address: `tcp://127.0.0.1:${options.deadPort}`,
+            role: 'child',
+            seeding: true,
+            chunks: [{ video, indexes: batch(0) }],
+            capacity: { maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 },
+          }),
+        );
+        if (readReply(await socket.receive()).type !== 'register-ok') return;
+        taken += 1;
+        for (let report = 1; report <= options.reports; report++) {
+          const added = [{ video, indexes: batch(report * 8_192) }];
+          await socket.send(rawRequest(1 + report, { type: 'report', name, added, removed: [] }));
+          await socket.receive();
+        }
+      } finally {
+        socket.close();
+      }
+    }),
+  );
+  return taken;
+}
+
 /** A register carrying an inventory of `indexes` indexes (about 5 bytes each on the wire). */
 export function hugeRegister(id: number, indexes: number): Buffer {
   return rawRequest(id, {
