@@ -70,6 +70,14 @@ function sameNode(holder: ChildState, nodeId: string | undefined): boolean {
   return holder.nodeId === undefined || holder.nodeId === nodeId;
 }
 
+/** Directory entries of dead children dropped per sweep: a few milliseconds of work at most. */
+const SWEEP_ENTRY_BUDGET = 10_000;
+
+/** Whether a sweep still has work: children to watch, or dead children's entries to drop. */
+export function sweepNeeded(registry: ChildRegistry): boolean {
+  return registry.count > 0 || registry.directory.collecting;
+}
+
 /** Requests in flight a holder is counted as taking at most, whatever it claims (see holders()). */
 const CLAIMED_CAPACITY_CAP = 8;
 
@@ -215,7 +223,12 @@ export class ChildRegistry {
     const dead = [...this.states.values()]
       .filter((state) => state.lastSeenAt < cutoff)
       .map((state) => state.name);
-    for (const name of dead) this.remove(name);
+    // Gone from every lookup now; their entries are dropped a bounded number per sweep.
+    for (const name of dead) {
+      this.states.delete(name);
+      this.directory.forget(name);
+    }
+    this.directory.collect(SWEEP_ENTRY_BUDGET);
     // Assignments decay so the load signal reflects recent queries only.
     for (const state of this.states.values())
       state.recentAssignments = Math.floor(state.recentAssignments / 2);

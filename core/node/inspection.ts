@@ -1,5 +1,5 @@
 import type { LibraryPrefetchStats, LimitHits, NodeStats, PeerStat, NodeRole } from '../shared/api-types.js';
-import type { MasterLimitHits } from './master-service.js';
+import type { MasterLimitHits } from './master-limits.js';
 import type { InventoryEntry, WireTopologyNode } from '../protocol/messages.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { MasterLink } from './master-link.js';

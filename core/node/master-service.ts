@@ -1,5 +1,5 @@
 import type { RequestRouter } from '../net/handlers.js';
-import type { ChildRegistry, ChildState, RegisterChild } from './child-registry.js';
+import { sweepNeeded, type ChildRegistry, type ChildState, type RegisterChild } from './child-registry.js';
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { Logger } from '../util/logger.js';
@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { Ticker } from '../util/timers-with-work.js';
 import { MAX_TOPOLOGY_DEPTH, MAX_TRY_INSTEAD } from '../protocol/limits.js';
 import { DialBack } from './dial-back.js';
+import { hardMaxChildren, masterFull, type MasterLimitHits } from './master-limits.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -45,47 +46,8 @@ export interface MasterServiceOptions {
   onSuspects?: (reporter: string, suspects: readonly string[]) => void;
 }
 
-/**
- * Children a node takes when not told (--max-children): a bound on what strangers can make a master
- * keep (registrations, directory entries, dial-backs), and about what a 100 Mbit/s uplink serves at
- * 1.25 Mbit/s per child. 10,000 fake registrations were all accepted in 0.5 s before it.
- */
-export const DEFAULT_MAX_CHILDREN = 64;
-
-/**
- * The most children a full master takes when none of its children can take a newcomer: twice
- * --max-children, and at least 8 over it (so a node told to take none still takes a few orphans).
- */
-export function hardMaxChildren(maxChildren: number): number {
-  return Math.max(2 * maxChildren, maxChildren + 8);
-}
-
-/** Limits a master hit, counted since start (shown in `stats` under limitHits). */
-export interface MasterLimitHits {
-  /** Newcomers sent elsewhere (MASTER_FULL) because the node had --max-children. */
-  childrenFull: number;
-  /** Newcomers refused outright at twice --max-children, with nowhere to send them. */
-  childrenHardCap: number;
-}
-
 /** How long a name's holder has to answer the master's ping before it may have died. */
 const HOLDER_PING_MS = 500;
-
-/**
- * Travels as the wire code MASTER_FULL (see docs/PROTOCOL.md) with `tryInstead`: the newcomer
- * registers with one of those instead, and takes it as its master from then on.
- */
-function masterFull(masterName: string, children: number, places: PeerRef[]): PeerStreamerError {
-  const instead =
-    places.length > 0
-      ? `register with one of its children instead: ${places.map((place) => JSON.stringify(place.name)).join(', ')}.`
-      : 'and none of them can take more; register with another node, or try again later.';
-  return new PeerStreamerError(
-    'MASTER_FULL',
-    `${JSON.stringify(masterName)} already has ${children} children, as many as it takes; ${instead}`,
-    { tryInstead: places },
-  );
-}
 
 /** Travels as the wire code NOT_REGISTERED (see docs/PROTOCOL.md): the child registers again. */
 function notRegistered(name: string): PeerStreamerError {
@@ -204,7 +166,7 @@ export class MasterService {
     });
     this.sweeper = new Ticker(clock, options.sweepMs ?? 250, () => {
       for (const name of registry.sweep()) logger.warn({ child: name }, 'child stopped answering; dropped');
-      if (registry.count === 0) this.sweeper.stop();
+      if (!sweepNeeded(registry)) this.sweeper.stop();
     });
     registry.onRegistered(() => {
       if (!this.closed) this.sweeper.start();

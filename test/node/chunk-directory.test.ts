@@ -90,3 +90,31 @@ describe('ChunkDirectory bounds', () => {
     expect(directory.holders('other', 0).map((child) => child.name)).toEqual(['bob']);
   });
 });
+
+describe('ChunkDirectory forgetting in steps', () => {
+  it('drops a forgotten child from lookups at once and its entries a budget at a time', () => {
+    const directory = new ChunkDirectory();
+    directory.register(alice, [{ video: 'movie', indexes: [0, 1, 2, 3, 4] }]);
+    directory.register(bob, [{ video: 'movie', indexes: [0] }]);
+    expect(directory.forget('alice')).toBe(true);
+    expect(directory.holders('movie', 0).map((child) => child.name)).toEqual(['bob']);
+    expect(directory.holders('movie', 3)).toEqual([]);
+    expect(directory.report('alice', [{ video: 'movie', indexes: [9] }], [])).toBe(false);
+    expect(directory.size).toBe(6);
+    expect(directory.collect(2)).toBe(true);
+    expect(directory.size).toBe(4);
+    expect(directory.collect(10)).toBe(false);
+    expect(directory.size).toBe(1);
+    expect(directory.collecting).toBe(false);
+  });
+
+  it('a child registering again while its old entries wait is registered afresh', () => {
+    const directory = new ChunkDirectory();
+    directory.register(alice, [{ video: 'movie', indexes: [0, 1, 2] }]);
+    directory.forget('alice');
+    directory.register(alice, [{ video: 'movie', indexes: [7] }]);
+    expect(directory.collecting).toBe(false);
+    expect(directory.inventoryOf('alice')).toEqual({ movie: [7] });
+    expect(directory.size).toBe(1);
+  });
+});

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';
-import { hardMaxChildren } from '../../core/node/master-service.js';
+import { hardMaxChildren } from '../../core/node/master-limits.js';
 import type { RegisterRequest } from '../../core/protocol/messages.js';
 import { MAX_REQUEST_INVENTORY_INDEXES } from '../../core/protocol/limits.js';
 
