@@ -6,7 +6,7 @@ import {
   ROUTER_SOCKET_OPTIONS,
   socketOptions,
 } from '../../core/net/socket-options.js';
-import { MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_BYTES } from '../../core/protocol/limits.js';
+import { MAX_BODY_BYTES, MAX_REQUEST_BYTES } from '../../core/protocol/limits.js';
 
 describe('socket options are data', () => {
   it.each([...ROUTER_SOCKET_OPTIONS, ...DEALER_SOCKET_OPTIONS])('$libzmq is documented', (spec) => {
