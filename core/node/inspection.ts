@@ -1,5 +1,13 @@
-import type { LibraryPrefetchStats, LimitHits, NodeStats, PeerStat, NodeRole } from '../shared/api-types.js';
+import type {
+  LibraryPrefetchStats,
+  LimitHits,
+  NodeStats,
+  PeerStat,
+  NodeRole,
+  TrustStats,
+} from '../shared/api-types.js';
 import type { MasterLimitHits } from './master-limits.js';
+import type { PublisherTrust } from '../trust/publisher-trust.js';
 import type { InventoryEntry, WireTopologyNode } from '../protocol/messages.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { MasterLink } from './master-link.js';
@@ -26,6 +34,18 @@ export interface InspectionSources {
   seeding: () => boolean;
   /** The master's own refusals (--max-children) and its dial-back's findings. */
   master: { limitHits: MasterLimitHits; unreachableChildren: number };
+  trust: PublisherTrust;
+}
+
+function trustStats(trust: PublisherTrust): TrustStats {
+  const publisher = trust.swarmPublisher() ?? null;
+  return {
+    publisher,
+    publisherFrom: trust.pinned?.from ?? (publisher === null ? null : 'own key'),
+    ownKey: trust.own ?? null,
+    refusedManifests: trust.refused,
+    publisherMismatches: trust.mismatches,
+  };
 }
 
 /** source = no master; master = has a master and at least one child; child = has a master, no children. */
@@ -97,6 +117,7 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
     childCount: registry.children().length,
     libraryPrefetch: sources.libraryPrefetch.stats(),
     limitHits: limitHitsOf(sources),
+    trust: trustStats(sources.trust),
   };
 }
 

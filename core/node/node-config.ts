@@ -4,6 +4,7 @@ import { PeerStreamerError } from '../util/errors.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
 import { tcpAddressProblem } from '../protocol/address.js';
 import { NODE_READ_AHEAD, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
+import { publisherKeyProblem } from '../trust/publisher-key.js';
 
 /** Everything a node needs to start. Built from flags (CLI and the desktop app's --node) or settings. */
 export interface NodeConfig {
@@ -17,6 +18,8 @@ export interface NodeConfig {
   store: string;
   master?: string;
   supermaster?: string;
+  /** The swarm publisher's key to trust (`--publisher`); without it, the first master's is pinned. */
+  publisher?: string;
   cacheBytes?: number;
   /** Upload limit for serving chunks to others, bytes per second; undefined = unlimited. */
   uploadBytesPerSecond?: number;
@@ -67,6 +70,11 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
     help: 'the master to register with; without it this node is a source',
   },
   { flag: 'supermaster', value: '<tcp://h:p>', help: 'fallback master while the master is gone' },
+  {
+    flag: 'publisher',
+    value: '<key>',
+    help: "the publisher key whose videos to trust (a source prints its own in its ready line); default: the first master's, trusted on first use and kept",
+  },
   { flag: 'cache-size', value: '<size>', help: 'cap on the store, e.g. 2GiB or 500MiB (default: unlimited)' },
   {
     flag: 'upload-limit',
@@ -212,6 +220,7 @@ export const NODE_FLAG_VALUES = {
   videodatabase: storeDir('videodatabase'),
   master: masterAddress('master'),
   supermaster: masterAddress('supermaster'),
+  publisher: publisherKey,
   'cache-size': (value: string) => parseByteSize(value, '--cache-size'),
   'upload-limit': (value: string) => parseByteSize(value.replace(/\/s$/i, ''), '--upload-limit'),
   'read-ahead': readAheadSeconds,
@@ -270,6 +279,12 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
       `--${storeFlags.join(' and --')} both name a store; give one (they are aliases).`,
     );
   }
+  if (values.publisher !== undefined && master === undefined) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      '--publisher needs --master: a source publishes under its own key (its ready line names it); --publisher says whose videos a node below it trusts.',
+    );
+  }
   if (supermaster !== undefined && master === undefined) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
@@ -289,6 +304,7 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     store: path.resolve(values[storeFlags[0]!]!),
     ...(master !== undefined ? { master } : {}),
     ...(supermaster !== undefined ? { supermaster } : {}),
+    ...(values.publisher !== undefined ? { publisher: values.publisher } : {}),
     ...(cacheBytes !== undefined ? { cacheBytes } : {}),
     ...(uploadBytesPerSecond !== undefined ? { uploadBytesPerSecond } : {}),
     jsonLogs: values['json-logs'] === true,
@@ -305,6 +321,19 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     uiPort: values['ui-port'] ?? 0,
     uiHost: values['ui-host'] ?? '127.0.0.1',
   };
+}
+
+/** A publisher key as a source prints it; upper case is taken as lower case, as people copy it. */
+function publisherKey(value: string): string {
+  const key = value.trim().toLowerCase();
+  const problem = publisherKeyProblem(key);
+  if (problem !== null)
+    throw bad(
+      'publisher',
+      value,
+      `a publisher key ${problem}; copy it whole from the source's ready line or \`peerstreamer stats\``,
+    );
+  return key;
 }
 
 /** 0.1 s to 2 min: below, a healthy peer on a WAN would always lose; above, a dead one stalls a play. */

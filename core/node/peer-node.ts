@@ -26,6 +26,10 @@ import type { PeerRef, WireTopologyNode } from '../protocol/messages.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { errorMessage, type PeerStreamerError } from '../util/errors.js';
 import { parseTcpAddress } from '../protocol/address.js';
+import { loadOrCreatePublisherKey } from '../trust/key-file.js';
+import type { PublisherTrust } from '../trust/publisher-trust.js';
+import { ensureOwnKey, openStoreTrust } from '../trust/store-trust.js';
+import { sweepStoredManifests } from '../trust/stored-manifest-sweep.js';
 
 /** Library prefetches in flight at once: enough to warm a library quickly, few enough to stay light. */
 const LIBRARY_PREFETCH_CONCURRENCY = 2;
@@ -74,6 +78,7 @@ export class PeerNode {
   /** The local control channel the CLI talks to (null when it could not be opened; see serveControl). */
   private controlServer: ControlServer | null = null;
   private readonly publisher: VideoPublisher;
+  private manifestCheck: Promise<void> = Promise.resolve();
 
   /**
    * This node as others reach it. The port is final only once the ROUTER is bound (--port 0 takes
@@ -90,6 +95,8 @@ export class PeerNode {
     readonly store: ChunkStore,
     readonly server: PeerServer,
     readonly client: PeerClient,
+    /** Whose videos this node believes (its own and the swarm's pinned publisher). */
+    readonly trust: PublisherTrust,
     logger: Logger,
     options: PeerNodeOptions,
   ) {
@@ -105,6 +112,8 @@ export class PeerNode {
       server,
       transport: client,
       store,
+      trust,
+      onNewMaster: () => void this.checkStoredManifests(),
       health: this.health,
       counters: this.counters,
       limiter: this.limiter,
@@ -166,6 +175,11 @@ export class PeerNode {
     });
     let server: PeerServer | undefined;
     try {
+      const trust = await openStoreTrust(config.store, {
+        isSource: config.master === undefined,
+        ...(config.publisher !== undefined ? { publisher: config.publisher } : {}),
+        logger,
+      });
       server = new PeerServer({
         bind: `tcp://${config.bindIp.includes(':') ? `[${config.bindIp}]` : config.bindIp}:${config.port}`,
         name: config.name,
@@ -173,12 +187,16 @@ export class PeerNode {
       });
       const client = new PeerClient({ logger });
       // Handlers are in place before bind, so no request finds the port open but unserved.
-      const node = new PeerNode(config, nodeId, store, server, client, logger, options);
+      const node = new PeerNode(config, nodeId, store, server, client, trust, logger, options);
       node.boundTo(parseTcpAddress(await server.bind()).port);
       if (!node.link) {
+        await ensureOwnKey(config.store, trust, logger);
         // A source serves its own videos: pinned, so a cache size never evicts them.
         for (const video of store.listVideos()) if (!video.pinned) store.pinVideo(video.name, true);
       }
+      // Before anything is served or announced: what the store holds is checked against whom it trusts.
+      await node.checkStoredManifests();
+      trust.onPinned(() => void node.checkStoredManifests());
       node.link?.start();
       node.controlServer = await serveControl(node, options.control);
       logger.info(
@@ -187,6 +205,7 @@ export class PeerNode {
           store: config.store,
           role: node.link ? 'child' : 'source',
           nodeId: node.nodeId,
+          publisher: trust.swarmPublisher(),
           master: config.master,
           supermaster: config.supermaster,
           videos: store.listVideos().length,
@@ -273,6 +292,27 @@ export class PeerNode {
     return this.subtree();
   }
 
+  /**
+   * Checks the stored manifests against this node's trust (see sweepStoredManifests): at start, when
+   * a publisher is first pinned, and after each change of master. One check at a time; never throws.
+   */
+  checkStoredManifests(): Promise<void> {
+    this.manifestCheck = this.manifestCheck.then(async () => {
+      if (this.stopped) return;
+      try {
+        await sweepStoredManifests(
+          this.store,
+          this.trust,
+          () => loadOrCreatePublisherKey(this.config.store, this.logger),
+          this.logger,
+        );
+      } catch (error) {
+        this.logger.error({ error: errorMessage(error) }, 'checking the stored manifests failed');
+      }
+    });
+    return this.manifestCheck;
+  }
+
   /** Says goodbye to the master, closes the sockets, then the store. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -282,6 +322,7 @@ export class PeerNode {
     this.libraryPrefetch.close();
     await this.publisher.close();
     await this.link?.stop();
+    await this.manifestCheck;
     this.sessions.close();
     this.masterService.close();
     await this.server.close();
@@ -304,6 +345,7 @@ export class PeerNode {
       libraryPrefetch: this.libraryPrefetch,
       seeding: () => this.seedingEnabled,
       master: this.masterService,
+      trust: this.trust,
     };
   }
 }

@@ -57,6 +57,7 @@ export async function runNodeUntilSignal(config: NodeConfig, options: PeerNodeOp
       port: node.config.port,
       store: config.store,
       pid: process.pid,
+      ...(node.trust.swarmPublisher() ? { publisher: node.trust.swarmPublisher() } : {}),
       ...(ui ? { ui: ui.url } : {}),
     }),
   );

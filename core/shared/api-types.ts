@@ -27,6 +27,8 @@ export interface LibraryEntry {
    * null when it has none: videos from before posters, audio, legacy imports.
    */
   posterSha256: string | null;
+  /** The publisher's key (show publisherFingerprint of it beside the name); null when unsigned. */
+  publisher: string | null;
 }
 
 /**
@@ -82,6 +84,8 @@ export interface NodeStats {
    * non-zero figure says a peer sent more than the node keeps. Absent from older nodes.
    */
   limitHits?: LimitHits;
+  /** Whose videos this node believes, and what it refused (see core/trust). Absent from older nodes. */
+  trust?: TrustStats;
 }
 
 /** Times each bound refused something, since start. */
@@ -106,6 +110,19 @@ export interface LimitHits {
   rateLimited: number;
   /** Handshakes refused: too many connections open, or too many new ones from one address. */
   connectionsRefused: number;
+}
+
+export interface TrustStats {
+  /** The swarm publisher this node trusts and vouches for to its children (a source: its own key). */
+  publisher: string | null;
+  /** Where that trust came from: `--publisher`, the first master, or `own key`. */
+  publisherFrom: string | null;
+  /** This store's own publisher key, when it has published anything. */
+  ownKey: string | null;
+  /** Manifests refused: unsigned, badly signed, or from another publisher. */
+  refusedManifests: number;
+  /** Masters that vouched for another publisher than the trusted one. */
+  publisherMismatches: number;
 }
 
 /** The library prefetch: init segment and chunk 0 of listed videos, held before anyone plays them. */

@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'MASTER_FULL'
   | 'WOULD_LOOP'
   | 'NOT_SEEDING'
+  | 'UNTRUSTED_MANIFEST'
   | 'INTERNAL';
 
 export class PeerStreamerError extends Error {
