@@ -12,6 +12,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   () => import('./player.bench.js').then((module) => module.suite),
   () => import('./sim.bench.js').then((module) => module.suite),
   () => import('./schema.bench.js').then((module) => module.suite),
+  () => import('./flood.bench.js').then((module) => module.suite),
   () => import('./trust.bench.js').then((module) => module.suite),
 ];
 

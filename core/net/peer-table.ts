@@ -13,6 +13,8 @@ export interface PeerCounters {
   bytesOut: number;
   replies: number;
   overloaded: number;
+  /** Requests refused because this peer sent more bytes per second than its budget. */
+  rateLimited: number;
   /** Invalid messages from this peer, by reason. */
   invalid: Partial<Record<InvalidReason, number>>;
   invalidTotal: number;
@@ -33,17 +35,22 @@ export class PeerState {
     bytesOut: 0,
     replies: 0,
     overloaded: 0,
+    rateLimited: 0,
     invalid: {},
     invalidTotal: 0,
   };
   readonly errorBudget: TokenBucket;
+  /** Bytes this peer may send per second (PeerServerOptions.maxBytesPerSecondPerPeer). */
+  readonly byteBudget: TokenBucket;
 
   constructor(
     readonly peerId: string,
     errorRepliesPerSecond: number,
+    bytesPerSecond: number,
     now: number,
   ) {
     this.errorBudget = new TokenBucket(errorRepliesPerSecond, now);
+    this.byteBudget = new TokenBucket(bytesPerSecond, now);
   }
 
   countInvalid(reason: InvalidReason): void {
@@ -69,6 +76,7 @@ export class PeerTable {
   constructor(
     private readonly maxPeers: number,
     private readonly errorRepliesPerSecond: number,
+    private readonly bytesPerSecond: number,
   ) {}
 
   touch(peerId: string, now: number): PeerState {
@@ -76,7 +84,7 @@ export class PeerTable {
     if (peer) {
       this.peers.delete(peerId);
     } else {
-      peer = new PeerState(peerId, this.errorRepliesPerSecond, now);
+      peer = new PeerState(peerId, this.errorRepliesPerSecond, this.bytesPerSecond, now);
       this.evictIfFull();
     }
     this.peers.set(peerId, peer);

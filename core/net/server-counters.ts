@@ -10,6 +10,8 @@ export interface ServerCounters {
   invalid: Partial<Record<InvalidReason, number>>;
   invalidTotal: number;
   overloadedReplies: number;
+  /** Requests refused (OVERLOADED) because their peer sent more bytes per second than its budget. */
+  rateLimited: number;
   /** OVERLOADED / invalid-message replies not sent because the peer's reply budget was spent. */
   throttledReplies: number;
   handlerErrors: number;
@@ -19,10 +21,14 @@ export interface ServerCounters {
   /** Replies refused by libzmq because the peer's queue was full (EAGAIN). */
   sendDropped: number;
   peersTracked: number;
+  /** Connections open now, as the ROUTER's events report them (ConnectionGate). */
+  connectionsOpen: number;
+  /** Handshakes the ConnectionGate refused (when a ZAP handler asks it). */
+  connectionsRefused: number;
 }
 
-/** The counters a PeerServer adds to; `peersTracked` is read from its peer table when asked. */
-export type ServerTotals = Omit<ServerCounters, 'peersTracked'>;
+/** The counters a PeerServer adds to; the peer table's and the connection gate's are read when asked. */
+export type ServerTotals = Omit<ServerCounters, 'peersTracked' | 'connectionsOpen' | 'connectionsRefused'>;
 
 export function newServerTotals(): ServerTotals {
   return {
@@ -34,6 +40,7 @@ export function newServerTotals(): ServerTotals {
     invalid: {},
     invalidTotal: 0,
     overloadedReplies: 0,
+    rateLimited: 0,
     throttledReplies: 0,
     handlerErrors: 0,
     handlerTimeouts: 0,

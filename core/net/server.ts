@@ -27,6 +27,8 @@ import { frameBytes } from './frame-bytes.js';
 import { bindRouter } from './router-bind.js';
 import { ReplySender } from './reply-sender.js';
 import { newServerTotals, type ServerCounters } from './server-counters.js';
+import { ServerRefusals } from './server-refusals.js';
+import { ConnectionGate } from './connection-gate.js';
 
 export interface PeerServerOptions {
   /** tcp://ip:port to bind; port 0 (or *) takes a free port, see `address` after bind(). */
@@ -44,6 +46,18 @@ export interface PeerServerOptions {
   maxTrackedPeers?: number;
   /** Suggested wait given with OVERLOADED. Default 100 ms. */
   overloadedRetryAfterMs?: number;
+  /**
+   * Bytes one peer (connection) may send per second, a second's worth at once; requests past it are
+   * answered OVERLOADED with the wait, unread by any handler. Default 4 MiB/s: 64 requests of the
+   * largest size, far above what a child's reports need, so one connection cannot keep the node
+   * decoding (docs/PROTOCOL.md, Malformed and oversized input).
+   */
+  maxBytesPerSecondPerPeer?: number;
+  /**
+   * Who may connect (ConnectionGate): it counts this ROUTER's open connections; a ZAP handler asks
+   * it before letting a handshake complete. Default: a gate with its default bounds.
+   */
+  connectionGate?: ConnectionGate;
   /** Overrides of ROUTER_SOCKET_OPTIONS (tests, tuning). */
   socketOptions?: Partial<RouterOptions>;
 }
@@ -54,6 +68,7 @@ const DEFAULTS = {
   errorRepliesPerSecond: 50,
   maxTrackedPeers: 4096,
   overloadedRetryAfterMs: 100,
+  maxBytesPerSecondPerPeer: 4 * 1024 * 1024,
 };
 
 export class PeerServer implements RequestRouter {
@@ -69,6 +84,10 @@ export class PeerServer implements RequestRouter {
   private receiving: Promise<void> | undefined;
   private boundAddress: string | undefined;
   private readonly totals = newServerTotals();
+  private readonly refusals: ServerRefusals;
+  /** Who may connect; a ZAP handler calls its `admit` (see ConnectionGate). */
+  readonly connectionGate: ConnectionGate;
+  private watching: Promise<void> | undefined;
 
   constructor(private readonly options: PeerServerOptions) {
     this.settings = {
@@ -77,11 +96,18 @@ export class PeerServer implements RequestRouter {
       errorRepliesPerSecond: options.errorRepliesPerSecond ?? DEFAULTS.errorRepliesPerSecond,
       maxTrackedPeers: options.maxTrackedPeers ?? DEFAULTS.maxTrackedPeers,
       overloadedRetryAfterMs: options.overloadedRetryAfterMs ?? DEFAULTS.overloadedRetryAfterMs,
+      maxBytesPerSecondPerPeer: options.maxBytesPerSecondPerPeer ?? DEFAULTS.maxBytesPerSecondPerPeer,
     };
     this.log = (options.logger ?? silentLogger()).child({ component: 'peer-server' });
-    this.peers = new PeerTable(this.settings.maxTrackedPeers, this.settings.errorRepliesPerSecond);
+    this.peers = new PeerTable(
+      this.settings.maxTrackedPeers,
+      this.settings.errorRepliesPerSecond,
+      this.settings.maxBytesPerSecondPerPeer,
+    );
     this.router = new zmq.Router(socketOptions(ROUTER_SOCKET_OPTIONS, options.socketOptions));
     this.replies = new ReplySender(this.router, this.totals, this.log, this.closing.signal);
+    this.connectionGate = options.connectionGate ?? new ConnectionGate();
+    this.refusals = new ServerRefusals(options.name, this.settings, this.totals, this.replies, this.log);
     // Every node answers ping; a node may replace this with its own.
     this.handle('ping', () => ({ reply: { name: options.name, time: Date.now() } }));
   }
@@ -116,12 +142,22 @@ export class PeerServer implements RequestRouter {
   async bind(): Promise<string> {
     this.boundAddress = await bindRouter(this.router, this.options.bind);
     this.receiving = this.receiveLoop();
+    this.watching = this.connectionGate.watch(this.router).catch((error: unknown) => {
+      if (!this.closing.signal.aborted) this.log.warn({ err: error }, 'stopped counting connections');
+    });
     this.log.info({ address: this.boundAddress }, 'peer server listening');
     return this.boundAddress;
   }
 
   counters(): ServerCounters {
-    return { ...this.totals, invalid: { ...this.totals.invalid }, peersTracked: this.peers.size };
+    const gate = this.connectionGate.counters;
+    return {
+      ...this.totals,
+      invalid: { ...this.totals.invalid },
+      peersTracked: this.peers.size,
+      connectionsOpen: gate.open,
+      connectionsRefused: gate.refusedFull + gate.refusedRate,
+    };
   }
 
   /** Counters of one peer by routing id (hex), or of every tracked peer. */
@@ -139,6 +175,7 @@ export class PeerServer implements RequestRouter {
     for (const abort of this.running) abort.abort(new Error('the peer server is closing'));
     this.router.close();
     await this.receiving;
+    await this.watching;
     // So a node restarted on this port at once finds it free (see waitForPortRelease for why not unbind).
     if (this.boundAddress !== undefined && !(await waitForPortRelease(this.boundAddress))) {
       this.log.warn({ address: this.boundAddress }, 'the port was still in use 2 s after the server closed');
@@ -187,26 +224,18 @@ export class PeerServer implements RequestRouter {
               'BAD_REQUEST',
               `the request could not be read: ${errorMessage(error)}`,
             );
-      this.refuse(routingId, peer, problem, now);
+      this.refusals.invalid(routingId, peer, problem, now);
       return;
     }
     const name = own(request as unknown as Record<string, unknown>, 'name');
     if (typeof name === 'string') peer.declaredName = name;
 
+    if (!peer.byteBudget.take(now, bytes)) {
+      this.refusals.rateLimited(routingId, peer, request, bytes, now);
+      return;
+    }
     if (peer.inFlight >= this.settings.maxInFlightPerPeer) {
-      this.totals.overloadedReplies += 1;
-      peer.counters.overloaded += 1;
-      this.replies.sendBudgeted(
-        routingId,
-        peer,
-        now,
-        encodeErrorReply(
-          request.id,
-          'OVERLOADED',
-          `${this.options.name} already has ${peer.inFlight} of your requests in flight (limit ${this.settings.maxInFlightPerPeer}); wait for replies before sending more`,
-          { retryAfterMs: this.settings.overloadedRetryAfterMs },
-        ),
-      );
+      this.refusals.overloaded(routingId, peer, request, now);
       return;
     }
     const handler = this.handlers.get(request.type);
@@ -224,20 +253,6 @@ export class PeerServer implements RequestRouter {
       return;
     }
     void this.runHandler(handler, request, routingId, peer);
-  }
-
-  private refuse(routingId: Buffer, peer: PeerState, problem: WireProblem, now: number): void {
-    peer.countInvalid(problem.reason);
-    this.totals.invalid[problem.reason] = (this.totals.invalid[problem.reason] ?? 0) + 1;
-    this.totals.invalidTotal += 1;
-    this.log.debug({ peer: peer.peerId, name: peer.declaredName, reason: problem.reason }, problem.message);
-    // With id 0 the peer cannot match the reply to a request, but a developer watching the wire can read why.
-    this.replies.sendBudgeted(
-      routingId,
-      peer,
-      now,
-      encodeErrorReply(problem.id, problem.code, problem.message),
-    );
   }
 
   private async runHandler(

@@ -4,7 +4,7 @@
  * docs/PROTOCOL.md lists them; change a value here and both follow.
  */
 import type * as zmq from 'zeromq';
-import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from '../protocol/limits.js';
+import { MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_BYTES } from '../protocol/limits.js';
 
 export type RouterOptions = zmq.SocketOptions<zmq.Router>;
 export type DealerOptions = zmq.SocketOptions<zmq.Dealer>;
@@ -24,10 +24,10 @@ export const ROUTER_SOCKET_OPTIONS: readonly SocketOptionSpec<RouterOptions>[] =
   {
     libzmq: 'ZMQ_MAXMSGSIZE',
     key: 'maxMessageSize',
-    value: MAX_HEADER_BYTES,
-    why: 'Requests are a single msgpack header (the largest, a full register inventory, fits in 8 MiB); nothing bigger has a reason to arrive.',
+    value: MAX_REQUEST_BYTES,
+    why: 'A request is a single msgpack header of at most 64 KiB (inventories travel in bounded batches); nothing bigger has a reason to arrive. It bounds each frame, so a message of n frames costs at most n x 64 KiB before PeerServer refuses it.',
     whenItTrips:
-      "libzmq closes the sender's connection as soon as the frame's length prefix exceeds the limit, before buffering it; JavaScript never sees it. The peer's DEALER reconnects; its requests in flight time out.",
+      "libzmq closes the sender's connection as soon as a frame's length prefix exceeds the limit, before buffering it; JavaScript never sees it. The peer's DEALER reconnects; its requests in flight time out.",
   },
   {
     libzmq: 'ZMQ_SNDHWM',
@@ -40,8 +40,8 @@ export const ROUTER_SOCKET_OPTIONS: readonly SocketOptionSpec<RouterOptions>[] =
   {
     libzmq: 'ZMQ_RCVHWM',
     key: 'receiveHighWaterMark',
-    value: 1000,
-    why: 'Bounds requests libzmq buffers per peer before JavaScript reads them.',
+    value: 32,
+    why: 'Bounds requests libzmq buffers per connection before JavaScript reads them: 32 x 64 KiB = 2 MiB of single-frame messages (a message of n frames counts once, n x 64 KiB). A PeerClient has at most 16 in flight, and PeerServer reads as fast as messages come, so only a blocked event loop lets the queue fill.',
     whenItTrips:
       "libzmq stops reading that peer's TCP connection until the queue drains: back-pressure, no loss.",
   },

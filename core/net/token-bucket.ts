@@ -1,6 +1,7 @@
 /**
- * A per-peer budget for replies we send unasked-for in volume (OVERLOADED, invalid-message errors):
- * a flood should get enough answers to tell the sender why, but not make us spend our time replying.
+ * A per-peer budget that refills at `perSecond` and holds at most a second's worth: replies we send
+ * unasked-for in volume (OVERLOADED, invalid-message errors), so a flood gets enough answers to tell
+ * the sender why without making us spend our time replying; and the bytes a peer may send us.
  */
 export class TokenBucket {
   private tokens: number;
@@ -14,13 +15,26 @@ export class TokenBucket {
     this.updatedAt = now;
   }
 
-  /** Takes one token if there is one. */
-  take(now: number): boolean {
+  /**
+   * Takes `amount` tokens (default one) if there are that many. An amount over a second's worth is
+   * taken from a full bucket, leaving it in debt: it must not be refused forever.
+   */
+  take(now: number, amount = 1): boolean {
+    this.refill(now);
+    if (this.tokens < Math.min(amount, this.perSecond)) return false;
+    this.tokens -= amount;
+    return true;
+  }
+
+  /** Milliseconds until `amount` tokens are there (0 when they are now). */
+  waitMs(now: number, amount = 1): number {
+    this.refill(now);
+    return Math.max(0, Math.ceil(((Math.min(amount, this.perSecond) - this.tokens) / this.perSecond) * 1000));
+  }
+
+  private refill(now: number): void {
     const elapsed = Math.max(0, now - this.updatedAt) / 1000;
     this.tokens = Math.min(this.perSecond, this.tokens + elapsed * this.perSecond);
     this.updatedAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }

@@ -1,10 +1,15 @@
 import { errorMessage } from '../util/errors.js';
+import { countIndexes } from '../protocol/inventory.js';
 import { Batcher } from '../util/timers-with-work.js';
-import type { LinkContext } from './master-link-context.js';
+import type { LinkContext, Upstream } from './master-link-context.js';
 import { remoteCodeOf } from './master-refusals.js';
 import { roomFields } from './master-link-options.js';
 import { PendingChanges, toInventory, type ChangeSet } from './pending-changes.js';
-import { MAX_SUSPECTS } from '../protocol/limits.js';
+import {
+  MAX_REQUEST_INVENTORY_INDEXES,
+  MAX_REQUEST_INVENTORY_VIDEOS,
+  MAX_SUSPECTS,
+} from '../protocol/limits.js';
 
 /**
  * A child's reports of chunks stored and evicted: listens to the store, keeps the changes not yet
@@ -48,6 +53,14 @@ export class ChangeReporter {
     this.pending.putBack(covered);
   }
 
+  /**
+   * The part of the inventory a register could not carry: queued as added under any change since
+   * the register read the store (those are newer), for the reports that follow it.
+   */
+  followRegister(rest: Map<string, Set<number>>): void {
+    if (rest.size > 0) this.pending.putBack({ added: rest, removed: new Map() });
+  }
+
   /** Sends what came in while a register was on the wire, to the master it reached. */
   sendLeftovers(): void {
     if (!this.pending.empty) this.batcher.ask();
@@ -65,16 +78,34 @@ export class ChangeReporter {
     this.batcher.ask();
   }
 
+  /**
+   * Sends the queued changes, in reports that each fit a request. A backlog larger than one report
+   * (the inventory a register could not carry) goes out one report after another; changes that come
+   * in meanwhile wait for the next batch window, as ever.
+   */
   private async flush(): Promise<void> {
     const upstream = this.link.upstream();
-    if (!upstream || (this.pending.empty && this.suspects.size === 0)) return;
-    const changes = this.pending.take();
+    if (!upstream) return;
+    let first = true;
+    // Later batches only while the same master answers: a failed one is repaired by a register.
+    while (this.link.upstream() === upstream && (!this.pending.empty || (first && this.suspects.size > 0))) {
+      if ((await this.send(upstream, first)) !== 'full') break;
+      first = false;
+    }
+  }
+
+  /** One report: `full` when it carried a whole budget (more may be waiting), `failed` when unanswered. */
+  private async send(upstream: Upstream, withSuspects: boolean): Promise<'full' | 'sent' | 'failed'> {
+    const changes = this.pending.takeBatch(MAX_REQUEST_INVENTORY_INDEXES, MAX_REQUEST_INVENTORY_VIDEOS);
     const added = toInventory(changes.added);
     const removed = toInventory(changes.removed);
     // Best effort: a report that is lost loses its suspects too; the next ban names them again.
-    const suspects = [...this.suspects];
-    this.suspects.clear();
-    if (added.length === 0 && removed.length === 0 && suspects.length === 0) return;
+    const suspects = withSuspects ? [...this.suspects] : [];
+    if (withSuspects) this.suspects.clear();
+    if (added.length === 0 && removed.length === 0 && suspects.length === 0) return 'sent';
+    const full =
+      countIndexes(added) + countIndexes(removed) === MAX_REQUEST_INVENTORY_INDEXES ||
+      Math.max(added.length, removed.length) === MAX_REQUEST_INVENTORY_VIDEOS;
     const { options } = this.link;
     try {
       const sentAt = this.link.clock.now();
@@ -92,12 +123,19 @@ export class ChangeReporter {
         { timeoutMs: this.link.requestTimeoutMs },
       );
       this.link.answered(upstream, reply.path, sentAt);
+      return full ? 'full' : 'sent';
     } catch (error) {
-      // A lost report is repaired by the next register, which sends the whole inventory.
       options.logger.debug({ error: errorMessage(error) }, 'report failed');
       if (remoteCodeOf(error) === 'NOT_REGISTERED') {
+        // The register sends the whole inventory, so these changes are in it.
         await this.link.attach(upstream.address, upstream.isSupermaster).catch(() => undefined);
+      } else if (remoteCodeOf(error) === 'OVERLOADED') {
+        // Past the master's bytes per second for this connection (a large backlog after a register):
+        // the same changes go again in the next batch window, under any newer ones.
+        this.pending.putBack(changes);
+        this.batcher.ask();
       }
+      return 'failed';
     }
   }
 }

@@ -1,5 +1,5 @@
 import { MAX_TOPOLOGY_DEPTH } from '../protocol/limits.js';
-import { ChunkDirectory, type ChildInfo } from './chunk-directory.js';
+import { ChunkDirectory, type ChildInfo, type DirectoryLimits } from './chunk-directory.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type {
   CapacityHints,
@@ -32,11 +32,18 @@ export interface ChildState extends ChildInfo {
   lastSeenAt: number;
   /** Times this master named the child as a holder recently: a cheap load signal. */
   recentAssignments: number;
+  /**
+   * Whether the master reached it at the address it gave (DialBack): undefined while the check
+   * runs. Only a reachable child is named as a holder or suggested as a place to register.
+   */
+  reachable: boolean | undefined;
 }
 
 export interface ChildRegistryOptions {
   deadAfterMs?: number;
   now?: () => number;
+  /** Bounds of the chunk directory (default DEFAULT_DIRECTORY_LIMITS). */
+  directoryLimits?: DirectoryLimits;
 }
 
 /** What a child says of itself when it registers: exactly the fields of the `register` request. */
@@ -63,8 +70,19 @@ function sameNode(holder: ChildState, nodeId: string | undefined): boolean {
   return holder.nodeId === undefined || holder.nodeId === nodeId;
 }
 
+/** Directory entries of dead children dropped per sweep: a few milliseconds of work at most. */
+const SWEEP_ENTRY_BUDGET = 10_000;
+
+/** Whether a sweep still has work: children to watch, or dead children's entries to drop. */
+export function sweepNeeded(registry: ChildRegistry): boolean {
+  return registry.count > 0 || registry.directory.collecting;
+}
+
+/** Requests in flight a holder is counted as taking at most, whatever it claims (see holders()). */
+const CLAIMED_CAPACITY_CAP = 8;
+
 export class ChildRegistry {
-  readonly directory = new ChunkDirectory();
+  readonly directory: ChunkDirectory;
   private readonly states = new Map<string, ChildState>();
   private readonly deadAfterMs: number;
   private readonly now: () => number;
@@ -75,6 +93,7 @@ export class ChildRegistry {
     private readonly health: PeerHealth,
     options: ChildRegistryOptions = {},
   ) {
+    this.directory = new ChunkDirectory(options.directoryLimits);
     this.deadAfterMs = options.deadAfterMs ?? 2_500;
     this.now = options.now ?? Date.now;
   }
@@ -100,6 +119,8 @@ export class ChildRegistry {
       registeredAt: now,
       lastSeenAt: now,
       recentAssignments: 0,
+      // The same node at the same address keeps what the master found; anything else is checked again.
+      reachable: holder && holderAlive && holder.address === child.address ? holder.reachable : undefined,
     });
     this.directory.register({ name: child.name, address: child.address }, child.chunks);
     for (const listener of this.registeredListeners) listener();
@@ -141,7 +162,8 @@ export class ChildRegistry {
     let least: number | undefined;
     for (const state of this.states.values()) {
       const levels = state.room === undefined || state.room > 0 ? 0 : state.levelsToRoom;
-      if (state.seeding && levels !== undefined && (least === undefined || levels < least)) least = levels;
+      if (!state.seeding || state.reachable !== true) continue;
+      if (levels !== undefined && (least === undefined || levels < least)) least = levels;
     }
     // Capped at what the wire carries: past that, "very far" is all a master needs to know.
     return least === undefined ? undefined : Math.min(least + 1, MAX_TOPOLOGY_DEPTH);
@@ -158,7 +180,11 @@ export class ChildRegistry {
     const levelsOf = (state: ChildState): number =>
       roomOf(state) > 0 ? 0 : (state.levelsToRoom ?? Number.POSITIVE_INFINITY);
     const candidates = [...this.states.values()].filter(
-      (state) => state.name !== asker && state.seeding && !this.health.avoided(state.address),
+      (state) =>
+        state.name !== asker &&
+        state.seeding &&
+        state.reachable === true &&
+        !this.health.avoided(state.address),
     );
     // The sort is stable, so children alike in room stay in the health ranking's order.
     return this.health
@@ -166,6 +192,12 @@ export class ChildRegistry {
       .sort((a, b) => Math.sign(levelsOf(a) - levelsOf(b)) || Math.sign(roomOf(b) - roomOf(a)))
       .slice(0, limit)
       .map(({ name, address }) => ({ name, address }));
+  }
+
+  /** What the dial-back to `address` found, if the child there is still the one registered. */
+  setReachable(name: string, address: string, reachable: boolean): void {
+    const state = this.states.get(name);
+    if (state?.address === address) state.reachable = reachable;
   }
 
   setSeeding(name: string, seeding: boolean): void {
@@ -191,7 +223,12 @@ export class ChildRegistry {
     const dead = [...this.states.values()]
       .filter((state) => state.lastSeenAt < cutoff)
       .map((state) => state.name);
-    for (const name of dead) this.remove(name);
+    // Gone from every lookup now; their entries are dropped a bounded number per sweep.
+    for (const name of dead) {
+      this.states.delete(name);
+      this.directory.forget(name);
+    }
+    this.directory.collect(SWEEP_ENTRY_BUDGET);
     // Assignments decay so the load signal reflects recent queries only.
     for (const state of this.states.values())
       state.recentAssignments = Math.floor(state.recentAssignments / 2);
@@ -204,17 +241,18 @@ export class ChildRegistry {
    * those with spare capacity and good recent service first, recently failed ones last.
    */
   holders(video: string, index: number, requester: string): ChildInfo[] {
-    const candidates = this.directory
-      .holders(video, index, requester)
-      .filter(
-        (holder) => this.states.get(holder.name)?.seeding !== false && !this.health.banned(holder.address),
-      );
+    const candidates = this.directory.holders(video, index, requester).filter((holder) => {
+      const state = this.states.get(holder.name);
+      return state?.seeding !== false && state?.reachable === true && !this.health.banned(holder.address);
+    });
     const byHealth = this.health.rank(candidates);
     const tierOf = (holder: ChildInfo): number =>
       this.health.avoided(holder.address) ? 2 : this.health.recentlyFailed(holder.address) ? 1 : 0;
     const spare = (holder: ChildInfo): number => {
       const state = this.states.get(holder.name);
-      const limit = state?.capacity.maxInFlight || 8;
+      // A child's word may lower its share, never raise it: a claim of a huge capacity must not put a
+      // child first in every answer.
+      const limit = Math.min(state?.capacity.maxInFlight || CLAIMED_CAPACITY_CAP, CLAIMED_CAPACITY_CAP);
       return limit - (state?.recentAssignments ?? 0);
     };
     const ranked = byHealth

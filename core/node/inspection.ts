@@ -1,4 +1,12 @@
-import type { LibraryPrefetchStats, NodeStats, PeerStat, NodeRole, TrustStats } from '../shared/api-types.js';
+import type {
+  LibraryPrefetchStats,
+  LimitHits,
+  NodeStats,
+  PeerStat,
+  NodeRole,
+  TrustStats,
+} from '../shared/api-types.js';
+import type { MasterLimitHits } from './master-limits.js';
 import type { PublisherTrust } from '../trust/publisher-trust.js';
 import type { InventoryEntry, WireTopologyNode } from '../protocol/messages.js';
 import type { ChildRegistry } from './child-registry.js';
@@ -24,6 +32,8 @@ export interface InspectionSources {
   streamsActive: () => number;
   libraryPrefetch: Pick<LibraryPrefetch, 'stats'>;
   seeding: () => boolean;
+  /** The master's own refusals (--max-children) and its dial-back's findings. */
+  master: { limitHits: MasterLimitHits; unreachableChildren: number };
   trust: PublisherTrust;
 }
 
@@ -48,7 +58,24 @@ export function roleOf(sources: Pick<SubtreeSources, 'link' | 'registry'>): Node
  * A node's own stats: what it sends always has the fields that readers of a remote node's stats must
  * treat as optional (an older node omits them).
  */
-export type LocalNodeStats = NodeStats & { libraryPrefetch: LibraryPrefetchStats };
+export type LocalNodeStats = NodeStats & { libraryPrefetch: LibraryPrefetchStats; limitHits: LimitHits };
+
+/** Every bound's hits, from the server, the master and its directory. */
+function limitHitsOf(sources: InspectionSources): LimitHits {
+  const server = sources.server.counters();
+  const { refused } = sources.registry.directory;
+  return {
+    multiFrameRequests: server.invalid['bad-frames'] ?? 0,
+    oversizedRequests: server.invalid['header-too-large'] ?? 0,
+    ...sources.master.limitHits,
+    directoryPerChild: refused.perChild,
+    directoryTotal: refused.total,
+    unreachableChildren: sources.master.unreachableChildren,
+    overloaded: server.overloadedReplies,
+    rateLimited: server.rateLimited,
+    connectionsRefused: server.connectionsRefused,
+  };
+}
 
 /** The counters `peerstreamer stats` and the player's stats panel show. */
 export function buildStats(sources: InspectionSources): LocalNodeStats {
@@ -89,6 +116,7 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
     masterName: upstream?.name ?? null,
     childCount: registry.children().length,
     libraryPrefetch: sources.libraryPrefetch.stats(),
+    limitHits: limitHitsOf(sources),
     trust: trustStats(sources.trust),
   };
 }

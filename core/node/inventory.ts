@@ -11,3 +11,24 @@ export function inventoryFrom(keys: Iterable<ChunkKey>): InventoryEntry[] {
   }
   return [...byVideo].map(([video, indexes]) => ({ video, indexes }));
 }
+
+/**
+ * The part of an inventory one request may carry (at most `maxIndexes` indexes over at most
+ * `maxVideos` videos) and the rest, as chunk keys by video for the reports that follow.
+ */
+export function splitInventory(
+  inventory: readonly InventoryEntry[],
+  maxIndexes: number,
+  maxVideos: number,
+): { first: InventoryEntry[]; rest: Map<string, Set<number>> } {
+  const first: InventoryEntry[] = [];
+  const rest = new Map<string, Set<number>>();
+  let room = maxIndexes;
+  for (const { video, indexes } of inventory) {
+    const take = first.length < maxVideos ? Math.min(room, indexes.length) : 0;
+    if (take > 0) first.push({ video, indexes: indexes.slice(0, take) });
+    room -= take;
+    if (take < indexes.length) rest.set(video, new Set(indexes.slice(take)));
+  }
+  return { first, rest };
+}

@@ -1,5 +1,5 @@
 import type { RequestRouter } from '../net/handlers.js';
-import type { ChildRegistry, ChildState, RegisterChild } from './child-registry.js';
+import { sweepNeeded, type ChildRegistry, type ChildState, type RegisterChild } from './child-registry.js';
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { Logger } from '../util/logger.js';
@@ -8,6 +8,8 @@ import { PeerStreamerError } from '../util/errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Ticker } from '../util/timers-with-work.js';
 import { MAX_TOPOLOGY_DEPTH, MAX_TRY_INSTEAD } from '../protocol/limits.js';
+import { DialBack } from './dial-back.js';
+import { hardMaxChildren, masterFull, type MasterLimitHits } from './master-limits.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -35,7 +37,9 @@ export interface MasterServiceOptions {
   /**
    * The most children this node takes. A newcomer past that is sent to the children with room
    * (MASTER_FULL), unless none can take it: then it is taken anyway, as a node with nowhere to go
-   * helps no one. Undefined: no limit.
+   * helps no one, up to hardMaxChildren, past which every newcomer is refused.
+   * Undefined: no limit (the simulator's and the role tests' default; a PeerNode defaults to
+   * DEFAULT_MAX_CHILDREN).
    */
   maxChildren?: number;
   /** Time for the sweep and the ping reply. Default: the system clock. */
@@ -46,18 +50,6 @@ export interface MasterServiceOptions {
 
 /** How long a name's holder has to answer the master's ping before it may have died. */
 const HOLDER_PING_MS = 500;
-
-/**
- * Travels as the wire code MASTER_FULL (see docs/PROTOCOL.md) with `tryInstead`: the newcomer
- * registers with one of those instead, and takes it as its master from then on.
- */
-function masterFull(masterName: string, children: number, places: PeerRef[]): PeerStreamerError {
-  return new PeerStreamerError(
-    'MASTER_FULL',
-    `${JSON.stringify(masterName)} already has ${children} children, as many as it takes; register with one of its children instead: ${places.map((place) => JSON.stringify(place.name)).join(', ')}.`,
-    { tryInstead: places },
-  );
-}
 
 /** Travels as the wire code NOT_REGISTERED (see docs/PROTOCOL.md): the child registers again. */
 function notRegistered(name: string): PeerStreamerError {
@@ -102,10 +94,13 @@ export class MasterService {
   /** Sweeps for children that stopped answering; runs only while there are children. */
   private readonly sweeper: Ticker;
   private closed = false;
+  private readonly dialBack: DialBack;
+  readonly limitHits: MasterLimitHits = { childrenFull: 0, childrenHardCap: 0 };
 
   constructor(private readonly options: MasterServiceOptions) {
     const { server, registry, logger, health } = options;
     const clock = options.clock ?? systemClock;
+    this.dialBack = new DialBack(options.transport, registry, logger);
     server.handle('register', async (request) => {
       this.refuseLoop(request.address);
       this.refuseWhenFull(request.name);
@@ -181,7 +176,7 @@ export class MasterService {
     });
     this.sweeper = new Ticker(clock, options.sweepMs ?? 250, () => {
       for (const name of registry.sweep()) logger.warn({ child: name }, 'child stopped answering; dropped');
-      if (registry.count === 0) this.sweeper.stop();
+      if (!sweepNeeded(registry)) this.sweeper.stop();
     });
     registry.onRegistered(() => {
       if (!this.closed) this.sweeper.start();
@@ -214,6 +209,11 @@ export class MasterService {
     );
   }
 
+  /** Children found unreachable at their address by the dial-back since start. */
+  get unreachableChildren(): number {
+    return this.dialBack.unreachable;
+  }
+
   /** Levels down to the nearest node that takes children: 0 while this one does. */
   levelsToRoom(): number | undefined {
     return this.room() !== 0 ? 0 : this.options.registry.levelsToRoomBelow();
@@ -228,7 +228,13 @@ export class MasterService {
     const { registry } = this.options;
     if (this.room() !== 0 || registry.child(name) !== undefined) return;
     const places = registry.placesFor(name, MAX_TRY_INSTEAD);
-    if (places.length === 0) return;
+    const hardCap = hardMaxChildren(this.options.maxChildren ?? 0);
+    if (places.length === 0 && registry.count < hardCap) return;
+    if (places.length === 0) {
+      this.limitHits.childrenHardCap += 1;
+      throw masterFull(this.options.selfName, registry.count, places);
+    }
+    this.limitHits.childrenFull += 1;
     this.options.logger.debug(
       { child: name, tryInstead: places.map((place) => place.name) },
       'full: sent a newcomer to a child',
@@ -244,6 +250,7 @@ export class MasterService {
   private registered(request: RegisterChild, outcome: 'registered' | 'replaced') {
     const { logger, ...options } = this.options;
     const flapped = outcome === 'replaced';
+    this.dialBack.check(request.name);
     logger.info(
       { child: request.name, address: request.address, chunks: countIndexes(request.chunks), flapped },
       flapped ? 'child registered again (its old entries were replaced)' : 'child registered',

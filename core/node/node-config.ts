@@ -99,7 +99,7 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
   {
     flag: 'max-children',
     value: '<n>',
-    help: 'the most children this node takes; past that, newcomers and failing-over orphans are sent to its children with room (default: no limit; about upload Mbit/s / (video Mbit/s x 1.25), less the one stream it passes on to its own siblings)',
+    help: 'the most children this node takes; past that, newcomers and failing-over orphans are sent to its children with room, and past twice that (at least 8 more) refused (default 64; about upload Mbit/s / (video Mbit/s x 1.25), less the one stream it passes on to its own siblings)',
   },
   {
     flag: 'child-timeout',

@@ -6,6 +6,7 @@ import { LibraryPrefetch } from '../stream/library-prefetch.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { MasterLink } from './master-link.js';
 import type { MasterService } from './master-service.js';
+import { DEFAULT_MAX_CHILDREN } from './master-limits.js';
 import { NodeCounters } from './node-counters.js';
 import { PeerHealth } from '../net/peer-health.js';
 import { PosterService } from './poster-service.js';
@@ -131,7 +132,8 @@ export class PeerNode {
         ? { deadChildAfterMs: options.deadChildAfterMs ?? config.childTimeoutMs }
         : {}),
       ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
-      ...(config.maxChildren !== undefined ? { maxChildren: config.maxChildren } : {}),
+      // Unbounded no more: a stranger could make a master keep any number of registrations.
+      maxChildren: config.maxChildren ?? DEFAULT_MAX_CHILDREN,
       ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
     });
     ({ registry: this.registry, link: this.link, fetcher: this.fetcher, sessions: this.sessions } = roles);
@@ -342,6 +344,7 @@ export class PeerNode {
       streamsActive: () => this.sessions.active,
       libraryPrefetch: this.libraryPrefetch,
       seeding: () => this.seedingEnabled,
+      master: this.masterService,
       trust: this.trust,
     };
   }

@@ -33,6 +33,31 @@ export class PendingChanges {
     return taken;
   }
 
+  /**
+   * At most `maxIndexes` changes (added first, then removed) naming at most `maxVideos` videos per
+   * list, leaving the rest: a report must fit a request's inventory budget (MAX_REQUEST_BYTES).
+   */
+  takeBatch(maxIndexes: number, maxVideos: number): ChangeSet {
+    const batch: ChangeSet = { added: new Map(), removed: new Map() };
+    let room = maxIndexes;
+    for (const half of ['added', 'removed'] as const) {
+      const from = this.changes[half];
+      for (const [video, indexes] of from) {
+        if (room === 0 || batch[half].size === maxVideos) break;
+        const taken = new Set<number>();
+        for (const index of indexes) {
+          if (room === 0) break;
+          taken.add(index);
+          room -= 1;
+        }
+        for (const index of taken) indexes.delete(index);
+        if (indexes.size === 0) from.delete(video);
+        batch[half].set(video, taken);
+      }
+    }
+    return batch;
+  }
+
   /** Puts changes `take` returned back (they were not delivered), under any since (which are newer). */
   putBack(older: ChangeSet): void {
     const newer = this.take();

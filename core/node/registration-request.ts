@@ -1,7 +1,8 @@
 import type { OkReplyOf } from '../protocol/messages.js';
 import type { PeerStreamerError } from '../util/errors.js';
 import type { ChangeReporter } from './change-reporter.js';
-import { inventoryFrom } from './inventory.js';
+import { inventoryFrom, splitInventory } from './inventory.js';
+import { MAX_REQUEST_INVENTORY_INDEXES, MAX_REQUEST_INVENTORY_VIDEOS } from '../protocol/limits.js';
 import type { LinkContext } from './master-link-context.js';
 import { roomFields } from './master-link-options.js';
 import { remoteCodeOf, retryAfterOf } from './master-refusals.js';
@@ -34,6 +35,13 @@ export class RegistrationRequest {
     // The inventory below is read now; changes queued so far are in it, and changes from here on
     // (a chunk stored while this register is on the wire) are not, so they stay queued for a report.
     const covered = this.reports.takeForRegister();
+    // A register fits one request (MAX_REQUEST_BYTES): it carries the first part of the inventory,
+    // and the rest follows in reports to the master it reaches, as if stored just after.
+    const { first, rest } = splitInventory(
+      inventoryFrom(store.heldChunks()),
+      MAX_REQUEST_INVENTORY_INDEXES,
+      MAX_REQUEST_INVENTORY_VIDEOS,
+    );
     let reply;
     try {
       ({ reply } = await transport.request(
@@ -45,7 +53,7 @@ export class RegistrationRequest {
           address: self.address,
           role: role(),
           seeding: options.seeding(),
-          chunks: inventoryFrom(store.heldChunks()),
+          chunks: first,
           capacity: options.capacity(),
           ...roomFields(options),
         },
@@ -71,6 +79,7 @@ export class RegistrationRequest {
     }
     if (this.link.stopped()) return null;
     if (!isSupermaster) this.waitedForName = false;
+    this.reports.followRegister(rest);
     return reply;
   }
 }

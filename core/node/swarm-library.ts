@@ -5,6 +5,7 @@ import type { PeerRef, VideoInfo } from '../protocol/messages.js';
 import { manifestBytes, type Manifest } from '../shared/manifest.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
+import { MAX_VIDEOS_ANNOUNCED } from '../protocol/limits.js';
 
 const CACHE_MS = 2_000;
 const ANNOUNCE_TIMEOUT_MS = 1_000;
@@ -76,13 +77,16 @@ export class SwarmLibrary {
     const children = this.downstream.children();
     if (children.length === 0) return;
     // Newer children ignore `videos` and ask; it is sent for children from before that, which read it.
-    const videos = await this.list();
+    const listed = await this.list();
+    // A request must fit MAX_REQUEST_BYTES: a longer library goes without its list, and an older
+    // child learns it when its cache expires instead.
+    const videos = listed.length <= MAX_VIDEOS_ANNOUNCED ? listed : undefined;
     await Promise.all(
       children.map((child) =>
         this.transport
           .request(
             child.address,
-            { type: 'announce-videos', name: this.downstream.selfName, videos },
+            { type: 'announce-videos', name: this.downstream.selfName, ...(videos ? { videos } : {}) },
             { timeoutMs: ANNOUNCE_TIMEOUT_MS },
           )
           .catch((error: unknown) =>

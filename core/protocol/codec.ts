@@ -8,6 +8,7 @@ import { Packr, Unpackr } from 'msgpackr';
 import { checkUint, isPlainObject, own, type Fields } from './fields.js';
 import {
   MAX_HEADER_BYTES,
+  MAX_REQUEST_BYTES,
   MAX_REQUEST_ID,
   clipMessage,
   MAX_TOPOLOGY_DEPTH,
@@ -54,14 +55,14 @@ interface ParsedHeader {
 }
 
 /** First stage of decoding, shared by requests and replies: msgpack, object, id, version, type. */
-function parseHeader(frames: readonly Frame[]): ParsedHeader {
+function parseHeader(frames: readonly Frame[], maxBytes: number): ParsedHeader {
   const header = frames[0];
   if (header === undefined) throw new WireProblem('no-frames', 'BAD_REQUEST', 'the message has no frames');
-  if (header.byteLength > MAX_HEADER_BYTES) {
+  if (header.byteLength > maxBytes) {
     throw new WireProblem(
       'header-too-large',
       'BAD_REQUEST',
-      `the header is ${header.byteLength} bytes; at most ${MAX_HEADER_BYTES} are accepted`,
+      `the header is ${header.byteLength} bytes; at most ${maxBytes} are accepted`,
     );
   }
   if (header.byteLength === 0) {
@@ -151,12 +152,30 @@ export function encodeRequest(id: number, request: Request): Frame[] {
     );
   }
   const fields = requestValidators[request.type](request as unknown as Fields);
-  return [packHeader({ v: PROTOCOL_VERSION, id, type: request.type, ...fields })];
+  const header = packHeader({ v: PROTOCOL_VERSION, id, type: request.type, ...fields });
+  // The budgets keep every valid request under the bound; this catches a budget that drifted.
+  if (header.byteLength > MAX_REQUEST_BYTES) {
+    throw new WireProblem(
+      'header-too-large',
+      'INTERNAL',
+      `a ${request.type} request encodes to ${header.byteLength} bytes; a peer accepts at most ${MAX_REQUEST_BYTES}`,
+    );
+  }
+  return [header];
 }
 
 /** Decodes and validates a request as it arrives at a server. Throws WireProblem. */
 export function decodeRequest(frames: readonly Frame[]): IncomingRequest {
-  const { id, type, fields } = parseHeader(frames);
+  // Refused before the header is even unpacked: no request has a second frame, and a sender of many
+  // frames should cost as little as possible past what libzmq already buffered (id 0: not read).
+  if (frames.length > 1) {
+    throw new WireProblem(
+      'bad-frames',
+      'BAD_REQUEST',
+      `a request is one header frame; got ${frames.length} frames`,
+    );
+  }
+  const { id, type, fields } = parseHeader(frames, MAX_REQUEST_BYTES);
   if (!isRequestType(type)) {
     throw withId(
       new WireProblem(
@@ -164,16 +183,6 @@ export function decodeRequest(frames: readonly Frame[]): IncomingRequest {
         'UNKNOWN_TYPE',
         `request type ${describeValue(type)} is not known; known types: ${REQUEST_TYPES.join(', ')}`,
         'type',
-      ),
-      id,
-    );
-  }
-  if (frames.length !== 1) {
-    throw withId(
-      new WireProblem(
-        'bad-frames',
-        'BAD_REQUEST',
-        `a ${type} request is one header frame; got ${frames.length} frames`,
       ),
       id,
     );
@@ -249,7 +258,7 @@ export function errorReplyOf(
 
 /** Decodes and validates a reply as it arrives at a client. Throws WireProblem (problem.id set when known). */
 export function decodeReply(frames: readonly Buffer[]): IncomingReply {
-  const { id, type, fields } = parseHeader(frames);
+  const { id, type, fields } = parseHeader(frames, MAX_HEADER_BYTES);
   if (type === 'error') {
     if (frames.length !== 1) {
       throw withId(new WireProblem('bad-frames', 'BAD_REQUEST', 'an error reply is one header frame'), id);

@@ -3,20 +3,43 @@
  * their validation keeps one running budget of indexes across every list of a message.
  */
 import { checkArray, checkIndex, join, readObject, readVideoName, type Fields, own } from './fields.js';
-import { MAX_INVENTORY_INDEXES, MAX_INVENTORY_VIDEOS } from './limits.js';
+import {
+  MAX_INVENTORY_INDEXES,
+  MAX_INVENTORY_VIDEOS,
+  MAX_REQUEST_INVENTORY_INDEXES,
+  MAX_REQUEST_INVENTORY_VIDEOS,
+} from './limits.js';
 import type { InventoryEntry } from './messages.js';
 import { badField } from './problems.js';
 
 export interface IndexBudget {
   remaining: number;
+  /** The message's whole budget, for the error message. */
+  readonly total: number;
+  /** Videos one list may name. */
+  readonly videosPerList: number;
 }
 
+/** A reply's budget (topology): the big lists travel in replies, never in requests. */
 export function newIndexBudget(): IndexBudget {
-  return { remaining: MAX_INVENTORY_INDEXES };
+  return {
+    remaining: MAX_INVENTORY_INDEXES,
+    total: MAX_INVENTORY_INDEXES,
+    videosPerList: MAX_INVENTORY_VIDEOS,
+  };
+}
+
+/** A request's budget (register, report): small enough that the header fits MAX_REQUEST_BYTES. */
+export function newRequestIndexBudget(): IndexBudget {
+  return {
+    remaining: MAX_REQUEST_INVENTORY_INDEXES,
+    total: MAX_REQUEST_INVENTORY_INDEXES,
+    videosPerList: MAX_REQUEST_INVENTORY_VIDEOS,
+  };
 }
 
 export function readInventory(fields: Fields, key: string, budget: IndexBudget): InventoryEntry[] {
-  const list = checkArray(own(fields, key), key, MAX_INVENTORY_VIDEOS);
+  const list = checkArray(own(fields, key), key, budget.videosPerList);
   const seen = new Set<string>();
   const entries: InventoryEntry[] = [];
   for (let i = 0; i < list.length; i++) {
@@ -33,7 +56,7 @@ export function readInventory(fields: Fields, key: string, budget: IndexBudget):
     if (raw.length > budget.remaining) {
       throw badField(
         indexesPath,
-        `at most ${MAX_INVENTORY_INDEXES} indexes in total across the message`,
+        `at most ${budget.total} indexes in total across the message (send the rest in further reports)`,
         raw,
       );
     }

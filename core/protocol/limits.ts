@@ -7,11 +7,30 @@
 export const PROTOCOL_VERSION = 1;
 
 /**
- * Largest msgpack header. Sized for a `register` carrying the full inventory bound below (1,000,000
- * indexes at up to 5 bytes each) plus names. Requests never carry more than a header, so the server's
- * ZMQ_MAXMSGSIZE is this value and anything bigger is cut off by libzmq before it reaches JavaScript.
+ * Largest msgpack header of a reply. Replies carry the big lists (a topology tree with up to
+ * 1,000,000 indexes, a manifest, a library of 10,000 videos); the DEALER's ZMQ_MAXMSGSIZE is the
+ * chunk frame's 64 MiB, so this bound is checked in the decoder.
  */
 export const MAX_HEADER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Largest request: a request is one msgpack header and nothing else, and no request needs more than
+ * this (a `register` or `report` carries at most a request's inventory budget, below). It is the
+ * ROUTER's ZMQ_MAXMSGSIZE, so libzmq drops a connection whose frame length prefix is larger before
+ * it buffers the frame; a message of n frames costs the node at most n times this before it is
+ * refused (see docs/PROTOCOL.md, Malformed and oversized input).
+ */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * Inventory budget of one request (`register`, or one `report` across `added` and `removed`):
+ * 8,192 indexes at 5 bytes each at most, plus 32 videos per list of 200-byte names, stay under
+ * MAX_REQUEST_BYTES with room for the other fields. A child holding more registers with a first
+ * part and reports the rest in batches of this size.
+ */
+export const MAX_REQUEST_INVENTORY_INDEXES = 8_192;
+/** Distinct videos in one inventory list of a request. */
+export const MAX_REQUEST_INVENTORY_VIDEOS = 32;
 
 /** Largest binary frame a `get-ok` reply may carry: a chunk or init segment, as the manifest bounds them. */
 export { MAX_CHUNK_BYTES as MAX_BODY_BYTES } from '../shared/manifest-schema.js';
@@ -30,9 +49,9 @@ export const MAX_ADDRESS_CHARS = 300;
 /** Chunk indexes are below 10^7 (more than a year of 4-second chunks). */
 export const CHUNK_INDEX_LIMIT = 10_000_000;
 
-/** Total indexes in one inventory (register) or one report batch (added + removed). */
+/** Total indexes across the inventories of one reply (a topology tree's `chunks`). */
 export const MAX_INVENTORY_INDEXES = 1_000_000;
-/** Distinct videos in one inventory or report list. */
+/** Distinct videos in one inventory list of a reply. */
 export const MAX_INVENTORY_VIDEOS = 10_000;
 
 /** A query asks about at most this many consecutive indexes. */
@@ -48,6 +67,12 @@ export const MAX_TRY_INSTEAD = 8;
 export const MAX_CHILDREN_LIMIT = 100_000;
 
 export const MAX_VIDEOS_LISTED = 10_000;
+/**
+ * Videos an `announce-videos` request may still list for children from before announcements were
+ * hints: a request must fit MAX_REQUEST_BYTES, and an entry is at most about 560 bytes. A longer
+ * library is announced without its list (older children then wait for their cache to expire).
+ */
+export const MAX_VIDEOS_ANNOUNCED = 64;
 export const MAX_TEXT_CHARS = 2_000;
 /** An error code on the wire (and on the control channel): upper case, at most 64 characters. */
 export const ERROR_CODE_FORMAT = /^[A-Z][A-Z0-9_]{0,63}$/;

@@ -50,6 +50,7 @@ import {
   MAX_TRY_INSTEAD,
   MAX_TOPOLOGY_NODES,
   MAX_TOPOLOGY_OMITTED,
+  MAX_VIDEOS_ANNOUNCED,
   MAX_VIDEOS_LISTED,
 } from './limits.js';
 import { readManifest } from './manifest-fields.js';
@@ -97,6 +98,8 @@ const videoInfo = record(
 
 /** `videos`: what a node lists (list-videos-ok, announce-videos). */
 export const videoList = boundedArray(videoInfo, MAX_VIDEOS_LISTED);
+/** The list an `announce-videos` request may carry (it must fit one request). */
+export const announcedVideoList = boundedArray(videoInfo, MAX_VIDEOS_ANNOUNCED);
 
 function readTopology(
   value: unknown,

@@ -20,7 +20,7 @@ import {
   videoName,
 } from './field-schemas.js';
 import { isAbsent, type Fields } from './fields.js';
-import { newIndexBudget, readInventory } from './inventory.js';
+import { newRequestIndexBudget, readInventory } from './inventory.js';
 import {
   MAX_CHILDREN_LIMIT,
   MAX_QUERY_COUNT,
@@ -35,7 +35,7 @@ import {
   type RegisteringRole,
   type RequestType,
 } from './messages.js';
-import { videoList } from './replies.js';
+import { announcedVideoList } from './replies.js';
 
 const ROLE_WORDS = `${REGISTERING_ROLES.map((role) => JSON.stringify(role)).join(' or ')} (a source has no master, so it never registers)`;
 const role = v.pipe(
@@ -103,7 +103,7 @@ const register = v.pipe(
   // Inventories keep one index budget across every list of a message, so inventory.ts reads them.
   v.transform(({ chunks, ...fields }) => ({
     ...fields,
-    chunks: readInventory({ chunks }, 'chunks', newIndexBudget()),
+    chunks: readInventory({ chunks }, 'chunks', newRequestIndexBudget()),
   })),
 );
 
@@ -127,7 +127,7 @@ const report = v.pipe(
     'a map',
   ),
   v.transform(({ added, removed, ...fields }) => {
-    const budget = newIndexBudget();
+    const budget = newRequestIndexBudget();
     return {
       ...fields,
       added: readInventory({ added }, 'added', budget),
@@ -222,7 +222,7 @@ const announceVideos = record(
      * announcements became hints, which require it and use it; newer receivers ask their master
      * instead, and accept an announcement without it (but check it when sent).
      */
-    videos: optional(videoList),
+    videos: optional(announcedVideoList),
   },
   'a map',
 );

@@ -79,8 +79,37 @@ export interface NodeStats {
   childCount?: number;
   /** Starts of library videos fetched ahead of a click (see LibraryPrefetchStats). Absent from older nodes. */
   libraryPrefetch?: LibraryPrefetchStats;
+  /**
+   * How often each resource bound was hit since start (docs/SECURITY.md, Bounded resources): a
+   * non-zero figure says a peer sent more than the node keeps. Absent from older nodes.
+   */
+  limitHits?: LimitHits;
   /** Whose videos this node believes, and what it refused (see core/trust). Absent from older nodes. */
   trust?: TrustStats;
+}
+
+/** Times each bound refused something, since start. */
+export interface LimitHits {
+  /** Requests refused for having more than one frame. */
+  multiFrameRequests: number;
+  /** Headers refused as larger than a request may be (those past libzmq's frame bound never arrive). */
+  oversizedRequests: number;
+  /** Newcomers sent to a child with room because this node had --max-children. */
+  childrenFull: number;
+  /** Newcomers refused outright at twice --max-children. */
+  childrenHardCap: number;
+  /** Directory entries not kept: one child listed more than its share. */
+  directoryPerChild: number;
+  /** Directory entries not kept: the directory was full. */
+  directoryTotal: number;
+  /** Children that did not answer the dial-back at the address they registered with. */
+  unreachableChildren: number;
+  /** Requests answered OVERLOADED: a peer had too many in flight. */
+  overloaded: number;
+  /** Requests answered OVERLOADED: a peer sent more bytes per second than its budget. */
+  rateLimited: number;
+  /** Handshakes refused: too many connections open, or too many new ones from one address. */
+  connectionsRefused: number;
 }
 
 export interface TrustStats {

@@ -15,6 +15,7 @@ import { PeerStreamerError } from '../../core/util/errors.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import { syntheticVideo, type SyntheticVideo } from '../../core/sim/synthetic-video.js';
+import { enlist } from './enlist.js';
 import { trustSynthetic } from './trust.js';
 
 /** How a sibling answers `get`. */
@@ -103,7 +104,7 @@ export class FetchScenario {
     const host = this.swarm.network.host(address);
     const peer: VirtualPeer = { name, address, host, asked: 0 };
     this.serve(host, behaviour, () => peer.asked++);
-    this.master.registry.register({
+    enlist(this.master.registry, {
       name,
       nodeId: `${name}-id`,
       address,

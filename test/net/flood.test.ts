@@ -82,3 +82,48 @@ describe('a peer flooding requests', () => {
     expect(server.counters().overloadedReplies).toBe(0);
   });
 });
+
+describe('a peer sending more bytes per second than its budget', () => {
+  it('gets OVERLOADED with the wait, unread by the handler, counted; another peer is served', async () => {
+    const server: PeerServer = await startServer({ maxBytesPerSecondPerPeer: 4096 });
+    cleanup.push(() => server.close());
+    const reports: string[] = [];
+    server.handle('report', (request) => {
+      reports.push(request.name);
+      return { reply: {} };
+    });
+    // About 5 KB each: the first is taken from the full 4 KiB budget (leaving it in debt), the second
+    // must wait until it refills.
+    const report = (id: number, name: string): Buffer =>
+      packr.pack({
+        v: 1,
+        id,
+        type: 'report',
+        name,
+        added: [{ video: 'v', indexes: Array.from({ length: 1000 }, (_, i) => 1_000_000 + i) }],
+        removed: [],
+      });
+    const hog = rawDealer(server.address, 'hog');
+    cleanup.push(() => hog.close());
+    await hog.send(report(1, 'hog'));
+    await hog.send(report(2, 'hog'));
+    const replies = (await receiveFor(hog, 30_000, 2)).map(
+      (frames) => unpackr.unpack(frames[0]!) as Record<string, unknown>,
+    );
+    expect(replies.find((reply) => reply.id === 1)).toMatchObject({ type: 'report-ok' });
+    const refused = replies.find((reply) => reply.id === 2)!;
+    expect(refused).toMatchObject({ type: 'error', code: 'OVERLOADED' });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(String(refused.message)).toContain('4096 bytes per second');
+    expect(reports).toEqual(['hog']);
+    expect(server.counters().rateLimited).toBe(1);
+    expect(server.peer(Buffer.from('hog').toString('hex'))?.rateLimited).toBe(1);
+
+    // Budgets are per connection: another peer is served at once.
+    const other = rawDealer(server.address, 'other');
+    cleanup.push(() => other.close());
+    await other.send(report(3, 'other'));
+    const [answer] = await receiveFor(other, 30_000, 1);
+    expect(unpackr.unpack(answer![0]!)).toMatchObject({ id: 3, type: 'report-ok' });
+  });
+});

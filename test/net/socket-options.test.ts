@@ -6,7 +6,7 @@ import {
   ROUTER_SOCKET_OPTIONS,
   socketOptions,
 } from '../../core/net/socket-options.js';
-import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from '../../core/protocol/limits.js';
+import { MAX_BODY_BYTES, MAX_REQUEST_BYTES } from '../../core/protocol/limits.js';
 
 describe('socket options are data', () => {
   it.each([...ROUTER_SOCKET_OPTIONS, ...DEALER_SOCKET_OPTIONS])('$libzmq is documented', (spec) => {
@@ -22,7 +22,7 @@ describe('socket options are data', () => {
       for (const spec of ROUTER_SOCKET_OPTIONS.filter((s) => s.key !== 'mandatory')) {
         expect(router[spec.key as keyof zmq.Router]).toBe(spec.value);
       }
-      expect(router.maxMessageSize).toBe(MAX_HEADER_BYTES);
+      expect(router.maxMessageSize).toBe(MAX_REQUEST_BYTES);
       expect(router.linger).toBe(0);
     } finally {
       router.close();

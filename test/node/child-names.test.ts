@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChildRegistry, type RegisterChild } from '../../core/node/child-registry.js';
 import { PeerHealth } from '../../core/net/peer-health.js';
+import { enlist } from '../helpers/enlist.js';
 
 const FIRST = 'a'.repeat(32);
 const SECOND = 'b'.repeat(32);
@@ -40,10 +41,10 @@ function setup() {
 describe('a name under a master belongs to one node', () => {
   it('refuses another node id while the holder lives, leaving the holder untouched', () => {
     const { clock, registry, view } = setup();
-    expect(registry.register(child(1, [0, 1], FIRST))).toEqual({ outcome: 'registered' });
+    expect(enlist(registry, child(1, [0, 1], FIRST))).toEqual({ outcome: 'registered' });
     const before = view();
     clock.now = 2_000;
-    const result = registry.register(child(2, [0, 7, 8], SECOND));
+    const result = enlist(registry, child(2, [0, 7, 8], SECOND));
     expect(result.outcome).toBe('taken');
     expect(result.outcome === 'taken' && result.holder.address).toBe('tcp://127.0.0.1:1');
     expect(view()).toEqual(before);
@@ -60,33 +61,33 @@ describe('a name under a master belongs to one node', () => {
 
   it('lets the same node id replace its registration (a restart on the same store)', () => {
     const { clock, registry, view } = setup();
-    registry.register(child(1, [0, 1], FIRST));
+    enlist(registry, child(1, [0, 1], FIRST));
     clock.now = 500;
-    expect(registry.register(child(3, [4], FIRST))).toEqual({ outcome: 'replaced' });
+    expect(enlist(registry, child(3, [4], FIRST))).toEqual({ outcome: 'replaced' });
     expect(view()).toMatchObject({ address: 'tcp://127.0.0.1:3', holds: { movie: [4] }, holders: [] });
   });
 
   it('frees the name once the holder stops answering, even before the sweep runs', () => {
     const { clock, registry, view } = setup();
-    registry.register(child(1, [0], FIRST));
+    enlist(registry, child(1, [0], FIRST));
     clock.now = 2_501;
-    expect(registry.register(child(2, [9], SECOND))).toEqual({ outcome: 'registered' });
+    expect(enlist(registry, child(2, [9], SECOND))).toEqual({ outcome: 'registered' });
     expect(view()).toMatchObject({ nodeId: SECOND, address: 'tcp://127.0.0.1:2', holds: { movie: [9] } });
   });
 
   it('frees the name when the holder says goodbye; a goodbye from another id removes nothing', () => {
     const { registry, view } = setup();
-    registry.register(child(1, [0], FIRST));
+    enlist(registry, child(1, [0], FIRST));
     expect(registry.leave('ben', SECOND)).toBe(false);
     expect(registry.leave('ben')).toBe(false);
     expect(view().nodeId).toBe(FIRST);
     expect(registry.leave('ben', FIRST)).toBe(true);
-    expect(registry.register(child(2, [0], SECOND))).toEqual({ outcome: 'registered' });
+    expect(enlist(registry, child(2, [0], SECOND))).toEqual({ outcome: 'registered' });
   });
 
   it('counts heartbeats and reports only from the holder', () => {
     const { clock, registry, view } = setup();
-    registry.register(child(1, [0], FIRST));
+    enlist(registry, child(1, [0], FIRST));
     clock.now = 2_000;
     expect(registry.heartbeat('ben', SECOND)).toBe(false);
     expect(registry.heartbeat('ben')).toBe(false);
@@ -105,17 +106,17 @@ describe('a name under a master belongs to one node', () => {
 describe('nodes without ids (older nodes) behave as before', () => {
   it('an id-less holder is replaced by any register, with or without an id', () => {
     const { registry, view } = setup();
-    registry.register(child(1, [0], undefined));
-    expect(registry.register(child(2, [1], undefined))).toEqual({ outcome: 'replaced' });
+    enlist(registry, child(1, [0], undefined));
+    expect(enlist(registry, child(2, [1], undefined))).toEqual({ outcome: 'replaced' });
     expect(registry.heartbeat('ben')).toBe(true);
-    expect(registry.register(child(3, [2], FIRST))).toEqual({ outcome: 'replaced' });
+    expect(enlist(registry, child(3, [2], FIRST))).toEqual({ outcome: 'replaced' });
     expect(view()).toMatchObject({ nodeId: FIRST, address: 'tcp://127.0.0.1:3' });
   });
 
   it('an id-less register cannot displace a holder with an id: it cannot prove it is that node', () => {
     const { registry, view } = setup();
-    registry.register(child(1, [0], FIRST));
-    expect(registry.register(child(2, [1], undefined)).outcome).toBe('taken');
+    enlist(registry, child(1, [0], FIRST));
+    expect(enlist(registry, child(2, [1], undefined)).outcome).toBe('taken');
     expect(view().address).toBe('tcp://127.0.0.1:1');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChildRegistry, type RegisterChild } from '../../core/node/child-registry.js';
 import { PeerHealth } from '../../core/net/peer-health.js';
+import { enlist } from '../helpers/enlist.js';
 
 function child(
   name: string,
@@ -26,8 +27,8 @@ describe('ChildRegistry', () => {
       deadAfterMs: 2_500,
       now: () => now,
     });
-    registry.register(child('alice', 1, [0]));
-    registry.register(child('bob', 2, [0]));
+    enlist(registry, child('alice', 1, [0]));
+    enlist(registry, child('bob', 2, [0]));
     now = 2_000;
     expect(registry.heartbeat('bob')).toBe(true);
     now = 2_600;
@@ -42,20 +43,20 @@ describe('ChildRegistry', () => {
       deadAfterMs: 2_500,
       now: () => now,
     });
-    registry.register(child('alice', 1, [0], { nodeId: 'a'.repeat(32) }));
+    enlist(registry, child('alice', 1, [0], { nodeId: 'a'.repeat(32) }));
     now = 1_000;
-    const taken = registry.register(child('alice', 2, [1], { nodeId: 'b'.repeat(32) }));
+    const taken = enlist(registry, child('alice', 2, [1], { nodeId: 'b'.repeat(32) }));
     expect(taken).toMatchObject({ outcome: 'taken', expiresInMs: 1_501 });
     now += 1_501;
-    expect(registry.register(child('alice', 2, [1], { nodeId: 'b'.repeat(32) }))).toEqual({
+    expect(enlist(registry, child('alice', 2, [1], { nodeId: 'b'.repeat(32) }))).toEqual({
       outcome: 'registered',
     });
   });
 
   it('reports a flap when a registered child registers again, replacing its entries', () => {
     const registry = new ChildRegistry(new PeerHealth());
-    expect(registry.register(child('alice', 1, [0, 1]))).toEqual({ outcome: 'registered' });
-    expect(registry.register(child('alice', 1, [5]))).toEqual({ outcome: 'replaced' });
+    expect(enlist(registry, child('alice', 1, [0, 1]))).toEqual({ outcome: 'registered' });
+    expect(enlist(registry, child('alice', 1, [5]))).toEqual({ outcome: 'replaced' });
     expect(registry.holders('movie', 0, 'x')).toEqual([]);
     expect(registry.holders('movie', 5, 'x').map((h) => h.name)).toEqual(['alice']);
   });
@@ -63,9 +64,9 @@ describe('ChildRegistry', () => {
   it('never lists the requester or a child that paused seeding, and puts failed holders last', () => {
     const health = new PeerHealth();
     const registry = new ChildRegistry(health);
-    registry.register(child('alice', 1, [0]));
-    registry.register(child('bob', 2, [0]));
-    registry.register(child('carol', 3, [0], { seeding: false }));
+    enlist(registry, child('alice', 1, [0]));
+    enlist(registry, child('bob', 2, [0]));
+    enlist(registry, child('carol', 3, [0], { seeding: false }));
     health.failed('tcp://127.0.0.1:1');
     for (let i = 0; i < 5; i++) {
       expect(registry.holders('movie', 0, 'dave').map((h) => h.name)).toEqual(['bob', 'alice']);
@@ -75,10 +76,29 @@ describe('ChildRegistry', () => {
 
   it('spreads load: a holder named often recently moves behind one with spare capacity', () => {
     const registry = new ChildRegistry(new PeerHealth());
-    registry.register(child('alice', 1, [0]));
-    registry.register(child('bob', 2, [0]));
+    enlist(registry, child('alice', 1, [0]));
+    enlist(registry, child('bob', 2, [0]));
     const firsts = new Set<string>();
     for (let i = 0; i < 10; i++) firsts.add(registry.holders('movie', 0, 'carol')[0]!.name);
     expect(firsts).toEqual(new Set(['alice', 'bob']));
+  });
+});
+
+describe('ChildRegistry ranking', () => {
+  it('does not put first a holder that claims a huge capacity', () => {
+    const registry = new ChildRegistry(new PeerHealth());
+    const eight = { maxInFlight: 8, uploadBytesPerSecond: 0, storeBytes: 0 };
+    enlist(registry, child('alice', 1, [0], { capacity: eight }));
+    enlist(
+      registry,
+      child('bob', 2, [0], { capacity: { maxInFlight: 1_000_000, uploadBytesPerSecond: 0, storeBytes: 0 } }),
+    );
+    const first = new Map<string, number>();
+    for (let i = 0; i < 40; i++) {
+      const name = registry.holders('movie', 0, 'asker')[0]!.name;
+      first.set(name, (first.get(name) ?? 0) + 1);
+    }
+    // Both are named first about as often: a claim past 8 buys bob nothing.
+    expect(Math.abs((first.get('alice') ?? 0) - (first.get('bob') ?? 0))).toBeLessThanOrEqual(8);
   });
 });

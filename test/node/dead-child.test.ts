@@ -10,6 +10,7 @@ import { PeerHealth } from '../../core/net/peer-health.js';
 import { PeerServer } from '../../core/net/server.js';
 import { PeerClient } from '../../core/net/client.js';
 import { silentLogger } from '../../core/util/logger.js';
+import { enlist } from '../helpers/enlist.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -38,7 +39,7 @@ describe('a silent child', () => {
       transport: client,
     });
     try {
-      registry.register({
+      enlist(registry, {
         name: 'alice',
         address: 'tcp://127.0.0.1:7001',
         role: 'child',

@@ -7,7 +7,12 @@ import {
   encodeOkReply,
   encodeRequest,
 } from '../../core/protocol/codec.js';
-import { MAX_HEADER_BYTES, MAX_INVENTORY_INDEXES, MAX_POSTER_BYTES } from '../../core/protocol/limits.js';
+import {
+  MAX_POSTER_BYTES,
+  MAX_REQUEST_BYTES,
+  MAX_REQUEST_INVENTORY_INDEXES,
+  MAX_REQUEST_INVENTORY_VIDEOS,
+} from '../../core/protocol/limits.js';
 import {
   REQUEST_TYPES,
   TYPES_WITH_BODY,
@@ -159,7 +164,7 @@ describe('header rejections', () => {
     ['binary', [raw(Buffer.from('x'))], 'not-object', 'BAD_REQUEST', 0],
     [
       'a header over the size limit',
-      [Buffer.alloc(MAX_HEADER_BYTES + 1)],
+      [Buffer.alloc(MAX_REQUEST_BYTES + 1)],
       'header-too-large',
       'BAD_REQUEST',
       0,
@@ -195,7 +200,8 @@ describe('header rejections', () => {
       [raw({ v: 1, id: 5, type: 'ping' }), Buffer.from('x')],
       'bad-frames',
       'BAD_REQUEST',
-      5,
+      // Refused by its frame count before the header is read, so the reply cannot name the id.
+      0,
     ],
   ];
   it.each(cases)('refuses %s', (_label, frames, reason, code, id) => {
@@ -303,7 +309,7 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
   ['get-manifest', { video: 5 }, 'video'],
   ['announce-videos', { name: undefined }, 'name'],
   ['announce-videos', { videos: 'all' }, 'videos'],
-  ['announce-videos', { videos: new Array(10_001).fill(requests['announce-videos'].videos![0]) }, 'videos'],
+  ['announce-videos', { videos: new Array(65).fill(requests['announce-videos'].videos![0]) }, 'videos'],
   [
     'announce-videos',
     { videos: [{ ...requests['announce-videos'].videos![0], name: '../x' }] },
@@ -338,11 +344,11 @@ describe('field rejections', () => {
   });
 
   it('bounds the inventory across the whole message', () => {
-    const big = Array.from({ length: MAX_INVENTORY_INDEXES }, (_, i) => i % 1000);
+    const big = Array.from({ length: MAX_REQUEST_INVENTORY_INDEXES }, (_, i) => 9_000_000 + i);
     const ok = decodeRequest([
       requestFrame('register', { ...requests.register, chunks: [{ video: 'v', indexes: big }] }),
     ]);
-    expect(ok.type === 'register' && ok.chunks[0]!.indexes.length).toBe(MAX_INVENTORY_INDEXES);
+    expect(ok.type === 'register' && ok.chunks[0]!.indexes.length).toBe(MAX_REQUEST_INVENTORY_INDEXES);
     const problem = problemOf(() =>
       decodeRequest([
         requestFrame('report', {
@@ -353,6 +359,58 @@ describe('field rejections', () => {
       ]),
     );
     expect(problem.field).toBe('removed[0].indexes');
+    expect(problem.message).toContain('send the rest in further reports');
+  });
+
+  it('a register or report at its largest still fits one request', () => {
+    // The worst case for size: 5-byte indexes, 200-byte video names, every other field at its longest.
+    const perVideo = MAX_REQUEST_INVENTORY_INDEXES / (2 * MAX_REQUEST_INVENTORY_VIDEOS);
+    const list = (tag: string) =>
+      Array.from({ length: MAX_REQUEST_INVENTORY_VIDEOS }, (_, v) => ({
+        video: `${tag}${v}`.padEnd(200, 'x'),
+        indexes: Array.from({ length: perVideo }, (_, i) => 9_000_000 + i),
+      }));
+    const frames = encodeRequest(7, {
+      type: 'report',
+      name: 'n'.repeat(100),
+      nodeId: 'i'.repeat(64),
+      added: list('a'),
+      removed: list('r'),
+      room: 100_000,
+      levelsToRoom: 32,
+      suspects: Array.from({ length: 8 }, (_, i) => `${i}`.padEnd(100, 's')),
+    });
+    expect(frames[0]!.byteLength).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+  });
+
+  it('a register past its inventory budget is refused, naming the field and what to do', () => {
+    const over = Array.from({ length: MAX_REQUEST_INVENTORY_INDEXES + 1 }, (_, i) => i);
+    const problem = problemOf(() =>
+      decodeRequest([
+        requestFrame('register', { ...requests.register, chunks: [{ video: 'v', indexes: over }] }),
+      ]),
+    );
+    expect(problem.reason).toBe('bad-field');
+    expect(problem.field).toBe('chunks[0].indexes');
+    expect(problem.message).toContain('send the rest in further reports');
+  });
+
+  it('a register with a million-index inventory is refused by its size alone', () => {
+    const million = Array.from({ length: 1_000_000 }, (_, i) => i);
+    const problem = problemOf(() =>
+      decodeRequest([
+        requestFrame('register', { ...requests.register, chunks: [{ video: 'v', indexes: million }] }),
+      ]),
+    );
+    expect(problem.reason).toBe('header-too-large');
+    expect(problem.message).toContain(`at most ${MAX_REQUEST_BYTES}`);
+  });
+
+  it('a message of many frames is refused by its count, before its header is read', () => {
+    const frames = Array.from({ length: 64 }, () => Buffer.alloc(16));
+    const problem = problemOf(() => decodeRequest([requestFrame('ping', {}), ...frames]));
+    expect(problem.reason).toBe('bad-frames');
+    expect(problem.message).toContain('65 frames');
   });
 
   it('the encoder refuses what the decoder would', () => {

@@ -63,6 +63,12 @@ describe("a master's chunk directory in virtual time", () => {
     expect(holderNames(swarm, 'source', 'movie', 0)).toEqual([]);
     swarm.get('mit').kill();
     await swarm.until('alice on the source', () => alice.link!.describe()?.name === 'source', 10_000);
+    // Listed once the source's dial-back has found alice at her address.
+    await swarm.until(
+      'the source lists alice',
+      () => holderNames(swarm, 'source', 'movie', 0).includes('alice'),
+      2_000,
+    );
     for (let index = 0; index < 5; index++)
       expect(holderNames(swarm, 'source', 'movie', index)).toEqual(['alice']);
   });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { newCommand, requiredFlag } from '../command.js';
 import { nodeAddress, withNode } from '../remote.js';
-import type { LibraryPrefetchStats, NodeStats, TrustStats } from '../../shared/api-types.js';
+import type { LibraryPrefetchStats, LimitHits, NodeStats, TrustStats } from '../../shared/api-types.js';
 import { describePlace, formatBytes, formatDuration, formatMilliseconds } from '../../shared/format.js';
 
 export function statsCommand(): Command {
@@ -35,6 +35,7 @@ export function renderStats(stats: NodeStats): string {
     `streams:        ${stats.streamsActive}`,
     `library start:  ${describeLibraryPrefetch(stats.libraryPrefetch)}`,
     `invalid input:  ${stats.invalidMessages}`,
+    `limits hit:     ${describeLimitHits(stats.limitHits)}`,
     `publisher:      ${describeTrust(stats.trust)}`,
     '',
     'PEER            RELATION     ADDRESS                    RTT      UP         DOWN       FAILURES',
@@ -67,4 +68,14 @@ function describeTrust(trust: TrustStats | undefined): string {
 function describeLibraryPrefetch(prefetch: LibraryPrefetchStats | undefined): string {
   if (prefetch === undefined) return '-';
   return `${prefetch.videos} videos prefetched, ${formatBytes(prefetch.bytes)}, ${prefetch.inFlight} in flight`;
+}
+
+/**
+ * The bounds that refused something (docs/SECURITY.md, Bounded resources), by their stats key:
+ * `none` when no bound was hit, a dash for an older node that sends no figures.
+ */
+function describeLimitHits(hits: LimitHits | undefined): string {
+  if (hits === undefined) return '-';
+  const hit = Object.entries(hits).filter(([, count]) => count > 0);
+  return hit.length === 0 ? 'none' : hit.map(([key, count]) => `${key} ${count}`).join(', ');
 }
