@@ -19,10 +19,20 @@ export interface ServerCounters {
   /** Replies refused by libzmq because the peer's queue was full (EAGAIN). */
   sendDropped: number;
   peersTracked: number;
+  /** CURVE handshakes the ZAP handler let in. */
+  handshakesAccepted: number;
+  /** CURVE handshakes refused (a key not on the allow list): those peers never sent a message. */
+  handshakesRefused: number;
+  /** Key asks answered over UDP (key-responder.ts), and datagrams ignored or past its budget. */
+  keyAsksAnswered: number;
+  keyAsksIgnored: number;
 }
 
 /** The counters a PeerServer adds to; `peersTracked` is read from its peer table when asked. */
-export type ServerTotals = Omit<ServerCounters, 'peersTracked'>;
+export type ServerTotals = Omit<
+  ServerCounters,
+  'peersTracked' | 'handshakesAccepted' | 'handshakesRefused' | 'keyAsksAnswered' | 'keyAsksIgnored'
+>;
 
 export function newServerTotals(): ServerTotals {
   return {

@@ -27,6 +27,11 @@ import { frameBytes } from './frame-bytes.js';
 import { bindRouter } from './router-bind.js';
 import { ReplySender } from './reply-sender.js';
 import { newServerTotals, type ServerCounters } from './server-counters.js';
+import { newCurveKeyPair, type CurveKeyPair } from './curve-keys.js';
+import { RoutingIdVerifier } from './routing-proof.js';
+import { ZAP_DOMAIN, ZapHandler } from './zap-handler.js';
+import { KeyResponder } from './key-responder.js';
+import { parseTcpAddress } from '../protocol/address.js';
 
 export interface PeerServerOptions {
   /** tcp://ip:port to bind; port 0 (or *) takes a free port, see `address` after bind(). */
@@ -46,6 +51,12 @@ export interface PeerServerOptions {
   overloadedRetryAfterMs?: number;
   /** Overrides of ROUTER_SOCKET_OPTIONS (tests, tuning). */
   socketOptions?: Partial<RouterOptions>;
+  /** This node's CURVE key pair (its store's, see core/node/node-keys.ts). Default: a fresh pair. */
+  keys?: CurveKeyPair;
+  /** The keys let in (a closed swarm, `--allow`); others are refused at the handshake. Default: all. */
+  allow?: ReadonlySet<string>;
+  /** Answer key asks on the UDP port of the same number (key-responder.ts). Default true. */
+  keyResponder?: boolean;
 }
 
 const DEFAULTS = {
@@ -69,6 +80,13 @@ export class PeerServer implements RequestRouter {
   private receiving: Promise<void> | undefined;
   private boundAddress: string | undefined;
   private readonly totals = newServerTotals();
+  /** This server's own context, so its ZAP handler (one per context) answers for it alone. */
+  private readonly context = new zmq.Context();
+  private readonly zap: ZapHandler;
+  private readonly identities: RoutingIdVerifier;
+  private readonly responder: KeyResponder | undefined;
+  /** The server's CURVE key pair: its public key is what clients must expect. */
+  readonly keys: CurveKeyPair;
 
   constructor(private readonly options: PeerServerOptions) {
     this.settings = {
@@ -80,7 +98,17 @@ export class PeerServer implements RequestRouter {
     };
     this.log = (options.logger ?? silentLogger()).child({ component: 'peer-server' });
     this.peers = new PeerTable(this.settings.maxTrackedPeers, this.settings.errorRepliesPerSecond);
-    this.router = new zmq.Router(socketOptions(ROUTER_SOCKET_OPTIONS, options.socketOptions));
+    this.keys = options.keys ?? newCurveKeyPair();
+    this.identities = new RoutingIdVerifier(this.keys, this.settings.maxTrackedPeers);
+    this.zap = new ZapHandler(this.context, options.allow, this.log);
+    if (options.keyResponder !== false) this.responder = new KeyResponder(this.keys.publicKey, this.log);
+    this.router = new zmq.Router({
+      ...socketOptions(ROUTER_SOCKET_OPTIONS, options.socketOptions),
+      context: this.context,
+      curvePublicKey: this.keys.publicKey,
+      curveSecretKey: this.keys.secretKey,
+      zapDomain: ZAP_DOMAIN,
+    });
     this.replies = new ReplySender(this.router, this.totals, this.log, this.closing.signal);
     // Every node answers ping; a node may replace this with its own.
     this.handle('ping', () => ({ reply: { name: options.name, time: Date.now() } }));
@@ -114,14 +142,32 @@ export class PeerServer implements RequestRouter {
   }
 
   async bind(): Promise<string> {
+    // The handler must be there before the first handshake: without one, libzmq lets every key in.
+    await this.zap.start();
     this.boundAddress = await bindRouter(this.router, this.options.bind);
     this.receiving = this.receiveLoop();
+    const { host, port } = parseTcpAddress(this.boundAddress);
+    // Without it peers need the key in the address (tcp://host:port#key); the node still serves.
+    await this.responder?.bind(host, port).catch((error: unknown) => {
+      this.log.warn(
+        { err: error, port },
+        `UDP port ${port} is taken, so peers cannot ask this node for its key; give them its address with the key instead`,
+      );
+    });
     this.log.info({ address: this.boundAddress }, 'peer server listening');
     return this.boundAddress;
   }
 
   counters(): ServerCounters {
-    return { ...this.totals, invalid: { ...this.totals.invalid }, peersTracked: this.peers.size };
+    return {
+      ...this.totals,
+      invalid: { ...this.totals.invalid },
+      peersTracked: this.peers.size,
+      handshakesAccepted: this.zap.counters.accepted,
+      handshakesRefused: this.zap.counters.refused,
+      keyAsksAnswered: this.responder?.counters.answered ?? 0,
+      keyAsksIgnored: (this.responder?.counters.ignored ?? 0) + (this.responder?.counters.throttled ?? 0),
+    };
   }
 
   /** Counters of one peer by routing id (hex), or of every tracked peer. */
@@ -139,6 +185,8 @@ export class PeerServer implements RequestRouter {
     for (const abort of this.running) abort.abort(new Error('the peer server is closing'));
     this.router.close();
     await this.receiving;
+    await this.zap.close();
+    await this.responder?.close();
     // So a node restarted on this port at once finds it free (see waitForPortRelease for why not unbind).
     if (this.boundAddress !== undefined && !(await waitForPortRelease(this.boundAddress))) {
       this.log.warn({ address: this.boundAddress }, 'the port was still in use 2 s after the server closed');
@@ -167,8 +215,9 @@ export class PeerServer implements RequestRouter {
     if (routingId === undefined) return;
     const body = frames.slice(1);
     const now = Date.now();
-    const peerId = routingId.toString('hex');
+    const { peerId, peerKey } = this.identities.identify(routingId);
     const peer = this.peers.touch(peerId, now);
+    peer.peerKey = peerKey;
     const bytes = frameBytes(body);
     this.totals.messagesReceived += 1;
     this.totals.bytesIn += bytes;
@@ -253,6 +302,7 @@ export class PeerServer implements RequestRouter {
     const context: PeerContext = {
       routingId,
       peerId: peer.peerId,
+      peerKey: peer.peerKey,
       declaredName: peer.declaredName,
       signal: abort.signal,
     };

@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'MASTER_FULL'
   | 'WOULD_LOOP'
   | 'NOT_SEEDING'
+  | 'KEY_MISMATCH'
+  | 'UNAUTHENTICATED'
+  | 'KEY_FILE'
   | 'INTERNAL';
 
 export class PeerStreamerError extends Error {
