@@ -62,7 +62,7 @@ export class ServerKeys implements ServerKeySource {
       throw new PeerStreamerError(
         'UNREACHABLE',
         `could not learn the key of ${dial}: ${errorMessage(error)}. Check that a node runs there (its UDP port ${port} must be reachable too), or give its address with its key: ${dial}#<key> (the node prints it in its ready line and in stats).`,
-        { address: dial },
+        { address: dial, timeoutMs },
         { cause: error },
       );
     }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { sha256Hex } from '../../core/util/hash.js';
-import { deferred, rawDealer, receiveFor, startServer } from './helpers.js';
+import { deferred, peerIdFor, rawDealer, receiveFor, startServer } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const packr = new Packr({ useRecords: false });
@@ -18,7 +18,7 @@ describe('a peer flooding requests', () => {
     const CAP = 8;
     const server: PeerServer = await startServer({ maxInFlightPerPeer: CAP, errorRepliesPerSecond: 100 });
     cleanup.push(() => server.close());
-    const flooderId = Buffer.from('flooder').toString('hex');
+    const flooderId = peerIdFor('flooder');
     // The flooder's first CAP requests stay in their handlers until the test has seen the whole flood.
     const release = deferred();
     cleanup.push(() => release.resolve());
@@ -31,7 +31,7 @@ describe('a peer flooding requests', () => {
       };
     });
 
-    const flooder = rawDealer(server.address, 'flooder');
+    const flooder = rawDealer(server, 'flooder');
     cleanup.push(() => flooder.close());
     const SENT = 400;
     for (let id = 1; id <= SENT; id++) {
@@ -64,7 +64,7 @@ describe('a peer flooding requests', () => {
     const counters = server.counters();
     expect(counters.overloadedReplies).toBe(SENT - CAP);
     expect(overloaded.length + counters.throttledReplies + counters.sendDropped).toBe(SENT - CAP);
-    const flooderStats = server.peer(Buffer.from('flooder').toString('hex'))!;
+    const flooderStats = server.peer(peerIdFor('flooder'))!;
     expect(flooderStats.overloaded).toBe(SENT - CAP);
     expect(flooderStats.messages).toBe(SENT);
   });
