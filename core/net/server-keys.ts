@@ -28,6 +28,8 @@ export interface KeyPins {
 
 export interface ServerKeysOptions {
   pins?: KeyPins;
+  /** Keys the user gave with an address (`--master tcp://host:port#<key>`): used as they are. */
+  given?: ReadonlyMap<string, string>;
   /** How a key is asked for. Default: UDP (key-fetch.ts). */
   fetch?: (host: string, port: number, timeoutMs: number) => Promise<string>;
 }
@@ -52,6 +54,8 @@ export class ServerKeys implements ServerKeySource {
   }
 
   private async learn(dial: string, timeoutMs: number): Promise<string> {
+    const given = this.options.given?.get(dial);
+    if (given !== undefined) return given;
     const { host, port } = parseTcpAddress(dial);
     const pin = this.options.pins?.pinFor(dial) ?? { pinned: false, key: undefined };
     let fetched: string;

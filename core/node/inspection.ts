@@ -7,6 +7,7 @@ import type { PeerHealth } from '../net/peer-health.js';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { Transport } from '../net/transport.js';
 import { inventoryFrom } from './inventory.js';
+import { keyFingerprint } from '../protocol/peer-key.js';
 import { fitTopology } from './topology-fit.js';
 import type { PeerServer } from '../net/server.js';
 import type { LibraryPrefetch } from '../stream/library-prefetch.js';
@@ -76,6 +77,9 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
     masterName: upstream?.name ?? null,
     childCount: registry.children().length,
     libraryPrefetch: sources.libraryPrefetch.stats(),
+    key: server.keys.publicKey,
+    keyFingerprint: keyFingerprint(server.keys.publicKey),
+    handshakesRefused: server.counters().handshakesRefused,
   };
 }
 

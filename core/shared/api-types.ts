@@ -77,6 +77,11 @@ export interface NodeStats {
   childCount?: number;
   /** Starts of library videos fetched ahead of a click (see LibraryPrefetchStats). Absent from older nodes. */
   libraryPrefetch?: LibraryPrefetchStats;
+  /** The node's CURVE public key (Z85) and its fingerprint (8 hex digits). Absent from older nodes. */
+  key?: string;
+  keyFingerprint?: string;
+  /** Connections refused at the handshake: keys not on its `--allow` list. Absent from older nodes. */
+  handshakesRefused?: number;
 }
 
 /** The library prefetch: init segment and chunk 0 of listed videos, held before anyone plays them. */
