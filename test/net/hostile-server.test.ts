@@ -73,7 +73,7 @@ describe('a hostile or broken server cannot confuse the client', () => {
     ]);
     await expect(pending).rejects.toMatchObject({
       code: 'PROTOCOL',
-      message: expect.stringContaining(address.split('#')[0]),
+      message: expect.stringContaining(address.split('#')[0]!),
     });
   });
 
