@@ -27,7 +27,10 @@ export function fetchServerKey(host: string, port: number, timeoutMs: number): P
     const ask = (): void => {
       if (!done) socket.send(askDatagram(), (error) => error && (lastProblem = error.message));
     };
-    socket.on('error', (error) => finish({ error }));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const what = error.code === 'ECONNREFUSED' ? 'nothing listens' : error.message;
+      finish({ error: new Error(`${what} on UDP ${host}:${port}`, { cause: error }) });
+    });
     socket.on('message', (datagram) => {
       const answer = readAnswer(datagram);
       if ('key' in answer) finish(answer);

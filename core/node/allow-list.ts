@@ -1,7 +1,7 @@
 /**
- * `--allow <file>`: the keys of a closed swarm, one Z85 key a line; `# ` (a hash and a space, or a
- * hash ending the line) starts a comment, on its own line or after a key. Z85 keys may begin with
- * `#`, so a hash directly followed by other characters is read as part of a key. Peers whose keys are not listed are refused at the CURVE handshake
+ * `--allow <file>`: the keys of a closed swarm, one Z85 key a line; `#` starts a comment, on its
+ * own line or after whitespace behind a key. A key may hold `#` inside but never begin with one
+ * (`#` is Z85's largest digit, too large to lead a group), so the rule reads every key whole. Peers whose keys are not listed are refused at the CURVE handshake
  * (core/net/zap-handler.ts). A line that is not a key stops the start, naming the file and line: a
  * list that silently lost a key would lock out a node, and one read half-way could let in others.
  */
@@ -27,13 +27,13 @@ export async function readAllowList(file: string): Promise<Set<string>> {
 export function parseAllowList(file: string, text: string): Set<string> {
   const keys = new Set<string>();
   text.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/(^|\s)#(\s.*)?$/, '').trim();
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (line === '') return;
     const problem = z85KeyProblem(line);
     if (problem !== null) {
       throw new PeerStreamerError(
         'INVALID_ARGUMENT',
-        `--allow ${file} line ${index + 1}: ${problem}. Each line holds one node key (40 Z85 characters, as a node prints in its ready line and stats); start comments with "# " (a hash and a space).`,
+        `--allow ${file} line ${index + 1}: ${problem}. Each line holds one node key (40 Z85 characters, as a node prints in its ready line and stats); start comments with #.`,
         { file, line: index + 1 },
       );
     }
