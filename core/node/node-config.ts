@@ -72,7 +72,11 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
     value: '<tcp://h:p>',
     help: 'the master to register with; without it this node is a source. tcp://h:p#<key> names its key; without one, the key is learned on first contact and pinned',
   },
-  { flag: 'supermaster', value: '<tcp://h:p>', help: 'fallback master while the master is gone (#<key> as for --master)' },
+  {
+    flag: 'supermaster',
+    value: '<tcp://h:p>',
+    help: 'fallback master while the master is gone (#<key> as for --master)',
+  },
   {
     flag: 'allow',
     value: '<file>',

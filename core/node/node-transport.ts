@@ -25,7 +25,8 @@ export async function openNodeTransport(config: NodeConfig, logger: Logger): Pro
   const keys = await nodeKeysOf(config.store);
   const allow = config.allowFile === undefined ? undefined : await readAllowList(config.allowFile);
   const given = new Map<string, string>();
-  if (config.master !== undefined && config.masterKey !== undefined) given.set(config.master, config.masterKey);
+  if (config.master !== undefined && config.masterKey !== undefined)
+    given.set(config.master, config.masterKey);
   if (config.supermaster !== undefined && config.supermasterKey !== undefined) {
     given.set(config.supermaster, config.supermasterKey);
   }

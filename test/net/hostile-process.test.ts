@@ -19,9 +19,13 @@ afterEach(async () => {
 
 describe('a hostile peer in a separate process', () => {
   it('is refused and counted, gets its answer when it behaves, and others are still served', async () => {
-    const { stdout } = await run(process.execPath, [script, server.address, 'other-process', server.keys.publicKey], {
-      timeout: 20_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [script, server.address, 'other-process', server.keys.publicKey],
+      {
+        timeout: 20_000,
+      },
+    );
     const result = JSON.parse(stdout) as { sent: number; replies: number; pong: Record<string, unknown> };
     expect(result.replies).toBe(result.sent);
     expect(result.pong).toMatchObject({ id: 6, type: 'ping-ok', name: 'server' });

@@ -1,5 +1,5 @@
 import { Packr } from 'msgpackr';
-import * as zmq from 'zeromq';
+import type * as zmq from 'zeromq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import { sha256Hex } from '../../core/util/hash.js';

@@ -86,7 +86,9 @@ describe('the key ask', () => {
     await expect(fetchServerKey('127.0.0.1', 9, 300)).rejects.toThrow(/UDP 127\.0\.0\.1:9/);
     const liar = createSocket('udp4');
     cleanup.push(() => liar.close());
-    liar.on('message', (_datagram, from) => liar.send(Buffer.from('PSKEY=1\nnot a key'), from.port, from.address));
+    liar.on('message', (_datagram, from) =>
+      liar.send(Buffer.from('PSKEY=1\nnot a key'), from.port, from.address),
+    );
     await new Promise<void>((resolve) => liar.bind(0, '127.0.0.1', resolve));
     await expect(fetchServerKey('127.0.0.1', liar.address().port, 300)).rejects.toThrow(/an answer of/);
   });

@@ -17,6 +17,10 @@ import type { PeerServer } from '../../core/net/server.js';
 import { startServer, startServerOn } from '../net/helpers.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
+const unexpected = (): never => {
+  throw new Error('expected a failure');
+};
+
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
@@ -82,7 +86,7 @@ describe('pinned keys (known-hosts)', () => {
     const reopened = (await KnownHosts.open(store, [address])).hosts;
     const error = await clientWith(reopened)
       .request(address, { type: 'ping' })
-      .catch((caught: unknown) => caught as Error);
+      .then(unexpected, (caught: unknown) => caught as Error);
     expect(error).toMatchObject({ code: 'KEY_MISMATCH' });
     expect(error.message).toContain(keyFingerprint(pinnedKey));
     expect(error.message).toContain(keyFingerprint(impostor.keys.publicKey));

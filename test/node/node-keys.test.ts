@@ -9,6 +9,10 @@ import { NODE_KEY_FILE, nodeKeysOf } from '../../core/node/node-keys.js';
 import { newCurveKeyPair } from '../../core/net/curve-keys.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
+const unexpected = (): never => {
+  throw new Error('expected a failure');
+};
+
 const posix = process.platform !== 'win32';
 
 describe("a node's key file", () => {
@@ -26,7 +30,7 @@ describe("a node's key file", () => {
     await nodeKeysOf(dir);
     const file = path.join(dir, NODE_KEY_FILE);
     chmodSync(file, 0o644);
-    const error = await nodeKeysOf(dir).catch((caught: unknown) => caught as Error);
+    const error = await nodeKeysOf(dir).then(unexpected, (caught: unknown) => caught as Error);
     expect(error).toMatchObject({ code: 'KEY_FILE' });
     expect(error.message).toContain(file);
     expect(error.message).toContain('mode 644');
@@ -48,7 +52,7 @@ describe("a node's key file", () => {
       const dir = tempDir('keys');
       const file = path.join(dir, NODE_KEY_FILE);
       writeFileSync(file, text, { mode: 0o600 });
-      const error = await nodeKeysOf(dir).catch((caught: unknown) => caught as Error);
+      const error = await nodeKeysOf(dir).then(unexpected, (caught: unknown) => caught as Error);
       expect(error.message).toMatch(problem);
       expect(error.message).toContain(file);
       expect(error.message).toContain('Delete it to make a new identity');

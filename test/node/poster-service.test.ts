@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
-import * as zmq from 'zeromq';
+import type * as zmq from 'zeromq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makePoster } from '../../core/media/poster.js';
 import { probeMedia } from '../../core/media/probe.js';

@@ -36,7 +36,11 @@ function setup() {
 
 async function registered(swarm: VirtualSwarm, name: string): Promise<void> {
   await swarm.until(`${name} listed`, () => swarm.get('source').registry.child(name) !== undefined, 2_000);
-  await swarm.until('its chunk listed', () => swarm.get('source').registry.holders('movie', 0, 'x').length > 0, 2_000);
+  await swarm.until(
+    'its chunk listed',
+    () => swarm.get('source').registry.holders('movie', 0, 'x').length > 0,
+    2_000,
+  );
 }
 
 const register = (attacker: MemoryHost): RequestOf<'register'> => ({
@@ -86,7 +90,7 @@ describe('a name is bound to the key that registered it', () => {
     expect(listed(7)).toEqual([]);
   });
 
-  it("drops a killed child on time, however often another peer pings or queries in its name", async () => {
+  it('drops a killed child on time, however often another peer pings or queries in its name', async () => {
     const { swarm, source, alice, send } = setup();
     await registered(swarm, 'alice');
     alice.kill();
