@@ -129,6 +129,7 @@ export class PeerClient {
     const connection = this.connections.get(dial);
     if (connection === undefined) return;
     this.connections.delete(dial);
+    this.serverKeys.forget?.(dial);
     await connection.close(reason);
   }
 

@@ -15,6 +15,8 @@ import { fetchServerKey } from './key-fetch.js';
 /** What PeerClient asks for the key of a server it is about to dial (`tcp://host:port`). */
 export interface ServerKeySource {
   keyFor(dial: string, timeoutMs: number): Promise<string>;
+  /** The connection to `dial` closed: a key learned for it is asked again next time. */
+  forget?(dial: string): void;
 }
 
 /** Where pinned keys are kept (core/node/known-hosts.ts: a file in the store). */
@@ -51,6 +53,14 @@ export class ServerKeys implements ServerKeySource {
       key.catch(() => this.learned.delete(dial));
     }
     return key;
+  }
+
+  /**
+   * A sibling set up again with a new store comes back with a new key at its old address; asking
+   * again on the next connection finds it (a pinned address is still held to its pin).
+   */
+  forget(dial: string): void {
+    this.learned.delete(dial);
   }
 
   private async learn(dial: string, timeoutMs: number): Promise<string> {

@@ -101,6 +101,19 @@ describe('pinned keys (known-hosts)', () => {
     expect(hosts.pinFor(peer.address)).toEqual({ pinned: false, key: undefined });
   });
 
+  it('asks an unpinned address again once its connection closed: a sibling with a new store', async () => {
+    const { hosts } = await KnownHosts.open(tempDir('pins'), []);
+    const client = clientWith(hosts);
+    const first = await served();
+    const address = first.address;
+    await client.request(address, { type: 'ping' });
+    await first.close();
+    const again = await startServerOn(address);
+    cleanup.push(() => again.close());
+    await client.disconnect(address);
+    await expect(client.request(address, { type: 'ping' })).resolves.toBeDefined();
+  });
+
   it('skips and reports bad lines, naming the file and line', async () => {
     const store = tempDir('pins');
     const key = newCurveKeyPair().publicKey;
