@@ -126,9 +126,9 @@ export class PeerClient {
   /** Closes the connection to `address` now; its requests fail with UNREACHABLE. */
   async disconnect(address: string, reason = 'closed on request'): Promise<void> {
     const { dial } = splitPeerAddress(address);
-    const connection = this.connections.get(dial);
+    const connection = this.connections.get(address);
     if (connection === undefined) return;
-    this.connections.delete(dial);
+    this.connections.delete(address);
     this.serverKeys.forget?.(dial);
     await connection.close(reason);
   }
@@ -160,13 +160,17 @@ export class PeerClient {
     }
   }
 
-  /** The connection to an address, keyed by where it dials (`#key` or not: one server, one DEALER). */
+  /**
+   * The connection to an address, keyed by the address as given: `host:port` and `host:port#key`
+   * are two DEALERs, so a key given for one request (the holder of a name, who may have moved
+   * away) never sticks to later requests to whoever is at that address now.
+   */
   private connectionTo(address: string, timeoutMs: number): Connection {
     const { dial, key } = splitPeerAddress(address);
-    let connection = this.connections.get(dial);
+    let connection = this.connections.get(address);
     // One whose server key could not be had is replaced: the next request asks again.
     if (connection?.failed !== undefined) {
-      this.connections.delete(dial);
+      this.connections.delete(address);
       void connection.close('its server key could not be had');
       connection = undefined;
     }
@@ -184,7 +188,7 @@ export class PeerClient {
         this.counterValues,
         this.log,
       );
-      this.connections.set(dial, connection);
+      this.connections.set(address, connection);
     }
     return connection;
   }
@@ -200,11 +204,12 @@ export class PeerClient {
   }
 
   private closeLeastRecentlyUsed(): void {
-    let oldest: Connection | undefined;
-    for (const connection of this.connections.values()) {
-      if (connection.idle && (oldest === undefined || connection.lastActive < oldest.lastActive))
-        oldest = connection;
+    let oldest: [string, Connection] | undefined;
+    for (const entry of this.connections) {
+      const [, connection] = entry;
+      if (connection.idle && (oldest === undefined || connection.lastActive < oldest[1].lastActive))
+        oldest = entry;
     }
-    if (oldest !== undefined) void this.disconnect(oldest.address, 'too many open connections');
+    if (oldest !== undefined) void this.disconnect(oldest[0], 'too many open connections');
   }
 }

@@ -23,7 +23,6 @@ import {
   type RequestType,
 } from '../protocol/messages.js';
 import { WireProblem } from '../protocol/problems.js';
-import { tcpAddressProblem } from '../protocol/address.js';
 import {
   errorReplyFor,
   errorReplyFrames,
@@ -38,7 +37,7 @@ import { remoteError } from './remote-error.js';
 import type { RequestOptions, Transport } from './transport.js';
 import type { HostProfile, MemoryNetwork, MessageKind } from './memory-network.js';
 import type { ReplyPayload, RequestPayload } from './memory-payload.js';
-import { z85Encode } from '../protocol/peer-key.js';
+import { peerAddressProblem, splitPeerAddress, z85Encode } from '../protocol/peer-key.js';
 import { createHash } from 'node:crypto';
 
 interface Pending {
@@ -123,7 +122,7 @@ export class MemoryHost implements Transport, RequestRouter {
         return;
       }
       if (!this.usable.has(address)) {
-        const problem = tcpAddressProblem(address);
+        const problem = peerAddressProblem(address);
         if (problem !== null) {
           reject(
             new PeerStreamerError(
@@ -172,9 +171,12 @@ export class MemoryHost implements Transport, RequestRouter {
         },
       });
       const kind = type === 'get' ? 'get' : 'control';
-      this.network.send(this, address, payload, kind, (target) =>
-        target.serve(this.address, this.key, payload),
-      );
+      // An address may carry the key to expect there; a host with another key is no one it can
+      // reach, as a CURVE handshake with the wrong server key never completes: the request times out.
+      const { dial, key } = splitPeerAddress(address);
+      this.network.send(this, dial, payload, kind, (target) => {
+        if (key === undefined || key === target.key) target.serve(this.address, this.key, payload);
+      });
     });
   }
 

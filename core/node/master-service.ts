@@ -272,8 +272,9 @@ export class MasterService {
   /** Whether the node holding a name answers a ping under that name now. */
   private async answers(holder: ChildState): Promise<boolean> {
     try {
+      // To its key, not only its address: only the holder itself can answer it.
       const { reply } = await this.options.transport.request(
-        holder.address,
+        `${holder.address}#${holder.nodeId}`,
         { type: 'ping' },
         { timeoutMs: HOLDER_PING_MS },
       );
