@@ -13,6 +13,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   () => import('./player.bench.js').then((module) => module.suite),
   () => import('./sim.bench.js').then((module) => module.suite),
   () => import('./schema.bench.js').then((module) => module.suite),
+  () => import('./trust.bench.js').then((module) => module.suite),
 ];
 
 function formatValue(row: BenchRow): string {

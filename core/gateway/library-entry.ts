@@ -15,5 +15,6 @@ export function libraryEntry(manifest: Manifest, chunksHeld: number, bytesHeld: 
     bytesTotal: manifestBytes(manifest),
     bytesHeld,
     posterSha256: manifest.kind === 'fmp4' ? (manifest.poster?.sha256 ?? null) : null,
+    publisher: manifest.publisher ?? null,
   };
 }

@@ -8,6 +8,9 @@ import { ManifestBuilder } from '../media/manifest-builder.js';
 import { probeMedia, type ProbeResult } from '../media/probe.js';
 import type { Logger } from '../util/logger.js';
 import { PeerStreamerError } from '../util/errors.js';
+import { loadOrCreatePublisherKey } from '../trust/key-file.js';
+import { signManifest } from '../trust/manifest-signature.js';
+import type { PublisherKeyPair } from '../trust/publisher-key.js';
 import { keepIngestPoster, makeIngestPoster, reportNoPoster, type IngestPoster } from './ingest-poster.js';
 
 export interface IngestOptions {
@@ -30,6 +33,8 @@ export interface IngestOptions {
   poster?: boolean;
   /** Problems that did not fail the ingest (e.g. no poster could be made), for the person adding it. */
   onWarning?: (message: string) => void;
+  /** The key that signs the manifest. Default: the store's own (core/trust/key-file.ts). */
+  publisherKey?: PublisherKeyPair;
 }
 
 /** The name a file gets when --name is not given: its base name without the extension. */
@@ -115,7 +120,12 @@ export async function ingestVideo(
     const built = builder.build(new Date(), await writer.writtenRefs());
     const made = await poster;
     if (made.failure) reportNoPoster(file, made.failure, options);
-    const manifest: MediaManifest = made.ref === undefined ? built : { ...built, poster: made.ref };
+    // Signed by the store's publisher key (made now if this is the store's first video): every node
+    // that trusts this publisher can check the video from the key alone.
+    const manifest = signManifest<MediaManifest>(
+      made.ref === undefined ? built : { ...built, poster: made.ref },
+      options.publisherKey ?? (await loadOrCreatePublisherKey(store.dir, options.logger)),
+    );
     // A source serves its own videos: they are pinned so the cache never evicts them.
     await writer.commit(manifest, { pinned: true });
     if (made.ref !== undefined) await keepIngestPoster(store, name, made.bytes, options);

@@ -7,6 +7,8 @@ import { MAX_MANIFEST_CHUNKS, checkManifest, describeManifestProblem } from '../
 import { videoNameProblem } from '../shared/video-name.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
+import { loadOrCreatePublisherKey } from '../trust/key-file.js';
+import { signManifest } from '../trust/manifest-signature.js';
 import { assertLegacyChunk, databaseRoot, legacyChunkPath, readLegacyChunk } from './legacy-chunk-files.js';
 
 /** The original system capped nothing; a video becomes a PeerStreamer manifest, bounded as any other. */
@@ -32,6 +34,8 @@ export async function importLegacyDatabase(
   } = {},
 ): Promise<LegacyImportResult> {
   const { counts } = options.checked ?? (await checkLegacyDatabase(databaseDir));
+  // The source that imports a video publishes it: signed by the store's key like one it ingested.
+  const key = await loadOrCreatePublisherKey(store.dir);
   // All writers are begun first, so a name already in the store is refused before anything is written.
   const writers: Array<{ name: string; count: number; writer: VideoWriter }> = [];
   try {
@@ -46,7 +50,7 @@ export async function importLegacyDatabase(
         await writer.writeChunk(index, bytes);
         chunks.push({ size: bytes.length, sha256: sha256Hex(bytes) });
       }
-      manifests.push(checkedLegacyManifest(databaseDir, legacyManifest(name, chunks)));
+      manifests.push(signManifest(checkedLegacyManifest(databaseDir, legacyManifest(name, chunks)), key));
     }
     // Every file is made durable first, so the commits are quick index transactions; only they could
     // leave part of a database imported.

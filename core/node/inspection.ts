@@ -1,4 +1,5 @@
-import type { LibraryPrefetchStats, NodeStats, PeerStat, NodeRole } from '../shared/api-types.js';
+import type { LibraryPrefetchStats, NodeStats, PeerStat, NodeRole, TrustStats } from '../shared/api-types.js';
+import type { PublisherTrust } from '../trust/publisher-trust.js';
 import type { InventoryEntry, WireTopologyNode } from '../protocol/messages.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { MasterLink } from './master-link.js';
@@ -24,6 +25,18 @@ export interface InspectionSources {
   streamsActive: () => number;
   libraryPrefetch: Pick<LibraryPrefetch, 'stats'>;
   seeding: () => boolean;
+  trust: PublisherTrust;
+}
+
+function trustStats(trust: PublisherTrust): TrustStats {
+  const publisher = trust.swarmPublisher() ?? null;
+  return {
+    publisher,
+    publisherFrom: trust.pinned?.from ?? (publisher === null ? null : 'own key'),
+    ownKey: trust.own ?? null,
+    refusedManifests: trust.refused,
+    publisherMismatches: trust.mismatches,
+  };
 }
 
 /** source = no master; master = has a master and at least one child; child = has a master, no children. */
@@ -80,6 +93,7 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
     key: server.keys.publicKey,
     keyFingerprint: keyFingerprint(server.keys.publicKey),
     handshakesRefused: server.counters().handshakesRefused,
+    trust: trustStats(sources.trust),
   };
 }
 

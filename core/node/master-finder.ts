@@ -65,13 +65,17 @@ export class MasterFinder {
   masterFailed(path: readonly string[], liar?: string): void {
     this.failingOver = true;
     this.ancestors = path.slice(0, -1).reverse();
-    if (liar !== undefined && liar === this.home) {
-      // Hysteresis: a home that answers heartbeats but lied about a chunk would take this node back
-      // at the next probe and lose it again at the next chunk. It waits 10 s, doubled at each lie.
-      this.homeLies += 1;
-      const waitMs = Math.min(LIAR_WAIT_MS * 2 ** (this.homeLies - 1), MAX_LIAR_WAIT_MS);
-      this.homeTrustedAfter = this.link.clock.now() + waitMs;
-    }
+    if (liar !== undefined && liar === this.home) this.homeLied();
+  }
+
+  /**
+   * Hysteresis: a home that answers heartbeats but lied about a chunk would take this node back at
+   * the next probe and lose it again at the next chunk. It waits 10 s, doubled at each lie.
+   */
+  private homeLied(): void {
+    this.homeLies += 1;
+    const waitMs = Math.min(LIAR_WAIT_MS * 2 ** (this.homeLies - 1), MAX_LIAR_WAIT_MS);
+    this.homeTrustedAfter = this.link.clock.now() + waitMs;
   }
 
   /**
@@ -152,6 +156,17 @@ export class MasterFinder {
     const upstream = this.link.upstream();
     if (!upstream?.isSupermaster || this.registering) return;
     if (this.link.clock.now() < this.homeTrustedAfter) return;
+    // A home that lied goes on answering heartbeats: it is taken back only once it serves a good
+    // chunk. One that still lies (or fails, or is silent) is another lie: twice the wait.
+    const judge = this.link.options.servesGoodChunk;
+    if (this.homeLies > 0 && judge !== undefined && !(await judge(this.home).catch(() => false))) {
+      this.homeLied();
+      this.link.options.logger.info(
+        { master: this.home, lies: this.homeLies },
+        'the master that lied still does not serve a good chunk; staying on the supermaster',
+      );
+      return;
+    }
     try {
       await this.attach(this.home, false);
       await this.link.options.transport

@@ -99,6 +99,8 @@ export class MasterHeartbeat {
       // A heartbeat is the link's round trip: a tiny message the master answers without other work.
       health.roundTrip(upstream.address, upstream.name, link.clock.now() - started);
       this.answered(upstream, reply.path, started);
+      // A master that registered us before it had learned its swarm's publisher says it here.
+      link.options.onMasterPublisher?.(upstream, reply.publisher);
       if (link.upstream() !== upstream) return;
       if (this.lacksFallback(upstream) && link.clock.now() - this.lastHintAttempt >= HINT_RETRY_MS) {
         this.lastHintAttempt = link.clock.now();

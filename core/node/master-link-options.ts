@@ -35,6 +35,18 @@ export interface MasterLinkOptions {
   /** Whether a node of this name is this node's own child: a full master's suggestion never to follow. */
   isOwnChild?: (name: string) => boolean;
   seeding: () => boolean;
+  /**
+   * The publisher the master in use vouches for (undefined: none yet), at each register and
+   * heartbeat reply: where a node with the original flags alone learns whom to trust (core/trust).
+   */
+  onMasterPublisher?: (master: PeerRef, publisher: string | undefined) => void;
+  /**
+   * Whether the master at `address` now answers a `get` with the bytes the manifest names (true when
+   * this node holds nothing to judge it by): asked before going back to a master that lied.
+   */
+  servesGoodChunk?: (address: string) => Promise<boolean>;
+  /** Registered with a master other than the one before (the first, a failover, a return). */
+  onNewMaster?: (master: PeerRef) => void;
   heartbeatMs?: number;
   /** Heartbeats missed in a row before the master counts as gone. */
   missedHeartbeats?: number;

@@ -205,6 +205,8 @@ export class MasterLink implements UpstreamView {
     this.connectedWaiters.clear();
     this.heartbeat.registered();
     this.finder.registered(isSupermaster, reply.supermaster);
+    this.options.onMasterPublisher?.({ name: reply.masterName, address }, reply.publisher);
+    if (previous?.address !== address) this.options.onNewMaster?.({ name: reply.masterName, address });
     // Changes that came while the register was on the wire, for the master it reached.
     this.reports.sendLeftovers();
     if (previous?.address !== address) {

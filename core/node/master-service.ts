@@ -27,6 +27,8 @@ export interface MasterServiceOptions {
   pathAbove: () => readonly string[] | null;
   /** Where this node is reached: the end of the path it gives its children. */
   selfAddress: () => string;
+  /** The publisher this node vouches for to children that register (see PublisherTrust). */
+  swarmPublisher?: () => string | undefined;
   /** To ask a name's holder whether it is still there (see the register handler). */
   transport: Transport;
   sweepMs?: number;
@@ -181,7 +183,15 @@ export class MasterService {
       const time = Math.round(clock.now());
       // A child's heartbeat learns where its master is now, so a loop is seen within a beat per level.
       const path = request.name === undefined ? undefined : this.pathForChildren();
-      return { reply: { name: options.selfName, time, ...(path ? { path } : {}) } };
+      const publisher = request.name === undefined ? undefined : options.swarmPublisher?.();
+      return {
+        reply: {
+          name: options.selfName,
+          time,
+          ...(path ? { path } : {}),
+          ...(publisher ? { publisher } : {}),
+        },
+      };
     });
     server.handle('bye', (request, peer) => {
       if (registry.leave(request.name, peer.peerKey ?? NO_KEY))
@@ -259,12 +269,14 @@ export class MasterService {
     );
     const supermaster = options.supermasterForChildren();
     const path = this.pathForChildren();
+    const publisher = options.swarmPublisher?.();
     return {
       reply: {
         masterName: options.selfName,
         level: options.level() + 1,
         ...(supermaster ? { supermaster } : {}),
         ...(path ? { path } : {}),
+        ...(publisher ? { publisher } : {}),
       },
     };
   }

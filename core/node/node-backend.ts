@@ -66,6 +66,7 @@ export class NodeBackend implements GatewayBackend {
         bytesTotal: info.bytes ?? null,
         bytesHeld: 0,
         posterSha256: info.poster?.sha256 ?? null,
+        publisher: info.publisher ?? null,
       });
     }
     const library = [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -5,6 +5,7 @@ import { parseByteSize, parseDuration } from '../util/units.js';
 import { tcpAddressProblem } from '../protocol/address.js';
 import { peerAddressProblem, splitPeerAddress } from '../protocol/peer-key.js';
 import { NODE_READ_AHEAD, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
+import { publisherKeyProblem } from '../trust/publisher-key.js';
 
 /** Everything a node needs to start. Built from flags (CLI and the desktop app's --node) or settings. */
 export interface NodeConfig {
@@ -23,6 +24,8 @@ export interface NodeConfig {
   supermasterKey?: string;
   /** `--allow`: the file of keys of a closed swarm; others are refused at the handshake. */
   allowFile?: string;
+  /** The swarm publisher's key to trust (`--publisher`); without it, the first master's is pinned. */
+  publisher?: string;
   cacheBytes?: number;
   /** Upload limit for serving chunks to others, bytes per second; undefined = unlimited. */
   uploadBytesPerSecond?: number;
@@ -80,7 +83,12 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
   {
     flag: 'allow',
     value: '<file>',
-    help: 'a closed swarm: only nodes whose keys the file lists (one a line, "# " comments) may connect',
+    help: 'a closed swarm: only nodes whose keys the file lists (one a line, # comments) may connect',
+  },
+  {
+    flag: 'publisher',
+    value: '<key>',
+    help: "the publisher key whose videos to trust (a source prints its own in its ready line); default: the first master's, trusted on first use and kept",
   },
   { flag: 'cache-size', value: '<size>', help: 'cap on the store, e.g. 2GiB or 500MiB (default: unlimited)' },
   {
@@ -229,6 +237,7 @@ export const NODE_FLAG_VALUES = {
   videodatabase: storeDir('videodatabase'),
   master: masterAddress('master'),
   supermaster: masterAddress('supermaster'),
+  publisher: publisherKey,
   'cache-size': (value: string) => parseByteSize(value, '--cache-size'),
   'upload-limit': (value: string) => parseByteSize(value.replace(/\/s$/i, ''), '--upload-limit'),
   'read-ahead': readAheadSeconds,
@@ -293,6 +302,12 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
       `--${storeFlags.join(' and --')} both name a store; give one (they are aliases).`,
     );
   }
+  if (values.publisher !== undefined && master === undefined) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      '--publisher needs --master: a source publishes under its own key (its ready line names it); --publisher says whose videos a node below it trusts.',
+    );
+  }
   if (supermaster !== undefined && master === undefined) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
@@ -315,6 +330,7 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     ...(supermaster !== undefined ? { supermaster: supermaster.dial } : {}),
     ...(supermaster?.key !== undefined ? { supermasterKey: supermaster.key } : {}),
     ...(values.allow !== undefined ? { allowFile: values.allow } : {}),
+    ...(values.publisher !== undefined ? { publisher: values.publisher } : {}),
     ...(cacheBytes !== undefined ? { cacheBytes } : {}),
     ...(uploadBytesPerSecond !== undefined ? { uploadBytesPerSecond } : {}),
     jsonLogs: values['json-logs'] === true,
@@ -331,6 +347,19 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     uiPort: values['ui-port'] ?? 0,
     uiHost: values['ui-host'] ?? '127.0.0.1',
   };
+}
+
+/** A publisher key as a source prints it; upper case is taken as lower case, as people copy it. */
+function publisherKey(value: string): string {
+  const key = value.trim().toLowerCase();
+  const problem = publisherKeyProblem(key);
+  if (problem !== null)
+    throw bad(
+      'publisher',
+      value,
+      `a publisher key ${problem}; copy it whole from the source's ready line or \`peerstreamer stats\``,
+    );
+  return key;
 }
 
 /** 0.1 s to 2 min: below, a healthy peer on a WAN would always lose; above, a dead one stalls a play. */

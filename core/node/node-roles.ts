@@ -13,6 +13,8 @@ import type { ChunkPinning, ChunkStorage } from '../store/chunk-storage.js';
 import type { ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 import type { InventorySource } from '../store/inventory-source.js';
 import { ChunkFetcher } from '../stream/chunk-fetcher.js';
+import { probeChunk } from '../stream/chunk-probe.js';
+import { segmentRef } from '../shared/segments.js';
 import type { UpstreamView } from '../stream/upstream-view.js';
 import { HolderCache } from '../stream/holder-cache.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -28,6 +30,10 @@ import { StreamSessions } from './stream-sessions.js';
 import { SuspectChecks } from './suspect-checks.js';
 import type { SwarmLibrary } from './swarm-library.js';
 import type { UploadLimiter } from './upload-limiter.js';
+import type { PublisherTrust } from '../trust/publisher-trust.js';
+
+/** How long a master that lied has to serve a good chunk before a node goes back to it: a master's `get` time. */
+const GOOD_CHUNK_TIMEOUT_MS = 3_000;
 
 export interface NodeRolesOptions {
   /** This node as others reach it; read at each registration (a port may be bound only later). */
@@ -50,6 +56,10 @@ export interface NodeRolesOptions {
   seeding: () => boolean;
   /** What this node tells its master it can take, at each registration. */
   capacity: () => CapacityHints;
+  /** Whose videos this node believes: checks every manifest from above, and is vouched to children. */
+  trust: PublisherTrust;
+  /** After registering with a master other than the one before (a failover, a return). */
+  onNewMaster?: () => void;
   /** The master refused this node's name for good (see MasterLink). */
   onFatal?: (error: PeerStreamerError) => void;
   /** How far a stream reads ahead of its position, and its fetches in flight. */
@@ -114,6 +124,15 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           levelsToRoom: (): number | undefined => masterService.levelsToRoom(),
           isOwnChild: (name) => registry.child(name) !== undefined,
           seeding: options.seeding,
+          onMasterPublisher: (master, publisher) => options.trust.learnFromMaster(publisher, master),
+          servesGoodChunk: (address) =>
+            servesGoodChunk(address, {
+              store,
+              transport,
+              selfName: self.name,
+              hash: options.hash ?? sha256HexAsync,
+            }),
+          ...(options.onNewMaster ? { onNewMaster: options.onNewMaster } : {}),
           ...(clock ? { clock } : {}),
           ...(options.heartbeatMs !== undefined
             ? { heartbeatMs: options.heartbeatMs, returnProbeMs: options.heartbeatMs }
@@ -132,6 +151,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     },
     pathAbove: () => (link ? link.pathAbove() : []),
     selfAddress: () => self.address,
+    swarmPublisher: () => options.trust.swarmPublisher(),
     transport,
     ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
     ...(clock ? { clock } : {}),
@@ -142,6 +162,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     selfAddress: () => self.address,
     ...(options.peerTimeoutMs !== undefined ? { peerTimeoutMs: options.peerTimeoutMs } : {}),
     store,
+    manifestTrust: options.trust,
     transport,
     upstream: link ?? NO_UPSTREAM,
     hasUpstream: link !== null,
@@ -196,4 +217,40 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     seeding: options.seeding,
   });
   return { registry, masterService, link, fetcher, sessions };
+}
+
+/**
+ * Whether a master answers with a chunk's right bytes: one this node holds, asked with
+ * `fetchUpstream` as a child's stream would, judged by the manifest. A node holding nothing has
+ * nothing to judge by, and takes the master back.
+ */
+async function servesGoodChunk(
+  address: string,
+  {
+    store,
+    transport,
+    selfName,
+    hash,
+  }: {
+    store: ChunkStorage & InventorySource;
+    transport: Transport;
+    selfName: string;
+    hash: (bytes: Uint8Array) => Promise<string>;
+  },
+): Promise<boolean> {
+  const [held] = store.heldChunks();
+  if (held === undefined) return true;
+  const manifest = store.getManifest(held.video);
+  const expected = manifest === undefined ? undefined : segmentRef(manifest, held.index);
+  if (expected === undefined) return true;
+  const verdict = await probeChunk(transport, address, {
+    video: held.video,
+    index: held.index,
+    expected,
+    fetchUpstream: true,
+    name: selfName,
+    timeoutMs: GOOD_CHUNK_TIMEOUT_MS,
+    hash,
+  });
+  return verdict.kind === 'good';
 }

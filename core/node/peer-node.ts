@@ -27,6 +27,10 @@ import { errorMessage, type PeerStreamerError } from '../util/errors.js';
 import { parseTcpAddress } from '../protocol/address.js';
 import { keyFingerprint } from '../protocol/peer-key.js';
 import { openNodeTransport } from './node-transport.js';
+import { loadOrCreatePublisherKey } from '../trust/key-file.js';
+import type { PublisherTrust } from '../trust/publisher-trust.js';
+import { ensureOwnKey, openStoreTrust } from '../trust/store-trust.js';
+import { sweepStoredManifests } from '../trust/stored-manifest-sweep.js';
 
 /** Library prefetches in flight at once: enough to warm a library quickly, few enough to stay light. */
 const LIBRARY_PREFETCH_CONCURRENCY = 2;
@@ -75,6 +79,7 @@ export class PeerNode {
   /** The local control channel the CLI talks to (null when it could not be opened; see serveControl). */
   private controlServer: ControlServer | null = null;
   private readonly publisher: VideoPublisher;
+  private manifestCheck: Promise<void> = Promise.resolve();
 
   /**
    * This node as others reach it. The port is final only once the ROUTER is bound (--port 0 takes
@@ -91,6 +96,8 @@ export class PeerNode {
     readonly store: ChunkStore,
     readonly server: PeerServer,
     readonly client: PeerClient,
+    /** Whose videos this node believes (its own and the swarm's pinned publisher). */
+    readonly trust: PublisherTrust,
     logger: Logger,
     options: PeerNodeOptions,
   ) {
@@ -106,6 +113,8 @@ export class PeerNode {
       server,
       transport: client,
       store,
+      trust,
+      onNewMaster: () => void this.checkStoredManifests(),
       health: this.health,
       counters: this.counters,
       limiter: this.limiter,
@@ -166,16 +175,25 @@ export class PeerNode {
     });
     let server: PeerServer | undefined;
     try {
+      const trust = await openStoreTrust(config.store, {
+        isSource: config.master === undefined,
+        ...(config.publisher !== undefined ? { publisher: config.publisher } : {}),
+        logger,
+      });
       const transport = await openNodeTransport(config, logger);
       server = transport.server;
       const client = transport.client;
       // Handlers are in place before bind, so no request finds the port open but unserved.
-      const node = new PeerNode(config, nodeId, store, server, client, logger, options);
+      const node = new PeerNode(config, nodeId, store, server, client, trust, logger, options);
       node.boundTo(parseTcpAddress(await server.bind()).port);
       if (!node.link) {
+        await ensureOwnKey(config.store, trust, logger);
         // A source serves its own videos: pinned, so a cache size never evicts them.
         for (const video of store.listVideos()) if (!video.pinned) store.pinVideo(video.name, true);
       }
+      // Before anything is served or announced: what the store holds is checked against whom it trusts.
+      await node.checkStoredManifests();
+      trust.onPinned(() => void node.checkStoredManifests());
       node.link?.start();
       node.controlServer = await serveControl(node, options.control);
       logger.info(
@@ -186,6 +204,7 @@ export class PeerNode {
           nodeId: node.nodeId,
           key: server.keys.publicKey,
           fingerprint: keyFingerprint(server.keys.publicKey),
+          publisher: trust.swarmPublisher(),
           master: config.master,
           supermaster: config.supermaster,
           videos: store.listVideos().length,
@@ -272,6 +291,27 @@ export class PeerNode {
     return this.subtree();
   }
 
+  /**
+   * Checks the stored manifests against this node's trust (see sweepStoredManifests): at start, when
+   * a publisher is first pinned, and after each change of master. One check at a time; never throws.
+   */
+  checkStoredManifests(): Promise<void> {
+    this.manifestCheck = this.manifestCheck.then(async () => {
+      if (this.stopped) return;
+      try {
+        await sweepStoredManifests(
+          this.store,
+          this.trust,
+          () => loadOrCreatePublisherKey(this.config.store, this.logger),
+          this.logger,
+        );
+      } catch (error) {
+        this.logger.error({ error: errorMessage(error) }, 'checking the stored manifests failed');
+      }
+    });
+    return this.manifestCheck;
+  }
+
   /** Says goodbye to the master, closes the sockets, then the store. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -281,6 +321,7 @@ export class PeerNode {
     this.libraryPrefetch.close();
     await this.publisher.close();
     await this.link?.stop();
+    await this.manifestCheck;
     this.sessions.close();
     this.masterService.close();
     await this.server.close();
@@ -302,6 +343,7 @@ export class PeerNode {
       streamsActive: () => this.sessions.active,
       libraryPrefetch: this.libraryPrefetch,
       seeding: () => this.seedingEnabled,
+      trust: this.trust,
     };
   }
 }

@@ -4,6 +4,7 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { Logger } from '../util/logger.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import type { SwarmLibrary } from './swarm-library.js';
+import type { PublisherTrust } from '../trust/publisher-trust.js';
 
 export type PublishOptions = Omit<IngestOptions, 'logger'>;
 
@@ -17,7 +18,14 @@ export class VideoPublisher {
   private readonly stopping = new AbortController();
   private readonly running = new Set<Promise<unknown>>();
 
-  constructor(private readonly node: { store: ChunkStore; library: SwarmLibrary; logger: Logger }) {}
+  constructor(
+    private readonly node: {
+      store: ChunkStore;
+      library: SwarmLibrary;
+      logger: Logger;
+      trust: PublisherTrust;
+    },
+  ) {}
 
   async add(file: string, options: PublishOptions = {}): Promise<MediaManifest> {
     if (this.stopping.signal.aborted) {
@@ -30,6 +38,8 @@ export class VideoPublisher {
     this.running.add(work);
     try {
       const manifest = await work;
+      // The store's key signed it (made now, on a child's first video): its own videos are trusted here.
+      if (manifest.publisher !== undefined) this.node.trust.setOwn(manifest.publisher);
       this.node.logger.info(
         { video: manifest.name, chunks: manifest.chunks.length },
         'video added; announcing it',

@@ -27,6 +27,11 @@ export interface ReadyEvent {
   store: string;
   pid: number;
   /**
+   * The publisher key the node trusts and vouches for: a source's own, which nodes below it may be
+   * given with --publisher. Absent while a child has learned none yet.
+   */
+  publisher?: string;
+  /**
    * The player's URL with its token, with --ui. Scripts and tests open the player from it, so it keeps
    * the token, as the `player:` line before it on the same stdout does; the logger gets the URL without.
    */

@@ -60,6 +60,7 @@ export async function runNodeUntilSignal(config: NodeConfig, options: PeerNodeOp
       fingerprint: keyFingerprint(node.server.keys.publicKey),
       store: config.store,
       pid: process.pid,
+      ...(node.trust.swarmPublisher() ? { publisher: node.trust.swarmPublisher() } : {}),
       ...(ui ? { ui: ui.url } : {}),
     }),
   );

@@ -3,9 +3,8 @@ import type { Transport } from '../net/transport.js';
 import type { Manifest } from '../shared/manifest.js';
 import { segmentRef } from '../shared/segments.js';
 import type { Clock } from '../util/clock.js';
-import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { isSilence } from '../stream/silence.js';
+import { probeChunk } from '../stream/chunk-probe.js';
 import type { ChildRegistry } from './child-registry.js';
 
 export interface SuspectChecksOptions {
@@ -73,22 +72,22 @@ export class SuspectChecks {
       () => undefined,
     );
     if (expected === undefined) return;
-    let verdict: string | null;
-    try {
-      const { body } = await transport.request(
-        address,
-        { type: 'get', video, index, fetchUpstream: false, name: selfName },
-        { timeoutMs: this.timeoutMs },
-      );
-      const bytes = body ?? Buffer.alloc(0);
-      const good = bytes.length === expected.size && (await this.options.hash(bytes)) === expected.sha256;
-      verdict = good ? null : 'sent bytes that do not match the manifest';
-    } catch (error) {
-      // Only silence or bad bytes condemn it: a child that no longer holds the chunk, or is busy, or
-      // paused seeding, says so.
-      verdict = isSilence(error) ? `did not answer: ${errorMessage(error)}` : null;
-    }
-    if (verdict === null) return;
+    const probed = await probeChunk(transport, address, {
+      video,
+      index,
+      expected,
+      fetchUpstream: false,
+      name: selfName,
+      timeoutMs: this.timeoutMs,
+      hash: this.options.hash,
+    });
+    // Only silence or bad bytes condemn it: a child that no longer holds the chunk, or is busy, or
+    // paused seeding, says so.
+    if (probed.kind === 'good' || probed.kind === 'refused') return;
+    const verdict =
+      probed.kind === 'bad-bytes'
+        ? 'sent bytes that do not match the manifest'
+        : `did not answer: ${probed.detail}`;
     health.offended(address);
     logger.warn(
       { child: name, video, index },

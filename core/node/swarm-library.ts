@@ -144,5 +144,6 @@ export function videoInfo(manifest: Manifest): VideoInfo {
     mimeType: manifest.mimeType,
     bytes: manifestBytes(manifest),
     ...(manifest.kind === 'fmp4' && manifest.poster ? { poster: manifest.poster } : {}),
+    ...(manifest.publisher ? { publisher: manifest.publisher } : {}),
   };
 }

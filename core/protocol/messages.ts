@@ -72,6 +72,11 @@ export interface RegisterOk {
    * MAX_TOPOLOGY_DEPTH). A node that finds its own address in it is below itself: a loop.
    */
   path?: string[];
+  /**
+   * The publisher key the master trusts for the swarm (its own on a source): a child with the
+   * original flags alone pins it on first use (core/trust). Absent when the master has none yet.
+   */
+  publisher?: string;
 }
 
 export interface QueryOk {
@@ -103,6 +108,8 @@ export interface PingOk {
   time: number;
   /** To a child's heartbeat: the master's place in the tree now, as in RegisterOk. */
   path?: string[];
+  /** To a child's heartbeat: the publisher the master vouches for, as in RegisterOk. */
+  publisher?: string;
 }
 
 export interface VideoInfo {
@@ -117,6 +124,8 @@ export interface VideoInfo {
   bytes?: number;
   /** The manifest's poster, so a library can tell which videos have one without their manifests. */
   poster?: PosterRef;
+  /** The manifest's publisher key, so a list can show whose video it is. Absent: unsigned. */
+  publisher?: string;
 }
 
 export interface ListVideosOk {

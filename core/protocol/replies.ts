@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import type { ChunkOrigin } from '../shared/api-types.js';
 import { posterRef } from '../shared/manifest-schema.js';
 import { POSTER_MIME_TYPES, MAX_POSTER_BYTES } from '../shared/poster.js';
+import { PUBLISHER_KEY } from '../shared/publisher.js';
 import { record } from '../shared/schema.js';
 import { tcpAddressProblem } from './address.js';
 import {
@@ -66,6 +67,11 @@ import type { NodeRole } from '../shared/api-types.js';
 
 const MAX_LEVEL = 1000;
 
+const publisherKey = v.pipe(
+  v.string('a publisher key: 52 characters of a-z and 2-7'),
+  v.regex(PUBLISHER_KEY, 'a publisher key: 52 characters of a-z and 2-7'),
+);
+
 const peerRef = record({ name: nodeName, address }, 'a map');
 /** Addresses from the root (or the furthest ancestor kept) down to the replying master. */
 const treePath = boundedArray(address, MAX_TOPOLOGY_DEPTH);
@@ -84,6 +90,7 @@ const videoInfo = record(
     mimeType: text(MAX_MIME_TYPE_CHARS),
     bytes: optional(uint(Number.MAX_SAFE_INTEGER)),
     poster: optional(posterRef),
+    publisher: optional(publisherKey),
   },
   'a map',
 ) satisfies v.GenericSchema<unknown, VideoInfo>;
@@ -141,6 +148,7 @@ const replySchemas = {
       level: uint(MAX_LEVEL),
       supermaster: optional(peerRef),
       path: optional(treePath),
+      publisher: optional(publisherKey),
     },
     'a map',
   ),
@@ -164,7 +172,12 @@ const replySchemas = {
     'a map',
   ),
   ping: record(
-    { name: nodeName, time: finiteNumber(0, Number.MAX_SAFE_INTEGER), path: optional(treePath) },
+    {
+      name: nodeName,
+      time: finiteNumber(0, Number.MAX_SAFE_INTEGER),
+      path: optional(treePath),
+      publisher: optional(publisherKey),
+    },
     'a map',
   ),
   bye: empty,

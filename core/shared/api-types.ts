@@ -27,6 +27,8 @@ export interface LibraryEntry {
    * null when it has none: videos from before posters, audio, legacy imports.
    */
   posterSha256: string | null;
+  /** The publisher's key (show publisherFingerprint of it beside the name); null when unsigned. */
+  publisher: string | null;
 }
 
 /**
@@ -82,6 +84,21 @@ export interface NodeStats {
   keyFingerprint?: string;
   /** Connections refused at the handshake: keys not on its `--allow` list. Absent from older nodes. */
   handshakesRefused?: number;
+  /** Whose videos this node believes, and what it refused (see core/trust). Absent from older nodes. */
+  trust?: TrustStats;
+}
+
+export interface TrustStats {
+  /** The swarm publisher this node trusts and vouches for to its children (a source: its own key). */
+  publisher: string | null;
+  /** Where that trust came from: `--publisher`, the first master, or `own key`. */
+  publisherFrom: string | null;
+  /** This store's own publisher key, when it has published anything. */
+  ownKey: string | null;
+  /** Manifests refused: unsigned, badly signed, or from another publisher. */
+  refusedManifests: number;
+  /** Masters that vouched for another publisher than the trusted one. */
+  publisherMismatches: number;
 }
 
 /** The library prefetch: init segment and chunk 0 of listed videos, held before anyone plays them. */

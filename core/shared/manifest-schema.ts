@@ -12,6 +12,7 @@
 import * as v from 'valibot';
 import { MANIFEST_VERSION } from './manifest.js';
 import { MAX_POSTER_BYTES, POSTER_MIME_TYPES, type PosterRef } from './poster.js';
+import { MANIFEST_SIGNATURE, PUBLISHER_KEY } from './publisher.js';
 import { firstIssue, record, type SchemaIssue } from './schema.js';
 import { videoNameProblem } from './video-name.js';
 
@@ -98,7 +99,27 @@ const mediaChunk = record({ ...chunkFields, start: seconds(true), duration: seco
 const legacyChunk = record({ ...chunkFields, start: legacyNull, duration: legacyNull }, CHUNK_MAP);
 const CHUNK_LIST = `a list of at most ${MAX_MANIFEST_CHUNKS} chunks`;
 
-const common = { version: v.literal(MANIFEST_VERSION), name: videoName, createdAt };
+/**
+ * Who published the video and their Ed25519 signature over the rest (core/trust/manifest-signature.ts).
+ * Optional to the schema, so a store from before signing still reads; a node trusts, stores from a
+ * peer, serves and plays only a manifest whose signature its PublisherTrust accepts.
+ */
+const publisher = v.pipe(
+  v.string('a publisher key: 52 characters of a-z and 2-7'),
+  v.regex(PUBLISHER_KEY, 'a publisher key: 52 characters of a-z and 2-7'),
+);
+const signature = v.pipe(
+  v.string('an Ed25519 signature: 86 characters of base64url'),
+  v.regex(MANIFEST_SIGNATURE, 'an Ed25519 signature: 86 characters of base64url'),
+);
+
+const common = {
+  version: v.literal(MANIFEST_VERSION),
+  name: videoName,
+  createdAt,
+  publisher: v.optional(publisher),
+  signature: v.optional(signature),
+};
 
 const mediaFields = record(
   {
@@ -200,6 +221,12 @@ function problem(path: string, expected: string, got: unknown): { problem: Manif
 
 /** Consumers index chunks by position and seek by the times, so these must agree. */
 function relationProblem(manifest: Manifest): { problem: ManifestProblem } | null {
+  // One without the other means nothing can be checked: a half-signed manifest is a damaged one.
+  if ((manifest.publisher === undefined) !== (manifest.signature === undefined)) {
+    return manifest.publisher === undefined
+      ? problem('publisher', 'the signing key when a signature is given', undefined)
+      : problem('signature', "the publisher's signature when a publisher is named", undefined);
+  }
   for (const [position, chunk] of manifest.chunks.entries()) {
     if (chunk.index !== position) {
       return problem(

@@ -5,6 +5,8 @@
  * the in-memory network in virtual time with in-memory stores: no processes, no ports, and every run
  * the same for a seed.
  */
+import { PublisherTrust } from '../trust/publisher-trust.js';
+import { SYNTHETIC_PUBLISHER } from './synthetic-video.js';
 import { MemoryNetwork, type HostProfile, type LinkProfile } from '../net/memory-network.js';
 import type { MemoryHost } from '../net/memory-host.js';
 import { PeerHealth } from '../net/peer-health.js';
@@ -53,6 +55,8 @@ export interface VirtualNode {
   store: VirtualStore;
   fetcher: ChunkFetcher;
   counters: NodeCounters;
+  /** Whose videos it believes: a source its own (the synthetic publisher), others what their master vouches for. */
+  trust: PublisherTrust;
   /** Stops its roles and its host at once, as SIGKILL stops a process. */
   kill(): void;
   /** Says goodbye to its master and stops, as a node stopped with SIGTERM does (needs the clock run). */
@@ -116,6 +120,12 @@ export class VirtualSwarm {
     const store: VirtualStore =
       options.store ?? (this.content ? new LeanChunkStore(this.content) : new MemoryChunkStore());
     const counters = new NodeCounters();
+    // Every source publishes the synthetic videos; every other node learns that key from its master.
+    const trust = new PublisherTrust({
+      isSource: options.master === undefined,
+      ...(options.master === undefined ? { own: SYNTHETIC_PUBLISHER.publicKey } : {}),
+      logger,
+    });
     const {
       registry,
       masterService: service,
@@ -130,6 +140,7 @@ export class VirtualSwarm {
       server: host,
       transport: host,
       store,
+      trust,
       health,
       counters,
       limiter: new UploadLimiter(options.uploadLimit ?? null, clock),
@@ -160,6 +171,7 @@ export class VirtualSwarm {
       store,
       fetcher,
       counters,
+      trust,
       kill: () => {
         host.crash();
         service.close();

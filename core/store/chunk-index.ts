@@ -58,6 +58,7 @@ export class ChunkIndex {
       videoPinned: prepare('SELECT pinned FROM videos WHERE name = ?').pluck(),
       insertVideo: prepare('INSERT INTO videos (name, manifest, pinned, added_at) VALUES (?, ?, ?, ?)'),
       deleteVideo: prepare('DELETE FROM videos WHERE name = ?'),
+      setVideoManifest: prepare('UPDATE videos SET manifest = ? WHERE name = ?'),
       setVideoPinned: prepare('UPDATE videos SET pinned = ? WHERE name = ?'),
       videoSummaries: prepare(
         `SELECT v.name, v.pinned, v.added_at,
@@ -157,6 +158,11 @@ export class ChunkIndex {
   videoPinned(name: string): boolean | undefined {
     const pinned = this.statements.videoPinned.get(name) as number | undefined;
     return pinned === undefined ? undefined : pinned === 1;
+  }
+
+  /** Rewrites a video's manifest text only: its chunks, pin and age stay as they are. */
+  setVideoManifest(name: string, manifestJson: string): void {
+    this.statements.setVideoManifest.run(manifestJson, name);
   }
 
   insertVideo(name: string, manifestJson: string, pinned: boolean, addedAt: string): void {

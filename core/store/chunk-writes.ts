@@ -6,7 +6,7 @@ import { assertVideoName } from '../util/video-name-check.js';
 import type { ChunkRow } from './chunk-index.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import type { ManifestCache } from './manifest-cache.js';
-import { assertStorableManifest, samePayloads } from './manifest-check.js';
+import { assertStorableManifest, samePayloads, sameSignature } from './manifest-check.js';
 import { runSql, type StoreContext } from './store-context.js';
 import { videoExistsError, videoNotFoundError } from './store-errors.js';
 import type { StoreSpace } from './store-space.js';
@@ -74,14 +74,23 @@ export class ChunkWrites {
 
   /**
    * Records a video whose chunks will arrive one by one (see ChunkStore.putManifest): the same
-   * manifest again is a no-op, another one replaces an unpinned video and is refused for a pinned one.
+   * manifest again is a no-op (or, signed differently, replaces the manifest and keeps the chunks),
+   * another one replaces an unpinned video and is refused for a pinned one.
    */
   recordManifest(manifest: Manifest): void {
     const { dir, index } = this.store;
     assertStorableManifest(manifest);
     const name = manifest.name;
     const existing = this.manifests.get(name);
-    if (existing !== undefined && samePayloads(existing, manifest)) return;
+    if (existing !== undefined && samePayloads(existing, manifest)) {
+      // The same bytes, signed (or signed again): the chunks stay, the manifest takes the signature.
+      if (sameSignature(existing, manifest)) return;
+      runSql(dir, 'recording a signed manifest', () =>
+        index.setVideoManifest(name, JSON.stringify(manifest)),
+      );
+      this.manifests.forget(name);
+      return;
+    }
     if (existing !== undefined && index.videoPinned(name) === true) {
       throw new PeerStreamerError(
         'VIDEO_EXISTS',

@@ -29,3 +29,8 @@ export function samePayloads(a: Manifest, b: Manifest): boolean {
     (chunk, n) => chunk.sha256 === b.chunks[n]!.sha256 && chunk.size === b.chunks[n]!.size,
   );
 }
+
+/** Signed by the same key with the same signature (or both unsigned). */
+export function sameSignature(a: Manifest, b: Manifest): boolean {
+  return a.publisher === b.publisher && a.signature === b.signature;
+}

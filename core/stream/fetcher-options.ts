@@ -1,4 +1,6 @@
 import type { ChunkStorage } from '../store/chunk-storage.js';
+import type { Manifest } from '../shared/manifest.js';
+import type { PeerRef } from '../protocol/messages.js';
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { ChunkOrigin } from '../shared/api-types.js';
@@ -20,6 +22,14 @@ export interface FetchCounters {
   failovers: number;
 }
 
+/**
+ * The check a manifest from a peer passes before it is stored or used: throws (UNTRUSTED_MANIFEST)
+ * unless it is validly signed by a publisher this node trusts. core/trust's PublisherTrust is one.
+ */
+export interface ManifestTrust {
+  accept(manifest: Manifest, from: PeerRef): void;
+}
+
 export interface FetcherOptions {
   selfName: string;
   /**
@@ -28,6 +38,8 @@ export interface FetcherOptions {
    */
   selfAddress?: () => string;
   store: ChunkStorage;
+  /** Every manifest fetched from above passes it before it is stored. */
+  manifestTrust: ManifestTrust;
   transport: Transport;
   upstream: UpstreamView;
   health: PeerHealth;

@@ -48,7 +48,8 @@ export class ManifestFetcher {
   }
 
   private async fetch(video: string): Promise<Manifest> {
-    const { upstream, transport, store, counters } = this.options;
+    const { upstream, transport, store, counters, manifestTrust } = this.options;
+    let refused: unknown;
     for (let round = 0; round < 2; round++) {
       const master = await masterInUse(upstream, this.hasUpstreamAtAll, this.masterTimeoutMs);
       if (!master) break;
@@ -58,6 +59,16 @@ export class ManifestFetcher {
           { type: 'get-manifest', video },
           { timeoutMs: this.masterTimeoutMs },
         );
+        try {
+          manifestTrust.accept(reply.manifest, master);
+        } catch (error) {
+          // A master that hands down a forged or foreign video lied: its supermaster is asked at once,
+          // and going back to it waits as for any master that lied.
+          refused = error;
+          counters.failovers += 1;
+          upstream.masterFailed(master.address, errorMessage(error), true);
+          continue;
+        }
         store.putManifest(reply.manifest);
         return reply.manifest;
       } catch (error) {
@@ -71,6 +82,7 @@ export class ManifestFetcher {
         upstream.masterFailed(master.address, errorMessage(error));
       }
     }
+    if (refused !== undefined) throw refused;
     if (upstream.current() === null && !this.hasUpstreamAtAll) throw this.notInSwarm(video, []);
     throw new PeerStreamerError(
       'UNREACHABLE',

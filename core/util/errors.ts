@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'KEY_MISMATCH'
   | 'UNAUTHENTICATED'
   | 'KEY_FILE'
+  | 'UNTRUSTED_MANIFEST'
   | 'INTERNAL';
 
 export class PeerStreamerError extends Error {

@@ -102,8 +102,17 @@ describe.skipIf(noFfmpeg)('ls', () => {
     const result = await mustRun(['ls', '--store', store]);
     const [header, row, ...rest] = result.stdout.trimEnd().split('\n');
     expect(rest).toEqual([]);
-    expect(header!.split(/\s+/)).toEqual(['NAME', 'KIND', 'DURATION', 'SIZE', 'CHUNKS', 'HELD', 'PINNED']);
-    expect(row).toMatch(/^clip\s+fmp4 320x180\s+0:06\s+\S+ \S+\s+6\/6\s+\S+ \S+\s+yes\s*$/);
+    expect(header!.split(/\s+/)).toEqual([
+      'NAME',
+      'PUBLISHER',
+      'KIND',
+      'DURATION',
+      'SIZE',
+      'CHUNKS',
+      'HELD',
+      'PINNED',
+    ]);
+    expect(row).toMatch(/^clip\s+[a-z2-7]{8}\s+fmp4 320x180\s+0:06\s+\S+ \S+\s+6\/6\s+\S+ \S+\s+yes\s*$/);
   });
 
   it('--json lists every video with its manifest and what is held', async () => {

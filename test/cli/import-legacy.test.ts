@@ -20,6 +20,7 @@ import {
 import { smallClip } from '../helpers/media-fixtures.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { lacks, requires } from '../helpers/requirements.js';
+import { signatureProblem } from '../../core/trust/manifest-signature.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
 
@@ -74,9 +75,12 @@ describe.skipIf(noFfmpeg)('a database in the original format', () => {
   it('ls shows it as legacy, with every chunk held', async () => {
     const table = await mustRun(['ls', '--store', store]);
     expect(table.stdout).toMatch(
-      new RegExp(`^movie\\s+legacy\\s+-\\s+.+\\s+${chunkCount}/${chunkCount}\\s`, 'm'),
+      new RegExp(`^movie\\s+[a-z2-7]{8}\\s+legacy\\s+-\\s+.+\\s+${chunkCount}/${chunkCount}\\s`, 'm'),
     );
     const [video] = await listStore(store);
+    // Imported videos are published like ingested ones: signed by the store's key.
+    expect(signatureProblem(video!.manifest)).toBeNull();
+    expect(table.stdout).toContain(` ${video!.manifest.publisher!.slice(0, 8)} `);
     expect(video!.manifest).toMatchObject({ kind: 'legacy', name: 'movie', init: null, duration: null });
     expect(video!.manifest.chunks.map((chunk) => chunk.size)).toEqual([
       ...Array<number>(chunkCount - 1).fill(PIECE),

@@ -70,8 +70,8 @@ describe.skipIf(noFfmpeg)('a video no node has', () => {
 
   it('the list it points at is there: ls --from lists what the swarm offers through ben', async () => {
     const table = await mustRun(['ls', '--from', ben.address]);
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+KIND\s+DURATION\s+RESOLUTION\s+CHUNKS$/);
-    expect(table.stdout).toMatch(/^clip\s+fmp4\s+0:06\s+320x180\s+6$/m);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+PUBLISHER\s+KIND\s+DURATION\s+RESOLUTION\s+CHUNKS$/);
+    expect(table.stdout).toMatch(/^clip\s+[a-z2-7]{8}\s+fmp4\s+0:06\s+320x180\s+6$/m);
     const json = JSON.parse((await mustRun(['ls', '--from', ben.address, '--json'])).stdout) as VideoInfo[];
     expect(json.map((video) => [video.name, video.kind, video.chunks])).toEqual([['clip', 'fmp4', 6]]);
   });

@@ -165,10 +165,19 @@ describe('the ready line', { timeout: SWARM_TIMEOUT_MS }, () => {
       fingerprint: expect.stringMatching(/^[0-9a-f]{8}$/),
       store,
       pid: source.child.pid,
+      publisher: expect.stringMatching(/^[a-z2-7]{52}$/),
     });
     const stats = await runCli(['stats', '--from', ready.address, '--json']);
     expect(stats.code, stats.stderr).toBe(0);
-    expect(JSON.parse(stats.stdout)).toMatchObject({ name: 'source', address: ready.address });
+    expect(JSON.parse(stats.stdout)).toMatchObject({
+      name: 'source',
+      address: ready.address,
+      // The key the source made on its first start, the one it signs with and vouches for.
+      trust: { publisher: ready.publisher, ownKey: ready.publisher, publisherFrom: 'own key' },
+    });
+    // The whole key, for a node's --publisher, where a person reads stats.
+    const readable = await runCli(['stats', '--from', ready.address]);
+    expect(readable.stdout).toContain(`publisher:      ${ready.publisher} (own key)`);
 
     const child = await swarm.start({ name: 'child', master: source, port: 0, until: 'ready' });
     expect((await child.ready).role).toBe('child');

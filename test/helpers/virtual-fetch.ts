@@ -15,6 +15,7 @@ import { PeerStreamerError } from '../../core/util/errors.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import { syntheticVideo, type SyntheticVideo } from '../../core/sim/synthetic-video.js';
+import { trustSynthetic } from './trust.js';
 
 /** How a sibling answers `get`. */
 export type PeerBehaviour = 'honest' | 'corrupt' | 'silent' | 'claims-without-holding';
@@ -79,6 +80,7 @@ export class FetchScenario {
     const fetcher = new ChunkFetcher({
       selfName: 'viewer',
       store,
+      manifestTrust: trustSynthetic(),
       transport: host,
       upstream: {
         current: () => masterRef,

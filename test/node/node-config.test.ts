@@ -1,3 +1,4 @@
+import { generatePublisherKeyPair } from '../../core/trust/publisher-key.js';
 import { describe, expect, it } from 'vitest';
 import { nodeConfigFromFlags } from '../../core/node/node-config.js';
 import { NODE_READ_AHEAD } from '../../core/shared/read-ahead-policy.js';
@@ -67,5 +68,31 @@ describe('--read-ahead and --fetch-concurrency', () => {
 
   it.each(['0', 'four', '65'])('refuses --fetch-concurrency %s, naming the flag', (value) => {
     expect(() => nodeConfigFromFlags({ ...base, 'fetch-concurrency': value })).toThrow(/--fetch-concurrency/);
+  });
+});
+
+describe('--publisher', () => {
+  const key = generatePublisherKeyPair().publicKey;
+  const child = { ...base, master: 'tcp://127.0.0.1:7999' };
+
+  it('is the key to trust, taken in either case, and absent by default', () => {
+    expect(nodeConfigFromFlags(child).publisher).toBeUndefined();
+    expect(nodeConfigFromFlags({ ...child, publisher: key }).publisher).toBe(key);
+    expect(nodeConfigFromFlags({ ...child, publisher: ` ${key.toUpperCase()} ` }).publisher).toBe(key);
+  });
+
+  it.each([
+    ['abc', /must be 52 characters long, not 3/],
+    [`${key.slice(0, 51)}1`, /may hold only the letters a-z and the digits 2-7/],
+    [`${key.slice(0, 51)}z`, /not a whole Ed25519 key/],
+  ])('refuses %s, naming the flag, the problem and where to copy a key from', (value, problem) => {
+    const attempt = (): unknown => nodeConfigFromFlags({ ...child, publisher: value });
+    expect(attempt).toThrow(/--publisher ".*" is not valid: a publisher key/);
+    expect(attempt).toThrow(problem);
+    expect(attempt).toThrow(/copy it whole from the source's ready line/);
+  });
+
+  it('is refused on a source, which publishes under its own key', () => {
+    expect(() => nodeConfigFromFlags({ ...base, publisher: key })).toThrow(/--publisher needs --master/);
   });
 });

@@ -18,6 +18,7 @@ import { ingest, makeVideo, openStore } from '../store/helpers.js';
 import { sourceStoreDir, startNode } from './in-process.js';
 import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { waitFor } from '../helpers/wait.js';
+import { trustOnFirstUse } from '../helpers/trust.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -43,6 +44,7 @@ function sessionsOver(store: ChunkStore, options: { idleMs?: number; stuckMs?: n
   const fetcher = new ChunkFetcher({
     selfName: 'src',
     store,
+    manifestTrust: trustOnFirstUse(),
     transport: client,
     upstream: { current: () => null, masterFailed: () => undefined, waitForMaster: async () => null },
     hasUpstream: false,

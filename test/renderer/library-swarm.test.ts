@@ -91,7 +91,10 @@ describe.skipIf(noChromium || noFfmpeg)('a viewer that holds nothing', () => {
       bytesHeld: 0,
       bytesTotal: manifestBytes(source.manifest),
       posterSha256: poster.sha256,
+      // Listed by a node that holds none of it: the key comes from its master's list.
+      publisher: source.manifest.publisher,
     });
+    expect(movie.publisher).toMatch(/^[a-z2-7]{52}$/);
     expect(videos.find((video) => video.name === 'tone')).toMatchObject({
       chunksHeld: 0,
       bytesTotal: manifestBytes(audio),

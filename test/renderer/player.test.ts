@@ -66,6 +66,11 @@ describe.skipIf(noChromium || noFfmpeg)('library', () => {
     const card = page.locator(`[data-testid=video-card][data-name="${VIDEO}"]`);
     await card.waitFor();
     expect(await card.locator('[data-testid=video-title]').textContent()).toBe(VIDEO);
+    // Beside the name, the first characters of the key that signed it (ingest signs every video).
+    const publisher = node.manifests.get(VIDEO)!.publisher!;
+    expect(await card.locator('[data-testid=video-publisher]').textContent()).toBe(
+      `by ${publisher.slice(0, 8)}`,
+    );
     expect(await card.locator('[data-testid=video-duration]').textContent()).toBe('0:16');
     expect(await card.locator('[data-testid=video-resolution]').textContent()).toContain('640×360');
     const bar = card.locator('[data-testid=cache-bar]');

@@ -16,6 +16,7 @@ import { silentLogger } from '../../core/util/logger.js';
 import { startNode, sourceStoreDir } from '../node/in-process.js';
 import { makeVideo } from '../store/helpers.js';
 import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
+import { trustOnFirstUse } from '../helpers/trust.js';
 
 /** The video sourceStoreDir() ingests: 20 chunks of 4000 bytes. */
 const video = makeVideo('movie', 20, 4000);
@@ -91,6 +92,7 @@ async function coldFetcher(
   const fetcher = new ChunkFetcher({
     selfName: 'viewer',
     store,
+    manifestTrust: trustOnFirstUse(),
     transport,
     upstream: {
       current: () => master,

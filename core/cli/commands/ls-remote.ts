@@ -2,6 +2,7 @@ import { withNode } from '../remote.js';
 import type { VideoInfo } from '../../protocol/messages.js';
 import { renderTable } from '../table.js';
 import { formatDuration } from '../../shared/format.js';
+import { publisherLabel } from '../../shared/publisher.js';
 
 /**
  * `ls --from tcp://host:port`: the videos a swarm offers, as the node at that address sees them (its
@@ -22,9 +23,10 @@ export async function listRemote(address: string, json: boolean): Promise<void> 
 }
 
 function renderVideos(videos: readonly VideoInfo[]): string {
-  const header = ['NAME', 'KIND', 'DURATION', 'RESOLUTION', 'CHUNKS'];
+  const header = ['NAME', 'PUBLISHER', 'KIND', 'DURATION', 'RESOLUTION', 'CHUNKS'];
   const rows = videos.map((video) => [
     video.name,
+    publisherLabel(video.publisher),
     video.kind,
     video.duration === null ? '-' : formatDuration(video.duration),
     video.width && video.height ? `${video.width}x${video.height}` : '-',

@@ -7,6 +7,7 @@ import { PeerStreamerError } from '../../util/errors.js';
 import { renderTable } from '../table.js';
 import { formatBytes, formatDuration } from '../../shared/format.js';
 import type { VideoSummary } from '../../store/types.js';
+import { publisherLabel } from '../../shared/publisher.js';
 
 export function lsCommand(): Command {
   return newCommand('ls')
@@ -63,12 +64,13 @@ async function ls(options: { store?: string; from?: string; json?: boolean }): P
 }
 
 function renderVideos(videos: VideoSummary[]): string {
-  const header = ['NAME', 'KIND', 'DURATION', 'SIZE', 'CHUNKS', 'HELD', 'PINNED'];
+  const header = ['NAME', 'PUBLISHER', 'KIND', 'DURATION', 'SIZE', 'CHUNKS', 'HELD', 'PINNED'];
   const rows = videos.map((video) => {
     const manifest = video.manifest;
     const resolution = manifest.width && manifest.height ? `${manifest.width}x${manifest.height}` : '-';
     return [
       video.name,
+      publisherLabel(manifest.publisher),
       manifest.kind === 'fmp4' ? `${manifest.kind} ${resolution}` : 'legacy',
       manifest.duration === null ? '-' : formatDuration(manifest.duration),
       formatBytes(manifest.chunks.reduce((sum, chunk) => sum + chunk.size, 0)),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { newCommand, requiredFlag } from '../command.js';
 import { nodeAddress, withNode } from '../remote.js';
-import type { LibraryPrefetchStats, NodeStats } from '../../shared/api-types.js';
+import type { LibraryPrefetchStats, NodeStats, TrustStats } from '../../shared/api-types.js';
 import { describePlace, formatBytes, formatDuration, formatMilliseconds } from '../../shared/format.js';
 
 export function statsCommand(): Command {
@@ -35,6 +35,7 @@ export function renderStats(stats: NodeStats): string {
     `streams:        ${stats.streamsActive}`,
     `library start:  ${describeLibraryPrefetch(stats.libraryPrefetch)}`,
     `invalid input:  ${stats.invalidMessages}`,
+    `publisher:      ${describeTrust(stats.trust)}`,
     '',
     'PEER            RELATION     ADDRESS                    RTT      UP         DOWN       FAILURES',
     ...stats.peers.map(
@@ -43,6 +44,23 @@ export function renderStats(stats: NodeStats): string {
     ),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Whose videos the node trusts, whole: the key to give a node's --publisher. What it refused follows,
+ * when anything was. An older node sends nothing: a dash.
+ */
+function describeTrust(trust: TrustStats | undefined): string {
+  if (trust === undefined) return '-';
+  const trusted =
+    trust.publisher === null
+      ? 'none learned yet'
+      : `${trust.publisher} (${trust.publisherFrom ?? 'unknown'})`;
+  const refused = [
+    trust.refusedManifests > 0 ? `${trust.refusedManifests} manifests refused` : '',
+    trust.publisherMismatches > 0 ? `${trust.publisherMismatches} masters vouched for another publisher` : '',
+  ].filter((part) => part !== '');
+  return refused.length === 0 ? trusted : `${trusted}; ${refused.join(', ')}`;
 }
 
 /** An older node sends no library prefetch figures (it has none): that is a dash, not a crash. */

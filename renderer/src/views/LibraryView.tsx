@@ -9,6 +9,7 @@ import { loadPosition } from '../player/positions.ts';
 import { hrefOf } from '../router.ts';
 import { formatBytes, formatTime } from '../ui/format.ts';
 import { VideoThumb } from './VideoThumb.tsx';
+import { publisherLabel } from '../../../core/shared/publisher.js';
 
 const REFRESH_MS = 5_000;
 
@@ -95,6 +96,17 @@ function VideoCard({ video }: { video: LibraryEntry }) {
           <h2 className="video-title" data-testid="video-title" title={video.name}>
             {video.name}
           </h2>
+          <p
+            className="video-publisher"
+            data-testid="video-publisher"
+            title={
+              video.publisher === null
+                ? 'Not signed by a publisher'
+                : `Published by key ${video.publisher}: the same first characters as in the link or stats mean the same publisher`
+            }
+          >
+            {video.publisher === null ? 'unsigned' : `by ${publisherLabel(video.publisher)}`}
+          </p>
           <p className="video-meta">
             {legacy ? (
               <span className="tag tag-legacy">legacy format</span>

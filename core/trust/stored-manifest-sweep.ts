@@ -1,0 +1,71 @@
+/**
+ * The store's manifests checked against the node's trust: when the node opens its store, when it
+ * first learns its swarm's publisher, and when its upstream changes. A manifest that fails is never
+ * served or announced again:
+ * - an unsigned or badly signed video the node published itself (pinned: a source's videos, or one
+ *   added here; a store from before signing) is signed again with the store's own key;
+ * - any other unsigned, badly signed, or (once a publisher is pinned) untrusted video is dropped,
+ *   chunks and all, and is fetched again, signed, if it is asked for.
+ */
+import type { Manifest } from '../shared/manifest.js';
+import { errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { signManifest, signatureProblem } from './manifest-signature.js';
+import type { PublisherKeyPair } from './publisher-key.js';
+import type { PublisherTrust } from './publisher-trust.js';
+
+export interface SweptStore {
+  listVideos(): ReadonlyArray<{ name: string; pinned: boolean }>;
+  getManifest(name: string): Manifest | undefined;
+  putManifest(manifest: Manifest): void;
+  deleteVideo(name: string): Promise<void>;
+}
+
+export interface SweepResult {
+  kept: number;
+  signed: number;
+  dropped: string[];
+}
+
+export async function sweepStoredManifests(
+  store: SweptStore,
+  trust: PublisherTrust,
+  ownKey: () => Promise<PublisherKeyPair>,
+  logger: Logger,
+): Promise<SweepResult> {
+  const result: SweepResult = { kept: 0, signed: 0, dropped: [] };
+  for (const { name, pinned } of store.listVideos()) {
+    let manifest: Manifest | undefined;
+    try {
+      manifest = store.getManifest(name);
+    } catch (error) {
+      // A damaged row is the store's to report (reconcile, verify); nothing here can vouch for it.
+      logger.warn({ video: name, error: errorMessage(error) }, 'stored manifest unreadable; not checked');
+      continue;
+    }
+    if (manifest === undefined) continue;
+    const problem = signatureProblem(manifest);
+    if (problem === null && (pinned || trust.pinned === undefined || trust.trusts(manifest.publisher))) {
+      result.kept += 1;
+      continue;
+    }
+    if (problem !== null && pinned) {
+      const key = await ownKey();
+      trust.setOwn(key.publicKey);
+      store.putManifest(signManifest(manifest, key));
+      result.signed += 1;
+      continue;
+    }
+    await store.deleteVideo(name);
+    result.dropped.push(name);
+    logger.warn(
+      { video: name },
+      problem !== null
+        ? `dropped ${JSON.stringify(name)}: its signature ${problem}`
+        : `dropped ${JSON.stringify(name)}: its publisher is not the one this node trusts`,
+    );
+  }
+  if (result.signed > 0)
+    logger.info({ videos: result.signed }, "signed this store's own videos with its publisher key");
+  return result;
+}
