@@ -22,6 +22,7 @@ import * as zmq from 'zeromq';
 import { PeerClient } from '../core/net/client.js';
 import { PeerServer } from '../core/net/server.js';
 import { sha256HexAsync } from '../core/util/hash.js';
+import { splitPeerAddress } from '../core/protocol/peer-key.js';
 import { median, type BenchRow, type BenchSuite } from './harness.js';
 
 const CHILD_ENV = 'PEERSTREAMER_CURVE_BENCH_CHILD';
@@ -102,7 +103,8 @@ async function stopChild(child: Child): Promise<void> {
 
 /** MiB/s of `requests` 1 MiB replies on one raw DEALER, IN_FLIGHT outstanding. */
 async function rawRun(target: string, requests: number): Promise<number> {
-  const [address, serverKey] = target.split('#');
+  // The key may itself hold '#': split at the first.
+  const { dial: address, key: serverKey } = splitPeerAddress(target);
   const keys = zmq.curveKeyPair();
   const dealer = new zmq.Dealer({
     linger: 0,
@@ -111,7 +113,7 @@ async function rawRun(target: string, requests: number): Promise<number> {
       ? { curveServerKey: serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey }
       : {}),
   });
-  dealer.connect(address!);
+  dealer.connect(address);
   const started = process.hrtime.bigint();
   let received = 0;
   let bytes = 0;
