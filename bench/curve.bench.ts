@@ -35,7 +35,7 @@ const HANDSHAKES = 31;
 const MIB = 1024 * 1024;
 
 type Mode = 'raw' | 'raw-curve' | 'peer';
-type Side = Mode | 'peer-unverified';
+type Side = Mode | 'peer-unverified' | 'raw-curve-hashed';
 
 function makeChunk(): Buffer {
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -102,7 +102,7 @@ async function stopChild(child: Child): Promise<void> {
 }
 
 /** MiB/s of `requests` 1 MiB replies on one raw DEALER, IN_FLIGHT outstanding. */
-async function rawRun(target: string, requests: number): Promise<number> {
+async function rawRun(target: string, requests: number, hash = false): Promise<number> {
   // The key may itself hold '#': split at the first.
   const { dial: address, key: serverKey } = splitPeerAddress(target);
   const keys = zmq.curveKeyPair();
@@ -121,6 +121,7 @@ async function rawRun(target: string, requests: number): Promise<number> {
   const receiving = (async () => {
     while (received < requests) {
       const [, body] = await dealer.receive();
+      if (hash) await sha256HexAsync(body!);
       bytes += body!.length;
       received += 1;
     }
@@ -182,7 +183,13 @@ async function runSuite(): Promise<BenchRow[]> {
   const rawCurve = await startChild('raw-curve');
   const peer = await startChild('peer');
   const client = new PeerClient({ maxInFlightPerRemote: IN_FLIGHT, timeoutMs: 30_000 });
-  const rates: Record<Side, number[]> = { raw: [], 'raw-curve': [], peer: [], 'peer-unverified': [] };
+  const rates: Record<Side, number[]> = {
+    raw: [],
+    'raw-curve': [],
+    'raw-curve-hashed': [],
+    peer: [],
+    'peer-unverified': [],
+  };
   const cold: number[] = [];
   const warm: number[] = [];
   try {
@@ -193,6 +200,7 @@ async function runSuite(): Promise<BenchRow[]> {
     for (let run = 0; run < RUNS; run++) {
       rates.raw.push(await rawRun(raw.address, REQUESTS_PER_RUN));
       rates['raw-curve'].push(await rawRun(rawCurve.address, REQUESTS_PER_RUN));
+      rates['raw-curve-hashed'].push(await rawRun(rawCurve.address, REQUESTS_PER_RUN, true));
       rates.peer.push(await peerRun(client, peer.address, REQUESTS_PER_RUN));
       rates['peer-unverified'].push(await peerRun(client, peer.address, REQUESTS_PER_RUN, false));
     }
@@ -229,6 +237,15 @@ async function runSuite(): Promise<BenchRow[]> {
       target: 'reference',
       pass: true,
       detail: `runs ${list(rates['raw-curve'])}; ${pairRatio(rates['raw-curve'], rates.raw).toFixed(0)} % of plain`,
+    },
+    {
+      suite: 'curve',
+      what: 'raw zeromq, CURVE, sha256 of each reply',
+      value: median(rates['raw-curve-hashed']),
+      unit: 'MiB/s',
+      target: 'reference',
+      pass: true,
+      detail: `runs ${list(rates['raw-curve-hashed'])}; the same check as ours, one at a time in the thread pool; ours is ${pairRatio(rates.peer, rates['raw-curve-hashed']).toFixed(0)} % of this`,
     },
     {
       suite: 'curve',
