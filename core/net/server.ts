@@ -29,7 +29,7 @@ import { ReplySender } from './reply-sender.js';
 import { newServerTotals, type ServerCounters } from './server-counters.js';
 import { newCurveKeyPair, type CurveKeyPair } from './curve-keys.js';
 import { RoutingIdVerifier } from './routing-proof.js';
-import { ZAP_DOMAIN, ZapHandler } from './zap-handler.js';
+import { ZAP_DOMAIN, ZapHandler, type AdmitByAddress } from './zap-handler.js';
 import { KeyResponder } from './key-responder.js';
 import { parseTcpAddress } from '../protocol/address.js';
 
@@ -57,6 +57,8 @@ export interface PeerServerOptions {
   allow?: ReadonlySet<string>;
   /** Answer key asks on the UDP port of the same number (key-responder.ts). Default true. */
   keyResponder?: boolean;
+  /** A further say on each handshake, by the peer's IP (see AdmitByAddress). Default: none. */
+  admit?: AdmitByAddress;
 }
 
 const DEFAULTS = {
@@ -100,7 +102,7 @@ export class PeerServer implements RequestRouter {
     this.peers = new PeerTable(this.settings.maxTrackedPeers, this.settings.errorRepliesPerSecond);
     this.keys = options.keys ?? newCurveKeyPair();
     this.identities = new RoutingIdVerifier(this.keys, this.settings.maxTrackedPeers);
-    this.zap = new ZapHandler(this.context, options.allow, this.log);
+    this.zap = new ZapHandler(this.context, options.allow, this.log, options.admit);
     if (options.keyResponder !== false) this.responder = new KeyResponder(this.keys.publicKey, this.log);
     this.router = new zmq.Router({
       ...socketOptions(ROUTER_SOCKET_OPTIONS, options.socketOptions),

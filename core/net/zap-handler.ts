@@ -22,6 +22,13 @@ export interface ZapCounters {
   refused: number;
 }
 
+/**
+ * A further say on each handshake after the key was let in, by the peer's IP (the ZAP request is
+ * the one place zeromq.js names it): null lets it in, a line of text refuses it. For limits on
+ * connections (how many, how fast from one address).
+ */
+export type AdmitByAddress = (address: string, now: number) => string | null;
+
 export class ZapHandler {
   private readonly socket: zmq.Reply;
   private loop: Promise<void> | undefined;
@@ -32,6 +39,7 @@ export class ZapHandler {
     /** Keys let in; undefined lets every key in (an open swarm). */
     private readonly allow: ReadonlySet<string> | undefined,
     private readonly log: Logger,
+    private readonly admit?: AdmitByAddress,
   ) {
     this.socket = new zmq.Reply({ context, linger: 0 });
   }
@@ -78,6 +86,11 @@ export class ZapHandler {
         'refused a connection: its key is not on the allow list',
       );
       return { status: '400', text: 'key not on the allow list' };
+    }
+    const refusal = this.admit?.(address?.toString() ?? '', Date.now()) ?? null;
+    if (refusal !== null) {
+      this.counters.refused += 1;
+      return { status: '400', text: refusal.slice(0, 255) };
     }
     this.counters.accepted += 1;
     return { status: '200', text: 'OK' };

@@ -1,10 +1,13 @@
 /**
  * The routing id a DEALER sets proves its key to one server: the holder of the key makes it, the
  * server reads the key back, and a claim made with another key (or for another server) proves none.
+ * And the ZAP handler's further say by address, for limits on connections.
  */
 import { describe, expect, it } from 'vitest';
 import { routingIdFor, RoutingIdVerifier, ROUTING_ID_CHARS } from '../../core/net/routing-proof.js';
 import { newCurveKeyPair } from '../../core/net/curve-keys.js';
+import { PeerServer } from '../../core/net/server.js';
+import { PeerClient } from '../../core/net/client.js';
 import { keyFingerprint, z85Decode, z85Encode, z85KeyProblem } from '../../core/protocol/peer-key.js';
 
 const server = newCurveKeyPair();
@@ -58,5 +61,35 @@ describe('Z85 keys', () => {
     expect(z85KeyProblem(`${'a'.repeat(39)}~`)).toMatch(/"~" is not a Z85 character/);
     expect(z85KeyProblem('#'.repeat(40))).toMatch(/out of range/);
     expect(z85KeyProblem(client.publicKey)).toBeNull();
+  });
+});
+
+describe('the ZAP handler', () => {
+  it('asks `admit` by the peer IP after the key, and refuses at the handshake when it says so', async () => {
+    const asked: string[] = [];
+    let refuse = true;
+    const server = new PeerServer({
+      bind: 'tcp://127.0.0.1:0',
+      name: 'gated',
+      admit: (address) => {
+        asked.push(address);
+        return refuse ? 'too many connections from there' : null;
+      },
+    });
+    await server.bind();
+    const client = new PeerClient({ timeoutMs: 500 });
+    try {
+      await expect(client.request(server.address, { type: 'ping' })).rejects.toMatchObject({
+        code: 'UNREACHABLE',
+      });
+      expect(asked[0]).toBe('127.0.0.1');
+      expect(server.counters().handshakesRefused).toBeGreaterThanOrEqual(1);
+      refuse = false;
+      await client.disconnect(server.address);
+      await expect(client.request(server.address, { type: 'ping' })).resolves.toBeDefined();
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });
