@@ -24,6 +24,7 @@ export function nodeConfigFromSettings(
     ...(extras.bindIp !== undefined ? { bind: extras.bindIp } : {}),
     ...(settings.master !== null ? { master: settings.master } : {}),
     ...(settings.supermaster !== null ? { supermaster: settings.supermaster } : {}),
+    ...(settings.publisher !== null ? { publisher: settings.publisher } : {}),
     // Settings hold bytes; a size without a unit is bytes to the flag parser too.
     ...(settings.cacheSizeBytes !== null ? { 'cache-size': String(settings.cacheSizeBytes) } : {}),
     ...(settings.uploadLimitBytesPerSecond !== null

@@ -13,6 +13,11 @@ export interface AppSettings {
   master: string | null;
   /** `tcp://host:port` to fall back on while the master is gone; needs a master. */
   supermaster: string | null;
+  /**
+   * The publisher key whose videos to trust (needs a master); null trusts the one the first master
+   * vouches for, as `peerstreamer node` does without --publisher.
+   */
+  publisher: string | null;
   /** Cap on the store, in bytes; null = unlimited. The settings screen shows it in GiB. */
   cacheSizeBytes: number | null;
   /** Cap on chunk serving, in bytes per second; null = unlimited. The settings screen shows MiB/s. */
@@ -35,6 +40,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'ip',
   'master',
   'supermaster',
+  'publisher',
   'cacheSizeBytes',
   'uploadLimitBytesPerSecond',
   'closeToTray',
@@ -60,6 +66,7 @@ export function defaultSettings(name: string): AppSettings {
     ip: '127.0.0.1',
     master: null,
     supermaster: null,
+    publisher: null,
     cacheSizeBytes: null,
     uploadLimitBytesPerSecond: null,
     closeToTray: true,
@@ -71,7 +78,14 @@ export function defaultSettings(name: string): AppSettings {
 }
 
 /** Settings whose change needs the node restarted (a new identity or a new place in the tree). */
-export const RESTART_KEYS: readonly SettingKey[] = ['name', 'port', 'ip', 'master', 'supermaster'];
+export const RESTART_KEYS: readonly SettingKey[] = [
+  'name',
+  'port',
+  'ip',
+  'master',
+  'supermaster',
+  'publisher',
+];
 
 /**
  * The units the settings screen shows sizes and rates in: binary, and labelled so (core/shared/

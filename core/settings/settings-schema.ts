@@ -11,6 +11,7 @@
  * (test/electron/settings.test.ts) holds the whole to `AppSettings`.
  */
 import * as v from 'valibot';
+import { PUBLISHER_KEY, PUBLISHER_KEY_CHARS } from '../shared/publisher.js';
 import {
   CACHE_SIZE_UNIT,
   UPLOAD_LIMIT_UNIT,
@@ -100,6 +101,21 @@ function byteLimit(what: string, unit: DisplayUnit, maxBytes: number) {
 
 const onOff = (what: string) => v.boolean(`${what} must be on or off.`);
 
+const publisherWords = quoting(
+  (quoted) =>
+    `Publisher key ${quoted} is not valid: paste the whole key (${PUBLISHER_KEY_CHARS} characters, a-z and 2-7) from the source's ready line or stats, or leave it empty to trust the one your master vouches for.`,
+);
+const publisher = v.nullable(v.pipe(v.string(publisherWords), v.regex(PUBLISHER_KEY, publisherWords)));
+
+/** A key as the settings screen sends it: blank is none; blanks around it and upper case are forgiven. */
+const typedPublisher = v.pipe(
+  v.unknown(),
+  v.transform((value) =>
+    typeof value === 'string' ? (value.trim() === '' ? null : value.trim().toLowerCase()) : value,
+  ),
+  publisher,
+);
+
 /** One schema per setting: what a value of it may be, with the problem in words. */
 export const SETTING_SCHEMAS = {
   name,
@@ -107,6 +123,7 @@ export const SETTING_SCHEMAS = {
   ip,
   master: tcpAddress('Master'),
   supermaster: tcpAddress('Supermaster'),
+  publisher,
   cacheSizeBytes: byteLimit('Cache size', CACHE_SIZE_UNIT, MAX_CACHE_BYTES),
   uploadLimitBytesPerSecond: byteLimit('Upload limit', UPLOAD_LIMIT_UNIT, MAX_UPLOAD_BYTES_PER_SECOND),
   closeToTray: onOff('Keep seeding after closing the window'),
@@ -132,6 +149,7 @@ export const PATCH_SCHEMAS = {
   ...SETTING_SCHEMAS,
   master: typedAddress(SETTING_SCHEMAS.master),
   supermaster: typedAddress(SETTING_SCHEMAS.supermaster),
+  publisher: typedPublisher,
 } satisfies { [K in SettingKey]: v.GenericSchema<unknown, AppSettings[K]> };
 
 /** Why the master and supermaster cannot go together, or null when they can. */
@@ -147,21 +165,30 @@ function masterPairProblem({
   return null;
 }
 
+/** Why the publisher key cannot be set, or null when it can: a source publishes under its own. */
+function publisherProblem({ master, publisher }: Pick<AppSettings, 'master' | 'publisher'>): string | null {
+  if (publisher === null || master !== null) return null;
+  return 'A publisher key says whose videos a node below a master trusts; a source publishes under its own key. Set a master, or clear the publisher key.';
+}
+
 /** The settings as a whole: every field valid, and fields that must agree with each other agreeing. */
 export const appSettingsSchema = v.pipe(
   v.object(SETTING_SCHEMAS),
-  // Put on the supermaster, the field to change (or clear) to fix it.
+  // Each problem is put on the field to change (or clear) to fix it.
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     const settings = dataset.value;
-    const problem = masterPairProblem(settings);
-    if (problem === null) return;
-    addIssue({
-      message: problem,
-      input: settings.supermaster,
-      path: [
-        { type: 'object', origin: 'value', input: settings, key: 'supermaster', value: settings.supermaster },
-      ],
-    });
+    const problems = [
+      ['supermaster', masterPairProblem(settings)],
+      ['publisher', publisherProblem(settings)],
+    ] as const;
+    for (const [key, problem] of problems) {
+      if (problem === null) continue;
+      addIssue({
+        message: problem,
+        input: settings[key],
+        path: [{ type: 'object', origin: 'value', input: settings, key, value: settings[key] }],
+      });
+    }
   }),
 );

@@ -30,6 +30,19 @@ describe('settings form <-> settings', () => {
     });
   });
 
+  it('sends a pasted publisher key trimmed and in lower case, and an emptied one as none', () => {
+    const key = 'y2ujubzakzyluyjd7yv4mvevt2s2twz5bpb6xgtoc6hibs22sotq';
+    const pasted = patchFromDraft(
+      { ...draftFromSettings(saved), publisher: ` ${key.toUpperCase()}\n` },
+      saved,
+    );
+    expect(pasted).toEqual({ publisher: key });
+    const withKey = { ...saved, publisher: key };
+    expect(patchFromDraft({ ...draftFromSettings(withKey), publisher: '' }, withKey)).toEqual({
+      publisher: null,
+    });
+  });
+
   it('sends text that is not a number as typed, so the rules can say what is wrong with it', () => {
     const patch = patchFromDraft(
       { ...draftFromSettings(saved), port: 'eighty', uploadLimitMiBps: '5 MB/s' },

@@ -79,6 +79,26 @@ describe('settings rules', () => {
     expect(settingProblem('master', 'tcp://h:0')).toMatch(/port 0/);
   });
 
+  it('takes a publisher key below a master, as --publisher does, and says what is wrong with a bad one', () => {
+    const key = 'y2ujubzakzyluyjd7yv4mvevt2s2twz5bpb6xgtoc6hibs22sotq';
+    const pinned = checkSettingsPatch(DEFAULTS, {
+      master: 'tcp://192.0.2.10:7999',
+      publisher: ` ${key.toUpperCase()} `,
+    });
+    expect(pinned.ok && pinned.settings.publisher).toBe(key);
+    expect(pinned.ok && nodeConfigFromSettings(pinned.settings, '/tmp/store').publisher).toBe(key);
+    const blank = checkSettingsPatch(DEFAULTS, { master: 'tcp://192.0.2.10:7999', publisher: '  ' });
+    expect(blank.ok && blank.settings.publisher).toBeNull();
+    const short = checkSettingsPatch(DEFAULTS, { master: 'tcp://192.0.2.10:7999', publisher: 'abc' });
+    expect(!short.ok && short.problems.publisher).toBe(
+      `Publisher key "abc" is not valid: paste the whole key (52 characters, a-z and 2-7) from the source's ready line or stats, or leave it empty to trust the one your master vouches for.`,
+    );
+    const onSource = checkSettingsPatch(DEFAULTS, { publisher: key });
+    expect(!onSource.ok && onSource.problems.publisher).toMatch(
+      /a source publishes under its own key\. Set a master, or clear the publisher key\./,
+    );
+  });
+
   it('words every problem as the settings screen shows it', () => {
     const problem = (patch: unknown): string => {
       const checked = checkSettingsPatch(DEFAULTS, patch);
@@ -86,7 +106,7 @@ describe('settings rules', () => {
     };
     expect(problem([])).toBe('Settings must be an object of field -> value.');
     expect(problem({ colour: 'blue', shade: 1 })).toBe(
-      '"colour" is not a setting; known settings are name, port, ip, master, supermaster, cacheSizeBytes, uploadLimitBytesPerSecond, closeToTray, launchAtLogin, seeding, autoUpdate.',
+      '"colour" is not a setting; known settings are name, port, ip, master, supermaster, publisher, cacheSizeBytes, uploadLimitBytesPerSecond, closeToTray, launchAtLogin, seeding, autoUpdate.',
     );
     expect(problem({ name: 'a'.repeat(101) })).toBe(
       `Name "${'a'.repeat(101)}" is not valid: use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit.`,
@@ -308,6 +328,8 @@ describe('settings persistence (the store directory’s settings.json)', () => {
       ip: '192.0.2.20',
       master: 'tcp://192.0.2.10:7999',
       supermaster: null,
+      // That version had no publisher setting: the default, the master's.
+      publisher: null,
       // That version's row in decimal megabytes.
       cacheSizeBytes: 2_000_000_000,
       uploadLimitBytesPerSecond: 3145728,

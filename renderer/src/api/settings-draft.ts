@@ -26,6 +26,7 @@ export type SettingsDraft = {
   ip: string;
   master: string;
   supermaster: string;
+  publisher: string;
   cacheSizeGiB: string;
   uploadLimitMiBps: string;
   closeToTray: boolean;
@@ -43,6 +44,7 @@ export const SETTING_OF: Record<EditableKey, SettingKey> = {
   ip: 'ip',
   master: 'master',
   supermaster: 'supermaster',
+  publisher: 'publisher',
   cacheSizeGiB: 'cacheSizeBytes',
   uploadLimitMiBps: 'uploadLimitBytesPerSecond',
   closeToTray: 'closeToTray',
@@ -61,6 +63,7 @@ export function draftFromSettings(settings: AppSettings): SettingsDraft {
     ip: settings.ip,
     master: text(settings.master),
     supermaster: text(settings.supermaster),
+    publisher: text(settings.publisher),
     cacheSizeGiB: inUnit(settings.cacheSizeBytes, CACHE_SIZE_UNIT),
     uploadLimitMiBps: inUnit(settings.uploadLimitBytesPerSecond, UPLOAD_LIMIT_UNIT),
     closeToTray: settings.closeToTray,
@@ -91,6 +94,7 @@ export function patchFromDraft(draft: SettingsDraft, saved: AppSettings): Settin
     ip: draft.ip.trim(),
     master: draft.master.trim() === '' ? null : draft.master.trim(),
     supermaster: draft.supermaster.trim() === '' ? null : draft.supermaster.trim(),
+    publisher: draft.publisher.trim() === '' ? null : draft.publisher.trim().toLowerCase(),
     cacheSizeGiB: bytesOrText(draft.cacheSizeGiB, CACHE_SIZE_UNIT),
     uploadLimitMiBps: bytesOrText(draft.uploadLimitMiBps, UPLOAD_LIMIT_UNIT),
     closeToTray: draft.closeToTray,

@@ -173,6 +173,11 @@ export function SettingsView() {
             'tcp://host:port of the node to register with. Empty: this computer is a source.',
           )}
           {text('supermaster', 'Supermaster', 'Fallback while the master is gone. Optional.')}
+          {text(
+            'publisher',
+            'Publisher key',
+            'Whose videos to trust: the key from the source’s ready line or stats. Empty: the key your first master vouches for, kept from then on.',
+          )}
         </section>
         <section className="panel settings-section">
           <h2>Limits</h2>
