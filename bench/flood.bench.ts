@@ -15,8 +15,15 @@ import {
   floodRegistrations,
   hugeRegister,
   memoryOf,
+  keyedAddress,
   sendOnEach,
 } from '../test/helpers/floods.js';
+import { fetchServerKey } from '../core/net/key-fetch.js';
+
+/** The node's address with its key, asked over UDP as any stranger can. */
+async function keyedOf(node: MonitoredNode): Promise<string> {
+  return keyedAddress({ address: node.address, key: await fetchServerKey('127.0.0.1', node.port, 2_000) });
+}
 
 const MiB = 1024 * 1024;
 const MEMORY_TARGET_MB = 200;
@@ -127,7 +134,8 @@ async function runSuite(): Promise<BenchRow[]> {
     for (const [what, flood] of FLOODS) {
       const node = await swarm.startMonitored({ name: 'target' });
       const idleMb = memoryOf(node.pid).rss / MiB;
-      const figure = await measure(node, what, () => flood(node.address));
+      const keyed = await keyedOf(node);
+      const figure = await measure(node, what, () => flood(keyed));
       alone.push(figure);
       rows.push(memoryRow(`${what}: fresh node peak RSS`, figure, idleMb));
       await swarm.kill([node]);
@@ -135,8 +143,9 @@ async function runSuite(): Promise<BenchRow[]> {
     // All of them in turn on one node: V8's heap and malloc's arenas keep what each grew.
     const node = await swarm.startMonitored({ name: 'target' });
     const idleMb = memoryOf(node.pid).rss / MiB;
+    const keyed = await keyedOf(node);
     let last: FloodFigures | undefined;
-    for (const [what, flood] of FLOODS) last = await measure(node, what, () => flood(node.address));
+    for (const [what, flood] of FLOODS) last = await measure(node, what, () => flood(keyed));
     rows.push({
       ...memoryRow('all floods in turn on one node: peak RSS', last!, idleMb),
       detail: `RSS after ${last!.rssMb.toFixed(0)} MB; idle ${idleMb.toFixed(0)} MB`,

@@ -8,6 +8,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   () => import('./store.bench.js').then((module) => module.suite),
   () => import('./media.bench.js').then((module) => module.suite),
   () => import('./net.bench.js').then((module) => module.suite),
+  () => import('./curve.bench.js').then((module) => module.suite),
   () => import('./node.bench.js').then((module) => module.suite),
   () => import('./player.bench.js').then((module) => module.suite),
   () => import('./sim.bench.js').then((module) => module.suite),

@@ -1,5 +1,5 @@
 import { PeerClient } from '../net/client.js';
-import { tcpAddressProblem } from '../protocol/address.js';
+import { peerAddressProblem } from '../protocol/peer-key.js';
 import { PeerStreamerError, isPeerStreamerError } from '../util/errors.js';
 
 /**
@@ -11,11 +11,11 @@ export const FIRST_ANSWER_MS = 3_000;
 /** `--from`'s validator: a node's address, the original's tcp://0.0.0.0:port read as "this machine". */
 export function nodeAddress(value: string): string {
   const address = value.replace(/^tcp:\/\/(0\.0\.0\.0|\*)(?=:)/, 'tcp://127.0.0.1');
-  const problem = tcpAddressProblem(address);
+  const problem = peerAddressProblem(address);
   if (problem !== null) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
-      `--from ${JSON.stringify(value)} is not a node address: ${problem}.`,
+      `--from ${JSON.stringify(value)} is not a node address: ${problem}. Give tcp://host:port, or tcp://host:port#<key> with the key the node prints.`,
     );
   }
   return address;

@@ -5,7 +5,7 @@
  */
 import { PeerStreamerError } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { tcpAddressProblem } from '../protocol/address.js';
+import { peerAddressProblem, splitPeerAddress } from '../protocol/peer-key.js';
 import { encodeRequest, type Frame } from '../protocol/codec.js';
 import { MAX_REQUEST_ID } from '../protocol/limits.js';
 import type { IncomingReply, OkReplyOf, Request, RequestOf, RequestType } from '../protocol/messages.js';
@@ -14,6 +14,8 @@ import { Connection } from './connection.js';
 import { newClientCounters, type ClientCounters } from './client-counters.js';
 import type { DealerOptions } from './socket-options.js';
 import type { RequestOptions } from './transport.js';
+import { newCurveKeyPair, type CurveKeyPair } from './curve-keys.js';
+import { ServerKeys, type ServerKeySource } from './server-keys.js';
 
 export interface PeerClientOptions {
   logger?: Logger;
@@ -29,6 +31,10 @@ export interface PeerClientOptions {
   maxConnections?: number;
   /** Overrides of DEALER_SOCKET_OPTIONS (tests, tuning). */
   socketOptions?: Partial<DealerOptions>;
+  /** This node's CURVE key pair. Default: a fresh pair for the client's lifetime. */
+  keys?: CurveKeyPair;
+  /** Where keys of servers dialled by bare address come from. Default: asked over UDP, not pinned. */
+  serverKeys?: ServerKeySource;
 }
 
 /** A reply as `request` resolves it: `body` is the chunk for `get`, absent otherwise. */
@@ -41,7 +47,12 @@ export class PeerClient {
   private readonly counterValues = newClientCounters();
   private readonly log: Logger;
   private readonly sweeper: NodeJS.Timeout;
-  private readonly settings: Required<Omit<PeerClientOptions, 'logger' | 'socketOptions'>>;
+  private readonly settings: Required<
+    Omit<PeerClientOptions, 'logger' | 'socketOptions' | 'keys' | 'serverKeys'>
+  >;
+  /** This client's key pair: what servers see as its identity. */
+  readonly keys: CurveKeyPair;
+  private readonly serverKeys: ServerKeySource;
   private nextId = 1;
   private closed = false;
 
@@ -54,6 +65,8 @@ export class PeerClient {
       maxConnections: options.maxConnections ?? 1024,
     };
     this.log = (options.logger ?? silentLogger()).child({ component: 'peer-client' });
+    this.keys = options.keys ?? newCurveKeyPair();
+    this.serverKeys = options.serverKeys ?? new ServerKeys();
     this.sweeper = setInterval(() => this.closeIdle(), Math.max(100, this.settings.idleCloseMs / 2));
     this.sweeper.unref();
   }
@@ -80,11 +93,11 @@ export class PeerClient {
           },
         );
       }
-      const problem = tcpAddressProblem(address);
+      const problem = peerAddressProblem(address);
       if (problem !== null) {
         throw new PeerStreamerError(
           'INVALID_ARGUMENT',
-          `peer address ${JSON.stringify(address)} is not usable: ${problem}. Use tcp://host:port.`,
+          `peer address ${JSON.stringify(address)} is not usable: ${problem}. Use tcp://host:port or tcp://host:port#<key>.`,
           { address },
         );
       }
@@ -93,7 +106,7 @@ export class PeerClient {
       const id = this.takeId();
       const frames = this.encode(address, id, request as Request);
       const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
-      this.connectionTo(address).submit({
+      this.connectionTo(address, timeoutMs).submit({
         id,
         request: request as Request,
         frames,
@@ -112,9 +125,11 @@ export class PeerClient {
 
   /** Closes the connection to `address` now; its requests fail with UNREACHABLE. */
   async disconnect(address: string, reason = 'closed on request'): Promise<void> {
+    const { dial } = splitPeerAddress(address);
     const connection = this.connections.get(address);
     if (connection === undefined) return;
     this.connections.delete(address);
+    this.serverKeys.forget?.(dial);
     await connection.close(reason);
   }
 
@@ -145,16 +160,30 @@ export class PeerClient {
     }
   }
 
-  private connectionTo(address: string): Connection {
+  /**
+   * The connection to an address, keyed by the address as given: `host:port` and `host:port#key`
+   * are two DEALERs, so a key given for one request (the holder of a name, who may have moved
+   * away) never sticks to later requests to whoever is at that address now.
+   */
+  private connectionTo(address: string, timeoutMs: number): Connection {
+    const { dial, key } = splitPeerAddress(address);
     let connection = this.connections.get(address);
+    // One whose server key could not be had is replaced: the next request asks again.
+    if (connection?.failed !== undefined) {
+      this.connections.delete(address);
+      void connection.close('its server key could not be had');
+      connection = undefined;
+    }
     if (connection === undefined) {
       if (this.connections.size >= this.settings.maxConnections) this.closeLeastRecentlyUsed();
       connection = new Connection(
-        address,
+        dial,
         {
           maxInFlight: this.settings.maxInFlightPerRemote,
           maxQueued: this.settings.maxQueuedPerRemote,
           ...(this.options.socketOptions ? { socketOptions: this.options.socketOptions } : {}),
+          keys: this.keys,
+          serverKey: key !== undefined ? Promise.resolve(key) : this.serverKeys.keyFor(dial, timeoutMs),
         },
         this.counterValues,
         this.log,
@@ -175,11 +204,12 @@ export class PeerClient {
   }
 
   private closeLeastRecentlyUsed(): void {
-    let oldest: Connection | undefined;
-    for (const connection of this.connections.values()) {
-      if (connection.idle && (oldest === undefined || connection.lastActive < oldest.lastActive))
-        oldest = connection;
+    let oldest: [string, Connection] | undefined;
+    for (const entry of this.connections) {
+      const [, connection] = entry;
+      if (connection.idle && (oldest === undefined || connection.lastActive < oldest[1].lastActive))
+        oldest = entry;
     }
-    if (oldest !== undefined) void this.disconnect(oldest.address, 'too many open connections');
+    if (oldest !== undefined) void this.disconnect(oldest[0], 'too many open connections');
   }
 }

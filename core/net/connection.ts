@@ -15,6 +15,8 @@ import { DEALER_SOCKET_OPTIONS, socketOptions, type DealerOptions } from './sock
 import type { ClientCounters } from './client-counters.js';
 import { AbortGroups } from './abort-groups.js';
 import { frameBytes } from './frame-bytes.js';
+import type { CurveKeyPair } from './curve-keys.js';
+import { routingIdFor } from './routing-proof.js';
 import {
   closedUnderRequest,
   connectionClosed,
@@ -30,6 +32,13 @@ export interface ConnectionSettings {
   maxInFlight: number;
   maxQueued: number;
   socketOptions?: Partial<DealerOptions>;
+  /** This client's key pair: it proves it in the handshake and in its routing id. */
+  keys: CurveKeyPair;
+  /**
+   * The server's public key, which CURVE needs before it connects: known at once (an address with
+   * `#key`, a pinned one) or learned first (server-keys.ts). A failure fails every waiting request.
+   */
+  serverKey: Promise<string>;
 }
 
 type State = 'queued' | 'sending' | 'sent' | 'done';
@@ -66,7 +75,11 @@ export class Connection {
   /** When the send in progress started; a send that takes long means no connection (ZMQ_IMMEDIATE). */
   private sendStartedAt: number | undefined;
   private closed = false;
-  private readonly receiving: Promise<void>;
+  /** Connected to a server whose key is known; requests wait (queued) until then. */
+  private connected = false;
+  /** Why the server's key could not be had; the client replaces a connection that failed so. */
+  failed: unknown = undefined;
+  private receiving: Promise<void> = Promise.resolve();
   lastActive = Date.now();
 
   constructor(
@@ -75,10 +88,33 @@ export class Connection {
     private readonly counters: ClientCounters,
     private readonly log: Logger,
   ) {
-    this.socket = new zmq.Dealer(socketOptions(DEALER_SOCKET_OPTIONS, settings.socketOptions));
-    this.socket.connect(address);
+    this.socket = new zmq.Dealer({
+      ...socketOptions(DEALER_SOCKET_OPTIONS, settings.socketOptions),
+      curvePublicKey: settings.keys.publicKey,
+      curveSecretKey: settings.keys.secretKey,
+    });
     this.counters.connectionsOpened += 1;
+    settings.serverKey.then(
+      (key) => this.connect(key),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private connect(serverKey: string): void {
+    if (this.closed) return;
+    this.socket.curveServerKey = serverKey;
+    this.socket.routingId = routingIdFor(this.settings.keys, serverKey);
+    this.socket.connect(this.address);
+    this.connected = true;
     this.receiving = this.receiveLoop();
+    this.schedulePump();
+  }
+
+  /** No key, no connection: every request waiting fails with the reason, and so does this connection. */
+  private fail(error: unknown): void {
+    if (this.closed) return;
+    this.failed = error;
+    for (const entry of [...this.entries.values()]) this.settle(entry, { error });
   }
 
   /** No requests waiting or in flight. */
@@ -89,6 +125,10 @@ export class Connection {
   submit(pending: PendingRequest): void {
     if (this.closed) {
       pending.reject(connectionClosed(this.address, pending.request.type));
+      return;
+    }
+    if (this.failed !== undefined) {
+      pending.reject(this.failed);
       return;
     }
     if (this.queue.length >= this.settings.maxQueued) {
@@ -118,6 +158,7 @@ export class Connection {
   private onDeadline(entry: Entry): void {
     const now = Date.now();
     const blocked =
+      !this.connected ||
       entry.state === 'sending' ||
       (entry.state === 'queued' && this.sendStartedAt !== undefined && now - this.sendStartedAt >= 10);
     const type = entry.request.type;
@@ -175,7 +216,7 @@ export class Connection {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.closed && this.inFlight < this.settings.maxInFlight) {
+      while (!this.closed && this.connected && this.inFlight < this.settings.maxInFlight) {
         const entry = this.queue.shift();
         if (entry === undefined) break;
         if (entry.state !== 'queued') continue;

@@ -20,8 +20,14 @@ import { WireProblem } from '../protocol/problems.js';
 export interface PeerContext {
   /** The ZeroMQ routing id of the connection the request arrived on (new after each reconnect). */
   routingId: Buffer;
-  /** The routing id in hex: the key of this peer's counters. */
+  /** A short hash of the routing id: the key of this peer's counters. */
   peerId: string;
+  /**
+   * The sender's CURVE public key (Z85), proven by its routing id (core/net/routing-proof.ts); the
+   * one identity a role may act on. Undefined for a connection that proves none (a raw client that
+   * set no such routing id): it may ask, but not speak for a node.
+   */
+  peerKey: string | undefined;
   /** The node name the peer gave in this request or an earlier one on the same connection. */
   declaredName: string | undefined;
   /** Aborted when the handler ran out of time or the server is closing: stop work, nobody will read it. */

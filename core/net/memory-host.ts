@@ -23,7 +23,6 @@ import {
   type RequestType,
 } from '../protocol/messages.js';
 import { WireProblem } from '../protocol/problems.js';
-import { tcpAddressProblem } from '../protocol/address.js';
 import {
   errorReplyFor,
   errorReplyFrames,
@@ -38,6 +37,8 @@ import { remoteError } from './remote-error.js';
 import type { RequestOptions, Transport } from './transport.js';
 import type { HostProfile, MemoryNetwork, MessageKind } from './memory-network.js';
 import type { ReplyPayload, RequestPayload } from './memory-payload.js';
+import { peerAddressProblem, splitPeerAddress, z85Encode } from '../protocol/peer-key.js';
+import { createHash } from 'node:crypto';
 
 interface Pending {
   type: RequestType;
@@ -65,12 +66,20 @@ export class MemoryHost implements Transport, RequestRouter {
    * deadline of their own, and a controller per request was a measurable share of a large run.
    */
   private readonly lifetime = new AbortController();
+  /**
+   * The key this host proves, as a node's CURVE key over ZeroMQ: what handlers see as `peerKey`.
+   * Given in its profile (a node restarted on the same store keeps it), else one of its own, made
+   * from its address (a stand-in: nothing here encrypts, so it need not be a curve point).
+   */
+  readonly key: string;
 
   constructor(
     private readonly network: MemoryNetwork,
     readonly address: string,
     private readonly profile: HostProfile,
-  ) {}
+  ) {
+    this.key = profile.key ?? z85Encode(createHash('sha256').update(address).digest());
+  }
 
   handle<K extends RequestType>(type: K, handler: Handler<K>): this {
     this.handlers.set(type, handler as unknown as AnyHandler);
@@ -113,7 +122,7 @@ export class MemoryHost implements Transport, RequestRouter {
         return;
       }
       if (!this.usable.has(address)) {
-        const problem = tcpAddressProblem(address);
+        const problem = peerAddressProblem(address);
         if (problem !== null) {
           reject(
             new PeerStreamerError(
@@ -162,12 +171,17 @@ export class MemoryHost implements Transport, RequestRouter {
         },
       });
       const kind = type === 'get' ? 'get' : 'control';
-      this.network.send(this, address, payload, kind, (target) => target.serve(this.address, payload));
+      // An address may carry the key to expect there; a host with another key is no one it can
+      // reach, as a CURVE handshake with the wrong server key never completes: the request times out.
+      const { dial, key } = splitPeerAddress(address);
+      this.network.send(this, dial, payload, kind, (target) => {
+        if (key === undefined || key === target.key) target.serve(this.address, this.key, payload);
+      });
     });
   }
 
   /** A request has arrived from `from`: decode it as a server would, run its handler, reply. */
-  private serve(from: string, payload: RequestPayload): void {
+  private serve(from: string, fromKey: string, payload: RequestPayload): void {
     let request: IncomingRequest;
     try {
       request = 'frames' in payload ? decodeRequest(payload.frames) : payload.request;
@@ -176,7 +190,7 @@ export class MemoryHost implements Transport, RequestRouter {
       this.replyError(problem?.id ?? 0, from, problem?.code ?? 'BAD_REQUEST', errorMessage(error));
       return;
     }
-    const context = this.contextFor(from);
+    const context = this.contextFor(from, fromKey);
     const name = own(request as unknown as Record<string, unknown>, 'name');
     if (typeof name === 'string') context.declaredName = name;
     const handler = this.handlers.get(request.type);
@@ -214,13 +228,15 @@ export class MemoryHost implements Transport, RequestRouter {
       .then((incoming) => this.reply(from, { incoming }, kind));
   }
 
-  private contextFor(from: string): PeerContext {
+  private contextFor(from: string, fromKey: string): PeerContext {
     let context = this.peers.get(from);
-    if (context === undefined) {
+    // A host restarted at an address with another key is another peer, as another connection is.
+    if (context === undefined || context.peerKey !== fromKey) {
       const routingId = Buffer.from(from);
       context = {
         routingId,
         peerId: routingId.toString('hex'),
+        peerKey: fromKey,
         declaredName: undefined,
         signal: this.lifetime.signal,
       };

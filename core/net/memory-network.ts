@@ -28,6 +28,8 @@ export interface HostProfile {
    * it uses that has no profile of its own: two hosts at 10 and 30 ms are 40 ms apart one way.
    */
   accessLatencyMs?: number;
+  /** The key the host proves to others (PeerContext.peerKey). Default: one made from its address. */
+  key?: string;
 }
 
 export interface LinkProfile {

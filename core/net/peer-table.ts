@@ -29,6 +29,8 @@ export interface PeerSnapshot extends PeerCounters {
 export class PeerState {
   inFlight = 0;
   declaredName: string | undefined;
+  /** The key its routing id proves (see routing-proof.ts), or undefined: it proves none. */
+  peerKey: string | undefined;
   readonly counters: PeerCounters = {
     messages: 0,
     bytesIn: 0,

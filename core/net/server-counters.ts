@@ -23,12 +23,28 @@ export interface ServerCounters {
   peersTracked: number;
   /** Connections open now, as the ROUTER's events report them (ConnectionGate). */
   connectionsOpen: number;
-  /** Handshakes the ConnectionGate refused (when a ZAP handler asks it). */
+  /** Handshakes the ConnectionGate refused (its ZAP handler asks it). */
   connectionsRefused: number;
+  /** CURVE handshakes the ZAP handler let in. */
+  handshakesAccepted: number;
+  /** CURVE handshakes refused (a key not on the allow list, or the ConnectionGate): those peers never sent a message. */
+  handshakesRefused: number;
+  /** Key asks answered over UDP (key-responder.ts), and datagrams ignored or past its budget. */
+  keyAsksAnswered: number;
+  keyAsksIgnored: number;
 }
 
-/** The counters a PeerServer adds to; the peer table's and the connection gate's are read when asked. */
-export type ServerTotals = Omit<ServerCounters, 'peersTracked' | 'connectionsOpen' | 'connectionsRefused'>;
+/** The counters a PeerServer adds to; the peer table's, the gate's and the ZAP handler's are read when asked. */
+export type ServerTotals = Omit<
+  ServerCounters,
+  | 'peersTracked'
+  | 'connectionsOpen'
+  | 'connectionsRefused'
+  | 'handshakesAccepted'
+  | 'handshakesRefused'
+  | 'keyAsksAnswered'
+  | 'keyAsksIgnored'
+>;
 
 export function newServerTotals(): ServerTotals {
   return {

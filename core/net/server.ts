@@ -29,6 +29,11 @@ import { ReplySender } from './reply-sender.js';
 import { newServerTotals, type ServerCounters } from './server-counters.js';
 import { ServerRefusals } from './server-refusals.js';
 import { ConnectionGate } from './connection-gate.js';
+import { newCurveKeyPair, type CurveKeyPair } from './curve-keys.js';
+import { RoutingIdVerifier } from './routing-proof.js';
+import { ZAP_DOMAIN, ZapHandler, type AdmitByAddress } from './zap-handler.js';
+import { KeyResponder } from './key-responder.js';
+import { parseTcpAddress } from '../protocol/address.js';
 
 export interface PeerServerOptions {
   /** tcp://ip:port to bind; port 0 (or *) takes a free port, see `address` after bind(). */
@@ -60,6 +65,14 @@ export interface PeerServerOptions {
   connectionGate?: ConnectionGate;
   /** Overrides of ROUTER_SOCKET_OPTIONS (tests, tuning). */
   socketOptions?: Partial<RouterOptions>;
+  /** This node's CURVE key pair (its store's, see core/node/node-keys.ts). Default: a fresh pair. */
+  keys?: CurveKeyPair;
+  /** The keys let in (a closed swarm, `--allow`); others are refused at the handshake. Default: all. */
+  allow?: ReadonlySet<string>;
+  /** Answer key asks on the UDP port of the same number (key-responder.ts). Default true. */
+  keyResponder?: boolean;
+  /** A further say on each handshake, by the peer's IP (see AdmitByAddress). Default: none. */
+  admit?: AdmitByAddress;
 }
 
 const DEFAULTS = {
@@ -88,6 +101,13 @@ export class PeerServer implements RequestRouter {
   /** Who may connect; a ZAP handler calls its `admit` (see ConnectionGate). */
   readonly connectionGate: ConnectionGate;
   private watching: Promise<void> | undefined;
+  /** This server's own context, so its ZAP handler (one per context) answers for it alone. */
+  private readonly context = new zmq.Context();
+  private readonly zap: ZapHandler;
+  private readonly identities: RoutingIdVerifier;
+  private readonly responder: KeyResponder | undefined;
+  /** The server's CURVE key pair: its public key is what clients must expect. */
+  readonly keys: CurveKeyPair;
 
   constructor(private readonly options: PeerServerOptions) {
     this.settings = {
@@ -104,9 +124,23 @@ export class PeerServer implements RequestRouter {
       this.settings.errorRepliesPerSecond,
       this.settings.maxBytesPerSecondPerPeer,
     );
-    this.router = new zmq.Router(socketOptions(ROUTER_SOCKET_OPTIONS, options.socketOptions));
-    this.replies = new ReplySender(this.router, this.totals, this.log, this.closing.signal);
+    this.keys = options.keys ?? newCurveKeyPair();
+    this.identities = new RoutingIdVerifier(this.keys, this.settings.maxTrackedPeers);
     this.connectionGate = options.connectionGate ?? new ConnectionGate();
+    // The gate has its say on every handshake the key check lets through, then any further rule.
+    const gate = this.connectionGate;
+    const admit: AdmitByAddress = (address, now) =>
+      gate.admit(address, now) ?? options.admit?.(address, now) ?? null;
+    this.zap = new ZapHandler(this.context, options.allow, this.log, admit);
+    if (options.keyResponder !== false) this.responder = new KeyResponder(this.keys.publicKey, this.log);
+    this.router = new zmq.Router({
+      ...socketOptions(ROUTER_SOCKET_OPTIONS, options.socketOptions),
+      context: this.context,
+      curvePublicKey: this.keys.publicKey,
+      curveSecretKey: this.keys.secretKey,
+      zapDomain: ZAP_DOMAIN,
+    });
+    this.replies = new ReplySender(this.router, this.totals, this.log, this.closing.signal);
     this.refusals = new ServerRefusals(options.name, this.settings, this.totals, this.replies, this.log);
     // Every node answers ping; a node may replace this with its own.
     this.handle('ping', () => ({ reply: { name: options.name, time: Date.now() } }));
@@ -140,10 +174,20 @@ export class PeerServer implements RequestRouter {
   }
 
   async bind(): Promise<string> {
+    // The handler must be there before the first handshake: without one, libzmq lets every key in.
+    await this.zap.start();
     this.boundAddress = await bindRouter(this.router, this.options.bind);
     this.receiving = this.receiveLoop();
     this.watching = this.connectionGate.watch(this.router).catch((error: unknown) => {
       if (!this.closing.signal.aborted) this.log.warn({ err: error }, 'stopped counting connections');
+    });
+    const { host, port } = parseTcpAddress(this.boundAddress);
+    // Without it peers need the key in the address (tcp://host:port#key); the node still serves.
+    await this.responder?.bind(host, port).catch((error: unknown) => {
+      this.log.warn(
+        { err: error, port },
+        `UDP port ${port} is taken, so peers cannot ask this node for its key; give them its address with the key instead`,
+      );
     });
     this.log.info({ address: this.boundAddress }, 'peer server listening');
     return this.boundAddress;
@@ -157,6 +201,10 @@ export class PeerServer implements RequestRouter {
       peersTracked: this.peers.size,
       connectionsOpen: gate.open,
       connectionsRefused: gate.refusedFull + gate.refusedRate,
+      handshakesAccepted: this.zap.counters.accepted,
+      handshakesRefused: this.zap.counters.refused,
+      keyAsksAnswered: this.responder?.counters.answered ?? 0,
+      keyAsksIgnored: (this.responder?.counters.ignored ?? 0) + (this.responder?.counters.throttled ?? 0),
     };
   }
 
@@ -176,6 +224,8 @@ export class PeerServer implements RequestRouter {
     this.router.close();
     await this.receiving;
     await this.watching;
+    await this.zap.close();
+    await this.responder?.close();
     // So a node restarted on this port at once finds it free (see waitForPortRelease for why not unbind).
     if (this.boundAddress !== undefined && !(await waitForPortRelease(this.boundAddress))) {
       this.log.warn({ address: this.boundAddress }, 'the port was still in use 2 s after the server closed');
@@ -204,8 +254,9 @@ export class PeerServer implements RequestRouter {
     if (routingId === undefined) return;
     const body = frames.slice(1);
     const now = Date.now();
-    const peerId = routingId.toString('hex');
+    const { peerId, peerKey } = this.identities.identify(routingId);
     const peer = this.peers.touch(peerId, now);
+    peer.peerKey = peerKey;
     const bytes = frameBytes(body);
     this.totals.messagesReceived += 1;
     this.totals.bytesIn += bytes;
@@ -268,6 +319,7 @@ export class PeerServer implements RequestRouter {
     const context: PeerContext = {
       routingId,
       peerId: peer.peerId,
+      peerKey: peer.peerKey,
       declaredName: peer.declaredName,
       signal: abort.signal,
     };

@@ -67,6 +67,21 @@ export const ROUTER_SOCKET_OPTIONS: readonly SocketOptionSpec<RouterOptions>[] =
     whenItTrips: 'Queued replies are discarded at close(); their requesters time out.',
   },
   {
+    libzmq: 'ZMQ_CURVE_SERVER',
+    key: 'curveServer',
+    value: true,
+    why: "Every connection is CURVE: encrypted, and the client proves its key. The server's key pair is the node's (set per server, with ZMQ_ZAP_DOMAIN for its ZAP handler).",
+    whenItTrips:
+      'A client without CURVE, or expecting another server key, fails the handshake; libzmq closes the connection and nothing reaches JavaScript.',
+  },
+  {
+    libzmq: 'ZMQ_ROUTER_HANDOVER',
+    key: 'handover',
+    value: false,
+    why: "A routing id carries a key and a proof (routing-proof.ts) and is new for each DEALER, so a duplicate can only be a replay of another connection's id: the connection already there keeps it.",
+    whenItTrips: 'libzmq ignores the second connection with an id already in use; its requests time out.',
+  },
+  {
     libzmq: 'ZMQ_HANDSHAKE_IVL',
     key: 'handshakeInterval',
     value: 5000,

@@ -13,10 +13,10 @@ import type {
  * chunks each holds. Children send heartbeats; a child silent for `deadAfterMs` is dropped by the
  * next sweep, so a dead child leaves the chunk directory within deadAfterMs + sweep interval.
  *
- * A name belongs to one node at a time. Nodes send a per-store id with every message that names
- * them; a live registration with an id is replaced only by a register carrying the same id (the
- * same node restarting), and messages naming it with another id do not count for it. Registrations
- * without an id (nodes from before ids) can be replaced by anyone, as before.
+ * A name belongs to one node at a time. The "node id" here is who the master knows a message to be
+ * from: MasterService passes the CURVE key the connection proved (never the `nodeId` a message
+ * claims). A live registration is replaced only by a register from the same key (the same node
+ * restarting), and messages naming it from another key do not count for it.
  */
 export interface ChildState extends ChildInfo {
   /** The node's per-store id, or undefined for a node that sent none. */

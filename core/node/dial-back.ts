@@ -8,7 +8,7 @@ const DIAL_BACK_TIMEOUT_MS = 2_000;
 
 /**
  * A master's check that a registering child is where it says: a `ping` to the address it gave,
- * which must answer with the child's own name. Until it does the child is registered (it plays
+ * over CURVE to the key it registered with, which must answer with the child's own name. Until it does the child is registered (it plays
  * through its master) but never named as a holder nor suggested as a place to register, so a peer
  * cannot send a subtree's requests to an address it does not serve (its own fakes, or a victim's).
  * A child behind a NAT stays unlisted: it plays but does not serve. One ping per registration at a
@@ -30,7 +30,9 @@ export class DialBack {
     const child = this.registry.child(name);
     if (child === undefined || child.reachable !== undefined) return;
     const { address } = child;
-    void this.answersAs(name, address).then((reachable) => {
+    // To the key that registered the name, not only to the address: only that node can answer, so a
+    // child cannot be listed at an address another node serves.
+    void this.answersAs(name, `${address}#${child.nodeId}`).then((reachable) => {
       this.registry.setReachable(name, address, reachable);
       if (reachable) return;
       this.unreachable += 1;

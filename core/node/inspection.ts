@@ -16,6 +16,7 @@ import type { PeerHealth } from '../net/peer-health.js';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { Transport } from '../net/transport.js';
 import { inventoryFrom } from './inventory.js';
+import { keyFingerprint } from '../protocol/peer-key.js';
 import { fitTopology } from './topology-fit.js';
 import type { PeerServer } from '../net/server.js';
 import type { LibraryPrefetch } from '../stream/library-prefetch.js';
@@ -117,6 +118,9 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
     childCount: registry.children().length,
     libraryPrefetch: sources.libraryPrefetch.stats(),
     limitHits: limitHitsOf(sources),
+    key: server.keys.publicKey,
+    keyFingerprint: keyFingerprint(server.keys.publicKey),
+    handshakesRefused: server.counters().handshakesRefused,
     trust: trustStats(sources.trust),
   };
 }

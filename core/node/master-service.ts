@@ -1,4 +1,4 @@
-import type { RequestRouter } from '../net/handlers.js';
+import type { PeerContext, RequestRouter } from '../net/handlers.js';
 import { sweepNeeded, type ChildRegistry, type ChildState, type RegisterChild } from './child-registry.js';
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
@@ -46,6 +46,21 @@ export interface MasterServiceOptions {
   clock?: Clock;
   /** A child's report named siblings it banned (see SuspectChecks). */
   onSuspects?: (reporter: string, suspects: readonly string[]) => void;
+}
+
+/**
+ * Who a message naming a child is from, for ChildRegistry (whose "node id" is the key that
+ * registered a name): the key the connection proves. A connection that proves none matches no
+ * registration (this value is no key), so it can neither take a name nor speak for one.
+ */
+const NO_KEY = '(no key)';
+
+function keyOf(peer: PeerContext, name: string): string {
+  if (peer.peerKey !== undefined) return peer.peerKey;
+  throw new PeerStreamerError(
+    'UNAUTHENTICATED',
+    `a register for ${JSON.stringify(name)} must come over a connection that proves its node key (a PeerStreamer node's own); this one proves none.`,
+  );
 }
 
 /** How long a name's holder has to answer the master's ping before it may have died. */
@@ -101,16 +116,18 @@ export class MasterService {
     const { server, registry, logger, health } = options;
     const clock = options.clock ?? systemClock;
     this.dialBack = new DialBack(options.transport, registry, logger);
-    server.handle('register', async (request) => {
+    server.handle('register', async (request, peer) => {
       this.refuseLoop(request.address);
       this.refuseWhenFull(request.name);
-      const result = registry.register(request);
+      // The name is bound to the key that registers it, never to what the message says of itself.
+      const child = { ...request, nodeId: keyOf(peer, request.name) };
+      const result = registry.register(child);
       if (result.outcome === 'taken') {
         // Alive or killed a moment ago? Its heartbeats cannot tell yet; a ping to it can. Only a
         // holder that may be gone is worth waiting for (a NATed one that cannot be reached just
         // makes the asker wait once before it is refused for good).
         const answered = await this.answers(result.holder);
-        const again = registry.register(request);
+        const again = registry.register(child);
         if (again.outcome !== 'taken') return this.registered(request, again.outcome);
         logger.warn(
           {
@@ -131,8 +148,8 @@ export class MasterService {
       }
       return this.registered(request, result.outcome);
     });
-    server.handle('report', (request) => {
-      if (!registry.report(request.name, request.added, request.removed, request.nodeId, request))
+    server.handle('report', (request, peer) => {
+      if (!registry.report(request.name, request.added, request.removed, peer.peerKey ?? NO_KEY, request))
         throw notRegistered(request.name);
       if (request.suspects !== undefined) options.onSuspects?.(request.name, request.suspects);
       // A report stands in for the child's heartbeat, so it learns what a heartbeat would.
@@ -140,18 +157,20 @@ export class MasterService {
       return { reply: path ? { path } : {} };
     });
     server.handle('query', (request) => {
-      // Any peer may ask (a play client is nobody's child). Not a heartbeat: a query carries no node
-      // id, so it cannot tell the holder of a name from another node using it.
+      // Any peer may ask (a play client is nobody's child). Never a heartbeat: only the child's own
+      // ping, report or register keeps it alive.
       const holders = Array.from({ length: request.count }, (_, offset) =>
         registry.holders(request.video, request.from + offset, request.name).slice(0, 16),
       );
       return { reply: { video: request.video, from: request.from, holders } };
     });
-    server.handle('ping', (request) => {
+    server.handle('ping', (request, peer) => {
       // A ping that names a node is a child's heartbeat; an unknown name (or another node's) must
       // register (again), and learns there whether the name is free.
       if (request.name !== undefined) {
-        if (!registry.heartbeat(request.name, request.nodeId, request)) throw notRegistered(request.name);
+        if (!registry.heartbeat(request.name, peer.peerKey ?? NO_KEY, request)) {
+          throw notRegistered(request.name);
+        }
         const child = registry.child(request.name)!;
         // The child measures this link on its heartbeats; the master shows that figure for it.
         if (request.rttMs !== undefined) health.reportedRtt(child.address, child.name, request.rttMs);
@@ -169,8 +188,8 @@ export class MasterService {
         },
       };
     });
-    server.handle('bye', (request) => {
-      if (registry.leave(request.name, request.nodeId))
+    server.handle('bye', (request, peer) => {
+      if (registry.leave(request.name, peer.peerKey ?? NO_KEY))
         logger.info({ child: request.name }, 'child said goodbye');
       return { reply: {} };
     });
@@ -272,8 +291,9 @@ export class MasterService {
   /** Whether the node holding a name answers a ping under that name now. */
   private async answers(holder: ChildState): Promise<boolean> {
     try {
+      // To its key, not only its address: only the holder itself can answer it.
       const { reply } = await this.options.transport.request(
-        holder.address,
+        `${holder.address}#${holder.nodeId}`,
         { type: 'ping' },
         { timeoutMs: HOLDER_PING_MS },
       );

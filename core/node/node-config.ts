@@ -3,6 +3,7 @@ import { MAX_CHILDREN_LIMIT } from '../protocol/limits.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
 import { tcpAddressProblem } from '../protocol/address.js';
+import { peerAddressProblem, splitPeerAddress } from '../protocol/peer-key.js';
 import { NODE_READ_AHEAD, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 import { publisherKeyProblem } from '../trust/publisher-key.js';
 
@@ -16,8 +17,13 @@ export interface NodeConfig {
   /** Interface the ROUTER binds to. */
   bindIp: string;
   store: string;
+  /** `tcp://host:port`; a key given with it (`#<key>`) is in masterKey. */
   master?: string;
+  masterKey?: string;
   supermaster?: string;
+  supermasterKey?: string;
+  /** `--allow`: the file of keys of a closed swarm; others are refused at the handshake. */
+  allowFile?: string;
   /** The swarm publisher's key to trust (`--publisher`); without it, the first master's is pinned. */
   publisher?: string;
   cacheBytes?: number;
@@ -67,9 +73,18 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
   {
     flag: 'master',
     value: '<tcp://h:p>',
-    help: 'the master to register with; without it this node is a source',
+    help: 'the master to register with; without it this node is a source. tcp://h:p#<key> names its key; without one, the key is learned on first contact and pinned',
   },
-  { flag: 'supermaster', value: '<tcp://h:p>', help: 'fallback master while the master is gone' },
+  {
+    flag: 'supermaster',
+    value: '<tcp://h:p>',
+    help: 'fallback master while the master is gone (#<key> as for --master)',
+  },
+  {
+    flag: 'allow',
+    value: '<file>',
+    help: 'a closed swarm: only nodes whose keys the file lists (one a line, # comments) may connect',
+  },
   {
     flag: 'publisher',
     value: '<key>',
@@ -200,8 +215,10 @@ function storeDir(flag: string): (value: string) => string {
 function masterAddress(flag: string): (value: string) => string {
   return (value) => {
     const normalised = value.replace(/^tcp:\/\/(0\.0\.0\.0|\*)(?=:)/, 'tcp://127.0.0.1');
-    const problem = tcpAddressProblem(normalised);
-    if (problem !== null) throw bad(flag, value, `${problem} (e.g. tcp://192.0.2.10:7999)`);
+    const problem = peerAddressProblem(normalised);
+    if (problem !== null) {
+      throw bad(flag, value, `${problem} (e.g. tcp://192.0.2.10:7999, or tcp://192.0.2.10:7999#<its key>)`);
+    }
     return normalised;
   };
 }
@@ -231,6 +248,10 @@ export const NODE_FLAG_VALUES = {
   'library-prefetch': libraryPrefetchBytes,
   'ui-port': (value: string) => portFrom('ui-port', value),
   'ui-host': (value: string) => value,
+  allow: (value: string) => {
+    if (value.trim() === '') throw bad('allow', value, 'give the file of allowed node keys');
+    return path.resolve(value);
+  },
 };
 
 type ValueFlag = keyof typeof NODE_FLAG_VALUES;
@@ -253,7 +274,9 @@ export function nodeConfigFromFlags(values: Record<string, string | boolean | un
 
 /** What no single flag can check: the required ones, the store's aliases, and flags that need others. */
 export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
-  const { name, port, master, supermaster } = values;
+  const { name, port } = values;
+  const master = values.master === undefined ? undefined : splitPeerAddress(values.master);
+  const supermaster = values.supermaster === undefined ? undefined : splitPeerAddress(values.supermaster);
   if (name === undefined)
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
@@ -302,8 +325,11 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     ip: values.ip ?? '127.0.0.1',
     bindIp: values.bind ?? '0.0.0.0',
     store: path.resolve(values[storeFlags[0]!]!),
-    ...(master !== undefined ? { master } : {}),
-    ...(supermaster !== undefined ? { supermaster } : {}),
+    ...(master !== undefined ? { master: master.dial } : {}),
+    ...(master?.key !== undefined ? { masterKey: master.key } : {}),
+    ...(supermaster !== undefined ? { supermaster: supermaster.dial } : {}),
+    ...(supermaster?.key !== undefined ? { supermasterKey: supermaster.key } : {}),
+    ...(values.allow !== undefined ? { allowFile: values.allow } : {}),
     ...(values.publisher !== undefined ? { publisher: values.publisher } : {}),
     ...(cacheBytes !== undefined ? { cacheBytes } : {}),
     ...(uploadBytesPerSecond !== undefined ? { uploadBytesPerSecond } : {}),

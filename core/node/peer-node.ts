@@ -1,5 +1,5 @@
-import { PeerServer } from '../net/server.js';
-import { PeerClient } from '../net/client.js';
+import type { PeerServer } from '../net/server.js';
+import type { PeerClient } from '../net/client.js';
 import { ChunkStore } from '../store/chunk-store.js';
 import type { ChunkFetcher } from '../stream/chunk-fetcher.js';
 import { LibraryPrefetch } from '../stream/library-prefetch.js';
@@ -26,6 +26,8 @@ import type { PeerRef, WireTopologyNode } from '../protocol/messages.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { errorMessage, type PeerStreamerError } from '../util/errors.js';
 import { parseTcpAddress } from '../protocol/address.js';
+import { keyFingerprint } from '../protocol/peer-key.js';
+import { openNodeTransport } from './node-transport.js';
 import { loadOrCreatePublisherKey } from '../trust/key-file.js';
 import type { PublisherTrust } from '../trust/publisher-trust.js';
 import { ensureOwnKey, openStoreTrust } from '../trust/store-trust.js';
@@ -180,12 +182,9 @@ export class PeerNode {
         ...(config.publisher !== undefined ? { publisher: config.publisher } : {}),
         logger,
       });
-      server = new PeerServer({
-        bind: `tcp://${config.bindIp.includes(':') ? `[${config.bindIp}]` : config.bindIp}:${config.port}`,
-        name: config.name,
-        logger,
-      });
-      const client = new PeerClient({ logger });
+      const transport = await openNodeTransport(config, logger);
+      server = transport.server;
+      const client = transport.client;
       // Handlers are in place before bind, so no request finds the port open but unserved.
       const node = new PeerNode(config, nodeId, store, server, client, trust, logger, options);
       node.boundTo(parseTcpAddress(await server.bind()).port);
@@ -205,6 +204,8 @@ export class PeerNode {
           store: config.store,
           role: node.link ? 'child' : 'source',
           nodeId: node.nodeId,
+          key: server.keys.publicKey,
+          fingerprint: keyFingerprint(server.keys.publicKey),
           publisher: trust.swarmPublisher(),
           master: config.master,
           supermaster: config.supermaster,

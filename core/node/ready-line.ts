@@ -4,7 +4,8 @@
  * log text, and read the port from it when the node was started with `--port 0`.
  *
  *   {"event":"ready","name":"ben","role":"child","address":"tcp://127.0.0.1:40123","port":40123,
- *    "store":"/abs/store","pid":4242,"ui":"http://127.0.0.1:41234/?token=..."}
+ *    "key":"<40 z85>","fingerprint":"1a2b3c4d","store":"/abs/store","pid":4242,
+ *    "ui":"http://127.0.0.1:41234/?token=..."}
  *
  * Printed once, after the ROUTER is bound (and the player is served, with --ui), as the node's last
  * line on stdout; logs go to stderr. A child prints it before it has registered with its master:
@@ -18,6 +19,10 @@ export interface ReadyEvent {
   address: string;
   /** The port the ROUTER bound: the one the kernel chose for --port 0. */
   port: number;
+  /** The node's CURVE public key (Z85): peers may dial `${address}#${key}` and skip the key ask. */
+  key: string;
+  /** The key's fingerprint, for people comparing keys (8 hex digits of its sha256). */
+  fingerprint: string;
   /** The store directory, absolute. */
   store: string;
   pid: number;

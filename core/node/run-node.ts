@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { PeerNode, type PeerNodeOptions } from './peer-node.js';
 import type { NodeConfig } from './node-config.js';
 import { formatReadyLine } from './ready-line.js';
+import { keyFingerprint } from '../protocol/peer-key.js';
 import { serveNodeUi, type UiServer } from './ui-server.js';
 import { PeerStreamerError, isPeerStreamerError } from '../util/errors.js';
 
@@ -55,6 +56,8 @@ export async function runNodeUntilSignal(config: NodeConfig, options: PeerNodeOp
       role: node.link ? 'child' : 'source',
       address: node.address,
       port: node.config.port,
+      key: node.server.keys.publicKey,
+      fingerprint: keyFingerprint(node.server.keys.publicKey),
       store: config.store,
       pid: process.pid,
       ...(node.trust.swarmPublisher() ? { publisher: node.trust.swarmPublisher() } : {}),

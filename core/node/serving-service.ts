@@ -58,7 +58,11 @@ export class ServingService {
   private async get(request: IncomingRequestOf<'get'>, peer: PeerContext) {
     const { store, fetcher, registry, sessions, counters, health, limiter } = this.options;
     const requester = request.name ?? peer.declaredName;
-    const isChild = requester !== undefined && registry.child(requester) !== undefined;
+    // A child by its key, not the name it gives: a stranger naming a child gets no child's service
+    // (a fetch from upstream, a chunk while seeding is paused).
+    const registered = requester === undefined ? undefined : registry.child(requester);
+    const isChild =
+      registered !== undefined && peer.peerKey !== undefined && registered.nodeId === peer.peerKey;
     if (!this.options.seeding() && !isChild) {
       throw new PeerStreamerError(
         'NOT_SEEDING',
@@ -95,7 +99,7 @@ export class ServingService {
     }
     await limiter.take(chunk.bytes.length, peer.signal);
     counters.served(chunk.bytes.length);
-    const child = requester !== undefined ? registry.child(requester) : undefined;
+    const child = isChild ? registered : undefined;
     // Play clients are nobody's child and may not listen anywhere: they are keyed by connection.
     health.served(
       child?.address ?? `client:${peer.peerId.slice(0, 8)}`,

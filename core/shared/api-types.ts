@@ -84,6 +84,11 @@ export interface NodeStats {
    * non-zero figure says a peer sent more than the node keeps. Absent from older nodes.
    */
   limitHits?: LimitHits;
+  /** The node's CURVE public key (Z85) and its fingerprint (8 hex digits). Absent from older nodes. */
+  key?: string;
+  keyFingerprint?: string;
+  /** Connections refused at the handshake: keys not on its `--allow` list. Absent from older nodes. */
+  handshakesRefused?: number;
   /** Whose videos this node believes, and what it refused (see core/trust). Absent from older nodes. */
   trust?: TrustStats;
 }

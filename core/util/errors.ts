@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'MASTER_FULL'
   | 'WOULD_LOOP'
   | 'NOT_SEEDING'
+  | 'KEY_MISMATCH'
+  | 'UNAUTHENTICATED'
+  | 'KEY_FILE'
   | 'UNTRUSTED_MANIFEST'
   | 'INTERNAL';
 

@@ -161,6 +161,8 @@ describe('the ready line', { timeout: SWARM_TIMEOUT_MS }, () => {
       role: 'source',
       address: `tcp://127.0.0.1:${ready.port}`,
       port: ready.port,
+      key: expect.stringMatching(/^.{40}$/),
+      fingerprint: expect.stringMatching(/^[0-9a-f]{8}$/),
       store,
       pid: source.child.pid,
       publisher: expect.stringMatching(/^[a-z2-7]{52}$/),

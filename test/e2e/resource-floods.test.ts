@@ -27,11 +27,12 @@ import {
   hugeRegister,
   memoryOf,
   rawRequest,
+  keyedAddress,
   readReply,
   sendOnEach,
 } from '../helpers/floods.js';
 import { waitFor } from '../helpers/wait.js';
-import * as zmq from 'zeromq';
+import { curveDealer } from '../helpers/curve-dealer.js';
 
 const MiB = 1024 * 1024;
 /** The bound the issue sets on a node's memory under every flood. */
@@ -66,12 +67,11 @@ async function limitHits(): Promise<LimitHits> {
 
 /** One request on a fresh connection to the master, and its reply. */
 function ask(frames: Buffer[]): Promise<Record<string, unknown>> {
-  return askAt(master.address, frames);
+  return askAt(master, frames);
 }
 
-async function askAt(address: string, frames: Buffer[]): Promise<Record<string, unknown>> {
-  const socket = new zmq.Dealer({ linger: 0, receiveTimeout: 10_000 });
-  socket.connect(address);
+async function askAt(node: NodeProcess, frames: Buffer[]): Promise<Record<string, unknown>> {
+  const { dealer: socket } = curveDealer(node.address, node.key, { proveKey: true, receiveTimeout: 10_000 });
   try {
     await socket.send(frames);
     return readReply(await socket.receive());
@@ -96,7 +96,7 @@ describe('a node under the floods an outside tester measured', { timeout: SWARM_
   });
 
   it('10,000 fake children: at most twice --max-children kept at once, the rest refused, none listed', async () => {
-    const flood = await floodRegistrations(master.address, 10_000, await freePort());
+    const flood = await floodRegistrations(keyedAddress(master), 10_000, await freePort());
     // Swept fakes (no heartbeats) free places during the flood, so more than 128 may get in over it.
     expect(flood.ok).toBeLessThan(1_000);
     expect(Object.keys(flood.refused)).toEqual(['MASTER_FULL']);
@@ -122,7 +122,7 @@ describe('a node under the floods an outside tester measured', { timeout: SWARM_
     // entries, past the 20,000 a child may have); 40 of them are past the 150,000 in all.
     // The fakes of the flood before are swept first (they send no heartbeats), so these find room.
     await waitFor(async () => (await statsOf(master)).childCount === 1, 'the earlier fakes swept');
-    const taken = await floodDirectory(master.address, {
+    const taken = await floodDirectory(keyedAddress(master), {
       children: 40,
       reports: 2,
       deadPort: await freePort(),
@@ -134,14 +134,14 @@ describe('a node under the floods an outside tester measured', { timeout: SWARM_
   });
 
   it('64 frames of 8 MiB in one message on 4 connections: libzmq drops each at its first frame', async () => {
-    await floodFrames(master.address, { connections: 4, messages: 1, frames: 64, frameBytes: 8 * MiB });
+    await floodFrames(keyedAddress(master), { connections: 4, messages: 1, frames: 64, frameBytes: 8 * MiB });
     const pong = await ask([rawRequest(1, { type: 'ping' })]);
     expect(pong.type).toBe('ping-ok');
   });
 
   it('64 frames of 64 KiB, 10 messages on each of 4 connections: refused by their count, counted', async () => {
     const before = (await limitHits()).multiFrameRequests;
-    await floodFrames(master.address, {
+    await floodFrames(keyedAddress(master), {
       connections: 4,
       messages: 10,
       frames: 64,
@@ -153,7 +153,7 @@ describe('a node under the floods an outside tester measured', { timeout: SWARM_
   });
 
   it('a million-index register (5 MB) on 4 connections is dropped unread; one past the budget is refused by name', async () => {
-    await sendOnEach(master.address, 4, [hugeRegister(1, 1_000_000)]);
+    await sendOnEach(keyedAddress(master), 4, [hugeRegister(1, 1_000_000)]);
     const over = await ask([hugeRegister(2, MAX_REQUEST_INVENTORY_INDEXES + 1)]);
     // A header just over 40 KiB arrives, and its field is named with what to do instead.
     expect(over).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
@@ -163,7 +163,9 @@ describe('a node under the floods an outside tester measured', { timeout: SWARM_
 
   it('5-8 MB headers from three senders, again and again: never parsed, and the real child stays', async () => {
     for (let round = 0; round < 10; round++) {
-      await Promise.all([5, 6, 8].map((mb) => sendOnEach(master.address, 1, [Buffer.alloc(mb * MiB, 0x81)])));
+      await Promise.all(
+        [5, 6, 8].map((mb) => sendOnEach(keyedAddress(master), 1, [Buffer.alloc(mb * MiB, 0x81)])),
+      );
     }
     // Its heartbeats went on: it never failed over to the backup.
     const stats = await statsOf(child);
@@ -182,8 +184,8 @@ describe('a node under the floods an outside tester measured', { timeout: SWARM_
   it.each(Object.entries(FLOODS))('%s: a fresh node peaks under 200 MB', async (_, flood) => {
     const target = await swarm.start({ name: 'target' });
     try {
-      await flood(target.address);
-      const pong = await askAt(target.address, [rawRequest(1, { type: 'ping' })]);
+      await flood(keyedAddress(target));
+      const pong = await askAt(target, [rawRequest(1, { type: 'ping' })]);
       expect(pong.type).toBe('ping-ok');
       expect(memoryOf(target.child.pid!).peak).toBeLessThan(MEMORY_BOUND);
     } finally {

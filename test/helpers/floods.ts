@@ -4,8 +4,9 @@
  * checks the node's behaviour under each, and the bench (bench/flood.bench.ts), which reports figures.
  */
 import { readFileSync } from 'node:fs';
-import * as zmq from 'zeromq';
+import type * as zmq from 'zeromq';
 import { Packr, Unpackr } from 'msgpackr';
+import { curveDealer } from './curve-dealer.js';
 
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
@@ -18,10 +19,22 @@ export function readReply(frames: Buffer[]): Record<string, unknown> {
   return unpackr.unpack(frames[0]!) as Record<string, unknown>;
 }
 
-function dealer(address: string): zmq.Dealer {
-  const socket = new zmq.Dealer({ linger: 0, receiveTimeout: 10_000, sendTimeout: 10_000 });
-  socket.connect(address);
+/**
+ * A raw DEALER to `address#key` (the node's CURVE key, from its ready line): a stranger with a key
+ * pair of its own that proves it, as anyone can make one; a node lets nothing else in.
+ */
+function dealer(keyedAddress: string): zmq.Dealer {
+  const [address, key] = keyedAddress.split('#');
+  if (address === undefined || key === undefined)
+    throw new Error(`${keyedAddress} names no key (tcp://h:p#key)`);
+  const { dealer: socket } = curveDealer(address, key, { proveKey: true, receiveTimeout: 10_000 });
+  socket.sendTimeout = 10_000;
   return socket;
+}
+
+/** A node process's address with its key, as the floods here take it. */
+export function keyedAddress(node: { address: string; key: string }): string {
+  return `${node.address}#${node.key}`;
 }
 
 /** A fake child's register: a name, an address nobody serves, and a small inventory. */

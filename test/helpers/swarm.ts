@@ -164,6 +164,13 @@ export class NodeProcess {
     return this.readyEvent?.address ?? `tcp://127.0.0.1:${this.port}`;
   }
 
+  /** The node's CURVE public key, from its ready line. */
+  get key(): string {
+    const key = this.readyEvent?.key;
+    if (key === undefined) throw new Error(`${this.name} has not printed its ready line yet`);
+    return key;
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }

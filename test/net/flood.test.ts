@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { sha256Hex } from '../../core/util/hash.js';
-import { deferred, rawDealer, receiveFor, startServer } from './helpers.js';
+import { deferred, peerIdFor, rawDealer, receiveFor, startServer } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const packr = new Packr({ useRecords: false });
@@ -18,7 +18,7 @@ describe('a peer flooding requests', () => {
     const CAP = 8;
     const server: PeerServer = await startServer({ maxInFlightPerPeer: CAP, errorRepliesPerSecond: 100 });
     cleanup.push(() => server.close());
-    const flooderId = Buffer.from('flooder').toString('hex');
+    const flooderId = peerIdFor('flooder');
     // The flooder's first CAP requests stay in their handlers until the test has seen the whole flood.
     const release = deferred();
     cleanup.push(() => release.resolve());
@@ -31,7 +31,7 @@ describe('a peer flooding requests', () => {
       };
     });
 
-    const flooder = rawDealer(server.address, 'flooder');
+    const flooder = rawDealer(server, 'flooder');
     cleanup.push(() => flooder.close());
     const SENT = 400;
     for (let id = 1; id <= SENT; id++) {
@@ -64,7 +64,7 @@ describe('a peer flooding requests', () => {
     const counters = server.counters();
     expect(counters.overloadedReplies).toBe(SENT - CAP);
     expect(overloaded.length + counters.throttledReplies + counters.sendDropped).toBe(SENT - CAP);
-    const flooderStats = server.peer(Buffer.from('flooder').toString('hex'))!;
+    const flooderStats = server.peer(peerIdFor('flooder'))!;
     expect(flooderStats.overloaded).toBe(SENT - CAP);
     expect(flooderStats.messages).toBe(SENT);
   });
@@ -103,7 +103,7 @@ describe('a peer sending more bytes per second than its budget', () => {
         added: [{ video: 'v', indexes: Array.from({ length: 1000 }, (_, i) => 1_000_000 + i) }],
         removed: [],
       });
-    const hog = rawDealer(server.address, 'hog');
+    const hog = rawDealer(server, 'hog');
     cleanup.push(() => hog.close());
     await hog.send(report(1, 'hog'));
     await hog.send(report(2, 'hog'));
@@ -117,10 +117,10 @@ describe('a peer sending more bytes per second than its budget', () => {
     expect(String(refused.message)).toContain('4096 bytes per second');
     expect(reports).toEqual(['hog']);
     expect(server.counters().rateLimited).toBe(1);
-    expect(server.peer(Buffer.from('hog').toString('hex'))?.rateLimited).toBe(1);
+    expect(server.peer(peerIdFor('hog'))?.rateLimited).toBe(1);
 
     // Budgets are per connection: another peer is served at once.
-    const other = rawDealer(server.address, 'other');
+    const other = rawDealer(server, 'other');
     cleanup.push(() => other.close());
     await other.send(report(3, 'other'));
     const [answer] = await receiveFor(other, 30_000, 1);

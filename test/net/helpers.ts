@@ -4,6 +4,8 @@ import { PeerServer, type PeerServerOptions } from '../../core/net/server.js';
 import { sha256Hex } from '../../core/util/hash.js';
 import { PeerStreamerError } from '../../core/util/errors.js';
 import { getBody, replies } from '../protocol/fixtures.js';
+import { newCurveKeyPair, type CurveKeyPair } from '../../core/net/curve-keys.js';
+import { peerIdOf } from '../../core/net/routing-proof.js';
 
 export const LOOPBACK_ANY_PORT = 'tcp://127.0.0.1:0';
 
@@ -76,11 +78,43 @@ export function serveFixtures(server: PeerServer, chunks: Map<number, Buffer>): 
     .handle('get-poster', () => ({ reply: replies['get-poster'], body: getBody }));
 }
 
-/** A raw DEALER, for sending what PeerClient never would. */
-export function rawDealer(address: string, routingId?: string): zmq.Dealer {
-  const dealer = new zmq.Dealer({ linger: 0, ...(routingId ? { routingId } : {}) });
-  dealer.connect(address);
+/**
+ * A raw DEALER, for sending what PeerClient never would. It speaks CURVE with a key of its own (or
+ * `keys`), since a node lets nothing else in, but its routing id proves no key unless it is made so.
+ */
+export function rawDealer(
+  server: { address: string; keys: { publicKey: string } },
+  routingId?: string,
+  keys: CurveKeyPair = newCurveKeyPair(),
+): zmq.Dealer {
+  const dealer = new zmq.Dealer({
+    linger: 0,
+    curveServerKey: server.keys.publicKey,
+    curvePublicKey: keys.publicKey,
+    curveSecretKey: keys.secretKey,
+    ...(routingId ? { routingId } : {}),
+  });
+  dealer.connect(server.address);
   return dealer;
+}
+
+/** The peer id a server gives the connection whose routing id is `routingId`. */
+export function peerIdFor(routingId: string): string {
+  return peerIdOf(Buffer.from(routingId));
+}
+
+/** A raw ROUTER speaking CURVE as a node does, for playing a server no PeerServer would be. */
+export async function rawCurveRouter(): Promise<{ router: zmq.Router; address: string }> {
+  const keys = newCurveKeyPair();
+  const router = new zmq.Router({
+    linger: 0,
+    curveServer: true,
+    curvePublicKey: keys.publicKey,
+    curveSecretKey: keys.secretKey,
+  });
+  await router.bind('tcp://127.0.0.1:*');
+  // The key travels in the address, so a PeerClient needs no key ask (there is no responder here).
+  return { router, address: `${router.lastEndpoint!}#${keys.publicKey}` };
 }
 
 /**

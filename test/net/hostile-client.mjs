@@ -1,15 +1,23 @@
 // A hostile peer in its own process: it speaks ZeroMQ directly and sends what no PeerClient would.
-// Usage: node hostile-client.mjs tcp://127.0.0.1:PORT ROUTING_ID
+// Usage: node hostile-client.mjs tcp://127.0.0.1:PORT ROUTING_ID SERVER_KEY (CURVE, a key of its own)
 // Prints one JSON line: { sent, replies, pong }.
 import * as zmq from 'zeromq';
 import { Packr, Unpackr } from 'msgpackr';
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 
-const [address, routingId] = process.argv.slice(2);
+const [address, routingId, serverKey] = process.argv.slice(2);
+const own = zmq.curveKeyPair();
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
-const dealer = new zmq.Dealer({ linger: 0, routingId, receiveTimeout: 3000 });
+const dealer = new zmq.Dealer({
+  linger: 0,
+  routingId,
+  receiveTimeout: 3000,
+  curveServerKey: serverKey,
+  curvePublicKey: own.publicKey,
+  curveSecretKey: own.secretKey,
+});
 dealer.connect(address);
 
 const garbage = [

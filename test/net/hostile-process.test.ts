@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
-import { startServer } from './helpers.js';
+import { peerIdFor, startServer } from './helpers.js';
 
 const script = fileURLToPath(new URL('./hostile-client.mjs', import.meta.url));
 const run = promisify(execFile);
@@ -19,14 +19,18 @@ afterEach(async () => {
 
 describe('a hostile peer in a separate process', () => {
   it('is refused and counted, gets its answer when it behaves, and others are still served', async () => {
-    const { stdout } = await run(process.execPath, [script, server.address, 'other-process'], {
-      timeout: 20_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [script, server.address, 'other-process', server.keys.publicKey],
+      {
+        timeout: 20_000,
+      },
+    );
     const result = JSON.parse(stdout) as { sent: number; replies: number; pong: Record<string, unknown> };
     expect(result.replies).toBe(result.sent);
     expect(result.pong).toMatchObject({ id: 6, type: 'ping-ok', name: 'server' });
 
-    const peer = server.peer(Buffer.from('other-process').toString('hex'))!;
+    const peer = server.peer(peerIdFor('other-process'))!;
     expect(peer.invalidTotal).toBe(8);
     expect(peer.invalid).toMatchObject({
       'bad-field': 3,

@@ -1,8 +1,9 @@
 import { Packr } from 'msgpackr';
-import * as zmq from 'zeromq';
+import type * as zmq from 'zeromq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import { sha256Hex } from '../../core/util/hash.js';
+import { rawCurveRouter } from './helpers.js';
 
 const packr = new Packr({ useRecords: false });
 let router: zmq.Router;
@@ -10,9 +11,7 @@ let client: PeerClient;
 let address: string;
 
 beforeEach(async () => {
-  router = new zmq.Router({ linger: 0 });
-  await router.bind('tcp://127.0.0.1:*');
-  address = router.lastEndpoint!;
+  ({ router, address } = await rawCurveRouter());
   client = new PeerClient({ timeoutMs: 2000 });
 });
 
@@ -74,7 +73,7 @@ describe('a hostile or broken server cannot confuse the client', () => {
     ]);
     await expect(pending).rejects.toMatchObject({
       code: 'PROTOCOL',
-      message: expect.stringContaining(address),
+      message: expect.stringContaining(address.split('#')[0]!),
     });
   });
 

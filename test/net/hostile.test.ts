@@ -5,13 +5,13 @@ import type * as zmq from 'zeromq';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { MAX_REQUEST_BYTES } from '../../core/protocol/limits.js';
-import { rawDealer, receiveFor, serveFixtures, startServer } from './helpers.js';
+import { peerIdFor, rawDealer, receiveFor, serveFixtures, startServer } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
 const ROUTING_ID = 'hostile-peer';
-const PEER_ID = Buffer.from(ROUTING_ID).toString('hex');
+const PEER_ID = peerIdFor(ROUTING_ID);
 
 let server: PeerServer;
 let dealer: zmq.Dealer;
@@ -35,7 +35,7 @@ beforeEach(async () => {
       body,
     };
   });
-  dealer = rawDealer(server.address, ROUTING_ID);
+  dealer = rawDealer(server, ROUTING_ID);
 });
 
 afterEach(async () => {
@@ -147,7 +147,7 @@ describe('hostile input from a raw DEALER', () => {
     // And a frame just over the limit with a valid-looking start.
     const over = Buffer.alloc(MAX_REQUEST_BYTES + 1);
     header({ id: 2, type: 'ping' }).copy(over);
-    const other = rawDealer(server.address);
+    const other = rawDealer(server);
     try {
       const overDropped = dropped(other);
       await other.send(over);
@@ -172,7 +172,7 @@ describe('hostile input from a raw DEALER', () => {
     // The budget refills with the clock; a stopped clock makes the count exact however slow the run.
     vi.useFakeTimers({ toFake: ['Date'] });
     const strict = await startServer({ errorRepliesPerSecond: 10 });
-    const noisy = rawDealer(strict.address);
+    const noisy = rawDealer(strict);
     try {
       for (let i = 0; i < 200; i++) await noisy.send(Buffer.from('garbage'));
       await waitFor(() => strict.counters().invalidTotal === 200, 'all 200 invalid messages counted');

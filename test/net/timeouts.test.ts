@@ -1,9 +1,8 @@
-import * as zmq from 'zeromq';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { PeerStreamerError } from '../../core/util/errors.js';
-import { deferred, startServer, startServerOn } from './helpers.js';
+import { deferred, rawCurveRouter, startServer, startServerOn } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -49,17 +48,16 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 
 describe('requests never hang', () => {
   it('a server that reads but never replies: TIMEOUT exactly at the timeout, naming address and type', async () => {
-    const silent = new zmq.Router({ linger: 0 });
-    await silent.bind('tcp://127.0.0.1:*');
+    const { router: silent, address: keyed } = await rawCurveRouter();
     cleanup.push(() => silent.close());
-    const address = silent.lastEndpoint!;
+    const address = keyed.split('#')[0]!;
     const client = newClient();
     // Connected first, on the real clock: until then a send waits in libzmq, not on a timer.
-    client.request(address, { type: 'ping' }, { timeoutMs: 600_000 }).catch(() => undefined);
+    client.request(keyed, { type: 'ping' }, { timeoutMs: 600_000 }).catch(() => undefined);
     await silent.receive();
     // From here the deadline is the client's timer alone, so a fake clock decides exactly when it fires.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const pending = failure(client.request(address, { type: 'stats' }, { timeoutMs: 300 }));
+    const pending = failure(client.request(keyed, { type: 'stats' }, { timeoutMs: 300 }));
     await silent.receive();
     await vi.advanceTimersByTimeAsync(299);
     expect(await settled(pending)).toBe(false);
@@ -125,7 +123,8 @@ describe('requests never hang', () => {
     await reached.promise;
     await first.close();
 
-    const second = await startServerOn(address, { name: 'reborn' });
+    // The same node restarted: the same key (a node keeps its key in its store).
+    const second = await startServerOn(address, { name: 'reborn', keys: first.keys });
     cleanup.push(() => second.close());
     expect((await stale).code).toMatch(/TIMEOUT|UNREACHABLE/);
     const { reply } = await client.request(address, { type: 'ping' }, { timeoutMs: 30_000 });

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
-import * as zmq from 'zeromq';
+import type * as zmq from 'zeromq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makePoster } from '../../core/media/poster.js';
 import { probeMedia } from '../../core/media/probe.js';
@@ -24,7 +24,7 @@ import { sha256Hex } from '../../core/util/hash.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { h264Aac720p } from '../helpers/media-fixtures.js';
 import { makeVideo } from '../store/helpers.js';
-import { startServer } from '../net/helpers.js';
+import { rawCurveRouter, startServer } from '../net/helpers.js';
 import { lacks, requires } from '../helpers/requirements.js';
 
 const noFfmpeg = lacks(requires.ffmpeg);
@@ -37,14 +37,13 @@ type Answer = (id: number) => Buffer[];
 
 /** A master that answers get-poster however the test says, counting what it was asked. */
 class LyingMaster {
-  readonly router = new zmq.Router({ linger: 0 });
+  router!: zmq.Router;
   answer: Answer = (id) => [header(id, { type: 'error', code: 'CHUNK_NOT_FOUND', message: 'none' })];
   asked = 0;
   address = '';
 
   async start(): Promise<void> {
-    await this.router.bind('tcp://127.0.0.1:*');
-    this.address = this.router.lastEndpoint!;
+    ({ router: this.router, address: this.address } = await rawCurveRouter());
     void (async () => {
       for await (const [peer, frame] of this.router) {
         const request = unpackr.unpack(frame!) as { id: number; type: string };

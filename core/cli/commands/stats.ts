@@ -37,6 +37,7 @@ export function renderStats(stats: NodeStats): string {
     `invalid input:  ${stats.invalidMessages}`,
     `limits hit:     ${describeLimitHits(stats.limitHits)}`,
     `publisher:      ${describeTrust(stats.trust)}`,
+    `node key:       ${describeNodeKey(stats)}`,
     '',
     'PEER            RELATION     ADDRESS                    RTT      UP         DOWN       FAILURES',
     ...stats.peers.map(
@@ -45,6 +46,16 @@ export function renderStats(stats: NodeStats): string {
     ),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The node's CURVE key, whole (what `--master tcp://host:port#<key>` and `--allow` files take), its
+ * fingerprint, and the handshakes its allow list refused. An older node sends nothing: a dash.
+ */
+function describeNodeKey(stats: NodeStats): string {
+  if (stats.key === undefined) return '-';
+  const refused = stats.handshakesRefused ? `; ${stats.handshakesRefused} handshakes refused` : '';
+  return `${stats.key} (fingerprint ${stats.keyFingerprint ?? '-'})${refused}`;
 }
 
 /**

@@ -1,0 +1,51 @@
+/**
+ * Asks a node for its public key over UDP (see key-datagram.ts): the ask is sent up to three times
+ * within the time given, since a datagram may be lost, and only an answer from the address asked is
+ * read (the socket is connected to it). A datagram that is not an answer is skipped, so garbage
+ * from elsewhere cannot fail the ask, only a valid key can end it.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { askDatagram, readAnswer } from './key-datagram.js';
+
+const TRIES = 3;
+
+export function fetchServerKey(host: string, port: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    const timers: NodeJS.Timeout[] = [];
+    let lastProblem = 'no answer';
+    let done = false;
+    const finish = (outcome: { key: string } | { error: Error }): void => {
+      if (done) return;
+      done = true;
+      for (const timer of timers) clearTimeout(timer);
+      socket.close();
+      if ('key' in outcome) resolve(outcome.key);
+      else reject(outcome.error);
+    };
+    const ask = (): void => {
+      if (!done) socket.send(askDatagram(), (error) => error && (lastProblem = error.message));
+    };
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const what = error.code === 'ECONNREFUSED' ? 'nothing listens' : error.message;
+      finish({ error: new Error(`${what} on UDP ${host}:${port}`, { cause: error }) });
+    });
+    socket.on('message', (datagram) => {
+      const answer = readAnswer(datagram);
+      if ('key' in answer) finish(answer);
+      else lastProblem = answer.problem;
+    });
+    socket.connect(port, host, () => {
+      for (let attempt = 0; attempt < TRIES; attempt++) {
+        timers.push(setTimeout(ask, (attempt * timeoutMs) / TRIES));
+      }
+    });
+    timers.push(
+      setTimeout(
+        () => finish({ error: new Error(`${lastProblem} on UDP ${host}:${port} within ${timeoutMs} ms`) }),
+        timeoutMs,
+      ),
+    );
+  });
+}
