@@ -19,13 +19,20 @@ export interface SocketOptionSpec<Options> {
   whenItTrips: string;
 }
 
+/**
+ * What CURVE adds to each frame on the wire (a MESSAGE command: its name, a nonce and the box's
+ * authenticator, 33 bytes), rounded up. libzmq measures ZMQ_MAXMSGSIZE on the wire, so without it a
+ * request of exactly the protocol's limit would be dropped (measured: 65,504 bytes were, 65,503 not).
+ */
+export const CURVE_FRAME_OVERHEAD = 64;
+
 /** The ROUTER each node binds: it serves requests from every peer. */
 export const ROUTER_SOCKET_OPTIONS: readonly SocketOptionSpec<RouterOptions>[] = [
   {
     libzmq: 'ZMQ_MAXMSGSIZE',
     key: 'maxMessageSize',
-    value: MAX_REQUEST_BYTES,
-    why: 'A request is a single msgpack header of at most 64 KiB (inventories travel in bounded batches); nothing bigger has a reason to arrive. It bounds each frame, so a message of n frames costs at most n x 64 KiB before PeerServer refuses it.',
+    value: MAX_REQUEST_BYTES + CURVE_FRAME_OVERHEAD,
+    why: 'A request is a single msgpack header of at most 64 KiB (plus what CURVE adds on the wire) (inventories travel in bounded batches); nothing bigger has a reason to arrive. It bounds each frame, so a message of n frames costs at most n x 64 KiB before PeerServer refuses it.',
     whenItTrips:
       "libzmq closes the sender's connection as soon as a frame's length prefix exceeds the limit, before buffering it; JavaScript never sees it. The peer's DEALER reconnects; its requests in flight time out.",
   },
@@ -110,8 +117,8 @@ export const DEALER_SOCKET_OPTIONS: readonly SocketOptionSpec<DealerOptions>[] =
   {
     libzmq: 'ZMQ_MAXMSGSIZE',
     key: 'maxMessageSize',
-    value: Math.max(MAX_BODY_BYTES, MAX_HEADER_BYTES),
-    why: 'The largest frame a reply has: a 64 MiB chunk (headers are at most 8 MiB).',
+    value: Math.max(MAX_BODY_BYTES, MAX_HEADER_BYTES) + CURVE_FRAME_OVERHEAD,
+    why: 'The largest frame a reply has: a 64 MiB chunk (headers are at most 8 MiB), plus what CURVE adds on the wire.',
     whenItTrips:
       'libzmq drops the connection to that server and reconnects; the request (and any others in flight to it) time out.',
   },

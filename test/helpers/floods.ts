@@ -24,9 +24,10 @@ export function readReply(frames: Buffer[]): Record<string, unknown> {
  * pair of its own that proves it, as anyone can make one; a node lets nothing else in.
  */
 function dealer(keyedAddress: string): zmq.Dealer {
-  const [address, key] = keyedAddress.split('#');
-  if (address === undefined || key === undefined)
-    throw new Error(`${keyedAddress} names no key (tcp://h:p#key)`);
+  // At the first '#': a Z85 key may hold '#' itself.
+  const at = keyedAddress.indexOf('#');
+  if (at < 0) throw new Error(`${keyedAddress} names no key (tcp://h:p#key)`);
+  const [address, key] = [keyedAddress.slice(0, at), keyedAddress.slice(at + 1)];
   const { dealer: socket } = curveDealer(address, key, { proveKey: true, receiveTimeout: 10_000 });
   socket.sendTimeout = 10_000;
   return socket;

@@ -5,6 +5,7 @@ import type * as zmq from 'zeromq';
 import { PeerClient } from '../../core/net/client.js';
 import type { PeerServer } from '../../core/net/server.js';
 import { MAX_REQUEST_BYTES } from '../../core/protocol/limits.js';
+import { CURVE_FRAME_OVERHEAD } from '../../core/net/socket-options.js';
 import { peerIdFor, rawDealer, receiveFor, serveFixtures, startServer } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -139,13 +140,26 @@ describe('hostile input from a raw DEALER', () => {
     expect(server.peer(PEER_ID)!.declaredName).toBe('reformed');
   });
 
+  it('a request of exactly the limit arrives over CURVE (libzmq counts the frame as it is on the wire)', async () => {
+    const largest = Buffer.alloc(MAX_REQUEST_BYTES, 0xc1);
+    const edge = rawDealer(server);
+    try {
+      await edge.send(largest);
+      // Delivered, so answered: not msgpack, refused in words, the connection kept.
+      const [reply] = await receiveFor(edge, 10_000, 1);
+      expect(reply).toBeDefined();
+    } finally {
+      edge.close();
+    }
+  });
+
   it('a 100 MB frame: libzmq drops that connection, the server stays up', async () => {
     await dealer.send(header({ id: 1, type: 'ping' }));
     expect(await receiveFor(dealer, 30_000, 1)).toHaveLength(1);
     const bigDropped = dropped(dealer);
     await dealer.send(Buffer.alloc(100 * 1024 * 1024, 0x41));
-    // And a frame just over the limit with a valid-looking start.
-    const over = Buffer.alloc(MAX_REQUEST_BYTES + 1);
+    // And a frame just over the limit on the wire (CURVE adds its own bytes) with a valid-looking start.
+    const over = Buffer.alloc(MAX_REQUEST_BYTES + CURVE_FRAME_OVERHEAD);
     header({ id: 2, type: 'ping' }).copy(over);
     const other = rawDealer(server);
     try {

@@ -5,6 +5,7 @@ import {
   DEALER_SOCKET_OPTIONS,
   ROUTER_SOCKET_OPTIONS,
   socketOptions,
+  CURVE_FRAME_OVERHEAD,
 } from '../../core/net/socket-options.js';
 import { MAX_BODY_BYTES, MAX_REQUEST_BYTES } from '../../core/protocol/limits.js';
 
@@ -23,7 +24,7 @@ describe('socket options are data', () => {
       for (const spec of readable) {
         expect(router[spec.key as keyof zmq.Router]).toBe(spec.value);
       }
-      expect(router.maxMessageSize).toBe(MAX_REQUEST_BYTES);
+      expect(router.maxMessageSize).toBe(MAX_REQUEST_BYTES + CURVE_FRAME_OVERHEAD);
       expect(router.linger).toBe(0);
     } finally {
       router.close();
@@ -37,7 +38,7 @@ describe('socket options are data', () => {
         if (spec.key !== 'heartbeatInterval') expect(dealer[spec.key as keyof zmq.Dealer]).toBe(spec.value);
       }
       expect(dealer.heartbeatInterval).toBe(0);
-      expect(dealer.maxMessageSize).toBe(MAX_BODY_BYTES);
+      expect(dealer.maxMessageSize).toBe(MAX_BODY_BYTES + CURVE_FRAME_OVERHEAD);
       expect(dealer.immediate).toBe(true);
     } finally {
       dealer.close();
