@@ -13,10 +13,7 @@
  *
  * Run alone with `node dist/bench/curve.bench.js` after `npm run build`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as zmq from 'zeromq';
 import { PeerClient } from '../core/net/client.js';
@@ -24,6 +21,7 @@ import { PeerServer } from '../core/net/server.js';
 import { sha256HexAsync } from '../core/util/hash.js';
 import { splitPeerAddress } from '../core/protocol/peer-key.js';
 import { median, type BenchRow, type BenchSuite } from './harness.js';
+import { startServerChild, stopServerChild, type ServerChild } from './server-child.js';
 
 const CHILD_ENV = 'PEERSTREAMER_CURVE_BENCH_CHILD';
 const CHUNK_BYTES = 1024 * 1024;
@@ -80,26 +78,13 @@ async function runChild(mode: Mode): Promise<void> {
 
 // ---- parent: the requesting side --------------------------------------------------------------
 
-interface Child {
-  process: ChildProcess;
-  address: string;
+type Child = ServerChild;
+
+function startChild(mode: Mode): Promise<Child> {
+  return startServerChild(fileURLToPath(import.meta.url), CHILD_ENV, mode);
 }
 
-async function startChild(mode: Mode): Promise<Child> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, [CHILD_ENV]: mode },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const [address] = (await once(lines, 'line')) as [string];
-  return { process: child, address };
-}
-
-async function stopChild(child: Child): Promise<void> {
-  child.process.stdin!.end();
-  child.process.kill();
-  if (child.process.exitCode === null) await once(child.process, 'exit');
-}
+const stopChild = stopServerChild;
 
 /** MiB/s of `requests` 1 MiB replies on one raw DEALER, IN_FLIGHT outstanding. */
 async function rawRun(target: string, requests: number, hash = false): Promise<number> {
