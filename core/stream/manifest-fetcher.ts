@@ -6,7 +6,8 @@ import {
   isPeerStreamerError,
   videoNotInSwarm,
 } from '../util/errors.js';
-import type { FetcherOptions } from './fetcher-options.js';
+import type { FetcherOptions, ManifestTrust } from './fetcher-options.js';
+import type { PeerRef } from '../protocol/messages.js';
 import type { HolderCache } from './holder-cache.js';
 import type { HolderLookup } from './holder-lookup.js';
 import { isSilence } from './silence.js';
@@ -49,6 +50,7 @@ export class ManifestFetcher {
 
   private async fetch(video: string): Promise<Manifest> {
     const { upstream, transport, store, counters, manifestTrust } = this.options;
+    // The last refusal, thrown if no master gives a manifest this node trusts.
     let refused: unknown;
     for (let round = 0; round < 2; round++) {
       const master = await masterInUse(upstream, this.hasUpstreamAtAll, this.masterTimeoutMs);
@@ -59,14 +61,13 @@ export class ManifestFetcher {
           { type: 'get-manifest', video },
           { timeoutMs: this.masterTimeoutMs },
         );
-        try {
-          manifestTrust.accept(reply.manifest, master);
-        } catch (error) {
+        const distrust = distrustOf(manifestTrust, reply.manifest, master);
+        if (distrust !== null) {
           // A master that hands down a forged or foreign video lied: its supermaster is asked at once,
           // and going back to it waits as for any master that lied.
-          refused = error;
+          refused = distrust;
           counters.failovers += 1;
-          upstream.masterFailed(master.address, errorMessage(error), true);
+          upstream.masterFailed(master.address, errorMessage(distrust), true);
           continue;
         }
         store.putManifest(reply.manifest);
@@ -99,5 +100,15 @@ export class ManifestFetcher {
   /** A source has no upstream at all; a child may be between masters for a moment. */
   private get hasUpstreamAtAll(): boolean {
     return this.options.hasUpstream ?? true;
+  }
+}
+
+/** Why `trust` refuses the manifest `from` sent (its error), or null when it accepts it. */
+function distrustOf(trust: ManifestTrust, manifest: Manifest, from: PeerRef): unknown {
+  try {
+    trust.accept(manifest, from);
+    return null;
+  } catch (error) {
+    return error;
   }
 }
