@@ -8,15 +8,14 @@
  *   chunks and all, and is fetched again, signed, if it is asked for.
  */
 import type { Manifest } from '../shared/manifest.js';
-import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { signManifest, signatureProblem } from './manifest-signature.js';
 import type { PublisherKeyPair } from './publisher-key.js';
 import type { PublisherTrust } from './publisher-trust.js';
 
 export interface SweptStore {
-  listVideos(): ReadonlyArray<{ name: string; pinned: boolean }>;
-  getManifest(name: string): Manifest | undefined;
+  /** Every video whose manifest reads, with it. */
+  listVideos(): ReadonlyArray<{ name: string; pinned: boolean; manifest: Manifest }>;
   putManifest(manifest: Manifest): void;
   deleteVideo(name: string): Promise<void>;
 }
@@ -34,23 +33,17 @@ export async function sweepStoredManifests(
   logger: Logger,
 ): Promise<SweepResult> {
   const result: SweepResult = { kept: 0, signed: 0, dropped: [] };
-  for (const { name, pinned } of store.listVideos()) {
-    let manifest: Manifest | undefined;
-    try {
-      manifest = store.getManifest(name);
-    } catch (error) {
-      // A damaged row is the store's to report (reconcile, verify); nothing here can vouch for it.
-      logger.warn({ video: name, error: errorMessage(error) }, 'stored manifest unreadable; not checked');
-      continue;
-    }
-    if (manifest === undefined) continue;
+  // Read once, whatever number of videos it signs.
+  let key: PublisherKeyPair | undefined;
+  // listVideos already leaves out (and logs) a row whose manifest cannot be read.
+  for (const { name, pinned, manifest } of store.listVideos()) {
     const problem = signatureProblem(manifest);
     if (problem === null && (pinned || trust.pinned === undefined || trust.trusts(manifest.publisher))) {
       result.kept += 1;
       continue;
     }
     if (problem !== null && pinned) {
-      const key = await ownKey();
+      key ??= await ownKey();
       trust.setOwn(key.publicKey);
       store.putManifest(signManifest(manifest, key));
       result.signed += 1;
