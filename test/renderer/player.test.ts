@@ -181,7 +181,11 @@ describe.skipIf(noChromium || noFfmpeg)('errors in words, and recovery', () => {
     faults.onlyChunks = null;
   });
 
-  /** Chunks are immutable and cached by the browser; a fault must meet a real request. */
+  /**
+   * Chunks are immutable and cached by the browser; a fault must meet a real request. Switch the
+   * fault on first: the previous test's player still reads ahead until the next view replaces it,
+   * and a chunk it fetched after the clear would be served from the cache, never failing.
+   */
   const clearBrowserCache = async (): Promise<void> => {
     const cdp = await browser.context.newCDPSession(page);
     await cdp.send('Network.clearBrowserCache');
@@ -189,9 +193,9 @@ describe.skipIf(noChromium || noFfmpeg)('errors in words, and recovery', () => {
   };
 
   it('says no node is reachable while chunks fail with 503, and resumes by itself', async () => {
-    await clearBrowserCache();
     faults.onlyChunks = (index) => index >= 2;
     faults.chunkCode = 'UNREACHABLE';
+    await clearBrowserCache();
     await watch(0);
     const overlay = page.locator('[data-testid=player-error]');
     await overlay.waitFor({ timeout: 10_000 });
@@ -204,17 +208,20 @@ describe.skipIf(noChromium || noFfmpeg)('errors in words, and recovery', () => {
   });
 
   it('says a chunk failed its integrity check after retries (502), and recovers', async () => {
-    await clearBrowserCache();
     faults.onlyChunks = (index) => index === 4;
     faults.chunkCode = 'INVALID_CHECKSUM';
     faults.failures = 0;
+    await clearBrowserCache();
     await watch(0);
     await waitForPlayback(page, 0.2);
     await page.evaluate(() => {
       (globalThis as unknown as PageWindow).document.querySelector('video')!.currentTime = 8.5;
     });
     const overlay = page.locator('[data-testid=player-error][data-kind=integrity]');
-    await overlay.waitFor({ timeout: 15_000 });
+    await overlay.waitFor({ timeout: 15_000 }).catch(async (error: unknown) => {
+      const debug = await page.evaluate(() => (globalThis as unknown as PageWindow).__peerstreamer);
+      throw new Error(`${String(error)}\nfailures ${faults.failures}; player ${JSON.stringify(debug)}`);
+    });
     expect(faults.failures).toBeGreaterThanOrEqual(3);
     expect(await overlay.textContent()).toContain('integrity');
     faults.chunkCode = null;
