@@ -12,7 +12,7 @@
  *      full speed; an idle node beside it gives the delay the machine's scheduling alone causes
  *   5. a source started with --upload-limit 4MB serving a peer that asks faster than that
  *
- * The raw transfer comparison is in net.bench.ts. Run alone with `node dist/bench/node.bench.js`.
+ * The raw transfer comparison is in curve.bench.ts. Run alone with `node dist/bench/node.bench.js`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -7,7 +7,6 @@ import type { BenchRow, BenchSuite } from './harness.js';
 const suites: Array<() => Promise<BenchSuite>> = [
   () => import('./store.bench.js').then((module) => module.suite),
   () => import('./media.bench.js').then((module) => module.suite),
-  () => import('./net.bench.js').then((module) => module.suite),
   () => import('./curve.bench.js').then((module) => module.suite),
   () => import('./node.bench.js').then((module) => module.suite),
   () => import('./player.bench.js').then((module) => module.suite),
