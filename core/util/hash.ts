@@ -13,7 +13,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 const MAX_CONCURRENT_HASHES = 1;
 
 /** Bounds the hashes running in the thread pool; the rest wait their turn in order. */
-class HashSlots {
+export class HashSlots {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
