@@ -5,6 +5,7 @@ import type { LinkContext, Upstream } from './master-link-context.js';
 import { remoteCodeOf } from './master-refusals.js';
 import { roomFields } from './master-link-options.js';
 import { PendingChanges, toInventory, type ChangeSet } from './pending-changes.js';
+import { withDigests } from './inventory.js';
 import {
   MAX_REQUEST_INVENTORY_INDEXES,
   MAX_REQUEST_INVENTORY_VIDEOS,
@@ -66,6 +67,17 @@ export class ChangeReporter {
     if (!this.pending.empty) this.batcher.ask();
   }
 
+  /**
+   * A video's manifest was replaced with its chunks kept (re-signed: the same bytes under a new
+   * signature, so a new digest and no store events): every chunk held of it goes in the next report
+   * again, under the new digest, and the master lists them anew.
+   */
+  resend(video: string): void {
+    const held = this.link.options.store.heldChunks(video);
+    for (const { index } of held) this.pending.add(video, index, true);
+    if (held.length > 0) this.batcher.ask();
+  }
+
   /** A sibling this node banned for bad bytes or silence: named to the master in the next report. */
   suspect(name: string): void {
     if (name === this.link.options.self.name || this.suspects.size >= MAX_SUSPECTS) return;
@@ -97,8 +109,11 @@ export class ChangeReporter {
   /** One report: `full` when it carried a whole budget (more may be waiting), `failed` when unanswered. */
   private async send(upstream: Upstream, withSuspects: boolean): Promise<'full' | 'sent' | 'failed'> {
     const changes = this.pending.takeBatch(MAX_REQUEST_INVENTORY_INDEXES, MAX_REQUEST_INVENTORY_VIDEOS);
-    const added = toInventory(changes.added);
-    const removed = toInventory(changes.removed);
+    // Digests read with the changes: a manifest replaced since takes its chunks with it, in
+    // removals queued behind these.
+    const { digestOf } = this.link.options;
+    const added = withDigests(toInventory(changes.added), digestOf);
+    const removed = withDigests(toInventory(changes.removed), digestOf);
     // Best effort: a report that is lost loses its suspects too; the next ban names them again.
     const suspects = withSuspects ? [...this.suspects] : [];
     if (withSuspects) this.suspects.clear();

@@ -236,12 +236,14 @@ export class ChildRegistry {
   }
 
   /**
-   * Holders of a chunk for a query: never the requester, never a child that stopped seeding, never
-   * one this master banned (a sibling reported it, and it lied to the master too: SuspectChecks);
-   * those with spare capacity and good recent service first, recently failed ones last.
+   * Holders of a chunk for a query, among the children holding it under the manifest `digest` names
+   * (the asker's: a child with other content under the video's name is never offered): never the
+   * requester, never a child that stopped seeding, never one this master banned (a sibling reported
+   * it, and it lied to the master too: SuspectChecks); those with spare capacity and good recent
+   * service first, recently failed ones last.
    */
-  holders(video: string, index: number, requester: string): ChildInfo[] {
-    const candidates = this.directory.holders(video, index, requester).filter((holder) => {
+  holders(video: string, digest: string, index: number, requester: string): ChildInfo[] {
+    const candidates = this.directory.holders(video, digest, index, requester).filter((holder) => {
       const state = this.states.get(holder.name);
       return state?.seeding !== false && state?.reachable === true && !this.health.banned(holder.address);
     });

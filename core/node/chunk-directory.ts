@@ -1,18 +1,34 @@
+import type { InventoryEntry } from '../protocol/messages.js';
+
 /**
  * A master's map of which child holds which chunk. Updated by register (which replaces everything a
  * child said before, so a restarted child that re-registers never leaves stale entries), by report,
  * and by a child's death or goodbye.
  *
- * Lookups are per chunk (the hot path of `query`), so the map is keyed video -> index -> holders.
+ * A chunk is named by its video, the manifest digest of the copy it belongs to, and its index: two
+ * children may hold different videos under one name (another publisher's, another version), and an
+ * asker is pointed only at holders of the manifest it holds. Each child holds one copy of a video at
+ * a time, so an entry naming another digest than the one kept for that child and video says its copy
+ * changed (its manifest was replaced): what it held of the video before is dropped first. An entry
+ * without a digest (a node from before digests, or chunks held without their manifest) is kept and
+ * counted like any other, but never offered as a holder: nobody can tell what content it is.
+ *
+ * Lookups are per chunk (the hot path of `query`), so the map is keyed content -> index -> holders.
  */
 export interface ChildInfo {
   name: string;
   address: string;
 }
 
-export interface InventoryEntry {
-  video: string;
-  indexes: number[];
+/** What one child holds of one video: the manifest it holds it under, and the indexes. */
+interface HeldCopy {
+  digest: string | undefined;
+  indexes: Set<number>;
+}
+
+/** The key of one video's content in the lookup map; a digest has a fixed length, so none collide. */
+function contentKey(video: string, digest: string): string {
+  return digest + video;
 }
 
 /**
@@ -45,8 +61,9 @@ export interface DirectoryRefusals {
 }
 
 export class ChunkDirectory {
+  /** Holders by content (contentKey) and index; entries without a digest are never here. */
   private readonly holdersByChunk = new Map<string, Map<number, Set<string>>>();
-  private readonly chunksByChild = new Map<string, Map<string, Set<number>>>();
+  private readonly chunksByChild = new Map<string, Map<string, HeldCopy>>();
   private readonly children = new Map<string, ChildInfo>();
   private readonly entriesByChild = new Map<string, number>();
   /** Children forgotten whose entries `collect` has still to drop. */
@@ -62,7 +79,7 @@ export class ChunkDirectory {
   }
 
   /** Registers (or re-registers) a child with its full inventory, replacing any previous entries. */
-  register(child: ChildInfo, inventory: InventoryEntry[]): void {
+  register(child: ChildInfo, inventory: readonly InventoryEntry[]): void {
     this.remove(child.name);
     this.children.set(child.name, { ...child });
     this.chunksByChild.set(child.name, new Map());
@@ -70,20 +87,19 @@ export class ChunkDirectory {
   }
 
   /** Applies a batched report. Unknown children are ignored: they must register first. */
-  report(childName: string, added: InventoryEntry[], removed: InventoryEntry[]): boolean {
+  report(childName: string, added: readonly InventoryEntry[], removed: readonly InventoryEntry[]): boolean {
     if (!this.children.has(childName)) return false;
     this.add(childName, added);
-    for (const { video, indexes } of removed) {
-      const held = this.chunksByChild.get(childName)?.get(video);
-      const holders = this.holdersByChunk.get(video);
+    const byVideo = this.chunksByChild.get(childName)!;
+    for (const { video, digest, indexes } of removed) {
+      // Another digest: the child's copy changed, and nothing of the one kept here is held any more.
+      if (byVideo.get(video)?.digest !== digest) this.dropCopy(childName, video);
+      const copy = byVideo.get(video);
+      if (copy === undefined) continue;
       for (const index of indexes) {
-        if (held?.delete(index) === true) this.count(childName, -1);
-        const set = holders?.get(index);
-        set?.delete(childName);
-        if (set?.size === 0) holders!.delete(index);
+        if (copy.indexes.delete(index)) this.unlist(childName, video, copy.digest, index);
       }
-      if (held?.size === 0) this.chunksByChild.get(childName)!.delete(video);
-      if (holders?.size === 0) this.holdersByChunk.delete(video);
+      if (copy.indexes.size === 0) byVideo.delete(video);
     }
     return true;
   }
@@ -129,27 +145,47 @@ export class ChunkDirectory {
     const byVideo = this.chunksByChild.get(childName);
     if (byVideo === undefined) return;
     let left = budget;
-    for (const [video, indexes] of byVideo) {
-      const holders = this.holdersByChunk.get(video);
-      for (const index of indexes) {
+    for (const [video, copy] of byVideo) {
+      for (const index of copy.indexes) {
         if (left <= 0) return;
         left -= 1;
-        indexes.delete(index);
-        this.count(childName, -1);
-        const set = holders?.get(index);
-        set?.delete(childName);
-        if (set?.size === 0) holders!.delete(index);
+        copy.indexes.delete(index);
+        this.unlist(childName, video, copy.digest, index);
       }
       byVideo.delete(video);
-      if (holders?.size === 0) this.holdersByChunk.delete(video);
     }
     this.chunksByChild.delete(childName);
     this.entriesByChild.delete(childName);
   }
 
-  /** Children holding `video` chunk `index`, excluding `exclude` (the requester never gets itself). */
-  holders(video: string, index: number, exclude?: string): ChildInfo[] {
-    const names = this.holdersByChunk.get(video)?.get(index);
+  /** Drops everything a child holds of one video (its copy was replaced by another). */
+  private dropCopy(childName: string, video: string): void {
+    const byVideo = this.chunksByChild.get(childName);
+    const copy = byVideo?.get(video);
+    if (copy === undefined) return;
+    for (const index of copy.indexes) this.unlist(childName, video, copy.digest, index);
+    byVideo!.delete(video);
+  }
+
+  /** Takes one entry (already gone from the child's copy) out of the counts and the lookup map. */
+  private unlist(childName: string, video: string, digest: string | undefined, index: number): void {
+    this.count(childName, -1);
+    if (digest === undefined) return;
+    const key = contentKey(video, digest);
+    const holders = this.holdersByChunk.get(key);
+    const set = holders?.get(index);
+    set?.delete(childName);
+    if (set?.size === 0) holders!.delete(index);
+    if (holders?.size === 0) this.holdersByChunk.delete(key);
+  }
+
+  /**
+   * Children holding chunk `index` of `video` under the manifest whose digest is `digest`,
+   * excluding `exclude` (the requester never gets itself). A child holding the video under another
+   * manifest, or under none it named, is never among them.
+   */
+  holders(video: string, digest: string, index: number, exclude?: string): ChildInfo[] {
+    const names = this.holdersByChunk.get(contentKey(video, digest))?.get(index);
     if (!names) return [];
     const result: ChildInfo[] = [];
     for (const name of names) {
@@ -168,10 +204,18 @@ export class ChunkDirectory {
     return [...this.children.keys()];
   }
 
-  /** One chunk (not an init segment) the child says it holds, or undefined when it claims none. */
-  aChunkOf(childName: string): { video: string; index: number } | undefined {
-    for (const [video, indexes] of this.chunksByChild.get(childName) ?? []) {
-      for (const index of indexes) if (index >= 0) return { video, index };
+  /**
+   * One chunk (not an init segment) the child says it holds under the manifest `digestOf` gives for
+   * its video (the master's own), or undefined when it claims none: a chunk of another copy of the
+   * video would fail the master's hashes however honest the child.
+   */
+  aChunkOf(
+    childName: string,
+    digestOf: (video: string) => string | undefined,
+  ): { video: string; digest: string; index: number } | undefined {
+    for (const [video, { digest, indexes }] of this.chunksByChild.get(childName) ?? []) {
+      if (digest === undefined || digest !== digestOf(video)) continue;
+      for (const index of indexes) if (index >= 0) return { video, digest, index };
     }
     return undefined;
   }
@@ -179,31 +223,38 @@ export class ChunkDirectory {
   /** What a child holds, as video -> sorted indexes (for topology views). */
   inventoryOf(childName: string): Record<string, number[]> {
     const result: Record<string, number[]> = {};
-    for (const [video, indexes] of this.chunksByChild.get(childName) ?? []) {
+    for (const [video, { indexes }] of this.chunksByChild.get(childName) ?? []) {
       result[video] = [...indexes].sort((a, b) => a - b);
     }
     return result;
   }
 
-  private add(childName: string, inventory: InventoryEntry[]): void {
+  private add(childName: string, inventory: readonly InventoryEntry[]): void {
     const byVideo = this.chunksByChild.get(childName)!;
-    for (const { video, indexes } of inventory) {
-      let held = byVideo.get(video);
-      if (!held) byVideo.set(video, (held = new Set()));
-      let holders = this.holdersByChunk.get(video);
-      if (!holders) this.holdersByChunk.set(video, (holders = new Map()));
+    for (const { video, digest, indexes } of inventory) {
+      let copy = byVideo.get(video);
+      if (copy !== undefined && copy.digest !== digest) {
+        // The child's copy of the video changed: what it held of the old one is gone.
+        this.dropCopy(childName, video);
+        copy = undefined;
+      }
+      if (copy === undefined) byVideo.set(video, (copy = { digest, indexes: new Set() }));
+      const key = digest === undefined ? undefined : contentKey(video, digest);
+      let holders = key === undefined ? undefined : this.holdersByChunk.get(key);
+      if (key !== undefined && holders === undefined) this.holdersByChunk.set(key, (holders = new Map()));
       for (const index of indexes) {
-        if (held.has(index)) continue;
+        if (copy.indexes.has(index)) continue;
         if (!this.roomFor(childName)) continue;
-        held.add(index);
+        copy.indexes.add(index);
         this.count(childName, 1);
+        if (holders === undefined) continue;
         let set = holders.get(index);
         if (!set) holders.set(index, (set = new Set()));
         set.add(childName);
       }
       // A list refused whole must not leave empty maps behind: they would cost memory unbounded.
-      if (held.size === 0) byVideo.delete(video);
-      if (holders.size === 0) this.holdersByChunk.delete(video);
+      if (copy.indexes.size === 0) byVideo.delete(video);
+      if (holders?.size === 0) this.holdersByChunk.delete(key!);
     }
   }
 

@@ -13,6 +13,21 @@ export function inventoryFrom(keys: Iterable<ChunkKey>): InventoryEntry[] {
 }
 
 /**
+ * The entries, each with the digest of the manifest its video is held under, read now: the chunks
+ * listed are the ones held under it, since a replaced manifest takes its video's chunks with it.
+ * An entry whose manifest is not held goes without one (the master then never offers it).
+ */
+export function withDigests(
+  entries: readonly InventoryEntry[],
+  digestOf: (video: string) => string | undefined,
+): InventoryEntry[] {
+  return entries.map((entry) => {
+    const digest = digestOf(entry.video);
+    return digest === undefined ? entry : { ...entry, digest };
+  });
+}
+
+/**
  * The part of an inventory one request may carry (at most `maxIndexes` indexes over at most
  * `maxVideos` videos) and the rest, as chunk keys by video for the reports that follow.
  */

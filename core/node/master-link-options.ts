@@ -24,6 +24,11 @@ export interface MasterLinkOptions {
   transport: Transport;
   /** Where the inventory comes from, and its changes: the node's store. */
   store: InventorySource;
+  /**
+   * The digest of the manifest this node holds a video under (undefined: none stored), sent with
+   * each inventory entry, so the master offers it only to askers holding the same content.
+   */
+  digestOf: (video: string) => string | undefined;
   logger: Logger;
   /** Time for heartbeats, retries and waits. Default: the system clock. */
   clock?: Clock;

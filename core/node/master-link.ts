@@ -59,6 +59,11 @@ export class MasterLink implements UpstreamView {
     this.reports.suspect(name);
   }
 
+  /** A video's manifest was replaced with its chunks kept: they are reported again under its new digest. */
+  manifestChanged(video: string): void {
+    this.reports.resend(video);
+  }
+
   start(): void {
     this.reports.start();
     this.heartbeat.start();

@@ -31,6 +31,11 @@ export interface MasterServiceOptions {
   selfAddress: () => string;
   /** The publisher this node vouches for to children that register (see PublisherTrust). */
   swarmPublisher?: () => string | undefined;
+  /**
+   * The digest of this node's own stored manifest of a video (undefined: none stored), which a
+   * `query` without a digest is answered for (see the query handler).
+   */
+  ownDigest: (video: string) => string | undefined;
   /** To ask a name's holder whether it is still there (see the register handler). */
   transport: Transport;
   sweepMs?: number;
@@ -159,10 +164,27 @@ export class MasterService {
     server.handle('query', (request) => {
       // Any peer may ask (a play client is nobody's child). Never a heartbeat: only the child's own
       // ping, report or register keeps it alive.
+      // An asker without a digest is on a cold start (it asks for the holders of a video's start
+      // beside its manifest, so as not to wait a round trip for one and then the other) or an older
+      // node. The manifest it is about to get is this node's own: get-manifest is answered from this
+      // store, a manifest fetched from above for it is stored first, and the asker checks it before
+      // use. So this node's digest is the one to match, known here and now, where the asker could
+      // only filter afterwards if every holder's digest travelled with the answer. With no manifest
+      // here there is nothing to match: no holders, and the asker's chunks come from this node.
+      const digest = request.digest ?? options.ownDigest(request.video);
       const holders = Array.from({ length: request.count }, (_, offset) =>
-        registry.holders(request.video, request.from + offset, request.name).slice(0, 16),
+        digest === undefined
+          ? []
+          : registry.holders(request.video, digest, request.from + offset, request.name).slice(0, 16),
       );
-      return { reply: { video: request.video, from: request.from, holders } };
+      return {
+        reply: {
+          video: request.video,
+          ...(digest === undefined ? {} : { digest }),
+          from: request.from,
+          holders,
+        },
+      };
     });
     server.handle('ping', (request, peer) => {
       // A ping that names a node is a child's heartbeat; an unknown name (or another node's) must

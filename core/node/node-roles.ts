@@ -31,6 +31,7 @@ import { SuspectChecks } from './suspect-checks.js';
 import type { SwarmLibrary } from './swarm-library.js';
 import type { UploadLimiter } from './upload-limiter.js';
 import type { PublisherTrust } from '../trust/publisher-trust.js';
+import { storedManifestDigest } from '../trust/manifest-digests.js';
 
 /** How long a master that lied has to serve a good chunk before a node goes back to it: a master's `get` time. */
 const GOOD_CHUNK_TIMEOUT_MS = 3_000;
@@ -101,6 +102,9 @@ export const NO_UPSTREAM: UpstreamView = {
 export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
   const { self, server, transport, store, health, counters, logger, clock } = options;
   const now = clock === undefined ? undefined : (): number => clock.now();
+  // Which content this node holds under a video's name: sent with its inventory and its queries,
+  // and matched against by its master duties (see ChunkDirectory).
+  const digestOf = (video: string): string | undefined => storedManifestDigest(store, video);
   const registry = new ChildRegistry(health, {
     deadAfterMs: options.deadChildAfterMs ?? 2_500,
     ...(now ? { now } : {}),
@@ -118,6 +122,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           ...(options.onFatal ? { onFatal: options.onFatal } : {}),
           transport,
           store,
+          digestOf,
           logger,
           capacity: options.capacity,
           room: (): number | undefined => masterService.room(),
@@ -152,6 +157,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     pathAbove: () => (link ? link.pathAbove() : []),
     selfAddress: () => self.address,
     swarmPublisher: () => options.trust.swarmPublisher(),
+    ownDigest: digestOf,
     transport,
     ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
     ...(clock ? { clock } : {}),
@@ -162,6 +168,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     selfAddress: () => self.address,
     ...(options.peerTimeoutMs !== undefined ? { peerTimeoutMs: options.peerTimeoutMs } : {}),
     store,
+    manifestDigestOf: digestOf,
     manifestTrust: options.trust,
     transport,
     upstream: link ?? NO_UPSTREAM,
@@ -184,6 +191,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     logger,
     selfName: self.name,
     manifestOf: (video) => fetcher.manifest(video),
+    digestOf,
     hash: options.hash ?? sha256HexAsync,
   });
   // A sibling this node bans is named to its master, which checks it before it stops listing it.

@@ -301,12 +301,14 @@ export class PeerNode {
     this.manifestCheck = this.manifestCheck.then(async () => {
       if (this.stopped) return;
       try {
-        await sweepStoredManifests(
+        const { signed } = await sweepStoredManifests(
           this.store,
           this.trust,
           () => loadOrCreatePublisherKey(this.config.store, this.logger),
           this.logger,
         );
+        // Signed again with their chunks kept: a new digest, and no store event to report it by.
+        for (const video of signed) this.link?.manifestChanged(video);
       } catch (error) {
         this.logger.error({ error: errorMessage(error) }, 'checking the stored manifests failed');
       }

@@ -1,7 +1,7 @@
 import type { OkReplyOf } from '../protocol/messages.js';
 import type { PeerStreamerError } from '../util/errors.js';
 import type { ChangeReporter } from './change-reporter.js';
-import { inventoryFrom, splitInventory } from './inventory.js';
+import { inventoryFrom, splitInventory, withDigests } from './inventory.js';
 import { MAX_REQUEST_INVENTORY_INDEXES, MAX_REQUEST_INVENTORY_VIDEOS } from '../protocol/limits.js';
 import type { LinkContext } from './master-link-context.js';
 import { roomFields } from './master-link-options.js';
@@ -53,7 +53,7 @@ export class RegistrationRequest {
           address: self.address,
           role: role(),
           seeding: options.seeding(),
-          chunks: first,
+          chunks: withDigests(first, options.digestOf),
           capacity: options.capacity(),
           ...roomFields(options),
         },

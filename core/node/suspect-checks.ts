@@ -16,6 +16,12 @@ export interface SuspectChecksOptions {
   selfName: string;
   /** The manifest of a video this master serves, to judge a child's bytes by. */
   manifestOf(video: string): Promise<Manifest>;
+  /**
+   * The digest of this master's stored manifest of a video (undefined: none stored). A child is
+   * judged only on a chunk it holds under that manifest: another copy of the video under the same
+   * name is other content, whose bytes fail this master's hashes however honest the child.
+   */
+  digestOf(video: string): string | undefined;
   hash(bytes: Uint8Array): Promise<string>;
   /** How long the child has to answer. Default 1.5 s, a viewer's peer timeout. */
   timeoutMs?: number;
@@ -63,7 +69,7 @@ export class SuspectChecks {
 
   private async probe(name: string, address: string): Promise<void> {
     const { registry, health, transport, logger, selfName } = this.options;
-    const claimed = registry.directory.aChunkOf(name);
+    const claimed = registry.directory.aChunkOf(name, this.options.digestOf);
     if (claimed === undefined) return;
     const { video, index } = claimed;
     // The manifest is the master's own business: failing to get it says nothing of the child.
@@ -71,7 +77,8 @@ export class SuspectChecks {
       (manifest) => segmentRef(manifest, index),
       () => undefined,
     );
-    if (expected === undefined) return;
+    // Replaced meanwhile: the child's copy is no longer the one this master judges by.
+    if (expected === undefined || this.options.digestOf(video) !== claimed.digest) return;
     const probed = await probeChunk(transport, address, {
       video,
       index,

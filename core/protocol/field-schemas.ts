@@ -7,7 +7,13 @@ import { firstIssue, record } from '../shared/schema.js';
 import { INIT_INDEX } from '../shared/segments.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { tcpAddressProblem } from './address.js';
-import { isPlainObject, printableProblem, type Fields } from './fields.js';
+import {
+  MANIFEST_DIGEST_FORMAT,
+  MANIFEST_DIGEST_WORDS,
+  isPlainObject,
+  printableProblem,
+  type Fields,
+} from './fields.js';
 import { CHUNK_INDEX_LIMIT, MAX_NODE_ID_CHARS, MAX_NODE_NAME_BYTES, MAX_STREAM_ID_BYTES } from './limits.js';
 import { badField } from './problems.js';
 
@@ -86,6 +92,12 @@ export const map = <T extends v.ObjectEntries>(entries: T) =>
 export const sha256 = v.pipe(
   v.string('a sha256 as 64 lower-case hex digits'),
   v.regex(/^[0-9a-f]{64}$/, 'a sha256 as 64 lower-case hex digits'),
+);
+
+/** Worded as fields.ts's checkManifestDigest, which inventories use. */
+export const manifestDigest = v.pipe(
+  v.string(MANIFEST_DIGEST_WORDS),
+  v.regex(MANIFEST_DIGEST_FORMAT, MANIFEST_DIGEST_WORDS),
 );
 
 export function text(maxChars: number) {

@@ -93,6 +93,21 @@ export function checkArray(value: unknown, path: string, maxLength: number): rea
   return value as readonly unknown[];
 }
 
+/**
+ * A manifest digest (core/trust manifestDigest): sha256 over a signed manifest, as 64 lower-case hex
+ * digits. It names the exact content a node holds under a video's name, so a master offers a holder
+ * only to askers that hold the same manifest.
+ */
+export const MANIFEST_DIGEST_FORMAT = /^[0-9a-f]{64}$/;
+export const MANIFEST_DIGEST_WORDS = 'a manifest digest: 64 lower-case hex digits';
+
+export function checkManifestDigest(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !MANIFEST_DIGEST_FORMAT.test(value)) {
+    throw badField(path, MANIFEST_DIGEST_WORDS, value);
+  }
+  return value;
+}
+
 /** Optional fields: absent and nil (msgpack's null) both mean "not given". */
 export function isAbsent(fields: Fields, key: string): boolean {
   const value = own(fields, key);

@@ -2,7 +2,17 @@
  * Inventories (which chunks of which videos a node holds) are the largest thing on the wire, so
  * their validation keeps one running budget of indexes across every list of a message.
  */
-import { checkArray, checkIndex, join, readObject, readVideoName, type Fields, own } from './fields.js';
+import {
+  checkArray,
+  checkIndex,
+  checkManifestDigest,
+  isAbsent,
+  join,
+  readObject,
+  readVideoName,
+  type Fields,
+  own,
+} from './fields.js';
 import {
   MAX_INVENTORY_INDEXES,
   MAX_INVENTORY_VIDEOS,
@@ -38,16 +48,18 @@ export function newRequestIndexBudget(): IndexBudget {
   };
 }
 
-export function readInventory(fields: Fields, key: string, budget: IndexBudget): InventoryEntry[] {
-  const list = checkArray(own(fields, key), key, budget.videosPerList);
+/** `fields[key]` as an inventory; errors name it under `at` (a topology node's path, say). */
+export function readInventory(fields: Fields, key: string, budget: IndexBudget, at = ''): InventoryEntry[] {
+  const listPath = join(at, key);
+  const list = checkArray(own(fields, key), listPath, budget.videosPerList);
   const seen = new Set<string>();
   const entries: InventoryEntry[] = [];
   for (let i = 0; i < list.length; i++) {
-    const path = join(key, i);
+    const path = join(listPath, i);
     const entry = readObject(list[i], path);
     const video = readVideoName(entry, 'video', path);
     if (seen.has(video)) {
-      throw badField(join(path, 'video'), `a video not already listed in "${key}"`, video);
+      throw badField(join(path, 'video'), `a video not already listed in "${listPath}"`, video);
     }
     seen.add(video);
     const indexesPath = join(path, 'indexes');
@@ -63,7 +75,14 @@ export function readInventory(fields: Fields, key: string, budget: IndexBudget):
     budget.remaining -= raw.length;
     const indexes = raw as unknown[];
     for (let j = 0; j < indexes.length; j++) checkIndex(indexes[j], join(indexesPath, j), true);
-    entries.push({ video, indexes: indexes as number[] });
+    // Optional within version 1: nodes from before digests send none, and a master never offers
+    // such an entry as a holder (ChunkDirectory), since it cannot tell which content it is.
+    if (isAbsent(entry, 'digest')) {
+      entries.push({ video, indexes: indexes as number[] });
+    } else {
+      const digest = checkManifestDigest(own(entry, 'digest'), join(path, 'digest'));
+      entries.push({ video, digest, indexes: indexes as number[] });
+    }
   }
   return entries;
 }

@@ -19,6 +19,10 @@ export function replyMismatch(request: Request, reply: OkReply): string | null {
     if (reply.holders.length !== request.count) {
       return `asked about ${request.count} indexes, got holders for ${reply.holders.length}`;
     }
+    // Holders of another manifest would be holders of other content under the same name.
+    if (request.digest !== undefined && reply.digest !== undefined && reply.digest !== request.digest) {
+      return `asked for holders of manifest ${request.digest.slice(0, 8)}, got those of ${reply.digest.slice(0, 8)}`;
+    }
   }
   if (request.type === 'get-poster' && reply.type === 'get-poster-ok' && reply.video !== request.video) {
     return `asked for the poster of ${request.video}, got that of ${reply.video}`;

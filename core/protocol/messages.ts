@@ -21,6 +21,13 @@ export interface PeerRef {
 /** The chunks of one video a node holds. Index -1 is the init segment. Set semantics: order and duplicates do not matter. */
 export interface InventoryEntry {
   video: string;
+  /**
+   * The manifest digest (core/trust manifestDigest) of the copy of `video` the node holds these
+   * chunks under: two videos of one name (another publisher, another version) have different
+   * digests, and a master offers a holder only to askers with the same one. Absent from nodes from
+   * before digests, and for chunks a node holds without their manifest: never offered then.
+   */
+  digest?: string;
   indexes: number[];
 }
 
@@ -81,6 +88,12 @@ export interface RegisterOk {
 
 export interface QueryOk {
   video: string;
+  /**
+   * The manifest digest the holders were chosen for: the asker's, or the master's own when the
+   * asker sent none. Absent when the master had none to match (the lists are then empty), and from
+   * older masters, which do not match digests.
+   */
+  digest?: string;
   from: number;
   /** holders[i] are the nodes holding index from + i (at most 64 each; may be empty). */
   holders: PeerRef[][];

@@ -17,6 +17,7 @@ import {
   boundedArray,
   chunkIndex,
   finiteNumber,
+  manifestDigest,
   nodeName,
   optional,
   parseFields,
@@ -128,7 +129,7 @@ function readTopology(
         ? 'master'
         : 'child',
     level: readUint(fields, 'level', MAX_LEVEL, path),
-    ...(isAbsent(fields, 'chunks') ? {} : { chunks: readInventory(fields, 'chunks', budget.indexes) }),
+    ...(isAbsent(fields, 'chunks') ? {} : { chunks: readInventory(fields, 'chunks', budget.indexes, path) }),
     children: children.map((child, i) =>
       readTopology(child, join(join(path, 'children'), i), depth + 1, budget),
     ),
@@ -159,6 +160,7 @@ const replySchemas = {
   query: record(
     {
       video: videoName,
+      digest: optional(manifestDigest),
       from: chunkIndex(true),
       holders: boundedArray(boundedArray(peerRef, MAX_HOLDERS_PER_INDEX), MAX_QUERY_COUNT),
     },

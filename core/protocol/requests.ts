@@ -11,6 +11,7 @@ import {
   boundedArray,
   chunkIndex,
   finiteNumber,
+  manifestDigest,
   nodeId,
   nodeName,
   optional,
@@ -142,6 +143,13 @@ const query = record(
     /** The requester, so the master leaves it out of the holders. */
     name: nodeName,
     video: videoName,
+    /**
+     * The requester's manifest digest of `video`: only holders of that same content are named.
+     * Absent when it does not hold the manifest yet (a cold start asks for the holders of the start
+     * beside the manifest) and from older nodes: the master then matches its own manifest's digest,
+     * the manifest it hands the requester.
+     */
+    digest: optional(manifestDigest),
     /** First index asked about (-1 = init segment). */
     from: chunkIndex(true),
     /** How many consecutive indexes, 1..64. */

@@ -56,6 +56,7 @@ export class ChunkFetcher {
       counters: options.counters,
       logger: options.logger,
       selfName: options.selfName,
+      digestOf: options.manifestDigestOf,
       queryTimeoutMs: options.queryTimeoutMs ?? 1_000,
     });
     this.manifests = new ManifestFetcher(options, this.holders, this.lookup);

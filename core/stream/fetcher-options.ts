@@ -38,6 +38,12 @@ export interface FetcherOptions {
    */
   selfAddress?: () => string;
   store: ChunkStorage;
+  /**
+   * The digest of the manifest this node stores for a video (undefined: none yet), sent with each
+   * holder query so the master names only holders of the same content; core/trust computes it
+   * (storedManifestDigest), which this layer does not import.
+   */
+  manifestDigestOf: (video: string) => string | undefined;
   /** Every manifest fetched from above passes it before it is stored. */
   manifestTrust: ManifestTrust;
   transport: Transport;

@@ -19,6 +19,8 @@ export interface HolderCacheOptions {
 
 interface Entry {
   holders: PeerRef[];
+  /** The manifest digest the master chose the holders for (undefined: an older master's answer). */
+  digest: string | undefined;
   at: number;
 }
 
@@ -45,10 +47,20 @@ export class HolderCache {
     this.entries = new LRUCache({ max: options.maxEntries ?? 2_048 });
   }
 
-  get(video: string, index: number): PeerRef[] | undefined {
+  /**
+   * The holders of a chunk, unless the answer is too old or was given for another manifest than
+   * `digest`, the one this node holds now (undefined: none yet, so any answer will do).
+   */
+  get(video: string, index: number, digest?: string): PeerRef[] | undefined {
     const key = chunkKey(video, index);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
+    if (digest !== undefined && entry.digest !== undefined && entry.digest !== digest) {
+      // Holders of other content under this name: asked before the manifest came, or before it
+      // was replaced.
+      this.entries.delete(key);
+      return undefined;
+    }
     const ttl = entry.holders.length === 0 ? this.emptyTtlMs : this.ttlMs;
     if (this.now() - entry.at > ttl) {
       this.entries.delete(key);
@@ -57,11 +69,12 @@ export class HolderCache {
     return entry.holders;
   }
 
-  set(video: string, from: number, holders: PeerRef[][]): void {
+  /** An answer to a query from `from`, the holders chosen for the manifest `digest` names. */
+  set(video: string, from: number, holders: PeerRef[][], digest?: string): void {
     const at = this.now();
     this.dropExpired(at);
     holders.forEach((list, offset) =>
-      this.entries.set(chunkKey(video, from + offset), { holders: list, at }),
+      this.entries.set(chunkKey(video, from + offset), { holders: list, digest, at }),
     );
   }
 

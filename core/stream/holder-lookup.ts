@@ -16,6 +16,8 @@ export interface HolderLookupOptions {
   logger: Logger;
   /** Sent with each query, so the master leaves this node out of its own answer. */
   selfName: string;
+  /** This node's manifest digest of a video (undefined: no manifest yet), sent with each query. */
+  digestOf: (video: string) => string | undefined;
   queryTimeoutMs: number;
 }
 
@@ -25,35 +27,42 @@ export interface HolderLookupOptions {
  * the link, which fails over.
  */
 export class HolderLookup {
-  /** Holder queries in flight, by first index and video. */
+  /** Holder queries in flight, by first index, video and the digest asked with. */
   private readonly queries = new Map<string, { video: string; from: number; done: Promise<PeerRef[]> }>();
 
   constructor(private readonly options: HolderLookupOptions) {}
 
   /** The holders of chunk `index` of `video` (unranked), from the cache or the master. */
   async holdersOf(video: string, index: number): Promise<PeerRef[]> {
-    const { cache } = this.options;
-    const cached = cache.get(video, index);
+    const { cache, digestOf } = this.options;
+    // Read at each lookup: the manifest arrives during a cold start, and may be replaced later.
+    const digest = digestOf(video);
+    const cached = cache.get(video, index, digest);
     if (cached !== undefined) return cached;
-    // A query already asked (with the manifest, or for a neighbouring chunk) may cover this one.
+    // A query already asked (with the manifest, or for a neighbouring chunk) may cover this one; an
+    // answer it brings for another manifest than this node's is not used (HolderCache).
     const covering = [...this.queries.values()].find(
       (query) => query.video === video && index >= query.from && index < query.from + cache.batch,
     );
     if (covering !== undefined) await covering.done;
-    return cache.get(video, index) ?? (await this.query(video, index));
+    return cache.get(video, index, digest) ?? (await this.query(video, index, digest));
   }
 
-  /** Asks the master who holds chunks `from` .. `from + batch - 1`; shared while in flight. */
-  query(video: string, from: number): Promise<PeerRef[]> {
-    const key = chunkKey(video, from);
+  /**
+   * Asks the master who holds chunks `from` .. `from + batch - 1` of the content `digest` names (by
+   * default, the manifest this node holds; without one, the master's: see MasterService's query
+   * handler); shared while in flight.
+   */
+  query(video: string, from: number, digest = this.options.digestOf(video)): Promise<PeerRef[]> {
+    const key = `${chunkKey(video, from)}/${digest ?? ''}`;
     const pending = this.queries.get(key);
     if (pending !== undefined) return pending.done;
-    const done = this.ask(video, from).finally(() => this.queries.delete(key));
+    const done = this.ask(video, from, digest).finally(() => this.queries.delete(key));
     this.queries.set(key, { video, from, done });
     return done;
   }
 
-  private async ask(video: string, index: number): Promise<PeerRef[]> {
+  private async ask(video: string, index: number, digest: string | undefined): Promise<PeerRef[]> {
     const { cache, upstream, transport, counters, logger } = this.options;
     const master = upstream.current();
     if (!master) return [];
@@ -62,10 +71,18 @@ export class HolderLookup {
     try {
       const { reply } = await transport.request(
         master.address,
-        { type: 'query', name: this.options.selfName, video, from: index, count: cache.batch },
+        {
+          type: 'query',
+          name: this.options.selfName,
+          video,
+          ...(digest === undefined ? {} : { digest }),
+          from: index,
+          count: cache.batch,
+        },
         { timeoutMs: this.options.queryTimeoutMs },
       );
-      cache.set(video, reply.from, reply.holders);
+      // PeerClient refused an answer naming another digest than the one asked (match.ts).
+      cache.set(video, reply.from, reply.holders, reply.digest);
       return reply.holders[0] ?? [];
     } catch (error) {
       const code = isPeerStreamerError(error) ? error.code : 'INTERNAL';

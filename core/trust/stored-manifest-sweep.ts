@@ -22,7 +22,11 @@ export interface SweptStore {
 
 export interface SweepResult {
   kept: number;
-  signed: number;
+  /**
+   * Videos signed again in place: their chunks stay, under a manifest with a new digest, which the
+   * node's master has to learn (MasterLink.manifestChanged).
+   */
+  signed: string[];
   dropped: string[];
 }
 
@@ -32,7 +36,7 @@ export async function sweepStoredManifests(
   ownKey: () => Promise<PublisherKeyPair>,
   logger: Logger,
 ): Promise<SweepResult> {
-  const result: SweepResult = { kept: 0, signed: 0, dropped: [] };
+  const result: SweepResult = { kept: 0, signed: [], dropped: [] };
   // Read once, whatever number of videos it signs.
   let key: PublisherKeyPair | undefined;
   // listVideos already leaves out (and logs) a row whose manifest cannot be read.
@@ -46,7 +50,7 @@ export async function sweepStoredManifests(
       key ??= await ownKey();
       trust.setOwn(key.publicKey);
       store.putManifest(signManifest(manifest, key));
-      result.signed += 1;
+      result.signed.push(name);
       continue;
     }
     await store.deleteVideo(name);
@@ -58,7 +62,7 @@ export async function sweepStoredManifests(
         : `dropped ${JSON.stringify(name)}: its publisher is not the one this node trusts`,
     );
   }
-  if (result.signed > 0)
-    logger.info({ videos: result.signed }, "signed this store's own videos with its publisher key");
+  if (result.signed.length > 0)
+    logger.info({ videos: result.signed.length }, "signed this store's own videos with its publisher key");
   return result;
 }

@@ -17,6 +17,8 @@ import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import { syntheticVideo, type SyntheticVideo } from '../../core/sim/synthetic-video.js';
 import { enlist } from './enlist.js';
 import { trustSynthetic } from './trust.js';
+import { storedManifestDigest } from '../../core/trust/manifest-digests.js';
+import { manifestDigest } from '../../core/trust/manifest-signature.js';
 
 /** How a sibling answers `get`. */
 export type PeerBehaviour = 'honest' | 'corrupt' | 'silent' | 'claims-without-holding';
@@ -64,6 +66,9 @@ export class FetchScenario {
     this.master = this.swarm.node('mit');
     this.serve(this.master.host, 'honest', () => this.masterAsked++, options.masterDelayMs ?? 0);
     this.master.host.handle('get-manifest', () => ({ reply: { manifest: this.video.manifest } }));
+    // As a real master keeps what it hands down: a viewer's query before its manifest has come is
+    // answered for this one (MasterService).
+    this.master.store.putManifest(this.video.manifest);
 
     const clock = this.swarm.clock;
     const host = this.swarm.network.host('tcp://10.9.0.1:7000');
@@ -81,6 +86,7 @@ export class FetchScenario {
     const fetcher = new ChunkFetcher({
       selfName: 'viewer',
       store,
+      manifestDigestOf: (video) => storedManifestDigest(store, video),
       manifestTrust: trustSynthetic(),
       transport: host,
       upstream: {
@@ -111,7 +117,13 @@ export class FetchScenario {
       role: 'child',
       seeding: true,
       capacity: { maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 },
-      chunks: [{ video: 'movie', indexes: this.video.chunks.map((_, index) => index) }],
+      chunks: [
+        {
+          video: 'movie',
+          digest: manifestDigest(this.video.manifest),
+          indexes: this.video.chunks.map((_, index) => index),
+        },
+      ],
     });
     this.peers.set(name, peer);
     return peer;

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ChildRegistry, type RegisterChild } from '../../core/node/child-registry.js';
 import { PeerHealth } from '../../core/net/peer-health.js';
 import { enlist } from '../helpers/enlist.js';
+import { MOVIE_DIGEST } from '../helpers/digests.js';
 
 const FIRST = 'a'.repeat(32);
 const SECOND = 'b'.repeat(32);
@@ -18,7 +19,7 @@ function child(port: number, indexes: number[], nodeId: string | undefined): Reg
     address: `tcp://127.0.0.1:${port}`,
     role: 'child',
     seeding: true,
-    chunks: [{ video: 'movie', indexes }],
+    chunks: [{ video: 'movie', digest: MOVIE_DIGEST, indexes }],
     capacity: { maxInFlight: 4, uploadBytesPerSecond: 0, storeBytes: 0 },
   };
 }
@@ -33,7 +34,7 @@ function setup() {
     address: registry.child('ben')?.address,
     nodeId: registry.child('ben')?.nodeId,
     holds: registry.directory.inventoryOf('ben'),
-    holders: registry.holders('movie', 0, 'someone').map((holder) => holder.address),
+    holders: registry.holders('movie', MOVIE_DIGEST, 0, 'someone').map((holder) => holder.address),
   });
   return { clock, registry, view };
 }
@@ -91,10 +92,14 @@ describe('a name under a master belongs to one node', () => {
     clock.now = 2_000;
     expect(registry.heartbeat('ben', SECOND)).toBe(false);
     expect(registry.heartbeat('ben')).toBe(false);
-    expect(registry.report('ben', [{ video: 'movie', indexes: [5] }], [], SECOND)).toBe(false);
-    expect(registry.report('ben', [], [{ video: 'movie', indexes: [0] }])).toBe(false);
+    expect(registry.report('ben', [{ video: 'movie', digest: MOVIE_DIGEST, indexes: [5] }], [], SECOND)).toBe(
+      false,
+    );
+    expect(registry.report('ben', [], [{ video: 'movie', digest: MOVIE_DIGEST, indexes: [0] }])).toBe(false);
     expect(view().holds).toEqual({ movie: [0] });
-    expect(registry.report('ben', [{ video: 'movie', indexes: [5] }], [], FIRST)).toBe(true);
+    expect(registry.report('ben', [{ video: 'movie', digest: MOVIE_DIGEST, indexes: [5] }], [], FIRST)).toBe(
+      true,
+    );
     expect(view().holds).toEqual({ movie: [0, 5] });
     clock.now = 4_000;
     expect(registry.heartbeat('ben', FIRST)).toBe(true);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChildRegistry, type RegisterChild } from '../../core/node/child-registry.js';
 import { PeerHealth } from '../../core/net/peer-health.js';
 import { enlist } from '../helpers/enlist.js';
+import { MOVIE_DIGEST, OTHER_DIGEST } from '../helpers/digests.js';
 
 function child(
   name: string,
@@ -14,7 +15,7 @@ function child(
     address: `tcp://127.0.0.1:${port}`,
     role: 'child',
     seeding: true,
-    chunks: [{ video: 'movie', indexes }],
+    chunks: [{ video: 'movie', digest: MOVIE_DIGEST, indexes }],
     capacity: { maxInFlight: 4, uploadBytesPerSecond: 0, storeBytes: 0 },
     ...extra,
   };
@@ -33,7 +34,7 @@ describe('ChildRegistry', () => {
     expect(registry.heartbeat('bob')).toBe(true);
     now = 2_600;
     expect(registry.sweep()).toEqual(['alice']);
-    expect(registry.holders('movie', 0, 'carol').map((h) => h.name)).toEqual(['bob']);
+    expect(registry.holders('movie', MOVIE_DIGEST, 0, 'carol').map((h) => h.name)).toEqual(['bob']);
     expect(registry.heartbeat('alice')).toBe(false);
   });
 
@@ -57,8 +58,8 @@ describe('ChildRegistry', () => {
     const registry = new ChildRegistry(new PeerHealth());
     expect(enlist(registry, child('alice', 1, [0, 1]))).toEqual({ outcome: 'registered' });
     expect(enlist(registry, child('alice', 1, [5]))).toEqual({ outcome: 'replaced' });
-    expect(registry.holders('movie', 0, 'x')).toEqual([]);
-    expect(registry.holders('movie', 5, 'x').map((h) => h.name)).toEqual(['alice']);
+    expect(registry.holders('movie', MOVIE_DIGEST, 0, 'x')).toEqual([]);
+    expect(registry.holders('movie', MOVIE_DIGEST, 5, 'x').map((h) => h.name)).toEqual(['alice']);
   });
 
   it('never lists the requester or a child that paused seeding, and puts failed holders last', () => {
@@ -69,9 +70,9 @@ describe('ChildRegistry', () => {
     enlist(registry, child('carol', 3, [0], { seeding: false }));
     health.failed('tcp://127.0.0.1:1');
     for (let i = 0; i < 5; i++) {
-      expect(registry.holders('movie', 0, 'dave').map((h) => h.name)).toEqual(['bob', 'alice']);
+      expect(registry.holders('movie', MOVIE_DIGEST, 0, 'dave').map((h) => h.name)).toEqual(['bob', 'alice']);
     }
-    expect(registry.holders('movie', 0, 'bob').map((h) => h.name)).toEqual(['alice']);
+    expect(registry.holders('movie', MOVIE_DIGEST, 0, 'bob').map((h) => h.name)).toEqual(['alice']);
   });
 
   it('spreads load: a holder named often recently moves behind one with spare capacity', () => {
@@ -79,8 +80,26 @@ describe('ChildRegistry', () => {
     enlist(registry, child('alice', 1, [0]));
     enlist(registry, child('bob', 2, [0]));
     const firsts = new Set<string>();
-    for (let i = 0; i < 10; i++) firsts.add(registry.holders('movie', 0, 'carol')[0]!.name);
+    for (let i = 0; i < 10; i++) firsts.add(registry.holders('movie', MOVIE_DIGEST, 0, 'carol')[0]!.name);
     expect(firsts).toEqual(new Set(['alice', 'bob']));
+  });
+});
+
+describe('ChildRegistry and the content under a name', () => {
+  it("ranks only holders of the asker's manifest, however well another ranks", () => {
+    const health = new PeerHealth();
+    const registry = new ChildRegistry(health);
+    enlist(
+      registry,
+      child('alice', 1, [0], { chunks: [{ video: 'movie', digest: OTHER_DIGEST, indexes: [0] }] }),
+    );
+    enlist(registry, child('bob', 2, [0]));
+    // bob is failing and alice is not: still, only bob holds this content.
+    health.failed('tcp://127.0.0.1:2');
+    for (let i = 0; i < 5; i++) {
+      expect(registry.holders('movie', MOVIE_DIGEST, 0, 'carol').map((h) => h.name)).toEqual(['bob']);
+    }
+    expect(registry.holders('movie', OTHER_DIGEST, 0, 'carol').map((h) => h.name)).toEqual(['alice']);
   });
 });
 
@@ -95,7 +114,7 @@ describe('ChildRegistry ranking', () => {
     );
     const first = new Map<string, number>();
     for (let i = 0; i < 40; i++) {
-      const name = registry.holders('movie', 0, 'asker')[0]!.name;
+      const name = registry.holders('movie', MOVIE_DIGEST, 0, 'asker')[0]!.name;
       first.set(name, (first.get(name) ?? 0) + 1);
     }
     // Both are named first about as often: a claim past 8 buys bob nothing.

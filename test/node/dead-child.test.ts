@@ -11,6 +11,7 @@ import { PeerServer } from '../../core/net/server.js';
 import { PeerClient } from '../../core/net/client.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { enlist } from '../helpers/enlist.js';
+import { MOVIE_DIGEST } from '../helpers/digests.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -35,6 +36,7 @@ describe('a silent child', () => {
       supermasterForChildren: () => undefined,
       pathAbove: () => [],
       selfAddress: () => 'tcp://127.0.0.1:1',
+      ownDigest: () => undefined,
       // Unused here: nothing registers over the wire, so no name conflict sends a ping.
       transport: client,
     });
@@ -44,18 +46,20 @@ describe('a silent child', () => {
         address: 'tcp://127.0.0.1:7001',
         role: 'child',
         seeding: true,
-        chunks: [{ video: 'movie', indexes: [0, 1] }],
+        chunks: [{ video: 'movie', digest: MOVIE_DIGEST, indexes: [0, 1] }],
         capacity: { maxInFlight: 4, uploadBytesPerSecond: 0, storeBytes: 0 },
       });
       await vi.advanceTimersByTimeAsync(1_000);
       expect(registry.heartbeat('alice')).toBe(true);
       // 2.4 s after that heartbeat it is still a holder.
       await vi.advanceTimersByTimeAsync(2_400);
-      expect(registry.holders('movie', 0, 'bob').map((holder) => holder.name)).toEqual(['alice']);
+      expect(registry.holders('movie', MOVIE_DIGEST, 0, 'bob').map((holder) => holder.name)).toEqual([
+        'alice',
+      ]);
       // By 3 s the sweep has dropped it, from the children and from the chunk directory.
       await vi.advanceTimersByTimeAsync(600);
       expect(registry.children()).toEqual([]);
-      expect(registry.holders('movie', 0, 'bob')).toEqual([]);
+      expect(registry.holders('movie', MOVIE_DIGEST, 0, 'bob')).toEqual([]);
     } finally {
       service.close();
       await server.close();

@@ -19,6 +19,7 @@ import { makeVideo, openStore } from '../store/helpers.js';
 import { startNode, sourceStoreDir, type InProcessNode } from './in-process.js';
 import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { waitFor } from '../helpers/wait.js';
+import { storedManifestDigest } from '../../core/trust/manifest-digests.js';
 
 /** A store whose node id the version before settings.json saved in its index (see test/store). */
 const OLD_STORE = fileURLToPath(new URL('../store/fixtures/settings-table-store', import.meta.url));
@@ -244,6 +245,7 @@ describe('round-trip times', () => {
       health,
       transport: proxied,
       store,
+      digestOf: (video) => storedManifestDigest(store, video),
       logger: silentLogger(),
       capacity: () => ({ maxInFlight: 1, uploadBytesPerSecond: 0, storeBytes: 0 }),
       seeding: () => true,

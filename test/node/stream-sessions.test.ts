@@ -19,6 +19,7 @@ import { sourceStoreDir, startNode } from './in-process.js';
 import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { waitFor } from '../helpers/wait.js';
 import { trustOnFirstUse } from '../helpers/trust.js';
+import { storedManifestDigest } from '../../core/trust/manifest-digests.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -44,6 +45,7 @@ function sessionsOver(store: ChunkStore, options: { idleMs?: number; stuckMs?: n
   const fetcher = new ChunkFetcher({
     selfName: 'src',
     store,
+    manifestDigestOf: (video) => storedManifestDigest(store, video),
     manifestTrust: trustOnFirstUse(),
     transport: client,
     upstream: { current: () => null, masterFailed: () => undefined, waitForMaster: async () => null },

@@ -368,6 +368,7 @@ describe('field rejections', () => {
     const list = (tag: string) =>
       Array.from({ length: MAX_REQUEST_INVENTORY_VIDEOS }, (_, v) => ({
         video: `${tag}${v}`.padEnd(200, 'x'),
+        digest: 'f'.repeat(64),
         indexes: Array.from({ length: perVideo }, (_, i) => 9_000_000 + i),
       }));
     const frames = encodeRequest(7, {

@@ -23,6 +23,9 @@ export const manifest: Manifest = {
   ],
 };
 
+/** A manifest digest (manifestDigest): the content a node holds under a video's name. */
+export const digest = sha('the manifest of big buck bunny');
+
 export const legacyManifest: Manifest = {
   version: 1,
   name: 'old.avi',
@@ -44,7 +47,8 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
     role: 'child',
     seeding: true,
     chunks: [
-      { video: 'big buck bunny', indexes: [-1, 0, 1, 2] },
+      { video: 'big buck bunny', digest, indexes: [-1, 0, 1, 2] },
+      // As an older node sends it, and a node holding chunks without their manifest.
       { video: 'old.avi', indexes: [5] },
     ],
     capacity: { maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 10_000_000_000 },
@@ -52,10 +56,10 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
   report: {
     name: 'alice',
     nodeId: '0123456789abcdef0123456789abcdef',
-    added: [{ video: 'big buck bunny', indexes: [3, 4] }],
-    removed: [{ video: 'old.avi', indexes: [5] }],
+    added: [{ video: 'big buck bunny', digest, indexes: [3, 4] }],
+    removed: [{ video: 'old.avi', digest: sha('the manifest of old.avi'), indexes: [5] }],
   },
-  query: { name: 'alice', video: 'big buck bunny', from: 0, count: 3 },
+  query: { name: 'alice', video: 'big buck bunny', digest, from: 0, count: 3 },
   get: { video: 'big buck bunny', index: 0, fetchUpstream: true, streamId: 's-1', name: 'alice' },
   ping: { name: 'alice', nodeId: '0123456789abcdef0123456789abcdef', rttMs: 0.42 },
   bye: { name: 'alice', nodeId: '0123456789abcdef0123456789abcdef' },
@@ -90,6 +94,7 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
   report: {},
   query: {
     video: 'big buck bunny',
+    digest,
     from: 0,
     holders: [
       [{ name: 'bob', address: 'tcp://bob.local:7002' }],

@@ -10,11 +10,15 @@ import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';
 import { hardMaxChildren } from '../../core/node/master-limits.js';
 import type { RegisterRequest } from '../../core/protocol/messages.js';
 import { MAX_REQUEST_INVENTORY_INDEXES } from '../../core/protocol/limits.js';
+import { holdMovie } from '../helpers/digests.js';
+
+/** The content every child here holds as "movie". */
+const MOVIE = holdMovie(new MemoryChunkStore());
 
 function holderNames(swarm: VirtualSwarm, master: string, index: number): string[] {
   return swarm
     .get(master)
-    .registry.holders('movie', index, 'asker')
+    .registry.holders('movie', MOVIE, index, 'asker')
     .map((holder) => holder.name);
 }
 
@@ -26,7 +30,7 @@ function register(name: string, address: string): RegisterRequest & { type: 'reg
     address,
     role: 'child',
     seeding: true,
-    chunks: [{ video: 'movie', indexes: [0, 1, 2] }],
+    chunks: [{ video: 'movie', digest: MOVIE, indexes: [0, 1, 2] }],
     capacity: { maxInFlight: 1_000, uploadBytesPerSecond: 0, storeBytes: 0 },
   };
 }
@@ -37,6 +41,7 @@ describe('bounded resources at a master', () => {
     const source = swarm.node('source', { maxChildren: 3 });
     const bob = swarm.node('bob', { master: 'source' });
     await swarm.until('bob registered', () => bob.link!.describe() !== null, 5_000);
+    holdMovie(bob.store);
     for (const index of [0, 1, 2]) void bob.store.putChunk('movie', index, Buffer.alloc(100));
     await swarm.until('bob listed', () => holderNames(swarm, 'source', 2).includes('bob'), 5_000);
 

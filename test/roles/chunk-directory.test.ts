@@ -4,11 +4,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
+import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';
+import { signManifest } from '../../core/trust/manifest-signature.js';
+import { generatePublisherKeyPair } from '../../core/trust/publisher-key.js';
+import { storedManifestDigest } from '../../core/trust/manifest-digests.js';
+import { holdMovie } from '../helpers/digests.js';
 
-function holderNames(swarm: VirtualSwarm, master: string, video: string, index: number): string[] {
+/** The content the children here hold as "movie" (holdMovie puts its manifest in their stores). */
+const MOVIE = holdMovie(new MemoryChunkStore());
+
+function holderNames(
+  swarm: VirtualSwarm,
+  master: string,
+  video: string,
+  index: number,
+  digest = MOVIE,
+): string[] {
   return swarm
     .get(master)
-    .registry.holders(video, index, 'asker')
+    .registry.holders(video, digest, index, 'asker')
     .map((holder) => holder.name);
 }
 
@@ -18,6 +32,7 @@ describe("a master's chunk directory in virtual time", () => {
     swarm.node('source');
     const alice = swarm.node('alice', { master: 'source' });
     await swarm.until('alice registered', () => alice.link!.ownLevel() === 1, 1_000);
+    holdMovie(alice.store);
     void alice.store.putChunk('movie', 3, Buffer.alloc(1_000));
     const listed = await swarm.until(
       'source lists alice for chunk 3',
@@ -39,6 +54,7 @@ describe("a master's chunk directory in virtual time", () => {
     swarm.node('source');
     const alice = swarm.node('alice', { master: 'source' });
     // The register left with an empty inventory at once; these come while it is on the wire.
+    holdMovie(alice.store);
     void alice.store.putChunk('movie', 0, Buffer.alloc(1_000));
     void alice.store.putChunk('movie', 1, Buffer.alloc(1_000));
     await swarm.until(
@@ -54,6 +70,7 @@ describe("a master's chunk directory in virtual time", () => {
     swarm.node('source');
     swarm.node('mit', { master: 'source' });
     const alice = swarm.node('alice', { master: 'mit', supermaster: 'source' });
+    holdMovie(alice.store);
     for (let index = 0; index < 5; index++) void alice.store.putChunk('movie', index, Buffer.alloc(1_000));
     await swarm.until(
       'mit lists all five',
@@ -71,5 +88,43 @@ describe("a master's chunk directory in virtual time", () => {
     );
     for (let index = 0; index < 5; index++)
       expect(holderNames(swarm, 'source', 'movie', index)).toEqual(['alice']);
+  });
+
+  it('keeps chunks held without their manifest in the inventory, and never lists them', async () => {
+    const swarm = new VirtualSwarm(14);
+    swarm.node('source');
+    const alice = swarm.node('alice', { master: 'source' });
+    void alice.store.putChunk('movie', 0, Buffer.alloc(1_000));
+    const source = swarm.get('source');
+    await swarm.until(
+      'the source knows the chunk',
+      () => source.registry.directory.inventoryOf('alice').movie !== undefined,
+      1_000,
+    );
+    // No manifest, no digest: nobody can tell which "movie" it is, so nobody is sent to it.
+    expect(holderNames(swarm, 'source', 'movie', 0)).toEqual([]);
+  });
+
+  it('lists a video signed again in place under its new digest, chunks and all', async () => {
+    const swarm = new VirtualSwarm(15);
+    swarm.node('source');
+    const alice = swarm.node('alice', { master: 'source' });
+    holdMovie(alice.store);
+    for (let index = 0; index < 3; index++) void alice.store.putChunk('movie', index, Buffer.alloc(1_000));
+    await swarm.until('listed', () => holderNames(swarm, 'source', 'movie', 2).includes('alice'), 1_000);
+    // As the stored-manifest sweep does: the same chunks under a new signature, and no store event.
+    alice.store.putManifest(signManifest(alice.store.getManifest('movie')!, generatePublisherKeyPair()));
+    const resigned = storedManifestDigest(alice.store, 'movie')!;
+    expect(resigned).not.toBe(MOVIE);
+    alice.link!.manifestChanged('movie');
+    await swarm.until(
+      'listed under the new digest',
+      () => holderNames(swarm, 'source', 'movie', 2, resigned).includes('alice'),
+      1_000,
+    );
+    for (let index = 0; index < 3; index++) {
+      expect(holderNames(swarm, 'source', 'movie', index, resigned)).toEqual(['alice']);
+      expect(holderNames(swarm, 'source', 'movie', index)).toEqual([]);
+    }
   });
 });

@@ -8,6 +8,11 @@ import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import type { MemoryHost } from '../../core/net/memory-host.js';
 import type { RequestOf, RequestType } from '../../core/protocol/messages.js';
 import type { PeerStreamerError } from '../../core/util/errors.js';
+import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';
+import { holdMovie } from '../helpers/digests.js';
+
+/** The content alice holds as "movie" (and the attacker claims to). */
+const MOVIE = holdMovie(new MemoryChunkStore());
 
 const ATTACKER = 'tcp://10.66.6.6:7000';
 
@@ -15,6 +20,7 @@ function setup() {
   const swarm = new VirtualSwarm(21);
   const source = swarm.node('source');
   const alice = swarm.node('alice', { master: 'source' });
+  holdMovie(alice.store);
   void alice.store.putChunk('movie', 0, Buffer.alloc(1_000));
   const attacker = swarm.network.host(ATTACKER);
   /** Sends as the attacker; resolves with the reply or the error's code. */
@@ -30,7 +36,7 @@ function setup() {
     }
   };
   const listed = (index: number) =>
-    source.registry.holders('movie', index, 'someone').map((holder) => holder.address);
+    source.registry.holders('movie', MOVIE, index, 'someone').map((holder) => holder.address);
   return { swarm, source, alice, attacker, send, listed };
 }
 
@@ -38,7 +44,7 @@ async function registered(swarm: VirtualSwarm, name: string): Promise<void> {
   await swarm.until(`${name} listed`, () => swarm.get('source').registry.child(name) !== undefined, 2_000);
   await swarm.until(
     'its chunk listed',
-    () => swarm.get('source').registry.holders('movie', 0, 'x').length > 0,
+    () => swarm.get('source').registry.holders('movie', MOVIE, 0, 'x').length > 0,
     2_000,
   );
 }
@@ -50,7 +56,7 @@ const register = (attacker: MemoryHost): RequestOf<'register'> => ({
   address: attacker.address,
   role: 'child',
   seeding: true,
-  chunks: [{ video: 'movie', indexes: [5] }],
+  chunks: [{ video: 'movie', digest: MOVIE, indexes: [5] }],
   capacity: { maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 },
 });
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { MemoryHost } from '../../core/net/memory-host.js';
 import type { VirtualNode, VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import { LATENCY_MS, play, tree } from '../helpers/virtual-tree.js';
+import { storedManifestDigest } from '../../core/trust/manifest-digests.js';
 
 const CHUNKS = 10;
 /** A round trip between two nodes of the tree, ms. */
@@ -20,10 +21,13 @@ const HEDGE_MS = 300;
 const MASTER_GET_TIMEOUT_MS = 3_000;
 const QUERY_TIMEOUT_MS = 1_000;
 
-/** Who mit's directory lists for a chunk, as a `query` would answer (without counting an assignment). */
+/**
+ * Who mit's directory lists for a chunk of the movie it passed down, as a `query` from a viewer
+ * holding its manifest would answer (without counting an assignment).
+ */
 function holdersAt(master: VirtualNode, index: number): string[] {
   return master.registry.directory
-    .holders('movie', index)
+    .holders('movie', storedManifestDigest(master.store, 'movie')!, index)
     .map((holder) => holder.name)
     .sort();
 }

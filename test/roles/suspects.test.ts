@@ -10,11 +10,12 @@ import { PeerStreamerError } from '../../core/util/errors.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { SuspectChecks } from '../../core/node/suspect-checks.js';
 import { play, tree } from '../helpers/virtual-tree.js';
+import { storedManifestDigest } from '../../core/trust/manifest-digests.js';
 
 function holdersAt(swarm: Awaited<ReturnType<typeof tree>>['swarm'], index: number): string[] {
   return swarm
     .get('mit')
-    .registry.holders('movie', index, 'an onlooker')
+    .registry.holders('movie', storedManifestDigest(swarm.get('mit').store, 'movie')!, index, 'an onlooker')
     .map((holder) => holder.name);
 }
 
@@ -91,6 +92,7 @@ describe('a banned sibling, reported to the master', () => {
       logger: silentLogger(),
       selfName: 'mit',
       manifestOf: () => Promise.reject(new PeerStreamerError('TIMEOUT', 'the source did not answer')),
+      digestOf: (video) => storedManifestDigest(mit.store, video),
       hash: (bytes) => Promise.resolve(sha256Hex(bytes)),
     });
     checks.check('bob', ['alice']);

@@ -17,6 +17,7 @@ import { startNode, sourceStoreDir } from '../node/in-process.js';
 import { makeVideo } from '../store/helpers.js';
 import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { trustOnFirstUse } from '../helpers/trust.js';
+import { storedManifestDigest } from '../../core/trust/manifest-digests.js';
 
 /** The video sourceStoreDir() ingests: 20 chunks of 4000 bytes. */
 const video = makeVideo('movie', 20, 4000);
@@ -92,6 +93,7 @@ async function coldFetcher(
   const fetcher = new ChunkFetcher({
     selfName: 'viewer',
     store,
+    manifestDigestOf: (video) => storedManifestDigest(store, video),
     manifestTrust: trustOnFirstUse(),
     transport,
     upstream: {

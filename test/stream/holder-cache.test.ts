@@ -20,6 +20,20 @@ describe('HolderCache', () => {
     expect(cache.get('v', 0)).toBeUndefined();
   });
 
+  it('never hands out an answer given for another manifest than the one this node holds now', () => {
+    const cache = new HolderCache({ now: () => 0 });
+    const mine = 'd'.repeat(64);
+    cache.set('v', 0, [[peer('tcp://a:1')], [peer('tcp://b:1')]], mine);
+    cache.set('w', 0, [[peer('tcp://c:1')]]);
+    // Before the manifest came, any answer will do; with it, only one for the same content.
+    expect(cache.get('v', 0)).toEqual([peer('tcp://a:1')]);
+    expect(cache.get('v', 0, mine)).toEqual([peer('tcp://a:1')]);
+    expect(cache.get('v', 1, 'e'.repeat(64))).toBeUndefined();
+    expect(cache.get('v', 1, mine)).toBeUndefined();
+    // An older master's answer names no digest: it is used as before.
+    expect(cache.get('w', 0, mine)).toEqual([peer('tcp://c:1')]);
+  });
+
   it('forgets a failed holder everywhere, and only there', () => {
     const cache = new HolderCache({ now: () => 0 });
     cache.set('v', 0, [[peer('tcp://a:1')], [peer('tcp://b:1')], [peer('tcp://b:1'), peer('tcp://a:1')]]);

@@ -3,7 +3,8 @@ import type { MediaManifest } from '../../core/shared/manifest.js';
 import { SYNTHETIC_PUBLISHER, syntheticVideo, type SyntheticVideo } from '../../core/sim/synthetic-video.js';
 import { ChunkStore } from '../../core/store/chunk-store.js';
 import { loadOrCreatePublisherKey } from '../../core/trust/key-file.js';
-import { signManifest, signatureProblem } from '../../core/trust/manifest-signature.js';
+import { storedManifestDigest } from '../../core/trust/manifest-digests.js';
+import { manifestDigest, signManifest, signatureProblem } from '../../core/trust/manifest-signature.js';
 import { generatePublisherKeyPair } from '../../core/trust/publisher-key.js';
 import { PublisherTrust } from '../../core/trust/publisher-trust.js';
 import { openStoreTrust, PINNED_PUBLISHER_SETTING } from '../../core/trust/store-trust.js';
@@ -60,18 +61,23 @@ describe('the stored manifests, checked against whom the node trusts', () => {
       pinned: { key: SYNTHETIC_PUBLISHER.publicKey, from: 'test', at: 'now' },
       logger: silentLogger(),
     });
+    const unsignedDigest = storedManifestDigest(store, 'own-old');
     const result = await sweepStoredManifests(
       store,
       trust,
       () => loadOrCreatePublisherKey(dir),
       silentLogger(),
     );
-    expect(result).toEqual({ kept: 1, signed: 1, dropped: ['cached-old', 'forged'] });
+    expect(result).toEqual({ kept: 1, signed: ['own-old'], dropped: ['cached-old', 'forged'] });
     expect(store.listVideos().map((entry) => entry.name)).toEqual(['genuine', 'own-old']);
     const own = store.getManifest('own-old')!;
     expect(signatureProblem(own)).toBeNull();
     expect(own.publisher).toBe((await loadOrCreatePublisherKey(dir)).publicKey);
     expect(trust.trusts(own.publisher)).toBe(true);
+    // Signed again, it names other content: the digest the node sends is the new manifest's.
+    expect(storedManifestDigest(store, 'own-old')).toBe(manifestDigest(own));
+    expect(storedManifestDigest(store, 'own-old')).not.toBe(unsignedDigest);
+    expect(storedManifestDigest(store, 'cached-old')).toBeUndefined();
     // Signing rewrote the manifest only: every chunk is still there.
     expect(store.heldChunks('own-old')).toHaveLength(4); // the init segment and 3 chunks
     // The next open finds nothing to do.
@@ -81,7 +87,7 @@ describe('the stored manifests, checked against whom the node trusts', () => {
       () => loadOrCreatePublisherKey(dir),
       silentLogger(),
     );
-    expect(again).toEqual({ kept: 2, signed: 0, dropped: [] });
+    expect(again).toEqual({ kept: 2, signed: [], dropped: [] });
   });
 
   it('keeps validly signed videos of any publisher until one is pinned', async () => {
