@@ -37,7 +37,10 @@ export function fetchServerKey(host: string, port: number, timeoutMs: number): P
       else lastProblem = answer.problem;
     });
     socket.connect(port, host, () => {
-      for (let attempt = 0; attempt < TRIES; attempt++) {
+      // The first ask goes now: a timer, even of 0 ms, waits at least 1 ms, most of a loopback ask's
+      // round trip, and a cold first chunk pays it once per new peer.
+      ask();
+      for (let attempt = 1; attempt < TRIES; attempt++) {
         timers.push(setTimeout(ask, (attempt * timeoutMs) / TRIES));
       }
     });
