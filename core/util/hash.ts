@@ -6,9 +6,10 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 /**
  * Hashes in libuv's thread pool at once. A node verifying 16 replies in flight would otherwise start
- * 16 hashes together, and on 2 cores their threads fight both ends' encryption for the CPU; one at a
- * time (1.4 GB/s for sha256 here, above any transfer rate) keeps pace with the transfer. The
- * curve bench measures this against hashing every reply at once, side by side.
+ * 16 hashes together, whose threads compete with both ends' encryption for the 2 cores; one at a
+ * time (sha256 runs at 1.4 GB/s here, above any transfer rate) keeps pace with the transfer. The
+ * curve bench measures both side by side: bounded is 100 % of raw CURVE on a quiet machine against
+ * 94–98 % at once, and further ahead under load (94 against 89 %, 90 against 78 %).
  */
 const MAX_CONCURRENT_HASHES = 1;
 
