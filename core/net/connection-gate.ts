@@ -60,7 +60,7 @@ export class ConnectionGate {
     }
     // This machine's own nodes and commands (a local swarm, the CLI, the player) all come from the
     // loopback address at once; a local user can do more harm than a handshake flood anyway.
-    const rated = this.settings.rateLoopback || !isLoopback(address);
+    const rated = this.settings.rateLoopback || !isLoopbackAddress(address);
     if (rated && !this.rateOf(address, now).take(now)) {
       this.counters.refusedRate += 1;
       return `more than ${this.settings.handshakesPerSecondPerAddress} new connections per second from ${address}`;
@@ -101,6 +101,7 @@ export class ConnectionGate {
   }
 }
 
-function isLoopback(address: string): boolean {
+/** A loopback IP as the ZAP handler names it (IPv4, IPv6, or IPv4 mapped into IPv6). */
+export function isLoopbackAddress(address: string): boolean {
   return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
 }

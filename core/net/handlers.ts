@@ -28,6 +28,11 @@ export interface PeerContext {
    * set no such routing id): it may ask, but not speak for a node.
    */
   peerKey: string | undefined;
+  /**
+   * The IP that key's connection came from (the ZAP handler's word for the handshake; the host of
+   * the sender's address on the in-memory network), for limits per address. Undefined when unknown.
+   */
+  peerAddress: string | undefined;
   /** The node name the peer gave in this request or an earlier one on the same connection. */
   declaredName: string | undefined;
   /** Aborted when the handler ran out of time or the server is closing: stop work, nobody will read it. */

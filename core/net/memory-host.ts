@@ -237,6 +237,8 @@ export class MemoryHost implements Transport, RequestRouter {
         routingId,
         peerId: routingId.toString('hex'),
         peerKey: fromKey,
+        // tcp://host:port: the host, as the ZAP handler names a TCP peer's IP.
+        peerAddress: new URL(from).hostname,
         declaredName: undefined,
         signal: this.lifetime.signal,
       };

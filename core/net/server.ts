@@ -320,6 +320,7 @@ export class PeerServer implements RequestRouter {
       routingId,
       peerId: peer.peerId,
       peerKey: peer.peerKey,
+      peerAddress: peer.peerKey === undefined ? undefined : this.zap.addressOf(peer.peerKey),
       declaredName: peer.declaredName,
       signal: abort.signal,
     };

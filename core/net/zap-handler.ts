@@ -29,10 +29,15 @@ export interface ZapCounters {
  */
 export type AdmitByAddress = (address: string, now: number) => string | null;
 
+/** Keys whose last handshake's address is remembered: the newest, as many as peers a server tracks. */
+const REMEMBERED_ADDRESSES = 4096;
+
 export class ZapHandler {
   private readonly socket: zmq.Reply;
   private loop: Promise<void> | undefined;
   readonly counters: ZapCounters = { accepted: 0, refused: 0 };
+  /** Each key's address at its last handshake let in, oldest first (a Map keeps insertion order). */
+  private readonly addressByKey = new Map<string, string>();
 
   constructor(
     context: zmq.Context,
@@ -47,6 +52,15 @@ export class ZapHandler {
   async start(): Promise<void> {
     await this.socket.bind(ZAP_ENDPOINT);
     this.loop = this.serve();
+  }
+
+  /**
+   * The IP `key` last completed a handshake from: the only place the address of a request's sender
+   * can come from, since zeromq.js names it to the ZAP handler alone. A key is proven per message by
+   * its routing id (routing-proof.ts), so this is where that key's connection came from.
+   */
+  addressOf(key: string): string | undefined {
+    return this.addressByKey.get(key);
   }
 
   async close(): Promise<void> {
@@ -93,6 +107,15 @@ export class ZapHandler {
       return { status: '400', text: refusal.slice(0, 255) };
     }
     this.counters.accepted += 1;
+    this.remember(key, address?.toString() ?? '');
     return { status: '200', text: 'OK' };
+  }
+
+  private remember(key: string, address: string): void {
+    this.addressByKey.delete(key);
+    this.addressByKey.set(key, address);
+    if (this.addressByKey.size > REMEMBERED_ADDRESSES) {
+      this.addressByKey.delete(this.addressByKey.keys().next().value!);
+    }
   }
 }

@@ -26,6 +26,29 @@ export interface MasterLimitHits {
   childrenFull: number;
   /** Newcomers refused outright at twice --max-children, with nowhere to send them. */
   childrenHardCap: number;
+  /** Newcomers sent elsewhere (MASTER_FULL) because their address already had its share of children. */
+  childrenPerAddress: number;
+}
+
+/**
+ * Travels as MASTER_FULL too, so a newcomer does what it does for a full master: register with one
+ * of `tryInstead` (each with its own share per address), or try again later.
+ */
+export function addressFull(
+  masterName: string,
+  address: string,
+  children: number,
+  places: PeerRef[],
+): PeerStreamerError {
+  const instead =
+    places.length > 0
+      ? `register with one of its children instead: ${places.map((place) => JSON.stringify(place.name)).join(', ')}.`
+      : 'register with another node, or try again when one of them has left.';
+  return new PeerStreamerError(
+    'MASTER_FULL',
+    `${JSON.stringify(masterName)} already has ${children} children from ${address}, as many as it takes from one address; ${instead}`,
+    { tryInstead: places },
+  );
 }
 
 /**

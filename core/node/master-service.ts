@@ -9,7 +9,8 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { Ticker } from '../util/timers-with-work.js';
 import { MAX_TOPOLOGY_DEPTH, MAX_TRY_INSTEAD } from '../protocol/limits.js';
 import { DialBack } from './dial-back.js';
-import { hardMaxChildren, masterFull, type MasterLimitHits } from './master-limits.js';
+import { addressFull, hardMaxChildren, masterFull, type MasterLimitHits } from './master-limits.js';
+import { ChildrenPerAddress } from './children-per-address.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -47,6 +48,13 @@ export interface MasterServiceOptions {
    * DEFAULT_MAX_CHILDREN).
    */
   maxChildren?: number;
+  /**
+   * Live children one address may have here (see ChildrenPerAddress): undefined, no limit (the
+   * simulator's and the role tests' default; a PeerNode defaults to DEFAULT_MAX_CHILDREN_PER_ADDRESS).
+   */
+  maxChildrenPerAddress?: number;
+  /** Count loopback addresses toward maxChildrenPerAddress (tests); off, a one-machine swarm is exempt. */
+  limitLoopbackChildren?: boolean;
   /** Time for the sweep and the ping reply. Default: the system clock. */
   clock?: Clock;
   /** A child's report named siblings it banned (see SuspectChecks). */
@@ -115,14 +123,22 @@ export class MasterService {
   private readonly sweeper: Ticker;
   private closed = false;
   private readonly dialBack: DialBack;
-  readonly limitHits: MasterLimitHits = { childrenFull: 0, childrenHardCap: 0 };
+  readonly limitHits: MasterLimitHits = { childrenFull: 0, childrenHardCap: 0, childrenPerAddress: 0 };
+  private readonly perAddress: ChildrenPerAddress | undefined;
 
   constructor(private readonly options: MasterServiceOptions) {
     const { server, registry, logger, health } = options;
     const clock = options.clock ?? systemClock;
     this.dialBack = new DialBack(options.transport, registry, logger);
+    if (options.maxChildrenPerAddress !== undefined) {
+      this.perAddress = new ChildrenPerAddress({
+        limit: options.maxChildrenPerAddress,
+        ...(options.limitLoopbackChildren ? { limitLoopback: true } : {}),
+      });
+    }
     server.handle('register', async (request, peer) => {
       this.refuseLoop(request.address);
+      this.refuseCrowdedAddress(request.name, peer.peerAddress);
       this.refuseWhenFull(request.name);
       // The name is bound to the key that registers it, never to what the message says of itself.
       const child = { ...request, nodeId: keyOf(peer, request.name) };
@@ -133,7 +149,7 @@ export class MasterService {
         // makes the asker wait once before it is refused for good).
         const answered = await this.answers(result.holder);
         const again = registry.register(child);
-        if (again.outcome !== 'taken') return this.registered(request, again.outcome);
+        if (again.outcome !== 'taken') return this.registered(request, again.outcome, peer.peerAddress);
         logger.warn(
           {
             child: request.name,
@@ -151,7 +167,7 @@ export class MasterService {
           clock.now(),
         );
       }
-      return this.registered(request, result.outcome);
+      return this.registered(request, result.outcome, peer.peerAddress);
     });
     server.handle('report', (request, peer) => {
       if (!registry.report(request.name, request.added, request.removed, peer.peerKey ?? NO_KEY, request))
@@ -283,13 +299,36 @@ export class MasterService {
     throw masterFull(this.options.selfName, registry.count, places);
   }
 
+  /**
+   * One host holding many of this node's places under many keys is sent down the tree. A child
+   * already registered here (a register again) is never refused.
+   */
+  private refuseCrowdedAddress(name: string, address: string | undefined): void {
+    const { registry } = this.options;
+    if (this.perAddress === undefined || registry.child(name) !== undefined) return;
+    const children = this.perAddress.crowded(address, (child) => registry.child(child) !== undefined);
+    if (children === null) return;
+    this.limitHits.childrenPerAddress += 1;
+    const places = registry.placesFor(name, MAX_TRY_INSTEAD);
+    this.options.logger.info(
+      { child: name, peerAddress: address, children, tryInstead: places.map((place) => place.name) },
+      'sent a newcomer elsewhere: its address has its share of children here',
+    );
+    throw addressFull(this.options.selfName, address!, children, places);
+  }
+
   close(): void {
     this.closed = true;
     this.sweeper.stop();
   }
 
-  private registered(request: RegisterChild, outcome: 'registered' | 'replaced') {
+  private registered(
+    request: RegisterChild,
+    outcome: 'registered' | 'replaced',
+    address: string | undefined,
+  ) {
     const { logger, ...options } = this.options;
+    this.perAddress?.record(request.name, address);
     const flapped = outcome === 'replaced';
     this.dialBack.check(request.name);
     logger.info(

@@ -69,6 +69,8 @@ export interface NodeRolesOptions {
   deadChildAfterMs?: number;
   /** The most children this node takes before it sends newcomers to its children (see MasterService). */
   maxChildren?: number;
+  /** Live children one address may have here (see ChildrenPerAddress); undefined: no limit. */
+  maxChildrenPerAddress?: number;
   heartbeatMs?: number;
   peerTimeoutMs?: number;
   /**
@@ -160,6 +162,9 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     ownDigest: digestOf,
     transport,
     ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
+    ...(options.maxChildrenPerAddress !== undefined
+      ? { maxChildrenPerAddress: options.maxChildrenPerAddress }
+      : {}),
     ...(clock ? { clock } : {}),
     onSuspects: (reporter, suspects) => suspectChecks.check(reporter, suspects),
   });

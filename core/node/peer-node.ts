@@ -7,6 +7,7 @@ import type { ChildRegistry } from './child-registry.js';
 import type { MasterLink } from './master-link.js';
 import type { MasterService } from './master-service.js';
 import { DEFAULT_MAX_CHILDREN } from './master-limits.js';
+import { DEFAULT_MAX_CHILDREN_PER_ADDRESS } from './children-per-address.js';
 import { NodeCounters } from './node-counters.js';
 import { PeerHealth } from '../net/peer-health.js';
 import { PosterService } from './poster-service.js';
@@ -136,6 +137,7 @@ export class PeerNode {
       ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
       // Unbounded no more: a stranger could make a master keep any number of registrations.
       maxChildren: config.maxChildren ?? DEFAULT_MAX_CHILDREN,
+      maxChildrenPerAddress: DEFAULT_MAX_CHILDREN_PER_ADDRESS,
       ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
     });
     ({ registry: this.registry, link: this.link, fetcher: this.fetcher, sessions: this.sessions } = roles);

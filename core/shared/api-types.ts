@@ -103,6 +103,8 @@ export interface LimitHits {
   childrenFull: number;
   /** Newcomers refused outright at twice --max-children. */
   childrenHardCap: number;
+  /** Newcomers sent to a child because their address had its share of children (16). Absent from older nodes. */
+  childrenPerAddress?: number;
   /** Directory entries not kept: one child listed more than its share. */
   directoryPerChild: number;
   /** Directory entries not kept: the directory was full. */

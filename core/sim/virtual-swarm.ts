@@ -38,6 +38,8 @@ export interface VirtualNodeOptions {
   deadChildAfterMs?: number;
   /** The most children it takes before it sends newcomers to its children. Default: no limit. */
   maxChildren?: number;
+  /** Live children one address may have at this node (see ChildrenPerAddress). */
+  maxChildrenPerAddress?: number;
   /** Bytes per second this node serves to others at most (its upload limit). */
   uploadLimit?: number;
   /** The store to start with: a killed node's, to restart it with its cache as a process would. */
@@ -152,6 +154,9 @@ export class VirtualSwarm {
       ...(options.deadChildAfterMs !== undefined ? { deadChildAfterMs: options.deadChildAfterMs } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
+      ...(options.maxChildrenPerAddress !== undefined
+        ? { maxChildrenPerAddress: options.maxChildrenPerAddress }
+        : {}),
       clock,
       // One stream per node: its read-ahead window's answers, with room to spare (the default is
       // sized for a node serving many streams, and would be half of a simulated node's memory).

@@ -8,6 +8,9 @@ import { routingIdFor, RoutingIdVerifier, ROUTING_ID_CHARS } from '../../core/ne
 import { newCurveKeyPair } from '../../core/net/curve-keys.js';
 import { PeerServer } from '../../core/net/server.js';
 import { PeerClient } from '../../core/net/client.js';
+import { PeerStreamerError } from '../../core/util/errors.js';
+import { curveDealer } from '../helpers/curve-dealer.js';
+import { rawRequest } from '../helpers/floods.js';
 import { keyFingerprint, z85Decode, z85Encode, z85KeyProblem } from '../../core/protocol/peer-key.js';
 
 const server = newCurveKeyPair();
@@ -89,6 +92,36 @@ describe('the ZAP handler', () => {
       await expect(client.request(server.address, { type: 'ping' })).resolves.toBeDefined();
     } finally {
       await client.close();
+      await server.close();
+    }
+  });
+
+  it('names to handlers the IP a proven key completed its handshake from, and none for an unproven one', async () => {
+    const seen: Array<{ key: string | undefined; address: string | undefined }> = [];
+    const server = new PeerServer({ bind: 'tcp://127.0.0.1:0', name: 'addressed' });
+    server.handle('stats', (_request, peer) => {
+      seen.push({ key: peer.peerKey, address: peer.peerAddress });
+      throw new PeerStreamerError('INTERNAL', 'only the context matters here');
+    });
+    await server.bind();
+    const proven = curveDealer(server.address, server.keys.publicKey, {
+      proveKey: true,
+      receiveTimeout: 5_000,
+    });
+    // The same key pair without its routing-id proof: the handshake lets it in, but it speaks for no key.
+    const unproven = curveDealer(server.address, server.keys.publicKey, { receiveTimeout: 5_000 });
+    try {
+      for (const { dealer } of [proven, unproven]) {
+        await dealer.send(rawRequest(1, { type: 'stats' }));
+        await dealer.receive();
+      }
+      expect(seen).toEqual([
+        { key: proven.keys.publicKey, address: '127.0.0.1' },
+        { key: undefined, address: undefined },
+      ]);
+    } finally {
+      proven.dealer.close();
+      unproven.dealer.close();
       await server.close();
     }
   });
