@@ -9,6 +9,7 @@ const allowed = {
   trust: ['store', 'protocol', 'util', 'shared'],
   library: ['trust', 'media', 'store', 'util', 'shared'],
   protocol: ['util', 'shared'],
+  link: ['trust', 'protocol', 'util', 'shared'],
   net: ['protocol', 'util', 'shared'],
   stream: ['net', 'store', 'protocol', 'util', 'shared'],
   gateway: ['util', 'shared'],
