@@ -31,8 +31,39 @@ export interface MasterLimitHits {
 }
 
 /**
- * Travels as MASTER_FULL too, so a newcomer does what it does for a full master: register with one
- * of `tryInstead` (each with its own share per address), or try again later.
+ * Travels as the wire code MASTER_FULL (see docs/PROTOCOL.md) with `tryInstead`: the newcomer
+ * registers with one of those instead, and takes it as its master from then on. `why` says what is
+ * full; `otherwise` what to do when no child can take the newcomer either.
+ */
+function fullRefusal(
+  masterName: string,
+  why: string,
+  otherwise: string,
+  places: PeerRef[],
+): PeerStreamerError {
+  const instead =
+    places.length > 0
+      ? `register with one of its children instead: ${places.map((place) => JSON.stringify(place.name)).join(', ')}.`
+      : otherwise;
+  return new PeerStreamerError('MASTER_FULL', `${JSON.stringify(masterName)} ${why}; ${instead}`, {
+    tryInstead: places,
+  });
+}
+
+/** A master with its --max-children (or twice that, with no child to send the newcomer to). */
+export function masterFull(masterName: string, children: number, places: PeerRef[]): PeerStreamerError {
+  return fullRefusal(
+    masterName,
+    `already has ${children} children, as many as it takes`,
+    'and none of them can take more; register with another node, or try again later.',
+    places,
+  );
+}
+
+/**
+ * The newcomer's address has its share of children here (see ChildrenPerAddress). The same code as
+ * a full master, so a newcomer does the same: register with one of `tryInstead` (each with its own
+ * share per address), or try again later.
  */
 export function addressFull(
   masterName: string,
@@ -40,29 +71,10 @@ export function addressFull(
   children: number,
   places: PeerRef[],
 ): PeerStreamerError {
-  const instead =
-    places.length > 0
-      ? `register with one of its children instead: ${places.map((place) => JSON.stringify(place.name)).join(', ')}.`
-      : 'register with another node, or try again when one of them has left.';
-  return new PeerStreamerError(
-    'MASTER_FULL',
-    `${JSON.stringify(masterName)} already has ${children} children from ${address}, as many as it takes from one address; ${instead}`,
-    { tryInstead: places },
-  );
-}
-
-/**
- * Travels as the wire code MASTER_FULL (see docs/PROTOCOL.md) with `tryInstead`: the newcomer
- * registers with one of those instead, and takes it as its master from then on.
- */
-export function masterFull(masterName: string, children: number, places: PeerRef[]): PeerStreamerError {
-  const instead =
-    places.length > 0
-      ? `register with one of its children instead: ${places.map((place) => JSON.stringify(place.name)).join(', ')}.`
-      : 'and none of them can take more; register with another node, or try again later.';
-  return new PeerStreamerError(
-    'MASTER_FULL',
-    `${JSON.stringify(masterName)} already has ${children} children, as many as it takes; ${instead}`,
-    { tryInstead: places },
+  return fullRefusal(
+    masterName,
+    `already has ${children} children from ${address}, as many as it takes from one address`,
+    'register with another node, or try again when one of them has left.',
+    places,
   );
 }

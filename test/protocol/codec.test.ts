@@ -20,22 +20,14 @@ import {
   type RequestType,
 } from '../../core/protocol/messages.js';
 import { WireProblem } from '../../core/protocol/problems.js';
-import { getBody, legacyManifest, replies, requests } from './fixtures.js';
+import { getBody, legacyManifest, replies, requests, wireProblemOf } from './fixtures.js';
 
 const packr = new Packr({ useRecords: false });
 const raw = (header: unknown): Buffer => packr.pack(header);
 const requestFrame = (type: string, fields: Record<string, unknown>, id = 7): Buffer =>
   raw({ v: 1, id, type, ...fields });
 
-function problemOf(run: () => unknown): WireProblem {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WireProblem) return error;
-    throw error;
-  }
-  throw new Error('expected a WireProblem, nothing was thrown');
-}
+const problemOf = wireProblemOf;
 
 describe('requests round trip', () => {
   it.each(REQUEST_TYPES)('%s', (type) => {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../../core/shared/manifest.js';
 import type { ReplyFields, RequestFields, RequestType } from '../../core/protocol/messages.js';
+import { WireProblem } from '../../core/protocol/problems.js';
 
 export const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -168,3 +169,14 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
 };
 
 export const getBody = Buffer.from([0, 1, 2, 3]);
+
+/** The WireProblem `run` throws; fails the test when it throws something else or nothing. */
+export function wireProblemOf(run: () => unknown): WireProblem {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof WireProblem) return error;
+    throw error;
+  }
+  throw new Error('expected a WireProblem, nothing was thrown');
+}

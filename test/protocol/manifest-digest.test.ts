@@ -9,7 +9,7 @@ import { decodeReply, decodeRequest, encodeRequest } from '../../core/protocol/c
 import { replyMismatch } from '../../core/protocol/match.js';
 import type { Request, RequestType } from '../../core/protocol/messages.js';
 import { WireProblem } from '../../core/protocol/problems.js';
-import { digest, replies, requests } from './fixtures.js';
+import { digest, replies, requests, wireProblemOf } from './fixtures.js';
 
 const packr = new Packr({ useRecords: false });
 const requestFrame = (type: string, fields: Record<string, unknown>): Buffer =>
@@ -17,15 +17,7 @@ const requestFrame = (type: string, fields: Record<string, unknown>): Buffer =>
 const replyFrame = (type: string, fields: Record<string, unknown>): Buffer =>
   packr.pack({ v: 1, id: 3, type, ...fields });
 
-function problemOf(run: () => unknown): WireProblem {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WireProblem) return error;
-    throw error;
-  }
-  throw new Error('expected a WireProblem, nothing was thrown');
-}
+const problemOf = wireProblemOf;
 
 const entry = (value: unknown) => [{ video: 'v', digest: value, indexes: [1] }];
 const WRONG: Array<[string, unknown]> = [

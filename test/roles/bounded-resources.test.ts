@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';
 import { hardMaxChildren } from '../../core/node/master-limits.js';
-import type { RegisterRequest } from '../../core/protocol/messages.js';
+import { movieHolderRegister } from '../helpers/child-register.js';
 import { MAX_REQUEST_INVENTORY_INDEXES } from '../../core/protocol/limits.js';
 import { holdMovie } from '../helpers/digests.js';
 
@@ -22,18 +22,7 @@ function holderNames(swarm: VirtualSwarm, master: string, index: number): string
     .map((holder) => holder.name);
 }
 
-function register(name: string, address: string): RegisterRequest & { type: 'register' } {
-  return {
-    type: 'register',
-    name,
-    nodeId: `${name}-id`,
-    address,
-    role: 'child',
-    seeding: true,
-    chunks: [{ video: 'movie', digest: MOVIE, indexes: [0, 1, 2] }],
-    capacity: { maxInFlight: 1_000, uploadBytesPerSecond: 0, storeBytes: 0 },
-  };
-}
+const register = (name: string, address: string) => movieHolderRegister(name, address, MOVIE, [0, 1, 2]);
 
 describe('bounded resources at a master', () => {
   it('lists a child only once it answers at its address; a liar is registered but never listed nor suggested', async () => {

@@ -7,23 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import { MemoryChunkStore } from '../../core/store/memory-chunk-store.js';
-import type { RegisterRequest } from '../../core/protocol/messages.js';
+import { movieHolderRegister } from '../helpers/child-register.js';
 import { holdMovie } from '../helpers/digests.js';
 
 const MOVIE = holdMovie(new MemoryChunkStore());
 
-function register(name: string, address: string): RegisterRequest & { type: 'register' } {
-  return {
-    type: 'register',
-    name,
-    nodeId: `${name}-id`,
-    address,
-    role: 'child',
-    seeding: true,
-    chunks: [{ video: 'movie', digest: MOVIE, indexes: [0] }],
-    capacity: { maxInFlight: 8, uploadBytesPerSecond: 0, storeBytes: 0 },
-  };
-}
+const register = (name: string, address: string) => movieHolderRegister(name, address, MOVIE, [0]);
 
 type Refusal = { remoteCode?: string; tryInstead?: unknown[] } | undefined;
 
