@@ -11,6 +11,8 @@ import { MAX_TOPOLOGY_DEPTH, MAX_TRY_INSTEAD } from '../protocol/limits.js';
 import { DialBack } from './dial-back.js';
 import { addressFull, hardMaxChildren, masterFull, type MasterLimitHits } from './master-limits.js';
 import { ChildrenPerAddress } from './children-per-address.js';
+import type { ChildInfo } from './chunk-directory.js';
+import { z85KeyProblem } from '../protocol/peer-key.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -191,7 +193,10 @@ export class MasterService {
       const holders = Array.from({ length: request.count }, (_, offset) =>
         digest === undefined
           ? []
-          : registry.holders(request.video, digest, request.from + offset, request.name).slice(0, 16),
+          : registry
+              .holders(request.video, digest, request.from + offset, request.name)
+              .slice(0, 16)
+              .map((holder) => this.refOf(holder)),
       );
       return {
         reply: {
@@ -240,6 +245,17 @@ export class MasterService {
     });
   }
 
+  /**
+   * A child as its siblings and newcomers are told of it: with the key it proved when it registered,
+   * so they dial it at `address#key` (no key asked over UDP, and nobody on the path can pose as it).
+   */
+  private refOf(child: ChildInfo): PeerRef {
+    const key = this.options.registry.child(child.name)?.nodeId;
+    return key !== undefined && z85KeyProblem(key) === null
+      ? { name: child.name, address: child.address, key }
+      : { name: child.name, address: child.address };
+  }
+
   /** Children this node still takes: none past --max-children (undefined: no limit). */
   room(): number | undefined {
     const { maxChildren, registry } = this.options;
@@ -284,7 +300,7 @@ export class MasterService {
   private refuseWhenFull(name: string): void {
     const { registry } = this.options;
     if (this.room() !== 0 || registry.child(name) !== undefined) return;
-    const places = registry.placesFor(name, MAX_TRY_INSTEAD);
+    const places = registry.placesFor(name, MAX_TRY_INSTEAD).map((place) => this.refOf(place));
     const hardCap = hardMaxChildren(this.options.maxChildren ?? 0);
     if (places.length === 0 && registry.count < hardCap) return;
     if (places.length === 0) {
@@ -309,7 +325,7 @@ export class MasterService {
     const children = this.perAddress.crowded(address, (child) => registry.child(child) !== undefined);
     if (children === null) return;
     this.limitHits.childrenPerAddress += 1;
-    const places = registry.placesFor(name, MAX_TRY_INSTEAD);
+    const places = registry.placesFor(name, MAX_TRY_INSTEAD).map((place) => this.refOf(place));
     this.options.logger.info(
       { child: name, peerAddress: address, children, tryInstead: places.map((place) => place.name) },
       'sent a newcomer elsewhere: its address has its share of children here',

@@ -7,6 +7,7 @@ import { firstIssue, record } from '../shared/schema.js';
 import { INIT_INDEX } from '../shared/segments.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { tcpAddressProblem } from './address.js';
+import { z85KeyProblem } from './peer-key.js';
 import {
   MANIFEST_DIGEST_FORMAT,
   MANIFEST_DIGEST_WORDS,
@@ -40,6 +41,12 @@ export const address = v.custom<string>(
 );
 
 const NODE_ID_WORDS = `a node id of 1 to ${MAX_NODE_ID_CHARS} letters, digits, '-' or '_'`;
+/** A node's CURVE public key, in Z85 (see peer-key.ts). */
+export const nodeKey = v.custom<string>(
+  (input) => z85KeyProblem(input) === null,
+  (issue) => `a node key (${z85KeyProblem(issue.input)})`,
+);
+
 export const nodeId = v.pipe(
   v.string(NODE_ID_WORDS),
   v.regex(new RegExp(`^[A-Za-z0-9_-]{1,${MAX_NODE_ID_CHARS}}$`), NODE_ID_WORDS),

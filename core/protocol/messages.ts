@@ -16,6 +16,12 @@ import type { RequestFields } from './requests.js';
 export interface PeerRef {
   name: string;
   address: string;
+  /**
+   * The node's CURVE key as the node that names it knows it (a master knows each child's, proven
+   * when it registered): dial `address#key`, so a sibling is reached with no key asked over UDP and
+   * nobody on the path can pose as it. Absent from older nodes and where the key is not known.
+   */
+  key?: string;
 }
 
 /** The chunks of one video a node holds. Index -1 is the init segment. Set semantics: order and duplicates do not matter. */

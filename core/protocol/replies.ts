@@ -19,6 +19,7 @@ import {
   finiteNumber,
   manifestDigest,
   nodeName,
+  nodeKey,
   optional,
   parseFields,
   sha256,
@@ -74,7 +75,7 @@ const publisherKey = v.pipe(
   v.regex(PUBLISHER_KEY, 'a publisher key: 52 characters of a-z and 2-7'),
 );
 
-const peerRef = record({ name: nodeName, address }, 'a map');
+const peerRef = record({ name: nodeName, address, key: optional(nodeKey) }, 'a map');
 /** Addresses from the root (or the furthest ancestor kept) down to the replying master. */
 const treePath = boundedArray(address, MAX_TOPOLOGY_DEPTH);
 

@@ -45,7 +45,8 @@ export class ChunkRequester {
     let latencyMs: number;
     try {
       ({ body } = await transport.request(
-        peer.address,
+        // With the key its master vouched for (the one it proved on registering), when given.
+        peer.key !== undefined ? `${peer.address}#${peer.key}` : peer.address,
         { type: 'get', video, index, fetchUpstream: isMaster, name: selfName },
         { timeoutMs, ...(signal ? { signal } : {}) },
       ));

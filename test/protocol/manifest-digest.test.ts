@@ -9,6 +9,7 @@ import { decodeReply, decodeRequest, encodeRequest } from '../../core/protocol/c
 import { replyMismatch } from '../../core/protocol/match.js';
 import type { Request, RequestType } from '../../core/protocol/messages.js';
 import { WireProblem } from '../../core/protocol/problems.js';
+import { newCurveKeyPair } from '../../core/net/curve-keys.js';
 import { digest, replies, requests, wireProblemOf } from './fixtures.js';
 
 const packr = new Packr({ useRecords: false });
@@ -94,6 +95,22 @@ describe('digests on the wire', () => {
       );
       expect(problem.reason).toBe('bad-field');
       expect(problem.field).toBe('digest');
+    }
+  });
+
+  it('a holder may come with its node key, checked when it does', () => {
+    const key = newCurveKeyPair().publicKey;
+    const withKey = (value: unknown) => ({
+      ...replies.query,
+      holders: [[{ name: 'bob', address: 'tcp://bob.local:7002', key: value }]],
+    });
+    const ok = decodeReply([replyFrame('query-ok', withKey(key))]);
+    expect(ok.reply).toMatchObject({ holders: [[{ name: 'bob', key }]] });
+    for (const wrong of ['short', 42, `${key.slice(0, 39)}~`]) {
+      const problem = problemOf(() => decodeReply([replyFrame('query-ok', withKey(wrong))]));
+      expect(problem.reason).toBe('bad-field');
+      expect(problem.field).toBe('holders[0][0].key');
+      expect(problem.message).toMatch(/node key/);
     }
   });
 

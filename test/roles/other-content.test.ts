@@ -92,5 +92,17 @@ describe('a holder of other content under the same name', () => {
     expect(await ask()).toEqual({ digest: manifestDigest(video.manifest), holders: [['bob'], ['bob']] });
     const theirs = manifestDigest(other.manifest);
     expect(await ask(theirs)).toEqual({ digest: theirs, holders: [['mallory'], ['mallory']] });
+    // Each holder comes with the key it proved on registering, so the asker dials it at address#key.
+    const { reply } = await swarm.settle(
+      asker.request(
+        mit.address,
+        { type: 'query', name: 'asker', video: 'movie', from: 0, count: 1 },
+        { timeoutMs: 1_000 },
+      ),
+      2_000,
+    );
+    expect(reply.holders[0]).toEqual([
+      { name: 'bob', address: swarm.get('bob').address, key: swarm.get('bob').host.key },
+    ]);
   });
 });
