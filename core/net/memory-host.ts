@@ -73,6 +73,11 @@ export class MemoryHost implements Transport, RequestRouter {
    */
   readonly key: string;
 
+  /** Whether requests others start never reach it (see HostProfile.behindNat). */
+  get behindNat(): boolean {
+    return this.profile.behindNat === true;
+  }
+
   constructor(
     private readonly network: MemoryNetwork,
     readonly address: string,
@@ -175,6 +180,7 @@ export class MemoryHost implements Transport, RequestRouter {
       // reach, as a CURVE handshake with the wrong server key never completes: the request times out.
       const { dial, key } = splitPeerAddress(address);
       this.network.send(this, dial, payload, kind, (target) => {
+        if (target.behindNat) return;
         if (key === undefined || key === target.key) target.serve(this.address, this.key, payload);
       });
     });

@@ -30,6 +30,11 @@ export interface HostProfile {
   accessLatencyMs?: number;
   /** The key the host proves to others (PeerContext.peerKey). Default: one made from its address. */
   key?: string;
+  /**
+   * Behind a NAT with no port forwarded: its own requests get their replies, but a request another
+   * host starts never reaches it (it times out, as a connection to such a host never completes).
+   */
+  behindNat?: boolean;
 }
 
 export interface LinkProfile {

@@ -115,6 +115,7 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
     peers,
     currentMaster: upstream?.address ?? null,
     masterName: upstream?.name ?? null,
+    reachable: upstream?.reachable ?? null,
     childCount: registry.children().length,
     libraryPrefetch: sources.libraryPrefetch.stats(),
     limitHits: limitHitsOf(sources),

@@ -99,6 +99,7 @@ export class MasterHeartbeat {
       // A heartbeat is the link's round trip: a tiny message the master answers without other work.
       health.roundTrip(upstream.address, upstream.name, link.clock.now() - started);
       this.answered(upstream, reply.path, started);
+      if (reply.reachable !== undefined) upstream.reachable = reply.reachable;
       // A master that registered us before it had learned its swarm's publisher says it here.
       link.options.onMasterPublisher?.(upstream, reply.publisher);
       if (link.upstream() !== upstream) return;

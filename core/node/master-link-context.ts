@@ -18,6 +18,8 @@ export type Upstream = {
    * just the master's own address while it does not know its place (it is between masters itself).
    */
   path: readonly string[];
+  /** Whether this master reached this node at its address (its dial-back), as its last heartbeat said. */
+  reachable?: boolean;
 };
 
 /**

@@ -78,7 +78,13 @@ export class MasterLink implements UpstreamView {
   }
 
   /** The master in use and whether it is the supermaster (for stats and logs). */
-  describe(): { address: string; name: string; onSupermaster: boolean; ownLevel: number } | null {
+  describe(): {
+    address: string;
+    name: string;
+    onSupermaster: boolean;
+    ownLevel: number;
+    reachable: boolean | undefined;
+  } | null {
     const upstream = this.upstream;
     return upstream
       ? {
@@ -86,6 +92,7 @@ export class MasterLink implements UpstreamView {
           name: upstream.name,
           onSupermaster: upstream.isSupermaster,
           ownLevel: upstream.ownLevel,
+          reachable: upstream.reachable,
         }
       : null;
   }

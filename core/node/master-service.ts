@@ -222,12 +222,15 @@ export class MasterService {
       // A child's heartbeat learns where its master is now, so a loop is seen within a beat per level.
       const path = request.name === undefined ? undefined : this.pathForChildren();
       const publisher = request.name === undefined ? undefined : options.swarmPublisher?.();
+      // The child is told what its dial-back found, so it can say so to its user (never offered).
+      const reachable = request.name === undefined ? undefined : registry.child(request.name)?.reachable;
       return {
         reply: {
           name: options.selfName,
           time,
           ...(path ? { path } : {}),
           ...(publisher ? { publisher } : {}),
+          ...(reachable !== undefined ? { reachable } : {}),
         },
       };
     });

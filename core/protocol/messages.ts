@@ -129,6 +129,12 @@ export interface PingOk {
   path?: string[];
   /** To a child's heartbeat: the publisher the master vouches for, as in RegisterOk. */
   publisher?: string;
+  /**
+   * To a child's heartbeat: whether the master reached the child at the address it registered
+   * (the dial-back); absent while the check runs. An unreachable child plays through its own
+   * connections but is never offered to others, so it is told, to say so to its user.
+   */
+  reachable?: boolean;
 }
 
 export interface VideoInfo {

@@ -14,6 +14,7 @@ import { record } from '../shared/schema.js';
 import { tcpAddressProblem } from './address.js';
 import {
   address,
+  boolean,
   boundedArray,
   chunkIndex,
   finiteNumber,
@@ -183,6 +184,7 @@ const replySchemas = {
       time: finiteNumber(0, Number.MAX_SAFE_INTEGER),
       path: optional(treePath),
       publisher: optional(publisherKey),
+      reachable: optional(boolean),
     },
     'a map',
   ),

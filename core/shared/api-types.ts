@@ -75,6 +75,13 @@ export interface NodeStats {
   currentMaster: string | null;
   /** That master's node name. Absent from older nodes. */
   masterName?: string | null;
+  /**
+   * Whether that master reached this node at the address it registered (its dial-back): false means
+   * peers cannot connect to it (behind a NAT or a firewall), so it plays through its own connections
+   * and shares only through its master. Null while unknown (no master, or the check still running).
+   * Absent from older nodes.
+   */
+  reachable?: boolean | null;
   /** Children registered with this node now. Absent from older nodes. */
   childCount?: number;
   /** Starts of library videos fetched ahead of a click (see LibraryPrefetchStats). Absent from older nodes. */

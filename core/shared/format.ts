@@ -75,3 +75,13 @@ export function describePlace(place: Place): string {
       : 'child (not registered with a master yet)';
   return masterOf ? `${childOf}, ${masterOf}` : childOf;
 }
+
+/**
+ * Whether others can reach a node, in words a user reads in stats and the app: only a master's
+ * dial-back says so, so a node with no master (or still being checked) says nothing.
+ */
+export function describeReachability(reachable: boolean | null | undefined): string | null {
+  if (reachable === true) return 'reachable from outside: sharing with peers';
+  if (reachable === false) return 'not reachable from outside: sharing only through your master';
+  return null;
+}

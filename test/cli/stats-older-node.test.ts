@@ -45,6 +45,7 @@ describe('stats --from an older node', () => {
     expect(result.stdout).toMatch(/^elder \(source\) at tcp:\/\/127\.0\.0\.1:7000, up 1:01\n/);
     expect(result.stdout).toMatch(/^library start: {2}-$/m);
     expect(result.stdout).toMatch(/^publisher: {6}-$/m);
+    expect(result.stdout).toMatch(/^reachability: {3}-$/m);
     expect(result.stdout).toMatch(/^held: {11}3 chunks, 4\.0 KiB$/m);
   });
 

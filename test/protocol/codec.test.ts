@@ -465,6 +465,11 @@ describe('reply rejections', () => {
     ],
     ['ping-ok with a string time', [okFrame('ping-ok', { name: 'x', time: 'now' })], 'bad-field'],
     [
+      'ping-ok saying reachable in words',
+      [okFrame('ping-ok', { name: 'x', time: 1, reachable: 'no' })],
+      'bad-field',
+    ],
+    [
       'query-ok with 65 holder lists',
       [okFrame('query-ok', { ...replies.query, holders: Array.from({ length: 65 }, () => []) })],
       'bad-field',

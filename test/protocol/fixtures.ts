@@ -110,7 +110,7 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
     sha256: sha('\u0000\u0001\u0002\u0003'),
     origin: 'peer',
   },
-  ping: { name: 'master-1', time: 1_700_000_000_000 },
+  ping: { name: 'master-1', time: 1_700_000_000_000, reachable: false },
   bye: {},
   'end-stream': {},
   'list-videos': {

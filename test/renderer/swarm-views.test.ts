@@ -177,6 +177,14 @@ describe.skipIf(noChromium || noFfmpeg)('swarm views', () => {
       '1.1 ms',
     ]);
     expect(await page.getByTestId('node-place').textContent()).toContain('memory · child of master-a ·');
+    // Nothing said of reachability until a master's dial-back found this node unreachable.
+    expect(await page.getByTestId('node-reachability').count()).toBe(0);
+    backend.reachable = false;
+    backend.push({ type: 'stats', stats: await backend.stats() });
+    await page.getByTestId('node-reachability').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('node-reachability').textContent()).toBe(
+      'not reachable from outside: sharing only through your master',
+    );
     await screenshot(page, 'stats-swarm-1280x720');
   });
 

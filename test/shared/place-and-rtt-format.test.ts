@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePlace, formatMilliseconds } from '../../core/shared/format.js';
+import { describePlace, describeReachability, formatMilliseconds } from '../../core/shared/format.js';
 
 describe('a node’s place in words', () => {
   it('uses only source, master and child, and says both sides of a master', () => {
@@ -28,5 +28,14 @@ describe('round-trip times', () => {
     expect(formatMilliseconds(null)).toBe('—');
     expect(formatMilliseconds(Number.NaN)).toBe('—');
     expect(formatMilliseconds(-1)).toBe('0.0 ms');
+  });
+});
+
+describe('describeReachability', () => {
+  it('says in words whether peers can reach a node, and nothing while no master has checked', () => {
+    expect(describeReachability(false)).toBe('not reachable from outside: sharing only through your master');
+    expect(describeReachability(true)).toBe('reachable from outside: sharing with peers');
+    expect(describeReachability(null)).toBeNull();
+    expect(describeReachability(undefined)).toBeNull();
   });
 });

@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { newCommand, requiredFlag } from '../command.js';
 import { nodeAddress, withNode } from '../remote.js';
 import type { LibraryPrefetchStats, LimitHits, NodeStats, TrustStats } from '../../shared/api-types.js';
-import { describePlace, formatBytes, formatDuration, formatMilliseconds } from '../../shared/format.js';
+import {
+  describePlace,
+  describeReachability,
+  formatBytes,
+  formatDuration,
+  formatMilliseconds,
+} from '../../shared/format.js';
 
 export function statsCommand(): Command {
   return newCommand('stats')
@@ -29,6 +35,7 @@ export function renderStats(stats: NodeStats): string {
   const lines = [
     `${stats.name} (${describePlace(stats)}) at ${stats.address}, up ${formatDuration(stats.uptimeSeconds)}${stats.seeding ? '' : ', seeding paused'}`,
     `master:         ${stats.currentMaster ?? '-'}`,
+    `reachability:   ${describeReachability(stats.reachable) ?? '-'}`,
     `served:         ${formatBytes(stats.bytesServed)}`,
     `fetched:        local ${formatBytes(fetched.local)}, peers ${formatBytes(fetched.peer)}, master ${formatBytes(fetched.master)}, source ${formatBytes(fetched.source)}`,
     `held:           ${stats.chunksHeld} chunks, ${formatBytes(stats.bytesHeld)}${stats.capacityBytes ? ` of ${formatBytes(stats.capacityBytes)}` : ''}`,

@@ -1,6 +1,6 @@
 import { useLive } from '../api/live.ts';
 import { usePlayback } from '../player/playback-store.ts';
-import { describePlace, formatBytes } from '../ui/format.ts';
+import { describePlace, describeReachability, formatBytes } from '../ui/format.ts';
 import { PeerTable } from './PeerTable.tsx';
 import { ThroughputChart } from './ThroughputChart.tsx';
 import { ORIGINS } from './throughput-series.ts';
@@ -24,6 +24,11 @@ export function StatsPanel() {
         <p className="muted node-line" data-testid="node-place">
           {stats.name} · {describePlace(stats)} · {stats.address}
           {stats.currentMaster !== null && ` · master ${stats.currentMaster}`}
+        </p>
+      )}
+      {stats?.reachable === false && (
+        <p className="muted node-line" data-testid="node-reachability">
+          {describeReachability(stats.reachable)}
         </p>
       )}
       <h3>Bytes by origin</h3>
