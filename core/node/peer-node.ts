@@ -112,6 +112,7 @@ export class PeerNode {
       nodeId,
       ...(config.master ? { master: config.master } : {}),
       ...(config.supermaster ? { supermaster: config.supermaster } : {}),
+      ...(config.fallbacks ? { fallbacks: config.fallbacks.map((fallback) => fallback.dial) } : {}),
       server,
       transport: client,
       store,
