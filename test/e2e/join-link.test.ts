@@ -48,7 +48,8 @@ beforeAll(async () => {
   if (noFfmpeg) return;
   assertBuilt();
   source = await sourceStore(swarm, 'movie', 6);
-  root = await swarm.start({ name: 'source', store: source.store });
+  // Room for one child: mit. Whoever joins through the source is then sent on with MASTER_FULL.
+  root = await swarm.start({ name: 'source', store: source.store, extra: ['--max-children', '1'] });
   mit = await swarm.start({ name: 'mit', master: root });
   publisher = (await statsOf(root)).trust!.publisher!;
   const printed = await runCli(['link', 'movie', '--from', mit.address]);
@@ -114,6 +115,24 @@ describe.skipIf(noFfmpeg)('sharing a video by link', { timeout: SWARM_TIMEOUT_MS
     const stats = await statsOf(ben);
     expect(stats.trust).toMatchObject({ publisher, publisherFrom: '--publisher' });
     expect((await playThrough(ben, 'movie')).bytes.equals(source.exported)).toBe(true);
+    // Two levels down, link still names the node asked and then the source, found through mit.
+    const printed = await runCli(['link', 'movie', '--from', ben.address]);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(parseVideoLink(printed.stdout).peers).toEqual([
+      await keyedAddressOf(ben),
+      await keyedAddressOf(root),
+    ]);
+  });
+
+  it('node --join with a link to a full source follows MASTER_FULL down to a master with room', async () => {
+    const printed = await runCli(['link', 'movie', '--from', root.address]);
+    expect(printed.code, printed.stderr).toBe(0);
+    const kim = await swarm.start({ name: 'kim', extra: ['--join', printed.stdout.trim()], until: 'ready' });
+    await waitFor(
+      async () => (await statsOf(kim)).currentMaster === mit.address,
+      'kim sent on from the full source to mit',
+    );
+    expect((await playThrough(kim, 'movie')).bytes.equals(source.exported)).toBe(true);
   });
 
   it('node --join takes the next peer when the first does not answer', async () => {
