@@ -32,6 +32,8 @@ export interface NodeConfig {
   allowFile?: string;
   /** The swarm publisher's key to trust (`--publisher`); without it, the first master's is pinned. */
   publisher?: string;
+  /** True when master, supermaster and publisher came from `--join <link>` (stats name the pin's origin so). */
+  joined?: boolean;
   cacheBytes?: number;
   /** Upload limit for serving chunks to others, bytes per second; undefined = unlimited. */
   uploadBytesPerSecond?: number;
@@ -344,6 +346,7 @@ export function nodeConfigFromValues(given: NodeFlagValues): NodeConfig {
     ...(supermaster !== undefined ? { supermaster: supermaster.dial } : {}),
     ...(supermaster?.key !== undefined ? { supermasterKey: supermaster.key } : {}),
     ...(fallbacks.length > 0 ? { fallbacks } : {}),
+    ...(values.join !== undefined ? { joined: true } : {}),
     ...(values.allow !== undefined ? { allowFile: values.allow } : {}),
     ...(values.publisher !== undefined ? { publisher: values.publisher } : {}),
     ...(cacheBytes !== undefined ? { cacheBytes } : {}),

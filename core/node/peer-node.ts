@@ -183,6 +183,7 @@ export class PeerNode {
       const trust = await openStoreTrust(config.store, {
         isSource: config.master === undefined,
         ...(config.publisher !== undefined ? { publisher: config.publisher } : {}),
+        ...(config.joined ? { publisherFlag: '--join' } : {}),
         logger,
       });
       const transport = await openNodeTransport(config, logger);

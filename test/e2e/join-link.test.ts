@@ -113,7 +113,7 @@ describe.skipIf(noFfmpeg)('sharing a video by link', { timeout: SWARM_TIMEOUT_MS
     const ben = await swarm.start({ name: 'ben', extra: ['--join', linkText], until: 'ready' });
     await waitFor(async () => (await statsOf(ben)).currentMaster === mit.address, 'ben registered with mit');
     const stats = await statsOf(ben);
-    expect(stats.trust).toMatchObject({ publisher, publisherFrom: '--publisher' });
+    expect(stats.trust).toMatchObject({ publisher, publisherFrom: '--join' });
     expect((await playThrough(ben, 'movie')).bytes.equals(source.exported)).toBe(true);
     // Two levels down, link still names the node asked and then the source, found through mit.
     const printed = await runCli(['link', 'movie', '--from', ben.address]);

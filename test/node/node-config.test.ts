@@ -114,6 +114,7 @@ describe('--join', () => {
       supermaster: 'tcp://10.0.0.2:7001',
       publisher,
       fallbacks: [{ dial: 'tcp://10.0.0.3:7002', key: undefined }],
+      joined: true,
     });
     expect(config.supermasterKey).toBeUndefined();
   });
