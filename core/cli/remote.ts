@@ -46,10 +46,12 @@ export async function withNode<T>(address: string, work: (client: PeerClient) =>
 /**
  * Like withNode for a list of nodes to start from (a link's peers): the first that answers, in
  * order, is the one `work` talks to. Each silent one costs FIRST_ANSWER_MS; none answering is one
- * UNREACHABLE error naming them all.
+ * UNREACHABLE error naming them all. A single --from (`fromLink` false) keeps withNode's message,
+ * which names the flag to check.
  */
 export async function withFirstNode<T>(
   addresses: readonly string[],
+  fromLink: boolean,
   work: (client: PeerClient, address: string) => Promise<T>,
 ): Promise<T> {
   return withClient(async (client) => {
@@ -57,15 +59,14 @@ export async function withFirstNode<T>(
       try {
         await expectAnswer(client, address);
       } catch (error) {
-        // One node (a --from) keeps its own message, which names the flag to check.
-        if (isPeerStreamerError(error, 'UNREACHABLE') && addresses.length > 1) continue;
+        if (isPeerStreamerError(error, 'UNREACHABLE') && fromLink) continue;
         throw error;
       }
       return work(client, address);
     }
     throw new PeerStreamerError(
       'UNREACHABLE',
-      `none of the link's ${addresses.length} nodes answered within ${FIRST_ANSWER_MS / 1000} s each (${addresses.join(', ')}): the swarm may be down, or the link old; ask for a fresh link`,
+      `none of the link's ${addresses.length === 1 ? 'one node' : `${addresses.length} nodes`} answered within ${FIRST_ANSWER_MS / 1000} s${addresses.length === 1 ? '' : ' each'} (${addresses.map((address) => address.replace(/#.*/, '')).join(', ')}): the swarm may be down, or the link old; ask whoever shared it for a fresh one`,
       { addresses: [...addresses], timeoutMs: FIRST_ANSWER_MS },
     );
   });

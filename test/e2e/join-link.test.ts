@@ -160,6 +160,17 @@ describe.skipIf(noFfmpeg)('link, play and --join refuse bad input', { timeout: S
     expect(result.code).toBe(1);
   });
 
+  it('play: a link none of whose nodes answers names them and says to ask for a fresh one', async () => {
+    const dead = [await deadAddress(), await deadAddress()];
+    const result = await runCli(['play', formatVideoLink({ ...link, peers: dead }), '-o', '/dev/null']);
+    expectOneLineError(
+      result,
+      new RegExp(`none of the link's 2 nodes answered .*\\(${dead.join(', ')}\\)`),
+      /ask whoever shared it for a fresh one/,
+    );
+    expect(result.code).toBe(1);
+  });
+
   it.each([
     [['link', 'movie'], /link: --from is required/],
     [['link', 'movie', '--from', 'http://x:1'], /--from "http:\/\/x:1" is not a node address/],

@@ -115,7 +115,7 @@ async function play(
     'throughput',
   );
   const playInto = (out: Writable) =>
-    withFirstNode(target.addresses, (client, answered) => {
+    withFirstNode(target.addresses, target.publisher !== undefined, (client, answered) => {
       // A link's peers carry their keys: messages name the node by where it is, which people read.
       address = splitPeerAddress(answered).dial;
       const publisher = target.publisher;
