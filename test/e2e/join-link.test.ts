@@ -11,6 +11,7 @@ import { parseVideoLink, formatVideoLink, type VideoLink } from '../../core/link
 import { publisherFingerprint } from '../../core/shared/publisher.js';
 import { generatePublisherKeyPair } from '../../core/trust/publisher-key.js';
 import { expectOneLineError } from '../cli/cli-helpers.js';
+import { smallClip } from '../helpers/media-fixtures.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { sourceStore, type SourceStore } from '../helpers/source-store.js';
 import {
@@ -67,6 +68,18 @@ describe.skipIf(noFfmpeg)('sharing a video by link', { timeout: SWARM_TIMEOUT_MS
       video: 'movie',
       peers: [await keyedAddressOf(mit), await keyedAddressOf(root)],
     });
+  });
+
+  it("link to a master's own video says it is not the swarm publisher's, and names its key", async () => {
+    const added = await runCli(['add', (await smallClip(2)).path, '--store', mit.store, '--name', 'mine']);
+    expect(added.code, added.stderr).toBe(0);
+    const printed = await runCli(['link', 'mine', '--from', mit.address]);
+    expect(printed.code, printed.stderr).toBe(0);
+    const own = parseVideoLink(printed.stdout).publisher;
+    expect(own).not.toBe(publisher);
+    expect(printed.stderr).toContain(
+      `signed by publisher ${publisherFingerprint(own)}, not by ${publisherFingerprint(publisher)}, the publisher mit trusts`,
+    );
   });
 
   it('link from the source names the source alone', async () => {

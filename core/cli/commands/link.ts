@@ -6,6 +6,7 @@ import { formatVideoLink } from '../../link/video-link.js';
 import { listedPublisher } from '../../link/listed-publisher.js';
 import type { NodeStats } from '../../shared/api-types.js';
 import { videoNameProblem } from '../../shared/video-name.js';
+import { publisherFingerprint } from '../../shared/publisher.js';
 import { PeerStreamerError } from '../../util/errors.js';
 
 export function linkCommand(): Command {
@@ -34,6 +35,14 @@ async function link(name: string, options: { from: string }): Promise<void> {
     const publisher = listedPublisher(name, listed.videos, address);
     const { reply } = await client.request(address, { type: 'stats' });
     const stats = reply.stats as unknown as NodeStats;
+    const swarmPublisher = stats.trust?.publisher ?? null;
+    if (swarmPublisher !== null && swarmPublisher !== publisher) {
+      // Not refused: a node may publish videos of its own. But whoever follows this link trusts
+      // that key and no other, so the swarm's own videos would be refused; the user should know.
+      process.stderr.write(
+        `note: ${JSON.stringify(name)} at ${address} is signed by publisher ${publisherFingerprint(publisher)}, not by ${publisherFingerprint(swarmPublisher)}, the publisher ${stats.name} trusts; nodes that join by this link will trust only ${publisherFingerprint(publisher)}\n`,
+      );
+    }
     const peers = await linkPeers(client, stats, (why) =>
       process.stderr.write(`note: the link names only ${stats.address}: ${why}\n`),
     );
