@@ -16,8 +16,9 @@ export function listedPublisher(video: string, videos: readonly VideoInfo[], add
     );
   }
   if (listed.publisher === undefined) {
+    // The code every player would refuse it with: an unsigned manifest is one no link can vouch for.
     throw new PeerStreamerError(
-      'INVALID_ARGUMENT',
+      'UNTRUSTED_MANIFEST',
       `${JSON.stringify(video)} at ${address} is unsigned (no publisher key), and a link carries the key its players trust. Add the file again on the source (\`peerstreamer add <file> --store <its store> --name ${video} --replace\`), which signs it, then ask for the link again.`,
       { video, address },
     );

@@ -44,7 +44,7 @@ describe("a link's publisher, from the node's list", () => {
 
   it('refuses an unsigned video, saying to add it again so it is signed', () => {
     const error = thrown(() => listedPublisher('movie', [info('movie')], at));
-    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.code).toBe('UNTRUSTED_MANIFEST');
     expect(error.message).toMatch(/"movie" at tcp:\/\/127\.0\.0\.1:7000 is unsigned/);
     expect(error.message).toContain('--replace');
   });
