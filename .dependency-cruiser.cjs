@@ -15,6 +15,7 @@ const allowed = {
   gateway: ['util', 'shared'],
   control: ['protocol', 'store', 'library', 'media', 'util', 'shared'],
   node: [
+    'link',
     'trust',
     'net',
     'store',
@@ -34,6 +35,7 @@ const allowed = {
     'demo',
     'settings',
     'node',
+    'link',
     'trust',
     'control',
     'gateway',

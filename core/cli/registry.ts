@@ -48,6 +48,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/play.js')).playCommand(),
   },
   {
+    name: 'link',
+    summary: 'print a link to a video that others can play or join the swarm with',
+    load: async () => (await import('./commands/link.js')).linkCommand(),
+  },
+  {
     name: 'stats',
     summary: "print a node's counters: bytes served and fetched by origin, chunks held, peers",
     load: async () => (await import('./commands/stats.js')).statsCommand(),

@@ -43,6 +43,35 @@ export async function withNode<T>(address: string, work: (client: PeerClient) =>
   });
 }
 
+/**
+ * Like withNode for a list of nodes to start from (a link's peers): the first that answers, in
+ * order, is the one `work` talks to. Each silent one costs FIRST_ANSWER_MS; none answering is one
+ * UNREACHABLE error naming them all. A single --from (`fromLink` false) keeps withNode's message,
+ * which names the flag to check.
+ */
+export async function withFirstNode<T>(
+  addresses: readonly string[],
+  fromLink: boolean,
+  work: (client: PeerClient, address: string) => Promise<T>,
+): Promise<T> {
+  return withClient(async (client) => {
+    for (const address of addresses) {
+      try {
+        await expectAnswer(client, address);
+      } catch (error) {
+        if (isPeerStreamerError(error, 'UNREACHABLE') && fromLink) continue;
+        throw error;
+      }
+      return work(client, address);
+    }
+    throw new PeerStreamerError(
+      'UNREACHABLE',
+      `none of the link's ${addresses.length === 1 ? 'one node' : `${addresses.length} nodes`} answered within ${FIRST_ANSWER_MS / 1000} s${addresses.length === 1 ? '' : ' each'} (${addresses.map((address) => address.replace(/#.*/, '')).join(', ')}): the swarm may be down, or the link old; ask whoever shared it for a fresh one`,
+      { addresses: [...addresses], timeoutMs: FIRST_ANSWER_MS },
+    );
+  });
+}
+
 async function expectAnswer(client: PeerClient, address: string): Promise<void> {
   try {
     // A ping without a name is a plain "are you there" that every node answers, child or source.

@@ -112,6 +112,12 @@ export class MasterFinder {
       for (const address of this.ancestors) {
         if (address !== fallback && address !== this.home) above.push([address, true]);
       }
+      // A --join link's further peers: other ways into the same swarm, taken only when all else is silent.
+      for (const address of this.link.options.fallbacks ?? []) {
+        if (address !== fallback && address !== this.home && !above.some(([seen]) => seen === address)) {
+          above.push([address, true]);
+        }
+      }
       // Right after a failover the master that failed is the least likely to answer: it goes last
       // (the home probe keeps trying it once this node is placed elsewhere).
       const candidates: Array<[string, boolean]> = this.failingOver

@@ -12,6 +12,8 @@ export interface MasterLinkOptions {
   nodeId: string;
   master: string;
   supermaster?: string;
+  /** Masters to try last, in order, when neither the master nor the fallback above answers (a --join link's other peers). */
+  fallbacks?: readonly string[];
   /** What this node is as it registers: a master once children registered with it. */
   role: () => RegisteringRole;
   /** Heartbeat round trips are recorded here: the peer table's RTT for the master. */

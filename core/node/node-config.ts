@@ -3,9 +3,10 @@ import { MAX_CHILDREN_LIMIT } from '../protocol/limits.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { parseByteSize, parseDuration } from '../util/units.js';
 import { tcpAddressProblem } from '../protocol/address.js';
-import { peerAddressProblem, splitPeerAddress } from '../protocol/peer-key.js';
+import { peerAddressProblem, splitPeerAddress, type PeerAddress } from '../protocol/peer-key.js';
 import { NODE_READ_AHEAD, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 import { publisherKeyProblem } from '../trust/publisher-key.js';
+import { parseVideoLink, type VideoLink } from '../link/video-link.js';
 
 /** Everything a node needs to start. Built from flags (CLI and the desktop app's --node) or settings. */
 export interface NodeConfig {
@@ -22,10 +23,17 @@ export interface NodeConfig {
   masterKey?: string;
   supermaster?: string;
   supermasterKey?: string;
+  /**
+   * Further masters to try, in order, when neither the master nor the supermaster answers: a
+   * `--join` link's peers past its first two (the first is the master, the second the supermaster).
+   */
+  fallbacks?: PeerAddress[];
   /** `--allow`: the file of keys of a closed swarm; others are refused at the handshake. */
   allowFile?: string;
   /** The swarm publisher's key to trust (`--publisher`); without it, the first master's is pinned. */
   publisher?: string;
+  /** True when master, supermaster and publisher came from `--join <link>` (stats name the pin's origin so). */
+  joined?: boolean;
   cacheBytes?: number;
   /** Upload limit for serving chunks to others, bytes per second; undefined = unlimited. */
   uploadBytesPerSecond?: number;
@@ -79,6 +87,11 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
     flag: 'supermaster',
     value: '<tcp://h:p>',
     help: 'fallback master while the master is gone (#<key> as for --master)',
+  },
+  {
+    flag: 'join',
+    value: '<link>',
+    help: "join the swarm of a video's link (from `peerstreamer link`): its first node that answers is the master, the others fallbacks, and its publisher is trusted as --publisher would pin it; instead of --master/--supermaster/--publisher",
   },
   {
     flag: 'allow',
@@ -237,6 +250,7 @@ export const NODE_FLAG_VALUES = {
   videodatabase: storeDir('videodatabase'),
   master: masterAddress('master'),
   supermaster: masterAddress('supermaster'),
+  join: joinLink,
   publisher: publisherKey,
   'cache-size': (value: string) => parseByteSize(value, '--cache-size'),
   'upload-limit': (value: string) => parseByteSize(value.replace(/\/s$/i, ''), '--upload-limit'),
@@ -273,10 +287,12 @@ export function nodeConfigFromFlags(values: Record<string, string | boolean | un
 }
 
 /** What no single flag can check: the required ones, the store's aliases, and flags that need others. */
-export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
+export function nodeConfigFromValues(given: NodeFlagValues): NodeConfig {
+  const values = withJoinedLink(given);
   const { name, port } = values;
   const master = values.master === undefined ? undefined : splitPeerAddress(values.master);
   const supermaster = values.supermaster === undefined ? undefined : splitPeerAddress(values.supermaster);
+  const fallbacks = (values.join?.peers.slice(2) ?? []).map(splitPeerAddress);
   if (name === undefined)
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
@@ -329,6 +345,8 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     ...(master?.key !== undefined ? { masterKey: master.key } : {}),
     ...(supermaster !== undefined ? { supermaster: supermaster.dial } : {}),
     ...(supermaster?.key !== undefined ? { supermasterKey: supermaster.key } : {}),
+    ...(fallbacks.length > 0 ? { fallbacks } : {}),
+    ...(values.join !== undefined ? { joined: true } : {}),
     ...(values.allow !== undefined ? { allowFile: values.allow } : {}),
     ...(values.publisher !== undefined ? { publisher: values.publisher } : {}),
     ...(cacheBytes !== undefined ? { cacheBytes } : {}),
@@ -346,6 +364,45 @@ export function nodeConfigFromValues(values: NodeFlagValues): NodeConfig {
     ui: values.ui === true,
     uiPort: values['ui-port'] ?? 0,
     uiHost: values['ui-host'] ?? '127.0.0.1',
+  };
+}
+
+/** `--join`: the link's own parser, whose message names the part that is wrong; the flag is said first. */
+function joinLink(value: string): VideoLink {
+  try {
+    return parseVideoLink(value);
+  } catch (error) {
+    if (error instanceof PeerStreamerError) {
+      throw new PeerStreamerError('INVALID_ARGUMENT', `--join: ${error.message}`, error.context);
+    }
+    throw error;
+  }
+}
+
+/**
+ * `--join <link>` is the flags a user would otherwise type: its first peer as --master, its second
+ * as --supermaster (the rest become fallbacks), and its publisher as --publisher. So a joined node
+ * behaves exactly as one started with those flags. Mixing it with them would leave two answers to
+ * "where do I register" or "whom do I trust", so that is refused.
+ */
+function withJoinedLink(values: NodeFlagValues): NodeFlagValues {
+  const link = values.join;
+  if (link === undefined) return values;
+  const typed = (['master', 'supermaster', 'publisher'] as const).filter(
+    (flag) => values[flag] !== undefined,
+  );
+  if (typed.length > 0) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `--join and --${typed.join(' and --')} both say ${typed.includes('publisher') && typed.length === 1 ? 'whom to trust' : 'where to register'}: pick one. --join <link> takes the master, fallbacks and publisher from the link; --master tcp://host:port (with --supermaster and --publisher if you like) names them yourself.`,
+      { flag: '--join' },
+    );
+  }
+  return {
+    ...values,
+    master: link.peers[0]!,
+    ...(link.peers[1] !== undefined ? { supermaster: link.peers[1] } : {}),
+    publisher: link.publisher,
   };
 }
 

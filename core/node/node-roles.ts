@@ -44,6 +44,8 @@ export interface NodeRolesOptions {
   /** The master's address; none makes a source. */
   master?: string;
   supermaster?: string;
+  /** Masters to try last, in order, when neither the master nor the supermaster answers (a --join link's). */
+  fallbacks?: readonly string[];
   server: RequestRouter;
   transport: Transport;
   store: ChunkStorage & ChunkPinning & InventorySource;
@@ -119,6 +121,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           nodeId: options.nodeId,
           master: options.master,
           ...(options.supermaster !== undefined ? { supermaster: options.supermaster } : {}),
+          ...(options.fallbacks !== undefined ? { fallbacks: options.fallbacks } : {}),
           role: () => (registry.count > 0 ? 'master' : 'child'),
           health,
           ...(options.onFatal ? { onFatal: options.onFatal } : {}),

@@ -30,7 +30,14 @@ export async function openNodeTransport(config: NodeConfig, logger: Logger): Pro
   if (config.supermaster !== undefined && config.supermasterKey !== undefined) {
     given.set(config.supermaster, config.supermasterKey);
   }
-  const named = [config.master, config.supermaster].filter((address) => address !== undefined);
+  for (const fallback of config.fallbacks ?? []) {
+    if (fallback.key !== undefined) given.set(fallback.dial, fallback.key);
+  }
+  const named = [
+    config.master,
+    config.supermaster,
+    ...(config.fallbacks ?? []).map((fallback) => fallback.dial),
+  ].filter((address) => address !== undefined);
   const { hosts, problems } = await KnownHosts.open(config.store, named);
   for (const problem of problems) logger.warn(problem);
   const server = new PeerServer({

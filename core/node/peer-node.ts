@@ -112,6 +112,7 @@ export class PeerNode {
       nodeId,
       ...(config.master ? { master: config.master } : {}),
       ...(config.supermaster ? { supermaster: config.supermaster } : {}),
+      ...(config.fallbacks ? { fallbacks: config.fallbacks.map((fallback) => fallback.dial) } : {}),
       server,
       transport: client,
       store,
@@ -182,6 +183,7 @@ export class PeerNode {
       const trust = await openStoreTrust(config.store, {
         isSource: config.master === undefined,
         ...(config.publisher !== undefined ? { publisher: config.publisher } : {}),
+        ...(config.joined ? { publisherFlag: '--join' } : {}),
         logger,
       });
       const transport = await openNodeTransport(config, logger);

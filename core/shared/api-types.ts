@@ -129,7 +129,7 @@ export interface LimitHits {
 export interface TrustStats {
   /** The swarm publisher this node trusts and vouches for to its children (a source: its own key). */
   publisher: string | null;
-  /** Where that trust came from: `--publisher`, the first master, or `own key`. */
+  /** Where that trust came from: `--publisher`, `--join` (a link's key), the first master, or `own key`. */
   publisherFrom: string | null;
   /** This store's own publisher key, when it has published anything. */
   ownKey: string | null;

@@ -15,6 +15,11 @@ export interface PlayOptions {
   inFlight?: number;
   streamId: string;
   timeoutMs?: number;
+  /**
+   * Throws when the manifest the node handed over must not be played (a link's player trusts only
+   * the link's publisher); called before any chunk is asked for.
+   */
+  checkManifest?: (manifest: Manifest) => void;
   /** Returns true once the consumer went away (a closed pipe): stop quietly. */
   stopped?: () => boolean;
   /** After each chunk is written; `origin` is where the node got it, when the node says. */
@@ -42,6 +47,7 @@ export async function playStream(
 ): Promise<{ manifest: Manifest; chunks: number; bytes: number }> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const manifest = await fetchManifest(client, address, video, timeoutMs);
+  options.checkManifest?.(manifest);
   if (manifest.kind === 'legacy' && (options.startSeconds ?? 0) > 0) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',

@@ -17,6 +17,8 @@ export interface StoreTrustOptions {
   isSource: boolean;
   /** `--publisher`: the key to trust, replacing any pin. */
   publisher?: string;
+  /** The flag that gave it, as the pin's origin says (`--publisher`, or `--join` for a link's key). */
+  publisherFlag?: string;
   logger: Logger;
 }
 
@@ -36,14 +38,15 @@ export async function openStoreTrust(storeDir: string, options: StoreTrustOption
         logger.error({ error: errorMessage(error) }, 'could not keep the pinned publisher'),
       );
   };
+  const flag = options.publisherFlag ?? '--publisher';
   if (options.publisher !== undefined && options.publisher !== pinned?.key) {
     if (pinned !== undefined) {
       logger.warn(
         { was: pinned.key, now: options.publisher },
-        `--publisher ${publisherFingerprint(options.publisher)} replaces the pinned publisher ${publisherFingerprint(pinned.key)} (${pinned.from}, ${pinned.at}); videos of the old one are dropped`,
+        `${flag} ${publisherFingerprint(options.publisher)} replaces the pinned publisher ${publisherFingerprint(pinned.key)} (${pinned.from}, ${pinned.at}); videos of the old one are dropped`,
       );
     }
-    pinned = { key: options.publisher, from: '--publisher', at: new Date().toISOString() };
+    pinned = { key: options.publisher, from: flag, at: new Date().toISOString() };
     await settings.update({ [PINNED_PUBLISHER_SETTING]: pinned });
   }
   // Read only: a source makes its key once it serves (see ensureOwnKey), so a node that cannot

@@ -96,3 +96,49 @@ describe('--publisher', () => {
     expect(() => nodeConfigFromFlags({ ...base, publisher: key })).toThrow(/--publisher needs --master/);
   });
 });
+
+describe('--join', () => {
+  const publisher = generatePublisherKeyPair().publicKey;
+  const key = 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7';
+  const link = (peers: string[]) =>
+    `peerstreamer://${publisher}/movie?${peers.map((peer) => `peer=${encodeURIComponent(peer)}`).join('&')}`;
+
+  it('is --master, --supermaster and --publisher from the link, the further peers as fallbacks', () => {
+    const config = nodeConfigFromFlags({
+      ...base,
+      join: link([`tcp://10.0.0.1:7000#${key}`, 'tcp://10.0.0.2:7001', 'tcp://10.0.0.3:7002']),
+    });
+    expect(config).toMatchObject({
+      master: 'tcp://10.0.0.1:7000',
+      masterKey: key,
+      supermaster: 'tcp://10.0.0.2:7001',
+      publisher,
+      fallbacks: [{ dial: 'tcp://10.0.0.3:7002', key: undefined }],
+      joined: true,
+    });
+    expect(config.supermasterKey).toBeUndefined();
+  });
+
+  it('with one peer, is a master alone', () => {
+    const config = nodeConfigFromFlags({ ...base, join: link(['tcp://10.0.0.1:7000']) });
+    expect(config.master).toBe('tcp://10.0.0.1:7000');
+    expect(config.supermaster).toBeUndefined();
+    expect(config.fallbacks).toBeUndefined();
+  });
+
+  it.each(['master', 'supermaster', 'publisher'])('refuses --%s beside it, saying to pick one', (flag) => {
+    const value = flag === 'publisher' ? publisher : 'tcp://10.0.0.9:7000';
+    expect(() =>
+      nodeConfigFromFlags({ ...base, join: link(['tcp://10.0.0.1:7000']), [flag]: value }),
+    ).toThrow(new RegExp(`--join and --${flag} both say .*pick one`));
+  });
+
+  it.each([
+    ['not a link', /--join: The link "not a link" cannot be used: it is not a link/],
+    ['https://example.com/movie', /--join: .*not "peerstreamer:\/\/"/],
+    [`peerstreamer://${publisher}/movie`, /--join: .*names no node to start from/],
+    ['peerstreamer://nokey/movie?peer=tcp://10.0.0.1:7000', /--join: .*publisher key/],
+  ])('refuses %s with the parser’s message after the flag', (value, message) => {
+    expect(() => nodeConfigFromFlags({ ...base, join: value })).toThrow(message);
+  });
+});

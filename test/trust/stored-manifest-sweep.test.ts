@@ -123,6 +123,15 @@ describe("a store's trust settings", () => {
     const explicit = await openStoreTrust(dir, { isSource: false, publisher: other, logger: silentLogger() });
     expect(explicit.pinned).toMatchObject({ key: other, from: '--publisher' });
     expect((await openStoreTrust(dir, { isSource: false, logger: silentLogger() })).pinned?.key).toBe(other);
+    // A link's key (--join) replaces it the same way, and the pin says where it came from.
+    const linked = generatePublisherKeyPair().publicKey;
+    const joined = await openStoreTrust(dir, {
+      isSource: false,
+      publisher: linked,
+      publisherFlag: '--join',
+      logger: silentLogger(),
+    });
+    expect(joined.pinned).toMatchObject({ key: linked, from: '--join' });
   });
 
   it('a malformed pin is ignored (learned again), not fatal', async () => {

@@ -6,7 +6,7 @@ import { runNodeUntilSignal } from '../../node/run-node.js';
 // Every flag in NODE_FLAGS appears here (test/e2e/node-cli.test.ts checks it).
 const usage =
   '--name <name> --port <port> --store <dir> [--ip <ip>] [--bind <ip>] ' +
-  '[--master tcp://host:port[#key]] [--supermaster tcp://host:port[#key]] [--allow <file>] [--publisher <key>] [--cache-size <size>] [--upload-limit <rate>] ' +
+  '[--master tcp://host:port[#key]] [--supermaster tcp://host:port[#key]] [--join <link>] [--allow <file>] [--publisher <key>] [--cache-size <size>] [--upload-limit <rate>] ' +
   '[--read-ahead <time>] [--fetch-concurrency <n>] [--peer-timeout <time>] [--child-timeout <time>] [--max-children <n>] [--library-prefetch <size>] [--json-logs] [--ui] [--ui-port <port>] [--ui-host <ip>] ' +
   '(--chunkdirectory <dir> and --videodatabase <dir> are aliases of --store)';
 

@@ -1,26 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { newCommand, requiredFlag } from '../command.js';
-import { nodeAddress, withNode } from '../remote.js';
+import { newCommand } from '../command.js';
+import { nodeAddress, withFirstNode } from '../remote.js';
+import { parseVideoLink, type VideoLink } from '../../link/video-link.js';
+import { assertLinkManifest } from '../../link/trusted-manifest.js';
 import { ProgressReporter } from '../progress.js';
 import { playStream } from '../../stream/play-client.js';
 import { assertOutputPath, writeOutputFile } from '../output-file.js';
 import { PeerStreamerError } from '../../util/errors.js';
+import { splitPeerAddress } from '../../protocol/peer-key.js';
 import { parseDuration } from '../../util/units.js';
 import { formatBytes } from '../../shared/format.js';
 import { PLAY_CLIENT_FETCHES_AT_ONCE } from '../../shared/read-ahead-policy.js';
 
 export function playCommand(): Command {
   return newCommand('play')
-    .usage('--from <tcp://host:port> <name> [--start <seconds>] [-o <file>]')
+    .usage(
+      '--from <tcp://host:port> <name> [--start <seconds>] [-o <file>]  |  peerstreamer play <link> [--start <seconds>] [-o <file>]',
+    )
     .description(
       'The successor of video_streamer.js: streams the video through the given node, which reads ahead and fetches each chunk from its store, its peers or its master. ' +
         'Writes the init segment and the chunks (a playable file) to stdout or -o; a legacy video comes out as its original bytes. ' +
-        'Every chunk is checked against the manifest. Progress and where chunks came from go to stderr.',
+        'Every chunk is checked against the manifest. Progress and where chunks came from go to stderr. ' +
+        "Given a link (peerstreamer://...) instead of a name, it streams through the link's first node that answers, and plays only a manifest signed by the link's publisher.",
     )
-    .argument('<name>', 'the video to play')
-    .addOption(requiredFlag('--from <addr>', 'the node to stream through (tcp://host:port)', nodeAddress))
+    .argument('<name|link>', 'the video to play, or a link to it (then without --from)')
+    .option('--from <addr>', 'the node to stream through (tcp://host:port); not with a link', nodeAddress)
     .option(
       '--start <seconds>',
       'start at this time (the chunk that holds it); not for legacy videos',
@@ -45,11 +51,49 @@ function inFlightFlag(text: string): number {
   return Number(text);
 }
 
+/** What to play and where to ask: a name and --from, or a link with its peers and publisher. */
+interface PlayTarget {
+  name: string;
+  addresses: string[];
+  /** The only publisher whose manifest may play (from a link); none: the node's own trust decides. */
+  publisher?: string;
+}
+
+/** A link is recognised by its scheme, so a video that happens to be named like a URL still plays by name. */
+function looksLikeLink(text: string): boolean {
+  return /^\s*<?peerstreamer:/i.test(text);
+}
+
+function playTarget(argument: string, from: string | undefined): PlayTarget {
+  if (!looksLikeLink(argument)) {
+    if (from === undefined) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `play: --from is required with a video name (${JSON.stringify(argument)}): the node to stream through, tcp://host:port. Or give a link (peerstreamer://...) instead of the name. Run \`peerstreamer play --help\` for an example.`,
+        { flag: '--from' },
+      );
+    }
+    return { name: argument, addresses: [from] };
+  }
+  const link: VideoLink = parseVideoLink(argument);
+  if (from !== undefined) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      'play: give a link or --from <tcp://host:port> with a name, not both: a link names the nodes to stream through itself.',
+      { flag: '--from' },
+    );
+  }
+  return { name: link.video, addresses: link.peers, publisher: link.publisher };
+}
+
 async function play(
-  name: string,
-  options: { from: string; start?: number; output?: string; inFlight?: number },
+  argument: string,
+  options: { from?: string; start?: number; output?: string; inFlight?: number },
 ): Promise<void> {
-  const { from: address, start = 0, output: outputPath, inFlight } = options;
+  const { start = 0, output: outputPath, inFlight } = options;
+  const target = playTarget(argument, options.from);
+  const name = target.name;
+  let address = target.addresses[0]!;
   if (outputPath === undefined && process.stdout.isTTY) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
@@ -71,19 +115,25 @@ async function play(
     'throughput',
   );
   const playInto = (out: Writable) =>
-    withNode(address, (client) =>
-      playStream(client, address, name, out, {
+    withFirstNode(target.addresses, target.publisher !== undefined, (client, answered) => {
+      // A link's peers carry their keys: messages name the node by where it is, which people read.
+      address = splitPeerAddress(answered).dial;
+      const publisher = target.publisher;
+      return playStream(client, answered, name, out, {
         startSeconds: start,
         inFlight,
         streamId: randomUUID(),
+        ...(publisher === undefined
+          ? {}
+          : { checkManifest: (manifest) => assertLinkManifest(manifest, publisher, address) }),
         // An output that failed (a full disk) takes no more: its error is what the play reports.
         stopped: () => pipeClosed || out.errored !== null,
         onChunk: (index, total, bytes, origin) => {
           fromOrigin[origin ?? 'unknown'] = (fromOrigin[origin ?? 'unknown'] ?? 0) + 1;
           progress.update({ done: index + 1, total, bytes, detail: `(${describeOrigins(fromOrigin)})` });
         },
-      }),
-    );
+      });
+    });
   // A file gets the same writer as export's: a failed play leaves the path as it found it.
   const result = await (outputPath === undefined
     ? playInto(process.stdout)
