@@ -274,3 +274,27 @@ export async function buildBed(options: BedOptions, scratch: string): Promise<Ho
 export function onHost(host: Host, command: string, args: string[]): [string, string[]] {
   return ['ip', ['netns', 'exec', host.ns, command, ...args]];
 }
+
+/**
+ * Tries a TCP connection from `host` to `ip:port` and says how it went: `connected`, an errno
+ * (`ECONNREFUSED`, `ENETUNREACH`) or `timeout`, for a silent drop. The target is passed as argv.
+ */
+export async function tcpProbe(host: Host, ip: string, port: number, timeoutMs = 2_000): Promise<string> {
+  const script = `const s = require('node:net').connect(Number(process.argv[2]), process.argv[1]);
+s.setTimeout(Number(process.argv[3]), () => { console.log('timeout'); process.exit(0); });
+s.on('connect', () => { console.log('connected'); process.exit(0); });
+s.on('error', (e) => { console.log(e.code); process.exit(0); });`;
+  const [command, argv] = onHost(host, process.execPath, ['-e', script, ip, String(port), String(timeoutMs)]);
+  const { stdout } = await run(command, argv);
+  return stdout.trim();
+}
+
+/**
+ * Gives `host` a route to the NAT's private subnet through the NAT, as a neighbour who guessed it
+ * would have; the NAT's forward filter must still drop a dial inward. Returns the undo.
+ */
+export async function routeToPrivateSubnet(host: Host): Promise<() => Promise<void>> {
+  const route = ['route', 'add', `${PRIVATE}.0/24`, 'via', NAT_PUBLIC_IP];
+  await ip('-n', host.ns, ...route);
+  return () => ip('-n', host.ns, 'route', 'del', `${PRIVATE}.0/24`);
+}

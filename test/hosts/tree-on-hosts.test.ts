@@ -20,8 +20,16 @@ import { PeerClient } from '../../core/net/client.js';
 import { MAX_QUERY_COUNT } from '../../core/protocol/limits.js';
 import type { WireTopologyNode } from '../../core/protocol/messages.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
-import { bedUnavailable, buildBed, teardownBed, type Host, type HostSpec } from './netns.js';
-import { nodeAddressOf, playOnHost, startHostNode, type Viewing } from './host-node.js';
+import {
+  bedUnavailable,
+  buildBed,
+  routeToPrivateSubnet,
+  tcpProbe,
+  teardownBed,
+  type Host,
+  type HostSpec,
+} from './netns.js';
+import { NODE_PORT, nodeAddressOf, playOnHost, startHostNode, type Viewing } from './host-node.js';
 
 const unavailable = bedUnavailable();
 if (unavailable !== null) console.warn(unavailable);
@@ -169,6 +177,13 @@ describe.skipIf(unavailable !== null)(
   () => {
     beforeAll(async () => {
       assertBuilt();
+      // vitest's main process tears the bed down on SIGINT/SIGTERM and exits (global-setup.ts); this
+      // worker then loses its channel to it and would otherwise wait out its timeouts, orphaned.
+      process.once('disconnect', () => {
+        teardownBed();
+        rmSync(SCRATCH, { recursive: true, force: true });
+        process.exit(1);
+      });
       rmSync(SCRATCH, { recursive: true, force: true });
       mkdirSync(SCRATCH, { recursive: true });
       const sourceStore = path.join(SCRATCH, 'src');
@@ -213,6 +228,22 @@ describe.skipIf(unavailable !== null)(
         expect(branch?.address).toBe(nodeAddressOf(host(master)));
         const expected = [...PUBLIC_CHILDREN, ...NATTED_CHILDREN].filter((c) => masterOf(c) === master);
         expect(branch?.children.map((c) => c.name).sort()).toEqual(expected.sort());
+      }
+    });
+
+    it('lets NATed hosts dial out but nobody dial them, not even with a route through the NAT', async () => {
+      const natted = host('n1');
+      const outsider = host('c1');
+      // Out: to a public node (its registration already did this; here plainly).
+      expect(await tcpProbe(natted, host('m1').ip, NODE_PORT)).toBe('connected');
+      // In: no route leads to the private subnet...
+      expect(await tcpProbe(outsider, natted.ip, NODE_PORT)).toBe('ENETUNREACH');
+      // ...and with one through the NAT, its filter drops the dial.
+      const undo = await routeToPrivateSubnet(outsider);
+      try {
+        expect(await tcpProbe(outsider, natted.ip, NODE_PORT)).toBe('timeout');
+      } finally {
+        await undo();
       }
     });
 
