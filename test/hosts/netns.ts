@@ -298,3 +298,18 @@ export async function routeToPrivateSubnet(host: Host): Promise<() => Promise<vo
   await ip('-n', host.ns, ...route);
   return () => ip('-n', host.ns, 'route', 'del', `${PRIVATE}.0/24`);
 }
+
+export interface UplinkCounters {
+  sentBytes: number;
+  dropped: number;
+  /** Times tbf held a packet back because the bucket was empty: the cap did bite. */
+  overlimits: number;
+}
+
+/** The tbf qdisc's own counters on `host`'s uplink: whether the cap shaped anything. */
+export async function uplinkCounters(host: Host): Promise<UplinkCounters> {
+  const { stdout } = await run('tc', ['-n', host.ns, '-s', 'qdisc', 'show', 'dev', 'eth0']);
+  const match = /Sent (\d+) bytes \d+ pkt \(dropped (\d+), overlimits (\d+)/.exec(stdout);
+  if (match === null) throw new Error(`no tbf counters in: ${stdout}`);
+  return { sentBytes: Number(match[1]), dropped: Number(match[2]), overlimits: Number(match[3]) };
+}
