@@ -36,7 +36,15 @@ export function fetchServerKey(host: string, port: number, timeoutMs: number): P
       if ('key' in answer) finish(answer);
       else lastProblem = answer.problem;
     });
-    socket.connect(port, host, () => {
+    // A connect that fails at once (no route to a private address behind a NAT: ENETUNREACH; a
+    // broadcast address: EACCES) comes to this callback, not to 'error', and leaves the socket
+    // unconnected, where send(datagram, callback) throws ERR_SOCKET_BAD_PORT and would end the
+    // process: a registering child's address is enough to reach here (the master's dial-back).
+    socket.connect(port, host, (error?: Error) => {
+      if (error !== undefined && error !== null) {
+        finish({ error: new Error(`${error.message} on UDP ${host}:${port}`, { cause: error }) });
+        return;
+      }
       // The first ask goes now: a timer, even of 0 ms, waits at least 1 ms, most of a loopback ask's
       // round trip, and a cold first chunk pays it once per new peer.
       ask();

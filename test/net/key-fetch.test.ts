@@ -43,6 +43,14 @@ describe('the key ask', () => {
     expect(peer.counters().keyAsksAnswered).toBeGreaterThanOrEqual(1);
   });
 
+  it('rejects an address the socket cannot connect to, instead of throwing from the send', async () => {
+    // The kernel refuses a UDP connect to the broadcast address (EACCES) as it refuses one to a
+    // network without a route (ENETUNREACH, a NATed child's private address): the same path.
+    await expect(fetchServerKey('255.255.255.255', 7000, 1_000)).rejects.toThrow(
+      /on UDP 255\.255\.255\.255:7000/,
+    );
+  });
+
   it('answers with fewer bytes than it was asked with, so it cannot amplify', () => {
     expect(ANSWER_BYTES).toBeLessThan(ASK_BYTES);
     expect(askDatagram()).toHaveLength(ASK_BYTES);
