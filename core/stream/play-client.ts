@@ -8,6 +8,7 @@ import { sha256Hex } from '../util/hash.js';
 import { formatDuration } from '../shared/format.js';
 import { segmentRef } from '../shared/segments.js';
 import { PLAY_CLIENT_FETCHES_AT_ONCE, fetchesAtOnce } from '../shared/read-ahead-policy.js';
+import { requestWithRecovery } from './recovering-request.js';
 
 export interface PlayOptions {
   startSeconds?: number;
@@ -20,11 +21,19 @@ export interface PlayOptions {
    * the link's publisher); called before any chunk is asked for.
    */
   checkManifest?: (manifest: Manifest) => void;
+  /**
+   * How long a chunk the node cannot get right now (UNREACHABLE, TIMEOUT, OVERLOADED: its master
+   * failing over) is asked for again before the play gives up. Default: DEFAULT_RECOVERY_MS.
+   */
+  recoveryMs?: number;
   /** Returns true once the consumer went away (a closed pipe): stop quietly. */
   stopped?: () => boolean;
   /** After each chunk is written; `origin` is where the node got it, when the node says. */
   onChunk?: (index: number, total: number, bytes: number, origin: ChunkOrigin | undefined) => void;
 }
+
+/** Enough for a node to fail over from a dead master under load (a few heartbeats and a register). */
+export const DEFAULT_RECOVERY_MS = 20_000;
 
 /** Best effort: an older node answers UNKNOWN_TYPE, a gone one nothing; its idle timeout covers both. */
 async function endStream(client: PeerClient, address: string, streamId: string): Promise<void> {
@@ -73,10 +82,14 @@ export async function playStream(
   };
   const fetchChunk = async (index: number): Promise<{ body: Buffer; origin: ChunkOrigin | undefined }> => {
     const expected = segmentRef(manifest, index)!;
-    const { reply: got, body } = await client.request(
-      address,
-      { type: 'get', video, index, fetchUpstream: true, streamId: options.streamId },
-      { timeoutMs },
+    const { reply: got, body } = await requestWithRecovery(
+      () =>
+        client.request(
+          address,
+          { type: 'get', video, index, fetchUpstream: true, streamId: options.streamId },
+          { timeoutMs },
+        ),
+      { budgetMs: options.recoveryMs ?? DEFAULT_RECOVERY_MS },
     );
     if (body.length !== expected.size || sha256Hex(body) !== expected.sha256) {
       throw new PeerStreamerError(
