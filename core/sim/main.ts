@@ -23,6 +23,9 @@ Options:
   --admission A      on: each master takes at most the children placement gives it and sends
                      newcomers and orphans past that to its children with room (--max-children);
                      off: it takes whoever asks, as before (default ${DEFAULT_SIMULATION.admission ? 'on' : 'off'})
+  --entry E          placed: the simulator names each node's master and supermaster, as nodes wired
+                     by hand are; link: every node registers with the source alone, as --join of a
+                     one-peer link does, and finds its place by MASTER_FULL redirects (default ${DEFAULT_SIMULATION.entry})
   --codec C          on: every message is encoded, decoded and checked as on the wire; off: passed
                      as objects, the same run in less time (default ${DEFAULT_SIMULATION.codec ? 'on' : 'off'})
   --churn P          percent of nodes that leave per minute, half by crash (default ${DEFAULT_SIMULATION.churnPercentPerMinute})
@@ -74,6 +77,7 @@ function parseFlags(argv: readonly string[]) {
       fanout: { type: 'string' },
       placement: { type: 'string' },
       admission: { type: 'string' },
+      entry: { type: 'string' },
       codec: { type: 'string' },
       churn: { type: 'string' },
       seed: { type: 'string' },
@@ -111,6 +115,10 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
   if (placement !== 'fanout' && placement !== 'uplink') {
     throw new Error(`--placement must be fanout or uplink; got ${JSON.stringify(placement)}`);
   }
+  const entry = values.entry ?? d.entry;
+  if (entry !== 'placed' && entry !== 'link') {
+    throw new Error(`--entry must be placed or link; got ${JSON.stringify(entry)}`);
+  }
   const onOff = (flag: string, value: string | undefined, fallback: boolean): boolean => {
     if (value === undefined) return fallback;
     if (value !== 'on' && value !== 'off') {
@@ -121,6 +129,7 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
   return {
     ...d,
     placement,
+    entry,
     admission: onOff('admission', values.admission, d.admission),
     codec: onOff('codec', values.codec, d.codec),
     nodes: number('nodes', values.nodes, { min: 2, max: 1_000_000, fallback: d.nodes, whole: true }),

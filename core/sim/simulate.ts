@@ -78,12 +78,16 @@ export async function simulate(
   let mostChildren = 0;
   let depth = 0;
 
-  /** Starts a node under `master` (its master's master as supermaster) and has it watch the video. */
-  const join = (master: VirtualNode): VirtualNode => {
+  /**
+   * Starts a node under `master` (its master's master as supermaster) and has it watch the video; by
+   * link, it registers with the source alone and finds its own place.
+   */
+  const join = (placedUnder: VirtualNode): VirtualNode => {
     serial += 1;
     const uplinkBitsPerSecond = randomBetween(random, options.uplinkBitsPerSecond);
     capacity.set(`n${serial}`, childrenFor(options, uplinkBitsPerSecond));
-    const supermaster = master.link?.describe()?.name;
+    const master = options.entry === 'link' ? source : placedUnder;
+    const supermaster = options.entry === 'link' ? undefined : master.link?.describe()?.name;
     const node = swarm.node(`n${serial}`, {
       master: master.name,
       ...(supermaster !== undefined && supermaster !== master.name ? { supermaster } : {}),

@@ -20,6 +20,14 @@ export interface SimulationOptions {
    */
   admission: boolean;
   /**
+   * How a node finds its place. `placed`: the simulator names its master (the earliest-placed
+   * master with room) and its master's master as supermaster, as nodes wired by hand are. `link`:
+   * every node, newcomers and churn's replacements too, registers with the source alone, as
+   * `--join <link>` of a one-peer link does, and finds its place by the masters' MASTER_FULL
+   * redirects (needs admission on); an orphan falls back along its master's path.
+   */
+  entry: 'placed' | 'link';
+  /**
    * Whether messages go through the wire codec (encoded, decoded and checked) or pass as objects.
    * Off by default: the figures are the same, in about three quarters of the time (see
    * test/roles/simulation.test.ts, which runs both).
@@ -47,6 +55,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   fanout: 8,
   placement: 'fanout',
   admission: true,
+  entry: 'placed',
   codec: false,
   churnPercentPerMinute: 0,
   seed: 1,

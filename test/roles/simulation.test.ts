@@ -85,6 +85,19 @@ describe('the simulated tree', () => {
     expect(report.stallRatio).toBeLessThan(0.01);
   });
 
+  it(
+    'places every node by itself when all join through the source, as by a one-peer link',
+    { timeout: 120_000 },
+    async () => {
+      const report = await simulate({ ...ROOMY, nodes: 60, fanout: 3, entry: 'link', seed: 4 });
+      // Every one placed and playing to the end, the tree deeper than the source's 3 children.
+      expect(report.viewersFinished).toBe(59);
+      expect(report.depth).toBeGreaterThan(1);
+      expect(report.mostChildren).toBeLessThanOrEqual(3);
+      expect(report.stallRatio).toBeLessThan(0.01);
+    },
+  );
+
   it('refuses bad flags with a sentence that names the flag', () => {
     expect(() => simulationOptionsFrom(['--nodes', '1'])).toThrow(
       '--nodes must be a number from 2 to 1000000; got "1"',
@@ -106,6 +119,10 @@ describe('the simulated tree', () => {
       '--placement must be fanout or uplink; got "random"',
     );
     expect(simulationOptionsFrom(['--placement', 'uplink'])).toMatchObject({ placement: 'uplink' });
+    expect(() => simulationOptionsFrom(['--entry', 'door'])).toThrow(
+      '--entry must be placed or link; got "door"',
+    );
+    expect(simulationOptionsFrom(['--entry', 'link'])).toMatchObject({ entry: 'link' });
     expect(() => simulationOptionsFrom(['--admission', 'maybe'])).toThrow(
       '--admission must be on or off; got "maybe"',
     );
