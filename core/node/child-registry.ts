@@ -1,9 +1,12 @@
 import { MAX_TOPOLOGY_DEPTH } from '../protocol/limits.js';
+import { z85KeyProblem } from '../protocol/peer-key.js';
+import type { RoomFields } from './master-link-options.js';
 import { ChunkDirectory, type ChildInfo, type DirectoryLimits } from './chunk-directory.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type {
   CapacityHints,
   InventoryEntry,
+  PeerRef,
   RegisterRequest,
   RegisteringRole,
 } from '../protocol/messages.js';
@@ -28,6 +31,8 @@ export interface ChildState extends ChildInfo {
   room: number | undefined;
   /** Levels below it to the nearest node with room (0: itself), as it last said; undefined: none known. */
   levelsToRoom: number | undefined;
+  /** Where that room is, when it is full itself, as it last said (see RoomFields). */
+  roomAt: PeerRef | undefined;
   registeredAt: number;
   lastSeenAt: number;
   /** Times this master named the child as a holder recently: a cheap load signal. */
@@ -68,6 +73,17 @@ export type RegisterOutcome =
  */
 function sameNode(holder: ChildState, nodeId: string | undefined): boolean {
   return holder.nodeId === undefined || holder.nodeId === nodeId;
+}
+
+/**
+ * A child as others are told of it: with the key it proved when it registered (its node id, which
+ * MasterService sets to that key), so they can dial it at `address#key`.
+ */
+export function refOfChild(state: ChildState): PeerRef {
+  const key = state.nodeId;
+  return key !== undefined && z85KeyProblem(key) === null
+    ? { name: state.name, address: state.address, key }
+    : { name: state.name, address: state.address };
 }
 
 /** Directory entries of dead children dropped per sweep: a few milliseconds of work at most. */
@@ -116,6 +132,7 @@ export class ChildRegistry {
       capacity: child.capacity,
       room: child.room,
       levelsToRoom: child.levelsToRoom,
+      roomAt: child.roomAt,
       registeredAt: now,
       lastSeenAt: now,
       recentAssignments: 0,
@@ -136,7 +153,7 @@ export class ChildRegistry {
     added: InventoryEntry[],
     removed: InventoryEntry[],
     nodeId?: string,
-    places?: { room?: number; levelsToRoom?: number },
+    places?: RoomFields,
   ): boolean {
     if (!this.heartbeat(name, nodeId, places)) return false;
     return this.directory.report(name, added, removed);
@@ -146,15 +163,33 @@ export class ChildRegistry {
    * Records that a child is alive; false when no node of that name (and id) is registered: it
    * should register again (and learns there whether the name is taken).
    */
-  heartbeat(name: string, nodeId?: string, places?: { room?: number; levelsToRoom?: number }): boolean {
+  heartbeat(name: string, nodeId?: string, places?: RoomFields): boolean {
     const state = this.states.get(name);
     if (!state || !sameNode(state, nodeId)) return false;
     state.lastSeenAt = this.now();
     if (places) {
       state.room = places.room;
       state.levelsToRoom = places.levelsToRoom;
+      state.roomAt = places.roomAt;
     }
     return true;
+  }
+
+  /**
+   * The node with room nearest below this one, as a newcomer's next stop: a seeding, reachable child
+   * with room of its own, else the room the nearest such child reported below it. Undefined: none known.
+   */
+  nearestRoomBelow(): PeerRef | undefined {
+    let best: { levels: number; place: PeerRef } | undefined;
+    for (const state of this.states.values()) {
+      if (!state.seeding || state.reachable !== true) continue;
+      const hasRoom = state.room === undefined || state.room > 0;
+      const levels = hasRoom ? 0 : state.levelsToRoom;
+      const place = hasRoom ? refOfChild(state) : state.roomAt;
+      if (levels === undefined || place === undefined) continue;
+      if (best === undefined || levels < best.levels) best = { levels, place };
+    }
+    return best?.place;
   }
 
   /** Levels from this node's children down to the nearest room: 1 + the least a child reported. */
@@ -173,9 +208,10 @@ export class ChildRegistry {
    * Where a full master sends a newcomer instead (MASTER_FULL): its seeding children, never the asker,
    * nearest room first (a child with room of its own, then one whose subtree has room one level down,
    * ...; none known last), then the most room, then the ones this node hears from fastest. A newcomer
-   * so lands as high in the tree as there is room.
+   * so lands as high in the tree as there is room. A full child that said where the room below it
+   * is is replaced by that place, so the newcomer gets there in one hop, not one per level.
    */
-  placesFor(asker: string, limit: number): ChildInfo[] {
+  placesFor(asker: string, limit: number): PeerRef[] {
     const roomOf = (state: ChildState): number => state.room ?? Number.POSITIVE_INFINITY;
     const levelsOf = (state: ChildState): number =>
       roomOf(state) > 0 ? 0 : (state.levelsToRoom ?? Number.POSITIVE_INFINITY);
@@ -187,11 +223,15 @@ export class ChildRegistry {
         !this.health.avoided(state.address),
     );
     // The sort is stable, so children alike in room stay in the health ranking's order.
-    return this.health
-      .rank(candidates)
-      .sort((a, b) => Math.sign(levelsOf(a) - levelsOf(b)) || Math.sign(roomOf(b) - roomOf(a)))
-      .slice(0, limit)
-      .map(({ name, address }) => ({ name, address }));
+    return (
+      this.health
+        .rank(candidates)
+        .sort((a, b) => Math.sign(levelsOf(a) - levelsOf(b)) || Math.sign(roomOf(b) - roomOf(a)))
+        .map((state) => (roomOf(state) > 0 || state.roomAt === undefined ? refOfChild(state) : state.roomAt))
+        // Two full children may name the same room below them: it is suggested once.
+        .filter((place, at, all) => all.findIndex((other) => other.address === place.address) === at)
+        .slice(0, limit)
+    );
   }
 
   /** What the dial-back to `address` found, if the child there is still the one registered. */

@@ -37,6 +37,8 @@ export interface MasterLinkOptions {
   capacity: () => CapacityHints;
   /** How many more children this node takes (sent with register and heartbeats); undefined: no limit. */
   room?: () => number | undefined;
+  /** Where the nearest room below a full node is (see ChildRegistry.nearestRoomBelow). */
+  roomAt?: () => PeerRef | undefined;
   /** Levels down to the nearest node below this one with room (0: this one); undefined: none known. */
   levelsToRoom?: () => number | undefined;
   /** Whether a node of this name is this node's own child: a full master's suggestion never to follow. */
@@ -64,12 +66,21 @@ export interface MasterLinkOptions {
   reportBatchMs?: number;
 }
 
+/** A node's room as its register, report and heartbeats carry it. */
+export interface RoomFields {
+  room?: number;
+  levelsToRoom?: number;
+  roomAt?: PeerRef;
+}
+
 /** This node's room as its register and every heartbeat carry it: only the figures it knows. */
-export function roomFields(options: MasterLinkOptions): { room?: number; levelsToRoom?: number } {
+export function roomFields(options: MasterLinkOptions): RoomFields {
   const room = options.room?.();
   const levelsToRoom = options.levelsToRoom?.();
+  const roomAt = options.roomAt?.();
   return {
     ...(room === undefined ? {} : { room }),
     ...(levelsToRoom === undefined ? {} : { levelsToRoom }),
+    ...(roomAt === undefined ? {} : { roomAt }),
   };
 }

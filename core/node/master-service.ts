@@ -1,5 +1,11 @@
 import type { PeerContext, RequestRouter } from '../net/handlers.js';
-import { sweepNeeded, type ChildRegistry, type ChildState, type RegisterChild } from './child-registry.js';
+import {
+  refOfChild,
+  sweepNeeded,
+  type ChildRegistry,
+  type ChildState,
+  type RegisterChild,
+} from './child-registry.js';
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { Logger } from '../util/logger.js';
@@ -12,7 +18,6 @@ import { DialBack } from './dial-back.js';
 import { addressFull, hardMaxChildren, masterFull, type MasterLimitHits } from './master-limits.js';
 import { ChildrenPerAddress } from './children-per-address.js';
 import type { ChildInfo } from './chunk-directory.js';
-import { z85KeyProblem } from '../protocol/peer-key.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -253,10 +258,8 @@ export class MasterService {
    * so they dial it at `address#key` (no key asked over UDP, and nobody on the path can pose as it).
    */
   private refOf(child: ChildInfo): PeerRef {
-    const key = this.options.registry.child(child.name)?.nodeId;
-    return key !== undefined && z85KeyProblem(key) === null
-      ? { name: child.name, address: child.address, key }
-      : { name: child.name, address: child.address };
+    const state = this.options.registry.child(child.name);
+    return state !== undefined ? refOfChild(state) : { name: child.name, address: child.address };
   }
 
   /** Children this node still takes: none past --max-children (undefined: no limit). */
@@ -290,6 +293,11 @@ export class MasterService {
     return this.dialBack.unreachable;
   }
 
+  /** Where the nearest room below is while this node is full (none while it has room of its own). */
+  roomAt(): PeerRef | undefined {
+    return this.room() !== 0 ? undefined : this.options.registry.nearestRoomBelow();
+  }
+
   /** Levels down to the nearest node that takes children: 0 while this one does. */
   levelsToRoom(): number | undefined {
     return this.room() !== 0 ? 0 : this.options.registry.levelsToRoomBelow();
@@ -303,7 +311,7 @@ export class MasterService {
   private refuseWhenFull(name: string): void {
     const { registry } = this.options;
     if (this.room() !== 0 || registry.child(name) !== undefined) return;
-    const places = registry.placesFor(name, MAX_TRY_INSTEAD).map((place) => this.refOf(place));
+    const places = registry.placesFor(name, MAX_TRY_INSTEAD);
     const hardCap = hardMaxChildren(this.options.maxChildren ?? 0);
     if (places.length === 0 && registry.count < hardCap) return;
     if (places.length === 0) {
@@ -328,7 +336,7 @@ export class MasterService {
     const children = this.perAddress.crowded(address, (child) => registry.child(child) !== undefined);
     if (children === null) return;
     this.limitHits.childrenPerAddress += 1;
-    const places = registry.placesFor(name, MAX_TRY_INSTEAD).map((place) => this.refOf(place));
+    const places = registry.placesFor(name, MAX_TRY_INSTEAD);
     this.options.logger.info(
       { child: name, peerAddress: address, children, tryInstead: places.map((place) => place.name) },
       'sent a newcomer elsewhere: its address has its share of children here',

@@ -132,6 +132,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           capacity: options.capacity,
           room: (): number | undefined => masterService.room(),
           levelsToRoom: (): number | undefined => masterService.levelsToRoom(),
+          roomAt: () => masterService.roomAt(),
           isOwnChild: (name) => registry.child(name) !== undefined,
           seeding: options.seeding,
           onMasterPublisher: (master, publisher) => options.trust.learnFromMaster(publisher, master),

@@ -13,6 +13,7 @@ import {
   finiteNumber,
   manifestDigest,
   nodeId,
+  nodeKey,
   nodeName,
   optional,
   parseFields,
@@ -75,6 +76,12 @@ const room = optional(uint(MAX_CHILDREN_LIMIT));
  * unknown, or no room anywhere below.
  */
 const levelsToRoom = optional(uint(MAX_TOPOLOGY_DEPTH));
+/**
+ * Where that nearest room is, when the sender is full itself: a node in its subtree (with the key its
+ * own master saw it prove), so a full master high in the tree can send a newcomer straight there
+ * instead of one level at a time. Absent when the sender has room, or knows of none below.
+ */
+const roomAt = optional(record({ name: nodeName, address, key: optional(nodeKey) }, 'a map'));
 
 const register = v.pipe(
   record(
@@ -98,6 +105,7 @@ const register = v.pipe(
       capacity,
       room,
       levelsToRoom,
+      roomAt,
     },
     'a map',
   ),
@@ -119,6 +127,7 @@ const report = v.pipe(
       /** As on a heartbeat: a report stands in for one (see MasterHeartbeat). */
       room,
       levelsToRoom,
+      roomAt,
       /**
        * Siblings this child banned for bad bytes or silence since its last report (smart-ban): the
        * master checks each itself before it stops listing it (SuspectChecks).
@@ -199,6 +208,7 @@ const ping = record(
     rttMs: optional(finiteNumber(0, MAX_RTT_MS)),
     room,
     levelsToRoom,
+    roomAt,
   },
   'a map',
 );

@@ -121,3 +121,42 @@ describe('ChildRegistry ranking', () => {
     expect(Math.abs((first.get('alice') ?? 0) - (first.get('bob') ?? 0))).toBeLessThanOrEqual(8);
   });
 });
+
+describe('room deep in the tree', () => {
+  /** A registry whose children all answered their dial-back, as a master's do once checked. */
+  function checked(...children: RegisterChild[]): ChildRegistry {
+    const registry = new ChildRegistry(new PeerHealth());
+    for (const each of children) {
+      registry.register(each);
+      registry.setReachable(each.name, each.address, true);
+    }
+    return registry;
+  }
+  const deep = { name: 'deep', address: 'tcp://10.0.0.9:7000' };
+  const deeper = { name: 'deeper', address: 'tcp://10.0.0.10:7000' };
+
+  it('names a child with room, else the nearest room a full child reported below it', () => {
+    const full = checked(
+      child('a', 7001, [], { room: 0, levelsToRoom: 3, roomAt: deeper }),
+      child('b', 7002, [], { room: 0, levelsToRoom: 1, roomAt: deep }),
+    );
+    expect(full.nearestRoomBelow()).toEqual(deep);
+    const roomy = checked(
+      child('a', 7001, [], { room: 0, levelsToRoom: 1, roomAt: deep }),
+      child('c', 7003, [], { room: 2 }),
+    );
+    expect(roomy.nearestRoomBelow()).toMatchObject({ name: 'c' });
+  });
+
+  it('suggests the room below a full child in its place, once, and never a child it could not reach', () => {
+    const registry = checked(
+      child('a', 7001, [], { room: 0, levelsToRoom: 1, roomAt: deep }),
+      child('b', 7002, [], { room: 0, levelsToRoom: 1, roomAt: deep }),
+      child('c', 7003, [], { room: 0 }),
+    );
+    registry.register(child('natted', 7004, [], { room: 4 }));
+    registry.setReachable('natted', 'tcp://127.0.0.1:7004', false);
+    expect(registry.placesFor('newcomer', 8).map((place) => place.name)).toEqual(['deep', 'c']);
+    expect(registry.nearestRoomBelow()).toEqual(deep);
+  });
+});
