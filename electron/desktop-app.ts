@@ -17,6 +17,9 @@ import { createProtocolHandler, registerAppScheme } from './app-protocol.js';
 import { IpcChannel } from './ipc/channels.js';
 import type { IngestProgress, LoadedSettingsView } from './ipc/contract.js';
 import { IpcManager } from './ipc/ipc-manager.js';
+import { LinkInbox } from './link-inbox.js';
+import { joinLink } from './link-join.js';
+import { linkFromArgv, registerLinkScheme } from './link-scheme.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { NodeHost } from './node-host.js';
 import { addSampleOnFirstRun } from './sample-video.js';
@@ -56,6 +59,14 @@ export class DesktopApp {
   private updates: AppUpdates | null = null;
   private quitting = false;
   private shutDown = false;
+  private started = false;
+  /** peerstreamer: links on their way to the page, which opens them as it opens a pasted one. */
+  private readonly links = new LinkInbox((link) => {
+    const window = this.window;
+    if (window === null || window.isDestroyed()) return false;
+    window.webContents.send(IpcChannel.OpenLink, link);
+    return true;
+  });
   /** The gateway's per-run secret; the protocol handler adds it, so the renderer never holds it. */
   private readonly token = createGatewayToken();
 
@@ -87,7 +98,21 @@ export class DesktopApp {
       return null;
     }
     const desktop = new DesktopApp(options);
-    app.on('second-instance', () => desktop.showPlayer());
+    // Windows and Linux start a second instance for a clicked link; it hands its argv over here.
+    app.on('second-instance', (_event, argv) => {
+      const link = linkFromArgv(argv);
+      if (link !== null) desktop.openLink(link);
+      else desktop.showPlayer();
+    });
+    // macOS sends a clicked link as open-url, at launch before 'ready' too: listen before waiting.
+    app.on('open-url', (event, url) => {
+      event.preventDefault();
+      desktop.openLink(url);
+    });
+    if (!registerLinkScheme(app, process.defaultApp === true, process.argv))
+      options.logger.warn('peerstreamer: links will not open this app: the OS refused the registration');
+    const launchedWith = linkFromArgv(process.argv);
+    if (launchedWith !== null) desktop.openLink(launchedWith);
     // macOS: a click on the dock icon while only the tray is left brings the player back.
     app.on('activate', () => desktop.showPlayer());
     app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
@@ -163,7 +188,20 @@ export class DesktopApp {
     );
     this.applyToOs(this.settings.settings);
     this.updates.service.start();
-    if (!this.options.startInTray) this.showPlayer();
+    this.started = true;
+    // A link that launched the app (or came during the start) needs the window even from the tray.
+    if (!this.options.startInTray || this.links.hasWaiting()) this.showPlayer();
+  }
+
+  /**
+   * A peerstreamer: link the app was asked to open: shown in the player, which takes it down the
+   * same path as a link typed into Open link (a bad one gets the parser's words there). Before the
+   * app has started, or while the page loads, it waits in the inbox.
+   */
+  openLink(link: string): void {
+    this.options.logger.info({ link: link.slice(0, 200) }, 'asked to open a link');
+    this.links.deliver(link);
+    if (this.started) this.showPlayer();
   }
 
   /** Shows (creating if needed), restores and focuses the player window. */
@@ -182,13 +220,20 @@ export class DesktopApp {
       });
       window.on('closed', () => {
         if (this.window === window) this.window = null;
+        this.links.pageGone();
         this.updates?.playerGone();
       });
       // A new document (a reload) or a crashed page: not a route change inside the player.
       window.webContents.on('did-start-navigation', (details) => {
-        if (details.isMainFrame && !details.isSameDocument) this.updates?.playerGone();
+        if (details.isMainFrame && !details.isSameDocument) {
+          this.updates?.playerGone();
+          this.links.pageGone();
+        }
       });
-      window.webContents.on('render-process-gone', () => this.updates?.playerGone());
+      window.webContents.on('render-process-gone', () => {
+        this.updates?.playerGone();
+        this.links.pageGone();
+      });
       this.window = window;
       return;
     }
@@ -265,6 +310,12 @@ export class DesktopApp {
       return { queued: paths.length };
     });
     this.ipc.handle(IpcChannel.OpenExternal, ({ url }) => openExternalSafely(url));
+    this.ipc.handle(IpcChannel.JoinLink, async ({ link }) => {
+      const joined = await joinLink(link, (patch) => this.settings.save(patch, this.host, this));
+      this.tray?.refresh();
+      return joined;
+    });
+    this.ipc.handle(IpcChannel.TakeLinks, () => this.links.take());
     this.updates?.registerIpc(this.ipc);
   }
 

@@ -21,6 +21,8 @@ export class OfflineBackend implements GatewayBackend {
   getInit = async (): Promise<never> => this.fail();
   getChunk = async (): Promise<never> => this.fail();
   getPoster = async (): Promise<never> => this.fail();
+  videoLink = async (): Promise<never> => this.fail();
+  checkLink = async (): Promise<never> => this.fail();
   stats = async (): Promise<never> => this.fail();
   topology = async (): Promise<never> => this.fail();
   subscribe(): () => void {

@@ -27,6 +27,16 @@ const bridge: DesktopBridge = {
   },
   installUpdate: () => ipcRenderer.invoke(IpcChannel.InstallUpdate),
   reportWatching: (watching) => ipcRenderer.invoke(IpcChannel.ReportWatching, { watching }),
+  joinLink: (link) => ipcRenderer.invoke(IpcChannel.JoinLink, { link }),
+  onOpenLink(listener) {
+    const forward = (_event: IpcRendererEvent, link: string): void => listener(link);
+    ipcRenderer.on(IpcChannel.OpenLink, forward);
+    // Links that arrived before the page listened (the click that launched the app) come now.
+    void ipcRenderer.invoke(IpcChannel.TakeLinks).then((waiting: unknown) => {
+      if (Array.isArray(waiting)) for (const link of waiting) if (typeof link === 'string') listener(link);
+    });
+    return () => ipcRenderer.removeListener(IpcChannel.OpenLink, forward);
+  },
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_KEY, bridge);

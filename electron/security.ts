@@ -5,8 +5,12 @@
 import { shell, type Session, type WebContents } from 'electron';
 import { isAppUrl } from './app-identity.js';
 
-/** Only the player page may go fullscreen (video.js's button); everything else is refused. */
-const GRANTED_TO_APP = new Set(['fullscreen']);
+/**
+ * Only the player page may go fullscreen (video.js's button) and write text to the clipboard on a
+ * click (Copy link: Chromium asks `clipboard-sanitized-write` for navigator.clipboard.writeText);
+ * everything else is refused, reading the clipboard included (a paste event needs no permission).
+ */
+const GRANTED_TO_APP = new Set(['fullscreen', 'clipboard-sanitized-write']);
 
 export function denyPermissions(
   session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>,

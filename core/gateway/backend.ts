@@ -1,4 +1,11 @@
-import type { ChunkOrigin, LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
+import type {
+  ChunkOrigin,
+  LibraryEntry,
+  LinkCheck,
+  LiveUpdate,
+  NodeStats,
+  TopologyNode,
+} from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
 import type { PosterRef } from '../shared/poster.js';
 
@@ -40,6 +47,14 @@ export interface GatewayBackend {
    * cannot be had right now (never an error for that: a card then shows its placeholder).
    */
   getPoster(name: string, signal?: AbortSignal): Promise<PosterImage | null>;
+  /**
+   * The video's link (peerstreamer://...), as `peerstreamer link --from <this node>` prints it.
+   * VIDEO_NOT_FOUND for a video the node does not list; UNTRUSTED_MANIFEST for an unsigned one,
+   * since a link carries the key its players trust.
+   */
+  videoLink(name: string): Promise<string>;
+  /** A pasted or clicked link read and checked against this node (INVALID_ARGUMENT naming the bad part). */
+  checkLink(text: string): Promise<LinkCheck>;
   stats(): Promise<NodeStats>;
   topology(): Promise<TopologyNode>;
   /** Pushes stats/topology changes; returns an unsubscribe function. */

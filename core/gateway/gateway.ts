@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Logger } from '../util/logger.js';
 import type { Manifest } from '../shared/manifest.js';
-import { PREFETCH_HEADER, PREFETCH_PURPOSE } from '../shared/api-types.js';
+import { PREFETCH_HEADER, PREFETCH_PURPOSE, type VideoLinkReply } from '../shared/api-types.js';
 import { videoNameProblem } from '../shared/video-name.js';
 import { PeerStreamerError } from '../util/errors.js';
 import type { GatewayBackend, ReadOptions } from './backend.js';
@@ -162,6 +162,25 @@ export function createGateway(options: GatewayOptions): Gateway {
       'Cache-Control': cacheControl,
       ETag: etag,
     });
+  });
+
+  /** Built on each ask: the source's address is found by walking up the masters, which may change. */
+  app.get('/api/videos/:name/link', async (c) => {
+    const link = await backend.videoLink(videoName(c.req.param('name')));
+    return c.json({ link } satisfies VideoLinkReply, 200, { 'Cache-Control': 'no-store' });
+  });
+
+  /** A link the user pasted or clicked, read by the node's own parser (the renderer has no key checks). */
+  app.get('/api/link', async (c) => {
+    const text = c.req.query('text');
+    if (text === undefined || text.trim() === '') {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        'No link given: ask api/link?text=<the peerstreamer:// link, percent-encoded>.',
+        {},
+      );
+    }
+    return c.json(await backend.checkLink(text), 200, { 'Cache-Control': 'no-store' });
   });
 
   app.get('/api/videos/:name/init', (c) => serveInit(c, c.req.param('name')));

@@ -13,6 +13,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   INVALID_ARGUMENT: 400,
   INVALID_NAME: 400,
   LEGACY_FORMAT: 409,
+  // An unsigned video has no link to give: a fact of the video, not a failure of the node.
+  UNTRUSTED_MANIFEST: 409,
   INVALID_CHECKSUM: 502,
   UNREACHABLE: 503,
   OVERLOADED: 503,

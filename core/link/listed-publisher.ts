@@ -3,10 +3,15 @@
  * what every node that follows it trusts, so a video without one cannot be shared this way: saying
  * so here beats a link that every player would refuse.
  */
-import type { VideoInfo } from '../protocol/messages.js';
 import { PeerStreamerError } from '../util/errors.js';
 
-export function listedPublisher(video: string, videos: readonly VideoInfo[], address: string): string {
+/** A listed video as `list-videos` or a node's own library names it: its publisher, if signed. */
+export interface ListedVideo {
+  name: string;
+  publisher?: string | null | undefined;
+}
+
+export function listedPublisher(video: string, videos: readonly ListedVideo[], address: string): string {
   const listed = videos.find((entry) => entry.name === video);
   if (listed === undefined) {
     throw new PeerStreamerError(
@@ -15,7 +20,7 @@ export function listedPublisher(video: string, videos: readonly VideoInfo[], add
       { video, address },
     );
   }
-  if (listed.publisher === undefined) {
+  if (listed.publisher === undefined || listed.publisher === null) {
     // The code every player would refuse it with: an unsigned manifest is one no link can vouch for.
     throw new PeerStreamerError(
       'UNTRUSTED_MANIFEST',

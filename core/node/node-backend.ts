@@ -1,13 +1,14 @@
 import type { GatewayBackend, PosterImage, ReadOptions } from '../gateway/backend.js';
 import { libraryEntry } from '../gateway/library-entry.js';
 import { LivePump } from '../gateway/live-pump.js';
-import type { LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
+import type { LibraryEntry, LinkCheck, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
 import { Prefetcher } from '../stream/prefetcher.js';
 import { toApiTopology } from './api-topology.js';
 import type { PeerNode } from './peer-node.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { describeSegment } from '../shared/segments.js';
+import { nodeLinkCheck, nodeVideoLink } from './video-links.js';
 
 export interface NodeBackendOptions {
   statsIntervalMs?: number;
@@ -118,6 +119,14 @@ export class NodeBackend implements GatewayBackend {
 
   getPoster(name: string): Promise<PosterImage | null> {
     return this.node.posters.poster(name);
+  }
+
+  videoLink(name: string): Promise<string> {
+    return nodeVideoLink(this.node, name);
+  }
+
+  checkLink(text: string): Promise<LinkCheck> {
+    return nodeLinkCheck(this.node, text);
   }
 
   async stats(): Promise<NodeStats> {

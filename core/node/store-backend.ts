@@ -1,5 +1,15 @@
 import type { ChunkStore } from '../store/chunk-store.js';
-import type { ChunkOrigin, LibraryEntry, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
+import type {
+  ChunkOrigin,
+  LibraryEntry,
+  LinkCheck,
+  LiveUpdate,
+  NodeStats,
+  TopologyNode,
+} from '../shared/api-types.js';
+import { listedPublisher } from '../link/listed-publisher.js';
+import { formatVideoLink, parseVideoLink, videoLinkProblem } from '../link/video-link.js';
+import { checkLink } from './video-links.js';
 import type { Manifest } from '../shared/manifest.js';
 import { PeerStreamerError } from '../util/errors.js';
 import type { GatewayBackend, PosterImage } from '../gateway/backend.js';
@@ -104,6 +114,29 @@ export class StoreBackend implements GatewayBackend {
   async getPoster(name: string): Promise<PosterImage | null> {
     await this.getManifest(name);
     return (await this.store.posters.get(name)) ?? null;
+  }
+
+  /** A lone store's link names only itself, so it needs an address peers could dial. */
+  async videoLink(name: string): Promise<string> {
+    const manifest = await this.getManifest(name);
+    const publisher = listedPublisher(name, [{ name, publisher: manifest.publisher ?? null }], this.address);
+    const link = { publisher, video: name, peers: [this.address] };
+    if (videoLinkProblem(link) !== null) {
+      throw new PeerStreamerError(
+        'UNREACHABLE',
+        `This node has no address other nodes can dial (${JSON.stringify(this.address)}), so a link could name nowhere to start. Run the store as a node (\`peerstreamer node --store <dir> ...\`) and ask it for the link.`,
+        { name, address: this.address },
+      );
+    }
+    return formatVideoLink(link);
+  }
+
+  /** A lone store trusts no swarm: a link plays here only for a video it holds, signed by the link's key. */
+  async checkLink(text: string): Promise<LinkCheck> {
+    const listed = this.store
+      .listVideos()
+      .map(({ manifest }) => ({ name: manifest.name, publisher: manifest.publisher ?? null }));
+    return checkLink(parseVideoLink(text), { trusted: null, inSwarm: false, listed });
   }
 
   async stats(): Promise<NodeStats> {

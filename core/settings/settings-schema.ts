@@ -23,7 +23,12 @@ import {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/;
-const TCP = /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[^:/[\]\s]+):(\d{1,5})$/;
+/**
+ * `tcp://host:port`, optionally `#<its CURVE key>` (40 Z85 characters) as a link names a node, so a
+ * master joined by link keeps the key it came with; the node's own flag parser checks the key itself.
+ */
+const TCP =
+  /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[^:/[\]\s#]+):(\d{1,5})(?:#[0-9A-Za-z.\-:+=^!/*?&<>()[\]{}@%$#]{40})?$/;
 /** A pebibyte: anything larger is a typo, not a cache. */
 const MAX_CACHE_BYTES = 2 ** 50;
 /** 100 GiB/s: far above any link, so only typos are refused. */

@@ -31,6 +31,24 @@ export interface LibraryEntry {
   publisher: string | null;
 }
 
+/** `api/videos/<name>/link`: the video's link, built by the node (see core/link). */
+export interface VideoLinkReply {
+  link: string;
+}
+
+/**
+ * `api/link?text=<link>`: a pasted or clicked link as this node reads it. The node parses it (the
+ * renderer cannot run the key checks) and says whether its player can open the video as it is:
+ * `here` when it trusts the link's publisher and is in that swarm, or lists the video signed by
+ * that publisher. Otherwise joining the link's swarm is the desktop app's job (or `node --join`).
+ */
+export interface LinkCheck {
+  publisher: string;
+  video: string;
+  peers: string[];
+  here: boolean;
+}
+
 /**
  * A node's place in the tree; the same words on the wire, in the CLI, the player and the docs.
  * - `source`: has no master (level 0), whether or not children registered with it;

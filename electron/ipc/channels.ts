@@ -22,4 +22,10 @@ export enum IpcChannel {
   ReportWatching = 'update:watching',
   /** main -> renderer (send): the update's status changed. */
   UpdateStatus = 'update:status',
+  /** renderer -> main (invoke): join a link's swarm (settings as `node --join` sets them) and restart the node. */
+  JoinLink = 'link:join',
+  /** renderer -> main (invoke): the page listens for links; returns those that waited for it. */
+  TakeLinks = 'link:take',
+  /** main -> renderer (send): a peerstreamer: link the app was asked to open (clicked, or on the command line). */
+  OpenLink = 'link:open',
 }

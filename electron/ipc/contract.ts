@@ -43,6 +43,9 @@ export interface UpdateStatus {
 
 export type InstallUpdateResult = { ok: true } | { ok: false; message: string };
 
+/** A joined link: the node now runs in the link's swarm, and the player can open `video`. */
+export type JoinLinkResult = { ok: true; video: string } | { ok: false; message: string };
+
 export interface DesktopBridge {
   getSettings(): Promise<LoadedSettingsView>;
   /** Any subset of the settings, as typed; problems come back per field, in words. */
@@ -59,6 +62,16 @@ export interface DesktopBridge {
   installUpdate(): Promise<InstallUpdateResult>;
   /** The page says when a video starts or stops playing; updates wait while one plays. */
   reportWatching(watching: boolean): Promise<void>;
+  /**
+   * Sets the node's master, supermaster and publisher from the link, as `node --join` would, and
+   * restarts the node; a bad link comes back as the parser's words.
+   */
+  joinLink(link: string): Promise<JoinLinkResult>;
+  /**
+   * Links the app was asked to open (a click on a peerstreamer: link, or the command line), those
+   * that arrived before the page listened first. Returns an unsubscribe function.
+   */
+  onOpenLink(listener: (link: string) => void): () => void;
 }
 
 /** The global name the bridge is exposed under (`window.peerstreamer`). */

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import * as v from 'valibot';
+import { MAX_LINK_CHARS } from '../../core/link/video-link.js';
 import { firstMessage } from '../../core/shared/schema.js';
 import { IpcChannel } from './channels.js';
 import { payloadObject } from './payload-object.js';
@@ -48,6 +49,12 @@ const openExternal = payloadObject('Open link', {
   url: v.pipe(v.string(urlWords), v.minLength(1, urlWords), v.maxLength(MAX_URL_CHARS, urlWords)),
 });
 
+// The link's own parser judges the text in the handler; this only bounds what crosses IPC.
+const linkWords = `Join link: expected "link", text of at most ${MAX_LINK_CHARS} characters.`;
+const joinLink = payloadObject('Join link', {
+  link: v.pipe(v.string(linkWords), v.minLength(1, linkWords), v.maxLength(MAX_LINK_CHARS, linkWords)),
+});
+
 const watching = payloadObject('Watching', {
   watching: v.boolean('Watching: expected "watching", true or false.'),
 });
@@ -63,6 +70,8 @@ export const INVOKE_SCHEMAS = {
   [IpcChannel.GetUpdateStatus]: none,
   [IpcChannel.InstallUpdate]: none,
   [IpcChannel.ReportWatching]: watching,
+  [IpcChannel.JoinLink]: joinLink,
+  [IpcChannel.TakeLinks]: none,
 } satisfies Partial<Record<IpcChannel, v.GenericSchema>>;
 
 export type InvokeChannel = keyof typeof INVOKE_SCHEMAS;

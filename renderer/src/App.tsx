@@ -7,6 +7,9 @@ import { SettingsView } from './views/SettingsView.tsx';
 import { IngestNotice } from './views/IngestNotice.tsx';
 import { UpdateNotice } from './views/UpdateNotice.tsx';
 import { desktopBridge } from './api/settings.ts';
+import { LinkNotice } from './links/LinkNotice.tsx';
+import { OpenLinkControl } from './links/OpenLinkControl.tsx';
+import { useDesktopLinks } from './links/desktop-links.ts';
 
 const NAV: Array<{ route: Route; label: string }> = [
   { route: { view: 'library' }, label: 'Library' },
@@ -18,6 +21,7 @@ const NAV: Array<{ route: Route; label: string }> = [
 
 export function App() {
   const route = useRoute();
+  useDesktopLinks();
   return (
     <div className="app">
       <nav className="top-nav">
@@ -37,7 +41,9 @@ export function App() {
             </a>
           ))}
         </div>
+        <OpenLinkControl />
       </nav>
+      <LinkNotice />
       {route.view === 'library' && <LibraryView />}
       {route.view === 'watch' && (
         <WatchView key={`${route.name}@${route.startAt ?? ''}`} name={route.name} startAt={route.startAt} />

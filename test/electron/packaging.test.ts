@@ -8,6 +8,7 @@ import { FuseV1Options } from '@electron/fuses';
 import { build, mergeConfig, type UserConfig } from 'vite';
 import { describe, expect, it } from 'vitest';
 import forgeConfig from '../../forge.config.js';
+import { LINK_SCHEME } from '../../core/link/video-link.js';
 import { APP_SCHEME } from '../../electron/app-identity.js';
 import preloadConfig from '../../electron/build/vite.preload.config.js';
 import { lacks, requires } from '../helpers/requirements.js';
@@ -212,11 +213,12 @@ describe('the Linux desktop entry (deb and AppImage)', () => {
     expect(existsSync(path.join(REPO, builder.linux.icon, '256x256.png'))).toBe(true);
   });
 
-  it('registers no URL scheme yet: peerstreamer: is the app’s own UI scheme, and nothing reads links', async () => {
+  it('registers the peerstreamer: scheme, whose links electron/link-scheme.ts reads', async () => {
     const fields = await entry();
-    expect(fields.has('MimeType')).toBe(false);
-    expect(builder.protocols).toBeUndefined();
-    expect(APP_SCHEME).toBe('peerstreamer');
+    expect(fields.get('MimeType')).toBe('x-scheme-handler/peerstreamer;');
+    expect(builder.protocols).toEqual([{ name: 'PeerStreamer video link', schemes: ['peerstreamer'] }]);
+    // The scheme of the links (core/link) and of the app's UI inside it are one and the same.
+    expect(`${APP_SCHEME}:`).toBe(LINK_SCHEME);
     // The rest of the entry as before: the app started by its executable.
     expect(fields.get('Exec')).toBe('/opt/PeerStreamer/peerstreamer %U');
   });

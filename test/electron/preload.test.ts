@@ -42,6 +42,8 @@ describe('preload bridge', () => {
         'onUpdateStatus',
         'installUpdate',
         'reportWatching',
+        'joinLink',
+        'onOpenLink',
       ].sort(),
     );
   });
@@ -56,6 +58,7 @@ describe('preload bridge', () => {
     await bridge.getUpdateStatus();
     await bridge.installUpdate();
     await bridge.reportWatching(true);
+    await bridge.joinLink('peerstreamer://k/v');
     expect(ipcRenderer.invoked).toEqual([
       { channel: IpcChannel.GetSettings, args: [] },
       { channel: IpcChannel.SaveSettings, args: [{ port: 7001 }] },
@@ -65,7 +68,24 @@ describe('preload bridge', () => {
       { channel: IpcChannel.GetUpdateStatus, args: [] },
       { channel: IpcChannel.InstallUpdate, args: [] },
       { channel: IpcChannel.ReportWatching, args: [{ watching: true }] },
+      { channel: IpcChannel.JoinLink, args: [{ link: 'peerstreamer://k/v' }] },
     ]);
+  });
+
+  it('hands over the links that waited for the page first, then each new one, and unsubscribes', async () => {
+    ipcRenderer.invoked = [];
+    ipcRenderer.invokeResult = ['peerstreamer://waited/v', 42];
+    const seen: unknown[][] = [];
+    const off = bridge.onOpenLink((...args) => seen.push(args));
+    expect(ipcRenderer.invoked).toEqual([{ channel: IpcChannel.TakeLinks, args: [] }]);
+    await Promise.resolve();
+    await Promise.resolve();
+    ipcRenderer.emit(IpcChannel.OpenLink, { sender: ipcRenderer }, 'peerstreamer://new/v');
+    off();
+    ipcRenderer.emit(IpcChannel.OpenLink, { sender: ipcRenderer }, 'peerstreamer://late/v');
+    // What is not text (42) never reaches the page.
+    expect(seen).toEqual([['peerstreamer://waited/v'], ['peerstreamer://new/v']]);
+    ipcRenderer.invokeResult = undefined;
   });
 
   it('passes ingest progress on without the IPC event, and unsubscribes', () => {

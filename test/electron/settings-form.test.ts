@@ -61,4 +61,12 @@ describe('settings form <-> settings', () => {
     const checked = checkSettingsPatch(saved, patch);
     expect(!checked.ok && checked.problems.port).toMatch(/Port "" is not valid/);
   });
+
+  it('takes a master with its node key, as a link names it, and refuses a key cut short', () => {
+    const key = 'q@iRx-LA8pkRf[&^R%g3cS/$m7L>+-CnD7)F1M0u';
+    const keyed = checkSettingsPatch(saved, { master: ` tcp://192.0.2.11:7999#${key} ` });
+    expect(keyed.ok && keyed.settings.master).toBe(`tcp://192.0.2.11:7999#${key}`);
+    const cut = checkSettingsPatch(saved, { master: 'tcp://192.0.2.11:7999#q@iRx' });
+    expect(!cut.ok && cut.problems.master).toMatch(/is not an address: write tcp:\/\/host:port/);
+  });
 });

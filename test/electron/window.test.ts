@@ -84,7 +84,7 @@ describe('permissions', () => {
     return contents;
   };
 
-  it('denies requests by default, and grants only fullscreen to the player page', async () => {
+  it('denies requests by default, and grants only fullscreen and clipboard writes to the player page', async () => {
     denyPermissions(session.defaultSession as never);
     const handler = session.defaultSession.permissionRequestHandler!;
     const ask = (url: string, permission: string) =>
@@ -101,6 +101,9 @@ describe('permissions', () => {
     }
     expect(await ask(PLAYER_URL, 'fullscreen')).toBe(true);
     expect(await ask('https://evil.example/', 'fullscreen')).toBe(false);
+    // Copy link writes the link on a click; no other page may, and none may read the clipboard.
+    expect(await ask(PLAYER_URL, 'clipboard-sanitized-write')).toBe(true);
+    expect(await ask('https://evil.example/', 'clipboard-sanitized-write')).toBe(false);
     const check = session.defaultSession.permissionCheckHandler!;
     expect(check(contentsAt(PLAYER_URL), 'media')).toBe(false);
     expect(check(null, 'fullscreen')).toBe(false);

@@ -146,7 +146,13 @@ class FakeApp extends EventEmitter {
   /** What app.getVersion() answers (package.json's version in Electron); electron-updater compares it. */
   version = '0.1.0';
   relaunchCalls = 0;
+  /** Every setAsDefaultProtocolClient call, as made. */
+  protocolClients: Array<{ scheme: string; path?: string; args?: string[] }> = [];
 
+  setAsDefaultProtocolClient(scheme: string, path?: string, args?: string[]): boolean {
+    this.protocolClients.push({ scheme, ...(path !== undefined ? { path } : {}), ...(args ? { args } : {}) });
+    return true;
+  }
   requestSingleInstanceLock(): boolean {
     return this.lockAvailable;
   }
@@ -362,6 +368,7 @@ export function resetElectronFake(): void {
   app.quitted = false;
   app.version = '0.1.0';
   app.relaunchCalls = 0;
+  app.protocolClients = [];
   BrowserWindow.instances = [];
   Tray.instances = [];
   Menu.applicationMenu = null;

@@ -84,4 +84,14 @@ describe.skipIf(noChromium || noFfmpeg)('library cards', () => {
     }
     await screenshot(page, 'library-cards-fallback-1280x720');
   });
+
+  it('says why an unsigned video has no link instead of copying one', async () => {
+    const card = page.locator('[data-testid=video-card][data-name=shown]');
+    expect(await card.locator('[data-testid=video-publisher]').textContent()).toBe('unsigned');
+    await card.locator('[data-testid=copy-link]').click();
+    expect(await card.locator('[data-testid=copy-link-problem]').textContent()).toMatch(
+      /No link: this video is unsigned.*Add it again on the source node to sign it/,
+    );
+    expect(await card.locator('[data-testid=copy-link]').textContent()).toBe('Copy link');
+  });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { newCommand, requiredFlag } from '../command.js';
-import { nodeAddress, withNode } from '../remote.js';
-import { linkPeers } from '../link-peers.js';
+import { FIRST_ANSWER_MS, nodeAddress, withNode } from '../remote.js';
+import { linkPeers } from '../../link/link-peers.js';
 import { formatVideoLink } from '../../link/video-link.js';
 import { listedPublisher } from '../../link/listed-publisher.js';
 import type { NodeStats } from '../../shared/api-types.js';
@@ -43,7 +43,15 @@ async function link(name: string, options: { from: string }): Promise<void> {
         `note: ${JSON.stringify(name)} at ${address} is signed by publisher ${publisherFingerprint(publisher)}, not by ${publisherFingerprint(swarmPublisher)}, the publisher ${stats.name} trusts; nodes that join by this link will trust only ${publisherFingerprint(publisher)}\n`,
       );
     }
-    const peers = await linkPeers(client, stats, (why) =>
+    const askStats = async (above: string): Promise<NodeStats> => {
+      const { reply: answer } = await client.request(
+        above,
+        { type: 'stats' },
+        { timeoutMs: FIRST_ANSWER_MS },
+      );
+      return answer.stats as unknown as NodeStats;
+    };
+    const peers = await linkPeers(stats, askStats, (why) =>
       process.stderr.write(`note: the link names only ${stats.address}: ${why}\n`),
     );
     return formatVideoLink({ publisher, video: name, peers });

@@ -1,5 +1,13 @@
 import { failureFromResponse, failureFromThrown } from './gateway-error.ts';
-import type { ChunkOrigin, LibraryEntry, Manifest, NodeStats, TopologyNode } from './types.ts';
+import type {
+  ChunkOrigin,
+  LibraryEntry,
+  LinkCheck,
+  Manifest,
+  NodeStats,
+  TopologyNode,
+  VideoLinkReply,
+} from './types.ts';
 
 /**
  * The node's API by relative URL only, so the same bundle works from http://127.0.0.1:port/ and from
@@ -9,6 +17,10 @@ export const api = {
   videos: () => getJson<LibraryEntry[]>('api/videos'),
   manifest: (name: string, signal?: AbortSignal) =>
     getJson<Manifest>(`api/videos/${encodeURIComponent(name)}/manifest`, signal),
+  /** Built by the node on each ask (it walks up its masters to name the source). */
+  videoLink: (name: string) => getJson<VideoLinkReply>(`api/videos/${encodeURIComponent(name)}/link`),
+  /** The node reads the link with its own parser; a bad one is a 400 naming the wrong part. */
+  checkLink: (text: string) => getJson<LinkCheck>(`api/link?text=${encodeURIComponent(text)}`),
   stats: () => getJson<NodeStats>('api/stats'),
   topology: () => getJson<TopologyNode>('api/topology'),
   initUrl: (name: string) => `api/videos/${encodeURIComponent(name)}/init`,

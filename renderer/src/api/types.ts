@@ -2,9 +2,11 @@
 export type {
   ChunkOrigin,
   LibraryEntry,
+  LinkCheck,
   LiveUpdate,
   NodeStats,
   PeerStat,
   TopologyNode,
+  VideoLinkReply,
 } from '../../../core/shared/api-types.js';
 export type { ChunkEntry, Manifest, MediaManifest } from '../../../core/shared/manifest.js';

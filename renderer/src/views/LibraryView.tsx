@@ -10,6 +10,9 @@ import { hrefOf } from '../router.ts';
 import { formatBytes, formatTime } from '../ui/format.ts';
 import { VideoThumb } from './VideoThumb.tsx';
 import { publisherLabel } from '../../../core/shared/publisher.js';
+import { CopyLinkButton } from '../links/CopyLinkButton.tsx';
+import { requestOpen } from '../links/link-state.ts';
+import { looksLikeLink } from '../links/open-link.ts';
 
 const REFRESH_MS = 5_000;
 
@@ -37,11 +40,22 @@ export function LibraryView() {
       }
     };
     void load();
+    // A link pasted anywhere on the library opens it; pastes into a field stay that field's.
+    const onPaste = (event: ClipboardEvent): void => {
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, [contenteditable="true"]')) return;
+      const text = event.clipboardData?.getData('text/plain') ?? '';
+      if (!looksLikeLink(text)) return;
+      event.preventDefault();
+      requestOpen(text);
+    };
+    document.addEventListener('paste', onPaste);
     // Cached fractions change as this node fetches and seeds, so the list refreshes itself.
     const timer = setInterval(() => void load(), REFRESH_MS);
     return () => {
       cancelled = true;
       clearInterval(timer);
+      document.removeEventListener('paste', onPaste);
       warming.abort();
     };
   }, []);
@@ -149,6 +163,8 @@ function VideoCard({ video }: { video: LibraryEntry }) {
           )}
         </div>
       </a>
+      {/* Outside the card's link: a button inside an <a> would also open the video. */}
+      <CopyLinkButton video={video} />
     </li>
   );
 }

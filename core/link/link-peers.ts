@@ -1,7 +1,5 @@
-import type { PeerClient } from '../net/client.js';
 import type { NodeStats } from '../shared/api-types.js';
 import { errorMessage } from '../util/errors.js';
-import { FIRST_ANSWER_MS } from './remote.js';
 
 /** Deeper than any tree the protocol lets a node describe (32 levels): a bound on a looping chain. */
 const MAX_HOPS = 32;
@@ -11,15 +9,21 @@ export function keyedAddress(stats: Pick<NodeStats, 'address' | 'key'>): string 
   return stats.key === undefined ? stats.address : `${stats.address}#${stats.key}`;
 }
 
+/** How the caller asks a node for its `stats` (the CLI with its own client, a node with its own). */
+export type AskStats = (address: string) => Promise<NodeStats>;
+
 /**
  * The nodes a link starts from: the asked node first, then the source at the root of its chain of
  * masters, each with its key. The source is found with `stats` alone (each node names its
  * `currentMaster`), so no new message is needed. A master on the way that does not answer leaves
  * the link with the asked node only, and `onGap` says why; the link still works.
+ *
+ * Shared by `peerstreamer link` and a node building a link for its own player, so both name the
+ * same nodes; the network is the caller's (`askStats`), which keeps this module off core/net.
  */
 export async function linkPeers(
-  client: PeerClient,
   asked: NodeStats,
+  askStats: AskStats,
   onGap: (why: string) => void,
 ): Promise<string[]> {
   const peers = [keyedAddress(asked)];
@@ -35,8 +39,7 @@ export async function linkPeers(
     seen.add(above);
     let stats: NodeStats;
     try {
-      const { reply } = await client.request(above, { type: 'stats' }, { timeoutMs: FIRST_ANSWER_MS });
-      stats = reply.stats as unknown as NodeStats;
+      stats = await askStats(above);
     } catch (error) {
       onGap(`${above}, a master above ${asked.address}, did not answer (${errorMessage(error)})`);
       return peers;
