@@ -180,14 +180,17 @@ export class ChildRegistry {
    * with room of its own, else the room the nearest such child reported below it. Undefined: none known.
    */
   nearestRoomBelow(): PeerRef | undefined {
-    let best: { levels: number; place: PeerRef } | undefined;
+    // A child that missed a heartbeat may have crashed: any other room comes first (see placesFor).
+    const quietSince = this.now() - this.deadAfterMs / 2;
+    let best: { rank: number; place: PeerRef } | undefined;
     for (const state of this.states.values()) {
       if (!state.seeding || state.reachable !== true) continue;
       const hasRoom = state.room === undefined || state.room > 0;
       const levels = hasRoom ? 0 : state.levelsToRoom;
       const place = hasRoom ? refOfChild(state) : state.roomAt;
       if (levels === undefined || place === undefined) continue;
-      if (best === undefined || levels < best.levels) best = { levels, place };
+      const rank = levels + (state.lastSeenAt < quietSince ? MAX_TOPOLOGY_DEPTH + 1 : 0);
+      if (best === undefined || rank < best.rank) best = { rank, place };
     }
     return best?.place;
   }
@@ -222,11 +225,20 @@ export class ChildRegistry {
         state.reachable === true &&
         !this.health.avoided(state.address),
     );
+    // A child silent for half the child timeout has missed a heartbeat: perhaps it crashed, and it
+    // stays listed until the timeout. Suggested first (a dead master's room looks best), it cost each
+    // of its orphans a connect timeout before the next suggestion (the multi-host bed: 2 s of a 4 s
+    // failover budget). It goes last, not out: a loaded child's late ping does not shrink the list.
+    const quietSince = this.now() - this.deadAfterMs / 2;
+    const quiet = (state: ChildState): number => (state.lastSeenAt < quietSince ? 1 : 0);
     // The sort is stable, so children alike in room stay in the health ranking's order.
     return (
       this.health
         .rank(candidates)
-        .sort((a, b) => Math.sign(levelsOf(a) - levelsOf(b)) || Math.sign(roomOf(b) - roomOf(a)))
+        .sort(
+          (a, b) =>
+            quiet(a) - quiet(b) || Math.sign(levelsOf(a) - levelsOf(b)) || Math.sign(roomOf(b) - roomOf(a)),
+        )
         .map((state) => (roomOf(state) > 0 || state.roomAt === undefined ? refOfChild(state) : state.roomAt))
         // Two full children may name the same room below them: it is suggested once.
         .filter((place, at, all) => all.findIndex((other) => other.address === place.address) === at)

@@ -7,10 +7,12 @@
  * to it is a host's crash. The nodes reuse the loopback harness's NodeProcess (ready line, logs,
  * kill), so a bed test reads like a swarm test.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import type { NodeStats } from '../../core/shared/api-types.js';
 import { CLI, NodeProcess } from '../helpers/swarm.js';
 import { onHost, type Host } from './netns.js';
 
@@ -24,10 +26,7 @@ export function nodeAddressOf(host: Host): string {
 export interface HostNodeOptions {
   /** Its store; a directory of the test's scratch space. */
   store: string;
-  /**
-   * Where it goes in the tree: the flags that place it (empty for the source). Today
-   * `--master … --supermaster …`; once joining by link lands, `--join <link>`.
-   */
+  /** Where it goes in the tree: the flags that place it (`--join <link>`; none for the source). */
   placement: string[];
   extra?: string[];
 }
@@ -125,4 +124,20 @@ export function playOnHost(host: Host, video: string): Viewer {
     );
   });
   return { done, received: () => bytes, kill: () => child.kill('SIGKILL') };
+}
+
+/**
+ * `peerstreamer stats --from <its own node> --json`, run on `host` itself: the only way to ask a
+ * NATed node, which the test process cannot dial.
+ */
+export async function statsOnHost(host: Host): Promise<NodeStats> {
+  const [command, argv] = onHost(host, process.execPath, [
+    CLI,
+    'stats',
+    '--from',
+    nodeAddressOf(host),
+    '--json',
+  ]);
+  const { stdout } = await promisify(execFile)(command, argv, { timeout: 30_000 });
+  return JSON.parse(stdout) as NodeStats;
 }

@@ -38,6 +38,22 @@ describe('ChildRegistry', () => {
     expect(registry.heartbeat('alice')).toBe(false);
   });
 
+  it('suggests a child that missed a heartbeat last, whatever room it claims: it may have crashed', () => {
+    let now = 0;
+    const registry = new ChildRegistry(new PeerHealth({ now: () => now }), {
+      deadAfterMs: 2_500,
+      now: () => now,
+    });
+    enlist(registry, child('crashed', 1, [0], { room: 4 }));
+    enlist(registry, child('busy', 2, [0], { room: 1 }));
+    for (const name of ['crashed', 'busy']) registry.setReachable(name, registry.child(name)!.address, true);
+    expect(registry.placesFor('orphan', 8).map((place) => place.name)).toEqual(['crashed', 'busy']);
+    // Half the child timeout without a word from `crashed`: still listed, but no longer first.
+    now = 1_300;
+    registry.heartbeat('busy');
+    expect(registry.placesFor('orphan', 8).map((place) => place.name)).toEqual(['busy', 'crashed']);
+  });
+
   it('says when a taken name frees: the holder times out that long after it was last heard from', () => {
     let now = 0;
     const registry = new ChildRegistry(new PeerHealth({ now: () => now }), {
