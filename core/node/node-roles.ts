@@ -232,6 +232,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     health,
     limiter: options.limiter,
     seeding: options.seeding,
+    ...(clock ? { clock } : {}),
   });
   return { registry, masterService, link, fetcher, sessions };
 }

@@ -9,6 +9,7 @@ import type { UploadLimiter } from './upload-limiter.js';
 import type { IncomingRequestOf } from '../protocol/messages.js';
 import type { SwarmLibrary } from './swarm-library.js';
 import { PeerStreamerError } from '../util/errors.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { INIT_INDEX, describeSegment, missingSegmentReason, segmentRef } from '../shared/segments.js';
 
 export interface ServingOptions {
@@ -24,7 +25,18 @@ export interface ServingOptions {
   library: Pick<SwarmLibrary, 'list' | 'hintFromMaster'>;
   /** False while the user paused seeding: only this node's own streams are served. */
   seeding: () => boolean;
+  /** Time for the relay deadline. Default: the system clock. */
+  clock?: Clock;
 }
+
+/**
+ * How long a child's fetch through this node may take before the child is answered TIMEOUT while the
+ * fetch goes on. A child counts its master dead when a request to it goes unanswered for its master
+ * timeout (3 s, ChunkFetcher): a master waiting as long on a dead master of its own would be taken for
+ * dead too, and its live children would leave it (the multi-host bed: stalls of 4.4-5.9 s). A TIMEOUT
+ * reply says "alive, upstream is slow": the child asks again, by then from the chunk in the store.
+ */
+export const RELAY_ANSWER_MS = 2_000;
 
 /**
  * Serves chunks and video metadata to other nodes and to play clients. A plain `get` is answered from
@@ -52,6 +64,31 @@ export class ServingService {
         );
       }
       return { reply: {} };
+    });
+  }
+
+  /** A child's fetch through this node, answered TIMEOUT after RELAY_ANSWER_MS while it goes on. */
+  private relay(video: string, index: number, signal: AbortSignal): Promise<FetchedChunk> {
+    const fetching = this.options.fetcher.fetch(video, index, signal);
+    return new Promise((resolve, reject) => {
+      const timer = (this.options.clock ?? systemClock).after(RELAY_ANSWER_MS, () =>
+        reject(
+          new PeerStreamerError(
+            'TIMEOUT',
+            `${describeSegment(index)} of ${JSON.stringify(video)} is still on its way from upstream; ask again.`,
+          ),
+        ),
+      );
+      fetching.then(
+        (chunk) => {
+          timer.cancel();
+          resolve(chunk);
+        },
+        (error: unknown) => {
+          timer.cancel();
+          reject(error);
+        },
+      );
     });
   }
 
@@ -83,7 +120,9 @@ export class ServingService {
         manifest.chunks,
       );
     } else if (request.fetchUpstream && (isChild || request.streamId !== undefined)) {
-      chunk = await fetcher.fetch(request.video, request.index, peer.signal);
+      chunk = isChild
+        ? await this.relay(request.video, request.index, peer.signal)
+        : await fetcher.fetch(request.video, request.index, peer.signal);
     } else {
       const bytes =
         request.index === INIT_INDEX
