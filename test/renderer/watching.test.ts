@@ -33,6 +33,7 @@ const STAND_IN_BRIDGE = `
     getUpdateStatus: async () => ({ state: 'ready', version: '0.2.0' }),
     onUpdateStatus: () => () => undefined,
     onIngestProgress: () => () => undefined,
+    onOpenLink: () => () => undefined,
     installUpdate: async () => ({ ok: true }),
     reportWatching: async (watching) => {
       globalThis.reports.push(watching);
