@@ -4,6 +4,7 @@
  * like any settings change, which restarts the node with them.
  */
 import { parseVideoLink, type VideoLink } from '../core/link/video-link.js';
+import { joinPlacement } from '../core/link/join-placement.js';
 import { errorMessage } from '../core/util/errors.js';
 import type { JoinLinkResult, SaveSettingsResult } from './ipc/contract.js';
 
@@ -17,11 +18,9 @@ export async function joinLink(
   } catch (error) {
     return { ok: false, message: errorMessage(error) };
   }
-  const saved = await save({
-    master: link.peers[0]!,
-    supermaster: link.peers[1] ?? null,
-    publisher: link.publisher,
-  });
+  // Settings keep a master and a supermaster: a link's further peers are for `node --join` only.
+  const { master, supermaster, publisher } = joinPlacement(link);
+  const saved = await save({ master, supermaster: supermaster ?? null, publisher });
   if (!saved.ok) {
     return {
       ok: false,

@@ -181,7 +181,7 @@ export class ChildRegistry {
    */
   nearestRoomBelow(): PeerRef | undefined {
     // A child that missed a heartbeat may have crashed: any other room comes first (see placesFor).
-    const quietSince = this.now() - this.deadAfterMs / 2;
+    const quiet = this.missedHeartbeat();
     let best: { rank: number; place: PeerRef } | undefined;
     for (const state of this.states.values()) {
       if (!state.seeding || state.reachable !== true) continue;
@@ -189,10 +189,19 @@ export class ChildRegistry {
       const levels = hasRoom ? 0 : state.levelsToRoom;
       const place = hasRoom ? refOfChild(state) : state.roomAt;
       if (levels === undefined || place === undefined) continue;
-      const rank = levels + (state.lastSeenAt < quietSince ? MAX_TOPOLOGY_DEPTH + 1 : 0);
+      const rank = levels + (quiet(state) ? MAX_TOPOLOGY_DEPTH + 1 : 0);
       if (best === undefined || rank < best.rank) best = { rank, place };
     }
     return best?.place;
+  }
+
+  /**
+   * Whether a child has gone half its dead-after bound unheard: it missed a heartbeat and may have
+   * crashed, though it stays registered until the bound. Read once per call site, at one instant.
+   */
+  private missedHeartbeat(): (state: ChildState) => boolean {
+    const quietSince = this.now() - this.deadAfterMs / 2;
+    return (state) => state.lastSeenAt < quietSince;
   }
 
   /** Levels from this node's children down to the nearest room: 1 + the least a child reported. */
@@ -229,15 +238,16 @@ export class ChildRegistry {
     // stays listed until the timeout. Suggested first (a dead master's room looks best), it cost each
     // of its orphans a connect timeout before the next suggestion (the multi-host bed: 2 s of a 4 s
     // failover budget). It goes last, not out: a loaded child's late ping does not shrink the list.
-    const quietSince = this.now() - this.deadAfterMs / 2;
-    const quiet = (state: ChildState): number => (state.lastSeenAt < quietSince ? 1 : 0);
+    const quiet = this.missedHeartbeat();
     // The sort is stable, so children alike in room stay in the health ranking's order.
     return (
       this.health
         .rank(candidates)
         .sort(
           (a, b) =>
-            quiet(a) - quiet(b) || Math.sign(levelsOf(a) - levelsOf(b)) || Math.sign(roomOf(b) - roomOf(a)),
+            Number(quiet(a)) - Number(quiet(b)) ||
+            Math.sign(levelsOf(a) - levelsOf(b)) ||
+            Math.sign(roomOf(b) - roomOf(a)),
         )
         .map((state) => (roomOf(state) > 0 || state.roomAt === undefined ? refOfChild(state) : state.roomAt))
         // Two full children may name the same room below them: it is suggested once.

@@ -7,6 +7,7 @@ import { peerAddressProblem, splitPeerAddress, type PeerAddress } from '../proto
 import { NODE_READ_AHEAD, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 import { publisherKeyProblem } from '../trust/publisher-key.js';
 import { parseVideoLink, type VideoLink } from '../link/video-link.js';
+import { joinPlacement } from '../link/join-placement.js';
 
 /** Everything a node needs to start. Built from flags (CLI and the desktop app's --node) or settings. */
 export interface NodeConfig {
@@ -292,7 +293,9 @@ export function nodeConfigFromValues(given: NodeFlagValues): NodeConfig {
   const { name, port } = values;
   const master = values.master === undefined ? undefined : splitPeerAddress(values.master);
   const supermaster = values.supermaster === undefined ? undefined : splitPeerAddress(values.supermaster);
-  const fallbacks = (values.join?.peers.slice(2) ?? []).map(splitPeerAddress);
+  const fallbacks = (values.join === undefined ? [] : joinPlacement(values.join).fallbacks).map(
+    splitPeerAddress,
+  );
   if (name === undefined)
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
@@ -398,12 +401,8 @@ function withJoinedLink(values: NodeFlagValues): NodeFlagValues {
       { flag: '--join' },
     );
   }
-  return {
-    ...values,
-    master: link.peers[0]!,
-    ...(link.peers[1] !== undefined ? { supermaster: link.peers[1] } : {}),
-    publisher: link.publisher,
-  };
+  const { master, supermaster, publisher } = joinPlacement(link);
+  return { ...values, master, ...(supermaster !== undefined ? { supermaster } : {}), publisher };
 }
 
 /** A publisher key as a source prints it; upper case is taken as lower case, as people copy it. */
