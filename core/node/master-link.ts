@@ -163,8 +163,12 @@ export class MasterLink implements UpstreamView {
     return reason;
   }
 
-  /** Tells the current master whether this node serves chunks (pause/resume seeding). */
-  async announceSeeding(): Promise<void> {
+  /**
+   * Registers again with the master in use, so it learns what changed in the register: whether this
+   * node serves chunks (pause/resume seeding), or its address (a router opened its port), which the
+   * master then dials back anew.
+   */
+  async registerAgain(): Promise<void> {
     if (this.upstream)
       await this.register(this.upstream.address, this.upstream.isSupermaster).catch(() => undefined);
   }

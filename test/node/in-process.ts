@@ -34,6 +34,7 @@ export async function startNode(spec: InProcessNode): Promise<PeerNode> {
     ...(spec.uploadBytesPerSecond ? { uploadBytesPerSecond: spec.uploadBytesPerSecond } : {}),
     jsonLogs: false,
     readAhead: NODE_READ_AHEAD,
+    portMapping: false,
     ui: false,
     uiPort: 0,
     uiHost: '127.0.0.1',
