@@ -51,6 +51,8 @@ export class PortMapping {
   private lease: RouterLease | null = null;
   private timer: Timer | null = null;
   private stopped = false;
+  /** Aborted by stop(): an attempt or renewal in flight ends at once, so a quit never waits on a router. */
+  private readonly halting = new AbortController();
   /** The attempt or renewal in flight: stop() waits for it before it unmaps. */
   private work: Promise<void> = Promise.resolve();
   /** The last failure logged, so a retry that fails the same way is not logged again at warn. */
@@ -84,6 +86,7 @@ export class PortMapping {
     if (this.stopped) return;
     this.stopped = true;
     this.timer?.cancel();
+    this.halting.abort();
     await this.work;
     const { router, lease } = this;
     this.router = null;
@@ -107,6 +110,29 @@ export class PortMapping {
     this.stats = { state: 'off' };
   }
 
+  /**
+   * A request's signal: its time bound, or stop(), whichever comes first. Not AbortSignal.any over
+   * AbortSignal.timeout: on Node 20 the timeout signal can be collected before it fires, and the
+   * attempt then waits forever (the host bed's silent router showed it).
+   */
+  private bounded(): AbortSignal {
+    const controller = new AbortController();
+    const halted = (): void => controller.abort(this.halting.signal.reason);
+    const timer = this.clock.after(this.timeoutMs, () =>
+      controller.abort(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError')),
+    );
+    this.halting.signal.addEventListener('abort', halted, { once: true });
+    controller.signal.addEventListener(
+      'abort',
+      () => {
+        timer.cancel();
+        this.halting.signal.removeEventListener('abort', halted);
+      },
+      { once: true },
+    );
+    return controller.signal;
+  }
+
   private run(step: () => Promise<void>): void {
     this.work = this.work.then(step).catch((error: unknown) => {
       // Every step catches its own failures; this is a bug's last line, never a crash.
@@ -126,7 +152,7 @@ export class PortMapping {
     const reasons: string[] = [];
     for (const finder of this.finders) {
       if (this.stopped) return;
-      const signal = AbortSignal.timeout(this.timeoutMs);
+      const signal = this.bounded();
       let router: Router | null = null;
       try {
         router = await finder.open(signal);
@@ -141,11 +167,14 @@ export class PortMapping {
         this.mapped(router, lease);
         return;
       } catch (error) {
+        // Cut short by stop(): a grant whose reply never came lapses with its lease. Asking again
+        // would only keep a quit waiting on a router that has not answered once.
         await router?.close();
         const where = router === null ? '' : ` at ${router.gateway}`;
         reasons.push(`${finder.protocol}${where}: ${errorMessage(error)}`);
       }
     }
+    if (this.stopped) return;
     this.failed(reasons.join('; '));
   }
 
@@ -177,14 +206,11 @@ export class PortMapping {
     if (router === null || this.stopped) return;
     try {
       const local = await localAddressToward(router.gateway);
-      const lease = await router.map(
-        this.options.port,
-        local,
-        this.lifetimeSeconds,
-        AbortSignal.timeout(this.timeoutMs),
-      );
+      const lease = await router.map(this.options.port, local, this.lifetimeSeconds, this.bounded());
       if (!this.stopped) this.mapped(router, lease);
     } catch (error) {
+      // Cut short by stop(), which deletes the mapping itself.
+      if (this.stopped) return;
       this.router = null;
       this.lease = null;
       await router.close();

@@ -142,6 +142,16 @@ describe('port mapping over NAT-PMP', () => {
     expect(mapping.state().reason).toMatch(/no answer in time/);
   });
 
+  it('stop() cuts an attempt short: quitting never waits on a silent router', async () => {
+    const { gateway, mapping } = await setUp('silent', { timeoutMs: 10_000 });
+    mapping.start();
+    await waitFor(() => gateway.requests.length > 0, 'the map request');
+    const started = performance.now();
+    await mapping.stop();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(mapping.state()).not.toMatchObject({ state: 'mapped' });
+  });
+
   it('a lease the router stops renewing: the node is told to advertise its own address again', async () => {
     const { gateway, mapping, records, changes } = await setUp('normal', {
       maxLifetimeSeconds: 1,
