@@ -16,6 +16,8 @@ import { defaultGateway } from '../../core/node/router-address.js';
 import { NatPmpGateway, type Behaviour } from '../hosts/nat-pmp-gateway.js';
 import { waitFor } from '../helpers/wait.js';
 import { tempDir } from '../helpers/temp-dirs.js';
+import { startNode } from './in-process.js';
+import type { PeerNode } from '../../core/node/peer-node.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -166,6 +168,39 @@ describe('port mapping over NAT-PMP', () => {
     expect(mapping.state()).toMatchObject({ state: 'failed' });
     expect(mapping.state().reason).toMatch(/renewing the lease on NAT-PMP at 127\.0\.0\.57: it refused/);
     expect(warnings(records)).toHaveLength(1);
+  });
+});
+
+describe('a node that maps its port', () => {
+  const nodes: PeerNode[] = [];
+  afterEach(async () => {
+    for (const node of nodes.splice(0).reverse()) await node.stop();
+  });
+
+  it('registers again at the router’s address, and its master dials it back there', async () => {
+    // The router says the outside reaches this node at 127.0.0.1, where it listens; the address it
+    // was configured with (TEST-NET-2) reaches nothing, as a private one would not from outside.
+    gateway = await NatPmpGateway.start({ bind: GATEWAY, externalAddress: '127.0.0.1' });
+    const source = await startNode({ name: 'source' });
+    nodes.push(source);
+    const child = await startNode({
+      name: 'behind',
+      master: source,
+      config: { ip: '198.51.100.7', portMapping: true },
+      options: { portMapping: { finders: [natPmpFinder(GATEWAY)], timeoutMs: 1_000 } },
+    });
+    nodes.push(child);
+    const outside = `tcp://127.0.0.1:${child.config.port}`;
+    await waitFor(() => child.stats().reachable === true, 'the master finding the child reachable', 15_000);
+    expect(child.address).toBe(outside);
+    expect(source.registry.child('behind')?.address).toBe(outside);
+    expect(child.stats().portMapping).toMatchObject({
+      state: 'mapped',
+      external: `127.0.0.1:${child.config.port}`,
+    });
+    expect(gateway.active()).toHaveLength(1);
+    await child.stop();
+    expect(gateway.active()).toEqual([]);
   });
 });
 
