@@ -188,7 +188,8 @@ export class Connection {
         }
       }
     } catch (error) {
-      if (!this.closed) this.log.debug({ err: error, address: this.address }, 'stopped following the connection');
+      if (!this.closed)
+        this.log.debug({ err: error, address: this.address }, 'stopped following the connection');
     }
   }
 
