@@ -167,8 +167,8 @@ export class PortMapping {
         this.mapped(router, lease);
         return;
       } catch (error) {
-        // Cut short by stop(): a grant whose reply never came lapses with its lease. Asking again
-        // would only keep a quit waiting on a router that has not answered once.
+        // Not unmapped here, even when stop() cut it short: a grant whose reply never came lapses
+        // with its lease, and asking again would keep a quit waiting on a router that never answered.
         await router?.close();
         const where = router === null ? '' : ` at ${router.gateway}`;
         reasons.push(`${finder.protocol}${where}: ${errorMessage(error)}`);
