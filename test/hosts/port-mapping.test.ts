@@ -240,7 +240,7 @@ describe.skipIf(unavailable !== null)(
       ['refuse', /NAT-PMP at 10\.82\.0\.1: it refused: Not Authorized\/Refused/],
       ['absent', /NAT-PMP at 10\.82\.0\.1: no answer in time/],
     ])(
-      'a router that is %s: one clear warning, the node stays unreachable and plays on',
+      'a router whose NAT-PMP behaviour is "%s": one clear warning, the node stays unreachable and plays on',
       async (behaviour, reason) => {
         if (behaviour === 'absent') await stopGateway();
         else await startGateway(behaviour);
