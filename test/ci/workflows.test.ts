@@ -116,16 +116,25 @@ describe('ci.yml', () => {
     for (const job of [linux!, others!]) {
       const setup = job.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
       expect(setup?.with).toMatchObject({ 'node-version': '${{ matrix.node }}' });
-      expect(everyRun(job).slice(-3)).toEqual(['npm ci --no-audit --no-fund', 'npm run check', 'npm test']);
     }
+    expect(everyRun(others!).slice(-3)).toEqual(['npm ci --no-audit --no-fund', 'npm run check', 'npm test']);
+    // Linux also runs the multi-host beds, which need root and network namespaces.
+    expect(everyRun(linux!).slice(-4)).toEqual([
+      'npm ci --no-audit --no-fund',
+      'npm run check',
+      'npm test',
+      'npm run test:hosts',
+    ]);
   });
 
-  it('runs Linux in Debian with its ffmpeg and Chromium, privileged for the tmpfs tests', () => {
+  it('runs Linux in Debian with its ffmpeg and Chromium, privileged for the tmpfs tests and the beds', () => {
     const linux = ci.jobs.linux!;
     expect(linux.container?.image).toMatch(/^debian:/);
     expect(linux.container?.options).toMatch(/--privileged/);
     const install = runs(linux)[0]!;
     expect(install).toMatch(/apt-get install .*\bffmpeg\b.*\bchromium\b/s);
+    // The beds' namespaces and NAT: `ip` and `nft`.
+    expect(install).toMatch(/\biproute2\b.*\bnftables\b/s);
   });
 
   it('a new push cancels a pull request’s running checks, but never a run on main', () => {

@@ -7,7 +7,7 @@ import { runNodeUntilSignal } from '../../node/run-node.js';
 const usage =
   '--name <name> --port <port> --store <dir> [--ip <ip>] [--bind <ip>] ' +
   '[--master tcp://host:port[#key]] [--supermaster tcp://host:port[#key]] [--join <link>] [--allow <file>] [--publisher <key>] [--cache-size <size>] [--upload-limit <rate>] ' +
-  '[--read-ahead <time>] [--fetch-concurrency <n>] [--peer-timeout <time>] [--child-timeout <time>] [--max-children <n>] [--library-prefetch <size>] [--json-logs] [--ui] [--ui-port <port>] [--ui-host <ip>] ' +
+  '[--read-ahead <time>] [--fetch-concurrency <n>] [--peer-timeout <time>] [--child-timeout <time>] [--max-children <n>] [--port-mapping on|off] [--library-prefetch <size>] [--json-logs] [--ui] [--ui-port <port>] [--ui-host <ip>] ' +
   '(--chunkdirectory <dir> and --videodatabase <dir> are aliases of --store)';
 
 export function nodeCommand(): Command {
