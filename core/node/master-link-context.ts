@@ -20,7 +20,26 @@ export type Upstream = {
   path: readonly string[];
   /** Whether this master reached this node at its address (its dial-back), as its last heartbeat said. */
   reachable?: boolean;
+  /**
+   * When this master started, by this node's clock (now less the `uptimeMs` it last gave); undefined
+   * from an older master, which never gives it.
+   */
+  startedAt?: number;
+  /** The master's --max-children as it last said, when it gives its uptime; undefined then: no limit. */
+  maxChildren?: number;
 };
+
+/** Where a master's register or heartbeat answer says it stands: its start and its --max-children. */
+export function standingOf(
+  reply: { uptimeMs?: number; maxChildren?: number },
+  now: number,
+): Pick<Upstream, 'startedAt' | 'maxChildren'> {
+  if (reply.uptimeMs === undefined) return {};
+  return {
+    startedAt: now - reply.uptimeMs,
+    ...(reply.maxChildren === undefined ? {} : { maxChildren: reply.maxChildren }),
+  };
+}
 
 /**
  * What the parts of one MasterLink (its reports, its registration request, its heartbeats, its
@@ -38,8 +57,12 @@ export interface LinkContext {
   pause(ms: number): Promise<void>;
   /** A tick that does nothing while the previous one's work is still running, or once stopped. */
   whileIdle(work: () => Promise<void>): () => void;
-  /** Registers at `address` (with the whole inventory) and makes it the master in use. */
-  register(address: string, isSupermaster: boolean): Promise<void>;
+  /**
+   * Registers at `address` (with the whole inventory) and makes it the master in use. `ifRoom`: only
+   * into room the master has of its own (a node drifting up), and a NAME_TAKEN there is no reason
+   * to give up.
+   */
+  register(address: string, isSupermaster: boolean, ifRoom?: boolean): Promise<void>;
   /** Registers at `address`, or wherever a full master there sends this node. */
   attach(address: string, isSupermaster: boolean): Promise<void>;
   masterFailed(address: string, reason: string, lied?: boolean): void;

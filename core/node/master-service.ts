@@ -132,10 +132,15 @@ export class MasterService {
   private readonly dialBack: DialBack;
   readonly limitHits: MasterLimitHits = { childrenFull: 0, childrenHardCap: 0, childrenPerAddress: 0 };
   private readonly perAddress: ChildrenPerAddress | undefined;
+  private readonly clock: Clock;
+  /** When this node started, by its clock: children weigh its uptime before they drift up past it. */
+  private readonly startedAt: number;
 
   constructor(private readonly options: MasterServiceOptions) {
     const { server, registry, logger, health } = options;
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
+    this.startedAt = clock.now();
     this.dialBack = new DialBack(options.transport, registry, logger);
     if (options.maxChildrenPerAddress !== undefined) {
       this.perAddress = new ChildrenPerAddress({
@@ -146,7 +151,7 @@ export class MasterService {
     server.handle('register', async (request, peer) => {
       this.refuseLoop(request.address);
       this.refuseCrowdedAddress(request.name, peer.peerAddress);
-      this.refuseWhenFull(request.name);
+      this.refuseWhenFull(request.name, request.ifRoom === true);
       // The name is bound to the key that registers it, never to what the message says of itself.
       const child = { ...request, nodeId: keyOf(peer, request.name) };
       const result = registry.register(child);
@@ -236,6 +241,7 @@ export class MasterService {
           ...(path ? { path } : {}),
           ...(publisher ? { publisher } : {}),
           ...(reachable !== undefined ? { reachable } : {}),
+          ...(request.name === undefined ? {} : this.standing()),
         },
       };
     });
@@ -260,6 +266,15 @@ export class MasterService {
   private refOf(child: ChildInfo): PeerRef {
     const state = this.options.registry.child(child.name);
     return state !== undefined ? refOfChild(state) : { name: child.name, address: child.address };
+  }
+
+  /** What a child weighs before it drifts up past this node: its uptime and its --max-children. */
+  private standing(): { uptimeMs: number; maxChildren?: number } {
+    const { maxChildren } = this.options;
+    return {
+      uptimeMs: Math.max(0, Math.round(this.clock.now() - this.startedAt)),
+      ...(maxChildren === undefined ? {} : { maxChildren }),
+    };
   }
 
   /** Children this node still takes: none past --max-children (undefined: no limit). */
@@ -307,10 +322,16 @@ export class MasterService {
    * A newcomer to a full master is sent down the tree, not piled onto it: an overloaded master's
    * children time out on it and fail over, which moved the overload up the tree in the simulator
    * (docs/SIMULATION.md). Children already here (a register again, a seeding change) are never refused.
+   * A node that asks for room only (`ifRoom`: it drifts up, and has a place already) is refused
+   * without suggestions: it stays where it is.
    */
-  private refuseWhenFull(name: string): void {
+  private refuseWhenFull(name: string, ifRoom: boolean): void {
     const { registry } = this.options;
     if (this.room() !== 0 || registry.child(name) !== undefined) return;
+    if (ifRoom) {
+      this.limitHits.childrenFull += 1;
+      throw masterFull(this.options.selfName, registry.count, []);
+    }
     const places = registry.placesFor(name, MAX_TRY_INSTEAD);
     const hardCap = hardMaxChildren(this.options.maxChildren ?? 0);
     if (places.length === 0 && registry.count < hardCap) return;
@@ -372,6 +393,7 @@ export class MasterService {
         ...(supermaster ? { supermaster } : {}),
         ...(path ? { path } : {}),
         ...(publisher ? { publisher } : {}),
+        ...this.standing(),
       },
     };
   }

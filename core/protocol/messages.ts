@@ -90,6 +90,14 @@ export interface RegisterOk {
    * original flags alone pins it on first use (core/trust). Absent when the master has none yet.
    */
   publisher?: string;
+  /**
+   * How long the master has been running, ms: with `maxChildren`, what a child weighs before it
+   * drifts up past this master (core/node/drift-up.ts). Absent from older masters, whose children
+   * then never drift past them.
+   */
+  uptimeMs?: number;
+  /** The master's --max-children, when it gives `uptimeMs`; absent then: no limit. */
+  maxChildren?: number;
 }
 
 export interface QueryOk {
@@ -135,6 +143,10 @@ export interface PingOk {
    * connections but is never offered to others, so it is told, to say so to its user.
    */
   reachable?: boolean;
+  /** To a child's heartbeat: as in RegisterOk, current. */
+  uptimeMs?: number;
+  /** To a child's heartbeat: as in RegisterOk. */
+  maxChildren?: number;
 }
 
 export interface VideoInfo {

@@ -106,6 +106,12 @@ const register = v.pipe(
       room,
       levelsToRoom,
       roomAt,
+      /**
+       * Take this node only into room of the master's own: a full master refuses it (MASTER_FULL,
+       * no suggestions) even where it would take a node with nowhere else to go. Sent by a node
+       * drifting up (core/node/drift-up.ts), which has a place already. Absent: false.
+       */
+      ifRoom: optional(boolean),
     },
     'a map',
   ),

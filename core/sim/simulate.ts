@@ -16,7 +16,7 @@ import {
   randomBetween,
   type SimulationOptions,
 } from './simulation-options.js';
-import { spread, type SimulationReport } from './simulation-report.js';
+import { ageOrder, spread, type SimulationReport } from './simulation-report.js';
 import { publish, watch, type Viewing } from './viewer.js';
 
 /** Each byte of a simulated chunk stands for this many of the real one (see MemoryNetwork.byteScale). */
@@ -77,6 +77,8 @@ export async function simulate(
   let serial = 0;
   let mostChildren = 0;
   let depth = 0;
+  /** When each node started: its uptime at the end, against its level. */
+  const joinedAt = new Map<string, number>();
 
   /**
    * Starts a node under `master` (its master's master as supermaster) and has it watch the video; by
@@ -96,7 +98,9 @@ export async function simulate(
         uplinkBytesPerSecond: uplinkBitsPerSecond / 8,
         accessLatencyMs: access(options, random),
       },
+      ...(options.drift ? { drift: {} } : {}),
     });
+    joinedAt.set(node.name, clock.now());
     const viewing: Viewing = {
       node,
       requestedAt: clock.now(),
@@ -204,6 +208,12 @@ export async function simulate(
     () => viewings.length === options.nodes - 1 + churn.joined && watching === 0,
     endMs,
   );
+  const attached = live().flatMap((node) => {
+    const level = node.link?.ownLevel() ?? null;
+    const since = joinedAt.get(node.name);
+    return level === null || since === undefined ? [] : [{ level, uptimeMs: clock.now() - since }];
+  });
+  const movesUp = swarm.all().reduce((sum, node) => sum + node.counters.movesUp, 0);
   for (const node of live()) node.kill();
 
   const watched = viewings.filter((viewing) => viewing.firstChunkAt !== undefined);
@@ -242,6 +252,7 @@ export async function simulate(
       reattachMs: reattachMs.length > 0 ? spread(reattachMs) : null,
       stillOrphaned: orphans.length,
     },
+    ageOrder: ageOrder(attached, movesUp),
   };
 }
 

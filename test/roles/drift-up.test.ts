@@ -1,0 +1,191 @@
+/**
+ * Drifting up (core/node/drift-up.ts), in virtual time: a node that has been up longer than its
+ * master, is reachable and takes as many children moves to its master's master when that one has
+ * room of its own, with its subtree; a full one, a young node, an unreachable one or a smaller one
+ * stays. docs/SIMULATION.md shows what it does to a 1,000-node tree with churn.
+ */
+import { describe, expect, it } from 'vitest';
+import { syntheticVideo } from '../../core/sim/synthetic-video.js';
+import { VirtualSwarm, type VirtualNode, type VirtualNodeOptions } from '../../core/sim/virtual-swarm.js';
+import { publish } from '../helpers/virtual-tree.js';
+
+/** Checks every 10 s (5–15 s with jitter), and a node settles 20 s under a master before it moves. */
+const DRIFT = { everyMs: 10_000, settleMs: 20_000 };
+
+function masterOf(node: VirtualNode): string | null {
+  return node.link?.describe()?.name ?? null;
+}
+
+function childNames(node: VirtualNode): string[] {
+  return node.registry
+    .children()
+    .map((child) => child.name)
+    .sort();
+}
+
+/**
+ * source <- g <- m <- c, every node drifting; a minute later m restarts (a crash and a start at
+ * once, as a supervisor would), so c, which registers with it again at once, has been up far longer
+ * than its master.
+ */
+async function outrankedMaster(
+  seed: number,
+  options: { g?: VirtualNodeOptions; m?: VirtualNodeOptions; c?: VirtualNodeOptions } = {},
+): Promise<VirtualSwarm> {
+  const swarm = new VirtualSwarm(seed, { defaultLink: { latencyMs: 10 } });
+  swarm.node('source', { drift: DRIFT });
+  swarm.node('g', { master: 'source', drift: DRIFT, ...options.g });
+  swarm.node('m', { master: 'g', drift: DRIFT, ...options.m });
+  const c = swarm.node('c', { master: 'm', drift: DRIFT, ...options.c });
+  await swarm.until('c under m', () => masterOf(c) === 'm', 5_000);
+  // Up a minute before its master restarts: by far the older of the two after that.
+  await swarm.clock.advance(60_000);
+  swarm.get('m').kill();
+  const m = swarm.node('m', { master: 'g', drift: DRIFT, ...options.m });
+  await swarm.until('m back under g', () => masterOf(m) === 'g', 5_000);
+  // c's next heartbeat is NOT_REGISTERED: it registers with the new m, which is younger than it.
+  await swarm.until(
+    'c registered with the new m',
+    () => childNames(m).includes('c') && masterOf(c) === 'm',
+    10_000,
+  );
+  return swarm;
+}
+
+describe('drifting up', () => {
+  it('an old node under a young master moves to its master’s master when that one has room, with its subtree', async () => {
+    const swarm = await outrankedMaster(71, { g: { maxChildren: 4 } });
+    const c = swarm.get('c');
+    const d = swarm.node('d', { master: 'c', drift: DRIFT });
+    await swarm.until('d under c', () => masterOf(d) === 'c', 5_000);
+    expect(c.link!.ownLevel()).toBe(3);
+
+    await swarm.until('c drifted up to g', () => masterOf(c) === 'g', 60_000);
+    expect(c.counters.movesUp).toBe(1);
+    await swarm.clock.advance(200);
+    expect(childNames(swarm.get('g'))).toEqual(['c', 'm']);
+    // It said goodbye: m let it go at once, not after a child timeout.
+    expect(childNames(swarm.get('m'))).toEqual([]);
+    expect(c.link!.ownLevel()).toBe(2);
+    // Its child stays its child, and learns its new level from the next heartbeat's path.
+    await swarm.clock.advance(2_000);
+    expect(masterOf(d)).toBe('c');
+    expect(childNames(c)).toEqual(['d']);
+    expect(d.link!.ownLevel()).toBe(3);
+    expect(d.counters.movesUp).toBe(0);
+  });
+
+  it('stays put when its master’s master is full, and never follows that master’s suggestions down', async () => {
+    const swarm = await outrankedMaster(72, { g: { maxChildren: 1 } });
+    const c = swarm.get('c');
+    const g = swarm.get('g');
+    await swarm.clock.advance(10 * 60_000);
+    expect(masterOf(c)).toBe('m');
+    expect(c.counters.movesUp).toBe(0);
+    expect(childNames(g)).toEqual(['m']);
+    // It asked, and g refused it rather than take it past its limit.
+    expect(g.service.limitHits.childrenFull).toBeGreaterThan(0);
+  });
+
+  it('a young node never moves, even with room above', async () => {
+    const swarm = new VirtualSwarm(73, { defaultLink: { latencyMs: 10 } });
+    swarm.node('source', { drift: DRIFT });
+    swarm.node('g', { master: 'source', maxChildren: 8, drift: DRIFT });
+    swarm.node('m', { master: 'g', drift: DRIFT });
+    await swarm.clock.advance(1_000);
+    const c = swarm.node('c', { master: 'm', drift: DRIFT });
+    await swarm.clock.advance(10 * 60_000);
+    expect(masterOf(c)).toBe('m');
+    expect(c.counters.movesUp).toBe(0);
+    expect(swarm.get('m').counters.movesUp).toBe(0);
+  });
+
+  it('an unreachable node never moves: it could serve no one higher up', async () => {
+    const swarm = await outrankedMaster(74, { g: { maxChildren: 8 }, c: { host: { behindNat: true } } });
+    const c = swarm.get('c');
+    await swarm.clock.advance(10 * 60_000);
+    expect(c.link!.describe()?.reachable).toBe(false);
+    expect(masterOf(c)).toBe('m');
+    expect(c.counters.movesUp).toBe(0);
+  });
+
+  it('a node that takes fewer children than its master never passes it', async () => {
+    const swarm = await outrankedMaster(75, {
+      g: { maxChildren: 8 },
+      m: { maxChildren: 4 },
+      c: { maxChildren: 2 },
+    });
+    const c = swarm.get('c');
+    await swarm.clock.advance(10 * 60_000);
+    expect(masterOf(c)).toBe('m');
+    expect(c.counters.movesUp).toBe(0);
+  });
+
+  it('does not flap: one level per settling time, and it stops under a master older than itself', async () => {
+    // c outranks m and g both (both restarted after it): it climbs to g, then to the source, then
+    // stays there for good.
+    const swarm = new VirtualSwarm(76, { defaultLink: { latencyMs: 10 } });
+    swarm.node('source', { drift: DRIFT });
+    swarm.node('g', { master: 'source', drift: DRIFT });
+    swarm.node('m', { master: 'g', drift: DRIFT });
+    const c = swarm.node('c', { master: 'm', drift: DRIFT });
+    await swarm.until('c under m', () => masterOf(c) === 'm', 5_000);
+    // Up a minute before its master restarts: by far the older of the two after that.
+    await swarm.clock.advance(60_000);
+    swarm.get('g').kill();
+    swarm.node('g', { master: 'source', drift: DRIFT });
+    swarm.get('m').kill();
+    const m = swarm.node('m', { master: 'g', drift: DRIFT });
+    await swarm.until('c under the new m', () => childNames(m).includes('c') && masterOf(c) === 'm', 10_000);
+
+    const movedAt: number[] = [];
+    const levels: number[] = [];
+    let last = masterOf(c);
+    for (let second = 0; second < 15 * 60; second++) {
+      await swarm.clock.advance(1_000);
+      const now = masterOf(c);
+      if (now !== last) {
+        movedAt.push(swarm.clock.now());
+        levels.push(c.link!.ownLevel()!);
+        last = now;
+      }
+    }
+    expect(levels).toEqual([2, 1]);
+    expect(masterOf(c)).toBe('source');
+    expect(c.counters.movesUp).toBe(2);
+    expect(movedAt[1]! - movedAt[0]!).toBeGreaterThanOrEqual(DRIFT.settleMs);
+    // Nobody else moved: g and m are younger than their masters.
+    expect(swarm.get('g').counters.movesUp + m.counters.movesUp).toBe(0);
+  });
+
+  it('plays on through a move, byte for byte, each chunk in well under a second', async () => {
+    const swarm = new VirtualSwarm(77, { defaultLink: { latencyMs: 15 } });
+    const video = syntheticVideo('movie', 40, 32 * 1024, swarm.random);
+    await publish(swarm.node('source', { drift: DRIFT }), video);
+    swarm.node('g', { master: 'source', maxChildren: 4, drift: DRIFT });
+    swarm.node('m', { master: 'g', drift: DRIFT });
+    const c = swarm.node('c', { master: 'm', drift: DRIFT });
+    await swarm.until('c under m', () => masterOf(c) === 'm', 5_000);
+    // Up a minute before its master restarts: by far the older of the two after that.
+    await swarm.clock.advance(60_000);
+    swarm.get('m').kill();
+    const m = swarm.node('m', { master: 'g', drift: DRIFT });
+    await swarm.until('c under the new m', () => childNames(m).includes('c') && masterOf(c) === 'm', 10_000);
+
+    let movedAtChunk: number | undefined;
+    for (let index = 0; index < video.chunks.length; index++) {
+      const asked = swarm.clock.now();
+      const chunk = await swarm.settle(c.fetcher.fetch('movie', index), 20_000);
+      expect(chunk.bytes.equals(video.chunks[index]!), `chunk ${index}`).toBe(true);
+      expect(swarm.clock.now() - asked, `chunk ${index}`).toBeLessThan(1_000);
+      if (movedAtChunk === undefined && masterOf(c) === 'g') movedAtChunk = index;
+      // A player's pace: one 2 s chunk at a time.
+      await swarm.clock.advance(2_000);
+    }
+    // The move came in the middle of the video, not before or after it.
+    expect(movedAtChunk).toBeGreaterThan(0);
+    expect(movedAtChunk).toBeLessThan(video.chunks.length - 1);
+    expect(c.counters.movesUp).toBe(1);
+    expect(c.counters.failovers).toBe(0);
+  });
+});
