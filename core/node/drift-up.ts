@@ -2,18 +2,21 @@
  * Drifting up: long-lived, well-connected nodes move toward the root, and short-lived ones stay at
  * the edge (issue 11 §2; the rule and why in docs/ARCHITECTURE.md, "Old nodes drift up").
  *
- * Now and then (every `everyMs`, jittered) a node checks whether it outranks its master: it is
- * reachable (its master's dial-back said so) and seeding, it has been up longer than its master,
- * and it takes at least as many children. If so, it registers with its master's master asking for
- * room only (`ifRoom`): a full one refuses it and it stays where it is, never following that
- * master's suggestions down. Taken, it says `bye` to the master it left. Its children keep it as
- * their master, so its whole subtree moves up a level, and it plays on through the move as through
- * a return home (the fetcher asks whichever master is in use).
+ * Now and then (every `everyMs`, jittered) a node checks whether it outranks its master
+ * (seniority.ts: up 1.25 times as long, and taking as many children), is reachable (its master's
+ * dial-back said so) and seeds. If so, it registers with its master's master as one moving up
+ * (`moveUp`): that master takes it into room of its own, or in place of its youngest child the node
+ * outranks (its master, at least, qualifies), which then finds a place further down as any node
+ * whose master forgot it does. Refused, it stays where it is, never following that master's
+ * suggestions down. Taken, it says `bye` to the master it left. Its children keep it as their
+ * master, so its whole subtree moves up a level, and it plays on through the move as through a
+ * return home (the fetcher asks whichever master is in use).
  */
 import type { PeerRef } from '../protocol/messages.js';
 import type { Timer } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import type { LinkContext, Upstream } from './master-link-context.js';
+import { outranks } from './seniority.js';
 
 export interface DriftSettings {
   /** How often a node checks, on average: each wait is drawn from half to one and a half of it. Default 60 s. */
@@ -23,8 +26,6 @@ export interface DriftSettings {
    * first register) before it moves up: no move on a place it has not settled into. Default 120 s.
    */
   settleMs?: number;
-  /** This node's --max-children (undefined: no limit): a node never drifts past a master that takes more. */
-  maxChildren: number | undefined;
   /** Draws the jitter, so the checks of a tree spread out (seeded in the simulator and tests). */
   random: Random;
   /** Called after each move up (a counter). */
@@ -38,21 +39,10 @@ export interface DriftFinder {
 }
 
 const DEFAULT_EVERY_MS = 60_000;
-/**
- * How much longer than its master a node must have been up to pass it. A ratio, because with the
- * heavy-tailed session lengths P2P streaming studies find (roughly Pareto), a node's expected time
- * left grows in proportion to the time it has stayed: a node up 10 min outlasts one up 1 min, while
- * 61 min against 60 is noise. It also means two nodes can never pass each other in turn.
- */
-const AGE_RATIO = 1.25;
-/** Plus this: a master's uptime is as of its answer, read here a one-way trip later. */
-const AGE_MARGIN_MS = 2_000;
 const DEFAULT_SETTLE_MS = 120_000;
 
 export class DriftUp {
   private timer: Timer | null = null;
-  /** When this node started, by its clock: its uptime, against its master's. */
-  private readonly startedAt: number;
   private lastChangeAt: number;
   private readonly everyMs: number;
   private readonly settleMs: number;
@@ -63,8 +53,7 @@ export class DriftUp {
     private readonly finder: DriftFinder,
     private readonly settings: DriftSettings,
   ) {
-    this.startedAt = link.clock.now();
-    this.lastChangeAt = this.startedAt;
+    this.lastChangeAt = link.clock.now();
     this.everyMs = settings.everyMs ?? DEFAULT_EVERY_MS;
     this.settleMs = settings.settleMs ?? DEFAULT_SETTLE_MS;
     this.check = link.whileIdle(() => this.tryMoveUp());
@@ -120,17 +109,18 @@ export class DriftUp {
 
   /** Its master's master, when this node outranks its master and may move now; else null. */
   private target(upstream: Upstream): PeerRef | null {
-    const { link, settings } = this;
+    const { link } = this;
     const { options } = link;
     const now = link.clock.now();
     if (upstream.isSupermaster || this.finder.busy()) return null;
     if (now - this.lastChangeAt < this.settleMs) return null;
     // Only a node others can reach is worth having higher up; one that does not seed serves no one.
     if (upstream.reachable !== true || !options.seeding()) return null;
-    // An older master (no uptime given) is never passed, nor one about as old as this node.
-    if (upstream.startedAt === undefined) return null;
-    if (now - this.startedAt < (now - upstream.startedAt) * AGE_RATIO + AGE_MARGIN_MS) return null;
-    if ((settings.maxChildren ?? Infinity) < (upstream.maxChildren ?? Infinity)) return null;
+    // An older master (no uptime given) is never passed.
+    const own = options.standing?.();
+    if (upstream.startedAt === undefined || own === undefined) return null;
+    const master = { uptimeMs: now - upstream.startedAt, maxChildren: upstream.maxChildren };
+    if (!outranks(own, master)) return null;
     // The master's own master, from the path as the master last said it (current after moves above).
     // (A path of one is the master's own address alone: it does not know its place, so no move.)
     const { path } = upstream;

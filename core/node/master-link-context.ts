@@ -58,11 +58,11 @@ export interface LinkContext {
   /** A tick that does nothing while the previous one's work is still running, or once stopped. */
   whileIdle(work: () => Promise<void>): () => void;
   /**
-   * Registers at `address` (with the whole inventory) and makes it the master in use. `ifRoom`: only
+   * Registers at `address` (with the whole inventory) and makes it the master in use. `moveUp`: only
    * into room the master has of its own (a node drifting up), and a NAME_TAKEN there is no reason
    * to give up.
    */
-  register(address: string, isSupermaster: boolean, ifRoom?: boolean): Promise<void>;
+  register(address: string, isSupermaster: boolean, moveUp?: boolean): Promise<void>;
   /** Registers at `address`, or wherever a full master there sends this node. */
   attach(address: string, isSupermaster: boolean): Promise<void>;
   masterFailed(address: string, reason: string, lied?: boolean): void;

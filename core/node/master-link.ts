@@ -43,7 +43,7 @@ export class MasterLink implements UpstreamView {
       stopped: () => this.stopped,
       pause: (ms) => this.pause(ms),
       whileIdle: (work) => this.whileIdle(work),
-      register: (address, isSupermaster, ifRoom) => this.register(address, isSupermaster, ifRoom),
+      register: (address, isSupermaster, moveUp) => this.register(address, isSupermaster, moveUp),
       attach: (address, isSupermaster) => this.finder.attach(address, isSupermaster),
       masterFailed: (address, reason, lied) => this.masterFailed(address, reason, lied),
       bye: () => this.bye(),
@@ -208,8 +208,8 @@ export class MasterLink implements UpstreamView {
   }
 
   /** Registers at `address` and, once it answers, makes it the master in use. */
-  private async register(address: string, isSupermaster: boolean, ifRoom = false): Promise<void> {
-    const reply = await this.registration.send(address, isSupermaster, ifRoom);
+  private async register(address: string, isSupermaster: boolean, moveUp = false): Promise<void> {
+    const reply = await this.registration.send(address, isSupermaster, moveUp);
     if (reply === null || this.stopped) return;
     const previous = this.upstream;
     this.upstream = {

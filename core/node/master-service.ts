@@ -18,6 +18,7 @@ import { DialBack } from './dial-back.js';
 import { addressFull, hardMaxChildren, masterFull, type MasterLimitHits } from './master-limits.js';
 import { ChildrenPerAddress } from './children-per-address.js';
 import type { ChildInfo } from './chunk-directory.js';
+import { outranks, type Standing } from './seniority.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -131,6 +132,8 @@ export class MasterService {
   private closed = false;
   private readonly dialBack: DialBack;
   readonly limitHits: MasterLimitHits = { childrenFull: 0, childrenHardCap: 0, childrenPerAddress: 0 };
+  /** Children let go for older nodes moving up (displaceFor). */
+  displaced = 0;
   private readonly perAddress: ChildrenPerAddress | undefined;
   private readonly clock: Clock;
   /** When this node started, by its clock: children weigh its uptime before they drift up past it. */
@@ -151,7 +154,7 @@ export class MasterService {
     server.handle('register', async (request, peer) => {
       this.refuseLoop(request.address);
       this.refuseCrowdedAddress(request.name, peer.peerAddress);
-      this.refuseWhenFull(request.name, request.ifRoom === true);
+      this.refuseWhenFull(request);
       // The name is bound to the key that registers it, never to what the message says of itself.
       const child = { ...request, nodeId: keyOf(peer, request.name) };
       const result = registry.register(child);
@@ -268,8 +271,8 @@ export class MasterService {
     return state !== undefined ? refOfChild(state) : { name: child.name, address: child.address };
   }
 
-  /** What a child weighs before it drifts up past this node: its uptime and its --max-children. */
-  private standing(): { uptimeMs: number; maxChildren?: number } {
+  /** This node's uptime and --max-children: what its children and its master weigh (seniority.ts). */
+  standing(): Standing {
     const { maxChildren } = this.options;
     return {
       uptimeMs: Math.max(0, Math.round(this.clock.now() - this.startedAt)),
@@ -322,13 +325,15 @@ export class MasterService {
    * A newcomer to a full master is sent down the tree, not piled onto it: an overloaded master's
    * children time out on it and fail over, which moved the overload up the tree in the simulator
    * (docs/SIMULATION.md). Children already here (a register again, a seeding change) are never refused.
-   * A node that asks for room only (`ifRoom`: it drifts up, and has a place already) is refused
-   * without suggestions: it stays where it is.
+   * A node moving up (`moveUp`: it has a place already) takes the place of the youngest child it
+   * outranks, if any, and is refused without suggestions if not: it stays where it is.
    */
-  private refuseWhenFull(name: string, ifRoom: boolean): void {
+  private refuseWhenFull(request: RegisterChild): void {
     const { registry } = this.options;
+    const { name } = request;
     if (this.room() !== 0 || registry.child(name) !== undefined) return;
-    if (ifRoom) {
+    if (request.moveUp === true) {
+      if (this.displaceFor(request)) return;
       this.limitHits.childrenFull += 1;
       throw masterFull(this.options.selfName, registry.count, []);
     }
@@ -345,6 +350,32 @@ export class MasterService {
       'full: sent a newcomer to a child',
     );
     throw masterFull(this.options.selfName, registry.count, places);
+  }
+
+  /**
+   * Makes room for a node moving up by letting go of the youngest child it outranks: that child
+   * hears NOT_REGISTERED at its next heartbeat and registers again, and this full node sends it to
+   * room below (its subtree goes with it). Whether a child was let go.
+   */
+  private displaceFor(request: RegisterChild): boolean {
+    if (request.uptimeMs === undefined) return false;
+    const asker: Standing = { uptimeMs: request.uptimeMs, maxChildren: request.maxChildren };
+    const now = this.clock.now();
+    let youngest: ChildState | undefined;
+    for (const child of this.options.registry.children()) {
+      if (child.startedAt === undefined) continue;
+      const standing = { uptimeMs: now - child.startedAt, maxChildren: child.maxChildren };
+      if (!outranks(asker, standing)) continue;
+      if (youngest === undefined || child.startedAt > youngest.startedAt!) youngest = child;
+    }
+    if (youngest === undefined) return false;
+    this.options.registry.leave(youngest.name, youngest.nodeId);
+    this.displaced += 1;
+    this.options.logger.info(
+      { child: youngest.name, for: request.name },
+      'let a young child go for an older one moving up; it will be placed below',
+    );
+    return true;
   }
 
   /**

@@ -140,6 +140,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           room: (): number | undefined => masterService.room(),
           levelsToRoom: (): number | undefined => masterService.levelsToRoom(),
           roomAt: () => masterService.roomAt(),
+          standing: () => masterService.standing(),
           isOwnChild: (name) => registry.child(name) !== undefined,
           seeding: options.seeding,
           onMasterPublisher: (master, publisher) => options.trust.learnFromMaster(publisher, master),
@@ -159,7 +160,6 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
             ? {
                 drift: {
                   ...options.drift,
-                  maxChildren: options.maxChildren,
                   random: options.drift.random ?? systemRandom,
                   onMoved: () => (counters.movesUp += 1),
                 },

@@ -107,11 +107,16 @@ const register = v.pipe(
       levelsToRoom,
       roomAt,
       /**
-       * Take this node only into room of the master's own: a full master refuses it (MASTER_FULL,
-       * no suggestions) even where it would take a node with nowhere else to go. Sent by a node
-       * drifting up (core/node/drift-up.ts), which has a place already. Absent: false.
+       * The node is moving up (core/node/drift-up.ts) and has a place already: take it into room of
+       * the master's own, or in place of the youngest child it outranks (by `uptimeMs` and
+       * `maxChildren`); else refuse it MASTER_FULL with no suggestions, even where a node with
+       * nowhere else to go would be taken. Absent: false.
        */
-      ifRoom: optional(boolean),
+      moveUp: optional(boolean),
+      /** How long the registering node has been up, ms: its seniority (see moveUp). */
+      uptimeMs: optional(uint(Number.MAX_SAFE_INTEGER)),
+      /** Its --max-children, with uptimeMs; absent then: no limit. */
+      maxChildren: optional(uint(MAX_CHILDREN_LIMIT)),
     },
     'a map',
   ),

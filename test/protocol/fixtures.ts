@@ -54,7 +54,7 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
     ],
     capacity: { maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 10_000_000_000 },
     // Drifting up: room of the master's own only.
-    ifRoom: true,
+    moveUp: true,
   },
   report: {
     name: 'alice',

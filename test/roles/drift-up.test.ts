@@ -1,11 +1,12 @@
 /**
- * Drifting up (core/node/drift-up.ts), in virtual time: a node that has been up longer than its
- * master, is reachable and takes as many children moves to its master's master when that one has
- * room of its own, with its subtree; a full one, a young node, an unreachable one or a smaller one
- * stays. docs/SIMULATION.md shows what it does to a 1,000-node tree with churn.
+ * Drifting up (core/node/drift-up.ts), in virtual time: a node that has been up well longer than
+ * its master, is reachable and takes as many children moves to its master's master, with its
+ * subtree, into room there or in place of a young child (which goes down); a young node, an
+ * unreachable one or a smaller one stays, and so does one the master's master has no place for. docs/SIMULATION.md shows what it does to a 1,000-node tree with churn.
  */
 import { describe, expect, it } from 'vitest';
 import { syntheticVideo } from '../../core/sim/synthetic-video.js';
+import type { RegisterRequest } from '../../core/protocol/messages.js';
 import { VirtualSwarm, type VirtualNode, type VirtualNodeOptions } from '../../core/sim/virtual-swarm.js';
 import { publish } from '../helpers/virtual-tree.js';
 
@@ -75,16 +76,79 @@ describe('drifting up', () => {
     expect(d.counters.movesUp).toBe(0);
   });
 
-  it('stays put when its master’s master is full, and never follows that master’s suggestions down', async () => {
+  it('a full master’s master takes it in place of its young master, which is placed below with its subtree', async () => {
     const swarm = await outrankedMaster(72, { g: { maxChildren: 1 } });
     const c = swarm.get('c');
     const g = swarm.get('g');
+    const m = swarm.get('m');
+    const e = swarm.node('e', { master: 'm', drift: DRIFT });
+    await swarm.until('e under m', () => masterOf(e) === 'm', 5_000);
+
+    await swarm.until('c drifted up to g', () => masterOf(c) === 'g', 60_000);
+    await swarm.until('m placed again', () => masterOf(m) !== null && masterOf(m) !== 'g', 10_000);
+    expect(g.service.displaced).toBe(1);
+    expect(childNames(g)).toEqual(['c']);
+    // g sent m to room below it: the only room there is c's.
+    expect(masterOf(m)).toBe('c');
+    await swarm.clock.advance(2_000);
+    expect(m.link!.ownLevel()).toBe(3);
+    // m's own child went down with it, as its child still.
+    expect(masterOf(e)).toBe('m');
+    expect(e.link!.ownLevel()).toBe(4);
+    // m is younger than c and g: it stays below them for good.
     await swarm.clock.advance(10 * 60_000);
-    expect(masterOf(c)).toBe('m');
-    expect(c.counters.movesUp).toBe(0);
-    expect(childNames(g)).toEqual(['m']);
-    // It asked, and g refused it rather than take it past its limit.
-    expect(g.service.limitHits.childrenFull).toBeGreaterThan(0);
+    expect(masterOf(c)).toBe('g');
+    expect(masterOf(m)).toBe('c');
+    expect(c.counters.movesUp).toBe(1);
+    expect(m.counters.movesUp).toBe(0);
+  });
+
+  it('a full master refuses a node moving up that outranks none of its children, with no suggestions', async () => {
+    const swarm = new VirtualSwarm(78, { defaultLink: { latencyMs: 10 } });
+    swarm.node('source');
+    const g = swarm.node('g', { master: 'source', maxChildren: 1 });
+    const old = swarm.node('old', { master: 'g', maxChildren: 4 });
+    await swarm.until('old under g', () => masterOf(old) === 'g', 5_000);
+    await swarm.clock.advance(60_000);
+    const asker = swarm.network.host('tcp://10.9.9.9:7000');
+    const register = (name: string, fields: Partial<RegisterRequest>) =>
+      swarm
+        .settle(
+          asker.request(
+            g.address,
+            {
+              type: 'register',
+              name,
+              nodeId: `${name}-id`,
+              address: asker.address,
+              role: 'master',
+              seeding: true,
+              chunks: [],
+              capacity: { maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 },
+              ...fields,
+            },
+            { timeoutMs: 1_000 },
+          ),
+          5_000,
+        )
+        .then(
+          () => null,
+          (error: unknown) => error as { context: { remoteCode?: string; tryInstead?: unknown[] } },
+        );
+
+    // Up 70 s against old's 61 s: not 1.25 times as long.
+    const young = await register('young', { moveUp: true, uptimeMs: 70_000, maxChildren: 4 });
+    expect(young?.context.remoteCode).toBe('MASTER_FULL');
+    expect(young?.context.tryInstead ?? []).toEqual([]);
+    // Older, but it takes fewer children than old: the level would lose room.
+    const small = await register('small', { moveUp: true, uptimeMs: 600_000, maxChildren: 2 });
+    expect(small?.context.remoteCode).toBe('MASTER_FULL');
+    expect(childNames(g)).toEqual(['old']);
+    expect(g.service.displaced).toBe(0);
+    // Older and as roomy: old is let go for it.
+    expect(await register('elder', { moveUp: true, uptimeMs: 600_000, maxChildren: 4 })).toBeNull();
+    expect(childNames(g)).toEqual(['elder']);
+    expect(g.service.displaced).toBe(1);
   });
 
   it('a young node never moves, even with room above', async () => {
