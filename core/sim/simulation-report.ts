@@ -47,6 +47,13 @@ export interface SimulationReport {
 export interface AgeOrder {
   /** Times a node drifted up to its master's master, over the whole run. */
   movesUp: number;
+  /** Of those, times the master's master let a younger child go to take it (sent down a level). */
+  displaced: number;
+  /**
+   * Nodes that outrank their master at the end (up 1.25 times as long, taking as many children:
+   * core/node/seniority.ts): the pairs out of age order that drifting up would put right.
+   */
+  outrankingTheirMaster: number;
   /** Per level (1 under the source): how many nodes, and their median uptime in seconds. */
   byLevel: Array<{ level: number; nodes: number; uptimeP50Seconds: number }>;
   /** The tenth of the nodes up longest: their mean level, and the share of them in levels 1-2. */
@@ -63,7 +70,10 @@ interface LevelFigures {
 }
 
 /** The age order of attached nodes, each as its level and its uptime. */
-export function ageOrder(nodes: Array<{ level: number; uptimeMs: number }>, movesUp: number): AgeOrder {
+export function ageOrder(
+  nodes: Array<{ level: number; uptimeMs: number; outranksMaster: boolean }>,
+  moves: { movesUp: number; displaced: number },
+): AgeOrder {
   const levels = new Map<number, number[]>();
   for (const { level, uptimeMs } of nodes) {
     const uptimes = levels.get(level) ?? [];
@@ -86,7 +96,8 @@ export function ageOrder(nodes: Array<{ level: number; uptimeMs: number }>, move
   const oldestFirst = [...nodes].sort((a, b) => b.uptimeMs - a.uptimeMs);
   const tenth = Math.max(1, Math.floor(nodes.length / 10));
   return {
-    movesUp,
+    ...moves,
+    outrankingTheirMaster: nodes.filter((node) => node.outranksMaster).length,
     byLevel,
     oldestTenth: levelFigures(oldestFirst.slice(0, tenth)),
     youngestTenth: levelFigures(oldestFirst.slice(-tenth)),
