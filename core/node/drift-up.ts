@@ -119,8 +119,13 @@ export class DriftUp {
     // An older master (no uptime given) is never passed.
     const own = options.standing?.();
     if (upstream.startedAt === undefined || own === undefined) return null;
+    // It outranks its master, or the youngest node at its master's level: the master's master
+    // takes it in the place of the youngest it outranks.
     const master = { uptimeMs: now - upstream.startedAt, maxChildren: upstream.maxChildren };
-    if (!outranks(own, master)) return null;
+    const above = upstream.youngestAbove;
+    const youngest =
+      above === undefined ? undefined : { uptimeMs: now - above.startedAt, maxChildren: above.maxChildren };
+    if (!outranks(own, master) && !(youngest !== undefined && outranks(own, youngest))) return null;
     // The master's own master, from the path as the master last said it (current after moves above).
     // (A path of one is the master's own address alone: it does not know its place, so no move.)
     const { path } = upstream;

@@ -100,7 +100,13 @@ export class MasterHeartbeat {
       health.roundTrip(upstream.address, upstream.name, link.clock.now() - started);
       this.answered(upstream, reply.path, started);
       if (reply.reachable !== undefined) upstream.reachable = reply.reachable;
-      Object.assign(upstream, standingOf(reply, link.clock.now()));
+      const standing = standingOf(reply, link.clock.now());
+      if (standing.startedAt !== undefined) {
+        // What the master no longer names (its youngest child left) is not kept from before.
+        delete upstream.youngestChild;
+        delete upstream.youngestAbove;
+        Object.assign(upstream, standing);
+      }
       // A master that registered us before it had learned its swarm's publisher says it here.
       link.options.onMasterPublisher?.(upstream, reply.publisher);
       if (link.upstream() !== upstream) return;

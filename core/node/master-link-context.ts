@@ -1,4 +1,4 @@
-import type { PeerRef } from '../protocol/messages.js';
+import type { NodeStanding, PeerRef } from '../protocol/messages.js';
 import type { Clock } from '../util/clock.js';
 import type { MasterLinkOptions } from './master-link-options.js';
 
@@ -27,17 +27,41 @@ export type Upstream = {
   startedAt?: number;
   /** The master's --max-children as it last said, when it gives its uptime; undefined then: no limit. */
   maxChildren?: number;
+  /** The master's youngest child (at this node's level), as it last said: passed on to this node's children. */
+  youngestChild?: Aged;
+  /** The youngest node at the master's level, as the master last said: one this node may take the place of. */
+  youngestAbove?: Aged;
 };
 
-/** Where a master's register or heartbeat answer says it stands: its start and its --max-children. */
+/** A node's start, by this node's clock, and its --max-children (undefined: no limit). */
+export interface Aged {
+  startedAt: number;
+  maxChildren?: number | undefined;
+}
+
+/** What a master's register or heartbeat answer says of its age and its levels' youngest. */
+type Standings = Pick<Upstream, 'startedAt' | 'maxChildren' | 'youngestChild' | 'youngestAbove'>;
+
+/** Where a master's register or heartbeat answer says it stands (ages turned into start times). */
 export function standingOf(
-  reply: { uptimeMs?: number; maxChildren?: number },
+  reply: {
+    uptimeMs?: number;
+    maxChildren?: number;
+    youngestChild?: NodeStanding;
+    youngestAbove?: NodeStanding;
+  },
   now: number,
-): Pick<Upstream, 'startedAt' | 'maxChildren'> {
+): Standings {
   if (reply.uptimeMs === undefined) return {};
+  const aged = (node: NodeStanding | undefined): Aged | undefined =>
+    node === undefined ? undefined : { startedAt: now - node.uptimeMs, maxChildren: node.maxChildren };
+  const youngestChild = aged(reply.youngestChild);
+  const youngestAbove = aged(reply.youngestAbove);
   return {
     startedAt: now - reply.uptimeMs,
     ...(reply.maxChildren === undefined ? {} : { maxChildren: reply.maxChildren }),
+    ...(youngestChild ? { youngestChild } : {}),
+    ...(youngestAbove ? { youngestAbove } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { NodeStanding } from '../protocol/messages.js';
 import type { UpstreamView } from '../stream/upstream-view.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -121,6 +122,19 @@ export class MasterLink implements UpstreamView {
   /** This node's level in the tree (its master's + 1), or null while unattached. */
   ownLevel(): number | null {
     return this.upstream?.ownLevel ?? null;
+  }
+
+  /**
+   * The youngest node at this node's own level (its master's youngest child, which may be this
+   * node), as the master last said: what this node tells its children as `youngestAbove`.
+   */
+  youngestAtOwnLevel(): NodeStanding | undefined {
+    const youngest = this.upstream?.youngestChild;
+    if (youngest === undefined) return undefined;
+    return {
+      uptimeMs: Math.max(0, Math.round(this.clock.now() - youngest.startedAt)),
+      ...(youngest.maxChildren === undefined ? {} : { maxChildren: youngest.maxChildren }),
+    };
   }
 
   /** Addresses from the root down to this node's master, as the master last said; null while unattached. */

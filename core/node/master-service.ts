@@ -9,7 +9,7 @@ import {
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { Logger } from '../util/logger.js';
-import type { PeerRef } from '../protocol/messages.js';
+import type { NodeStanding, PeerRef } from '../protocol/messages.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Ticker } from '../util/timers-with-work.js';
@@ -38,6 +38,11 @@ export interface MasterServiceOptions {
   pathAbove: () => readonly string[] | null;
   /** Where this node is reached: the end of the path it gives its children. */
   selfAddress: () => string;
+  /**
+   * The youngest node at this node's own level, as its master said (undefined: not known): passed to
+   * children as `youngestAbove`, so an older one may move up in that node's place (drift-up.ts).
+   */
+  youngestAtOwnLevel?: () => NodeStanding | undefined;
   /** The publisher this node vouches for to children that register (see PublisherTrust). */
   swarmPublisher?: () => string | undefined;
   /**
@@ -244,7 +249,7 @@ export class MasterService {
           ...(path ? { path } : {}),
           ...(publisher ? { publisher } : {}),
           ...(reachable !== undefined ? { reachable } : {}),
-          ...(request.name === undefined ? {} : this.standing()),
+          ...(request.name === undefined ? {} : this.standings()),
         },
       };
     });
@@ -277,6 +282,41 @@ export class MasterService {
     return {
       uptimeMs: Math.max(0, Math.round(this.clock.now() - this.startedAt)),
       ...(maxChildren === undefined ? {} : { maxChildren }),
+    };
+  }
+
+  /**
+   * What a child is told of ages: this node's own, its youngest child's (the child's level) and the
+   * youngest at this node's level (see RegisterOk).
+   */
+  private standings(): {
+    uptimeMs: number;
+    maxChildren?: number;
+    youngestChild?: NodeStanding;
+    youngestAbove?: NodeStanding;
+  } {
+    const own = this.standing();
+    const youngestChild = this.youngestChild();
+    const youngestAbove = this.options.youngestAtOwnLevel?.();
+    return {
+      uptimeMs: own.uptimeMs,
+      ...(own.maxChildren === undefined ? {} : { maxChildren: own.maxChildren }),
+      ...(youngestChild ? { youngestChild } : {}),
+      ...(youngestAbove ? { youngestAbove } : {}),
+    };
+  }
+
+  /** The youngest child that gave its age. */
+  private youngestChild(): NodeStanding | undefined {
+    let youngest: ChildState | undefined;
+    for (const child of this.options.registry.children()) {
+      if (child.startedAt === undefined) continue;
+      if (youngest === undefined || child.startedAt > youngest.startedAt!) youngest = child;
+    }
+    if (youngest === undefined) return undefined;
+    return {
+      uptimeMs: Math.max(0, Math.round(this.clock.now() - youngest.startedAt!)),
+      ...(youngest.maxChildren === undefined ? {} : { maxChildren: youngest.maxChildren }),
     };
   }
 
@@ -424,7 +464,7 @@ export class MasterService {
         ...(supermaster ? { supermaster } : {}),
         ...(path ? { path } : {}),
         ...(publisher ? { publisher } : {}),
-        ...this.standing(),
+        ...this.standings(),
       },
     };
   }

@@ -178,6 +178,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
       return upstream ? { name: upstream.name, address: upstream.address } : undefined;
     },
     pathAbove: () => (link ? link.pathAbove() : []),
+    youngestAtOwnLevel: () => link?.youngestAtOwnLevel(),
     selfAddress: () => self.address,
     swarmPublisher: () => options.trust.swarmPublisher(),
     ownDigest: digestOf,

@@ -98,6 +98,22 @@ export interface RegisterOk {
   uptimeMs?: number;
   /** The master's --max-children, when it gives `uptimeMs`; absent then: no limit. */
   maxChildren?: number;
+  /**
+   * The youngest of the master's children that gave their age (the child's own level): what the
+   * child passes on to its own children as `youngestAbove`. Absent: none known.
+   */
+  youngestChild?: NodeStanding;
+  /**
+   * The youngest node at the master's own level, as the master's master said: a child that outranks
+   * it may move up to the master's master, which takes it in that node's place.
+   */
+  youngestAbove?: NodeStanding;
+}
+
+/** A node's age and size as it says them: its uptime, ms, and its --max-children (absent: no limit). */
+export interface NodeStanding {
+  uptimeMs: number;
+  maxChildren?: number;
 }
 
 export interface QueryOk {
@@ -147,6 +163,10 @@ export interface PingOk {
   uptimeMs?: number;
   /** To a child's heartbeat: as in RegisterOk. */
   maxChildren?: number;
+  /** To a child's heartbeat: as in RegisterOk, current. */
+  youngestChild?: NodeStanding;
+  /** To a child's heartbeat: as in RegisterOk, current. */
+  youngestAbove?: NodeStanding;
 }
 
 export interface VideoInfo {

@@ -151,6 +151,13 @@ const empty = record({}, 'a map');
 const uptimeMs = optional(uint(Number.MAX_SAFE_INTEGER));
 /** The master's --max-children (see RegisterOk.maxChildren). */
 const maxChildren = optional(uint(MAX_CHILDREN_LIMIT));
+/** A node's uptime and --max-children (see RegisterOk.youngestChild). */
+const standing = optional(
+  record(
+    { uptimeMs: uint(Number.MAX_SAFE_INTEGER), maxChildren: optional(uint(MAX_CHILDREN_LIMIT)) },
+    'a map',
+  ),
+);
 
 // Each schema's output must be what the reply type in messages.ts says.
 const replySchemas = {
@@ -163,6 +170,8 @@ const replySchemas = {
       publisher: optional(publisherKey),
       uptimeMs,
       maxChildren,
+      youngestChild: standing,
+      youngestAbove: standing,
     },
     'a map',
   ),
@@ -195,6 +204,8 @@ const replySchemas = {
       reachable: optional(boolean),
       uptimeMs,
       maxChildren,
+      youngestChild: standing,
+      youngestAbove: standing,
     },
     'a map',
   ),

@@ -103,6 +103,29 @@ describe('drifting up', () => {
     expect(m.counters.movesUp).toBe(0);
   });
 
+  it('an old node under an old master takes the place of a young node at its master’s level', async () => {
+    // source (room for 2) <- g <- c, all old; a minute later y joins the source as a leaf. c does not
+    // outrank g, but it outranks y, the youngest at g's level: the source swaps y for c.
+    const swarm = new VirtualSwarm(79, { defaultLink: { latencyMs: 10 } });
+    const source = swarm.node('source', { maxChildren: 2, drift: DRIFT });
+    const g = swarm.node('g', { master: 'source', drift: DRIFT });
+    const c = swarm.node('c', { master: 'g', drift: DRIFT });
+    await swarm.until('c under g', () => masterOf(c) === 'g', 5_000);
+    await swarm.clock.advance(60_000);
+    const y = swarm.node('y', { master: 'source', drift: DRIFT });
+    await swarm.until('y under the source', () => masterOf(y) === 'source', 5_000);
+
+    await swarm.until('c moved up to the source', () => masterOf(c) === 'source', 60_000);
+    await swarm.until('y placed below', () => masterOf(y) !== null && masterOf(y) !== 'source', 10_000);
+    expect(childNames(source)).toEqual(['c', 'g']);
+    expect(source.service.displaced).toBe(1);
+    expect(['g', 'c']).toContain(masterOf(y));
+    // Nobody moves after that: g and c are each other's equals, and y is younger than everyone.
+    await swarm.clock.advance(10 * 60_000);
+    expect(childNames(source)).toEqual(['c', 'g']);
+    expect(c.counters.movesUp + g.counters.movesUp + y.counters.movesUp).toBe(1);
+  });
+
   it('a full master refuses a node moving up that outranks none of its children, with no suggestions', async () => {
     const swarm = new VirtualSwarm(78, { defaultLink: { latencyMs: 10 } });
     swarm.node('source');
