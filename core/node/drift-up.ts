@@ -2,15 +2,17 @@
  * Drifting up: long-lived, well-connected nodes move toward the root, and short-lived ones stay at
  * the edge (issue 11 §2; the rule and why in docs/ARCHITECTURE.md, "Old nodes drift up").
  *
- * Now and then (every `everyMs`, jittered) a node checks whether it outranks its master
- * (seniority.ts: up 1.25 times as long, and taking as many children), is reachable (its master's
- * dial-back said so) and seeds. If so, it registers with its master's master as one moving up
- * (`moveUp`): that master takes it into room of its own, or in place of its youngest child the node
- * outranks (its master, at least, qualifies), which then finds a place further down as any node
- * whose master forgot it does. Refused, it stays where it is, never following that master's
- * suggestions down. Taken, it says `bye` to the master it left. Its children keep it as their
- * master, so its whole subtree moves up a level, and it plays on through the move as through a
- * return home (the fetcher asks whichever master is in use).
+ * Now and then (every `everyMs`, jittered) a node checks whether it outranks (seniority.ts: up 1.25
+ * times as long, and taking as many children) its master or the youngest node at its master's
+ * level (`youngestAbove`, which the master passes down from its own master), is reachable (its
+ * master's dial-back said so) and seeds. If so, it registers with its master's master as one moving
+ * up (`moveUp`): that master takes it into room of its own, or in place of its youngest child the
+ * node outranks, which then finds a place further down as any node whose master forgot it does.
+ * Refused, it stays where it is, never following that master's suggestions down. Taken, it says
+ * `bye` to the master it left. Its children keep it as their master, so its whole subtree moves up
+ * a level, and it plays on through the move as through a return home (the fetcher asks whichever
+ * master is in use). Comparing with its master alone keeps parents older than children, but leaves
+ * a young leaf high and an old subtree deep: the level's youngest is what it must beat.
  */
 import type { PeerRef } from '../protocol/messages.js';
 import type { Timer } from '../util/clock.js';
