@@ -401,13 +401,19 @@ export class MasterService {
     if (request.uptimeMs === undefined) return false;
     const asker: Standing = { uptimeMs: request.uptimeMs, maxChildren: request.maxChildren };
     const now = this.clock.now();
+    // A child that has children of its own takes them down with it, old ones too, which must then
+    // climb back: the youngest childless one goes first, then the youngest of the others.
     let youngest: ChildState | undefined;
+    let youngestLeaf: ChildState | undefined;
     for (const child of this.options.registry.children()) {
       if (child.startedAt === undefined) continue;
       const standing = { uptimeMs: now - child.startedAt, maxChildren: child.maxChildren };
       if (!outranks(asker, standing)) continue;
       if (youngest === undefined || child.startedAt > youngest.startedAt!) youngest = child;
+      if (childless(child) && (youngestLeaf === undefined || child.startedAt > youngestLeaf.startedAt!))
+        youngestLeaf = child;
     }
+    youngest = youngestLeaf ?? youngest;
     if (youngest === undefined) return false;
     this.options.registry.leave(youngest.name, youngest.nodeId);
     this.displaced += 1;
@@ -483,6 +489,11 @@ export class MasterService {
       return false;
     }
   }
+}
+
+/** Whether a child has no children, as its room says (all of its --max-children free). */
+function childless(child: ChildState): boolean {
+  return child.maxChildren !== undefined && child.room === child.maxChildren;
 }
 
 function countIndexes(inventory: Array<{ indexes: number[] }>): number {
