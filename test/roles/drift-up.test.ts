@@ -174,6 +174,48 @@ describe('drifting up', () => {
     expect(g.service.displaced).toBe(1);
   });
 
+  it('a full master swaps out a childless child before a younger one with children of its own', async () => {
+    const swarm = new VirtualSwarm(80, { defaultLink: { latencyMs: 10 } });
+    swarm.node('source');
+    const g = swarm.node('g', { master: 'source', maxChildren: 2 });
+    await swarm.clock.advance(60_000);
+    const b = swarm.node('b', { master: 'g', maxChildren: 4 });
+    await swarm.until('b under g', () => masterOf(b) === 'g', 5_000);
+    await swarm.clock.advance(5_000);
+    const a = swarm.node('a', { master: 'g', maxChildren: 4 });
+    await swarm.until('a under g', () => masterOf(a) === 'g', 5_000);
+    const ac = swarm.node('ac', { master: 'a' });
+    await swarm.until('ac under a', () => masterOf(ac) === 'a', 5_000);
+    // A heartbeat, so g knows a's room (3 of 4) and b's (4 of 4).
+    await swarm.clock.advance(2_000);
+
+    const asker = swarm.network.host('tcp://10.9.9.8:7000');
+    await swarm.settle(
+      asker.request(
+        g.address,
+        {
+          type: 'register',
+          name: 'elder',
+          nodeId: 'elder-id',
+          address: asker.address,
+          role: 'master',
+          seeding: true,
+          chunks: [],
+          capacity: { maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 0 },
+          moveUp: true,
+          uptimeMs: 600_000,
+          maxChildren: 4,
+        },
+        { timeoutMs: 1_000 },
+      ),
+      5_000,
+    );
+    // a is the younger, but it would take ac down with it: b, alone, goes.
+    expect(childNames(g)).toEqual(['a', 'elder']);
+    await swarm.until('b placed below', () => masterOf(b) !== null && masterOf(b) !== 'g', 10_000);
+    expect(masterOf(ac)).toBe('a');
+  });
+
   it('a young node never moves, even with room above', async () => {
     const swarm = new VirtualSwarm(73, { defaultLink: { latencyMs: 10 } });
     swarm.node('source', { drift: DRIFT });
