@@ -2,7 +2,8 @@
  * One DEALER connected to one remote address, shared by every request to that address. Requests are
  * matched to replies by id, so many can be in flight at once; beyond the per-remote cap they wait
  * in a local queue. Every request carries its own deadline and fails at it, whatever state it is
- * in, so a dead or restarted peer never leaves a caller hanging.
+ * in, so a dead or restarted peer never leaves a caller hanging. Where libzmq reports the peer gone
+ * (a refused connection, or a closed one), the requests it concerns fail at once instead.
  */
 import * as zmq from 'zeromq';
 import type { Logger } from '../util/logger.js';
@@ -20,6 +21,8 @@ import { routingIdFor } from './routing-proof.js';
 import {
   closedUnderRequest,
   connectionClosed,
+  connectionLost,
+  connectionRefused,
   invalidReply,
   noAnswer,
   noConnection,
@@ -80,6 +83,10 @@ export class Connection {
   /** Why the server's key could not be had; the client replaces a connection that failed so. */
   failed: unknown = undefined;
   private receiving: Promise<void> = Promise.resolve();
+  /** The TCP connection under the socket has completed its handshake and not closed since. */
+  private linkUp = false;
+  /** libzmq schedules a reconnect right after a disconnect: that retry is not a refusal. */
+  private retryAfterLoss = false;
   lastActive = Date.now();
 
   constructor(
@@ -104,6 +111,8 @@ export class Connection {
     if (this.closed) return;
     this.socket.curveServerKey = serverKey;
     this.socket.routingId = routingIdFor(this.settings.keys, serverKey);
+    // The observer must exist before connect(): events from before it are not kept.
+    void this.watchLink(this.socket.events);
     this.socket.connect(this.address);
     this.connected = true;
     this.receiving = this.receiveLoop();
@@ -152,7 +161,54 @@ export class Connection {
     }
     this.socket.close();
     this.counters.connectionsClosed += 1;
+    // The link watcher ends by itself once libzmq reports the socket closed; nothing waits on it.
     await this.receiving;
+  }
+
+  /**
+   * Follows the TCP connection under the socket as libzmq reports it, so a request learns at once
+   * what its deadline would tell it only seconds later. A peer that closed the connection (stopped,
+   * or crashed: its kernel closes its sockets at once) will not answer what was sent to it. A
+   * connection refused (nothing listens there) or turned away in the handshake carries nothing that
+   * waits to be sent. Requests fail UNREACHABLE, as at their deadline; libzmq goes on reconnecting,
+   * and later requests go through as soon as the peer is back.
+   */
+  private async watchLink(events: zmq.Observer): Promise<void> {
+    try {
+      for await (const event of events) {
+        if (event.type === 'handshake') {
+          this.linkUp = true;
+        } else if (event.type === 'disconnect') {
+          this.onLinkLost();
+        } else if (event.type === 'connect:retry') {
+          if (this.retryAfterLoss) this.retryAfterLoss = false;
+          else if (!this.linkUp) this.failUnsent();
+        } else if (event.type.startsWith('handshake:error')) {
+          this.failUnsent();
+        }
+      }
+    } catch (error) {
+      if (!this.closed)
+        this.log.debug({ err: error, address: this.address }, 'stopped following the connection');
+    }
+  }
+
+  private onLinkLost(): void {
+    this.linkUp = false;
+    this.retryAfterLoss = true;
+    for (const entry of [...this.entries.values()]) {
+      if (entry.state !== 'sent') continue;
+      this.counters.unreachable += 1;
+      this.settle(entry, { error: connectionLost(this.address, entry.request.type) });
+    }
+  }
+
+  private failUnsent(): void {
+    for (const entry of [...this.entries.values()]) {
+      if (entry.state !== 'queued' && entry.state !== 'sending') continue;
+      this.counters.unreachable += 1;
+      this.settle(entry, { error: connectionRefused(this.address, entry.request.type) });
+    }
   }
 
   private onDeadline(entry: Entry): void {

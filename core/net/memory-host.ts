@@ -38,16 +38,29 @@ import type { RequestOptions, Transport } from './transport.js';
 import type { HostProfile, MemoryNetwork, MessageKind } from './memory-network.js';
 import type { ReplyPayload, RequestPayload } from './memory-payload.js';
 import { peerAddressProblem, splitPeerAddress, z85Encode } from '../protocol/peer-key.js';
+import { connectionLost, connectionRefused } from './request-errors.js';
 import { createHash } from 'node:crypto';
+
+/**
+ * How a host stops. `silent`: nothing more in or out, as a machine that lost power or its network;
+ * its peers learn of it at their deadlines. `reset`: its process died and its kernel closed its
+ * connections (SIGKILL on a live machine); its peers learn of it one link latency later, as a
+ * node's Connection does from libzmq's socket events (core/net/connection.ts).
+ */
+export type CrashKind = 'silent' | 'reset';
 
 interface Pending {
   type: RequestType;
+  /** The host asked (its address without a key). */
+  dial: string;
   resolve(value: { reply: never; body?: Buffer }): void;
   reject(error: unknown): void;
 }
 
 export class MemoryHost implements Transport, RequestRouter {
   crashed = false;
+  /** Whether it crashed as a process whose kernel closed its connections (CrashKind `reset`). */
+  resetOnCrash = false;
   /** Chunk bytes this host has sent, scaled as the network counts them. */
   chunkBytesSent = 0;
   private readonly handlers = new Map<RequestType, AnyHandler>();
@@ -94,11 +107,30 @@ export class MemoryHost implements Transport, RequestRouter {
   /** Nothing here tells a gone peer early: its requests just stop coming, as over ZeroMQ mostly. */
   onPeerGone(): void {}
 
-  /** Stops this host as SIGKILL would: nothing more in or out, and its own requests never settle. */
-  crash(): void {
+  /**
+   * Stops this host: nothing more in or out, and its own requests never settle. After a `reset`
+   * crash every host that had asked it something hears its connection close (its requests in
+   * flight there fail), and later requests to it are refused.
+   */
+  crash(kind: CrashKind = 'silent'): void {
     this.crashed = true;
+    this.resetOnCrash = kind === 'reset';
     this.lifetime.abort();
     this.pending.clear();
+    if (kind === 'reset') for (const peer of this.peers.keys()) this.network.connectionClosed(this, peer);
+  }
+
+  /** `dial`'s end of the connection closed: what this host sent there will not be answered. */
+  lostConnectionTo(dial: string): void {
+    for (const entry of [...this.pending.values()]) {
+      if (entry.dial === dial) entry.reject(connectionLost(dial, entry.type));
+    }
+  }
+
+  /** A request to `dial` met a closed port (a host that crashed with `reset`). */
+  refusedBy(dial: string, id: number): void {
+    const entry = this.pending.get(id);
+    entry?.reject(connectionRefused(dial, entry.type));
   }
 
   get accessLatencyMs(): number {
@@ -166,8 +198,12 @@ export class MemoryHost implements Transport, RequestRouter {
         );
       });
       signal?.addEventListener('abort', onAbort, { once: true });
+      // An address may carry the key to expect there; a host with another key is no one it can
+      // reach, as a CURVE handshake with the wrong server key never completes: the request times out.
+      const { dial, key } = splitPeerAddress(address);
       this.pending.set(id, {
         type,
+        dial,
         resolve: (value) => {
           if (settle()) resolve(value as { reply: OkReplyOf<K>; body?: Buffer });
         },
@@ -176,13 +212,17 @@ export class MemoryHost implements Transport, RequestRouter {
         },
       });
       const kind = type === 'get' ? 'get' : 'control';
-      // An address may carry the key to expect there; a host with another key is no one it can
-      // reach, as a CURVE handshake with the wrong server key never completes: the request times out.
-      const { dial, key } = splitPeerAddress(address);
-      this.network.send(this, dial, payload, kind, (target) => {
-        if (target.behindNat) return;
-        if (key === undefined || key === target.key) target.serve(this.address, this.key, payload);
-      });
+      this.network.send(
+        this,
+        dial,
+        payload,
+        kind,
+        (target) => {
+          if (target.behindNat) return;
+          if (key === undefined || key === target.key) target.serve(this.address, this.key, payload);
+        },
+        () => this.refusedBy(dial, id),
+      );
     });
   }
 

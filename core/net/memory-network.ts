@@ -8,8 +8,10 @@
  * The model: a chunk leaves once the sender's uplink (one queue for all the chunks the host sends,
  * at its bandwidth) has sent it; other messages leave at once (they are small, and connections share
  * a real uplink fairly). Each arrives one link latency later, unless the link drops it (loss)
- * or the two hosts are partitioned. A crashed host sends and answers nothing, as a node killed with
- * SIGKILL: its peers see timeouts, as they do over ZeroMQ (which reconnects silently).
+ * or the two hosts are partitioned. A crashed host sends and answers nothing. How its peers learn
+ * of it depends on how it crashed (CrashKind): at their deadlines after a `silent` crash (a machine
+ * gone), or one link latency later after a `reset` (a process killed: its kernel closes its
+ * connections, and a node's Connection hears libzmq say so).
  * Not modelled: the server's per-peer in-flight limit and reply budgets, socket high-water marks,
  * and TCP's own behaviour under loss (a lost message is simply gone).
  */
@@ -149,6 +151,8 @@ export class MemoryNetwork {
     payload: RequestPayload | ReplyPayload,
     kind: MessageKind,
     arrive: (target: MemoryHost) => void,
+    /** A request's: told when it meets a host that crashed with `reset` (a closed port). */
+    refused?: () => void,
   ): void {
     // A chunk's body is what takes the uplink's time and what the figures count as chunk bytes: its
     // header is a hundred bytes beside 750 kB, and counting it would make runs with and without the
@@ -171,9 +175,23 @@ export class MemoryNetwork {
       // Checked on arrival: a crash or a partition while the message is on the wire loses it too.
       if (target === undefined || target.crashed || from.crashed || this.cut.has(linkKey(from.address, to))) {
         this.totals.undeliverable += 1;
+        // The closed port answers (a TCP reset), one link latency back.
+        if (refused !== undefined && target?.crashed === true && target.resetOnCrash && !from.crashed) {
+          this.clock.after(link.latencyMs, refused);
+        }
         return;
       }
       arrive(target);
+    });
+  }
+
+  /** `crashed`'s kernel closed its connection to `peer`: `peer` hears it one link latency later. */
+  connectionClosed(crashed: MemoryHost, peer: string): void {
+    const target = this.hosts.get(peer);
+    if (target === undefined || target.crashed || this.cut.has(linkKey(crashed.address, peer))) return;
+    const link = this.links.get(linkKey(crashed.address, peer)) ?? this.linkBetween(crashed, peer);
+    this.clock.after(link.latencyMs, () => {
+      if (!target.crashed) target.lostConnectionTo(crashed.address);
     });
   }
 }

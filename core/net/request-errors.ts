@@ -33,6 +33,27 @@ export function closedUnderRequest(address: string, type: RequestType, reason: s
   });
 }
 
+/**
+ * Sent, and then the peer's end of the connection closed: a stopped or crashed process (its kernel
+ * closes the socket at once), so no answer can come. Said now rather than at the deadline.
+ */
+export function connectionLost(address: string, type: RequestType): PeerStreamerError {
+  return new PeerStreamerError(
+    'UNREACHABLE',
+    `${address} closed the connection before answering ${type}; has that node stopped?`,
+    { address, type },
+  );
+}
+
+/** Not yet sent, and the attempt to connect failed (refused: nothing listens there, or it said no). */
+export function connectionRefused(address: string, type: RequestType): PeerStreamerError {
+  return new PeerStreamerError(
+    'UNREACHABLE',
+    `${address} refused the connection for ${type}; is the node running at that address?`,
+    { address, type },
+  );
+}
+
 /** The deadline passed before the request could even be sent. */
 export function noConnection(address: string, type: RequestType, timeoutMs: number): PeerStreamerError {
   return new PeerStreamerError(

@@ -3,6 +3,7 @@ import type {
   LimitHits,
   NodeStats,
   PeerStat,
+  PortMappingStats,
   NodeRole,
   TrustStats,
 } from '../shared/api-types.js';
@@ -36,6 +37,8 @@ export interface InspectionSources {
   /** The master's own refusals (--max-children) and its dial-back's findings. */
   master: { limitHits: MasterLimitHits; unreachableChildren: number };
   trust: PublisherTrust;
+  /** The node's port mapping on its router; absent when it maps no port. */
+  portMapping?: () => PortMappingStats | undefined;
 }
 
 function trustStats(trust: PublisherTrust): TrustStats {
@@ -83,6 +86,7 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
   const { store, counters, health, registry, link, server } = sources;
   const storeStats = store.stats();
   const upstream = link?.describe() ?? null;
+  const portMapping = sources.portMapping?.();
   const relationOf = (address: string): PeerStat['relation'] => {
     if (upstream && address === upstream.address) return upstream.onSupermaster ? 'supermaster' : 'master';
     if (registry.children().some((child) => child.address === address)) return 'child';
@@ -116,6 +120,7 @@ export function buildStats(sources: InspectionSources): LocalNodeStats {
     currentMaster: upstream?.address ?? null,
     masterName: upstream?.name ?? null,
     reachable: upstream?.reachable ?? null,
+    ...(portMapping !== undefined ? { portMapping } : {}),
     childCount: registry.children().length,
     libraryPrefetch: sources.libraryPrefetch.stats(),
     limitHits: limitHitsOf(sources),

@@ -183,8 +183,12 @@ export class MasterLink implements UpstreamView {
     return reason;
   }
 
-  /** Tells the current master whether this node serves chunks (pause/resume seeding). */
-  async announceSeeding(): Promise<void> {
+  /**
+   * Registers again with the master in use, so it learns what changed in the register: whether this
+   * node serves chunks (pause/resume seeding), or its address (a router opened its port), which the
+   * master then dials back anew.
+   */
+  async registerAgain(): Promise<void> {
     if (this.upstream)
       await this.register(this.upstream.address, this.upstream.isSupermaster).catch(() => undefined);
   }
@@ -223,6 +227,8 @@ export class MasterLink implements UpstreamView {
 
   /** Registers at `address` and, once it answers, makes it the master in use. */
   private async register(address: string, isSupermaster: boolean, moveUp = false): Promise<void> {
+    // The address the register carries: read as it is sent, in this same turn.
+    const advertised = this.options.self.address;
     const reply = await this.registration.send(address, isSupermaster, moveUp);
     if (reply === null || this.stopped) return;
     const previous = this.upstream;
@@ -244,6 +250,9 @@ export class MasterLink implements UpstreamView {
     if (previous?.address !== address) this.options.onNewMaster?.({ name: reply.masterName, address });
     // Changes that came while the register was on the wire, for the master it reached.
     this.reports.sendLeftovers();
+    // The address changed while the register was on the wire (a router opened the port): the master
+    // must learn the new one, and dial it back, or it keeps the old one for as long as this link.
+    if (this.options.self.address !== advertised) void this.registerAgain();
     if (previous?.address !== address) {
       this.options.logger.info(
         { master: address, masterName: reply.masterName, treeLevel: reply.level, supermaster: isSupermaster },

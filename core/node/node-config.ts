@@ -49,6 +49,11 @@ export interface NodeConfig {
   maxChildren?: number;
   /** Budget of the library prefetch (init + chunk 0 of listed videos) in bytes; 0 turns it off. */
   libraryPrefetchBytes: number;
+  /**
+   * Ask the home router to open the port (NAT-PMP, then UPnP) and advertise the outside address it
+   * gives (`--port-mapping on`; the desktop app's setting, on by default).
+   */
+  portMapping: boolean;
   /** Serve the player over loopback HTTP. */
   ui: boolean;
   uiPort: number;
@@ -72,6 +77,11 @@ export const NODE_FLAGS: ReadonlyArray<{ flag: keyof NodeFlagValues; value?: str
     help: 'address other nodes use to reach this one (default 127.0.0.1; 0.0.0.0 works on one machine)',
   },
   { flag: 'bind', value: '<ip>', help: 'interface to listen on (default 0.0.0.0)' },
+  {
+    flag: 'port-mapping',
+    value: '<on|off>',
+    help: 'ask the home router to open --port (NAT-PMP, then UPnP) and advertise the outside address it gives instead of --ip, so peers can dial a node behind a NAT (default off; the desktop app: on)',
+  },
   {
     flag: 'store',
     value: '<dir>',
@@ -212,6 +222,16 @@ function advertisedIp(value: string): string {
   return ip;
 }
 
+/** `--port-mapping`: a switch spelled out, so a setting and a flag read the same. */
+function onOrOff(flag: string): (value: string) => boolean {
+  return (value) => {
+    const word = value.trim().toLowerCase();
+    if (word === 'on') return true;
+    if (word === 'off') return false;
+    throw bad(flag, value, 'give on or off');
+  };
+}
+
 function bindIp(value: string): string {
   if (tcpAddressProblem(`tcp://${bracketed(value)}:0`, { forBind: true }) !== null) {
     throw bad('bind', value, 'give an interface address such as 0.0.0.0 or 127.0.0.1');
@@ -246,6 +266,7 @@ export const NODE_FLAG_VALUES = {
   port: (value: string) => portFrom('port', value),
   ip: advertisedIp,
   bind: bindIp,
+  'port-mapping': onOrOff('port-mapping'),
   store: storeDir('store'),
   chunkdirectory: storeDir('chunkdirectory'),
   videodatabase: storeDir('videodatabase'),
@@ -364,6 +385,7 @@ export function nodeConfigFromValues(given: NodeFlagValues): NodeConfig {
     ...(childTimeout !== undefined ? { childTimeoutMs: childTimeout } : {}),
     ...(maxChildren !== undefined ? { maxChildren } : {}),
     libraryPrefetchBytes: values['library-prefetch'] ?? LIBRARY_PREFETCH_BYTES,
+    portMapping: values['port-mapping'] === true,
     ui: values.ui === true,
     uiPort: values['ui-port'] ?? 0,
     uiHost: values['ui-host'] ?? '127.0.0.1',

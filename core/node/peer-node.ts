@@ -33,6 +33,7 @@ import { loadOrCreatePublisherKey } from '../trust/key-file.js';
 import type { PublisherTrust } from '../trust/publisher-trust.js';
 import { ensureOwnKey, openStoreTrust } from '../trust/store-trust.js';
 import { sweepStoredManifests } from '../trust/stored-manifest-sweep.js';
+import { PortMapping, type ExternalAddress, type PortMappingOptions } from './port-mapping.js';
 
 /** Library prefetches in flight at once: enough to warm a library quickly, few enough to stay light. */
 const LIBRARY_PREFETCH_CONCURRENCY = 2;
@@ -46,6 +47,8 @@ export interface PeerNodeOptions {
   streamIdleMs?: number;
   /** The control channel's platform rules, for tests that run Windows' named-pipe branch here. */
   control?: ControlTransportOptions;
+  /** With `portMapping` on: which routers to ask and the lease's timings, for tests. */
+  portMapping?: Pick<PortMappingOptions, 'finders' | 'lifetimeSeconds' | 'timeoutMs' | 'retryMs'>;
 }
 
 /**
@@ -80,6 +83,8 @@ export class PeerNode {
   readonly fatal = new Promise<PeerStreamerError>((resolve) => (this.settleFatal = resolve));
   /** The local control channel the CLI talks to (null when it could not be opened; see serveControl). */
   private controlServer: ControlServer | null = null;
+  /** The port opened on the home router (null when the node maps none). */
+  private portMapping: PortMapping | null = null;
   private readonly publisher: VideoPublisher;
   private manifestCheck: Promise<void> = Promise.resolve();
 
@@ -203,6 +208,8 @@ export class PeerNode {
       await node.checkStoredManifests();
       trust.onPinned(() => void node.checkStoredManifests());
       node.link?.start();
+      // In the background: a slow or absent router never delays the start.
+      if (config.portMapping) node.mapPort(options);
       node.controlServer = await serveControl(node, options.control);
       logger.info(
         {
@@ -244,6 +251,32 @@ export class PeerNode {
     this.self.address = advertisedAddress(this.settings);
   }
 
+  private mapPort(options: PeerNodeOptions): void {
+    this.portMapping = new PortMapping({
+      ...options.portMapping,
+      port: this.settings.port,
+      logger: this.logger,
+      onChange: (external) => this.advertise(external),
+    });
+    this.portMapping.start();
+  }
+
+  /**
+   * Advertises where the outside reaches this node: the router's address and port while it keeps the
+   * port open, else the configured one. The master is told by registering again, and dials the new
+   * address back before it lists this node (core/node/dial-back.ts), so `stats` turns reachable.
+   */
+  private advertise(external: ExternalAddress | null): void {
+    const address =
+      external === null
+        ? advertisedAddress(this.settings)
+        : advertisedAddress({ ip: external.host, port: external.port });
+    if (address === this.self.address || this.stopped) return;
+    this.self.address = address;
+    this.logger.info({ address }, `advertising ${address} to the master`);
+    void this.link?.registerAgain();
+  }
+
   get seeding(): boolean {
     return this.seedingEnabled;
   }
@@ -260,7 +293,7 @@ export class PeerNode {
   /** Pauses or resumes serving chunks to others; the master is told so it stops listing this node. */
   async setSeeding(enabled: boolean): Promise<void> {
     this.seedingEnabled = enabled;
-    await this.link?.announceSeeding();
+    await this.link?.registerAgain();
   }
 
   setUploadLimit(bytesPerSecond: number | null): void {
@@ -331,6 +364,8 @@ export class PeerNode {
     this.libraryPrefetch.close();
     await this.publisher.close();
     await this.link?.stop();
+    // After the goodbye, so the master does not dial a port just closed; bounded by its timeout.
+    await this.portMapping?.stop();
     await this.manifestCheck;
     this.sessions.close();
     this.masterService.close();
@@ -355,6 +390,7 @@ export class PeerNode {
       seeding: () => this.seedingEnabled,
       master: this.masterService,
       trust: this.trust,
+      ...(this.portMapping !== null ? { portMapping: () => this.portMapping?.state() } : {}),
     };
   }
 }

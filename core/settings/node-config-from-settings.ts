@@ -20,6 +20,7 @@ export function nodeConfigFromSettings(
     name: settings.name,
     port: String(settings.port),
     ip: settings.ip,
+    'port-mapping': settings.portMapping ? 'on' : 'off',
     store: storeDir,
     ...(extras.bindIp !== undefined ? { bind: extras.bindIp } : {}),
     ...(settings.master !== null ? { master: settings.master } : {}),

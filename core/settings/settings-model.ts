@@ -9,6 +9,11 @@ export interface AppSettings {
   port: number;
   /** Address other nodes use to reach this one. */
   ip: string;
+  /**
+   * Ask the home router to open `port` (UPnP/NAT-PMP) and advertise the outside address it gives,
+   * so peers can dial this computer behind a NAT.
+   */
+  portMapping: boolean;
   /** `tcp://host:port` of the master; null makes this node a source. */
   master: string | null;
   /** `tcp://host:port` to fall back on while the master is gone; needs a master. */
@@ -38,6 +43,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'name',
   'port',
   'ip',
+  'portMapping',
   'master',
   'supermaster',
   'publisher',
@@ -64,6 +70,8 @@ export function defaultSettings(name: string): AppSettings {
     name,
     port: DEFAULT_PORT,
     ip: '127.0.0.1',
+    // On, as in WebTorrent Desktop: a home computer behind a NAT serves peers only through an open port.
+    portMapping: true,
     master: null,
     supermaster: null,
     publisher: null,
@@ -82,6 +90,7 @@ export const RESTART_KEYS: readonly SettingKey[] = [
   'name',
   'port',
   'ip',
+  'portMapping',
   'master',
   'supermaster',
   'publisher',

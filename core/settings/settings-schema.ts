@@ -126,6 +126,7 @@ export const SETTING_SCHEMAS = {
   name,
   port,
   ip,
+  portMapping: onOff('Open my port on the router (UPnP/NAT-PMP)'),
   master: tcpAddress('Master'),
   supermaster: tcpAddress('Supermaster'),
   publisher,

@@ -100,6 +100,11 @@ export interface NodeStats {
    * Absent from older nodes.
    */
   reachable?: boolean | null;
+  /**
+   * Whether this node asked its home router to open its port (UPnP/NAT-PMP) and how that went.
+   * Absent when port mapping is off, and from older nodes.
+   */
+  portMapping?: PortMappingStats;
   /** Children registered with this node now. Absent from older nodes. */
   childCount?: number;
   /** Starts of library videos fetched ahead of a click (see LibraryPrefetchStats). Absent from older nodes. */
@@ -116,6 +121,22 @@ export interface NodeStats {
   handshakesRefused?: number;
   /** Whose videos this node believes, and what it refused (see core/trust). Absent from older nodes. */
   trust?: TrustStats;
+}
+
+/** A node's port mapping on its home router (core/node/port-mapping.ts). */
+export interface PortMappingStats {
+  /** `trying`: asking the router; `mapped`: the port is open; `failed`: no router opened it (`reason`); `off`: stopped. */
+  state: 'trying' | 'mapped' | 'failed' | 'off';
+  /** The protocol that opened it: `NAT-PMP` or `UPnP`. */
+  protocol?: string;
+  /** The router's address. */
+  gateway?: string;
+  /** `host:port` where the outside reaches this node: what it advertises while mapped. */
+  external?: string;
+  /** When the lease runs out unless renewed (ISO 8601). */
+  expiresAt?: string;
+  /** Why no router opened the port: each protocol's answer. */
+  reason?: string;
 }
 
 /** Times each bound refused something, since start. */

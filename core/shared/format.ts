@@ -7,6 +7,7 @@
  * - Durations are floored to the second, as video.js's control bar does, so `ls`, the library card
  *   and the player's own duration read the same (a 7.6 s clip is 0:07 everywhere).
  */
+import type { PortMappingStats } from './api-types.js';
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
@@ -84,4 +85,22 @@ export function describeReachability(reachable: boolean | null | undefined): str
   if (reachable === true) return 'reachable from outside: sharing with peers';
   if (reachable === false) return 'not reachable from outside: sharing only through your master';
   return null;
+}
+
+/**
+ * A node's port mapping in words, for `stats` and the app: where the router opened the port, or why
+ * it did not. Null when the node does not map its port (the setting or flag is off).
+ */
+export function describePortMapping(mapping: PortMappingStats | null | undefined): string | null {
+  if (!mapping) return null;
+  switch (mapping.state) {
+    case 'mapped':
+      return `port mapped on router ${mapping.gateway ?? '?'} (${mapping.protocol ?? '?'}): ${mapping.external ?? '?'}`;
+    case 'failed':
+      return `router did not open the port: ${mapping.reason ?? 'no reason given'}`;
+    case 'trying':
+      return 'asking the router to open the port';
+    case 'off':
+      return 'off';
+  }
 }

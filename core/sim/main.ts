@@ -32,6 +32,9 @@ Options:
   --codec C          on: every message is encoded, decoded and checked as on the wire; off: passed
                      as objects, the same run in less time (default ${DEFAULT_SIMULATION.codec ? 'on' : 'off'})
   --churn P          percent of nodes that leave per minute, half by crash (default ${DEFAULT_SIMULATION.churnPercentPerMinute})
+  --crash K          silent: a crashed node's peers learn of it at their deadlines (a machine gone);
+                     reset: one link latency later (a process killed, its connections closed by its
+                     kernel, as a node hears from libzmq) (default ${DEFAULT_SIMULATION.crash})
   --seed N           random seed; the same seed gives the same run (default ${DEFAULT_SIMULATION.seed})
   --minutes M        video length in minutes (default ${DEFAULT_SIMULATION.videoSeconds / 60})
   --mbps R           video bitrate in Mbit/s (default ${DEFAULT_SIMULATION.bitrateBitsPerSecond / 1e6})
@@ -81,6 +84,7 @@ function parseFlags(argv: readonly string[]) {
       placement: { type: 'string' },
       admission: { type: 'string' },
       entry: { type: 'string' },
+      crash: { type: 'string' },
       codec: { type: 'string' },
       drift: { type: 'string' },
       churn: { type: 'string' },
@@ -123,6 +127,10 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
   if (entry !== 'placed' && entry !== 'link') {
     throw new Error(`--entry must be placed or link; got ${JSON.stringify(entry)}`);
   }
+  const crash = values.crash ?? d.crash;
+  if (crash !== 'silent' && crash !== 'reset') {
+    throw new Error(`--crash must be silent or reset; got ${JSON.stringify(crash)}`);
+  }
   const onOff = (flag: string, value: string | undefined, fallback: boolean): boolean => {
     if (value === undefined) return fallback;
     if (value !== 'on' && value !== 'off') {
@@ -134,6 +142,7 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
     ...d,
     placement,
     entry,
+    crash,
     admission: onOff('admission', values.admission, d.admission),
     codec: onOff('codec', values.codec, d.codec),
     drift: onOff('drift', values.drift, d.drift),

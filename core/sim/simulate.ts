@@ -160,7 +160,7 @@ export async function simulate(
         }
         if (random.next() < 0.5) {
           churn.crashed += 1;
-          node.kill();
+          node.kill(options.crash);
         } else {
           churn.left += 1;
           void node.stop();

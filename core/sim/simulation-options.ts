@@ -1,5 +1,6 @@
 /** What one simulation runs: its flags (`npm run simulate -- --help`), and the rules they set. */
 import type { Random } from '../util/random.js';
+import type { CrashKind } from '../net/memory-host.js';
 
 export interface SimulationOptions {
   /** All nodes, the source included. */
@@ -41,6 +42,12 @@ export interface SimulationOptions {
   codec: boolean;
   /** Percent of the nodes that leave per minute (half say goodbye, half crash); each is replaced. */
   churnPercentPerMinute: number;
+  /**
+   * How churn's crashes look to peers (CrashKind, core/net/memory-host.ts). `silent`: a machine
+   * gone, learnt at deadlines: the worst case, and the default. `reset`: a process killed on a live
+   * machine, its connections closed by its kernel, learnt one link latency later.
+   */
+  crash: CrashKind;
   seed: number;
   videoSeconds: number;
   bitrateBitsPerSecond: number;
@@ -65,6 +72,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   drift: true,
   codec: false,
   churnPercentPerMinute: 0,
+  crash: 'silent',
   seed: 1,
   videoSeconds: 300,
   bitrateBitsPerSecond: 3_000_000,

@@ -8,7 +8,7 @@
 import { PublisherTrust } from '../trust/publisher-trust.js';
 import { SYNTHETIC_PUBLISHER } from './synthetic-video.js';
 import { MemoryNetwork, type HostProfile, type LinkProfile } from '../net/memory-network.js';
-import type { MemoryHost } from '../net/memory-host.js';
+import type { CrashKind, MemoryHost } from '../net/memory-host.js';
 import { PeerHealth } from '../net/peer-health.js';
 import type { ChildRegistry } from '../node/child-registry.js';
 import type { MasterLink } from '../node/master-link.js';
@@ -66,8 +66,11 @@ export interface VirtualNode {
   counters: NodeCounters;
   /** Whose videos it believes: a source its own (the synthetic publisher), others what their master vouches for. */
   trust: PublisherTrust;
-  /** Stops its roles and its host at once, as SIGKILL stops a process. */
-  kill(): void;
+  /**
+   * Stops its roles and its host at once, as SIGKILL stops a process: `silent` (the default) as if
+   * its machine went with it, `reset` as if its kernel closed its connections (CrashKind).
+   */
+  kill(kind?: CrashKind): void;
   /** Says goodbye to its master and stops, as a node stopped with SIGTERM does (needs the clock run). */
   stop(): Promise<void>;
 }
@@ -194,8 +197,8 @@ export class VirtualSwarm {
       fetcher,
       counters,
       trust,
-      kill: () => {
-        host.crash();
+      kill: (kind) => {
+        host.crash(kind);
         service.close();
         sessions.close();
         // Its link's timers go with the process; nothing it would send gets out anyway.

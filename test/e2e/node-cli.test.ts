@@ -78,6 +78,16 @@ describe('peerstreamer node flags', { timeout: SWARM_TIMEOUT_MS }, () => {
       /--peer-timeout "10ms" is not valid: give a time from 100ms to 2m/,
     ],
     [
+      'a port-mapping switch that is neither on nor off',
+      ['--name', 'n', '--port', '7000', '--store', '/a', '--port-mapping', 'yes'],
+      /--port-mapping "yes" is not valid: give on or off/,
+    ],
+    [
+      'a port-mapping switch without its word',
+      ['--name', 'n', '--port', '7000', '--store', '/a', '--port-mapping'],
+      /option '--port-mapping <on\|off>' argument missing/,
+    ],
+    [
       'an unknown flag',
       ['--name', 'n', '--port', '7000', '--store', '/a', '--colour', 'red'],
       /unknown option '--colour'/,

@@ -49,6 +49,11 @@ describe.skipIf(noChromium)('settings screen (real Chromium, stand-in bridge)', 
     await expect.poll(() => page.getByTestId('setting-name').inputValue()).toBe('desk-1');
     expect(await page.getByTestId('setting-port').inputValue()).toBe('7780');
     expect(await page.getByTestId('setting-closeToTray').isChecked()).toBe(true);
+    // On by default: a home computer serves peers only through a port its router opened.
+    expect(await page.getByTestId('setting-portMapping').isChecked()).toBe(true);
+    expect(await page.locator('label[for=setting-portMapping]').textContent()).toContain(
+      'Open my port on the router (UPnP/NAT-PMP)',
+    );
     expect(await page.getByTestId('setting-launchAtLogin').isChecked()).toBe(false);
     expect(await page.getByTestId('setting-autoUpdate').isChecked()).toBe(true);
     expect(await page.getByTestId('settings-warning').textContent()).toMatch(/using the default 7780/);
@@ -81,13 +86,14 @@ describe.skipIf(noChromium)('settings screen (real Chromium, stand-in bridge)', 
     await page.getByTestId('setting-port').fill('8001');
     await page.getByTestId('setting-cacheSizeGiB').fill('');
     await page.getByTestId('setting-closeToTray').uncheck();
+    await page.getByTestId('setting-portMapping').uncheck();
     await page.getByTestId('settings-save').click();
     await page.getByText('Saved; the node restarted.').waitFor();
     expect(
       await page.evaluate(() => (globalThis as unknown as { harness: { saves: unknown[] } }).harness.saves),
     ).toEqual([
       { port: 'eighty', cacheSizeBytes: -(2 ** 30) },
-      { port: 8001, closeToTray: false },
+      { port: 8001, portMapping: false, closeToTray: false },
     ]);
     expect(await page.getByTestId('setting-port-problem').count()).toBe(0);
     await page.close();

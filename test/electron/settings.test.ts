@@ -106,7 +106,7 @@ describe('settings rules', () => {
     };
     expect(problem([])).toBe('Settings must be an object of field -> value.');
     expect(problem({ colour: 'blue', shade: 1 })).toBe(
-      '"colour" is not a setting; known settings are name, port, ip, master, supermaster, publisher, cacheSizeBytes, uploadLimitBytesPerSecond, closeToTray, launchAtLogin, seeding, autoUpdate.',
+      '"colour" is not a setting; known settings are name, port, ip, portMapping, master, supermaster, publisher, cacheSizeBytes, uploadLimitBytesPerSecond, closeToTray, launchAtLogin, seeding, autoUpdate.',
     );
     expect(problem({ name: 'a'.repeat(101) })).toBe(
       `Name "${'a'.repeat(101)}" is not valid: use 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit.`,
@@ -139,6 +139,9 @@ describe('settings rules', () => {
     );
     expect(problem({ uploadLimitBytesPerSecond: 100 * 2 ** 30 + 1 })).toBe(
       'Upload limit 102400 MiB/s is larger than 102400 MiB/s; check the number.',
+    );
+    expect(problem({ portMapping: 'yes' })).toBe(
+      'Open my port on the router (UPnP/NAT-PMP) must be on or off.',
     );
     expect(problem({ closeToTray: 1, launchAtLogin: 'no', seeding: null, autoUpdate: undefined })).toBe(
       'Keep seeding after closing the window must be on or off. Launch at login must be on or off. Seeding must be on or off. Install updates must be on or off.',
@@ -184,7 +187,10 @@ describe('settings rules', () => {
       cacheBytes: 1.5 * 2 ** 30,
       uploadBytesPerSecond: 2 * 2 ** 20,
       store: path.resolve('/tmp/store'),
+      // The app opens its port on the router by default, where `peerstreamer node` does not.
+      portMapping: true,
     });
+    expect(nodeConfigFromSettings({ ...DEFAULTS, portMapping: false }, '/tmp/store').portMapping).toBe(false);
   });
 });
 
@@ -326,6 +332,8 @@ describe('settings persistence (the store directory’s settings.json)', () => {
       name: 'desk-7f3a',
       port: 8123,
       ip: '192.0.2.20',
+      // That version had no port-mapping setting: the default, on.
+      portMapping: true,
       master: 'tcp://192.0.2.10:7999',
       supermaster: null,
       // That version had no publisher setting: the default, the master's.

@@ -6,8 +6,19 @@
  */
 import { bedUnavailable, teardownBed } from './netns.js';
 
+/**
+ * Test files that build beds of their own names (`psmap-…`: port-mapping.test.ts) and clean up
+ * after themselves. A run of only these leaves the `psbed-…` bed alone: another run may be using it.
+ */
+const OWN_BEDS = [/port-mapping/];
+
+function runsOnlyOwnBeds(): boolean {
+  const files = process.argv.slice(2).filter((arg) => arg.endsWith('.test.ts'));
+  return files.length > 0 && files.every((file) => OWN_BEDS.some((own) => own.test(file)));
+}
+
 export default function setup(): () => void {
-  if (bedUnavailable() !== null) return () => undefined;
+  if (bedUnavailable() !== null || runsOnlyOwnBeds()) return () => undefined;
   teardownBed();
   const onSignal = (signal: NodeJS.Signals): void => {
     teardownBed();

@@ -117,6 +117,35 @@ describe('MemoryNetwork', () => {
     net.host(A);
   });
 
+  it('tells a reset crash at once: what was sent there fails, and later requests are refused', async () => {
+    const { clock, net } = network(1, 25);
+    // `a` takes its time over `stats`, so the request is in flight when it crashes.
+    const a = net.host(A).handle('stats', () => new Promise(() => {}));
+    a.handle('ping', () => ({ reply: { name: 'a', time: 0 } }));
+    const b = net.host(B);
+    const c = net.host(C);
+    // c asked a before too: its connection to a closes as well, with nothing in flight on it.
+    await timed(clock, c.request(A, { type: 'ping' }, { timeoutMs: 5_000 }));
+    const sentAt = clock.now();
+    let lost: unknown;
+    b.request(A, { type: 'stats' }, { timeoutMs: 5_000 }).catch((error: unknown) => (lost = error));
+    await clock.advance(100);
+    a.crash('reset');
+    await clock.advance(24);
+    expect(lost).toBeUndefined();
+    // Heard one link latency (25 ms) after the crash: long before the 5 s deadline.
+    await clock.advance(1);
+    expect(clock.now() - sentAt).toBe(125);
+    expect(isPeerStreamerError(lost, 'UNREACHABLE')).toBe(true);
+    expect((lost as Error).message).toContain(`${A} closed the connection before answering stats`);
+    const refused = await timed(clock, c.request(A, { type: 'ping' }, { timeoutMs: 5_000 }));
+    expect((refused.error as Error).message).toContain(`${A} refused the connection for ping`);
+    expect(refused.ms).toBe(50);
+    // A silent crash still times out (the test above); a node started there again answers.
+    net.host(A).handle('ping', () => ({ reply: { name: 'again', time: 0 } }));
+    expect((await timed(clock, c.request(A, { type: 'ping' }, { timeoutMs: 5_000 }))).value).toBeDefined();
+  });
+
   it('loses messages across a partition until it heals', async () => {
     const { clock, net } = network();
     net.host(A).handle('ping', () => ({ reply: { name: 'a', time: 0 } }));

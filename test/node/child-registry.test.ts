@@ -175,4 +175,25 @@ describe('room deep in the tree', () => {
     expect(registry.placesFor('newcomer', 8).map((place) => place.name)).toEqual(['deep', 'c']);
     expect(registry.nearestRoomBelow()).toEqual(deep);
   });
+
+  it('spreads a join wave over the rooms until the children say again how much room they have', () => {
+    const registry = checked(child('a', 7001, [], { room: 2 }), child('b', 7002, [], { room: 2 }));
+    const firstOf = (): string => registry.placesFor('newcomer', 8)[0]!.name;
+    const wave = [firstOf(), firstOf(), firstOf(), firstOf()];
+    // Each room is promised in turn, never the same one twice running while the other has as much.
+    expect(wave.filter((name) => name === 'a')).toHaveLength(2);
+    expect(wave.filter((name) => name === 'b')).toHaveLength(2);
+    expect(wave[0]).not.toBe(wave[1]);
+    // Both promised out: a heartbeat from `b` with its room as it is now wipes its promises.
+    registry.heartbeat('b', undefined, { room: 1 });
+    expect(firstOf()).toBe('b');
+    // A full child naming room below it is spread the same way, beside another at the same depth.
+    const full = checked(
+      child('x', 7003, [], { room: 0, levelsToRoom: 1, roomAt: deep }),
+      child('y', 7004, [], { room: 0, levelsToRoom: 1, roomAt: deeper }),
+    );
+    const places = [0, 1, 2, 3].map(() => full.placesFor('newcomer', 8)[0]!.name);
+    expect(places.filter((name) => name === 'deep')).toHaveLength(2);
+    expect(places.filter((name) => name === 'deeper')).toHaveLength(2);
+  });
 });

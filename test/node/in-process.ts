@@ -17,6 +17,8 @@ export interface InProcessNode {
   supermaster?: PeerNode | string;
   uploadBytesPerSecond?: number;
   options?: PeerNodeOptions;
+  /** Anything else of its configuration (an advertised address, port mapping). */
+  config?: Partial<NodeConfig>;
 }
 
 const addressOf = (target: PeerNode | string): string =>
@@ -34,10 +36,12 @@ export async function startNode(spec: InProcessNode): Promise<PeerNode> {
     ...(spec.uploadBytesPerSecond ? { uploadBytesPerSecond: spec.uploadBytesPerSecond } : {}),
     jsonLogs: false,
     readAhead: NODE_READ_AHEAD,
+    portMapping: false,
     ui: false,
     uiPort: 0,
     uiHost: '127.0.0.1',
     libraryPrefetchBytes: LIBRARY_PREFETCH_BYTES,
+    ...spec.config,
   };
   return PeerNode.start(config, { logger: silentLogger(), heartbeatMs: 100, ...spec.options });
 }

@@ -142,3 +142,17 @@ describe('--join', () => {
     expect(() => nodeConfigFromFlags({ ...base, join: value })).toThrow(message);
   });
 });
+
+describe('--port-mapping', () => {
+  it('is off unless asked for (a server has its address), and reads on and off', () => {
+    expect(nodeConfigFromFlags(base).portMapping).toBe(false);
+    expect(nodeConfigFromFlags({ ...base, 'port-mapping': 'on' }).portMapping).toBe(true);
+    expect(nodeConfigFromFlags({ ...base, 'port-mapping': 'OFF' }).portMapping).toBe(false);
+  });
+
+  it.each(['yes', '1', '', 'true', 'on off'])('refuses %j, saying to give on or off', (value) => {
+    expect(() => nodeConfigFromFlags({ ...base, 'port-mapping': value })).toThrow(
+      `--port-mapping ${JSON.stringify(value)} is not valid: give on or off.`,
+    );
+  });
+});

@@ -179,11 +179,17 @@ describe.skipIf(noChromium || noFfmpeg)('swarm views', () => {
     expect(await page.getByTestId('node-place').textContent()).toContain('memory · child of master-a ·');
     // Nothing said of reachability until a master's dial-back found this node unreachable.
     expect(await page.getByTestId('node-reachability').count()).toBe(0);
+    // Nor of port mapping while it is off.
+    expect(await page.getByTestId('node-port-mapping').count()).toBe(0);
     backend.reachable = false;
+    backend.portMapping = { state: 'failed', reason: 'NAT-PMP at 192.168.1.1: it refused: Not Authorized' };
     backend.push({ type: 'stats', stats: await backend.stats() });
     await page.getByTestId('node-reachability').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('node-reachability').textContent()).toBe(
       'not reachable from outside: sharing only through your master',
+    );
+    expect(await page.getByTestId('node-port-mapping').textContent()).toBe(
+      'router did not open the port: NAT-PMP at 192.168.1.1: it refused: Not Authorized',
     );
     await screenshot(page, 'stats-swarm-1280x720');
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describePlace, describeReachability, formatMilliseconds } from '../../core/shared/format.js';
+import {
+  describePlace,
+  describePortMapping,
+  describeReachability,
+  formatMilliseconds,
+} from '../../core/shared/format.js';
 
 describe('a node’s place in words', () => {
   it('uses only source, master and child, and says both sides of a master', () => {
@@ -37,5 +42,23 @@ describe('describeReachability', () => {
     expect(describeReachability(true)).toBe('reachable from outside: sharing with peers');
     expect(describeReachability(null)).toBeNull();
     expect(describeReachability(undefined)).toBeNull();
+  });
+});
+
+describe('describePortMapping', () => {
+  it('says where the router opened the port, or why it did not, and nothing when mapping is off', () => {
+    expect(
+      describePortMapping({
+        state: 'mapped',
+        protocol: 'NAT-PMP',
+        gateway: '10.79.0.1',
+        external: '203.0.113.7:40123',
+      }),
+    ).toBe('port mapped on router 10.79.0.1 (NAT-PMP): 203.0.113.7:40123');
+    expect(describePortMapping({ state: 'failed', reason: 'NAT-PMP at 10.79.0.1: it refused: no' })).toBe(
+      'router did not open the port: NAT-PMP at 10.79.0.1: it refused: no',
+    );
+    expect(describePortMapping({ state: 'trying' })).toBe('asking the router to open the port');
+    expect(describePortMapping(undefined)).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import { nodeAddress, withNode } from '../remote.js';
 import type { LibraryPrefetchStats, LimitHits, NodeStats, TrustStats } from '../../shared/api-types.js';
 import {
   describePlace,
+  describePortMapping,
   describeReachability,
   formatBytes,
   formatDuration,
@@ -36,6 +37,7 @@ export function renderStats(stats: NodeStats): string {
     `${stats.name} (${describePlace(stats)}) at ${stats.address}, up ${formatDuration(stats.uptimeSeconds)}${stats.seeding ? '' : ', seeding paused'}`,
     `master:         ${stats.currentMaster ?? '-'}`,
     `reachability:   ${describeReachability(stats.reachable) ?? '-'}`,
+    `port mapping:   ${describePortMapping(stats.portMapping) ?? 'off'}`,
     `served:         ${formatBytes(stats.bytesServed)}`,
     `fetched:        local ${formatBytes(fetched.local)}, peers ${formatBytes(fetched.peer)}, master ${formatBytes(fetched.master)}, source ${formatBytes(fetched.source)}`,
     `held:           ${stats.chunksHeld} chunks, ${formatBytes(stats.bytesHeld)}${stats.capacityBytes ? ` of ${formatBytes(stats.capacityBytes)}` : ''}`,

@@ -24,6 +24,7 @@ export type SettingsDraft = {
   name: string;
   port: string;
   ip: string;
+  portMapping: boolean;
   master: string;
   supermaster: string;
   publisher: string;
@@ -42,6 +43,7 @@ export const SETTING_OF: Record<EditableKey, SettingKey> = {
   name: 'name',
   port: 'port',
   ip: 'ip',
+  portMapping: 'portMapping',
   master: 'master',
   supermaster: 'supermaster',
   publisher: 'publisher',
@@ -61,6 +63,7 @@ export function draftFromSettings(settings: AppSettings): SettingsDraft {
     name: settings.name,
     port: String(settings.port),
     ip: settings.ip,
+    portMapping: settings.portMapping,
     master: text(settings.master),
     supermaster: text(settings.supermaster),
     publisher: text(settings.publisher),
@@ -92,6 +95,7 @@ export function patchFromDraft(draft: SettingsDraft, saved: AppSettings): Settin
     name: draft.name.trim(),
     port: numberOrText(draft.port, ''),
     ip: draft.ip.trim(),
+    portMapping: draft.portMapping,
     master: draft.master.trim() === '' ? null : draft.master.trim(),
     supermaster: draft.supermaster.trim() === '' ? null : draft.supermaster.trim(),
     publisher: draft.publisher.trim() === '' ? null : draft.publisher.trim().toLowerCase(),

@@ -1,6 +1,6 @@
 import { useLive } from '../api/live.ts';
 import { usePlayback } from '../player/playback-store.ts';
-import { describePlace, describeReachability, formatBytes } from '../ui/format.ts';
+import { describePlace, describePortMapping, describeReachability, formatBytes } from '../ui/format.ts';
 import { PeerTable } from './PeerTable.tsx';
 import { ThroughputChart } from './ThroughputChart.tsx';
 import { ORIGINS } from './throughput-series.ts';
@@ -29,6 +29,11 @@ export function StatsPanel() {
       {stats?.reachable === false && (
         <p className="muted node-line" data-testid="node-reachability">
           {describeReachability(stats.reachable)}
+        </p>
+      )}
+      {stats?.portMapping !== undefined && (
+        <p className="muted node-line" data-testid="node-port-mapping">
+          {describePortMapping(stats.portMapping)}
         </p>
       )}
       <h3>Bytes by origin</h3>

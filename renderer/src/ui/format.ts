@@ -1,6 +1,7 @@
 // The player writes sizes, rates and durations exactly as the CLI does: one module for both.
 export {
   describePlace,
+  describePortMapping,
   describeReachability,
   formatBytes,
   formatMilliseconds,

@@ -11,7 +11,7 @@ import { CACHE_SIZE_UNIT, UPLOAD_LIMIT_UNIT } from '../../../core/settings/setti
 import { formatBytes } from '../ui/format.ts';
 import './SettingsView.css';
 
-type ToggleKey = 'closeToTray' | 'launchAtLogin' | 'autoUpdate';
+type ToggleKey = 'portMapping' | 'closeToTray' | 'launchAtLogin' | 'autoUpdate';
 
 type Status =
   | { kind: 'idle' }
@@ -160,6 +160,11 @@ export function SettingsView() {
           )}
           {text('port', 'Port', 'Other nodes connect to this port.')}
           {text('ip', 'Address', 'The IP address or host name other nodes use to reach this computer.')}
+          {toggle(
+            'portMapping',
+            'Open my port on the router (UPnP/NAT-PMP)',
+            'Asks your home router to open the port, so peers can fetch from you; Stats says whether it did. Off: only your master can reach you behind a router.',
+          )}
         </section>
         <section className="panel settings-section">
           <h2>Swarm</h2>
