@@ -35,6 +35,13 @@ export interface ChildState extends ChildInfo {
   roomAt: PeerRef | undefined;
   registeredAt: number;
   lastSeenAt: number;
+  /**
+   * When it started, by this master's clock (its `uptimeMs` at registration), and its
+   * --max-children: whether a node moving up outranks it (seniority.ts). Undefined from an older
+   * node, which is never passed.
+   */
+  startedAt: number | undefined;
+  maxChildren: number | undefined;
   /** Times this master named the child as a holder recently: a cheap load signal. */
   recentAssignments: number;
   /**
@@ -140,6 +147,8 @@ export class ChildRegistry {
       roomAt: child.roomAt,
       registeredAt: now,
       lastSeenAt: now,
+      startedAt: child.uptimeMs === undefined ? undefined : now - child.uptimeMs,
+      maxChildren: child.maxChildren,
       recentAssignments: 0,
       newcomersSent: 0,
       // The same node at the same address keeps what the master found; anything else is checked again.

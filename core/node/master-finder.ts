@@ -95,12 +95,30 @@ export class MasterFinder {
   }
 
   /**
+   * Whether this node is between places: registering, failing over, or on its fallback waiting to
+   * go home. A node drifting up waits until it is settled under its own master.
+   */
+  busy(): boolean {
+    return this.registering !== null || this.failingOver || this.homeProbe.running;
+  }
+
+  /**
+   * This node drifted up to its master's master (drift-up.ts): that is its home now, so a failover
+   * comes back there and the home probe never takes it down again. Its fallback is the new master's
+   * master, from the register it just made.
+   */
+  movedUp(place: PeerRef): void {
+    this.moveHome(place, "drifted up to its master's master; that is its master now");
+  }
+
+  /**
    * Registers at `address`, or wherever a full master there sends this node (placement.ts). A node
    * placed that way takes its new master as home.
    */
   async attach(address: string, isSupermaster: boolean): Promise<void> {
     const place = await placeFrom(this.link, address, isSupermaster);
-    if (place && !this.link.stopped()) this.moveHome(place);
+    if (place && !this.link.stopped())
+      this.moveHome(place, 'a full master sent this node to one of its children; that is its master now');
   }
 
   private async connectLoop(): Promise<void> {
@@ -148,12 +166,9 @@ export class MasterFinder {
     return supermaster ?? this.hintedSupermaster?.address;
   }
 
-  private moveHome(place: PeerRef): void {
+  private moveHome(place: PeerRef, why: string): void {
     if (place.address === this.home) return;
-    this.link.options.logger.info(
-      { from: this.home, master: place.address, masterName: place.name },
-      'a full master sent this node to one of its children; that is its master now',
-    );
+    this.link.options.logger.info({ from: this.home, master: place.address, masterName: place.name }, why);
     this.home = place.address;
   }
 

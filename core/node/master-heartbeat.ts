@@ -1,7 +1,7 @@
 import { MAX_TOPOLOGY_DEPTH } from '../protocol/limits.js';
 import { errorMessage } from '../util/errors.js';
 import { Ticker } from '../util/timers-with-work.js';
-import type { LinkContext, Upstream } from './master-link-context.js';
+import { standingOf, type LinkContext, type Upstream } from './master-link-context.js';
 import { roomFields } from './master-link-options.js';
 import { remoteCodeOf } from './master-refusals.js';
 
@@ -100,6 +100,13 @@ export class MasterHeartbeat {
       health.roundTrip(upstream.address, upstream.name, link.clock.now() - started);
       this.answered(upstream, reply.path, started);
       if (reply.reachable !== undefined) upstream.reachable = reply.reachable;
+      const standing = standingOf(reply, link.clock.now());
+      if (standing.startedAt !== undefined) {
+        // What the master no longer names (its youngest child left) is not kept from before.
+        delete upstream.youngestChild;
+        delete upstream.youngestAbove;
+        Object.assign(upstream, standing);
+      }
       // A master that registered us before it had learned its swarm's publisher says it here.
       link.options.onMasterPublisher?.(upstream, reply.publisher);
       if (link.upstream() !== upstream) return;

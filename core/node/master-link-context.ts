@@ -1,4 +1,4 @@
-import type { PeerRef } from '../protocol/messages.js';
+import type { NodeStanding, PeerRef } from '../protocol/messages.js';
 import type { Clock } from '../util/clock.js';
 import type { MasterLinkOptions } from './master-link-options.js';
 
@@ -20,7 +20,50 @@ export type Upstream = {
   path: readonly string[];
   /** Whether this master reached this node at its address (its dial-back), as its last heartbeat said. */
   reachable?: boolean;
+  /**
+   * When this master started, by this node's clock (now less the `uptimeMs` it last gave); undefined
+   * from an older master, which never gives it.
+   */
+  startedAt?: number;
+  /** The master's --max-children as it last said, when it gives its uptime; undefined then: no limit. */
+  maxChildren?: number;
+  /** The master's youngest child (at this node's level), as it last said: passed on to this node's children. */
+  youngestChild?: Aged;
+  /** The youngest node at the master's level, as the master last said: one this node may take the place of. */
+  youngestAbove?: Aged;
 };
+
+/** A node's start, by this node's clock, and its --max-children (undefined: no limit). */
+export interface Aged {
+  startedAt: number;
+  maxChildren?: number | undefined;
+}
+
+/** What a master's register or heartbeat answer says of its age and its levels' youngest. */
+type Standings = Pick<Upstream, 'startedAt' | 'maxChildren' | 'youngestChild' | 'youngestAbove'>;
+
+/** Where a master's register or heartbeat answer says it stands (ages turned into start times). */
+export function standingOf(
+  reply: {
+    uptimeMs?: number;
+    maxChildren?: number;
+    youngestChild?: NodeStanding;
+    youngestAbove?: NodeStanding;
+  },
+  now: number,
+): Standings {
+  if (reply.uptimeMs === undefined) return {};
+  const aged = (node: NodeStanding | undefined): Aged | undefined =>
+    node === undefined ? undefined : { startedAt: now - node.uptimeMs, maxChildren: node.maxChildren };
+  const youngestChild = aged(reply.youngestChild);
+  const youngestAbove = aged(reply.youngestAbove);
+  return {
+    startedAt: now - reply.uptimeMs,
+    ...(reply.maxChildren === undefined ? {} : { maxChildren: reply.maxChildren }),
+    ...(youngestChild ? { youngestChild } : {}),
+    ...(youngestAbove ? { youngestAbove } : {}),
+  };
+}
 
 /**
  * What the parts of one MasterLink (its reports, its registration request, its heartbeats, its
@@ -38,8 +81,12 @@ export interface LinkContext {
   pause(ms: number): Promise<void>;
   /** A tick that does nothing while the previous one's work is still running, or once stopped. */
   whileIdle(work: () => Promise<void>): () => void;
-  /** Registers at `address` (with the whole inventory) and makes it the master in use. */
-  register(address: string, isSupermaster: boolean): Promise<void>;
+  /**
+   * Registers at `address` (with the whole inventory) and makes it the master in use. `moveUp`: only
+   * into room the master has of its own (a node drifting up), and a NAME_TAKEN there is no reason
+   * to give up.
+   */
+  register(address: string, isSupermaster: boolean, moveUp?: boolean): Promise<void>;
   /** Registers at `address`, or wherever a full master there sends this node. */
   attach(address: string, isSupermaster: boolean): Promise<void>;
   masterFailed(address: string, reason: string, lied?: boolean): void;

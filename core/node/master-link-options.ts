@@ -5,6 +5,8 @@ import type { CapacityHints, PeerRef, RegisteringRole } from '../protocol/messag
 import type { PeerStreamerError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { Clock } from '../util/clock.js';
+import type { DriftSettings } from './drift-up.js';
+import type { Standing } from './seniority.js';
 
 export interface MasterLinkOptions {
   self: PeerRef;
@@ -64,6 +66,10 @@ export interface MasterLinkOptions {
   requestTimeoutMs?: number;
   /** Store changes are sent to the master in one report per this many milliseconds. */
   reportBatchMs?: number;
+  /** Move up past a younger master (drift-up.ts); absent: never. */
+  drift?: DriftSettings;
+  /** This node's uptime and --max-children, sent with each register (see seniority.ts). */
+  standing?: () => Standing;
 }
 
 /** A node's room as its register, report and heartbeats carry it. */

@@ -1,10 +1,12 @@
+import type { NodeStanding } from '../protocol/messages.js';
 import type { UpstreamView } from '../stream/upstream-view.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { ChangeReporter } from './change-reporter.js';
 import { MasterFinder } from './master-finder.js';
 import { MasterHeartbeat } from './master-heartbeat.js';
-import type { LinkContext, Upstream } from './master-link-context.js';
+import { DriftUp } from './drift-up.js';
+import { standingOf, type LinkContext, type Upstream } from './master-link-context.js';
 import type { MasterLinkOptions } from './master-link-options.js';
 import { RegistrationRequest } from './registration-request.js';
 import { MAX_TOPOLOGY_DEPTH } from '../protocol/limits.js';
@@ -29,6 +31,8 @@ export class MasterLink implements UpstreamView {
   private readonly registration: RegistrationRequest;
   private readonly heartbeat: MasterHeartbeat;
   private readonly finder: MasterFinder;
+  /** Null when the node was started without it (see MasterLinkOptions.drift). */
+  private readonly drift: DriftUp | null;
 
   constructor(private readonly options: MasterLinkOptions) {
     this.clock = options.clock ?? systemClock;
@@ -40,7 +44,7 @@ export class MasterLink implements UpstreamView {
       stopped: () => this.stopped,
       pause: (ms) => this.pause(ms),
       whileIdle: (work) => this.whileIdle(work),
-      register: (address, isSupermaster) => this.register(address, isSupermaster),
+      register: (address, isSupermaster, moveUp) => this.register(address, isSupermaster, moveUp),
       attach: (address, isSupermaster) => this.finder.attach(address, isSupermaster),
       masterFailed: (address, reason, lied) => this.masterFailed(address, reason, lied),
       bye: () => this.bye(),
@@ -52,6 +56,7 @@ export class MasterLink implements UpstreamView {
     );
     this.heartbeat = new MasterHeartbeat(context);
     this.finder = new MasterFinder(context);
+    this.drift = options.drift ? new DriftUp(context, this.finder, options.drift) : null;
   }
 
   /** A sibling this node banned: its master is told in the next report, and checks it itself. */
@@ -67,6 +72,7 @@ export class MasterLink implements UpstreamView {
   start(): void {
     this.reports.start();
     this.heartbeat.start();
+    this.drift?.start();
     void this.finder.connect();
   }
 
@@ -118,6 +124,19 @@ export class MasterLink implements UpstreamView {
     return this.upstream?.ownLevel ?? null;
   }
 
+  /**
+   * The youngest node at this node's own level (its master's youngest child, which may be this
+   * node), as the master last said: what this node tells its children as `youngestAbove`.
+   */
+  youngestAtOwnLevel(): NodeStanding | undefined {
+    const youngest = this.upstream?.youngestChild;
+    if (youngest === undefined) return undefined;
+    return {
+      uptimeMs: Math.max(0, Math.round(this.clock.now() - youngest.startedAt)),
+      ...(youngest.maxChildren === undefined ? {} : { maxChildren: youngest.maxChildren }),
+    };
+  }
+
   /** Addresses from the root down to this node's master, as the master last said; null while unattached. */
   pathAbove(): readonly string[] | null {
     return this.upstream?.path ?? null;
@@ -139,6 +158,7 @@ export class MasterLink implements UpstreamView {
     this.options.logger.warn({ master: address, reason }, 'master stopped answering; failing over');
     const lost = this.upstream;
     this.upstream = null;
+    this.drift?.masterChanged();
     this.finder.masterFailed(lost.path, lied ? address : undefined);
     // A master that is slow rather than dead frees this node's place at once, for someone it can serve.
     void this.options.transport.request(address, this.bye(), { timeoutMs: 500 }).catch(() => undefined);
@@ -193,6 +213,7 @@ export class MasterLink implements UpstreamView {
     this.heartbeat.stop();
     this.reports.stop();
     this.finder.stop();
+    this.drift?.stop();
     const upstream = this.upstream;
     this.upstream = null;
     for (const wake of this.connectedWaiters) wake();
@@ -205,10 +226,10 @@ export class MasterLink implements UpstreamView {
   }
 
   /** Registers at `address` and, once it answers, makes it the master in use. */
-  private async register(address: string, isSupermaster: boolean): Promise<void> {
+  private async register(address: string, isSupermaster: boolean, moveUp = false): Promise<void> {
     // The address the register carries: read as it is sent, in this same turn.
     const advertised = this.options.self.address;
-    const reply = await this.registration.send(address, isSupermaster);
+    const reply = await this.registration.send(address, isSupermaster, moveUp);
     if (reply === null || this.stopped) return;
     const previous = this.upstream;
     this.upstream = {
@@ -218,7 +239,9 @@ export class MasterLink implements UpstreamView {
       isSupermaster,
       ...(reply.supermaster ? { supermaster: reply.supermaster } : {}),
       path: reply.path ?? [address],
+      ...standingOf(reply, this.clock.now()),
     };
+    if (previous?.address !== address) this.drift?.masterChanged();
     for (const wake of this.connectedWaiters) wake();
     this.connectedWaiters.clear();
     this.heartbeat.registered();

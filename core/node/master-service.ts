@@ -9,7 +9,7 @@ import {
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { Logger } from '../util/logger.js';
-import type { PeerRef } from '../protocol/messages.js';
+import type { NodeStanding, PeerRef } from '../protocol/messages.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Ticker } from '../util/timers-with-work.js';
@@ -18,6 +18,7 @@ import { DialBack } from './dial-back.js';
 import { addressFull, hardMaxChildren, masterFull, type MasterLimitHits } from './master-limits.js';
 import { ChildrenPerAddress } from './children-per-address.js';
 import type { ChildInfo } from './chunk-directory.js';
+import { outranks, type Standing } from './seniority.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -37,6 +38,11 @@ export interface MasterServiceOptions {
   pathAbove: () => readonly string[] | null;
   /** Where this node is reached: the end of the path it gives its children. */
   selfAddress: () => string;
+  /**
+   * The youngest node at this node's own level, as its master said (undefined: not known): passed to
+   * children as `youngestAbove`, so an older one may move up in that node's place (drift-up.ts).
+   */
+  youngestAtOwnLevel?: () => NodeStanding | undefined;
   /** The publisher this node vouches for to children that register (see PublisherTrust). */
   swarmPublisher?: () => string | undefined;
   /**
@@ -131,11 +137,18 @@ export class MasterService {
   private closed = false;
   private readonly dialBack: DialBack;
   readonly limitHits: MasterLimitHits = { childrenFull: 0, childrenHardCap: 0, childrenPerAddress: 0 };
+  /** Children let go for older nodes moving up (displaceFor). */
+  displaced = 0;
   private readonly perAddress: ChildrenPerAddress | undefined;
+  private readonly clock: Clock;
+  /** When this node started, by its clock: children weigh its uptime before they drift up past it. */
+  private readonly startedAt: number;
 
   constructor(private readonly options: MasterServiceOptions) {
     const { server, registry, logger, health } = options;
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
+    this.startedAt = clock.now();
     this.dialBack = new DialBack(options.transport, registry, logger);
     if (options.maxChildrenPerAddress !== undefined) {
       this.perAddress = new ChildrenPerAddress({
@@ -146,7 +159,7 @@ export class MasterService {
     server.handle('register', async (request, peer) => {
       this.refuseLoop(request.address);
       this.refuseCrowdedAddress(request.name, peer.peerAddress);
-      this.refuseWhenFull(request.name);
+      this.refuseWhenFull(request);
       // The name is bound to the key that registers it, never to what the message says of itself.
       const child = { ...request, nodeId: keyOf(peer, request.name) };
       const result = registry.register(child);
@@ -236,6 +249,7 @@ export class MasterService {
           ...(path ? { path } : {}),
           ...(publisher ? { publisher } : {}),
           ...(reachable !== undefined ? { reachable } : {}),
+          ...(request.name === undefined ? {} : this.standings()),
         },
       };
     });
@@ -260,6 +274,50 @@ export class MasterService {
   private refOf(child: ChildInfo): PeerRef {
     const state = this.options.registry.child(child.name);
     return state !== undefined ? refOfChild(state) : { name: child.name, address: child.address };
+  }
+
+  /** This node's uptime and --max-children: what its children and its master weigh (seniority.ts). */
+  standing(): Standing {
+    const { maxChildren } = this.options;
+    return {
+      uptimeMs: Math.max(0, Math.round(this.clock.now() - this.startedAt)),
+      ...(maxChildren === undefined ? {} : { maxChildren }),
+    };
+  }
+
+  /**
+   * What a child is told of ages: this node's own, its youngest child's (the child's level) and the
+   * youngest at this node's level (see RegisterOk).
+   */
+  private standings(): {
+    uptimeMs: number;
+    maxChildren?: number;
+    youngestChild?: NodeStanding;
+    youngestAbove?: NodeStanding;
+  } {
+    const own = this.standing();
+    const youngestChild = this.youngestChild();
+    const youngestAbove = this.options.youngestAtOwnLevel?.();
+    return {
+      uptimeMs: own.uptimeMs,
+      ...(own.maxChildren === undefined ? {} : { maxChildren: own.maxChildren }),
+      ...(youngestChild ? { youngestChild } : {}),
+      ...(youngestAbove ? { youngestAbove } : {}),
+    };
+  }
+
+  /** The youngest child that gave its age. */
+  private youngestChild(): NodeStanding | undefined {
+    let youngest: ChildState | undefined;
+    for (const child of this.options.registry.children()) {
+      if (child.startedAt === undefined) continue;
+      if (youngest === undefined || child.startedAt > youngest.startedAt!) youngest = child;
+    }
+    if (youngest === undefined) return undefined;
+    return {
+      uptimeMs: Math.max(0, Math.round(this.clock.now() - youngest.startedAt!)),
+      ...(youngest.maxChildren === undefined ? {} : { maxChildren: youngest.maxChildren }),
+    };
   }
 
   /** Children this node still takes: none past --max-children (undefined: no limit). */
@@ -307,10 +365,18 @@ export class MasterService {
    * A newcomer to a full master is sent down the tree, not piled onto it: an overloaded master's
    * children time out on it and fail over, which moved the overload up the tree in the simulator
    * (docs/SIMULATION.md). Children already here (a register again, a seeding change) are never refused.
+   * A node moving up (`moveUp`: it has a place already) takes the place of the youngest child it
+   * outranks, if any, and is refused without suggestions if not: it stays where it is.
    */
-  private refuseWhenFull(name: string): void {
+  private refuseWhenFull(request: RegisterChild): void {
     const { registry } = this.options;
+    const { name } = request;
     if (this.room() !== 0 || registry.child(name) !== undefined) return;
+    if (request.moveUp === true) {
+      if (this.displaceFor(request)) return;
+      this.limitHits.childrenFull += 1;
+      throw masterFull(this.options.selfName, registry.count, []);
+    }
     const places = registry.placesFor(name, MAX_TRY_INSTEAD);
     const hardCap = hardMaxChildren(this.options.maxChildren ?? 0);
     if (places.length === 0 && registry.count < hardCap) return;
@@ -324,6 +390,38 @@ export class MasterService {
       'full: sent a newcomer to a child',
     );
     throw masterFull(this.options.selfName, registry.count, places);
+  }
+
+  /**
+   * Makes room for a node moving up by letting go of the youngest child it outranks: that child
+   * hears NOT_REGISTERED at its next heartbeat and registers again, and this full node sends it to
+   * room below (its subtree goes with it). Whether a child was let go.
+   */
+  private displaceFor(request: RegisterChild): boolean {
+    if (request.uptimeMs === undefined) return false;
+    const asker: Standing = { uptimeMs: request.uptimeMs, maxChildren: request.maxChildren };
+    const now = this.clock.now();
+    // A child that has children of its own takes them down with it, old ones too, which must then
+    // climb back: the youngest childless one goes first, then the youngest of the others.
+    let youngest: ChildState | undefined;
+    let youngestLeaf: ChildState | undefined;
+    for (const child of this.options.registry.children()) {
+      if (child.startedAt === undefined) continue;
+      const standing = { uptimeMs: now - child.startedAt, maxChildren: child.maxChildren };
+      if (!outranks(asker, standing)) continue;
+      if (youngest === undefined || child.startedAt > youngest.startedAt!) youngest = child;
+      if (childless(child) && (youngestLeaf === undefined || child.startedAt > youngestLeaf.startedAt!))
+        youngestLeaf = child;
+    }
+    youngest = youngestLeaf ?? youngest;
+    if (youngest === undefined) return false;
+    this.options.registry.leave(youngest.name, youngest.nodeId);
+    this.displaced += 1;
+    this.options.logger.info(
+      { child: youngest.name, for: request.name },
+      'let a young child go for an older one moving up; it will be placed below',
+    );
+    return true;
   }
 
   /**
@@ -372,6 +470,7 @@ export class MasterService {
         ...(supermaster ? { supermaster } : {}),
         ...(path ? { path } : {}),
         ...(publisher ? { publisher } : {}),
+        ...this.standings(),
       },
     };
   }
@@ -390,6 +489,11 @@ export class MasterService {
       return false;
     }
   }
+}
+
+/** Whether a child has no children, as its room says (all of its --max-children free). */
+function childless(child: ChildState): boolean {
+  return child.maxChildren !== undefined && child.room === child.maxChildren;
 }
 
 function countIndexes(inventory: Array<{ indexes: number[] }>): number {

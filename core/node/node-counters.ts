@@ -11,6 +11,8 @@ export class NodeCounters {
   /** Poster replies refused: too big, or not the image the manifest names. */
   badPosters = 0;
   failovers = 0;
+  /** Times this node drifted up to its master's master (drift-up.ts). */
+  movesUp = 0;
   readonly startedAt = Date.now();
 
   /** Network origins once per arrival; `local` once per cache hit a consumer reads (see ChunkFetcher). */

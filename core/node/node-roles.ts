@@ -18,6 +18,7 @@ import { segmentRef } from '../shared/segments.js';
 import type { UpstreamView } from '../stream/upstream-view.js';
 import { HolderCache } from '../stream/holder-cache.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { systemRandom, type Random } from '../util/random.js';
 import { sha256HexAsync } from '../util/hash.js';
 import type { PeerStreamerError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -81,6 +82,12 @@ export interface NodeRolesOptions {
    * fewer than a real node's default. Default: HolderCache's.
    */
   holderCacheEntries?: number;
+  /**
+   * Move up past a younger master when its master has room (drift-up.ts): the check's period and
+   * settling time (defaults 60 s and 120 s), and the jitter's randomness (default Math.random).
+   * Absent: never (the role tests' default); PeerNode and the simulator turn it on.
+   */
+  drift?: { everyMs?: number; settleMs?: number; random?: Random };
   /** Time for every role. Default: the system clock. */
   clock?: Clock;
   /** How chunk bytes are hashed. Default: sha256 off the main thread. */
@@ -133,6 +140,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           room: (): number | undefined => masterService.room(),
           levelsToRoom: (): number | undefined => masterService.levelsToRoom(),
           roomAt: () => masterService.roomAt(),
+          standing: () => masterService.standing(),
           isOwnChild: (name) => registry.child(name) !== undefined,
           seeding: options.seeding,
           onMasterPublisher: (master, publisher) => options.trust.learnFromMaster(publisher, master),
@@ -148,6 +156,15 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           ...(options.heartbeatMs !== undefined
             ? { heartbeatMs: options.heartbeatMs, returnProbeMs: options.heartbeatMs }
             : {}),
+          ...(options.drift
+            ? {
+                drift: {
+                  ...options.drift,
+                  random: options.drift.random ?? systemRandom,
+                  onMoved: () => (counters.movesUp += 1),
+                },
+              }
+            : {}),
         });
   const masterService: MasterService = new MasterService({
     server,
@@ -161,6 +178,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
       return upstream ? { name: upstream.name, address: upstream.address } : undefined;
     },
     pathAbove: () => (link ? link.pathAbove() : []),
+    youngestAtOwnLevel: () => link?.youngestAtOwnLevel(),
     selfAddress: () => self.address,
     swarmPublisher: () => options.trust.swarmPublisher(),
     ownDigest: digestOf,

@@ -144,6 +144,8 @@ export class PeerNode {
       // Unbounded no more: a stranger could make a master keep any number of registrations.
       maxChildren: config.maxChildren ?? DEFAULT_MAX_CHILDREN,
       maxChildrenPerAddress: DEFAULT_MAX_CHILDREN_PER_ADDRESS,
+      // Old nodes that others reach drift up toward the root, young ones stay at the edge.
+      drift: {},
       ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
     });
     ({ registry: this.registry, link: this.link, fetcher: this.fetcher, sessions: this.sessions } = roles);

@@ -29,7 +29,7 @@ export class RegistrationRequest {
   ) {}
 
   /** Registers at `address`: the master's reply, or null when the link stopped meanwhile. */
-  async send(address: string, isSupermaster: boolean): Promise<OkReplyOf<'register'> | null> {
+  async send(address: string, isSupermaster: boolean, moveUp = false): Promise<OkReplyOf<'register'> | null> {
     const { options } = this.link;
     const { self, store, role, transport, nodeId } = options;
     // The inventory below is read now; changes queued so far are in it, and changes from here on
@@ -56,14 +56,17 @@ export class RegistrationRequest {
           chunks: withDigests(first, options.digestOf),
           capacity: options.capacity(),
           ...roomFields(options),
+          ...(moveUp ? { moveUp } : {}),
+          ...options.standing?.(),
         },
         { timeoutMs: this.link.requestTimeoutMs * 2 },
       ));
     } catch (error) {
       // Not delivered: the current master (if any) still needs those changes.
       this.reports.putBack(covered);
-      // A supermaster may have a child of this name of its own; that only rules it out as a fallback.
-      if (remoteCodeOf(error) !== 'NAME_TAKEN' || isSupermaster) throw error;
+      // A supermaster may have a child of this name of its own; that only rules it out as a fallback
+      // (and a master this node would drift up to, as a place to go: it has one already).
+      if (remoteCodeOf(error) !== 'NAME_TAKEN' || isSupermaster || moveUp) throw error;
       const expiresInMs = retryAfterOf(error);
       if (expiresInMs === undefined || this.waitedForName) throw this.giveUp(address, error);
       // Perhaps this node's earlier self under another store id (a store replaced, a node killed
@@ -75,7 +78,7 @@ export class RegistrationRequest {
       );
       await this.link.pause(expiresInMs + NAME_EXPIRY_MARGIN_MS);
       if (this.link.stopped()) return null;
-      return this.send(address, isSupermaster);
+      return this.send(address, isSupermaster, moveUp);
     }
     if (this.link.stopped()) return null;
     if (!isSupermaster) this.waitedForName = false;

@@ -90,6 +90,30 @@ export interface RegisterOk {
    * original flags alone pins it on first use (core/trust). Absent when the master has none yet.
    */
   publisher?: string;
+  /**
+   * How long the master has been running, ms: with `maxChildren`, what a child weighs before it
+   * drifts up past this master (core/node/drift-up.ts). Absent from older masters, whose children
+   * then never drift past them.
+   */
+  uptimeMs?: number;
+  /** The master's --max-children, when it gives `uptimeMs`; absent then: no limit. */
+  maxChildren?: number;
+  /**
+   * The youngest of the master's children that gave their age (the child's own level): what the
+   * child passes on to its own children as `youngestAbove`. Absent: none known.
+   */
+  youngestChild?: NodeStanding;
+  /**
+   * The youngest node at the master's own level, as the master's master said: a child that outranks
+   * it may move up to the master's master, which takes it in that node's place.
+   */
+  youngestAbove?: NodeStanding;
+}
+
+/** A node's age and size as it says them: its uptime, ms, and its --max-children (absent: no limit). */
+export interface NodeStanding {
+  uptimeMs: number;
+  maxChildren?: number;
 }
 
 export interface QueryOk {
@@ -135,6 +159,14 @@ export interface PingOk {
    * connections but is never offered to others, so it is told, to say so to its user.
    */
   reachable?: boolean;
+  /** To a child's heartbeat: as in RegisterOk, current. */
+  uptimeMs?: number;
+  /** To a child's heartbeat: as in RegisterOk. */
+  maxChildren?: number;
+  /** To a child's heartbeat: as in RegisterOk, current. */
+  youngestChild?: NodeStanding;
+  /** To a child's heartbeat: as in RegisterOk, current. */
+  youngestAbove?: NodeStanding;
 }
 
 export interface VideoInfo {

@@ -44,6 +44,7 @@ import { newIndexBudget, readInventory, type IndexBudget } from './inventory.js'
 import {
   CHUNK_INDEX_LIMIT,
   ERROR_CODE_FORMAT,
+  MAX_CHILDREN_LIMIT,
   MAX_BODY_BYTES,
   MAX_HOLDERS_PER_INDEX,
   MAX_MIME_TYPE_CHARS,
@@ -146,6 +147,18 @@ const ORIGINS: readonly ChunkOrigin[] = ['local', 'peer', 'master', 'source'];
 
 const empty = record({}, 'a map');
 
+/** How long the master has been up, ms (see RegisterOk.uptimeMs): at most about 285,000 years. */
+const uptimeMs = optional(uint(Number.MAX_SAFE_INTEGER));
+/** The master's --max-children (see RegisterOk.maxChildren). */
+const maxChildren = optional(uint(MAX_CHILDREN_LIMIT));
+/** A node's uptime and --max-children (see RegisterOk.youngestChild). */
+const standing = optional(
+  record(
+    { uptimeMs: uint(Number.MAX_SAFE_INTEGER), maxChildren: optional(uint(MAX_CHILDREN_LIMIT)) },
+    'a map',
+  ),
+);
+
 // Each schema's output must be what the reply type in messages.ts says.
 const replySchemas = {
   register: record(
@@ -155,6 +168,10 @@ const replySchemas = {
       supermaster: optional(peerRef),
       path: optional(treePath),
       publisher: optional(publisherKey),
+      uptimeMs,
+      maxChildren,
+      youngestChild: standing,
+      youngestAbove: standing,
     },
     'a map',
   ),
@@ -185,6 +202,10 @@ const replySchemas = {
       path: optional(treePath),
       publisher: optional(publisherKey),
       reachable: optional(boolean),
+      uptimeMs,
+      maxChildren,
+      youngestChild: standing,
+      youngestAbove: standing,
     },
     'a map',
   ),

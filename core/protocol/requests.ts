@@ -106,6 +106,17 @@ const register = v.pipe(
       room,
       levelsToRoom,
       roomAt,
+      /**
+       * The node is moving up (core/node/drift-up.ts) and has a place already: take it into room of
+       * the master's own, or in place of the youngest child it outranks (by `uptimeMs` and
+       * `maxChildren`); else refuse it MASTER_FULL with no suggestions, even where a node with
+       * nowhere else to go would be taken. Absent: false.
+       */
+      moveUp: optional(boolean),
+      /** How long the registering node has been up, ms: its seniority (see moveUp). */
+      uptimeMs: optional(uint(Number.MAX_SAFE_INTEGER)),
+      /** Its --max-children, with uptimeMs; absent then: no limit. */
+      maxChildren: optional(uint(MAX_CHILDREN_LIMIT)),
     },
     'a map',
   ),

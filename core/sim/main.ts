@@ -26,6 +26,9 @@ Options:
   --entry E          placed: the simulator names each node's master and supermaster, as nodes wired
                      by hand are; link: every node registers with the source alone, as --join of a
                      one-peer link does, and finds its place by MASTER_FULL redirects (default ${DEFAULT_SIMULATION.entry})
+  --drift D          on: a reachable node up well longer than its master, taking as many children,
+                     moves to its master's master when that one has room, as a node does; off: it
+                     stays where it was placed (default ${DEFAULT_SIMULATION.drift ? 'on' : 'off'})
   --codec C          on: every message is encoded, decoded and checked as on the wire; off: passed
                      as objects, the same run in less time (default ${DEFAULT_SIMULATION.codec ? 'on' : 'off'})
   --churn P          percent of nodes that leave per minute, half by crash (default ${DEFAULT_SIMULATION.churnPercentPerMinute})
@@ -83,6 +86,7 @@ function parseFlags(argv: readonly string[]) {
       entry: { type: 'string' },
       crash: { type: 'string' },
       codec: { type: 'string' },
+      drift: { type: 'string' },
       churn: { type: 'string' },
       seed: { type: 'string' },
       minutes: { type: 'string' },
@@ -141,6 +145,7 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
     crash,
     admission: onOff('admission', values.admission, d.admission),
     codec: onOff('codec', values.codec, d.codec),
+    drift: onOff('drift', values.drift, d.drift),
     nodes: number('nodes', values.nodes, { min: 2, max: 1_000_000, fallback: d.nodes, whole: true }),
     fanout: number('fanout', values.fanout, { min: 1, max: 1_000, fallback: d.fanout, whole: true }),
     churnPercentPerMinute: number('churn', values.churn, {
@@ -195,6 +200,7 @@ export function summary(report: SimulationReport): string {
     `start-up p50 ${startupMs.p50.toFixed(0)} ms, p95 ${startupMs.p95.toFixed(0)} ms, p99 ${startupMs.p99.toFixed(0)} ms; stall ratio ${(report.stallRatio * 100).toFixed(3)} %`,
     `depth ${report.depth}, most children ${report.mostChildren}, failovers ${report.failovers}, control ${report.controlMessagesPerNodePerSecond.toFixed(2)} msg/node/s`,
     `orphans ${orphans.count}, re-attached p95 ${orphans.reattachMs ? orphans.reattachMs.p95.toFixed(0) : '-'} ms, still orphaned ${orphans.stillOrphaned}`,
+    `drift ${report.options.drift ? 'on' : 'off'}: ${report.ageOrder.movesUp} moves up (${report.ageOrder.displaced} in place of a younger child), ${report.ageOrder.outrankingTheirMaster} nodes outranking their master at the end; oldest tenth at level ${report.ageOrder.oldestTenth.meanLevel.toFixed(2)} on average (${(report.ageOrder.oldestTenth.inTopLevels * 100).toFixed(0)} % in levels 1-2), youngest tenth ${report.ageOrder.youngestTenth.meanLevel.toFixed(2)} (${(report.ageOrder.youngestTenth.inTopLevels * 100).toFixed(0)} %), all ${report.ageOrder.all.meanLevel.toFixed(2)} (${(report.ageOrder.all.inTopLevels * 100).toFixed(0)} %)`,
     `${report.timersFired.toLocaleString('en-US')} events, peak memory ${report.peakRssMiB.toFixed(0)} MiB`,
   ].join('\n');
 }

@@ -16,7 +16,8 @@ import {
   randomBetween,
   type SimulationOptions,
 } from './simulation-options.js';
-import { spread, type SimulationReport } from './simulation-report.js';
+import { ageOrder, spread, type SimulationReport } from './simulation-report.js';
+import { outranks, type Standing } from '../node/seniority.js';
 import { publish, watch, type Viewing } from './viewer.js';
 
 /** Each byte of a simulated chunk stands for this many of the real one (see MemoryNetwork.byteScale). */
@@ -77,6 +78,8 @@ export async function simulate(
   let serial = 0;
   let mostChildren = 0;
   let depth = 0;
+  /** When each node started: its uptime at the end, against its level. */
+  const joinedAt = new Map<string, number>();
 
   /**
    * Starts a node under `master` (its master's master as supermaster) and has it watch the video; by
@@ -96,7 +99,9 @@ export async function simulate(
         uplinkBytesPerSecond: uplinkBitsPerSecond / 8,
         accessLatencyMs: access(options, random),
       },
+      ...(options.drift ? { drift: {} } : {}),
     });
+    joinedAt.set(node.name, clock.now());
     const viewing: Viewing = {
       node,
       requestedAt: clock.now(),
@@ -204,6 +209,26 @@ export async function simulate(
     () => viewings.length === options.nodes - 1 + churn.joined && watching === 0,
     endMs,
   );
+  const uptimeOf = (name: string): number => clock.now() - (joinedAt.get(name) ?? epoch);
+  const attached = live().flatMap((node) => {
+    const level = node.link?.ownLevel() ?? null;
+    const master = node.link?.describe()?.name;
+    if (level === null || master === undefined || !joinedAt.has(node.name)) return [];
+    const standing = (name: string): Standing => ({
+      uptimeMs: uptimeOf(name),
+      maxChildren: capacity.get(name),
+    });
+    // The heap order drifting up restores: a node that outranks its master is out of order.
+    return [
+      {
+        level,
+        uptimeMs: uptimeOf(node.name),
+        outranksMaster: outranks(standing(node.name), standing(master)),
+      },
+    ];
+  });
+  const movesUp = swarm.all().reduce((sum, node) => sum + node.counters.movesUp, 0);
+  const displaced = swarm.all().reduce((sum, node) => sum + node.service.displaced, 0);
   for (const node of live()) node.kill();
 
   const watched = viewings.filter((viewing) => viewing.firstChunkAt !== undefined);
@@ -242,6 +267,7 @@ export async function simulate(
       reattachMs: reattachMs.length > 0 ? spread(reattachMs) : null,
       stillOrphaned: orphans.length,
     },
+    ageOrder: ageOrder(attached, { movesUp, displaced }),
   };
 }
 

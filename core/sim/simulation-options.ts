@@ -29,6 +29,12 @@ export interface SimulationOptions {
    */
   entry: 'placed' | 'link';
   /**
+   * Whether nodes drift up past younger masters (core/node/drift-up.ts), as a PeerNode does: a
+   * reachable node up well longer than its master, taking at least as many children, moves to its
+   * master's master when that one has room of its own.
+   */
+  drift: boolean;
+  /**
    * Whether messages go through the wire codec (encoded, decoded and checked) or pass as objects.
    * Off by default: the figures are the same, in about three quarters of the time (see
    * test/roles/simulation.test.ts, which runs both).
@@ -63,6 +69,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   placement: 'fanout',
   admission: true,
   entry: 'placed',
+  drift: true,
   codec: false,
   churnPercentPerMinute: 0,
   crash: 'silent',

@@ -39,6 +39,78 @@ export interface SimulationReport {
   churn: { left: number; crashed: number; joined: number };
   /** Children whose master left: how long until they were registered somewhere again. */
   orphans: { count: number; reattachMs: Spread | null; stillOrphaned: number };
+  /** Where old and young nodes are in the tree at the end of the run: what drifting up changes. */
+  ageOrder: AgeOrder;
+}
+
+/** Nodes attached at the end of the run (not the source), their uptime against their level. */
+export interface AgeOrder {
+  /** Times a node drifted up to its master's master, over the whole run. */
+  movesUp: number;
+  /** Of those, times the master's master let a younger child go to take it (sent down a level). */
+  displaced: number;
+  /**
+   * Nodes that outrank their master at the end (up 1.25 times as long, taking as many children:
+   * core/node/seniority.ts): the pairs out of age order that drifting up would put right.
+   */
+  outrankingTheirMaster: number;
+  /** Per level (1 under the source): how many nodes, and their median uptime in seconds. */
+  byLevel: Array<{ level: number; nodes: number; uptimeP50Seconds: number }>;
+  /** The tenth of the nodes up longest: their mean level, and the share of them in levels 1-2. */
+  oldestTenth: LevelFigures;
+  /** The tenth up the shortest time. */
+  youngestTenth: LevelFigures;
+  all: LevelFigures;
+}
+
+interface LevelFigures {
+  meanLevel: number;
+  /** Share of these nodes in levels 1 and 2. */
+  inTopLevels: number;
+}
+
+/** The age order of attached nodes, each as its level and its uptime. */
+export function ageOrder(
+  nodes: Array<{ level: number; uptimeMs: number; outranksMaster: boolean }>,
+  moves: { movesUp: number; displaced: number },
+): AgeOrder {
+  const levels = new Map<number, number[]>();
+  for (const { level, uptimeMs } of nodes) {
+    const uptimes = levels.get(level) ?? [];
+    uptimes.push(uptimeMs);
+    levels.set(level, uptimes);
+  }
+  const byLevel = [...levels.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([level, uptimes]) => ({
+      level,
+      nodes: uptimes.length,
+      uptimeP50Seconds: Math.round(
+        percentile(
+          [...uptimes].sort((a, b) => a - b),
+          50,
+        ) / 1000,
+      ),
+    }));
+  // Oldest first; a tie (nodes that joined in the same millisecond) keeps the given order.
+  const oldestFirst = [...nodes].sort((a, b) => b.uptimeMs - a.uptimeMs);
+  const tenth = Math.max(1, Math.floor(nodes.length / 10));
+  return {
+    ...moves,
+    outrankingTheirMaster: nodes.filter((node) => node.outranksMaster).length,
+    byLevel,
+    oldestTenth: levelFigures(oldestFirst.slice(0, tenth)),
+    youngestTenth: levelFigures(oldestFirst.slice(-tenth)),
+    all: levelFigures(nodes),
+  };
+}
+
+function levelFigures(nodes: Array<{ level: number }>): LevelFigures {
+  if (nodes.length === 0) return { meanLevel: 0, inTopLevels: 0 };
+  return {
+    meanLevel: nodes.reduce((sum, node) => sum + node.level, 0) / nodes.length,
+    inTopLevels: nodes.filter((node) => node.level <= 2).length / nodes.length,
+  };
 }
 
 export function spread(values: number[]): Spread {

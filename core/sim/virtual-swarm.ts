@@ -44,6 +44,13 @@ export interface VirtualNodeOptions {
   uploadLimit?: number;
   /** The store to start with: a killed node's, to restart it with its cache as a process would. */
   store?: VirtualStore;
+  /**
+   * Drift up past a younger master (core/node/drift-up.ts), with these period and settling times
+   * (defaults 60 s and 120 s). Its jitter comes from a generator of the node's own, seeded from the
+   * swarm's seed and the node's serial, so turning drift on or off leaves every other draw as it was.
+   * Absent: never.
+   */
+  drift?: { everyMs?: number; settleMs?: number };
 }
 
 export interface VirtualNode {
@@ -77,6 +84,7 @@ export class VirtualSwarm {
   readonly network: MemoryNetwork;
   private readonly nodes = new Map<string, VirtualNode>();
   private readonly content: SharedContent | undefined;
+  private readonly seed: number;
 
   constructor(
     seed: number,
@@ -96,6 +104,7 @@ export class VirtualSwarm {
     } = {},
   ) {
     this.content = options.content;
+    this.seed = seed;
     this.clock = new VirtualClock(Date.UTC(2026, 0, 1), { quantumMs: options.quantumMs ?? 0 });
     this.random = seededRandom(seed);
     this.network = new MemoryNetwork({
@@ -159,6 +168,14 @@ export class VirtualSwarm {
       ...(options.maxChildren !== undefined ? { maxChildren: options.maxChildren } : {}),
       ...(options.maxChildrenPerAddress !== undefined
         ? { maxChildrenPerAddress: options.maxChildrenPerAddress }
+        : {}),
+      ...(options.drift
+        ? {
+            drift: {
+              ...options.drift,
+              random: seededRandom((Math.imul(this.seed, 0x9e3779b1) ^ serial) >>> 0),
+            },
+          }
         : {}),
       clock,
       // One stream per node: its read-ahead window's answers, with room to spare (the default is

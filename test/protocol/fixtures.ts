@@ -53,6 +53,8 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
       { video: 'old.avi', indexes: [5] },
     ],
     capacity: { maxInFlight: 16, uploadBytesPerSecond: 0, storeBytes: 10_000_000_000 },
+    // Drifting up: room of the master's own only.
+    moveUp: true,
   },
   report: {
     name: 'alice',
@@ -91,6 +93,8 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
     masterName: 'master-1',
     level: 2,
     supermaster: { name: 'source', address: 'tcp://10.0.0.1:7000' },
+    uptimeMs: 3_600_000,
+    maxChildren: 8,
   },
   report: {},
   query: {
@@ -110,7 +114,7 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
     sha256: sha('\u0000\u0001\u0002\u0003'),
     origin: 'peer',
   },
-  ping: { name: 'master-1', time: 1_700_000_000_000, reachable: false },
+  ping: { name: 'master-1', time: 1_700_000_000_000, reachable: false, uptimeMs: 12_345 },
   bye: {},
   'end-stream': {},
   'list-videos': {

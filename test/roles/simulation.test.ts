@@ -129,6 +129,9 @@ describe('the simulated tree', () => {
     expect(simulationOptionsFrom(['--admission', 'off'])).toMatchObject({ admission: false });
     expect(() => simulationOptionsFrom(['--codec', 'yes'])).toThrow('--codec must be on or off; got "yes"');
     expect(simulationOptionsFrom(['--codec', 'on'])).toMatchObject({ codec: true });
+    expect(() => simulationOptionsFrom(['--drift', 'up'])).toThrow('--drift must be on or off; got "up"');
+    expect(simulationOptionsFrom([])).toMatchObject({ drift: true });
+    expect(simulationOptionsFrom(['--drift', 'off'])).toMatchObject({ drift: false });
     expect(() => runPlanFrom(['--sweep', '1000,ten'])).toThrow(/--sweep must be node counts/);
     expect(() => runPlanFrom(['--sweep', '1'])).toThrow(/--sweep must be node counts from 2/);
     expect(() => runPlanFrom(['--chart', 'figures.png'])).toThrow(/--chart writes an SVG file/);
