@@ -393,27 +393,22 @@ export class MasterService {
   }
 
   /**
-   * Makes room for a node moving up by letting go of the youngest child it outranks: that child
-   * hears NOT_REGISTERED at its next heartbeat and registers again, and this full node sends it to
-   * room below (its subtree goes with it). Whether a child was let go.
+   * Makes room for a node moving up by letting go of the youngest childless child it outranks: that
+   * child hears NOT_REGISTERED at its next heartbeat and registers again, and this full node sends
+   * it to room below. Never a child with children: it would take its subtree down with it, old
+   * nodes too (swapping any young child made a 1,000-node tree 13 levels deep in 10 minutes, not 9;
+   * docs/SIMULATION.md). Whether a child was let go.
    */
   private displaceFor(request: RegisterChild): boolean {
     if (request.uptimeMs === undefined) return false;
     const asker: Standing = { uptimeMs: request.uptimeMs, maxChildren: request.maxChildren };
     const now = this.clock.now();
-    // A child that has children of its own takes them down with it, old ones too, which must then
-    // climb back: the youngest childless one goes first, then the youngest of the others.
     let youngest: ChildState | undefined;
-    let youngestLeaf: ChildState | undefined;
     for (const child of this.options.registry.children()) {
-      if (child.startedAt === undefined) continue;
-      const standing = { uptimeMs: now - child.startedAt, maxChildren: child.maxChildren };
-      if (!outranks(asker, standing)) continue;
+      if (child.startedAt === undefined || !childless(child)) continue;
+      if (!outranks(asker, { uptimeMs: now - child.startedAt, maxChildren: child.maxChildren })) continue;
       if (youngest === undefined || child.startedAt > youngest.startedAt!) youngest = child;
-      if (childless(child) && (youngestLeaf === undefined || child.startedAt > youngestLeaf.startedAt!))
-        youngestLeaf = child;
     }
-    youngest = youngestLeaf ?? youngest;
     if (youngest === undefined) return false;
     this.options.registry.leave(youngest.name, youngest.nodeId);
     this.displaced += 1;
@@ -491,7 +486,10 @@ export class MasterService {
   }
 }
 
-/** Whether a child has no children, as its room says (all of its --max-children free). */
+/**
+ * Whether a child has no children, as its room says (all of its --max-children free). A child with
+ * no limit gives no room, so it is never known to be childless, and never let go.
+ */
 function childless(child: ChildState): boolean {
   return child.maxChildren !== undefined && child.room === child.maxChildren;
 }
