@@ -10,8 +10,8 @@
  * a real uplink fairly). Each arrives one link latency later, unless the link drops it (loss)
  * or the two hosts are partitioned. A crashed host sends and answers nothing. How its peers learn
  * of it depends on how it crashed (CrashKind): at their deadlines after a `silent` crash (a machine
- * gone), or one link latency later after a `reset` (a process killed: its kernel closes its
- * connections, and a node's Connection hears libzmq say so).
+ * gone), or one link latency later after a `reset` (a process killed, or a node stopping: its
+ * sockets close, and a node's Connection hears libzmq say so).
  * Not modelled: the server's per-peer in-flight limit and reply budgets, socket high-water marks,
  * and TCP's own behaviour under loss (a lost message is simply gone).
  */

@@ -71,7 +71,10 @@ export interface VirtualNode {
    * its machine went with it, `reset` as if its kernel closed its connections (CrashKind).
    */
   kill(kind?: CrashKind): void;
-  /** Says goodbye to its master and stops, as a node stopped with SIGTERM does (needs the clock run). */
+  /**
+   * Says goodbye to its master and stops, as a node stopped with SIGTERM does (needs the clock run):
+   * its connections close, so its children learn of it one link latency later.
+   */
   stop(): Promise<void>;
 }
 
@@ -210,7 +213,9 @@ export class VirtualSwarm {
         await link?.stop();
         service.close();
         sessions.close();
-        host.crash();
+        // A node that stops closes its sockets: whoever is connected to it (its children) hears the
+        // connection close at once, as over ZeroMQ, rather than at a deadline.
+        host.crash('reset');
       },
     };
     this.nodes.set(name, node);
