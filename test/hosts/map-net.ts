@@ -16,11 +16,11 @@
  *
  * Every command goes through execFile with an argument array: names and addresses never pass a shell.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Host } from './netns.js';
+import { teardownNamed, type Host } from './netns.js';
 
 const run = promisify(execFile);
 
@@ -57,47 +57,7 @@ async function ip(...args: string[]): Promise<void> {
  * Synchronous, so an exit handler can run it to the end.
  */
 export function teardownMapNet(): void {
-  const list = (args: string[]): string =>
-    execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  let namespaces: string[];
-  try {
-    namespaces = list(['netns', 'list'])
-      .split('\n')
-      .map((line) => line.split(' ')[0] ?? '')
-      .filter((name) => name.startsWith(MAP_PREFIX));
-  } catch {
-    return;
-  }
-  for (const ns of namespaces) {
-    let pids: number[] = [];
-    try {
-      pids = list(['netns', 'pids', ns])
-        .split('\n')
-        .filter((line) => /^\d+$/.test(line.trim()))
-        .map(Number);
-    } catch {
-      // Gone meanwhile.
-    }
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-  }
-  for (const ns of namespaces) {
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {
-      // Gone already.
-    }
-  }
-  try {
-    execFileSync('ip', ['link', 'del', CONTROL_LINK], { stdio: 'ignore' });
-  } catch {
-    // Usually gone with its peer in psmap-br.
-  }
+  teardownNamed(MAP_PREFIX, CONTROL_LINK);
 }
 
 /** The router's rules: masquerade outward, forward inward only replies and granted port forwards. */

@@ -110,6 +110,15 @@ async function inNs(ns: string, command: string, ...args: string[]): Promise<voi
  * can run it to the end. Kills only processes inside the bed's own namespaces.
  */
 export function teardownBed(): void {
+  teardownNamed(PREFIX, CONTROL_LINK);
+}
+
+/**
+ * Removes every namespace whose name starts with `prefix` (the processes inside them first), then
+ * the root-namespace link `controlLink`: one bed's names, and nothing else. Each step tolerates what
+ * is already gone, so it runs to the end after any failure, and again at the next start.
+ */
+export function teardownNamed(prefix: string, controlLink: string): void {
   const list = (args: string[]): string =>
     execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   let namespaces: string[];
@@ -117,7 +126,7 @@ export function teardownBed(): void {
     namespaces = list(['netns', 'list'])
       .split('\n')
       .map((line) => line.split(' ')[0] ?? '')
-      .filter((name) => name.startsWith(PREFIX));
+      .filter((name) => name.startsWith(prefix));
   } catch {
     return; // No `ip` or no permission: then the bed was never built either.
   }
@@ -147,9 +156,9 @@ export function teardownBed(): void {
     }
   }
   try {
-    execFileSync('ip', ['link', 'del', CONTROL_LINK], { stdio: 'ignore' });
+    execFileSync('ip', ['link', 'del', controlLink], { stdio: 'ignore' });
   } catch {
-    // Usually gone with its peer in psbed-br.
+    // Usually gone with its peer in the bed's bridge namespace.
   }
 }
 
