@@ -379,7 +379,15 @@ export class MasterService {
     }
     const places = registry.placesFor(name, MAX_TRY_INSTEAD);
     const hardCap = hardMaxChildren(this.options.maxChildren ?? 0);
-    if (places.length === 0 && registry.count < hardCap) return;
+    // Children still in their dial-back will be places in a round trip: the newcomer asks again
+    // then, rather than be taken past --max-children (a join wave by link overfilled the source:
+    // 13 children of 8 at 10,000 nodes, and its egress 12.7 times the video).
+    if (places.length === 0 && registry.count < hardCap) {
+      const checking = registry.children().some((child) => child.seeding && child.reachable === undefined);
+      if (!checking) return;
+      this.limitHits.childrenFull += 1;
+      throw masterFull(this.options.selfName, registry.count, []);
+    }
     if (places.length === 0) {
       this.limitHits.childrenHardCap += 1;
       throw masterFull(this.options.selfName, registry.count, places);

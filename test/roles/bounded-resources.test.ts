@@ -66,15 +66,18 @@ describe('bounded resources at a master', () => {
     expect(refusal?.tryInstead?.map((place) => place.name)).toEqual(['bob']);
   });
 
-  it('refuses newcomers past the hard cap when no child can take them, and counts each refusal', async () => {
-    const swarm = new VirtualSwarm(32);
-    const source = swarm.node('source', { maxChildren: 4 });
+  /** 100 registers at once from one host, each of a fake child of its own; their outcomes. */
+  function flood(swarm: VirtualSwarm, to: string, seeding: boolean): Promise<string[]> {
     const flooder = swarm.network.host('tcp://10.99.0.1:7000');
-    const outcomes = await swarm.settle(
+    return swarm.settle(
       Promise.all(
         Array.from({ length: 100 }, (_, i) =>
           flooder
-            .request(source.address, register(`fake-${i}`, `tcp://10.98.0.${i}:7000`), { timeoutMs: 2_000 })
+            .request(
+              to,
+              { ...register(`fake-${i}`, `tcp://10.98.0.${i}:7000`), seeding },
+              { timeoutMs: 2_000 },
+            )
             .then(
               () => 'ok',
               (error: { context?: { remoteCode?: string } }) => error.context?.remoteCode ?? 'failed',
@@ -83,10 +86,30 @@ describe('bounded resources at a master', () => {
       ),
       10_000,
     );
+  }
+
+  it('refuses newcomers past the hard cap when no child can take them, and counts each refusal', async () => {
+    const swarm = new VirtualSwarm(32);
+    const source = swarm.node('source', { maxChildren: 4 });
+    // Children that do not seed are never places for newcomers: the source takes them anyway, as
+    // one without a place helps no one, up to the hard cap.
+    const outcomes = await flood(swarm, source.address, false);
     expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(hardMaxChildren(4));
     expect(new Set(outcomes.filter((outcome) => outcome !== 'ok'))).toEqual(new Set(['MASTER_FULL']));
     expect(source.registry.count).toBe(hardMaxChildren(4));
     expect(source.service.limitHits.childrenHardCap).toBe(100 - hardMaxChildren(4));
+  });
+
+  it('asks newcomers to come back while its children are in their dial-back, rather than overfill', async () => {
+    const swarm = new VirtualSwarm(34);
+    const source = swarm.node('source', { maxChildren: 4 });
+    // Seeding children are places as soon as their dial-back answers: until then a full master
+    // refuses (MASTER_FULL, no suggestions), and the newcomer asks again.
+    const outcomes = await flood(swarm, source.address, true);
+    expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(4);
+    expect(new Set(outcomes.filter((outcome) => outcome !== 'ok'))).toEqual(new Set(['MASTER_FULL']));
+    expect(source.registry.count).toBe(4);
+    expect(source.service.limitHits).toMatchObject({ childrenFull: 96, childrenHardCap: 0 });
   });
 
   it('a child holding more than one request carries registers with a part and reports the rest', async () => {
