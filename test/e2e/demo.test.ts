@@ -106,9 +106,14 @@ describe.skipIf(noSignals)('npm run demo', () => {
           `every process npm started to exit (still running: ${started.filter(isRunning).join(', ')})`,
           30_000,
         );
+        // Gone, every one: their pids are free for the kernel to give out again (this machine's
+        // pid_max is 32,768 and wraps), so the clean-up below must not signal them any more.
+        started.length = 0;
         for (const port of ports) await waitFor(() => portFree(port), `port ${port} to be free`, 10_000);
         expect(stderr).toContain('demo: stopped');
       } finally {
+        // Only pids never seen gone: one seen gone may already belong to another process, such as a
+        // test worker of another file (one exited unexpectedly in a loaded CI run; this is a likely way).
         for (const pid of started.filter(isRunning)) process.kill(pid, 'SIGKILL');
         if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
       }
