@@ -10,6 +10,19 @@ import { VirtualSwarm, type VirtualNode } from '../../core/sim/virtual-swarm.js'
 /** One-way latency of every link in these trees, ms. */
 export const LATENCY_MS = 15;
 
+/** The name of the master `node` is registered with now, or null between masters. */
+export function masterOf(node: VirtualNode): string | null {
+  return node.link?.describe()?.name ?? null;
+}
+
+/** The names of `node`'s registered children, sorted. */
+export function childNames(node: VirtualNode): string[] {
+  return node.registry
+    .children()
+    .map((child) => child.name)
+    .sort();
+}
+
 export async function publish(node: VirtualNode, video: SyntheticVideo): Promise<void> {
   node.store.putManifest(video.manifest);
   await node.store.putInit(video.manifest.name, video.init);

@@ -4,19 +4,9 @@
  * itself (WOULD_LOOP). docs/SIMULATION.md shows what this does to a 1,000-node tree on home uplinks.
  */
 import { describe, expect, it } from 'vitest';
-import { VirtualSwarm, type VirtualNode } from '../../core/sim/virtual-swarm.js';
+import { VirtualSwarm } from '../../core/sim/virtual-swarm.js';
 import { isPeerStreamerError } from '../../core/util/errors.js';
-
-function masterOf(node: VirtualNode): string | null {
-  return node.link?.describe()?.name ?? null;
-}
-
-function childNames(node: VirtualNode): string[] {
-  return node.registry
-    .children()
-    .map((child) => child.name)
-    .sort();
-}
+import { childNames, masterOf } from '../helpers/virtual-tree.js';
 
 /** Starts `name` under `master` and runs until it is registered somewhere; returns where. */
 async function join(

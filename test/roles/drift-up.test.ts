@@ -7,22 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticVideo } from '../../core/sim/synthetic-video.js';
 import type { RegisterRequest } from '../../core/protocol/messages.js';
-import { VirtualSwarm, type VirtualNode, type VirtualNodeOptions } from '../../core/sim/virtual-swarm.js';
-import { publish } from '../helpers/virtual-tree.js';
+import { VirtualSwarm, type VirtualNodeOptions } from '../../core/sim/virtual-swarm.js';
+import { childNames, masterOf, publish } from '../helpers/virtual-tree.js';
 
 /** Checks every 10 s (5–15 s with jitter), and a node settles 20 s under a master before it moves. */
 const DRIFT = { everyMs: 10_000, settleMs: 20_000 };
-
-function masterOf(node: VirtualNode): string | null {
-  return node.link?.describe()?.name ?? null;
-}
-
-function childNames(node: VirtualNode): string[] {
-  return node.registry
-    .children()
-    .map((child) => child.name)
-    .sort();
-}
 
 /**
  * source <- g <- m <- c, every node drifting; a minute later m restarts (a crash and a start at
