@@ -39,6 +39,14 @@ export interface Aged {
   maxChildren?: number | undefined;
 }
 
+/** How `node` stands at `now`, as a message gives it: its uptime (never negative) and its --max-children. */
+export function standingNow(node: Aged, now: number): NodeStanding {
+  return {
+    uptimeMs: Math.max(0, Math.round(now - node.startedAt)),
+    ...(node.maxChildren === undefined ? {} : { maxChildren: node.maxChildren }),
+  };
+}
+
 /** What a master's register or heartbeat answer says of its age and its levels' youngest. */
 type Standings = Pick<Upstream, 'startedAt' | 'maxChildren' | 'youngestChild' | 'youngestAbove'>;
 

@@ -6,7 +6,7 @@ import { ChangeReporter } from './change-reporter.js';
 import { MasterFinder } from './master-finder.js';
 import { MasterHeartbeat } from './master-heartbeat.js';
 import { DriftUp } from './drift-up.js';
-import { standingOf, type LinkContext, type Upstream } from './master-link-context.js';
+import { standingNow, standingOf, type LinkContext, type Upstream } from './master-link-context.js';
 import type { MasterLinkOptions } from './master-link-options.js';
 import { RegistrationRequest } from './registration-request.js';
 import { MAX_TOPOLOGY_DEPTH } from '../protocol/limits.js';
@@ -130,11 +130,7 @@ export class MasterLink implements UpstreamView {
    */
   youngestAtOwnLevel(): NodeStanding | undefined {
     const youngest = this.upstream?.youngestChild;
-    if (youngest === undefined) return undefined;
-    return {
-      uptimeMs: Math.max(0, Math.round(this.clock.now() - youngest.startedAt)),
-      ...(youngest.maxChildren === undefined ? {} : { maxChildren: youngest.maxChildren }),
-    };
+    return youngest === undefined ? undefined : standingNow(youngest, this.clock.now());
   }
 
   /** Addresses from the root down to this node's master, as the master last said; null while unattached. */

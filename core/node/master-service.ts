@@ -19,6 +19,7 @@ import { addressFull, hardMaxChildren, masterFull, type MasterLimitHits } from '
 import { ChildrenPerAddress } from './children-per-address.js';
 import type { ChildInfo } from './chunk-directory.js';
 import { outranks, type Standing } from './seniority.js';
+import { standingNow, type Aged } from './master-link-context.js';
 
 export interface MasterServiceOptions {
   server: RequestRouter;
@@ -308,16 +309,13 @@ export class MasterService {
 
   /** The youngest child that gave its age. */
   private youngestChild(): NodeStanding | undefined {
-    let youngest: ChildState | undefined;
+    let youngest: Aged | undefined;
     for (const child of this.options.registry.children()) {
       if (child.startedAt === undefined) continue;
-      if (youngest === undefined || child.startedAt > youngest.startedAt!) youngest = child;
+      if (youngest === undefined || child.startedAt > youngest.startedAt)
+        youngest = { startedAt: child.startedAt, maxChildren: child.maxChildren };
     }
-    if (youngest === undefined) return undefined;
-    return {
-      uptimeMs: Math.max(0, Math.round(this.clock.now() - youngest.startedAt!)),
-      ...(youngest.maxChildren === undefined ? {} : { maxChildren: youngest.maxChildren }),
-    };
+    return youngest === undefined ? undefined : standingNow(youngest, this.clock.now());
   }
 
   /** Children this node still takes: none past --max-children (undefined: no limit). */
