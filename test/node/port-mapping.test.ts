@@ -5,16 +5,19 @@
  * router does to it. The host bed (test/hosts/port-mapping.test.ts) runs the same against a NAT.
  *
  * The client talks from UDP port 5350 to port 5351 (RFC 6886 fixes both), so the gateway gets a
- * loopback address of its own and the tests in this file run one after another.
+ * loopback address of its own, the tests in this file run one after another, and the file holds a
+ * machine-wide lock while it runs: a second suite beside this one took the gateway's port
+ * (EADDRINUSE) and could take its replies.
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { natPmpFinder, natPmpReplyProblem } from '../../core/node/nat-pmp-router.js';
 import { PortMapping, type ExternalAddress } from '../../core/node/port-mapping.js';
 import { defaultGateway } from '../../core/node/router-address.js';
 import { NatPmpGateway, type Behaviour } from '../hosts/nat-pmp-gateway.js';
 import { waitFor } from '../helpers/wait.js';
+import { holdMachineLock } from '../helpers/machine-lock.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { startNode } from './in-process.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
@@ -44,6 +47,12 @@ function recordingLogger(): { logger: pino.Logger; records: Record[] } {
 
 const warnings = (records: Record[]): string[] =>
   records.filter((record) => record.level >= 40).map((record) => record.msg);
+
+let releaseLock: (() => void) | undefined;
+beforeAll(async () => {
+  releaseLock = await holdMachineLock('nat-pmp-5350');
+}, 330_000);
+afterAll(() => releaseLock?.());
 
 let gateway: NatPmpGateway | undefined;
 let mapping: PortMapping | undefined;
