@@ -133,8 +133,9 @@ describe('ci.yml', () => {
     expect(linux.container?.options).toMatch(/--privileged/);
     const install = runs(linux)[0]!;
     expect(install).toMatch(/apt-get install .*\bffmpeg\b.*\bchromium\b/s);
-    // The beds' namespaces and NAT: `ip` and `nft`.
+    // The beds' namespaces and NAT: `ip` and `nft`; and the UPnP bed's router, miniupnpd.
     expect(install).toMatch(/\biproute2\b.*\bnftables\b/s);
+    expect(install).toMatch(/\bminiupnpd-nftables\b/);
   });
 
   it('a new push cancels a pull request’s running checks, but never a run on main', () => {

@@ -7,10 +7,10 @@
 import { bedUnavailable, teardownBed } from './netns.js';
 
 /**
- * Test files that build beds of their own names (`psmap-…`: port-mapping.test.ts) and clean up
- * after themselves. A run of only these leaves the `psbed-…` bed alone: another run may be using it.
+ * Test files that build beds of their own names (`psmap-…`: port-mapping.test.ts; `psupnp-…`:
+ * upnp-mapping.test.ts) and clean up after themselves. A run of only these leaves the `psbed-…` bed alone: another run may be using it.
  */
-const OWN_BEDS = [/port-mapping/];
+const OWN_BEDS = [/port-mapping/, /upnp-mapping/];
 
 function runsOnlyOwnBeds(): boolean {
   const files = process.argv.slice(2).filter((arg) => arg.endsWith('.test.ts'));

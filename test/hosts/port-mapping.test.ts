@@ -7,8 +7,8 @@
  * garbles or is not there, the node stays unreachable, says why in one log line and plays on.
  *
  * Run as root: `npx vitest run -c vitest.hosts.config.ts test/hosts/port-mapping.test.ts`.
- * UPnP-IGD is not exercised here: the router speaks NAT-PMP only (UPnP's search runs and finds
- * nothing, as on a router without it).
+ * UPnP-IGD is exercised in upnp-mapping.test.ts; here the router speaks NAT-PMP only (UPnP's
+ * search runs and finds nothing, as on a router without it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
