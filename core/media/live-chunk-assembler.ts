@@ -1,0 +1,148 @@
+/**
+ * Groups a live stream's fragments into chunks and dates each chunk by its capture time.
+ *
+ * Unlike the on-demand ChunkGrouper, which closes a chunk when the next keyframe arrives, a live chunk
+ * closes as soon as it holds its target: waiting for the next fragment would add a whole chunk of
+ * delay. That is safe because ffmpeg, with `frag_keyframe` and a video track, starts fragments only at
+ * video keyframes, so whatever fragment comes next may begin a chunk; one that cannot is refused.
+ *
+ * Capture time, in this order of preference:
+ * - prft at encoder input (when encoding): the wall clock when the chunk's first frame entered libx264;
+ * - prft at write time (when copying): the muxer writes a fragment when the keyframe after it arrives,
+ *   and a real-time input delivers media at wall-clock speed, so the first frame arrived about one
+ *   fragment duration before the write;
+ * - no prft (an ffmpeg without it): the wall clock when the first fragment arrived, less its duration,
+ *   plus the chunk's start on the media timeline.
+ */
+import { PeerStreamerError } from '../util/errors.js';
+import { sha256Hex } from '../util/hash.js';
+import { MAX_CHUNK_BYTES } from '../shared/manifest-schema.js';
+import { roundTime } from './chunk-grouper.js';
+import type { ParsedFragment } from './fmp4-stream.js';
+import type { PlacedFragment } from './fragment-timeline.js';
+
+export type CaptureTimeSource = 'encoder-input' | 'fragment-written' | 'stream-start';
+
+export interface LiveChunk {
+  index: number;
+  /** Seconds on the stream's media timeline (0 at the first chunk). */
+  start: number;
+  duration: number;
+  /** moof+mdat fragments, appendable right after the init segment. */
+  bytes: Buffer;
+  /** Hex sha256 of `bytes`. */
+  sha256: string;
+  /** Milliseconds since the Unix epoch when the chunk's first frame was captured (see the module comment). */
+  captureTime: number;
+  captureTimeSource: CaptureTimeSource;
+}
+
+/** A chunk closes once it holds this share of its target: forced keyframes land on frame boundaries, a frame early at times. */
+const FULL_SHARE = 0.9;
+
+interface OpenChunk {
+  parts: Buffer[];
+  bytes: number;
+  start: number;
+  end: number;
+  captureTime: number;
+  captureTimeSource: CaptureTimeSource;
+}
+
+export class LiveChunkAssembler {
+  private open: OpenChunk | null = null;
+  private index = 0;
+  /** Wall clock of media time 0, for a stream without prft boxes. */
+  private streamStartMs: number | null = null;
+
+  constructor(
+    private readonly targetSeconds: number,
+    /** Names the input in errors. */
+    private readonly source: string,
+    private readonly maxBytes = MAX_CHUNK_BYTES,
+  ) {}
+
+  /** Adds the next fragment, arrived at `arrivedAtMs`; returns the chunks it completes (0, 1 or 2). */
+  add(fragment: ParsedFragment, placed: PlacedFragment, arrivedAtMs: number): LiveChunk[] {
+    const done: LiveChunk[] = [];
+    // A chunk travels in one frame of at most maxBytes; one about to pass it closes here if it may.
+    if (this.open !== null && this.open.bytes + fragment.bytes > this.maxBytes && placed.startsWithSync)
+      done.push(this.close());
+    if (this.open === null) {
+      if (!placed.startsWithSync) {
+        // Frames before an input's first keyframe cannot be decoded by anyone: they are left out.
+        if (this.index === 0) return done;
+        throw this.noKeyframe(placed.start);
+      }
+      const capture = this.captureOf(fragment, placed, arrivedAtMs);
+      // The first chunk starts at 0, so the chunks tile the timeline as an on-demand cut's do.
+      const start = this.index === 0 ? 0 : placed.start;
+      this.open = { parts: [], bytes: 0, start, end: start, ...capture };
+    }
+    const open = this.open;
+    if (open.bytes + fragment.bytes > this.maxBytes) throw this.tooLarge(open.bytes + fragment.bytes);
+    open.parts.push(...fragment.parts);
+    open.bytes += fragment.bytes;
+    open.end = Math.max(open.end, placed.timingEnd);
+    if (open.end - open.start >= this.targetSeconds * FULL_SHARE) done.push(this.close());
+    return done;
+  }
+
+  /** The chunk still open when the stream ended, if any. */
+  finish(): LiveChunk | null {
+    return this.open === null ? null : this.close();
+  }
+
+  private captureOf(
+    fragment: ParsedFragment,
+    placed: PlacedFragment,
+    arrivedAtMs: number,
+  ): { captureTime: number; captureTimeSource: CaptureTimeSource } {
+    const { prft } = fragment;
+    const lengthMs = (placed.timingEnd - placed.start) * 1000;
+    if (prft !== null && prft.atEncoderInput)
+      return { captureTime: Math.round(prft.wallClockMs), captureTimeSource: 'encoder-input' };
+    if (prft !== null)
+      return { captureTime: Math.round(prft.wallClockMs - lengthMs), captureTimeSource: 'fragment-written' };
+    this.streamStartMs ??= arrivedAtMs - placed.timingEnd * 1000;
+    return {
+      captureTime: Math.round(this.streamStartMs + placed.start * 1000),
+      captureTimeSource: 'stream-start',
+    };
+  }
+
+  private close(): LiveChunk {
+    const open = this.open!;
+    this.open = null;
+    const bytes = Buffer.concat(open.parts, open.bytes);
+    const start = roundTime(open.start);
+    const chunk: LiveChunk = {
+      index: this.index,
+      start,
+      duration: roundTime(roundTime(open.end) - start),
+      bytes,
+      sha256: sha256Hex(bytes),
+      captureTime: open.captureTime,
+      captureTimeSource: open.captureTimeSource,
+    };
+    this.index += 1;
+    return chunk;
+  }
+
+  private noKeyframe(at: number): PeerStreamerError {
+    return new PeerStreamerError(
+      'FFMPEG_FAILED',
+      `ffmpeg's output for ${this.source} has a fragment at ${at.toFixed(2)} s that does not begin with a keyframe, so no chunk can start there; check the ffmpeg build (PEERSTREAMER_FFMPEG).`,
+      { input: this.source, at },
+    );
+  }
+
+  private tooLarge(bytes: number): PeerStreamerError {
+    const mib = (value: number): string => (value / 2 ** 20).toFixed(1);
+    return new PeerStreamerError(
+      'CHUNK_TOO_LARGE',
+      `${this.source} sent ${mib(bytes)} MiB between two keyframes, more than one chunk may hold (${mib(this.maxBytes)} MiB); have the publisher send a keyframe every second or two, or start the live stream with transcoding on.`,
+      { input: this.source, bytes, maxBytes: this.maxBytes },
+    );
+  }
+}
