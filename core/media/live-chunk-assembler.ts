@@ -6,13 +6,17 @@
  * delay. That is safe because ffmpeg, with `frag_keyframe` and a video track, starts fragments only at
  * video keyframes, so whatever fragment comes next may begin a chunk; one that cannot is refused.
  *
- * Capture time, in this order of preference:
- * - prft at encoder input (when encoding): the wall clock when the chunk's first frame entered libx264;
- * - prft at write time (when copying): the muxer writes a fragment when the keyframe after it arrives,
- *   and a real-time input delivers media at wall-clock speed, so the first frame arrived about one
- *   fragment duration before the write;
- * - no prft (an ffmpeg without it): the wall clock when the first fragment arrived, less its duration,
- *   plus the chunk's start on the media timeline.
+ * Capture time:
+ * - when encoding, from the prft box at encoder input: the wall clock when the chunk's first frame
+ *   entered libx264, exact;
+ * - when copying, the stream's start on the wall clock plus the chunk's start on the media timeline.
+ *   The start is estimated from when each fragment was written (its prft, or its arrival here when
+ *   ffmpeg writes none): a real-time input cannot deliver media before its time, so the earliest
+ *   "written at, less the media up to then" seen so far is the best estimate, and it only gets
+ *   better. A fragment cannot be written before the keyframe after it arrives, which this counts
+ *   for. Chunks handed out while ffmpeg was still working through a start-up backlog (probing a
+ *   publisher) are dated a little late, since nothing better was known yet; a publisher that
+ *   pauses without a jump in its timestamps makes later chunks look captured earlier than they were.
  */
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
@@ -21,7 +25,7 @@ import { roundTime } from './chunk-grouper.js';
 import type { ParsedFragment } from './fmp4-stream.js';
 import type { PlacedFragment } from './fragment-timeline.js';
 
-export type CaptureTimeSource = 'encoder-input' | 'fragment-written' | 'stream-start';
+export type CaptureTimeSource = 'encoder-input' | 'stream-start';
 
 export interface LiveChunk {
   index: number;
@@ -45,15 +49,15 @@ interface OpenChunk {
   bytes: number;
   start: number;
   end: number;
-  captureTime: number;
-  captureTimeSource: CaptureTimeSource;
+  /** The encoder's note of when the first frame entered it, when there is one. */
+  encoderInputMs: number | null;
 }
 
 export class LiveChunkAssembler {
   private open: OpenChunk | null = null;
   private index = 0;
-  /** Wall clock of media time 0, for a stream without prft boxes. */
-  private streamStartMs: number | null = null;
+  /** Wall clock of media time 0: the earliest estimate so far (see the module comment). */
+  private streamStartMs = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly targetSeconds: number,
@@ -74,11 +78,15 @@ export class LiveChunkAssembler {
         if (this.index === 0) return done;
         throw this.noKeyframe(placed.start);
       }
-      const capture = this.captureOf(fragment, placed, arrivedAtMs);
+      const { prft } = fragment;
+      const encoderInputMs = prft !== null && prft.atEncoderInput ? prft.wallClockMs : null;
       // The first chunk starts at 0, so the chunks tile the timeline as an on-demand cut's do.
       const start = this.index === 0 ? 0 : placed.start;
-      this.open = { parts: [], bytes: 0, start, end: start, ...capture };
+      this.open = { parts: [], bytes: 0, start, end: start, encoderInputMs };
     }
+    const writtenMs =
+      fragment.prft !== null && !fragment.prft.atEncoderInput ? fragment.prft.wallClockMs : arrivedAtMs;
+    this.streamStartMs = Math.min(this.streamStartMs, writtenMs - placed.timingEnd * 1000);
     const open = this.open;
     if (open.bytes + fragment.bytes > this.maxBytes) throw this.tooLarge(open.bytes + fragment.bytes);
     open.parts.push(...fragment.parts);
@@ -93,24 +101,6 @@ export class LiveChunkAssembler {
     return this.open === null ? null : this.close();
   }
 
-  private captureOf(
-    fragment: ParsedFragment,
-    placed: PlacedFragment,
-    arrivedAtMs: number,
-  ): { captureTime: number; captureTimeSource: CaptureTimeSource } {
-    const { prft } = fragment;
-    const lengthMs = (placed.timingEnd - placed.start) * 1000;
-    if (prft !== null && prft.atEncoderInput)
-      return { captureTime: Math.round(prft.wallClockMs), captureTimeSource: 'encoder-input' };
-    if (prft !== null)
-      return { captureTime: Math.round(prft.wallClockMs - lengthMs), captureTimeSource: 'fragment-written' };
-    this.streamStartMs ??= arrivedAtMs - placed.timingEnd * 1000;
-    return {
-      captureTime: Math.round(this.streamStartMs + placed.start * 1000),
-      captureTimeSource: 'stream-start',
-    };
-  }
-
   private close(): LiveChunk {
     const open = this.open!;
     this.open = null;
@@ -122,8 +112,12 @@ export class LiveChunkAssembler {
       duration: roundTime(roundTime(open.end) - start),
       bytes,
       sha256: sha256Hex(bytes),
-      captureTime: open.captureTime,
-      captureTimeSource: open.captureTimeSource,
+      ...(open.encoderInputMs !== null
+        ? { captureTime: Math.round(open.encoderInputMs), captureTimeSource: 'encoder-input' as const }
+        : {
+            captureTime: Math.round(this.streamStartMs + start * 1000),
+            captureTimeSource: 'stream-start' as const,
+          }),
     };
     this.index += 1;
     return chunk;

@@ -126,7 +126,9 @@ class LiveRun implements LiveCutter {
     if (this.failure !== null) return;
     this.failure = error;
     this.log.warn({ input: this.description, err: error.message }, 'live cut failed');
-    void this.run.finish(STOP_GRACE_MS);
+    // Killed, not asked: what ffmpeg still holds is of no use now, and a stalled input can keep it
+    // from answering SIGINT (a read blocked on a frozen publisher) for the whole grace time.
+    void this.run.stop();
   }
 
   private async pump(): Promise<LiveEnd> {

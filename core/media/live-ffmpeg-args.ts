@@ -37,7 +37,9 @@ function inputArgs(input: LiveInput): string[] {
     case 'file':
       return ['-re', ...(input.loop ? ['-stream_loop', '-1'] : []), '-i', input.path];
     case 'rtmp':
-      return ['-listen', '1', '-i', input.listen];
+      // FLV sends its codec headers first, so half a second of probing is enough; ffmpeg's default
+      // 5 s made it hand on the publisher's first second in a burst, half a second late.
+      return ['-listen', '1', '-analyzeduration', '500000', '-i', input.listen];
     case 'srt': {
       const url = new URL(input.listen);
       url.searchParams.set('mode', 'listener');
@@ -90,7 +92,11 @@ export function buildLiveFfmpegArgs(
     else args.push('-c:a', 'aac', '-b:a', AAC_BITRATE);
   }
   args.push('-map_chapters', '-1', '-map_metadata', '-1', '-sn', '-dn');
-  args.push('-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-write_prft', 'wallclock');
+  // A copied stream's codec setup may come only with its first packets (H.264 joined mid-stream
+  // over MPEG-TS): delay_moov writes the init segment once the first fragment is cut, not before.
+  const copies = plan.video.action === 'copy' || plan.audio?.action === 'copy';
+  const movflags = `frag_keyframe+empty_moov+default_base_moof${copies ? '+delay_moov' : ''}`;
+  args.push('-movflags', movflags, '-write_prft', 'wallclock');
   args.push('-flush_packets', '1');
   args.push('-progress', 'pipe:3', '-stats_period', seconds(settings.progressSeconds));
   args.push('-f', 'mp4', 'pipe:1');

@@ -63,7 +63,7 @@ function checkDimension(field: string, value: unknown, min: number, max: number)
 /** Reads `rtmp://host[:port]/app[/stream]` or `srt://host:port`; the port is what ffmpeg binds. */
 export function parseListenUrl(kind: 'rtmp' | 'srt', value: unknown): ListenAddress {
   const example = kind === 'rtmp' ? 'rtmp://0.0.0.0:1935/live' : 'srt://0.0.0.0:9000';
-  const expected = `give a ${kind}:// URL with this machine's address to listen on, e.g. ${example}`;
+  const expected = `give an ${kind}:// URL with this machine's address to listen on, e.g. ${example}`;
   if (typeof value !== 'string' || value.trim() === '') throw invalid('listen', value, expected);
   let url: URL;
   try {

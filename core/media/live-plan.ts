@@ -21,7 +21,7 @@ import { probeMedia } from './probe.js';
 export interface LivePlan {
   mode: IngestMode;
   video: { map: string; action: StreamAction };
-  /** null: the input has no audio (a camera), or none is taken. */
+  /** null: the input has no audio (a camera). */
   audio: { map: string; action: StreamAction } | null;
   /** The codecs are learnt only from the init segment (a publisher), and must be checked there. */
   checkCodecsAtInit: boolean;
@@ -51,18 +51,37 @@ async function checkCamera(device: string): Promise<void> {
     );
 }
 
+/**
+ * AAC in MPEG-TS (and raw .aac) is framed as ADTS, which MP4 cannot hold as it is. ffmpeg 5.1's
+ * aac_adtstoasc would repack it, but it stops at the end of a looped file and audio goes silent, so
+ * such audio is encoded instead: cheap, and the same choice SRT inputs get.
+ */
+const ADTS_CONTAINERS = /(^|,)(mpegts|aac)(,|$)/;
+
 async function planFile(file: string, forceTranscode: boolean): Promise<LivePlan> {
-  const plan = planIngest(await probeMedia(file), { forceTranscode });
+  const probe = await probeMedia(file);
+  const plan = planIngest(probe, { forceTranscode });
   if (plan.video === null)
     throw new PeerStreamerError(
       'NOT_MEDIA',
       `file ${file} has no video stream, and a live stream needs video; choose a video file.`,
       { file },
     );
+  const audioAction: StreamAction | null =
+    plan.audio === null ? null : ADTS_CONTAINERS.test(probe.formatName) ? 'transcode' : plan.audio.action;
+  const mode: IngestMode =
+    plan.video.action === 'transcode'
+      ? 'transcode'
+      : audioAction === 'transcode'
+        ? 'partial-transcode'
+        : 'remux';
   return {
-    mode: plan.mode,
+    mode,
     video: { map: `0:${plan.video.stream.index}`, action: plan.video.action },
-    audio: plan.audio === null ? null : { map: `0:${plan.audio.stream.index}`, action: plan.audio.action },
+    audio:
+      plan.audio === null || audioAction === null
+        ? null
+        : { map: `0:${plan.audio.stream.index}`, action: audioAction },
     checkCodecsAtInit: false,
   };
 }
@@ -95,11 +114,14 @@ export async function planLive(input: LiveInput, forceTranscode: boolean): Promi
       break;
   }
   const action: StreamAction = forceTranscode ? 'transcode' : 'copy';
+  // SRT carries MPEG-TS, whose audio is as often MP2 or AC-3 as AAC: encoding it costs little and
+  // spares a publisher-dependent failure. RTMP's FLV holds AAC in practice, so it is copied.
+  const audioAction: StreamAction = input.kind === 'srt' ? 'transcode' : action;
   return {
-    mode: forceTranscode ? 'transcode' : 'remux',
+    mode: action === 'transcode' ? 'transcode' : audioAction === 'transcode' ? 'partial-transcode' : 'remux',
     video: { map: '0:v:0', action },
     // `?`: a publisher without audio is fine.
-    audio: { map: '0:a:0?', action },
+    audio: { map: '0:a:0?', action: audioAction },
     checkCodecsAtInit: !forceTranscode,
   };
 }
