@@ -49,6 +49,16 @@ describe.skipIf(lacks(requires.ffmpeg))('live cutter with a publisher', () => {
     expect(duration).toBeGreaterThan(2.5);
   });
 
+  it('stops at once while still waiting for a publisher', async () => {
+    const port = await freePort();
+    const cutter = await startLiveCutter({ kind: 'rtmp', listen: `rtmp://127.0.0.1:${port}/live` });
+    await waitForTcpListener(port);
+    const asked = Date.now();
+    expect(await cutter.stop()).toEqual({ outcome: 'stopped', chunkCount: 0 });
+    // SIGINT reaches ffmpeg's accept loop: no waiting out the kill grace time.
+    expect(Date.now() - asked).toBeLessThan(2000);
+  });
+
   it('takes one SRT caller, copies its video, encodes its audio, and ends when it leaves', async () => {
     const dir = tempDir('live-srt');
     const port = await freePort();
