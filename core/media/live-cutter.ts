@@ -162,7 +162,7 @@ class LiveRun implements LiveCutter {
     return end;
   }
 
-  /** Runs one step of the cut; an error in it (parse, consumer) fails the cut instead of escaping. */
+  /** Runs one step of the cut; an error in it (ffmpeg's output, a handler) fails the cut instead of escaping. */
   private guard(step: () => void): void {
     try {
       step();
@@ -203,18 +203,36 @@ class LiveRun implements LiveCutter {
     // The input has started: from here on, silence is a stall.
     this.watchdog.arm();
     const video = init.init.tracks.find((track) => track.handler === 'vide');
-    this.options.onInit?.({
-      bytes: init.bytes,
-      mimeType: init.mimeType,
-      codecs: init.codecs,
-      width: video?.width ?? null,
-      height: video?.height ?? null,
-    });
+    const { onInit } = this.options;
+    this.deliver('onInit', () =>
+      onInit?.({
+        bytes: init.bytes,
+        mimeType: init.mimeType,
+        codecs: init.codecs,
+        width: video?.width ?? null,
+        height: video?.height ?? null,
+      }),
+    );
   }
 
   private emit(chunk: LiveChunk | null): void {
     if (chunk === null) return;
     this.chunkCount += 1;
-    this.options.onChunk?.(chunk);
+    const { onChunk } = this.options;
+    this.deliver('onChunk', () => onChunk?.(chunk));
+  }
+
+  /** Calls the caller's handler; one that throws stops the cut, with its error as the cause. */
+  private deliver(handler: 'onInit' | 'onChunk', call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      throw new PeerStreamerError(
+        'INTERNAL',
+        `the live cut of ${this.description} stopped: its ${handler} handler threw (${errorMessage(error)}); fix the handler, then start the live stream again.`,
+        { input: this.description, handler },
+        { cause: error },
+      );
+    }
   }
 }

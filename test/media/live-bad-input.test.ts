@@ -109,4 +109,23 @@ describe.skipIf(lacks(requires.ffmpeg))('live inputs that do not exist or do not
     }
     expectOneLine(error, 'INVALID_ARGUMENT', 'srt://127.0.0.1:9000', 'built without SRT', bundled);
   });
+
+  it('a chunk handler that throws stops the cut, with its error as the cause', async () => {
+    const thrown = new Error('disk on fire');
+    const cutter = await startLiveCutter(
+      { kind: 'test-pattern', width: 160, height: 90, fps: 10 },
+      {
+        x264Preset: 'ultrafast',
+        onChunk: () => {
+          throw thrown;
+        },
+      },
+    );
+    const end = await cutter.finished;
+    expect(end.outcome).toBe('failed');
+    if (end.outcome !== 'failed') return;
+    expectOneLine(end.error, 'INTERNAL', 'the test pattern', 'onChunk handler threw (disk on fire)');
+    expect(end.error.cause).toBe(thrown);
+    expect(end.chunkCount).toBe(1);
+  });
 });
