@@ -63,6 +63,8 @@ export class LiveChunkAssembler {
     private readonly targetSeconds: number,
     /** Names the input in errors. */
     private readonly source: string,
+    /** Whether the encoder exports its input times, so a prft's flags can be believed (see LivePlan). */
+    private readonly encoderCaptureTime: boolean,
     private readonly maxBytes = MAX_CHUNK_BYTES,
   ) {}
 
@@ -78,14 +80,13 @@ export class LiveChunkAssembler {
         if (this.index === 0) return done;
         throw this.noKeyframe(placed.start);
       }
-      const { prft } = fragment;
-      const encoderInputMs = prft !== null && prft.atEncoderInput ? prft.wallClockMs : null;
+      const encoderInputMs = this.atEncoderInput(fragment) ? fragment.prft!.wallClockMs : null;
       // The first chunk starts at 0, so the chunks tile the timeline as an on-demand cut's do.
       const start = this.index === 0 ? 0 : placed.start;
       this.open = { parts: [], bytes: 0, start, end: start, encoderInputMs };
     }
     const writtenMs =
-      fragment.prft !== null && !fragment.prft.atEncoderInput ? fragment.prft.wallClockMs : arrivedAtMs;
+      fragment.prft !== null && !this.atEncoderInput(fragment) ? fragment.prft.wallClockMs : arrivedAtMs;
     this.streamStartMs = Math.min(this.streamStartMs, writtenMs - placed.timingEnd * 1000);
     const open = this.open;
     if (open.bytes + fragment.bytes > this.maxBytes) throw this.tooLarge(open.bytes + fragment.bytes);
@@ -94,6 +95,10 @@ export class LiveChunkAssembler {
     open.end = Math.max(open.end, placed.timingEnd);
     if (open.end - open.start >= this.targetSeconds * FULL_SHARE) done.push(this.close());
     return done;
+  }
+
+  private atEncoderInput(fragment: ParsedFragment): boolean {
+    return this.encoderCaptureTime && fragment.prft !== null && fragment.prft.atEncoderInput;
   }
 
   /** The chunk still open when the stream ended, if any. */

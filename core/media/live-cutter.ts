@@ -27,7 +27,6 @@ import type { IngestMode } from './plan.js';
 
 /** How long ffmpeg may take to write its last fragment after SIGINT before it is killed. */
 const STOP_GRACE_MS = 5000;
-const PROGRESS_SECONDS = 0.5;
 
 export interface LiveInit {
   /** ftyp + moov. */
@@ -101,7 +100,6 @@ class LiveRun implements LiveCutter {
     const args = buildLiveFfmpegArgs(input, plan, {
       chunkSeconds: tuning.chunkSeconds,
       x264Preset: tuning.x264Preset,
-      progressSeconds: PROGRESS_SECONDS,
     });
     this.log.info(
       { input: this.description, mode: plan.mode, chunkSeconds: tuning.chunkSeconds },
@@ -109,7 +107,7 @@ class LiveRun implements LiveCutter {
     );
     this.log.debug({ args }, 'ffmpeg arguments');
     this.stream = new Fmp4Stream(this.description, MAX_CHUNK_BYTES);
-    this.assembler = new LiveChunkAssembler(tuning.chunkSeconds, this.description);
+    this.assembler = new LiveChunkAssembler(tuning.chunkSeconds, this.description, plan.encoderCaptureTime);
     this.watchdog = new StallWatchdog(tuning.stallMs, (quietMs) => this.fail(inputStalled(input, quietMs)));
     this.run = startFfmpeg(args, undefined, { progressPipe: true });
     if (this.run.progress !== null) this.watchdog.watch(this.run.progress);

@@ -2,8 +2,9 @@
  * The ffmpeg command line for a live cut: one input read in real time, fragmented MP4 on stdout with a
  * fragment per keyframe (as the on-demand cut, see ffmpeg-args.ts), and the two things only a live cut
  * needs:
- * - a prft box before each fragment (`-write_prft wallclock`), and when encoding, libx264's own note of
- *   when each frame entered it (`-export_side_data prft`), so a chunk carries its capture time;
+ * - a prft box before each fragment (`-write_prft wallclock`), and when encoding with an ffmpeg that
+ *   can, libx264's own note of when each frame entered it (`-export_side_data prft`), so a chunk
+ *   carries its capture time;
  * - progress on fd 3 (`-progress pipe:3`), which the stall watchdog reads: it moves while packets
  *   arrive even when a long input GOP keeps fragments from being written.
  * Latency: `-tune zerolatency` drops libx264's lookahead and B-frames, and `-flush_packets 1` hands
@@ -17,8 +18,6 @@ export interface LiveEncodeSettings {
   chunkSeconds: number;
   /** libx264 preset: faster presets cost less CPU and more bits. */
   x264Preset: string;
-  /** Seconds between progress reports on fd 3. */
-  progressSeconds: number;
 }
 
 const TEST_PATTERN_DEFAULTS = { width: 640, height: 360, fps: 25 };
@@ -82,9 +81,8 @@ export function buildLiveFfmpegArgs(
       // No extra keyframes at scene cuts: they would start fragments that make chunks irregular.
       '-sc_threshold',
       '0',
-      '-export_side_data:v',
-      'prft',
     );
+    if (plan.encoderCaptureTime) args.push('-export_side_data:v', 'prft');
   }
   if (plan.audio !== null) {
     args.push('-map', plan.audio.map);
@@ -98,7 +96,9 @@ export function buildLiveFfmpegArgs(
   const movflags = `frag_keyframe+empty_moov+default_base_moof${copies ? '+delay_moov' : ''}`;
   args.push('-movflags', movflags, '-write_prft', 'wallclock');
   args.push('-flush_packets', '1');
-  args.push('-progress', 'pipe:3', '-stats_period', seconds(settings.progressSeconds));
+  // Reported every 0.5 s: ffmpeg's fixed period before 4.4 and its -stats_period default since, not
+  // set here because the npm build (2018) refuses the option.
+  args.push('-progress', 'pipe:3');
   args.push('-f', 'mp4', 'pipe:1');
   return args;
 }

@@ -12,7 +12,7 @@
 import { stat } from 'node:fs/promises';
 import { PeerStreamerError } from '../util/errors.js';
 import { ffmpegPath } from './ffmpeg-binaries.js';
-import { ffmpegReadsProtocol } from './ffmpeg-protocols.js';
+import { ffmpegKnowsOption, ffmpegReadsProtocol } from './ffmpeg-capabilities.js';
 import type { InitSegment } from './fmp4-stream.js';
 import { describeLiveInput, type LiveInput } from './live-input.js';
 import { planIngest, type IngestMode, type StreamAction } from './plan.js';
@@ -25,6 +25,12 @@ export interface LivePlan {
   audio: { map: string; action: StreamAction } | null;
   /** The codecs are learnt only from the init segment (a publisher), and must be checked there. */
   checkCodecsAtInit: boolean;
+  /**
+   * libx264 notes when each frame entered it (`-export_side_data prft`, ffmpeg 4.3 and later), so a
+   * prft dates capture. Otherwise a prft says when a fragment was written: an older ffmpeg writes
+   * flags 0 (the value that means "encoder input") for that too, so its flags cannot be trusted.
+   */
+  encoderCaptureTime: boolean;
 }
 
 // Browsers decode these from fMP4: H.264 Baseline (42), Main (4d) and High (64); AAC LC, HE, HEv2.
@@ -58,7 +64,10 @@ async function checkCamera(device: string): Promise<void> {
  */
 const ADTS_CONTAINERS = /(^|,)(mpegts|aac)(,|$)/;
 
-async function planFile(file: string, forceTranscode: boolean): Promise<LivePlan> {
+async function planFile(
+  file: string,
+  forceTranscode: boolean,
+): Promise<Omit<LivePlan, 'encoderCaptureTime'>> {
   const probe = await probeMedia(file);
   const plan = planIngest(probe, { forceTranscode });
   if (plan.video === null)
@@ -88,7 +97,17 @@ async function planFile(file: string, forceTranscode: boolean): Promise<LivePlan
 
 /** Decides how to cut `input`; throws the input's one clear error when it cannot be used. */
 export async function planLive(input: LiveInput, forceTranscode: boolean): Promise<LivePlan> {
-  const encodeAll: LivePlan = {
+  const plan = await planStreams(input, forceTranscode);
+  const encoderCaptureTime =
+    plan.video.action === 'transcode' && (await ffmpegKnowsOption('export_side_data'));
+  return { ...plan, encoderCaptureTime };
+}
+
+async function planStreams(
+  input: LiveInput,
+  forceTranscode: boolean,
+): Promise<Omit<LivePlan, 'encoderCaptureTime'>> {
+  const encodeAll: Omit<LivePlan, 'encoderCaptureTime'> = {
     mode: 'transcode',
     video: { map: '0:v:0', action: 'transcode' },
     audio: { map: '0:a:0', action: 'transcode' },

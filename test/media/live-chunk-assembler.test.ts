@@ -35,7 +35,7 @@ function written(wallClockMs: number): ProducerReferenceTime {
 
 describe('LiveChunkAssembler', () => {
   it('closes a chunk the moment it holds its target, not at the next keyframe', () => {
-    const assembler = new LiveChunkAssembler(1, 'test');
+    const assembler = new LiveChunkAssembler(1, 'test', true);
     expect(assembler.add(...fragment(0, 0.5), T0)).toEqual([]);
     const [first] = assembler.add(...fragment(0.5, 0.5), T0);
     expect(first).toMatchObject({ index: 0, start: 0, duration: 1 });
@@ -48,7 +48,7 @@ describe('LiveChunkAssembler', () => {
   });
 
   it('drops frames before the first keyframe and refuses a chunk that would start without one', () => {
-    const assembler = new LiveChunkAssembler(1, 'rtmp://0.0.0.0:1935/live');
+    const assembler = new LiveChunkAssembler(1, 'rtmp://0.0.0.0:1935/live', true);
     expect(assembler.add(...fragment(0, 0.4, { key: false }), T0)).toEqual([]);
     const [first] = assembler.add(...fragment(0.4, 1), T0);
     expect(first).toMatchObject({ index: 0, start: 0 });
@@ -58,7 +58,7 @@ describe('LiveChunkAssembler', () => {
   });
 
   it('keeps a chunk within the largest a chunk may be, closing early at a keyframe', () => {
-    const assembler = new LiveChunkAssembler(1, 'test', 250);
+    const assembler = new LiveChunkAssembler(1, 'test', true, 250);
     assembler.add(...fragment(0, 0.3, { size: 100 }), T0);
     assembler.add(...fragment(0.3, 0.3, { size: 100 }), T0);
     const closed = assembler.add(...fragment(0.6, 0.3, { size: 100 }), T0);
@@ -69,14 +69,22 @@ describe('LiveChunkAssembler', () => {
   });
 
   it('dates encoded chunks by the encoder-input prft of their first fragment', () => {
-    const assembler = new LiveChunkAssembler(1, 'test');
+    const assembler = new LiveChunkAssembler(1, 'test', true);
     const encoderInput = { trackId: 1, wallClockMs: T0 + 123.4, atEncoderInput: true };
     const [chunk] = assembler.add(...fragment(0, 1, { prft: encoderInput }), T0 + 5000);
     expect(chunk).toMatchObject({ captureTime: T0 + 123, captureTimeSource: 'encoder-input' });
   });
 
+  it('does not believe a prft that says encoder input from an ffmpeg whose encoder cannot say so', () => {
+    // ffmpeg before 4.3 writes flags 0 for the time it wrote the fragment.
+    const assembler = new LiveChunkAssembler(1, 'test', false);
+    const flagsZero = { trackId: 1, wallClockMs: T0 + 1000, atEncoderInput: true };
+    const [chunk] = assembler.add(...fragment(0, 1, { prft: flagsZero }), T0 + 1100);
+    expect(chunk).toMatchObject({ captureTime: T0, captureTimeSource: 'stream-start' });
+  });
+
   it('dates copied chunks by the earliest start the write times allow, so a backlog does not shift them', () => {
-    const assembler = new LiveChunkAssembler(1, 'test');
+    const assembler = new LiveChunkAssembler(1, 'test', true);
     // Fragment 0 is written 1.5 s after its media began (a probe backlog), fragment 1 on time.
     const [c0] = assembler.add(...fragment(0, 1, { prft: written(T0 + 1500) }), T0 + 1500);
     const [c1] = assembler.add(...fragment(1, 1, { prft: written(T0 + 2000) }), T0 + 2000);
@@ -88,7 +96,7 @@ describe('LiveChunkAssembler', () => {
   });
 
   it('falls back to arrival times when ffmpeg writes no prft', () => {
-    const assembler = new LiveChunkAssembler(1, 'test');
+    const assembler = new LiveChunkAssembler(1, 'test', true);
     const [c0] = assembler.add(...fragment(0, 1), T0 + 1200);
     expect(c0).toMatchObject({ captureTime: T0 + 200, captureTimeSource: 'stream-start' });
   });

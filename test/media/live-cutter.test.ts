@@ -4,6 +4,7 @@
  * Chunks are checked independently of our parser: ffprobe says where keyframes are, ffmpeg decodes
  * the joined stream, node:crypto re-hashes the bytes.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLiveCutter } from '../../core/media/live-cutter.js';
@@ -96,5 +97,33 @@ describe.skipIf(lacks(requires.ffmpeg))('live cutter', () => {
     const end = await cutter.finished;
     expect(end.outcome, end.outcome === 'failed' ? end.error.message : '').toBe('ended');
     expect(await expectPlayableChunks(dir, collected)).toBeCloseTo(2, 0);
+  });
+
+  it('runs on the 2018 static ffmpeg from @ffmpeg-installer too, dating chunks by the stream clock', async () => {
+    const dir = tempDir('live-old-ffmpeg');
+    const bundled = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+    const saved = process.env.PEERSTREAMER_FFMPEG;
+    process.env.PEERSTREAMER_FFMPEG = bundled;
+    const collected = collector();
+    let cutter;
+    try {
+      cutter = await startLiveCutter(
+        { kind: 'test-pattern', width: 320, height: 180, fps: 25 },
+        { x264Preset: 'ultrafast', ...collected.handlers },
+      );
+    } finally {
+      // ffmpeg has been started; the checks below use the system's.
+      if (saved === undefined) delete process.env.PEERSTREAMER_FFMPEG;
+      else process.env.PEERSTREAMER_FFMPEG = saved;
+    }
+    try {
+      await waitFor(() => collected.chunks.length >= 3, 'three live chunks', 20_000);
+    } finally {
+      expect((await cutter.stop()).outcome).toBe('stopped');
+    }
+    // Its prft flags say "encoder input" for the write time, so they are not believed.
+    expect(collected.chunks.every((chunk) => chunk.captureTimeSource === 'stream-start')).toBe(true);
+    expectCaptureTimes(collected);
+    await expectPlayableChunks(dir, collected);
   });
 });
