@@ -6,16 +6,19 @@
  * delay. That is safe because ffmpeg, with `frag_keyframe` and a video track, starts fragments only at
  * video keyframes, so whatever fragment comes next may begin a chunk; one that cannot is refused.
  *
- * Capture time:
- * - when encoding, from the prft box at encoder input: the wall clock when the chunk's first frame
- *   entered libx264, exact;
- * - when copying, the stream's start on the wall clock plus the chunk's start on the media timeline.
- *   The start is estimated from when each fragment was written (its prft, or its arrival here when
- *   ffmpeg writes none): a real-time input cannot deliver media before its time, so the earliest
+ * Capture time: two estimates, each never earlier than the truth (to within a frame). The encoder's
+ * is exact unless a backlog delayed it, so it is taken unless the stream clock's is earlier by more
+ * than BACKLOG_MS; within that the two agree, and which were earlier would be noise.
+ * - The encoder's: the prft box at encoder input, the wall clock when the chunk's first frame entered
+ *   libx264 (when encoding, with an ffmpeg that exports it). Exact while frames reach the encoder as
+ *   they are captured, late by the backlog when ffmpeg feeds it frames it held while probing an input
+ *   (a publisher's first second, a camera's first frames).
+ * - The stream clock's: the stream's start on the wall clock plus the chunk's start on the media
+ *   timeline. The start is estimated from when each fragment was written (its prft, when that says
+ *   so) or else arrived here: a real-time input cannot deliver media before its time, so the earliest
  *   "written at, less the media up to then" seen so far is the best estimate, and it only gets
- *   better. A fragment cannot be written before the keyframe after it arrives, which this counts
- *   for. Chunks handed out while ffmpeg was still working through a start-up backlog (probing a
- *   publisher) are dated a little late, since nothing better was known yet; a publisher that
+ *   better. This is the only one when copying. Chunks handed out while ffmpeg still worked through a
+ *   start-up backlog are dated a little late, since nothing better was known yet; a publisher that
  *   pauses without a jump in its timestamps makes later chunks look captured earlier than they were.
  */
 import { PeerStreamerError } from '../util/errors.js';
@@ -41,6 +44,8 @@ export interface LiveChunk {
   captureTimeSource: CaptureTimeSource;
 }
 
+/** How much earlier than the encoder's time the stream clock must date a chunk to be believed instead. */
+const BACKLOG_MS = 100;
 /** A chunk closes once it holds this share of its target: forced keyframes land on frame boundaries, a frame early at times. */
 const FULL_SHARE = 0.9;
 
@@ -117,15 +122,20 @@ export class LiveChunkAssembler {
       duration: roundTime(roundTime(open.end) - start),
       bytes,
       sha256: sha256Hex(bytes),
-      ...(open.encoderInputMs !== null
-        ? { captureTime: Math.round(open.encoderInputMs), captureTimeSource: 'encoder-input' as const }
-        : {
-            captureTime: Math.round(this.streamStartMs + start * 1000),
-            captureTimeSource: 'stream-start' as const,
-          }),
+      ...this.captureOf(open, start),
     };
     this.index += 1;
     return chunk;
+  }
+
+  private captureOf(
+    open: OpenChunk,
+    start: number,
+  ): { captureTime: number; captureTimeSource: CaptureTimeSource } {
+    const byStreamClock = this.streamStartMs + start * 1000;
+    if (open.encoderInputMs !== null && open.encoderInputMs - byStreamClock <= BACKLOG_MS)
+      return { captureTime: Math.round(open.encoderInputMs), captureTimeSource: 'encoder-input' };
+    return { captureTime: Math.round(byStreamClock), captureTimeSource: 'stream-start' };
   }
 
   private noKeyframe(at: number): PeerStreamerError {

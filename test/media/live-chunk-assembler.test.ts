@@ -75,6 +75,18 @@ describe('LiveChunkAssembler', () => {
     expect(chunk).toMatchObject({ captureTime: T0 + 123, captureTimeSource: 'encoder-input' });
   });
 
+  it('takes the stream clock when frames reached the encoder late, in a start-up backlog', () => {
+    const assembler = new LiveChunkAssembler(1, 'test', true);
+    // The first second was held while ffmpeg probed, then encoded at T0 + 1400 and handed on at once.
+    const late = { trackId: 1, wallClockMs: T0 + 1400, atEncoderInput: true };
+    const [c0] = assembler.add(...fragment(0, 1, { prft: late }), T0 + 1500);
+    // From then on frames reach the encoder as they are captured.
+    const onTime = { trackId: 1, wallClockMs: T0 + 1010, atEncoderInput: true };
+    const [c1] = assembler.add(...fragment(1, 1, { prft: onTime }), T0 + 2050);
+    expect(c0).toMatchObject({ captureTime: T0 + 500, captureTimeSource: 'stream-start' });
+    expect(c1).toMatchObject({ captureTime: T0 + 1010, captureTimeSource: 'encoder-input' });
+  });
+
   it('does not believe a prft that says encoder input from an ffmpeg whose encoder cannot say so', () => {
     // ffmpeg before 4.3 writes flags 0 for the time it wrote the fragment.
     const assembler = new LiveChunkAssembler(1, 'test', false);

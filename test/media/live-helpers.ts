@@ -54,8 +54,11 @@ export async function makeAudioOnlyFile(file: string): Promise<void> {
   await ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1', '-c:a', 'aac', file]);
 }
 
-/** Starts an ffmpeg that publishes a 320x180 test pattern in real time to `url` (FLV for rtmp, TS for srt). */
-export function publish(url: string, seconds: number): ChildProcess {
+/**
+ * Starts an ffmpeg that publishes a 320x180, 25 fps test pattern in real time to `url` (FLV for rtmp,
+ * TS for srt), with a keyframe every `gopFrames` frames.
+ */
+export function publish(url: string, seconds: number, gopFrames = 25): ChildProcess {
   const format = url.startsWith('srt:') ? 'mpegts' : 'flv';
   return spawn(
     ffmpegPath(),
@@ -71,7 +74,7 @@ export function publish(url: string, seconds: number): ChildProcess {
         '-tune',
         'zerolatency',
         '-g',
-        '25',
+        String(gopFrames),
         '-pix_fmt',
         'yuv420p',
       ],

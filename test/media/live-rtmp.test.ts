@@ -49,6 +49,38 @@ describe.skipIf(lacks(requires.ffmpeg))('live cutter with a publisher', () => {
     expect(duration).toBeGreaterThan(2.5);
   });
 
+  it('encodes a publisher with 3 s keyframe spacing into 1 s chunks when told to transcode', async () => {
+    const dir = tempDir('live-rtmp-gop');
+    const port = await freePort();
+    const listen = `rtmp://127.0.0.1:${port}/live`;
+    const collected = collector();
+    const cutter = await startLiveCutter(
+      { kind: 'rtmp', listen },
+      { forceTranscode: true, x264Preset: 'ultrafast', ...collected.handlers },
+    );
+    expect(cutter.mode).toBe('transcode');
+    await waitForTcpListener(port);
+    const publisher = publish(listen, 3, 75);
+    try {
+      const end = await cutter.finished;
+      expect(end.outcome, end.outcome === 'failed' ? end.error.message : '').toBe('ended');
+    } finally {
+      publisher.kill('SIGKILL');
+      await exited(publisher);
+    }
+    const { chunks } = collected;
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.duration).toBeLessThan(1.1);
+    // The first second reaches the encoder in a burst after probing, so the stream clock dates it;
+    // from then on frames reach the encoder as they arrive, and its own times are used.
+    expect(chunks.map((chunk) => chunk.captureTimeSource)).toEqual([
+      'stream-start',
+      ...chunks.slice(1).map(() => 'encoder-input'),
+    ]);
+    expectCaptureTimes(collected);
+    await expectPlayableChunks(dir, collected);
+  });
+
   it('stops at once while still waiting for a publisher', async () => {
     const port = await freePort();
     const cutter = await startLiveCutter({ kind: 'rtmp', listen: `rtmp://127.0.0.1:${port}/live` });
