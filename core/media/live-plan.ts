@@ -33,6 +33,9 @@ export interface LivePlan {
   encoderCaptureTime: boolean;
 }
 
+/** What is decided per stream, before asking ffmpeg what its encoder can report. */
+type StreamPlan = Omit<LivePlan, 'encoderCaptureTime'>;
+
 // Browsers decode these from fMP4: H.264 Baseline (42), Main (4d) and High (64); AAC LC, HE, HEv2.
 const PLAYABLE_VIDEO = /^avc1\.(42|4d|64)[0-9a-f]{4}$/i;
 const PLAYABLE_AUDIO = /^(mp4a\.40\.(2|5|29)|opus)$/i;
@@ -64,10 +67,7 @@ async function checkCamera(device: string): Promise<void> {
  */
 const ADTS_CONTAINERS = /(^|,)(mpegts|aac)(,|$)/;
 
-async function planFile(
-  file: string,
-  forceTranscode: boolean,
-): Promise<Omit<LivePlan, 'encoderCaptureTime'>> {
+async function planFile(file: string, forceTranscode: boolean): Promise<StreamPlan> {
   const probe = await probeMedia(file);
   const plan = planIngest(probe, { forceTranscode });
   if (plan.video === null)
@@ -103,11 +103,8 @@ export async function planLive(input: LiveInput, forceTranscode: boolean): Promi
   return { ...plan, encoderCaptureTime };
 }
 
-async function planStreams(
-  input: LiveInput,
-  forceTranscode: boolean,
-): Promise<Omit<LivePlan, 'encoderCaptureTime'>> {
-  const encodeAll: Omit<LivePlan, 'encoderCaptureTime'> = {
+async function planStreams(input: LiveInput, forceTranscode: boolean): Promise<StreamPlan> {
+  const encodeAll: StreamPlan = {
     mode: 'transcode',
     video: { map: '0:v:0', action: 'transcode' },
     audio: { map: '0:a:0', action: 'transcode' },
