@@ -14,20 +14,14 @@
  */
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
-import { PeerStreamerError, errorMessage, isDiskFull, isPeerStreamerError } from '../util/errors.js';
+import { PeerStreamerError, errorMessage, isDiskFull } from '../util/errors.js';
 import { resolveChunkTarget, type ChunkOptions } from './chunk-options.js';
 import { ChunkGrouper, roundTime } from './chunk-grouper.js';
 import { keyframeNote, type KeyframeNote } from './keyframe-note.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { corruptionError, ffmpegFailure, startFfmpeg } from './ffmpeg-process.js';
-import {
-  parseFragment,
-  parseInitSegment,
-  type FragmentInfo,
-  type InitInfo,
-  type TrackInfo,
-} from './fmp4-parse.js';
-import { BoxStreamReader, type Box } from './mp4-boxes.js';
+import { Fmp4Stream, malformedOutput } from './fmp4-stream.js';
+import { FragmentTimeline } from './fragment-timeline.js';
 import { MAX_CHUNK_BYTES } from '../shared/manifest-schema.js';
 import { planIngest, type IngestMode, type IngestPlan } from './plan.js';
 import { probeMedia, type ProbeResult } from './probe.js';
@@ -73,60 +67,12 @@ function shortfallAllowed(expected: number): number {
   return Math.max(2, expected * 0.1);
 }
 
-function malformed(file: string, error: unknown): PeerStreamerError {
-  if (isPeerStreamerError(error)) return error;
-  return new PeerStreamerError(
-    'FFMPEG_FAILED',
-    `ffmpeg's output for ${file} could not be parsed as fragmented MP4 (${errorMessage(error)}); check the ffmpeg build (PEERSTREAMER_FFMPEG).`,
-    { file },
-    { cause: error },
-  );
-}
-
-function mimeTypeOf(tracks: TrackInfo[]): { mimeType: string; codecs: string[] } {
-  const video = tracks.filter((track) => track.handler === 'vide');
-  const audio = tracks.filter((track) => track.handler === 'soun');
-  const codecs = [...video, ...audio].map((track) => track.codec);
-  const kind = video.length > 0 ? 'video' : 'audio';
-  return { mimeType: `${kind}/mp4; codecs="${codecs.join(', ')}"`, codecs };
-}
-
 /** Expected output duration: the chosen streams' own durations when known, else the container's. */
 function expectedDuration(probe: ProbeResult, plan: IngestPlan): number | null {
   const own = [plan.video?.stream.duration, plan.audio?.stream.duration].filter(
     (value): value is number => typeof value === 'number',
   );
   return own.length > 0 ? Math.max(...own) : probe.duration;
-}
-
-/** Turns parsed fragments into player-timeline seconds (see the module comment). */
-class Timeline {
-  private origin: number | null = null;
-  private timingTrackId: number;
-  end = 0;
-
-  constructor(init: InitInfo) {
-    const timing = init.tracks.find((track) => track.handler === 'vide') ?? init.tracks[0]!;
-    this.timingTrackId = timing.id;
-  }
-
-  place(info: FragmentInfo): { start: number; end: number; startsWithSync: boolean } {
-    if (this.origin === null) {
-      const starts = info.tracks.map((track) => track.baseDecodeTime / track.timescale);
-      this.origin = starts.length > 0 ? Math.min(...starts) : 0;
-    }
-    const origin = this.origin;
-    const timing = info.tracks.find((track) => track.trackId === this.timingTrackId);
-    let end = this.end;
-    for (const track of info.tracks) end = Math.max(end, track.presentationEnd / track.timescale - origin);
-    this.end = end;
-    if (timing === undefined) return { start: end, end, startsWithSync: false };
-    return {
-      start: Math.max(0, timing.firstPresentationTime / timing.timescale - origin),
-      end,
-      startsWithSync: timing.firstSampleIsSync,
-    };
-  }
 }
 
 /**
@@ -152,53 +98,25 @@ export async function* cutVideo(
 
   const run = startFfmpeg(args, signal);
   // A fragment is part of one chunk, so none may be larger than a chunk may be.
-  const reader = new BoxStreamReader(MAX_CHUNK_BYTES);
+  const stream = new Fmp4Stream(file, MAX_CHUNK_BYTES);
   const grouper = new ChunkGrouper(target);
-  let ftyp: Box | null = null;
-  let init: InitInfo | null = null;
-  let timeline: Timeline | null = null;
+  let timeline: FragmentTimeline | null = null;
   let mimeType = '';
   let codecs: string[] = [];
-  let moof: { box: Box; info: FragmentInfo } | null = null;
   let bytesOut = 0;
   let chunkCount = 0;
   try {
     for await (const data of run.stdout) {
-      let boxes: Box[];
-      try {
-        boxes = reader.push(data as Buffer);
-      } catch (error) {
-        throw malformed(file, error);
-      }
-      for (const box of boxes) {
-        if (box.type === 'ftyp') {
-          ftyp = box;
-        } else if (box.type === 'moov') {
-          if (ftyp === null || init !== null) throw malformed(file, new Error('moov not right after ftyp'));
-          try {
-            init = parseInitSegment(box);
-          } catch (error) {
-            throw malformed(file, error);
-          }
-          timeline = new Timeline(init);
-          ({ mimeType, codecs } = mimeTypeOf(init.tracks));
-          const bytes = Buffer.concat([ftyp.bytes, box.bytes]);
-          bytesOut += bytes.length;
-          yield { type: 'init', bytes, mimeType };
-        } else if (box.type === 'moof') {
-          if (init === null) throw malformed(file, new Error('moof before moov'));
-          try {
-            moof = { box, info: parseFragment(box, init) };
-          } catch (error) {
-            throw malformed(file, error);
-          }
-        } else if (box.type === 'mdat') {
-          if (moof === null || timeline === null) throw malformed(file, new Error('mdat without moof'));
-          const placed = timeline.place(moof.info);
-          const fragmentBytes = moof.box.bytes.length + box.bytes.length;
-          const closed = grouper.add({ parts: [moof.box.bytes, box.bytes], bytes: fragmentBytes, ...placed });
-          moof = null;
-          bytesOut += fragmentBytes;
+      for (const item of stream.push(data as Buffer)) {
+        if (item.kind === 'init') {
+          timeline = new FragmentTimeline(item.init);
+          ({ mimeType, codecs } = item);
+          bytesOut += item.bytes.length;
+          yield { type: 'init', bytes: item.bytes, mimeType };
+        } else if (timeline !== null) {
+          const { start, end, startsWithSync } = timeline.place(item.info);
+          const closed = grouper.add({ parts: item.parts, bytes: item.bytes, start, end, startsWithSync });
+          bytesOut += item.bytes;
           if (closed !== null) {
             chunkCount += 1;
             yield { type: 'chunk', ...closed };
@@ -210,7 +128,6 @@ export async function* cutVideo(
             bytesOut,
           };
         }
-        // mfra (a random-access index of offsets in one big file), free and udta mean nothing to chunks.
         signal?.throwIfAborted();
       }
     }
@@ -221,11 +138,9 @@ export async function* cutVideo(
     const corrupt = run.corruption();
     if (corrupt !== null) throw corruptionError(file, corrupt, stderr);
     if (stderr.trim() !== '') log.warn({ file, stderr: stderr.slice(-2000) }, 'ffmpeg reported problems');
-    if (reader.pendingBytes > 0)
-      throw malformed(file, new Error(`output ends inside a box (${reader.pendingBytes} bytes left)`));
-    if (init === null || timeline === null)
-      throw malformed(file, new Error('no init segment (ftyp+moov) was written'));
-    if (moof !== null) throw malformed(file, new Error('the last moof has no mdat'));
+    const init = stream.finish();
+    // The timeline comes with the init segment, which finish() has just checked was written.
+    if (timeline === null) throw malformedOutput(file, new Error('no init segment was handed out'));
 
     const last = grouper.finish(timeline.end);
     if (last === null) {

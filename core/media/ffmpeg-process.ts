@@ -2,7 +2,7 @@
  * One ffmpeg child process: stdout is left for the caller to stream, stderr is kept as a bounded tail for
  * error messages, an AbortSignal kills it, and stop() makes sure it is gone before the caller moves on.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcessByStdio, type StdioOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import { ffmpegPath } from './ffmpeg-binaries.js';
@@ -18,21 +18,38 @@ export interface FfmpegExit {
   spawnError: Error | null;
 }
 
+export interface FfmpegRunOptions {
+  /**
+   * Opens fd 3 as a pipe for `-progress pipe:3`: ffmpeg's key=value progress blocks, kept apart from
+   * stderr so that error messages quote ffmpeg's complaints and not its counters.
+   */
+  progressPipe?: boolean;
+}
+
 export interface FfmpegRun {
   stdout: Readable;
+  /** fd 3, when asked for with `progressPipe`. */
+  progress: Readable | null;
   exited: Promise<FfmpegExit>;
   stderr(): string;
   /** The first stderr line that says the input is damaged, even if it has scrolled out of the tail. */
   corruption(): string | null;
   /** Kills the process if it is still running and waits for it to exit. */
   stop(): Promise<void>;
+  /**
+   * Asks ffmpeg to finish (SIGINT: it writes what it holds and its trailer, then exits), and kills it
+   * if it has not exited after `graceMs`. Resolves once it has exited.
+   */
+  finish(graceMs: number): Promise<FfmpegExit>;
 }
 
-export function startFfmpeg(args: string[], signal?: AbortSignal): FfmpegRun {
+export function startFfmpeg(args: string[], signal?: AbortSignal, options: FfmpegRunOptions = {}): FfmpegRun {
   const binary = ffmpegPath();
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(binary, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // fd 3 exists only when asked for: a pipe ffmpeg never writes to would only cost a file descriptor.
+  const stdio: StdioOptions =
+    options.progressPipe === true ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  const child = spawn(binary, args, { stdio }) as ChildProcessByStdio<null, Readable, Readable>;
+  const progress = options.progressPipe === true ? (child.stdio[3] as Readable) : null;
   let stderrTail = '';
   let partialLine = '';
   let corruption: string | null = null;
@@ -67,6 +84,7 @@ export function startFfmpeg(args: string[], signal?: AbortSignal): FfmpegRun {
   void exited.then(() => signal?.removeEventListener('abort', kill));
   return {
     stdout: child.stdout,
+    progress,
     exited,
     stderr: () => stderrTail,
     corruption: () => corruption ?? (CORRUPTION.test(partialLine) ? cleanLine(partialLine) : null),
@@ -74,6 +92,15 @@ export function startFfmpeg(args: string[], signal?: AbortSignal): FfmpegRun {
       kill();
       child.stdout.destroy();
       await exited;
+    },
+    async finish(graceMs) {
+      if (running) child.kill('SIGINT');
+      const timer = setTimeout(kill, graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

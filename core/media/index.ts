@@ -20,3 +20,21 @@ export {
   type MediaTool,
   type ResolvedBinary,
 } from './ffmpeg-binaries.js';
+export {
+  startLiveCutter,
+  type LiveCutter,
+  type LiveCutterOptions,
+  type LiveEnd,
+  type LiveInit,
+} from './live-cutter.js';
+export type { LiveChunk, CaptureTimeSource } from './live-chunk-assembler.js';
+export { checkLiveInput, describeLiveInput, type LiveInput } from './live-input.js';
+export {
+  DEFAULT_LIVE_CHUNK_SECONDS,
+  MIN_LIVE_CHUNK_SECONDS,
+  MAX_LIVE_CHUNK_SECONDS,
+  DEFAULT_STALL_SECONDS,
+  X264_PRESETS,
+  type LiveTuning,
+  type X264Preset,
+} from './live-options.js';
