@@ -43,11 +43,14 @@ export function expectCaptureTimes(collected: Collected): void {
     expect(delay, `chunk ${i}: arrived ${delay} ms after capture`).toBeGreaterThanOrEqual(
       chunk.duration * 1000 - 150,
     );
-    expect(delay, `chunk ${i}: arrived ${delay} ms after capture`).toBeLessThan(chunk.duration * 1000 + 2000);
+    // The bounds are loose on purpose: a whole suite on two cores delays a real-time encoder by
+    // seconds at times. They catch a wrong date (off by the stream's length, or by the epoch), not a
+    // slow one; how late chunks arrive is measured in bench/, not asserted here.
+    expect(delay, `chunk ${i}: arrived ${delay} ms after capture`).toBeLessThan(chunk.duration * 1000 + 6000);
     if (i === 0) continue;
     const previous = chunks[i - 1]!;
     const step = chunk.captureTime - previous.captureTime;
-    expect(step, `capture step before chunk ${i}`).toBeGreaterThan(previous.duration * 1000 - 300);
-    expect(step, `capture step before chunk ${i}`).toBeLessThan(previous.duration * 1000 + 300);
+    expect(step, `capture step before chunk ${i}`).toBeGreaterThan(previous.duration * 1000 - 800);
+    expect(step, `capture step before chunk ${i}`).toBeLessThan(previous.duration * 1000 + 800);
   }
 }

@@ -88,7 +88,7 @@ describe.skipIf(lacks(requires.ffmpeg))('live cutter with a publisher', () => {
     const asked = Date.now();
     expect(await cutter.stop()).toEqual({ outcome: 'stopped', chunkCount: 0 });
     // SIGINT reaches ffmpeg's accept loop: no waiting out the kill grace time.
-    expect(Date.now() - asked).toBeLessThan(2000);
+    expect(Date.now() - asked).toBeLessThan(4000);
   });
 
   it('takes one SRT caller, copies its video, encodes its audio, and ends when it leaves', async () => {
@@ -134,7 +134,7 @@ describe.skipIf(lacks(requires.ffmpeg))('live cutter with a publisher', () => {
       expect(end.error.message).not.toContain('\n');
       // Quiet for the 2 s allowed, noticed within a check interval, then ffmpeg stopped.
       expect(waited).toBeGreaterThan(1500);
-      expect(waited).toBeLessThan(4500);
+      expect(waited).toBeLessThan(8000);
     } finally {
       publisher.kill('SIGCONT');
       publisher.kill('SIGKILL');
