@@ -60,13 +60,6 @@ async function checkCamera(device: string): Promise<void> {
     );
 }
 
-/**
- * AAC in MPEG-TS (and raw .aac) is framed as ADTS, which MP4 cannot hold as it is. ffmpeg 5.1's
- * aac_adtstoasc would repack it, but it stops at the end of a looped file and audio goes silent, so
- * such audio is encoded instead: cheap, and the same choice SRT inputs get.
- */
-const ADTS_CONTAINERS = /(^|,)(mpegts|aac)(,|$)/;
-
 async function planFile(file: string, forceTranscode: boolean): Promise<StreamPlan> {
   const probe = await probeMedia(file);
   const plan = planIngest(probe, { forceTranscode });
@@ -76,21 +69,11 @@ async function planFile(file: string, forceTranscode: boolean): Promise<StreamPl
       `file ${file} has no video stream, and a live stream needs video; choose a video file.`,
       { file },
     );
-  const audioAction: StreamAction | null =
-    plan.audio === null ? null : ADTS_CONTAINERS.test(probe.formatName) ? 'transcode' : plan.audio.action;
-  const mode: IngestMode =
-    plan.video.action === 'transcode'
-      ? 'transcode'
-      : audioAction === 'transcode'
-        ? 'partial-transcode'
-        : 'remux';
+  // ADTS audio (MPEG-TS, raw .aac) is encoded by planIngest's own rule, as for an added file.
   return {
-    mode,
+    mode: plan.mode,
     video: { map: `0:${plan.video.stream.index}`, action: plan.video.action },
-    audio:
-      plan.audio === null || audioAction === null
-        ? null
-        : { map: `0:${plan.audio.stream.index}`, action: audioAction },
+    audio: plan.audio === null ? null : { map: `0:${plan.audio.stream.index}`, action: plan.audio.action },
     checkCodecsAtInit: false,
   };
 }

@@ -58,6 +58,22 @@ export function audioProblem(stream: StreamInfo): string | null {
   return `audio codec ${stream.codec} is not playable in browsers`;
 }
 
+/**
+ * Containers whose AAC is framed as ADTS (MPEG-TS, as cameras and broadcast recorders write it, and
+ * raw .aac). An fMP4 init segment describes AAC by a config record that, for ADTS, exists only once
+ * the first frame is read, after `empty_moov` has written the init: copied, the init says
+ * `mp4a.40` and no browser plays it (and ffmpeg 5 refuses to write the frames at all). The
+ * aac_adtstoasc filter comes too late for the init, and stops at a looped file's end. Such audio is
+ * encoded instead: cheap, beside the video copied.
+ */
+const ADTS_CONTAINERS = /(^|,)(mpegts|aac)(,|$)/;
+
+function adtsProblem(probe: ProbeResult, stream: StreamInfo): string | null {
+  return stream.codec === 'aac' && ADTS_CONTAINERS.test(probe.formatName)
+    ? `AAC in ${probe.formatName} is framed as ADTS, which an MP4 init segment cannot describe before its first frame`
+    : null;
+}
+
 function pickStream(probe: ProbeResult, type: 'video' | 'audio'): StreamInfo | null {
   return probe.streams.find((stream) => stream.type === type && !stream.attachedPicture) ?? null;
 }
@@ -80,7 +96,10 @@ export function planIngest(probe: ProbeResult, options: { forceTranscode?: boole
     return problem === null ? 'copy' : 'transcode';
   };
   const video = videoStream && { stream: videoStream, action: decide(videoProblem(videoStream)) };
-  const audio = audioStream && { stream: audioStream, action: decide(audioProblem(audioStream)) };
+  const audio = audioStream && {
+    stream: audioStream,
+    action: decide(audioProblem(audioStream) ?? adtsProblem(probe, audioStream)),
+  };
 
   let mode: IngestMode;
   if (video?.action === 'transcode' || (video === null && audio?.action === 'transcode')) mode = 'transcode';

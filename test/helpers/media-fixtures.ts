@@ -219,6 +219,17 @@ export async function h264Mp3Mkv(seconds = 6): Promise<MediaFixture> {
   return { path: file, description: 'H.264/MP3 in Matroska', seconds };
 }
 
+/** H.264 + AAC in MPEG-TS (as cameras and broadcast recorders write them): ADTS-framed audio. */
+export async function h264AacMpegTs(seconds = 6): Promise<MediaFixture> {
+  const file = await generateFixture('h264-aac-ts', 'ts', [
+    ...lavfiVideo('480x270', 25, seconds),
+    ...lavfiTone(seconds, 48000),
+    ...X264_FAST,
+    ...['-g', '50', '-sc_threshold', '0', '-c:a', 'aac', '-b:a', '128k', '-shortest', '{out}'],
+  ]);
+  return { path: file, description: 'H.264/AAC in MPEG-TS', seconds };
+}
+
 /** VP9 + Opus in WebM, remuxed into fMP4 as they are. */
 export async function vp9OpusWebm(seconds = 6): Promise<MediaFixture> {
   const file = await generateFixture('vp9-opus', 'webm', [

@@ -11,6 +11,7 @@ import type { IngestMode } from '../../core/media/plan.js';
 import {
   aacAudioOnly,
   h264Aac720p,
+  h264AacMpegTs,
   h264IrregularKeyframes,
   h264Mp3Mkv,
   h264VideoOnly,
@@ -73,6 +74,14 @@ const cases: Case[] = [
     mime: /^video\/mp4; codecs="avc1\.64[0-9a-f]{4}, mp4a\.40\.2"$/,
     video: true,
     sourceCodecs: ['h264', 'mp3'],
+  },
+  {
+    name: 'H.264/AAC MPEG-TS (ADTS audio: encoded, video copied)',
+    make: h264AacMpegTs,
+    mode: 'partial-transcode',
+    mime: /^video\/mp4; codecs="avc1\.64[0-9a-f]{4}, mp4a\.40\.2"$/,
+    video: true,
+    sourceCodecs: ['h264', 'aac'],
   },
   {
     name: 'VP9/Opus WebM',

@@ -50,6 +50,18 @@ describe('planIngest', () => {
     expect(planIngest(probe(...streams)).mode).toBe(mode);
   });
 
+  it.each([
+    ['mpegts', 'partial-transcode'],
+    ['aac', 'transcode'],
+    ['mov,mp4,m4a,3gp,3g2,mj2', 'remux'],
+    ['matroska,webm', 'remux'],
+  ] as const)('AAC in %s (ADTS only in MPEG-TS and raw AAC) -> %s', (formatName, mode) => {
+    const streams = formatName === 'aac' ? [aac()] : [h264(), aac()];
+    const plan = planIngest({ ...probe(...streams), formatName });
+    expect(plan.mode).toBe(mode);
+    if (mode !== 'remux') expect(plan.reasons.join()).toMatch(/framed as ADTS/);
+  });
+
   it('takes the first real video and audio stream, skipping cover art and dropping the rest', () => {
     const cover = stream('video', 'mjpeg', { attachedPicture: true });
     const video = h264();
