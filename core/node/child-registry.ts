@@ -33,6 +33,8 @@ export interface ChildState extends ChildInfo {
   levelsToRoom: number | undefined;
   /** Where that room is, when it is full itself, as it last said (see RoomFields). */
   roomAt: PeerRef | undefined;
+  /** How many newcomers `roomAt` can still take, as it last said; undefined: an older node. */
+  roomAtRoom: number | undefined;
   registeredAt: number;
   lastSeenAt: number;
   /**
@@ -98,6 +100,20 @@ export function refOfChild(state: ChildState): PeerRef {
     : { name: state.name, address: state.address };
 }
 
+/**
+ * What a child offers a newcomer: its own room, or the room it named below it when it is full, with
+ * how many newcomers that room can take beyond those already sent there since the child last said
+ * (`open`; a room without a limit is endless). Undefined: it is full and knows of no room below.
+ */
+function offerOf(state: ChildState): { place: PeerRef; levels: number; open: number } | undefined {
+  const room = state.room ?? Number.POSITIVE_INFINITY;
+  if (room > 0) return { place: refOfChild(state), levels: 0, open: room - state.newcomersSent };
+  if (state.roomAt === undefined || state.levelsToRoom === undefined) return undefined;
+  // An older node does not say how much room its place has: one newcomer, then it is asked itself.
+  const open = (state.roomAtRoom ?? 1) - state.newcomersSent;
+  return { place: state.roomAt, levels: state.levelsToRoom, open };
+}
+
 /** Directory entries of dead children dropped per sweep: a few milliseconds of work at most. */
 const SWEEP_ENTRY_BUDGET = 10_000;
 
@@ -145,6 +161,7 @@ export class ChildRegistry {
       room: child.room,
       levelsToRoom: child.levelsToRoom,
       roomAt: child.roomAt,
+      roomAtRoom: child.roomAtRoom,
       registeredAt: now,
       lastSeenAt: now,
       startedAt: child.uptimeMs === undefined ? undefined : now - child.uptimeMs,
@@ -186,29 +203,39 @@ export class ChildRegistry {
       state.room = places.room;
       state.levelsToRoom = places.levelsToRoom;
       state.roomAt = places.roomAt;
+      state.roomAtRoom = places.roomAtRoom;
       state.newcomersSent = 0;
     }
     return true;
   }
 
   /**
-   * The node with room nearest below this one, as a newcomer's next stop: a seeding, reachable child
-   * with room of its own, else the room the nearest such child reported below it. Undefined: none known.
+   * The room nearest below this one, as a newcomer's next stop: a seeding, reachable child with room
+   * of its own, else the room the nearest such child reported below it, with how many newcomers it
+   * can still take. Room not yet promised comes first: once every room known here is promised, the
+   * nearest is named with none left, and this node's master sends newcomers to this node itself,
+   * which knows its children's rooms a heartbeat sooner. Undefined: none known.
    */
-  nearestRoomBelow(): PeerRef | undefined {
+  nearestRoom(): { place: PeerRef; levels: number; open: number } | undefined {
     // A child that missed a heartbeat may have crashed: any other room comes first (see placesFor).
     const quiet = this.missedHeartbeat();
-    let best: { rank: number; place: PeerRef } | undefined;
+    let best: { rank: number; place: PeerRef; levels: number; open: number } | undefined;
     for (const state of this.states.values()) {
       if (!state.seeding || state.reachable !== true) continue;
-      const hasRoom = state.room === undefined || state.room > 0;
-      const levels = hasRoom ? 0 : state.levelsToRoom;
-      const place = hasRoom ? refOfChild(state) : state.roomAt;
-      if (levels === undefined || place === undefined) continue;
-      const rank = levels + (quiet(state) ? MAX_TOPOLOGY_DEPTH + 1 : 0);
-      if (best === undefined || rank < best.rank) best = { rank, place };
+      const offer = offerOf(state);
+      if (offer === undefined) continue;
+      const rank =
+        offer.levels +
+        (offer.open > 0 ? 0 : MAX_TOPOLOGY_DEPTH + 1) +
+        (quiet(state) ? 2 * (MAX_TOPOLOGY_DEPTH + 1) : 0);
+      if (best === undefined || rank < best.rank) best = { rank, ...offer };
     }
-    return best?.place;
+    return best && { place: best.place, levels: best.levels, open: Math.max(0, best.open) };
+  }
+
+  /** Where nearestRoom is, alone. */
+  nearestRoomBelow(): PeerRef | undefined {
+    return this.nearestRoom()?.place;
   }
 
   /**
@@ -220,16 +247,11 @@ export class ChildRegistry {
     return (state) => state.lastSeenAt < quietSince;
   }
 
-  /** Levels from this node's children down to the nearest room: 1 + the least a child reported. */
+  /** Levels from this node down to nearestRoom: 1 + what that child reported. */
   levelsToRoomBelow(): number | undefined {
-    let least: number | undefined;
-    for (const state of this.states.values()) {
-      const levels = state.room === undefined || state.room > 0 ? 0 : state.levelsToRoom;
-      if (!state.seeding || state.reachable !== true) continue;
-      if (levels !== undefined && (least === undefined || levels < least)) least = levels;
-    }
+    const nearest = this.nearestRoom();
     // Capped at what the wire carries: past that, "very far" is all a master needs to know.
-    return least === undefined ? undefined : Math.min(least + 1, MAX_TOPOLOGY_DEPTH);
+    return nearest === undefined ? undefined : Math.min(nearest.levels + 1, MAX_TOPOLOGY_DEPTH);
   }
 
   /**
@@ -240,11 +262,6 @@ export class ChildRegistry {
    * is is replaced by that place, so the newcomer gets there in one hop, not one per level.
    */
   placesFor(asker: string, limit: number): PeerRef[] {
-    const roomOf = (state: ChildState): number => state.room ?? Number.POSITIVE_INFINITY;
-    const levelsOf = (state: ChildState): number =>
-      roomOf(state) > 0 ? 0 : (state.levelsToRoom ?? Number.POSITIVE_INFINITY);
-    // Room not yet promised to a newcomer sent there since the child last said how much it has.
-    const unpromised = (state: ChildState): number => roomOf(state) - state.newcomersSent;
     const candidates = [...this.states.values()].filter(
       (state) =>
         state.name !== asker &&
@@ -257,23 +274,30 @@ export class ChildRegistry {
     // of its orphans a connect timeout before the next suggestion (the multi-host bed: 2 s of a 4 s
     // failover budget). It goes last, not out: a loaded child's late ping does not shrink the list.
     const quiet = this.missedHeartbeat();
-    // Among rooms alike in depth, the one with the most room not yet promised comes first: in a join
-    // wave (a link shared, a master's orphans) newcomers asked before the next heartbeat would
-    // otherwise all go to the same room, fill it, and be sent on again (the simulator: 1,000 nodes
-    // joining by link, start-up p95 1.91 s). The sort is stable, so children alike in room stay in
-    // the health ranking's order.
+    const offers = new Map(candidates.map((state) => [state, offerOf(state)]));
+    const levelsOf = (state: ChildState): number => offers.get(state)?.levels ?? Number.POSITIVE_INFINITY;
+    const openOf = (state: ChildState): number => offers.get(state)?.open ?? 0;
+    // Room not yet promised comes first, nearest first, then the most of it: in a join wave (a link
+    // shared, a master's orphans) newcomers asked before the next heartbeat would otherwise all go to
+    // the same room, fill it, and be placed by it under its newest children, whose own first chunk
+    // is still on its way (the simulator: the tree grew depth first, 16 levels at 100,000 nodes). The
+    // sort is stable, so children alike stay in the health ranking's order.
     const ranked = this.health
       .rank(candidates)
       .sort(
         (a, b) =>
           Number(quiet(a)) - Number(quiet(b)) ||
+          Number(openOf(a) <= 0) - Number(openOf(b) <= 0) ||
           Math.sign(levelsOf(a) - levelsOf(b)) ||
-          Math.sign(unpromised(b) - unpromised(a)),
+          Math.sign(openOf(b) - openOf(a)),
       );
     const places: PeerRef[] = [];
     for (const state of ranked) {
       if (places.length >= limit) break;
-      const place = roomOf(state) > 0 || state.roomAt === undefined ? refOfChild(state) : state.roomAt;
+      // A room all promised is not named again: the child itself is, which places the newcomer by
+      // what its own children told it, a heartbeat fresher than what it told this node.
+      const offer = offers.get(state);
+      const place = offer !== undefined && offer.open > 0 ? offer.place : refOfChild(state);
       // Two full children may name the same room below them: it is suggested once.
       if (places.some((other) => other.address === place.address)) continue;
       // The newcomer tries the first place first; the others only if that one fails.

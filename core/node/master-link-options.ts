@@ -39,8 +39,10 @@ export interface MasterLinkOptions {
   capacity: () => CapacityHints;
   /** How many more children this node takes (sent with register and heartbeats); undefined: no limit. */
   room?: () => number | undefined;
-  /** Where the nearest room below a full node is (see ChildRegistry.nearestRoomBelow). */
+  /** Where the nearest room below a full node is (see ChildRegistry.nearestRoom). */
   roomAt?: () => PeerRef | undefined;
+  /** How many newcomers that room still takes (see ChildRegistry.nearestRoom). */
+  roomAtRoom?: () => number | undefined;
   /** Levels down to the nearest node below this one with room (0: this one); undefined: none known. */
   levelsToRoom?: () => number | undefined;
   /** Whether a node of this name is this node's own child: a full master's suggestion never to follow. */
@@ -77,6 +79,7 @@ export interface RoomFields {
   room?: number;
   levelsToRoom?: number;
   roomAt?: PeerRef;
+  roomAtRoom?: number;
 }
 
 /** This node's room as its register and every heartbeat carry it: only the figures it knows. */
@@ -84,9 +87,11 @@ export function roomFields(options: MasterLinkOptions): RoomFields {
   const room = options.room?.();
   const levelsToRoom = options.levelsToRoom?.();
   const roomAt = options.roomAt?.();
+  const roomAtRoom = roomAt === undefined ? undefined : options.roomAtRoom?.();
   return {
     ...(room === undefined ? {} : { room }),
     ...(levelsToRoom === undefined ? {} : { levelsToRoom }),
     ...(roomAt === undefined ? {} : { roomAt }),
+    ...(roomAtRoom === undefined ? {} : { roomAtRoom }),
   };
 }

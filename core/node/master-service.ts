@@ -13,7 +13,7 @@ import type { NodeStanding, PeerRef } from '../protocol/messages.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Ticker } from '../util/timers-with-work.js';
-import { MAX_TOPOLOGY_DEPTH, MAX_TRY_INSTEAD } from '../protocol/limits.js';
+import { MAX_CHILDREN_LIMIT, MAX_TOPOLOGY_DEPTH, MAX_TRY_INSTEAD } from '../protocol/limits.js';
 import { DialBack } from './dial-back.js';
 import { addressFull, hardMaxChildren, masterFull, type MasterLimitHits } from './master-limits.js';
 import { ChildrenPerAddress } from './children-per-address.js';
@@ -351,7 +351,13 @@ export class MasterService {
 
   /** Where the nearest room below is while this node is full (none while it has room of its own). */
   roomAt(): PeerRef | undefined {
-    return this.room() !== 0 ? undefined : this.options.registry.nearestRoomBelow();
+    return this.room() !== 0 ? undefined : this.options.registry.nearestRoom()?.place;
+  }
+
+  /** How many newcomers `roomAt` still takes, as the wire carries it (a room without a limit: the most). */
+  roomAtRoom(): number | undefined {
+    const open = this.room() !== 0 ? undefined : this.options.registry.nearestRoom()?.open;
+    return open === undefined ? undefined : Math.min(open, MAX_CHILDREN_LIMIT);
   }
 
   /** Levels down to the nearest node that takes children: 0 while this one does. */

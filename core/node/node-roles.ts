@@ -140,6 +140,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           room: (): number | undefined => masterService.room(),
           levelsToRoom: (): number | undefined => masterService.levelsToRoom(),
           roomAt: () => masterService.roomAt(),
+          roomAtRoom: () => masterService.roomAtRoom(),
           standing: () => masterService.standing(),
           isOwnChild: (name) => registry.child(name) !== undefined,
           seeding: options.seeding,

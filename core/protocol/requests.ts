@@ -82,6 +82,12 @@ const levelsToRoom = optional(uint(MAX_TOPOLOGY_DEPTH));
  * instead of one level at a time. Absent when the sender has room, or knows of none below.
  */
 const roomAt = optional(record({ name: nodeName, address, key: optional(nodeKey) }, 'a map'));
+/**
+ * How many more newcomers that place takes, less those the sender already sent there: a master
+ * sends no more than this to it before the next heartbeat, then the sender itself. Absent: an older
+ * node (taken as one).
+ */
+const roomAtRoom = optional(uint(MAX_CHILDREN_LIMIT));
 
 const register = v.pipe(
   record(
@@ -106,6 +112,7 @@ const register = v.pipe(
       room,
       levelsToRoom,
       roomAt,
+      roomAtRoom,
       /**
        * The node is moving up (core/node/drift-up.ts) and has a place already: take it into room of
        * the master's own, or in place of the youngest child it outranks (by `uptimeMs` and
@@ -139,6 +146,7 @@ const report = v.pipe(
       room,
       levelsToRoom,
       roomAt,
+      roomAtRoom,
       /**
        * Siblings this child banned for bad bytes or silence since its last report (smart-ban): the
        * master checks each itself before it stops listing it (SuspectChecks).
@@ -220,6 +228,7 @@ const ping = record(
     room,
     levelsToRoom,
     roomAt,
+    roomAtRoom,
   },
   'a map',
 );

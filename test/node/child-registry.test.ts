@@ -189,11 +189,38 @@ describe('room deep in the tree', () => {
     expect(firstOf()).toBe('b');
     // A full child naming room below it is spread the same way, beside another at the same depth.
     const full = checked(
-      child('x', 7003, [], { room: 0, levelsToRoom: 1, roomAt: deep }),
-      child('y', 7004, [], { room: 0, levelsToRoom: 1, roomAt: deeper }),
+      child('x', 7003, [], { room: 0, levelsToRoom: 1, roomAt: deep, roomAtRoom: 2 }),
+      child('y', 7004, [], { room: 0, levelsToRoom: 1, roomAt: deeper, roomAtRoom: 2 }),
     );
     const places = [0, 1, 2, 3].map(() => full.placesFor('newcomer', 8)[0]!.name);
     expect(places.filter((name) => name === 'deep')).toHaveLength(2);
     expect(places.filter((name) => name === 'deeper')).toHaveLength(2);
+  });
+
+  it('names a full child itself once the room it named is all promised, not that room again', () => {
+    const registry = checked(
+      child('x', 7003, [], { room: 0, levelsToRoom: 1, roomAt: deep, roomAtRoom: 2 }),
+      child('y', 7004, [], { room: 0, levelsToRoom: 2, roomAt: deeper, roomAtRoom: 1 }),
+    );
+    const firstOf = (): string => registry.placesFor('newcomer', 8)[0]!.name;
+    // The nearest room first, while it has room not yet promised, then the deeper one: its room is
+    // open where the nearer is not.
+    expect([firstOf(), firstOf(), firstOf()]).toEqual(['deep', 'deep', 'deeper']);
+    // All promised: the children themselves, which place newcomers by what they know now.
+    expect(registry.placesFor('newcomer', 8).map((place) => place.name)).toEqual(['x', 'y']);
+    // What this node tells its own master: the nearest room, with none left to promise.
+    expect(registry.nearestRoom()).toEqual({ place: deep, levels: 1, open: 0 });
+    expect(registry.levelsToRoomBelow()).toBe(2);
+    // A heartbeat from y with room again below it: that room is open, so it is named, deeper or not.
+    registry.heartbeat('y', undefined, { room: 0, levelsToRoom: 2, roomAt: deeper, roomAtRoom: 3 });
+    expect(registry.nearestRoom()).toEqual({ place: deeper, levels: 2, open: 3 });
+    expect(registry.levelsToRoomBelow()).toBe(3);
+    expect(firstOf()).toBe('deeper');
+  });
+
+  it('takes an older child that names no count for its room as one newcomer, then asks the child', () => {
+    const registry = checked(child('x', 7003, [], { room: 0, levelsToRoom: 1, roomAt: deep }));
+    const firstOf = (): string => registry.placesFor('newcomer', 8)[0]!.name;
+    expect([firstOf(), firstOf()]).toEqual(['deep', 'x']);
   });
 });

@@ -320,6 +320,9 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
   ['ping', { name: 'a', roomAt: { name: 'b', address: 'tcp://h:0' } }, 'roomAt.address'],
   ['report', { name: 'a', roomAt: { name: 'b', address: 'tcp://h:1', key: 'short' } }, 'roomAt.key'],
   ['register', { roomAt: 'tcp://h:1' }, 'roomAt'],
+  ['register', { roomAtRoom: -1 }, 'roomAtRoom'],
+  ['ping', { name: 'a', roomAtRoom: 100_001 }, 'roomAtRoom'],
+  ['report', { name: 'a', roomAtRoom: 0.5 }, 'roomAtRoom'],
   ['get-poster', { video: '../../etc/passwd' }, 'video'],
   ['get-poster', { video: undefined }, 'video'],
   ['get-poster', { name: 'tab\tname' }, 'name'],
@@ -374,6 +377,12 @@ describe('field rejections', () => {
       removed: list('r'),
       room: 100_000,
       levelsToRoom: 32,
+      roomAt: {
+        name: 'm'.repeat(100),
+        address: `tcp://${['a', 'b', 'c'].map((label) => label.repeat(63)).join('.')}:65535`,
+        key: 'k'.repeat(40),
+      },
+      roomAtRoom: 100_000,
       suspects: Array.from({ length: 8 }, (_, i) => `${i}`.padEnd(100, 's')),
     });
     expect(frames[0]!.byteLength).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
