@@ -141,3 +141,15 @@ export async function statsOnHost(host: Host): Promise<NodeStats> {
   const { stdout } = await promisify(execFile)(command, argv, { timeout: 30_000 });
   return JSON.parse(stdout) as NodeStats;
 }
+
+/** A node's warnings and errors (its JSON log lines at level 40 and up), as their messages. */
+export function nodeWarnings(node: NodeProcess): string[] {
+  return node.logs.flatMap((line) => {
+    try {
+      const record = JSON.parse(line) as { level?: number; msg?: string };
+      return (record.level ?? 0) >= 40 && record.msg !== undefined ? [record.msg] : [];
+    } catch {
+      return [];
+    }
+  });
+}

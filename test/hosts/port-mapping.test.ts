@@ -22,7 +22,14 @@ import { waitFor } from '../helpers/wait.js';
 import { PeerClient } from '../../core/net/client.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import { bedUnavailable, onHost, tcpProbe, type Host } from './netns.js';
-import { NODE_PORT, nodeAddressOf, playOnHost, startHostNode, statsOnHost } from './host-node.js';
+import {
+  NODE_PORT,
+  nodeAddressOf,
+  nodeWarnings,
+  playOnHost,
+  startHostNode,
+  statsOnHost,
+} from './host-node.js';
 import {
   NAT_TABLE,
   ROUTER_INSIDE_IP,
@@ -109,18 +116,6 @@ async function statsText(host: Host): Promise<string> {
   const [command, argv] = onHost(host, process.execPath, [CLI, 'stats', '--from', nodeAddressOf(host)]);
   const { stdout } = await promisify(execFile)(command, argv, { timeout: 30_000 });
   return stdout;
-}
-
-/** The node's warnings and errors, as their messages. */
-function warnings(node: NodeProcess): string[] {
-  return node.logs.flatMap((line) => {
-    try {
-      const record = JSON.parse(line) as { level?: number; msg?: string };
-      return (record.level ?? 0) >= 40 && record.msg !== undefined ? [record.msg] : [];
-    } catch {
-      return [];
-    }
-  });
 }
 
 /** Registered (its master named in stats) and the master's dial-back answered, either way. */
@@ -210,7 +205,7 @@ describe.skipIf(unavailable !== null)(
       const viewing = await playOnHost(net.home, video.name).done;
       expect(viewing.code, viewing.stderr).toBe(0);
       await waitFor(async () => (await holders()).has('home'), 'the source listing home as a holder', 30_000);
-      expect(warnings(node)).toEqual([]);
+      expect(nodeWarnings(node)).toEqual([]);
     });
 
     it('deletes the mapping when it stops, and the router shuts the port again', async () => {
@@ -232,7 +227,7 @@ describe.skipIf(unavailable !== null)(
       expect(text).toContain('port mapping:   off');
       expect((await holders()).has('home')).toBe(false);
       expect(gateway!.requests()).toBe(asked); // it never asked the router
-      expect(warnings(node)).toEqual([]);
+      expect(nodeWarnings(node)).toEqual([]);
     });
 
     it.each<[Behaviour | 'absent', RegExp]>([
@@ -260,7 +255,7 @@ describe.skipIf(unavailable !== null)(
         expect(await statsText(net.home)).toMatch(
           /port mapping: {3}router did not open the port: NAT-PMP at /,
         );
-        const lines = warnings(node);
+        const lines = nodeWarnings(node);
         expect(lines).toHaveLength(1);
         expect(lines[0]).toMatch(/^could not open port 7000 on the router \(NAT-PMP at 10\.82\.0\.1: /);
         expect(await routerForwards(net)).toEqual([]);

@@ -8,7 +8,7 @@
  * Run as root: `npx vitest run -c vitest.hosts.config.ts test/hosts/upnp-mapping.test.ts`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, type NodeProcess } from '../helpers/swarm.js';
@@ -16,7 +16,14 @@ import { h264AacClip } from '../helpers/media-fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 import type { MediaManifest } from '../../core/shared/manifest.js';
 import { bedUnavailable, tcpProbe } from './netns.js';
-import { NODE_PORT, nodeAddressOf, playOnHost, startHostNode, statsOnHost } from './host-node.js';
+import {
+  NODE_PORT,
+  nodeAddressOf,
+  nodeWarnings,
+  playOnHost,
+  startHostNode,
+  statsOnHost,
+} from './host-node.js';
 import {
   ROUTER_INSIDE_IP,
   ROUTER_OUTSIDE_IP,
@@ -33,6 +40,8 @@ const unavailable = bedUnavailable() ?? miniupnpdMissing();
 if (unavailable !== null) console.warn(unavailable);
 
 const SCRATCH = path.join(os.tmpdir(), 'psupnp');
+/** The nodes' and miniupnpd's output, kept after the run (the next run replaces it): a failure's evidence. */
+const LOGS = path.join(os.tmpdir(), 'psupnp-logs');
 const TIMEOUT_MS = 300_000;
 const OUTSIDE_ADDRESS = `${ROUTER_OUTSIDE_IP}:${NODE_PORT}`;
 
@@ -42,9 +51,15 @@ let home: NodeProcess | undefined;
 let router: Miniupnpd | undefined;
 let video: string;
 
+/** Appends a process's output to LOGS/<name>.log, as each run of it ends. */
+function keepLog(name: string, lines: readonly string[]): void {
+  appendFileSync(path.join(LOGS, `${name}.log`), `${lines.join('\n')}\n`);
+}
+
 /** (Re)starts the home node on the same store with mapping on, registering with the source. */
 async function startHome(): Promise<NodeProcess> {
   if (home?.alive) await home.kill('SIGTERM');
+  if (home) keepLog('home', home.logs);
   home = startHostNode(net.home, {
     store: path.join(SCRATCH, 'home'),
     placement: ['--master', nodeAddressOf(net.out)],
@@ -56,19 +71,8 @@ async function startHome(): Promise<NodeProcess> {
 
 async function startRouter(allow: boolean): Promise<void> {
   await router?.stop();
+  if (router) keepLog('miniupnpd', router.logs);
   router = await startMiniupnpd(net, SCRATCH, allow);
-}
-
-/** The node's warnings and errors, as their messages. */
-function warnings(node: NodeProcess): string[] {
-  return node.logs.flatMap((line) => {
-    try {
-      const record = JSON.parse(line) as { level?: number; msg?: string };
-      return (record.level ?? 0) >= 40 && record.msg !== undefined ? [record.msg] : [];
-    } catch {
-      return [];
-    }
-  });
 }
 
 describe.skipIf(unavailable !== null)(
@@ -80,6 +84,8 @@ describe.skipIf(unavailable !== null)(
       process.once('exit', teardownUpnpNet);
       rmSync(SCRATCH, { recursive: true, force: true });
       mkdirSync(SCRATCH, { recursive: true });
+      rmSync(LOGS, { recursive: true, force: true });
+      mkdirSync(LOGS, { recursive: true });
       const clip = await h264AacClip({ seconds: 4, keyframeSeconds: 1 });
       const store = path.join(SCRATCH, 'out');
       const added = await runCli(['add', clip.path, '--store', store, '--name', 'clip', '--json']);
@@ -94,6 +100,9 @@ describe.skipIf(unavailable !== null)(
       await home?.kill('SIGKILL');
       await source?.kill('SIGKILL');
       await router?.stop().catch(() => undefined);
+      if (home) keepLog('home', home.logs);
+      if (source) keepLog('out', source.logs);
+      if (router) keepLog('miniupnpd', router.logs);
       teardownUpnpNet();
       rmSync(SCRATCH, { recursive: true, force: true });
     });
@@ -124,7 +133,7 @@ describe.skipIf(unavailable !== null)(
       const viewing = await playOnHost(net.home, video).done;
       expect(viewing.code, viewing.stderr).toBe(0);
       // NAT-PMP was asked first and found nothing; that is no warning when UPnP then worked.
-      expect(warnings(node)).toEqual([]);
+      expect(nodeWarnings(node)).toEqual([]);
 
       expect(await node.kill('SIGTERM')).toBe(0);
       expect(await upnpForwards(net)).toEqual([]);
@@ -145,7 +154,7 @@ describe.skipIf(unavailable !== null)(
       expect(failed.portMapping?.reason).toMatch(/UPnP at 10\.94\.0\.1: /);
       expect(failed.address).toBe(`tcp://${net.home.ip}:${NODE_PORT}`);
       expect(await upnpForwards(net)).toEqual([]);
-      const lines = warnings(node);
+      const lines = nodeWarnings(node);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^could not open port 7000 on the router \(/);
       const viewing = await playOnHost(net.home, video).done;
