@@ -130,10 +130,17 @@ export class MasterFinder {
       for (const address of this.ancestors) {
         if (address !== fallback && address !== this.home) above.push([address, true]);
       }
-      // A --join link's further peers: other ways into the same swarm, taken only when all else is silent.
-      for (const address of this.link.options.fallbacks ?? []) {
+      // Where this node came in (its --master, or a link's first peer), when a full master there
+      // placed it below: that master places it again. A node placed under one that was itself
+      // between masters learnt no fallback and no path, and retried only that place, forever, once
+      // it died (the simulator: a viewer never played, 10,000 nodes by link).
+      const entry = this.link.options.master;
+      const entries: string[] = [entry, ...(this.link.options.fallbacks ?? [])];
+      // Then a --join link's further peers: other ways into the same swarm, taken only when all
+      // else is silent.
+      for (const address of entries) {
         if (address !== fallback && address !== this.home && !above.some(([seen]) => seen === address)) {
-          above.push([address, true]);
+          above.push([address, address !== entry]);
         }
       }
       // Right after a failover the master that failed is the least likely to answer: it goes last

@@ -151,6 +151,28 @@ describe('admission', () => {
     expect(childNames(swarm.get('source'))).toContain('c');
   });
 
+  it('comes back in where it entered when the place it was sent to dies before naming a fallback', async () => {
+    const swarm = new VirtualSwarm(9);
+    const source = swarm.node('source', { maxChildren: 1 });
+    await join(swarm, 'a', 'source', 1);
+    const p = swarm.node('p', { master: 'a', maxChildren: 2 });
+    await swarm.until('p under a', () => masterOf(p) === 'a', 10_000);
+    // Heartbeats up the chain: the source learns that the room below a is at p.
+    await swarm.clock.advance(2_200);
+    expect(source.registry.nearestRoomBelow()?.name).toBe('p');
+    // a's process dies: p hears its connection close and is between masters (the source, full
+    // until it drops a, sends p back to a's room, which is p itself).
+    swarm.get('a').kill('reset');
+    await swarm.until('p between masters', () => p.link!.describe() === null, 5_000);
+    // A newcomer by the source is sent to p, which takes it with no master of its own to name as
+    // the newcomer's fallback, and no path.
+    const n = swarm.node('n', { master: 'source' });
+    await swarm.until('n under p', () => masterOf(n) === 'p', 5_000);
+    p.kill('reset');
+    // n's only place is gone; where it came in takes it again, once a is dropped there.
+    await swarm.until('n back on the source', () => masterOf(n) === 'source', 20_000);
+  });
+
   it('each heartbeat brings the path and level as they are now, after a master above moved', async () => {
     const swarm = await chain(7, ['m', 'n', 'x']);
     const x = swarm.get('x');
