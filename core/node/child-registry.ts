@@ -282,11 +282,12 @@ export class ChildRegistry {
   }
 
   /**
-   * Where a full master sends a newcomer instead (MASTER_FULL): its seeding children, never the asker,
-   * nearest room first (a child with room of its own, then one whose subtree has room one level down,
-   * ...; none known last), then the most room, then the ones this node hears from fastest. A newcomer
-   * so lands as high in the tree as there is room. A full child that said where the room below it
-   * is is replaced by that place, so the newcomer gets there in one hop, not one per level.
+   * Where a full master sends a newcomer instead (MASTER_FULL): its seeding children, never the asker.
+   * Room not yet promised first; then the nearest (a settled child's own room, then room one level
+   * down, ...; an unsettled child's own room after any known depth, none known last); then the most
+   * room; then the ones this node hears from fastest. A full child that said where the room below it
+   * is, and has not had it all promised, is replaced by that place, so the newcomer gets there in
+   * one hop, not one per level.
    */
   placesFor(asker: string, limit: number): PeerRef[] {
     const candidates = [...this.states.values()].filter(
@@ -303,7 +304,7 @@ export class ChildRegistry {
     const quiet = this.missedHeartbeat();
     const settled = this.settled();
     const offers = new Map(candidates.map((state) => [state, offerOf(state, settled)]));
-    const levelsOf = (state: ChildState): number => offers.get(state)?.rank ?? Number.POSITIVE_INFINITY;
+    const rankOf = (state: ChildState): number => offers.get(state)?.rank ?? Number.POSITIVE_INFINITY;
     const openOf = (state: ChildState): number => offers.get(state)?.open ?? 0;
     // Room not yet promised comes first, nearest first, then the most of it: in a join wave (a link
     // shared, a master's orphans) newcomers asked before the next heartbeat would otherwise all go to
@@ -316,7 +317,7 @@ export class ChildRegistry {
         (a, b) =>
           Number(quiet(a)) - Number(quiet(b)) ||
           Number(openOf(a) <= 0) - Number(openOf(b) <= 0) ||
-          Math.sign(levelsOf(a) - levelsOf(b)) ||
+          Math.sign(rankOf(a) - rankOf(b)) ||
           Math.sign(openOf(b) - openOf(a)),
       );
     const places: PeerRef[] = [];
