@@ -63,8 +63,6 @@ export interface ChildRegistryOptions {
   now?: () => number;
   /** Bounds of the chunk directory (default DEFAULT_DIRECTORY_LIMITS). */
   directoryLimits?: DirectoryLimits;
-  /** How long a child holding no chunk yet ranks its own room after others (see settled()). Default 5 s. */
-  settleMs?: number;
 }
 
 /** What a child says of itself when it registers: exactly the fields of the `register` request. */
@@ -107,24 +105,14 @@ export function refOfChild(state: ChildState): PeerRef {
  * how many newcomers that room can take beyond those already sent there since the child last said
  * (`open`; a room without a limit is endless). Undefined: it is full and knows of no room below.
  */
-function offerOf(
-  state: ChildState,
-  settled: (state: ChildState) => boolean,
-): { place: PeerRef; levels: number; open: number; rank: number } | undefined {
+function offerOf(state: ChildState): { place: PeerRef; levels: number; open: number } | undefined {
   const room = state.room ?? Number.POSITIVE_INFINITY;
-  if (room > 0) {
-    // A child still waiting on its first chunk ranks after any room known below a settled one.
-    const rank = settled(state) ? 0 : UNSETTLED_ROOM_RANK;
-    return { place: refOfChild(state), levels: 0, open: room - state.newcomersSent, rank };
-  }
+  if (room > 0) return { place: refOfChild(state), levels: 0, open: room - state.newcomersSent };
   if (state.roomAt === undefined || state.levelsToRoom === undefined) return undefined;
   // An older node does not say how much room its place has: one newcomer, then it is asked itself.
   const open = (state.roomAtRoom ?? 1) - state.newcomersSent;
-  return { place: state.roomAt, levels: state.levelsToRoom, open, rank: state.levelsToRoom };
+  return { place: state.roomAt, levels: state.levelsToRoom, open };
 }
-
-/** Where an unsettled child's own room ranks among levels to a room: past any known depth. */
-const UNSETTLED_ROOM_RANK = MAX_TOPOLOGY_DEPTH + 0.5;
 
 /** Directory entries of dead children dropped per sweep: a few milliseconds of work at most. */
 const SWEEP_ENTRY_BUDGET = 10_000;
@@ -141,7 +129,6 @@ export class ChildRegistry {
   readonly directory: ChunkDirectory;
   private readonly states = new Map<string, ChildState>();
   private readonly deadAfterMs: number;
-  private readonly settleMs: number;
   private readonly now: () => number;
   /** Called on each registration: the master's sweep runs only while it has children. */
   private readonly registeredListeners = new Set<() => void>();
@@ -152,7 +139,6 @@ export class ChildRegistry {
   ) {
     this.directory = new ChunkDirectory(options.directoryLimits);
     this.deadAfterMs = options.deadAfterMs ?? 2_500;
-    this.settleMs = options.settleMs ?? 5_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -233,31 +219,18 @@ export class ChildRegistry {
   nearestRoom(): { place: PeerRef; levels: number; open: number } | undefined {
     // A child that missed a heartbeat may have crashed: any other room comes first (see placesFor).
     const quiet = this.missedHeartbeat();
-    const settled = this.settled();
     let best: { rank: number; place: PeerRef; levels: number; open: number } | undefined;
     for (const state of this.states.values()) {
       if (!state.seeding || state.reachable !== true) continue;
-      const offer = offerOf(state, settled);
+      const offer = offerOf(state);
       if (offer === undefined) continue;
       const rank =
-        offer.rank +
+        offer.levels +
         (offer.open > 0 ? 0 : MAX_TOPOLOGY_DEPTH + 1) +
         (quiet(state) ? 2 * (MAX_TOPOLOGY_DEPTH + 1) : 0);
-      if (best === undefined || rank < best.rank) best = { ...offer, rank };
+      if (best === undefined || rank < best.rank) best = { rank, ...offer };
     }
     return best && { place: best.place, levels: best.levels, open: Math.max(0, best.open) };
-  }
-
-  /**
-   * Whether a child's own room goes before others: it holds chunks (it has reported some), or has
-   * had `settleMs` to get them (a seeder that holds nothing). A newcomer under a child still
-   * waiting on its first chunk waits for that chunk to reach it first, through two uplinks one
-   * after the other: in a join wave, most of the slowest start-ups (the simulator, 30,000 nodes by
-   * link: 1,267 of the slowest 1,541). Such a room is still offered when no other is known.
-   */
-  private settled(): (state: ChildState) => boolean {
-    const settledBefore = this.now() - this.settleMs;
-    return (state) => state.registeredAt <= settledBefore || this.directory.holdsAny(state.name);
   }
 
   /** Where nearestRoom is, alone. */
@@ -283,11 +256,10 @@ export class ChildRegistry {
 
   /**
    * Where a full master sends a newcomer instead (MASTER_FULL): its seeding children, never the asker.
-   * Room not yet promised first; then the nearest (a settled child's own room, then room one level
-   * down, ...; an unsettled child's own room after any known depth, none known last); then the most
-   * room; then the ones this node hears from fastest. A full child that said where the room below it
-   * is, and has not had it all promised, is replaced by that place, so the newcomer gets there in
-   * one hop, not one per level.
+   * Room not yet promised first; then the nearest (a child's own room, then room one level down,
+   * ...; none known last); then the most room; then the ones this node hears from fastest. A full
+   * child that said where the room below it is, and has not had it all promised, is replaced by
+   * that place, so the newcomer gets there in one hop, not one per level.
    */
   placesFor(asker: string, limit: number): PeerRef[] {
     const candidates = [...this.states.values()].filter(
@@ -302,9 +274,8 @@ export class ChildRegistry {
     // of its orphans a connect timeout before the next suggestion (the multi-host bed: 2 s of a 4 s
     // failover budget). It goes last, not out: a loaded child's late ping does not shrink the list.
     const quiet = this.missedHeartbeat();
-    const settled = this.settled();
-    const offers = new Map(candidates.map((state) => [state, offerOf(state, settled)]));
-    const rankOf = (state: ChildState): number => offers.get(state)?.rank ?? Number.POSITIVE_INFINITY;
+    const offers = new Map(candidates.map((state) => [state, offerOf(state)]));
+    const levelsOf = (state: ChildState): number => offers.get(state)?.levels ?? Number.POSITIVE_INFINITY;
     const openOf = (state: ChildState): number => offers.get(state)?.open ?? 0;
     // Room not yet promised comes first, nearest first, then the most of it: in a join wave (a link
     // shared, a master's orphans) newcomers asked before the next heartbeat would otherwise all go to
@@ -317,7 +288,7 @@ export class ChildRegistry {
         (a, b) =>
           Number(quiet(a)) - Number(quiet(b)) ||
           Number(openOf(a) <= 0) - Number(openOf(b) <= 0) ||
-          Math.sign(rankOf(a) - rankOf(b)) ||
+          Math.sign(levelsOf(a) - levelsOf(b)) ||
           Math.sign(openOf(b) - openOf(a)),
       );
     const places: PeerRef[] = [];

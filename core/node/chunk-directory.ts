@@ -73,11 +73,6 @@ export class ChunkDirectory {
 
   constructor(private readonly limits: DirectoryLimits = DEFAULT_DIRECTORY_LIMITS) {}
 
-  /** Whether the child has any chunk listed here: something of its own to serve children of its own. */
-  holdsAny(childName: string): boolean {
-    return (this.entriesByChild.get(childName) ?? 0) > 0;
-  }
-
   /** Entries kept now, of all children. */
   get size(): number {
     return this.entries;

@@ -159,37 +159,9 @@ describe('room deep in the tree', () => {
     expect(full.nearestRoomBelow()).toEqual(deep);
     const roomy = checked(
       child('a', 7001, [], { room: 0, levelsToRoom: 1, roomAt: deep }),
-      child('c', 7003, [0], { room: 2 }),
+      child('c', 7003, [], { room: 2 }),
     );
     expect(roomy.nearestRoomBelow()).toMatchObject({ name: 'c' });
-  });
-
-  it('offers the room of a child still waiting on its first chunk after any other, until it settles', () => {
-    let now = 1_000_000;
-    const registry = new ChildRegistry(new PeerHealth(), { now: () => now, settleMs: 5_000 });
-    for (const each of [
-      child('full', 7001, [0, 1], { room: 0, levelsToRoom: 2, roomAt: deeper, roomAtRoom: 1 }),
-      child('new', 7002, [], { room: 4 }),
-    ]) {
-      registry.register(each);
-      registry.setReachable(each.name, each.address, true);
-    }
-    const firstOf = (): string => registry.placesFor('newcomer', 8)[0]!.name;
-    // Room two levels down, under a node that has chunks, before room right here under one with none.
-    expect(registry.nearestRoom()?.place).toEqual(deeper);
-    expect(firstOf()).toBe('deeper');
-    // That room promised: the new child's room is better than none.
-    expect(firstOf()).toBe('new');
-    // Once it reports a chunk it is settled, and its room comes first.
-    registry.report('new', [{ video: 'movie', digest: MOVIE_DIGEST, indexes: [0] }], []);
-    expect(registry.nearestRoom()).toMatchObject({ place: { name: 'new' }, levels: 0 });
-    // A seeder that holds nothing settles by time.
-    registry.register(child('seeder', 7003, [], { room: 8 }));
-    registry.setReachable('seeder', 'tcp://127.0.0.1:7003', true);
-    registry.report('new', [], [{ video: 'movie', digest: MOVIE_DIGEST, indexes: [0] }]);
-    expect(registry.nearestRoom()?.place.name).not.toBe('seeder');
-    now += 5_000;
-    expect(registry.nearestRoom()?.place.name).toBe('new');
   });
 
   it('suggests the room below a full child in its place, once, and never a child it could not reach', () => {
