@@ -8,6 +8,7 @@
  * kill), so a bed test reads like a swarm test.
  */
 import { execFile, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
@@ -152,4 +153,9 @@ export function nodeWarnings(node: NodeProcess): string[] {
       return [];
     }
   });
+}
+
+/** Appends a process's output to `<dir>/<name>.log`, as each run of it ends: a failure's evidence. */
+export function keepLog(dir: string, name: string, lines: readonly string[]): void {
+  appendFileSync(path.join(dir, `${name}.log`), `${lines.join('\n')}\n`);
 }

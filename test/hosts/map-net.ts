@@ -17,10 +17,9 @@
  * Every command goes through execFile with an argument array: names and addresses never pass a shell.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { teardownNamed, type Host } from './netns.js';
+import { routeThroughRouter, teardownNamed, type Host } from './netns.js';
 
 const run = promisify(execFile);
 
@@ -118,11 +117,12 @@ export async function buildMapNet(scratch: string): Promise<MapNet> {
   await ip('link', 'add', 'lan0', 'netns', nat, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', home);
   await bringUp(nat, 'lan0', `${ROUTER_INSIDE_IP}/24`);
   await bringUp(home, 'eth0', `${INSIDE}.2/24`);
-  await ip('-n', home, 'route', 'add', 'default', 'via', ROUTER_INSIDE_IP);
-  await run('ip', ['netns', 'exec', nat, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  const rules = path.join(scratch, 'router.nft');
-  writeFileSync(rules, routerRules());
-  await run('ip', ['netns', 'exec', nat, 'nft', '-f', rules]);
+  await routeThroughRouter(
+    { ns: nat, insideIp: ROUTER_INSIDE_IP },
+    home,
+    path.join(scratch, 'router.nft'),
+    routerRules(),
+  );
   return {
     pub: { name: 'pub', ns: pub, ip: `${OUTSIDE}.1`, natted: false },
     nat: { name: 'nat', ns: nat, ip: ROUTER_INSIDE_IP, natted: false },

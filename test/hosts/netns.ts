@@ -279,6 +279,22 @@ export async function buildBed(options: BedOptions, scratch: string): Promise<Ho
   return hosts;
 }
 
+/**
+ * A home router's last steps, as the port-mapping beds build theirs: `home`'s default route through
+ * the router, forwarding on, and the router's nftables `rules` loaded (written to `rulesFile`).
+ */
+export async function routeThroughRouter(
+  router: { ns: string; insideIp: string },
+  homeNs: string,
+  rulesFile: string,
+  rules: string,
+): Promise<void> {
+  await ip('-n', homeNs, 'route', 'add', 'default', 'via', router.insideIp);
+  await run('ip', ['netns', 'exec', router.ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  writeFileSync(rulesFile, rules);
+  await run('ip', ['netns', 'exec', router.ns, 'nft', '-f', rulesFile]);
+}
+
 /** `ip netns exec <ns> <command> <args>`, as argv for spawn: a process on that host. */
 export function onHost(host: Host, command: string, args: string[]): [string, string[]] {
   return ['ip', ['netns', 'exec', host.ns, command, ...args]];

@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +24,7 @@ import type { MediaManifest } from '../../core/shared/manifest.js';
 import { bedUnavailable, onHost, tcpProbe, type Host } from './netns.js';
 import {
   NODE_PORT,
+  keepLog,
   nodeAddressOf,
   nodeWarnings,
   playOnHost,
@@ -59,11 +60,6 @@ let home: NodeProcess | undefined;
 let gateway: GatewayProcess | undefined;
 let video: { name: string; chunks: number };
 
-/** Appends a process's output to LOGS/<name>.log, as each run of it ends. */
-function keepLog(name: string, lines: readonly string[]): void {
-  appendFileSync(path.join(LOGS, `${name}.log`), `${lines.join('\n')}\n`);
-}
-
 async function startGateway(behaviour: Behaviour): Promise<void> {
   await stopGateway();
   gateway = await startGatewayOn(net.nat, runner, {
@@ -77,14 +73,14 @@ async function startGateway(behaviour: Behaviour): Promise<void> {
 
 async function stopGateway(): Promise<void> {
   await gateway?.stop();
-  if (gateway) keepLog('gateway', gateway.logs);
+  if (gateway) keepLog(LOGS, 'gateway', gateway.logs);
   gateway = undefined;
 }
 
 /** (Re)starts the home node on the same store, registering with the source; waits for its ready line. */
 async function startHome(portMapping: 'on' | 'off'): Promise<NodeProcess> {
   if (home?.alive) await home.kill('SIGTERM');
-  if (home) keepLog('home', home.logs);
+  if (home) keepLog(LOGS, 'home', home.logs);
   home = startHostNode(net.home, {
     store: path.join(SCRATCH, 'home'),
     placement: ['--master', nodeAddressOf(net.pub)],
@@ -170,8 +166,8 @@ describe.skipIf(unavailable !== null)(
     afterAll(async () => {
       await home?.kill('SIGKILL');
       await source?.kill('SIGKILL');
-      if (home) keepLog('home', home.logs);
-      if (source) keepLog('pub', source.logs);
+      if (home) keepLog(LOGS, 'home', home.logs);
+      if (source) keepLog(LOGS, 'pub', source.logs);
       await stopGateway().catch(() => undefined);
       teardownMapNet();
       rmSync(SCRATCH, { recursive: true, force: true });

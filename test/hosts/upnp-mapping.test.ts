@@ -8,7 +8,7 @@
  * Run as root: `npx vitest run -c vitest.hosts.config.ts test/hosts/upnp-mapping.test.ts`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt, runCli, type NodeProcess } from '../helpers/swarm.js';
@@ -18,6 +18,7 @@ import type { MediaManifest } from '../../core/shared/manifest.js';
 import { bedUnavailable, tcpProbe } from './netns.js';
 import {
   NODE_PORT,
+  keepLog,
   nodeAddressOf,
   nodeWarnings,
   playOnHost,
@@ -51,15 +52,10 @@ let home: NodeProcess | undefined;
 let router: Miniupnpd | undefined;
 let video: string;
 
-/** Appends a process's output to LOGS/<name>.log, as each run of it ends. */
-function keepLog(name: string, lines: readonly string[]): void {
-  appendFileSync(path.join(LOGS, `${name}.log`), `${lines.join('\n')}\n`);
-}
-
 /** (Re)starts the home node on the same store with mapping on, registering with the source. */
 async function startHome(): Promise<NodeProcess> {
   if (home?.alive) await home.kill('SIGTERM');
-  if (home) keepLog('home', home.logs);
+  if (home) keepLog(LOGS, 'home', home.logs);
   home = startHostNode(net.home, {
     store: path.join(SCRATCH, 'home'),
     placement: ['--master', nodeAddressOf(net.out)],
@@ -71,7 +67,7 @@ async function startHome(): Promise<NodeProcess> {
 
 async function startRouter(allow: boolean): Promise<void> {
   await router?.stop();
-  if (router) keepLog('miniupnpd', router.logs);
+  if (router) keepLog(LOGS, 'miniupnpd', router.logs);
   router = await startMiniupnpd(net, SCRATCH, allow);
 }
 
@@ -100,9 +96,9 @@ describe.skipIf(unavailable !== null)(
       await home?.kill('SIGKILL');
       await source?.kill('SIGKILL');
       await router?.stop().catch(() => undefined);
-      if (home) keepLog('home', home.logs);
-      if (source) keepLog('out', source.logs);
-      if (router) keepLog('miniupnpd', router.logs);
+      if (home) keepLog(LOGS, 'home', home.logs);
+      if (source) keepLog(LOGS, 'out', source.logs);
+      if (router) keepLog(LOGS, 'miniupnpd', router.logs);
       teardownUpnpNet();
       rmSync(SCRATCH, { recursive: true, force: true });
     });

@@ -19,7 +19,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { teardownNamed, type Host } from './netns.js';
+import { routeThroughRouter, teardownNamed, type Host } from './netns.js';
 
 const run = promisify(execFile);
 
@@ -113,11 +113,12 @@ export async function buildUpnpNet(scratch: string): Promise<UpnpNet> {
     await ip('-n', ns, 'addr', 'add', address, 'dev', device);
     await ip('-n', ns, 'link', 'set', device, 'up');
   }
-  await ip('-n', home, 'route', 'add', 'default', 'via', ROUTER_INSIDE_IP);
-  await run('ip', ['netns', 'exec', nat, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  const rules = path.join(scratch, 'upnp-router.nft');
-  writeFileSync(rules, routerRules());
-  await run('ip', ['netns', 'exec', nat, 'nft', '-f', rules]);
+  await routeThroughRouter(
+    { ns: nat, insideIp: ROUTER_INSIDE_IP },
+    home,
+    path.join(scratch, 'upnp-router.nft'),
+    routerRules(),
+  );
   return {
     out: { name: 'out', ns: out, ip: `${OUTSIDE}.1`, natted: false },
     nat: { name: 'nat', ns: nat, ip: ROUTER_INSIDE_IP, natted: false },
