@@ -7,7 +7,17 @@ import type { ChunkEntry, LegacyManifest, Manifest } from './manifest-schema.js'
 
 // The types are inferred from the schema (manifest-schema.ts), which this module does not load at
 // run time: the renderer imports it and need not bundle the schema library.
-export type { ChunkEntry, LegacyManifest, Manifest, MediaManifest, SegmentRef } from './manifest-schema.js';
+export type {
+  ChunkEntry,
+  LegacyManifest,
+  LiveChunkEntry,
+  LiveHeader,
+  LiveInfo,
+  LiveManifest,
+  Manifest,
+  MediaManifest,
+  SegmentRef,
+} from './manifest-schema.js';
 
 /** Bumped whenever the stored or wire shape changes; readers reject versions they do not know. */
 export const MANIFEST_VERSION = 1;
