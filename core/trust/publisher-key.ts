@@ -1,7 +1,14 @@
 /**
  * Publisher keys: Ed25519 key pairs (node:crypto), written as PUBLISHER_KEY text (core/shared).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { PUBLISHER_KEY, PUBLISHER_KEY_CHARS } from '../shared/publisher.js';
 import { base32Decode, base32Encode } from './base32.js';
 
@@ -84,4 +91,19 @@ export function publicKeyObject(key: string): KeyObject | null {
   if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.clear();
   publicKeys.set(key, object);
   return object;
+}
+
+/** An Ed25519 signature of `bytes` by `key`, as manifests carry it: base64url, no padding. */
+export function signBytes(bytes: Buffer, key: PublisherKeyPair): string {
+  return sign(null, bytes, key.privateKey).toString('base64url');
+}
+
+/** Whether `signature` (base64url text) is `key`'s over `bytes`. */
+export function signatureVerifies(bytes: Buffer, key: KeyObject, signature: string): boolean {
+  try {
+    return verify(null, bytes, key, Buffer.from(signature, 'base64url'));
+  } catch {
+    // A key or signature node:crypto cannot use is no valid signature, whatever the reason.
+    return false;
+  }
 }
