@@ -341,7 +341,7 @@ export function checkLiveHeader(
   const result = firstIssue(liveHeaderSchema, value);
   if ('issue' in result) return { problem: result.issue };
   const header = result.output as LiveHeader;
-  return signerProblem(header) ?? { header };
+  return signerProblem(header) ?? dimensionsProblem(header) ?? { header };
 }
 
 /**
@@ -389,6 +389,14 @@ function signerProblem(manifest: {
     : problem('signature', "the publisher's signature when a publisher is named", undefined);
 }
 
+function dimensionsProblem(
+  media: Pick<MediaManifest, 'width' | 'height'>,
+): { problem: ManifestProblem } | null {
+  return (media.width === null) !== (media.height === null)
+    ? problem('height', 'null when width is, and a number when width is', media.height)
+    : null;
+}
+
 /** Consumers index chunks by position and seek by the times, so these must agree. */
 function relationProblem(manifest: Manifest): { problem: ManifestProblem } | null {
   const signer = signerProblem(manifest);
@@ -406,9 +414,8 @@ function relationProblem(manifest: Manifest): { problem: ManifestProblem } | nul
     }
   }
   if (manifest.kind === 'legacy') return null;
-  if ((manifest.width === null) !== (manifest.height === null)) {
-    return problem('height', 'null when width is, and a number when width is', manifest.height);
-  }
+  const dimensions = dimensionsProblem(manifest);
+  if (dimensions !== null) return dimensions;
   let end = live === undefined ? 0 : (manifest.chunks[0]?.start ?? 0);
   for (const [position, chunk] of manifest.chunks.entries()) {
     if (Math.abs(chunk.start - end) > TIME_TOLERANCE) {
