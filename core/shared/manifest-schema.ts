@@ -305,7 +305,10 @@ export type LiveInfo = LiveInfoOutput;
  * The manifest of a live stream: an fmp4 manifest with `live`, whose chunk list may start above
  * index 0 (chunks older than the window were dropped), each chunk dated and signed on its own.
  */
-export type LiveManifest = MediaManifest & { live: LiveInfo };
+export type LiveManifest = Omit<MediaManifest, 'live' | 'chunks'> & {
+  live: LiveInfo;
+  chunks: LiveChunkEntry[];
+};
 /** A live stream's chunk as its manifest lists it, and as a master announces it. */
 export type LiveChunkEntry = MediaManifest['chunks'][number] & { captureTime: number };
 /**

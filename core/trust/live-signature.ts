@@ -123,7 +123,7 @@ export function signLiveManifest(manifest: LiveManifest, key: PublisherKeyPair):
     signature,
     chunks: live.chunks.map((chunk) => ({
       ...chunk,
-      signature: signBytes(chunkBytes(live, key.publicKey, chunk as LiveChunkEntry), key),
+      signature: signBytes(chunkBytes(live, key.publicKey, chunk), key),
     })),
   };
 }
@@ -165,7 +165,7 @@ export function liveSignatureProblem(manifest: LiveManifest): string | null {
     return `does not match the live stream's header under publisher ${publisherFingerprint(publisher)} (it was changed after signing, or forged)`;
   }
   for (const [position, chunk] of manifest.chunks.entries()) {
-    const problem = chunkSignatureProblem(manifest, publisher, key, chunk as LiveChunkEntry, 'the chunk');
+    const problem = chunkSignatureProblem(manifest, publisher, key, chunk, 'the chunk');
     if (problem !== null) return `on chunks[${position}] (index ${chunk.index}) ${problem}`;
   }
   return null;
