@@ -191,6 +191,11 @@ describe('checkManifest: a live stream', () => {
       `chunks[1].captureTime must be a capture time in whole Unix milliseconds, from 946684800000 (2000-01-01) to 4102444800000 (2100-01-01), got ${Math.floor(CAPTURED / 1000)}`,
     ],
     [
+      'a capture time in microseconds',
+      (m) => (m.chunks[1]!.captureTime = CAPTURED * 1000),
+      `chunks[1].captureTime must be a capture time in whole Unix milliseconds, from 946684800000 (2000-01-01) to 4102444800000 (2100-01-01), got ${CAPTURED * 1000}`,
+    ],
+    [
       'a fractional capture time',
       (m) => (m.chunks[1]!.captureTime = CAPTURED + 0.5),
       `chunks[1].captureTime must be a capture time in whole Unix milliseconds, from 946684800000 (2000-01-01) to 4102444800000 (2100-01-01), got ${CAPTURED + 0.5}`,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { pack, unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { checkLiveChunk, checkManifest } from '../../core/shared/manifest-schema.js';
@@ -12,6 +12,7 @@ import {
   signLiveHeader,
 } from '../../core/trust/live-signature.js';
 import { manifestDigest, signManifest, signatureProblem } from '../../core/trust/manifest-signature.js';
+import { canonicalJson } from '../../core/trust/canonical-json.js';
 import { publisherKeyPairFromSeed } from '../../core/trust/publisher-key.js';
 
 const KEY = publisherKeyPairFromSeed(new Uint8Array(32).fill(7));
@@ -181,6 +182,37 @@ describe('live manifest signatures', () => {
     expect(signatureProblem(resigned)).toBeNull();
     expect(resigned.chunks.every((chunk, at) => chunk.signature !== signed.chunks[at]!.signature)).toBe(true);
     expect(() => signManifest({ ...signed, duration: 1 }, KEY)).toThrow(/cannot be signed: duration must be/);
+  });
+});
+
+describe('the signed bytes (docs/PROTOCOL.md, Publishers and signatures)', () => {
+  const publicKey = createPublicKey(KEY.privateKey);
+  const signs = (text: string, signature: string | undefined) =>
+    verify(null, Buffer.from(text, 'utf8'), publicKey, Buffer.from(signature!, 'base64url'));
+
+  it('of the header: its context line, then its canonical JSON without chunks, duration and signature', () => {
+    const { chunks: _c, duration: _d, signature, ...header } = signed;
+    expect(signs(`peerstreamer live header signature v1\n${canonicalJson(header)}`, signature)).toBe(true);
+    expect(header.publisher).toBe(KEY.publicKey);
+  });
+
+  it('of a chunk: its context line, then publisher, name, stream and the chunk’s own fields', () => {
+    const { signature, ...chunk } = signed.chunks[2]!;
+    expect(chunk.discontinuity).toBe(true);
+    const fields = { publisher: KEY.publicKey, name: 'keynote', stream: STREAM, ...chunk };
+    expect(Object.keys(fields).sort()).toEqual([
+      'captureTime',
+      'discontinuity',
+      'duration',
+      'index',
+      'name',
+      'publisher',
+      'sha256',
+      'size',
+      'start',
+      'stream',
+    ]);
+    expect(signs(`peerstreamer live chunk signature v1\n${canonicalJson(fields)}`, signature)).toBe(true);
   });
 });
 
