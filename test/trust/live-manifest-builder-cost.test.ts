@@ -3,12 +3,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { LiveManifestBuilder } from '../../core/trust/live-manifest-builder.js';
+import type * as liveSignature from '../../core/trust/live-signature.js';
 import { signLiveChunk, signLiveHeader } from '../../core/trust/live-signature.js';
 import { signatureProblem } from '../../core/trust/manifest-signature.js';
 import { publisherKeyPairFromSeed } from '../../core/trust/publisher-key.js';
 
 vi.mock('../../core/trust/live-signature.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../core/trust/live-signature.js')>();
+  const real = await importOriginal<typeof liveSignature>();
   return { ...real, signLiveChunk: vi.fn(real.signLiveChunk), signLiveHeader: vi.fn(real.signLiveHeader) };
 });
 
