@@ -239,20 +239,19 @@ const mediaHeaderEntries = {
   /** Present on a live stream's manifest only (an on-demand video has none). */
   live: v.nullish(liveInfo),
 };
-const { width, height, init, ingest, poster, live } = mediaHeaderEntries;
 const mediaFields = record(
   {
     ...common,
     kind: mediaHeaderEntries.kind,
     mimeType: mediaHeaderEntries.mimeType,
     duration: seconds(false),
-    width,
-    height,
-    init,
+    width: mediaHeaderEntries.width,
+    height: mediaHeaderEntries.height,
+    init: mediaHeaderEntries.init,
     chunks: boundedArray(mediaChunk, MAX_MANIFEST_CHUNKS, CHUNK_LIST),
-    ingest,
-    poster,
-    live,
+    ingest: mediaHeaderEntries.ingest,
+    poster: mediaHeaderEntries.poster,
+    live: mediaHeaderEntries.live,
   },
   'a map',
 );
