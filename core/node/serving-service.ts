@@ -25,7 +25,7 @@ export interface ServingOptions {
   library: Pick<SwarmLibrary, 'list' | 'hintFromMaster'>;
   /** False while the user paused seeding: only this node's own streams are served. */
   seeding: () => boolean;
-  /** Time for the relay deadline. Default: the system clock. */
+  /** Time for the relay deadline and the send's due time. Default: the system clock. */
   clock?: Clock;
 }
 
@@ -68,8 +68,16 @@ export class ServingService {
   }
 
   /** A child's fetch through this node, answered TIMEOUT after RELAY_ANSWER_MS while it goes on. */
-  private relay(video: string, index: number, signal: AbortSignal): Promise<FetchedChunk> {
-    const fetching = this.options.fetcher.fetch(video, index, signal);
+  private relay(
+    video: string,
+    index: number,
+    signal: AbortSignal,
+    dueInMs: number | undefined,
+  ): Promise<FetchedChunk> {
+    // Asked upstream as soon as the child needs it: a child's first chunk goes first there too.
+    const fetching = this.options.fetcher.fetch(video, index, signal, {
+      ...(dueInMs === undefined ? {} : { dueInMs }),
+    });
     return new Promise((resolve, reject) => {
       const timer = (this.options.clock ?? systemClock).after(RELAY_ANSWER_MS, () =>
         reject(
@@ -94,6 +102,8 @@ export class ServingService {
 
   private async get(request: IncomingRequestOf<'get'>, peer: PeerContext) {
     const { store, fetcher, registry, sessions, counters, health, limiter } = this.options;
+    const clock = this.options.clock ?? systemClock;
+    const askedAt = clock.now();
     const requester = request.name ?? peer.declaredName;
     // A child by its key, not the name it gives: a stranger naming a child gets no child's service
     // (a fetch from upstream, a chunk while seeding is paused).
@@ -121,7 +131,7 @@ export class ServingService {
       );
     } else if (request.fetchUpstream && (isChild || request.streamId !== undefined)) {
       chunk = isChild
-        ? await this.relay(request.video, request.index, peer.signal)
+        ? await this.relay(request.video, request.index, peer.signal, request.dueInMs)
         : await fetcher.fetch(request.video, request.index, peer.signal);
     } else {
       const bytes =
@@ -136,7 +146,9 @@ export class ServingService {
         `${describeSegment(request.index)} of ${JSON.stringify(request.video)} is not held here; ask the master for its holders.`,
       );
     }
-    await limiter.take(chunk.bytes.length, peer.signal);
+    // Under an upload limit, what its asker needs soonest goes first (the time spent getting it counts).
+    const dueInMs = Math.max(0, (request.dueInMs ?? 0) - (clock.now() - askedAt));
+    await limiter.take(chunk.bytes.length, peer.signal, dueInMs);
     counters.served(chunk.bytes.length);
     const child = isChild ? registered : undefined;
     // Play clients are nobody's child and may not listen anywhere: they are keyed by connection.

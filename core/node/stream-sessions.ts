@@ -49,11 +49,11 @@ class StreamSession {
       start,
       chunks,
       policy,
-      fetch: async (index, signal) => {
+      fetch: async (index, signal, dueInMs) => {
         // Pinned while read ahead, so the cache cannot evict it before it is played.
         store.pinChunk(video, index);
         try {
-          return await fetcher.fetch(video, index, signal);
+          return await fetcher.fetch(video, index, signal, { dueInMs });
         } catch (error) {
           store.unpinChunk(video, index);
           throw error;

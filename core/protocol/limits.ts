@@ -61,6 +61,8 @@ export const MAX_QUERY_COUNT = 64;
 export const MAX_SUSPECTS = 8;
 /** Holders listed per index in a query reply. */
 export const MAX_HOLDERS_PER_INDEX = 64;
+/** The furthest ahead a `get` may say it is needed (`dueInMs`): an hour, past any read-ahead. */
+export const MAX_DUE_IN_MS = 3_600_000;
 /** Nodes a full master suggests in a MASTER_FULL reply (its children with room). */
 export const MAX_TRY_INSTEAD = 8;
 /** The most children a node can be told to take (--max-children), and the most room it can report. */

@@ -25,6 +25,7 @@ import { isAbsent, type Fields } from './fields.js';
 import { newRequestIndexBudget, readInventory } from './inventory.js';
 import {
   MAX_CHILDREN_LIMIT,
+  MAX_DUE_IN_MS,
   MAX_QUERY_COUNT,
   MAX_RTT_MS,
   MAX_SUSPECTS,
@@ -203,6 +204,12 @@ const getFields = {
   streamId: optional(streamId),
   /** The requesting node, for logs and per-peer accounting. */
   name: optional(nodeName),
+  /**
+   * How soon the asker needs the chunk, in milliseconds: 0 for the chunk a player waits on (its first,
+   * or after a stall), more for read-ahead. A node that serves under an upload limit sends what is due
+   * soonest first. Absent: now (an older node, or an asker that does not say).
+   */
+  dueInMs: optional(uint(MAX_DUE_IN_MS)),
 };
 // The hot path: every chunk served starts with a get, so the common case runs no transform.
 const get = record(getFields, 'a map');

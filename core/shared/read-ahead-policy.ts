@@ -126,3 +126,18 @@ export function readAheadEnd(
   while (end < chunks.length && startOf(chunks, end) < horizon) end += 1;
   return end;
 }
+
+/**
+ * How soon a reader at chunk `from` needs chunk `index`, in milliseconds of media between their
+ * starts: 0 for the chunk it is at (or one behind it). Sent with each fetch (`get`'s `dueInMs`), so
+ * a node sending under an upload limit sends what is due soonest first: a newcomer's first chunk
+ * before a neighbour's read-ahead.
+ */
+export function dueInMs(
+  chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>,
+  from: number,
+  index: number,
+): number {
+  if (index <= from || index >= chunks.length || from < 0) return 0;
+  return Math.round(Math.max(0, startOf(chunks, index) - startOf(chunks, from)) * 1000);
+}

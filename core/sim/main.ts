@@ -29,6 +29,9 @@ Options:
   --drift D          on: a reachable node up well longer than its master, taking as many children,
                      moves to its master's master when that one has room, as a node does; off: it
                      stays where it was placed (default ${DEFAULT_SIMULATION.drift ? 'on' : 'off'})
+  --upload-limit U   on: each node's upload limit is its uplink's speed, so it sends from its own
+                     queue, what is needed soonest first; off: its uplink sends first come, first
+                     served (default ${DEFAULT_SIMULATION.uploadLimit ? 'on' : 'off'})
   --codec C          on: every message is encoded, decoded and checked as on the wire; off: passed
                      as objects, the same run in less time (default ${DEFAULT_SIMULATION.codec ? 'on' : 'off'})
   --churn P          percent of nodes that leave per minute, half by crash (default ${DEFAULT_SIMULATION.churnPercentPerMinute})
@@ -87,6 +90,7 @@ function parseFlags(argv: readonly string[]) {
       crash: { type: 'string' },
       codec: { type: 'string' },
       drift: { type: 'string' },
+      'upload-limit': { type: 'string' },
       churn: { type: 'string' },
       seed: { type: 'string' },
       minutes: { type: 'string' },
@@ -146,6 +150,7 @@ export function simulationOptionsFrom(argv: readonly string[]): SimulationOption
     admission: onOff('admission', values.admission, d.admission),
     codec: onOff('codec', values.codec, d.codec),
     drift: onOff('drift', values.drift, d.drift),
+    uploadLimit: onOff('upload-limit', values['upload-limit'], d.uploadLimit),
     nodes: number('nodes', values.nodes, { min: 2, max: 1_000_000, fallback: d.nodes, whole: true }),
     fanout: number('fanout', values.fanout, { min: 1, max: 1_000, fallback: d.fanout, whole: true }),
     churnPercentPerMinute: number('churn', values.churn, {
@@ -195,9 +200,14 @@ function uplinkRange(
 export function summary(report: SimulationReport): string {
   const { startupMs, orphans } = report;
   return [
-    `${report.options.nodes} nodes, fanout ${report.options.fanout} (${report.options.placement} placement, admission ${report.options.admission ? 'on' : 'off'}), churn ${report.options.churnPercentPerMinute} %/min: ${report.wallSeconds.toFixed(1)} s wall for ${report.virtualSeconds.toFixed(0)} s simulated`,
+    `${report.options.nodes} nodes, fanout ${report.options.fanout} (${report.options.placement} placement, admission ${report.options.admission ? 'on' : 'off'}), churn ${report.options.churnPercentPerMinute} %/min, upload limits ${report.options.uploadLimit ? 'on' : 'off'}: ${report.wallSeconds.toFixed(1)} s wall for ${report.virtualSeconds.toFixed(0)} s simulated`,
     `source egress ${report.sourceEgressVideos.toFixed(2)}x the video; offload ${(report.offload * 100).toFixed(2)} % (limit ${(report.offloadLimit * 100).toFixed(2)} %)`,
     `start-up p50 ${startupMs.p50.toFixed(0)} ms, p95 ${startupMs.p95.toFixed(0)} ms, p99 ${startupMs.p99.toFixed(0)} ms; stall ratio ${(report.stallRatio * 100).toFixed(3)} %`,
+    ...(report.startupSplitMs === null
+      ? []
+      : [
+          `of which placed (registered) p50 ${report.startupSplitMs.placed.p50.toFixed(0)} ms, p95 ${report.startupSplitMs.placed.p95.toFixed(0)} ms; then first chunk p50 ${report.startupSplitMs.firstChunkAfterPlaced.p50.toFixed(0)} ms, p95 ${report.startupSplitMs.firstChunkAfterPlaced.p95.toFixed(0)} ms`,
+        ]),
     `depth ${report.depth}, most children ${report.mostChildren}, failovers ${report.failovers}, control ${report.controlMessagesPerNodePerSecond.toFixed(2)} msg/node/s`,
     `orphans ${orphans.count}, re-attached p95 ${orphans.reattachMs ? orphans.reattachMs.p95.toFixed(0) : '-'} ms, still orphaned ${orphans.stillOrphaned}`,
     `drift ${report.options.drift ? 'on' : 'off'}: ${report.ageOrder.movesUp} moves up (${report.ageOrder.displaced} in place of a younger child), ${report.ageOrder.outrankingTheirMaster} nodes outranking their master at the end; oldest tenth at level ${report.ageOrder.oldestTenth.meanLevel.toFixed(2)} on average (${(report.ageOrder.oldestTenth.inTopLevels * 100).toFixed(0)} % in levels 1-2), youngest tenth ${report.ageOrder.youngestTenth.meanLevel.toFixed(2)} (${(report.ageOrder.youngestTenth.inTopLevels * 100).toFixed(0)} %), all ${report.ageOrder.all.meanLevel.toFixed(2)} (${(report.ageOrder.all.inTopLevels * 100).toFixed(0)} %)`,

@@ -254,6 +254,7 @@ export async function simulate(
     viewersStarted: watched.length,
     viewersFinished: viewings.filter((viewing) => viewing.finished).length,
     startupMs: spread(startup),
+    startupSplitMs: startupSplit(watched),
     stallRatio: watchedMs + stalledMs > 0 ? stalledMs / (watchedMs + stalledMs) : 0,
     rebuffersPerViewerHour: watchedMs > 0 ? rebuffers / (watchedMs / 3_600_000) : 0,
     depth,
@@ -268,6 +269,16 @@ export async function simulate(
       stillOrphaned: orphans.length,
     },
     ageOrder: ageOrder(attached, { movesUp, displaced }),
+  };
+}
+
+/** Start-up's two parts, over the viewers that were placed before their first chunk came. */
+function startupSplit(watched: Viewing[]): SimulationReport['startupSplitMs'] {
+  const placed = watched.filter((viewing) => viewing.placedAt !== undefined);
+  if (placed.length === 0) return null;
+  return {
+    placed: spread(placed.map((viewing) => viewing.placedAt! - viewing.requestedAt)),
+    firstChunkAfterPlaced: spread(placed.map((viewing) => viewing.firstChunkAt! - viewing.placedAt!)),
   };
 }
 

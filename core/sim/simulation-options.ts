@@ -35,6 +35,13 @@ export interface SimulationOptions {
    */
   drift: boolean;
   /**
+   * Whether each node runs with its upload limit (`--upload-limit`) at its uplink's speed, as the
+   * uplink placement's `--max-children` assumes the node knows it. A node then sends from its own
+   * queue, what its askers need soonest first (`get`'s `dueInMs`); off: the uplink sends first come,
+   * first served, as a node without a limit leaves it to its sockets.
+   */
+  uploadLimit: boolean;
+  /**
    * Whether messages go through the wire codec (encoded, decoded and checked) or pass as objects.
    * Off by default: the figures are the same, in about three quarters of the time (see
    * test/roles/simulation.test.ts, which runs both).
@@ -70,6 +77,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   admission: true,
   entry: 'placed',
   drift: true,
+  uploadLimit: true,
   codec: false,
   churnPercentPerMinute: 0,
   crash: 'silent',
@@ -94,9 +102,18 @@ export function childrenFor(options: SimulationOptions, uplinkBitsPerSecond: num
   );
 }
 
-/** With admission on, a node takes at most the children placement gives it (its --max-children). */
-export function admitted(options: SimulationOptions, uplinkBitsPerSecond: number): { maxChildren?: number } {
-  return options.admission ? { maxChildren: childrenFor(options, uplinkBitsPerSecond) } : {};
+/**
+ * With admission on, a node takes at most the children placement gives it (its --max-children);
+ * with upload limits on, it sends at most its uplink's speed from its own queue (its --upload-limit).
+ */
+export function admitted(
+  options: SimulationOptions,
+  uplinkBitsPerSecond: number,
+): { maxChildren?: number; uploadLimit?: number } {
+  return {
+    ...(options.admission ? { maxChildren: childrenFor(options, uplinkBitsPerSecond) } : {}),
+    ...(options.uploadLimit ? { uploadLimit: uplinkBitsPerSecond / 8 } : {}),
+  };
 }
 
 /** A one-way access delay such that two nodes' round trip falls in the configured range. */

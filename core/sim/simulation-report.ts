@@ -26,6 +26,8 @@ export interface SimulationReport {
   viewersStarted: number;
   viewersFinished: number;
   startupMs: Spread;
+  /** Of the start-up: from joining to registered with a master, and from then to the first chunk. */
+  startupSplitMs: { placed: Spread; firstChunkAfterPlaced: Spread } | null;
   /** Time spent stalled after the first frame, over time spent watching. */
   stallRatio: number;
   rebuffersPerViewerHour: number;

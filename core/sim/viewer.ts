@@ -7,6 +7,8 @@ import { readAheadEnd } from '../shared/read-ahead-policy.js';
 export interface Viewing {
   node: VirtualNode;
   requestedAt: number;
+  /** When its node first registered with a master: the start-up's placement part. */
+  placedAt?: number;
   firstChunkAt?: number;
   stalledMs: number;
   rebuffers: number;
@@ -31,6 +33,9 @@ export async function watch(
   // Chunks that start within the read-ahead, counted by the one rule every reader uses.
   const aheadChunks = readAheadEnd(video.manifest.chunks, 0, options.readAheadSeconds);
   const signal = viewing.stop.signal;
+  void viewing.node.link?.waitForMaster(Number.MAX_SAFE_INTEGER).then((master) => {
+    if (master !== null) viewing.placedAt = clock.now();
+  });
   let playStart = 0;
   for (let index = 0; index < video.chunks.length && !signal.aborted; index++) {
     if (viewing.firstChunkAt !== undefined) {
@@ -40,7 +45,10 @@ export async function watch(
     for (;;) {
       if (signal.aborted) return;
       try {
-        await viewing.node.fetcher.fetch('movie', index, signal);
+        // Due when it plays: the first chunk (and one a stall waits on) at once.
+        const dueAt = playStart + viewing.stalledMs + index * chunkMs;
+        const dueInMs = viewing.firstChunkAt === undefined ? 0 : Math.max(0, dueAt - clock.now());
+        await viewing.node.fetcher.fetch('movie', index, signal, { dueInMs });
         break;
       } catch {
         await clock.sleep(500, signal);

@@ -40,7 +40,10 @@ export interface VirtualNodeOptions {
   maxChildren?: number;
   /** Live children one address may have at this node (see ChildrenPerAddress). */
   maxChildrenPerAddress?: number;
-  /** Bytes per second this node serves to others at most (its upload limit). */
+  /**
+   * Bytes per second this node serves to others at most (its upload limit), in real bytes as the
+   * hosts' uplinks count them: with a byte scale, each stand-in byte counts as that many.
+   */
   uploadLimit?: number;
   /** The store to start with: a killed node's, to restart it with its cache as a process would. */
   store?: VirtualStore;
@@ -160,7 +163,10 @@ export class VirtualSwarm {
       trust,
       health,
       counters,
-      limiter: new UploadLimiter(options.uploadLimit ?? null, clock),
+      limiter: new UploadLimiter(
+        options.uploadLimit === undefined ? null : options.uploadLimit / this.network.byteScale,
+        clock,
+      ),
       logger,
       library: () => NO_LIBRARY,
       seeding: () => true,

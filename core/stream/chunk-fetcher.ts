@@ -1,3 +1,4 @@
+import { MAX_DUE_IN_MS } from '../protocol/limits.js';
 import type { ChunkOrigin } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
 import { INIT_INDEX, chunkKey, describeSegment } from '../shared/segments.js';
@@ -80,17 +81,21 @@ export class ChunkFetcher {
    * arrived over the network for background work and this is its first use: then it was counted on
    * arrival, and the consumer is told that origin. `background` fetches (read-ahead, library
    * prefetch) only bring chunks in.
+   *
+   * `dueInMs`: how soon the chunk is needed (0, the default: a reader waits on it), passed to the
+   * peers asked, which send what is due soonest first. A fetch already on its way keeps the due time
+   * of whoever started it.
    */
   async fetch(
     video: string,
     index: number,
     signal?: AbortSignal,
-    options: { background?: boolean } = {},
+    options: { background?: boolean; dueInMs?: number } = {},
   ): Promise<FetchedChunk> {
     const key = chunkKey(video, index);
     let pending = this.inFlight.get(key);
     if (!pending) {
-      const attempt = this.fetchOnce(video, index, signal);
+      const attempt = this.fetchOnce(video, index, signal, options.dueInMs);
       pending = attempt.then((result) => result.chunk);
       // Registered before any caller awaits `pending`, so the arrival is recorded before it is used.
       pending.then(
@@ -117,6 +122,7 @@ export class ChunkFetcher {
     video: string,
     index: number,
     signal?: AbortSignal,
+    dueInMs?: number,
   ): Promise<{ chunk: FetchedChunk; stored: Promise<void> }> {
     const { store } = this.options;
     // The store checks sizes against its own manifest, so a local hit needs no manifest lookup.
@@ -136,6 +142,12 @@ export class ChunkFetcher {
     const manifest = this.manifest(video);
     manifest.catch(() => undefined);
     const holders = await this.rankedHolders(video, index);
+    // Counted down from now: time spent finding holders or failing over is time the reader waited.
+    const dueAt = this.clock.now() + (dueInMs ?? 0);
+    const due = (): number | undefined =>
+      dueInMs === undefined
+        ? undefined
+        : Math.min(MAX_DUE_IN_MS, Math.max(0, Math.round(dueAt - this.clock.now())));
     const won = await hedgedRace(
       holders,
       async (peer, raced) => {
@@ -147,10 +159,11 @@ export class ChunkFetcher {
           false,
           this.peerTimeoutMs,
           raced,
+          due(),
         );
         return bytes ? { bytes, origin: 'peer' as const } : null;
       },
-      (raced) => this.fromMaster(video, index, manifest, raced),
+      (raced) => this.fromMaster(video, index, manifest, raced, due),
       {
         hedgeMs: this.hedgeMs(holders[0]),
         clock: this.clock,
@@ -177,6 +190,7 @@ export class ChunkFetcher {
     index: number,
     manifest: Promise<Manifest>,
     signal?: AbortSignal,
+    due: () => number | undefined = () => undefined,
   ): Promise<{ bytes: Buffer; origin: ChunkOrigin }> {
     // Two rounds: the first master may fail and hand over to the supermaster within this fetch.
     for (let round = 0; round < 2; round++) {
@@ -190,6 +204,7 @@ export class ChunkFetcher {
         true,
         this.masterTimeoutMs,
         signal,
+        due(),
       );
       if (bytes) return { bytes, origin: master.isSource ? 'source' : 'master' };
     }

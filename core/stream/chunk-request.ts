@@ -37,6 +37,7 @@ export class ChunkRequester {
     isMaster: boolean,
     timeoutMs: number,
     signal?: AbortSignal,
+    dueInMs?: number,
   ): Promise<Buffer | null> {
     const { transport, health, counters, logger, selfName } = this.options;
     const started = this.clock.now();
@@ -47,7 +48,14 @@ export class ChunkRequester {
       ({ body } = await transport.request(
         // With the key its master vouched for (the one it proved on registering), when given.
         peer.key !== undefined ? `${peer.address}#${peer.key}` : peer.address,
-        { type: 'get', video, index, fetchUpstream: isMaster, name: selfName },
+        {
+          type: 'get',
+          video,
+          index,
+          fetchUpstream: isMaster,
+          name: selfName,
+          ...(dueInMs === undefined ? {} : { dueInMs }),
+        },
         { timeoutMs, ...(signal ? { signal } : {}) },
       ));
       // Timed before hashing: the peer's answer, not this node's CPU. A master's answer may include

@@ -23,6 +23,11 @@ export interface ListedVideo {
 
 /** The beginning of every listed video: what a click needs to show its first frame. */
 const PARTS = [INIT_INDEX, 0] as const;
+/**
+ * How soon a listed video's start is said to be needed: nobody waits on it yet, so a holder under an
+ * upload limit sends it after every player's next chunks and read-ahead.
+ */
+const LIBRARY_PREFETCH_DUE_MS = 60_000;
 
 /**
  * Warms the start of each video the library shows: when the library is listed, the init segment and
@@ -156,7 +161,9 @@ export class LibraryPrefetch {
     for (const [position, index] of missing.entries()) this.hold(chunkKey(video, index), sizes[position]!);
     try {
       await Promise.all(
-        missing.map((index) => this.fetcher.fetch(video, index, undefined, { background: true })),
+        missing.map((index) =>
+          this.fetcher.fetch(video, index, undefined, { background: true, dueInMs: LIBRARY_PREFETCH_DUE_MS }),
+        ),
       );
     } catch (error) {
       for (const index of missing) this.forget(chunkKey(video, index));

@@ -3,7 +3,7 @@ import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import { chunkKey } from '../shared/segments.js';
 import type { ChunkEntry } from '../shared/manifest.js';
-import { readAheadEnd, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
+import { dueInMs, readAheadEnd, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 
 /**
  * Read-ahead for the local player. The player asks the gateway for one chunk at a time; each ask
@@ -17,7 +17,10 @@ import { readAheadEnd, type ReadAheadPolicy } from '../shared/read-ahead-policy.
 const RETRY_AFTER_MS = 1_000;
 
 export class Prefetcher {
-  private readonly wanted = new Map<string, { video: string; from: number; to: number }>();
+  private readonly wanted = new Map<
+    string,
+    { video: string; from: number; to: number; chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>> }
+  >();
   private readonly running = new Set<string>();
   private closed = false;
   /** Chunks whose prefetch failed lately: not retried at once, or a failing chunk would spin the pump. */
@@ -33,7 +36,12 @@ export class Prefetcher {
   advance(video: string, index: number, chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>): void {
     if (this.closed) return;
     const from = index + 1;
-    this.wanted.set(video, { video, from, to: readAheadEnd(chunks, from, this.policy.aheadSeconds) });
+    this.wanted.set(video, {
+      video,
+      from,
+      to: readAheadEnd(chunks, from, this.policy.aheadSeconds),
+      chunks,
+    });
     this.pump();
   }
 
@@ -52,7 +60,11 @@ export class Prefetcher {
         if (Date.now() - (this.failedAt.get(key) ?? -Infinity) < RETRY_AFTER_MS) continue;
         this.running.add(key);
         this.fetcher
-          .fetch(want.video, index, undefined, { background: true })
+          // Due by its distance from the chunk the player is at.
+          .fetch(want.video, index, undefined, {
+            background: true,
+            dueInMs: dueInMs(want.chunks, want.from - 1, index),
+          })
           .catch((error: unknown) => {
             this.failedAt.set(key, Date.now());
             if (this.failedAt.size > 1_024) this.failedAt.clear();

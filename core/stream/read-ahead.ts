@@ -1,5 +1,5 @@
 import type { ChunkEntry } from '../shared/manifest.js';
-import { readAheadEnd, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
+import { dueInMs, readAheadEnd, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
 
 /**
  * Hands out chunks from `start` to the last strictly in order while fetching the policy's window
@@ -12,7 +12,8 @@ export interface ReadAheadOptions<T> {
   /** The video's chunks, for their start times; the last one ends the stream. */
   chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>;
   policy: Pick<ReadAheadPolicy, 'aheadSeconds' | 'fetchesAtOnce'>;
-  fetch(index: number, signal: AbortSignal): Promise<T>;
+  /** `dueInMs`: how soon the reader needs it (0 for the chunk it waits on), for the peers asked. */
+  fetch(index: number, signal: AbortSignal, dueInMs: number): Promise<T>;
   /** Called when a fetched chunk is dropped unplayed (stream closed), to release its pin. */
   discard?(index: number, value: T): void;
 }
@@ -93,7 +94,8 @@ export class ReadAhead<T> {
   private start(index: number): void {
     this.inFlight += 1;
     const entry: Pending<T> = { promise: undefined as unknown as Promise<T>, settled: false };
-    entry.promise = this.options.fetch(index, this.controller.signal).then(
+    const due = dueInMs(this.options.chunks, this.position, index);
+    entry.promise = this.options.fetch(index, this.controller.signal, due).then(
       (value) => {
         entry.settled = true;
         entry.value = value;

@@ -55,6 +55,13 @@ describe('requests round trip', () => {
     expect(decoded).toEqual({ id: 7, type: 'get', video: 'v', index: 3, fetchUpstream: false });
   });
 
+  it('carries how soon a get is needed, from now to an hour ahead', () => {
+    for (const dueInMs of [0, 1_500, 3_600_000]) {
+      const frames = encodeRequest(2, { type: 'get', video: 'v', index: 4, fetchUpstream: true, dueInMs });
+      expect(decodeRequest(frames)).toMatchObject({ type: 'get', index: 4, dueInMs });
+    }
+  });
+
   it('reads the older name of fetchUpstream, fromChild, from nodes that still send it', () => {
     const decoded = decodeRequest([requestFrame('get', { video: 'v', index: 3, fromChild: true })]);
     expect(decoded).toEqual({ id: 7, type: 'get', video: 'v', index: 3, fetchUpstream: true });
@@ -296,6 +303,10 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
   ['get', { streamId: 's'.repeat(65) }, 'streamId'],
   ['get', { streamId: 'tab\tid' }, 'streamId'],
   ['get', { name: 'x'.repeat(101) }, 'name'],
+  ['get', { dueInMs: -1 }, 'dueInMs'],
+  ['get', { dueInMs: 1.5 }, 'dueInMs'],
+  ['get', { dueInMs: 3_600_001 }, 'dueInMs'],
+  ['get', { dueInMs: '100' }, 'dueInMs'],
   ['ping', { name: 5 }, 'name'],
   ['bye', { name: undefined }, 'name'],
   ['get-manifest', { video: 5 }, 'video'],

@@ -3,6 +3,7 @@ import {
   NODE_READ_AHEAD,
   PLAYER_READ_AHEAD,
   UNTIMED_CHUNK_SECONDS,
+  dueInMs,
   fetchesAtOnce,
   readAheadEnd,
   readAheadPolicy,
@@ -118,5 +119,25 @@ describe('readAheadPolicy: given numbers over defaults, clamped', () => {
     for (const policy of [PLAYER_READ_AHEAD, NODE_READ_AHEAD]) {
       expect(readAheadPolicy(policy, policy)).toEqual(policy);
     }
+  });
+});
+
+describe('dueInMs: how soon a reader needs a chunk ahead of it', () => {
+  it('is the media time between where it reads and the chunk, in milliseconds', () => {
+    expect(dueInMs(chunks, 0, 0)).toBe(0);
+    expect(dueInMs(chunks, 0, 2)).toBe(4_500);
+    expect(dueInMs(chunks, 1, 4)).toBe(7_000);
+  });
+
+  it('is now for the chunk it is at, one behind it, one past the end, and a bad position', () => {
+    expect(dueInMs(chunks, 3, 3)).toBe(0);
+    expect(dueInMs(chunks, 3, 1)).toBe(0);
+    expect(dueInMs(chunks, 0, 5)).toBe(0);
+    expect(dueInMs(chunks, -1, 2)).toBe(0);
+  });
+
+  it('counts untimed (legacy) chunks by their place', () => {
+    const untimed = [null, null, null].map((start) => ({ start }));
+    expect(dueInMs(untimed, 0, 2)).toBe(2 * UNTIMED_CHUNK_SECONDS * 1000);
   });
 });

@@ -31,6 +31,24 @@ describe('ReadAhead', () => {
     expect(await stream.next()).toEqual({ done: true });
   });
 
+  it('says how soon each chunk is needed: the one waited on now, the rest by their distance', async () => {
+    const due = new Map<number, number>();
+    const stream = new ReadAhead({
+      start: 3,
+      chunks: timeline(8, 2),
+      policy: { aheadSeconds: 6, fetchesAtOnce: 4 },
+      fetch: async (index, _signal, dueInMs) => {
+        if (!due.has(index)) due.set(index, dueInMs);
+        return index;
+      },
+    });
+    await stream.next();
+    await stream.next();
+    stream.close();
+    // Chunk 3 alone until it is handed out; then 4-6 from position 4 (2 s chunks).
+    expect(Object.fromEntries(due)).toEqual({ 3: 0, 4: 0, 5: 2_000, 6: 4_000, 7: 4_000 });
+  });
+
   it('never has more than `concurrency` fetches in flight, and reads ahead up to the window', async () => {
     let inFlight = 0;
     let peak = 0;
