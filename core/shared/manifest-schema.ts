@@ -18,7 +18,7 @@ import { videoNameProblem } from './video-name.js';
 
 /**
  * Bounds no honest manifest reaches; they keep a forged or damaged one from making a node allocate
- * without limit. A million chunks is 23 days of 2-second chunks.
+ * without limit. A million chunks is 11 days of the ingest's 1-second chunks.
  */
 export const MAX_MANIFEST_CHUNKS = 1_000_000;
 /** A chunk or init segment travels in one frame, so it is no larger than a frame may be. */

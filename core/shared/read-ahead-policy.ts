@@ -38,8 +38,8 @@ export const PLAYER_READ_AHEAD: ReadAheadPolicy = { aheadSeconds: 30, fetchesAtO
 /**
  * A node reading ahead for a play stream (`StreamSessions`) or for its own player (`Prefetcher`);
  * `--read-ahead` and `--fetch-concurrency` replace the first two numbers.
- * - 20 s ahead: the ten chunks of the ingest's default 2 s that the node read ahead when its window
- *   was counted in chunks. A stream pins what it reads ahead until it hands it out, so this bounds a
+ * - 20 s ahead: the ten chunks of 2 s (the ingest's default then) that the node read ahead when its
+ *   window was counted in chunks. A stream pins what it reads ahead until it hands it out, so this bounds a
  *   stream's pins (7.5 MB at 3 Mbit/s); for the local player it comes on top of the player's own 30 s,
  *   as it runs from the player's latest request.
  * - 4 at once: enough that a stream outruns playback when each chunk costs a round trip through a
@@ -60,8 +60,8 @@ export const PLAY_CLIENT_FETCHES_AT_ONCE = 4;
 
 /**
  * A chunk without a start time (a legacy byte-split video) counts as 2 s long, the ingest's default
- * chunk duration, so a legacy video is read ten chunks ahead by default, as before windows were in
- * seconds.
+ * chunk duration when windows came to be in seconds (1 s now; a legacy chunk's playing time is a
+ * guess either way), so a legacy video is read ten chunks ahead by default, as before.
  */
 export const UNTIMED_CHUNK_SECONDS = 2;
 

@@ -84,7 +84,8 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   seed: 1,
   videoSeconds: 300,
   bitrateBitsPerSecond: 3_000_000,
-  chunkSeconds: 2,
+  // The ingest's default (DEFAULT_CHUNK_DURATION).
+  chunkSeconds: 1,
   rttMs: [20, 150],
   uplinkBitsPerSecond: [5_000_000, 50_000_000],
   sourceUplinkBitsPerSecond: 100_000_000,

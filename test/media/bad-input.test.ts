@@ -138,6 +138,6 @@ describe('chunk options', () => {
       by: 'size',
       bytes: 64 * 1024 * 1024,
     });
-    expect(resolveChunkTarget({})).toEqual({ by: 'duration', seconds: 2 });
+    expect(resolveChunkTarget({})).toEqual({ by: 'duration', seconds: 1 });
   });
 });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../core/util/hash.js';
 import { buildManifest } from '../../core/media/manifest-builder.js';
+import { DEFAULT_CHUNK_DURATION } from '../../core/media/chunk-options.js';
 import { checkManifest } from '../../core/shared/manifest-schema.js';
 import type { IngestMode } from '../../core/media/plan.js';
 import {
@@ -120,13 +121,14 @@ describe.skipIf(noFfmpeg).each(cases)('cutting $name', ({ make, mode, mime, vide
     expect(Math.abs(sum - manifest.duration)).toBeLessThan(0.1);
     expect(manifest.chunks.length).toBeGreaterThanOrEqual(2);
 
-    // Sizes and hashes match the bytes; starts increase; chunks hold about the 2 s target.
+    // Sizes and hashes match the bytes; starts increase; chunks hold at least the default target.
     expect(manifest.init).toEqual({ size: out.init.length, sha256: sha256Hex(out.init) });
     out.chunks.forEach((chunk, index) => {
       const entry = manifest.chunks[index]!;
       expect(entry).toMatchObject({ index, size: chunk.bytes.length, sha256: sha256Hex(chunk.bytes) });
       if (index > 0) expect(entry.start!).toBeGreaterThan(manifest.chunks[index - 1]!.start!);
-      if (index < out.chunks.length - 1) expect(entry.duration!).toBeGreaterThanOrEqual(2 - 0.001);
+      if (index < out.chunks.length - 1)
+        expect(entry.duration!).toBeGreaterThanOrEqual(DEFAULT_CHUNK_DURATION - 0.001);
     });
     expect(manifest.chunks[0]!.start).toBe(0);
 
@@ -163,13 +165,14 @@ describe.skipIf(noFfmpeg).each(cases)('cutting $name', ({ make, mode, mime, vide
 });
 
 describe.skipIf(noFfmpeg)('chunk boundaries follow the source keyframes', () => {
-  it('starts chunks only at the irregular keyframes, once 2 s have accumulated', async () => {
+  it('starts chunks only at the irregular keyframes, once the 1 s default has accumulated', async () => {
     const fixture = await h264IrregularKeyframes();
     const out = await cutAll(fixture.path);
-    // Keyframes at 0, 0.7, 3.1, 3.5, 6.2, 7.4: chunks close at the first keyframe >= 2 s after their start.
+    // Keyframes at 0, 0.7, 3.1, 3.5, 6.2, 7.4: chunks close at the first keyframe >= 1 s after their
+    // start (0.7 is too soon after 0, 3.5 after 3.1).
     const starts = out.chunks.map((chunk) => chunk.start);
     expect(starts[0]).toBe(0);
-    const expected = [3.1, 6.2];
+    const expected = [3.1, 6.2, 7.4];
     expect(starts.slice(1).length).toBe(expected.length);
     starts.slice(1).forEach((start, i) => expect(Math.abs(start - expected[i]!)).toBeLessThan(0.1));
   });

@@ -42,7 +42,7 @@ export function addCommand(): Command {
     .option('--name <name>', "the video's name (default: the file name without extension)")
     .option(
       '--chunk-duration <time>',
-      'target media time per chunk, 0.5s to 60s (default 2s)',
+      'target media time per chunk, 0.5s to 60s (default 1s)',
       chunkDurationFlag,
     )
     .option(
