@@ -1,12 +1,12 @@
 import type { Manifest, SegmentRef } from '../shared/manifest.js';
-import { describeSegment } from '../shared/segments.js';
+import { chunkEntry, describeSegment } from '../shared/segments.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
 import { assertVideoName } from '../util/video-name-check.js';
 import type { ChunkRow } from './chunk-index.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import type { ManifestCache } from './manifest-cache.js';
-import { assertStorableManifest, samePayloads, sameSignature } from './manifest-check.js';
+import { assertStorableManifest, liveGrowth, samePayloads, sameSignature } from './manifest-check.js';
 import { runSql, type StoreContext } from './store-context.js';
 import { videoExistsError, videoNotFoundError } from './store-errors.js';
 import type { StoreSpace } from './store-space.js';
@@ -91,6 +91,20 @@ export class ChunkWrites {
       this.manifests.forget(name);
       return;
     }
+    // A live stream's next manifest: kept in place (pinned or not), with its chunks; only those the
+    // DVR window dropped go. Ingest's whole-video commits and the checks below are not involved.
+    const dropped = existing === undefined ? null : liveGrowth(existing, manifest);
+    if (dropped !== null) {
+      const removed = runSql(dir, 'recording a live manifest', () =>
+        index.transaction(() => {
+          index.setVideoManifest(name, JSON.stringify(manifest));
+          return dropped.flatMap((idx) => index.deleteChunk(name, idx));
+        }),
+      );
+      this.manifests.forget(name);
+      void this.space.afterRemoval(removed);
+      return;
+    }
     if (existing !== undefined && index.videoPinned(name) === true) {
       throw new PeerStreamerError(
         'VIDEO_EXISTS',
@@ -112,14 +126,17 @@ export class ChunkWrites {
 
   async putChunk(video: string, index: number, bytes: Uint8Array): Promise<void> {
     const manifest = this.requireManifest(video);
-    if (!Number.isSafeInteger(index) || index < 0 || index >= manifest.chunks.length) {
+    // By index, not position: a live stream's list starts where its window has moved to.
+    const entry = Number.isSafeInteger(index) && index >= 0 ? chunkEntry(manifest, index) : undefined;
+    if (entry === undefined) {
+      const first = manifest.chunks[0]?.index ?? 0;
       throw new PeerStreamerError(
         'INVALID_ARGUMENT',
-        `Chunk index ${String(index)} is outside ${JSON.stringify(video)}, which has chunks 0..${manifest.chunks.length - 1}.`,
+        `Chunk index ${String(index)} is outside ${JSON.stringify(video)}, which has chunks ${first}..${first + manifest.chunks.length - 1}.`,
         { video, index },
       );
     }
-    await this.putPayload(video, index, manifest.chunks[index]!, bytes);
+    await this.putPayload(video, index, entry, bytes);
   }
 
   async putInit(video: string, bytes: Uint8Array): Promise<void> {
@@ -228,7 +245,7 @@ export class ChunkWrites {
         puts.map(({ video, idx, expected, what }): Outcome<PutResult> => {
           // The video may have been deleted or replaced while the file was being written.
           const now = this.manifests.get(video);
-          const ref = now === undefined ? undefined : idx === INIT_INDEX ? now.init : now.chunks[idx];
+          const ref = now === undefined ? undefined : idx === INIT_INDEX ? now.init : chunkEntry(now, idx);
           if (ref?.sha256 !== expected.sha256 || ref.size !== expected.size) {
             const error = new PeerStreamerError(
               'VIDEO_NOT_FOUND',
