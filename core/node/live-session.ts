@@ -143,7 +143,7 @@ export class LiveSession extends EventEmitter<SessionEvents> {
       chunks: last === undefined ? 0 : last.index + 1,
       inWindow: manifest?.chunks.length ?? 0,
       seconds: builder?.timelineEnd ?? 0,
-      window: this.options.window,
+      window: manifest?.live.window ?? this.options.window,
       delayMs: this.delayMs,
       reason: this.reason,
       startedAt: this.startedAt,
@@ -263,14 +263,22 @@ export class LiveSession extends EventEmitter<SessionEvents> {
       ...(discontinuity ? { discontinuity: true } : {}),
     });
     const manifest = builder.manifest();
-    store.putManifest(manifest);
-    if (!this.initStored) {
+    if (store.getManifest(this.name) === undefined) {
+      // The stream's first chunk: its manifest, its init segment, then the chunk.
+      store.putManifest(manifest);
       await store.putInit(this.name, init.bytes);
+      await store.putChunk(this.name, entry.index, chunk.bytes);
+    } else {
+      // Every later one appears with the manifest that names it, in one transaction: a viewer is
+      // never given a manifest whose newest chunk the node does not hold yet.
+      await store.putLiveChunk(manifest, entry.index, chunk.bytes);
+      if (!this.initStored && !store.hasChunk(this.name, -1)) await store.putInit(this.name, init.bytes);
+    }
+    if (!this.initStored) {
       // A source serves its own stream: pinned, so a cache size never evicts what the window keeps.
       store.pinVideo(this.name, true);
       this.initStored = true;
     }
-    await store.putChunk(this.name, entry.index, chunk.bytes);
     this.delayMs = Math.max(0, Date.now() - chunk.captureTime);
     if (this.state === 'starting') {
       this.state = 'live';
@@ -290,6 +298,9 @@ export class LiveSession extends EventEmitter<SessionEvents> {
     if (resume !== undefined) {
       if (resume.init.sha256 === initRef.sha256) {
         this.reason = `went on with stream ${resume.live.stream} after chunk ${resume.chunks[resume.chunks.length - 1]!.index} (marked as a discontinuity)`;
+        // The window is the stream's, signed in its header: a restart cannot change it.
+        if (resume.live.window !== this.options.window)
+          this.reason += `, keeping its ${resume.live.window} s window`;
         return LiveManifestBuilder.resume(resume, key);
       }
       // Chunks of two init segments cannot share one manifest (it names one): a new stream replaces it.

@@ -20,6 +20,8 @@ interface PendingPut {
   expected: SegmentRef;
   /** "chunk 3" or "the init segment", for messages. */
   what: string;
+  /** A live stream's next manifest, which names this chunk: recorded in the chunk's transaction. */
+  growth?: Manifest;
 }
 
 interface PutResult {
@@ -93,15 +95,10 @@ export class ChunkWrites {
     }
     // A live stream's next manifest: kept in place (pinned or not), with its chunks; only those the
     // DVR window dropped go. Ingest's whole-video commits and the checks below are not involved.
-    const dropped = existing === undefined ? null : liveGrowth(existing, manifest);
-    if (dropped !== null) {
+    if (existing !== undefined && liveGrowth(existing, manifest) !== null) {
       const removed = runSql(dir, 'recording a live manifest', () =>
-        index.transaction(() => {
-          index.setVideoManifest(name, JSON.stringify(manifest));
-          return dropped.flatMap((idx) => index.deleteChunk(name, idx));
-        }),
+        index.transaction(() => this.recordGrowth(manifest)),
       );
-      this.manifests.forget(name);
       void this.space.afterRemoval(removed);
       return;
     }
@@ -139,6 +136,27 @@ export class ChunkWrites {
     await this.putPayload(video, index, entry, bytes);
   }
 
+  /**
+   * A live stream's next manifest together with the chunk it adds: the chunk's file is written
+   * first, then the manifest and the chunk's row in one transaction, so no reader ever sees the
+   * manifest name a chunk the store does not hold yet. `manifest` must grow the stored one.
+   */
+  async putLiveChunk(manifest: Manifest, index: number, bytes: Uint8Array): Promise<void> {
+    assertStorableManifest(manifest);
+    const video = manifest.name;
+    const existing = this.requireManifest(video);
+    if (liveGrowth(existing, manifest) === null) throw notGrowth(this.store.dir, video);
+    const entry = Number.isSafeInteger(index) && index >= 0 ? chunkEntry(manifest, index) : undefined;
+    if (entry === undefined) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `Chunk index ${String(index)} is not in the new manifest of ${JSON.stringify(video)}.`,
+        { video, index },
+      );
+    }
+    await this.putPayload(video, index, entry, bytes, manifest);
+  }
+
   async putInit(video: string, bytes: Uint8Array): Promise<void> {
     const manifest = this.requireManifest(video);
     if (manifest.init === null) {
@@ -157,6 +175,7 @@ export class ChunkWrites {
     idx: number,
     expected: SegmentRef,
     bytes: Uint8Array,
+    growth?: Manifest,
   ): Promise<void> {
     const { blobFiles } = this.store;
     const what = describeSegment(idx);
@@ -178,7 +197,13 @@ export class ChunkWrites {
     if (!stored.matches) throw mismatch(stored.sha256);
     let indexed = false;
     try {
-      const result = await this.indexBatch.enqueue({ video, idx, expected, what });
+      const result = await this.indexBatch.enqueue({
+        video,
+        idx,
+        expected,
+        what,
+        ...(growth !== undefined ? { growth } : {}),
+      });
       indexed = true;
       this.space.bytesHeld += result.grown;
       this.store.emit('chunk-added', { video, index: idx });
@@ -242,7 +267,16 @@ export class ChunkWrites {
     let batchBytes = 0;
     return runSql(dir, 'indexing chunks', () =>
       index.transaction(() =>
-        puts.map(({ video, idx, expected, what }): Outcome<PutResult> => {
+        puts.map(({ video, idx, expected, what, growth }): Outcome<PutResult> => {
+          // The live manifest that names this chunk, in the same transaction as its row.
+          let dropped: ChunkRow[] = [];
+          if (growth !== undefined) {
+            const stored = this.manifests.get(video);
+            if (stored === undefined || liveGrowth(stored, growth) === null)
+              return { ok: false, error: notGrowth(dir, video) };
+            dropped = this.recordGrowth(growth);
+            batchBytes -= dropped.reduce((sum, gone) => sum + gone.size, 0);
+          }
           // The video may have been deleted or replaced while the file was being written.
           const now = this.manifests.get(video);
           const ref = now === undefined ? undefined : idx === INIT_INDEX ? now.init : chunkEntry(now, idx);
@@ -261,10 +295,20 @@ export class ChunkWrites {
           const grown = expected.size - replacedSize;
           const evicted = space.evict(space.overCapacity(batchBytes + grown), { video, idx });
           batchBytes += grown - evicted.reduce((sum, gone) => sum + gone.size, 0);
-          return { ok: true, value: { grown, evicted } };
+          return { ok: true, value: { grown, evicted: [...dropped, ...evicted] } };
         }),
       ),
     );
+  }
+
+  /** Records a live manifest over the one it grows (in the caller's transaction); returns the dropped rows. */
+  private recordGrowth(manifest: Manifest): ChunkRow[] {
+    const { index } = this.store;
+    const name = manifest.name;
+    const dropped = liveGrowth(this.manifests.get(name)!, manifest)!;
+    index.setVideoManifest(name, JSON.stringify(manifest));
+    this.manifests.forget(name);
+    return dropped.flatMap((idx) => index.deleteChunk(name, idx));
   }
 
   private requireManifest(video: string): Manifest {
@@ -273,4 +317,12 @@ export class ChunkWrites {
     if (manifest === undefined) throw videoNotFoundError(this.store.dir, video);
     return manifest;
   }
+}
+
+function notGrowth(dir: string, video: string): PeerStreamerError {
+  return new PeerStreamerError(
+    'VIDEO_EXISTS',
+    `The manifest given for ${JSON.stringify(video)} in ${dir} does not grow the stored live stream (another stream, publisher or init segment, or a changed chunk); nothing was stored.`,
+    { video, dir },
+  );
 }

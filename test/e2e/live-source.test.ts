@@ -234,6 +234,45 @@ describe.skipIf(noFfmpeg)('going live on a source node', () => {
   );
 });
 
+describe.skipIf(noFfmpeg)('a live stream across a killed node', () => {
+  it(
+    'is ended as failed at the next start, and a live start goes on with it',
+    async () => {
+      const source = await swarm.start({ name: 'source' });
+      const started = await runCli(
+        ['live', 'start', 'demo', '--input', 'testsrc:320x180@15', '--store', source.store],
+        { timeoutMs: SLOW_MS },
+      );
+      expect(started.code, started.stderr).toBe(0);
+      await waitFor(async () => (await manifestOf(source, 'demo')).chunks.length >= 2, '2 chunks', SLOW_MS);
+      await source.kill('SIGKILL');
+      const again = await swarm.restart(source);
+      const left = await manifestOf(again, 'demo');
+      expect(left.live.state).toBe('failed');
+      expect(signatureProblem(left as Manifest)).toBeNull();
+      // Every chunk it names survived the kill (reconcile kept them), or the store dropped the row.
+      const verify = await runCli(['verify', '--store', again.store]);
+      expect(verify.code, verify.stderr).toBe(0);
+      expect(await liveList(again)).toEqual([]);
+      const resumed = await runCli(
+        ['live', 'start', 'demo', '--input', 'testsrc:320x180@15', '--store', again.store, '--window', '60'],
+        { timeoutMs: SLOW_MS },
+      );
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toContain(`went on with stream ${left.live.stream}`);
+      expect(resumed.stdout).toContain('keeping its 0 s window');
+      const now = await manifestOf(again, 'demo');
+      expect(now.live).toMatchObject({ stream: left.live.stream, state: 'live', window: 0 });
+      const last = left.chunks[left.chunks.length - 1]!;
+      expect(now.chunks.find((chunk) => chunk.index === last.index + 1)).toMatchObject({
+        discontinuity: true,
+        start: last.start + last.duration,
+      });
+    },
+    SLOW_MS * 3,
+  );
+});
+
 describe.skipIf(noFfmpeg)('bad live input on a running node', () => {
   it(
     'says what is wrong in one line each, and the node keeps serving its other videos',

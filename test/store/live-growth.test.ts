@@ -123,6 +123,47 @@ describe('a live stream in the store', () => {
     }
   });
 
+  it('takes the next manifest and its chunk together, or neither', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir, { capacityBytes: 1_000_000 });
+    const live = builder(3);
+    try {
+      await storeNext(store, live, 0);
+      for (let index = 1; index < 6; index++) {
+        await store.putLiveChunk(append(live, index), index, chunkBytes(index));
+        expect(store.getManifest('cam')).toEqual(live.manifest());
+        expect(store.hasChunk('cam', index)).toBe(true);
+      }
+      await store.whenIdle();
+      expect(store.heldChunks('cam').map((key) => key.index)).toEqual([-1, 3, 4, 5]);
+      expect(store.stats().bytes).toBe(
+        INIT.length + [3, 4, 5].reduce((sum, i) => sum + chunkBytes(i).length, 0),
+      );
+      const before = store.getManifest('cam');
+      // Bytes that are not the chunk the new manifest names: neither is stored.
+      await expectCode(store.putLiveChunk(append(live, 6), 6, chunkBytes(99)), 'INVALID_CHECKSUM');
+      expect(store.getManifest('cam')).toEqual(before);
+      expect(store.hasChunk('cam', 6)).toBe(false);
+      // A manifest that does not grow the stored one (another stream): nothing is stored.
+      const other = builder(3);
+      await expectCode(store.putLiveChunk(append(other, 0), 0, chunkBytes(0)), 'VIDEO_EXISTS');
+      expect(store.getManifest('cam')).toEqual(before);
+      // The one refused above, sent again with its own bytes, goes in.
+      await store.putLiveChunk(live.manifest(), 6, chunkBytes(6));
+      expect(store.getManifest('cam')).toEqual(live.manifest());
+      expect((await store.verifyAll()).problems).toEqual([]);
+    } finally {
+      store.close();
+    }
+    const again = await openStore(dir);
+    try {
+      expect(again.reconcileReport).toMatchObject({ droppedRows: 0, orphanBlobs: 0 });
+      expect(again.heldChunks('cam').map((key) => key.index)).toEqual([-1, 4, 5, 6]);
+    } finally {
+      again.close();
+    }
+  });
+
   it('treats what is not growth as another manifest: refused over a pinned stream', async () => {
     const store = await openStore(tempDir());
     try {
