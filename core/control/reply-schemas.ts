@@ -134,6 +134,7 @@ const keptVideo = map({
 export const resultSchemas = {
   'live-start': record({ session: liveSession }, 'a map'),
   'live-stop': record({ session: liveSession, kept: v.nullish(keptVideo, null) }, 'a map'),
+  /** At most 1,000: a node forgets the oldest sessions that are over past that (MAX_SESSIONS_LISTED). */
   'live-list': record({ sessions: boundedArray(liveSession, 1000) }, 'a map'),
   add: record({ manifest: manifestField }, 'a map'),
   ls: record({ count: uint(MAX_COUNT) }, 'a map'),

@@ -22,6 +22,9 @@ import type { Logger } from '../util/logger.js';
 import { assertVideoName } from '../util/video-name-check.js';
 import { LiveSession, type LiveSessionInfo } from './live-session.js';
 
+/** Sessions `live ls` lists at most (`live-list`'s bound); the oldest that are over are forgotten. */
+export const MAX_SESSIONS_LISTED = 1000;
+
 /** How long `live start` waits for the first chunk before answering that the input is still opening. */
 export const FIRST_CHUNK_WAIT_MS = 8_000;
 
@@ -108,7 +111,9 @@ export class LiveSessions extends EventEmitter<LiveSessionsEvents> {
         key,
         logger: this.node.logger,
       });
+      this.sessions.delete(name);
       this.sessions.set(name, session);
+      this.forgetOldest();
       session.on('chunk', (entry, manifest) => this.emit('chunk', name, entry, manifest));
       session.on('end', (info) => this.emit('end', info));
       const info = await session.settledWithin(this.node.firstChunkWaitMs ?? FIRST_CHUNK_WAIT_MS);
@@ -155,6 +160,14 @@ export class LiveSessions extends EventEmitter<LiveSessionsEvents> {
     const info = await session.stop();
     const kept = keep === undefined ? null : await session.keep(keep);
     return { info, kept };
+  }
+
+  /** Keeps at most MAX_SESSIONS_LISTED, forgetting the oldest that are over (their manifests stay). */
+  private forgetOldest(): void {
+    for (const [name, session] of this.sessions) {
+      if (this.sessions.size <= MAX_SESSIONS_LISTED) return;
+      if (!session.running) this.sessions.delete(name);
+    }
   }
 
   /** Stops every stream (its manifest ended) before the store closes. */
