@@ -23,7 +23,7 @@ import { assertVideoName } from '../util/video-name-check.js';
 import { LiveSession, type LiveSessionInfo } from './live-session.js';
 
 /** Sessions `live ls` lists at most (`live-list`'s bound); the oldest that are over are forgotten. */
-export const MAX_SESSIONS_LISTED = 1000;
+const MAX_SESSIONS_LISTED = 1000;
 
 /** How long `live start` waits for the first chunk before answering that the input is still opening. */
 export const FIRST_CHUNK_WAIT_MS = 8_000;
