@@ -10,6 +10,8 @@ import { LiveManifestBuilder, newLiveStreamId } from '../../core/trust/live-mani
 import { publisherKeyPairFromSeed } from '../../core/trust/publisher-key.js';
 import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { expectCode, ingest, makeVideo, openStore, payload, sha256 } from './helpers.js';
+import { exportVideo } from '../../core/library/export.js';
+import { collectingSink } from '../helpers/swarm.js';
 
 afterEach(cleanupTempDirs);
 
@@ -161,6 +163,31 @@ describe('a live stream in the store', () => {
       expect(again.heldChunks('cam').map((key) => key.index)).toEqual([-1, 4, 5, 6]);
     } finally {
       again.close();
+    }
+  });
+
+  it('exports from the oldest chunk its window keeps', async () => {
+    const store = await openStore(tempDir());
+    const live = builder(2);
+    try {
+      await storeNext(store, live, 0);
+      for (let index = 1; index < 6; index++)
+        await store.putLiveChunk(append(live, index), index, chunkBytes(index));
+      const kept = store.getManifest('cam')!.chunks.map((chunk) => chunk.index);
+      expect(kept).toEqual([4, 5]);
+      const whole = collectingSink();
+      expect(await exportVideo(store, 'cam', whole.out)).toMatchObject({ chunks: 2 });
+      expect(whole.bytes()).toEqual(Buffer.concat([INIT, chunkBytes(4), chunkBytes(5)]));
+      const tail = collectingSink();
+      expect(await exportVideo(store, 'cam', tail.out, { fromChunk: 5 })).toMatchObject({ chunks: 1 });
+      expect(tail.bytes()).toEqual(Buffer.concat([INIT, chunkBytes(5)]));
+      const past = await expectCode(
+        exportVideo(store, 'cam', collectingSink().out, { fromChunk: 6 }),
+        'INVALID_ARGUMENT',
+      );
+      expect(past.message).toContain('it has chunks 4 to 5');
+    } finally {
+      store.close();
     }
   });
 
