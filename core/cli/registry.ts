@@ -43,6 +43,12 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/node.js')).nodeCommand(),
   },
   {
+    name: 'live',
+    summary:
+      'go live on the running node: live start <name> --input <spec>, live stop <name> [--keep], live ls',
+    load: async () => (await import('./commands/live.js')).liveCommand(),
+  },
+  {
     name: 'play',
     summary: 'stream a video through a node to stdout or a file (pipe into mpv - or ffplay -)',
     load: async () => (await import('./commands/play.js')).playCommand(),

@@ -22,6 +22,10 @@ import type {
   ControlResultFields,
   ExportRequest,
   IngestProgressEvent,
+  KeptVideo,
+  LiveSessionInfo,
+  LiveStartRequest,
+  LiveStopRequest,
   NoticeEvent,
 } from './messages.js';
 import { reachPipe } from './pipe-endpoint.js';
@@ -115,6 +119,18 @@ export class ControlClient {
     if (result.bytes !== received)
       throw this.badReply(`export-ok says ${result.bytes} bytes; ${received} were sent`);
     return result;
+  }
+
+  async liveStart(request: LiveStartRequest): Promise<LiveSessionInfo> {
+    return (await this.call({ type: 'live-start', ...request }, () => undefined)).session;
+  }
+
+  async liveStop(request: LiveStopRequest): Promise<{ session: LiveSessionInfo; kept: KeptVideo | null }> {
+    return this.call({ type: 'live-stop', ...request }, () => undefined);
+  }
+
+  async liveList(): Promise<LiveSessionInfo[]> {
+    return (await this.call({ type: 'live-list' }, () => undefined)).sessions;
   }
 
   close(): void {

@@ -63,6 +63,7 @@ const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'INVALID_CHECKSUM',
   'LEGACY_FORMAT',
   'TIMEOUT',
+  'PORT_IN_USE',
   'INTERNAL',
 ]);
 

@@ -6,7 +6,16 @@ import type { Writable } from 'node:stream';
 import type { Manifest } from '../shared/manifest.js';
 import type { VideoSummary } from '../store/types.js';
 import type { StoreCheck } from '../library/check-store.js';
-import type { AddRequest, ExportRequest, IngestProgressEvent, NoticeEvent } from './messages.js';
+import type {
+  AddRequest,
+  ExportRequest,
+  IngestProgressEvent,
+  KeptVideo,
+  LiveSessionInfo,
+  LiveStartRequest,
+  LiveStopRequest,
+  NoticeEvent,
+} from './messages.js';
 
 export interface ControlHandlers {
   /** Ingests the file into the node's store; aborting `signal` abandons it and keeps nothing. */
@@ -31,4 +40,12 @@ export interface ControlHandlers {
     out: Writable,
     signal: AbortSignal,
   ): Promise<{ bytes: number; chunks: number }>;
+  /**
+   * Starts a live stream; answers once its first chunk is stored, or with the input's error, or
+   * (a listener waiting for its publisher) with the stream still `starting`.
+   */
+  liveStart(request: LiveStartRequest): Promise<LiveSessionInfo>;
+  /** Stops a live stream; with `keep`, its recording is stored as a video of that name. */
+  liveStop(request: LiveStopRequest): Promise<{ session: LiveSessionInfo; kept: KeptVideo | null }>;
+  liveList(): Promise<LiveSessionInfo[]>;
 }

@@ -4,15 +4,17 @@
  * command's `<type>-ok` or an `error`. Every line is one JSON object with `v` (the version) and
  * `type`. See docs/PROTOCOL.md, "The control channel".
  */
-import type { AddRequest, ExportRequest } from './request-schemas.js';
+import type { AddRequest, ExportRequest, LiveStartRequest, LiveStopRequest } from './request-schemas.js';
 import type { ControlEventFields } from './reply-schemas.js';
 
 // Inferred from their schemas in request-schemas.ts and reply-schemas.ts.
-export type { AddRequest, ExportRequest } from './request-schemas.js';
+export type { AddRequest, ExportRequest, LiveStartRequest, LiveStopRequest } from './request-schemas.js';
 export type {
   ControlEventFields,
   ControlResultFields,
   IngestProgressEvent,
+  KeptVideo,
+  LiveSessionInfo,
   NoticeEvent,
 } from './reply-schemas.js';
 
@@ -23,10 +25,21 @@ export interface ControlRequestFields {
   ls: NoFields;
   verify: NoFields;
   export: ExportRequest;
+  'live-start': LiveStartRequest;
+  'live-stop': LiveStopRequest;
+  'live-list': NoFields;
 }
 
 export type ControlCommand = keyof ControlRequestFields;
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['add', 'ls', 'verify', 'export'];
+export const CONTROL_COMMANDS: readonly ControlCommand[] = [
+  'add',
+  'ls',
+  'verify',
+  'export',
+  'live-start',
+  'live-stop',
+  'live-list',
+];
 
 export type ControlRequestOf<K extends ControlCommand> = { type: K } & ControlRequestFields[K];
 export type ControlRequest = { [K in ControlCommand]: ControlRequestOf<K> }[ControlCommand];
@@ -41,6 +54,9 @@ export const EVENTS_OF: { readonly [K in ControlCommand]: readonly ControlEventT
   ls: ['video'],
   verify: [],
   export: ['data'],
+  'live-start': [],
+  'live-stop': [],
+  'live-list': [],
 };
 
 /** Codes the channel itself answers with, beside the codes of the errors a command can meet. */

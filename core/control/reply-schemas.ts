@@ -21,6 +21,7 @@ import { CHUNK_INDEX_LIMIT, ERROR_CODE_FORMAT, MAX_TEXT_CHARS } from '../protoco
 import { manifestField } from '../protocol/manifest-fields.js';
 import { record } from '../shared/schema.js';
 import type { ChunkKey, VerifyProblem, VideoSummary } from '../store/types.js';
+import { MAX_LIVE_WINDOW_SECONDS } from '../shared/manifest-schema.js';
 import { MAX_DATA_BYTES } from './limits.js';
 
 // 2^53 - 1 bytes or chunks is "unlimited" in practice; the bound is only against garbage.
@@ -106,7 +107,35 @@ const storeCheck = map({
   droppedAtOpen: uint(MAX_COUNT),
 }) satisfies v.GenericSchema<unknown, StoreCheck>;
 
+const LIVE_STATES = ['starting', 'live', 'ended', 'failed', 'stopped'] as const;
+
+/** One live stream as `live ls` shows it (LiveSessionInfo). */
+const liveSession = map({
+  name: videoName,
+  state: v.picklist(LIVE_STATES, `one of ${LIVE_STATES.join(', ')}`),
+  input: text(MAX_TEXT_CHARS),
+  stream: v.nullable(v.pipe(v.string('32 hex digits'), v.regex(/^[0-9a-f]{32}$/, '32 hex digits'))),
+  chunks: uint(CHUNK_INDEX_LIMIT),
+  inWindow: uint(CHUNK_INDEX_LIMIT),
+  seconds: finiteNumber(0, MAX_SECONDS),
+  window: uint(MAX_LIVE_WINDOW_SECONDS),
+  delayMs: v.nullable(uint(MAX_COUNT)),
+  reason: v.nullable(text(MAX_TEXT_CHARS)),
+  startedAt: text(100),
+});
+
+/** The recording `live stop --keep` stored: its name, chunks and seconds (its manifest is in the store). */
+const keptVideo = map({
+  name: videoName,
+  chunks: uint(CHUNK_INDEX_LIMIT),
+  duration: finiteNumber(0, MAX_SECONDS),
+});
+
 export const resultSchemas = {
+  'live-start': record({ session: liveSession }, 'a map'),
+  'live-stop': record({ session: liveSession, kept: v.nullish(keptVideo, null) }, 'a map'),
+  /** At most 1,000: a node forgets the oldest sessions that are over past that (MAX_SESSIONS_LISTED). */
+  'live-list': record({ sessions: boundedArray(liveSession, 1000) }, 'a map'),
   add: record({ manifest: manifestField }, 'a map'),
   ls: record({ count: uint(MAX_COUNT) }, 'a map'),
   verify: record({ report: storeCheck }, 'a map'),
@@ -129,3 +158,7 @@ export type ControlEventFields = OutputsOf<typeof eventSchemas>;
 export type ControlResultFields = OutputsOf<typeof resultSchemas>;
 export type IngestProgressEvent = ControlEventFields['progress'];
 export type NoticeEvent = ControlEventFields['notice'];
+/** A live stream as a node reports it (core/node/live-session.ts fills it in). */
+export type LiveSessionInfo = v.InferOutput<typeof liveSession>;
+export type LiveSessionState = LiveSessionInfo['state'];
+export type KeptVideo = v.InferOutput<typeof keptVideo>;

@@ -12,7 +12,17 @@ import {
   MIN_CHUNK_DURATION,
   MIN_CHUNK_SIZE,
 } from '../media/chunk-options.js';
-import { boolean, chunkIndex, finiteNumber, optional, uint, videoName } from '../protocol/field-schemas.js';
+import {
+  boolean,
+  chunkIndex,
+  finiteNumber,
+  optional,
+  text,
+  uint,
+  videoName,
+} from '../protocol/field-schemas.js';
+import { MAX_LIVE_CHUNK_SECONDS, MIN_LIVE_CHUNK_SECONDS } from '../media/live-options.js';
+import { MAX_LIVE_WINDOW_SECONDS } from '../shared/manifest-schema.js';
 import { record } from '../shared/schema.js';
 import { MAX_PATH_BYTES } from './limits.js';
 
@@ -66,7 +76,39 @@ const exportVideo = record({ name: videoName, fromChunk: chunkIndex(false) }, 'a
 
 const noFields = record({}, 'a map');
 
-export const requestSchemas = { add, ls: noFields, verify: noFields, export: exportVideo };
+/**
+ * Go live as `name` from `input` (core/media/live-input-spec.ts: testsrc, file:<absolute path>,
+ * rtmp://host:port/app, srt://host:port, v4l2:<device>).
+ */
+const liveStart = record(
+  {
+    name: videoName,
+    input: text(MAX_PATH_BYTES + 16),
+    /** A file input plays again from its start at its end. */
+    loop: boolean,
+    /** The DVR window in whole seconds; 0 keeps every chunk (and so the recording). */
+    window: uint(MAX_LIVE_WINDOW_SECONDS),
+    /** Seconds a started input may send nothing before it counts as stopped (default 10). */
+    stallSeconds: optional(finiteNumber(0.5, 600)),
+    chunkDuration: optional(finiteNumber(MIN_LIVE_CHUNK_SECONDS, MAX_LIVE_CHUNK_SECONDS)),
+  },
+  'a map',
+);
+
+/** Stop the stream `name`; with `keep`, store its recording as an ordinary video of that name. */
+const liveStop = record({ name: videoName, keep: optional(videoName) }, 'a map');
+
+export const requestSchemas = {
+  add,
+  ls: noFields,
+  verify: noFields,
+  export: exportVideo,
+  'live-start': liveStart,
+  'live-stop': liveStop,
+  'live-list': noFields,
+};
 
 export type AddRequest = v.InferOutput<typeof add>;
 export type ExportRequest = v.InferOutput<typeof exportVideo>;
+export type LiveStartRequest = v.InferOutput<typeof liveStart>;
+export type LiveStopRequest = v.InferOutput<typeof liveStop>;

@@ -168,6 +168,13 @@ export class ControlSession {
         // Runs to the end even if the client leaves (what it found bad is already dropped), but not
         // past the node's stop: the store closes after.
         return encodeResult('verify', { report: await this.handlers.verify(this.nodeStopping) });
+      // Not cancelled by a client that leaves: a stream runs on the node, not in the connection.
+      case 'live-start':
+        return encodeResult('live-start', { session: await this.handlers.liveStart(request) });
+      case 'live-stop':
+        return encodeResult('live-stop', await this.handlers.liveStop(request));
+      case 'live-list':
+        return encodeResult('live-list', { sessions: await this.handlers.liveList() });
       case 'export': {
         const out = new DataFrameWriter(this.socket);
         // A write that fails because the client left is reported through the signal, which the

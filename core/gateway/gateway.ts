@@ -3,6 +3,7 @@ import type { Logger } from '../util/logger.js';
 import type { Manifest } from '../shared/manifest.js';
 import { PREFETCH_HEADER, PREFETCH_PURPOSE, type VideoLinkReply } from '../shared/api-types.js';
 import { videoNameProblem } from '../shared/video-name.js';
+import { chunkEntry } from '../shared/segments.js';
 import { PeerStreamerError } from '../util/errors.js';
 import type { GatewayBackend, ReadOptions } from './backend.js';
 import { liveUpdates } from './events-stream.js';
@@ -103,11 +104,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     const name = videoName(rawName);
     const index = chunkIndex(rawIndex);
     const manifest = await backend.getManifest(name);
-    const entry = manifest.chunks[index];
+    // By index: a live stream's list starts where its window has moved to.
+    const entry = chunkEntry(manifest, index);
     if (entry === undefined) {
+      const first = manifest.chunks[0]?.index ?? 0;
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
-        `Video "${name}" has ${manifest.chunks.length} chunks (0-${manifest.chunks.length - 1}); there is no chunk ${index}.`,
+        `Video "${name}" has ${manifest.chunks.length} chunks (${first}-${first + manifest.chunks.length - 1}); there is no chunk ${index}.`,
         { name, index },
       );
     }

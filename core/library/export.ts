@@ -21,8 +21,8 @@ export async function exportVideo(
   out: Writable,
   options: ExportOptions = {},
 ): Promise<{ manifest: Manifest; bytes: number; chunks: number }> {
-  const from = options.fromChunk ?? 0;
-  const manifest = exportableManifest(store, name, from);
+  const manifest = exportableManifest(store, name, options.fromChunk ?? 0);
+  const from = Math.max(options.fromChunk ?? 0, manifest.chunks[0]?.index ?? 0);
   let bytes = 0;
   const signal = options.signal;
   const write = async (data: Buffer): Promise<void> => {
@@ -35,12 +35,14 @@ export async function exportVideo(
     if (!init) throw missing(store, name, 'the init segment');
     await write(init);
   }
-  for (let index = from; index < manifest.chunks.length; index++) {
+  // By index: a live stream's list starts where its window has moved to.
+  const entries = manifest.chunks.filter((entry) => entry.index >= from);
+  for (const { index } of entries) {
     const chunk = await store.getChunk(name, index, { verify: true });
     if (!chunk) throw missing(store, name, `chunk ${index}`);
     await write(chunk);
   }
-  return { manifest, bytes, chunks: manifest.chunks.length - from };
+  return { manifest, bytes, chunks: entries.length };
 }
 
 /**
@@ -57,12 +59,15 @@ export function exportableManifest(store: ChunkStore, name: string, from: number
     );
   }
   // A legacy video may have 0 chunks; exporting it from 0 writes an empty file, as the original held.
-  if (!Number.isSafeInteger(from) || from < 0 || from >= Math.max(1, manifest.chunks.length)) {
+  // A live stream whose window moved on starts at its oldest chunk kept: a --from-chunk below it
+  // (0 by default) exports from there.
+  const first = manifest.chunks[0]?.index ?? 0;
+  if (!Number.isSafeInteger(from) || from < 0 || from >= first + Math.max(1, manifest.chunks.length)) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
       manifest.chunks.length === 0
         ? `${JSON.stringify(name)} has no chunks to export.`
-        : `--from-chunk ${from} is out of range for ${JSON.stringify(name)}: it has chunks 0 to ${manifest.chunks.length - 1}.`,
+        : `--from-chunk ${from} is out of range for ${JSON.stringify(name)}: it has chunks ${first} to ${first + manifest.chunks.length - 1}.`,
       { name, fromChunk: from },
     );
   }

@@ -40,6 +40,15 @@ export function nodeControlHandlers(node: PeerNode): ControlHandlers {
       });
       return { bytes, chunks };
     },
+    liveStart: (request) => node.live.start(request),
+    liveStop: async (request) => {
+      const { info, kept } = await node.live.stop(request.name, request.keep);
+      return {
+        session: info,
+        kept: kept === null ? null : { name: kept.name, chunks: kept.chunks.length, duration: kept.duration },
+      };
+    },
+    liveList: async () => node.live.list(),
   };
 }
 

@@ -13,6 +13,7 @@ import { PeerHealth } from '../net/peer-health.js';
 import { PosterService } from './poster-service.js';
 import { SwarmLibrary } from './swarm-library.js';
 import { VideoPublisher, type PublishOptions } from './publish-video.js';
+import { LiveSessions } from './live-sessions.js';
 import { serveControl } from './control-handlers.js';
 import type { ControlServer } from '../control/server.js';
 import type { ControlTransportOptions } from '../control/transport.js';
@@ -86,6 +87,8 @@ export class PeerNode {
   /** The port opened on the home router (null when the node maps none). */
   private portMapping: PortMapping | null = null;
   private readonly publisher: VideoPublisher;
+  /** This node's live streams (`live start`); their manifests grow in the store as chunks come. */
+  readonly live: LiveSessions;
   private manifestCheck: Promise<void> = Promise.resolve();
 
   /**
@@ -159,6 +162,11 @@ export class PeerNode {
       children: () => this.registry.children(),
     });
     this.publisher = new VideoPublisher(this);
+    this.live = new LiveSessions({
+      store,
+      logger,
+      key: () => loadOrCreatePublisherKey(config.store, logger),
+    });
     this.posters = new PosterService({
       selfName: config.name,
       server,
@@ -203,6 +211,8 @@ export class PeerNode {
         await ensureOwnKey(config.store, trust, logger);
         // A source serves its own videos: pinned, so a cache size never evicts them.
         for (const video of store.listVideos()) if (!video.pinned) store.pinVideo(video.name, true);
+        // A stream a killed node left `live` is over: said so before anyone is served its manifest.
+        await node.live.endAbandoned();
       }
       // Before anything is served or announced: what the store holds is checked against whom it trusts.
       await node.checkStoredManifests();
@@ -363,6 +373,8 @@ export class PeerNode {
     await this.controlServer?.close();
     this.libraryPrefetch.close();
     await this.publisher.close();
+    // Each stream's last chunk is stored and its manifest ended before the store closes.
+    await this.live.close();
     await this.link?.stop();
     // After the goodbye, so the master does not dial a port just closed; bounded by its timeout.
     await this.portMapping?.stop();

@@ -149,5 +149,6 @@ export function videoInfo(manifest: Manifest): VideoInfo {
     bytes: manifestBytes(manifest),
     ...(manifest.kind === 'fmp4' && manifest.poster ? { poster: manifest.poster } : {}),
     ...(manifest.publisher ? { publisher: manifest.publisher } : {}),
+    ...(manifest.kind === 'fmp4' && manifest.live ? { live: manifest.live.state } : {}),
   };
 }

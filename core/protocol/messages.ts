@@ -183,6 +183,8 @@ export interface VideoInfo {
   poster?: PosterRef;
   /** The manifest's publisher key, so a list can show whose video it is. Absent: unsigned. */
   publisher?: string;
+  /** A live stream's state (its manifest's `live.state`); absent for an on-demand video. */
+  live?: 'live' | 'ended' | 'failed';
 }
 
 export interface ListVideosOk {

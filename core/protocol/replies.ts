@@ -96,6 +96,7 @@ const videoInfo = record(
     bytes: optional(uint(Number.MAX_SAFE_INTEGER)),
     poster: optional(posterRef),
     publisher: optional(publisherKey),
+    live: optional(v.picklist(['live', 'ended', 'failed'], '"live", "ended" or "failed"')),
   },
   'a map',
 ) satisfies v.GenericSchema<unknown, VideoInfo>;

@@ -3,14 +3,24 @@
  * chunk needs) is INIT_INDEX. Every module that takes an index from the wire, the store or a player
  * uses these, so the special case is written once.
  */
-import type { Manifest, SegmentRef } from './manifest.js';
+import type { ChunkEntry, Manifest, SegmentRef } from './manifest.js';
 
 export const INIT_INDEX = -1;
+
+/**
+ * The entry of chunk `index`. Found by its index, not its position: a live manifest's list starts
+ * wherever its DVR window has moved to (chunks[0].index may be 120), every other list at 0.
+ */
+export function chunkEntry(manifest: Manifest, index: number): ChunkEntry | undefined {
+  const chunks: readonly ChunkEntry[] = manifest.chunks;
+  const chunk = chunks[index - (chunks[0]?.index ?? 0)];
+  return chunk?.index === index ? chunk : undefined;
+}
 
 /** The size and sha256 the manifest gives for piece `index`, or undefined when it has no such piece. */
 export function segmentRef(manifest: Manifest, index: number): SegmentRef | undefined {
   if (index === INIT_INDEX) return manifest.init ?? undefined;
-  const chunk = manifest.chunks[index];
+  const chunk = chunkEntry(manifest, index);
   return chunk === undefined ? undefined : { size: chunk.size, sha256: chunk.sha256 };
 }
 
@@ -23,7 +33,7 @@ export function describeSegment(index: number): string {
 export function missingSegmentReason(manifest: Manifest, index: number): string {
   return index === INIT_INDEX
     ? `${JSON.stringify(manifest.name)} is a legacy byte-split video and has no init segment.`
-    : `${JSON.stringify(manifest.name)} has chunks 0 to ${manifest.chunks.length - 1}; there is no chunk ${index}.`;
+    : `${JSON.stringify(manifest.name)} has chunks ${manifest.chunks[0]?.index ?? 0} to ${(manifest.chunks[0]?.index ?? 0) + manifest.chunks.length - 1}; there is no chunk ${index}.`;
 }
 
 /** One map key per piece of one video (the NUL cannot occur in a video name). */

@@ -126,9 +126,11 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   }
 
   /**
-   * Records a video whose chunks will arrive one by one. The same manifest again is a no-op. A
-   * different manifest replaces an unpinned video (dropping its chunks) and is refused for a pinned
-   * one: a source's own video is never rewritten by what peers say.
+   * Records a video whose chunks will arrive one by one. The same manifest again is a no-op. A live
+   * stream's next manifest (same publisher, stream id and init segment, the chunks both name
+   * unchanged) is recorded in place, pinned or not, its chunks kept but those its window dropped.
+   * Any other different manifest replaces an unpinned video (dropping its chunks) and is refused
+   * for a pinned one: a source's own video is never rewritten by what peers say.
    */
   putManifest(manifest: Manifest): void {
     this.assertOpen();
@@ -139,6 +141,15 @@ export class ChunkStore extends EventEmitter<StoreEvents> {
   async putChunk(video: string, index: number, bytes: Uint8Array): Promise<void> {
     this.assertOpen();
     await this.writes.putChunk(video, index, bytes);
+  }
+
+  /**
+   * A live stream's next manifest (growing the stored one: see putManifest) and the chunk it adds,
+   * made visible together: the chunk's file first, then the manifest and its row in one transaction.
+   */
+  async putLiveChunk(manifest: Manifest, index: number, bytes: Uint8Array): Promise<void> {
+    this.assertOpen();
+    await this.writes.putLiveChunk(manifest, index, bytes);
   }
 
   async putInit(video: string, bytes: Uint8Array): Promise<void> {

@@ -1,12 +1,12 @@
 import type { Manifest, SegmentRef } from '../shared/manifest.js';
-import { describeSegment } from '../shared/segments.js';
+import { chunkEntry, describeSegment } from '../shared/segments.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
 import { assertVideoName } from '../util/video-name-check.js';
 import type { ChunkRow } from './chunk-index.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import type { ManifestCache } from './manifest-cache.js';
-import { assertStorableManifest, samePayloads, sameSignature } from './manifest-check.js';
+import { assertStorableManifest, liveGrowth, samePayloads, sameSignature } from './manifest-check.js';
 import { runSql, type StoreContext } from './store-context.js';
 import { videoExistsError, videoNotFoundError } from './store-errors.js';
 import type { StoreSpace } from './store-space.js';
@@ -20,6 +20,8 @@ interface PendingPut {
   expected: SegmentRef;
   /** "chunk 3" or "the init segment", for messages. */
   what: string;
+  /** A live stream's next manifest, which names this chunk: recorded in the chunk's transaction. */
+  growth?: Manifest;
 }
 
 interface PutResult {
@@ -91,6 +93,15 @@ export class ChunkWrites {
       this.manifests.forget(name);
       return;
     }
+    // A live stream's next manifest: kept in place (pinned or not), with its chunks; only those the
+    // DVR window dropped go. Ingest's whole-video commits and the checks below are not involved.
+    if (existing !== undefined && liveGrowth(existing, manifest) !== null) {
+      const removed = runSql(dir, 'recording a live manifest', () =>
+        index.transaction(() => this.recordGrowth(manifest)),
+      );
+      void this.space.afterRemoval(removed);
+      return;
+    }
     if (existing !== undefined && index.videoPinned(name) === true) {
       throw new PeerStreamerError(
         'VIDEO_EXISTS',
@@ -112,14 +123,38 @@ export class ChunkWrites {
 
   async putChunk(video: string, index: number, bytes: Uint8Array): Promise<void> {
     const manifest = this.requireManifest(video);
-    if (!Number.isSafeInteger(index) || index < 0 || index >= manifest.chunks.length) {
+    // By index, not position: a live stream's list starts where its window has moved to.
+    const entry = Number.isSafeInteger(index) && index >= 0 ? chunkEntry(manifest, index) : undefined;
+    if (entry === undefined) {
+      const first = manifest.chunks[0]?.index ?? 0;
       throw new PeerStreamerError(
         'INVALID_ARGUMENT',
-        `Chunk index ${String(index)} is outside ${JSON.stringify(video)}, which has chunks 0..${manifest.chunks.length - 1}.`,
+        `Chunk index ${String(index)} is outside ${JSON.stringify(video)}, which has chunks ${first}..${first + manifest.chunks.length - 1}.`,
         { video, index },
       );
     }
-    await this.putPayload(video, index, manifest.chunks[index]!, bytes);
+    await this.putPayload(video, index, entry, bytes);
+  }
+
+  /**
+   * A live stream's next manifest together with the chunk it adds: the chunk's file is written
+   * first, then the manifest and the chunk's row in one transaction, so no reader ever sees the
+   * manifest name a chunk the store does not hold yet. `manifest` must grow the stored one.
+   */
+  async putLiveChunk(manifest: Manifest, index: number, bytes: Uint8Array): Promise<void> {
+    assertStorableManifest(manifest);
+    const video = manifest.name;
+    const existing = this.requireManifest(video);
+    if (liveGrowth(existing, manifest) === null) throw notGrowth(this.store.dir, video);
+    const entry = Number.isSafeInteger(index) && index >= 0 ? chunkEntry(manifest, index) : undefined;
+    if (entry === undefined) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `Chunk index ${String(index)} is not in the new manifest of ${JSON.stringify(video)}.`,
+        { video, index },
+      );
+    }
+    await this.putPayload(video, index, entry, bytes, manifest);
   }
 
   async putInit(video: string, bytes: Uint8Array): Promise<void> {
@@ -140,6 +175,7 @@ export class ChunkWrites {
     idx: number,
     expected: SegmentRef,
     bytes: Uint8Array,
+    growth?: Manifest,
   ): Promise<void> {
     const { blobFiles } = this.store;
     const what = describeSegment(idx);
@@ -161,7 +197,13 @@ export class ChunkWrites {
     if (!stored.matches) throw mismatch(stored.sha256);
     let indexed = false;
     try {
-      const result = await this.indexBatch.enqueue({ video, idx, expected, what });
+      const result = await this.indexBatch.enqueue({
+        video,
+        idx,
+        expected,
+        what,
+        ...(growth !== undefined ? { growth } : {}),
+      });
       indexed = true;
       this.space.bytesHeld += result.grown;
       this.store.emit('chunk-added', { video, index: idx });
@@ -225,10 +267,19 @@ export class ChunkWrites {
     let batchBytes = 0;
     return runSql(dir, 'indexing chunks', () =>
       index.transaction(() =>
-        puts.map(({ video, idx, expected, what }): Outcome<PutResult> => {
+        puts.map(({ video, idx, expected, what, growth }): Outcome<PutResult> => {
+          // The live manifest that names this chunk, in the same transaction as its row.
+          let dropped: ChunkRow[] = [];
+          if (growth !== undefined) {
+            const stored = this.manifests.get(video);
+            if (stored === undefined || liveGrowth(stored, growth) === null)
+              return { ok: false, error: notGrowth(dir, video) };
+            dropped = this.recordGrowth(growth);
+            batchBytes -= dropped.reduce((sum, gone) => sum + gone.size, 0);
+          }
           // The video may have been deleted or replaced while the file was being written.
           const now = this.manifests.get(video);
-          const ref = now === undefined ? undefined : idx === INIT_INDEX ? now.init : now.chunks[idx];
+          const ref = now === undefined ? undefined : idx === INIT_INDEX ? now.init : chunkEntry(now, idx);
           if (ref?.sha256 !== expected.sha256 || ref.size !== expected.size) {
             const error = new PeerStreamerError(
               'VIDEO_NOT_FOUND',
@@ -244,10 +295,20 @@ export class ChunkWrites {
           const grown = expected.size - replacedSize;
           const evicted = space.evict(space.overCapacity(batchBytes + grown), { video, idx });
           batchBytes += grown - evicted.reduce((sum, gone) => sum + gone.size, 0);
-          return { ok: true, value: { grown, evicted } };
+          return { ok: true, value: { grown, evicted: [...dropped, ...evicted] } };
         }),
       ),
     );
+  }
+
+  /** Records a live manifest over the one it grows (in the caller's transaction); returns the dropped rows. */
+  private recordGrowth(manifest: Manifest): ChunkRow[] {
+    const { index } = this.store;
+    const name = manifest.name;
+    const dropped = liveGrowth(this.manifests.get(name)!, manifest)!;
+    index.setVideoManifest(name, JSON.stringify(manifest));
+    this.manifests.forget(name);
+    return dropped.flatMap((idx) => index.deleteChunk(name, idx));
   }
 
   private requireManifest(video: string): Manifest {
@@ -256,4 +317,12 @@ export class ChunkWrites {
     if (manifest === undefined) throw videoNotFoundError(this.store.dir, video);
     return manifest;
   }
+}
+
+function notGrowth(dir: string, video: string): PeerStreamerError {
+  return new PeerStreamerError(
+    'VIDEO_EXISTS',
+    `The manifest given for ${JSON.stringify(video)} in ${dir} does not grow the stored live stream (another stream, publisher or init segment, or a changed chunk); nothing was stored.`,
+    { video, dir },
+  );
 }

@@ -34,3 +34,30 @@ export function samePayloads(a: Manifest, b: Manifest): boolean {
 export function sameSignature(a: Manifest, b: Manifest): boolean {
   return a.publisher === b.publisher && a.signature === b.signature;
 }
+
+/**
+ * When `next` is `existing` grown (or ended) as a live stream grows: the same publisher and stream
+ * id, the same init segment, and every chunk both name the same bytes. Returns the indexes `existing`
+ * holds that `next` no longer names (the DVR window dropped them), or null when `next` is not a
+ * growth of `existing` (then it is another manifest, treated as any other).
+ */
+export function liveGrowth(existing: Manifest, next: Manifest): number[] | null {
+  if (existing.kind !== 'fmp4' || next.kind !== 'fmp4') return null;
+  if (existing.live === undefined || next.live === undefined) return null;
+  if (existing.live.stream !== next.live.stream || existing.publisher !== next.publisher) return null;
+  if (existing.init.sha256 !== next.init.sha256 || existing.init.size !== next.init.size) return null;
+  const nextFirst = next.chunks[0]!.index;
+  const nextLast = nextFirst + next.chunks.length - 1;
+  const dropped: number[] = [];
+  for (const chunk of existing.chunks) {
+    if (chunk.index < nextFirst) {
+      dropped.push(chunk.index);
+      continue;
+    }
+    // An older list that runs past the newer one is not growth: a stream's list never shrinks at its end.
+    if (chunk.index > nextLast) return null;
+    const same = next.chunks[chunk.index - nextFirst]!;
+    if (same.sha256 !== chunk.sha256 || same.size !== chunk.size) return null;
+  }
+  return dropped;
+}

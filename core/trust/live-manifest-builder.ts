@@ -96,6 +96,47 @@ export class LiveManifestBuilder {
     );
   }
 
+  /**
+   * Goes on with a stream this key published (an ended or failed one, or one whose source stopped
+   * without ending it): the same stream id, window, start and chunks, the header signed again as
+   * `live`. The chunks keep their signatures (they cover the stream id, not its state), and the next
+   * one is numbered and timed after the last; the caller marks it `discontinuity`.
+   */
+  static resume(manifest: LiveManifest, key: PublisherKeyPair): LiveManifestBuilder {
+    if (manifest.publisher !== key.publicKey) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `The live stream ${JSON.stringify(manifest.name)} was published with another key; only its publisher can go on with it. Start it under another name.`,
+        { video: manifest.name },
+      );
+    }
+    const builder = new LiveManifestBuilder(
+      {
+        name: manifest.name,
+        mimeType: manifest.mimeType,
+        width: manifest.width,
+        height: manifest.height,
+        init: manifest.init,
+        ingest: manifest.ingest,
+        stream: manifest.live.stream,
+        window: manifest.live.window,
+        startedAt: manifest.live.startedAt,
+        ...(manifest.poster === undefined ? {} : { poster: manifest.poster }),
+      },
+      key,
+    );
+    const last = manifest.chunks[manifest.chunks.length - 1]!;
+    builder.chunks = manifest.chunks.map((chunk) => Object.freeze({ ...chunk }));
+    builder.nextIndex = last.index + 1;
+    builder.streamEnd = last.start + last.duration;
+    return builder;
+  }
+
+  /** Where the newest chunk ends on the stream's timeline (0 before the first): the next one's start. */
+  get timelineEnd(): number {
+    return this.streamEnd;
+  }
+
   /** The signed header: what a child checks each announced chunk against (liveChunkProblem). */
   get header(): LiveHeader {
     return this.signedHeader;

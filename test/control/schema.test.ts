@@ -22,6 +22,19 @@ const requests: ControlRequest[] = [
   { type: 'ls' },
   { type: 'verify' },
   { type: 'export', name: 'big buck bunny', fromChunk: 3 },
+  { type: 'live-start', name: 'lecture', input: 'testsrc', loop: false, window: 0 },
+  {
+    type: 'live-start',
+    name: 'talk',
+    input: 'file:/srv/talk.mp4',
+    loop: true,
+    window: 300,
+    stallSeconds: 2.5,
+    chunkDuration: 0.5,
+  },
+  { type: 'live-stop', name: 'lecture' },
+  { type: 'live-stop', name: 'lecture', keep: 'lecture recording' },
+  { type: 'live-list' },
 ];
 
 const line = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
@@ -201,6 +214,31 @@ describe('requests', () => {
       'add whose file is bad and whose replace is missing: the file is named first',
       { v: 1, type: 'add', file: 'x' },
       /field "file"/,
+    ],
+    [
+      'live-start with a window past a day',
+      { v: 1, type: 'live-start', name: 'x', input: 'testsrc', loop: false, window: 86_401 },
+      /bad live-start request: field "window" must be an integer from 0 to 86400; got 86401/,
+    ],
+    [
+      'live-start with a fractional window',
+      { v: 1, type: 'live-start', name: 'x', input: 'testsrc', loop: false, window: 1.5 },
+      /field "window" must be an integer from 0 to 86400; got 1.5/,
+    ],
+    [
+      'live-start without an input',
+      { v: 1, type: 'live-start', name: 'x', loop: false, window: 0 },
+      /field "input"/,
+    ],
+    [
+      'live-start with a stall of 0 s',
+      { v: 1, type: 'live-start', name: 'x', input: 'testsrc', loop: false, window: 0, stallSeconds: 0 },
+      /field "stallSeconds"/,
+    ],
+    [
+      'live-stop keeping under a bad name',
+      { v: 1, type: 'live-stop', name: 'x', keep: '../etc' },
+      /bad live-stop request: field "keep"/,
     ],
     [
       'export from an index past the limit',
@@ -436,5 +474,70 @@ describe('lines from the node', () => {
   it('the node cannot send what the client would refuse: encoders validate too', () => {
     expect(() => encodeEvent({ type: 'data', size: -1 })).toThrow(/size/);
     expect(() => encodeResult('ls', { count: 1.5 })).toThrow(/count/);
+  });
+});
+
+describe('live lines from the node', () => {
+  const session = {
+    name: 'lecture',
+    state: 'live' as const,
+    input: 'the test pattern',
+    stream: '0123456789abcdef0123456789abcdef',
+    chunks: 12,
+    inWindow: 5,
+    seconds: 12.04,
+    window: 5,
+    delayMs: 1070,
+    reason: null,
+    startedAt: '2026-12-03T03:00:00.000Z',
+  };
+
+  it('round-trip: a session, a stop with and without its recording, the list', () => {
+    const started = encodeResult('live-start', { session });
+    expect(parseNodeLine('live-start', Buffer.from(started.trim()))).toEqual({
+      kind: 'result',
+      result: { session },
+    });
+    const kept = { name: 'rec', chunks: 12, duration: 12.04 };
+    const stopped = {
+      session: { ...session, state: 'stopped' as const, reason: 'stopped with live stop' },
+      kept,
+    };
+    expect(parseNodeLine('live-stop', Buffer.from(encodeResult('live-stop', stopped).trim()))).toEqual({
+      kind: 'result',
+      result: stopped,
+    });
+    const starting = {
+      ...session,
+      state: 'starting' as const,
+      stream: null,
+      chunks: 0,
+      inWindow: 0,
+      delayMs: null,
+    };
+    const listed = encodeResult('live-list', { sessions: [session, starting] });
+    expect(parseNodeLine('live-list', Buffer.from(listed.trim()))).toEqual({
+      kind: 'result',
+      result: { sessions: [session, starting] },
+    });
+    // A stop without --keep: kept absent reads as null.
+    const bare = JSON.stringify({ v: 1, type: 'live-stop-ok', session });
+    expect(parseNodeLine('live-stop', Buffer.from(bare))).toEqual({
+      kind: 'result',
+      result: { session, kept: null },
+    });
+  });
+
+  it('refuses a session the node could not have sent, naming the field', () => {
+    for (const [field, value] of [
+      ['state', 'paused'],
+      ['stream', 'not-hex'],
+      ['chunks', -1],
+    ] as const) {
+      const bad = JSON.stringify({ v: 1, type: 'live-start-ok', session: { ...session, [field]: value } });
+      const problem = problemOf(() => parseNodeLine('live-start', Buffer.from(bad)));
+      expect(problem.code).toBe('BAD_REPLY');
+      expect(problem.message).toContain(field);
+    }
   });
 });

@@ -244,3 +244,33 @@ describe('LiveManifestBuilder', () => {
     });
   });
 });
+
+describe('LiveManifestBuilder.resume', () => {
+  it('goes on with an ended stream: same id and chunks, the header live again, the next index and time after the last', () => {
+    const first = new LiveManifestBuilder(start({ window: 0 }), KEY);
+    appendSeconds(first, 3);
+    first.end('failed');
+    const ended = first.manifest();
+    const again = LiveManifestBuilder.resume(ended, KEY);
+    expect(again.header.live).toEqual({ ...ended.live, state: 'live' });
+    expect(again.timelineEnd).toBe(3);
+    const next = again.append(chunk(3, 1, { discontinuity: true }));
+    expect(next).toMatchObject({ index: 3, start: 3, discontinuity: true });
+    const manifest = again.manifest();
+    expectValid(manifest);
+    expect(manifest.chunks.slice(0, 3)).toEqual(ended.chunks);
+    expect(liveChunkProblem(again.header, next)).toBeNull();
+  });
+
+  it('keeps a windowed list as it stands, and refuses another key', () => {
+    const first = new LiveManifestBuilder(start({ window: 2 }), KEY);
+    appendSeconds(first, 6);
+    first.end('ended');
+    const again = LiveManifestBuilder.resume(first.manifest(), KEY);
+    again.append(chunk(6, 1, { discontinuity: true }));
+    expect(again.manifest().chunks.map((entry) => entry.index)).toEqual([5, 6]);
+    expectValid(again.manifest());
+    const other = publisherKeyPairFromSeed(new Uint8Array(32).fill(12));
+    expect(() => LiveManifestBuilder.resume(first.manifest(), other)).toThrow(/another key/);
+  });
+});

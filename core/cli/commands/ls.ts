@@ -71,7 +71,9 @@ function renderVideos(videos: VideoSummary[]): string {
     return [
       video.name,
       publisherLabel(manifest.publisher),
-      manifest.kind === 'fmp4' ? `${manifest.kind} ${resolution}` : 'legacy',
+      manifest.kind === 'fmp4'
+        ? `${manifest.kind} ${resolution}${manifest.live ? ` live${manifest.live.state === 'live' ? '' : ` (${manifest.live.state})`}` : ''}`
+        : 'legacy',
       manifest.duration === null ? '-' : formatDuration(manifest.duration),
       formatBytes(manifest.chunks.reduce((sum, chunk) => sum + chunk.size, 0)),
       `${video.chunksHeld}/${manifest.chunks.length}`,
