@@ -14,6 +14,8 @@ import { PosterService } from './poster-service.js';
 import { SwarmLibrary } from './swarm-library.js';
 import { VideoPublisher, type PublishOptions } from './publish-video.js';
 import { LiveSessions } from './live-sessions.js';
+import { LiveRelay } from './live-relay.js';
+import { isLiveManifest } from '../trust/live-signature.js';
 import { serveControl } from './control-handlers.js';
 import type { ControlServer } from '../control/server.js';
 import type { ControlTransportOptions } from '../control/transport.js';
@@ -89,6 +91,8 @@ export class PeerNode {
   private readonly publisher: VideoPublisher;
   /** This node's live streams (`live start`); their manifests grow in the store as chunks come. */
   readonly live: LiveSessions;
+  /** Live streams' new chunks, announced down the tree (from here, or passed on from the master). */
+  private readonly liveRelay: LiveRelay;
   private manifestCheck: Promise<void> = Promise.resolve();
 
   /**
@@ -166,6 +170,24 @@ export class PeerNode {
       store,
       logger,
       key: () => loadOrCreatePublisherKey(config.store, logger),
+    });
+    this.liveRelay = new LiveRelay({
+      selfName: config.name,
+      server,
+      transport: client,
+      store,
+      upstream: this.link,
+      trust,
+      children: () => this.registry.children(),
+      logger,
+    });
+    // Each chunk a stream here stores, and its end, go down the tree at once.
+    this.live.on('chunk', (_name, _entry, manifest) => this.liveRelay.announce(manifest));
+    // A stream's end too, its children's players then stop waiting for more (the node's own stop
+    // ends its streams while the store and sockets are still open).
+    this.live.on('end', (info) => {
+      const ended = store.getManifest(info.name);
+      if (ended !== undefined && isLiveManifest(ended)) this.liveRelay.announce(ended);
     });
     this.posters = new PosterService({
       selfName: config.name,

@@ -242,6 +242,7 @@ export interface ReplyFields {
   stats: StatsOk;
   topology: TopologyOk;
   'announce-videos': EmptyFields;
+  'announce-live': EmptyFields;
   'get-poster': GetPosterOk;
 }
 
@@ -260,6 +261,7 @@ export const REQUEST_TYPES = [
   'stats',
   'topology',
   'announce-videos',
+  'announce-live',
   'get-poster',
 ] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];

@@ -234,6 +234,7 @@ const replySchemas = {
     })),
   ),
   'announce-videos': empty,
+  'announce-live': empty,
   // The size bound is what keeps a peer from handing us a "poster" of many megabytes.
   'get-poster': record(
     {

@@ -39,6 +39,7 @@ import {
   type RequestType,
 } from './messages.js';
 import { announcedVideoList } from './replies.js';
+import { readManifest } from './manifest-fields.js';
 
 const ROLE_WORDS = `${REGISTERING_ROLES.map((role) => JSON.stringify(role)).join(' or ')} (a source has no master, so it never registers)`;
 const role = v.pipe(
@@ -272,6 +273,24 @@ const announceVideos = record(
   'a map',
 );
 
+/**
+ * A master telling a child of a live stream's newest chunks as they are made: the stream's manifest
+ * with its signed header and only its newest chunks (each signed), checked as any manifest is. The
+ * child takes it from its current master alone, checks the signatures, grows its own copy and passes
+ * it on down (see Live streams).
+ */
+const announceLive = v.pipe(
+  record(
+    {
+      /** The announcing node; a child takes the announcement only from its current master. */
+      name: nodeName,
+      manifest: v.optional(v.unknown()),
+    },
+    'a map',
+  ),
+  v.transform(({ name, manifest }) => ({ name, manifest: readManifest(manifest, 'manifest') })),
+);
+
 const getPoster = record(
   {
     video: videoName,
@@ -296,6 +315,7 @@ const requestSchemas = {
   stats: empty,
   topology: empty,
   'announce-videos': announceVideos,
+  'announce-live': announceLive,
   'get-poster': getPoster,
 } satisfies { [K in RequestType]: v.GenericSchema<unknown, unknown> };
 

@@ -75,6 +75,7 @@ export function serveFixtures(server: PeerServer, chunks: Map<number, Buffer>): 
     .handle('stats', () => ({ reply: replies.stats }))
     .handle('topology', () => ({ reply: replies.topology }))
     .handle('announce-videos', () => ({ reply: {} }))
+    .handle('announce-live', () => ({ reply: {} }))
     .handle('get-poster', () => ({ reply: replies['get-poster'], body: getBody }));
 }
 

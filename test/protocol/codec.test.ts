@@ -20,7 +20,7 @@ import {
   type RequestType,
 } from '../../core/protocol/messages.js';
 import { WireProblem } from '../../core/protocol/problems.js';
-import { getBody, legacyManifest, replies, requests, wireProblemOf } from './fixtures.js';
+import { getBody, legacyManifest, liveManifest, replies, requests, wireProblemOf } from './fixtures.js';
 
 const packr = new Packr({ useRecords: false });
 const raw = (header: unknown): Buffer => packr.pack(header);
@@ -303,6 +303,14 @@ const fieldCases: Array<[RequestType, Record<string, unknown>, string]> = [
   ['get', { streamId: 's'.repeat(65) }, 'streamId'],
   ['get', { streamId: 'tab\tid' }, 'streamId'],
   ['get', { name: 'x'.repeat(101) }, 'name'],
+  ['announce-live', { name: undefined }, 'name'],
+  ['announce-live', { manifest: undefined }, 'manifest'],
+  ['announce-live', { manifest: 'a manifest' }, 'manifest'],
+  [
+    'announce-live',
+    { manifest: { ...liveManifest, chunks: [{ ...liveManifest.chunks[0]!, sha256: 'abc' }] } },
+    'manifest.chunks[0].sha256',
+  ],
   ['get', { dueInMs: -1 }, 'dueInMs'],
   ['get', { dueInMs: 1.5 }, 'dueInMs'],
   ['get', { dueInMs: 3_600_001 }, 'dueInMs'],

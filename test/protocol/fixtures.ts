@@ -24,6 +24,23 @@ export const manifest: Manifest = {
   ],
 };
 
+/** A live stream's manifest as `announce-live` carries it: its header and newest chunks. */
+export const liveManifest: Manifest = {
+  ...manifest,
+  name: 'all hands',
+  duration: 42,
+  live: {
+    stream: sha('stream').slice(0, 32),
+    state: 'live',
+    startedAt: '2026-12-03T09:00:00.000Z',
+    window: 30,
+  },
+  chunks: [
+    { index: 40, start: 40, duration: 1, size: 1000, sha256: sha('40'), captureTime: 1_796_000_040_000 },
+    { index: 41, start: 41, duration: 1, size: 900, sha256: sha('41'), captureTime: 1_796_000_041_000 },
+  ],
+};
+
 /** A manifest digest (manifestDigest): the content a node holds under a video's name. */
 export const digest = sha('the manifest of big buck bunny');
 
@@ -85,6 +102,7 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
       },
     ],
   },
+  'announce-live': { name: 'master-1', manifest: liveManifest },
   'get-poster': { video: 'big buck bunny', name: 'alice' },
 };
 
@@ -164,6 +182,7 @@ export const replies: { [K in RequestType]: ReplyFields[K] } = {
     },
   },
   'announce-videos': {},
+  'announce-live': {},
   'get-poster': {
     video: 'big buck bunny',
     size: 4,

@@ -1,0 +1,144 @@
+import type { Transport } from '../net/transport.js';
+import type { RequestRouter } from '../net/handlers.js';
+import type { ChunkStore } from '../store/chunk-store.js';
+import type { UpstreamView } from '../stream/upstream-view.js';
+import type { ManifestTrust } from '../stream/fetcher-options.js';
+import type { PeerRef } from '../protocol/messages.js';
+import type { LiveChunkEntry, LiveManifest, Manifest } from '../shared/manifest.js';
+import { isLiveManifest } from '../trust/live-signature.js';
+import { PeerStreamerError, errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+
+/** Newest chunks one announcement carries: a child that missed a few catches up without asking. */
+export const ANNOUNCED_CHUNKS = 4;
+const ANNOUNCE_TIMEOUT_MS = 1_000;
+/** Chunk times are rounded to microseconds; the window's edge allows a little more. */
+const TIME_TOLERANCE = 0.001;
+
+export interface LiveRelayOptions {
+  selfName: string;
+  server: RequestRouter;
+  transport: Transport;
+  store: ChunkStore;
+  /** The master in use: announcements are taken from it alone. */
+  upstream: UpstreamView | null;
+  /** Whose streams this node believes: the same check every fetched manifest passes. */
+  trust: ManifestTrust;
+  children: () => PeerRef[];
+  logger: Logger;
+}
+
+/**
+ * A live stream's new chunks, pushed down the tree as they are made (issue 12 §2): the source
+ * announces each stored chunk to its children (`announce-live`: the stream's signed header and its
+ * newest chunks, each signed); a child checks the signatures against the publisher it trusts, grows
+ * its own copy of the manifest if it holds one (a node watching or relaying the stream), and passes
+ * the announcement on to its children at once, before it has the chunk: they ask it, and it relays.
+ * No node polls. A child that missed more than an announcement carries asks its master for the
+ * whole manifest instead.
+ */
+export class LiveRelay {
+  constructor(private readonly options: LiveRelayOptions) {
+    options.server.handle('announce-live', (request) => {
+      this.fromMaster(request.name, request.manifest);
+      return { reply: {} };
+    });
+  }
+
+  /** Tells every child of the stream's newest chunks: `manifest` as it now stands. */
+  announce(manifest: LiveManifest): void {
+    const { selfName, transport, children, logger } = this.options;
+    const announced: LiveManifest = { ...manifest, chunks: manifest.chunks.slice(-ANNOUNCED_CHUNKS) };
+    for (const child of children()) {
+      transport
+        .request(
+          child.address,
+          { type: 'announce-live', name: selfName, manifest: announced },
+          { timeoutMs: ANNOUNCE_TIMEOUT_MS },
+        )
+        // A lost announcement costs that child a manifest fetch at the next one (a gap), not a chunk.
+        .catch((error: unknown) =>
+          logger.debug({ child: child.name, error: errorMessage(error) }, 'announce-live not delivered'),
+        );
+    }
+  }
+
+  /**
+   * An announcement from `sender`: refused unless it is this node's master and the stream's
+   * signatures hold under a publisher this node trusts; then the stored manifest grows and the
+   * announcement goes on down.
+   */
+  private fromMaster(sender: string, announced: Manifest): void {
+    const master = this.options.upstream?.current();
+    if (master?.name !== sender) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `announce-live from ${JSON.stringify(sender)} refused: this node takes announcements only from its current master.`,
+      );
+    }
+    if (!isLiveManifest(announced)) {
+      throw new PeerStreamerError(
+        'INVALID_ARGUMENT',
+        `announce-live of ${JSON.stringify(announced.name)} refused: it is not a live stream's manifest.`,
+      );
+    }
+    // Throws (and the announcement is answered with why) when its signatures or publisher fail.
+    this.options.trust.accept(announced, master);
+    void this.keep(announced, master.address);
+    this.announce(announced);
+  }
+
+  /** Grows the stored copy of the stream, if this node holds one; a gap fetches the whole manifest. */
+  private async keep(announced: LiveManifest, masterAddress: string): Promise<void> {
+    const { store, logger } = this.options;
+    const stored = store.getManifest(announced.name);
+    if (stored === undefined) return;
+    try {
+      const grown = isLiveManifest(stored) ? grow(stored, announced) : null;
+      store.putManifest(grown ?? (await this.wholeManifest(announced.name, masterAddress)));
+    } catch (error) {
+      logger.warn(
+        { video: announced.name, error: errorMessage(error) },
+        'could not keep a live stream announcement; its viewers ask the master',
+      );
+    }
+  }
+
+  private async wholeManifest(video: string, masterAddress: string): Promise<Manifest> {
+    const { reply } = await this.options.transport.request(
+      masterAddress,
+      { type: 'get-manifest', video },
+      { timeoutMs: 3_000 },
+    );
+    this.options.trust.accept(reply.manifest, { name: '', address: masterAddress });
+    return reply.manifest;
+  }
+}
+
+/**
+ * `stored` grown by what `announced` adds, under the announced header (a state change comes signed
+ * in it), within the stream's window; null when they are not one stream or chunks are missing in
+ * between.
+ */
+export function grow(stored: LiveManifest, announced: LiveManifest): LiveManifest | null {
+  const sameStream =
+    stored.publisher === announced.publisher &&
+    stored.live.stream === announced.live.stream &&
+    stored.init.sha256 === announced.init.sha256;
+  if (!sameStream) return null;
+  const last = stored.chunks.at(-1)?.index ?? -1;
+  const added = announced.chunks.filter((chunk) => chunk.index > last);
+  if (added.length > 0 && added[0]!.index !== last + 1) return null;
+  const chunks = windowed([...stored.chunks, ...added], announced.live.window);
+  const newest = chunks.at(-1)!;
+  return { ...announced, chunks, duration: newest.start + newest.duration };
+}
+
+/** The chunks a DVR window of `window` seconds keeps: those starting within it of the newest's end. */
+function windowed(chunks: LiveChunkEntry[], window: number): LiveChunkEntry[] {
+  if (window === 0 || chunks.length === 0) return chunks;
+  const newest = chunks.at(-1)!;
+  const end = newest.start + newest.duration;
+  const first = chunks.findIndex((chunk) => end - chunk.start <= window + TIME_TOLERANCE);
+  return chunks.slice(Math.max(0, Math.min(first, chunks.length - 1)));
+}
