@@ -6,8 +6,13 @@
  */
 import type { ChunkTarget } from './chunk-options.js';
 
-/** Chunks this much longer than the target are worth a word; a little over is just keyframe jitter. */
+/**
+ * Chunks this much longer than the target, and at least this many seconds longer, are worth a
+ * word; a little over is keyframe jitter. The seconds keep the 1 s default quiet for the common
+ * 2 s GOP (chunks of 2 s start and seek fine), and speak for 3 s and up.
+ */
 const WORTH_SAYING = 1.5;
+const WORTH_SAYING_SECONDS = 1.5;
 
 export interface KeyframeNote {
   /** Median gap between keyframes; null when the video has a keyframe only at its start. */
@@ -26,7 +31,8 @@ export function keyframeNote(
 ): KeyframeNote | null {
   const { keyframeSeconds, chunkSeconds } = spacing;
   if (target.by !== 'duration' || chunkSeconds === null) return null;
-  if (chunkSeconds < target.seconds * WORTH_SAYING) return null;
+  if (chunkSeconds < target.seconds * WORTH_SAYING || chunkSeconds < target.seconds + WORTH_SAYING_SECONDS)
+    return null;
   const wanted = `${formatSeconds(target.seconds)} s`;
   const fix = `re-encode with a shorter GOP to get ${wanted} chunks`;
   const about = `about ${formatSeconds(Math.round(chunkSeconds))} s`;

@@ -57,9 +57,9 @@ describe.skipIf(noFfmpeg)('add with keyframes farther apart than --chunk-duratio
     expect(result.stderr.match(/note:/g)).toHaveLength(1);
   });
 
-  it('says the default 2 s cannot be met either, when no --chunk-duration is given', async () => {
+  it('says the default 1 s cannot be met either, when no --chunk-duration is given', async () => {
     const result = await mustRun(['add', gop8, '--store', path.join(work, 'b')]);
-    expect(lastLine(result.stderr)).toMatch(/^note: keyframes in .* are 8\.0 s apart, .* not 2 s;/);
+    expect(lastLine(result.stderr)).toMatch(/^note: keyframes in .* are 8\.0 s apart, .* not 1 s;/);
   });
 
   it('names a video with a keyframe only at its start', async () => {

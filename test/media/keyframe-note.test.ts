@@ -65,6 +65,7 @@ describe('keyframeNote', () => {
     ['keyframes every second, 2 s chunks', twoSeconds, 1],
     ['keyframes at the target', twoSeconds, 2],
     ['keyframes a little over the target', twoSeconds, 2.5],
+    ['the common 2 s GOP under the 1 s default', { by: 'duration', seconds: 1 }, 2],
     ['a target longer than the GOP', { by: 'duration', seconds: 8 }, 8],
     ['chunks cut by bytes', { by: 'size', bytes: 1 << 20 }, 8],
   ])('says nothing for %s', (_what, target, gop) => {
