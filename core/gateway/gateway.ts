@@ -82,7 +82,10 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   app.get('/api/videos/:name/manifest', async (c) => {
     const manifest = await backend.getManifest(videoName(c.req.param('name')));
-    return c.json(manifest);
+    // A live stream's manifest grows every chunk and its player re-reads it: never a cached copy.
+    return manifest.kind === 'fmp4' && manifest.live !== undefined
+      ? c.json(manifest, 200, { 'Cache-Control': 'no-store' })
+      : c.json(manifest);
   });
 
   const serveInit = async (c: Context<Env>, rawName: string): Promise<Response> => {
@@ -103,11 +106,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     const name = videoName(rawName);
     const index = chunkIndex(rawIndex);
     const manifest = await backend.getManifest(name);
-    const entry = manifest.chunks[index];
+    const entry = listedChunk(manifest.chunks, index);
     if (entry === undefined) {
+      const first = manifest.chunks[0]?.index ?? 0;
+      const last = manifest.chunks.at(-1)?.index ?? -1;
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
-        `Video "${name}" has ${manifest.chunks.length} chunks (0-${manifest.chunks.length - 1}); there is no chunk ${index}.`,
+        `Video "${name}" lists ${manifest.chunks.length} chunks (${first}-${last}); there is no chunk ${index}.`,
         { name, index },
       );
     }
@@ -409,6 +414,18 @@ function legacyError(name: string, what: string): PeerStreamerError {
 }
 
 /** `video/mp4; codecs="..."` -> `video/mp4`: the codecs parameter is for MediaSource, not for HTTP. */
+/**
+ * The listed chunk numbered `index`. An on-demand video lists chunk i at position i; a live stream's
+ * list starts wherever its DVR window has got to, so its position is `index` less the first's.
+ */
+function listedChunk(
+  chunks: ReadonlyArray<{ index: number; sha256: string }>,
+  index: number,
+): { index: number; sha256: string } | undefined {
+  const guess = chunks[index - (chunks[0]?.index ?? 0)];
+  return guess?.index === index ? guess : chunks.find((chunk) => chunk.index === index);
+}
+
 function baseMimeType(manifest: Manifest): string {
   return manifest.kind === 'fmp4'
     ? (manifest.mimeType.split(';')[0]?.trim() ?? 'video/mp4')
