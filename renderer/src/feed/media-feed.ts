@@ -174,8 +174,10 @@ export class MediaFeed {
     if (this.destroyed) return;
     const buffer = taken.buffer;
     this.sourceBuffer = buffer;
-    // A live stream still being cut has no end yet (the pump sets its seekable window).
-    this.mediaSource.duration = isOngoingLive(this.pump.manifest) ? Infinity : this.info.duration;
+    // A live stream still being cut has no end yet: an infinite duration, and its DVR window as the
+    // seekable range, set before the start position below (a seek outside `seekable` is dropped).
+    if (this.pump.manifest?.live !== undefined) this.pump.syncDuration(buffer);
+    else this.mediaSource.duration = this.info.duration;
     const initBytes = (await init).bytes;
     markFirstFrame('init-fetched');
     await appendTo(buffer, initBytes);

@@ -51,11 +51,11 @@ export function LiveStreamBar({ feed, video, manifest: first }: Props) {
   const goToLive = (): void => catchUp.current?.goTo(liveEdgeStart(feed.manifest ?? manifest));
 
   return (
-    <div className="live-bar" data-testid="live-bar" data-state={state}>
+    <div className="live-stream-bar" data-testid="live-bar" data-state={state}>
       {ongoing ? (
         <>
           <span
-            className={`live-badge ${atEdge ? 'at-edge' : 'behind'}`}
+            className={`live-stream-badge ${atEdge ? 'at-edge' : 'behind'}`}
             data-testid="live-badge"
             data-at-edge={atEdge}
             title={atEdge ? 'Playing at the live edge' : 'Behind the live edge'}
@@ -63,16 +63,16 @@ export function LiveStreamBar({ feed, video, manifest: first }: Props) {
             LIVE
           </span>
           {behind !== null && (
-            <span className="live-behind" data-testid="live-behind">
+            <span className="live-stream-behind" data-testid="live-behind">
               {Math.round(behind)} s behind live
             </span>
           )}
-          <button type="button" className="live-go" data-testid="go-live" onClick={goToLive}>
+          <button type="button" className="live-stream-go" data-testid="go-live" onClick={goToLive}>
             Go to live
           </button>
         </>
       ) : (
-        <span className="live-ended" data-testid="live-ended" role="status">
+        <span className="live-stream-ended" data-testid="live-ended" role="status">
           {state === 'ended'
             ? 'The stream has ended'
             : // A failed stream's manifest says only that its input failed at the source, not how.
