@@ -15,7 +15,7 @@ import { publishPlayback } from './playback-store.ts';
 import { loadPosition, savePosition } from './positions.ts';
 import { reportWatching } from '../api/watching.ts';
 import { StallTracker } from './stall-tracker.ts';
-import { isOngoingLive, liveEdgeStart } from '../feed/live-stream.ts';
+import { AT_LIVE_EDGE_SECONDS, isOngoingLive, liveEdgeStart } from '../feed/live-stream.ts';
 import { LiveStreamBar } from './LiveStreamBar.tsx';
 import type { StartedFeed } from './opening.ts';
 
@@ -135,7 +135,12 @@ export const VideoPlayer = memo(function VideoPlayer({
         // A live stream's seek bar spans its DVR window (the feed's live seekable range); its LIVE
         // badge and "Go to live" are LiveStreamBar's, which start a chunk back from the newest end
         // rather than at it, so video.js's own seek-to-live button is left out.
-        ...(isLive ? { liveui: true } : {}),
+        // Its tracker's defaults want a 20 s window before drawing that bar, and call a viewer more
+        // than 15 s back "live"; ours draws it over any window past a few chunks, and agrees with
+        // the badge on where the edge ends.
+        ...(isLive
+          ? { liveui: true, liveTracker: { trackingThreshold: 4, liveTolerance: AT_LIVE_EDGE_SECONDS } }
+          : {}),
         controlBar: { pictureInPictureToggle: false, seekToLive: false },
       });
       // video.js starts out showing a paused player; playback may already be under way.
@@ -144,6 +149,8 @@ export const VideoPlayer = memo(function VideoPlayer({
         tech.trigger('play');
         if (video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) tech.trigger('playing');
       }
+      // The duration became infinite before video.js was built: its live tracker missed the change.
+      if (isLive) (player as unknown as LiveTracked).liveTracker?.toggleTracking();
       markFirstFrame('controls-ready');
     };
     const controlsDeadline = setTimeout(buildControls, CONTROLS_DEADLINE_MS);
@@ -217,7 +224,11 @@ export const VideoPlayer = memo(function VideoPlayer({
       publishPlayback({
         video: info.name,
         currentChunk: snapshot.currentChunk,
-        chunks: info.chunkCount,
+        // A live stream's chunks are numbered past its window's start, and more come.
+        chunks:
+          feed.manifest?.live !== undefined
+            ? (feed.manifest.chunks.at(-1)?.index ?? -1) + 1
+            : info.chunkCount,
         bufferAhead: snapshot.bufferAhead,
         buffered: snapshot.buffered,
         stalls: stallSnapshot,
@@ -271,3 +282,7 @@ export const VideoPlayer = memo(function VideoPlayer({
 });
 
 type Player = ReturnType<typeof videojs>;
+/** video.js's live tracker, which its types leave out. */
+interface LiveTracked {
+  liveTracker?: { toggleTracking(): void };
+}
