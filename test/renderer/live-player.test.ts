@@ -190,6 +190,31 @@ describe.skipIf(lacks(requires.chromium) || lacks(requires.ffmpeg))('live stream
     expect((await liveView()).playbackRate).toBe(1);
   }, 60_000);
 
+  it('seeks back within the DVR window and plays from there at normal speed', async () => {
+    await watchLive();
+    const windowStart = source.manifest().chunks[0]!.start;
+    const target = windowStart + 1.5;
+    // As the controls' seek bar would: the element's currentTime, within `seekable`.
+    await page.evaluate((t) => {
+      (globalThis as unknown as PageWindow).document.querySelector('video')!.currentTime = t;
+    }, target);
+    const back = await waitFor(
+      async () => {
+        const view = await liveView();
+        return !view.paused && view.currentTime > target + 0.5 && view.currentTime < target + 6
+          ? view
+          : false;
+      },
+      'playback from the seek target',
+      20_000,
+    );
+    // A choice to watch behind: no hurry back to the edge, and the badge says it is behind.
+    expect(edge() - back.currentTime).toBeGreaterThan(6);
+    await waitFor(async () => (await liveView()).atEdge === 'false', 'a grey badge', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect((await liveView()).playbackRate).toBe(1);
+  }, 60_000);
+
   it('catches up after a stall by playing a little faster, then back at normal speed', async () => {
     await watchLive();
     await waitFor(async () => (await liveView()).atEdge === 'true', 'at the edge', 20_000);

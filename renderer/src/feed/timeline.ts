@@ -4,7 +4,14 @@ import { chunkIndexAt } from '../../../core/shared/manifest.js';
 /** [start, end] in seconds. */
 export type Range = readonly [number, number];
 
-export function rangesOf(buffered: TimeRanges): Range[] {
+/** The part of TimeRanges read here (named structurally so this module needs no DOM types: tests run it in Node). */
+interface TimeRangeList {
+  readonly length: number;
+  start(index: number): number;
+  end(index: number): number;
+}
+
+export function rangesOf(buffered: TimeRangeList): Range[] {
   const ranges: Range[] = [];
   for (let i = 0; i < buffered.length; i++) ranges.push([buffered.start(i), buffered.end(i)]);
   return ranges;
