@@ -17,12 +17,6 @@ export function liveEdgeStart(manifest: MediaManifest): number {
   return chunks[liveStartIndex(chunks)]?.start ?? 0;
 }
 
-/** Media time of the newest frame listed: where the newest chunk ends. */
-export function liveEdgeEnd(manifest: MediaManifest): number {
-  const newest = manifest.chunks.at(-1);
-  return newest === undefined ? 0 : (newest.start ?? 0) + (newest.duration ?? 0);
-}
-
 /** Media time where the DVR window starts: the oldest chunk still listed. */
 export function windowStart(manifest: MediaManifest): number {
   return manifest.chunks[0]?.start ?? 0;
