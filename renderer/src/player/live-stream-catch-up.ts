@@ -1,5 +1,16 @@
 import { catchUpRate } from '../../../core/shared/live-edge.js';
 
+/** The part of a <video> the catch-up reads and sets (structural, so tests run it in Node). */
+export interface CatchUpMedia {
+  currentTime: number;
+  playbackRate: number;
+  readonly paused: boolean;
+  readonly ended: boolean;
+  play(): Promise<void>;
+  addEventListener(type: string, handler: () => void): void;
+  removeEventListener(type: string, handler: () => void): void;
+}
+
 /**
  * Brings a live viewer who fell behind (a stall, a slow chunk) back to the edge by playing slightly
  * faster (core/shared/live-edge.ts catchUpRate), not by a jump that would stall it again.
@@ -18,7 +29,7 @@ export class LiveCatchUp {
   private ownSeek = false;
   private readonly detach: Array<() => void> = [];
 
-  constructor(private readonly video: HTMLVideoElement) {
+  constructor(private readonly video: CatchUpMedia) {
     this.on('ratechange', () => {
       if (video.playbackRate === this.ours) return;
       this.ours = null;
