@@ -47,7 +47,8 @@ export function LiveStreamBar({ feed, video, manifest: first }: Props) {
 
   const state = manifest.live?.state ?? 'live';
   const ongoing = state === 'live';
-  const atEdge = ongoing && behind !== null && behind <= AT_LIVE_EDGE_SECONDS;
+  // On the seconds shown, so that the badge and the number never disagree.
+  const atEdge = ongoing && behind !== null && Math.round(behind) <= AT_LIVE_EDGE_SECONDS;
   const goToLive = (): void => catchUp.current?.goTo(liveEdgeStart(feed.manifest ?? manifest));
 
   return (
