@@ -83,7 +83,10 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   app.get('/api/videos/:name/manifest', async (c) => {
     const manifest = await backend.getManifest(videoName(c.req.param('name')));
-    return c.json(manifest);
+    // A live stream's manifest grows every chunk and its player re-reads it: never a cached copy.
+    return manifest.kind === 'fmp4' && manifest.live !== undefined
+      ? c.json(manifest, 200, { 'Cache-Control': 'no-store' })
+      : c.json(manifest);
   });
 
   const serveInit = async (c: Context<Env>, rawName: string): Promise<Response> => {
@@ -108,9 +111,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const entry = chunkEntry(manifest, index);
     if (entry === undefined) {
       const first = manifest.chunks[0]?.index ?? 0;
+      const last = manifest.chunks.at(-1)?.index ?? -1;
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
-        `Video "${name}" has ${manifest.chunks.length} chunks (${first}-${first + manifest.chunks.length - 1}); there is no chunk ${index}.`,
+        `Video "${name}" lists ${manifest.chunks.length} chunks (${first}-${last}); there is no chunk ${index}.`,
         { name, index },
       );
     }

@@ -16,5 +16,8 @@ export function libraryEntry(manifest: Manifest, chunksHeld: number, bytesHeld: 
     bytesHeld,
     posterSha256: manifest.kind === 'fmp4' ? (manifest.poster?.sha256 ?? null) : null,
     publisher: manifest.publisher ?? null,
+    ...(manifest.kind === 'fmp4' && manifest.live !== undefined
+      ? { live: { state: manifest.live.state, startedAt: manifest.live.startedAt } }
+      : {}),
   };
 }

@@ -29,6 +29,19 @@ export interface LibraryEntry {
   posterSha256: string | null;
   /** The publisher's key (show publisherFingerprint of it beside the name); null when unsigned. */
   publisher: string | null;
+  /**
+   * Set for a live stream (its manifest has `live`): its state, and how many watch it when the node
+   * knows (absent until it does; the player then shows no count). Absent for an on-demand video.
+   */
+  live?: LiveEntry;
+}
+
+/** A live stream's facts on its library card. */
+export interface LiveEntry {
+  state: 'live' | 'ended' | 'failed';
+  /** ISO date-time the stream started. */
+  startedAt: string;
+  viewers?: number;
 }
 
 /** `api/videos/<name>/link`: the video's link, built by the node (see core/link). */

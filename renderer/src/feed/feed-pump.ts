@@ -4,7 +4,8 @@ import { markFirstFrame } from '../player/marks.ts';
 import type { BufferWindow } from './buffer-window.ts';
 import type { ChunkFetches } from './chunk-fetches.ts';
 import { appendTo, isQuotaExceeded } from './source-buffer-ops.ts';
-import { nextChunkToAppend, rangesOf } from './timeline.ts';
+import { isOngoingLive, windowStart } from './live-stream.ts';
+import { firstListed, nextChunkToAppend, rangesOf } from './timeline.ts';
 import type { Wakeup } from './wakeup.ts';
 
 export interface FeedPumpParts {
@@ -24,6 +25,11 @@ export interface FeedPumpParts {
  * fetches within the read-ahead window, removes media far from the play head, follows seeks, and
  * ends the stream after the last chunk. One loop does every SourceBuffer operation, so no two ever
  * overlap.
+ *
+ * Chunks are counted by their index, not their place in the list: a live stream's list starts
+ * wherever its DVR window has got to and slides as it grows (timeline.ts firstListed). While a live
+ * stream is still being cut its end is not the end: the MediaSource's duration is infinite, its
+ * seekable range is the window, and the pump waits for the next manifest instead of ending.
  */
 export class FeedPump {
   /** The next chunk to append. */
@@ -36,6 +42,8 @@ export class FeedPump {
   /** Known once the manifest arrives; everything that needs chunk times waits for it. */
   manifest: MediaManifest | undefined;
   private appending: number | null = null;
+  /** The live seekable range last set, so it is set again only when the window moves. */
+  private liveRange: readonly [number, number] | null = null;
 
   constructor(private readonly parts: FeedPumpParts) {}
 
@@ -76,8 +84,16 @@ export class FeedPump {
     if (await this.trim(buffer, time, false)) return true;
 
     const chunks = this.manifest!.chunks;
-    if (this.nextIndex >= chunks.length) {
-      if (mediaSource.readyState === 'open' && !buffer.updating && fetches.size === 0) {
+    this.syncDuration(buffer);
+    // Chunks the DVR window dropped are no longer fetched.
+    if (this.nextIndex < firstListed(chunks)) this.nextIndex = firstListed(chunks);
+    if (this.nextIndex >= firstListed(chunks) + chunks.length) {
+      if (
+        !isOngoingLive(this.manifest) &&
+        mediaSource.readyState === 'open' &&
+        !buffer.updating &&
+        fetches.size === 0
+      ) {
         mediaSource.endOfStream();
       }
       return false;
@@ -114,8 +130,41 @@ export class FeedPump {
 
   scheduleFetches(time: number): void {
     if (this.halted || this.parts.lifetime.aborted || this.manifest === undefined) return;
-    const end = readAheadEnd(this.manifest.chunks, this.nextIndex, this.parts.window.ahead, time);
-    this.parts.fetches.schedule(this.nextIndex, end);
+    const chunks = this.manifest.chunks;
+    const base = firstListed(chunks);
+    const from = Math.max(this.nextIndex, base);
+    const end = base + readAheadEnd(chunks, from - base, this.parts.window.ahead, time);
+    this.parts.fetches.schedule(from, end);
+  }
+
+  /**
+   * The MediaSource's duration as the manifest has it: infinite while a live stream is being cut,
+   * with its DVR window as the seekable range (so the controls show a live seek bar over it), and
+   * the stream's length once it has ended. Only between SourceBuffer operations.
+   */
+  syncDuration(buffer: SourceBuffer): void {
+    const { mediaSource } = this.parts;
+    const manifest = this.manifest;
+    if (manifest === undefined || mediaSource.readyState !== 'open' || buffer.updating) return;
+    // An on-demand video's duration is set once, at the start (MediaFeed).
+    if (manifest.live === undefined) return;
+    if (isOngoingLive(manifest)) {
+      if (mediaSource.duration !== Infinity) mediaSource.duration = Infinity;
+      const range = [windowStart(manifest), manifest.duration] as const;
+      if (this.liveRange?.[0] !== range[0] || this.liveRange[1] !== range[1]) {
+        mediaSource.setLiveSeekableRange(range[0], range[1]);
+        this.liveRange = range;
+      }
+      return;
+    }
+    if (this.liveRange !== null) {
+      mediaSource.clearLiveSeekableRange();
+      this.liveRange = null;
+    }
+    // Never below what is buffered: the browser refuses a duration that would cut appended media.
+    const ranges = rangesOf(buffer.buffered);
+    const duration = Math.max(manifest.duration, ranges.at(-1)?.[1] ?? 0);
+    if (mediaSource.duration !== duration) mediaSource.duration = duration;
   }
 
   onSeeking(buffer: SourceBuffer | undefined): void {

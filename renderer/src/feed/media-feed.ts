@@ -11,9 +11,10 @@ import { AT_START_SECONDS, type FeedVideo } from './feed-video.ts';
 import { FeedError, ProblemReport, type Problem } from './problem.ts';
 import { appendTo, safeRanges } from './source-buffer-ops.ts';
 import { takeSourceBuffer, type SourceBufferFrom } from './take-source-buffer.ts';
-import { chunkIndexAt } from '../../../core/shared/manifest.js';
 import { PLAYER_READ_AHEAD, readAheadPolicy } from '../../../core/shared/read-ahead-policy.js';
-import { bufferAhead, nextChunkToAppend, rangesOf, type Range } from './timeline.ts';
+import { LiveStreamFollower } from './live-stream-follower.ts';
+import { isOngoingLive, windowStart } from './live-stream.ts';
+import { bufferAhead, chunkIndexOfTime, nextChunkToAppend, rangesOf, type Range } from './timeline.ts';
 import { Wakeup } from './wakeup.ts';
 
 export interface FeedSnapshot {
@@ -58,6 +59,7 @@ export class MediaFeed {
   private startTime = 0;
   private readonly detach: Array<() => void> = [];
   private readonly manifestReady: Promise<MediaManifest>;
+  private readonly manifestListeners = new Set<(manifest: MediaManifest) => void>();
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -119,6 +121,9 @@ export class MediaFeed {
   prefetch(startAt = 0): void {
     if (this.initFetch !== undefined || this.codecProblem() !== null) return;
     this.startTime = Math.min(Math.max(0, startAt), Math.max(0, this.info.duration - 0.5));
+    // A live stream's window may have dropped the start: play from the oldest chunk still listed.
+    if (this.pump.manifest?.live !== undefined)
+      this.startTime = Math.max(this.startTime, windowStart(this.pump.manifest));
     this.initFetch = this.fetches.fetch(
       api.initUrl(this.info.name),
       'the init segment',
@@ -126,7 +131,7 @@ export class MediaFeed {
     );
     this.initFetch.catch(() => undefined);
     if (this.pump.manifest !== undefined) {
-      this.pump.nextIndex = chunkIndexAt(this.pump.manifest.chunks, this.startTime);
+      this.pump.nextIndex = chunkIndexOfTime(this.pump.manifest.chunks, this.startTime);
       this.pump.firstIndex = this.pump.nextIndex;
       this.pump.scheduleFetches(this.startTime);
     } else if (this.startTime < AT_START_SECONDS && this.info.chunkCount > 0) {
@@ -169,7 +174,10 @@ export class MediaFeed {
     if (this.destroyed) return;
     const buffer = taken.buffer;
     this.sourceBuffer = buffer;
-    this.mediaSource.duration = this.info.duration;
+    // A live stream still being cut has no end yet: an infinite duration, and its DVR window as the
+    // seekable range, set before the start position below (a seek outside `seekable` is dropped).
+    if (this.pump.manifest?.live !== undefined) this.pump.syncDuration(buffer);
+    else this.mediaSource.duration = this.info.duration;
     const initBytes = (await init).bytes;
     markFirstFrame('init-fetched');
     await appendTo(buffer, initBytes);
@@ -218,7 +226,8 @@ export class MediaFeed {
         });
         return;
       }
-      if (manifest.duration !== this.mediaSource.duration && this.mediaSource.readyState === 'open')
+      if (manifest.live !== undefined) this.pump.syncDuration(buffer);
+      else if (manifest.duration !== this.mediaSource.duration && this.mediaSource.readyState === 'open')
         this.mediaSource.duration = manifest.duration;
       // Where to go on from: past what is buffered at the play head (chunk 0, or nothing yet for a
       // resume position, or wherever a seek before the manifest went).
@@ -238,6 +247,49 @@ export class MediaFeed {
     this.listen(this.video, 'timeupdate', () => this.wakeup.wake());
     this.listen(this.video, 'ratechange', () => this.wakeup.wake());
     void this.pump.run(buffer);
+    if (isOngoingLive(manifest)) {
+      new LiveStreamFollower({
+        name: this.info.name,
+        manifest,
+        lifetime: this.lifetime.signal,
+        problems: this.problems,
+        onManifest: (next) => this.takeManifest(next),
+      }).run();
+    }
+  }
+
+  /**
+   * A live stream's newer manifest: chunks appended since are fetched as the read-ahead reaches
+   * them, chunks its window dropped are not, and a play head left behind the window (paused for
+   * longer than it) goes on from the oldest chunk still listed.
+   */
+  private takeManifest(manifest: MediaManifest): void {
+    if (this.destroyed) return;
+    this.pump.manifest = manifest;
+    const time = this.video.currentTime;
+    const oldest = windowStart(manifest);
+    if (this.sourceBuffer !== undefined && time < oldest) {
+      const buffered = rangesOf(this.sourceBuffer.buffered);
+      if (time + bufferAhead(buffered, time) < oldest) this.video.currentTime = oldest;
+    }
+    for (const listener of this.manifestListeners) listener(manifest);
+    this.wakeup.wake();
+  }
+
+  /** The manifest as the feed last read it (for a live stream, the newest); undefined before it comes. */
+  get manifest(): MediaManifest | undefined {
+    return this.pump.manifest;
+  }
+
+  /** Resolves with the first manifest the feed gets. */
+  get firstManifest(): Promise<MediaManifest> {
+    return this.manifestReady;
+  }
+
+  /** Called with each newer manifest of a live stream; returns the unsubscribe. */
+  onManifest(listener: (manifest: MediaManifest) => void): () => void {
+    this.manifestListeners.add(listener);
+    return () => this.manifestListeners.delete(listener);
   }
 
   private failedToFeed(error: unknown): void {
@@ -261,7 +313,7 @@ export class MediaFeed {
       currentChunk:
         this.pump.manifest === undefined
           ? Math.max(0, this.pump.firstIndex)
-          : chunkIndexAt(this.pump.manifest.chunks, time),
+          : chunkIndexOfTime(this.pump.manifest.chunks, time),
       nextChunk: this.pump.nextIndex,
       buffered,
       bufferAhead: bufferAhead(buffered, time),

@@ -4,7 +4,14 @@ import { chunkIndexAt } from '../../../core/shared/manifest.js';
 /** [start, end] in seconds. */
 export type Range = readonly [number, number];
 
-export function rangesOf(buffered: TimeRanges): Range[] {
+/** The part of TimeRanges read here (named structurally so this module needs no DOM types: tests run it in Node). */
+interface TimeRangeList {
+  readonly length: number;
+  start(index: number): number;
+  end(index: number): number;
+}
+
+export function rangesOf(buffered: TimeRangeList): Range[] {
   const ranges: Range[] = [];
   for (let i = 0; i < buffered.length; i++) ranges.push([buffered.start(i), buffered.end(i)]);
   return ranges;
@@ -23,8 +30,23 @@ export function bufferAhead(ranges: readonly Range[], seconds: number): number {
 }
 
 /**
- * The chunk to append next when playing from `seconds`: if that time is already buffered, the chunk
- * after the end of that buffered run; otherwise the chunk holding the time itself.
+ * The index of the first chunk listed. An on-demand video lists chunk i at position i (0 first); a
+ * live stream's list starts wherever its DVR window has got to. The feed counts in chunk indexes,
+ * which stay put as the window slides, and turns them into positions in the list it has with this.
+ */
+export function firstListed(chunks: readonly Pick<ChunkEntry, 'index'>[]): number {
+  return chunks[0]?.index ?? 0;
+}
+
+/** The index of the chunk holding media time `seconds` (the first listed before it). */
+export function chunkIndexOfTime(chunks: readonly ChunkEntry[], seconds: number): number {
+  return firstListed(chunks) + chunkIndexAt(chunks, seconds);
+}
+
+/**
+ * The index of the chunk to append next when playing from `seconds`: if that time is already
+ * buffered, the chunk after the end of that buffered run; otherwise the chunk holding the time itself.
+ * One past the newest listed when the buffer reaches the end (`duration`).
  */
 export function nextChunkToAppend(
   chunks: readonly ChunkEntry[],
@@ -33,9 +55,9 @@ export function nextChunkToAppend(
   duration: number,
 ): number {
   const range = rangeContaining(ranges, seconds);
-  if (range === undefined) return chunkIndexAt(chunks, seconds);
-  if (range[1] >= duration - SLOP) return chunks.length;
-  return chunkIndexAt(chunks, range[1] - SLOP) + 1;
+  if (range === undefined) return chunkIndexOfTime(chunks, seconds);
+  if (range[1] >= duration - SLOP) return firstListed(chunks) + chunks.length;
+  return chunkIndexOfTime(chunks, range[1] - SLOP) + 1;
 }
 
 /**

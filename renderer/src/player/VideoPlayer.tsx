@@ -15,6 +15,8 @@ import { publishPlayback } from './playback-store.ts';
 import { loadPosition, savePosition } from './positions.ts';
 import { reportWatching } from '../api/watching.ts';
 import { StallTracker } from './stall-tracker.ts';
+import { AT_LIVE_EDGE_SECONDS, isOngoingLive, liveEdgeStart } from '../feed/live-stream.ts';
+import { LiveStreamBar } from './LiveStreamBar.tsx';
 import type { StartedFeed } from './opening.ts';
 
 interface Props {
@@ -55,6 +57,11 @@ export const VideoPlayer = memo(function VideoPlayer({
 }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [live, setLive] = useState<{
+    feed: MediaFeed;
+    video: HTMLVideoElement;
+    manifest: MediaManifest;
+  } | null>(null);
   const onFirstFrameRef = useRef(onFirstFrame);
   onFirstFrameRef.current = onFirstFrame;
 
@@ -75,7 +82,16 @@ export const VideoPlayer = memo(function VideoPlayer({
     frame.appendChild(video);
     host.appendChild(frame);
     const debug = resetDebug(info.name);
-    const resumeAt = adopt?.resumeAt ?? startAt ?? loadPosition(info.name)?.seconds ?? 0;
+    // A live stream (its manifest is known before the player for one: opening.ts) starts at its live
+    // edge, and keeps no position: where a viewer was is gone from the window by the next visit.
+    const known = manifest instanceof Promise ? null : manifest;
+    const isLive = known?.live !== undefined;
+    const liveStart = known !== null && isOngoingLive(known) ? liveEdgeStart(known) : undefined;
+    const resumeAt =
+      adopt?.resumeAt ?? startAt ?? liveStart ?? (isLive ? 0 : loadPosition(info.name)?.seconds) ?? 0;
+    const keepPosition = (seconds: number): void => {
+      if (!isLive) savePosition(info.name, seconds, info.duration);
+    };
     let feed: MediaFeed;
     let started: Promise<void>;
     if (adopt) {
@@ -91,6 +107,12 @@ export const VideoPlayer = memo(function VideoPlayer({
     }
     const stalls = new StallTracker(video);
     let disposed = false;
+    feed.firstManifest.then(
+      (first) => {
+        if (!disposed && first.live !== undefined) setLive({ feed, video, manifest: first });
+      },
+      () => undefined,
+    );
     function report(next: Problem | null): void {
       setProblem(next);
       debug.problem = next === null ? null : `${next.title}: ${next.detail}`;
@@ -110,7 +132,16 @@ export const VideoPlayer = memo(function VideoPlayer({
         errorDisplay: false,
         playbackRates: [0.5, 1, 1.25, 1.5, 2],
         userActions: { hotkeys: handleHotkey },
-        controlBar: { pictureInPictureToggle: false },
+        // A live stream's seek bar spans its DVR window (the feed's live seekable range); its LIVE
+        // badge and "Go to live" are LiveStreamBar's, which start a chunk back from the newest end
+        // rather than at it, so video.js's own seek-to-live button is left out.
+        // Its tracker's defaults want a 20 s window before drawing that bar, and call a viewer more
+        // than 15 s back "live"; ours draws it over any window past a few chunks, and agrees with
+        // the badge on where the edge ends.
+        ...(isLive
+          ? { liveui: true, liveTracker: { trackingThreshold: 4, liveTolerance: AT_LIVE_EDGE_SECONDS } }
+          : {}),
+        controlBar: { pictureInPictureToggle: false, seekToLive: false },
       });
       // video.js starts out showing a paused player; playback may already be under way.
       if (!video.paused) {
@@ -118,6 +149,8 @@ export const VideoPlayer = memo(function VideoPlayer({
         tech.trigger('play');
         if (video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) tech.trigger('playing');
       }
+      // The duration became infinite before video.js was built: its live tracker missed the change.
+      if (isLive) (player as unknown as LiveTracked).liveTracker?.toggleTracking();
       markFirstFrame('controls-ready');
     };
     const controlsDeadline = setTimeout(buildControls, CONTROLS_DEADLINE_MS);
@@ -155,11 +188,11 @@ export const VideoPlayer = memo(function VideoPlayer({
     const onTimeUpdate = (): void => {
       if (Math.abs(video.currentTime - lastSaved) >= 2) {
         lastSaved = video.currentTime;
-        savePosition(info.name, video.currentTime, info.duration);
+        keepPosition(video.currentTime);
       }
     };
-    const onEnded = (): void => savePosition(info.name, info.duration, info.duration);
-    const onPause = (): void => savePosition(info.name, video.currentTime, info.duration);
+    const onEnded = (): void => keepPosition(info.duration);
+    const onPause = (): void => keepPosition(video.currentTime);
     const handlers: Array<[string, () => void]> = [
       ['playing', onPlaying],
       ['waiting', onWaiting],
@@ -191,7 +224,11 @@ export const VideoPlayer = memo(function VideoPlayer({
       publishPlayback({
         video: info.name,
         currentChunk: snapshot.currentChunk,
-        chunks: info.chunkCount,
+        // A live stream's chunks are numbered past its window's start, and more come.
+        chunks:
+          feed.manifest?.live !== undefined
+            ? (feed.manifest.chunks.at(-1)?.index ?? -1) + 1
+            : info.chunkCount,
         bufferAhead: snapshot.bufferAhead,
         buffered: snapshot.buffered,
         stalls: stallSnapshot,
@@ -225,8 +262,9 @@ export const VideoPlayer = memo(function VideoPlayer({
       clearTimeout(controlsDeadline);
       clearInterval(refresh);
       for (const [type, handler] of handlers) video.removeEventListener(type, handler);
-      savePosition(info.name, video.currentTime, info.duration);
+      keepPosition(video.currentTime);
       feed.destroy();
+      setLive(null);
       if (player !== null) player.dispose();
       else frame.remove();
       publishPlayback(null);
@@ -237,9 +275,14 @@ export const VideoPlayer = memo(function VideoPlayer({
   return (
     <div className="player-frame" data-testid="player">
       <div className="player-host" ref={hostRef} />
+      {live !== null && <LiveStreamBar feed={live.feed} video={live.video} manifest={live.manifest} />}
       {problem !== null && <ProblemOverlay problem={problem} />}
     </div>
   );
 });
 
 type Player = ReturnType<typeof videojs>;
+/** video.js's live tracker, which its types leave out. */
+interface LiveTracked {
+  liveTracker?: { toggleTracking(): void };
+}

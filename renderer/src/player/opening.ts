@@ -52,8 +52,9 @@ function openVideo(name: string, startAt: number | undefined): Opening {
     return loaded;
   });
   const entry = knownVideo(name);
+  // A live stream waits for its manifest: where it starts (the live edge) is in the newest one.
   const early =
-    entry?.kind === 'fmp4' && entry.duration !== null && entry.chunks > 0
+    entry?.kind === 'fmp4' && entry.duration !== null && entry.chunks > 0 && entry.live === undefined
       ? { name, mimeType: entry.mimeType, duration: entry.duration, chunkCount: entry.chunks }
       : null;
   const prefetched = new Map<string, Promise<FetchedBytes>>();

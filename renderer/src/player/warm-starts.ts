@@ -25,7 +25,11 @@ const pending = new Set<string>();
 /** Warms the start of the listed videos not warmed yet; `signal` stops what is left when the library goes. */
 export function warmStarts(list: readonly LibraryEntry[], signal: AbortSignal): void {
   const videos = list
-    .filter((entry) => entry.kind === 'fmp4' && entry.chunks > 0 && !warmed.has(entry.name))
+    // A live stream starts at its edge, not at chunk 0 (which its window may have dropped).
+    .filter(
+      (entry) =>
+        entry.kind === 'fmp4' && entry.chunks > 0 && entry.live === undefined && !warmed.has(entry.name),
+    )
     .filter((entry) => !pending.has(entry.name))
     .slice(0, Math.max(0, MAX_VIDEOS - warmed.size));
   for (const entry of videos) pending.add(entry.name);
@@ -59,7 +63,7 @@ export function warmStarts(list: readonly LibraryEntry[], signal: AbortSignal): 
 
 /** The warmed <video> is primed with the first listed video's init segment, asked as a warm-up. */
 function primeFor(list: readonly LibraryEntry[], signal: AbortSignal): void {
-  const first = list.find((entry) => entry.kind === 'fmp4' && entry.chunks > 0);
+  const first = list.find((entry) => entry.kind === 'fmp4' && entry.chunks > 0 && entry.live === undefined);
   if (first === undefined) return;
   primeWarmMedia(first.mimeType, async () => {
     const response = await fetch(api.initUrl(first.name), {

@@ -82,12 +82,16 @@ export function LibraryView() {
         </p>
       )}
       <ul className="video-grid">
-        {videos?.map((video) => (
-          <VideoCard key={video.name} video={video} />
-        ))}
+        {videos !== null && liveFirst(videos).map((video) => <VideoCard key={video.name} video={video} />)}
       </ul>
     </main>
   );
+}
+
+/** Live streams being cut first (a viewer looks for what is on now), the rest in the node's order. */
+function liveFirst(videos: readonly LibraryEntry[]): LibraryEntry[] {
+  const onNow = (video: LibraryEntry): number => (video.live?.state === 'live' ? 0 : 1);
+  return [...videos].sort((a, b) => onNow(a) - onNow(b));
 }
 
 function VideoCard({ video }: { video: LibraryEntry }) {
@@ -122,6 +126,17 @@ function VideoCard({ video }: { video: LibraryEntry }) {
             {video.publisher === null ? 'unsigned' : `by ${publisherLabel(video.publisher)}`}
           </p>
           <p className="video-meta">
+            {video.live?.state === 'live' && (
+              <>
+                <span className="tag tag-live" data-testid="live-marker">
+                  LIVE
+                </span>
+                {/* A count only when the node gives one; none is made up. */}
+                {video.live.viewers !== undefined && (
+                  <span data-testid="live-viewers"> {video.live.viewers} watching</span>
+                )}{' '}
+              </>
+            )}
             {legacy ? (
               <span className="tag tag-legacy">legacy format</span>
             ) : (

@@ -57,8 +57,10 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
           <h1 title={name}>{name}</h1>
           {manifest?.kind === 'fmp4' && (
             <span className="muted">
-              {formatTime(manifest.duration)} · {manifest.width}×{manifest.height} · {manifest.chunks.length}{' '}
-              chunks
+              {/* A live stream's length and chunk count grow; its bar over the picture says where it is. */}
+              {manifest.live !== undefined
+                ? `live stream · ${manifest.width}×${manifest.height}`
+                : `${formatTime(manifest.duration)} · ${manifest.width}×${manifest.height} · ${manifest.chunks.length} chunks`}
             </span>
           )}
         </div>
