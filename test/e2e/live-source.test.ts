@@ -13,7 +13,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveSessionInfo } from '../../core/control/messages.js';
 import { PeerClient } from '../../core/net/client.js';
 import type { VideoInfo } from '../../core/protocol/messages.js';
-import type { LiveManifest, Manifest } from '../../core/shared/manifest.js';
+import type { Manifest } from '../../core/shared/manifest.js';
 import { signatureProblem } from '../../core/trust/manifest-signature.js';
 import { freePort } from '../../core/util/free-port.js';
 import { exited, makeAudioOnlyFile, publish, waitForTcpListener } from '../media/live-helpers.js';
@@ -21,6 +21,7 @@ import { lacks, requires } from '../helpers/requirements.js';
 import { sourceStore } from '../helpers/source-store.js';
 import { Swarm, assertBuilt, playThrough, runCli, type NodeProcess } from '../helpers/swarm.js';
 import { waitFor } from '../helpers/wait.js';
+import { grownBy, liveManifestOf } from '../helpers/live-manifests.js';
 
 let swarm = new Swarm();
 beforeAll(() => assertBuilt());
@@ -44,13 +45,6 @@ async function ask<T>(work: (client: PeerClient) => Promise<T>): Promise<T> {
   } finally {
     await client.close();
   }
-}
-
-function manifestOf(node: NodeProcess, video: string): Promise<LiveManifest> {
-  return ask(
-    async (client) =>
-      (await client.request(node.address, { type: 'get-manifest', video })).reply.manifest as LiveManifest,
-  );
 }
 
 function listOf(node: NodeProcess): Promise<VideoInfo[]> {
@@ -107,16 +101,9 @@ describe.skipIf(noFfmpeg)('going live on a source node', () => {
       expect(session).toMatchObject({ input: 'the test pattern', window: 0, reason: null });
       expect(session.stream).toMatch(/^[0-9a-f]{32}$/);
 
-      const first = await manifestOf(source, 'demo');
+      const first = await liveManifestOf(source, 'demo');
       expect(first.live).toMatchObject({ state: 'live', window: 0 });
-      const grown = await waitFor(
-        async () => {
-          const now = await manifestOf(source, 'demo');
-          return now.chunks.length >= first.chunks.length + 3 && now;
-        },
-        'the live manifest to grow by 3 chunks',
-        SLOW_MS,
-      );
+      const grown = await grownBy(source, 'demo', first, 3, 'the live manifest to grow by 3 chunks', SLOW_MS);
       expect(grown.live.stream).toBe(first.live.stream);
       expect(signatureProblem(grown as Manifest)).toBeNull();
       expect(grown.chunks.map((chunk) => chunk.index)).toEqual(grown.chunks.map((_, position) => position));
@@ -150,7 +137,7 @@ describe.skipIf(noFfmpeg)('going live on a source node', () => {
       // Another process: a child node fetches the stream's chunks from the source and serves them.
       const child = await swarm.start({ name: 'child', master: source });
       const played = await playThrough(child, 'demo');
-      const viaChild = await manifestOf(child, 'demo');
+      const viaChild = await liveManifestOf(child, 'demo');
       expect(viaChild.live.stream).toBe(first.live.stream);
       const expectedBytes = await ask(async (client) => {
         const parts: Buffer[] = [];
@@ -178,10 +165,10 @@ describe.skipIf(noFfmpeg)('going live on a source node', () => {
       expect(stopped.stdout).toMatch(
         /^stopped demo: \d+ chunks, .*; kept the recording as rec \(\d+ chunks, /,
       );
-      const ended = await manifestOf(source, 'demo');
+      const ended = await liveManifestOf(source, 'demo');
       expect(ended.live.state).toBe('ended');
       expect(signatureProblem(ended as Manifest)).toBeNull();
-      const recording = (await manifestOf(source, 'rec')) as Manifest;
+      const recording = (await liveManifestOf(source, 'rec')) as Manifest;
       expect(recording).not.toHaveProperty('live');
       expect(signatureProblem(recording)).toBeNull();
       expect(recording.chunks.map((chunk) => chunk.sha256)).toEqual(
@@ -201,7 +188,7 @@ describe.skipIf(noFfmpeg)('going live on a source node', () => {
       expect(again.reason).toContain(
         `went on with stream ${first.live.stream} after chunk ${ended.chunks.length - 1}`,
       );
-      const resumed = await manifestOf(source, 'demo');
+      const resumed = await liveManifestOf(source, 'demo');
       expect(resumed.live).toMatchObject({ stream: first.live.stream, state: 'live' });
       expect(resumed.chunks[ended.chunks.length]).toMatchObject({
         index: ended.chunks.length,
@@ -219,7 +206,7 @@ describe.skipIf(noFfmpeg)('going live on a source node', () => {
       await goLive(source, 'win', '--input', 'testsrc:320x180@15', '--window', '2');
       const moved = await waitFor(
         async () => {
-          const now = await manifestOf(source, 'win');
+          const now = await liveManifestOf(source, 'win');
           return now.chunks[0]!.index >= 2 && now;
         },
         'the window to drop the first chunks',
@@ -237,7 +224,7 @@ describe.skipIf(noFfmpeg)('going live on a source node', () => {
       ).rejects.toMatchObject({ code: 'CHUNK_NOT_FOUND' });
       const stopped = await runCli(['live', 'stop', 'win', '--store', source.store]);
       expect(stopped.code, stopped.stderr).toBe(0);
-      expect((await manifestOf(source, 'win')).live.state).toBe('ended');
+      expect((await liveManifestOf(source, 'win')).live.state).toBe('ended');
     },
     SLOW_MS * 3,
   );
@@ -249,10 +236,14 @@ describe.skipIf(noFfmpeg)('a live stream across a killed node', () => {
     async () => {
       const source = await swarm.start({ name: 'source' });
       await goLive(source, 'demo', '--input', 'testsrc:320x180@15');
-      await waitFor(async () => (await manifestOf(source, 'demo')).chunks.length >= 2, '2 chunks', SLOW_MS);
+      await waitFor(
+        async () => (await liveManifestOf(source, 'demo')).chunks.length >= 2,
+        '2 chunks',
+        SLOW_MS,
+      );
       await source.kill('SIGKILL');
       const again = await swarm.restart(source);
-      const left = await manifestOf(again, 'demo');
+      const left = await liveManifestOf(again, 'demo');
       expect(left.live.state).toBe('failed');
       expect(signatureProblem(left as Manifest)).toBeNull();
       // Every chunk it names survived the kill (reconcile kept them), or the store dropped the row.
@@ -263,7 +254,7 @@ describe.skipIf(noFfmpeg)('a live stream across a killed node', () => {
       expect(resumed.reason).toContain(`went on with stream ${left.live.stream}`);
       expect(resumed.reason).toContain('keeping its 0 s window');
       expect(resumed.window).toBe(0);
-      const now = await manifestOf(again, 'demo');
+      const now = await liveManifestOf(again, 'demo');
       expect(now.live).toMatchObject({ stream: left.live.stream, state: 'live', window: 0 });
       const last = left.chunks[left.chunks.length - 1]!;
       expect(now.chunks.find((chunk) => chunk.index === last.index + 1)).toMatchObject({
@@ -373,7 +364,7 @@ describe.skipIf(noFfmpeg)('bad live input on a running node', () => {
         );
         expect(failed.reason).toMatch(new RegExp(`^${listen}: input stopped sending`));
         expect(failed.reason).not.toContain('\n');
-        expect((await manifestOf(source, 'cam')).live.state).toBe('failed');
+        expect((await liveManifestOf(source, 'cam')).live.state).toBe('failed');
         const table = await runCli(['live', 'ls', '--store', source.store]);
         expect(table.stdout).toMatch(/^cam\s+failed\s+rtmp:\/\/127\.0\.0\.1:\d+\/live\s/m);
       } finally {

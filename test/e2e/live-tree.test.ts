@@ -13,6 +13,7 @@ import { signatureProblem } from '../../core/trust/manifest-signature.js';
 import { lacks, requires } from '../helpers/requirements.js';
 import { Swarm, assertBuilt, playThrough, runCli, type NodeProcess } from '../helpers/swarm.js';
 import { waitFor } from '../helpers/wait.js';
+import { grownBy, liveManifestOf } from '../helpers/live-manifests.js';
 
 let swarm = new Swarm();
 beforeAll(() => assertBuilt());
@@ -24,16 +25,6 @@ afterEach(async () => {
 const noFfmpeg = lacks(requires.ffmpeg);
 /** Bounds failures only: on a loaded 2-core machine three nodes, ffmpeg and the CLI share the cores. */
 const SLOW_MS = 60_000;
-
-async function manifestOf(node: NodeProcess, video: string): Promise<LiveManifest> {
-  const client = new PeerClient({ timeoutMs: 10_000 });
-  try {
-    return (await client.request(node.address, { type: 'get-manifest', video })).reply
-      .manifest as LiveManifest;
-  } finally {
-    await client.close();
-  }
-}
 
 async function sourceBytes(source: NodeProcess, manifest: LiveManifest): Promise<Buffer> {
   const client = new PeerClient({ timeoutMs: 10_000 });
@@ -62,31 +53,24 @@ describe.skipIf(noFfmpeg)('a live stream down the tree', () => {
     );
     expect(started.code, started.stderr).toBe(0);
     await waitFor(
-      async () => (await manifestOf(source, 'talk').catch(() => null))?.chunks.length,
+      async () => (await liveManifestOf(source, 'talk').catch(() => null))?.chunks.length,
       'a first chunk',
       SLOW_MS,
     );
 
     // The level-2 node plays what there is: it now holds the manifest (and level 1, which relayed).
     await playThrough(lower, 'talk');
-    const held = await manifestOf(lower, 'talk');
+    const held = await liveManifestOf(lower, 'talk');
 
     // From here nobody asks the lower node's masters for the manifest: it grows by announcements.
-    const grown = await waitFor(
-      async () => {
-        const now = await manifestOf(lower, 'talk');
-        return now.chunks.length >= held.chunks.length + 3 && now;
-      },
-      'the level-2 copy of the manifest to grow by 3 chunks',
-      SLOW_MS,
-    );
+    const grown = await grownBy(lower, 'talk', held, 3, 'the level-2 copy to grow by 3 chunks', SLOW_MS);
     expect(grown.live.stream).toBe(held.live.stream);
     expect(signatureProblem(grown as Manifest)).toBeNull();
     expect(grown.chunks.map((chunk) => chunk.index)).toEqual(grown.chunks.map((_, position) => position));
 
     // What it now lists, it serves: the same bytes as the source's.
     const played = await playThrough(lower, 'talk');
-    const listed = await manifestOf(lower, 'talk');
+    const listed = await liveManifestOf(lower, 'talk');
     expect(listed.chunks.length).toBeGreaterThanOrEqual(grown.chunks.length);
     expect(sha256(played.bytes)).toBe(sha256(await sourceBytes(source, listed)));
 
@@ -95,7 +79,7 @@ describe.skipIf(noFfmpeg)('a live stream down the tree', () => {
     expect(stopped.code, stopped.stderr).toBe(0);
     const ended = await waitFor(
       async () => {
-        const now = await manifestOf(lower, 'talk');
+        const now = await liveManifestOf(lower, 'talk');
         return now.live.state === 'ended' && now;
       },
       'the level-2 copy to say the stream ended',
@@ -115,13 +99,13 @@ describe.skipIf(noFfmpeg)('announce-live from anyone but the master, or forged',
     );
     expect(started.code, started.stderr).toBe(0);
     await waitFor(
-      async () => ((await manifestOf(source, 'talk').catch(() => null))?.chunks.length ?? 0) >= 2,
+      async () => ((await liveManifestOf(source, 'talk').catch(() => null))?.chunks.length ?? 0) >= 2,
       'two chunks',
       SLOW_MS,
     );
     await runCli(['live', 'stop', 'talk', '--store', source.store], { timeoutMs: SLOW_MS });
     await playThrough(child, 'talk');
-    const held = await manifestOf(child, 'talk');
+    const held = await liveManifestOf(child, 'talk');
     const last = held.chunks.at(-1)!;
     const next = { ...last, index: last.index + 1, start: last.start + last.duration };
     const forged: LiveManifest = {
@@ -144,6 +128,6 @@ describe.skipIf(noFfmpeg)('announce-live from anyone but the master, or forged',
     } finally {
       await client.close();
     }
-    expect(await manifestOf(child, 'talk')).toEqual(held);
+    expect(await liveManifestOf(child, 'talk')).toEqual(held);
   }, 180_000);
 });
