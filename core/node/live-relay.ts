@@ -6,14 +6,13 @@ import type { ManifestTrust } from '../stream/fetcher-options.js';
 import type { PeerRef } from '../protocol/messages.js';
 import type { LiveChunkEntry, LiveManifest, Manifest } from '../shared/manifest.js';
 import { isLiveManifest } from '../trust/live-signature.js';
+import { insideWindow } from '../trust/live-manifest-builder.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 /** Newest chunks one announcement carries: a child that missed a few catches up without asking. */
 export const ANNOUNCED_CHUNKS = 4;
 const ANNOUNCE_TIMEOUT_MS = 1_000;
-/** Chunk times are rounded to microseconds; the window's edge allows a little more. */
-const TIME_TOLERANCE = 0.001;
 
 export interface LiveRelayOptions {
   selfName: string;
@@ -139,6 +138,6 @@ function windowed(chunks: LiveChunkEntry[], window: number): LiveChunkEntry[] {
   if (window === 0 || chunks.length === 0) return chunks;
   const newest = chunks.at(-1)!;
   const end = newest.start + newest.duration;
-  const first = chunks.findIndex((chunk) => end - chunk.start <= window + TIME_TOLERANCE);
+  const first = chunks.findIndex((chunk) => insideWindow(chunk.start, end, window));
   return chunks.slice(Math.max(0, Math.min(first, chunks.length - 1)));
 }

@@ -55,6 +55,14 @@ export interface LiveChunkInput {
 }
 
 /** A stream's id: 128 random bits in lower-case hex, chosen once when a stream starts. */
+/**
+ * Whether a chunk starting at `start` is still within a DVR window of `window` seconds (0: keep all)
+ * of a stream ending at `streamEnd`: the one rule the source and every node that grows a copy apply.
+ */
+export function insideWindow(start: number, streamEnd: number, window: number): boolean {
+  return window === 0 || streamEnd - start <= window + TIME_TOLERANCE;
+}
+
 export function newLiveStreamId(): string {
   return randomBytes(16).toString('hex');
 }
@@ -271,7 +279,7 @@ export class LiveManifestBuilder {
     if (window === 0) return;
     // The newest chunk stays, however long: a stream always has one to play.
     const newest = this.chunks.length - 1;
-    while (this.first < newest && this.streamEnd - this.chunks[this.first]!.start > window + TIME_TOLERANCE) {
+    while (this.first < newest && !insideWindow(this.chunks[this.first]!.start, this.streamEnd, window)) {
       this.first += 1;
     }
     if (this.first >= COMPACT_AFTER && this.first * 2 >= this.chunks.length) {
