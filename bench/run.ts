@@ -14,6 +14,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   () => import('./schema.bench.js').then((module) => module.suite),
   () => import('./flood.bench.js').then((module) => module.suite),
   () => import('./trust.bench.js').then((module) => module.suite),
+  () => import('./live.bench.js').then((module) => module.suite),
 ];
 
 function formatValue(row: BenchRow): string {

@@ -21,7 +21,11 @@ import {
   uint,
   videoName,
 } from '../protocol/field-schemas.js';
-import { MAX_LIVE_CHUNK_SECONDS, MIN_LIVE_CHUNK_SECONDS } from '../media/live-options.js';
+import {
+  MAX_LIVE_CHUNK_SECONDS,
+  MAX_RECONNECT_SECONDS,
+  MIN_LIVE_CHUNK_SECONDS,
+} from '../media/live-options.js';
 import { MAX_LIVE_WINDOW_SECONDS } from '../shared/manifest-schema.js';
 import { record } from '../shared/schema.js';
 import { MAX_PATH_BYTES } from './limits.js';
@@ -90,6 +94,8 @@ const liveStart = record(
     window: uint(MAX_LIVE_WINDOW_SECONDS),
     /** Seconds a started input may send nothing before it counts as stopped (default 10). */
     stallSeconds: optional(finiteNumber(0.5, 600)),
+    /** Seconds a stream that lost its input waits for it to come back (default 60; 0: end at once). */
+    reconnectSeconds: optional(finiteNumber(0, MAX_RECONNECT_SECONDS)),
     chunkDuration: optional(finiteNumber(MIN_LIVE_CHUNK_SECONDS, MAX_LIVE_CHUNK_SECONDS)),
   },
   'a map',

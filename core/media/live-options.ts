@@ -11,6 +11,12 @@ export const MAX_LIVE_CHUNK_SECONDS = 10;
 /** Long enough for a publisher's brief network hiccup, short enough that viewers learn it stopped. */
 export const DEFAULT_STALL_SECONDS = 10;
 const MIN_STALL_SECONDS = 0.5;
+/**
+ * How long a stream that lost its input waits for it to come back (see LiveSession): long enough
+ * for a publisher to restart OBS or a dropped link to return, short enough that viewers learn.
+ */
+export const DEFAULT_RECONNECT_SECONDS = 60;
+export const MAX_RECONNECT_SECONDS = 3_600;
 const MAX_STALL_SECONDS = 600;
 
 export const X264_PRESETS = [

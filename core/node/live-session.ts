@@ -13,8 +13,9 @@
  * announcer pushing chunks down the tree subscribes to. It emits `end` once, when it is over.
  */
 import { EventEmitter } from 'node:events';
-import type { LiveCutter, LiveEnd, LiveInit } from '../media/live-cutter.js';
+import type { LiveCutter, LiveCutterOptions, LiveEnd, LiveInit } from '../media/live-cutter.js';
 import { startLiveCutter } from '../media/live-cutter.js';
+import { DEFAULT_RECONNECT_SECONDS } from '../media/live-options.js';
 import type { LiveChunk } from '../media/live-chunk-assembler.js';
 import type { LiveInput } from '../media/live-input.js';
 import type { LiveChunkEntry, LiveManifest, MediaManifest } from '../shared/manifest.js';
@@ -42,12 +43,22 @@ export interface LiveSessionOptions {
   window: number;
   stallSeconds?: number;
   chunkDuration?: number;
+  /**
+   * How long a stream that was live waits for its input to come back after losing it (a publisher
+   * that left or dropped, an encoder or camera that died), in seconds: it then goes on as the same
+   * stream, the next chunk marked as a discontinuity. 0: the stream ends when the input does.
+   * Default DEFAULT_RECONNECT_SECONDS.
+   */
+  reconnectSeconds?: number;
   /** A stream this key published under `name` to go on with (same id, a discontinuity next). */
   resume?: LiveManifest;
   store: ChunkStore;
   key: PublisherKeyPair;
   logger: Logger;
 }
+
+/** Between tries at an input that is not back yet (a camera still gone, a port still held). */
+const RECONNECT_RETRY_MS = 1_000;
 
 interface SessionEvents {
   chunk: [entry: LiveChunkEntry, manifest: LiveManifest];
@@ -68,6 +79,15 @@ export class LiveSession extends EventEmitter<SessionEvents> {
   private reason: string | null = null;
   private failure: PeerStreamerError | null = null;
   private stopRequested = false;
+  /** Aborted by `live stop`: ends a wait between reconnect tries at once. */
+  private readonly stopping = new AbortController();
+  /** The input's current run: a lost input that comes back is a new run of the cutter. */
+  private cutter: LiveCutter;
+  /** A restarted run's init segment, compared with the stream's before its first chunk is taken. */
+  private runInit: LiveInit | null = null;
+  /** Set while a restarted run's first chunk is awaited: it starts a new stretch of the timeline. */
+  private newRun = false;
+  private resumed: (() => void) | null = null;
   private writes: Promise<void> = Promise.resolve();
   private readonly startedAt = new Date().toISOString();
   private settleFirst!: () => void;
@@ -76,13 +96,14 @@ export class LiveSession extends EventEmitter<SessionEvents> {
 
   private constructor(
     private readonly options: LiveSessionOptions,
-    private readonly cutter: LiveCutter,
+    cutter: LiveCutter,
     cutterStarted: (session: LiveSession) => void,
   ) {
     super();
     this.name = options.name;
+    this.cutter = cutter;
     cutterStarted(this);
-    this.done = cutter.finished.then((end) => this.finish(end));
+    this.done = this.supervise(cutter);
   }
 
   /**
@@ -97,13 +118,14 @@ export class LiveSession extends EventEmitter<SessionEvents> {
       if (session === null) early.push(call);
       else call(session);
     };
-    const cutter = await startLiveCutter(options.input, {
-      ...(options.stallSeconds !== undefined ? { stallSeconds: options.stallSeconds } : {}),
-      ...(options.chunkDuration !== undefined ? { chunkDuration: options.chunkDuration } : {}),
-      logger: options.logger,
-      onInit: (init) => dispatch((s) => s.onInit(init)),
-      onChunk: (chunk) => dispatch((s) => s.onChunk(chunk)),
-    });
+    const cutter = await startLiveCutter(
+      options.input,
+      cutterOptions(
+        options,
+        (init) => dispatch((s) => s.onInit(init)),
+        (chunk) => dispatch((s) => s.onChunk(chunk)),
+      ),
+    );
     return new LiveSession(options, cutter, (created) => {
       session = created;
       for (const call of early.splice(0)) call(created);
@@ -164,6 +186,7 @@ export class LiveSession extends EventEmitter<SessionEvents> {
   /** Ends the input (its last chunk is still stored) and the manifest; resolves once both are done. */
   async stop(): Promise<LiveSessionInfo> {
     if (this.running) this.stopRequested = true;
+    this.stopping.abort();
     await this.cutter.stop();
     return this.done;
   }
@@ -213,6 +236,7 @@ export class LiveSession extends EventEmitter<SessionEvents> {
   private onInit(init: LiveInit): void {
     // A restarted input's init comes again on its first fragment; the first one names the stream's.
     this.init ??= init;
+    this.runInit = init;
   }
 
   private onChunk(chunk: LiveChunk): void {
@@ -252,6 +276,10 @@ export class LiveSession extends EventEmitter<SessionEvents> {
       this.builder = await this.makeBuilder(init);
       discontinuity = this.builder.timelineEnd > 0;
       this.offset = this.builder.timelineEnd - chunk.start;
+    } else if (this.newRun) {
+      this.assertSameInit();
+      discontinuity = true;
+      this.offset = this.builder.timelineEnd - chunk.start;
     }
     const builder = this.builder;
     const entry = builder.append({
@@ -288,7 +316,98 @@ export class LiveSession extends EventEmitter<SessionEvents> {
       );
       this.settleFirst();
     }
+    if (this.newRun) {
+      this.newRun = false;
+      this.resumed?.();
+    }
     this.emit('chunk', entry, manifest);
+  }
+
+  /** A returning input must make the stream's init segment: one manifest names one. */
+  private assertSameInit(): void {
+    const stream = this.builder!.manifest();
+    if (this.runInit !== null && sha256Hex(this.runInit.bytes) === stream.init.sha256) return;
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `${this.description} came back with other codecs or another picture size than stream ${stream.live.stream} has, so it cannot go on as that stream; start the live stream again (a new stream replaces it).`,
+      { video: this.name },
+    );
+  }
+
+  /**
+   * Runs the input until the session is over: when a stream that was live loses its input, the
+   * input is started again (reconnect) and the stream goes on; otherwise, or when it does not come
+   * back in time, the session finishes.
+   */
+  private async supervise(first: LiveCutter): Promise<LiveSessionInfo> {
+    let end = await first.finished;
+    for (;;) {
+      await this.writes;
+      if (!this.mayReconnect(end)) return this.finish(end);
+      const back = await this.reconnect(end);
+      if (back === null) return this.finish(end, this.stopRequested ? null : this.reconnectMs);
+      end = await back.finished;
+    }
+  }
+
+  private get reconnectMs(): number {
+    return (this.options.reconnectSeconds ?? DEFAULT_RECONNECT_SECONDS) * 1000;
+  }
+
+  private mayReconnect(end: LiveEnd): boolean {
+    // Never live (the input failed before its first chunk): the start answers with that error.
+    if (this.builder === null || this.failure !== null || this.stopRequested) return false;
+    if (end.outcome === 'stopped' || this.reconnectMs === 0) return false;
+    // A file that played out is done; anything else that ended was lost.
+    return !(end.outcome === 'ended' && this.options.input.kind === 'file');
+  }
+
+  /** Starts the input again until a chunk comes, `live stop`, or the reconnect time is up (null). */
+  private async reconnect(lost: LiveEnd): Promise<LiveCutter | null> {
+    const { logger, input } = this.options;
+    const why = lost.outcome === 'failed' ? lost.error.message : `${this.description} ended`;
+    const lostAt = Date.now();
+    const deadline = lostAt + this.reconnectMs;
+    this.reason = `input lost (${why}); waiting up to ${this.reconnectMs / 1000} s for it to come back`;
+    logger.warn({ video: this.name, reason: this.reason }, 'live input lost');
+    while (!this.stopRequested && Date.now() < deadline) {
+      let run: LiveCutter;
+      try {
+        run = await startLiveCutter(
+          input,
+          cutterOptions(
+            this.options,
+            (init) => this.onInit(init),
+            (chunk) => this.onChunk(chunk),
+          ),
+        );
+      } catch (error) {
+        logger.debug({ video: this.name, err: errorMessage(error) }, 'live input not back yet');
+        await pause(RECONNECT_RETRY_MS, this.stopping.signal);
+        continue;
+      }
+      this.cutter = run;
+      this.newRun = true;
+      const came = new Promise<'back'>((resolve) => (this.resumed = () => resolve('back')));
+      const outcome = await Promise.race([
+        came,
+        run.finished.then(() => 'over' as const),
+        pause(deadline - Date.now(), this.stopping.signal).then(() => 'late' as const),
+      ]);
+      this.resumed = null;
+      if (outcome === 'back') {
+        this.reason = `${this.description} came back after ${((Date.now() - lostAt) / 1000).toFixed(1)} s; the stream went on (marked as a discontinuity)`;
+        logger.info({ video: this.name, reason: this.reason }, 'live input back');
+        return run;
+      }
+      if (outcome === 'late' || this.stopRequested) {
+        await run.stop();
+        break;
+      }
+      await pause(RECONNECT_RETRY_MS, this.stopping.signal);
+    }
+    this.newRun = false;
+    return null;
   }
 
   /** A new stream, or the one to resume when its init segment is the same (same codecs and size). */
@@ -322,19 +441,21 @@ export class LiveSession extends EventEmitter<SessionEvents> {
     );
   }
 
-  private async finish(end: LiveEnd): Promise<LiveSessionInfo> {
+  /** Ends the session after `end`; `gaveUpAfterMs` when it waited that long for the input in vain. */
+  private async finish(end: LiveEnd, gaveUpAfterMs: number | null = null): Promise<LiveSessionInfo> {
     await this.writes;
     const failure = this.failure ?? (end.outcome === 'failed' ? end.error : null);
     this.failure = failure;
+    const notBack = gaveUpAfterMs === null ? '' : ` (it did not come back within ${gaveUpAfterMs / 1000} s)`;
     if (failure !== null) {
       this.state = 'failed';
-      this.reason = failure.message;
+      this.reason = failure.message + notBack;
     } else if (this.stopRequested || end.outcome === 'stopped') {
       this.state = 'stopped';
       this.reason = 'stopped with live stop';
     } else {
       this.state = 'ended';
-      this.reason = `${this.description} ended`;
+      this.reason = `${this.description} ended${notBack}`;
     }
     const builder = this.builder;
     if (builder !== null) {
@@ -358,4 +479,33 @@ export class LiveSession extends EventEmitter<SessionEvents> {
     this.emit('end', info);
     return info;
   }
+}
+
+/** The cutter's options for a session's input, with where its init and chunks go. */
+function cutterOptions(
+  options: LiveSessionOptions,
+  onInit: (init: LiveInit) => void,
+  onChunk: (chunk: LiveChunk) => void,
+): LiveCutterOptions {
+  return {
+    ...(options.stallSeconds !== undefined ? { stallSeconds: options.stallSeconds } : {}),
+    ...(options.chunkDuration !== undefined ? { chunkDuration: options.chunkDuration } : {}),
+    logger: options.logger,
+    onInit,
+    onChunk,
+  };
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -35,6 +35,7 @@ export interface LiveStartRequest {
   loop?: boolean;
   window: number;
   stallSeconds?: number;
+  reconnectSeconds?: number;
   chunkDuration?: number;
 }
 
@@ -105,6 +106,7 @@ export class LiveSessions extends EventEmitter<LiveSessionsEvents> {
         input,
         window: request.window,
         ...(request.stallSeconds !== undefined ? { stallSeconds: request.stallSeconds } : {}),
+        ...(request.reconnectSeconds !== undefined ? { reconnectSeconds: request.reconnectSeconds } : {}),
         ...(request.chunkDuration !== undefined ? { chunkDuration: request.chunkDuration } : {}),
         ...(resume !== undefined ? { resume } : {}),
         store: this.node.store,

@@ -1,3 +1,4 @@
+import { isLiveManifest } from '../trust/live-signature.js';
 import type { PeerContext, RequestRouter } from '../net/handlers.js';
 import type { ChunkStorage } from '../store/chunk-storage.js';
 import type { ChunkFetcher, FetchedChunk } from '../stream/chunk-fetcher.js';
@@ -129,10 +130,20 @@ export class ServingService {
         request.index,
         manifest.chunks,
       );
-    } else if (request.fetchUpstream && (isChild || request.streamId !== undefined)) {
+    } else if (
+      request.fetchUpstream &&
+      (isChild || request.streamId !== undefined || isLiveManifest(manifest))
+    ) {
+      // A live stream's viewer asks for each chunk as it appears, without a stream: a stream's
+      // read-ahead covers the chunks listed when it opened, and nothing lies ahead of the live edge.
       chunk = isChild
         ? await this.relay(request.video, request.index, peer.signal, request.dueInMs)
-        : await fetcher.fetch(request.video, request.index, peer.signal);
+        : await fetcher.fetch(
+            request.video,
+            request.index,
+            peer.signal,
+            request.dueInMs === undefined ? {} : { dueInMs: request.dueInMs },
+          );
     } else {
       const bytes =
         request.index === INIT_INDEX

@@ -331,7 +331,20 @@ describe.skipIf(noFfmpeg)('bad live input on a running node', () => {
       const port = await freePort();
       const listen = `rtmp://127.0.0.1:${port}/live`;
       const starting = runCli(
-        ['live', 'start', 'cam', '--input', listen, '--stall', '2', '--store', source.store],
+        // --reconnect 0: the stream ends with its input (waiting for it to come back is tested in live-watch).
+        [
+          'live',
+          'start',
+          'cam',
+          '--input',
+          listen,
+          '--stall',
+          '2',
+          '--reconnect',
+          '0',
+          '--store',
+          source.store,
+        ],
         {
           timeoutMs: SLOW_MS,
         },

@@ -6,6 +6,7 @@ import { connectToNode, type ControlClient } from '../../control/client.js';
 import type { LiveSessionInfo } from '../../control/messages.js';
 import { LIVE_INPUT_SHAPES, parseLiveInputSpec, resolveSpecPath } from '../../media/live-input-spec.js';
 import { MAX_LIVE_WINDOW_SECONDS } from '../../shared/manifest-schema.js';
+import { DEFAULT_RECONNECT_SECONDS, MAX_RECONNECT_SECONDS } from '../../media/live-options.js';
 import { formatDuration } from '../../shared/format.js';
 import { PeerStreamerError } from '../../util/errors.js';
 import { parseDuration } from '../../util/units.js';
@@ -24,7 +25,9 @@ export function liveCommand(): Command {
     );
   live.addCommand(
     newCommand('start')
-      .usage('<name> --input <spec> --store <dir> [--window <seconds>] [--loop] [--stall <seconds>]')
+      .usage(
+        '<name> --input <spec> --store <dir> [--window <seconds>] [--loop] [--stall <seconds>] [--reconnect <seconds>]',
+      )
       .description(
         `Starts the live stream <name> from --input: ${LIVE_INPUT_SHAPES}. ` +
           'Answers once the first chunk is stored (an RTMP or SRT listener answers "starting" while it waits for its publisher). ' +
@@ -43,6 +46,11 @@ export function liveCommand(): Command {
         '--stall <seconds>',
         'seconds a started input may send nothing before it counts as stopped (default 10)',
         stallFlag,
+      )
+      .option(
+        '--reconnect <seconds>',
+        `seconds a stream whose input was lost (a publisher that left, an encoder or camera that died) waits for it to come back and go on as the same stream, 0 to ${MAX_RECONNECT_SECONDS} (default ${DEFAULT_RECONNECT_SECONDS}; 0: the stream ends with its input)`,
+        reconnectFlag,
       )
       .action(start),
   );
@@ -77,6 +85,7 @@ interface StartOptions {
   window?: number;
   loop?: boolean;
   stall?: number;
+  reconnect?: number;
 }
 
 async function start(name: string, options: StartOptions): Promise<void> {
@@ -90,6 +99,7 @@ async function start(name: string, options: StartOptions): Promise<void> {
       loop: options.loop === true,
       window: options.window ?? 0,
       ...(options.stall !== undefined ? { stallSeconds: options.stall } : {}),
+      ...(options.reconnect !== undefined ? { reconnectSeconds: options.reconnect } : {}),
     }),
   );
   const said =
@@ -172,6 +182,18 @@ function windowFlag(text: string): number {
       'INVALID_ARGUMENT',
       `live start: --window ${JSON.stringify(text)} is not valid; give whole seconds from 0 (keep every chunk) to ${MAX_LIVE_WINDOW_SECONDS}, e.g. --window 300.`,
       { flag: '--window', value: text },
+    );
+  }
+  return seconds;
+}
+
+function reconnectFlag(text: string): number {
+  const seconds = parseDuration(text, '--reconnect');
+  if (seconds > MAX_RECONNECT_SECONDS) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `live start: --reconnect ${JSON.stringify(text)} is out of range; use 0 (end with the input) to ${MAX_RECONNECT_SECONDS} seconds.`,
+      { flag: '--reconnect', value: text },
     );
   }
   return seconds;
