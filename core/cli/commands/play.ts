@@ -7,6 +7,10 @@ import { parseVideoLink, type VideoLink } from '../../link/video-link.js';
 import { assertLinkManifest } from '../../link/trusted-manifest.js';
 import { ProgressReporter } from '../progress.js';
 import { playStream } from '../../stream/play-client.js';
+import { playLive, type LivePlaySummary } from '../../stream/live-play.js';
+import { isLiveManifest } from '../../trust/live-signature.js';
+import type { Manifest } from '../../shared/manifest.js';
+import type { PeerClient } from '../../net/client.js';
 import { assertOutputPath, writeOutputFile } from '../output-file.js';
 import { PeerStreamerError } from '../../util/errors.js';
 import { splitPeerAddress } from '../../protocol/peer-key.js';
@@ -23,7 +27,8 @@ export function playCommand(): Command {
       'The successor of video_streamer.js: streams the video through the given node, which reads ahead and fetches each chunk from its store, its peers or its master. ' +
         'Writes the init segment and the chunks (a playable file) to stdout or -o; a legacy video comes out as its original bytes. ' +
         'Every chunk is checked against the manifest. Progress and where chunks came from go to stderr. ' +
-        "Given a link (peerstreamer://...) instead of a name, it streams through the link's first node that answers, and plays only a manifest signed by the link's publisher.",
+        "Given a link (peerstreamer://...) instead of a name, it streams through the link's first node that answers, and plays only a manifest signed by the link's publisher. " +
+        'A live stream plays from its live edge as it grows, until it ends or Ctrl-C, with a line every 10 chunks on how far behind live it is.',
     )
     .argument('<name|link>', 'the video to play, or a link to it (then without --from)')
     .option('--from <addr>', 'the node to stream through (tcp://host:port); not with a link', nodeAddress)
@@ -114,18 +119,31 @@ async function play(
     Boolean(process.stderr.isTTY),
     'throughput',
   );
+  let live: LivePlaySummary | null = null;
   const playInto = (out: Writable) =>
-    withFirstNode(target.addresses, target.publisher !== undefined, (client, answered) => {
+    withFirstNode(target.addresses, target.publisher !== undefined, async (client, answered) => {
       // A link's peers carry their keys: messages name the node by where it is, which people read.
       address = splitPeerAddress(answered).dial;
       const publisher = target.publisher;
+      const checkManifest =
+        publisher === undefined
+          ? undefined
+          : (manifest: Manifest) => assertLinkManifest(manifest, publisher, address);
+      if (await isLiveStream(client, answered, name)) {
+        if (start > 0) {
+          throw new PeerStreamerError(
+            'INVALID_ARGUMENT',
+            `${JSON.stringify(name)} is a live stream: it plays from the live edge; drop --start.`,
+          );
+        }
+        live = await watchLiveInto(client, answered, name, out, checkManifest, () => pipeClosed);
+        return { chunks: live.chunks, bytes: live.result.bytes };
+      }
       return playStream(client, answered, name, out, {
         startSeconds: start,
         inFlight,
         streamId: randomUUID(),
-        ...(publisher === undefined
-          ? {}
-          : { checkManifest: (manifest) => assertLinkManifest(manifest, publisher, address) }),
+        ...(checkManifest === undefined ? {} : { checkManifest }),
         // An output that failed (a full disk) takes no more: its error is what the play reports.
         stopped: () => pipeClosed || out.errored !== null,
         onChunk: (index, total, bytes, origin) => {
@@ -139,6 +157,10 @@ async function play(
     ? playInto(process.stdout)
     : writeOutputFile(outputPath, playInto));
   const seconds = (Date.now() - started) / 1000;
+  if (live !== null) {
+    process.stderr.write(`${liveSummary(name, live, seconds)}\n`);
+    return;
+  }
   progress.finish(
     `played ${name}: ${result.chunks} chunks, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s`,
   );
@@ -155,4 +177,68 @@ function describeOrigins(counts: Record<string, number>): string {
 function startFlag(text: string): number {
   if (/^\s*0+(\.0+)?\s*(ms|s|m|min)?\s*$/i.test(text)) return 0;
   return parseDuration(text.replace(/^0+(?=\d)/, ''), '--start');
+}
+
+/** Whether `video` is a live stream as `address` lists it; false when it cannot say (play then reports why). */
+async function isLiveStream(client: PeerClient, address: string, video: string): Promise<boolean> {
+  try {
+    const { reply } = await client.request(address, { type: 'get-manifest', video }, { timeoutMs: 15_000 });
+    return isLiveManifest(reply.manifest);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A live stream into `out` from the live edge until it ends, the reader goes away or Ctrl-C, with a
+ * line now and then on how far behind live the picture is.
+ */
+async function watchLiveInto(
+  client: PeerClient,
+  address: string,
+  video: string,
+  out: Writable,
+  checkManifest: ((manifest: Manifest) => void) | undefined,
+  pipeClosed: () => boolean,
+): Promise<LivePlaySummary> {
+  const leave = new AbortController();
+  const onSignal = (): void => leave.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await playLive(client, address, video, out, {
+      signal: leave.signal,
+      stopped: () => pipeClosed() || out.errored !== null,
+      ...(checkManifest === undefined ? {} : { checkManifest }),
+      onChunk: (index, bytes, shown) => {
+        if (index % LIVE_LINE_EVERY_CHUNKS !== 0) return;
+        const behind =
+          shown.behindSeconds === null ? '' : `, ${shown.behindSeconds.toFixed(1)} s behind live`;
+        process.stderr.write(`play ${video}: live, chunk ${index}, ${formatBytes(bytes)}${behind}\n`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** A line every this many chunks (10 s at the default 1 s chunks): enough to see it is live. */
+const LIVE_LINE_EVERY_CHUNKS = 10;
+
+/** e.g. "watched talk live: 60 chunks from chunk 12 in 61.0 s, behind live p50 2.8 s, p95 3.3 s, 0 stalls; the stream ended". */
+function liveSummary(video: string, live: LivePlaySummary, seconds: number): string {
+  const stalls = live.result.playout.stalls();
+  const behind =
+    live.behindP50 === null
+      ? 'no capture times'
+      : `behind live p50 ${live.behindP50.toFixed(1)} s, p95 ${live.behindP95!.toFixed(1)} s`;
+  const stallText =
+    stalls.count === 0
+      ? '0 stalls'
+      : `${stalls.count} stalls (longest ${(stalls.longestMs / 1000).toFixed(1)} s)`;
+  const ending = { ended: 'the stream ended', failed: 'the stream failed', left: 'stopped watching' }[
+    live.result.ending
+  ];
+  return `watched ${video} live: ${live.chunks} chunks from chunk ${live.result.joinedAt} in ${seconds.toFixed(1)} s, ${behind}, ${stallText}; ${ending}`;
 }
