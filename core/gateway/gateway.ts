@@ -3,7 +3,7 @@ import type { Logger } from '../util/logger.js';
 import type { Manifest } from '../shared/manifest.js';
 import { PREFETCH_HEADER, PREFETCH_PURPOSE, type VideoLinkReply } from '../shared/api-types.js';
 import { videoNameProblem } from '../shared/video-name.js';
-import { chunkEntry } from '../shared/segments.js';
+import { chunkEntry, endIndex, firstIndex } from '../shared/segments.js';
 import { PeerStreamerError } from '../util/errors.js';
 import type { GatewayBackend, ReadOptions } from './backend.js';
 import { liveUpdates } from './events-stream.js';
@@ -110,11 +110,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     // By index: a live stream's list starts where its window has moved to.
     const entry = chunkEntry(manifest, index);
     if (entry === undefined) {
-      const first = manifest.chunks[0]?.index ?? 0;
-      const last = manifest.chunks.at(-1)?.index ?? -1;
       throw new PeerStreamerError(
         'CHUNK_NOT_FOUND',
-        `Video "${name}" lists ${manifest.chunks.length} chunks (${first}-${last}); there is no chunk ${index}.`,
+        `Video "${name}" lists ${manifest.chunks.length} chunks (${firstIndex(manifest.chunks)}-${endIndex(manifest.chunks) - 1}); there is no chunk ${index}.`,
         { name, index },
       );
     }

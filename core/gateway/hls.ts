@@ -1,4 +1,5 @@
 import type { MediaManifest } from '../shared/manifest.js';
+import { firstIndex } from '../shared/segments.js';
 
 /**
  * An HLS media playlist (version 7: fMP4 segments need EXT-X-MAP) over the gateway's HLS segment routes
@@ -16,7 +17,7 @@ export function hlsPlaylist(manifest: MediaManifest, token?: string): string {
   const base = encodeURIComponent(manifest.name);
   const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
   const live = manifest.live;
-  const first = manifest.chunks[0]?.index ?? 0;
+  const first = firstIndex(manifest.chunks);
   const lines = [
     '#EXTM3U',
     '#EXT-X-VERSION:7',

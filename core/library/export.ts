@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { Manifest } from '../shared/manifest.js';
+import { endIndex, firstIndex } from '../shared/segments.js';
 import { PeerStreamerError } from '../util/errors.js';
 
 export interface ExportOptions {
@@ -22,7 +23,7 @@ export async function exportVideo(
   options: ExportOptions = {},
 ): Promise<{ manifest: Manifest; bytes: number; chunks: number }> {
   const manifest = exportableManifest(store, name, options.fromChunk ?? 0);
-  const from = Math.max(options.fromChunk ?? 0, manifest.chunks[0]?.index ?? 0);
+  const from = Math.max(options.fromChunk ?? 0, firstIndex(manifest.chunks));
   let bytes = 0;
   const signal = options.signal;
   const write = async (data: Buffer): Promise<void> => {
@@ -61,13 +62,13 @@ export function exportableManifest(store: ChunkStore, name: string, from: number
   // A legacy video may have 0 chunks; exporting it from 0 writes an empty file, as the original held.
   // A live stream whose window moved on starts at its oldest chunk kept: a --from-chunk below it
   // (0 by default) exports from there.
-  const first = manifest.chunks[0]?.index ?? 0;
+  const first = firstIndex(manifest.chunks);
   if (!Number.isSafeInteger(from) || from < 0 || from >= first + Math.max(1, manifest.chunks.length)) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
       manifest.chunks.length === 0
         ? `${JSON.stringify(name)} has no chunks to export.`
-        : `--from-chunk ${from} is out of range for ${JSON.stringify(name)}: it has chunks ${first} to ${first + manifest.chunks.length - 1}.`,
+        : `--from-chunk ${from} is out of range for ${JSON.stringify(name)}: it has chunks ${first} to ${endIndex(manifest.chunks) - 1}.`,
       { name, fromChunk: from },
     );
   }

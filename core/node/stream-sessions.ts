@@ -1,6 +1,11 @@
 import { ReadAhead } from '../stream/read-ahead.js';
-import type { ChunkEntry } from '../shared/manifest.js';
-import { NODE_READ_AHEAD, readAheadPolicy, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
+import { endIndex } from '../shared/segments.js';
+import {
+  NODE_READ_AHEAD,
+  readAheadPolicy,
+  type ReadAheadPolicy,
+  type TimedChunks,
+} from '../shared/read-ahead-policy.js';
 import type { ChunkFetcher, FetchedChunk } from '../stream/chunk-fetcher.js';
 import type { ChunkPinning } from '../store/chunk-storage.js';
 import { PeerStreamerError } from '../util/errors.js';
@@ -27,7 +32,7 @@ interface Waiter {
 class StreamSession {
   private readonly reader: ReadAhead<FetchedChunk>;
   private readonly waiters = new Map<number, Waiter>();
-  /** One past the last chunk. */
+  /** One past the last chunk's index (indexes start where a live stream's window has got to). */
   private readonly end: number;
   private pumping = false;
   lastActive: number;
@@ -37,14 +42,14 @@ class StreamSession {
     readonly peerKey: string,
     readonly video: string,
     start: number,
-    chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>,
+    chunks: TimedChunks,
     fetcher: ChunkFetcher,
     private readonly store: ChunkPinning,
     policy: ReadAheadPolicy,
     private readonly clock: Clock,
   ) {
     this.lastActive = clock.now();
-    this.end = chunks.length;
+    this.end = endIndex(chunks);
     this.reader = new ReadAhead<FetchedChunk>({
       start,
       chunks,
@@ -195,7 +200,8 @@ export class StreamSessions {
   /**
    * Answers `get` on stream `streamId` (per requesting peer), opening the stream on first use.
    * `chunks` are the video's, from its manifest, which the caller already checked `index` against:
-   * their times turn the read-ahead's seconds into chunks. Opening is synchronous, so the several
+   * their times turn the read-ahead's seconds into chunks. A stream plays the list it was opened with (a
+   * live stream's as it stood then), whose indexes may start above 0. Opening is synchronous, so the several
    * requests a client sends at once all find the same stream (an await here let each open its own,
    * orphaning the first with its pins).
    */
@@ -204,7 +210,7 @@ export class StreamSessions {
     streamId: string,
     video: string,
     index: number,
-    chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>,
+    chunks: TimedChunks,
   ): Promise<FetchedChunk> {
     const key = `${peerKey}\u0000${streamId}`;
     let session = this.sessions.get(key);

@@ -4,6 +4,7 @@
  * runtime dependencies beyond plain functions.
  */
 import type { ChunkEntry, LegacyManifest, Manifest } from './manifest-schema.js';
+import { firstIndex } from './segments.js';
 
 // The types are inferred from the schema (manifest-schema.ts), which this module does not load at
 // run time: the renderer imports it and need not bundle the schema library.
@@ -28,15 +29,19 @@ export function manifestBytes(manifest: Manifest): number {
   return chunkBytes + (manifest.init?.size ?? 0);
 }
 
-/** The chunk holding media time `seconds`, clamped to the video; 0 for legacy videos. */
+/**
+ * The index of the chunk holding media time `seconds`, clamped to the chunks listed (a live
+ * stream's list starts where its DVR window has got to); 0 for legacy videos.
+ */
 export function chunkAtTime(manifest: Manifest, seconds: number): number {
   if (manifest.kind === 'legacy') return 0;
-  return chunkIndexAt(manifest.chunks, seconds);
+  return firstIndex(manifest.chunks) + chunkIndexAt(manifest.chunks, seconds);
 }
 
 /**
- * The chunk holding media time `seconds`: the last one starting at or before it (0 before the
- * first), by binary search over the start times. The player's feed uses it on every seek.
+ * The position in `chunks` (not the index, for a list that starts above 0) of the chunk holding
+ * media time `seconds`: the last one starting at or before it (0 before the first), by binary search
+ * over the start times. The player's feed uses it on every seek.
  */
 export function chunkIndexAt(chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>, seconds: number): number {
   let low = 0;

@@ -11,6 +11,7 @@
  * manifest's chunk start times.
  */
 import type { ChunkEntry } from './manifest.js';
+import { endIndex, firstIndex, positionOf } from './segments.js';
 
 export interface ReadAheadPolicy {
   /** Seconds of media fetched ahead of the read position. */
@@ -92,52 +93,58 @@ function secondsOr(seconds: number | undefined, fallback: number): number {
   return Math.max(0, value);
 }
 
-/** When chunk `index` starts, in seconds; an untimed chunk by its place (UNTIMED_CHUNK_SECONDS each). */
-function startOf(chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>, index: number): number {
-  return chunks[index]!.start ?? index * UNTIMED_CHUNK_SECONDS;
+/** What the window arithmetic reads of a chunk: its index (lists may start above 0) and start. */
+export type TimedChunks = ReadonlyArray<Pick<ChunkEntry, 'index' | 'start'>>;
+
+/**
+ * When chunk `index` (one the list has) starts, in seconds; an untimed chunk by its index
+ * (UNTIMED_CHUNK_SECONDS each: legacy videos are never windowed, so their index is their place).
+ */
+function startOf(chunks: TimedChunks, index: number): number {
+  return chunks[positionOf(chunks, index)]!.start ?? index * UNTIMED_CHUNK_SECONDS;
 }
 
 /**
  * The read-ahead window as chunk indexes: a reader at chunk `from` wants chunks `from` up to (not
  * including) the index returned. That is the chunk holding the read position, wanted however short
  * the window, and every chunk after it that starts less than `aheadSeconds` after `fromSeconds`.
+ * Indexes, not positions: a live stream's list starts where its DVR window has got to
+ * (core/shared/segments.ts).
  *
  * `fromSeconds` is where reading is: the player's play head, or by default the start of chunk
  * `from` (a node's stream, which knows chunks, not times). The player's `from` is the next chunk to
  * append, which may start past the play head (the media before it is buffered); it is then wanted
  * only if it starts within the window.
  *
- * Clamped: `from` below 0 or NaN reads from 0, past the end gives an empty window (the end);
- * `aheadSeconds` below 0 or NaN is 0 (the chunk holding the read position alone); NaN
- * `fromSeconds` is the start of chunk `from`.
+ * Clamped: `from` before the first chunk listed or NaN reads from the first, past the end gives an
+ * empty window (the end); `aheadSeconds` below 0 or NaN is 0 (the chunk holding the read position
+ * alone); NaN `fromSeconds` is the start of chunk `from`.
  */
 export function readAheadEnd(
-  chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>,
+  chunks: TimedChunks,
   from: number,
   aheadSeconds: number,
   fromSeconds?: number,
 ): number {
-  const first = Number.isNaN(from) ? 0 : Math.max(0, Math.floor(from));
-  if (first >= chunks.length) return chunks.length;
+  const listed = firstIndex(chunks);
+  const stop = endIndex(chunks);
+  const first = Number.isNaN(from) ? listed : Math.max(listed, Math.floor(from));
+  if (first >= stop) return stop;
   const at = fromSeconds === undefined || Number.isNaN(fromSeconds) ? startOf(chunks, first) : fromSeconds;
   const horizon = at + secondsOr(aheadSeconds, 0);
   let end = first;
   if (startOf(chunks, end) <= at) end += 1;
-  while (end < chunks.length && startOf(chunks, end) < horizon) end += 1;
+  while (end < stop && startOf(chunks, end) < horizon) end += 1;
   return end;
 }
 
 /**
  * How soon a reader at chunk `from` needs chunk `index`, in milliseconds of media between their
- * starts: 0 for the chunk it is at (or one behind it). Sent with each fetch (`get`'s `dueInMs`), so
- * a node sending under an upload limit sends what is due soonest first: a newcomer's first chunk
- * before a neighbour's read-ahead.
+ * starts: 0 for the chunk it is at (or one behind it), and for either outside the list. Sent with
+ * each fetch (`get`'s `dueInMs`), so a node sending under an upload limit sends what is due soonest
+ * first: a newcomer's first chunk before a neighbour's read-ahead.
  */
-export function dueInMs(
-  chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>,
-  from: number,
-  index: number,
-): number {
-  if (index <= from || index >= chunks.length || from < 0) return 0;
+export function dueInMs(chunks: TimedChunks, from: number, index: number): number {
+  if (index <= from || index >= endIndex(chunks) || from < firstIndex(chunks)) return 0;
   return Math.round(Math.max(0, startOf(chunks, index) - startOf(chunks, from)) * 1000);
 }

@@ -1,5 +1,5 @@
 import type { Manifest, SegmentRef } from '../shared/manifest.js';
-import { chunkEntry, describeSegment } from '../shared/segments.js';
+import { chunkEntry, describeSegment, endIndex, firstIndex } from '../shared/segments.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { sha256HexAsync } from '../util/hash.js';
 import { assertVideoName } from '../util/video-name-check.js';
@@ -126,10 +126,9 @@ export class ChunkWrites {
     // By index, not position: a live stream's list starts where its window has moved to.
     const entry = Number.isSafeInteger(index) && index >= 0 ? chunkEntry(manifest, index) : undefined;
     if (entry === undefined) {
-      const first = manifest.chunks[0]?.index ?? 0;
       throw new PeerStreamerError(
         'INVALID_ARGUMENT',
-        `Chunk index ${String(index)} is outside ${JSON.stringify(video)}, which has chunks ${first}..${first + manifest.chunks.length - 1}.`,
+        `Chunk index ${String(index)} is outside ${JSON.stringify(video)}, which has chunks ${firstIndex(manifest.chunks)}..${endIndex(manifest.chunks) - 1}.`,
         { video, index },
       );
     }

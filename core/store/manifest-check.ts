@@ -1,4 +1,5 @@
 import type { Manifest } from '../shared/manifest.js';
+import { endIndex, firstIndex, positionOf } from '../shared/segments.js';
 import { checkManifest, describeManifestProblem } from '../shared/manifest-schema.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { assertVideoName } from '../util/video-name-check.js';
@@ -46,17 +47,16 @@ export function liveGrowth(existing: Manifest, next: Manifest): number[] | null 
   if (existing.live === undefined || next.live === undefined) return null;
   if (existing.live.stream !== next.live.stream || existing.publisher !== next.publisher) return null;
   if (existing.init.sha256 !== next.init.sha256 || existing.init.size !== next.init.size) return null;
-  const nextFirst = next.chunks[0]!.index;
-  const nextLast = nextFirst + next.chunks.length - 1;
+  const nextLast = endIndex(next.chunks) - 1;
   const dropped: number[] = [];
   for (const chunk of existing.chunks) {
-    if (chunk.index < nextFirst) {
+    if (chunk.index < firstIndex(next.chunks)) {
       dropped.push(chunk.index);
       continue;
     }
     // An older list that runs past the newer one is not growth: a stream's list never shrinks at its end.
     if (chunk.index > nextLast) return null;
-    const same = next.chunks[chunk.index - nextFirst]!;
+    const same = next.chunks[positionOf(next.chunks, chunk.index)]!;
     if (same.sha256 !== chunk.sha256 || same.size !== chunk.size) return null;
   }
   return dropped;

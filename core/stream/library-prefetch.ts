@@ -3,7 +3,7 @@ import type { ChunkStore } from '../store/chunk-store.js';
 import type { Logger } from '../util/logger.js';
 import type { LibraryPrefetchStats } from '../shared/api-types.js';
 import { errorMessage } from '../util/errors.js';
-import { INIT_INDEX, chunkKey, chunkKeyParts } from '../shared/segments.js';
+import { INIT_INDEX, chunkEntry, chunkKey, chunkKeyParts } from '../shared/segments.js';
 
 export interface LibraryPrefetchOptions {
   /** Bytes of prefetched, not yet played chunks this node may hold at once; 0 turns it off. */
@@ -14,11 +14,16 @@ export interface LibraryPrefetchOptions {
   retryAfterMs?: number;
 }
 
-/** A video as the library lists it: only fMP4 videos can start from an init segment and chunk 0. */
+/**
+ * A video as the library lists it: only fMP4 videos can start from an init segment and chunk 0, and
+ * not a live stream (`live` set), which a player joins at its live edge, and whose list starts where
+ * its DVR window has got to.
+ */
 export interface ListedVideo {
   name: string;
   kind: 'fmp4' | 'legacy';
   chunks: number;
+  live?: unknown;
 }
 
 /** The beginning of every listed video: what a click needs to show its first frame. */
@@ -55,7 +60,7 @@ export class LibraryPrefetch {
     this.forget(chunkKey(video, index));
 
   constructor(
-    private readonly fetcher: ChunkFetcher,
+    private readonly fetcher: Pick<ChunkFetcher, 'manifest' | 'fetch' | 'holdsOrFetching'>,
     private readonly store: ChunkStore,
     private readonly logger: Logger,
     private readonly options: LibraryPrefetchOptions,
@@ -68,7 +73,13 @@ export class LibraryPrefetch {
     if (this.closed || this.budget === 0) return;
     const now = Date.now();
     for (const video of videos) {
-      if (video.kind !== 'fmp4' || video.chunks === 0 || this.queued.has(video.name)) continue;
+      if (
+        video.kind !== 'fmp4' ||
+        video.live !== undefined ||
+        video.chunks === 0 ||
+        this.queued.has(video.name)
+      )
+        continue;
       const tried = this.tried.get(video.name);
       if (tried !== undefined && (!tried.failed || now - tried.at < (this.options.retryAfterMs ?? 30_000)))
         continue;
@@ -147,14 +158,17 @@ export class LibraryPrefetch {
     this.warming.set(video, warm);
   }
 
-  /** Init segment and chunk 0 of one video, if they fit the budget; parts already held are skipped. */
+  /**
+   * Init segment and chunk 0 of one video, if they fit the budget; parts already held are skipped.
+   * Nothing of a live stream, which the listing may not have said is one (a master's list says less).
+   */
   private async warm(video: string): Promise<void> {
     const manifest = await this.fetcher.manifest(video);
-    if (manifest.kind !== 'fmp4' || manifest.chunks.length === 0) return;
+    if (manifest.kind !== 'fmp4' || manifest.live !== undefined) return;
+    const first = chunkEntry(manifest, 0);
+    if (first === undefined) return;
     const missing = PARTS.filter((index) => !this.fetcher.holdsOrFetching(video, index));
-    const sizes = missing.map((index) =>
-      index === INIT_INDEX ? manifest.init.size : manifest.chunks[0]!.size,
-    );
+    const sizes = missing.map((index) => (index === INIT_INDEX ? manifest.init.size : first.size));
     const bytes = sizes.reduce((sum, size) => sum + size, 0);
     if (missing.length === 0 || this.heldBytes + bytes > this.budget || this.closed) return;
     // Reserved before fetching, so concurrent warms cannot overshoot the budget together.

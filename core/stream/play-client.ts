@@ -6,7 +6,7 @@ import type { ChunkOrigin } from '../shared/api-types.js';
 import { PeerStreamerError, askedPath, isPeerStreamerError, videoNotInSwarm } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { formatDuration } from '../shared/format.js';
-import { segmentRef } from '../shared/segments.js';
+import { endIndex, segmentRef } from '../shared/segments.js';
 import { PLAY_CLIENT_FETCHES_AT_ONCE, fetchesAtOnce } from '../shared/read-ahead-policy.js';
 import { requestWithRecovery } from './recovering-request.js';
 
@@ -28,8 +28,12 @@ export interface PlayOptions {
   recoveryMs?: number;
   /** Returns true once the consumer went away (a closed pipe): stop quietly. */
   stopped?: () => boolean;
-  /** After each chunk is written; `origin` is where the node got it, when the node says. */
-  onChunk?: (index: number, total: number, bytes: number, origin: ChunkOrigin | undefined) => void;
+  /**
+   * After each chunk is written; `end` is one past the last chunk's index (the chunk count, but for
+   * a live stream, whose indexes start where its DVR window has got to); `origin` is where the node
+   * got it, when the node says.
+   */
+  onChunk?: (index: number, end: number, bytes: number, origin: ChunkOrigin | undefined) => void;
 }
 
 /** Enough for a node to fail over from a dead master under load (a few heartbeats and a register). */
@@ -45,7 +49,9 @@ async function endStream(client: PeerClient, address: string, streamId: string):
 /**
  * Streams a video through a node, as the original video_streamer.js did, but with several requests
  * in flight on one stream (the node answers them in order) and every chunk checked against the
- * manifest. Writes the init segment (fmp4) and chunks from the start chunk to the end.
+ * manifest. Writes the init segment (fmp4) and chunks from the start chunk to the end. A live
+ * stream plays the chunks its manifest lists when the play starts (its DVR window, whose indexes
+ * start above 0 once the window has moved), and ends there.
  */
 export async function playStream(
   client: PeerClient,
@@ -100,13 +106,13 @@ export async function playStream(
     }
     return { body, origin: got.origin };
   };
-  const total = manifest.chunks.length;
+  const end = endIndex(manifest.chunks);
   // The node reads ahead for the stream; the client's window is only its requests in flight.
   const window = fetchesAtOnce(options.inFlight, PLAY_CLIENT_FETCHES_AT_ONCE);
   const pending = new Map<number, Promise<{ body: Buffer; origin: ChunkOrigin | undefined }>>();
   let next = first;
   const fill = (upTo: number): void => {
-    while (next < total && next < upTo) {
+    while (next < end && next < upTo) {
       const request = fetchChunk(next);
       request.catch(() => undefined);
       pending.set(next, request);
@@ -118,24 +124,24 @@ export async function playStream(
   const init = manifest.kind === 'fmp4' ? fetchChunk(-1) : undefined;
   init?.catch(() => undefined);
   fill(first + window);
-  let finished = first >= total;
+  let finished = first >= end;
   try {
     if (init) await write((await init).body);
-    for (let index = first; index < total; index++) {
+    for (let index = first; index < end; index++) {
       if (options.stopped?.()) break;
       fill(index + window);
       const { body, origin } = await pending.get(index)!;
       pending.delete(index);
       await write(body);
-      options.onChunk?.(index, total, bytes, origin);
-      finished = index === total - 1;
+      options.onChunk?.(index, end, bytes, origin);
+      finished = index === end - 1;
     }
   } finally {
     // The node ends a stream by itself once it hands out the last chunk; a play that stops earlier
     // (its consumer went away, a chunk failed) says so, so the node frees the read-ahead at once.
     if (!finished) await endStream(client, address, options.streamId);
   }
-  return { manifest, chunks: total - first, bytes };
+  return { manifest, chunks: end - first, bytes };
 }
 
 async function fetchManifest(
@@ -157,13 +163,15 @@ async function fetchManifest(
 
 /**
  * A start at or past the end would otherwise play the last chunk, which is not what was asked for.
- * The allowed range is in whole seconds, as a person types it: a 60 s video takes 0 to 59.
+ * The allowed range is in whole seconds, as a person types it: a 60 s video takes 0 to 59, a live
+ * stream from where its DVR window starts (a start before it plays from the window's start).
  */
 function assertStartWithin(manifest: Manifest, start: number): void {
   if (manifest.kind !== 'fmp4' || start < manifest.duration) return;
   // A duration a few frames over a whole second (16.04 s) still reads as "0:16", so it offers 0 to 15.
-  const last = Math.max(0, Math.ceil(manifest.duration - 0.1) - 1);
-  const range = last === 0 ? 'use 0' : `use a value from 0 to ${last}`;
+  const from = Math.floor(manifest.chunks[0]?.start ?? 0);
+  const last = Math.max(from, Math.ceil(manifest.duration - 0.1) - 1);
+  const range = last === from ? `use ${from}` : `use a value from ${from} to ${last}`;
   throw new PeerStreamerError(
     'INVALID_ARGUMENT',
     `--start ${start} is past the end of ${JSON.stringify(manifest.name)} (${formatDuration(manifest.duration)} long); ${range}`,

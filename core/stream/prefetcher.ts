@@ -1,9 +1,13 @@
 import type { ChunkFetcher } from './chunk-fetcher.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
-import { chunkKey } from '../shared/segments.js';
-import type { ChunkEntry } from '../shared/manifest.js';
-import { dueInMs, readAheadEnd, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
+import { chunkKey, firstIndex } from '../shared/segments.js';
+import {
+  dueInMs,
+  readAheadEnd,
+  type ReadAheadPolicy,
+  type TimedChunks,
+} from '../shared/read-ahead-policy.js';
 
 /**
  * Read-ahead for the local player. The player asks the gateway for one chunk at a time; each ask
@@ -19,7 +23,7 @@ const RETRY_AFTER_MS = 1_000;
 export class Prefetcher {
   private readonly wanted = new Map<
     string,
-    { video: string; from: number; to: number; chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>> }
+    { video: string; from: number; to: number; chunks: TimedChunks }
   >();
   private readonly running = new Set<string>();
   private closed = false;
@@ -32,10 +36,14 @@ export class Prefetcher {
     private readonly policy: Pick<ReadAheadPolicy, 'aheadSeconds' | 'fetchesAtOnce'>,
   ) {}
 
-  /** The player is at chunk `index` of `video` (whose manifest lists `chunks`): warm what follows it. */
-  advance(video: string, index: number, chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>): void {
+  /**
+   * The player is at chunk `index` of `video` (whose manifest lists `chunks`): warm what follows it.
+   * Indexes, not positions: a live stream's list starts where its window has got to, and nothing
+   * before it is warmed (the window may have moved past the player).
+   */
+  advance(video: string, index: number, chunks: TimedChunks): void {
     if (this.closed) return;
-    const from = index + 1;
+    const from = Math.max(index + 1, firstIndex(chunks));
     this.wanted.set(video, {
       video,
       from,

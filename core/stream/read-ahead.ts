@@ -1,16 +1,23 @@
-import type { ChunkEntry } from '../shared/manifest.js';
-import { dueInMs, readAheadEnd, type ReadAheadPolicy } from '../shared/read-ahead-policy.js';
+import { endIndex } from '../shared/segments.js';
+import {
+  dueInMs,
+  readAheadEnd,
+  type ReadAheadPolicy,
+  type TimedChunks,
+} from '../shared/read-ahead-policy.js';
 
 /**
  * Hands out chunks from `start` to the last strictly in order while fetching the policy's window
  * ahead of the play position (`readAheadEnd`: its seconds as chunks of this video), at most its
- * fetches at once. The fetch function owns failover; if it gives up on a chunk, `next()` rejects for
- * that chunk and a later `next()` tries it again.
+ * fetches at once. Positions are chunk indexes, which for a live stream start where its DVR window
+ * has got to. The fetch function owns failover; if it gives up on a chunk, `next()` rejects for that
+ * chunk and a later `next()` tries it again.
  */
 export interface ReadAheadOptions<T> {
+  /** The index of the first chunk handed out: one the list has. */
   start: number;
-  /** The video's chunks, for their start times; the last one ends the stream. */
-  chunks: ReadonlyArray<Pick<ChunkEntry, 'start'>>;
+  /** The video's chunks, for their indexes and start times; the last one ends the stream. */
+  chunks: TimedChunks;
   policy: Pick<ReadAheadPolicy, 'aheadSeconds' | 'fetchesAtOnce'>;
   /** `dueInMs`: how soon the reader needs it (0 for the chunk it waits on), for the peers asked. */
   fetch(index: number, signal: AbortSignal, dueInMs: number): Promise<T>;
@@ -42,7 +49,7 @@ export class ReadAhead<T> {
 
   constructor(private readonly options: ReadAheadOptions<T>) {
     this.position = options.start;
-    this.end = options.chunks.length;
+    this.end = endIndex(options.chunks);
   }
 
   get nextIndex(): number {

@@ -20,6 +20,7 @@ import { cleanupTempDirs, tempDir } from '../helpers/temp-dirs.js';
 import { waitFor } from '../helpers/wait.js';
 import { trustOnFirstUse } from '../helpers/trust.js';
 import { storedManifestDigest } from '../../core/trust/manifest-digests.js';
+import { storeWindowedLive, windowedLive } from '../helpers/windowed-live.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -113,6 +114,21 @@ describe('StreamSessions', () => {
     await waitFor(() => sessions.active === 1, 'the quiet stream closed', 5_000);
     expect(Date.now() - quietSince).toBeLessThan(600);
     await expect(stuck).rejects.toMatchObject({ code: 'UNREACHABLE' });
+    expect(sessions.active).toBe(0);
+    await waitFor(() => streamPins(store) === 0, 'no stream pins left');
+  });
+
+  it('streams a live stream whose window has slid (chunks 40-59) by index, and ends at its last', async () => {
+    const store = await storeWithVideo();
+    const live = windowedLive('cam');
+    await storeWindowedLive(store, live);
+    store.pinVideo('cam', false);
+    const sessions = sessionsOver(store);
+    const listed = live.manifest.chunks;
+    const got = await Promise.all([45, 46, 47].map((i) => sessions.get('peer', 's', 'cam', i, listed)));
+    expect(got.map((chunk) => chunk.bytes)).toEqual([45, 46, 47].map((i) => live.chunkBytes(i)));
+    expect(sessions.active).toBe(1);
+    for (let index = 48; index < 60; index++) await sessions.get('peer', 's', 'cam', index, listed);
     expect(sessions.active).toBe(0);
     await waitFor(() => streamPins(store) === 0, 'no stream pins left');
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chunkAtTime, chunkIndexAt, legacyManifest } from '../../core/shared/manifest.js';
 import { MAX_VIDEO_NAME_BYTES, videoNameProblem } from '../../core/shared/video-name.js';
 import { assertVideoName } from '../../core/util/video-name-check.js';
+import { windowedLive } from '../helpers/windowed-live.js';
 
 /** Chunks starting at 0, 2, 4.5 and 8 s. */
 const chunks = [0, 2, 4.5, 8].map((start) => ({ start }));
@@ -39,6 +40,14 @@ describe('chunkIndexAt (one search for the node and the player)', () => {
 
   it('chunkAtTime is 0 for a legacy video, which has no times', () => {
     expect(chunkAtTime(legacyManifest('old', [{ size: 10, sha256: 'a'.repeat(64) }]), 30)).toBe(0);
+  });
+
+  it('chunkAtTime gives an index: a live stream whose window slid lists chunks 40-59', () => {
+    const live = windowedLive().manifest;
+    expect(chunkAtTime(live, 45.5)).toBe(45);
+    // Before the window, the first chunk listed; past the end, the last.
+    expect(chunkAtTime(live, 0)).toBe(40);
+    expect(chunkAtTime(live, 1e9)).toBe(59);
   });
 });
 

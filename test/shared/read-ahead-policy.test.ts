@@ -8,9 +8,10 @@ import {
   readAheadEnd,
   readAheadPolicy,
 } from '../../core/shared/read-ahead-policy.js';
+import { windowedLive } from '../helpers/windowed-live.js';
 
 /** Chunks starting at 0, 2, 4.5, 8 and 9 s (lengths 2, 2.5, 3.5, 1 and whatever the last is). */
-const chunks = [0, 2, 4.5, 8, 9].map((start) => ({ start }));
+const chunks = [0, 2, 4.5, 8, 9].map((start, index) => ({ index, start }));
 
 describe('readAheadEnd: a window in seconds as chunks', () => {
   it('from a chunk: it and every later chunk starting less than the window after it', () => {
@@ -61,7 +62,7 @@ describe('readAheadEnd: a window in seconds as chunks', () => {
   });
 
   it('untimed (legacy) chunks count as UNTIMED_CHUNK_SECONDS each', () => {
-    const legacy = Array.from({ length: 30 }, () => ({ start: null }));
+    const legacy = Array.from({ length: 30 }, (_, index) => ({ index, start: null }));
     expect(readAheadEnd(legacy, 0, 10 * UNTIMED_CHUNK_SECONDS)).toBe(10);
     expect(readAheadEnd(legacy, 5, 10 * UNTIMED_CHUNK_SECONDS)).toBe(15);
     expect(readAheadEnd(legacy, 25, 10 * UNTIMED_CHUNK_SECONDS)).toBe(30);
@@ -69,7 +70,7 @@ describe('readAheadEnd: a window in seconds as chunks', () => {
   });
 
   it("the node's default is the ten 2 s chunks it read ahead when its window was a count", () => {
-    const twoSecond = Array.from({ length: 100 }, (_, index) => ({ start: index * 2 }));
+    const twoSecond = Array.from({ length: 100 }, (_, index) => ({ index, start: index * 2 }));
     expect(readAheadEnd(twoSecond, 40, NODE_READ_AHEAD.aheadSeconds) - 40).toBe(10);
   });
 });
@@ -137,7 +138,35 @@ describe('dueInMs: how soon a reader needs a chunk ahead of it', () => {
   });
 
   it('counts untimed (legacy) chunks by their place', () => {
-    const untimed = [null, null, null].map((start) => ({ start }));
+    const untimed = [null, null, null].map((start, index) => ({ index, start }));
     expect(dueInMs(untimed, 0, 2)).toBe(2 * UNTIMED_CHUNK_SECONDS * 1000);
+  });
+});
+
+describe('a live stream whose DVR window has slid: chunks 40 to 59, by index, not by place', () => {
+  // 1 s chunks; chunk i starts at i s on the stream's timeline.
+  const live = windowedLive().manifest.chunks;
+
+  it('readAheadEnd takes and gives indexes', () => {
+    expect(readAheadEnd(live, 45, 5)).toBe(50);
+    expect(readAheadEnd(live, 45, 2.5, 45.5)).toBe(48);
+    expect(readAheadEnd(live, 58, 30)).toBe(60);
+    expect(readAheadEnd(live, 59, 0)).toBe(60);
+  });
+
+  it('readAheadEnd reads from the first chunk listed for an index before it, and ends at the last', () => {
+    expect(readAheadEnd(live, 0, 3)).toBe(43);
+    expect(readAheadEnd(live, 12, 3)).toBe(43);
+    expect(readAheadEnd(live, Number.NaN, 3)).toBe(43);
+    expect(readAheadEnd(live, 60, 3)).toBe(60);
+    expect(readAheadEnd(live, 1_000, 3)).toBe(60);
+  });
+
+  it('dueInMs measures between indexes, and is now for either outside the list', () => {
+    expect(dueInMs(live, 45, 48)).toBe(3_000);
+    expect(dueInMs(live, 40, 59)).toBe(19_000);
+    expect(dueInMs(live, 45, 45)).toBe(0);
+    expect(dueInMs(live, 45, 60)).toBe(0);
+    expect(dueInMs(live, 10, 45)).toBe(0);
   });
 });

@@ -7,7 +7,12 @@ import {
   missingSegmentReason,
   segmentRef,
   chunkKeyParts,
+  chunkEntry,
+  endIndex,
+  firstIndex,
+  positionOf,
 } from '../../core/shared/segments.js';
+import { windowedLive } from '../helpers/windowed-live.js';
 
 const media: MediaManifest = {
   version: 1,
@@ -53,5 +58,21 @@ describe('segments: one home for the init segment and chunk keys', () => {
       index: 7,
     });
     expect(chunkKeyParts(chunkKey('v', INIT_INDEX))).toEqual({ video: 'v', index: INIT_INDEX });
+  });
+
+  it('a list that starts above 0 (a live stream whose window slid): indexes, ends and places', () => {
+    const live = windowedLive().manifest;
+    expect(firstIndex(live.chunks)).toBe(40);
+    expect(endIndex(live.chunks)).toBe(60);
+    expect(positionOf(live.chunks, 45)).toBe(5);
+    expect(chunkEntry(live, 45)?.start).toBe(45);
+    expect(chunkEntry(live, 5)).toBeUndefined();
+    expect(chunkEntry(live, 60)).toBeUndefined();
+    expect(missingSegmentReason(live, 5)).toBe('"cam" has chunks 40 to 59; there is no chunk 5.');
+    // An on-demand list starts at 0; an empty one has nothing to read.
+    expect([firstIndex(media.chunks), endIndex(media.chunks), positionOf(media.chunks, 1)]).toEqual([
+      0, 2, 1,
+    ]);
+    expect([firstIndex([]), endIndex([])]).toEqual([0, 0]);
   });
 });

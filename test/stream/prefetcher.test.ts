@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Prefetcher } from '../../core/stream/prefetcher.js';
 import type { FetchedChunk } from '../../core/stream/chunk-fetcher.js';
 import { silentLogger } from '../../core/util/logger.js';
+import { windowedLive } from '../helpers/windowed-live.js';
 
 /** A fetcher whose fetches finish when the test says, recording what was asked. */
 class HeldFetches {
@@ -52,7 +53,7 @@ function prefetching(
     prefetcher: new Prefetcher(fetches.fetcher, silentLogger(), { aheadSeconds, fetchesAtOnce }),
   };
 }
-const oneSecondChunks = Array.from({ length: 40 }, (_, index) => ({ start: index }));
+const oneSecondChunks = Array.from({ length: 40 }, (_, index) => ({ index, start: index }));
 
 describe('Prefetcher', () => {
   it('warms the seconds after the asked chunk, at most its fetches at once', async () => {
@@ -72,7 +73,7 @@ describe('Prefetcher', () => {
 
   it('counts the window in seconds, so long chunks are fewer', () => {
     const { fetches, prefetcher } = prefetching(8, 10);
-    const fourSecondChunks = Array.from({ length: 40 }, (_, index) => ({ start: index * 4 }));
+    const fourSecondChunks = Array.from({ length: 40 }, (_, index) => ({ index, start: index * 4 }));
     prefetcher.advance('movie', 3, fourSecondChunks);
     expect(fetches.asked).toEqual([4, 5]);
     prefetcher.close();
@@ -84,6 +85,19 @@ describe('Prefetcher', () => {
     expect(fetches.asked).toEqual([37, 38, 39]);
     prefetcher.advance('movie', 39, oneSecondChunks);
     expect(fetches.asked).toEqual([37, 38, 39]);
+    prefetcher.close();
+  });
+
+  it('warms a live stream whose window has slid (chunks 40-59) by index, never before the window', () => {
+    const live = windowedLive().manifest.chunks;
+    const { fetches, prefetcher } = prefetching(3, 10);
+    prefetcher.advance('cam', 45, live);
+    expect(fetches.asked).toEqual([46, 47, 48]);
+    // The window moved past the player: what follows starts at the window's first chunk.
+    prefetcher.advance('cam', 12, live);
+    expect(fetches.asked).toEqual([46, 47, 48, 40, 41, 42]);
+    prefetcher.advance('cam', 58, live);
+    expect(fetches.asked).toEqual([46, 47, 48, 40, 41, 42, 59]);
     prefetcher.close();
   });
 });

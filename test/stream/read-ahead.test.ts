@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReadAhead } from '../../core/stream/read-ahead.js';
+import { windowedLive } from '../helpers/windowed-live.js';
 
 /** `count` chunks of `seconds` each: a window of w chunks is then w * seconds of media. */
-function timeline(count: number, seconds = 1): Array<{ start: number }> {
-  return Array.from({ length: count }, (_, index) => ({ start: index * seconds }));
+function timeline(count: number, seconds = 1): Array<{ index: number; start: number }> {
+  return Array.from({ length: count }, (_, index) => ({ index, start: index * seconds }));
 }
 
 async function drain<T>(stream: ReadAhead<T>): Promise<number[]> {
@@ -81,7 +82,7 @@ describe('ReadAhead', () => {
     const started: number[] = [];
     const stream = new ReadAhead({
       start: 0,
-      chunks: starts.map((start) => ({ start })),
+      chunks: starts.map((start, index) => ({ index, start })),
       policy: { aheadSeconds: 6, fetchesAtOnce: 8 },
       fetch: async (index) => {
         started.push(index);
@@ -147,5 +148,30 @@ describe('ReadAhead', () => {
     finish.get(3)!();
     await vi.waitFor(() => expect(discarded.sort()).toEqual([1, 2, 3]));
     expect(await stream.next()).toEqual({ done: true });
+  });
+
+  it('reads a live stream whose window has slid (chunks 40-59) by index, to its last chunk', async () => {
+    const started: Array<[number, number]> = [];
+    const stream = new ReadAhead({
+      start: 45,
+      chunks: windowedLive().manifest.chunks,
+      policy: { aheadSeconds: 3, fetchesAtOnce: 8 },
+      fetch: async (index, _signal, dueInMs) => {
+        started.push([index, dueInMs]);
+        return index;
+      },
+    });
+    expect(await stream.next()).toEqual({ done: false, index: 45, value: 45 });
+    // From chunk 46 (46 s), 3 s of 1 s chunks, due by their distance from it.
+    await vi.waitFor(() =>
+      expect(started).toEqual([
+        [45, 0],
+        [46, 0],
+        [47, 1_000],
+        [48, 2_000],
+      ]),
+    );
+    expect(await drain(stream)).toEqual(Array.from({ length: 14 }, (_, i) => 46 + i));
+    expect(stream.nextIndex).toBe(60);
   });
 });

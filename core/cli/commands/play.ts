@@ -146,9 +146,15 @@ async function play(
         ...(checkManifest === undefined ? {} : { checkManifest }),
         // An output that failed (a full disk) takes no more: its error is what the play reports.
         stopped: () => pipeClosed || out.errored !== null,
-        onChunk: (index, total, bytes, origin) => {
+        // Counted in chunk indexes, as far as the last one: a live stream's start above 0 once its window moved.
+        onChunk: (index, end, bytes, origin) => {
           fromOrigin[origin ?? 'unknown'] = (fromOrigin[origin ?? 'unknown'] ?? 0) + 1;
-          progress.update({ done: index + 1, total, bytes, detail: `(${describeOrigins(fromOrigin)})` });
+          progress.update({
+            done: index + 1,
+            total: end,
+            bytes,
+            detail: `(${describeOrigins(fromOrigin)})`,
+          });
         },
       });
     });

@@ -131,9 +131,8 @@ export class FeedPump {
   scheduleFetches(time: number): void {
     if (this.halted || this.parts.lifetime.aborted || this.manifest === undefined) return;
     const chunks = this.manifest.chunks;
-    const base = firstListed(chunks);
-    const from = Math.max(this.nextIndex, base);
-    const end = base + readAheadEnd(chunks, from - base, this.parts.window.ahead, time);
+    const from = Math.max(this.nextIndex, firstListed(chunks));
+    const end = readAheadEnd(chunks, from, this.parts.window.ahead, time);
     this.parts.fetches.schedule(from, end);
   }
 

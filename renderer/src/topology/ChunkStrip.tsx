@@ -1,6 +1,9 @@
+import { heldRuns, type StripSpan } from './strip-span.ts';
+
 interface Props {
   held: readonly number[];
-  count: number;
+  /** The chunk indexes drawn (stripSpan): a live stream's start above 0 once its window slid. */
+  span: StripSpan;
   width: number | string;
   height: number;
   x?: number;
@@ -8,13 +11,15 @@ interface Props {
 }
 
 /**
- * One tick per chunk of the current video, lit where the node holds it. Consecutive held chunks
- * are drawn as one run, so a 2,000-chunk video costs a few rectangles, not thousands. The strip has
- * no text, so stretching it to its box (preserveAspectRatio none) changes no label's size.
+ * One tick per chunk of the current video (of its DVR window, for a live stream), lit where the
+ * node holds it. Consecutive held chunks are drawn as one run, so a 2,000-chunk video costs a few
+ * rectangles, not thousands. The strip has no text, so stretching it to its box
+ * (preserveAspectRatio none) changes no label's size.
  */
-export function ChunkStrip({ held, count, width, height, x, y }: Props) {
-  const set = new Set(held.filter((index) => index >= 0 && index < count));
-  const runs = heldRuns(set, count);
+export function ChunkStrip({ held, span, width, height, x, y }: Props) {
+  const { first, count } = span;
+  const set = new Set(held.filter((index) => index >= first && index < first + count));
+  const runs = heldRuns(set, span);
   return (
     <svg
       className="chunk-strip"
@@ -34,20 +39,8 @@ export function ChunkStrip({ held, count, width, height, x, y }: Props) {
       </title>
       <rect width={Math.max(1, count)} height={1} className="strip-bg" />
       {runs.map(([start, length]) => (
-        <rect key={start} x={start} width={length} height={1} className="strip-held" />
+        <rect key={start} x={start - first} width={length} height={1} className="strip-held" />
       ))}
     </svg>
   );
-}
-
-/** [first index, length] of each run of consecutive held chunks, in order. */
-export function heldRuns(held: ReadonlySet<number>, count: number): Array<[number, number]> {
-  const runs: Array<[number, number]> = [];
-  for (let index = 0; index < count; index++) {
-    if (!held.has(index)) continue;
-    const last = runs.at(-1);
-    if (last !== undefined && last[0] + last[1] === index) last[1] += 1;
-    else runs.push([index, 1]);
-  }
-  return runs;
 }

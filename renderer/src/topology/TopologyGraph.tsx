@@ -1,5 +1,6 @@
 import type { TopologyNode } from '../api/types.ts';
 import { ChunkStrip } from './ChunkStrip.tsx';
+import type { StripSpan } from './strip-span.ts';
 import { layoutBounds, layoutTree, type PlacedNode, type TreeGeometry } from './layout.ts';
 import { omittedLabel, plusCount } from './omitted.ts';
 
@@ -8,7 +9,8 @@ interface Props {
   layout: GraphLayout;
   /** Video whose chunks each node's strip shows. */
   video: string | null;
-  chunkCount: number;
+  /** The chunks each strip shows (stripSpan). */
+  strip: StripSpan;
 }
 
 const GEOMETRY: TreeGeometry = {
@@ -53,7 +55,7 @@ export function layOutGraph(root: TopologyNode): GraphLayout {
  * them. One SVG unit is one CSS pixel (width and height match the viewBox), so labels keep their
  * CSS size however wide the tree is; a wide tree scrolls instead of shrinking.
  */
-export function TopologyGraph({ layout, video, chunkCount }: Props) {
+export function TopologyGraph({ layout, video, strip }: Props) {
   const { placed, minX, width, height } = layout;
   return (
     <svg
@@ -120,10 +122,10 @@ export function TopologyGraph({ layout, video, chunkCount }: Props) {
             <text x={10} y={37} className="node-meta">
               {clip(`${node.role} · ${node.alive ? shortAddress(node.address) : 'unreachable'}`, META_CHARS)}
             </text>
-            {video !== null && chunkCount > 0 && (
+            {video !== null && strip.count > 0 && (
               <ChunkStrip
                 held={held}
-                count={chunkCount}
+                span={strip}
                 x={10}
                 y={GEOMETRY.nodeHeight - 18}
                 width={STRIP_WIDTH}

@@ -1,13 +1,15 @@
 import { useState } from 'react';
 import type { TopologyNode } from '../api/types.ts';
 import { ChunkStrip } from './ChunkStrip.tsx';
+import type { StripSpan } from './strip-span.ts';
 import { omittedLabel, plusCount } from './omitted.ts';
 import { shortAddress } from './TopologyGraph.tsx';
 
 interface Props {
   root: TopologyNode;
   video: string | null;
-  chunkCount: number;
+  /** The chunks each strip shows (stripSpan). */
+  strip: StripSpan;
 }
 
 /**
@@ -15,15 +17,15 @@ interface Props {
  * size, subtrees that fold away, and the panel scrolls. Shrinking the graph to fit made its labels
  * about 7 px, which nobody can read.
  */
-export function TopologyOutline({ root, video, chunkCount }: Props) {
+export function TopologyOutline({ root, video, strip }: Props) {
   return (
     <ul className="topology-outline" data-testid="topology-outline" role="tree" aria-label="Node tree">
-      <OutlineItem node={root} video={video} chunkCount={chunkCount} />
+      <OutlineItem node={root} video={video} strip={strip} />
     </ul>
   );
 }
 
-function OutlineItem({ node, video, chunkCount }: { node: TopologyNode } & Omit<Props, 'root'>) {
+function OutlineItem({ node, video, strip }: { node: TopologyNode } & Omit<Props, 'root'>) {
   const [open, setOpen] = useState(true);
   const omitted = node.omitted ?? 0;
   const hasChildren = node.children.length > 0 || omitted > 0;
@@ -61,20 +63,15 @@ function OutlineItem({ node, video, chunkCount }: { node: TopologyNode } & Omit<
           <div className="outline-meta" title={node.address}>
             {node.role} · {node.alive ? shortAddress(node.address) : 'unreachable'}
           </div>
-          {video !== null && chunkCount > 0 && (
-            <ChunkStrip held={held} count={chunkCount} width="100%" height={6} />
+          {video !== null && strip.count > 0 && (
+            <ChunkStrip held={held} span={strip} width="100%" height={6} />
           )}
         </div>
       </div>
       {hasChildren && open && (
         <ul role="group">
           {node.children.map((child) => (
-            <OutlineItem
-              key={`${child.name}-${child.address}`}
-              node={child}
-              video={video}
-              chunkCount={chunkCount}
-            />
+            <OutlineItem key={`${child.name}-${child.address}`} node={child} video={video} strip={strip} />
           ))}
           {omitted > 0 && (
             <li role="treeitem" className="outline-omitted" data-testid="topology-omitted">

@@ -3,10 +3,15 @@ import { useLive } from '../api/live.ts';
 import { useElementWidth } from '../ui/use-element-width.ts';
 import { TopologyGraph, layOutGraph } from './TopologyGraph.tsx';
 import { TopologyOutline } from './TopologyOutline.tsx';
+import { stripSpan, type StripSpan } from './strip-span.ts';
 
 interface Props {
   video: string | null;
-  chunkCount: number;
+  /**
+   * The video's chunks as the page last read them (its manifest or library entry): the index of the
+   * first listed and how many. A live stream's strips move on from there as its tree does.
+   */
+  listed: StripSpan;
   /** Say which video the strips show (off where a picker beside the panel already says it). */
   caption?: boolean;
 }
@@ -18,13 +23,17 @@ type Shape = 'auto' | 'graph' | 'list';
  * side panel beside the player, a large swarm). Either way text keeps its size; the viewer can pick
  * the other shape, and a graph wider than the panel scrolls.
  */
-export function TopologyPanel({ video, chunkCount, caption = true }: Props) {
+export function TopologyPanel({ video, listed, caption = true }: Props) {
   const live = useLive();
   const [shape, setShape] = useState<Shape>('auto');
   const [bodyRef, width] = useElementWidth<HTMLDivElement>(0);
   const root = live.topology;
   // Once per topology update: stats updates and resizes render this panel too.
   const layout = useMemo(() => (root === null ? null : layOutGraph(root)), [root]);
+  const strip = useMemo(
+    () => stripSpan(listed.first, listed.count, root, video),
+    [listed.first, listed.count, root, video],
+  );
   const fits = layout !== null && width > 0 && layout.width <= width;
   const showGraph = shape === 'graph' || (shape === 'auto' && fits);
   return (
@@ -55,9 +64,9 @@ export function TopologyPanel({ video, chunkCount, caption = true }: Props) {
         {root === null || layout === null ? (
           <p className="muted">Waiting for the node…</p>
         ) : showGraph ? (
-          <TopologyGraph layout={layout} video={video} chunkCount={chunkCount} />
+          <TopologyGraph layout={layout} video={video} strip={strip} />
         ) : (
-          <TopologyOutline root={root} video={video} chunkCount={chunkCount} />
+          <TopologyOutline root={root} video={video} strip={strip} />
         )}
       </div>
       <p className="legend">

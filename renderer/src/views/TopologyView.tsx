@@ -38,7 +38,8 @@ export function TopologyView() {
           </select>
         </label>
       )}
-      <TopologyPanel video={selected} chunkCount={entry?.chunks ?? 0} caption={false} />
+      {/* A library entry says how many chunks, not where a live stream's list starts: its tree does. */}
+      <TopologyPanel video={selected} listed={{ first: 0, count: entry?.chunks ?? 0 }} caption={false} />
       <p className="muted" data-testid="topology-roles">
         <strong>source</strong>: has no master; the tree starts there. <strong>master</strong>: registered
         under a master and has children of its own. <strong>child</strong>: registered under a master, no

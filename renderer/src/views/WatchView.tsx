@@ -9,6 +9,7 @@ import { StatsPanel } from '../stats/StatsPanel.tsx';
 import { TopologyPanel } from '../topology/TopologyPanel.tsx';
 import { formatTime } from '../ui/format.ts';
 import { takeOpening } from '../player/opening.ts';
+import { firstIndex } from '../../../core/shared/segments.js';
 
 type Side = 'stats' | 'topology';
 
@@ -121,7 +122,11 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
         ) : (
           <TopologyPanel
             video={name}
-            chunkCount={manifest?.chunks.length ?? opening.early?.chunkCount ?? 0}
+            listed={
+              manifest === null
+                ? { first: 0, count: opening.early?.chunkCount ?? 0 }
+                : { first: firstIndex(manifest.chunks), count: manifest.chunks.length }
+            }
           />
         )}
       </aside>
