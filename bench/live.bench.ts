@@ -11,6 +11,7 @@
  *   bytes, and drift: how far the Chromium viewer's latency wanders from where it settled.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LIVE_TARGET_SECONDS, secondsBehindLive } from '../core/shared/live-edge.js';
 import type { LiveWatchResult } from '../core/stream/live-watcher.js';
@@ -98,6 +99,8 @@ async function treeRun(browser: Browser, reference: ReferenceRun[]): Promise<Ben
     playerNodeFlags: ['--ui'],
   });
   const stop = new AbortController();
+  // Every headless viewer waits on it between looks at the manifest.
+  setMaxListeners(VIEWERS * 2, stop.signal);
   try {
     const viewers: Array<Promise<LiveWatchResult>> = [];
     // Chromium is viewer 0 on level-2 node 0; the rest go round the level-2 nodes from node 1.

@@ -30,6 +30,11 @@ export class LivePump {
     };
   }
 
+  /** Sends `update` to every listener now: news that does not wait for a clock (a live stream grew). */
+  push(update: LiveUpdate): void {
+    for (const listener of this.listeners) listener(update);
+  }
+
   close(): void {
     this.stop();
     this.listeners.clear();

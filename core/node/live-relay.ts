@@ -24,6 +24,8 @@ export interface LiveRelayOptions {
   /** Whose streams this node believes: the same check every fetched manifest passes. */
   trust: ManifestTrust;
   children: () => PeerRef[];
+  /** This node's stored copy of a stream grew (or changed state) from an announcement. */
+  onStored?: (manifest: LiveManifest) => void;
   logger: Logger;
 }
 
@@ -94,7 +96,9 @@ export class LiveRelay {
     if (stored === undefined) return;
     try {
       const grown = isLiveManifest(stored) ? grow(stored, announced) : null;
-      store.putManifest(grown ?? (await this.wholeManifest(announced.name, masterAddress)));
+      const kept = grown ?? (await this.wholeManifest(announced.name, masterAddress));
+      store.putManifest(kept);
+      if (isLiveManifest(kept)) this.options.onStored?.(kept);
     } catch (error) {
       logger.warn(
         { video: announced.name, error: errorMessage(error) },

@@ -2,7 +2,7 @@ import type { GatewayBackend, PosterImage, ReadOptions } from '../gateway/backen
 import { libraryEntry } from '../gateway/library-entry.js';
 import { LivePump } from '../gateway/live-pump.js';
 import type { LibraryEntry, LinkCheck, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
-import type { Manifest } from '../shared/manifest.js';
+import type { LiveManifest, Manifest } from '../shared/manifest.js';
 import { Prefetcher } from '../stream/prefetcher.js';
 import { toApiTopology } from './api-topology.js';
 import type { PeerNode } from './peer-node.js';
@@ -45,7 +45,18 @@ export class NodeBackend implements GatewayBackend {
       ],
       (error) => node.logger.debug({ error: errorMessage(error) }, 'live update failed'),
     );
+    node.liveStreams.on('stored', this.onLiveStored);
   }
+
+  /** A live stream's copy here grew: players following it hear at once (see LiveStreamUpdate). */
+  private readonly onLiveStored = (manifest: LiveManifest): void => {
+    this.live.push({
+      type: 'live-stream',
+      video: manifest.name,
+      newest: manifest.chunks.at(-1)?.index ?? -1,
+      state: manifest.live.state,
+    });
+  };
 
   async listVideos(): Promise<LibraryEntry[]> {
     const held = new Map(this.node.store.listVideos().map((video) => [video.name, video]));
@@ -145,5 +156,6 @@ export class NodeBackend implements GatewayBackend {
     // The library prefetch is the node's: it stops with the node, not with one of its gateways.
     this.prefetcher.close();
     this.live.close();
+    this.node.liveStreams.off('stored', this.onLiveStored);
   }
 }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { PeerServer } from '../net/server.js';
 import type { PeerClient } from '../net/client.js';
 import { ChunkStore } from '../store/chunk-store.js';
@@ -16,6 +17,7 @@ import { VideoPublisher, type PublishOptions } from './publish-video.js';
 import { LiveSessions } from './live-sessions.js';
 import { LiveRelay } from './live-relay.js';
 import { isLiveManifest } from '../trust/live-signature.js';
+import type { LiveManifest } from '../shared/manifest.js';
 import { serveControl } from './control-handlers.js';
 import type { ControlServer } from '../control/server.js';
 import type { ControlTransportOptions } from '../control/transport.js';
@@ -93,6 +95,11 @@ export class PeerNode {
   readonly live: LiveSessions;
   /** Live streams' new chunks, announced down the tree (from here, or passed on from the master). */
   private readonly liveRelay: LiveRelay;
+  /**
+   * `stored` fires each time this node's copy of a live stream grows or changes state, whether the
+   * stream is made here or announced from the master: what the player's push (api/events) follows.
+   */
+  readonly liveStreams = new EventEmitter<{ stored: [manifest: LiveManifest] }>();
   private manifestCheck: Promise<void> = Promise.resolve();
 
   /**
@@ -179,15 +186,22 @@ export class PeerNode {
       upstream: this.link,
       trust,
       children: () => this.registry.children(),
+      onStored: (manifest) => this.liveStreams.emit('stored', manifest),
       logger,
     });
     // Each chunk a stream here stores, and its end, go down the tree at once.
-    this.live.on('chunk', (_name, _entry, manifest) => this.liveRelay.announce(manifest));
+    this.live.on('chunk', (_name, _entry, manifest) => {
+      this.liveRelay.announce(manifest);
+      this.liveStreams.emit('stored', manifest);
+    });
     // A stream's end too, its children's players then stop waiting for more (the node's own stop
     // ends its streams while the store and sockets are still open).
     this.live.on('end', (info) => {
       const ended = store.getManifest(info.name);
-      if (ended !== undefined && isLiveManifest(ended)) this.liveRelay.announce(ended);
+      if (ended !== undefined && isLiveManifest(ended)) {
+        this.liveRelay.announce(ended);
+        this.liveStreams.emit('stored', ended);
+      }
     });
     this.posters = new PosterService({
       selfName: config.name,

@@ -218,8 +218,21 @@ export interface TopologyNode {
   omitted?: number;
 }
 
+/**
+ * A live stream this node holds grew (a newer chunk, `newest` its index) or changed state: sent the
+ * moment the node stores it, so a player following the stream asks for the manifest then instead of
+ * on its next poll.
+ */
+export interface LiveStreamUpdate {
+  type: 'live-stream';
+  video: string;
+  newest: number;
+  state: LiveEntry['state'];
+}
+
 /** One event on the gateway's live-update stream. */
-export type LiveUpdate = { type: 'stats'; stats: NodeStats } | { type: 'topology'; topology: TopologyNode };
+export type LiveUpdate =
+  { type: 'stats'; stats: NodeStats } | { type: 'topology'; topology: TopologyNode } | LiveStreamUpdate;
 
 /** JSON body of every gateway error response. */
 export interface ApiError {

@@ -32,16 +32,24 @@ const FASTER_RATE = 1.1;
 const FAR_BEHIND_SECONDS = 3;
 
 /**
- * The chunk a viewer joining a live stream starts at: the last one that starts at least `target`
- * seconds before the newest chunk's end, so that many seconds are there to buffer. The first chunk
- * listed when the stream is shorter than the target; 0 for an empty list.
+ * How far short of the target a chunk's start may fall and still be where a viewer starts. Chunk
+ * boundaries fall on frame times, so a start "2 s back" is 1.9999 s or 2.0001 s back as often as
+ * 2: without this, half the viewers would start a whole chunk (a second) further behind live.
+ */
+const START_SLACK_SECONDS = 0.25;
+
+/**
+ * The position (in `chunks`) of the chunk a viewer joining a live stream starts at: the last one
+ * that starts about `target` seconds (START_SLACK_SECONDS short at most) before the newest chunk's
+ * end, so that many seconds are there to buffer. The first chunk listed when the stream is shorter
+ * than the target; 0 for an empty list.
  */
 export function liveStartIndex(chunks: readonly TimedChunk[], target = LIVE_TARGET_SECONDS): number {
   const newest = chunks.at(-1);
   if (newest === undefined) return 0;
   const edge = (newest.start ?? 0) + (newest.duration ?? 0);
   for (let position = chunks.length - 1; position >= 0; position--) {
-    if ((chunks[position]!.start ?? 0) <= edge - target) return position;
+    if ((chunks[position]!.start ?? 0) <= edge - target + START_SLACK_SECONDS) return position;
   }
   return 0;
 }

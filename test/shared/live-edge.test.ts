@@ -23,6 +23,16 @@ describe('liveStartIndex: where a joining viewer starts', () => {
     expect(liveStartIndex(chunks, 4.5)).toBe(5);
   });
 
+  it('is the chunk at the target when frame times put its start a hair short of it', () => {
+    // 30 fps: chunk boundaries are sums of 1/30 s, and 2 s back from the edge can come out 1.9999 s.
+    const chunks = liveChunks(40, 10).map((chunk, position) =>
+      position === 8 ? { ...chunk, start: chunk.start + 1e-4, duration: chunk.duration - 1e-4 } : chunk,
+    );
+    expect(liveStartIndex(chunks)).toBe(8);
+    // A whole chunk short is not the target's chunk: the one before it is.
+    expect(liveStartIndex(liveChunks(40, 10), 2.5)).toBe(7);
+  });
+
   it('is the first chunk of a stream shorter than the target, and 0 for none', () => {
     expect(liveStartIndex(liveChunks(0, 1))).toBe(0);
     expect(liveStartIndex([])).toBe(0);

@@ -1,6 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { api } from './client.ts';
-import type { LiveUpdate, NodeStats, TopologyNode } from './types.ts';
+import type { LiveStreamUpdate, LiveUpdate, NodeStats, TopologyNode } from './types.ts';
 import { appendSample, type ThroughputSample } from '../stats/throughput-series.ts';
 
 export type LiveMode = 'connecting' | 'live' | 'polling' | 'offline';
@@ -43,14 +43,31 @@ function applyStats(stats: NodeStats): void {
 
 function apply(update_: LiveUpdate): void {
   if (update_.type === 'stats') applyStats(update_.stats);
-  else update({ topology: update_.topology });
+  else if (update_.type === 'topology') update({ topology: update_.topology });
+  else for (const listener of streamListeners) listener(update_);
+}
+
+const streamListeners = new Set<(update: LiveStreamUpdate) => void>();
+
+/**
+ * Calls `listener` each time the node says a live stream it holds grew or changed state (pushed on
+ * the shared event stream, which stays open while anyone listens). Returns the unsubscribe.
+ * Without an event stream (polling) nothing comes: the caller keeps a poll of its own.
+ */
+export function onLiveStream(listener: (update: LiveStreamUpdate) => void): () => void {
+  streamListeners.add(listener);
+  if (users++ === 0) open();
+  return () => {
+    streamListeners.delete(listener);
+    if (--users === 0) close();
+  };
 }
 
 function open(): void {
   if (typeof EventSource === 'undefined') return startPolling();
   source = new EventSource(api.eventsUrl);
   source.addEventListener('open', () => update({ mode: 'live' }));
-  for (const type of ['stats', 'topology']) {
+  for (const type of ['stats', 'topology', 'live-stream']) {
     source.addEventListener(type, (event) =>
       apply(JSON.parse((event as MessageEvent<string>).data) as LiveUpdate),
     );

@@ -3,6 +3,7 @@ export type {
   ChunkOrigin,
   LibraryEntry,
   LinkCheck,
+  LiveStreamUpdate,
   LiveUpdate,
   NodeStats,
   PeerStat,

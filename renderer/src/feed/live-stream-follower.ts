@@ -1,4 +1,5 @@
 import { api } from '../api/client.ts';
+import { onLiveStream } from '../api/live.ts';
 import { GatewayFailure, isAbort } from '../api/gateway-error.ts';
 import type { MediaManifest } from '../api/types.ts';
 import { isOngoingLive, LIVE_POLL_MS } from './live-stream.ts';
@@ -16,30 +17,43 @@ export interface LiveStreamFollowerOptions {
 }
 
 /**
- * Follows a live stream's growing manifest for the feed: reads it again about once a chunk until the
- * stream ends or fails, and hands on each one that is newer than the last.
+ * Follows a live stream's growing manifest for the feed until the stream ends or fails, and hands on
+ * each one that is newer than the last.
  *
- * It polls. The manifest is a small JSON the node answers from memory, and once a second is what a
- * viewer playing two seconds behind the edge needs. The gateway's SSE stream (api/events) carries
- * stats and topology today; once the node's live session announces chunks there, a push could
- * replace the poll, with the poll kept as the fallback for a dropped event stream.
+ * The node pushes word of each new chunk on the gateway's event stream (api/events, `live-stream`):
+ * the manifest is read again the moment one is stored, so a chunk is fetched a poll's wait sooner,
+ * which at two seconds behind the edge is the margin between playing on and stalling. It also polls
+ * about once a chunk, for an event stream that dropped or could not open (a buffering proxy).
  */
 export class LiveStreamFollower {
   private current: MediaManifest;
+  /** Ends the current wait between reads early: the node said the stream grew. */
+  private wake: (() => void) | null = null;
+  /** Word came while a read was in flight: the next read goes at once. */
+  private woken = false;
 
   constructor(private readonly options: LiveStreamFollowerOptions) {
     this.current = options.manifest;
   }
 
   run(): void {
-    void this.loop();
+    const unsubscribe = onLiveStream((update) => {
+      if (update.video !== this.options.name) return;
+      const newest = this.current.chunks.at(-1)?.index ?? -1;
+      if (update.newest <= newest && update.state === this.current.live?.state) return;
+      if (this.wake !== null) this.wake();
+      else this.woken = true;
+    });
+    void this.loop().finally(unsubscribe);
   }
 
   private async loop(): Promise<void> {
     const { name, lifetime, problems } = this.options;
     let failures = 0;
     while (!lifetime.aborted && isOngoingLive(this.current)) {
-      if (!(await pause(LIVE_POLL_MS, lifetime))) return;
+      if (!this.woken && !(await pause(LIVE_POLL_MS, lifetime, (wake) => (this.wake = wake)))) return;
+      this.wake = null;
+      this.woken = false;
       let next;
       try {
         next = await api.manifest(name, lifetime);
@@ -75,21 +89,27 @@ export class LiveStreamFollower {
   }
 }
 
-/** Resolves true after `ms`, false at once if `signal` aborts first. */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+/**
+ * Resolves true after `ms` or when the function handed to `onWake` is called, false at once if
+ * `signal` aborts first.
+ */
+function pause(ms: number, signal: AbortSignal, onWake: (wake: () => void) => void): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) {
       resolve(false);
       return;
     }
-    const done = (): void => {
+    const aborted = (): void => {
       clearTimeout(timer);
       resolve(false);
     };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', done);
+    const elapsed = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', aborted);
       resolve(true);
-    }, ms);
-    signal.addEventListener('abort', done, { once: true });
+    };
+    const timer = setTimeout(elapsed, ms);
+    signal.addEventListener('abort', aborted, { once: true });
+    onWake(elapsed);
   });
 }
