@@ -14,7 +14,8 @@ import { PosterService } from './poster-service.js';
 import { SwarmLibrary } from './swarm-library.js';
 import { VideoPublisher, type PublishOptions } from './publish-video.js';
 import { LiveSessions } from './live-sessions.js';
-import { LiveRelay } from './live-relay.js';
+import type { LiveRelay } from './live-relay.js';
+import type { LiveViewers } from './live-viewers.js';
 import { isLiveManifest } from '../trust/live-signature.js';
 import { serveControl } from './control-handlers.js';
 import type { ControlServer } from '../control/server.js';
@@ -93,6 +94,8 @@ export class PeerNode {
   readonly live: LiveSessions;
   /** Live streams' new chunks, announced down the tree (from here, or passed on from the master). */
   private readonly liveRelay: LiveRelay;
+  /** Who watches which live stream: this node's viewing, its subtree's, and the tree's total. */
+  readonly liveViewers: LiveViewers;
   private manifestCheck: Promise<void> = Promise.resolve();
 
   /**
@@ -155,7 +158,14 @@ export class PeerNode {
       drift: {},
       ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
     });
-    ({ registry: this.registry, link: this.link, fetcher: this.fetcher, sessions: this.sessions } = roles);
+    ({
+      registry: this.registry,
+      link: this.link,
+      fetcher: this.fetcher,
+      sessions: this.sessions,
+      liveRelay: this.liveRelay,
+      liveViewers: this.liveViewers,
+    } = roles);
     this.masterService = roles.masterService;
     this.libraryPrefetch = new LibraryPrefetch(this.fetcher, store, logger, {
       budgetBytes: config.libraryPrefetchBytes,
@@ -170,16 +180,6 @@ export class PeerNode {
       store,
       logger,
       key: () => loadOrCreatePublisherKey(config.store, logger),
-    });
-    this.liveRelay = new LiveRelay({
-      selfName: config.name,
-      server,
-      transport: client,
-      store,
-      upstream: this.link,
-      trust,
-      children: () => this.registry.children(),
-      logger,
     });
     // Each chunk a stream here stores, and its end, go down the tree at once.
     this.live.on('chunk', (_name, _entry, manifest) => this.liveRelay.announce(manifest));
