@@ -3,7 +3,7 @@ import { countIndexes } from '../protocol/inventory.js';
 import { Batcher } from '../util/timers-with-work.js';
 import type { LinkContext, Upstream } from './master-link-context.js';
 import { remoteCodeOf } from './master-refusals.js';
-import { roomFields } from './master-link-options.js';
+import { liveViewerFields, roomFields } from './master-link-options.js';
 import { PendingChanges, toInventory, type ChangeSet } from './pending-changes.js';
 import { withDigests } from './inventory.js';
 import {
@@ -133,6 +133,7 @@ export class ChangeReporter {
           added,
           removed,
           ...roomFields(options),
+          ...liveViewerFields(options),
           ...(suspects.length > 0 ? { suspects } : {}),
         },
         { timeoutMs: this.link.requestTimeoutMs },

@@ -1,6 +1,6 @@
 import type { Transport } from '../net/transport.js';
 import type { RequestRouter } from '../net/handlers.js';
-import type { ChunkStore } from '../store/chunk-store.js';
+import type { ChunkStorage } from '../store/chunk-storage.js';
 import type { UpstreamView } from '../stream/upstream-view.js';
 import type { ManifestTrust } from '../stream/fetcher-options.js';
 import type { PeerRef } from '../protocol/messages.js';
@@ -9,6 +9,7 @@ import { isLiveManifest } from '../trust/live-signature.js';
 import { insideWindow } from '../trust/live-manifest-builder.js';
 import { PeerStreamerError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import type { LiveViewers } from './live-viewers.js';
 
 /** Newest chunks one announcement carries: a child that missed a few catches up without asking. */
 export const ANNOUNCED_CHUNKS = 4;
@@ -18,7 +19,7 @@ export interface LiveRelayOptions {
   selfName: string;
   server: RequestRouter;
   transport: Transport;
-  store: ChunkStore;
+  store: Pick<ChunkStorage, 'getManifest' | 'putManifest'>;
   /** The master in use: announcements are taken from it alone. */
   upstream: UpstreamView | null;
   /** Whose streams this node believes: the same check every fetched manifest passes. */
@@ -26,6 +27,8 @@ export interface LiveRelayOptions {
   children: () => PeerRef[];
   /** This node's stored copy of a stream grew (or changed state) from an announcement. */
   onStored?: (manifest: LiveManifest) => void;
+  /** Who watches: the count the source sends down, and what each node keeps of it. */
+  viewers: LiveViewers;
   logger: Logger;
 }
 
@@ -36,25 +39,38 @@ export interface LiveRelayOptions {
  * its own copy of the manifest if it holds one (a node watching or relaying the stream), and passes
  * the announcement on to its children at once, before it has the chunk: they ask it, and it relays.
  * No node polls. A child that missed more than an announcement carries asks its master for the
- * whole manifest instead.
+ * whole manifest instead. Each announcement also carries how many watch the stream, as the source
+ * counts them (see LiveViewers): each node keeps the latest and passes it on unchanged.
  */
 export class LiveRelay {
   constructor(private readonly options: LiveRelayOptions) {
     options.server.handle('announce-live', (request) => {
-      this.fromMaster(request.name, request.manifest);
+      this.fromMaster(request.name, request.manifest, request.viewers);
       return { reply: {} };
     });
   }
 
-  /** Tells every child of the stream's newest chunks: `manifest` as it now stands. */
+  /**
+   * Tells every child of the stream's newest chunks: `manifest` as it now stands, from this node, its
+   * source, with how many watch it across the tree.
+   */
   announce(manifest: LiveManifest): void {
+    this.send(manifest, this.options.viewers.announcing(manifest.name));
+  }
+
+  private send(manifest: LiveManifest, viewers: number | undefined): void {
     const { selfName, transport, children, logger } = this.options;
     const announced: LiveManifest = { ...manifest, chunks: manifest.chunks.slice(-ANNOUNCED_CHUNKS) };
     for (const child of children()) {
       transport
         .request(
           child.address,
-          { type: 'announce-live', name: selfName, manifest: announced },
+          {
+            type: 'announce-live',
+            name: selfName,
+            manifest: announced,
+            ...(viewers === undefined ? {} : { viewers }),
+          },
           { timeoutMs: ANNOUNCE_TIMEOUT_MS },
         )
         // A lost announcement costs that child a manifest fetch at the next one (a gap), not a chunk.
@@ -69,7 +85,7 @@ export class LiveRelay {
    * signatures hold under a publisher this node trusts; then the stored manifest grows and the
    * announcement goes on down.
    */
-  private fromMaster(sender: string, announced: Manifest): void {
+  private fromMaster(sender: string, announced: Manifest, viewers: number | undefined): void {
     const master = this.options.upstream?.current();
     if (master?.name !== sender) {
       throw new PeerStreamerError(
@@ -85,8 +101,9 @@ export class LiveRelay {
     }
     // Throws (and the announcement is answered with why) when its signatures or publisher fail.
     this.options.trust.accept(announced, master);
+    if (viewers !== undefined) this.options.viewers.heardFromMaster(announced.name, viewers);
     void this.keep(announced, master.address);
-    this.announce(announced);
+    this.send(announced, viewers);
   }
 
   /** Grows the stored copy of the stream, if this node holds one; a gap fetches the whole manifest. */

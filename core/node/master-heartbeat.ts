@@ -2,7 +2,7 @@ import { MAX_TOPOLOGY_DEPTH } from '../protocol/limits.js';
 import { errorMessage } from '../util/errors.js';
 import { Ticker } from '../util/timers-with-work.js';
 import { standingOf, type LinkContext, type Upstream } from './master-link-context.js';
-import { roomFields } from './master-link-options.js';
+import { liveViewerFields, roomFields } from './master-link-options.js';
 import { remoteCodeOf } from './master-refusals.js';
 
 /**
@@ -93,6 +93,7 @@ export class MasterHeartbeat {
           nodeId,
           ...(rttMs === null ? {} : { rttMs }),
           ...roomFields(link.options),
+          ...liveViewerFields(link.options),
         },
         { timeoutMs: link.requestTimeoutMs },
       );

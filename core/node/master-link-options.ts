@@ -45,6 +45,11 @@ export interface MasterLinkOptions {
   roomAtRoom?: () => number | undefined;
   /** Levels down to the nearest node below this one with room (0: this one); undefined: none known. */
   levelsToRoom?: () => number | undefined;
+  /**
+   * Viewers of each live stream in this node's subtree (LiveViewers.forMaster), sent with every
+   * heartbeat and report; undefined: none watched.
+   */
+  liveViewers?: () => Record<string, number> | undefined;
   /** Whether a node of this name is this node's own child: a full master's suggestion never to follow. */
   isOwnChild?: (name: string) => boolean;
   seeding: () => boolean;
@@ -94,4 +99,10 @@ export function roomFields(options: MasterLinkOptions): RoomFields {
     ...(roomAt === undefined ? {} : { roomAt }),
     ...(roomAtRoom === undefined ? {} : { roomAtRoom }),
   };
+}
+
+/** This node's subtree's live viewers, as its heartbeats and reports carry them: nothing when none. */
+export function liveViewerFields(options: MasterLinkOptions): { liveViewers?: Record<string, number> } {
+  const liveViewers = options.liveViewers?.();
+  return liveViewers === undefined ? {} : { liveViewers };
 }

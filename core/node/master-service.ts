@@ -71,6 +71,11 @@ export interface MasterServiceOptions {
   limitLoopbackChildren?: boolean;
   /** Time for the sweep and the ping reply. Default: the system clock. */
   clock?: Clock;
+  /**
+   * A child's heartbeat or report gave its subtree's live viewers (undefined: none, or an older
+   * node): LiveViewers.childReported.
+   */
+  onLiveViewers?: (child: string, counts: Readonly<Record<string, number>> | undefined) => void;
   /** A child's report named siblings it banned (see SuspectChecks). */
   onSuspects?: (reporter: string, suspects: readonly string[]) => void;
 }
@@ -193,6 +198,7 @@ export class MasterService {
     server.handle('report', (request, peer) => {
       if (!registry.report(request.name, request.added, request.removed, peer.peerKey ?? NO_KEY, request))
         throw notRegistered(request.name);
+      options.onLiveViewers?.(request.name, request.liveViewers);
       if (request.suspects !== undefined) options.onSuspects?.(request.name, request.suspects);
       // A report stands in for the child's heartbeat, so it learns what a heartbeat would.
       const path = this.pathForChildren();
@@ -229,10 +235,17 @@ export class MasterService {
     server.handle('ping', (request, peer) => {
       // A ping that names a node is a child's heartbeat; an unknown name (or another node's) must
       // register (again), and learns there whether the name is free.
+      if (request.name === undefined && request.liveViewers !== undefined) {
+        throw new PeerStreamerError(
+          'INVALID_ARGUMENT',
+          "a ping with liveViewers must name its sender: only a registered child counts its subtree's viewers, on its heartbeat.",
+        );
+      }
       if (request.name !== undefined) {
         if (!registry.heartbeat(request.name, peer.peerKey ?? NO_KEY, request)) {
           throw notRegistered(request.name);
         }
+        options.onLiveViewers?.(request.name, request.liveViewers);
         const child = registry.child(request.name)!;
         // The child measures this link on its heartbeats; the master shows that figure for it.
         if (request.rttMs !== undefined) health.reportedRtt(child.address, child.name, request.rttMs);

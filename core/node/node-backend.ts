@@ -21,7 +21,8 @@ export interface NodeBackendOptions {
  * stats and topology are the node's own. Listing the library starts the node's library prefetch
  * (the start of each video, so a click plays from local bytes); a request for a video's init segment
  * or chunks means it is being played, and the library prefetch gives way, unless the player says it
- * is only warming its own cache.
+ * is only warming its own cache. A live stream's chunk handed to the player counts this node as one
+ * of its viewers (LiveViewers), and its library card shows the tree's count.
  */
 export class NodeBackend implements GatewayBackend {
   private readonly prefetcher: Prefetcher;
@@ -61,8 +62,10 @@ export class NodeBackend implements GatewayBackend {
   async listVideos(): Promise<LibraryEntry[]> {
     const held = new Map(this.node.store.listVideos().map((video) => [video.name, video]));
     const entries = new Map<string, LibraryEntry>();
-    for (const video of held.values())
-      entries.set(video.name, libraryEntry(video.manifest, video.chunksHeld, video.bytesHeld));
+    for (const video of held.values()) {
+      const viewers = this.node.liveViewers.total(video.name);
+      entries.set(video.name, libraryEntry(video.manifest, video.chunksHeld, video.bytesHeld, viewers));
+    }
     for (const info of await this.node.library.list()) {
       if (entries.has(info.name)) continue;
       entries.set(info.name, {
@@ -108,6 +111,8 @@ export class NodeBackend implements GatewayBackend {
     // hashing and fsyncs. Chunk 0 sets off none at all: a player starting a video is busy decoding
     // its first frame on the same machine, and asks for the next chunks itself right after.
     if (index > 0) this.prefetcher.advance(name, index, manifest.chunks);
+    // The player was handed a chunk: this node watches the stream, if it is live (LiveViewers).
+    if (options.prefetch !== true) this.node.liveViewers.watched(manifest);
     return { bytes: chunk.bytes, origin: chunk.origin };
   }
 

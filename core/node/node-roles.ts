@@ -23,6 +23,8 @@ import { sha256HexAsync } from '../util/hash.js';
 import type { PeerStreamerError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ChildRegistry } from './child-registry.js';
+import { LiveRelay } from './live-relay.js';
+import { LiveViewers } from './live-viewers.js';
 import { MasterLink } from './master-link.js';
 import { MasterService } from './master-service.js';
 import type { NodeCounters } from './node-counters.js';
@@ -92,6 +94,8 @@ export interface NodeRolesOptions {
   clock?: Clock;
   /** How chunk bytes are hashed. Default: sha256 off the main thread. */
   hash?: (bytes: Uint8Array) => Promise<string>;
+  /** This node's copy of a live stream grew from an announcement (see LiveRelayOptions.onStored). */
+  onLiveStored?: (manifest: LiveManifest) => void;
 }
 
 export interface NodeRoles {
@@ -101,6 +105,10 @@ export interface NodeRoles {
   link: MasterLink | null;
   fetcher: ChunkFetcher;
   sessions: StreamSessions;
+  /** Who watches which live stream, in this node's subtree and (as the source says) in the tree. */
+  liveViewers: LiveViewers;
+  /** Live streams' new chunks, announced down the tree (from here, or passed on from the master). */
+  liveRelay: LiveRelay;
 }
 
 /** For a source, which has no master: nothing to wait for or fail over from. */
@@ -119,6 +127,12 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
   const registry = new ChildRegistry(health, {
     deadAfterMs: options.deadChildAfterMs ?? 2_500,
     ...(now ? { now } : {}),
+  });
+  const liveViewers = new LiveViewers({
+    clock: clock ?? systemClock,
+    isChild: (name) => registry.child(name) !== undefined,
+    // A child heartbeats once per heartbeatMs: its counts stand for a few of those.
+    childReportTtlMs: Math.max(5_000, 3 * (options.heartbeatMs ?? 1_000)),
   });
   const link =
     options.master === undefined
@@ -143,6 +157,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           roomAtRoom: () => masterService.roomAtRoom(),
           standing: () => masterService.standing(),
           isOwnChild: (name) => registry.child(name) !== undefined,
+          liveViewers: () => liveViewers.forMaster(),
           seeding: options.seeding,
           onMasterPublisher: (master, publisher) => options.trust.learnFromMaster(publisher, master),
           servesGoodChunk: (address) =>
@@ -190,6 +205,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
       : {}),
     ...(clock ? { clock } : {}),
     onSuspects: (reporter, suspects) => suspectChecks.check(reporter, suspects),
+    onLiveViewers: (child, counts) => liveViewers.childReported(child, counts),
   });
   const fetcher = new ChunkFetcher({
     selfName: self.name,
@@ -251,9 +267,22 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     health,
     limiter: options.limiter,
     seeding: options.seeding,
+    watched: (manifest) => liveViewers.watched(manifest),
     ...(clock ? { clock } : {}),
   });
-  return { registry, masterService, link, fetcher, sessions };
+  const liveRelay = new LiveRelay({
+    selfName: self.name,
+    server,
+    transport,
+    store,
+    upstream: link,
+    trust: options.trust,
+    children: () => registry.children(),
+    viewers: liveViewers,
+    ...(options.onLiveStored ? { onStored: options.onLiveStored } : {}),
+    logger,
+  });
+  return { registry, masterService, link, fetcher, sessions, liveViewers, liveRelay };
 }
 
 /**

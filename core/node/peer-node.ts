@@ -15,7 +15,8 @@ import { PosterService } from './poster-service.js';
 import { SwarmLibrary } from './swarm-library.js';
 import { VideoPublisher, type PublishOptions } from './publish-video.js';
 import { LiveSessions } from './live-sessions.js';
-import { LiveRelay } from './live-relay.js';
+import type { LiveRelay } from './live-relay.js';
+import type { LiveViewers } from './live-viewers.js';
 import { isLiveManifest } from '../trust/live-signature.js';
 import type { LiveManifest } from '../shared/manifest.js';
 import { serveControl } from './control-handlers.js';
@@ -100,6 +101,8 @@ export class PeerNode {
    * stream is made here or announced from the master: what the player's push (api/events) follows.
    */
   readonly liveStreams = new EventEmitter<{ stored: [manifest: LiveManifest] }>();
+  /** Who watches which live stream: this node's viewing, its subtree's, and the tree's total. */
+  readonly liveViewers: LiveViewers;
   private manifestCheck: Promise<void> = Promise.resolve();
 
   /**
@@ -161,8 +164,16 @@ export class PeerNode {
       // Old nodes that others reach drift up toward the root, young ones stay at the edge.
       drift: {},
       ...(config.peerTimeoutMs !== undefined ? { peerTimeoutMs: config.peerTimeoutMs } : {}),
+      onLiveStored: (manifest) => this.liveStreams.emit('stored', manifest),
     });
-    ({ registry: this.registry, link: this.link, fetcher: this.fetcher, sessions: this.sessions } = roles);
+    ({
+      registry: this.registry,
+      link: this.link,
+      fetcher: this.fetcher,
+      sessions: this.sessions,
+      liveRelay: this.liveRelay,
+      liveViewers: this.liveViewers,
+    } = roles);
     this.masterService = roles.masterService;
     this.libraryPrefetch = new LibraryPrefetch(this.fetcher, store, logger, {
       budgetBytes: config.libraryPrefetchBytes,
@@ -177,17 +188,6 @@ export class PeerNode {
       store,
       logger,
       key: () => loadOrCreatePublisherKey(config.store, logger),
-    });
-    this.liveRelay = new LiveRelay({
-      selfName: config.name,
-      server,
-      transport: client,
-      store,
-      upstream: this.link,
-      trust,
-      children: () => this.registry.children(),
-      onStored: (manifest) => this.liveStreams.emit('stored', manifest),
-      logger,
     });
     // Each chunk a stream here stores, and its end, go down the tree at once.
     this.live.on('chunk', (_name, _entry, manifest) => {

@@ -9,6 +9,7 @@ import type { StreamSessions } from './stream-sessions.js';
 import type { UploadLimiter } from './upload-limiter.js';
 import type { IncomingRequestOf } from '../protocol/messages.js';
 import type { SwarmLibrary } from './swarm-library.js';
+import type { Manifest } from '../shared/manifest.js';
 import { PeerStreamerError } from '../util/errors.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { INIT_INDEX, describeSegment, missingSegmentReason, segmentRef } from '../shared/segments.js';
@@ -26,6 +27,8 @@ export interface ServingOptions {
   library: Pick<SwarmLibrary, 'list' | 'hintFromMaster'>;
   /** False while the user paused seeding: only this node's own streams are served. */
   seeding: () => boolean;
+  /** A play client was handed a chunk of this video: a view, if it is a live stream (LiveViewers). */
+  watched?: (manifest: Manifest) => void;
   /** Time for the relay deadline and the send's due time. Default: the system clock. */
   clock?: Clock;
 }
@@ -130,12 +133,14 @@ export class ServingService {
         request.index,
         manifest.chunks,
       );
+      this.options.watched?.(manifest);
     } else if (
       request.fetchUpstream &&
       (isChild || request.streamId !== undefined || isLiveManifest(manifest))
     ) {
       // A live stream's viewer asks for each chunk as it appears, without a stream: a stream's
       // read-ahead covers the chunks listed when it opened, and nothing lies ahead of the live edge.
+      if (!isChild) this.options.watched?.(manifest);
       chunk = isChild
         ? await this.relay(request.video, request.index, peer.signal, request.dueInMs)
         : await fetcher.fetch(

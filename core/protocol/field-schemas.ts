@@ -89,6 +89,20 @@ export function boundedArray<T extends v.GenericSchema>(item: T, max: number) {
 }
 
 /**
+ * A map of video name to a count, its size checked before its entries are walked: `liveViewers`.
+ */
+export function countsByVideo(maxVideos: number, maxCount: number) {
+  const words = `a map of at most ${maxVideos} video names, each to an integer from 0 to ${maxCount}`;
+  return v.pipe(
+    v.custom<Record<string, unknown>>(
+      (input) => isPlainObject(input) && Object.keys(input).length <= maxVideos,
+      words,
+    ),
+    v.record(videoName, uint(maxCount), words),
+  );
+}
+
+/**
  * A map inside a message. valibot's object takes any object, arrays included, and would then word an
  * array by its first missing field; readObject says "a map" of anything but a plain object, and so
  * does this.

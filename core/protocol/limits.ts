@@ -59,6 +59,16 @@ export const MAX_QUERY_COUNT = 64;
 
 /** Siblings one `report` may name as banned (smart-ban); more wait for the next report. */
 export const MAX_SUSPECTS = 8;
+/**
+ * Live streams one `ping` or `report` may give viewer counts for (`liveViewers`): a node's subtree
+ * watches few live streams at once; past this many, the most watched go first and the rest wait.
+ */
+export const MAX_LIVE_VIEWER_STREAMS = 16;
+/**
+ * The most viewers one count may say (a subtree's in `liveViewers`, the source's total in
+ * `announce-live`): far past any swarm; sums that would pass it stop there.
+ */
+export const MAX_LIVE_VIEWERS = 1_000_000;
 /** Holders listed per index in a query reply. */
 export const MAX_HOLDERS_PER_INDEX = 64;
 /** The furthest ahead a `get` may say it is needed (`dueInMs`): an hour, past any read-ahead. */

@@ -10,6 +10,7 @@ import {
   boolean,
   boundedArray,
   chunkIndex,
+  countsByVideo,
   finiteNumber,
   manifestDigest,
   nodeId,
@@ -26,6 +27,8 @@ import { newRequestIndexBudget, readInventory } from './inventory.js';
 import {
   MAX_CHILDREN_LIMIT,
   MAX_DUE_IN_MS,
+  MAX_LIVE_VIEWERS,
+  MAX_LIVE_VIEWER_STREAMS,
   MAX_QUERY_COUNT,
   MAX_RTT_MS,
   MAX_SUSPECTS,
@@ -91,6 +94,14 @@ const roomAt = optional(record({ name: nodeName, address, key: optional(nodeKey)
  */
 const roomAtRoom = optional(uint(MAX_CHILDREN_LIMIT));
 
+/**
+ * How many nodes in the sender's subtree (itself included) watch each live stream now, by video
+ * name, as of this heartbeat or report (core/node/live-viewers.ts): each one replaces the last, and
+ * a stream left out has none. At most MAX_LIVE_VIEWER_STREAMS streams, the most watched first.
+ * Absent: none watched, or an older node.
+ */
+const liveViewers = optional(countsByVideo(MAX_LIVE_VIEWER_STREAMS, MAX_LIVE_VIEWERS));
+
 const register = v.pipe(
   record(
     {
@@ -149,6 +160,7 @@ const report = v.pipe(
       levelsToRoom,
       roomAt,
       roomAtRoom,
+      liveViewers,
       /**
        * Siblings this child banned for bad bytes or silence since its last report (smart-ban): the
        * master checks each itself before it stops listing it (SuspectChecks).
@@ -237,6 +249,7 @@ const ping = record(
     levelsToRoom,
     roomAt,
     roomAtRoom,
+    liveViewers,
   },
   'a map',
 );
@@ -285,10 +298,16 @@ const announceLive = v.pipe(
       /** The announcing node; a child takes the announcement only from its current master. */
       name: nodeName,
       manifest: v.optional(v.unknown()),
+      /**
+       * How many nodes watch the stream across the whole tree, as the source counts them (the sum of
+       * its subtree's `liveViewers`): each node keeps the latest and passes it on. Outside the
+       * manifest, so its signatures are untouched. Absent: not known, or an older source.
+       */
+      viewers: optional(uint(MAX_LIVE_VIEWERS)),
     },
     'a map',
   ),
-  v.transform(({ name, manifest }) => ({ name, manifest: readManifest(manifest, 'manifest') })),
+  v.transform(({ manifest, ...fields }) => ({ ...fields, manifest: readManifest(manifest, 'manifest') })),
 );
 
 const getPoster = record(

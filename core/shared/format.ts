@@ -104,3 +104,18 @@ export function describePortMapping(mapping: PortMappingStats | null | undefined
       return 'off';
   }
 }
+
+/**
+ * A live stream's viewer count as its library card shows it: "3 watching", and the sentence its
+ * tooltip gives, singular or plural. A viewer is a node playing the stream (see LiveViewers), so
+ * several players on one machine count once.
+ */
+export function describeViewers(viewers: number): { text: string; title: string } {
+  const title =
+    viewers === 0
+      ? 'No node is playing this stream right now'
+      : viewers === 1
+        ? '1 node is playing this stream right now'
+        : `${viewers} nodes are playing this stream right now`;
+  return { text: `${viewers} watching`, title };
+}

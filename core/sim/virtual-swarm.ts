@@ -21,6 +21,8 @@ import { wireNodeRoles } from '../node/node-roles.js';
 import { UploadLimiter } from '../node/upload-limiter.js';
 import { NODE_READ_AHEAD } from '../shared/read-ahead-policy.js';
 import type { ChunkFetcher } from '../stream/chunk-fetcher.js';
+import type { LiveRelay } from '../node/live-relay.js';
+import type { LiveViewers } from '../node/live-viewers.js';
 import { sha256Hex } from '../util/hash.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { seededRandom, type Random } from '../util/random.js';
@@ -69,6 +71,10 @@ export interface VirtualNode {
   counters: NodeCounters;
   /** Whose videos it believes: a source its own (the synthetic publisher), others what their master vouches for. */
   trust: PublisherTrust;
+  /** Who watches which live stream (its subtree's counts, and the tree's as its source said). */
+  liveViewers: LiveViewers;
+  /** Announces a live stream's chunks to its children (a source's), and passes its master's on. */
+  liveRelay: LiveRelay;
   /**
    * Stops its roles and its host at once, as SIGKILL stops a process: `silent` (the default) as if
    * its machine went with it, `reset` as if its kernel closed its connections (CrashKind).
@@ -152,6 +158,8 @@ export class VirtualSwarm {
       link,
       fetcher,
       sessions,
+      liveViewers,
+      liveRelay,
     } = wireNodeRoles({
       self: { name, address },
       nodeId: `${name}-id`,
@@ -206,6 +214,8 @@ export class VirtualSwarm {
       fetcher,
       counters,
       trust,
+      liveViewers,
+      liveRelay,
       kill: (kind) => {
         host.crash(kind);
         service.close();

@@ -8,6 +8,8 @@ import {
   encodeRequest,
 } from '../../core/protocol/codec.js';
 import {
+  MAX_LIVE_VIEWERS,
+  MAX_LIVE_VIEWER_STREAMS,
   MAX_POSTER_BYTES,
   MAX_REQUEST_BYTES,
   MAX_REQUEST_INVENTORY_INDEXES,
@@ -403,6 +405,12 @@ describe('field rejections', () => {
       },
       roomAtRoom: 100_000,
       suspects: Array.from({ length: 8 }, (_, i) => `${i}`.padEnd(100, 's')),
+      liveViewers: Object.fromEntries(
+        Array.from({ length: MAX_LIVE_VIEWER_STREAMS }, (_, i) => [
+          `${i}`.padEnd(200, 'l'),
+          MAX_LIVE_VIEWERS,
+        ]),
+      ),
     });
     expect(frames[0]!.byteLength).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
   });

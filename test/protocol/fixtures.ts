@@ -78,10 +78,16 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
     nodeId: '0123456789abcdef0123456789abcdef',
     added: [{ video: 'big buck bunny', digest, indexes: [3, 4] }],
     removed: [{ video: 'old.avi', digest: sha('the manifest of old.avi'), indexes: [5] }],
+    liveViewers: { 'all hands': 3 },
   },
   query: { name: 'alice', video: 'big buck bunny', digest, from: 0, count: 3 },
   get: { video: 'big buck bunny', index: 0, fetchUpstream: true, streamId: 's-1', name: 'alice' },
-  ping: { name: 'alice', nodeId: '0123456789abcdef0123456789abcdef', rttMs: 0.42 },
+  ping: {
+    name: 'alice',
+    nodeId: '0123456789abcdef0123456789abcdef',
+    rttMs: 0.42,
+    liveViewers: { 'all hands': 2, 'town hall': 1 },
+  },
   bye: { name: 'alice', nodeId: '0123456789abcdef0123456789abcdef' },
   'end-stream': { streamId: 's-1' },
   'list-videos': {},
@@ -102,7 +108,7 @@ export const requests: { [K in RequestType]: RequestFields[K] } = {
       },
     ],
   },
-  'announce-live': { name: 'master-1', manifest: liveManifest },
+  'announce-live': { name: 'master-1', manifest: liveManifest, viewers: 5 },
   'get-poster': { video: 'big buck bunny', name: 'alice' },
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatRate } from '../../core/shared/format.js';
+import { describeViewers, formatBytes, formatDuration, formatRate } from '../../core/shared/format.js';
 
 describe('one way to write sizes, rates and durations', () => {
   it('writes sizes in binary units that say so', () => {
@@ -26,5 +26,22 @@ describe('one way to write sizes, rates and durations', () => {
     expect(formatRate(0)).toBe('0 bit/s');
     expect(formatRate(500)).toBe('4 kbit/s');
     expect(formatRate(525_000)).toBe('4.2 Mbit/s');
+  });
+});
+
+describe('a live stream’s viewer count', () => {
+  it('reads "N watching", with a tooltip in the singular or the plural', () => {
+    expect(describeViewers(0)).toEqual({
+      text: '0 watching',
+      title: 'No node is playing this stream right now',
+    });
+    expect(describeViewers(1)).toEqual({
+      text: '1 watching',
+      title: '1 node is playing this stream right now',
+    });
+    expect(describeViewers(3)).toEqual({
+      text: '3 watching',
+      title: '3 nodes are playing this stream right now',
+    });
   });
 });

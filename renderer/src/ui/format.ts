@@ -3,6 +3,7 @@ export {
   describePlace,
   describePortMapping,
   describeReachability,
+  describeViewers,
   formatBytes,
   formatMilliseconds,
   formatRate,

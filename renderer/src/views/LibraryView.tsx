@@ -7,7 +7,7 @@ import { warmMedia } from '../player/warm-media.ts';
 import { warmStarts } from '../player/warm-starts.ts';
 import { loadPosition } from '../player/positions.ts';
 import { hrefOf } from '../router.ts';
-import { formatBytes, formatTime } from '../ui/format.ts';
+import { describeViewers, formatBytes, formatTime } from '../ui/format.ts';
 import { VideoThumb } from './VideoThumb.tsx';
 import { publisherLabel } from '../../../core/shared/publisher.js';
 import { CopyLinkButton } from '../links/CopyLinkButton.tsx';
@@ -133,7 +133,10 @@ function VideoCard({ video }: { video: LibraryEntry }) {
                 </span>
                 {/* A count only when the node gives one; none is made up. */}
                 {video.live.viewers !== undefined && (
-                  <span data-testid="live-viewers"> {video.live.viewers} watching</span>
+                  <span data-testid="live-viewers" title={describeViewers(video.live.viewers).title}>
+                    {' '}
+                    {describeViewers(video.live.viewers).text}
+                  </span>
                 )}{' '}
               </>
             )}
