@@ -35,6 +35,7 @@ import type { SwarmLibrary } from './swarm-library.js';
 import type { UploadLimiter } from './upload-limiter.js';
 import type { PublisherTrust } from '../trust/publisher-trust.js';
 import { storedManifestDigest } from '../trust/manifest-digests.js';
+import type { LiveManifest } from '../shared/manifest.js';
 
 /** How long a master that lied has to serve a good chunk before a node goes back to it: a master's `get` time. */
 const GOOD_CHUNK_TIMEOUT_MS = 3_000;
