@@ -1,8 +1,12 @@
-/** The window menu: File > Add video… is the keyboard- and menu-driven way to ingest. */
+/**
+ * The window menu: File > Add video… is the keyboard- and menu-driven way to ingest, and File >
+ * Go live… opens the player's go-live dialog (the window shown first, from the tray too).
+ */
 import type { MenuItemConstructorOptions } from 'electron';
 
 export interface AppMenuActions {
   addVideo(): void;
+  goLive(): void;
   openPlayer(): void;
   quit(): void;
 }
@@ -15,6 +19,7 @@ export function appMenuTemplate(
     label: 'File',
     submenu: [
       { id: 'add-video', label: 'Add video…', accelerator: 'CmdOrCtrl+O', click: () => actions.addVideo() },
+      { id: 'go-live', label: 'Go live…', accelerator: 'CmdOrCtrl+L', click: () => actions.goLive() },
       { type: 'separator' },
       platform === 'darwin'
         ? { role: 'close' }

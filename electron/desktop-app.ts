@@ -15,13 +15,13 @@ import type { AppPaths } from './app-paths.js';
 import { APP_SCHEME } from './app-identity.js';
 import { createProtocolHandler, registerAppScheme } from './app-protocol.js';
 import { IpcChannel } from './ipc/channels.js';
-import type { IngestProgress, LoadedSettingsView } from './ipc/contract.js';
+import type { AppPage, IngestProgress, LoadedSettingsView } from './ipc/contract.js';
 import { IpcManager } from './ipc/ipc-manager.js';
-import { LinkInbox } from './link-inbox.js';
 import { joinLink } from './link-join.js';
 import { linkFromArgv, registerLinkScheme } from './link-scheme.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { NodeHost } from './node-host.js';
+import { PageInbox } from './page-inbox.js';
 import { addSampleOnFirstRun } from './sample-video.js';
 import { denyPermissions, hardenWebContents, openExternalSafely } from './security.js';
 import { SettingsService } from './settings-service.js';
@@ -61,12 +61,9 @@ export class DesktopApp {
   private shutDown = false;
   private started = false;
   /** peerstreamer: links on their way to the page, which opens them as it opens a pasted one. */
-  private readonly links = new LinkInbox((link) => {
-    const window = this.window;
-    if (window === null || window.isDestroyed()) return false;
-    window.webContents.send(IpcChannel.OpenLink, link);
-    return true;
-  });
+  private readonly links = new PageInbox<string>((link) => this.sendToPage(IpcChannel.OpenLink, link), 8);
+  /** Pages the menu asked for ("Go live…"), shown once the page listens. */
+  private readonly pages = new PageInbox<AppPage>((page) => this.sendToPage(IpcChannel.ShowPage, page), 1);
   /** The gateway's per-run secret; the protocol handler adds it, so the renderer never holds it. */
   private readonly token = createGatewayToken();
 
@@ -170,6 +167,7 @@ export class DesktopApp {
         appMenuTemplate(
           {
             addVideo: () => void this.pickVideos(),
+            goLive: () => this.showPage('go-live'),
             openPlayer: () => this.showPlayer(),
             quit: () => this.quit(),
           },
@@ -204,6 +202,19 @@ export class DesktopApp {
     if (this.started) this.showPlayer();
   }
 
+  /** The menu's way to a page of the player: the window shown, the page routed there once it listens. */
+  showPage(page: AppPage): void {
+    this.pages.deliver(page);
+    this.showPlayer();
+  }
+
+  private sendToPage(channel: IpcChannel.OpenLink | IpcChannel.ShowPage, item: string): boolean {
+    const window = this.window;
+    if (window === null || window.isDestroyed()) return false;
+    window.webContents.send(channel, item);
+    return true;
+  }
+
   /** Shows (creating if needed), restores and focuses the player window. */
   showPlayer(): void {
     let window = this.window;
@@ -221,6 +232,7 @@ export class DesktopApp {
       window.on('closed', () => {
         if (this.window === window) this.window = null;
         this.links.pageGone();
+        this.pages.pageGone();
         this.updates?.playerGone();
       });
       // A new document (a reload) or a crashed page: not a route change inside the player.
@@ -228,11 +240,13 @@ export class DesktopApp {
         if (details.isMainFrame && !details.isSameDocument) {
           this.updates?.playerGone();
           this.links.pageGone();
+          this.pages.pageGone();
         }
       });
       window.webContents.on('render-process-gone', () => {
         this.updates?.playerGone();
         this.links.pageGone();
+        this.pages.pageGone();
       });
       this.window = window;
       return;
@@ -316,6 +330,7 @@ export class DesktopApp {
       return joined;
     });
     this.ipc.handle(IpcChannel.TakeLinks, () => this.links.take());
+    this.ipc.handle(IpcChannel.TakePages, () => this.pages.take());
     this.updates?.registerIpc(this.ipc);
   }
 

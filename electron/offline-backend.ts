@@ -25,6 +25,9 @@ export class OfflineBackend implements GatewayBackend {
   checkLink = async (): Promise<never> => this.fail();
   stats = async (): Promise<never> => this.fail();
   topology = async (): Promise<never> => this.fail();
+  startLive = async (): Promise<never> => this.fail();
+  stopLive = async (): Promise<never> => this.fail();
+  liveSessions = async (): Promise<never> => this.fail();
   subscribe(): () => void {
     return () => undefined;
   }

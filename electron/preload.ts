@@ -5,7 +5,14 @@
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IpcChannel } from './ipc/channels.js';
-import { BRIDGE_KEY, type DesktopBridge, type IngestProgress, type UpdateStatus } from './ipc/contract.js';
+import {
+  APP_PAGES,
+  BRIDGE_KEY,
+  type AppPage,
+  type DesktopBridge,
+  type IngestProgress,
+  type UpdateStatus,
+} from './ipc/contract.js';
 
 const bridge: DesktopBridge = {
   getSettings: () => ipcRenderer.invoke(IpcChannel.GetSettings),
@@ -36,6 +43,18 @@ const bridge: DesktopBridge = {
       if (Array.isArray(waiting)) for (const link of waiting) if (typeof link === 'string') listener(link);
     });
     return () => ipcRenderer.removeListener(IpcChannel.OpenLink, forward);
+  },
+  onShowPage(listener) {
+    // Only the pages the contract names reach the page, whatever arrives on the channel.
+    const isPage = (page: unknown): page is AppPage => (APP_PAGES as readonly unknown[]).includes(page);
+    const forward = (_event: IpcRendererEvent, page: unknown): void => {
+      if (isPage(page)) listener(page);
+    };
+    ipcRenderer.on(IpcChannel.ShowPage, forward);
+    void ipcRenderer.invoke(IpcChannel.TakePages).then((waiting: unknown) => {
+      if (Array.isArray(waiting)) for (const page of waiting) if (isPage(page)) listener(page);
+    });
+    return () => ipcRenderer.removeListener(IpcChannel.ShowPage, forward);
   },
 };
 

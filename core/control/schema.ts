@@ -10,7 +10,8 @@
 import type * as v from 'valibot';
 import { parseFields } from '../protocol/field-schemas.js';
 import { isAbsent, isPlainObject, own, type Fields } from '../protocol/fields.js';
-import { describeValue } from '../protocol/problems.js';
+import { WireProblem, describeValue } from '../protocol/problems.js';
+import { PeerStreamerError } from '../util/errors.js';
 import { ControlProblem, asControlProblem } from './errors.js';
 import { CONTROL_VERSION } from './limits.js';
 import {
@@ -20,6 +21,7 @@ import {
   type ControlEvent,
   type ControlEventType,
   type ControlRequest,
+  type ControlRequestFields,
   type ControlResultFields,
 } from './messages.js';
 import { errorLine, eventSchemas, resultSchemas } from './reply-schemas.js';
@@ -93,6 +95,34 @@ export function readRequest({ type, fields }: RequestEnvelope): ControlRequest {
     type,
     ...asControlProblem(`bad ${type} request`, () => readFields(requestSchemas[type], fields), 'BAD_REQUEST'),
   } as ControlRequest;
+}
+
+/**
+ * `fields` checked as `command`'s request by the very schema the channel reads it with, for the
+ * node's other front door (the gateway's api/live, core/node/node-backend.ts): one set of rules for
+ * both. A problem is INVALID_ARGUMENT, worded as the channel words it (`field "window" must be ...;
+ * got ...`), with `what` in front.
+ */
+export function checkCommandFields<K extends ControlCommand>(
+  command: K,
+  fields: unknown,
+  what: string,
+): ControlRequestFields[K] {
+  if (!isPlainObject(fields)) {
+    throw new PeerStreamerError(
+      'INVALID_ARGUMENT',
+      `${what}: the request must be a JSON object of fields; got ${describeValue(fields)}`,
+      {},
+    );
+  }
+  try {
+    return readFields(requestSchemas[command], fields) as ControlRequestFields[K];
+  } catch (error) {
+    if (!(error instanceof WireProblem)) throw error;
+    throw new PeerStreamerError('INVALID_ARGUMENT', `${what}: ${error.message}`, {
+      ...(error.field !== undefined ? { field: error.field } : {}),
+    });
+  }
 }
 
 /** A request line as the node receives it, its token aside. Throws ControlProblem. */

@@ -2,8 +2,10 @@ import type {
   ChunkOrigin,
   LibraryEntry,
   LinkCheck,
+  LiveSessionView,
   LiveUpdate,
   NodeStats,
+  StopLiveReply,
   TopologyNode,
 } from '../shared/api-types.js';
 import type { Manifest } from '../shared/manifest.js';
@@ -57,6 +59,18 @@ export interface GatewayBackend {
   checkLink(text: string): Promise<LinkCheck>;
   stats(): Promise<NodeStats>;
   topology(): Promise<TopologyNode>;
+  /**
+   * Goes live on this node (`POST api/live`). `fields` is the request body as sent (a JSON object):
+   * the backend checks it by the control channel's `live-start` rules, so a bad field is
+   * INVALID_ARGUMENT naming it; then VIDEO_EXISTS (name taken), INPUT_NOT_FOUND, PORT_IN_USE,
+   * FFMPEG_FAILED (the input failed before its first chunk). A backend with no node to go live on
+   * answers UNREACHABLE.
+   */
+  startLive(fields: unknown): Promise<LiveSessionView>;
+  /** Stops a stream (`fields`: `name`, optional `keep`, checked as `live-stop` is); VIDEO_NOT_FOUND for none. */
+  stopLive(fields: unknown): Promise<StopLiveReply>;
+  /** The live streams this node publishes (started here), newest last. */
+  liveSessions(): Promise<LiveSessionView[]>;
   /** Pushes stats/topology changes; returns an unsubscribe function. */
   subscribe(listener: (update: LiveUpdate) => void): () => void;
 }

@@ -8,6 +8,7 @@ import { PeerStreamerError } from '../util/errors.js';
 import type { GatewayBackend, ReadOptions } from './backend.js';
 import { liveUpdates } from './events-stream.js';
 import { hlsPlaylist } from './hls.js';
+import { BodyTooLargeError, isMutatingPath, mutationProblem, readJsonObject } from './mutations.js';
 import { apiError, toHttpError, type HttpError } from './http-errors.js';
 import {
   COMMON_HEADERS,
@@ -65,7 +66,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const app = new Hono<Env>();
 
   app.onError((error, c) => {
-    const http = toHttpError(error);
+    const http = error instanceof BodyTooLargeError ? error.http : toHttpError(error);
     if (http.status >= 500) options.logger?.warn({ err: error, path: c.req.path }, 'gateway request failed');
     return sendError(c, http);
   });
@@ -191,6 +192,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.get('/api/videos/:name/init', (c) => serveInit(c, c.req.param('name')));
   app.get('/api/videos/:name/chunks/:index', (c) => serveChunk(c, c.req.param('name'), c.req.param('index')));
 
+  // A node's own live streams ("Go live…" in the app). The only routes that change anything: they
+  // pass the mutation checks in guard() (mutations.ts) and read a bounded JSON body.
+  app.get('/api/live', async (c) =>
+    c.json(await backend.liveSessions(), 200, { 'Cache-Control': 'no-store' }),
+  );
+  app.post('/api/live', async (c) =>
+    c.json(await backend.startLive(await readJsonObject(c.req.raw)), 200, { 'Cache-Control': 'no-store' }),
+  );
+  app.post('/api/live/:name/stop', async (c) => {
+    const name = videoName(c.req.param('name'));
+    const body = await readJsonObject(c.req.raw, { emptyIs: {} });
+    // The path names the stream; a `name` in the body cannot point the stop elsewhere.
+    return c.json(await backend.stopLive({ ...body, name }), 200, { 'Cache-Control': 'no-store' });
+  });
+
   app.get('/api/stats', async (c) => c.json(await backend.stats(), 200, { 'Cache-Control': 'no-store' }));
   app.get('/api/topology', async (c) =>
     c.json(await backend.topology(), 200, { 'Cache-Control': 'no-store' }),
@@ -283,8 +299,8 @@ function pathAndQuery(url: string): string {
 
 /**
  * Every request passes here first: Host (DNS rebinding), Origin (other sites and other local
- * programs: exactly our own scheme, host and port), method (no CORS
- * preflights, read-only API), then the token. A page load with ?token= trades it for a cookie and a
+ * programs: exactly our own scheme, host and port), method (no CORS preflights; read-only but for
+ * the few routes in mutations.ts), then the token, and for a change the stricter checks there. A page load with ?token= trades it for a cookie and a
  * redirect, so the token leaves the address bar and history.
  */
 function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
@@ -320,16 +336,21 @@ function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
       Allow: 'GET, HEAD',
     });
   }
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+  const url = new URL(c.req.url);
+  const mutating = c.req.method === 'POST' && isMutatingPath(url.pathname);
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !mutating) {
     return sendError(
       c,
-      apiError(405, 'METHOD_NOT_ALLOWED', `${c.req.method} is not supported; the API is read-only.`),
+      apiError(
+        405,
+        'METHOD_NOT_ALLOWED',
+        `${c.req.method} is not supported here; the API is read-only but for POST api/live and api/live/<name>/stop.`,
+      ),
       {
         Allow: 'GET, HEAD',
       },
     );
   }
-  const url = new URL(c.req.url);
   const offered = offeredToken(c.req.raw, url, tokenCookieName(options.token));
   if (offered.via === 'none') {
     if (wantsHtml(c.req.header('accept'))) return sendTokenPage(c, 'TOKEN_REQUIRED');
@@ -350,6 +371,10 @@ function guard(c: Context<Env>, options: GatewayOptions): Response | undefined {
     );
   }
   c.set('offered', offered);
+  if (mutating) {
+    const problem = mutationProblem(c.req.raw, offered, origin);
+    if (problem !== null) return sendError(c, problem);
+  }
   const isPage = !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/hls/');
   if (offered.via === 'query' && isPage && options.staticDir !== undefined) {
     url.searchParams.delete('token');

@@ -13,6 +13,12 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   INVALID_ARGUMENT: 400,
   INVALID_NAME: 400,
   LEGACY_FORMAT: 409,
+  // Going live (api/live): the name is taken, or the input's port is; the input is not usable media.
+  VIDEO_EXISTS: 409,
+  PORT_IN_USE: 409,
+  FFMPEG_FAILED: 422,
+  NOT_MEDIA: 422,
+  CORRUPT_MEDIA: 422,
   // An unsigned video has no link to give: a fact of the video, not a failure of the node.
   UNTRUSTED_MANIFEST: 409,
   INVALID_CHECKSUM: 502,

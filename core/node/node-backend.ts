@@ -1,7 +1,16 @@
 import type { GatewayBackend, PosterImage, ReadOptions } from '../gateway/backend.js';
 import { libraryEntry } from '../gateway/library-entry.js';
 import { LivePump } from '../gateway/live-pump.js';
-import type { LibraryEntry, LinkCheck, LiveUpdate, NodeStats, TopologyNode } from '../shared/api-types.js';
+import { checkCommandFields } from '../control/schema.js';
+import type {
+  LibraryEntry,
+  LinkCheck,
+  LiveSessionView,
+  LiveUpdate,
+  NodeStats,
+  StopLiveReply,
+  TopologyNode,
+} from '../shared/api-types.js';
 import type { LiveManifest, Manifest } from '../shared/manifest.js';
 import { Prefetcher } from '../stream/prefetcher.js';
 import { toApiTopology } from './api-topology.js';
@@ -151,6 +160,27 @@ export class NodeBackend implements GatewayBackend {
 
   async topology(): Promise<TopologyNode> {
     return toApiTopology(await this.node.tree(), { name: this.node.config.name, store: this.node.store });
+  }
+
+  /**
+   * The app's "Go live…": the body is checked by the control channel's own `live-start` schema, then
+   * goes the way `peerstreamer live start` goes (nodeControlHandlers' liveStart): LiveSessions.start.
+   */
+  async startLive(fields: unknown): Promise<LiveSessionView> {
+    return this.node.live.start(checkCommandFields('live-start', fields, 'go live'));
+  }
+
+  async stopLive(fields: unknown): Promise<StopLiveReply> {
+    const request = checkCommandFields('live-stop', fields, 'stop the live stream');
+    const { info, kept } = await this.node.live.stop(request.name, request.keep);
+    return {
+      session: info,
+      kept: kept === null ? null : { name: kept.name, chunks: kept.chunks.length, duration: kept.duration },
+    };
+  }
+
+  async liveSessions(): Promise<LiveSessionView[]> {
+    return this.node.live.list();
   }
 
   subscribe(listener: (update: LiveUpdate) => void): () => void {

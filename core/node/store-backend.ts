@@ -3,8 +3,10 @@ import type {
   ChunkOrigin,
   LibraryEntry,
   LinkCheck,
+  LiveSessionView,
   LiveUpdate,
   NodeStats,
+  StopLiveReply,
   TopologyNode,
 } from '../shared/api-types.js';
 import { listedPublisher } from '../link/listed-publisher.js';
@@ -179,6 +181,20 @@ export class StoreBackend implements GatewayBackend {
     };
   }
 
+  /** Going live needs a node (its key, its children, a cutter that runs): a lone store has none. */
+  startLive(): Promise<LiveSessionView> {
+    return Promise.reject(noNodeToGoLive());
+  }
+
+  stopLive(): Promise<StopLiveReply> {
+    return Promise.reject(noNodeToGoLive());
+  }
+
+  /** Nothing is published live from a lone store. */
+  async liveSessions(): Promise<LiveSessionView[]> {
+    return [];
+  }
+
   subscribe(listener: (update: LiveUpdate) => void): () => void {
     return this.live.subscribe(listener);
   }
@@ -196,4 +212,12 @@ export class StoreBackend implements GatewayBackend {
 
 function notFound(name: string): PeerStreamerError {
   return new PeerStreamerError('VIDEO_NOT_FOUND', `No video named "${name}" on this node.`, { name });
+}
+
+function noNodeToGoLive(): PeerStreamerError {
+  return new PeerStreamerError(
+    'UNREACHABLE',
+    'This player is served from a store alone, with no node running on it: start one (`peerstreamer node --store <dir> --ui`) to go live.',
+    {},
+  );
 }

@@ -230,6 +230,51 @@ export interface LiveStreamUpdate {
   state: LiveEntry['state'];
 }
 
+/**
+ * `POST api/live`: go live on this node. The fields of the control channel's `live-start`, checked by
+ * its schema (core/control/request-schemas.ts), so the app and `peerstreamer live start` meet one set
+ * of rules. `input` is a spec as `--input` takes it: `testsrc[:WxH@fps]`, `file:<absolute path>`,
+ * `rtmp://host:port/app`, `srt://host:port` or `v4l2:<device>`.
+ */
+export interface GoLiveRequest {
+  name: string;
+  input: string;
+  /** A file input plays again from its start at its end (files only). */
+  loop: boolean;
+  /** The DVR window in whole seconds; 0 keeps every chunk (and so the recording). */
+  window: number;
+  /** Seconds a started input may send nothing before it counts as stopped (default 10). */
+  stallSeconds?: number;
+}
+
+/** `POST api/live/<name>/stop`: with `keep`, the recording is stored as an ordinary video of that name. */
+export interface StopLiveRequest {
+  keep?: string;
+}
+
+/** A live stream this node publishes, as `api/live` lists it (the control channel's `live ls` row). */
+export interface LiveSessionView {
+  name: string;
+  /** starting: the input opens or a listener waits for its publisher; stopped: `live stop`. */
+  state: 'starting' | 'live' | 'ended' | 'failed' | 'stopped';
+  input: string;
+  stream: string | null;
+  chunks: number;
+  inWindow: number;
+  seconds: number;
+  window: number;
+  delayMs: number | null;
+  /** Why it ended or failed, or a note on the input, in words. */
+  reason: string | null;
+  startedAt: string;
+}
+
+/** `POST api/live/<name>/stop`'s answer: the stream as it ended, and the recording kept, if asked. */
+export interface StopLiveReply {
+  session: LiveSessionView;
+  kept: { name: string; chunks: number; duration: number } | null;
+}
+
 /** One event on the gateway's live-update stream. */
 export type LiveUpdate =
   { type: 'stats'; stats: NodeStats } | { type: 'topology'; topology: TopologyNode } | LiveStreamUpdate;

@@ -28,4 +28,8 @@ export enum IpcChannel {
   TakeLinks = 'link:take',
   /** main -> renderer (send): a peerstreamer: link the app was asked to open (clicked, or on the command line). */
   OpenLink = 'link:open',
+  /** main -> renderer (send): show one of the player's pages (the menu's "Go live…"). */
+  ShowPage = 'page:show',
+  /** renderer -> main (invoke): the page listens for ShowPage; returns the pages asked for before it did. */
+  TakePages = 'page:take',
 }

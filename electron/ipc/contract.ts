@@ -46,6 +46,10 @@ export type InstallUpdateResult = { ok: true } | { ok: false; message: string };
 /** A joined link: the node now runs in the link's swarm, and the player can open `video`. */
 export type JoinLinkResult = { ok: true; video: string } | { ok: false; message: string };
 
+/** The pages of the player the app's menu can open (each the renderer's route of that name). */
+export const APP_PAGES = ['go-live'] as const;
+export type AppPage = (typeof APP_PAGES)[number];
+
 export interface DesktopBridge {
   getSettings(): Promise<LoadedSettingsView>;
   /** Any subset of the settings, as typed; problems come back per field, in words. */
@@ -72,6 +76,11 @@ export interface DesktopBridge {
    * that arrived before the page listened first. Returns an unsubscribe function.
    */
   onOpenLink(listener: (link: string) => void): () => void;
+  /**
+   * Pages the app's menu asks the player to show ("Go live…"), those asked for before the page
+   * listened first. Returns an unsubscribe function.
+   */
+  onShowPage(listener: (page: AppPage) => void): () => void;
 }
 
 /** The global name the bridge is exposed under (`window.peerstreamer`). */

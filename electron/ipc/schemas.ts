@@ -72,6 +72,7 @@ export const INVOKE_SCHEMAS = {
   [IpcChannel.ReportWatching]: watching,
   [IpcChannel.JoinLink]: joinLink,
   [IpcChannel.TakeLinks]: none,
+  [IpcChannel.TakePages]: none,
 } satisfies Partial<Record<IpcChannel, v.GenericSchema>>;
 
 export type InvokeChannel = keyof typeof INVOKE_SCHEMAS;

@@ -10,6 +10,8 @@ import { desktopBridge } from './api/settings.ts';
 import { LinkNotice } from './links/LinkNotice.tsx';
 import { OpenLinkControl } from './links/OpenLinkControl.tsx';
 import { useDesktopLinks } from './links/desktop-links.ts';
+import { GoLiveDialog } from './live/GoLiveDialog.tsx';
+import { useDesktopPages } from './live/desktop-pages.ts';
 
 const NAV: Array<{ route: Route; label: string }> = [
   { route: { view: 'library' }, label: 'Library' },
@@ -22,6 +24,7 @@ const NAV: Array<{ route: Route; label: string }> = [
 export function App() {
   const route = useRoute();
   useDesktopLinks();
+  useDesktopPages();
   return (
     <div className="app">
       <nav className="top-nav">
@@ -34,7 +37,11 @@ export function App() {
             <a
               key={label}
               href={hrefOf(target)}
-              className={target.view === route.view ? 'active' : ''}
+              className={
+                target.view === route.view || (target.view === 'library' && route.view === 'go-live')
+                  ? 'active'
+                  : ''
+              }
               data-testid={`nav-${target.view}`}
             >
               {label}
@@ -44,7 +51,8 @@ export function App() {
         <OpenLinkControl />
       </nav>
       <LinkNotice />
-      {route.view === 'library' && <LibraryView />}
+      {(route.view === 'library' || route.view === 'go-live') && <LibraryView />}
+      {route.view === 'go-live' && <GoLiveDialog />}
       {route.view === 'watch' && (
         <WatchView key={`${route.name}@${route.startAt ?? ''}`} name={route.name} startAt={route.startAt} />
       )}

@@ -9,7 +9,9 @@ export type Route =
   | { view: 'watch'; name: string; startAt?: number }
   | { view: 'stats' }
   | { view: 'topology' }
-  | { view: 'settings' };
+  | { view: 'settings' }
+  /** The library with the "Go live…" dialog over it (the library's button, the app's menu). */
+  | { view: 'go-live' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -22,6 +24,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'stats') return { view: 'stats' };
   if (parts[0] === 'topology') return { view: 'topology' };
   if (parts[0] === 'settings') return { view: 'settings' };
+  if (parts[0] === 'go-live') return { view: 'go-live' };
   return { view: 'library' };
 }
 

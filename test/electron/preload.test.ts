@@ -44,6 +44,7 @@ describe('preload bridge', () => {
         'reportWatching',
         'joinLink',
         'onOpenLink',
+        'onShowPage',
       ].sort(),
     );
   });
@@ -85,6 +86,23 @@ describe('preload bridge', () => {
     ipcRenderer.emit(IpcChannel.OpenLink, { sender: ipcRenderer }, 'peerstreamer://late/v');
     // What is not text (42) never reaches the page.
     expect(seen).toEqual([['peerstreamer://waited/v'], ['peerstreamer://new/v']]);
+    ipcRenderer.invokeResult = undefined;
+  });
+
+  it('hands over the pages asked for before the page listened, then each new one, known pages only', async () => {
+    ipcRenderer.invoked = [];
+    ipcRenderer.invokeResult = ['go-live', 'settings', 7];
+    const seen: unknown[][] = [];
+    const off = bridge.onShowPage((...args) => seen.push(args));
+    expect(ipcRenderer.invoked).toEqual([{ channel: IpcChannel.TakePages, args: [] }]);
+    await Promise.resolve();
+    await Promise.resolve();
+    ipcRenderer.emit(IpcChannel.ShowPage, { sender: ipcRenderer }, 'go-live');
+    ipcRenderer.emit(IpcChannel.ShowPage, { sender: ipcRenderer }, 'javascript:alert(1)');
+    off();
+    ipcRenderer.emit(IpcChannel.ShowPage, { sender: ipcRenderer }, 'go-live');
+    // Only the contract's pages reach the page; the rest is dropped, whatever the main process sent.
+    expect(seen).toEqual([['go-live'], ['go-live']]);
     ipcRenderer.invokeResult = undefined;
   });
 

@@ -110,6 +110,24 @@ describe('protocol handler', () => {
       );
     });
 
+    it('lets the page go live through it (its own Origin, JSON), and refuses another origin', async () => {
+      const goLive = (origin: string) =>
+        handle(
+          new Request('peerstreamer://app/api/live', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Origin: origin },
+            body: JSON.stringify({ name: 'cam', input: 'testsrc', loop: false, window: 0 }),
+          }),
+        );
+      // Past the gateway's guards to the backend: here the offline one, in its words.
+      const own = await goLive('peerstreamer://app');
+      expect(own.status).toBe(503);
+      expect(((await own.json()) as { error: { message: string } }).error.message).toMatch(/not running/);
+      const foreign = await goLive('https://evil.example');
+      expect(foreign.status).toBe(403);
+      expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('ORIGIN_NOT_ALLOWED');
+    });
+
     it('a request without our handler (no token) is refused by the gateway itself', async () => {
       // Belt and braces: even if something reached the gateway around the protocol handler.
       const gateway = createGateway({

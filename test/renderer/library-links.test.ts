@@ -136,6 +136,7 @@ const FAKE_BRIDGE = `
     reportWatching: async () => {},
     joinLink: async (link) => { window.__joined.push(link); return { ok: true, video: 'movie' }; },
     onOpenLink: (listener) => { window.__openListeners.push(listener); return () => {}; },
+    onShowPage: () => () => {},
   };
 `;
 

@@ -34,6 +34,7 @@ const STAND_IN_BRIDGE = `
     onUpdateStatus: () => () => undefined,
     onIngestProgress: () => () => undefined,
     onOpenLink: () => () => undefined,
+    onShowPage: () => () => undefined,
     installUpdate: async () => ({ ok: true }),
     reportWatching: async (watching) => {
       globalThis.reports.push(watching);

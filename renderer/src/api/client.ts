@@ -1,10 +1,14 @@
 import { failureFromResponse, failureFromThrown } from './gateway-error.ts';
 import type {
   ChunkOrigin,
+  GoLiveRequest,
   LibraryEntry,
   LinkCheck,
+  LiveSessionView,
   Manifest,
   NodeStats,
+  StopLiveReply,
+  StopLiveRequest,
   TopologyNode,
   VideoLinkReply,
 } from './types.ts';
@@ -21,6 +25,12 @@ export const api = {
   videoLink: (name: string) => getJson<VideoLinkReply>(`api/videos/${encodeURIComponent(name)}/link`),
   /** The node reads the link with its own parser; a bad one is a 400 naming the wrong part. */
   checkLink: (text: string) => getJson<LinkCheck>(`api/link?text=${encodeURIComponent(text)}`),
+  /** The live streams this node publishes ("Go live…"), to offer Stop on their card and player. */
+  liveSessions: () => getJson<LiveSessionView[]>('api/live'),
+  /** Answers once the first chunk is stored (or the input's error), within about 8 s. */
+  goLive: (request: GoLiveRequest) => postJson<LiveSessionView>('api/live', request),
+  stopLive: (name: string, request: StopLiveRequest) =>
+    postJson<StopLiveReply>(`api/live/${encodeURIComponent(name)}/stop`, request),
   stats: () => getJson<NodeStats>('api/stats'),
   topology: () => getJson<TopologyNode>('api/topology'),
   initUrl: (name: string) => `api/videos/${encodeURIComponent(name)}/init`,
@@ -33,6 +43,26 @@ export const api = {
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const response = await send(url, signal);
+  return (await response.json()) as T;
+}
+
+/**
+ * A change: JSON with its content type, on the cookie, from this page (the browser adds our Origin);
+ * the gateway refuses a change made any other way (core/gateway/mutations.ts).
+ */
+async function postJson<T>(url: string, body: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    throw failureFromThrown(error);
+  }
+  if (!response.ok) throw await failureFromResponse(response);
   return (await response.json()) as T;
 }
 

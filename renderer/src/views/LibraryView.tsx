@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import { rememberLibrary } from '../api/library-cache.ts';
-import type { LibraryEntry } from '../api/types.ts';
+import type { LibraryEntry, LiveSessionView } from '../api/types.ts';
 import { openOnClick } from '../player/opening.ts';
 import { warmMedia } from '../player/warm-media.ts';
 import { warmStarts } from '../player/warm-starts.ts';
@@ -13,12 +13,16 @@ import { publisherLabel } from '../../../core/shared/publisher.js';
 import { CopyLinkButton } from '../links/CopyLinkButton.tsx';
 import { requestOpen } from '../links/link-state.ts';
 import { looksLikeLink } from '../links/open-link.ts';
+import { StopStreamControl } from '../live/StopStreamControl.tsx';
+import { useOwnStreams } from '../live/own-streams.ts';
+import '../live/live.css';
 
 const REFRESH_MS = 5_000;
 
 export function LibraryView() {
   const [videos, setVideos] = useState<LibraryEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const ownStreams = useOwnStreams();
 
   useEffect(() => {
     // The media pipeline for the next click starts now, while the viewer looks at the library.
@@ -69,6 +73,9 @@ export function LibraryView() {
             {videos.length} {videos.length === 1 ? 'video' : 'videos'}
           </span>
         )}
+        <a className="go-live-button" href={hrefOf({ view: 'go-live' })} data-testid="go-live-open">
+          Go live…
+        </a>
       </header>
       {error !== null && (
         <div className="banner banner-error" role="alert" data-testid="library-error">
@@ -82,7 +89,15 @@ export function LibraryView() {
         </p>
       )}
       <ul className="video-grid">
-        {videos !== null && liveFirst(videos).map((video) => <VideoCard key={video.name} video={video} />)}
+        {videos !== null &&
+          liveFirst(videos).map((video) => (
+            <VideoCard
+              key={video.name}
+              video={video}
+              ownStream={ownStreams.running.get(video.name) ?? null}
+              onStopped={ownStreams.refresh}
+            />
+          ))}
       </ul>
     </main>
   );
@@ -94,7 +109,14 @@ function liveFirst(videos: readonly LibraryEntry[]): LibraryEntry[] {
   return [...videos].sort((a, b) => onNow(a) - onNow(b));
 }
 
-function VideoCard({ video }: { video: LibraryEntry }) {
+interface CardProps {
+  video: LibraryEntry;
+  /** Set when this node publishes the stream and it still runs: the card offers Stop. */
+  ownStream: LiveSessionView | null;
+  onStopped: () => void;
+}
+
+function VideoCard({ video, ownStream, onStopped }: CardProps) {
   const cached = video.chunks > 0 ? video.chunksHeld / video.chunks : 0;
   const saved = loadPosition(video.name);
   const legacy = video.kind === 'legacy';
@@ -183,6 +205,13 @@ function VideoCard({ video }: { video: LibraryEntry }) {
       </a>
       {/* Outside the card's link: a button inside an <a> would also open the video. */}
       <CopyLinkButton video={video} />
+      {ownStream !== null && (
+        <StopStreamControl
+          key={ownStream.stream ?? ownStream.startedAt}
+          session={ownStream}
+          onStopped={onStopped}
+        />
+      )}
     </li>
   );
 }

@@ -10,6 +10,9 @@ import { TopologyPanel } from '../topology/TopologyPanel.tsx';
 import { formatTime } from '../ui/format.ts';
 import { takeOpening } from '../player/opening.ts';
 import { firstIndex } from '../../../core/shared/segments.js';
+import { StopStreamControl, StoppedNote } from '../live/StopStreamControl.tsx';
+import type { StopLiveReply } from '../api/types.ts';
+import { useOwnStreams } from '../live/own-streams.ts';
 
 type Side = 'stats' | 'topology';
 
@@ -26,6 +29,10 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
   const [side, setSide] = useState<Side>('stats');
   const [panelsReady, setPanelsReady] = useState(false);
   const showPanels = useCallback(() => setPanelsReady(true), []);
+  // A stream this node publishes: its player offers Stop (the bar then says it ended).
+  const ownStream = useOwnStreams().running.get(name) ?? null;
+  // Kept after the stop, when the stream has left the running ones: where its recording went.
+  const [stopped, setStopped] = useState<StopLiveReply | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -63,6 +70,17 @@ export function WatchView({ name, startAt }: { name: string; startAt?: number })
                 ? `live stream · ${manifest.width}×${manifest.height}`
                 : `${formatTime(manifest.duration)} · ${manifest.width}×${manifest.height} · ${manifest.chunks.length} chunks`}
             </span>
+          )}
+          {stopped !== null ? (
+            <StoppedNote reply={stopped} />
+          ) : (
+            ownStream !== null && (
+              <StopStreamControl
+                key={ownStream.stream ?? ownStream.startedAt}
+                session={ownStream}
+                onStopped={setStopped}
+              />
+            )
           )}
         </div>
         {error !== null && (
