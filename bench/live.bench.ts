@@ -223,7 +223,7 @@ async function report(
       unit: 'stalls',
       target: '0',
       pass: earlyStalls === 0 && (MINUTES > STALL_MINUTES || chromiumRun.stalls.count === 0),
-      detail: `whole ${MINUTES} min: headless ${headlessStalls.length} (longest ${Math.max(0, ...headlessStalls.map((s) => s.stallMs))} ms), Chromium ${chromiumRun.stalls.count} (${Math.round(chromiumRun.stalls.totalMs)} ms)`,
+      detail: `whole ${MINUTES} min: headless ${headlessStalls.length} (longest ${Math.round(Math.max(0, ...headlessStalls.map((s) => s.stallMs)))} ms; chunk@s:ms ${stallList(headlessStalls, chromiumRun.firstFrameAt)}), Chromium ${chromiumRun.stalls.count} (${Math.round(chromiumRun.stalls.totalMs)} ms)`,
     },
     {
       suite: 'live',
@@ -245,6 +245,14 @@ async function report(
     },
   ];
   return rows;
+}
+
+/** The first stalls as chunk@seconds-into-the-run:ms, to tell one hiccup every viewer saw from many. */
+function stallList(stalls: Array<{ index: number; shownAt: number; stallMs: number }>, from: number): string {
+  return stalls
+    .slice(0, 12)
+    .map((s) => `${s.index}@${Math.round((s.shownAt - from) / 1000)}:${Math.round(s.stallMs)}`)
+    .join(' ');
 }
 
 /**
