@@ -292,6 +292,16 @@ describe.skipIf(noFfmpeg)('bad live input on a running node', () => {
           2,
           /--window .* is not valid/,
         );
+      expectOneLine(
+        await start('e', '--input', 'testsrc', '--reconnect', '3601'),
+        2,
+        /--reconnect "3601" is out of range; use 0 \(end with the input\) to 3600 seconds/,
+      );
+      expectOneLine(
+        await start('e', '--input', 'testsrc', '--reconnect', 'soon'),
+        2,
+        /--reconnect "soon" is not a duration/,
+      );
 
       // A busy RTMP port: another process already listens there.
       const port = await freePort();

@@ -240,11 +240,22 @@ describe.skipIf(lacks(requires.chromium) || lacks(requires.ffmpeg))('live stream
       20_000,
     );
     await screenshot(page, 'live-catching-up');
-    await waitFor(async () => (await liveView()).playbackRate === 1, 'the rate back at 1', 50_000);
-    const view = await liveView();
-    expect(Number(view.behind!.split(' ')[0])).toBeLessThanOrEqual(5);
-    expect(view.frames).toBeGreaterThan(hurrying.frames);
-  }, 90_000);
+    // Gently: a 5-10 % faster rate wins back a second in 10-20 s. The gap closes (the badge's whole
+    // seconds go down) or the rate is back at 1 already; how long the whole way back takes depends
+    // on how far behind the stall left it, which a loaded machine stretches (live-edge.test.ts has
+    // the rates, the benchmark the minutes).
+    const behindAt = (view: LiveView): number => Number(view.behind?.split(' ')[0] ?? Number.NaN);
+    const closing = await waitFor(
+      async () => {
+        const view = await liveView();
+        return (view.playbackRate === 1 || behindAt(view) < behindAt(hurrying)) && view;
+      },
+      'the gap to live closing, or the rate back at 1',
+      60_000,
+    );
+    expect(closing.frames).toBeGreaterThan(hurrying.frames);
+    expect(closing.paused).toBe(false);
+  }, 120_000);
 
   it('plays to the end when the stream ends, and says so', async () => {
     await watchLive();

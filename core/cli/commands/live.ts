@@ -188,7 +188,8 @@ function windowFlag(text: string): number {
 }
 
 function reconnectFlag(text: string): number {
-  const seconds = parseDuration(text, '--reconnect');
+  // 0 is a fine answer here (end with the input), which a duration refuses.
+  const seconds = /^\s*0+(\.0+)?\s*(ms|s|m|min)?\s*$/i.test(text) ? 0 : parseDuration(text, '--reconnect');
   if (seconds > MAX_RECONNECT_SECONDS) {
     throw new PeerStreamerError(
       'INVALID_ARGUMENT',
