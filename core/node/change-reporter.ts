@@ -139,6 +139,7 @@ export class ChangeReporter {
         { timeoutMs: this.link.requestTimeoutMs },
       );
       this.link.answered(upstream, reply.path, sentAt);
+      if (reply.liveStreams !== undefined) options.onLiveStreams?.(upstream, reply.liveStreams);
       return full ? 'full' : 'sent';
     } catch (error) {
       options.logger.debug({ error: errorMessage(error) }, 'report failed');

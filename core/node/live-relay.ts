@@ -3,7 +3,8 @@ import type { RequestRouter } from '../net/handlers.js';
 import type { ChunkStorage } from '../store/chunk-storage.js';
 import type { UpstreamView } from '../stream/upstream-view.js';
 import type { ManifestTrust } from '../stream/fetcher-options.js';
-import type { PeerRef } from '../protocol/messages.js';
+import type { LiveStreamStanding, PeerRef } from '../protocol/messages.js';
+import { MAX_LIVE_VIEWER_STREAMS } from '../protocol/limits.js';
 import type { LiveChunkEntry, LiveManifest, Manifest } from '../shared/manifest.js';
 import { isLiveManifest } from '../trust/live-signature.js';
 import { insideWindow } from '../trust/live-manifest-builder.js';
@@ -14,6 +15,8 @@ import type { LiveViewers } from './live-viewers.js';
 /** Newest chunks one announcement carries: a child that missed a few catches up without asking. */
 export const ANNOUNCED_CHUNKS = 4;
 const ANNOUNCE_TIMEOUT_MS = 1_000;
+/** How long an ended stream stays in heartbeat replies: its end reaches a child that missed it. */
+const ENDED_KEPT_MS = 30_000;
 
 export interface LiveRelayOptions {
   selfName: string;
@@ -43,6 +46,11 @@ export interface LiveRelayOptions {
  * counts them (see LiveViewers): each node keeps the latest and passes it on unchanged.
  */
 export class LiveRelay {
+  /** Where each live stream that went through this node stands, for its children's heartbeats. */
+  private readonly standings = new Map<string, LiveStreamStanding & { at: number }>();
+  /** Streams whose manifest is being fetched after a heartbeat said this node's copy is behind. */
+  private readonly catchingUp = new Set<string>();
+
   constructor(private readonly options: LiveRelayOptions) {
     options.server.handle('announce-live', (request) => {
       this.fromMaster(request.name, request.manifest, request.viewers);
@@ -58,8 +66,64 @@ export class LiveRelay {
     this.send(manifest, this.options.viewers.announcing(manifest.name));
   }
 
+  /**
+   * This node's live streams as its children's heartbeat replies carry them (`liveStreams`): the
+   * newest chunk and the state of each stream announced through here, an ended one for a while
+   * after its end, at most MAX_LIVE_VIEWER_STREAMS (the latest news first). Undefined when none.
+   */
+  standing(): Record<string, LiveStreamStanding> | undefined {
+    const now = Date.now();
+    for (const [video, standing] of this.standings) {
+      if (standing.state !== 'live' && now - standing.at > ENDED_KEPT_MS) this.standings.delete(video);
+    }
+    if (this.standings.size === 0) return undefined;
+    const latest = [...this.standings].sort(([, a], [, b]) => b.at - a.at).slice(0, MAX_LIVE_VIEWER_STREAMS);
+    return Object.fromEntries(latest.map(([video, { newest, state }]) => [video, { newest, state }]));
+  }
+
+  /**
+   * The master's live streams, on a heartbeat or report reply: any this node holds a copy of that is
+   * behind (an announcement that could not reach it: a child behind a NAT, which its master cannot
+   * dial, or one lost on the way) is fetched whole from the master and passed on down.
+   */
+  fromHeartbeat(master: PeerRef, streams: Readonly<Record<string, LiveStreamStanding>>): void {
+    for (const [video, standing] of Object.entries(streams)) {
+      const stored = this.options.store.getManifest(video);
+      if (stored === undefined || !isLiveManifest(stored) || this.catchingUp.has(video)) continue;
+      const newest = stored.chunks.at(-1)?.index ?? -1;
+      if (standing.newest <= newest && standing.state === stored.live.state) continue;
+      this.catchingUp.add(video);
+      void this.catchUp(video, master).finally(() => this.catchingUp.delete(video));
+    }
+  }
+
+  private async catchUp(video: string, master: PeerRef): Promise<void> {
+    try {
+      const manifest = await this.wholeManifest(video, master.address);
+      const stored = this.options.store.getManifest(video);
+      if (!isLiveManifest(manifest) || stored === undefined || !isLiveManifest(stored)) return;
+      if (stored.live.stream === manifest.live.stream) {
+        const storedNewest = stored.chunks.at(-1)?.index ?? -1;
+        const newest = manifest.chunks.at(-1)?.index ?? -1;
+        if (newest < storedNewest || (newest === storedNewest && manifest.live.state === stored.live.state))
+          return;
+      }
+      this.options.store.putManifest(manifest);
+      this.options.onStored?.(manifest);
+      // No count with it: the next announcement from the master brings one.
+      this.send(manifest, undefined);
+    } catch (error) {
+      this.options.logger.debug(
+        { video, error: errorMessage(error) },
+        'could not catch up a live stream after a heartbeat; the next one tries again',
+      );
+    }
+  }
+
   private send(manifest: LiveManifest, viewers: number | undefined): void {
     const { selfName, transport, children, logger } = this.options;
+    const newest = manifest.chunks.at(-1)?.index ?? -1;
+    this.standings.set(manifest.name, { newest, state: manifest.live.state, at: Date.now() });
     const announced: LiveManifest = { ...manifest, chunks: manifest.chunks.slice(-ANNOUNCED_CHUNKS) };
     for (const child of children()) {
       transport

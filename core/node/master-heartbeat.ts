@@ -110,6 +110,7 @@ export class MasterHeartbeat {
       }
       // A master that registered us before it had learned its swarm's publisher says it here.
       link.options.onMasterPublisher?.(upstream, reply.publisher);
+      if (reply.liveStreams !== undefined) link.options.onLiveStreams?.(upstream, reply.liveStreams);
       if (link.upstream() !== upstream) return;
       if (this.lacksFallback(upstream) && link.clock.now() - this.lastHintAttempt >= HINT_RETRY_MS) {
         this.lastHintAttempt = link.clock.now();

@@ -1,3 +1,4 @@
+import type { LiveStreamStanding } from '../protocol/messages.js';
 import type { Transport } from '../net/transport.js';
 import type { PeerHealth } from '../net/peer-health.js';
 import type { InventorySource } from '../store/inventory-source.js';
@@ -58,6 +59,11 @@ export interface MasterLinkOptions {
    * heartbeat reply: where a node with the original flags alone learns whom to trust (core/trust).
    */
   onMasterPublisher?: (master: PeerRef, publisher: string | undefined) => void;
+  /**
+   * Where the master's live streams stand, on each heartbeat and report reply (absent from older
+   * masters): a child whose copy is behind catches up (LiveRelay.fromHeartbeat).
+   */
+  onLiveStreams?: (master: PeerRef, streams: Readonly<Record<string, LiveStreamStanding>>) => void;
   /**
    * Whether the master at `address` now answers a `get` with the bytes the manifest names (true when
    * this node holds nothing to judge it by): asked before going back to a master that lied.

@@ -1,3 +1,4 @@
+import type { LiveStreamStanding } from '../protocol/messages.js';
 import type { PeerContext, RequestRouter } from '../net/handlers.js';
 import {
   refOfChild,
@@ -76,6 +77,8 @@ export interface MasterServiceOptions {
    * node): LiveViewers.childReported.
    */
   onLiveViewers?: (child: string, counts: Readonly<Record<string, number>> | undefined) => void;
+  /** Where this node's live streams stand, for its children's heartbeat and report replies. */
+  liveStreams?: () => Record<string, LiveStreamStanding> | undefined;
   /** A child's report named siblings it banned (see SuspectChecks). */
   onSuspects?: (reporter: string, suspects: readonly string[]) => void;
 }
@@ -202,7 +205,8 @@ export class MasterService {
       if (request.suspects !== undefined) options.onSuspects?.(request.name, request.suspects);
       // A report stands in for the child's heartbeat, so it learns what a heartbeat would.
       const path = this.pathForChildren();
-      return { reply: path ? { path } : {} };
+      const liveStreams = options.liveStreams?.();
+      return { reply: { ...(path ? { path } : {}), ...(liveStreams ? { liveStreams } : {}) } };
     });
     server.handle('query', (request) => {
       // Any peer may ask (a play client is nobody's child). Never a heartbeat: only the child's own
@@ -264,6 +268,7 @@ export class MasterService {
           ...(publisher ? { publisher } : {}),
           ...(reachable !== undefined ? { reachable } : {}),
           ...(request.name === undefined ? {} : this.standings()),
+          ...(request.name === undefined ? {} : liveStreamsOf(options.liveStreams)),
         },
       };
     });
@@ -521,4 +526,12 @@ function childless(child: ChildState): boolean {
 
 function countIndexes(inventory: Array<{ indexes: number[] }>): number {
   return inventory.reduce((sum, entry) => sum + entry.indexes.length, 0);
+}
+
+/** The `liveStreams` field of a heartbeat reply, when this node holds any. */
+function liveStreamsOf(source: (() => Record<string, LiveStreamStanding> | undefined) | undefined): {
+  liveStreams?: Record<string, LiveStreamStanding>;
+} {
+  const liveStreams = source?.();
+  return liveStreams ? { liveStreams } : {};
 }

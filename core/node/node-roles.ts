@@ -161,6 +161,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
           liveViewers: () => liveViewers.forMaster(),
           seeding: options.seeding,
           onMasterPublisher: (master, publisher) => options.trust.learnFromMaster(publisher, master),
+          onLiveStreams: (master, streams) => liveRelay.fromHeartbeat(master, streams),
           servesGoodChunk: (address) =>
             servesGoodChunk(address, {
               store,
@@ -207,6 +208,7 @@ export function wireNodeRoles(options: NodeRolesOptions): NodeRoles {
     ...(clock ? { clock } : {}),
     onSuspects: (reporter, suspects) => suspectChecks.check(reporter, suspects),
     onLiveViewers: (child, counts) => liveViewers.childReported(child, counts),
+    liveStreams: () => liveRelay.standing(),
   });
   const fetcher = new ChunkFetcher({
     selfName: self.name,

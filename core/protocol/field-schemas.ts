@@ -103,6 +103,31 @@ export function countsByVideo(maxVideos: number, maxCount: number) {
 }
 
 /**
+ * A map of live stream name to where it stands on the sender (`liveStreams` on heartbeat replies):
+ * its newest chunk's index and its state. Its size is checked before its entries are walked.
+ */
+export function liveStreamsByVideo(maxVideos: number) {
+  const words = `a map of at most ${maxVideos} video names, each to a map of newest (a chunk index) and state ("live", "ended" or "failed")`;
+  return v.pipe(
+    v.custom<Record<string, unknown>>(
+      (input) => isPlainObject(input) && Object.keys(input).length <= maxVideos,
+      words,
+    ),
+    v.record(
+      videoName,
+      record(
+        {
+          newest: chunkIndex(false),
+          state: v.picklist(['live', 'ended', 'failed'], '"live", "ended" or "failed"'),
+        },
+        'a map',
+      ),
+      words,
+    ),
+  );
+}
+
+/**
  * A map inside a message. valibot's object takes any object, arrays included, and would then word an
  * array by its first missing field; readObject says "a map" of anything but a plain object, and so
  * does this.

@@ -140,9 +140,17 @@ export interface GetOk {
   origin?: ChunkOrigin;
 }
 
+/** Where one of a master's live streams stands: its newest chunk's index and its state. */
+export interface LiveStreamStanding {
+  newest: number;
+  state: 'live' | 'ended' | 'failed';
+}
+
 export interface ReportOk {
   /** The master's place in the tree now, as in RegisterOk: a report stands in for a heartbeat. */
   path?: string[];
+  /** As in PingOk. */
+  liveStreams?: Record<string, LiveStreamStanding>;
 }
 
 export interface PingOk {
@@ -167,6 +175,11 @@ export interface PingOk {
   youngestChild?: NodeStanding;
   /** To a child's heartbeat: as in RegisterOk, current. */
   youngestAbove?: NodeStanding;
+  /**
+   * To a child's heartbeat: the master's live streams by name, where each stands. A child whose
+   * copy is behind (an announcement that could not reach it) asks for the manifest.
+   */
+  liveStreams?: Record<string, LiveStreamStanding>;
 }
 
 export interface VideoInfo {

@@ -27,6 +27,7 @@ import {
   text,
   uint,
   videoName,
+  liveStreamsByVideo,
 } from './field-schemas.js';
 import {
   checkArray,
@@ -47,6 +48,7 @@ import {
   MAX_CHILDREN_LIMIT,
   MAX_BODY_BYTES,
   MAX_HOLDERS_PER_INDEX,
+  MAX_LIVE_VIEWER_STREAMS,
   MAX_MIME_TYPE_CHARS,
   MAX_QUERY_COUNT,
   MAX_TEXT_CHARS,
@@ -161,6 +163,14 @@ const standing = optional(
 );
 
 // Each schema's output must be what the reply type in messages.ts says.
+/**
+ * The live streams a master holds and where each stands, on its heartbeat and report replies: a child
+ * whose copy is behind asks for the manifest. Announcements (`announce-live`) reach a child only when
+ * its master can dial it; one behind a NAT, or one that lost an announcement, learns it here, within
+ * a heartbeat. At most MAX_LIVE_VIEWER_STREAMS streams; absent from older masters.
+ */
+const liveStreams = optional(liveStreamsByVideo(MAX_LIVE_VIEWER_STREAMS));
+
 const replySchemas = {
   register: record(
     {
@@ -176,7 +186,7 @@ const replySchemas = {
     },
     'a map',
   ),
-  report: record({ path: optional(treePath) }, 'a map'),
+  report: record({ path: optional(treePath), liveStreams }, 'a map'),
   query: record(
     {
       video: videoName,
@@ -207,6 +217,7 @@ const replySchemas = {
       maxChildren,
       youngestChild: standing,
       youngestAbove: standing,
+      liveStreams,
     },
     'a map',
   ),

@@ -9,11 +9,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MemoryHost } from '../../core/net/memory-host.js';
 import type { LiveManifest } from '../../core/shared/manifest.js';
-import { SYNTHETIC_PUBLISHER } from '../../core/sim/synthetic-video.js';
 import { VirtualSwarm, type VirtualNode } from '../../core/sim/virtual-swarm.js';
-import { LiveManifestBuilder, newLiveStreamId } from '../../core/trust/live-manifest-builder.js';
-import { sha256Hex } from '../../core/util/hash.js';
-import type { Timer } from '../../core/util/clock.js';
+import { goLiveVirtual } from '../helpers/virtual-live.js';
 
 const STREAM = 'morning show';
 const CHUNK_SECONDS = 1;
@@ -24,44 +21,11 @@ afterEach(() => {
   stopAll = [];
 });
 
-/** The source goes live: a chunk a second, stored, then announced to its children as PeerNode does. */
+/** The source goes live (a chunk a second); stopped after the test. */
 async function goLive(swarm: VirtualSwarm, source: VirtualNode): Promise<() => LiveManifest> {
-  const bytes = (seed: string, size: number): Buffer => Buffer.alloc(size, sha256Hex(Buffer.from(seed)));
-  const init = bytes('init', 512);
-  const live = new LiveManifestBuilder(
-    {
-      name: STREAM,
-      mimeType: 'video/mp4; codecs="avc1.64001f"',
-      width: 320,
-      height: 180,
-      init: { size: init.byteLength, sha256: sha256Hex(init) },
-      ingest: { mode: 'transcode', sourceCodecs: ['rawvideo'] },
-      stream: newLiveStreamId(),
-      window: 0,
-      startedAt: new Date(swarm.clock.now()).toISOString(),
-    },
-    SYNTHETIC_PUBLISHER,
-  );
-  await source.store.putInit(STREAM, init);
-  let index = 0;
-  const addChunk = async (): Promise<void> => {
-    const chunk = bytes(`chunk ${index}`, 4_096);
-    live.append({
-      start: index * CHUNK_SECONDS,
-      duration: CHUNK_SECONDS,
-      size: chunk.byteLength,
-      sha256: sha256Hex(chunk),
-      captureTime: swarm.clock.now(),
-    });
-    await source.store.putChunk(STREAM, index, chunk);
-    source.store.putManifest(live.manifest());
-    source.liveRelay.announce(live.manifest());
-    index += 1;
-  };
-  await addChunk();
-  const timer: Timer = swarm.clock.every(CHUNK_SECONDS * 1000, () => void addChunk());
-  stopAll.push(() => timer.cancel());
-  return () => live.manifest();
+  const stream = await goLiveVirtual(swarm, source, STREAM, CHUNK_SECONDS);
+  stopAll.push(() => stream.stop());
+  return () => stream.manifest();
 }
 
 /**
