@@ -25,6 +25,7 @@ import { signManifest } from '../trust/manifest-signature.js';
 import type { PublisherKeyPair } from '../trust/publisher-key.js';
 import { PeerStreamerError, errorMessage, isPeerStreamerError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
+import { systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { LiveSessionInfo, LiveSessionState } from '../control/reply-schemas.js';
 
@@ -383,7 +384,7 @@ export class LiveSession extends EventEmitter<SessionEvents> {
         );
       } catch (error) {
         logger.debug({ video: this.name, err: errorMessage(error) }, 'live input not back yet');
-        await pause(RECONNECT_RETRY_MS, this.stopping.signal);
+        await systemClock.sleep(RECONNECT_RETRY_MS, this.stopping.signal);
         continue;
       }
       this.cutter = run;
@@ -392,7 +393,9 @@ export class LiveSession extends EventEmitter<SessionEvents> {
       const outcome = await Promise.race([
         came,
         run.finished.then(() => 'over' as const),
-        pause(deadline - Date.now(), this.stopping.signal).then(() => 'late' as const),
+        systemClock
+          .sleep(Math.max(0, deadline - Date.now()), this.stopping.signal)
+          .then(() => 'late' as const),
       ]);
       this.resumed = null;
       if (outcome === 'back') {
@@ -404,7 +407,7 @@ export class LiveSession extends EventEmitter<SessionEvents> {
         await run.stop();
         break;
       }
-      await pause(RECONNECT_RETRY_MS, this.stopping.signal);
+      await systemClock.sleep(RECONNECT_RETRY_MS, this.stopping.signal);
     }
     this.newRun = false;
     return null;
@@ -494,18 +497,4 @@ function cutterOptions(
     onInit,
     onChunk,
   };
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,6 +4,7 @@ import { liveStartIndex, LIVE_TARGET_SECONDS } from '../shared/live-edge.js';
 import { isLiveManifest } from '../trust/live-signature.js';
 import { PeerStreamerError, isPeerStreamerError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
+import { systemClock } from '../util/clock.js';
 import { LivePlayout, type PlayoutSample } from './live-playout.js';
 import { requestWithRecovery } from './recovering-request.js';
 import { DEFAULT_RECOVERY_MS } from './play-client.js';
@@ -143,7 +144,7 @@ export async function watchLive(
     const next = wanted[0];
     if (next === undefined) {
       if (manifest.live.state !== 'live') break;
-      await sleep(options.manifestEveryMs ?? DEFAULT_MANIFEST_EVERY_MS, options.signal);
+      await systemClock.sleep(options.manifestEveryMs ?? DEFAULT_MANIFEST_EVERY_MS, options.signal);
       if (!left()) await poll();
       continue;
     }
@@ -158,16 +159,4 @@ export async function watchLive(
   }
   const ending = left() ? 'left' : manifest.live.state === 'failed' ? 'failed' : 'ended';
   return { manifest, joinedAt, playout, bytes, ending };
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

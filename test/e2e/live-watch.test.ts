@@ -9,6 +9,7 @@
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ffprobePath } from '../../core/media/ffmpeg-binaries.js';
 import { PeerClient } from '../../core/net/client.js';
@@ -174,6 +175,68 @@ describe.skipIf(noFfmpeg)('watching a live stream from a level-2 node', () => {
     const stalls = watched.result.playout.stalls();
     expect(stalls.count, JSON.stringify(stalls)).toBeLessThanOrEqual(1);
     expect(stalls.longestMs).toBeLessThan(2_000);
+  }, 240_000);
+});
+
+describe.skipIf(noFfmpeg)('peerstreamer play of a live stream', () => {
+  it('writes it from the live edge until the stream ends, then says how far behind live it played', async () => {
+    const source = await swarm.start({ name: 'source' });
+    const child = await swarm.start({ name: 'child', master: source });
+    await goLive(source, 'talk', '--input', `testsrc:320x180@${FPS}`);
+    const listed = await chunksAtSource(source, 'talk', 5);
+    const out = `${swarm.dir('play')}/talk.mp4`;
+    const playing = runCli(['play', 'talk', '--from', child.address, '-o', out], { timeoutMs: 120_000 });
+    await waitFor(
+      async () => (await liveManifestOf(source, 'talk')).chunks.length >= listed + 8,
+      '8 more chunks',
+      SLOW_MS,
+    );
+    // Where to start is the live edge's call while it is live: --start is refused in one line.
+    const fromStart = await runCli([
+      'play',
+      'talk',
+      '--from',
+      child.address,
+      '--start',
+      '5',
+      '-o',
+      `${out}.2`,
+    ]);
+    expect(fromStart.code).not.toBe(0);
+    expect(fromStart.stderr.trim()).toBe(
+      'peerstreamer: error: "talk" is a live stream: it plays from the live edge; drop --start.',
+    );
+    const stopped = await runCli(['live', 'stop', 'talk', '--store', source.store], { timeoutMs: SLOW_MS });
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const played = await playing;
+    expect(played.code, played.stderr).toBe(0);
+    const summary =
+      /watched talk live: (\d+) chunks from chunk (\d+) in [\d.]+ s, behind live p50 ([\d.]+) s, p95 [\d.]+ s, .*; the stream ended$/m.exec(
+        played.stderr,
+      );
+    expect(summary, played.stderr).not.toBeNull();
+    const [chunks, from] = [Number(summary![1]), Number(summary![2])];
+    const ended = await liveManifestOf(source, 'talk');
+    // From the edge (not chunk 0) to the very last chunk.
+    expect(from).toBeGreaterThanOrEqual(listed - 4);
+    expect(from + chunks).toBe(ended.chunks.length);
+    const decoded = await decodedFrames(readFileSync(out));
+    expect(decoded.stderr).toBe('');
+    expect(decoded.frames).toBeGreaterThanOrEqual(chunks * FPS - 2);
+
+    // Once it has ended it plays as a recording: from --start to its end.
+    const recording = await runCli([
+      'play',
+      'talk',
+      '--from',
+      child.address,
+      '--start',
+      '2',
+      '-o',
+      `${out}.3`,
+    ]);
+    expect(recording.code, recording.stderr).toBe(0);
+    expect(recording.stderr).toMatch(/played talk: \d+ chunks/);
   }, 240_000);
 });
 

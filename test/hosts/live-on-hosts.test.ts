@@ -63,7 +63,7 @@ interface LiveSummary {
 
 function summaryOf(viewing: Viewing): LiveSummary | null {
   const match =
-    /watched \S+ live: (\d+) chunks from chunk (\d+) in [\d.]+ s, behind live p50 ([\d.]+) s, p95 ([\d.]+) s, (\d+) stalls.*; (.+)$/m.exec(
+    /watched \S+ live: (\d+) chunks from chunk (\d+) in [\d.]+ s, behind live p50 ([\d.]+) s, p95 ([\d.]+) s, (\d+) stalls?.*; (.+)$/m.exec(
       viewing.stderr,
     );
   if (match === null) return null;

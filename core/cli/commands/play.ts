@@ -185,11 +185,12 @@ function startFlag(text: string): number {
   return parseDuration(text.replace(/^0+(?=\d)/, ''), '--start');
 }
 
-/** Whether `video` is a live stream as `address` lists it; false when it cannot say (play then reports why). */
+/** Whether `video` is a live stream still going, as `address` lists it; false when it cannot say (play then reports why). */
 async function isLiveStream(client: PeerClient, address: string, video: string): Promise<boolean> {
   try {
     const { reply } = await client.request(address, { type: 'get-manifest', video }, { timeoutMs: 15_000 });
-    return isLiveManifest(reply.manifest);
+    // One that ended plays as a recording would: from --start (or its first chunk) to its end.
+    return isLiveManifest(reply.manifest) && reply.manifest.live.state === 'live';
   } catch {
     return false;
   }
@@ -239,10 +240,14 @@ function liveSummary(video: string, live: LivePlaySummary, seconds: number): str
     live.behindP50 === null
       ? 'no capture times'
       : `behind live p50 ${live.behindP50.toFixed(1)} s, p95 ${live.behindP95!.toFixed(1)} s`;
+  const longest =
+    stalls.longestMs < 1000
+      ? `${Math.round(stalls.longestMs)} ms`
+      : `${(stalls.longestMs / 1000).toFixed(1)} s`;
   const stallText =
     stalls.count === 0
       ? '0 stalls'
-      : `${stalls.count} stalls (longest ${(stalls.longestMs / 1000).toFixed(1)} s)`;
+      : `${stalls.count} ${stalls.count === 1 ? 'stall' : 'stalls'} (longest ${longest})`;
   const ending = { ended: 'the stream ended', failed: 'the stream failed', left: 'stopped watching' }[
     live.result.ending
   ];
