@@ -359,8 +359,10 @@ export class LiveSession extends EventEmitter<SessionEvents> {
     // Never live (the input failed before its first chunk): the start answers with that error.
     if (this.builder === null || this.failure !== null || this.stopRequested) return false;
     if (end.outcome === 'stopped' || this.reconnectMs === 0) return false;
-    // A file that played out is done; anything else that ended was lost.
-    return !(end.outcome === 'ended' && this.options.input.kind === 'file');
+    // A file is not lost, it ended: played out, or (failed) started again it would repeat from its
+    // start. A looped one plays from its start anyway, so it may go on.
+    const { input } = this.options;
+    return input.kind !== 'file' || (input.loop && end.outcome === 'failed');
   }
 
   /** Starts the input again until a chunk comes, `live stop`, or the reconnect time is up (null). */
