@@ -56,9 +56,16 @@ export class ServingService {
       return { reply: {} };
     });
     server.handle('list-videos', async () => ({ reply: { videos: await options.library.list() } }));
-    server.handle('get-manifest', async (request) => ({
-      reply: { manifest: await options.fetcher.manifest(request.video) },
-    }));
+    server.handle('get-manifest', async (request) => {
+      const manifest = await options.fetcher.manifest(request.video);
+      const { after } = request;
+      if (after === undefined || !isLiveManifest(manifest)) return { reply: { manifest } };
+      // A manifest lists a chunk at least: with nothing new, the newest one again.
+      const later = manifest.chunks.filter((chunk) => chunk.index > after);
+      return {
+        reply: { manifest: { ...manifest, chunks: later.length > 0 ? later : manifest.chunks.slice(-1) } },
+      };
+    });
     // A hint to ask the master again: the list it may carry is not used (see SwarmLibrary).
     server.handle('announce-videos', (request) => {
       if (!options.library.hintFromMaster(request.name)) {

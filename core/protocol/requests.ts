@@ -266,7 +266,18 @@ const bye = record(
 /** A play client is done with a stream (it finished, or its consumer went away): free it now. */
 const endStream = record({ streamId }, 'a map');
 
-const getManifest = record({ video: videoName }, 'a map');
+const getManifest = record(
+  {
+    video: videoName,
+    /**
+     * For a live stream: only the chunks after this index, under the stream's signed header (each
+     * chunk carries its own signature). A live viewer following the stream asks this way, instead of
+     * for the whole list again each time. Ignored for an on-demand video.
+     */
+    after: optional(chunkIndex(false)),
+  },
+  'a map',
+);
 
 /**
  * A master telling a child what it lists, because that changed (a video was added): the child

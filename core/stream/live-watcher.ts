@@ -62,8 +62,13 @@ export async function watchLive(
 ): Promise<LiveWatchResult> {
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const manifestOf = async (): Promise<LiveManifest> => {
-    const { reply } = await client.request(address, { type: 'get-manifest', video }, { timeoutMs });
+  /** The manifest, or with `after` its header and only the chunks after that index (see get-manifest). */
+  const manifestOf = async (after?: number): Promise<LiveManifest> => {
+    const { reply } = await client.request(
+      address,
+      { type: 'get-manifest', video, ...(after === undefined ? {} : { after }) },
+      { timeoutMs },
+    );
     const manifest = reply.manifest;
     if (!isLiveManifest(manifest)) {
       throw new PeerStreamerError(
@@ -129,8 +134,11 @@ export async function watchLive(
   const poll = (): Promise<void> =>
     (polling ??= (async () => {
       try {
-        manifest = await manifestOf();
-        listNew(manifest);
+        // Only what is new: the whole list of a stream hours long, four times a second, per viewer,
+        // would cost its node and this viewer more than the video does.
+        const news = await manifestOf(listedUpTo);
+        listNew(news);
+        manifest = { ...news, chunks: manifest.chunks.concat(news.chunks) };
       } catch (error) {
         // The node is failing over or busy: the next look may work, and the chunks listed play on.
         if (!isPeerStreamerError(error) || error.code === 'INVALID_ARGUMENT') throw error;
