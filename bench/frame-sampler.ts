@@ -17,7 +17,6 @@ interface SampledVideo {
   requestVideoFrameCallback(
     callback: (now: number, frame: { mediaTime: number; expectedDisplayTime: number }) => void,
   ): number;
-  getVideoPlaybackQuality(): { totalVideoFrames: number; droppedVideoFrames: number };
 }
 interface SamplerWindow {
   document: { querySelector(selector: 'video'): SampledVideo | null };
@@ -57,14 +56,4 @@ export async function drainFrames(page: Page): Promise<FrameSample[]> {
     return (win.__frameSamples ?? []).splice(0);
   });
   return raw.map(([shownAt, mediaTime]) => ({ shownAt, mediaTime }));
-}
-
-/** Frames the page's <video> decoded and dropped so far. */
-export function frameCounts(page: Page): Promise<{ decoded: number; dropped: number } | null> {
-  return page.evaluate(() => {
-    const video = (globalThis as unknown as SamplerWindow).document.querySelector('video');
-    if (video === null) return null;
-    const quality = video.getVideoPlaybackQuality();
-    return { decoded: quality.totalVideoFrames, dropped: quality.droppedVideoFrames };
-  });
 }

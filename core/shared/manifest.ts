@@ -3,7 +3,7 @@
  * This module is shared with the renderer, which may import it as types only, so it holds no
  * runtime dependencies beyond plain functions.
  */
-import type { ChunkEntry, LegacyManifest, Manifest } from './manifest-schema.js';
+import type { ChunkEntry, LegacyManifest, LiveManifest, Manifest } from './manifest-schema.js';
 import { firstIndex } from './segments.js';
 
 // The types are inferred from the schema (manifest-schema.ts), which this module does not load at
@@ -22,6 +22,11 @@ export type {
 
 /** Bumped whenever the stored or wire shape changes; readers reject versions they do not know. */
 export const MANIFEST_VERSION = 1;
+
+/** Whether `manifest` is a live stream's (it carries a `live` header). */
+export function isLiveManifest(manifest: Manifest): manifest is LiveManifest {
+  return manifest.kind === 'fmp4' && manifest.live !== undefined;
+}
 
 /** Total bytes of a video as played: init segment plus every chunk. */
 export function manifestBytes(manifest: Manifest): number {

@@ -1,7 +1,6 @@
 import type { PeerClient } from '../net/client.js';
-import type { LiveChunkEntry, LiveManifest, Manifest } from '../shared/manifest.js';
+import { isLiveManifest, type LiveChunkEntry, type LiveManifest, type Manifest } from '../shared/manifest.js';
 import { liveStartIndex, LIVE_TARGET_SECONDS } from '../shared/live-edge.js';
-import { isLiveManifest } from '../trust/live-signature.js';
 import { PeerStreamerError, isPeerStreamerError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { systemClock } from '../util/clock.js';

@@ -14,7 +14,7 @@
  * kind: not a header as a whole manifest, not a chunk as a header, and the reverse.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import type { LiveChunkEntry, LiveHeader, LiveManifest, Manifest } from '../shared/manifest.js';
+import type { LiveChunkEntry, LiveHeader, LiveManifest } from '../shared/manifest.js';
 import {
   checkLiveChunk,
   checkLiveHeader,
@@ -36,9 +36,8 @@ export type UnsignedLiveChunk = Omit<LiveChunkEntry, 'signature'>;
 /** What a chunk's signature binds it to besides its own fields. */
 type ChunkOwner = Pick<LiveHeader, 'name' | 'live'>;
 
-export function isLiveManifest(manifest: Manifest): manifest is LiveManifest {
-  return manifest.kind === 'fmp4' && manifest.live !== undefined;
-}
+// Here as well, where the signatures are: callers that check a live manifest find it beside them.
+export { isLiveManifest } from '../shared/manifest.js';
 
 function headerBytes(header: LiveHeader, publisher: string): Buffer {
   // A whole manifest may be given: its chunks and duration are not the header's.
