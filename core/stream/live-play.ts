@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { writeOut } from './write-out.js';
 import type { PeerClient } from '../net/client.js';
 import type { Manifest } from '../shared/manifest.js';
 import { percentile } from '../util/percentile.js';
@@ -42,18 +42,9 @@ export async function playLive(
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let bytes = 0;
   let chunks = 0;
-  const write = async (data: Buffer): Promise<void> => {
+  const write = (data: Buffer): Promise<void> => {
     bytes += data.length;
-    if (out.write(data)) return;
-    const settled = new AbortController();
-    try {
-      await Promise.race([
-        once(out, 'drain', { signal: settled.signal }),
-        once(out, 'close', { signal: settled.signal }),
-      ]);
-    } finally {
-      settled.abort();
-    }
+    return writeOut(out, data);
   };
   try {
     const result = await watchLive(client, address, video, {

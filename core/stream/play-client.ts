@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { writeOut } from './write-out.js';
 import type { PeerClient } from '../net/client.js';
 import { chunkAtTime, type Manifest } from '../shared/manifest.js';
 import type { ChunkOrigin } from '../shared/api-types.js';
@@ -72,19 +72,9 @@ export async function playStream(
   assertStartWithin(manifest, options.startSeconds ?? 0);
   const first = chunkAtTime(manifest, options.startSeconds ?? 0);
   let bytes = 0;
-  const write = async (data: Buffer): Promise<void> => {
+  const write = (data: Buffer): Promise<void> => {
     bytes += data.length;
-    if (out.write(data)) return;
-    // Both waits are cancelled once one fires, or every slow write would leave listeners behind.
-    const settled = new AbortController();
-    try {
-      await Promise.race([
-        once(out, 'drain', { signal: settled.signal }),
-        once(out, 'close', { signal: settled.signal }),
-      ]);
-    } finally {
-      settled.abort();
-    }
+    return writeOut(out, data);
   };
   const fetchChunk = async (index: number): Promise<{ body: Buffer; origin: ChunkOrigin | undefined }> => {
     const expected = segmentRef(manifest, index)!;
