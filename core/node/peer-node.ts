@@ -190,18 +190,16 @@ export class PeerNode {
       key: () => loadOrCreatePublisherKey(config.store, logger),
     });
     // Each chunk a stream here stores, and its end, go down the tree at once.
-    this.live.on('chunk', (_name, _entry, manifest) => {
+    const published = (manifest: LiveManifest): void => {
       this.liveRelay.announce(manifest);
       this.liveStreams.emit('stored', manifest);
-    });
+    };
+    this.live.on('chunk', (_name, _entry, manifest) => published(manifest));
     // A stream's end too, its children's players then stop waiting for more (the node's own stop
     // ends its streams while the store and sockets are still open).
     this.live.on('end', (info) => {
       const ended = store.getManifest(info.name);
-      if (ended !== undefined && isLiveManifest(ended)) {
-        this.liveRelay.announce(ended);
-        this.liveStreams.emit('stored', ended);
-      }
+      if (ended !== undefined && isLiveManifest(ended)) published(ended);
     });
     this.posters = new PosterService({
       selfName: config.name,

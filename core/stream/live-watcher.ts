@@ -137,7 +137,10 @@ export async function watchLive(
         // would cost its node and this viewer more than the video does.
         const news = await manifestOf(listedUpTo);
         listNew(news);
-        manifest = { ...news, chunks: manifest.chunks.concat(news.chunks) };
+        // With nothing newer the node repeats its newest chunk (a manifest lists one at least).
+        const known = manifest.chunks.at(-1)?.index ?? -1;
+        const added = news.chunks.filter((chunk) => chunk.index > known);
+        manifest = { ...news, chunks: manifest.chunks.concat(added) };
       } catch (error) {
         // The node is failing over or busy: the next look may work, and the chunks listed play on.
         if (!isPeerStreamerError(error) || error.code === 'INVALID_ARGUMENT') throw error;

@@ -120,6 +120,9 @@ describe.skipIf(noFfmpeg)('watching a live stream from a level-2 node', () => {
     // In order, none skipped, about a minute of it.
     expect(indexes(watched)).toEqual(consecutive(result.joinedAt, watched.chunks.length));
     expect(watched.chunks.length).toBeGreaterThanOrEqual(55);
+    // The stream as the viewer pieced it together from its node's news: each chunk once, in order.
+    const pieced = result.manifest.chunks.map((chunk) => chunk.index);
+    expect(pieced).toEqual(consecutive(pieced[0]!, pieced.length));
 
     // Every chunk is the source's, byte for byte.
     const atSource = await liveManifestOf(source, 'talk');
