@@ -23,6 +23,7 @@ import {
   connectionClosed,
   connectionLost,
   connectionRefused,
+  connectionTurnedAway,
   invalidReply,
   noAnswer,
   noConnection,
@@ -183,6 +184,8 @@ export class Connection {
         } else if (event.type === 'connect:retry') {
           if (this.retryAfterLoss) this.retryAfterLoss = false;
           else if (!this.linkUp) this.failUnsent();
+        } else if (event.type === 'handshake:error:auth') {
+          this.failUnsent(connectionTurnedAway);
         } else if (event.type.startsWith('handshake:error')) {
           this.failUnsent();
         }
@@ -203,11 +206,11 @@ export class Connection {
     }
   }
 
-  private failUnsent(): void {
+  private failUnsent(why = connectionRefused): void {
     for (const entry of [...this.entries.values()]) {
       if (entry.state !== 'queued' && entry.state !== 'sending') continue;
       this.counters.unreachable += 1;
-      this.settle(entry, { error: connectionRefused(this.address, entry.request.type) });
+      this.settle(entry, { error: why(this.address, entry.request.type) });
     }
   }
 

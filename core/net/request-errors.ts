@@ -54,6 +54,19 @@ export function connectionRefused(address: string, type: RequestType): PeerStrea
   );
 }
 
+/**
+ * Not yet sent, and the peer's ZAP handler said no in the handshake: it is running, but takes only
+ * so many new connections a second from one address, or none while it is full (ConnectionGate), or
+ * not this key. Worth telling apart from a refusal, which asks whether the node runs at all.
+ */
+export function connectionTurnedAway(address: string, type: RequestType): PeerStreamerError {
+  return new PeerStreamerError(
+    'UNREACHABLE',
+    `${address} turned the connection away for ${type} in its handshake (too many new connections from this address, or it is full); wait a moment and try again, over one connection`,
+    { address, type },
+  );
+}
+
 /** The deadline passed before the request could even be sent. */
 export function noConnection(address: string, type: RequestType, timeoutMs: number): PeerStreamerError {
   return new PeerStreamerError(

@@ -77,17 +77,19 @@ function summaryOf(viewing: Viewing): LiveSummary | null {
   };
 }
 
+/**
+ * One client, so one connection, for the whole test: the source rates new handshakes per IP address
+ * (8 a second), and a fresh connection per poll from the test's own address used that up.
+ */
+let sourceClient: PeerClient | undefined;
+
 async function manifestAtSource(): Promise<LiveManifest> {
-  const client = new PeerClient({ timeoutMs: 10_000 });
-  try {
-    const { reply } = await client.request(nodeAddressOf(host('src')), {
-      type: 'get-manifest',
-      video: STREAM,
-    });
-    return reply.manifest as LiveManifest;
-  } finally {
-    await client.close();
-  }
+  sourceClient ??= new PeerClient({ timeoutMs: 10_000 });
+  const { reply } = await sourceClient.request(nodeAddressOf(host('src')), {
+    type: 'get-manifest',
+    video: STREAM,
+  });
+  return reply.manifest as LiveManifest;
 }
 
 describe.skipIf(unavailable !== null)(
@@ -148,6 +150,7 @@ describe.skipIf(unavailable !== null)(
     }, BED_TIMEOUT_MS);
 
     afterAll(async () => {
+      await sourceClient?.close();
       for (const viewer of viewers.values()) viewer.kill();
       await Promise.all([...nodes.values()].map((n) => n.kill('SIGKILL')));
       teardownBed();

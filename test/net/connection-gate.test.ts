@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as zmq from 'zeromq';
 import { Packr, Unpackr } from 'msgpackr';
 import { ConnectionGate } from '../../core/net/connection-gate.js';
+import { PeerClient } from '../../core/net/client.js';
 import { rawDealer, receiveFor, startServer } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -101,6 +102,27 @@ describe('ConnectionGate', () => {
     router.receiveTimeout = 300;
     await expect(router.receive()).rejects.toMatchObject({ code: 'EAGAIN' });
     expect(await receiveFor(second, 100)).toEqual([]);
+  });
+
+  it('tells a client it was turned away (running, but too many new connections), not that nothing listens', async () => {
+    const server = await startServer({
+      connectionGate: new ConnectionGate({ handshakesPerSecondPerAddress: 1, rateLoopback: true }),
+    });
+    cleanup.push(() => server.close());
+    server.handle('ping', () => ({ reply: { name: 'server', time: 0 } }));
+    const address = `${server.address}#${server.keys.publicKey}`;
+    const first = new PeerClient();
+    cleanup.push(() => first.close());
+    await expect(first.request(address, { type: 'ping' })).resolves.toBeDefined();
+    // A second client is a second connection from the same address within the second.
+    const second = new PeerClient();
+    cleanup.push(() => second.close());
+    await expect(second.request(address, { type: 'ping' }, { timeoutMs: 30_000 })).rejects.toMatchObject({
+      code: 'UNREACHABLE',
+      message: expect.stringMatching(/turned the connection away for ping .*try again, over one connection/),
+    });
+    // The first client's one connection goes on being answered.
+    await expect(first.request(address, { type: 'ping' })).resolves.toBeDefined();
   });
 });
 
