@@ -1,13 +1,18 @@
 /**
  * The live benchmark's tree: a source node process going live on a test pattern, level-1 nodes
  * under it and level-2 nodes under those, each a real `peerstreamer node` process on loopback; and
- * headless viewers (watchLive, the player's model) on the level-2 nodes, in the bench's process.
+ * headless viewers (watchLive, the player's model) on the level-2 nodes, a process each.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PeerClient } from '../core/net/client.js';
 import type { LiveManifest } from '../core/shared/manifest.js';
-import type { LiveWatchResult } from '../core/stream/live-watcher.js';
-import { watchLive } from '../core/stream/live-watcher.js';
 import { BenchSwarm, mustRunCli, statsOf, type BenchNode } from './swarm-harness.js';
+import type { WatchedMessage } from './live-viewer-child.js';
+
+const VIEWER_CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'live-viewer-child.js');
 
 export interface LiveTreeShape {
   levelOne: number;
@@ -79,12 +84,32 @@ export async function bytesServed(node: BenchNode): Promise<number> {
   }
 }
 
-/** A headless viewer on `node` until `signal` aborts (or the stream ends). */
-export async function headlessViewer(node: BenchNode, signal: AbortSignal): Promise<LiveWatchResult> {
-  const client = new PeerClient({ timeoutMs: 10_000 });
-  try {
-    return await watchLive(client, node.address, STREAM, { signal });
-  } finally {
-    await client.close();
-  }
+export interface HeadlessViewer {
+  /** Tells the viewer to leave; `watched` then settles with what it showed. */
+  leave(): void;
+  watched: Promise<WatchedMessage>;
+}
+
+/** A headless viewer on `node`, in a process of its own (live-viewer-child.ts), until it leaves. */
+export function headlessViewer(node: BenchNode): HeadlessViewer {
+  const child = spawn(process.execPath, [VIEWER_CHILD, node.address, STREAM], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  let report: WatchedMessage | undefined;
+  child.on('message', (message: WatchedMessage) => {
+    if (message.type === 'watched') report = message;
+  });
+  const watched = (async (): Promise<WatchedMessage> => {
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    if (report === undefined)
+      throw new Error(`the headless viewer on ${node.name} exited (${signal ?? code}) without a report`);
+    return report;
+  })();
+  watched.catch(() => undefined);
+  return {
+    leave: () => {
+      if (child.connected) child.send({ type: 'leave' });
+    },
+    watched,
+  };
 }

@@ -5,17 +5,14 @@
  *   and at ours (2 s back);
  * - then the tree: a source going live on the test pattern (1 s chunks), 2 level-1 and 10 level-2
  *   node processes, and 20 viewers: Chromium playing through level-2 node 0's player, and 19
- *   headless viewers (the player's model, watchLive) spread over the level-2 nodes, for
+ *   headless viewers (the player's model, watchLive, a process each) spread over the level-2 nodes, for
  *   LIVE_BENCH_MINUTES (default 30). Capture-to-display latency in Chromium (each presented frame's
  *   wall clock less its chunk's capture time), stalls, the source's egress against the stream's
  *   bytes, and drift: how far the Chromium viewer's latency wanders from where it settled.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { setMaxListeners } from 'node:events';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LIVE_TARGET_SECONDS, secondsBehindLive } from '../core/shared/live-edge.js';
-import type { LiveWatchResult } from '../core/stream/live-watcher.js';
 import { CHROMIUM_ARGS, chromiumPath } from '../test/helpers/chromium.js';
 import { median, percentile, type BenchRow, type BenchSuite } from './harness.js';
 import { drainFrames, sampleFrames, type FrameSample } from './frame-sampler.js';
@@ -29,6 +26,7 @@ import {
   stopStream,
   type LiveTree,
 } from './live-tree.js';
+import type { WatchedMessage } from './live-viewer-child.js';
 
 const SIZE = { width: 640, height: 360, fps: 30 };
 const MINUTES = Number(process.env.LIVE_BENCH_MINUTES ?? 30);
@@ -99,26 +97,18 @@ async function treeRun(browser: Browser, reference: ReferenceRun[]): Promise<Ben
     input: `testsrc:${SIZE.width}x${SIZE.height}@${SIZE.fps}`,
     playerNodeFlags: ['--ui'],
   });
-  const stop = new AbortController();
-  // The headless viewers share this process: a pause of its event loop delays every viewer's
-  // arrival times at once and reads as a stall in each. Its delays are reported beside the stalls.
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  // Every headless viewer waits on it between looks at the manifest.
-  setMaxListeners(VIEWERS * 2, stop.signal);
+  // Chromium is viewer 0 on level-2 node 0; the rest go round the level-2 nodes from node 1.
+  const viewers = Array.from({ length: VIEWERS - 1 }, (_, i) =>
+    headlessViewer(tree.levelTwo[(i + 1) % LEVEL_TWO]!),
+  );
   try {
-    const viewers: Array<Promise<LiveWatchResult>> = [];
-    // Chromium is viewer 0 on level-2 node 0; the rest go round the level-2 nodes from node 1.
-    for (let viewer = 1; viewer < VIEWERS; viewer++)
-      viewers.push(headlessViewer(tree.levelTwo[viewer % LEVEL_TWO]!, stop.signal));
     const chromiumRun = await watchInChromium(browser, tree);
-    stop.abort();
-    const watched = await Promise.all(viewers);
+    for (const viewer of viewers) viewer.leave();
+    const watched = await Promise.all(viewers.map((viewer) => viewer.watched));
     await stopStream(tree);
-    loop.disable();
-    return await report(tree, chromiumRun, watched, reference, loop);
+    return await report(tree, chromiumRun, watched, reference);
   } finally {
-    stop.abort();
+    for (const viewer of viewers) viewer.leave();
     await tree.swarm.stop();
   }
 }
@@ -163,9 +153,8 @@ function playerStalls(page: Page): Promise<{ count: number; totalMs: number }> {
 async function report(
   tree: LiveTree,
   chromiumRun: ChromiumRun,
-  watched: LiveWatchResult[],
+  watched: WatchedMessage[],
   reference: ReferenceRun[],
-  loop: IntervalHistogram,
 ): Promise<BenchRow[]> {
   const manifest = await manifestOf(tree.source);
   const behind = chromiumRun.samples
@@ -176,14 +165,14 @@ async function report(
     .filter((sample): sample is { at: number; behind: number } => sample.behind !== null);
   const latencies = behind.map((sample) => sample.behind);
   const headless = watched.flatMap((result) =>
-    result.playout.shown.flatMap((shown) => (shown.behindSeconds === null ? [] : [shown.behindSeconds])),
+    result.shown.flatMap((shown) => (shown.behindSeconds === null ? [] : [shown.behindSeconds])),
   );
   const streamBytes = manifest.init.size + manifest.chunks.reduce((sum, chunk) => sum + chunk.size, 0);
   const egress = (await bytesServed(tree.source)) / streamBytes;
   const stallWindowEnd = chromiumRun.firstFrameAt + STALL_MINUTES * 60_000;
-  const headlessStalls = watched.flatMap((result) =>
-    result.playout.shown.filter((shown) => shown.stallMs > 0),
-  );
+  const headlessStalls = watched.flatMap((result) => result.shown.filter((shown) => shown.stallMs > 0));
+  const loopP99 = Math.max(...watched.map((result) => result.loopP99Ms));
+  const loopMax = Math.max(...watched.map((result) => result.loopMaxMs));
   const earlyStalls = headlessStalls.filter((shown) => shown.shownAt <= stallWindowEnd).length;
   const drift = driftOf(behind);
   const referenceDetail = reference
@@ -230,7 +219,7 @@ async function report(
       unit: 'stalls',
       target: '0',
       pass: earlyStalls === 0 && (MINUTES > STALL_MINUTES || chromiumRun.stalls.count === 0),
-      detail: `whole ${MINUTES} min: headless ${headlessStalls.length} (longest ${Math.round(Math.max(0, ...headlessStalls.map((s) => s.stallMs)))} ms; chunk@s:ms ${stallList(headlessStalls, chromiumRun.firstFrameAt)}), Chromium ${chromiumRun.stalls.count} (${Math.round(chromiumRun.stalls.totalMs)} ms); the viewers' process's event-loop delay p99 ${Math.round(loop.percentile(99) / 1e6)} ms, max ${Math.round(loop.max / 1e6)} ms`,
+      detail: `whole ${MINUTES} min: headless ${headlessStalls.length} (longest ${Math.round(Math.max(0, ...headlessStalls.map((s) => s.stallMs)))} ms; chunk@s:ms ${stallList(headlessStalls, chromiumRun.firstFrameAt)}), Chromium ${chromiumRun.stalls.count} (${Math.round(chromiumRun.stalls.totalMs)} ms); the headless viewers' own event-loop delay, worst p99 ${Math.round(loopP99)} ms, worst max ${Math.round(loopMax)} ms`,
     },
     {
       suite: 'live',
