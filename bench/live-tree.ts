@@ -85,6 +85,8 @@ export async function bytesServed(node: BenchNode): Promise<number> {
 }
 
 export interface HeadlessViewer {
+  /** Settles once the viewer has shown its first chunk. */
+  playing: Promise<void>;
   /** Tells the viewer to leave; `watched` then settles with what it showed. */
   leave(): void;
   watched: Promise<WatchedMessage>;
@@ -96,17 +98,22 @@ export function headlessViewer(node: BenchNode): HeadlessViewer {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   let report: WatchedMessage | undefined;
-  child.on('message', (message: WatchedMessage) => {
-    if (message.type === 'watched') report = message;
+  let started: () => void = () => undefined;
+  const playing = new Promise<void>((resolve) => (started = resolve));
+  child.on('message', (message: WatchedMessage | { type: 'playing' }) => {
+    if (message.type === 'playing') started();
+    else if (message.type === 'watched') report = message;
   });
   const watched = (async (): Promise<WatchedMessage> => {
     const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    started();
     if (report === undefined)
       throw new Error(`the headless viewer on ${node.name} exited (${signal ?? code}) without a report`);
     return report;
   })();
   watched.catch(() => undefined);
   return {
+    playing,
     leave: () => {
       if (child.connected) child.send({ type: 'leave' });
     },

@@ -5,8 +5,9 @@
  * one pause there delayed every viewer's arrivals at once and read as a stall in each.
  *
  * Spawned by live-tree.ts with an IPC channel: `node dist/bench/live-viewer-child.js <address> <stream>`.
- * Message in: leave. Message out, once, before it exits: watched (what it showed, and its own
- * event-loop delay, so a stall can be told from a pause of the viewer itself).
+ * Message in: leave. Messages out: playing (its first chunk shown), then once, before it exits,
+ * watched (what it showed, and its own event-loop delay, so a stall can be told from a pause of the
+ * viewer itself).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PeerClient } from '../core/net/client.js';
@@ -38,7 +39,14 @@ const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 const client = new PeerClient({ timeoutMs: 10_000 });
 try {
-  const result = await watchLive(client, address, stream, { signal: leave.signal });
+  let playing = false;
+  const result = await watchLive(client, address, stream, {
+    signal: leave.signal,
+    onChunk: () => {
+      if (!playing) process.send?.({ type: 'playing' });
+      playing = true;
+    },
+  });
   loop.disable();
   const watched: WatchedMessage = {
     type: 'watched',

@@ -4,9 +4,9 @@
  *   loopback HTTP, played by hls.js in Chromium, at hls.js's default live position (3 segments back)
  *   and at ours (2 s back);
  * - then the tree: a source going live on the test pattern (1 s chunks), 2 level-1 and 10 level-2
- *   node processes, and 20 viewers: Chromium playing through level-2 node 0's player, and 19
- *   headless viewers (the player's model, watchLive, a process each) spread over the level-2 nodes, for
- *   LIVE_BENCH_MINUTES (default 30). Capture-to-display latency in Chromium (each presented frame's
+ *   node processes, and 20 viewers joining 10 s into the stream: 19 headless viewers (the player's
+ *   model, watchLive, a process each) one every half second, spread over the level-2 nodes, then
+ *   Chromium playing through level-2 node 0's player for LIVE_BENCH_MINUTES (default 30). Capture-to-display latency in Chromium (each presented frame's
  *   wall clock less its chunk's capture time), stalls, the source's egress against the stream's
  *   bytes, and drift: how far the Chromium viewer's latency wanders from where it settled.
  */
@@ -24,6 +24,7 @@ import {
   manifestOf,
   startLiveTree,
   stopStream,
+  type HeadlessViewer,
   type LiveTree,
 } from './live-tree.js';
 import type { WatchedMessage } from './live-viewer-child.js';
@@ -39,6 +40,16 @@ const SAMPLE_EVERY_MS = 250;
 const DRAIN_EVERY_MS = 5_000;
 /** Latency settles once the player has joined and caught up; drift is measured from then. */
 const SETTLE_MS = 60_000;
+/**
+ * Viewers join a stream under way, as at a meeting people open it after it starts: in its first
+ * seconds the tree is still cold (each node fetches the manifest once).
+ */
+const WARM_UP_MS = 10_000;
+/**
+ * Between two headless viewers' starts: 19 Node processes loading at once keep both cores busy for
+ * seconds, and the Chromium viewer joining then would start late and keep that extra second.
+ */
+const VIEWER_STAGGER_MS = 500;
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
@@ -97,11 +108,15 @@ async function treeRun(browser: Browser, reference: ReferenceRun[]): Promise<Ben
     input: `testsrc:${SIZE.width}x${SIZE.height}@${SIZE.fps}`,
     playerNodeFlags: ['--ui'],
   });
-  // Chromium is viewer 0 on level-2 node 0; the rest go round the level-2 nodes from node 1.
-  const viewers = Array.from({ length: VIEWERS - 1 }, (_, i) =>
-    headlessViewer(tree.levelTwo[(i + 1) % LEVEL_TWO]!),
-  );
+  const viewers: HeadlessViewer[] = [];
   try {
+    await sleep(WARM_UP_MS);
+    // Chromium is viewer 0 on level-2 node 0; the rest go round the level-2 nodes from node 1.
+    for (let viewer = 1; viewer < VIEWERS; viewer++) {
+      viewers.push(headlessViewer(tree.levelTwo[viewer % LEVEL_TWO]!));
+      await sleep(VIEWER_STAGGER_MS);
+    }
+    await Promise.all(viewers.map((viewer) => viewer.playing));
     const chromiumRun = await watchInChromium(browser, tree);
     for (const viewer of viewers) viewer.leave();
     const watched = await Promise.all(viewers.map((viewer) => viewer.watched));
