@@ -5,6 +5,7 @@ import { checkCommandFields } from '../control/schema.js';
 import type {
   LibraryEntry,
   LinkCheck,
+  LiveEntry,
   LiveSessionView,
   LiveUpdate,
   NodeStats,
@@ -91,6 +92,10 @@ export class NodeBackend implements GatewayBackend {
         bytesHeld: 0,
         posterSha256: info.poster?.sha256 ?? null,
         publisher: info.publisher ?? null,
+        // A stream this node holds nothing of yet is live all the same: first in the list, badged.
+        ...(info.live === undefined
+          ? {}
+          : { live: listedLive(info.live, this.node.liveViewers.total(info.name)) }),
       });
     }
     const library = [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -193,4 +198,9 @@ export class NodeBackend implements GatewayBackend {
     this.live.close();
     this.node.liveStreams.off('stored', this.onLiveStored);
   }
+}
+
+/** A live stream's entry from its state in the master's list, with its viewer count while it is on. */
+function listedLive(state: LiveEntry['state'], viewers: number | undefined): LiveEntry {
+  return { state, ...(viewers !== undefined && state === 'live' ? { viewers } : {}) };
 }

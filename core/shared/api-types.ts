@@ -39,8 +39,11 @@ export interface LibraryEntry {
 /** A live stream's facts on its library card. */
 export interface LiveEntry {
   state: 'live' | 'ended' | 'failed';
-  /** ISO date-time the stream started. */
-  startedAt: string;
+  /**
+   * ISO date-time the stream started; absent for one this node holds nothing of yet (its master's
+   * list gives the state only).
+   */
+  startedAt?: string;
   viewers?: number;
 }
 
