@@ -6,9 +6,10 @@
  * - then the tree: a source going live on the test pattern (1 s chunks), 2 level-1 and 10 level-2
  *   node processes, and 20 viewers joining 10 s into the stream: 19 headless viewers (the player's
  *   model, watchLive, a process each) one every half second, spread over the level-2 nodes, then
- *   Chromium playing through level-2 node 0's player for LIVE_BENCH_MINUTES (default 30). Capture-to-display latency in Chromium (each presented frame's
- *   wall clock less its chunk's capture time), stalls, the source's egress against the stream's
- *   bytes, and drift: how far the Chromium viewer's latency wanders from where it settled.
+ *   Chromium playing through level-2 node 0's player for LIVE_BENCH_MINUTES (default 30).
+ *   Capture-to-display latency in Chromium (each presented frame's wall clock less its chunk's
+ *   capture time), stalls, the source's egress against the stream's bytes, and drift: how far the
+ *   Chromium viewer's latency wanders from where it settled.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -62,7 +62,7 @@ export function connectionRefused(address: string, type: RequestType): PeerStrea
 export function connectionTurnedAway(address: string, type: RequestType): PeerStreamerError {
   return new PeerStreamerError(
     'UNREACHABLE',
-    `${address} turned the connection away for ${type} in its handshake (too many new connections from this address, or it is full); wait a moment and try again, over one connection`,
+    `${address} turned the connection away for ${type} in its handshake: too many new connections from this address, or it is full (wait a moment and try again, over one connection), or this node's key is not on its allow list`,
     { address, type },
   );
 }

@@ -8,6 +8,7 @@ import * as zmq from 'zeromq';
 import { Packr, Unpackr } from 'msgpackr';
 import { ConnectionGate } from '../../core/net/connection-gate.js';
 import { PeerClient } from '../../core/net/client.js';
+import { newCurveKeyPair } from '../../core/net/curve-keys.js';
 import { rawDealer, receiveFor, startServer } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -119,10 +120,24 @@ describe('ConnectionGate', () => {
     cleanup.push(() => second.close());
     await expect(second.request(address, { type: 'ping' }, { timeoutMs: 30_000 })).rejects.toMatchObject({
       code: 'UNREACHABLE',
-      message: expect.stringMatching(/turned the connection away for ping .*try again, over one connection/),
+      message: expect.stringMatching(/turned the connection away for ping in its handshake: too many new/),
     });
     // The first client's one connection goes on being answered.
     await expect(first.request(address, { type: 'ping' })).resolves.toBeDefined();
+  });
+
+  it('says the same to a client whose key is not on the allow list, naming that too', async () => {
+    const server = await startServer({ allow: new Set([newCurveKeyPair().publicKey]) });
+    cleanup.push(() => server.close());
+    server.handle('ping', () => ({ reply: { name: 'server', time: 0 } }));
+    const client = new PeerClient();
+    cleanup.push(() => client.close());
+    await expect(
+      client.request(`${server.address}#${server.keys.publicKey}`, { type: 'ping' }, { timeoutMs: 30_000 }),
+    ).rejects.toMatchObject({
+      code: 'UNREACHABLE',
+      message: expect.stringMatching(/turned the connection away for ping .*not on its allow list/),
+    });
   });
 });
 
