@@ -59,5 +59,6 @@ try {
   await new Promise<void>((resolve) => process.send!(watched, () => resolve()));
 } finally {
   await client.close();
-  process.disconnect?.();
+  // Gone already when the parent went first; disconnecting again would throw as the viewer exits.
+  if (process.connected) process.disconnect();
 }
