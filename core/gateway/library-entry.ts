@@ -1,4 +1,4 @@
-import type { LibraryEntry } from '../shared/api-types.js';
+import type { LibraryEntry, LiveEntry } from '../shared/api-types.js';
 import { manifestBytes, type Manifest } from '../shared/manifest.js';
 
 /**
@@ -25,13 +25,19 @@ export function libraryEntry(
     posterSha256: manifest.kind === 'fmp4' ? (manifest.poster?.sha256 ?? null) : null,
     publisher: manifest.publisher ?? null,
     ...(manifest.kind === 'fmp4' && manifest.live !== undefined
-      ? {
-          live: {
-            state: manifest.live.state,
-            startedAt: manifest.live.startedAt,
-            ...(viewers !== undefined && manifest.live.state === 'live' ? { viewers } : {}),
-          },
-        }
+      ? { live: liveEntry(manifest.live.state, viewers, manifest.live.startedAt) }
       : {}),
+  };
+}
+
+/**
+ * A live stream's card facts: its state, its start when known (a node that holds nothing of it has
+ * only its master's word on the state), and its viewer count while it is on and the node knows it.
+ */
+export function liveEntry(state: LiveEntry['state'], viewers?: number, startedAt?: string): LiveEntry {
+  return {
+    state,
+    ...(startedAt === undefined ? {} : { startedAt }),
+    ...(viewers !== undefined && state === 'live' ? { viewers } : {}),
   };
 }

@@ -1,11 +1,10 @@
 import type { GatewayBackend, PosterImage, ReadOptions } from '../gateway/backend.js';
-import { libraryEntry } from '../gateway/library-entry.js';
+import { libraryEntry, liveEntry } from '../gateway/library-entry.js';
 import { LivePump } from '../gateway/live-pump.js';
 import { checkCommandFields } from '../control/schema.js';
 import type {
   LibraryEntry,
   LinkCheck,
-  LiveEntry,
   LiveSessionView,
   LiveUpdate,
   NodeStats,
@@ -95,7 +94,7 @@ export class NodeBackend implements GatewayBackend {
         // A stream this node holds nothing of yet is live all the same: first in the list, badged.
         ...(info.live === undefined
           ? {}
-          : { live: listedLive(info.live, this.node.liveViewers.total(info.name)) }),
+          : { live: liveEntry(info.live, this.node.liveViewers.total(info.name)) }),
       });
     }
     const library = [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -198,9 +197,4 @@ export class NodeBackend implements GatewayBackend {
     this.live.close();
     this.node.liveStreams.off('stored', this.onLiveStored);
   }
-}
-
-/** A live stream's entry from its state in the master's list, with its viewer count while it is on. */
-function listedLive(state: LiveEntry['state'], viewers: number | undefined): LiveEntry {
-  return { state, ...(viewers !== undefined && state === 'live' ? { viewers } : {}) };
 }

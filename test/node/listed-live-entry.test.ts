@@ -4,13 +4,11 @@
  * once the node has heard one. Real PeerNodes on loopback: a source holding a live stream's signed
  * manifest, and a child that has never asked for it.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeBackend } from '../../core/node/node-backend.js';
 import type { PeerNode } from '../../core/node/peer-node.js';
 import { LiveManifestBuilder, newLiveStreamId } from '../../core/trust/live-manifest-builder.js';
-import { publisherKeyPairFromPem } from '../../core/trust/publisher-key.js';
+import { loadOrCreatePublisherKey } from '../../core/trust/key-file.js';
 import { sha256Hex } from '../../core/util/hash.js';
 import { startNode } from './in-process.js';
 
@@ -21,10 +19,8 @@ afterEach(async () => {
 });
 
 /** The source's own live stream, a few chunks in, signed with the source store's publisher key. */
-function goLiveIn(source: PeerNode): void {
-  const key = publisherKeyPairFromPem(
-    readFileSync(path.join(source.config.store, 'publisher-key.pem'), 'utf8'),
-  );
+async function goLiveIn(source: PeerNode): Promise<void> {
+  const key = await loadOrCreatePublisherKey(source.config.store);
   const live = new LiveManifestBuilder(
     {
       name: STREAM,
@@ -57,7 +53,7 @@ describe('a live stream listed by the master only', () => {
     const child = await startNode({ name: 'child', master: source });
     started.push(child);
     expect(await child.link!.waitForMaster(10_000)).not.toBeNull();
-    goLiveIn(source);
+    await goLiveIn(source);
     const backend = new NodeBackend(child);
     started.push({ stop: () => backend.close() });
 
